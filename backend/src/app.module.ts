@@ -1,0 +1,54 @@
+import { BullModule } from '@nestjs/bull';
+import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import Redis from 'ioredis';
+import { ClassroomModule } from './classroom/classroom.module';
+import type { AppConfig } from './config/config';
+import { DevPlatformModule } from './dev-platform/dev-platform.module';
+import { LtiModule } from './lti/lti.module';
+import { SESSION_TOKENS, SessionGuard } from './platform/auth/session.guard';
+import { SessionTokens } from './platform/auth/session-token';
+import { dataSourceOptions } from './platform/database';
+import { HealthController } from './platform/health.controller';
+import { APP_CONFIG, createRedis, REDIS } from './platform/redis';
+import { TenancyModule } from './tenancy/tenancy.module';
+
+/** Configuration, Redis and session tokens, available to every module. */
+@Global()
+@Module({})
+class CoreModule implements OnApplicationShutdown {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  static forRoot(config: AppConfig): DynamicModule {
+    const providers = [
+      { provide: APP_CONFIG, useValue: config },
+      { provide: REDIS, useFactory: () => createRedis(config.redisUrl) },
+      { provide: SESSION_TOKENS, useValue: new SessionTokens(config.sessionSecret, config.publicUrl, config.sessionTtlSeconds) },
+      SessionGuard,
+    ];
+    return { module: CoreModule, providers, exports: providers, controllers: [HealthController] };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(config),
+        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
+        BullModule.forRoot({ url: config.redisUrl }),
+        TenancyModule,
+        LtiModule,
+        ClassroomModule,
+        // The dev LMS platform is never part of a production build's module graph.
+        ...(config.devPlatform.enabled ? [DevPlatformModule] : []),
+      ],
+    };
+  }
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config';
+
+const base = {
+  DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/lectern',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  LTI_KEY: 'k'.repeat(32),
+  SESSION_SECRET: 's'.repeat(32),
+};
+
+describe('loadConfig', () => {
+  it('fills defaults for development', () => {
+    const c = loadConfig({ ...base });
+    expect(c.env).toBe('development');
+    expect(c.port).toBe(3000);
+    expect(c.publicUrl).toBe('http://localhost:3000');
+    expect(c.devPlatform).toEqual({ enabled: true, url: 'http://127.0.0.1:3000/dev-platform' });
+  });
+
+  it('names the missing variable', () => {
+    const { DATABASE_URL: _omit, ...rest } = base;
+    expect(() => loadConfig(rest)).toThrowError(/DATABASE_URL is required/);
+  });
+
+  it('names a bad value', () => {
+    try {
+      loadConfig({ ...base, PORT: 'eighty', REDIS_URL: 'http://x' });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const problems = (e as ConfigError).problems.join('\n');
+      expect(problems).toMatch(/^PORT /m);
+      expect(problems).toMatch(/^REDIS_URL must be a URL starting with redis:\/\//m);
+    }
+  });
+
+  it('refuses short secrets', () => {
+    expect(() => loadConfig({ ...base, SESSION_SECRET: 'short' })).toThrowError(/SESSION_SECRET must be at least 32/);
+  });
+
+  it('never enables the dev platform in production', () => {
+    expect(loadConfig({ ...base, NODE_ENV: 'production' }).devPlatform.enabled).toBe(false);
+    expect(() => loadConfig({ ...base, NODE_ENV: 'production', DEV_PLATFORM: 'true' })).toThrowError(/DEV_PLATFORM/);
+  });
+
+  it('strips a trailing slash from PUBLIC_URL', () => {
+    expect(loadConfig({ ...base, PUBLIC_URL: 'https://lectern.example.edu/' }).publicUrl).toBe('https://lectern.example.edu');
+  });
+});

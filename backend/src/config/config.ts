@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+/**
+ * Typed, validated configuration. This is the only module that reads process.env;
+ * everything else receives an AppConfig.
+ */
+const booleanString = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const secret = z.string().min(32, 'must be at least 32 characters long');
+
+const url = (protocols: string[]) =>
+  z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL starting with ${protocols.map((p) => p + '//').join(' or ')}`);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: url(['http:', 'https:']).optional(),
+  DATABASE_URL: url(['postgres:', 'postgresql:']),
+  REDIS_URL: url(['redis:', 'rediss:']),
+  LTI_KEY: secret,
+  SESSION_SECRET: secret,
+  SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(86400).default(3600),
+  DEV_PLATFORM: booleanString.optional(),
+  DEV_PLATFORM_URL: url(['http:', 'https:']).optional(),
+  FRONTEND_DIST: z.string().default('dist/frontend/browser'),
+});
+
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  /** Base URL of the tool as browsers and platforms reach it, without trailing slash. */
+  publicUrl: string;
+  databaseUrl: string;
+  redisUrl: string;
+  ltiKey: string;
+  sessionSecret: string;
+  sessionTtlSeconds: number;
+  devPlatform: { enabled: boolean; url: string };
+  frontendDist: string;
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+const trimSlash = (s: string) => s.replace(/\/+$/, '');
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const input = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const variable = String(issue.path[0] ?? '?');
+        const message = issue.code === 'invalid_type' && env[variable] === undefined ? 'is required but not set' : issue.message;
+        return `${variable} ${message}`;
+      }),
+    );
+  }
+  const c = parsed.data;
+  const problems: string[] = [];
+  const devPlatformEnabled = c.DEV_PLATFORM ?? c.NODE_ENV !== 'production';
+  if (devPlatformEnabled && c.NODE_ENV === 'production') {
+    problems.push('DEV_PLATFORM must not be true when NODE_ENV is production (the dev LMS platform is never loaded in production)');
+  }
+  if (problems.length) throw new ConfigError(problems);
+  const publicUrl = trimSlash(c.PUBLIC_URL ?? `http://localhost:${c.PORT}`);
+  return {
+    env: c.NODE_ENV,
+    host: c.HOST,
+    port: c.PORT,
+    publicUrl,
+    databaseUrl: c.DATABASE_URL,
+    redisUrl: c.REDIS_URL,
+    ltiKey: c.LTI_KEY,
+    sessionSecret: c.SESSION_SECRET,
+    sessionTtlSeconds: c.SESSION_TTL_SECONDS,
+    devPlatform: {
+      enabled: devPlatformEnabled,
+      url: trimSlash(c.DEV_PLATFORM_URL ?? `http://127.0.0.1:${c.PORT}/dev-platform`),
+    },
+    frontendDist: c.FRONTEND_DIST,
+  };
+}

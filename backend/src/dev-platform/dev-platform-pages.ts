@@ -1,0 +1,102 @@
+import { escapeHtml as e } from '../lti/launch-pages';
+import { DEV_COURSES, DEV_USERS, DevCourse } from './domain/dev-lms-fixture';
+
+const layout = (title: string, body: string) => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${e(title)} · Dev LMS</title>
+<style>
+  body { font-family: system-ui, sans-serif; margin: 0; background: #eef1f5; color: #1f2933; }
+  header { background: #3b1f5c; color: #fff; padding: .8rem 1.2rem; display: flex; gap: 1rem; align-items: baseline; flex-wrap: wrap; }
+  header small { opacity: .8; }
+  main { max-width: 60rem; margin: 1rem auto; padding: 0 1rem; }
+  section { background: #fff; border-radius: 10px; padding: 1rem 1.2rem; margin-bottom: 1rem; box-shadow: 0 1px 2px rgba(0,0,0,.08); }
+  .btn { background: #6d28d9; color: #fff; border: 0; border-radius: 6px; padding: .55rem .9rem; font-size: .95rem; cursor: pointer; text-decoration: none; display: inline-block; }
+  .btn.secondary { background: #475569; }
+  table { border-collapse: collapse; width: 100%; } td, th { text-align: left; padding: .35rem .4rem; border-bottom: 1px solid #e5e7eb; }
+  label { margin-right: 1rem; } .tool-frame { width: 100%; height: 80vh; border: 1px solid #cbd5e1; border-radius: 8px; background: #fff; }
+  nav a { color: #fff; margin-right: 1rem; }
+</style></head><body>
+<header><strong>Dev LMS</strong><small>a development LTI 1.3 platform for Lectern — not for production</small></header>
+<main>${body}</main></body></html>`;
+
+export function coursePage(course: DevCourse, issuer: string, toolLoginUrl: string): string {
+  const members = course.members
+    .map((m) => {
+      const u = DEV_USERS.find((x) => x.id === m.userId)!;
+      return `<tr><td>${e(u.name)}</td><td>${e(m.role)}</td><td>
+        <form method="get" action="launch" style="display:inline"><input type="hidden" name="course" value="${e(course.id)}">
+        <input type="hidden" name="user" value="${e(u.id)}"><button class="btn secondary" data-user="${e(u.id)}">Launch as ${e(u.name.split(' ')[0])}</button></form></td></tr>`;
+    })
+    .join('');
+  const first = (role: string) => course.members.find((m) => m.role === role)!.userId;
+  const courses = DEV_COURSES.map((c) => `<a href="?course=${e(c.id)}">${e(c.label)}</a>`).join('');
+  return layout(
+    course.title,
+    `<section><nav style="margin-bottom:.5rem">${courses.replace(/<a /g, '<a style="color:#6d28d9;margin-right:1rem" ')}</nav>
+      <h1 id="course-title">${e(course.title)} <small>(${e(course.label)})</small></h1>
+      <p>Activity: <strong>${e(course.resourceLink.title)}</strong> — a Lectern live classroom.</p>
+      <form method="get" action="launch" id="launch-form">
+        <input type="hidden" name="course" value="${e(course.id)}">
+        <p><label><input type="radio" name="presentation" value="iframe" checked> Embedded in the course page (iframe, as Canvas and Moodle do)</label>
+        <label><input type="radio" name="presentation" value="window"> In a new window</label></p>
+        <p><label><input type="checkbox" name="storage" value="1" checked> Offer LTI client-side storage (lti_storage_target)</label></p>
+        <button class="btn" name="user" value="${e(first('Instructor'))}" id="launch-instructor">Launch as instructor</button>
+        <button class="btn" name="user" value="${e(first('Learner'))}" id="launch-student">Launch as student</button>
+      </form></section>
+    <section><h2>People</h2><table><tr><th>Name</th><th>Role</th><th></th></tr>${members}</table></section>
+    <section><h2>Custom user</h2>
+      <form method="get" action="launch" id="custom-form"><input type="hidden" name="course" value="${e(course.id)}">
+        <label>Name <input name="name" required maxlength="80" value="Marie Curie"></label>
+        <label>Role <select name="role"><option>Learner</option><option>Instructor</option><option>TeachingAssistant</option></select></label>
+        <button class="btn">Launch</button></form></section>
+    <section class="muted"><h2>Platform details</h2><table>
+      <tr><td>Issuer</td><td><code>${e(issuer)}</code></td></tr>
+      <tr><td>JWKS</td><td><code>${e(issuer)}/jwks</code></td></tr>
+      <tr><td>Authorization endpoint</td><td><code>${e(issuer)}/auth</code></td></tr>
+      <tr><td>Tool login initiation</td><td><code>${e(toolLoginUrl)}</code></td></tr></table></section>`,
+  );
+}
+
+/**
+ * The LMS page that hosts the tool: an iframe pointing at the tool's login initiation, and the
+ * platform side of LTI client-side storage (lti.capabilities, lti.put_data, lti.get_data).
+ */
+export function launchPage(p: { course: DevCourse; loginUrl: string; toolOrigin: string; presentation: 'iframe' | 'window'; userName: string }): string {
+  const tool =
+    p.presentation === 'iframe'
+      ? `<iframe class="tool-frame" id="tool" name="lectern-tool" src="${e(p.loginUrl)}" allow="camera; microphone; display-capture; fullscreen; autoplay"></iframe>`
+      : `<p><a class="btn" id="open-tool" href="${e(p.loginUrl)}" target="_blank" rel="opener">Open Lectern</a> (opens in a new window)</p>`;
+  return layout(
+    p.course.title,
+    `<section><p><a href="./?course=${e(p.course.id)}">← ${e(p.course.title)}</a> · signed in as <strong>${e(p.userName)}</strong></p>${tool}</section>
+<script>
+(function () {
+  var toolOrigin = ${JSON.stringify(p.toolOrigin)};
+  var store = {};
+  window.addEventListener('message', function (ev) {
+    var d = ev.data;
+    if (ev.origin !== toolOrigin || !d || typeof d.subject !== 'string') return;
+    var reply = function (m) { ev.source.postMessage(Object.assign({ message_id: d.message_id }, m), ev.origin); };
+    if (d.subject === 'lti.capabilities') reply({ subject: 'lti.capabilities.response', supported_messages: [
+      { subject: 'lti.put_data' }, { subject: 'lti.get_data' }] });
+    else if (d.subject === 'lti.put_data') { store[ev.origin + '|' + d.key] = d.value; reply({ subject: 'lti.put_data.response', key: d.key, value: d.value }); }
+    else if (d.subject === 'lti.get_data') reply({ subject: 'lti.get_data.response', key: d.key, value: store[ev.origin + '|' + d.key] });
+  });
+})();
+</script>`,
+  );
+}
+
+/** The OIDC authentication response: the browser posts the id_token to the tool. */
+export function formPostPage(action: string, fields: Record<string, string>): string {
+  const inputs = Object.entries(fields)
+    .map(([k, v]) => `<input type="hidden" name="${e(k)}" value="${e(v)}">`)
+    .join('');
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Launching…</title></head>
+<body><form id="lti-launch" method="post" action="${e(action)}">${inputs}<noscript><button>Continue</button></noscript></form>
+<script>document.getElementById('lti-launch').submit();</script></body></html>`;
+}
+
+export function platformErrorPage(message: string): string {
+  return layout('Error', `<section><h1>Dev LMS refused the request</h1><p id="platform-error">${e(message)}</p></section>`);
+}

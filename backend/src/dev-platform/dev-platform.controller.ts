@@ -1,0 +1,84 @@
+import { All, Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../platform/redis';
+import { coursePage, formPostPage, launchPage, platformErrorPage } from './dev-platform-pages';
+import { DEV_CLIENT_ID, DEV_DEPLOYMENT_ID, DevPlatformService } from './dev-platform.service';
+import { customLaunch, DEV_COURSES, DevRole, findLaunch } from './domain/dev-lms-fixture';
+
+const ROLES: DevRole[] = ['Instructor', 'Learner', 'TeachingAssistant'];
+const q = (v: unknown) => (typeof v === 'string' ? v : '');
+
+/** The dev LMS's pages and endpoints. Development only. */
+@Controller('dev-platform')
+export class DevPlatformController {
+  constructor(
+    private readonly platform: DevPlatformService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get()
+  home(@Query('course') courseId: unknown, @Req() req: Request, @Res() res: Response) {
+    // The LMS lives on its own site (the issuer's host), so that the tool in its iframe is third-party.
+    const issuer = new URL(this.platform.issuer);
+    if (req.headers.host !== issuer.host || !req.path.endsWith('/')) {
+      return res.redirect(302, `${this.platform.issuer}/${q(courseId) ? `?course=${encodeURIComponent(q(courseId))}` : ''}`);
+    }
+    const course = DEV_COURSES.find((c) => c.id === q(courseId)) ?? DEV_COURSES[0];
+    res.type('html').send(coursePage(course, this.platform.issuer, this.platform.toolLoginUrl));
+  }
+
+  @Get('jwks')
+  jwks() {
+    return this.platform.jwks();
+  }
+
+  /** Starts a launch: the LMS page with the tool in an iframe (or a link to a new window). */
+  @Get('launch')
+  async launch(@Query() query: Record<string, unknown>, @Res() res: Response) {
+    const courseId = q(query.course);
+    const role = q(query.role) as DevRole;
+    const launch = q(query.user)
+      ? findLaunch(courseId, q(query.user))
+      : customLaunch(courseId, q(query.name), ROLES.includes(role) ? role : 'Learner');
+    if (!launch) return res.status(400).type('html').send(platformErrorPage('Unknown course or user'));
+    const presentation = q(query.presentation) === 'window' ? 'window' : 'iframe';
+    const login = new URL(this.platform.toolLoginUrl);
+    login.searchParams.set('iss', this.platform.issuer);
+    login.searchParams.set('login_hint', launch.user.id);
+    login.searchParams.set('target_link_uri', this.platform.toolLaunchUrl);
+    login.searchParams.set('lti_message_hint', await this.platform.messageHint(launch, presentation));
+    login.searchParams.set('client_id', DEV_CLIENT_ID);
+    login.searchParams.set('lti_deployment_id', DEV_DEPLOYMENT_ID);
+    if (q(query.storage) === '1' && presentation === 'iframe') login.searchParams.set('lti_storage_target', '_parent');
+    res.type('html').send(
+      launchPage({ course: launch.course, loginUrl: login.toString(), toolOrigin: new URL(this.config.publicUrl).origin, presentation, userName: launch.user.name }),
+    );
+  }
+
+  /** OIDC authorization endpoint (LTI 1.3 authentication request), answering with a form_post id_token. */
+  @All('auth')
+  async auth(@Req() req: Request, @Res() res: Response) {
+    const p = { ...(req.query as Record<string, unknown>), ...((req.body as Record<string, unknown>) ?? {}) };
+    const fail = (message: string) => res.status(400).type('html').send(platformErrorPage(message));
+    if (q(p.scope) !== 'openid') return fail('scope must be openid');
+    if (q(p.response_type) !== 'id_token') return fail('response_type must be id_token');
+    if (q(p.response_mode) !== 'form_post') return fail('response_mode must be form_post');
+    if (q(p.prompt) !== 'none') return fail('prompt must be none');
+    if (q(p.client_id) !== DEV_CLIENT_ID) return fail('unknown client_id');
+    if (q(p.redirect_uri) !== this.platform.toolLaunchUrl) return fail('redirect_uri is not registered for this tool');
+    if (!q(p.nonce) || !q(p.state)) return fail('nonce and state are required');
+    let hint: Awaited<ReturnType<DevPlatformService['readMessageHint']>>;
+    try {
+      hint = await this.platform.readMessageHint(q(p.lti_message_hint));
+    } catch {
+      return fail('lti_message_hint is missing, expired or not ours');
+    }
+    if (hint.user.id !== q(p.login_hint)) return fail('login_hint does not match the launch');
+    const course = DEV_COURSES.find((c) => c.id === hint.courseId);
+    if (!course) return fail('unknown course');
+    const claims = this.platform.launchClaims({ course, user: hint.user, role: hint.role }, q(p.nonce), hint.presentation);
+    const idToken = await this.platform.sign(claims);
+    res.type('html').send(formPostPage(this.platform.toolLaunchUrl, { id_token: idToken, state: q(p.state) }));
+  }
+}

@@ -1,0 +1,139 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import crypto, { webcrypto } from 'node:crypto';
+type CryptoKey = webcrypto.CryptoKey;
+import { exportJWK, generateKeyPair, importJWK, type JWK, jwtVerify, SignJWT } from 'jose';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../platform/redis';
+import { LtiService } from '../lti/lti.service';
+import { LTI } from '../tenancy/domain/launch-identity';
+import { DevLaunch, LIS_ROLE } from './domain/dev-lms-fixture';
+
+export const DEV_CLIENT_ID = 'lectern-dev-client';
+export const DEV_DEPLOYMENT_ID = 'dev-deployment-1';
+
+type Key = { kid: string; privateKey: CryptoKey; publicJwk: JWK };
+
+/**
+ * A small but real LTI 1.3 platform for local use and tests: its own RS256 keys (kept in Postgres),
+ * a JWKS, an OIDC authorization endpoint that answers with a signed id_token, registered with the
+ * tool at start. Never loaded in production (see AppModule and config).
+ */
+@Injectable()
+export class DevPlatformService implements OnModuleInit {
+  private readonly logger = new Logger('DevPlatform');
+  private key?: Key;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly db: DataSource,
+    private readonly lti: LtiService,
+  ) {}
+
+  get issuer(): string {
+    return this.config.devPlatform.url;
+  }
+
+  get toolLaunchUrl(): string {
+    return `${this.config.publicUrl}/lti`;
+  }
+
+  get toolLoginUrl(): string {
+    return `${this.config.publicUrl}/lti/login`;
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.key = await this.loadOrCreateKey();
+    await this.registerWithTool(this.issuer);
+    this.logger.log(`dev LMS platform ${this.issuer} registered with the tool (client ${DEV_CLIENT_ID})`);
+  }
+
+  /** Registers this platform with the tool under the given issuer (tests also register a second one). */
+  registerWithTool(issuer: string) {
+    return this.lti.register({
+      issuer,
+      clientId: DEV_CLIENT_ID,
+      name: issuer === this.issuer ? 'Lectern dev LMS' : `Lectern dev LMS (${new URL(issuer).pathname})`,
+      authUrl: `${this.issuer}/auth`,
+      tokenUrl: `${this.issuer}/token`,
+      jwksUrl: `${this.issuer}/jwks`,
+      deployments: [DEV_DEPLOYMENT_ID],
+    });
+  }
+
+  private async loadOrCreateKey(): Promise<Key> {
+    const [row] = await this.db.query(`SELECT kid, private_jwk, public_jwk FROM dev_platform_key ORDER BY created_at DESC LIMIT 1`);
+    if (row) {
+      return { kid: row.kid, privateKey: (await importJWK(row.private_jwk, 'RS256')) as CryptoKey, publicJwk: row.public_jwk };
+    }
+    const { privateKey, publicKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
+    const kid = crypto.randomBytes(8).toString('hex');
+    const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
+    await this.db.query(`INSERT INTO dev_platform_key (kid, private_jwk, public_jwk) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [
+      kid,
+      JSON.stringify(await exportJWK(privateKey)),
+      JSON.stringify(publicJwk),
+    ]);
+    return this.loadOrCreateKey();
+  }
+
+  jwks(): { keys: JWK[] } {
+    return { keys: [this.requireKey().publicJwk] };
+  }
+
+  private requireKey(): Key {
+    if (!this.key) throw new Error('dev platform keys are not loaded yet');
+    return this.key;
+  }
+
+  /** Signs any claims as this platform (tests use it to build launches, good and bad). */
+  async sign(claims: Record<string, unknown>, header: { kid?: string } = {}): Promise<string> {
+    const key = this.requireKey();
+    return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: header.kid ?? key.kid }).sign(key.privateKey);
+  }
+
+  /** The lti_message_hint: which launch the login is for, signed so the auth endpoint can trust it. */
+  async messageHint(launch: DevLaunch, presentation: 'iframe' | 'window'): Promise<string> {
+    return new SignJWT({ c: launch.course.id, u: launch.user, r: launch.role, p: presentation })
+      .setProtectedHeader({ alg: 'RS256', kid: this.requireKey().kid })
+      .setExpirationTime('10m')
+      .sign(this.requireKey().privateKey);
+  }
+
+  async readMessageHint(hint: string): Promise<{ courseId: string; user: DevLaunch['user']; role: DevLaunch['role']; presentation: 'iframe' | 'window' }> {
+    const { payload } = await jwtVerify(hint, (await importJWK(this.requireKey().publicJwk, 'RS256')) as CryptoKey, { algorithms: ['RS256'] });
+    return { courseId: payload.c as string, user: payload.u as DevLaunch['user'], role: payload.r as DevLaunch['role'], presentation: payload.p as 'iframe' | 'window' };
+  }
+
+  /** The id_token claims of a resource link launch, to the LTI 1.3 core spec. */
+  launchClaims(launch: DevLaunch, nonce: string, presentation: 'iframe' | 'window'): Record<string, unknown> {
+    const now = Math.floor(Date.now() / 1000);
+    return {
+      iss: this.issuer,
+      aud: DEV_CLIENT_ID,
+      azp: DEV_CLIENT_ID,
+      sub: launch.user.id,
+      iat: now,
+      exp: now + 300,
+      nonce,
+      name: launch.user.name,
+      given_name: launch.user.givenName,
+      family_name: launch.user.familyName,
+      email: launch.user.email,
+      [LTI.messageType]: 'LtiResourceLinkRequest',
+      [LTI.version]: '1.3.0',
+      [LTI.deploymentId]: DEV_DEPLOYMENT_ID,
+      [LTI.targetLinkUri]: this.toolLaunchUrl,
+      [LTI.resourceLink]: { id: launch.course.resourceLink.id, title: launch.course.resourceLink.title },
+      [LTI.context]: {
+        id: launch.course.id,
+        label: launch.course.label,
+        title: launch.course.title,
+        type: ['http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering'],
+      },
+      [LTI.roles]: [LIS_ROLE[launch.role]],
+      [LTI.toolPlatform]: { guid: 'lectern-dev-lms', name: 'Lectern dev LMS', product_family_code: 'lectern-dev' },
+      [LTI.launchPresentation]: { document_target: presentation, return_url: `${this.issuer}/?course=${launch.course.id}` },
+    };
+  }
+}

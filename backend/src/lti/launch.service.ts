@@ -1,0 +1,54 @@
+import { Inject, Injectable } from '@nestjs/common';
+import crypto from 'node:crypto';
+import Redis from 'ioredis';
+import type { LtijsToken } from 'ltijs';
+import { SESSION_TOKENS } from '../platform/auth/session.guard';
+import { SessionTokens } from '../platform/auth/session-token';
+import { LaunchRejectedError, UnauthenticatedError } from '../platform/domain-error';
+import { REDIS } from '../platform/redis';
+import { resolveLaunchIdentity } from '../tenancy/domain/launch-identity';
+import { TenancyService } from '../tenancy/tenancy.service';
+import type { StoredLoginRequest } from './login-requests.service';
+
+/** A launch that passed Lectern's checks, waiting for ltijs to verify its signature. */
+export interface CheckedLaunch {
+  idToken: string;
+  claims: Record<string, unknown>;
+  login: StoredLoginRequest;
+}
+
+const CODE_TTL_SECONDS = 120;
+const codeKey = (code: string) => `lti:launch-code:${code}`;
+
+/**
+ * Completes a verified launch: writes the tenant rows and hands the SPA a one-time code, which it
+ * exchanges for its session token (so no token travels in a URL and no cookie is needed).
+ */
+@Injectable()
+export class LaunchService {
+  constructor(
+    private readonly tenancy: TenancyService,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(SESSION_TOKENS) private readonly tokens: SessionTokens,
+  ) {}
+
+  async complete(launch: CheckedLaunch, verified: LtijsToken): Promise<{ code: string }> {
+    // ltijs verified the same id_token we pre-checked; make sure it is the same person and platform.
+    if (verified.iss !== launch.claims.iss || verified.user !== launch.claims.sub) {
+      throw new LaunchRejectedError('LAUNCH_MISMATCH', 'The verified launch does not match the one received');
+    }
+    const identity = resolveLaunchIdentity(launch.claims, launch.login.clientId);
+    const tenant = await this.tenancy.upsertFromLaunch(identity);
+    const { token, expiresAt } = await this.tokens.issue(tenant);
+    const code = crypto.randomBytes(24).toString('base64url');
+    await this.redis.set(codeKey(code), JSON.stringify({ token, expiresAt: expiresAt.toISOString() }), 'EX', CODE_TTL_SECONDS);
+    return { code };
+  }
+
+  /** Trades a launch code for the session token, once. */
+  async exchange(code: string): Promise<{ token: string; expiresAt: string }> {
+    const raw = await this.redis.getdel(codeKey(code));
+    if (!raw) throw new UnauthenticatedError('LAUNCH_CODE_INVALID', 'This launch link was already used or has expired: launch again from your course');
+    return JSON.parse(raw);
+  }
+}

@@ -1,0 +1,39 @@
+import { InjectQueue, Process, Processor } from '@nestjs/bull';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import type { Queue } from 'bull';
+import { LTIJS_COLLECTIONS } from '../../../migrations/1764000000100-create-ltijs-store';
+import { LOGIN_TTL_SECONDS } from './domain/launch-checks';
+import { LoginRequestsService } from './login-requests.service';
+import { LtiService } from './lti.service';
+
+export const LTI_MAINTENANCE_QUEUE = 'lti-maintenance';
+
+/** Purges expired ltijs documents (nonces, states, tokens) and old login requests, every 10 minutes. */
+@Processor(LTI_MAINTENANCE_QUEUE)
+export class LtiMaintenanceProcessor {
+  private readonly logger = new Logger('LtiMaintenance');
+
+  constructor(
+    private readonly lti: LtiService,
+    private readonly logins: LoginRequestsService,
+  ) {}
+
+  @Process('purge')
+  async purge(): Promise<{ ltijs: number; logins: number }> {
+    const ltijs = await this.lti.store.purgeExpired(LTIJS_COLLECTIONS);
+    // Keep login requests a day past their validity, to answer "already used" clearly meanwhile.
+    const logins = await this.logins.purgeOlderThan(LOGIN_TTL_SECONDS + 86400);
+    if (ltijs + logins > 0) this.logger.log(`purged ${ltijs} expired ltijs documents and ${logins} login requests`);
+    return { ltijs, logins };
+  }
+}
+
+@Injectable()
+export class LtiMaintenanceScheduler implements OnModuleInit {
+  constructor(@InjectQueue(LTI_MAINTENANCE_QUEUE) private readonly queue: Queue) {}
+
+  async onModuleInit(): Promise<void> {
+    // A repeatable job with a fixed id: however many instances start, it is scheduled once.
+    await this.queue.add('purge', {}, { repeat: { every: 600_000 }, jobId: 'lti-purge', removeOnComplete: 20, removeOnFail: 50 });
+  }
+}

@@ -1,0 +1,214 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import crypto from 'node:crypto';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import Redis from 'ioredis';
+import type { AppConfig } from '../config/config';
+import { DomainError, LaunchRejectedError } from '../platform/domain-error';
+import { APP_CONFIG, REDIS } from '../platform/redis';
+import { TenancyService } from '../tenancy/tenancy.service';
+import { checkLaunch, decodeJwtUnverified } from './domain/launch-checks';
+import { errorPage, newWindowPage, storageCheckPage, storagePutPage } from './launch-pages';
+import { CheckedLaunch, LaunchService } from './launch.service';
+import { LoginRequestsService } from './login-requests.service';
+import { LtiService } from './lti.service';
+
+type LaunchRequest = Request & { lecternLaunch?: CheckedLaunch };
+
+const PENDING_TTL_SECONDS = 120;
+const pendingKey = (ticket: string) => `lti:pending-launch:${ticket}`;
+const loginCookie = (state: string) => `lectern_login_${state.slice(0, 24)}`;
+const storageKey = (state: string) => `lectern_state_${state}`;
+
+const first = (v: unknown): string | undefined => (Array.isArray(v) ? first(v[0]) : typeof v === 'string' ? v : undefined);
+
+function readCookie(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return undefined;
+}
+
+/**
+ * The /lti endpoints: ltijs (login initiation, launch validation, JWKS) wrapped by Lectern's own
+ * login record and launch checks.
+ *
+ * Binding a launch to the browser that started it, without relying on a cookie inside an iframe:
+ * 1. our own cookie set at login (works first-party, and in iframes where third-party cookies pass);
+ * 2. else, where the platform offers LTI client-side storage (lti_storage_target), the state stored
+ *    in the platform's frame at login is read back at launch before the launch continues;
+ * 3. else, a page offering to open Lectern in a new window, which starts the login again first-party.
+ */
+@Injectable()
+export class LtiRoutes {
+  private readonly logger = new Logger('LtiRoutes');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly lti: LtiService,
+    private readonly logins: LoginRequestsService,
+    private readonly launches: LaunchService,
+    private readonly tenancy: TenancyService,
+  ) {}
+
+  router(): express.Router {
+    const router = express.Router();
+    const provider = this.lti.provider;
+    provider.onConnect((token, req, res) => this.completeLaunch(token, req as LaunchRequest, res));
+    provider.onInvalidToken((_req, res) => {
+      const err = (res.locals as { err?: { details?: { message?: string } } }).err;
+      const code = err?.details?.message ?? 'INVALID_ID_TOKEN';
+      return this.sendError(res, new LaunchRejectedError(code, `The launch could not be verified (${code})`, 401));
+    });
+    provider.onUnregisteredPlatform((_req, res) =>
+      this.sendError(res, new LaunchRejectedError('PLATFORM_UNKNOWN', 'This platform is not registered with Lectern', 400)),
+    );
+    provider.onInactivePlatform((_req, res) =>
+      this.sendError(res, new LaunchRejectedError('PLATFORM_DISABLED', 'This platform has been disabled by an administrator', 403)),
+    );
+
+    router.use(express.urlencoded({ extended: false, limit: '64kb' }));
+    router.all('/login', this.recordLogin);
+    router.post('/', this.guardLaunch);
+    router.use(provider.app);
+    return router;
+  }
+
+  private sendError(res: Response, err: unknown): void {
+    if (res.headersSent) return;
+    if (err instanceof DomainError) {
+      res.status(err.status).type('html').send(errorPage(err.code, err.message));
+      return;
+    }
+    this.logger.error(err instanceof Error ? err.stack : String(err));
+    res.status(500).type('html').send(errorPage('INTERNAL', 'Something went wrong on our side'));
+  }
+
+  /** Lets ltijs answer the login initiation, and records the state and nonce it sends the platform. */
+  private recordLogin: RequestHandler = (req, res, next) => {
+    const params = { ...(req.query as Record<string, unknown>), ...((req.body as Record<string, unknown>) ?? {}) };
+    const original = res.redirect.bind(res) as (url: string) => void;
+    (res as { redirect: unknown }).redirect = (...args: unknown[]) => {
+      const url = String(args.length > 1 ? args[1] : args[0]);
+      this.onLoginRedirect(url, params, res, original).catch((e) => this.sendError(res, e));
+    };
+    next();
+  };
+
+  private async onLoginRedirect(url: string, params: Record<string, unknown>, res: Response, redirect: (url: string) => void) {
+    const auth = new URL(url);
+    const state = auth.searchParams.get('state');
+    const nonce = auth.searchParams.get('nonce');
+    const clientId = auth.searchParams.get('client_id');
+    if (!state || !nonce || !clientId) return redirect(url);
+    const storageTarget = first(params.lti_storage_target)?.slice(0, 64) ?? null;
+    await this.logins.record({
+      state,
+      nonce,
+      issuer: String(first(params.iss)),
+      clientId,
+      loginHint: String(first(params.login_hint)).slice(0, 2000),
+      ltiMessageHint: first(params.lti_message_hint)?.slice(0, 4000) ?? null,
+      targetLinkUri: String(first(params.target_link_uri)).slice(0, 2000),
+      deploymentId: first(params.lti_deployment_id)?.slice(0, 255) ?? null,
+      storageTarget,
+      platformOrigin: auth.origin,
+    });
+    res.cookie(loginCookie(state), state, { httpOnly: true, secure: true, sameSite: 'none', path: '/lti', maxAge: 600_000 });
+    if (!storageTarget) return redirect(url);
+    res
+      .status(200)
+      .type('html')
+      .send(storagePutPage({ target: storageTarget, platformOrigin: auth.origin, key: storageKey(state), value: nonce, authUrl: url }));
+  }
+
+  /** Lectern's checks before ltijs verifies the signature; see checkLaunch for the list. */
+  private guardLaunch = async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      let idToken = first(body.id_token);
+      let state = first(body.state);
+      let boundBy: 'cookie' | 'storage' | null = null;
+      const ticket = first(body.lectern_ticket);
+      if (ticket && !idToken) {
+        const pending = await this.redis.getdel(pendingKey(ticket.slice(0, 128)));
+        if (!pending) throw new LaunchRejectedError('LAUNCH_TICKET_INVALID', 'This launch expired; launch again from your course');
+        ({ idToken, state } = JSON.parse(pending) as { idToken: string; state: string });
+        boundBy = 'storage';
+        req.body = { id_token: idToken, state };
+      }
+      if (!idToken) throw new LaunchRejectedError('ID_TOKEN_MISSING', 'The launch carries no id_token', 400);
+      if (!state) throw new LaunchRejectedError('STATE_MISSING', 'The launch carries no state', 401);
+      const decoded = decodeJwtUnverified(idToken);
+      if (!decoded) throw new LaunchRejectedError('ID_TOKEN_MALFORMED', 'The id_token is not a valid JWT', 400);
+      const login = await this.logins.find(state.slice(0, 256));
+      const platform = login ? await this.tenancy.findPlatform(login.issuer, login.clientId) : null;
+      checkLaunch({
+        header: decoded.header,
+        claims: decoded.claims,
+        login,
+        deployments: platform?.deployments ?? [],
+        toolUrl: this.config.publicUrl,
+        now: new Date(),
+      });
+      const record = login!;
+      if (!boundBy && readCookie(req, loginCookie(record.state)) === record.state) boundBy = 'cookie';
+      if (!boundBy) return this.bindWithoutCookie(res, idToken, record);
+      if (!(await this.logins.consume(record.state))) {
+        throw new LaunchRejectedError('STATE_REUSED', 'This launch was already used; launch again from your course');
+      }
+      res.clearCookie(loginCookie(record.state), { httpOnly: true, secure: true, sameSite: 'none', path: '/lti' });
+      (req as LaunchRequest).lecternLaunch = { idToken, claims: decoded.claims, login: record };
+      next();
+    } catch (e) {
+      this.sendError(res, e);
+    }
+  };
+
+  private async bindWithoutCookie(res: Response, idToken: string, login: NonNullable<Awaited<ReturnType<LoginRequestsService['find']>>>) {
+    const newWindowUrl = this.relaunchUrl(login);
+    if (!login.storageTarget) {
+      res.status(200).type('html').send(newWindowPage(newWindowUrl));
+      return;
+    }
+    const ticket = crypto.randomBytes(24).toString('base64url');
+    await this.redis.set(pendingKey(ticket), JSON.stringify({ idToken, state: login.state }), 'EX', PENDING_TTL_SECONDS);
+    res
+      .status(200)
+      .type('html')
+      .send(
+        storageCheckPage({
+          target: login.storageTarget,
+          platformOrigin: login.platformOrigin,
+          key: storageKey(login.state),
+          expected: login.nonce,
+          ticket,
+          action: `${this.config.publicUrl}/lti`,
+          newWindowUrl,
+        }),
+      );
+  }
+
+  /** The same login initiation, to be opened first-party in a new window. */
+  private relaunchUrl(login: { issuer: string; clientId: string; loginHint: string; ltiMessageHint: string | null; targetLinkUri: string; deploymentId: string | null }) {
+    const u = new URL(`${this.config.publicUrl}/lti/login`);
+    u.searchParams.set('iss', login.issuer);
+    u.searchParams.set('client_id', login.clientId);
+    u.searchParams.set('login_hint', login.loginHint);
+    u.searchParams.set('target_link_uri', login.targetLinkUri);
+    if (login.ltiMessageHint) u.searchParams.set('lti_message_hint', login.ltiMessageHint);
+    if (login.deploymentId) u.searchParams.set('lti_deployment_id', login.deploymentId);
+    return u.toString();
+  }
+
+  private async completeLaunch(token: Parameters<LaunchService['complete']>[1], req: LaunchRequest, res: Response) {
+    try {
+      if (!req.lecternLaunch) throw new LaunchRejectedError('LAUNCH_NOT_CHECKED', 'This launch did not pass Lectern\'s checks');
+      const { code } = await this.launches.complete(req.lecternLaunch, token);
+      res.redirect(303, `${this.config.publicUrl}/launch?code=${encodeURIComponent(code)}`);
+    } catch (e) {
+      this.sendError(res, e);
+    }
+  }
+}

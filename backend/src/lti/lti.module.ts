@@ -1,0 +1,17 @@
+import { BullModule } from '@nestjs/bull';
+import { Module } from '@nestjs/common';
+import { TenancyModule } from '../tenancy/tenancy.module';
+import { LaunchService } from './launch.service';
+import { LoginRequestsService } from './login-requests.service';
+import { LTI_MAINTENANCE_QUEUE, LtiMaintenanceProcessor, LtiMaintenanceScheduler } from './lti-maintenance.processor';
+import { LtiRoutes } from './lti-routes';
+import { LtiService } from './lti.service';
+import { SessionController } from './session.controller';
+
+@Module({
+  imports: [TenancyModule, BullModule.registerQueue({ name: LTI_MAINTENANCE_QUEUE })],
+  controllers: [SessionController],
+  providers: [LtiService, LoginRequestsService, LaunchService, LtiRoutes, LtiMaintenanceProcessor, LtiMaintenanceScheduler],
+  exports: [LtiService, LtiRoutes],
+})
+export class LtiModule {}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { LaunchRejectedError } from '../../platform/domain-error';
+import { LTI, resolveLaunchIdentity } from './launch-identity';
+
+const claims = () => ({
+  iss: 'https://canvas.example.edu',
+  sub: 'user-42',
+  name: 'Grace Hopper',
+  email: 'grace@example.edu',
+  [LTI.deploymentId]: 'dep-1',
+  [LTI.context]: { id: 'ctx-1', title: 'Compilers', label: 'CS-301' },
+  [LTI.resourceLink]: { id: 'rl-1', title: 'Week 3 live session' },
+  [LTI.roles]: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner'],
+  [LTI.toolPlatform]: { name: 'Canvas' },
+});
+
+const rejected = (c: Record<string, unknown>) => {
+  try {
+    resolveLaunchIdentity(c, 'client-1');
+  } catch (e) {
+    expect(e).toBeInstanceOf(LaunchRejectedError);
+    return (e as LaunchRejectedError).code;
+  }
+  throw new Error('expected a rejection');
+};
+
+describe('resolveLaunchIdentity', () => {
+  it('resolves tenant, course, user, activity and role', () => {
+    const id = resolveLaunchIdentity(claims(), 'client-1');
+    expect(id).toMatchObject({
+      issuer: 'https://canvas.example.edu',
+      clientId: 'client-1',
+      deploymentId: 'dep-1',
+      platformName: 'Canvas',
+      course: { contextId: 'ctx-1', title: 'Compilers', label: 'CS-301' },
+      user: { subject: 'user-42', name: 'Grace Hopper', email: 'grace@example.edu' },
+      activity: { resourceLinkId: 'rl-1', title: 'Week 3 live session' },
+      role: 'learner',
+    });
+  });
+
+  it('builds a name from given and family names when name is absent', () => {
+    const c: Record<string, unknown> = { ...claims(), given_name: 'Ada', family_name: 'Lovelace' };
+    delete c.name;
+    expect(resolveLaunchIdentity(c, 'client-1').user.name).toBe('Ada Lovelace');
+  });
+
+  it.each([
+    ['sub', 'SUBJECT_MISSING'],
+    [LTI.deploymentId, 'DEPLOYMENT_MISSING'],
+    [LTI.context, 'CONTEXT_MISSING'],
+    [LTI.resourceLink, 'RESOURCE_LINK_MISSING'],
+    [LTI.roles, 'ROLES_MISSING'],
+  ])('rejects a launch without %s (%s)', (claim, code) => {
+    const c: Record<string, unknown> = claims();
+    delete c[claim];
+    expect(rejected(c)).toBe(code);
+  });
+
+  it('rejects roles Lectern does not support', () => {
+    expect(rejected({ ...claims(), [LTI.roles]: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor'] })).toBe(
+      'ROLE_NOT_SUPPORTED',
+    );
+  });
+});

@@ -1,0 +1,92 @@
+import { LaunchRejectedError } from '../../platform/domain-error';
+import { CourseRole, mapLtiRoles } from './role-mapping';
+
+/** Claim names of the LTI 1.3 core spec that Lectern reads. */
+export const LTI = {
+  messageType: 'https://purl.imsglobal.org/spec/lti/claim/message_type',
+  version: 'https://purl.imsglobal.org/spec/lti/claim/version',
+  deploymentId: 'https://purl.imsglobal.org/spec/lti/claim/deployment_id',
+  targetLinkUri: 'https://purl.imsglobal.org/spec/lti/claim/target_link_uri',
+  resourceLink: 'https://purl.imsglobal.org/spec/lti/claim/resource_link',
+  roles: 'https://purl.imsglobal.org/spec/lti/claim/roles',
+  context: 'https://purl.imsglobal.org/spec/lti/claim/context',
+  toolPlatform: 'https://purl.imsglobal.org/spec/lti/claim/tool_platform',
+  custom: 'https://purl.imsglobal.org/spec/lti/claim/custom',
+  launchPresentation: 'https://purl.imsglobal.org/spec/lti/claim/launch_presentation',
+} as const;
+
+/** Everything a launch tells us about who is coming, from where, into what. */
+export interface LaunchIdentity {
+  issuer: string;
+  clientId: string;
+  deploymentId: string;
+  platformName: string | null;
+  course: { contextId: string; title: string; label: string | null };
+  user: { subject: string; name: string; givenName: string | null; familyName: string | null; email: string | null };
+  activity: { resourceLinkId: string; title: string; description: string | null };
+  ltiRoles: string[];
+  role: CourseRole;
+}
+
+type Claims = Record<string, unknown>;
+
+const str = (v: unknown, max = 1000): string | null =>
+  typeof v === 'string' && v.trim() !== '' ? v.trim().slice(0, max) : null;
+const obj = (v: unknown): Record<string, unknown> | null =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+
+/**
+ * Resolves a verified id_token's claims into the tenant it belongs to
+ * (platform = issuer + client id, deployment, course = LTI context) and the person launching.
+ * Throws LaunchRejectedError with a code when something Lectern needs is missing.
+ */
+export function resolveLaunchIdentity(claims: Claims, clientId: string): LaunchIdentity {
+  const issuer = str(claims.iss);
+  if (!issuer) throw new LaunchRejectedError('ISSUER_MISSING', 'The launch does not say which platform sent it');
+  const deploymentId = str(claims[LTI.deploymentId], 255);
+  if (!deploymentId) throw new LaunchRejectedError('DEPLOYMENT_MISSING', 'The launch has no deployment id');
+  const subject = str(claims.sub, 255);
+  if (!subject) throw new LaunchRejectedError('SUBJECT_MISSING', 'The launch does not identify the user (no sub claim)');
+  const context = obj(claims[LTI.context]);
+  const contextId = str(context?.id, 255);
+  if (!contextId) {
+    throw new LaunchRejectedError('CONTEXT_MISSING', 'Lectern is launched from a course: the launch has no course context', 400);
+  }
+  const link = obj(claims[LTI.resourceLink]);
+  const resourceLinkId = str(link?.id, 255);
+  if (!resourceLinkId) throw new LaunchRejectedError('RESOURCE_LINK_MISSING', 'The launch has no resource link id', 400);
+  const rolesClaim = claims[LTI.roles];
+  if (!Array.isArray(rolesClaim)) throw new LaunchRejectedError('ROLES_MISSING', 'The launch has no roles claim', 400);
+  const ltiRoles = rolesClaim.filter((r): r is string => typeof r === 'string');
+  const role = mapLtiRoles(ltiRoles);
+  if (!role) {
+    throw new LaunchRejectedError(
+      'ROLE_NOT_SUPPORTED',
+      'Your role in this course is not one Lectern supports (instructor, teaching assistant, learner, administrator)',
+      403,
+    );
+  }
+  const given = str(claims.given_name, 255);
+  const family = str(claims.family_name, 255);
+  const name = str(claims.name, 255) ?? ([given, family].filter(Boolean).join(' ') || `User ${subject.slice(0, 8)}`);
+  const platform = obj(claims[LTI.toolPlatform]);
+  return {
+    issuer,
+    clientId,
+    deploymentId,
+    platformName: str(platform?.name, 255),
+    course: {
+      contextId,
+      title: str(context?.title, 255) ?? str(context?.label, 255) ?? 'Untitled course',
+      label: str(context?.label, 255),
+    },
+    user: { subject, name, givenName: given, familyName: family, email: str(claims.email, 320) },
+    activity: {
+      resourceLinkId,
+      title: str(link?.title, 255) ?? 'Live classroom',
+      description: str(link?.description, 2000),
+    },
+    ltiRoles,
+    role,
+  };
+}

