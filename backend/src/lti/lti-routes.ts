@@ -30,6 +30,18 @@ function readCookie(req: Request, name: string): string | undefined {
 }
 
 /**
+ * ltijs runs on Express 4 inside Nest's Express 5. Express 5 computes req.query with a prototype
+ * getter, which Express 4's init middleware drops when it swaps the request prototype; pinning the
+ * parsed query as an own property keeps it visible to ltijs. Likewise ltijs must not read the body twice.
+ */
+const pinQuery: RequestHandler = (req, _res, next) => {
+  Object.defineProperty(req, 'query', { value: { ...req.query }, writable: true, enumerable: true, configurable: true });
+  // The body was parsed above; Express 4's body-parser (in ltijs) skips a request flagged this way.
+  (req as { _body?: boolean })._body = true;
+  next();
+};
+
+/**
  * The /lti endpoints: ltijs (login initiation, launch validation, JWKS) wrapped by Lectern's own
  * login record and launch checks.
  *
@@ -71,7 +83,7 @@ export class LtiRoutes {
     router.use(express.urlencoded({ extended: false, limit: '64kb' }));
     router.all('/login', this.recordLogin);
     router.post('/', this.guardLaunch);
-    router.use(provider.app);
+    router.use(pinQuery, provider.app);
     return router;
   }
 

@@ -1,0 +1,20 @@
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+// One runner for everything: unit specs (pure TS), integration specs (real PostgreSQL and Redis
+// started by the global setup) and browser specs (e2e/, Debian Chromium through playwright-core).
+export default defineConfig({
+  plugins: [
+    // Nest needs decorator metadata, which esbuild does not emit; SWC does (as Nest's docs show).
+    swc.vite({ module: { type: 'es6' }, jsc: { target: 'es2022', parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true } } }),
+  ],
+  test: {
+    include: ['backend/src/**/*.spec.ts', 'e2e/**/*.e2e.spec.ts'],
+    globalSetup: ['backend/src/testing/global-setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    maxWorkers: 2,
+    reporters: ['default', ['json', { outputFile: '.cache/test-results.json' }]],
+  },
+});
