@@ -1,24 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { LiveSessionView, LobbyView, StartClassResponse } from '../contracts/api';
 import type { SessionClaims } from '../platform/auth/session-token';
 import { ForbiddenError, NotFoundError } from '../platform/domain-error';
 import { canTeach } from '../tenancy/domain/role-mapping';
 import { TenancyService } from '../tenancy/tenancy.service';
-
-export interface LiveSessionView {
-  id: string;
-  activityId: string;
-  startedAt: string;
-  startedBy: string;
-  endedAt: string | null;
-}
-
-export interface LobbyView {
-  course: { id: string; title: string; label: string | null };
-  activity: { id: string; title: string; description: string | null };
-  me: { id: string; name: string; role: SessionClaims['role']; canTeach: boolean };
-  liveSession: LiveSessionView | null;
-}
 
 const toView = (r: { id: string; activity_id: string; started_at: Date; started_by_name: string; ended_at: Date | null }): LiveSessionView => ({
   id: r.id,
@@ -59,7 +45,7 @@ export class ClassroomService {
   }
 
   /** Starts the class of the caller's classroom, or returns the one already live (idempotent). */
-  async startClass(session: SessionClaims): Promise<{ session: LiveSessionView; created: boolean }> {
+  async startClass(session: SessionClaims): Promise<StartClassResponse> {
     if (!canTeach(session.role)) throw new ForbiddenError('TEACHER_ONLY', 'Only instructors can start a class');
     await this.tenancy.activityView(session.activityId, session.courseId);
     const inserted = await this.db.query(

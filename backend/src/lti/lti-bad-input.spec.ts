@@ -143,7 +143,7 @@ describe('bad launches and bad API calls are refused, and write nothing', () => 
       expect((await client.api('/api/lobby', null)).status).toBe(401);
       const res = await client.api('/api/lobby', 'not-a-token');
       expect(res.status).toBe(401);
-      expect((await res.json()).error.code).toBe('SESSION_INVALID');
+      expect((await res.json() as any).error.code).toBe('SESSION_INVALID');
     });
 
     it('refuses a student starting or ending a class', async () => {
@@ -151,9 +151,9 @@ describe('bad launches and bad API calls are refused, and write nothing', () => 
       const before = await countTenantRows(t.db);
       const res = await client.api('/api/classroom/sessions', student, { method: 'POST' });
       expect(res.status).toBe(403);
-      expect((await res.json()).error.code).toBe('TEACHER_ONLY');
+      expect((await res.json() as any).error.code).toBe('TEACHER_ONLY');
       const teacher = await client.launch('phys-101', 'dev-ada');
-      const { session } = await (await client.api('/api/classroom/sessions', teacher, { method: 'POST' })).json();
+      const { session } = await (await client.api('/api/classroom/sessions', teacher, { method: 'POST' })).json() as any;
       const end = await client.api(`/api/classroom/sessions/${session.id}/end`, student, { method: 'POST' });
       expect(end.status).toBe(403);
       expect((await countTenantRows(t.db)).live_session).toBe(before.live_session + 1);
@@ -163,21 +163,21 @@ describe('bad launches and bad API calls are refused, and write nothing', () => 
       const teacher = await client.launch('phys-101', 'dev-ada');
       const res = await client.api('/api/classroom/sessions/not-a-uuid', teacher);
       expect(res.status).toBe(400);
-      expect((await res.json()).error.code).toBe('INVALID_INPUT');
+      expect((await res.json() as any).error.code).toBe('INVALID_INPUT');
     });
 
     it('keeps one course from reading or ending another course\'s class', async () => {
       const physTeacher = await client.launch('phys-101', 'dev-ada');
-      const { session } = await (await client.api('/api/classroom/sessions', physTeacher, { method: 'POST' })).json();
+      const { session } = await (await client.api('/api/classroom/sessions', physTeacher, { method: 'POST' })).json() as any;
       const histTeacher = await client.launch('hist-210', 'dev-ada');
       expect((await client.api(`/api/classroom/sessions/${session.id}`, histTeacher)).status).toBe(404);
       expect((await client.api(`/api/classroom/sessions/${session.id}/end`, histTeacher, { method: 'POST' })).status).toBe(404);
-      expect((await (await client.api(`/api/classroom/sessions/${session.id}`, physTeacher)).json()).endedAt).toBeNull();
+      expect((await (await client.api(`/api/classroom/sessions/${session.id}`, physTeacher)).json() as any).endedAt).toBeNull();
     });
 
     it('keeps two platforms apart even with the same course and user ids', async () => {
       const physTeacher = await client.launch('phys-101', 'dev-ada');
-      const { session } = await (await client.api('/api/classroom/sessions', physTeacher, { method: 'POST' })).json();
+      const { session } = await (await client.api('/api/classroom/sessions', physTeacher, { method: 'POST' })).json() as any;
 
       // A second LMS (another issuer) whose course and user carry the very same LTI ids.
       const otherIssuer = `${t.platformUrl}-b`;
@@ -191,7 +191,7 @@ describe('bad launches and bad API calls are refused, and write nothing', () => 
       expect(res.status).toBe(303);
       const otherTeacher = await client.exchange(res.headers.get('location')!);
 
-      const lobby = await (await client.api('/api/lobby', otherTeacher)).json();
+      const lobby = await (await client.api('/api/lobby', otherTeacher)).json() as any;
       expect(lobby.course.title).toBe('Introduction to Physics');
       expect(lobby.liveSession).toBeNull();
       expect((await client.api(`/api/classroom/sessions/${session.id}`, otherTeacher)).status).toBe(404);

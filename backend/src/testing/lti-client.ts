@@ -65,7 +65,7 @@ export class LaunchClient {
       body: JSON.stringify({ code }),
     });
     if (res.status !== 200) throw new Error(`exchange answered ${res.status}: ${await res.text()}`);
-    return (await res.json()).token;
+    return ((await res.json()) as { token: string }).token;
   }
 
   /** A whole successful launch; returns the SPA session token. */

@@ -3,7 +3,9 @@
  * Context (membership) roles win over institution and system roles: an institution
  * administrator who is a Learner in this course is a learner here.
  */
-export type CourseRole = 'administrator' | 'instructor' | 'teaching_assistant' | 'learner';
+import type { CourseRole } from '../../contracts/api';
+
+export type { CourseRole };
 
 const LIS = 'http://purl.imsglobal.org/vocab/lis/v2/';
 
