@@ -1,0 +1,81 @@
+import { DatePipe } from '@angular/common';
+import { ChangeDetectionStrategy, Component, DestroyRef, inject, OnInit, signal } from '@angular/core';
+import { Router } from '@angular/router';
+import type { LobbyView } from '@contracts/api';
+import { ROLE_LABELS, ShownError, toShownError } from '../../core/api-error';
+import { LtiSession } from '../../core/lti-session.service';
+import { ClassroomApi } from './classroom-api.service';
+
+/** How often a waiting student's lobby checks whether class has started (the live room issue replaces this with a push). */
+const REFRESH_MS = 5000;
+
+/** The classroom lobby: course, who I am, and whether a class is live (instructors start it here). */
+@Component({
+  selector: 'app-lobby',
+  imports: [DatePipe],
+  templateUrl: './lobby.component.html',
+  styleUrl: './lobby.component.css',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class LobbyComponent implements OnInit {
+  private readonly api = inject(ClassroomApi);
+  private readonly router = inject(Router);
+  private readonly session = inject(LtiSession);
+  protected readonly lobby = signal<LobbyView | null>(null);
+  protected readonly error = signal<ShownError | null>(null);
+  protected readonly busy = signal(false);
+  protected readonly roleLabels = ROLE_LABELS;
+
+  constructor() {
+    const timer = setInterval(() => void this.refresh(), REFRESH_MS);
+    inject(DestroyRef).onDestroy(() => clearInterval(timer));
+  }
+
+  async ngOnInit(): Promise<void> {
+    if (!this.session.token()) {
+      this.error.set({ code: 'NO_SESSION', message: 'Your session has ended.', relaunch: true });
+      return;
+    }
+    await this.refresh();
+  }
+
+  async refresh(): Promise<void> {
+    if (!this.session.token() || this.busy()) return;
+    try {
+      this.lobby.set(await this.api.lobby());
+      this.error.set(null);
+    } catch (e) {
+      this.error.set(toShownError(e));
+    }
+  }
+
+  async startClass(): Promise<void> {
+    await this.act(async () => {
+      const { session } = await this.api.startClass();
+      await this.router.navigate(['/room', session.id]);
+    });
+  }
+
+  async endClass(id: string): Promise<void> {
+    await this.act(async () => {
+      await this.api.endClass(id);
+      this.lobby.set(await this.api.lobby());
+    });
+  }
+
+  async enter(id: string): Promise<void> {
+    await this.router.navigate(['/room', id]);
+  }
+
+  private async act(fn: () => Promise<void>): Promise<void> {
+    this.busy.set(true);
+    try {
+      await fn();
+      this.error.set(null);
+    } catch (e) {
+      this.error.set(toShownError(e));
+    } finally {
+      this.busy.set(false);
+    }
+  }
+}
