@@ -46,6 +46,7 @@ export function coursePage(course: DevCourse, issuer: string, toolLoginUrl: stri
     <section><h2>People</h2><table><tr><th>Name</th><th>Role</th><th></th></tr>${members}</table></section>
     <section><h2>Custom user</h2>
       <form method="get" action="launch" id="custom-form"><input type="hidden" name="course" value="${e(course.id)}">
+        <input type="hidden" name="presentation" value="iframe"><input type="hidden" name="storage" value="1">
         <label>Name <input name="name" required maxlength="80" value="Marie Curie"></label>
         <label>Role <select name="role"><option>Learner</option><option>Instructor</option><option>TeachingAssistant</option></select></label>
         <button class="btn">Launch</button></form></section>

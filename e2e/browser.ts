@@ -1,0 +1,30 @@
+import fs from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+
+/** Debian's Chromium binary (the real one, not the /usr/bin wrapper script). Never a downloaded browser. */
+export function chromiumPath(): string {
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/lib/chromium/chromium', '/usr/bin/chromium'].filter(Boolean) as string[];
+  const found = candidates.find((p) => fs.existsSync(p));
+  if (!found) {
+    throw new Error('Chromium not found: install Debian\'s package (apt-get install chromium) or set CHROMIUM_PATH. `npm test` installs it when run as root.');
+  }
+  return found;
+}
+
+const BASE_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+export function launchChromium(opts: { blockThirdPartyCookies?: boolean } = {}): Promise<Browser> {
+  const args = [...BASE_ARGS];
+  // Chromium's switch for testing the third-party cookie phase-out: cookies of a site embedded in
+  // another site's page are neither sent nor stored, as when a user blocks third-party cookies.
+  if (opts.blockThirdPartyCookies) args.push('--test-third-party-cookie-phaseout');
+  return chromium.launch({ executablePath: chromiumPath(), headless: true, args, timeout: 60_000 });
+}
