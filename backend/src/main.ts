@@ -16,10 +16,14 @@ async function main() {
   }
   const ran = await runMigrations(config.databaseUrl);
   if (ran.length) console.log(`[lectern] applied migrations: ${ran.join(', ')}`);
-  const app = await createApp(config);
+  const app = await createApp(config, { logger: ['warn', 'error'] });
   await app.listen(config.port, config.host);
-  const url = config.devPlatform.enabled ? `${config.devPlatform.url}/` : config.publicUrl;
-  console.log(`[lectern] ready: ${url}`);
+  if (config.devPlatform.enabled) {
+    console.log(`[lectern] tool at ${config.publicUrl} (LTI login ${config.publicUrl}/lti/login, JWKS ${config.publicUrl}/lti/keys)`);
+    console.log(`[lectern] ready: open ${config.devPlatform.url}/ to launch as an instructor or a student`);
+  } else {
+    console.log(`[lectern] ready: ${config.publicUrl}`);
+  }
 }
 
 main().catch((e) => {
