@@ -2,12 +2,11 @@
 // is set, redis-server unless REDIS_URL is set, keeps their data in .data/, then runs the backend
 // (which applies migrations, serves the SPA and the dev LMS platform). Ctrl-C stops all of it.
 import { spawn } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startPostgres, startRedis } from './services.mjs';
+import { devSecrets, startPostgres, startRedis } from './services.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = path.resolve(process.env.LECTERN_DATA_DIR ?? path.join(root, '.data'));
@@ -25,16 +24,6 @@ async function requirePort(port, what, variable) {
   if (!(await portFree(port))) {
     throw new Error(`port ${port} (${what}) is already in use on 127.0.0.1: stop what holds it, or set ${variable}`);
   }
-}
-
-/** Secrets made once per checkout and kept in .data/ (set the variables yourself in production). */
-function secrets() {
-  const file = path.join(dataDir, 'secrets.json');
-  if (!fs.existsSync(file)) {
-    const s = { LTI_KEY: crypto.randomBytes(32).toString('hex'), SESSION_SECRET: crypto.randomBytes(32).toString('hex') };
-    fs.writeFileSync(file, JSON.stringify(s, null, 2), { mode: 0o600 });
-  }
-  return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
 
 const stops = [];
@@ -82,7 +71,7 @@ async function main() {
     stops.push(() => redis.stop());
     env.REDIS_URL = redis.url;
   }
-  const s = secrets();
+  const s = devSecrets(dataDir);
   env.LTI_KEY ??= s.LTI_KEY;
   env.SESSION_SECRET ??= s.SESSION_SECRET;
 

@@ -2,6 +2,7 @@
 // (real Postgres binaries from npm) and redis-server from the PATH (Debian's package, installed when
 // running as root and missing). Used by `npm start` (scripts/dev-stack.mjs) and by the test setup.
 import { execFileSync, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -142,4 +143,23 @@ export async function startRedis({ dir, port, persistent = true, log = () => {} 
         setTimeout(() => child.kill('SIGKILL'), 5000).unref();
       }),
   };
+}
+
+/** Secrets made once per checkout and kept in the data folder (production sets LTI_KEY and SESSION_SECRET itself). */
+export function devSecrets(dataDir) {
+  const file = path.join(dataDir, 'secrets.json');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    const s = { LTI_KEY: crypto.randomBytes(32).toString('hex'), SESSION_SECRET: crypto.randomBytes(32).toString('hex') };
+    fs.writeFileSync(file, JSON.stringify(s, null, 2), { mode: 0o600 });
+  }
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+export function isListening(port) {
+  return new Promise((resolve) => {
+    const sock = net.connect(port, '127.0.0.1');
+    sock.once('connect', () => { sock.destroy(); resolve(true); });
+    sock.once('error', () => { sock.destroy(); resolve(false); });
+  });
 }
