@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# `npm test`: the whole suite on a fresh clone. Brings Node 24 and the npm dependencies, the Debian
+# packages the tests need, builds backend and frontend, then runs every spec (unit, integration
+# against real PostgreSQL and Redis, browser tests in Debian's Chromium) in one Vitest run.
+set -euo pipefail
+source "$(dirname "$0")/ensure-deps.sh"
+source "$(dirname "$0")/ensure-system.sh"
+echo "[lectern] building backend and frontend ..." >&2
+npm run -s build:backend
+npx ng build --configuration production >/dev/null
+mkdir -p .cache
+rm -f .cache/test-results.json
+status=0
+npx vitest run "$@" || status=$?
+node scripts/test-summary.mjs .cache/test-results.json || status=1
+exit $status
