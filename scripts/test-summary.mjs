@@ -8,6 +8,6 @@ if (!fs.existsSync(file)) {
 }
 const r = JSON.parse(fs.readFileSync(file, 'utf8'));
 const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-const failed = r.numFailedTests + (r.numFailedTestSuites ?? 0);
+const failed = r.numFailedTests || (r.numFailedTestSuites ?? 0);
 console.log(`tests: ${r.numPassedTests} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 || r.numPassedTests === 0 ? 1 : 0);
