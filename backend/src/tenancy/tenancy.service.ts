@@ -42,13 +42,6 @@ export class TenancyService {
       : null;
   }
 
-  async listPlatforms(): Promise<PlatformRecord[]> {
-    const rows = await this.db.query(`SELECT issuer, client_id FROM lti_platform ORDER BY created_at`);
-    const out: PlatformRecord[] = [];
-    for (const r of rows) out.push((await this.findPlatform(r.issuer, r.client_id))!);
-    return out;
-  }
-
   /** Records (or updates) a platform registration and adds its deployments. */
   async savePlatform(input: { issuer: string; clientId: string; name: string; ltijsKid: string; deployments: string[] }): Promise<PlatformRecord> {
     await this.db.transaction(async (m) => {
