@@ -5,6 +5,12 @@ LECTERN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export LECTERN_ROOT
 lectern_node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
 if [ "$(lectern_node_major)" -lt 24 ]; then
+  # Keep the machine's global npm settings (registry, CA file) once npm runs under the new Node,
+  # whose own prefix has no npmrc.
+  lectern_old_prefix="$(cd "$(dirname "$(command -v node 2>/dev/null || echo /usr/bin/node)")/.." 2>/dev/null && pwd)"
+  if [ -z "${npm_config_globalconfig:-}" ] && [ -f "$lectern_old_prefix/etc/npmrc" ]; then
+    export npm_config_globalconfig="$lectern_old_prefix/etc/npmrc"
+  fi
   NODE24_DIR="$LECTERN_ROOT/.tools/node24"
   if [ ! -x "$NODE24_DIR/package/bin/node" ]; then
     echo "[lectern] Node $(node --version 2>/dev/null || echo missing) found; bringing Node 24 from the npm registry into .tools/ ..." >&2
