@@ -11,7 +11,9 @@ import { SessionTokens } from './platform/auth/session-token';
 import { dataSourceOptions } from './platform/database';
 import { HealthController } from './platform/health.controller';
 import { APP_CONFIG, createRedis, REDIS } from './platform/redis';
+import { RosterModule } from './roster/roster.module';
 import { TenancyModule } from './tenancy/tenancy.module';
+import { DomainEvents } from './platform/domain-events';
 
 /** Configuration, Redis and session tokens, available to every module. */
 @Global()
@@ -25,6 +27,7 @@ class CoreModule implements OnApplicationShutdown {
       { provide: REDIS, useFactory: () => createRedis(config.redisUrl) },
       { provide: SESSION_TOKENS, useValue: new SessionTokens(config.sessionSecret, config.publicUrl, config.sessionTtlSeconds) },
       SessionGuard,
+      DomainEvents,
     ];
     return { module: CoreModule, providers, exports: providers, controllers: [HealthController] };
   }
@@ -42,10 +45,11 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(config),
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
-        BullModule.forRoot({ url: config.redisUrl }),
+        BullModule.forRoot({ url: config.redisUrl, prefix: config.queuePrefix }),
         TenancyModule,
         LtiModule,
         ClassroomModule,
+        RosterModule,
         // The dev LMS platform is never part of a production build's module graph.
         ...(config.devPlatform.enabled ? [DevPlatformModule] : []),
       ],

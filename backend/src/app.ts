@@ -18,7 +18,8 @@ export async function createApp(config: AppConfig, opts: { logger?: LogLevel[] |
     logger: opts.logger ?? ['log', 'warn', 'error'],
     bodyParser: true,
   });
-  app.useBodyParser('json', { limit: '100kb' });
+  // LTI services speak JSON under vendor media types (application/vnd.ims.lis.v1.score+json, ...).
+  app.useBodyParser('json', { limit: '100kb', type: ['application/json', 'application/*+json'] });
   app.useGlobalFilters(new HttpErrorFilter());
   app.enableShutdownHooks();
   app.set('trust proxy', 'loopback');

@@ -32,6 +32,7 @@ const schema = z.object({
   DEV_PLATFORM: booleanString.optional(),
   DEV_PLATFORM_URL: url(['http:', 'https:']).optional(),
   FRONTEND_DIST: z.string().default('dist/frontend/browser'),
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 letters, digits, _ or -').default('lectern'),
 });
 
 export interface AppConfig {
@@ -47,6 +48,8 @@ export interface AppConfig {
   sessionTtlSeconds: number;
   devPlatform: { enabled: boolean; url: string };
   frontendDist: string;
+  /** Redis key prefix of the Bull queues: every instance of one deployment shares it. */
+  queuePrefix: string;
 }
 
 export class ConfigError extends Error {
@@ -94,5 +97,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       url: trimSlash(c.DEV_PLATFORM_URL ?? `http://127.0.0.1:${c.PORT}/dev-platform`),
     },
     frontendDist: c.FRONTEND_DIST,
+    queuePrefix: c.QUEUE_PREFIX,
   };
 }

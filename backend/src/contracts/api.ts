@@ -32,3 +32,31 @@ export interface StartClassResponse {
 export interface ApiErrorBody {
   error: { code: string; message: string; details?: string[] };
 }
+
+export interface RosterMemberView {
+  subject: string;
+  name: string;
+  email: string | null;
+  role: CourseRole | null;
+  /** The member's status in the LMS. */
+  status: 'active' | 'inactive' | 'deleted';
+  /** When they last launched Lectern from this course; null: never came. */
+  lastLaunchAt: string | null;
+  /** Listed by the LMS roster (NRPS), or only known from a launch. */
+  source: 'lms' | 'launch';
+}
+
+export interface RosterSyncView {
+  status: 'running' | 'ok' | 'failed';
+  startedAt: string;
+  finishedAt: string | null;
+  members: number | null;
+  pages: number | null;
+  error: string | null;
+}
+
+export interface RosterView {
+  rosterServiceOffered: boolean;
+  sync: RosterSyncView | null;
+  members: RosterMemberView[];
+}

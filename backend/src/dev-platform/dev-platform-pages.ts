@@ -101,3 +101,30 @@ export function formPostPage(action: string, fields: Record<string, string>): st
 export function platformErrorPage(message: string): string {
   return layout('Error', `<section><h1>Dev LMS refused the request</h1><p id="platform-error">${e(message)}</p></section>`);
 }
+
+/** The dev LMS gradebook: what arrived through AGS, and the switch that takes AGS down. */
+export function gradebookPage(
+  course: DevCourse,
+  items: Array<{ id: number; label: string; score_maximum: string; tag: string | null; resource_link_id: string | null }>,
+  scores: Array<{ lineitem_id: number; user_id: string; score_given: string | null; score_maximum: string | null; timestamp: Date }>,
+  agsDown: boolean,
+): string {
+  const users = [...new Set(scores.map((s) => s.user_id))].sort();
+  const cell = (li: number, u: string) => {
+    const s = scores.find((x) => x.lineitem_id === li && x.user_id === u);
+    return s ? `<td data-lineitem="${li}" data-user="${e(u)}">${e(s.score_given ?? '–')} / ${e(s.score_maximum ?? '–')}</td>` : '<td></td>';
+  };
+  const head = items.map((i) => `<th data-lineitem="${i.id}">${e(i.label)} <small>(${e(i.score_maximum)} pts${i.tag ? `, ${e(i.tag)}` : ''})</small></th>`).join('');
+  const rows = users.map((u) => `<tr><td>${e(u)}</td>${items.map((i) => cell(i.id, u)).join('')}</tr>`).join('');
+  return layout(
+    `Gradebook ${course.label}`,
+    `<section><p><a href="./?course=${e(course.id)}">← ${e(course.title)}</a></p>
+      <h1>Gradebook: ${e(course.title)}</h1>
+      <form method="post" action="gradebook/ags"><input type="hidden" name="course" value="${e(course.id)}">
+        <p>Grade service (AGS): <strong id="ags-state">${agsDown ? 'DOWN' : 'up'}</strong>
+        <button class="btn secondary" name="down" value="${agsDown ? '0' : '1'}" id="ags-toggle">${agsDown ? 'Bring AGS back up' : 'Take AGS down'}</button></p>
+      </form>
+      <table id="gradebook"><tr><th>User</th>${head}</tr>${rows}</table>
+      ${items.length === 0 ? '<p class="muted" id="gradebook-empty">No line items yet.</p>' : ''}</section>`,
+  );
+}

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { LtiModule } from '../lti/lti.module';
+import { DevLmsServices } from './dev-lms-services';
+import { DevLmsServicesController } from './dev-lms-services.controller';
 import { DevPlatformController } from './dev-platform.controller';
 import { DevPlatformService } from './dev-platform.service';
 
-@Module({ imports: [LtiModule], controllers: [DevPlatformController], providers: [DevPlatformService], exports: [DevPlatformService] })
+@Module({ imports: [LtiModule], controllers: [DevPlatformController, DevLmsServicesController], providers: [DevPlatformService, DevLmsServices], exports: [DevPlatformService, DevLmsServices] })
 export class DevPlatformModule {}

@@ -7,7 +7,7 @@ import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../platform/redis';
 import { LtiService } from '../lti/lti.service';
 import { LTI } from '../tenancy/domain/launch-identity';
-import { DevLaunch, LIS_ROLE } from './domain/dev-lms-fixture';
+import { DevLaunch, devServiceUrls, LIS_ROLE } from './domain/dev-lms-fixture';
 
 export const DEV_CLIENT_ID = 'lectern-dev-client';
 export const DEV_DEPLOYMENT_ID = 'dev-deployment-1';
@@ -134,6 +134,15 @@ export class DevPlatformService implements OnModuleInit {
       [LTI.roles]: [LIS_ROLE[launch.role]],
       [LTI.toolPlatform]: { guid: 'lectern-dev-lms', name: 'Lectern dev LMS', product_family_code: 'lectern-dev' },
       [LTI.launchPresentation]: { document_target: presentation, return_url: `${this.issuer}/?course=${launch.course.id}` },
+      [LTI.agsEndpoint]: {
+        scope: [
+          'https://purl.imsglobal.org/spec/lti-ags/scope/lineitem',
+          'https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly',
+          'https://purl.imsglobal.org/spec/lti-ags/scope/score',
+        ],
+        lineitems: devServiceUrls(this.issuer, launch.course.id).lineItems,
+      },
+      [LTI.nrps]: { context_memberships_url: devServiceUrls(this.issuer, launch.course.id).memberships, service_versions: ['2.0'] },
     };
   }
 }

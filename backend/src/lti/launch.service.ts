@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import Redis from 'ioredis';
 import type { LtijsToken } from 'ltijs';
 import { SESSION_TOKENS } from '../platform/auth/session.guard';
+import { DomainEvents } from '../platform/domain-events';
 import { SessionTokens } from '../platform/auth/session-token';
 import { LaunchRejectedError, UnauthenticatedError } from '../platform/domain-error';
 import { REDIS } from '../platform/redis';
@@ -30,6 +31,7 @@ export class LaunchService {
     private readonly tenancy: TenancyService,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(SESSION_TOKENS) private readonly tokens: SessionTokens,
+    private readonly events: DomainEvents,
   ) {}
 
   async complete(launch: CheckedLaunch, verified: LtijsToken): Promise<{ code: string }> {
@@ -42,6 +44,7 @@ export class LaunchService {
     const { token, expiresAt } = await this.tokens.issue(tenant);
     const code = crypto.randomBytes(24).toString('base64url');
     await this.redis.set(codeKey(code), JSON.stringify({ token, expiresAt: expiresAt.toISOString() }), 'EX', CODE_TTL_SECONDS);
+    this.events.emit('launch.completed', { courseId: tenant.courseId, userId: tenant.userId, role: tenant.role });
     return { code };
   }
 

@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
 import { TenancyModule } from '../tenancy/tenancy.module';
+import { PlatformServiceClient } from './infra/platform-service-client';
 import { LaunchService } from './launch.service';
 import { LoginRequestsService } from './login-requests.service';
 import { LTI_MAINTENANCE_QUEUE, LtiMaintenanceProcessor, LtiMaintenanceScheduler } from './lti-maintenance.processor';
@@ -11,7 +12,7 @@ import { SessionController } from './session.controller';
 @Module({
   imports: [TenancyModule, BullModule.registerQueue({ name: LTI_MAINTENANCE_QUEUE })],
   controllers: [SessionController],
-  providers: [LtiService, LoginRequestsService, LaunchService, LtiRoutes, LtiMaintenanceProcessor, LtiMaintenanceScheduler],
-  exports: [LtiService, LtiRoutes],
+  providers: [LtiService, LoginRequestsService, LaunchService, LtiRoutes, LtiMaintenanceProcessor, LtiMaintenanceScheduler, PlatformServiceClient],
+  exports: [LtiService, LtiRoutes, PlatformServiceClient],
 })
 export class LtiModule {}

@@ -86,6 +86,18 @@ export class TenancyService {
          ON CONFLICT (course_id, user_id) DO UPDATE SET role = EXCLUDED.role, lti_roles = EXCLUDED.lti_roles, last_launch_at = now()`,
         [course.id, user.id, identity.role, identity.ltiRoles],
       );
+      const { services } = identity;
+      if (services.nrpsUrl || services.agsLineItemsUrl) {
+        await m.query(
+          `INSERT INTO course_lti_service (course_id, nrps_url, ags_lineitems_url, ags_scopes) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (course_id) DO UPDATE SET
+             nrps_url = coalesce(EXCLUDED.nrps_url, course_lti_service.nrps_url),
+             ags_lineitems_url = coalesce(EXCLUDED.ags_lineitems_url, course_lti_service.ags_lineitems_url),
+             ags_scopes = CASE WHEN EXCLUDED.ags_lineitems_url IS NULL THEN course_lti_service.ags_scopes ELSE EXCLUDED.ags_scopes END,
+             updated_at = now()`,
+          [course.id, services.nrpsUrl, services.agsLineItemsUrl, services.agsScopes],
+        );
+      }
       const [activity] = await m.query(
         `INSERT INTO classroom_activity (course_id, resource_link_id, title, description) VALUES ($1, $2, $3, $4)
          ON CONFLICT (course_id, resource_link_id) DO UPDATE SET title = EXCLUDED.title, description = EXCLUDED.description

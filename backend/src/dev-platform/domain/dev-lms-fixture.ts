@@ -82,3 +82,43 @@ export function customLaunch(courseId: string, name: string, role: DevRole): Dev
     user: { id: `dev-custom-${slug}`, name: clean, givenName, familyName: rest.join(' '), email: `${slug}@dev-lms.test` },
   };
 }
+
+const GIVEN = ['Amara', 'Bruno', 'Chen', 'Dara', 'Elif', 'Farid', 'Greta', 'Hiro', 'Ines', 'Jonas', 'Kofi', 'Lena', 'Mateo', 'Nia', 'Omar', 'Priya', 'Quinn', 'Rosa', 'Sami', 'Tariq'];
+const FAMILY = ['Abebe', 'Berg', 'Costa', 'Dubois', 'Eriksen', 'Fischer', 'Garcia', 'Haddad', 'Ito', 'Jansen', 'Kowalski', 'Lopez', 'Moreau'];
+
+/** Generated students of PHYS-101, so roster sync has a few hundred members over several pages. */
+export const GENERATED_MEMBERS = 260;
+
+export function generatedUser(i: number): DevUser {
+  const givenName = GIVEN[i % GIVEN.length];
+  const familyName = FAMILY[Math.floor(i / GIVEN.length) % FAMILY.length];
+  const n = String(i + 1).padStart(3, '0');
+  return { id: `dev-gen-${n}`, name: `${givenName} ${familyName} ${n}`, givenName, familyName: `${familyName} ${n}`, email: `student${n}@dev-lms.test` };
+}
+
+export interface DevMember {
+  user: DevUser;
+  role: DevRole;
+  status: 'Active' | 'Inactive';
+}
+
+/** Everyone in a course, as the platform's roster (NRPS) lists them. */
+export function courseMembers(course: DevCourse): DevMember[] {
+  const listed = course.members.map((m) => ({ user: DEV_USERS.find((u) => u.id === m.userId)!, role: m.role, status: 'Active' as const }));
+  if (course.id !== 'phys-101') return listed;
+  const generated = Array.from({ length: GENERATED_MEMBERS }, (_, i) => ({
+    user: generatedUser(i),
+    role: 'Learner' as const,
+    // Every 50th generated student has left the course (NRPS status Inactive).
+    status: (i % 50 === 49 ? 'Inactive' : 'Active') as DevMember['status'],
+  }));
+  return [...listed, ...generated];
+}
+
+/** Where the dev LMS serves a course's LTI Advantage services. */
+export function devServiceUrls(issuer: string, courseId: string) {
+  return {
+    memberships: `${issuer}/api/${courseId}/memberships`,
+    lineItems: `${issuer}/api/${courseId}/lineitems`,
+  };
+}

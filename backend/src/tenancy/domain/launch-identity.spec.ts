@@ -39,6 +39,25 @@ describe('resolveLaunchIdentity', () => {
     });
   });
 
+  it('reads the AGS and NRPS endpoints and custom parameters', () => {
+    const id = resolveLaunchIdentity(
+      {
+        ...claims(),
+        [LTI.agsEndpoint]: { scope: ['https://purl.imsglobal.org/spec/lti-ags/scope/score', 7], lineitems: 'https://lms/li', lineitem: 'javascript:alert(1)' },
+        [LTI.nrps]: { context_memberships_url: 'https://lms/members', service_versions: ['2.0'] },
+        [LTI.custom]: { classroom_id: 'abc', nested: { no: 1 } },
+      },
+      'client-1',
+    );
+    expect(id.services).toEqual({
+      nrpsUrl: 'https://lms/members',
+      agsLineItemsUrl: 'https://lms/li',
+      agsLineItemUrl: null,
+      agsScopes: ['https://purl.imsglobal.org/spec/lti-ags/scope/score'],
+    });
+    expect(id.custom).toEqual({ classroom_id: 'abc' });
+  });
+
   it('builds a name from given and family names when name is absent', () => {
     const c: Record<string, unknown> = { ...claims(), given_name: 'Ada', family_name: 'Lovelace' };
     delete c.name;

@@ -13,7 +13,18 @@ export const LTI = {
   toolPlatform: 'https://purl.imsglobal.org/spec/lti/claim/tool_platform',
   custom: 'https://purl.imsglobal.org/spec/lti/claim/custom',
   launchPresentation: 'https://purl.imsglobal.org/spec/lti/claim/launch_presentation',
+  agsEndpoint: 'https://purl.imsglobal.org/spec/lti-ags/claim/endpoint',
+  nrps: 'https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice',
+  deepLinkingSettings: 'https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings',
 } as const;
+
+/** The LTI Advantage services a launch announces for its course. */
+export interface LaunchServices {
+  nrpsUrl: string | null;
+  agsLineItemsUrl: string | null;
+  agsLineItemUrl: string | null;
+  agsScopes: string[];
+}
 
 /** Everything a launch tells us about who is coming, from where, into what. */
 export interface LaunchIdentity {
@@ -26,12 +37,23 @@ export interface LaunchIdentity {
   activity: { resourceLinkId: string; title: string; description: string | null };
   ltiRoles: string[];
   role: CourseRole;
+  services: LaunchServices;
+  custom: Record<string, string>;
 }
 
 type Claims = Record<string, unknown>;
 
 const str = (v: unknown, max = 1000): string | null =>
   typeof v === 'string' && v.trim() !== '' ? v.trim().slice(0, max) : null;
+const httpUrl = (v: unknown): string | null => {
+  const s = str(v, 2000);
+  if (!s) return null;
+  try {
+    return ['http:', 'https:'].includes(new URL(s).protocol) ? s : null;
+  } catch {
+    return null;
+  }
+};
 const obj = (v: unknown): Record<string, unknown> | null =>
   v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 
@@ -70,6 +92,13 @@ export function resolveLaunchIdentity(claims: Claims, clientId: string): LaunchI
   const family = str(claims.family_name, 255);
   const name = str(claims.name, 255) ?? ([given, family].filter(Boolean).join(' ') || `User ${subject.slice(0, 8)}`);
   const platform = obj(claims[LTI.toolPlatform]);
+  const ags = obj(claims[LTI.agsEndpoint]);
+  const nrps = obj(claims[LTI.nrps]);
+  const custom = Object.fromEntries(
+    Object.entries(obj(claims[LTI.custom]) ?? {})
+      .filter(([k, v]) => typeof v === 'string' && k.length <= 100)
+      .map(([k, v]) => [k, (v as string).slice(0, 1000)]),
+  );
   return {
     issuer,
     clientId,
@@ -88,5 +117,12 @@ export function resolveLaunchIdentity(claims: Claims, clientId: string): LaunchI
     },
     ltiRoles,
     role,
+    services: {
+      nrpsUrl: httpUrl(nrps?.context_memberships_url),
+      agsLineItemsUrl: httpUrl(ags?.lineitems),
+      agsLineItemUrl: httpUrl(ags?.lineitem),
+      agsScopes: Array.isArray(ags?.scope) ? (ags!.scope as unknown[]).filter((x): x is string => typeof x === 'string') : [],
+    },
+    custom,
   };
 }

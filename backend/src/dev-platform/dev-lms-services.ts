@@ -1,0 +1,262 @@
+import { Inject, Injectable } from '@nestjs/common';
+import crypto from 'node:crypto';
+import Redis from 'ioredis';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG, REDIS } from '../platform/redis';
+import { DEV_CLIENT_ID } from './dev-platform.service';
+import { courseMembers, DEV_COURSES, DevCourse, devServiceUrls, LIS_ROLE } from './domain/dev-lms-fixture';
+
+export const SCOPES = {
+  lineItem: 'https://purl.imsglobal.org/spec/lti-ags/scope/lineitem',
+  lineItemReadonly: 'https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly',
+  resultReadonly: 'https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly',
+  score: 'https://purl.imsglobal.org/spec/lti-ags/scope/score',
+  nrps: 'https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly',
+} as const;
+const GRANTABLE = new Set<string>(Object.values(SCOPES));
+
+/** An error the dev LMS answers with, as a real platform would (status + OAuth/JSON body). */
+export class DevLmsError extends Error {
+  constructor(
+    public readonly status: number,
+    public readonly body: Record<string, unknown>,
+  ) {
+    super(String(body.error_description ?? body.error ?? status));
+  }
+}
+
+export interface DevLineItem {
+  id: number;
+  course_id: string;
+  label: string;
+  score_maximum: string;
+  resource_link_id: string | null;
+  resource_id: string | null;
+  tag: string | null;
+}
+
+const TOKEN_TTL = 3600;
+
+export type DevService = 'ags' | 'nrps';
+/** How a dev LMS service misbehaves when told to (tests and the gradebook's switch use these). */
+export type DevFault = '503' | '500' | '429' | '401' | 'malformed';
+
+/**
+ * The platform side of LTI Advantage for the dev LMS: OAuth2 client credentials with a JWT client
+ * assertion checked against the tool's JWKS, Names and Role Provisioning with paging, and Assignment and
+ * Grade Services line items and scores, with a switch that takes AGS down.
+ */
+@Injectable()
+export class DevLmsServices {
+  private readonly toolJwks;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly db: DataSource,
+  ) {
+    this.toolJwks = createRemoteJWKSet(new URL(`${config.publicUrl}/lti/keys`), { cooldownDuration: 0 });
+  }
+
+  get issuer() {
+    return this.config.devPlatform.url;
+  }
+
+  /** Redis keys of this dev LMS (several test apps share one Redis; each has its own issuer). */
+  private key(...parts: string[]) {
+    return ['devlms', this.issuer, ...parts].join(':');
+  }
+
+  get tokensSetKey() {
+    return this.key('tokens');
+  }
+
+  course(id: string): DevCourse {
+    const course = DEV_COURSES.find((c) => c.id === id);
+    if (!course) throw new DevLmsError(404, { error: 'not_found', error_description: 'No such course' });
+    return course;
+  }
+
+  // ---- OAuth2 token endpoint ----
+
+  async issueToken(form: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const invalid = (error: string, description: string, status = 400) => new DevLmsError(status, { error, error_description: description });
+    if (form.grant_type !== 'client_credentials') throw invalid('unsupported_grant_type', 'grant_type must be client_credentials');
+    if (form.client_assertion_type !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') {
+      throw invalid('invalid_request', 'client_assertion_type must be jwt-bearer');
+    }
+    if (typeof form.client_assertion !== 'string') throw invalid('invalid_request', 'client_assertion is required');
+    let payload;
+    try {
+      ({ payload } = await jwtVerify(form.client_assertion, this.toolJwks, { audience: `${this.issuer}/token`, issuer: DEV_CLIENT_ID, subject: DEV_CLIENT_ID, algorithms: ['RS256'] }));
+    } catch (e) {
+      throw invalid('invalid_client', `client assertion refused: ${(e as Error).message}`, 401);
+    }
+    if (typeof payload.jti !== 'string' || !(await this.redis.set(this.key('jti', payload.jti), '1', 'EX', 600, 'NX'))) {
+      throw invalid('invalid_client', 'client assertion replayed or without jti', 401);
+    }
+    const requested = String(form.scope ?? '').split(' ').filter(Boolean);
+    const scopes = requested.filter((s) => GRANTABLE.has(s));
+    if (scopes.length === 0) throw invalid('invalid_scope', 'none of the requested scopes can be granted');
+    const token = crypto.randomBytes(24).toString('base64url');
+    await this.redis.multi().set(this.key('token', token), JSON.stringify({ scopes }), 'EX', TOKEN_TTL).sadd(this.tokensSetKey, token).exec();
+    return { access_token: token, token_type: 'Bearer', expires_in: TOKEN_TTL, scope: scopes.join(' ') };
+  }
+
+  /** Revokes every access token the dev LMS gave out (to watch the tool fetch a new one). */
+  async revokeTokens(): Promise<number> {
+    const tokens = await this.redis.smembers(this.tokensSetKey);
+    if (tokens.length) await this.redis.del(...tokens.map((t) => this.key('token', t)), this.tokensSetKey);
+    return tokens.length;
+  }
+
+  async authorize(header: string | undefined, scope: string | string[]): Promise<void> {
+    const token = /^Bearer (\S+)$/.exec(header ?? '')?.[1];
+    const raw = token ? await this.redis.get(this.key('token', token)) : null;
+    if (!raw) throw new DevLmsError(401, { error: 'invalid_token', error_description: 'missing, expired or revoked access token' });
+    const granted: string[] = JSON.parse(raw).scopes;
+    const needed = Array.isArray(scope) ? scope : [scope];
+    if (!needed.some((s) => granted.includes(s))) throw new DevLmsError(403, { error: 'insufficient_scope', error_description: `needs ${needed.join(' or ')}` });
+  }
+
+  // ---- Names and Role Provisioning Services ----
+
+  membershipsUrl(courseId: string) {
+    return devServiceUrls(this.issuer, courseId).memberships;
+  }
+
+  memberships(courseId: string, limit: number, page: number): { body: Record<string, unknown>; next: string | null } {
+    const course = this.course(courseId);
+    const all = courseMembers(course);
+    const size = Math.min(Math.max(limit || 100, 1), 200);
+    const start = (Math.max(page || 1, 1) - 1) * size;
+    const members = all.slice(start, start + size).map((m) => ({
+      status: m.status,
+      name: m.user.name,
+      given_name: m.user.givenName,
+      family_name: m.user.familyName,
+      email: m.user.email,
+      user_id: m.user.id,
+      roles: [LIS_ROLE[m.role]],
+    }));
+    const next = start + size < all.length ? `${this.membershipsUrl(courseId)}?limit=${size}&page=${Math.floor(start / size) + 2}` : null;
+    return {
+      body: { id: this.membershipsUrl(courseId), context: { id: course.id, label: course.label, title: course.title }, members },
+      next,
+    };
+  }
+
+  // ---- Assignment and Grade Services ----
+
+  lineItemsUrl(courseId: string) {
+    return devServiceUrls(this.issuer, courseId).lineItems;
+  }
+
+  async setFault(service: DevService, fault: DevFault | null): Promise<void> {
+    if (fault) await this.redis.set(this.key('fault', service), fault);
+    else await this.redis.del(this.key('fault', service));
+  }
+
+  async fault(service: DevService): Promise<DevFault | null> {
+    return (await this.redis.get(this.key('fault', service))) as DevFault | null;
+  }
+
+  /** Throws the configured fault, if any; 'malformed' is answered by the caller as broken JSON. */
+  async checkFault(service: DevService): Promise<'malformed' | null> {
+    const f = await this.fault(service);
+    if (!f) return null;
+    if (f === 'malformed') return 'malformed';
+    const status = Number(f);
+    throw new DevLmsError(status, { error: status === 401 ? 'invalid_token' : 'unavailable', error_description: `${service} fault switched on (${f})` });
+  }
+
+  async setAgsDown(down: boolean) {
+    await this.setFault('ags', down ? '503' : null);
+  }
+
+  async agsDown(): Promise<boolean> {
+    return (await this.fault('ags')) !== null;
+  }
+
+  /** AGS endpoints call this first: throws the fault switched on, or says to answer malformed JSON. */
+  requireAgsUp(): Promise<'malformed' | null> {
+    return this.checkFault('ags');
+  }
+
+  lineItemJson(li: DevLineItem) {
+    return {
+      id: `${this.lineItemsUrl(li.course_id)}/${li.id}`,
+      label: li.label,
+      scoreMaximum: Number(li.score_maximum),
+      ...(li.resource_link_id ? { resourceLinkId: li.resource_link_id } : {}),
+      ...(li.resource_id ? { resourceId: li.resource_id } : {}),
+      ...(li.tag ? { tag: li.tag } : {}),
+    };
+  }
+
+  async listLineItems(courseId: string, filter: { resourceLinkId?: string; resourceId?: string; tag?: string }): Promise<DevLineItem[]> {
+    this.course(courseId);
+    return this.db.query(
+      `SELECT * FROM dev_platform_lineitem WHERE course_id = $1
+         AND ($2::text IS NULL OR resource_link_id = $2) AND ($3::text IS NULL OR resource_id = $3) AND ($4::text IS NULL OR tag = $4)
+       ORDER BY id`,
+      [courseId, filter.resourceLinkId ?? null, filter.resourceId ?? null, filter.tag ?? null],
+    );
+  }
+
+  async createLineItem(courseId: string, body: Record<string, unknown>): Promise<DevLineItem> {
+    this.course(courseId);
+    const label = typeof body.label === 'string' && body.label.trim() ? body.label.trim().slice(0, 200) : null;
+    const max = typeof body.scoreMaximum === 'number' && body.scoreMaximum > 0 ? body.scoreMaximum : null;
+    if (!label || !max) throw new DevLmsError(400, { error: 'invalid_request', error_description: 'label and a positive scoreMaximum are required' });
+    const opt = (v: unknown) => (typeof v === 'string' && v ? v.slice(0, 255) : null);
+    const [row] = await this.db.query(
+      `INSERT INTO dev_platform_lineitem (course_id, label, score_maximum, resource_link_id, resource_id, tag) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+      [courseId, label, max, opt(body.resourceLinkId), opt(body.resourceId), opt(body.tag)],
+    );
+    return row;
+  }
+
+  async lineItem(courseId: string, id: number): Promise<DevLineItem> {
+    const [row] = await this.db.query(`SELECT * FROM dev_platform_lineitem WHERE course_id = $1 AND id = $2`, [courseId, id]);
+    if (!row) throw new DevLmsError(404, { error: 'not_found', error_description: 'No such line item' });
+    return row;
+  }
+
+  async postScore(courseId: string, lineItemId: number, body: Record<string, unknown>): Promise<void> {
+    const li = await this.lineItem(courseId, lineItemId);
+    const bad = (d: string) => new DevLmsError(400, { error: 'invalid_request', error_description: d });
+    const userId = typeof body.userId === 'string' ? body.userId : null;
+    if (!userId || !courseMembers(this.course(courseId)).some((m) => m.user.id === userId)) throw bad('userId is not a member of this course');
+    const ts = typeof body.timestamp === 'string' ? new Date(body.timestamp) : null;
+    if (!ts || Number.isNaN(ts.getTime())) throw bad('timestamp is required (ISO 8601)');
+    const progress = ['Initialized', 'Started', 'InProgress', 'Submitted', 'Completed'];
+    const grading = ['FullyGraded', 'Pending', 'PendingManual', 'Failed', 'NotReady'];
+    if (!progress.includes(String(body.activityProgress))) throw bad('activityProgress is invalid');
+    if (!grading.includes(String(body.gradingProgress))) throw bad('gradingProgress is invalid');
+    const given = body.scoreGiven;
+    const max = body.scoreMaximum;
+    if (given !== undefined && (typeof given !== 'number' || given < 0 || typeof max !== 'number' || max <= 0)) {
+      throw bad('scoreGiven needs a non-negative number and scoreMaximum a positive one');
+    }
+    await this.db.query(
+      `INSERT INTO dev_platform_score (lineitem_id, user_id, score_given, score_maximum, activity_progress, grading_progress, comment, timestamp)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [li.id, userId, given ?? null, max ?? null, body.activityProgress, body.gradingProgress, typeof body.comment === 'string' ? body.comment.slice(0, 1000) : null, ts],
+    );
+  }
+
+  /** The gradebook: every line item of a course and each user's latest score (by timestamp). */
+  async gradebook(courseId: string) {
+    const items: DevLineItem[] = await this.listLineItems(courseId, {});
+    const scores: Array<{ lineitem_id: number; user_id: string; score_given: string | null; score_maximum: string | null; timestamp: Date; received_at: Date }> =
+      await this.db.query(
+        `SELECT DISTINCT ON (s.lineitem_id, s.user_id) s.* FROM dev_platform_score s JOIN dev_platform_lineitem l ON l.id = s.lineitem_id
+          WHERE l.course_id = $1 ORDER BY s.lineitem_id, s.user_id, s.timestamp DESC, s.id DESC`,
+        [courseId],
+      );
+    return { items, scores };
+  }
+}

@@ -1,0 +1,164 @@
+import { Inject, Injectable } from '@nestjs/common';
+import crypto from 'node:crypto';
+import Redis from 'ioredis';
+import { SignJWT } from 'jose';
+import { REDIS } from '../../platform/redis';
+import { LtiService } from '../lti.service';
+
+/** A failed call to an LMS service (token endpoint, NRPS, AGS). `retryable` says whether trying later can help. */
+export class PlatformServiceError extends Error {
+  constructor(
+    public readonly code: string,
+    message: string,
+    public readonly retryable: boolean,
+    public readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'PlatformServiceError';
+  }
+}
+
+export interface PlatformRef {
+  issuer: string;
+  clientId: string;
+}
+
+export interface ServiceResponse<T> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+const TIMEOUT_MS = 15_000;
+const tokenKey = (p: PlatformRef, scopes: string[]) =>
+  `lti:access-token:${crypto.createHash('sha256').update(`${p.issuer}\n${p.clientId}\n${[...scopes].sort().join(' ')}`).digest('hex')}`;
+
+const retryableStatus = (status: number) => status === 408 || status === 425 || status === 429 || status >= 500;
+
+/**
+ * Calls LMS services with OAuth2 client-credentials tokens (JWT client assertion signed with the
+ * tool's key for that platform). Tokens are cached in Redis until shortly before they expire, per
+ * platform and scope set; a 401 drops the cached token and the call is tried once more with a new one.
+ * (Lectern does this itself: ltijs 5.9.9 keeps using a cached token the LMS revoked.)
+ */
+@Injectable()
+export class PlatformServiceClient {
+  constructor(
+    private readonly lti: LtiService,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  async accessToken(platform: PlatformRef, scopes: string[], fresh = false): Promise<string> {
+    const key = tokenKey(platform, scopes);
+    if (!fresh) {
+      const cached = await this.redis.get(key);
+      if (cached) return cached;
+    }
+    const ltijsPlatform = await this.lti.provider.getPlatform(platform.issuer, platform.clientId);
+    if (!ltijsPlatform) throw new PlatformServiceError('PLATFORM_UNKNOWN', `Platform ${platform.issuer} is not registered`, false);
+    const p = ltijsPlatform as unknown as {
+      platformAccessTokenEndpoint(): Promise<string>;
+      platformAuthorizationServer(): Promise<string | undefined>;
+      platformPrivateKey(): Promise<string>;
+      platformKid(): Promise<string>;
+    };
+    const tokenUrl = await p.platformAccessTokenEndpoint();
+    const audience = (await p.platformAuthorizationServer()) || tokenUrl;
+    const assertion = await new SignJWT({})
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: await p.platformKid() })
+      .setIssuer(platform.clientId)
+      .setSubject(platform.clientId)
+      .setAudience(audience)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .setJti(crypto.randomUUID())
+      .sign(crypto.createPrivateKey(await p.platformPrivateKey()));
+    let res: Response;
+    try {
+      res = await fetch(tokenUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+          client_assertion: assertion,
+          scope: scopes.join(' '),
+        }),
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch (e) {
+      throw new PlatformServiceError('TOKEN_UNREACHABLE', `The LMS token endpoint could not be reached: ${(e as Error).message}`, true);
+    }
+    const text = await res.text();
+    if (!res.ok) {
+      throw new PlatformServiceError(
+        retryableStatus(res.status) ? 'TOKEN_ENDPOINT_FAILED' : 'TOKEN_REFUSED',
+        `The LMS token endpoint answered ${res.status}: ${text.slice(0, 200)}`,
+        retryableStatus(res.status),
+        res.status,
+      );
+    }
+    let body: { access_token?: unknown; expires_in?: unknown };
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new PlatformServiceError('TOKEN_BAD_RESPONSE', 'The LMS token endpoint answered with malformed JSON', true, res.status);
+    }
+    if (typeof body.access_token !== 'string' || !body.access_token) {
+      throw new PlatformServiceError('TOKEN_BAD_RESPONSE', 'The LMS token endpoint gave no access_token', true, res.status);
+    }
+    const expiresIn = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 3600;
+    const ttl = Math.max(5, Math.floor(expiresIn) - 30);
+    await this.redis.set(key, body.access_token, 'EX', ttl);
+    return body.access_token;
+  }
+
+  /** One service call; JSON in and out. Throws PlatformServiceError on failure. */
+  async request<T = unknown>(
+    platform: PlatformRef,
+    scopes: string[],
+    url: string,
+    init: { method?: string; accept?: string; contentType?: string; body?: unknown } = {},
+  ): Promise<ServiceResponse<T>> {
+    let token = await this.accessToken(platform, scopes);
+    let res = await this.send(url, token, init);
+    if (res.status === 401) {
+      await this.redis.del(tokenKey(platform, scopes));
+      token = await this.accessToken(platform, scopes, true);
+      res = await this.send(url, token, init);
+    }
+    const text = await res.text();
+    if (!res.ok) {
+      throw new PlatformServiceError(
+        res.status === 401 ? 'PLATFORM_UNAUTHORIZED' : retryableStatus(res.status) ? 'PLATFORM_UNAVAILABLE' : 'PLATFORM_REFUSED',
+        `${init.method ?? 'GET'} ${url} answered ${res.status}: ${text.slice(0, 200)}`,
+        retryableStatus(res.status),
+        res.status,
+      );
+    }
+    if (!text) return { status: res.status, headers: res.headers, body: undefined as T };
+    try {
+      return { status: res.status, headers: res.headers, body: JSON.parse(text) as T };
+    } catch {
+      throw new PlatformServiceError('PLATFORM_BAD_RESPONSE', `${url} answered with malformed JSON`, true, res.status);
+    }
+  }
+
+  private async send(url: string, token: string, init: { method?: string; accept?: string; contentType?: string; body?: unknown }) {
+    try {
+      return await fetch(url, {
+        method: init.method ?? 'GET',
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: init.accept ?? 'application/json',
+          ...(init.body !== undefined ? { 'content-type': init.contentType ?? 'application/json' } : {}),
+        },
+        body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+        redirect: 'error',
+      });
+    } catch (e) {
+      throw new PlatformServiceError('PLATFORM_UNREACHABLE', `${url} could not be reached: ${(e as Error).message}`, true);
+    }
+  }
+}

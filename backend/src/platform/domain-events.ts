@@ -1,0 +1,25 @@
+import { Injectable } from '@nestjs/common';
+import { filter, map, Observable, Subject } from 'rxjs';
+
+/** Every in-process domain event and its payload. Modules talk through these, not through each other's tables. */
+export interface DomainEventMap {
+  'launch.completed': { courseId: string; userId: string; role: string };
+}
+
+type Envelope = { [K in keyof DomainEventMap]: { name: K; payload: DomainEventMap[K] } }[keyof DomainEventMap];
+
+@Injectable()
+export class DomainEvents {
+  private readonly bus = new Subject<Envelope>();
+
+  emit<K extends keyof DomainEventMap>(name: K, payload: DomainEventMap[K]): void {
+    this.bus.next({ name, payload } as Envelope);
+  }
+
+  on<K extends keyof DomainEventMap>(name: K): Observable<DomainEventMap[K]> {
+    return this.bus.pipe(
+      filter((e) => e.name === name),
+      map((e) => e.payload as DomainEventMap[K]),
+    );
+  }
+}

@@ -1,0 +1,36 @@
+import { Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Session, SessionGuard } from '../platform/auth/session.guard';
+import type { SessionClaims } from '../platform/auth/session-token';
+import { ConflictError, ForbiddenError } from '../platform/domain-error';
+import { canTeach } from '../tenancy/domain/role-mapping';
+import { RosterViewService } from './roster-view.service';
+import { RosterService } from './roster.service';
+
+const requireTeacher = (s: SessionClaims) => {
+  if (!canTeach(s.role)) throw new ForbiddenError('TEACHER_ONLY', 'Only instructors can see and sync the roster');
+};
+
+@Controller('api/roster')
+@UseGuards(SessionGuard)
+export class RosterController {
+  constructor(
+    private readonly roster: RosterService,
+    private readonly views: RosterViewService,
+  ) {}
+
+  @Get()
+  view(@Session() session: SessionClaims) {
+    requireTeacher(session);
+    return this.views.view(session.courseId);
+  }
+
+  @Post('sync')
+  @HttpCode(202)
+  async sync(@Session() session: SessionClaims) {
+    requireTeacher(session);
+    if (!(await this.roster.requestSync(session.courseId, 'instructor'))) {
+      throw new ConflictError('NRPS_NOT_OFFERED', 'Your LMS has not offered a roster service (NRPS) for this course');
+    }
+    return { queued: true };
+  }
+}

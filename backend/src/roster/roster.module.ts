@@ -1,0 +1,15 @@
+import { BullModule } from '@nestjs/bull';
+import { Module } from '@nestjs/common';
+import { LtiModule } from '../lti/lti.module';
+import { RosterViewService } from './roster-view.service';
+import { RosterController } from './roster.controller';
+import { RosterProcessor, RosterScheduler } from './roster.processor';
+import { ROSTER_QUEUE, RosterService } from './roster.service';
+
+@Module({
+  imports: [LtiModule, BullModule.registerQueue({ name: ROSTER_QUEUE })],
+  controllers: [RosterController],
+  providers: [RosterService, RosterViewService, RosterProcessor, RosterScheduler],
+  exports: [RosterService],
+})
+export class RosterModule {}
