@@ -34,7 +34,7 @@ async function shutdown(code) {
   if (stopping) return;
   stopping = true;
   say('stopping ...');
-  if (backend && backend.exitCode === null) {
+  if (backend && backend.exitCode === null && backend.signalCode === null) {
     const exited = new Promise((resolve) => backend.once('exit', resolve));
     backend.kill('SIGTERM');
     const timer = setTimeout(() => backend.kill('SIGKILL'), 10000);
@@ -48,9 +48,11 @@ async function shutdown(code) {
 
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
+process.on('SIGHUP', () => void shutdown(0));
 
 async function main() {
   const env = { ...process.env };
+  env.DEV_PLATFORM ??= env.NODE_ENV === 'production' ? 'false' : 'true';
   const appPort = Number(env.PORT ?? 3000);
   await requirePort(appPort, 'Lectern', 'PORT');
 

@@ -131,7 +131,12 @@ export async function startRedis({ dir, port, persistent = true, log = () => {} 
   child.on('exit', () => (exited = true));
   child.stdout.on('data', (d) => log(String(d)));
   child.stderr.on('data', (d) => log(String(d)));
-  await waitForPort(port, 15000, () => exited);
+  try {
+    await waitForPort(port, 15000, () => exited);
+  } catch (e) {
+    if (!exited) child.kill('SIGKILL');
+    throw e;
+  }
   return {
     url: `redis://127.0.0.1:${port}`,
     pid: child.pid,

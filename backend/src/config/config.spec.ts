@@ -14,7 +14,8 @@ describe('loadConfig', () => {
     expect(c.env).toBe('development');
     expect(c.port).toBe(3000);
     expect(c.publicUrl).toBe('http://localhost:3000');
-    expect(c.devPlatform).toEqual({ enabled: true, url: 'http://127.0.0.1:3000/dev-platform' });
+    expect(c.devPlatform).toEqual({ enabled: false, url: 'http://127.0.0.1:3000/dev-platform' });
+    expect(loadConfig({ ...base, DEV_PLATFORM: 'true' }).devPlatform.enabled).toBe(true);
   });
 
   it('names the missing variable', () => {

@@ -76,7 +76,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const c = parsed.data;
   const problems: string[] = [];
-  const devPlatformEnabled = c.DEV_PLATFORM ?? c.NODE_ENV !== 'production';
+  // Off unless asked for: a deployment that forgets NODE_ENV must not expose a platform that signs any launch.
+  const devPlatformEnabled = c.DEV_PLATFORM ?? false;
   if (devPlatformEnabled && c.NODE_ENV === 'production') {
     problems.push('DEV_PLATFORM must not be true when NODE_ENV is production (the dev LMS platform is never loaded in production)');
   }

@@ -55,8 +55,14 @@ export class LoginRequestsService {
     return Number(res[1]) === 1;
   }
 
-  async purgeOlderThan(seconds: number): Promise<number> {
-    const res = await this.db.query(`DELETE FROM lti_login_request WHERE created_at < now() - make_interval(secs => $1)`, [seconds]);
+  /** Drops unused requests once they can no longer be used, and used ones after `keepUsedSeconds` (to answer "already used" meanwhile). */
+  async purge(ttlSeconds: number, keepUsedSeconds: number): Promise<number> {
+    const res = await this.db.query(
+      `DELETE FROM lti_login_request
+        WHERE (consumed_at IS NULL AND created_at < now() - make_interval(secs => $1))
+           OR (consumed_at IS NOT NULL AND consumed_at < now() - make_interval(secs => $2))`,
+      [ttlSeconds, keepUsedSeconds],
+    );
     return Number(res[1]);
   }
 }

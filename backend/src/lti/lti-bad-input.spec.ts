@@ -104,7 +104,7 @@ describe('bad launches and bad API calls are refused, and write nothing', () => 
   it('refuses a replayed id_token', async () => {
     const { login, form } = await prepared();
     const first = await client.postLaunch(form, login.cookie);
-    expect(first.status).toBe(303);
+    expect(await client.codeOf(first)).toBeTruthy();
     await expectRefused(form, login.cookie, 401, 'STATE_REUSED');
   });
 
@@ -115,6 +115,18 @@ describe('bad launches and bad API calls are refused, and write nothing', () => 
     await expectRefused({ id_token: a.form.id_token, state: 'no-such-state' }, a.login.cookie, 401, 'STATE_UNKNOWN');
     // B's state with A's token: the nonce does not match what was sent with B's login.
     await expectRefused({ id_token: a.form.id_token, state: b.form.state }, b.login.cookie, 401, 'NONCE_MISMATCH');
+  });
+
+  it('refuses a launch continuation ticket posted from another site', async () => {
+    const before = await countTenantRows(t.db);
+    const res = await fetch(`${t.url}/lti`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://attacker.example' },
+      body: new URLSearchParams({ lectern_ticket: 'x'.repeat(32) }),
+    });
+    expect(res.status).toBe(403);
+    expect(errorCode(await res.text())).toBe('LAUNCH_TICKET_CROSS_SITE');
+    expect(await countTenantRows(t.db)).toEqual(before);
   });
 
   it('refuses a launch without id_token, or with garbage', async () => {
@@ -135,7 +147,7 @@ describe('bad launches and bad API calls are refused, and write nothing', () => 
     expect(new URL(relaunch).searchParams.get('login_hint')).toBe('dev-grace');
     expect(await countTenantRows(t.db)).toEqual(before);
     // Still unused: the same launch with its cookie goes through.
-    expect((await client.postLaunch(form, login.cookie)).status).toBe(303);
+    expect(await client.codeOf(await client.postLaunch(form, login.cookie))).toBeTruthy();
   });
 
   describe('API authorisation by role and tenant', () => {
@@ -188,8 +200,7 @@ describe('bad launches and bad API calls are refused, and write nothing', () => 
       const form = await client.authorize(login.authUrl);
       const claims = { ...decode(form.id_token), iss: otherIssuer };
       const res = await client.postLaunch({ id_token: await t.devPlatform.sign(claims), state: form.state }, login.cookie);
-      expect(res.status).toBe(303);
-      const otherTeacher = await client.exchange(res.headers.get('location')!);
+      const otherTeacher = await client.exchange(await client.codeOf(res));
 
       const lobby = await (await client.api('/api/lobby', otherTeacher)).json() as any;
       expect(lobby.course.title).toBe('Introduction to Physics');

@@ -69,18 +69,19 @@ describe('LTI 1.3 launch through the dev platform (real Postgres, Redis, ltijs)'
     expect((await (await client.api('/api/lobby', student)).json() as any).liveSession).toBeNull();
   });
 
-  it('gives each launch a code that can be exchanged once', async () => {
+  it('answers the launch with the app carrying a one-time code in the page, never in a URL', async () => {
     const login = await client.login(await client.loginUrl('phys-101', 'dev-grace'));
     const res = await client.postLaunch(await client.authorize(login.authUrl), login.cookie);
-    expect(res.status).toBe(303);
-    const location = res.headers.get('location')!;
-    expect(location).toMatch(new RegExp(`^${t.url}/launch\\?code=`));
-    await client.exchange(location);
-    await expect(client.exchange(location)).rejects.toThrow(/401/);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('location')).toBeNull();
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const code = await client.codeOf(res);
+    await client.exchange(code);
+    await expect(client.exchange(code)).rejects.toThrow(/401/);
   });
 
-  it('serves the SPA for /launch', async () => {
-    const res = await fetch(`${t.url}/launch?code=x`);
+  it('serves the SPA for its own routes', async () => {
+    const res = await fetch(`${t.url}/lobby`);
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('<app-root');
   });

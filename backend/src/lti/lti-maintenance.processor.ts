@@ -21,8 +21,7 @@ export class LtiMaintenanceProcessor {
   @Process('purge')
   async purge(): Promise<{ ltijs: number; logins: number }> {
     const ltijs = await this.lti.store.purgeExpired(LTIJS_COLLECTIONS);
-    // Keep login requests a day past their validity, to answer "already used" clearly meanwhile.
-    const logins = await this.logins.purgeOlderThan(LOGIN_TTL_SECONDS + 86400);
+    const logins = await this.logins.purge(LOGIN_TTL_SECONDS, 86400);
     if (ltijs + logins > 0) this.logger.log(`purged ${ltijs} expired ltijs documents and ${logins} login requests`);
     return { ltijs, logins };
   }

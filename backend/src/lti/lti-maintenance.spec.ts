@@ -22,11 +22,16 @@ describe('LTI maintenance job (Bull on real Redis)', () => {
     await t.db.query(`INSERT INTO ltijs_nonce (doc, expires_at) VALUES ('{"nonce":"old"}', now() - interval '1 minute'), ('{"nonce":"fresh"}', now() + interval '1 minute')`);
     await t.db.query(
       `INSERT INTO lti_login_request (state, nonce, issuer, client_id, login_hint, target_link_uri, platform_origin, created_at)
-       VALUES ('old-state', 'n', 'i', 'c', 'h', 't', 'o', now() - interval '2 days'), ('new-state', 'n', 'i', 'c', 'h', 't', 'o', now())`,
+       VALUES ('old-state', 'n', 'i', 'c', 'h', 't', 'o', now() - interval '2 days'), ('new-state', 'n', 'i', 'c', 'h', 't', 'o', now()),
+              ('stale-unused', 'n', 'i', 'c', 'h', 't', 'o', now() - interval '11 minutes')`,
+    );
+    await t.db.query(
+      `INSERT INTO lti_login_request (state, nonce, issuer, client_id, login_hint, target_link_uri, platform_origin, created_at, consumed_at)
+       VALUES ('used-recently', 'n', 'i', 'c', 'h', 't', 'o', now() - interval '1 hour', now() - interval '1 hour')`,
     );
     const result = await t.app.get(LtiMaintenanceProcessor).purge();
-    expect(result).toEqual({ ltijs: 1, logins: 1 });
+    expect(result).toEqual({ ltijs: 1, logins: 2 });
     expect((await t.db.query(`SELECT doc->>'nonce' AS n FROM ltijs_nonce`)).map((r: { n: string }) => r.n)).toEqual(['fresh']);
-    expect((await t.db.query(`SELECT state FROM lti_login_request`)).map((r: { state: string }) => r.state)).toEqual(['new-state']);
+    expect((await t.db.query(`SELECT state FROM lti_login_request ORDER BY state`)).map((r: { state: string }) => r.state)).toEqual(['new-state', 'used-recently']);
   });
 });

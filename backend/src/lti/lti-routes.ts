@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import Redis from 'ioredis';
 import type { AppConfig } from '../config/config';
@@ -13,6 +15,20 @@ import { LoginRequestsService } from './login-requests.service';
 import { LtiService } from './lti.service';
 
 type LaunchRequest = Request & { lecternLaunch?: CheckedLaunch };
+
+/** ltijs's own validation messages shown as codes; anything else (library or I/O errors) stays in the log. */
+const LTIJS_CODES = new Set([
+  'INVALID_JWT_RECEIVED', 'UNREGISTERED_PLATFORM', 'PLATFORM_NOT_ACTIVATED', 'KID_NOT_FOUND', 'KEYSET_NOT_FOUND', 'KEY_NOT_FOUND',
+  'ALG_NOT_RS256', 'TOKEN_TOO_OLD', 'NONCE_ALREADY_RECEIVED', 'AZP_DOES_NOT_MATCH_CLIENTID', 'NO_MESSAGE_TYPE_CLAIM',
+  'NO_TARGET_LINK_URI_CLAIM', 'NO_RESOURCE_LINK_ID_CLAIM', 'NO_LTI_VERSION_CLAIM', 'WRONG_LTI_VERSION_CLAIM',
+  'NO_DEPLOYMENT_ID_CLAIM', 'NO_SUB_CLAIM', 'NO_ROLES_CLAIM',
+]);
+export function ltijsErrorCode(message: string): string {
+  if (LTIJS_CODES.has(message)) return message;
+  if (message === 'invalid signature') return 'SIGNATURE_INVALID';
+  if (message === 'jwt expired') return 'TOKEN_EXPIRED';
+  return 'ID_TOKEN_INVALID';
+}
 
 const PENDING_TTL_SECONDS = 120;
 const pendingKey = (ticket: string) => `lti:pending-launch:${ticket}`;
@@ -69,8 +85,9 @@ export class LtiRoutes {
     const provider = this.lti.provider;
     provider.onConnect((token, req, res) => this.completeLaunch(token, req as LaunchRequest, res));
     provider.onInvalidToken((_req, res) => {
-      const err = (res.locals as { err?: { details?: { message?: string } } }).err;
-      const code = err?.details?.message ?? 'INVALID_ID_TOKEN';
+      const message = (res.locals as { err?: { details?: { message?: string } } }).err?.details?.message ?? '';
+      const code = ltijsErrorCode(message);
+      if (code === 'ID_TOKEN_INVALID') this.logger.warn(`launch refused by ltijs: ${message}`);
       return this.sendError(res, new LaunchRejectedError(code, `The launch could not be verified (${code})`, 401));
     });
     provider.onUnregisteredPlatform((_req, res) =>
@@ -95,6 +112,23 @@ export class LtiRoutes {
     }
     this.logger.error(err instanceof Error ? err.stack : String(err));
     res.status(500).type('html').send(errorPage('INTERNAL', 'Something went wrong on our side'));
+  }
+
+  /**
+   * Answers the launch POST with the Angular app itself, carrying the one-time code in the page (never in
+   * a URL: a link with a code could push someone else's session into a browser). The app trades the
+   * code for its session token and moves to /lobby.
+   */
+  private sendSpaWithCode(res: Response, code: string): void {
+    const index = path.resolve(this.config.frontendDist, 'index.html');
+    if (!fs.existsSync(index)) throw new DomainError('FRONTEND_MISSING', 'The Lectern app is not built on this server', 503);
+    const launch = `<script id="lectern-launch" type="application/json">${JSON.stringify({ code })}</script>`;
+    const html = fs.readFileSync(index, 'utf8').replace('</head>', `${launch}</head>`);
+    // ltijs's helmet isolates its own responses; this one is the app, which must behave like every other page.
+    for (const h of ['Cross-Origin-Embedder-Policy', 'Cross-Origin-Opener-Policy', 'Cross-Origin-Resource-Policy']) res.removeHeader(h);
+    res.status(200).setHeader('Cache-Control', 'no-store');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.type('html').send(html);
   }
 
   /** Lets ltijs answer the login initiation, and records the state and nonce it sends the platform. */
@@ -144,11 +178,15 @@ export class LtiRoutes {
       let boundBy: 'cookie' | 'storage' | null = null;
       const ticket = first(body.lectern_ticket);
       if (ticket && !idToken) {
+        // The ticket comes from the storage check page, which posts it same-origin. A ticket posted from
+        // another site is someone else's launch being pushed into this browser (login CSRF).
+        if (!this.sameOrigin(req)) {
+          throw new LaunchRejectedError('LAUNCH_TICKET_CROSS_SITE', 'This launch continuation did not come from Lectern\'s own page', 403);
+        }
         const pending = await this.redis.getdel(pendingKey(ticket.slice(0, 128)));
         if (!pending) throw new LaunchRejectedError('LAUNCH_TICKET_INVALID', 'This launch expired; launch again from your course');
         ({ idToken, state } = JSON.parse(pending) as { idToken: string; state: string });
         boundBy = 'storage';
-        req.body = { id_token: idToken, state };
       }
       if (!idToken) throw new LaunchRejectedError('ID_TOKEN_MISSING', 'The launch carries no id_token', 400);
       if (!state) throw new LaunchRejectedError('STATE_MISSING', 'The launch carries no state', 401);
@@ -166,11 +204,13 @@ export class LtiRoutes {
       });
       const record = login!;
       if (!boundBy && readCookie(req, loginCookie(record.state)) === record.state) boundBy = 'cookie';
-      if (!boundBy) return this.bindWithoutCookie(res, idToken, record);
+      if (!boundBy) return await this.bindWithoutCookie(res, idToken, record);
       if (!(await this.logins.consume(record.state))) {
         throw new LaunchRejectedError('STATE_REUSED', 'This launch was already used; launch again from your course');
       }
       res.clearCookie(loginCookie(record.state), { httpOnly: true, secure: true, sameSite: 'none', path: '/lti' });
+      // ltijs verifies exactly the token and state checked here, whatever else the body held.
+      req.body = { id_token: idToken, state: record.state };
       (req as LaunchRequest).lecternLaunch = { idToken, claims: decoded.claims, login: record };
       next();
     } catch (e) {
@@ -202,6 +242,13 @@ export class LtiRoutes {
       );
   }
 
+  private sameOrigin(req: Request): boolean {
+    const tool = new URL(this.config.publicUrl).origin;
+    const origin = req.headers.origin;
+    if (typeof origin === 'string' && origin !== 'null') return origin === tool;
+    return req.headers['sec-fetch-site'] === 'same-origin';
+  }
+
   /** The same login initiation, to be opened first-party in a new window. */
   private relaunchUrl(login: { issuer: string; clientId: string; loginHint: string; ltiMessageHint: string | null; targetLinkUri: string; deploymentId: string | null }) {
     const u = new URL(`${this.config.publicUrl}/lti/login`);
@@ -218,7 +265,7 @@ export class LtiRoutes {
     try {
       if (!req.lecternLaunch) throw new LaunchRejectedError('LAUNCH_NOT_CHECKED', 'This launch did not pass Lectern\'s checks');
       const { code } = await this.launches.complete(req.lecternLaunch, token);
-      res.redirect(303, `${this.config.publicUrl}/launch?code=${encodeURIComponent(code)}`);
+      this.sendSpaWithCode(res, code);
     } catch (e) {
       this.sendError(res, e);
     }

@@ -57,8 +57,15 @@ export class LaunchClient {
     });
   }
 
-  async exchange(location: string): Promise<string> {
-    const code = new URL(location).searchParams.get('code')!;
+  /** The one-time code in the app page a successful launch answers with; throws when the launch failed. */
+  async codeOf(res: Response): Promise<string> {
+    const html = await res.text();
+    const m = /<script id="lectern-launch" type="application\/json">([^<]+)<\/script>/.exec(html);
+    if (res.status !== 200 || !m) throw new Error(`launch answered ${res.status}: ${html.slice(0, 500)}`);
+    return JSON.parse(m[1]).code;
+  }
+
+  async exchange(code: string): Promise<string> {
     const res = await fetch(`${this.t.url}/api/session/exchange`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -73,8 +80,7 @@ export class LaunchClient {
     const login = await this.login(await this.loginUrl(course, user));
     const form = await this.authorize(login.authUrl);
     const res = await this.postLaunch(form, login.cookie);
-    if (res.status !== 303) throw new Error(`launch answered ${res.status}: ${await res.text()}`);
-    return this.exchange(res.headers.get('location')!);
+    return this.exchange(await this.codeOf(res));
   }
 
   api(path: string, token: string | null, init: RequestInit = {}): Promise<Response> {

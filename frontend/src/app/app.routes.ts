@@ -1,7 +1,8 @@
 import { Routes } from '@angular/router';
 
 export const routes: Routes = [
-  { path: 'launch', loadComponent: () => import('./core/launch.component').then((m) => m.LaunchComponent) },
+  // A launch POST to /lti is answered with this app and a one-time code inside the page.
+  { path: 'lti', loadComponent: () => import('./core/launch.component').then((m) => m.LaunchComponent) },
   { path: 'lobby', loadComponent: () => import('./features/classroom/lobby.component').then((m) => m.LobbyComponent) },
   { path: 'room/:sessionId', loadComponent: () => import('./features/classroom/room.component').then((m) => m.RoomComponent) },
   { path: '**', loadComponent: () => import('./core/not-launched.component').then((m) => m.NotLaunchedComponent) },

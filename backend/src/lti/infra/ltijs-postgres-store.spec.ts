@@ -64,6 +64,16 @@ describe('LtijsPostgresStore (ltijs database plugin on real Postgres)', () => {
     expect(await store.Get(false, 'platform', { kid: 'k1' })).toHaveLength(1);
   });
 
+  it('never turns a query with an undefined field into "everything"', async () => {
+    const before = await db.query(`SELECT count(*)::int AS n FROM ltijs_platform`);
+    expect(before[0].n).toBeGreaterThan(0);
+    expect(await store.Get(false, 'platform', { kid: undefined })).toBe(false);
+    await expect(store.Delete('platform', { kid: undefined })).rejects.toThrow(/UNDEFINED_QUERY_FIELD/);
+    await expect(store.Delete('platform', {})).rejects.toThrow(/EMPTY_QUERY/);
+    await expect(store.Modify(false, 'platform', { kid: undefined }, { platformName: 'x' })).rejects.toThrow(/UNDEFINED_QUERY_FIELD/);
+    expect(await db.query(`SELECT count(*)::int AS n FROM ltijs_platform`)).toEqual(before);
+  });
+
   it('refuses a collection name that could reach SQL', async () => {
     await expect(store.Get(false, 'platform; DROP TABLE x', {})).rejects.toThrow(/UNKNOWN_COLLECTION/);
   });

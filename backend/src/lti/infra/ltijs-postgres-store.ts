@@ -28,6 +28,21 @@ export class LtijsPostgresStore {
     return ltijsTable(collection);
   }
 
+  /**
+   * ltijs sometimes queries with a field it does not have yet (e.g. `{ kid: undefined }` in its cleanup
+   * after a failed registration). JSON would drop the field and turn the query into "everything";
+   * here such a query matches nothing, and a write or delete with it is refused.
+   */
+  private query(q: Doc | undefined, write: boolean): string | null {
+    const entries = Object.entries(q ?? {});
+    if (entries.some(([, v]) => v === undefined)) {
+      if (write) throw new Error('LTIJS_STORE_UNDEFINED_QUERY_FIELD');
+      return null;
+    }
+    if (write && entries.length === 0) throw new Error('LTIJS_STORE_EMPTY_QUERY');
+    return JSON.stringify(q ?? {});
+  }
+
   private expiry(collection: string): Date | null {
     const ttl = TTL_SECONDS[collection];
     return ttl ? new Date(Date.now() + ttl * 1000) : null;
@@ -43,10 +58,12 @@ export class LtijsPostgresStore {
 
   async Get(key: string | false, collection: string, query: Doc = {}): Promise<Doc[] | false> {
     if (!collection) throw new Error('MISSING_COLLECTION');
+    const q = this.query(query, false);
+    if (q === null) return false;
     const rows: Array<{ doc: Doc; created_at: Date }> = await this.db.query(
       `SELECT doc, created_at FROM ${this.table(collection)}
         WHERE doc @> $1::jsonb AND (expires_at IS NULL OR expires_at > now()) ORDER BY id`,
-      [JSON.stringify(query ?? {})],
+      [q],
     );
     if (rows.length === 0) return false;
     if (!key) return rows.map((r) => r.doc);
@@ -68,8 +85,9 @@ export class LtijsPostgresStore {
   async Replace(key: string | false, collection: string, query: Doc, item: Doc, index?: Doc): Promise<boolean> {
     if (!collection || !item || (key && !index)) throw new Error('MISSING_PARAMS');
     const table = this.table(collection);
+    const q = this.query(query, true);
     await this.db.transaction(async (m) => {
-      await m.query(`DELETE FROM ${table} WHERE doc @> $1::jsonb`, [JSON.stringify(query ?? {})]);
+      await m.query(`DELETE FROM ${table} WHERE doc @> $1::jsonb`, [q]);
       await m.query(`INSERT INTO ${table} (doc, expires_at) VALUES ($1::jsonb, $2)`, [
         JSON.stringify(this.toDoc(key, item, index)),
         this.expiry(collection),
@@ -83,7 +101,7 @@ export class LtijsPostgresStore {
     const table = this.table(collection);
     const [row]: Array<{ id: string; doc: Doc }> = await this.db.query(
       `SELECT id, doc FROM ${table} WHERE doc @> $1::jsonb ORDER BY id LIMIT 1`,
-      [JSON.stringify(query)],
+      [this.query(query, true)],
     );
     if (!row) return true;
     let patch: Doc = modification;
@@ -99,7 +117,7 @@ export class LtijsPostgresStore {
 
   async Delete(collection: string, query: Doc): Promise<boolean> {
     if (!collection || !query) throw new Error('MISSING_PARAMS');
-    await this.db.query(`DELETE FROM ${this.table(collection)} WHERE doc @> $1::jsonb`, [JSON.stringify(query)]);
+    await this.db.query(`DELETE FROM ${this.table(collection)} WHERE doc @> $1::jsonb`, [this.query(query, true)]);
     return true;
   }
 

@@ -1,9 +1,13 @@
-import { ChangeDetectionStrategy, Component, inject, input, OnInit, signal } from '@angular/core';
+import { DOCUMENT } from '@angular/common';
+import { ChangeDetectionStrategy, Component, inject, OnInit, signal } from '@angular/core';
 import { Router } from '@angular/router';
 import { ShownError, toShownError } from './api-error';
 import { LtiSession } from './lti-session.service';
 
-/** Where a launch lands: trades the one-time code for a session, then opens the lobby. */
+/**
+ * Where a launch lands: the server answered the launch POST with this app and a one-time code in the
+ * page (never in the URL); trade it for a session, then open the lobby.
+ */
 @Component({
   selector: 'app-launch',
   template: `
@@ -23,13 +27,25 @@ import { LtiSession } from './lti-session.service';
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class LaunchComponent implements OnInit {
-  readonly code = input<string>();
   protected readonly error = signal<ShownError | null>(null);
   private readonly session = inject(LtiSession);
   private readonly router = inject(Router);
+  private readonly document = inject(DOCUMENT);
+
+  private launchCode(): string | null {
+    const el = this.document.getElementById('lectern-launch');
+    if (!el?.textContent) return null;
+    el.remove(); // used once
+    try {
+      const code = (JSON.parse(el.textContent) as { code?: unknown }).code;
+      return typeof code === 'string' ? code : null;
+    } catch {
+      return null;
+    }
+  }
 
   async ngOnInit(): Promise<void> {
-    const code = this.code();
+    const code = this.launchCode();
     if (!code) {
       this.error.set({ code: 'LAUNCH_CODE_MISSING', message: 'This page must be opened from your course.', relaunch: true });
       return;
