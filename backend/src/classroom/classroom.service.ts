@@ -70,6 +70,17 @@ export class ClassroomService {
     return this.get(session, sessionId);
   }
 
+  /** How this classroom is graded: attendance out of `attendancePoints` (null: not graded). */
+  async setGrading(session: SessionClaims, attendancePoints: number | null): Promise<{ attendancePoints: number | null }> {
+    if (!canTeach(session.role)) throw new ForbiddenError('TEACHER_ONLY', 'Only instructors can change grading');
+    await this.db.query(`UPDATE classroom_activity SET attendance_points = $3 WHERE id = $1 AND course_id = $2`, [
+      session.activityId,
+      session.courseId,
+      attendancePoints,
+    ]);
+    return { attendancePoints };
+  }
+
   async get(session: SessionClaims, sessionId: string): Promise<LiveSessionView> {
     const [row] = await this.db.query(`${SESSION_SELECT} WHERE s.id = $1 AND s.course_id = $2`, [sessionId, session.courseId]);
     if (!row) throw new NotFoundError('SESSION_NOT_FOUND', 'No such class in your course');

@@ -32,6 +32,7 @@ const schema = z.object({
   DEV_PLATFORM: booleanString.optional(),
   DEV_PLATFORM_URL: url(['http:', 'https:']).optional(),
   FRONTEND_DIST: z.string().default('dist/frontend/browser'),
+  GRADE_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(5000),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 letters, digits, _ or -').default('lectern'),
 });
 
@@ -48,6 +49,8 @@ export interface AppConfig {
   sessionTtlSeconds: number;
   devPlatform: { enabled: boolean; url: string };
   frontendDist: string;
+  /** First delay between tries of a grade post; doubles each time, capped at an hour. */
+  gradeRetryBaseMs: number;
   /** Redis key prefix of the Bull queues: every instance of one deployment shares it. */
   queuePrefix: string;
 }
@@ -99,5 +102,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     frontendDist: c.FRONTEND_DIST,
     queuePrefix: c.QUEUE_PREFIX,
+    gradeRetryBaseMs: c.GRADE_RETRY_BASE_MS,
   };
 }

@@ -19,7 +19,7 @@ export interface LiveSessionView {
 
 export interface LobbyView {
   course: { id: string; title: string; label: string | null };
-  activity: { id: string; title: string; description: string | null };
+  activity: { id: string; title: string; description: string | null; attendancePoints: number | null };
   me: { id: string; name: string; role: CourseRole; canTeach: boolean };
   liveSession: LiveSessionView | null;
 }
@@ -59,4 +59,23 @@ export interface RosterView {
   rosterServiceOffered: boolean;
   sync: RosterSyncView | null;
   members: RosterMemberView[];
+}
+
+export type GradeSyncStatus = 'pending' | 'sent' | 'failed';
+
+export interface GradeCellView {
+  outboxId: string;
+  scoreGiven: number;
+  scoreMaximum: number;
+  status: GradeSyncStatus;
+  attempts: number;
+  lastError: string | null;
+  gradedAt: string;
+  sentAt: string | null;
+}
+
+export interface GradebookView {
+  attendancePoints: number | null;
+  agsOffered: boolean;
+  students: Array<{ subject: string; name: string; status: 'active' | 'inactive' | 'deleted'; attendance: GradeCellView | null }>;
 }

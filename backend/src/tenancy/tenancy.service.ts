@@ -99,10 +99,11 @@ export class TenancyService {
         );
       }
       const [activity] = await m.query(
-        `INSERT INTO classroom_activity (course_id, resource_link_id, title, description) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (course_id, resource_link_id) DO UPDATE SET title = EXCLUDED.title, description = EXCLUDED.description
+        `INSERT INTO classroom_activity (course_id, resource_link_id, title, description, lms_line_item_url) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (course_id, resource_link_id) DO UPDATE SET title = EXCLUDED.title, description = EXCLUDED.description,
+           lms_line_item_url = coalesce(EXCLUDED.lms_line_item_url, classroom_activity.lms_line_item_url)
          RETURNING id`,
-        [course.id, identity.activity.resourceLinkId, identity.activity.title, identity.activity.description],
+        [course.id, identity.activity.resourceLinkId, identity.activity.title, identity.activity.description, identity.services.agsLineItemUrl],
       );
       return {
         platformId: platform.id,
@@ -137,12 +138,12 @@ export class TenancyService {
     return row;
   }
 
-  async activityView(activityId: string, courseId: string): Promise<{ id: string; title: string; description: string | null }> {
-    const [row] = await this.db.query(`SELECT id, title, description FROM classroom_activity WHERE id = $1 AND course_id = $2`, [
+  async activityView(activityId: string, courseId: string): Promise<{ id: string; title: string; description: string | null; attendancePoints: number | null }> {
+    const [row] = await this.db.query(`SELECT id, title, description, attendance_points FROM classroom_activity WHERE id = $1 AND course_id = $2`, [
       activityId,
       courseId,
     ]);
     if (!row) throw new NotFoundError('ACTIVITY_NOT_FOUND', 'Classroom not found in this course');
-    return row;
+    return { id: row.id, title: row.title, description: row.description, attendancePoints: row.attendance_points != null ? Number(row.attendance_points) : null };
   }
 }

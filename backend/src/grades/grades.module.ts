@@ -1,0 +1,29 @@
+import { BullModule } from '@nestjs/bull';
+import { DynamicModule, Module } from '@nestjs/common';
+import type { AppConfig } from '../config/config';
+import { LtiModule } from '../lti/lti.module';
+import { retryDelayMs } from './domain/ags';
+import { GradesViewService } from './grades-view.service';
+import { GradesController } from './grades.controller';
+import { GradesProcessor, GradesScheduler } from './grades.processor';
+import { GRADES_QUEUE, GradesService } from './grades.service';
+
+@Module({})
+export class GradesModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: GradesModule,
+      imports: [
+        LtiModule,
+        BullModule.registerQueue({
+          name: GRADES_QUEUE,
+          // Exponential from GRADE_RETRY_BASE_MS, capped at an hour between tries.
+          settings: { backoffStrategies: { capped: (attemptsMade: number) => retryDelayMs(attemptsMade, config.gradeRetryBaseMs) } },
+        }),
+      ],
+      controllers: [GradesController],
+      providers: [GradesService, GradesViewService, GradesProcessor, GradesScheduler],
+      exports: [GradesService],
+    };
+  }
+}

@@ -1,0 +1,114 @@
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { GradebookView } from '../contracts/api';
+import { DevLmsServices } from '../dev-platform/dev-lms-services';
+import { LaunchClient } from '../testing/lti-client';
+import { startTestApp, TestApp } from '../testing/test-app';
+import { waitFor } from '../testing/wait-for';
+import { GRADES_QUEUE, GradesService } from './grades.service';
+
+describe('grades through the outbox and AGS (dev LMS, real Postgres, Redis, Bull)', () => {
+  let t: TestApp;
+  let client: LaunchClient;
+  let lms: DevLmsServices;
+  let queue: Queue;
+  let teacher: string;
+
+  beforeAll(async () => {
+    // A long first retry delay: tests drive the retry clock themselves (promote the delayed job) instead of sleeping.
+    t = await startTestApp({ GRADE_RETRY_BASE_MS: '600000' });
+    client = new LaunchClient(t);
+    lms = t.app.get(DevLmsServices);
+    queue = t.app.get<Queue>(getQueueToken(GRADES_QUEUE));
+    teacher = await client.launch('phys-101', 'dev-ada');
+    for (const s of ['dev-grace', 'dev-alan']) await client.launch('phys-101', s);
+    const res = await client.api('/api/classroom/grading', teacher, { method: 'PUT', body: JSON.stringify({ attendancePoints: 10 }) });
+    expect(res.status).toBe(200);
+  });
+  afterAll(async () => {
+    await lms?.setFault('ags', null);
+    await t?.close();
+  });
+  beforeEach(() => lms.setFault('ags', null));
+
+  const grade = (subject: string, scoreGiven: number, token = teacher) =>
+    client.api(`/api/grades/attendance/${subject}`, token, { method: 'PUT', body: JSON.stringify({ scoreGiven }) });
+  const view = async () => (await (await client.api('/api/grades', teacher)).json()) as GradebookView;
+  const cell = async (subject: string) => (await view()).students.find((s) => s.subject === subject)?.attendance ?? null;
+  const lmsScores = async () => (await lms.gradebook('phys-101')).scores.map((s) => ({ user: s.user_id, given: Number(s.score_given) }));
+
+  it('posts a grade to the LMS gradebook, on a line item made once for the link and tag', async () => {
+    expect((await grade('dev-grace', 8)).status).toBe(200);
+    await waitFor(async () => (await cell('dev-grace'))?.status === 'sent', 'the grade to be sent');
+    expect(await lmsScores()).toContainEqual({ user: 'dev-grace', given: 8 });
+    expect((await grade('dev-alan', 9)).status).toBe(200);
+    await waitFor(async () => (await cell('dev-alan'))?.status === 'sent', 'the second grade to be sent');
+    const { items } = await lms.gradebook('phys-101');
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ tag: 'lectern:attendance', resource_link_id: 'rl-phys-101-live', label: 'Attendance: Live lectures' });
+    expect(Number(items[0].score_maximum)).toBe(10);
+  });
+
+  it('keeps a grade while the LMS gradebook is down, and delivers it when it is back', async () => {
+    await lms.setFault('ags', '503');
+    expect((await grade('dev-grace', 6)).status).toBe(200);
+    const waiting = await waitFor(async () => {
+      const c = await cell('dev-grace');
+      return c && c.attempts >= 1 && c.lastError ? c : null;
+    }, 'the first failed attempt');
+    expect(waiting.status).toBe('pending');
+    expect(waiting.lastError).toMatch(/503/);
+    expect(await lmsScores()).not.toContainEqual({ user: 'dev-grace', given: 6 });
+    // The job now waits for its retry (10 minutes away); bring the LMS back and move the clock.
+    const delayed = await waitFor(async () => ((await queue.getDelayed()).length ? queue.getDelayed() : null), 'a delayed retry');
+    await lms.setFault('ags', null);
+    for (const job of delayed) await job.promote();
+    await waitFor(async () => (await cell('dev-grace'))?.status === 'sent', 'the retried grade to arrive');
+    expect(await lmsScores()).toContainEqual({ user: 'dev-grace', given: 6 });
+  });
+
+  it('shows a grade the LMS keeps refusing as failed, with the reason, and lets the instructor retry it', async () => {
+    await lms.setFault('ags', '401');
+    expect((await grade('dev-alan', 4)).status).toBe(200);
+    const failed = await waitFor(async () => {
+      const c = await cell('dev-alan');
+      return c?.status === 'failed' ? c : null;
+    }, 'the grade to be marked failed');
+    expect(failed.lastError).toMatch(/PLATFORM_UNAUTHORIZED/);
+    await lms.setFault('ags', null);
+    const retry = await client.api(`/api/grades/${failed.outboxId}/retry`, teacher, { method: 'POST' });
+    expect(retry.status).toBe(202);
+    await waitFor(async () => (await cell('dev-alan'))?.status === 'sent', 'the retried grade');
+    expect(await lmsScores()).toContainEqual({ user: 'dev-alan', given: 4 });
+  });
+
+  it('waits on malformed answers from the LMS instead of dropping the grade', async () => {
+    await t.db.query(`UPDATE grade_line_item SET lms_url = NULL`); // force a line item lookup
+    await lms.setFault('ags', 'malformed');
+    expect((await grade('dev-grace', 7)).status).toBe(200);
+    const c = await waitFor(async () => {
+      const x = await cell('dev-grace');
+      return x?.lastError ? x : null;
+    }, 'the attempt on a malformed answer');
+    expect(c.status).toBe('pending');
+    expect(c.lastError).toMatch(/malformed/);
+  });
+
+  it('posts a row once: a sent grade is not sent again', async () => {
+    const c = (await cell('dev-alan'))!;
+    const before = (await lms.gradebook('phys-101')).scores.length;
+    expect(await t.app.get(GradesService).post(c.outboxId)).toBe('skipped');
+    expect((await lms.gradebook('phys-101')).scores.length).toBe(before);
+  });
+
+  it('refuses bad grades and students', async () => {
+    expect((await grade('dev-grace', 11)).status).toBe(409);
+    expect((await grade('nobody-here', 1)).status).toBe(404);
+    const bad = await client.api('/api/grades/attendance/dev-grace', teacher, { method: 'PUT', body: JSON.stringify({ scoreGiven: 'ten' }) });
+    expect(bad.status).toBe(400);
+    const student = await client.launch('phys-101', 'dev-grace');
+    expect((await grade('dev-grace', 10, student)).status).toBe(403);
+    expect((await client.api('/api/grades', student)).status).toBe(403);
+  });
+});
