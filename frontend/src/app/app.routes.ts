@@ -5,5 +5,7 @@ export const routes: Routes = [
   { path: 'lti', loadComponent: () => import('./core/launch.component').then((m) => m.LaunchComponent) },
   { path: 'lobby', loadComponent: () => import('./features/classroom/lobby.component').then((m) => m.LobbyComponent) },
   { path: 'room/:sessionId', loadComponent: () => import('./features/classroom/room.component').then((m) => m.RoomComponent) },
+  { path: 'roster', loadComponent: () => import('./features/roster/roster.component').then((m) => m.RosterComponent) },
+  { path: 'grades', loadComponent: () => import('./features/grades/grades.component').then((m) => m.GradesComponent) },
   { path: '**', loadComponent: () => import('./core/not-launched.component').then((m) => m.NotLaunchedComponent) },
 ];

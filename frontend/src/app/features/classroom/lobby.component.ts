@@ -1,6 +1,6 @@
 import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, DestroyRef, inject, OnInit, signal } from '@angular/core';
-import { Router } from '@angular/router';
+import { Router, RouterLink } from '@angular/router';
 import type { LobbyView } from '@contracts/api';
 import { ROLE_LABELS, ShownError, toShownError } from '../../core/api-error';
 import { LtiSession } from '../../core/lti-session.service';
@@ -12,7 +12,7 @@ const REFRESH_MS = 5000;
 /** The classroom lobby: course, who I am, and whether a class is live (instructors start it here). */
 @Component({
   selector: 'app-lobby',
-  imports: [DatePipe],
+  imports: [DatePipe, RouterLink],
   templateUrl: './lobby.component.html',
   styleUrl: './lobby.component.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
