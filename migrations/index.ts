@@ -3,6 +3,7 @@ import { CreateLtijsStore1764000000100 } from './1764000000100-create-ltijs-stor
 import { CreateDevPlatform1764000000200 } from './1764000000200-create-dev-platform';
 import { CreateLtiAdvantage1764000001000 } from './1764000001000-create-lti-advantage';
 import { AddActivityGrading1764000001100 } from './1764000001100-add-activity-grading';
+import { AddDeepLinking1764000001200 } from './1764000001200-add-deep-linking';
 
 /** Every migration, in order. Add new ones at the end. */
-export const MIGRATIONS = [CreateFoundation1764000000000, CreateLtijsStore1764000000100, CreateDevPlatform1764000000200, CreateLtiAdvantage1764000001000, AddActivityGrading1764000001100];
+export const MIGRATIONS = [CreateFoundation1764000000000, CreateLtijsStore1764000000100, CreateDevPlatform1764000000200, CreateLtiAdvantage1764000001000, AddActivityGrading1764000001100, AddDeepLinking1764000001200];

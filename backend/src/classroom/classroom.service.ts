@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { LiveSessionView, LobbyView, StartClassResponse } from '../contracts/api';
-import type { SessionClaims } from '../platform/auth/session-token';
+import { classroomOf, type SessionClaims } from '../platform/auth/session-token';
 import { ForbiddenError, NotFoundError } from '../platform/domain-error';
 import { canTeach } from '../tenancy/domain/role-mapping';
 import { TenancyService } from '../tenancy/tenancy.service';
@@ -27,7 +27,7 @@ export class ClassroomService {
 
   async lobby(session: SessionClaims): Promise<LobbyView> {
     const course = await this.tenancy.courseView(session.courseId, session.platformId);
-    const activity = await this.tenancy.activityView(session.activityId, session.courseId);
+    const activity = await this.tenancy.activityView(classroomOf(session), session.courseId);
     return {
       course,
       activity,
@@ -38,7 +38,7 @@ export class ClassroomService {
 
   async liveSession(session: SessionClaims): Promise<LiveSessionView | null> {
     const [row] = await this.db.query(`${SESSION_SELECT} WHERE s.activity_id = $1 AND s.course_id = $2 AND s.ended_at IS NULL`, [
-      session.activityId,
+      classroomOf(session),
       session.courseId,
     ]);
     return row ? toView(row) : null;
@@ -47,11 +47,11 @@ export class ClassroomService {
   /** Starts the class of the caller's classroom, or returns the one already live (idempotent). */
   async startClass(session: SessionClaims): Promise<StartClassResponse> {
     if (!canTeach(session.role)) throw new ForbiddenError('TEACHER_ONLY', 'Only instructors can start a class');
-    await this.tenancy.activityView(session.activityId, session.courseId);
+    await this.tenancy.activityView(classroomOf(session), session.courseId);
     const inserted = await this.db.query(
       `INSERT INTO live_session (activity_id, course_id, started_by) VALUES ($1, $2, $3)
        ON CONFLICT (activity_id) WHERE ended_at IS NULL DO NOTHING RETURNING id`,
-      [session.activityId, session.courseId, session.userId],
+      [classroomOf(session), session.courseId, session.userId],
     );
     const live = await this.liveSession(session);
     if (!live) throw new NotFoundError('SESSION_NOT_FOUND', 'The class could not be found after starting it');
@@ -74,7 +74,7 @@ export class ClassroomService {
   async setGrading(session: SessionClaims, attendancePoints: number | null): Promise<{ attendancePoints: number | null }> {
     if (!canTeach(session.role)) throw new ForbiddenError('TEACHER_ONLY', 'Only instructors can change grading');
     await this.db.query(`UPDATE classroom_activity SET attendance_points = $3 WHERE id = $1 AND course_id = $2`, [
-      session.activityId,
+      classroomOf(session),
       session.courseId,
       attendancePoints,
     ]);

@@ -7,6 +7,8 @@ export type CourseRole = 'administrator' | 'instructor' | 'teaching_assistant' |
 export interface SessionExchangeResponse {
   token: string;
   expiresAt: string;
+  /** Where the app opens: the classroom lobby, or the deep-linking page. */
+  landing: 'lobby' | 'deep-link';
 }
 
 export interface LiveSessionView {
@@ -78,4 +80,26 @@ export interface GradebookView {
   attendancePoints: number | null;
   agsOffered: boolean;
   students: Array<{ subject: string; name: string; status: 'active' | 'inactive' | 'deleted'; attendance: GradeCellView | null }>;
+}
+
+export type LaunchLanding = 'lobby' | 'deep-link';
+
+export interface DeepLinkingView {
+  course: { title: string };
+  acceptMultiple: boolean;
+  classrooms: Array<{ id: string; title: string; attendancePoints: number | null; scheduledFor: string | null }>;
+}
+
+export interface NewClassroomChoice {
+  title: string;
+  description?: string;
+  /** ISO date-time of the first live class. */
+  scheduledFor?: string;
+  attendancePoints?: number;
+  quizPoints?: number;
+}
+
+export interface DeepLinkingResponse {
+  returnUrl: string;
+  jwt: string;
 }

@@ -121,6 +121,75 @@ export class DevLmsServices {
     if (!needed.some((s) => granted.includes(s))) throw new DevLmsError(403, { error: 'insufficient_scope', error_description: `needs ${needed.join(' or ')}` });
   }
 
+  // ---- Deep Linking (platform side) ----
+
+  /** Opens a deep-linking request; the opaque `data` comes back with the tool's answer and is used once. */
+  async startDeepLinking(courseId: string, userId: string): Promise<string> {
+    this.course(courseId);
+    const data = crypto.randomBytes(18).toString('base64url');
+    await this.redis.set(this.key('dl', data), JSON.stringify({ courseId, userId }), 'EX', 3600);
+    return data;
+  }
+
+  /** Checks the tool's LtiDeepLinkingResponse (signature, audience, nonce, data) and places its links in the course. */
+  async acceptDeepLinkingResponse(jwt: unknown): Promise<{ courseId: string; links: DevLinkRow[] }> {
+    const bad = (d: string, status = 400) => new DevLmsError(status, { error: 'invalid_request', error_description: d });
+    if (typeof jwt !== 'string' || !jwt) throw bad('JWT is required');
+    let payload;
+    try {
+      ({ payload } = await jwtVerify(jwt, this.toolJwks, { issuer: DEV_CLIENT_ID, audience: this.issuer, algorithms: ['RS256'], maxTokenAge: '10m' }));
+    } catch (e) {
+      throw bad(`deep-linking response refused: ${(e as Error).message}`, 401);
+    }
+    const claim = (n: string) => payload[`https://purl.imsglobal.org/spec/lti/claim/${n}`];
+    if (claim('message_type') !== 'LtiDeepLinkingResponse' || claim('version') !== '1.3.0') throw bad('not an LTI 1.3 deep-linking response');
+    if (claim('deployment_id') !== 'dev-deployment-1') throw bad('unknown deployment');
+    if (typeof payload.nonce !== 'string' || !(await this.redis.set(this.key('dl-nonce', payload.nonce), '1', 'EX', 3600, 'NX'))) {
+      throw bad('deep-linking response replayed (nonce already used)', 409);
+    }
+    const data = payload['https://purl.imsglobal.org/spec/lti-dl/claim/data'];
+    const pending = typeof data === 'string' ? await this.redis.getdel(this.key('dl', data)) : null;
+    if (!pending) throw bad('deep-linking response does not answer an open request of this platform (data unknown or used)', 409);
+    const { courseId } = JSON.parse(pending) as { courseId: string };
+    const items = payload['https://purl.imsglobal.org/spec/lti-dl/claim/content_items'];
+    if (!Array.isArray(items)) throw bad('content_items must be an array');
+    const links: DevLinkRow[] = [];
+    for (const raw of items) {
+      const it = raw as Record<string, unknown>;
+      if (it?.type !== 'ltiResourceLink') continue;
+      const title = typeof it.title === 'string' && it.title ? it.title.slice(0, 200) : 'Lectern';
+      const custom = Object.fromEntries(Object.entries((it.custom as Record<string, unknown>) ?? {}).filter(([, v]) => typeof v === 'string'));
+      let lineItemId: number | null = null;
+      const li = it.lineItem as Record<string, unknown> | undefined;
+      if (li && typeof li.scoreMaximum === 'number') {
+        const created = await this.createLineItem(courseId, { label: li.label ?? title, scoreMaximum: li.scoreMaximum, resourceId: li.resourceId, tag: li.tag });
+        lineItemId = created.id;
+      }
+      const [row] = await this.db.query(
+        `INSERT INTO dev_platform_link (course_id, title, text, custom, lineitem_id) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
+        [courseId, title, typeof it.text === 'string' ? it.text.slice(0, 1000) : null, JSON.stringify(custom), lineItemId],
+      );
+      if (lineItemId) await this.db.query(`UPDATE dev_platform_lineitem SET resource_link_id = $2 WHERE id = $1`, [lineItemId, `dl-${row.id}`]);
+      links.push(row);
+    }
+    return { courseId, links };
+  }
+
+  placedLinks(courseId: string): Promise<DevLinkRow[]> {
+    return this.db.query(`SELECT * FROM dev_platform_link WHERE course_id = $1 ORDER BY id`, [courseId]);
+  }
+
+  async placedLink(courseId: string, id: number) {
+    const [row]: DevLinkRow[] = await this.db.query(`SELECT * FROM dev_platform_link WHERE course_id = $1 AND id = $2`, [courseId, id]);
+    if (!row) return null;
+    return {
+      id: `dl-${row.id}`,
+      title: row.title,
+      custom: row.custom,
+      lineItemUrl: row.lineitem_id ? `${this.lineItemsUrl(courseId)}/${row.lineitem_id}` : null,
+    };
+  }
+
   // ---- Names and Role Provisioning Services ----
 
   membershipsUrl(courseId: string) {
@@ -259,4 +328,13 @@ export class DevLmsServices {
       );
     return { items, scores };
   }
+}
+
+export interface DevLinkRow {
+  id: number;
+  course_id: string;
+  title: string;
+  text: string | null;
+  custom: Record<string, string>;
+  lineitem_id: number | null;
 }

@@ -19,7 +19,7 @@ const layout = (title: string, body: string) => `<!doctype html>
 <header><strong>Dev LMS</strong><small>a development LTI 1.3 platform for Lectern — not for production</small></header>
 <main>${body}</main></body></html>`;
 
-export function coursePage(course: DevCourse, issuer: string, toolLoginUrl: string): string {
+export function coursePage(course: DevCourse, issuer: string, toolLoginUrl: string, placed: Array<{ id: number; title: string; text: string | null; lineitem_id: number | null }> = []): string {
   const members = course.members
     .map((m) => {
       const u = DEV_USERS.find((x) => x.id === m.userId)!;
@@ -43,6 +43,15 @@ export function coursePage(course: DevCourse, issuer: string, toolLoginUrl: stri
         <button class="btn" name="user" value="${e(first('Instructor'))}" id="launch-instructor">Launch as instructor</button>
         <button class="btn" name="user" value="${e(first('Learner'))}" id="launch-student">Launch as student</button>
       </form></section>
+    <section><h2>Lectern in this course</h2>
+      <p><a class="btn" id="deep-link" href="launch?course=${e(course.id)}&amp;user=${e(first('Instructor'))}&amp;dl=1&amp;storage=1">Add a Lectern classroom (deep linking)</a>
+         <a class="btn secondary" href="gradebook?course=${e(course.id)}" id="open-gradebook">Gradebook</a></p>
+      ${placed.length ? `<table id="placed-links"><tr><th>Placed link</th><th>Graded</th><th></th></tr>${placed
+        .map((l) => `<tr data-link="${l.id}"><td>${e(l.title)}${l.text ? `<br><small>${e(l.text)}</small>` : ''}</td><td>${l.lineitem_id ? 'yes' : 'no'}</td>
+          <td><a class="btn secondary" data-launch-link-instructor="${l.id}" href="launch?course=${e(course.id)}&amp;user=${e(first('Instructor'))}&amp;link=${l.id}&amp;storage=1">Open as instructor</a>
+              <a class="btn secondary" data-launch-link-student="${l.id}" href="launch?course=${e(course.id)}&amp;user=${e(first('Learner'))}&amp;link=${l.id}&amp;storage=1">Open as student</a></td></tr>`)
+        .join('')}</table>` : '<p class="muted">No link placed by deep linking yet.</p>'}
+    </section>
     <section><h2>People</h2><table><tr><th>Name</th><th>Role</th><th></th></tr>${members}</table></section>
     <section><h2>Custom user</h2>
       <form method="get" action="launch" id="custom-form"><input type="hidden" name="course" value="${e(course.id)}">
@@ -126,5 +135,14 @@ export function gradebookPage(
       </form>
       <table id="gradebook"><tr><th>User</th>${head}</tr>${rows}</table>
       ${items.length === 0 ? '<p class="muted" id="gradebook-empty">No line items yet.</p>' : ''}</section>`,
+  );
+}
+
+export function deepLinkDonePage(courseId: string, links: Array<{ id: number; title: string; lineitem_id: number | null }>): string {
+  return layout(
+    'Added to the course',
+    `<section><h1 id="deep-link-done">Added to the course</h1><ul>${links
+      .map((l) => `<li data-link="${l.id}">${e(l.title)}${l.lineitem_id ? ' (graded: a gradebook column was created)' : ''}</li>`)
+      .join('')}</ul><p><a class="btn" href="./?course=${e(courseId)}" target="_top">Back to the course</a></p></section>`,
   );
 }

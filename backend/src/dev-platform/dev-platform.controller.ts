@@ -1,8 +1,9 @@
-import { All, Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
+import { All, Body, Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../platform/redis';
-import { coursePage, formPostPage, launchPage, platformErrorPage } from './dev-platform-pages';
+import { coursePage, deepLinkDonePage, formPostPage, launchPage, platformErrorPage } from './dev-platform-pages';
+import { DevLmsError, DevLmsServices } from './dev-lms-services';
 import { DEV_CLIENT_ID, DEV_DEPLOYMENT_ID, DevPlatformService } from './dev-platform.service';
 import { customLaunch, DEV_COURSES, DevRole, findLaunch } from './domain/dev-lms-fixture';
 
@@ -14,18 +15,19 @@ const q = (v: unknown) => (typeof v === 'string' ? v : '');
 export class DevPlatformController {
   constructor(
     private readonly platform: DevPlatformService,
+    private readonly lms: DevLmsServices,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get()
-  home(@Query('course') courseId: unknown, @Req() req: Request, @Res() res: Response) {
+  async home(@Query('course') courseId: unknown, @Req() req: Request, @Res() res: Response) {
     // The LMS lives on its own site (the issuer's host), so that the tool in its iframe is third-party.
     const issuer = new URL(this.platform.issuer);
     if (req.headers.host !== issuer.host || !req.path.endsWith('/')) {
       return res.redirect(302, `${this.platform.issuer}/${q(courseId) ? `?course=${encodeURIComponent(q(courseId))}` : ''}`);
     }
     const course = DEV_COURSES.find((c) => c.id === q(courseId)) ?? DEV_COURSES[0];
-    res.type('html').send(coursePage(course, this.platform.issuer, this.platform.toolLoginUrl));
+    res.type('html').send(coursePage(course, this.platform.issuer, this.platform.toolLoginUrl, await this.lms.placedLinks(course.id)));
   }
 
   @Get('jwks')
@@ -42,6 +44,14 @@ export class DevPlatformController {
       ? findLaunch(courseId, q(query.user))
       : customLaunch(courseId, q(query.name), ROLES.includes(role) ? role : 'Learner');
     if (!launch) return res.status(400).type('html').send(platformErrorPage('Unknown course or user'));
+    if (q(query.dl) === '1') {
+      launch.target = { kind: 'deep-linking', data: await this.lms.startDeepLinking(launch.course.id, launch.user.id) };
+    } else if (q(query.link)) {
+      const linkId = Number(q(query.link));
+      const link = Number.isInteger(linkId) ? await this.lms.placedLink(launch.course.id, linkId) : null;
+      if (!link) return res.status(400).type('html').send(platformErrorPage('Unknown link'));
+      launch.target = { kind: 'link', link };
+    }
     const presentation = q(query.presentation) === 'window' ? 'window' : 'iframe';
     const login = new URL(this.platform.toolLoginUrl);
     login.searchParams.set('iss', this.platform.issuer);
@@ -54,6 +64,18 @@ export class DevPlatformController {
     res.type('html').send(
       launchPage({ course: launch.course, loginUrl: login.toString(), toolOrigin: new URL(this.config.publicUrl).origin, presentation, userName: launch.user.name }),
     );
+  }
+
+  /** Where the tool's deep-linking response arrives (form POST of its signed JWT). */
+  @Post('deep-link-return')
+  async deepLinkReturn(@Body() body: Record<string, unknown>, @Res() res: Response) {
+    try {
+      const { courseId, links } = await this.lms.acceptDeepLinkingResponse(body?.JWT);
+      res.status(200).type('html').send(deepLinkDonePage(courseId, links));
+    } catch (e) {
+      if (!(e instanceof DevLmsError)) throw e;
+      res.status(e.status).type('html').send(platformErrorPage(String(e.body.error_description)));
+    }
   }
 
   /** OIDC authorization endpoint (LTI 1.3 authentication request), answering with a form_post id_token. */
@@ -77,7 +99,7 @@ export class DevPlatformController {
     if (hint.user.id !== q(p.login_hint)) return fail('login_hint does not match the launch');
     const course = DEV_COURSES.find((c) => c.id === hint.courseId);
     if (!course) return fail('unknown course');
-    const claims = this.platform.launchClaims({ course, user: hint.user, role: hint.role }, q(p.nonce), hint.presentation);
+    const claims = this.platform.launchClaims({ course, user: hint.user, role: hint.role, target: hint.target }, q(p.nonce), hint.presentation);
     const idToken = await this.platform.sign(claims);
     res.type('html').send(formPostPage(this.platform.toolLaunchUrl, { id_token: idToken, state: q(p.state) }));
   }

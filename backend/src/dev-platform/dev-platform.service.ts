@@ -7,7 +7,7 @@ import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../platform/redis';
 import { LtiService } from '../lti/lti.service';
 import { LTI } from '../tenancy/domain/launch-identity';
-import { DevLaunch, devServiceUrls, LIS_ROLE } from './domain/dev-lms-fixture';
+import { DevLaunch, DevLaunchTarget, devServiceUrls, LIS_ROLE } from './domain/dev-lms-fixture';
 
 export const DEV_CLIENT_ID = 'lectern-dev-client';
 export const DEV_DEPLOYMENT_ID = 'dev-deployment-1';
@@ -94,21 +94,48 @@ export class DevPlatformService implements OnModuleInit {
 
   /** The lti_message_hint: which launch the login is for, signed so the auth endpoint can trust it. */
   async messageHint(launch: DevLaunch, presentation: 'iframe' | 'window'): Promise<string> {
-    return new SignJWT({ c: launch.course.id, u: launch.user, r: launch.role, p: presentation })
+    return new SignJWT({ c: launch.course.id, u: launch.user, r: launch.role, p: presentation, t: launch.target ?? { kind: 'default' } })
       .setProtectedHeader({ alg: 'RS256', kid: this.requireKey().kid })
       .setExpirationTime('10m')
       .sign(this.requireKey().privateKey);
   }
 
-  async readMessageHint(hint: string): Promise<{ courseId: string; user: DevLaunch['user']; role: DevLaunch['role']; presentation: 'iframe' | 'window' }> {
+  async readMessageHint(hint: string): Promise<{ courseId: string; user: DevLaunch['user']; role: DevLaunch['role']; presentation: 'iframe' | 'window'; target: DevLaunchTarget }> {
     const { payload } = await jwtVerify(hint, (await importJWK(this.requireKey().publicJwk, 'RS256')) as CryptoKey, { algorithms: ['RS256'] });
-    return { courseId: payload.c as string, user: payload.u as DevLaunch['user'], role: payload.r as DevLaunch['role'], presentation: payload.p as 'iframe' | 'window' };
+    return {
+      courseId: payload.c as string,
+      user: payload.u as DevLaunch['user'],
+      role: payload.r as DevLaunch['role'],
+      presentation: payload.p as 'iframe' | 'window',
+      target: (payload.t as DevLaunchTarget) ?? { kind: 'default' },
+    };
   }
 
   /** The id_token claims of a resource link launch, to the LTI 1.3 core spec. */
   launchClaims(launch: DevLaunch, nonce: string, presentation: 'iframe' | 'window'): Record<string, unknown> {
     const now = Math.floor(Date.now() / 1000);
+    const target = launch.target ?? { kind: 'default' };
+    const link = target.kind === 'link' ? target.link : target.kind === 'default' ? { id: launch.course.resourceLink.id, title: launch.course.resourceLink.title, custom: {}, lineItemUrl: null } : null;
+    const messageClaims: Record<string, unknown> = link
+      ? {
+          [LTI.messageType]: 'LtiResourceLinkRequest',
+          [LTI.resourceLink]: { id: link.id, title: link.title },
+          ...(Object.keys(link.custom).length ? { [LTI.custom]: link.custom } : {}),
+        }
+      : {
+          [LTI.messageType]: 'LtiDeepLinkingRequest',
+          [LTI.deepLinkingSettings]: {
+            deep_link_return_url: `${this.issuer}/deep-link-return`,
+            accept_types: ['ltiResourceLink'],
+            accept_presentation_document_targets: ['iframe', 'window'],
+            accept_multiple: false,
+            auto_create: true,
+            title: 'Lectern classroom',
+            data: (target as { data: string }).data,
+          },
+        };
     return {
+      ...messageClaims,
       iss: this.issuer,
       aud: DEV_CLIENT_ID,
       azp: DEV_CLIENT_ID,
@@ -120,11 +147,9 @@ export class DevPlatformService implements OnModuleInit {
       given_name: launch.user.givenName,
       family_name: launch.user.familyName,
       email: launch.user.email,
-      [LTI.messageType]: 'LtiResourceLinkRequest',
       [LTI.version]: '1.3.0',
       [LTI.deploymentId]: DEV_DEPLOYMENT_ID,
       [LTI.targetLinkUri]: this.toolLaunchUrl,
-      [LTI.resourceLink]: { id: launch.course.resourceLink.id, title: launch.course.resourceLink.title },
       [LTI.context]: {
         id: launch.course.id,
         label: launch.course.label,
@@ -141,6 +166,7 @@ export class DevPlatformService implements OnModuleInit {
           'https://purl.imsglobal.org/spec/lti-ags/scope/score',
         ],
         lineitems: devServiceUrls(this.issuer, launch.course.id).lineItems,
+        ...(link?.lineItemUrl ? { lineitem: link.lineItemUrl } : {}),
       },
       [LTI.nrps]: { context_memberships_url: devServiceUrls(this.issuer, launch.course.id).memberships, service_versions: ['2.0'] },
     };

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Put, UseGuards } from '@n
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { Session, SessionGuard } from '../platform/auth/session.guard';
-import type { SessionClaims } from '../platform/auth/session-token';
+import { classroomOf, type SessionClaims } from '../platform/auth/session-token';
 import { ConflictError, ForbiddenError, NotFoundError } from '../platform/domain-error';
 import { parseInput } from '../platform/validation';
 import { canTeach } from '../tenancy/domain/role-mapping';
@@ -27,7 +27,7 @@ export class GradesController {
   @Get()
   view(@Session() session: SessionClaims) {
     requireTeacher(session);
-    return this.views.view(session.courseId, session.activityId);
+    return this.views.view(session.courseId, classroomOf(session));
   }
 
   /** An instructor sets (or overrides) a student's attendance grade for this classroom. */
@@ -38,7 +38,7 @@ export class GradesController {
     const body = parseInput(gradeBody, raw);
     const outboxId = await this.db.transaction(async (m) => {
       const [activity] = await m.query(`SELECT title, attendance_points FROM classroom_activity WHERE id = $1 AND course_id = $2`, [
-        session.activityId,
+        classroomOf(session),
         session.courseId,
       ]);
       if (!activity?.attendance_points) throw new ConflictError('NOT_GRADED', 'Attendance is not graded in this classroom: set its points first');
@@ -57,7 +57,7 @@ export class GradesController {
       );
       return this.grades.record(m, {
         courseId: session.courseId,
-        activityId: session.activityId,
+        activityId: classroomOf(session),
         userId: user.id,
         tag: ATTENDANCE_TAG,
         label: `Attendance: ${activity.title}`,

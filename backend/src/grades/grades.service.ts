@@ -12,7 +12,9 @@ import { ActivityProgress, AGS_MEDIA, AGS_SCOPES, agsScore, attemptsFor, findLin
 const RETRY_WINDOW_MS = 24 * 3_600_000;
 
 export const GRADES_QUEUE = 'grade-post';
-export const ATTENDANCE_TAG = 'lectern:attendance';
+import { ATTENDANCE_LINE_ITEM_TAG } from '../lti/domain/deep-linking';
+
+export const ATTENDANCE_TAG = ATTENDANCE_LINE_ITEM_TAG;
 
 export interface NewGrade {
   courseId: string;

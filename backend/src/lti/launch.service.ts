@@ -9,6 +9,7 @@ import { LaunchRejectedError, UnauthenticatedError } from '../platform/domain-er
 import { REDIS } from '../platform/redis';
 import { resolveLaunchIdentity } from '../tenancy/domain/launch-identity';
 import { TenancyService } from '../tenancy/tenancy.service';
+import { DeepLinkingService } from './deep-linking.service';
 import type { StoredLoginRequest } from './login-requests.service';
 
 /** A launch that passed Lectern's checks, waiting for ltijs to verify its signature. */
@@ -32,6 +33,7 @@ export class LaunchService {
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(SESSION_TOKENS) private readonly tokens: SessionTokens,
     private readonly events: DomainEvents,
+    private readonly deepLinking: DeepLinkingService,
   ) {}
 
   async complete(launch: CheckedLaunch, verified: LtijsToken): Promise<{ code: string }> {
@@ -41,15 +43,25 @@ export class LaunchService {
     }
     const identity = resolveLaunchIdentity(launch.claims, launch.login.clientId);
     const tenant = await this.tenancy.upsertFromLaunch(identity);
-    const { token, expiresAt } = await this.tokens.issue(tenant);
+    const deepLinkingId = identity.deepLinking
+      ? await this.deepLinking.begin(identity.deepLinking, {
+          issuer: identity.issuer,
+          clientId: identity.clientId,
+          deploymentId: identity.deploymentId,
+          courseId: tenant.courseId,
+          userId: tenant.userId,
+        })
+      : undefined;
+    const { token, expiresAt } = await this.tokens.issue({ ...tenant, ...(deepLinkingId ? { deepLinkingId } : {}) });
     const code = crypto.randomBytes(24).toString('base64url');
-    await this.redis.set(codeKey(code), JSON.stringify({ token, expiresAt: expiresAt.toISOString() }), 'EX', CODE_TTL_SECONDS);
+    const landing = deepLinkingId ? 'deep-link' : 'lobby';
+    await this.redis.set(codeKey(code), JSON.stringify({ token, expiresAt: expiresAt.toISOString(), landing }), 'EX', CODE_TTL_SECONDS);
     this.events.emit('launch.completed', { courseId: tenant.courseId, userId: tenant.userId, role: tenant.role });
     return { code };
   }
 
   /** Trades a launch code for the session token, once. */
-  async exchange(code: string): Promise<{ token: string; expiresAt: string }> {
+  async exchange(code: string): Promise<{ token: string; expiresAt: string; landing: 'lobby' | 'deep-link' }> {
     const raw = await this.redis.getdel(codeKey(code));
     if (!raw) throw new UnauthenticatedError('LAUNCH_CODE_INVALID', 'This launch link was already used or has expired: launch again from your course');
     return JSON.parse(raw);

@@ -84,6 +84,7 @@ export class LtiRoutes {
     const router = express.Router();
     const provider = this.lti.provider;
     provider.onConnect((token, req, res) => this.completeLaunch(token, req as LaunchRequest, res));
+    provider.onDeepLinking((token, req, res) => this.completeLaunch(token, req as LaunchRequest, res));
     provider.onInvalidToken((_req, res) => {
       const message = (res.locals as { err?: { details?: { message?: string } } }).err?.details?.message ?? '';
       const code = ltijsErrorCode(message);

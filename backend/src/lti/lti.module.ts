@@ -2,6 +2,9 @@ import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
 import { TenancyModule } from '../tenancy/tenancy.module';
 import { PlatformServiceClient } from './infra/platform-service-client';
+import { ToolSigner } from './infra/tool-signer';
+import { DeepLinkingController } from './deep-linking.controller';
+import { DeepLinkingService } from './deep-linking.service';
 import { LaunchService } from './launch.service';
 import { LoginRequestsService } from './login-requests.service';
 import { LTI_MAINTENANCE_QUEUE, LtiMaintenanceProcessor, LtiMaintenanceScheduler } from './lti-maintenance.processor';
@@ -11,8 +14,8 @@ import { SessionController } from './session.controller';
 
 @Module({
   imports: [TenancyModule, BullModule.registerQueue({ name: LTI_MAINTENANCE_QUEUE })],
-  controllers: [SessionController],
-  providers: [LtiService, LoginRequestsService, LaunchService, LtiRoutes, LtiMaintenanceProcessor, LtiMaintenanceScheduler, PlatformServiceClient],
-  exports: [LtiService, LtiRoutes, PlatformServiceClient],
+  controllers: [SessionController, DeepLinkingController],
+  providers: [LtiService, LoginRequestsService, LaunchService, LtiRoutes, LtiMaintenanceProcessor, LtiMaintenanceScheduler, PlatformServiceClient, ToolSigner, DeepLinkingService],
+  exports: [LtiService, LtiRoutes, PlatformServiceClient, ToolSigner],
 })
 export class LtiModule {}

@@ -9,7 +9,8 @@ export interface LaunchTenant {
   deploymentId: string;
   courseId: string;
   userId: string;
-  activityId: string;
+  /** The classroom launched; null for a deep-linking request. */
+  activityId: string | null;
   role: CourseRole;
   name: string;
 }
@@ -98,23 +99,59 @@ export class TenancyService {
           [course.id, services.nrpsUrl, services.agsLineItemsUrl, services.agsScopes],
         );
       }
-      const [activity] = await m.query(
-        `INSERT INTO classroom_activity (course_id, resource_link_id, title, description, lms_line_item_url) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (course_id, resource_link_id) DO UPDATE SET title = EXCLUDED.title, description = EXCLUDED.description,
-           lms_line_item_url = coalesce(EXCLUDED.lms_line_item_url, classroom_activity.lms_line_item_url)
-         RETURNING id`,
-        [course.id, identity.activity.resourceLinkId, identity.activity.title, identity.activity.description, identity.services.agsLineItemUrl],
-      );
+      const activityId = identity.activity ? await this.activityForLaunch(m, course.id, identity) : null;
       return {
         platformId: platform.id,
         deploymentId: platform.deploymentRowId,
         courseId: course.id,
         userId: user.id,
-        activityId: activity.id,
+        activityId,
         role: identity.role,
         name: identity.user.name,
       };
     });
+  }
+
+  /**
+   * The classroom a resource link opens: the one named by the link's custom parameter `lectern_classroom`
+   * (set by deep linking; it must belong to this course), else the one already bound to the link, else a new one.
+   */
+  private async activityForLaunch(m: EntityManager, courseId: string, identity: LaunchIdentity): Promise<string> {
+    const link = identity.activity!;
+    const named = identity.custom.lectern_classroom;
+    let activityId: string | null = null;
+    if (named !== undefined) {
+      const [a] = /^[0-9a-f-]{36}$/i.test(named)
+        ? await m.query(`SELECT id FROM classroom_activity WHERE id = $1 AND course_id = $2`, [named, courseId])
+        : [];
+      if (!a) throw new LaunchRejectedError('CLASSROOM_NOT_IN_COURSE', 'This link names a classroom that does not belong to this course', 403);
+      activityId = a.id;
+      await m.query(
+        `UPDATE classroom_activity SET resource_link_id = $3 WHERE id = $1 AND resource_link_id IS NULL
+           AND NOT EXISTS (SELECT 1 FROM classroom_activity WHERE course_id = $2 AND resource_link_id = $3)`,
+        [activityId, courseId, link.resourceLinkId],
+      );
+    } else {
+      const [bound] = await m.query(`SELECT activity_id FROM activity_link WHERE course_id = $1 AND resource_link_id = $2`, [courseId, link.resourceLinkId]);
+      activityId = bound?.activity_id ?? null;
+      if (!activityId) {
+        const [a] = await m.query(
+          `INSERT INTO classroom_activity (course_id, resource_link_id, title, description) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (course_id, resource_link_id) DO UPDATE SET title = EXCLUDED.title RETURNING id`,
+          [courseId, link.resourceLinkId, link.title, link.description],
+        );
+        activityId = a.id as string;
+      }
+    }
+    await m.query(
+      `INSERT INTO activity_link (course_id, resource_link_id, activity_id) VALUES ($1, $2, $3)
+       ON CONFLICT (course_id, resource_link_id) DO UPDATE SET activity_id = EXCLUDED.activity_id`,
+      [courseId, link.resourceLinkId, activityId],
+    );
+    if (identity.services.agsLineItemUrl) {
+      await m.query(`UPDATE classroom_activity SET lms_line_item_url = $2 WHERE id = $1`, [activityId, identity.services.agsLineItemUrl]);
+    }
+    return activityId!;
   }
 
   private async platformForLaunch(m: EntityManager, identity: LaunchIdentity) {

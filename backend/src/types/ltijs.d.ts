@@ -20,6 +20,7 @@ declare module 'ltijs' {
     setup(key: string, database: { plugin: unknown }, options: Record<string, unknown>): LtijsProvider;
     deploy(options: { serverless?: boolean; silent?: boolean }): Promise<boolean>;
     onConnect(cb: (token: LtijsToken, req: Request, res: Response, next: NextFunction) => unknown): void;
+    onDeepLinking(cb: (token: LtijsToken, req: Request, res: Response, next: NextFunction) => unknown): void;
     onInvalidToken(cb: Handler): void;
     onUnregisteredPlatform(cb: Handler): void;
     onInactivePlatform(cb: Handler): void;

@@ -7,5 +7,6 @@ export const routes: Routes = [
   { path: 'room/:sessionId', loadComponent: () => import('./features/classroom/room.component').then((m) => m.RoomComponent) },
   { path: 'roster', loadComponent: () => import('./features/roster/roster.component').then((m) => m.RosterComponent) },
   { path: 'grades', loadComponent: () => import('./features/grades/grades.component').then((m) => m.GradesComponent) },
+  { path: 'deep-link', loadComponent: () => import('./features/deep-linking/deep-link.component').then((m) => m.DeepLinkComponent) },
   { path: '**', loadComponent: () => import('./core/not-launched.component').then((m) => m.NotLaunchedComponent) },
 ];

@@ -55,11 +55,23 @@ export const LIS_ROLE: Record<DevRole, string> = {
   TeachingAssistant: 'http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant',
 };
 
+/** A resource link placed in a course by deep linking. */
+export interface DevPlacedLink {
+  id: string;
+  title: string;
+  custom: Record<string, string>;
+  lineItemUrl: string | null;
+}
+
+/** What a launch opens: the course's own link, a placed link, or a deep-linking request. */
+export type DevLaunchTarget = { kind: 'default' } | { kind: 'link'; link: DevPlacedLink } | { kind: 'deep-linking'; data: string };
+
 /** A launch the platform is about to make: who, into which course and link, as what. */
 export interface DevLaunch {
   course: DevCourse;
   user: DevUser;
   role: DevRole;
+  target?: DevLaunchTarget;
 }
 
 export function findLaunch(courseId: string, userId: string): DevLaunch | null {

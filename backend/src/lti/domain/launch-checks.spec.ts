@@ -56,6 +56,10 @@ describe('checkLaunch', () => {
     expect(codeOf(valid())).toBe('ACCEPTED');
   });
 
+  it('accepts a deep-linking request, which has no resource link', () => {
+    expect(codeOf(withClaims({ [LTI.messageType]: 'LtiDeepLinkingRequest', [LTI.resourceLink]: undefined }))).toBe('ACCEPTED');
+  });
+
   it('accepts several audiences when azp names this tool', () => {
     expect(codeOf(withClaims({ aud: ['other', 'client-1'], azp: 'client-1' }))).toBe('ACCEPTED');
   });

@@ -31,7 +31,7 @@ export interface LaunchCheckInput {
 
 export const LOGIN_TTL_SECONDS = 600;
 export const CLOCK_SKEW_SECONDS = 60;
-const SUPPORTED_MESSAGE_TYPES = new Set(['LtiResourceLinkRequest']);
+const SUPPORTED_MESSAGE_TYPES = new Set(['LtiResourceLinkRequest', 'LtiDeepLinkingRequest']);
 
 const reject = (code: string, message: string, status = 401): never => {
   throw new LaunchRejectedError(code, message, status);
@@ -83,7 +83,9 @@ export function checkLaunch(input: LaunchCheckInput): void {
   if (version !== '1.3.0') reject('VERSION_NOT_SUPPORTED', `LTI version ${String(version)} is not supported (1.3.0 is)`, 400);
   if (!Array.isArray(claims[LTI.roles])) reject('ROLES_MISSING', 'The launch has no roles claim', 400);
   const link = claims[LTI.resourceLink] as { id?: unknown } | undefined;
-  if (!link || typeof link.id !== 'string' || !link.id) reject('RESOURCE_LINK_MISSING', 'The launch has no resource link id', 400);
+  if (messageType === 'LtiResourceLinkRequest' && (!link || typeof link.id !== 'string' || !link.id)) {
+    reject('RESOURCE_LINK_MISSING', 'The launch has no resource link id', 400);
+  }
 
   const target = claims[LTI.targetLinkUri];
   if (typeof target !== 'string') reject('TARGET_LINK_URI_MISSING', 'The launch has no target_link_uri', 400);

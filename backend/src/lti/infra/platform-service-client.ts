@@ -1,22 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
-import { SignJWT } from 'jose';
 import { REDIS } from '../../platform/redis';
-import { LtiService } from '../lti.service';
+import { PlatformServiceError } from './platform-service-error';
+import { ToolSigner } from './tool-signer';
 
-/** A failed call to an LMS service (token endpoint, NRPS, AGS). `retryable` says whether trying later can help. */
-export class PlatformServiceError extends Error {
-  constructor(
-    public readonly code: string,
-    message: string,
-    public readonly retryable: boolean,
-    public readonly status?: number,
-  ) {
-    super(message);
-    this.name = 'PlatformServiceError';
-  }
-}
+export { PlatformServiceError };
 
 export interface PlatformRef {
   issuer: string;
@@ -44,7 +33,7 @@ const retryableStatus = (status: number) => status === 408 || status === 425 || 
 @Injectable()
 export class PlatformServiceClient {
   constructor(
-    private readonly lti: LtiService,
+    private readonly signer: ToolSigner,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
@@ -54,25 +43,15 @@ export class PlatformServiceClient {
       const cached = await this.redis.get(key);
       if (cached) return cached;
     }
-    const ltijsPlatform = await this.lti.provider.getPlatform(platform.issuer, platform.clientId);
-    if (!ltijsPlatform) throw new PlatformServiceError('PLATFORM_UNKNOWN', `Platform ${platform.issuer} is not registered`, false);
-    const p = ltijsPlatform as unknown as {
-      platformAccessTokenEndpoint(): Promise<string>;
-      platformAuthorizationServer(): Promise<string | undefined>;
-      platformPrivateKey(): Promise<string>;
-      platformKid(): Promise<string>;
-    };
+    const p = await this.signer.platformInfo(platform.issuer, platform.clientId);
     const tokenUrl = await p.platformAccessTokenEndpoint();
     const audience = (await p.platformAuthorizationServer()) || tokenUrl;
-    const assertion = await new SignJWT({})
-      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: await p.platformKid() })
-      .setIssuer(platform.clientId)
-      .setSubject(platform.clientId)
-      .setAudience(audience)
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .setJti(crypto.randomUUID())
-      .sign(crypto.createPrivateKey(await p.platformPrivateKey()));
+    const assertion = await this.signer.sign(platform.issuer, platform.clientId, {
+      iss: platform.clientId,
+      sub: platform.clientId,
+      aud: audience,
+      jti: crypto.randomUUID(),
+    });
     let res: Response;
     try {
       res = await fetch(tokenUrl, {

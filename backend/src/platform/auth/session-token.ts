@@ -1,6 +1,6 @@
 import { jwtVerify, SignJWT } from 'jose';
 import type { CourseRole } from '../../tenancy/domain/role-mapping';
-import { UnauthenticatedError } from '../domain-error';
+import { NotFoundError, UnauthenticatedError } from '../domain-error';
 
 /**
  * The SPA's own short-lived session token (never the id_token): who the person is, in which tenant
@@ -12,9 +12,12 @@ export interface SessionClaims {
   platformId: string;
   deploymentId: string;
   courseId: string;
-  activityId: string;
+  /** The classroom launched; null in a deep-linking session. */
+  activityId: string | null;
   role: CourseRole;
   name: string;
+  /** Set in a deep-linking session: the pending deep-linking request it answers. */
+  deepLinkingId?: string;
 }
 
 const AUDIENCE = 'lectern-spa';
@@ -39,6 +42,7 @@ export class SessionTokens {
       act: claims.activityId,
       role: claims.role,
       name: claims.name,
+      ...(claims.deepLinkingId ? { dlk: claims.deepLinkingId } : {}),
     })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(claims.userId)
@@ -54,17 +58,19 @@ export class SessionTokens {
     try {
       const { payload } = await jwtVerify(token, this.key, { issuer: this.issuer, audience: AUDIENCE, algorithms: ['HS256'] });
       const p = payload as Record<string, unknown>;
-      for (const f of ['sub', 'plt', 'dep', 'crs', 'act', 'role', 'name']) {
+      for (const f of ['sub', 'plt', 'dep', 'crs', 'role', 'name']) {
         if (typeof p[f] !== 'string') throw new Error(`missing ${f}`);
       }
+      if (p.act !== null && typeof p.act !== 'string') throw new Error('bad act');
       return {
         userId: p.sub as string,
         platformId: p.plt as string,
         deploymentId: p.dep as string,
         courseId: p.crs as string,
-        activityId: p.act as string,
+        activityId: (p.act as string | null) ?? null,
         role: p.role as CourseRole,
         name: p.name as string,
+        ...(typeof p.dlk === 'string' ? { deepLinkingId: p.dlk } : {}),
       };
     } catch (e) {
       const expired = e instanceof Error && 'code' in e && (e as { code: string }).code === 'ERR_JWT_EXPIRED';
@@ -73,4 +79,10 @@ export class SessionTokens {
         : new UnauthenticatedError('SESSION_INVALID', 'The session token is not valid');
     }
   }
+}
+
+/** The classroom of a session; a deep-linking session has none. */
+export function classroomOf(session: SessionClaims): string {
+  if (!session.activityId) throw new NotFoundError('NO_CLASSROOM', 'This session is not in a classroom');
+  return session.activityId;
 }

@@ -76,6 +76,24 @@ describe('resolveLaunchIdentity', () => {
     expect(rejected(c)).toBe(code);
   });
 
+  it('reads a deep-linking request from an instructor', () => {
+    const c: Record<string, unknown> = {
+      ...claims(),
+      [LTI.messageType]: 'LtiDeepLinkingRequest',
+      [LTI.roles]: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor'],
+      [LTI.deepLinkingSettings]: { deep_link_return_url: 'https://lms/dl', accept_types: ['ltiResourceLink', 'link'], data: 'opaque', accept_multiple: true },
+    };
+    delete c[LTI.resourceLink];
+    const id = resolveLaunchIdentity(c, 'client-1');
+    expect(id.activity).toBeNull();
+    expect(id.deepLinking).toEqual({ returnUrl: 'https://lms/dl', data: 'opaque', acceptMultiple: true, title: null });
+    expect(rejected({ ...c, [LTI.roles]: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner'] })).toBe('DEEP_LINKING_TEACHER_ONLY');
+    expect(rejected({ ...c, [LTI.deepLinkingSettings]: { deep_link_return_url: 'https://lms/dl', accept_types: ['file'] } })).toBe(
+      'DEEP_LINKING_TYPE_NOT_ACCEPTED',
+    );
+    expect(rejected({ ...c, [LTI.deepLinkingSettings]: { accept_types: ['ltiResourceLink'] } })).toBe('DEEP_LINKING_SETTINGS_MISSING');
+  });
+
   it('rejects roles Lectern does not support', () => {
     expect(rejected({ ...claims(), [LTI.roles]: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor'] })).toBe(
       'ROLE_NOT_SUPPORTED',

@@ -1,5 +1,5 @@
 import { LaunchRejectedError } from '../../platform/domain-error';
-import { CourseRole, mapLtiRoles } from './role-mapping';
+import { canTeach, CourseRole, mapLtiRoles } from './role-mapping';
 
 /** Claim names of the LTI 1.3 core spec that Lectern reads. */
 export const LTI = {
@@ -26,6 +26,16 @@ export interface LaunchServices {
   agsScopes: string[];
 }
 
+/** A deep-linking request: where to send the instructor's choice back, and what the platform accepts. */
+export interface DeepLinkingRequest {
+  returnUrl: string;
+  data: string | null;
+  acceptMultiple: boolean;
+  title: string | null;
+}
+
+export type LaunchMessageType = 'LtiResourceLinkRequest' | 'LtiDeepLinkingRequest';
+
 /** Everything a launch tells us about who is coming, from where, into what. */
 export interface LaunchIdentity {
   issuer: string;
@@ -34,7 +44,10 @@ export interface LaunchIdentity {
   platformName: string | null;
   course: { contextId: string; title: string; label: string | null };
   user: { subject: string; name: string; givenName: string | null; familyName: string | null; email: string | null };
-  activity: { resourceLinkId: string; title: string; description: string | null };
+  messageType: LaunchMessageType;
+  /** The resource link launched; null for a deep-linking request, which has none. */
+  activity: { resourceLinkId: string; title: string; description: string | null } | null;
+  deepLinking: DeepLinkingRequest | null;
   ltiRoles: string[];
   role: CourseRole;
   services: LaunchServices;
@@ -74,9 +87,28 @@ export function resolveLaunchIdentity(claims: Claims, clientId: string): LaunchI
   if (!contextId) {
     throw new LaunchRejectedError('CONTEXT_MISSING', 'Lectern is launched from a course: the launch has no course context', 400);
   }
+  const messageType: LaunchMessageType = claims[LTI.messageType] === 'LtiDeepLinkingRequest' ? 'LtiDeepLinkingRequest' : 'LtiResourceLinkRequest';
   const link = obj(claims[LTI.resourceLink]);
   const resourceLinkId = str(link?.id, 255);
-  if (!resourceLinkId) throw new LaunchRejectedError('RESOURCE_LINK_MISSING', 'The launch has no resource link id', 400);
+  if (!resourceLinkId && messageType === 'LtiResourceLinkRequest') {
+    throw new LaunchRejectedError('RESOURCE_LINK_MISSING', 'The launch has no resource link id', 400);
+  }
+  let deepLinking: DeepLinkingRequest | null = null;
+  if (messageType === 'LtiDeepLinkingRequest') {
+    const settings = obj(claims[LTI.deepLinkingSettings]);
+    const returnUrl = httpUrl(settings?.deep_link_return_url);
+    if (!returnUrl) throw new LaunchRejectedError('DEEP_LINKING_SETTINGS_MISSING', 'The deep-linking request has no return URL', 400);
+    const accepts = Array.isArray(settings?.accept_types) ? (settings!.accept_types as unknown[]) : [];
+    if (!accepts.includes('ltiResourceLink')) {
+      throw new LaunchRejectedError('DEEP_LINKING_TYPE_NOT_ACCEPTED', 'The LMS does not accept LTI resource links here', 400);
+    }
+    deepLinking = {
+      returnUrl,
+      data: typeof settings?.data === 'string' ? settings.data.slice(0, 4000) : null,
+      acceptMultiple: settings?.accept_multiple === true,
+      title: str(settings?.title, 255),
+    };
+  }
   const rolesClaim = claims[LTI.roles];
   if (!Array.isArray(rolesClaim)) throw new LaunchRejectedError('ROLES_MISSING', 'The launch has no roles claim', 400);
   const ltiRoles = rolesClaim.filter((r): r is string => typeof r === 'string');
@@ -87,6 +119,9 @@ export function resolveLaunchIdentity(claims: Claims, clientId: string): LaunchI
       'Your role in this course is not one Lectern supports (instructor, teaching assistant, learner, administrator)',
       403,
     );
+  }
+  if (deepLinking && !canTeach(role)) {
+    throw new LaunchRejectedError('DEEP_LINKING_TEACHER_ONLY', 'Only instructors can place Lectern in a course', 403);
   }
   const given = str(claims.given_name, 255);
   const family = str(claims.family_name, 255);
@@ -110,11 +145,11 @@ export function resolveLaunchIdentity(claims: Claims, clientId: string): LaunchI
       label: str(context?.label, 255),
     },
     user: { subject, name, givenName: given, familyName: family, email: str(claims.email, 320) },
-    activity: {
-      resourceLinkId,
-      title: str(link?.title, 255) ?? 'Live classroom',
-      description: str(link?.description, 2000),
-    },
+    messageType,
+    activity: resourceLinkId
+      ? { resourceLinkId, title: str(link?.title, 255) ?? 'Live classroom', description: str(link?.description, 2000) }
+      : null,
+    deepLinking,
     ltiRoles,
     role,
     services: {

@@ -51,8 +51,8 @@ export class LaunchComponent implements OnInit {
       return;
     }
     try {
-      await this.session.exchange(code);
-      await this.router.navigateByUrl('/lobby', { replaceUrl: true });
+      const landing = await this.session.exchange(code);
+      await this.router.navigateByUrl(`/${landing}`, { replaceUrl: true });
     } catch (e) {
       this.error.set(toShownError(e));
     }

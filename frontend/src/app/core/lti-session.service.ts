@@ -20,7 +20,8 @@ export class LtiSession {
     return s && new Date(s.expiresAt).getTime() > Date.now() ? s.token : null;
   });
 
-  async exchange(code: string): Promise<void> {
+  /** Trades the launch code for the session; returns where the app should open. */
+  async exchange(code: string): Promise<SessionExchangeResponse['landing']> {
     const session = await firstValueFrom(this.http.post<SessionExchangeResponse>('/api/session/exchange', { code }));
     this.state.set(session);
     try {
@@ -28,6 +29,7 @@ export class LtiSession {
     } catch {
       /* storage blocked (third-party iframe): memory only */
     }
+    return session.landing;
   }
 
   clear(): void {

@@ -1,0 +1,132 @@
+import { Inject, Injectable } from '@nestjs/common';
+import crypto from 'node:crypto';
+import Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { z } from 'zod';
+import type { AppConfig } from '../config/config';
+import type { DeepLinkingResponse, DeepLinkingView } from '../contracts/api';
+import type { SessionClaims } from '../platform/auth/session-token';
+import { ConflictError, ForbiddenError, NotFoundError } from '../platform/domain-error';
+import { APP_CONFIG, REDIS } from '../platform/redis';
+import type { DeepLinkingRequest } from '../tenancy/domain/launch-identity';
+import { ClassroomChoice, classroomContentItem, deepLinkingResponseClaims } from './domain/deep-linking';
+import { ToolSigner } from './infra/tool-signer';
+
+const TTL_SECONDS = 3600;
+const key = (id: string) => `lti:deep-linking:${id}`;
+
+interface PendingDeepLink extends DeepLinkingRequest {
+  issuer: string;
+  clientId: string;
+  deploymentId: string;
+  courseId: string;
+  userId: string;
+}
+
+export const choiceSchema = z.union([
+  z.object({ existingClassroomId: z.uuid() }).strict(),
+  z
+    .object({
+      title: z.string().trim().min(1).max(200),
+      description: z.string().trim().max(2000).optional(),
+      scheduledFor: z.iso.datetime({ offset: true }).optional(),
+      attendancePoints: z.number().positive().max(10000).optional(),
+      quizPoints: z.number().positive().max(10000).optional(),
+    })
+    .strict(),
+]);
+
+/**
+ * Deep Linking 2.0: an instructor adding Lectern to a course or an assignment creates a classroom (or
+ * picks one of the course's) and Lectern answers the LMS with a signed LtiDeepLinkingResponse.
+ * The pending request is kept in Redis and answered once.
+ */
+@Injectable()
+export class DeepLinkingService {
+  constructor(
+    private readonly db: DataSource,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly signer: ToolSigner,
+  ) {}
+
+  async begin(request: DeepLinkingRequest, ctx: Omit<PendingDeepLink, keyof DeepLinkingRequest>): Promise<string> {
+    const id = crypto.randomBytes(18).toString('base64url');
+    await this.redis.set(key(id), JSON.stringify({ ...request, ...ctx } satisfies PendingDeepLink), 'EX', TTL_SECONDS);
+    return id;
+  }
+
+  private async pending(session: SessionClaims): Promise<PendingDeepLink> {
+    if (!session.deepLinkingId) throw new ForbiddenError('NOT_DEEP_LINKING', 'This session was not opened to place Lectern in the course');
+    const raw = await this.redis.get(key(session.deepLinkingId));
+    if (!raw) throw new ConflictError('DEEP_LINK_DONE_OR_EXPIRED', 'This placement was already answered or has expired: start again from the LMS');
+    const p = JSON.parse(raw) as PendingDeepLink;
+    if (p.courseId !== session.courseId || p.userId !== session.userId) throw new ForbiddenError();
+    return p;
+  }
+
+  async view(session: SessionClaims): Promise<DeepLinkingView> {
+    const p = await this.pending(session);
+    const [course] = await this.db.query(`SELECT title FROM course WHERE id = $1`, [p.courseId]);
+    const rows = await this.db.query(
+      `SELECT id, title, attendance_points, scheduled_for FROM classroom_activity WHERE course_id = $1 ORDER BY created_at DESC LIMIT 200`,
+      [p.courseId],
+    );
+    return {
+      course: { title: course.title },
+      acceptMultiple: p.acceptMultiple,
+      classrooms: rows.map((r: Record<string, unknown>) => ({
+        id: r.id as string,
+        title: r.title as string,
+        attendancePoints: r.attendance_points != null ? Number(r.attendance_points) : null,
+        scheduledFor: r.scheduled_for ? new Date(r.scheduled_for as Date).toISOString() : null,
+      })),
+    };
+  }
+
+  /** Creates or picks the classroom and signs the response. The pending request is used up only when this succeeds. */
+  async respond(session: SessionClaims, choice: z.infer<typeof choiceSchema>): Promise<DeepLinkingResponse> {
+    const p = await this.pending(session);
+    const classroom = await this.db.transaction(async (m): Promise<ClassroomChoice> => {
+      if ('existingClassroomId' in choice) {
+        const [row] = await m.query(
+          `SELECT id, title, description, attendance_points, scheduled_for FROM classroom_activity WHERE id = $1 AND course_id = $2`,
+          [choice.existingClassroomId, p.courseId],
+        );
+        if (!row) throw new NotFoundError('CLASSROOM_NOT_FOUND', 'No such classroom in this course');
+        return {
+          id: row.id,
+          title: row.title,
+          description: row.description,
+          attendancePoints: row.attendance_points != null ? Number(row.attendance_points) : null,
+          scheduledFor: row.scheduled_for ? new Date(row.scheduled_for) : null,
+        };
+      }
+      const [row] = await m.query(
+        `INSERT INTO classroom_activity (course_id, title, description, attendance_points, quiz_points, scheduled_for)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+        [p.courseId, choice.title, choice.description ?? null, choice.attendancePoints ?? null, choice.quizPoints ?? null, choice.scheduledFor ?? null],
+      );
+      return {
+        id: row.id,
+        title: choice.title,
+        description: choice.description ?? null,
+        attendancePoints: choice.attendancePoints ?? null,
+        scheduledFor: choice.scheduledFor ? new Date(choice.scheduledFor) : null,
+      };
+    });
+    // Answer once: a second answer (a replayed or double-clicked form) finds nothing to answer.
+    if (!(await this.redis.del(key(session.deepLinkingId!)))) {
+      throw new ConflictError('DEEP_LINK_DONE_OR_EXPIRED', 'This placement was already answered');
+    }
+    const claims = deepLinkingResponseClaims({
+      clientId: p.clientId,
+      platformIssuer: p.issuer,
+      deploymentId: p.deploymentId,
+      data: p.data,
+      items: [classroomContentItem(this.config.publicUrl, classroom)],
+      nonce: crypto.randomBytes(16).toString('hex'),
+    });
+    return { returnUrl: p.returnUrl, jwt: await this.signer.sign(p.issuer, p.clientId, claims) };
+  }
+}
