@@ -4,6 +4,7 @@ import { CreateDevPlatform1764000000200 } from './1764000000200-create-dev-platf
 import { CreateLtiAdvantage1764000001000 } from './1764000001000-create-lti-advantage';
 import { AddActivityGrading1764000001100 } from './1764000001100-add-activity-grading';
 import { AddDeepLinking1764000001200 } from './1764000001200-add-deep-linking';
+import { AddDynamicRegistration1764000001300 } from './1764000001300-add-dynamic-registration';
 
 /** Every migration, in order. Add new ones at the end. */
-export const MIGRATIONS = [CreateFoundation1764000000000, CreateLtijsStore1764000000100, CreateDevPlatform1764000000200, CreateLtiAdvantage1764000001000, AddActivityGrading1764000001100, AddDeepLinking1764000001200];
+export const MIGRATIONS = [CreateFoundation1764000000000, CreateLtijsStore1764000000100, CreateDevPlatform1764000000200, CreateLtiAdvantage1764000001000, AddActivityGrading1764000001100, AddDeepLinking1764000001200, AddDynamicRegistration1764000001300];

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { jwtVerify } from 'jose';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG, REDIS } from '../platform/redis';
-import { DEV_CLIENT_ID } from './dev-platform.service';
+import { decodeJwt } from 'jose';
+import { DevClients } from './dev-clients';
 import { courseMembers, DEV_COURSES, DevCourse, devServiceUrls, LIS_ROLE } from './domain/dev-lms-fixture';
 
 export const SCOPES = {
@@ -50,14 +51,21 @@ export type DevFault = '503' | '500' | '429' | '401' | 'malformed';
  */
 @Injectable()
 export class DevLmsServices {
-  private readonly toolJwks;
-
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly db: DataSource,
-  ) {
-    this.toolJwks = createRemoteJWKSet(new URL(`${config.publicUrl}/lti/keys`), { cooldownDuration: 0 });
+    private readonly clients: DevClients,
+  ) {}
+
+  /** The registered tool a JWT claims to come from (its iss), or null. */
+  private async clientOf(jwt: string) {
+    try {
+      const iss = decodeJwt(jwt).iss;
+      return typeof iss === 'string' ? await this.clients.get(iss) : null;
+    } catch {
+      return null;
+    }
   }
 
   get issuer() {
@@ -88,9 +96,16 @@ export class DevLmsServices {
       throw invalid('invalid_request', 'client_assertion_type must be jwt-bearer');
     }
     if (typeof form.client_assertion !== 'string') throw invalid('invalid_request', 'client_assertion is required');
+    const client = await this.clientOf(form.client_assertion);
+    if (!client) throw invalid('invalid_client', 'unknown client', 401);
     let payload;
     try {
-      ({ payload } = await jwtVerify(form.client_assertion, this.toolJwks, { audience: `${this.issuer}/token`, issuer: DEV_CLIENT_ID, subject: DEV_CLIENT_ID, algorithms: ['RS256'] }));
+      ({ payload } = await jwtVerify(form.client_assertion, this.clients.keysOf(client), {
+        audience: `${this.issuer}/token`,
+        issuer: client.clientId,
+        subject: client.clientId,
+        algorithms: ['RS256'],
+      }));
     } catch (e) {
       throw invalid('invalid_client', `client assertion refused: ${(e as Error).message}`, 401);
     }
@@ -135,15 +150,17 @@ export class DevLmsServices {
   async acceptDeepLinkingResponse(jwt: unknown): Promise<{ courseId: string; links: DevLinkRow[] }> {
     const bad = (d: string, status = 400) => new DevLmsError(status, { error: 'invalid_request', error_description: d });
     if (typeof jwt !== 'string' || !jwt) throw bad('JWT is required');
+    const client = await this.clientOf(jwt);
+    if (!client) throw bad('deep-linking response from an unknown client', 401);
     let payload;
     try {
-      ({ payload } = await jwtVerify(jwt, this.toolJwks, { issuer: DEV_CLIENT_ID, audience: this.issuer, algorithms: ['RS256'], maxTokenAge: '10m' }));
+      ({ payload } = await jwtVerify(jwt, this.clients.keysOf(client), { issuer: client.clientId, audience: this.issuer, algorithms: ['RS256'], maxTokenAge: '10m' }));
     } catch (e) {
       throw bad(`deep-linking response refused: ${(e as Error).message}`, 401);
     }
     const claim = (n: string) => payload[`https://purl.imsglobal.org/spec/lti/claim/${n}`];
     if (claim('message_type') !== 'LtiDeepLinkingResponse' || claim('version') !== '1.3.0') throw bad('not an LTI 1.3 deep-linking response');
-    if (claim('deployment_id') !== 'dev-deployment-1') throw bad('unknown deployment');
+    if (claim('deployment_id') !== client.deploymentId) throw bad('unknown deployment');
     if (typeof payload.nonce !== 'string' || !(await this.redis.set(this.key('dl-nonce', payload.nonce), '1', 'EX', 3600, 'NX'))) {
       throw bad('deep-linking response replayed (nonce already used)', 409);
     }

@@ -45,7 +45,8 @@ export function coursePage(course: DevCourse, issuer: string, toolLoginUrl: stri
       </form></section>
     <section><h2>Lectern in this course</h2>
       <p><a class="btn" id="deep-link" href="launch?course=${e(course.id)}&amp;user=${e(first('Instructor'))}&amp;dl=1&amp;storage=1">Add a Lectern classroom (deep linking)</a>
-         <a class="btn secondary" href="gradebook?course=${e(course.id)}" id="open-gradebook">Gradebook</a></p>
+         <a class="btn secondary" href="gradebook?course=${e(course.id)}" id="open-gradebook">Gradebook</a>
+         <a class="btn secondary" href="admin/tools" id="open-tools">Tools (admin)</a></p>
       ${placed.length ? `<table id="placed-links"><tr><th>Placed link</th><th>Graded</th><th></th></tr>${placed
         .map((l) => `<tr data-link="${l.id}"><td>${e(l.title)}${l.text ? `<br><small>${e(l.text)}</small>` : ''}</td><td>${l.lineitem_id ? 'yes' : 'no'}</td>
           <td><a class="btn secondary" data-launch-link-instructor="${l.id}" href="launch?course=${e(course.id)}&amp;user=${e(first('Instructor'))}&amp;link=${l.id}&amp;storage=1">Open as instructor</a>
@@ -144,5 +145,38 @@ export function deepLinkDonePage(courseId: string, links: Array<{ id: number; ti
     `<section><h1 id="deep-link-done">Added to the course</h1><ul>${links
       .map((l) => `<li data-link="${l.id}">${e(l.title)}${l.lineitem_id ? ' (graded: a gradebook column was created)' : ''}</li>`)
       .join('')}</ul><p><a class="btn" href="./?course=${e(courseId)}" target="_top">Back to the course</a></p></section>`,
+  );
+}
+
+export function toolsPage(clients: Array<{ clientId: string; deploymentId: string; name: string; loginUrl: string }>, defaultUrl: string): string {
+  return layout(
+    'Tools',
+    `<section><p><a href="../">← Course</a></p><h1>LTI tools registered with this LMS</h1>
+      <table id="tools"><tr><th>Tool</th><th>Client id</th><th>Deployment</th><th></th></tr>${clients
+        .map((c) => `<tr data-client="${e(c.clientId)}"><td>${e(c.name)}</td><td><code>${e(c.clientId)}</code></td><td><code>${e(c.deploymentId)}</code></td>
+          <td><a class="btn secondary" data-launch-client="${e(c.clientId)}" href="../launch?course=phys-101&amp;user=dev-ada&amp;client=${e(c.clientId)}&amp;storage=1">Launch as instructor</a></td></tr>`)
+        .join('')}</table></section>
+    <section><h2>Register a tool by URL (LTI Dynamic Registration)</h2>
+      <form method="get" action="tools/register" id="register-form">
+        <label>Registration URL <input name="url" size="60" value="${e(defaultUrl)}"></label>
+        <button class="btn" id="register-tool">Register</button></form></section>`,
+  );
+}
+
+/** The tool's registration page in a frame; the LMS listens for the tool's "close" message. */
+export function registrationPage(url: string, toolOrigin: string): string {
+  return layout(
+    'Registering a tool',
+    `<section><p><a href="../tools">← Tools</a></p><h1>Registering a tool</h1>
+      <p id="registration-state">In progress…</p>
+      <iframe class="tool-frame" style="height:50vh" id="registration" src="${e(url)}"></iframe></section>
+<script>
+window.addEventListener('message', function (ev) {
+  if (ev.origin !== ${JSON.stringify(toolOrigin)} || !ev.data || ev.data.subject !== 'org.imsglobal.lti.close') return;
+  document.getElementById('registration-state').textContent = 'Registration complete.';
+  document.getElementById('registration').remove();
+  setTimeout(function () { window.location.href = '../tools'; }, 300);
+});
+</script>`,
   );
 }

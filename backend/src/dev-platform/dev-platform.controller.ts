@@ -2,9 +2,10 @@ import { All, Body, Controller, Get, Inject, Post, Query, Req, Res } from '@nest
 import type { Request, Response } from 'express';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../platform/redis';
-import { coursePage, deepLinkDonePage, formPostPage, launchPage, platformErrorPage } from './dev-platform-pages';
+import { coursePage, deepLinkDonePage, formPostPage, launchPage, platformErrorPage, registrationPage, toolsPage } from './dev-platform-pages';
 import { DevLmsError, DevLmsServices } from './dev-lms-services';
-import { DEV_CLIENT_ID, DEV_DEPLOYMENT_ID, DevPlatformService } from './dev-platform.service';
+import { DevClients, DevRegistrationError } from './dev-clients';
+import { DevPlatformService } from './dev-platform.service';
 import { customLaunch, DEV_COURSES, DevRole, findLaunch } from './domain/dev-lms-fixture';
 
 const ROLES: DevRole[] = ['Instructor', 'Learner', 'TeachingAssistant'];
@@ -16,6 +17,7 @@ export class DevPlatformController {
   constructor(
     private readonly platform: DevPlatformService,
     private readonly lms: DevLmsServices,
+    private readonly clients: DevClients,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -53,13 +55,15 @@ export class DevPlatformController {
       launch.target = { kind: 'link', link };
     }
     const presentation = q(query.presentation) === 'window' ? 'window' : 'iframe';
-    const login = new URL(this.platform.toolLoginUrl);
+    const client = await this.clients.get(q(query.client) || this.clients.staticClient.clientId);
+    if (!client) return res.status(400).type('html').send(platformErrorPage('Unknown tool registration'));
+    const login = new URL(client.loginUrl);
     login.searchParams.set('iss', this.platform.issuer);
     login.searchParams.set('login_hint', launch.user.id);
-    login.searchParams.set('target_link_uri', this.platform.toolLaunchUrl);
-    login.searchParams.set('lti_message_hint', await this.platform.messageHint(launch, presentation));
-    login.searchParams.set('client_id', DEV_CLIENT_ID);
-    login.searchParams.set('lti_deployment_id', DEV_DEPLOYMENT_ID);
+    login.searchParams.set('target_link_uri', client.redirectUris[0]);
+    login.searchParams.set('lti_message_hint', await this.platform.messageHint(launch, presentation, client.clientId));
+    login.searchParams.set('client_id', client.clientId);
+    login.searchParams.set('lti_deployment_id', client.deploymentId);
     if (q(query.storage) === '1' && presentation === 'iframe') login.searchParams.set('lti_storage_target', '_parent');
     res.type('html').send(
       launchPage({ course: launch.course, loginUrl: login.toString(), toolOrigin: new URL(this.config.publicUrl).origin, presentation, userName: launch.user.name }),
@@ -87,8 +91,9 @@ export class DevPlatformController {
     if (q(p.response_type) !== 'id_token') return fail('response_type must be id_token');
     if (q(p.response_mode) !== 'form_post') return fail('response_mode must be form_post');
     if (q(p.prompt) !== 'none') return fail('prompt must be none');
-    if (q(p.client_id) !== DEV_CLIENT_ID) return fail('unknown client_id');
-    if (q(p.redirect_uri) !== this.platform.toolLaunchUrl) return fail('redirect_uri is not registered for this tool');
+    const client = await this.clients.get(q(p.client_id));
+    if (!client) return fail('unknown client_id');
+    if (!client.redirectUris.includes(q(p.redirect_uri))) return fail('redirect_uri is not registered for this tool');
     if (!q(p.nonce) || !q(p.state)) return fail('nonce and state are required');
     let hint: Awaited<ReturnType<DevPlatformService['readMessageHint']>>;
     try {
@@ -97,10 +102,48 @@ export class DevPlatformController {
       return fail('lti_message_hint is missing, expired or not ours');
     }
     if (hint.user.id !== q(p.login_hint)) return fail('login_hint does not match the launch');
+    if (hint.clientId !== client.clientId) return fail('the launch was started for another tool registration');
     const course = DEV_COURSES.find((c) => c.id === hint.courseId);
     if (!course) return fail('unknown course');
-    const claims = this.platform.launchClaims({ course, user: hint.user, role: hint.role, target: hint.target }, q(p.nonce), hint.presentation);
+    const claims = this.platform.launchClaims({ course, user: hint.user, role: hint.role, target: hint.target }, q(p.nonce), hint.presentation, client);
     const idToken = await this.platform.sign(claims);
-    res.type('html').send(formPostPage(this.platform.toolLaunchUrl, { id_token: idToken, state: q(p.state) }));
+    res.type('html').send(formPostPage(q(p.redirect_uri), { id_token: idToken, state: q(p.state) }));
+  }
+
+  // ---- LTI Dynamic Registration, platform side ----
+
+  @Get('.well-known/openid-configuration')
+  openIdConfiguration() {
+    return this.clients.openIdConfiguration();
+  }
+
+  @Post('register')
+  async register(@Req() req: Request, @Res() res: Response) {
+    try {
+      res.status(200).json(await this.clients.register(req.headers.authorization, req.body));
+    } catch (e) {
+      if (!(e instanceof DevRegistrationError)) throw e;
+      res.status(e.status).json({ error: e.status === 401 ? 'invalid_token' : 'invalid_client_metadata', error_description: e.message });
+    }
+  }
+
+  /** The admin page: tools registered with this LMS, and "register a tool by URL". */
+  @Get('admin/tools')
+  async tools(@Res() res: Response) {
+    res.type('html').send(toolsPage(await this.clients.all(), `${this.config.publicUrl}/lti/register`));
+  }
+
+  /** Starts a dynamic registration: opens the tool's registration URL with our configuration and a one-time token. */
+  @Get('admin/tools/register')
+  async startRegistration(@Query('url') url: string, @Res() res: Response) {
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch {
+      return res.status(400).type('html').send(platformErrorPage('The registration URL is not a URL'));
+    }
+    target.searchParams.set('openid_configuration', `${this.platform.issuer}/.well-known/openid-configuration`);
+    target.searchParams.set('registration_token', await this.clients.startRegistration());
+    res.type('html').send(registrationPage(target.toString(), new URL(this.config.publicUrl).origin));
   }
 }

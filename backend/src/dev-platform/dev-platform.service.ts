@@ -9,8 +9,9 @@ import { LtiService } from '../lti/lti.service';
 import { LTI } from '../tenancy/domain/launch-identity';
 import { DevLaunch, DevLaunchTarget, devServiceUrls, LIS_ROLE } from './domain/dev-lms-fixture';
 
-export const DEV_CLIENT_ID = 'lectern-dev-client';
-export const DEV_DEPLOYMENT_ID = 'dev-deployment-1';
+import { DEV_CLIENT_ID, DEV_DEPLOYMENT_ID, DevClient } from './dev-clients';
+
+export { DEV_CLIENT_ID, DEV_DEPLOYMENT_ID };
 
 type Key = { kid: string; privateKey: CryptoKey; publicJwk: JWK };
 
@@ -93,14 +94,16 @@ export class DevPlatformService implements OnModuleInit {
   }
 
   /** The lti_message_hint: which launch the login is for, signed so the auth endpoint can trust it. */
-  async messageHint(launch: DevLaunch, presentation: 'iframe' | 'window'): Promise<string> {
-    return new SignJWT({ c: launch.course.id, u: launch.user, r: launch.role, p: presentation, t: launch.target ?? { kind: 'default' } })
+  async messageHint(launch: DevLaunch, presentation: 'iframe' | 'window', clientId: string): Promise<string> {
+    return new SignJWT({ c: launch.course.id, u: launch.user, r: launch.role, p: presentation, t: launch.target ?? { kind: 'default' }, cl: clientId })
       .setProtectedHeader({ alg: 'RS256', kid: this.requireKey().kid })
       .setExpirationTime('10m')
       .sign(this.requireKey().privateKey);
   }
 
-  async readMessageHint(hint: string): Promise<{ courseId: string; user: DevLaunch['user']; role: DevLaunch['role']; presentation: 'iframe' | 'window'; target: DevLaunchTarget }> {
+  async readMessageHint(
+    hint: string,
+  ): Promise<{ courseId: string; user: DevLaunch['user']; role: DevLaunch['role']; presentation: 'iframe' | 'window'; target: DevLaunchTarget; clientId: string }> {
     const { payload } = await jwtVerify(hint, (await importJWK(this.requireKey().publicJwk, 'RS256')) as CryptoKey, { algorithms: ['RS256'] });
     return {
       courseId: payload.c as string,
@@ -108,11 +111,12 @@ export class DevPlatformService implements OnModuleInit {
       role: payload.r as DevLaunch['role'],
       presentation: payload.p as 'iframe' | 'window',
       target: (payload.t as DevLaunchTarget) ?? { kind: 'default' },
+      clientId: payload.cl as string,
     };
   }
 
   /** The id_token claims of a resource link launch, to the LTI 1.3 core spec. */
-  launchClaims(launch: DevLaunch, nonce: string, presentation: 'iframe' | 'window'): Record<string, unknown> {
+  launchClaims(launch: DevLaunch, nonce: string, presentation: 'iframe' | 'window', client: Pick<DevClient, 'clientId' | 'deploymentId' | 'redirectUris'>): Record<string, unknown> {
     const now = Math.floor(Date.now() / 1000);
     const target = launch.target ?? { kind: 'default' };
     const link = target.kind === 'link' ? target.link : target.kind === 'default' ? { id: launch.course.resourceLink.id, title: launch.course.resourceLink.title, custom: {}, lineItemUrl: null } : null;
@@ -137,8 +141,8 @@ export class DevPlatformService implements OnModuleInit {
     return {
       ...messageClaims,
       iss: this.issuer,
-      aud: DEV_CLIENT_ID,
-      azp: DEV_CLIENT_ID,
+      aud: client.clientId,
+      azp: client.clientId,
       sub: launch.user.id,
       iat: now,
       exp: now + 300,
@@ -148,8 +152,8 @@ export class DevPlatformService implements OnModuleInit {
       family_name: launch.user.familyName,
       email: launch.user.email,
       [LTI.version]: '1.3.0',
-      [LTI.deploymentId]: DEV_DEPLOYMENT_ID,
-      [LTI.targetLinkUri]: this.toolLaunchUrl,
+      [LTI.deploymentId]: client.deploymentId,
+      [LTI.targetLinkUri]: client.redirectUris[0],
       [LTI.context]: {
         id: launch.course.id,
         label: launch.course.label,

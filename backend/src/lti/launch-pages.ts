@@ -96,3 +96,22 @@ export function newWindowPage(newWindowUrl: string): string {
      <p class="muted">You will land in the same class; this page can stay open.</p>`,
   );
 }
+
+/** The end of Dynamic Registration: tell the platform to close the registration window (LTI DR 1.0, 3.7). */
+export function registrationDonePage(p: { name: string; clientId: string; deployments: string[] }): string {
+  return layout(
+    'Lectern registered',
+    `<h1 id="registration-done">Lectern is registered</h1>
+     <p>${escapeHtml(p.name)}: client id <code>${escapeHtml(p.clientId)}</code>${p.deployments.length ? `, deployment <code>${escapeHtml(p.deployments.join(', '))}</code>` : ''}.</p>
+     <p class="muted">This window closes by itself.</p>
+<script>(window.opener || window.parent).postMessage({ subject: 'org.imsglobal.lti.close' }, '*');</script>`,
+  );
+}
+
+export function registrationFailedPage(problems: string[]): string {
+  return layout(
+    'Registration failed',
+    `<h1>Lectern could not register with this platform</h1><ul id="registration-problems">${problems.map((x) => `<li>${escapeHtml(x)}</li>`).join('')}</ul>
+     <p class="muted">Nothing was registered. Fix the platform's configuration and paste the registration URL again.</p>`,
+  );
+}

@@ -9,7 +9,9 @@ import { DomainError, LaunchRejectedError } from '../platform/domain-error';
 import { APP_CONFIG, REDIS } from '../platform/redis';
 import { TenancyService } from '../tenancy/tenancy.service';
 import { checkLaunch, decodeJwtUnverified } from './domain/launch-checks';
-import { errorPage, newWindowPage, storageCheckPage, storagePutPage } from './launch-pages';
+import { RegistrationError } from './domain/dynamic-registration';
+import { DynamicRegistrationService } from './dynamic-registration.service';
+import { errorPage, newWindowPage, registrationDonePage, registrationFailedPage, storageCheckPage, storagePutPage } from './launch-pages';
 import { CheckedLaunch, LaunchService } from './launch.service';
 import { LoginRequestsService } from './login-requests.service';
 import { LtiService } from './lti.service';
@@ -78,6 +80,7 @@ export class LtiRoutes {
     private readonly logins: LoginRequestsService,
     private readonly launches: LaunchService,
     private readonly tenancy: TenancyService,
+    private readonly registration: DynamicRegistrationService,
   ) {}
 
   router(): express.Router {
@@ -100,6 +103,7 @@ export class LtiRoutes {
 
     router.use(express.urlencoded({ extended: false, limit: '64kb' }));
     router.all('/login', this.recordLogin);
+    router.get('/register', this.dynamicRegistration);
     router.post('/', this.guardLaunch);
     router.use(pinQuery, provider.app);
     return router;
@@ -170,6 +174,25 @@ export class LtiRoutes {
       .send(storagePutPage({ target: storageTarget, platformOrigin: auth.origin, key: storageKey(state), value: nonce, authUrl: url }));
   }
 
+  /** LTI Dynamic Registration initiation: GET /lti/register?openid_configuration=…&registration_token=… */
+  private dynamicRegistration = async (req: Request, res: Response) => {
+    const cfg = first(req.query.openid_configuration);
+    if (!cfg) {
+      res.status(400).type('html').send(registrationFailedPage(['openid_configuration is missing: paste this URL into your LMS\'s tool registration']));
+      return;
+    }
+    try {
+      const p = await this.registration.register(cfg, first(req.query.registration_token));
+      res.status(200).type('html').send(registrationDonePage({ name: p.name, clientId: p.clientId, deployments: p.deployments }));
+    } catch (e) {
+      if (e instanceof RegistrationError) {
+        res.status(400).type('html').send(registrationFailedPage(e.problems));
+        return;
+      }
+      this.sendError(res, e);
+    }
+  };
+
   /** Lectern's checks before ltijs verifies the signature; see checkLaunch for the list. */
   private guardLaunch = async (req: Request, res: Response, next: NextFunction) => {
     try {
@@ -200,6 +223,7 @@ export class LtiRoutes {
         claims: decoded.claims,
         login,
         deployments: platform?.deployments ?? [],
+        acceptNewDeployments: platform?.acceptNewDeployments ?? false,
         toolUrl: this.config.publicUrl,
         now: new Date(),
       });

@@ -49,7 +49,16 @@ export class LtiService implements OnModuleInit {
    * generates the tool's key pair for this platform; Lectern keeps the tenant row and deployments.
    */
   async register(raw: unknown): Promise<PlatformRecord> {
-    const input = parseInput(registrationInput, raw);
+    return this.save(parseInput(registrationInput, raw), 'manual');
+  }
+
+  /** A registration made by LTI Dynamic Registration; without a deployment id, the platform's deployments are taken as they come. */
+  async registerDynamic(input: Omit<RegistrationInput, 'deployments'> & { deploymentId: string | null }): Promise<PlatformRecord> {
+    const { deploymentId, ...rest } = input;
+    return this.save({ ...rest, deployments: deploymentId ? [deploymentId] : [] }, 'dynamic');
+  }
+
+  private async save(input: RegistrationInput, source: 'manual' | 'dynamic'): Promise<PlatformRecord> {
     const platform = await this.provider.registerPlatform({
       url: input.issuer,
       name: input.name ?? new URL(input.issuer).host,
@@ -65,6 +74,8 @@ export class LtiService implements OnModuleInit {
       name: input.name ?? (await platform.platformName()),
       ltijsKid: await platform.platformKid(),
       deployments: input.deployments,
+      source,
+      acceptNewDeployments: source === 'dynamic' && input.deployments.length === 0,
     });
   }
 }

@@ -22,6 +22,8 @@ export interface PlatformRecord {
   name: string;
   ltijsKid: string;
   active: boolean;
+  source: 'manual' | 'dynamic';
+  acceptNewDeployments: boolean;
   deployments: string[];
 }
 
@@ -32,25 +34,44 @@ export class TenancyService {
 
   async findPlatform(issuer: string, clientId: string): Promise<PlatformRecord | null> {
     const [row] = await this.db.query(
-      `SELECT p.id, p.issuer, p.client_id, p.name, p.ltijs_kid, p.active,
+      `SELECT p.id, p.issuer, p.client_id, p.name, p.ltijs_kid, p.active, p.source, p.accept_new_deployments,
               coalesce(array_agg(d.deployment_id) FILTER (WHERE d.id IS NOT NULL), '{}') AS deployments
          FROM lti_platform p LEFT JOIN lti_deployment d ON d.platform_id = p.id
         WHERE p.issuer = $1 AND p.client_id = $2 GROUP BY p.id`,
       [issuer, clientId],
     );
     return row
-      ? { id: row.id, issuer: row.issuer, clientId: row.client_id, name: row.name, ltijsKid: row.ltijs_kid, active: row.active, deployments: row.deployments }
+      ? {
+          id: row.id,
+          issuer: row.issuer,
+          clientId: row.client_id,
+          name: row.name,
+          ltijsKid: row.ltijs_kid,
+          active: row.active,
+          source: row.source,
+          acceptNewDeployments: row.accept_new_deployments,
+          deployments: row.deployments,
+        }
       : null;
   }
 
   /** Records (or updates) a platform registration and adds its deployments. */
-  async savePlatform(input: { issuer: string; clientId: string; name: string; ltijsKid: string; deployments: string[] }): Promise<PlatformRecord> {
+  async savePlatform(input: {
+    issuer: string;
+    clientId: string;
+    name: string;
+    ltijsKid: string;
+    deployments: string[];
+    source?: 'manual' | 'dynamic';
+    acceptNewDeployments?: boolean;
+  }): Promise<PlatformRecord> {
     await this.db.transaction(async (m) => {
       const [p] = await m.query(
-        `INSERT INTO lti_platform (issuer, client_id, name, ltijs_kid) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (issuer, client_id) DO UPDATE SET name = EXCLUDED.name, ltijs_kid = EXCLUDED.ltijs_kid
+        `INSERT INTO lti_platform (issuer, client_id, name, ltijs_kid, source, accept_new_deployments) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (issuer, client_id) DO UPDATE SET name = EXCLUDED.name, ltijs_kid = EXCLUDED.ltijs_kid,
+           accept_new_deployments = EXCLUDED.accept_new_deployments, active = true
          RETURNING id`,
-        [input.issuer, input.clientId, input.name, input.ltijsKid],
+        [input.issuer, input.clientId, input.name, input.ltijsKid, input.source ?? 'manual', input.acceptNewDeployments ?? false],
       );
       for (const d of input.deployments) {
         await m.query(
@@ -156,13 +177,21 @@ export class TenancyService {
 
   private async platformForLaunch(m: EntityManager, identity: LaunchIdentity) {
     const [row] = await m.query(
-      `SELECT p.id, p.active, d.id AS deployment_row_id FROM lti_platform p
+      `SELECT p.id, p.active, p.accept_new_deployments, d.id AS deployment_row_id FROM lti_platform p
          LEFT JOIN lti_deployment d ON d.platform_id = p.id AND d.deployment_id = $3
         WHERE p.issuer = $1 AND p.client_id = $2`,
       [identity.issuer, identity.clientId, identity.deploymentId],
     );
     if (!row) throw new LaunchRejectedError('PLATFORM_UNKNOWN', 'This platform is not registered with Lectern', 403);
     if (!row.active) throw new LaunchRejectedError('PLATFORM_DISABLED', 'This platform has been disabled by an administrator', 403);
+    if (!row.deployment_row_id && row.accept_new_deployments) {
+      const [d] = await m.query(
+        `INSERT INTO lti_deployment (platform_id, deployment_id) VALUES ($1, $2)
+         ON CONFLICT (platform_id, deployment_id) DO UPDATE SET deployment_id = EXCLUDED.deployment_id RETURNING id`,
+        [row.id, identity.deploymentId],
+      );
+      return { id: row.id as string, deploymentRowId: d.id as string };
+    }
     if (!row.deployment_row_id) {
       throw new LaunchRejectedError('DEPLOYMENT_UNKNOWN', `Deployment "${identity.deploymentId}" is not registered for this platform`, 403);
     }
@@ -184,3 +213,4 @@ export class TenancyService {
     return { id: row.id, title: row.title, description: row.description, attendancePoints: row.attendance_points != null ? Number(row.attendance_points) : null };
   }
 }
+

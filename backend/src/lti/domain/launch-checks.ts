@@ -24,6 +24,8 @@ export interface LaunchCheckInput {
   login: LoginRecord | null;
   /** Deployment ids registered for the login's platform. */
   deployments: readonly string[];
+  /** The platform registered dynamically without naming its deployment: its deployments are taken as they come. */
+  acceptNewDeployments?: boolean;
   /** The tool's public base URL: a launch must target this origin. */
   toolUrl: string;
   now: Date;
@@ -69,7 +71,7 @@ export function checkLaunch(input: LaunchCheckInput): void {
 
   const deploymentId = claims[LTI.deploymentId];
   if (typeof deploymentId !== 'string' || !deploymentId) reject('DEPLOYMENT_MISSING', 'The launch has no deployment id', 400);
-  if (!input.deployments.includes(deploymentId as string)) {
+  if (!input.deployments.includes(deploymentId as string) && !input.acceptNewDeployments) {
     reject('DEPLOYMENT_UNKNOWN', `Deployment "${String(deploymentId)}" is not registered for this platform`, 403);
   }
 

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LobbyView } from '../contracts/api';
+import { DevClients } from '../dev-platform/dev-clients';
+import { LaunchClient } from '../testing/lti-client';
+import { startTestApp, TestApp } from '../testing/test-app';
+
+describe('LTI Dynamic Registration with the dev LMS', () => {
+  let t: TestApp;
+  let client: LaunchClient;
+  let clients: DevClients;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    client = new LaunchClient(t);
+    clients = t.app.get(DevClients);
+  });
+  afterAll(() => t?.close());
+
+  const configUrl = () => `${t.platformUrl}/.well-known/openid-configuration`;
+  const registrationUrl = (cfg: string, token?: string) => {
+    const u = new URL(`${t.url}/lti/register`);
+    u.searchParams.set('openid_configuration', cfg);
+    if (token) u.searchParams.set('registration_token', token);
+    return u.toString();
+  };
+  const platforms = () => t.db.query(`SELECT issuer, client_id, source, accept_new_deployments FROM lti_platform ORDER BY created_at`);
+
+  it('registers from the platform configuration, stores client id and deployment, closes the window, and the new registration launches', async () => {
+    const res = await fetch(registrationUrl(configUrl(), await clients.startRegistration()));
+    const html = await res.text();
+    expect(res.status, html).toBe(200);
+    expect(html).toContain('id="registration-done"');
+    expect(html).toContain("subject: 'org.imsglobal.lti.close'");
+    const rows = await platforms();
+    const dynamic = rows.find((r: { source: string }) => r.source === 'dynamic');
+    expect(dynamic).toMatchObject({ issuer: t.platformUrl, accept_new_deployments: false });
+    expect(dynamic.client_id).toMatch(/^dyn-/);
+    const [dep] = await t.db.query(
+      `SELECT d.deployment_id FROM lti_deployment d JOIN lti_platform p ON p.id = d.platform_id WHERE p.client_id = $1`,
+      [dynamic.client_id],
+    );
+    expect(dep.deployment_id).toMatch(/^dyn-dep-/);
+    const registered = await clients.get(dynamic.client_id);
+    expect(registered).toMatchObject({ loginUrl: `${t.url}/lti/login`, redirectUris: [`${t.url}/lti`], jwksUri: `${t.url}/lti/keys` });
+
+    // A launch with the new registration: its own tenant (same issuer, another client id).
+    const login = await client.login(await client.loginUrl('phys-101', 'dev-ada', { client: dynamic.client_id }));
+    expect(login.authUrl.searchParams.get('client_id')).toBe(dynamic.client_id);
+    const token = await client.exchange(await client.codeOf(await client.postLaunch(await client.authorize(login.authUrl), login.cookie)));
+    const lobby = (await (await client.api('/api/lobby', token)).json()) as LobbyView;
+    expect(lobby.me).toMatchObject({ name: 'Ada Lovelace', role: 'instructor' });
+    const [{ n }] = await t.db.query(`SELECT count(DISTINCT platform_id)::int AS n FROM course WHERE context_id = 'phys-101'`);
+    expect(n).toBe(1);
+  });
+
+  it('refuses a registration token used twice, registering nothing', async () => {
+    const token = await clients.startRegistration();
+    expect((await fetch(registrationUrl(configUrl(), token))).status).toBe(200);
+    const before = await platforms();
+    const res = await fetch(registrationUrl(configUrl(), token));
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/refused the registration \(401\)/);
+    expect(await platforms()).toEqual(before);
+  });
+
+  it.each<[string, () => string, RegExp]>([
+    ['a configuration whose issuer is on another host', () => configUrl().replace('127.0.0.1', 'localhost'), /same host/],
+    ['something that is not a configuration', () => `${t.url}/api/health`, /issuer must be|lti-platform-configuration/],
+    ['a configuration URL that answers 404', () => `${t.platformUrl}/no-such-config`, /answered 404/],
+    ['a configuration URL that is not a URL', () => 'not a url', /not a URL/],
+    ['a configuration URL that is not http', () => 'file:///etc/passwd', /https URL/],
+  ])('refuses %s with a clear page, registering nothing', async (_name, cfg, problem) => {
+    const before = await platforms();
+    const res = await fetch(registrationUrl(cfg(), await clients.startRegistration()));
+    const html = await res.text();
+    expect(res.status).toBe(400);
+    expect(html).toContain('id="registration-problems"');
+    expect(html).toMatch(problem);
+    expect(await platforms()).toEqual(before);
+  });
+
+  it('explains a registration URL opened without a configuration', async () => {
+    const res = await fetch(`${t.url}/lti/register`);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/openid_configuration is missing/);
+  });
+});
