@@ -11,6 +11,7 @@ import { SessionTokens } from './platform/auth/session-token';
 import { dataSourceOptions } from './platform/database';
 import { HealthController } from './platform/health.controller';
 import { APP_CONFIG, createRedis, REDIS } from './platform/redis';
+import { AdminModule } from './admin/admin.module';
 import { GradesModule } from './grades/grades.module';
 import { RosterModule } from './roster/roster.module';
 import { TenancyModule } from './tenancy/tenancy.module';
@@ -52,6 +53,7 @@ export class AppModule {
         ClassroomModule,
         RosterModule,
         GradesModule.forRoot(config),
+        AdminModule,
         // The dev LMS platform is never part of a production build's module graph.
         ...(config.devPlatform.enabled ? [DevPlatformModule] : []),
       ],

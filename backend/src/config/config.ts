@@ -33,6 +33,8 @@ const schema = z.object({
   DEV_PLATFORM_URL: url(['http:', 'https:']).optional(),
   FRONTEND_DIST: z.string().default('dist/frontend/browser'),
   GRADE_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(5000),
+  KEY_ROTATION_GRACE_HOURS: z.coerce.number().min(0).max(24 * 90).default(168),
+  ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters long').optional(),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 letters, digits, _ or -').default('lectern'),
 });
 
@@ -51,6 +53,10 @@ export interface AppConfig {
   frontendDist: string;
   /** First delay between tries of a grade post; doubles each time, capped at an hour. */
   gradeRetryBaseMs: number;
+  /** How long a rotated-out signing key stays in the JWKS. */
+  keyRotationGraceHours: number;
+  /** The operator's admin console token (platform registrations, keys); without it the admin API is off. */
+  adminToken: string | null;
   /** Redis key prefix of the Bull queues: every instance of one deployment shares it. */
   queuePrefix: string;
 }
@@ -102,6 +108,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     frontendDist: c.FRONTEND_DIST,
     queuePrefix: c.QUEUE_PREFIX,
+    keyRotationGraceHours: c.KEY_ROTATION_GRACE_HOURS,
+    adminToken: c.ADMIN_TOKEN ?? null,
     gradeRetryBaseMs: c.GRADE_RETRY_BASE_MS,
   };
 }

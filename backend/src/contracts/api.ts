@@ -103,3 +103,16 @@ export interface DeepLinkingResponse {
   returnUrl: string;
   jwt: string;
 }
+
+export interface AdminPlatformView {
+  id: string;
+  issuer: string;
+  clientId: string;
+  name: string;
+  active: boolean;
+  source: 'manual' | 'dynamic';
+  acceptNewDeployments: boolean;
+  deployments: string[];
+  courses: number;
+  createdAt: string;
+}

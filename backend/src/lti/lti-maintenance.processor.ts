@@ -3,6 +3,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { LTIJS_COLLECTIONS } from '../../../migrations/1764000000100-create-ltijs-store';
 import { LOGIN_TTL_SECONDS } from './domain/launch-checks';
+import { KeyRotationService } from './key-rotation.service';
 import { LoginRequestsService } from './login-requests.service';
 import { LtiService } from './lti.service';
 
@@ -16,14 +17,16 @@ export class LtiMaintenanceProcessor {
   constructor(
     private readonly lti: LtiService,
     private readonly logins: LoginRequestsService,
+    private readonly keys: KeyRotationService,
   ) {}
 
   @Process('purge')
-  async purge(): Promise<{ ltijs: number; logins: number }> {
+  async purge(): Promise<{ ltijs: number; logins: number; retiredKeys: number }> {
     const ltijs = await this.lti.store.purgeExpired(LTIJS_COLLECTIONS);
     const logins = await this.logins.purge(LOGIN_TTL_SECONDS, 86400);
-    if (ltijs + logins > 0) this.logger.log(`purged ${ltijs} expired ltijs documents and ${logins} login requests`);
-    return { ltijs, logins };
+    const retiredKeys = await this.keys.purgeRetired();
+    if (ltijs + logins + retiredKeys > 0) this.logger.log(`purged ${ltijs} expired ltijs documents, ${logins} login requests, ${retiredKeys} retired keys`);
+    return { ltijs, logins, retiredKeys };
   }
 }
 

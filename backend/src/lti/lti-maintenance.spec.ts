@@ -30,7 +30,7 @@ describe('LTI maintenance job (Bull on real Redis)', () => {
        VALUES ('used-recently', 'n', 'i', 'c', 'h', 't', 'o', now() - interval '1 hour', now() - interval '1 hour')`,
     );
     const result = await t.app.get(LtiMaintenanceProcessor).purge();
-    expect(result).toEqual({ ltijs: 1, logins: 2 });
+    expect(result).toEqual({ ltijs: 1, logins: 2, retiredKeys: 0 });
     expect((await t.db.query(`SELECT doc->>'nonce' AS n FROM ltijs_nonce`)).map((r: { n: string }) => r.n)).toEqual(['fresh']);
     expect((await t.db.query(`SELECT state FROM lti_login_request ORDER BY state`)).map((r: { state: string }) => r.state)).toEqual(['new-state', 'used-recently']);
   });

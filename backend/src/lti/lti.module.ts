@@ -6,6 +6,7 @@ import { ToolSigner } from './infra/tool-signer';
 import { DeepLinkingController } from './deep-linking.controller';
 import { DeepLinkingService } from './deep-linking.service';
 import { DynamicRegistrationService } from './dynamic-registration.service';
+import { KeyRotationService } from './key-rotation.service';
 import { LaunchService } from './launch.service';
 import { LoginRequestsService } from './login-requests.service';
 import { LTI_MAINTENANCE_QUEUE, LtiMaintenanceProcessor, LtiMaintenanceScheduler } from './lti-maintenance.processor';
@@ -16,7 +17,7 @@ import { SessionController } from './session.controller';
 @Module({
   imports: [TenancyModule, BullModule.registerQueue({ name: LTI_MAINTENANCE_QUEUE })],
   controllers: [SessionController, DeepLinkingController],
-  providers: [LtiService, LoginRequestsService, LaunchService, LtiRoutes, LtiMaintenanceProcessor, LtiMaintenanceScheduler, PlatformServiceClient, ToolSigner, DeepLinkingService, DynamicRegistrationService],
-  exports: [LtiService, LtiRoutes, PlatformServiceClient, ToolSigner],
+  providers: [LtiService, LoginRequestsService, LaunchService, LtiRoutes, LtiMaintenanceProcessor, LtiMaintenanceScheduler, PlatformServiceClient, ToolSigner, DeepLinkingService, DynamicRegistrationService, KeyRotationService],
+  exports: [KeyRotationService, LtiService, LtiRoutes, PlatformServiceClient, ToolSigner],
 })
 export class LtiModule {}

@@ -1,0 +1,79 @@
+import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { z } from 'zod';
+import type { AdminPlatformView } from '../contracts/api';
+import { KeyRotationService } from '../lti/key-rotation.service';
+import { LtiService } from '../lti/lti.service';
+import { NotFoundError } from '../platform/domain-error';
+import { parseInput } from '../platform/validation';
+import { AdminGuard } from './admin.guard';
+
+const platformId = z.uuid();
+
+/** The tool operator's console: registered platforms (disable, enable, register by hand) and key rotation. */
+@Controller('api/admin')
+@UseGuards(AdminGuard)
+export class AdminController {
+  constructor(
+    private readonly db: DataSource,
+    private readonly lti: LtiService,
+    private readonly keys: KeyRotationService,
+  ) {}
+
+  @Get('platforms')
+  async platforms(): Promise<AdminPlatformView[]> {
+    const rows = await this.db.query(
+      `SELECT p.id, p.issuer, p.client_id, p.name, p.active, p.source, p.accept_new_deployments, p.created_at,
+              coalesce((SELECT array_agg(deployment_id ORDER BY deployment_id) FROM lti_deployment d WHERE d.platform_id = p.id), '{}') AS deployments,
+              (SELECT count(*)::int FROM course c WHERE c.platform_id = p.id) AS courses,
+              (SELECT kid FROM tool_signing_key k WHERE k.platform_id = p.id AND k.retired_at IS NULL) AS signing_kid
+         FROM lti_platform p ORDER BY p.created_at`,
+    );
+    return rows.map((r: Record<string, unknown>) => ({
+      id: r.id as string,
+      issuer: r.issuer as string,
+      clientId: r.client_id as string,
+      name: r.name as string,
+      active: r.active as boolean,
+      source: r.source as 'manual' | 'dynamic',
+      acceptNewDeployments: r.accept_new_deployments as boolean,
+      deployments: r.deployments as string[],
+      courses: r.courses as number,
+      createdAt: new Date(r.created_at as Date).toISOString(),
+    }));
+  }
+
+  @Post('platforms')
+  @HttpCode(201)
+  register(@Body() body: unknown) {
+    return this.lti.register(body);
+  }
+
+  @Post('platforms/:id/disable')
+  @HttpCode(200)
+  disable(@Param('id') id: string) {
+    return this.setActive(parseInput(platformId, id), false);
+  }
+
+  @Post('platforms/:id/enable')
+  @HttpCode(200)
+  enable(@Param('id') id: string) {
+    return this.setActive(parseInput(platformId, id), true);
+  }
+
+  @Post('keys/rotate')
+  @HttpCode(200)
+  async rotate(@Body() body: unknown) {
+    const { platformId: only } = parseInput(z.object({ platformId: z.uuid().optional() }).strict(), body ?? {});
+    return { rotated: await this.keys.rotate(only) };
+  }
+
+  private async setActive(id: string, active: boolean) {
+    const [row] = await this.db.query(`UPDATE lti_platform SET active = $2 WHERE id = $1 RETURNING issuer, client_id`, [id, active]);
+    if (!row[0]) throw new NotFoundError('PLATFORM_NOT_FOUND', 'No such platform');
+    // ltijs refuses logins from an inactive platform at its login route too.
+    const p = await this.lti.provider.getPlatform(row[0].issuer, row[0].client_id);
+    if (p) await p.platformActive(active);
+    return { id, active };
+  }
+}
