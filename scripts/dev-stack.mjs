@@ -76,6 +76,7 @@ async function main() {
   const s = devSecrets(dataDir);
   env.LTI_KEY ??= s.LTI_KEY;
   env.SESSION_SECRET ??= s.SESSION_SECRET;
+  env.ADMIN_TOKEN ??= s.ADMIN_TOKEN;
 
   backend = spawn(process.execPath, [path.join(root, 'dist/backend/src/main.js')], { cwd: root, env, stdio: 'inherit', detached: true });
   backend.on('exit', (code, signal) => {

@@ -158,7 +158,12 @@ export function devSecrets(dataDir) {
     const s = { LTI_KEY: crypto.randomBytes(32).toString('hex'), SESSION_SECRET: crypto.randomBytes(32).toString('hex') };
     fs.writeFileSync(file, JSON.stringify(s, null, 2), { mode: 0o600 });
   }
-  return JSON.parse(fs.readFileSync(file, 'utf8'));
+  const s = JSON.parse(fs.readFileSync(file, 'utf8'));
+  if (!s.ADMIN_TOKEN) {
+    s.ADMIN_TOKEN = crypto.randomBytes(24).toString('base64url');
+    fs.writeFileSync(file, JSON.stringify(s, null, 2), { mode: 0o600 });
+  }
+  return s;
 }
 
 export function isListening(port) {

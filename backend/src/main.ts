@@ -20,6 +20,7 @@ async function main() {
   await app.listen(config.port, config.host);
   if (config.devPlatform.enabled) {
     console.log(`[lectern] tool at ${config.publicUrl} (LTI login ${config.publicUrl}/lti/login, JWKS ${config.publicUrl}/lti/keys)`);
+    if (config.adminToken) console.log(`[lectern] admin console at ${config.publicUrl}/admin (token: ADMIN_TOKEN, kept in .data/secrets.json)`);
     console.log(`[lectern] ready: open ${config.devPlatform.url}/ to launch as an instructor or a student`);
   } else {
     console.log(`[lectern] ready: ${config.publicUrl}`);

@@ -1,0 +1,102 @@
+import { DatePipe } from '@angular/common';
+import { HttpClient, HttpHeaders } from '@angular/common/http';
+import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
+import type { AdminPlatformView } from '@contracts/api';
+import { firstValueFrom } from 'rxjs';
+import { ShownError, toShownError } from '../../core/api-error';
+
+/** The tool operator's console: registered LMS platforms (disable, enable) and signing-key rotation. */
+@Component({
+  selector: 'app-admin',
+  imports: [DatePipe],
+  template: `
+    <main class="page">
+      <section class="card">
+        <h1>Lectern admin</h1>
+        @if (!token()) {
+          <form (submit)="$event.preventDefault(); signIn(tok.value)">
+            <label>Admin token <input #tok type="password" autocomplete="off" data-testid="admin-token" /></label>
+            <button class="btn" data-testid="admin-sign-in">Open</button>
+          </form>
+          <p class="muted">The token is the server's ADMIN_TOKEN (in development: <code>.data/secrets.json</code>).</p>
+        } @else {
+          <p><button class="btn quiet" (click)="rotate()" data-testid="rotate-keys">Rotate signing keys</button>
+            @if (rotated()) { <span class="muted" data-testid="rotated">rotated {{ rotated() }} key(s); old keys stay published for the grace period</span> }</p>
+          <div class="table-wrap">
+            <table data-testid="platforms">
+              <thead><tr><th>Platform</th><th>Client id</th><th>Deployments</th><th>Courses</th><th>Registered</th><th></th></tr></thead>
+              <tbody>
+                @for (p of platforms(); track p.id) {
+                  <tr [class.off]="!p.active">
+                    <td>{{ p.name }}<br /><small class="muted">{{ p.issuer }}</small></td>
+                    <td><code>{{ p.clientId }}</code></td>
+                    <td>{{ p.acceptNewDeployments ? 'any (dynamic)' : p.deployments.join(', ') }}</td>
+                    <td>{{ p.courses }}</td>
+                    <td>{{ p.source }} · {{ p.createdAt | date: 'short' }}</td>
+                    <td>
+                      @if (p.active) { <button class="btn quiet" (click)="setActive(p.id, false)">Disable</button> }
+                      @else { <button class="btn" (click)="setActive(p.id, true)">Enable</button> }
+                    </td>
+                  </tr>
+                }
+              </tbody>
+            </table>
+          </div>
+        }
+        @if (error(); as e) { <p class="error">{{ e.message }}</p> }
+      </section>
+    </main>
+  `,
+  styles: `
+    .page { max-width: 64rem; margin: 0 auto; padding: 1rem; }
+    .table-wrap { overflow-x: auto; } table { border-collapse: collapse; width: 100%; }
+    th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid #e5e7eb; vertical-align: top; }
+    tr.off td { color: var(--muted); }
+  `,
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class AdminComponent {
+  private readonly http = inject(HttpClient);
+  protected readonly token = signal<string | null>(null);
+  protected readonly platforms = signal<AdminPlatformView[]>([]);
+  protected readonly error = signal<ShownError | null>(null);
+  protected readonly rotated = signal(0);
+
+  private headers() {
+    return { headers: new HttpHeaders({ Authorization: `Bearer ${this.token()}` }) };
+  }
+
+  async signIn(token: string) {
+    this.token.set(token);
+    if (!(await this.load())) this.token.set(null);
+  }
+
+  async load(): Promise<boolean> {
+    try {
+      this.platforms.set(await firstValueFrom(this.http.get<AdminPlatformView[]>('/api/admin/platforms', this.headers())));
+      this.error.set(null);
+      return true;
+    } catch (e) {
+      this.error.set(toShownError(e));
+      return false;
+    }
+  }
+
+  async setActive(id: string, active: boolean) {
+    try {
+      await firstValueFrom(this.http.post(`/api/admin/platforms/${id}/${active ? 'enable' : 'disable'}`, {}, this.headers()));
+      await this.load();
+    } catch (e) {
+      this.error.set(toShownError(e));
+    }
+  }
+
+  async rotate() {
+    try {
+      const res = await firstValueFrom(this.http.post<{ rotated: unknown[] }>('/api/admin/keys/rotate', {}, this.headers()));
+      this.rotated.set(res.rotated.length);
+    } catch (e) {
+      this.error.set(toShownError(e));
+    }
+  }
+}
