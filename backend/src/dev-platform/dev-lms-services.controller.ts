@@ -93,7 +93,7 @@ export class DevLmsServicesController {
   @HttpCode(303)
   async setAgs(@Body() body: { down?: string; course?: string }, @Res() res: Response) {
     await this.lms.setAgsDown(body?.down === '1');
-    res.redirect(303, `gradebook?course=${encodeURIComponent(body?.course ?? 'phys-101')}`);
+    res.redirect(303, `${this.lms.issuer}/gradebook?course=${encodeURIComponent(body?.course ?? 'phys-101')}`);
   }
 
   @All('gradebook/revoke-tokens')
