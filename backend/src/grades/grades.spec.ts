@@ -95,8 +95,20 @@ describe('grades through the outbox and AGS (dev LMS, real Postgres, Redis, Bull
     expect(c.lastError).toMatch(/malformed/);
   });
 
+  it.each(['429', '500'] as const)('keeps a grade pending with the reason when AGS answers %s', async (fault) => {
+    await lms.setFault('ags', fault);
+    expect((await grade('dev-alan', 3)).status).toBe(200);
+    const c = await waitFor(async () => {
+      const x = await cell('dev-alan');
+      return x?.scoreGiven === 3 && x.lastError ? x : null;
+    }, `the attempt on ${fault}`);
+    expect(c.status).toBe('pending');
+    expect(c.lastError).toContain(fault);
+  });
+
   it('posts a row once: a sent grade is not sent again', async () => {
-    const c = (await cell('dev-alan'))!;
+    const [{ id }] = await t.db.query(`SELECT id FROM grade_outbox WHERE status = 'sent' LIMIT 1`);
+    const c = { outboxId: id as string };
     const before = (await lms.gradebook('phys-101')).scores.length;
     expect(await t.app.get(GradesService).post(c.outboxId)).toBe('skipped');
     expect((await lms.gradebook('phys-101')).scores.length).toBe(before);
