@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { waitFor } from '../backend/src/testing/wait-for';
 
 /** Debian's Chromium binary (the real one, not the /usr/bin wrapper script). Never a downloaded browser. */
 export function chromiumPath(): string {
@@ -27,4 +28,21 @@ export function launchChromium(opts: { blockThirdPartyCookies?: boolean } = {}):
   // another site's page are neither sent nor stored, as when a user blocks third-party cookies.
   if (opts.blockThirdPartyCookies) args.push('--test-third-party-cookie-phaseout');
   return chromium.launch({ executablePath: chromiumPath(), headless: true, args, timeout: 60_000 });
+}
+
+const pathOf = (url: string) => {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return ''; // about:blank and the like
+  }
+};
+
+/** The first frame inside `page` (not the page itself) whose path starts with `path`. */
+export function frameAt(page: Page, path: string): Promise<Frame> {
+  return waitFor(
+    async () => page.frames().find((f) => f !== page.mainFrame() && pathOf(f.url()).startsWith(path)) ?? null,
+    `a frame at ${path} (frames: ${page.frames().map((f) => f.url()).join(', ')})`,
+    20_000,
+  );
 }

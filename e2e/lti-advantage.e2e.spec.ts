@@ -1,24 +1,12 @@
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
-import type { Browser, Frame, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DevLmsServices } from '../backend/src/dev-platform/dev-lms-services';
 import { GRADES_QUEUE } from '../backend/src/grades/grades.service';
 import { startTestApp, TestApp } from '../backend/src/testing/test-app';
 import { waitFor } from '../backend/src/testing/wait-for';
-import { launchChromium } from './browser';
-
-const pathOf = (url: string) => {
-  try {
-    return new URL(url).pathname;
-  } catch {
-    return '';
-  }
-};
-
-async function frameAt(page: Page, path: string): Promise<Frame> {
-  return waitFor(async () => page.frames().find((f) => f !== page.mainFrame() && pathOf(f.url()).startsWith(path)) ?? null, `a frame at ${path}`, 20_000);
-}
+import { frameAt, launchChromium } from './browser';
 
 describe('LTI Advantage in Chromium: deep linking, grades, roster, dynamic registration', () => {
   let t: TestApp;

@@ -1,26 +1,7 @@
 import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, TestApp } from '../backend/src/testing/test-app';
-import { launchChromium } from './browser';
-
-const pathOf = (url: string) => {
-  try {
-    return new URL(url).pathname;
-  } catch {
-    return ''; // about:blank and the like
-  }
-};
-
-/** The tool's frame inside the dev LMS page, once it shows the Lectern SPA at `path`. */
-async function toolFrame(page: Page, path: string): Promise<Frame> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const frame = page.frames().find((f) => f !== page.mainFrame() && pathOf(f.url()).startsWith(path));
-    if (frame) return frame;
-    await page.waitForTimeout(100);
-  }
-  throw new Error(`the tool frame never reached ${path}; frames: ${page.frames().map((f) => f.url()).join(', ')}`);
-}
+import { frameAt, launchChromium } from './browser';
 
 const text = async (f: Frame | Page, testId: string) => (await f.getByTestId(testId).textContent({ timeout: 15_000 }))?.trim();
 
@@ -43,13 +24,13 @@ describe('launching Lectern from the dev LMS in Chromium', () => {
     await page.goto(`${t.platformUrl}/?course=phys-101`);
     expect(await page.locator('#course-title').textContent()).toContain('Introduction to Physics');
     await page.click('#launch-instructor');
-    const lobby = await toolFrame(page, '/lobby');
+    const lobby = await frameAt(page, '/lobby');
     expect(await text(lobby, 'course-title')).toBe('Introduction to Physics');
     expect(await text(lobby, 'user-name')).toBe('Ada Lovelace');
     expect(await text(lobby, 'user-role')).toBe('Instructor');
 
     await lobby.getByTestId('start-class').click();
-    const room = await toolFrame(page, '/room/');
+    const room = await frameAt(page, '/room/');
     expect(await text(room, 'room-title')).toBe('You are in class');
     const [row] = await t.db.query(`SELECT count(*)::int AS n FROM live_session WHERE ended_at IS NULL`);
     expect(row.n).toBe(1);
@@ -61,13 +42,13 @@ describe('launching Lectern from the dev LMS in Chromium', () => {
     const page = await context.newPage();
     await page.goto(`${t.platformUrl}/?course=phys-101`);
     await page.click('#launch-student');
-    const lobby = await toolFrame(page, '/lobby');
+    const lobby = await frameAt(page, '/lobby');
     expect(await text(lobby, 'user-name')).toBe('Grace Hopper');
     expect(await text(lobby, 'user-role')).toBe('Student');
     expect(await text(lobby, 'class-live')).toContain('Class is live');
     expect(await lobby.getByTestId('start-class').count()).toBe(0);
     await lobby.getByTestId('enter-class').click();
-    const room = await toolFrame(page, '/room/');
+    const room = await frameAt(page, '/room/');
     expect(await text(room, 'room-title')).toBe('You are in class');
     await context.close();
   });
@@ -78,7 +59,7 @@ describe('launching Lectern from the dev LMS in Chromium', () => {
     await page.goto(`${t.platformUrl}/?course=hist-210`);
     await page.fill('#custom-form input[name=name]', 'Marie Curie');
     await page.click('#custom-form button');
-    const lobby = await toolFrame(page, '/lobby');
+    const lobby = await frameAt(page, '/lobby');
     expect(await text(lobby, 'course-title')).toBe('Modern History');
     expect(await text(lobby, 'user-name')).toBe('Marie Curie');
     expect(await text(lobby, 'class-not-live')).toBe('No class is live right now.');
@@ -116,7 +97,7 @@ describe('launching Lectern from the dev LMS in Chromium', () => {
       page.on('request', (r) => r.method() === 'POST' && r.url().endsWith('/lti') && launchPosts.push(r.postData() ?? ''));
       await page.goto(`${t.platformUrl}/?course=phys-101`);
       await page.click('#launch-student');
-      const lobby = await toolFrame(page, '/lobby');
+      const lobby = await frameAt(page, '/lobby');
       expect(await text(lobby, 'user-name')).toBe('Grace Hopper');
       // The cookie was blocked, so the launch went through the storage check and its ticket.
       expect(launchPosts.some((b) => b.includes('lectern_ticket='))).toBe(true);
@@ -129,7 +110,7 @@ describe('launching Lectern from the dev LMS in Chromium', () => {
       await page.goto(`${t.platformUrl}/?course=phys-101`);
       await page.uncheck('input[name=storage]');
       await page.click('#launch-student');
-      const frame = await toolFrame(page, '/lti');
+      const frame = await frameAt(page, '/lti');
       const link = frame.locator('#open-new-window');
       await link.waitFor({ timeout: 15_000 });
       const [popup] = await Promise.all([context.waitForEvent('page'), link.click()]);

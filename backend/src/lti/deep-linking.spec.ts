@@ -2,12 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeepLinkingResponse, DeepLinkingView, LobbyView } from '../contracts/api';
 import { DevLmsServices } from '../dev-platform/dev-lms-services';
 import { LTI } from '../tenancy/domain/launch-identity';
-import { LaunchClient } from '../testing/lti-client';
+import { decodeClaims as decode, errorCodeOf as errorCode, LaunchClient } from '../testing/lti-client';
 import { countTenantRows, startTestApp, TestApp } from '../testing/test-app';
 import { waitFor } from '../testing/wait-for';
 
-const decode = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
-const errorCode = (html: string) => /id="error-code">([^<]*)</.exec(html)?.[1];
 
 describe('deep linking a classroom into the dev LMS', () => {
   let t: TestApp;
@@ -52,7 +50,7 @@ describe('deep linking a classroom into the dev LMS', () => {
     expect(answer.returnUrl).toBe(`${t.platformUrl}/deep-link-return`);
     const claims = decode(answer.jwt);
     expect(claims[LTI.messageType]).toBe('LtiDeepLinkingResponse');
-    expect(claims['https://purl.imsglobal.org/spec/lti-dl/claim/content_items'][0]).toMatchObject({
+    expect((claims['https://purl.imsglobal.org/spec/lti-dl/claim/content_items'] as unknown[])[0]).toMatchObject({
       type: 'ltiResourceLink',
       title: 'Week 5 review',
       lineItem: { scoreMaximum: 10, tag: 'lectern:attendance' },

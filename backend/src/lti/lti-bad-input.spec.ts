@@ -1,11 +1,9 @@
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LTI } from '../tenancy/domain/launch-identity';
-import { LaunchClient } from '../testing/lti-client';
+import { decodeClaims as decode, errorCodeOf as errorCode, LaunchClient } from '../testing/lti-client';
 import { countTenantRows, startTestApp, TestApp } from '../testing/test-app';
 
-const errorCode = (html: string) => /id="error-code">([^<]*)</.exec(html)?.[1];
-const decode = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
 describe('bad launches and bad API calls are refused, and write nothing', () => {

@@ -3,6 +3,12 @@ import type { TestApp } from './test-app';
 const unescapeHtml = (s: string) =>
   s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
+/** The claims of a JWT, unverified (tests read what the platform signed). */
+export const decodeClaims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
+
+/** The error code shown on one of Lectern's launch error pages. */
+export const errorCodeOf = (html: string) => /id="error-code">([^<]*)</.exec(html)?.[1];
+
 export interface LoginStep {
   authUrl: URL;
   state: string;
