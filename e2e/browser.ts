@@ -43,6 +43,7 @@ export function frameAt(page: Page, path: string): Promise<Frame> {
   return waitFor(
     async () => page.frames().find((f) => f !== page.mainFrame() && pathOf(f.url()).startsWith(path)) ?? null,
     `a frame at ${path} (frames: ${page.frames().map((f) => f.url()).join(', ')})`,
-    20_000,
+    // Generous: on a loaded 2-core machine the launch's several round trips can take a while.
+    45_000,
   );
 }
