@@ -13,9 +13,10 @@ export class CreateToolSigningKeys1764000001400 implements MigrationInterface {
       kid text PRIMARY KEY,
       platform_id uuid NOT NULL REFERENCES lti_platform(id) ON DELETE CASCADE,
       created_at timestamptz NOT NULL DEFAULT now(),
+      -- A new key is published first and signs only from here on, so platforms caching the JWKS know it.
+      activates_at timestamptz NOT NULL DEFAULT now(),
       retired_at timestamptz
     )`);
-    await q.query(`CREATE UNIQUE INDEX tool_signing_key_one_active ON tool_signing_key (platform_id) WHERE retired_at IS NULL`);
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { AdminPlatformView } from '../contracts/api';
+import { DynamicRegistrationService } from '../lti/dynamic-registration.service';
 import { KeyRotationService } from '../lti/key-rotation.service';
 import { LtiService } from '../lti/lti.service';
 import { NotFoundError } from '../platform/domain-error';
@@ -18,15 +19,22 @@ export class AdminController {
     private readonly db: DataSource,
     private readonly lti: LtiService,
     private readonly keys: KeyRotationService,
+    private readonly registration: DynamicRegistrationService,
   ) {}
+
+  /** A one-time registration URL to paste into one LMS (LTI Dynamic Registration). */
+  @Post('registration-invites')
+  @HttpCode(201)
+  invite() {
+    return this.registration.createInvite();
+  }
 
   @Get('platforms')
   async platforms(): Promise<AdminPlatformView[]> {
     const rows = await this.db.query(
       `SELECT p.id, p.issuer, p.client_id, p.name, p.active, p.source, p.accept_new_deployments, p.created_at,
               coalesce((SELECT array_agg(deployment_id ORDER BY deployment_id) FROM lti_deployment d WHERE d.platform_id = p.id), '{}') AS deployments,
-              (SELECT count(*)::int FROM course c WHERE c.platform_id = p.id) AS courses,
-              (SELECT kid FROM tool_signing_key k WHERE k.platform_id = p.id AND k.retired_at IS NULL) AS signing_kid
+              (SELECT count(*)::int FROM course c WHERE c.platform_id = p.id) AS courses
          FROM lti_platform p ORDER BY p.created_at`,
     );
     return rows.map((r: Record<string, unknown>) => ({

@@ -34,7 +34,9 @@ const schema = z.object({
   FRONTEND_DIST: z.string().default('dist/frontend/browser'),
   GRADE_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(5000),
   KEY_ROTATION_GRACE_HOURS: z.coerce.number().min(0).max(24 * 90).default(168),
+  KEY_ROTATION_PUBLISH_AHEAD_MINUTES: z.coerce.number().min(0).max(7 * 24 * 60).default(60),
   ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters long').optional(),
+  ALLOW_PRIVATE_NETWORK_URLS: booleanString.optional(),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 letters, digits, _ or -').default('lectern'),
 });
 
@@ -55,8 +57,12 @@ export interface AppConfig {
   gradeRetryBaseMs: number;
   /** How long a rotated-out signing key stays in the JWKS. */
   keyRotationGraceHours: number;
+  /** A new signing key is published this long before it signs. */
+  keyRotationPublishAheadMinutes: number;
   /** The operator's admin console token (platform registrations, keys); without it the admin API is off. */
   adminToken: string | null;
+  /** What LMS-supplied URLs Lectern may fetch: in production only https and public addresses. */
+  outbound: { allowPrivate: boolean; allowHttp: boolean };
   /** Redis key prefix of the Bull queues: every instance of one deployment shares it. */
   queuePrefix: string;
 }
@@ -108,7 +114,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     frontendDist: c.FRONTEND_DIST,
     queuePrefix: c.QUEUE_PREFIX,
+    outbound: { allowPrivate: c.ALLOW_PRIVATE_NETWORK_URLS ?? c.NODE_ENV !== 'production', allowHttp: c.NODE_ENV !== 'production' },
     keyRotationGraceHours: c.KEY_ROTATION_GRACE_HOURS,
+    keyRotationPublishAheadMinutes: c.KEY_ROTATION_PUBLISH_AHEAD_MINUTES,
     adminToken: c.ADMIN_TOKEN ?? null,
     gradeRetryBaseMs: c.GRADE_RETRY_BASE_MS,
   };

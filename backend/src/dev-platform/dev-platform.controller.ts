@@ -4,6 +4,7 @@ import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../platform/redis';
 import { coursePage, deepLinkDonePage, formPostPage, launchPage, platformErrorPage, registrationPage, toolsPage } from './dev-platform-pages';
 import { DevLmsError, DevLmsServices } from './dev-lms-services';
+import { DynamicRegistrationService } from '../lti/dynamic-registration.service';
 import { DevClients, DevRegistrationError } from './dev-clients';
 import { DevPlatformService } from './dev-platform.service';
 import { customLaunch, DEV_COURSES, DevRole, findLaunch } from './domain/dev-lms-fixture';
@@ -18,6 +19,7 @@ export class DevPlatformController {
     private readonly platform: DevPlatformService,
     private readonly lms: DevLmsServices,
     private readonly clients: DevClients,
+    private readonly registration: DynamicRegistrationService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -130,7 +132,8 @@ export class DevPlatformController {
   /** The admin page: tools registered with this LMS, and "register a tool by URL". */
   @Get('admin/tools')
   async tools(@Res() res: Response) {
-    res.type('html').send(toolsPage(await this.clients.all(), `${this.config.publicUrl}/lti/register`));
+    // In development the dev LMS asks the tool (in-process) for a registration invite, as an operator would in the admin console.
+    res.type('html').send(toolsPage(await this.clients.all(), (await this.registration.createInvite()).url));
   }
 
   /** Starts a dynamic registration: opens the tool's registration URL with our configuration and a one-time token. */

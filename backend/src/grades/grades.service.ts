@@ -132,6 +132,8 @@ export class GradesService {
       const err = e instanceof PlatformServiceError ? e : new PlatformServiceError('GRADE_POST_FAILED', (e as Error).message, true);
       await this.db.query(`UPDATE grade_outbox SET last_error = $2 WHERE id = $1`, [outboxId, `${err.code}: ${err.message}`.slice(0, 1000)]);
       if (err.retryable) throw err;
+      // A line item the LMS no longer knows: find or make it again on the next try.
+      if (err.status === 404) await this.db.query(`UPDATE grade_line_item SET lms_url = NULL WHERE id = $1`, [row.line_item_id]);
       await this.markFailed(outboxId);
       return 'failed';
     }
@@ -199,7 +201,18 @@ export class GradesService {
     );
     let queued = 0;
     for (const r of rows) {
-      if (await this.queue.getJob(r.id)) continue;
+      const job = await this.queue.getJob(r.id);
+      if (job) {
+        const state = await job.getState();
+        if (state !== 'failed' && state !== 'completed') continue;
+        // A job that ended without the row following it (stalled out, or the failure hook failed).
+        if (state === 'failed' && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+          await this.markFailed(r.id);
+          await job.remove();
+          continue;
+        }
+        await job.remove();
+      }
       await this.enqueue(r.id);
       queued++;
     }

@@ -87,6 +87,11 @@ export class DeepLinkingService {
   /** Creates or picks the classroom and signs the response. The pending request is used up only when this succeeds. */
   async respond(session: SessionClaims, choice: z.infer<typeof choiceSchema>): Promise<DeepLinkingResponse> {
     const p = await this.pending(session);
+    // Claim the request before making anything: a double submit makes one classroom, not two.
+    if (!(await this.redis.del(key(session.deepLinkingId!)))) {
+      throw new ConflictError('DEEP_LINK_DONE_OR_EXPIRED', 'This placement was already answered');
+    }
+    const isNew = !('existingClassroomId' in choice);
     const classroom = await this.db.transaction(async (m): Promise<ClassroomChoice> => {
       if ('existingClassroomId' in choice) {
         const [row] = await m.query(
@@ -115,16 +120,13 @@ export class DeepLinkingService {
         scheduledFor: choice.scheduledFor ? new Date(choice.scheduledFor) : null,
       };
     });
-    // Answer once: a second answer (a replayed or double-clicked form) finds nothing to answer.
-    if (!(await this.redis.del(key(session.deepLinkingId!)))) {
-      throw new ConflictError('DEEP_LINK_DONE_OR_EXPIRED', 'This placement was already answered');
-    }
     const claims = deepLinkingResponseClaims({
       clientId: p.clientId,
       platformIssuer: p.issuer,
       deploymentId: p.deploymentId,
       data: p.data,
-      items: [classroomContentItem(this.config.publicUrl, classroom)],
+      // A classroom already placed and graded has its gradebook column: ask for no second one.
+      items: [classroomContentItem(this.config.publicUrl, isNew ? classroom : { ...classroom, attendancePoints: null })],
       nonce: crypto.randomBytes(16).toString('hex'),
     });
     return { returnUrl: p.returnUrl, jwt: await this.signer.sign(p.issuer, p.clientId, claims) };

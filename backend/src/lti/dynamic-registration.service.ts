@@ -1,6 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import crypto from 'node:crypto';
+import Redis from 'ioredis';
 import type { AppConfig } from '../config/config';
-import { APP_CONFIG } from '../platform/redis';
+import { assertFetchable, readCapped } from '../platform/outbound-http';
+import { APP_CONFIG, REDIS } from '../platform/redis';
 import type { PlatformRecord } from '../tenancy/tenancy.service';
 import { parseRegistrationResponse, RegistrationError, toolRegistration, validateOpenIdConfiguration } from './domain/dynamic-registration';
 import { LtiService } from './lti.service';
@@ -8,9 +11,13 @@ import { LtiService } from './lti.service';
 const TIMEOUT_MS = 10_000;
 const MAX_BYTES = 256 * 1024;
 
+const INVITE_TTL_SECONDS = 7 * 86400;
+const inviteKey = (token: string) => `lti:registration-invite:${token}`;
+
 async function readJson(res: Response, what: string): Promise<unknown> {
-  const text = await res.text();
-  if (text.length > MAX_BYTES) throw new RegistrationError([`${what} is too large`]);
+  const text = await readCapped(res, MAX_BYTES).catch(() => {
+    throw new RegistrationError([`${what} is too large`]);
+  });
   try {
     return JSON.parse(text);
   } catch {
@@ -29,11 +36,33 @@ export class DynamicRegistrationService {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(REDIS) private readonly redis: Redis,
     private readonly lti: LtiService,
   ) {}
 
-  async register(openidConfigurationUrl: string, registrationToken: string | undefined): Promise<PlatformRecord> {
-    const allowHttp = this.config.env !== 'production';
+  /**
+   * A registration URL for one LMS, made by the operator (admin console) and used once: registration is
+   * not open to anyone who finds /lti/register.
+   */
+  async createInvite(): Promise<{ url: string; expiresAt: string }> {
+    const token = crypto.randomBytes(24).toString('base64url');
+    await this.redis.set(inviteKey(token), '1', 'EX', INVITE_TTL_SECONDS);
+    return { url: `${this.config.publicUrl}/lti/register?invite=${token}`, expiresAt: new Date(Date.now() + INVITE_TTL_SECONDS * 1000).toISOString() };
+  }
+
+  private async fetchable(url: string, what: string): Promise<URL> {
+    try {
+      return await assertFetchable(url, this.config.outbound);
+    } catch (e) {
+      throw new RegistrationError([`${what}: ${(e as Error).message}`]);
+    }
+  }
+
+  async register(invite: string | undefined, openidConfigurationUrl: string, registrationToken: string | undefined): Promise<PlatformRecord> {
+    if (!invite || !(await this.redis.exists(inviteKey(invite.slice(0, 100))))) {
+      throw new RegistrationError(['this registration URL is not valid (ask the Lectern operator for a new one: admin console, registration invite)']);
+    }
+    const allowHttp = this.config.outbound.allowHttp;
     let configUrl: URL;
     try {
       configUrl = new URL(openidConfigurationUrl);
@@ -43,6 +72,7 @@ export class DynamicRegistrationService {
     if (configUrl.protocol !== 'https:' && !(allowHttp && configUrl.protocol === 'http:')) {
       throw new RegistrationError(['openid_configuration must be an https URL']);
     }
+    await this.fetchable(configUrl.toString(), 'openid_configuration');
     const cfgRes = await fetch(configUrl, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(TIMEOUT_MS), redirect: 'error' }).catch(
       (e: Error) => {
         throw new RegistrationError([`the OpenID configuration could not be fetched: ${e.message}`]);
@@ -50,6 +80,7 @@ export class DynamicRegistrationService {
     );
     if (!cfgRes.ok) throw new RegistrationError([`the OpenID configuration answered ${cfgRes.status}`]);
     const platform = validateOpenIdConfiguration(await readJson(cfgRes, 'the OpenID configuration'), configUrl.toString(), allowHttp);
+    await this.fetchable(platform.registrationEndpoint, 'registration_endpoint');
 
     const regRes = await fetch(platform.registrationEndpoint, {
       method: 'POST',
@@ -64,8 +95,11 @@ export class DynamicRegistrationService {
     }).catch((e: Error) => {
       throw new RegistrationError([`the registration endpoint could not be reached: ${e.message}`]);
     });
-    if (!regRes.ok) throw new RegistrationError([`the platform refused the registration (${regRes.status}): ${(await regRes.text()).slice(0, 300)}`]);
+    if (!regRes.ok) throw new RegistrationError([`the platform refused the registration (${regRes.status})`]);
     const { clientId, deploymentId } = parseRegistrationResponse(await readJson(regRes, 'the registration response'));
+    if (await this.lti.provider.getPlatform(platform.issuer, clientId)) {
+      throw new RegistrationError([`${platform.issuer} with client id ${clientId} is already registered: nothing was changed`]);
+    }
     const record = await this.lti.registerDynamic({
       issuer: platform.issuer,
       clientId,
@@ -75,6 +109,7 @@ export class DynamicRegistrationService {
       jwksUrl: platform.jwksUri,
       deploymentId,
     });
+    await this.redis.del(inviteKey(invite));
     this.logger.log(`registered ${platform.issuer} (client ${clientId}, deployment ${deploymentId ?? 'any'}) by dynamic registration`);
     return record;
   }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LobbyView } from '../contracts/api';
 import { DevClients } from '../dev-platform/dev-clients';
+import { DynamicRegistrationService } from './dynamic-registration.service';
 import { LaunchClient } from '../testing/lti-client';
 import { startTestApp, TestApp } from '../testing/test-app';
 
@@ -17,8 +18,8 @@ describe('LTI Dynamic Registration with the dev LMS', () => {
   afterAll(() => t?.close());
 
   const configUrl = () => `${t.platformUrl}/.well-known/openid-configuration`;
-  const registrationUrl = (cfg: string, token?: string) => {
-    const u = new URL(`${t.url}/lti/register`);
+  const registrationUrl = async (cfg: string, token?: string, invite?: string | null) => {
+    const u = new URL(invite === null ? `${t.url}/lti/register` : invite ?? (await t.app.get(DynamicRegistrationService).createInvite()).url);
     u.searchParams.set('openid_configuration', cfg);
     if (token) u.searchParams.set('registration_token', token);
     return u.toString();
@@ -26,7 +27,7 @@ describe('LTI Dynamic Registration with the dev LMS', () => {
   const platforms = () => t.db.query(`SELECT issuer, client_id, source, accept_new_deployments FROM lti_platform ORDER BY created_at`);
 
   it('registers from the platform configuration, stores client id and deployment, closes the window, and the new registration launches', async () => {
-    const res = await fetch(registrationUrl(configUrl(), await clients.startRegistration()));
+    const res = await fetch(await registrationUrl(configUrl(), await clients.startRegistration()));
     const html = await res.text();
     expect(res.status, html).toBe(200);
     expect(html).toContain('id="registration-done"');
@@ -53,11 +54,23 @@ describe('LTI Dynamic Registration with the dev LMS', () => {
     expect(n).toBe(1);
   });
 
+  it('refuses a registration URL without a valid invite, and an invite used twice', async () => {
+    const before = await platforms();
+    const open = await fetch(await registrationUrl(configUrl(), await clients.startRegistration(), null));
+    expect(open.status).toBe(400);
+    expect(await open.text()).toMatch(/registration URL is not valid/);
+    const invite = (await t.app.get(DynamicRegistrationService).createInvite()).url;
+    expect((await fetch(await registrationUrl(configUrl(), await clients.startRegistration(), invite))).status).toBe(200);
+    const again = await fetch(await registrationUrl(configUrl(), await clients.startRegistration(), invite));
+    expect(again.status).toBe(400);
+    expect((await platforms()).length).toBe(before.length + 1);
+  });
+
   it('refuses a registration token used twice, registering nothing', async () => {
     const token = await clients.startRegistration();
-    expect((await fetch(registrationUrl(configUrl(), token))).status).toBe(200);
+    expect((await fetch(await registrationUrl(configUrl(), token))).status).toBe(200);
     const before = await platforms();
-    const res = await fetch(registrationUrl(configUrl(), token));
+    const res = await fetch(await registrationUrl(configUrl(), token));
     expect(res.status).toBe(400);
     expect(await res.text()).toMatch(/refused the registration \(401\)/);
     expect(await platforms()).toEqual(before);
@@ -71,7 +84,7 @@ describe('LTI Dynamic Registration with the dev LMS', () => {
     ['a configuration URL that is not http', () => 'file:///etc/passwd', /https URL/],
   ])('refuses %s with a clear page, registering nothing', async (_name, cfg, problem) => {
     const before = await platforms();
-    const res = await fetch(registrationUrl(cfg(), await clients.startRegistration()));
+    const res = await fetch(await registrationUrl(cfg(), await clients.startRegistration()));
     const html = await res.text();
     expect(res.status).toBe(400);
     expect(html).toContain('id="registration-problems"');
@@ -80,7 +93,7 @@ describe('LTI Dynamic Registration with the dev LMS', () => {
   });
 
   it('explains a registration URL opened without a configuration', async () => {
-    const res = await fetch(`${t.url}/lti/register`);
+    const res = await fetch((await t.app.get(DynamicRegistrationService).createInvite()).url);
     expect(res.status).toBe(400);
     expect(await res.text()).toMatch(/openid_configuration is missing/);
   });

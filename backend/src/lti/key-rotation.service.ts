@@ -1,14 +1,17 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import crypto from 'node:crypto';
+import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config';
-import { APP_CONFIG } from '../platform/redis';
+import { ConflictError } from '../platform/domain-error';
+import { APP_CONFIG, REDIS } from '../platform/redis';
 import { ToolSigner } from './infra/tool-signer';
 import { LtiService } from './lti.service';
 
 /**
- * Rotates the tool's signing keys: a new key pair per platform signs from now on; the old public key stays
- * in the JWKS for the grace period (config KEY_ROTATION_GRACE_HOURS), then the maintenance job removes it.
+ * Rotates the tool's signing keys: a new key pair per platform is published in the JWKS at once and signs
+ * after KEY_ROTATION_PUBLISH_AHEAD_MINUTES (so platforms that cache the JWKS already know it); the old key
+ * stays published for KEY_ROTATION_GRACE_HOURS after that, then the maintenance job removes it.
  */
 @Injectable()
 export class KeyRotationService {
@@ -19,10 +22,23 @@ export class KeyRotationService {
     private readonly lti: LtiService,
     private readonly signer: ToolSigner,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
   /** Rotates the keys of every platform (or one); returns the new kids. */
-  async rotate(platformId?: string): Promise<Array<{ platformId: string; oldKid: string; newKid: string }>> {
+  async rotate(platformId?: string): Promise<Array<{ platformId: string; oldKid: string; newKid: string; activatesAt: string }>> {
+    if (!(await this.redis.set('lti:key-rotation-lock', '1', 'EX', 120, 'NX'))) {
+      throw new ConflictError('ROTATION_IN_PROGRESS', 'A key rotation is already running');
+    }
+    try {
+      return await this.rotateUnlocked(platformId);
+    } finally {
+      await this.redis.del('lti:key-rotation-lock');
+    }
+  }
+
+  private async rotateUnlocked(platformId?: string) {
+    const activatesAt = new Date(Date.now() + this.config.keyRotationPublishAheadMinutes * 60_000);
     const platforms: Array<{ id: string; issuer: string; client_id: string }> = await this.db.query(
       `SELECT id, issuer, client_id FROM lti_platform WHERE ($1::uuid IS NULL OR id = $1) ORDER BY created_at`,
       [platformId ?? null],
@@ -41,15 +57,16 @@ export class KeyRotationService {
       await this.lti.store.Insert(this.config.ltiKey, 'publickey', { key: publicKey, kid: newKid }, index);
       await this.lti.store.Insert(this.config.ltiKey, 'privatekey', { key: privateKey, kid: newKid }, index);
       await this.db.transaction(async (m) => {
+        // The old key signs until the new one activates, then retires (and stays published for the grace period).
         await m.query(
-          `INSERT INTO tool_signing_key (kid, platform_id, retired_at) VALUES ($1, $2, now())
-           ON CONFLICT (kid) DO UPDATE SET retired_at = coalesce(tool_signing_key.retired_at, now())`,
-          [oldKid, p.id],
+          `INSERT INTO tool_signing_key (kid, platform_id, activates_at, retired_at) VALUES ($1, $2, to_timestamp(0), $3)
+           ON CONFLICT (kid) DO UPDATE SET retired_at = coalesce(tool_signing_key.retired_at, EXCLUDED.retired_at)`,
+          [oldKid, p.id, activatesAt],
         );
-        await m.query(`INSERT INTO tool_signing_key (kid, platform_id) VALUES ($1, $2)`, [newKid, p.id]);
+        await m.query(`INSERT INTO tool_signing_key (kid, platform_id, activates_at) VALUES ($1, $2, $3)`, [newKid, p.id, activatesAt]);
       });
-      this.logger.log(`platform ${p.issuer} (${p.client_id}): key ${oldKid} retiring, ${newKid} signs`);
-      out.push({ platformId: p.id, oldKid, newKid });
+      this.logger.log(`platform ${p.issuer} (${p.client_id}): key ${newKid} published, signs from ${activatesAt.toISOString()}; ${oldKid} retires then`);
+      out.push({ platformId: p.id, oldKid, newKid, activatesAt: activatesAt.toISOString() });
     }
     return out;
   }

@@ -182,7 +182,7 @@ export class LtiRoutes {
       return;
     }
     try {
-      const p = await this.registration.register(cfg, first(req.query.registration_token));
+      const p = await this.registration.register(first(req.query.invite), cfg, first(req.query.registration_token));
       res.status(200).type('html').send(registrationDonePage({ name: p.name, clientId: p.clientId, deployments: p.deployments }));
     } catch (e) {
       if (e instanceof RegistrationError) {

@@ -18,6 +18,6 @@ import { SessionController } from './session.controller';
   imports: [TenancyModule, BullModule.registerQueue({ name: LTI_MAINTENANCE_QUEUE })],
   controllers: [SessionController, DeepLinkingController],
   providers: [LtiService, LoginRequestsService, LaunchService, LtiRoutes, LtiMaintenanceProcessor, LtiMaintenanceScheduler, PlatformServiceClient, ToolSigner, DeepLinkingService, DynamicRegistrationService, KeyRotationService],
-  exports: [KeyRotationService, LtiService, LtiRoutes, PlatformServiceClient, ToolSigner],
+  exports: [KeyRotationService, DynamicRegistrationService, LtiService, LtiRoutes, PlatformServiceClient, ToolSigner],
 })
 export class LtiModule {}

@@ -3,6 +3,7 @@ import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
 import { Subscription } from 'rxjs';
 import { DomainEvents } from '../platform/domain-events';
+import { PlatformServiceError } from '../lti/infra/platform-service-error';
 import { ROSTER_QUEUE, RosterService } from './roster.service';
 
 /** Roster sync jobs: one course per job (retried with backoff), and a periodic job that queues every course. */
@@ -11,8 +12,14 @@ export class RosterProcessor {
   constructor(private readonly roster: RosterService) {}
 
   @Process('sync')
-  sync(job: Job<{ courseId: string }>) {
-    return this.roster.sync(job.data.courseId);
+  async sync(job: Job<{ courseId: string }>) {
+    try {
+      return await this.roster.sync(job.data.courseId);
+    } catch (e) {
+      // Trying again cannot help (refused, not offered, paging loop): fail now instead of five times.
+      if (e instanceof PlatformServiceError && !e.retryable) await job.discard();
+      throw e;
+    }
   }
 
   @Process('sync-all')

@@ -45,7 +45,8 @@ export class RosterService {
     await this.queue.add(
       'sync',
       { courseId },
-      { jobId: `sync:${courseId}`, attempts: 5, backoff: { type: 'exponential', delay: 10_000 }, removeOnComplete: true, removeOnFail: 100 },
+      // removeOnFail: a kept failed job would hold the id and silently swallow every later request.
+      { jobId: `sync:${courseId}`, attempts: 5, backoff: { type: 'exponential', delay: 10_000 }, removeOnComplete: true, removeOnFail: true },
     );
     return true;
   }
@@ -72,6 +73,7 @@ export class RosterService {
     );
     try {
       const members = new Map<string, RosterEntry>();
+      const origin = new URL(ctx.nrps_url).origin;
       let url: string | null = ctx.nrps_url;
       const seen = new Set<string>();
       let pages = 0;
@@ -86,7 +88,14 @@ export class RosterService {
         );
         pages++;
         for (const m of parseMembershipPage(res.body)) members.set(m.subject, m);
-        url = nextPageUrl(res.headers.get('link'));
+        const next = nextPageUrl(res.headers.get('link'));
+        url = next ? new URL(next, url).toString() : null;
+        // The next page must come from the roster service itself, not send Lectern elsewhere.
+        if (url && new URL(url).origin !== origin) throw new PlatformServiceError('NRPS_FOREIGN_PAGE', `Roster paging left ${origin}`, false);
+      }
+      const [{ had }] = await this.db.query(`SELECT count(*)::int AS had FROM roster_member WHERE course_id = $1 AND status <> 'deleted'`, [courseId]);
+      if (members.size === 0 && had > 0) {
+        throw new PlatformServiceError('NRPS_EMPTY', 'The LMS returned an empty roster; the previous roster is kept', true);
       }
       const removed = await this.store(courseId, [...members.values()]);
       await this.db.query(

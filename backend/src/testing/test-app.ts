@@ -49,6 +49,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     SESSION_SECRET: crypto.randomBytes(24).toString('hex'),
     FRONTEND_DIST: 'dist/frontend/browser',
     DEV_PLATFORM: 'true',
+    KEY_ROTATION_PUBLISH_AHEAD_MINUTES: '0',
     // Test apps share one Redis: each gets its own queues, so no app runs another's jobs.
     QUEUE_PREFIX: `test-${crypto.randomBytes(4).toString('hex')}`,
     ...env,

@@ -51,6 +51,9 @@ export function validateOpenIdConfiguration(raw: unknown, configurationUrl: stri
   if (isUrl(c.issuer, allowHttp) && new URL(c.issuer).host !== new URL(configurationUrl).host) {
     problems.push('issuer must be on the same host as the openid_configuration URL');
   }
+  if (isUrl(c.issuer, allowHttp) && isUrl(c.registration_endpoint, allowHttp) && new URL(c.registration_endpoint).host !== new URL(c.issuer).host) {
+    problems.push('registration_endpoint must be on the issuer\'s host');
+  }
   const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : null);
   const algs = list(c.id_token_signing_alg_values_supported);
   if (algs && !algs.includes('RS256')) problems.push('the platform does not sign id_tokens with RS256');

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
-import { REDIS } from '../../platform/redis';
+import type { AppConfig } from '../../config/config';
+import { assertFetchable, readCapped } from '../../platform/outbound-http';
+import { APP_CONFIG, REDIS } from '../../platform/redis';
 import { PlatformServiceError } from './platform-service-error';
 import { ToolSigner } from './tool-signer';
 
@@ -19,6 +21,7 @@ export interface ServiceResponse<T> {
 }
 
 const TIMEOUT_MS = 15_000;
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
 const tokenKey = (p: PlatformRef, scopes: string[]) =>
   `lti:access-token:${crypto.createHash('sha256').update(`${p.issuer}\n${p.clientId}\n${[...scopes].sort().join(' ')}`).digest('hex')}`;
 
@@ -35,7 +38,17 @@ export class PlatformServiceClient {
   constructor(
     private readonly signer: ToolSigner,
     @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** LMS-supplied URLs are only fetched where the outbound policy allows (public https in production). */
+  private async guard(url: string): Promise<void> {
+    try {
+      await assertFetchable(url, this.config.outbound);
+    } catch (e) {
+      throw new PlatformServiceError('PLATFORM_URL_REFUSED', `Lectern will not call ${url}: ${(e as Error).message}`, false);
+    }
+  }
 
   async accessToken(platform: PlatformRef, scopes: string[], fresh = false): Promise<string> {
     const key = tokenKey(platform, scopes);
@@ -52,9 +65,11 @@ export class PlatformServiceClient {
       aud: audience,
       jti: crypto.randomUUID(),
     });
+    await this.guard(tokenUrl);
     let res: Response;
     try {
       res = await fetch(tokenUrl, {
+        redirect: 'error',
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body: new URLSearchParams({
@@ -68,7 +83,7 @@ export class PlatformServiceClient {
     } catch (e) {
       throw new PlatformServiceError('TOKEN_UNREACHABLE', `The LMS token endpoint could not be reached: ${(e as Error).message}`, true);
     }
-    const text = await res.text();
+    const text = await readCapped(res, MAX_BODY_BYTES).catch(() => '');
     if (!res.ok) {
       throw new PlatformServiceError(
         retryableStatus(res.status) ? 'TOKEN_ENDPOINT_FAILED' : 'TOKEN_REFUSED',
@@ -99,6 +114,7 @@ export class PlatformServiceClient {
     url: string,
     init: { method?: string; accept?: string; contentType?: string; body?: unknown } = {},
   ): Promise<ServiceResponse<T>> {
+    await this.guard(url);
     let token = await this.accessToken(platform, scopes);
     let res = await this.send(url, token, init);
     if (res.status === 401) {
@@ -106,7 +122,9 @@ export class PlatformServiceClient {
       token = await this.accessToken(platform, scopes, true);
       res = await this.send(url, token, init);
     }
-    const text = await res.text();
+    const text = await readCapped(res, MAX_BODY_BYTES).catch(() => {
+      throw new PlatformServiceError('PLATFORM_BAD_RESPONSE', `${url} answered with more than ${MAX_BODY_BYTES} bytes`, false, res.status);
+    });
     if (!res.ok) {
       throw new PlatformServiceError(
         res.status === 401 ? 'PLATFORM_UNAUTHORIZED' : retryableStatus(res.status) ? 'PLATFORM_UNAVAILABLE' : 'PLATFORM_REFUSED',

@@ -36,7 +36,8 @@ export class ToolSigner {
   async currentKid(issuer: string, clientId: string): Promise<string> {
     const [row] = await this.db.query(
       `SELECT k.kid FROM tool_signing_key k JOIN lti_platform p ON p.id = k.platform_id
-        WHERE p.issuer = $1 AND p.client_id = $2 AND k.retired_at IS NULL`,
+        WHERE p.issuer = $1 AND p.client_id = $2 AND k.activates_at <= now() AND (k.retired_at IS NULL OR k.retired_at > now())
+        ORDER BY k.activates_at DESC LIMIT 1`,
       [issuer, clientId],
     );
     return row?.kid ?? (await (await this.platformInfo(issuer, clientId)).platformKid());

@@ -98,13 +98,17 @@ export function resolveLaunchIdentity(claims: Claims, clientId: string): LaunchI
     const settings = obj(claims[LTI.deepLinkingSettings]);
     const returnUrl = httpUrl(settings?.deep_link_return_url);
     if (!returnUrl) throw new LaunchRejectedError('DEEP_LINKING_SETTINGS_MISSING', 'The deep-linking request has no return URL', 400);
+    if (typeof settings?.data === 'string' && settings.data.length > 16384) {
+      throw new LaunchRejectedError('DEEP_LINKING_DATA_TOO_LARGE', 'The deep-linking request carries too much data', 400);
+    }
     const accepts = Array.isArray(settings?.accept_types) ? (settings!.accept_types as unknown[]) : [];
     if (!accepts.includes('ltiResourceLink')) {
       throw new LaunchRejectedError('DEEP_LINKING_TYPE_NOT_ACCEPTED', 'The LMS does not accept LTI resource links here', 400);
     }
     deepLinking = {
       returnUrl,
-      data: typeof settings?.data === 'string' ? settings.data.slice(0, 4000) : null,
+      // Echoed back unchanged, as the spec asks; a platform sending more than 16 KB of it is refused.
+      data: typeof settings?.data === 'string' ? settings.data : null,
       acceptMultiple: settings?.accept_multiple === true,
       title: str(settings?.title, 255),
     };
