@@ -9,8 +9,9 @@ import { AppModule } from './app.module';
 import type { AppConfig } from './config/config';
 import { LtiRoutes } from './lti/lti-routes';
 import { HttpErrorFilter } from './platform/http-error.filter';
+import { RedisIoAdapter } from './platform/redis-io.adapter';
 
-const SERVER_PREFIXES = ['/api', '/lti', '/dev-platform'];
+const SERVER_PREFIXES = ['/api', '/lti', '/dev-platform', '/socket.io'];
 
 /** Builds the application (not listening yet): Nest + ltijs under /lti + the Angular SPA. */
 export async function createApp(config: AppConfig, opts: { logger?: LogLevel[] | false } = {}): Promise<NestExpressApplication> {
@@ -21,6 +22,7 @@ export async function createApp(config: AppConfig, opts: { logger?: LogLevel[] |
   // LTI services speak JSON under vendor media types (application/vnd.ims.lis.v1.score+json, ...).
   app.useBodyParser('json', { limit: '100kb', type: ['application/json', 'application/*+json'] });
   app.useGlobalFilters(new HttpErrorFilter());
+  app.useWebSocketAdapter(new RedisIoAdapter(app, config.redisUrl, config.queuePrefix));
   app.enableShutdownHooks();
   app.set('trust proxy', 'loopback');
   app.use('/lti', app.get(LtiRoutes).router());

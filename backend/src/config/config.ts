@@ -37,6 +37,8 @@ const schema = z.object({
   KEY_ROTATION_PUBLISH_AHEAD_MINUTES: z.coerce.number().min(0).max(7 * 24 * 60).default(60),
   ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters long').optional(),
   ALLOW_PRIVATE_NETWORK_URLS: booleanString.optional(),
+  PRESENCE_TTL_MS: z.coerce.number().int().min(500).max(120_000).default(10_000),
+  PRESENCE_BEAT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 letters, digits, _ or -').default('lectern'),
 });
 
@@ -63,6 +65,8 @@ export interface AppConfig {
   adminToken: string | null;
   /** What LMS-supplied URLs Lectern may fetch: in production only https and public addresses. */
   outbound: { allowPrivate: boolean; allowHttp: boolean };
+  /** Presence heartbeats: an instance silent for ttlMs is dead and its participants are removed. */
+  presence: { ttlMs: number; beatMs: number };
   /** Redis key prefix of the Bull queues: every instance of one deployment shares it. */
   queuePrefix: string;
 }
@@ -114,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     frontendDist: c.FRONTEND_DIST,
     queuePrefix: c.QUEUE_PREFIX,
+    presence: { ttlMs: c.PRESENCE_TTL_MS, beatMs: c.PRESENCE_BEAT_MS },
     outbound: { allowPrivate: c.ALLOW_PRIVATE_NETWORK_URLS ?? c.NODE_ENV !== 'production', allowHttp: c.NODE_ENV !== 'production' },
     keyRotationGraceHours: c.KEY_ROTATION_GRACE_HOURS,
     keyRotationPublishAheadMinutes: c.KEY_ROTATION_PUBLISH_AHEAD_MINUTES,

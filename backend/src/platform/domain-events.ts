@@ -4,6 +4,9 @@ import { filter, map, Observable, Subject } from 'rxjs';
 /** Every in-process domain event and its payload. Modules talk through these, not through each other's tables. */
 export interface DomainEventMap {
   'launch.completed': { courseId: string; userId: string; role: string };
+  'participant.joined': { sessionId: string; courseId: string; userId: string; role: string; at: Date };
+  'participant.left': { sessionId: string; courseId: string; userId: string; at: Date; reason: 'left' | 'disconnected' | 'removed' | 'ended' | 'lost' };
+  'session.ended': { sessionId: string; courseId: string; at: Date };
 }
 
 type Envelope = { [K in keyof DomainEventMap]: { name: K; payload: DomainEventMap[K] } }[keyof DomainEventMap];

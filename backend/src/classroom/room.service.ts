@@ -1,0 +1,85 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ChatService } from '../chat/chat.service';
+import type { Participant, RoomState } from '../contracts/realtime';
+import type { SessionClaims } from '../platform/auth/session-token';
+import { ConflictError, ForbiddenError, NotFoundError } from '../platform/domain-error';
+import { DomainEvents } from '../platform/domain-events';
+import { canTeach } from '../tenancy/domain/role-mapping';
+import { ClassroomService } from './classroom.service';
+import type { ParticipantFlags } from './domain/presence';
+import { PresenceService } from './presence.service';
+
+/** The live room's rules: who may join, what a join returns, what teachers may do. Called by the gateway. */
+@Injectable()
+export class RoomService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly classroom: ClassroomService,
+    private readonly presence: PresenceService,
+    private readonly chat: ChatService,
+    private readonly events: DomainEvents,
+  ) {}
+
+  /** Joins a socket to a class of the caller's course; returns the room state and whether the person just arrived. */
+  async join(session: SessionClaims, socketId: string, sessionId: string): Promise<{ state: RoomState; arrived: boolean }> {
+    const live = await this.classroom.get(session, sessionId); // NOT_FOUND outside the caller's course
+    if (live.endedAt) throw new ConflictError('CLASS_ENDED', 'This class has ended');
+    const [removed] = await this.db.query(`SELECT 1 FROM session_removal WHERE session_id = $1 AND user_id = $2`, [sessionId, session.userId]);
+    if (removed) throw new ForbiddenError('REMOVED_FROM_CLASS', 'An instructor removed you from this class');
+    const arrived = await this.presence.add(sessionId, {
+      socketId,
+      userId: session.userId,
+      name: session.name,
+      role: session.role,
+      joinedAt: new Date().toISOString(),
+    });
+    if (arrived) this.events.emit('participant.joined', { sessionId, courseId: session.courseId, userId: session.userId, role: session.role, at: new Date() });
+    return { state: await this.state(session, sessionId), arrived };
+  }
+
+  async state(session: SessionClaims, sessionId: string): Promise<RoomState> {
+    const [participants, chat] = await Promise.all([this.presence.participants(sessionId), this.chat.history(sessionId)]);
+    return { sessionId, me: { userId: session.userId, role: session.role, canTeach: canTeach(session.role) }, participants, chat, endedAt: null };
+  }
+
+  /** A socket left (or dropped); returns the user id when that person has no socket left. */
+  async leave(session: SessionClaims, sessionId: string, socketId: string, reason: 'left' | 'disconnected'): Promise<string | null> {
+    const gone = await this.presence.remove(sessionId, socketId);
+    if (gone) this.events.emit('participant.left', { sessionId, courseId: session.courseId, userId: gone, at: new Date(), reason });
+    return gone;
+  }
+
+  async setFlags(session: SessionClaims, sessionId: string, patch: Partial<ParticipantFlags>): Promise<Participant> {
+    await this.presence.setFlags(sessionId, session.userId, patch);
+    const me = await this.presence.participant(sessionId, session.userId);
+    if (!me) throw new NotFoundError('NOT_IN_ROOM', 'Join the class first');
+    return me;
+  }
+
+  /** A teacher's action on a participant of this class. */
+  async control(session: SessionClaims, sessionId: string, targetUserId: string, action: 'mute' | 'stop-camera' | 'remove'): Promise<Participant | null> {
+    if (!canTeach(session.role)) throw new ForbiddenError('TEACHER_ONLY', 'Only instructors can do this');
+    await this.classroom.get(session, sessionId);
+    const target = await this.presence.participant(sessionId, targetUserId);
+    if (!target) throw new NotFoundError('PARTICIPANT_NOT_FOUND', 'That person is not in the class');
+    if (action === 'remove') {
+      if (canTeach(target.role)) throw new ForbiddenError('CANNOT_REMOVE_TEACHER', 'Instructors cannot be removed');
+      await this.db.query(
+        `INSERT INTO session_removal (session_id, user_id, removed_by) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+        [sessionId, targetUserId, session.userId],
+      );
+      this.events.emit('participant.left', { sessionId, courseId: session.courseId, userId: targetUserId, at: new Date(), reason: 'removed' });
+      return null;
+    }
+    await this.presence.setFlags(sessionId, targetUserId, action === 'mute' ? { mic: false } : { camera: false });
+    return this.presence.participant(sessionId, targetUserId);
+  }
+
+  async endClass(session: SessionClaims, sessionId: string): Promise<string> {
+    const ended = await this.classroom.endClass(session, sessionId); // TEACHER_ONLY / NOT_FOUND
+    await this.presence.clear(sessionId);
+    this.events.emit('session.ended', { sessionId, courseId: session.courseId, at: new Date() });
+    return ended.endedAt ?? new Date().toISOString();
+  }
+}

@@ -1,0 +1,46 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import Redis from 'ioredis';
+import type { Server, ServerOptions } from 'socket.io';
+import { MAX_PAYLOAD_BYTES } from '../contracts/realtime';
+
+/**
+ * Socket.io over Redis pub/sub: a message emitted to a room on one backend instance reaches sockets
+ * connected to every other instance.
+ */
+export class RedisIoAdapter extends IoAdapter {
+  private pub?: Redis;
+  private sub?: Redis;
+
+  constructor(
+    app: INestApplicationContext,
+    private readonly redisUrl: string,
+    private readonly keyPrefix: string,
+  ) {
+    super(app);
+  }
+
+  override createIOServer(port: number, options?: ServerOptions): Server {
+    this.pub = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
+    this.sub = this.pub.duplicate();
+    const server: Server = super.createIOServer(port, {
+      ...(options as ServerOptions),
+      path: options?.path ?? '/socket.io',
+      // Only websockets: no long-polling, so no sticky sessions are needed behind a load balancer.
+      transports: ['websocket'],
+      // Larger frames than any valid event are refused by the gateway with an ack error; this is
+      // only the hard stop that protects the process.
+      maxHttpBufferSize: MAX_PAYLOAD_BYTES * 8,
+      pingInterval: 10_000,
+      pingTimeout: 8_000,
+    });
+    server.adapter(createAdapter(this.pub, this.sub, { key: `${this.keyPrefix}:socket.io` }));
+    return server;
+  }
+
+  override async close(server: Server): Promise<void> {
+    await super.close(server);
+    await Promise.allSettled([this.pub?.quit(), this.sub?.quit()]);
+  }
+}

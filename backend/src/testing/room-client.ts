@@ -1,0 +1,62 @@
+import { io, type Socket } from 'socket.io-client';
+import type { Ack, AckData, ClientEventName, ClientPayload, ServerPayloads } from '../contracts/realtime';
+
+/** A live-room client for tests (socket.io-client over websocket, like the Angular app). */
+export class RoomClient {
+  readonly socket: Socket;
+  private readonly received: Array<{ event: string; payload: unknown }> = [];
+
+  constructor(url: string, token: string | null, opts: { reconnection?: boolean } = {}) {
+    this.socket = io(url, {
+      path: '/socket.io',
+      transports: ['websocket'],
+      auth: token ? { token } : {},
+      reconnection: opts.reconnection ?? false,
+      reconnectionDelay: 100,
+      reconnectionDelayMax: 500,
+      timeout: 5000,
+      forceNew: true,
+    });
+    this.socket.onAny((event, payload) => this.received.push({ event, payload }));
+  }
+
+  connected(): Promise<void> {
+    if (this.socket.connected) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.socket.once('connect', () => resolve());
+      this.socket.once('connect_error', (e) => reject(e));
+    });
+  }
+
+  /** Resolves with the connect error message (the server's refusal code). */
+  refused(): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.socket.once('connect', () => reject(new Error('connected, but a refusal was expected')));
+      this.socket.once('connect_error', (e) => resolve(e.message));
+    });
+  }
+
+  emit<E extends ClientEventName>(event: E, payload: ClientPayload<E> | unknown): Promise<Ack<AckData[E]>> {
+    return this.socket.timeout(5000).emitWithAck(event, payload) as Promise<Ack<AckData[E]>>;
+  }
+
+  /** Events of a kind received so far. */
+  got<E extends keyof ServerPayloads>(event: E): ServerPayloads[E][] {
+    return this.received.filter((r) => r.event === event).map((r) => r.payload as ServerPayloads[E]);
+  }
+
+  /** Waits for an event matching `match`, received before or after the call. */
+  async waitFor<E extends keyof ServerPayloads>(event: E, match: (p: ServerPayloads[E]) => boolean = () => true, timeoutMs = 8000): Promise<ServerPayloads[E]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const hit = this.got(event).find(match);
+      if (hit) return hit;
+      if (Date.now() > deadline) throw new Error(`no ${event} matching within ${timeoutMs} ms; got: ${JSON.stringify(this.received.map((r) => r.event))}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  close() {
+    this.socket.disconnect();
+  }
+}
