@@ -1,0 +1,97 @@
+// A small load balancer for local use and tests: HTTP and WebSocket upgrades to several backend
+// instances, round robin, skipping an instance that refuses connections. No sticky sessions: the
+// realtime transport is websocket-only. Listens on loopback.
+import http from 'node:http';
+import net from 'node:net';
+
+export function startProxy({ port = 0, backends, log = () => {} }) {
+  let next = 0;
+  const pick = (skip = new Set()) => {
+    for (let i = 0; i < backends.length; i++) {
+      const b = backends[(next + i) % backends.length];
+      if (!skip.has(b.port)) {
+        next = (next + i + 1) % backends.length;
+        return b;
+      }
+    }
+    return null;
+  };
+
+  const open = new Set();
+  const track = (s) => {
+    open.add(s);
+    s.once('close', () => open.delete(s));
+  };
+
+  const server = http.createServer((req, res) => {
+    const tried = new Set();
+    const attempt = () => {
+      const b = pick(tried);
+      if (!b) {
+        res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end('no backend instance is answering');
+        return;
+      }
+      tried.add(b.port);
+      const up = http.request({ host: '127.0.0.1', port: b.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      up.on('error', (e) => {
+        log(`backend :${b.port} failed (${e.code}); trying another`);
+        // Only requests without a body can be replayed safely.
+        if (!res.headersSent && (req.method === 'GET' || req.method === 'HEAD')) attempt();
+        else if (!res.headersSent) {
+          res.writeHead(502);
+          res.end();
+        }
+      });
+      req.pipe(up);
+    };
+    attempt();
+  });
+
+  server.on('upgrade', (req, socket, head) => {
+    track(socket);
+    const tried = new Set();
+    const attempt = () => {
+      const b = pick(tried);
+      if (!b) return socket.destroy();
+      tried.add(b.port);
+      const up = net.connect(b.port, '127.0.0.1');
+      track(up);
+      up.once('connect', () => {
+        const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`];
+        for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+        up.write(lines.join('\r\n') + '\r\n\r\n');
+        if (head?.length) up.write(head);
+        up.pipe(socket);
+        socket.pipe(up);
+      });
+      up.once('error', (e) => {
+        if (up.bytesRead === 0 && up.bytesWritten === 0) {
+          log(`backend :${b.port} refused a websocket (${e.code}); trying another`);
+          attempt();
+        } else socket.destroy();
+      });
+      socket.once('error', () => up.destroy());
+      up.once('close', () => socket.destroy());
+      socket.once('close', () => up.destroy());
+    };
+    attempt();
+  });
+
+  return new Promise((resolve) => {
+    server.listen(port, '127.0.0.1', () => {
+      resolve({
+        port: server.address().port,
+        close: () => {
+          for (const s of open) s.destroy();
+          server.closeAllConnections();
+          return new Promise((r) => server.close(() => r()));
+        },
+        server,
+      });
+    });
+  });
+}
