@@ -22,12 +22,20 @@ const BASE_ARGS = [
   '--disable-quic',
 ];
 
-export function launchChromium(opts: { blockThirdPartyCookies?: boolean } = {}): Promise<Browser> {
+export async function launchChromium(opts: { blockThirdPartyCookies?: boolean } = {}): Promise<Browser> {
   const args = [...BASE_ARGS];
   // Chromium's switch for testing the third-party cookie phase-out: cookies of a site embedded in
   // another site's page are neither sent nor stored, as when a user blocks third-party cookies.
   if (opts.blockThirdPartyCookies) args.push('--test-third-party-cookie-phaseout');
-  return chromium.launch({ executablePath: chromiumPath(), headless: true, args, timeout: 60_000 });
+  const browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args, timeout: 60_000 });
+  // Every page traces its requests (kept only for failure messages).
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (...a: Parameters<Browser['newContext']>) => {
+    const ctx = await newContext(...a);
+    ctx.on('page', traceRequests);
+    return ctx;
+  };
+  return browser;
 }
 
 const pathOf = (url: string) => {
@@ -38,12 +46,30 @@ const pathOf = (url: string) => {
   }
 };
 
+const traces = new WeakMap<Page, string[]>();
+
+/** Records the page's requests, so that a test that waits in vain can say where the page got stuck. */
+export function traceRequests(page: Page): void {
+  const log: string[] = [];
+  traces.set(page, log);
+  const t0 = Date.now();
+  const at = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
+  page.on('request', (r) => log.push(`${at()} -> ${r.method()} ${r.url().slice(0, 120)}`));
+  page.on('response', (r) => log.push(`${at()} <- ${r.status()} ${r.url().slice(0, 120)}`));
+  page.on('requestfailed', (r) => log.push(`${at()} !! ${r.failure()?.errorText} ${r.url().slice(0, 120)}`));
+}
+
 /** The first frame inside `page` (not the page itself) whose path starts with `path`. */
-export function frameAt(page: Page, path: string): Promise<Frame> {
-  return waitFor(
-    async () => page.frames().find((f) => f !== page.mainFrame() && pathOf(f.url()).startsWith(path)) ?? null,
-    `a frame at ${path} (frames: ${page.frames().map((f) => f.url()).join(', ')})`,
-    // Generous: on a loaded 2-core machine the launch's several round trips can take a while.
-    45_000,
-  );
+export async function frameAt(page: Page, path: string): Promise<Frame> {
+  try {
+    return await waitFor(
+      async () => page.frames().find((f) => f !== page.mainFrame() && pathOf(f.url()).startsWith(path)) ?? null,
+      `a frame at ${path}`,
+      // Generous: on a loaded 2-core machine the launch's several round trips can take a while.
+      45_000,
+    );
+  } catch (e) {
+    const trace = traces.get(page)?.slice(-30).join('\n') ?? '(no request trace: call traceRequests(page))';
+    throw new Error(`${(e as Error).message}; frames: ${page.frames().map((f) => f.url()).join(', ')}\n${trace}`);
+  }
 }

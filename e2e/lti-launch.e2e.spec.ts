@@ -31,7 +31,7 @@ describe('launching Lectern from the dev LMS in Chromium', () => {
 
     await lobby.getByTestId('start-class').click();
     const room = await frameAt(page, '/room/');
-    expect(await text(room, 'room-title')).toBe('You are in class');
+    await room.getByTestId('connection').filter({ hasText: 'Live' }).waitFor({ timeout: 15_000 });
     const [row] = await t.db.query(`SELECT count(*)::int AS n FROM live_session WHERE ended_at IS NULL`);
     expect(row.n).toBe(1);
     await context.close();
@@ -49,7 +49,7 @@ describe('launching Lectern from the dev LMS in Chromium', () => {
     expect(await lobby.getByTestId('start-class').count()).toBe(0);
     await lobby.getByTestId('enter-class').click();
     const room = await frameAt(page, '/room/');
-    expect(await text(room, 'room-title')).toBe('You are in class');
+    await room.getByTestId('connection').filter({ hasText: 'Live' }).waitFor({ timeout: 15_000 });
     await context.close();
   });
 

@@ -1,55 +1,80 @@
 import { DatePipe } from '@angular/common';
-import { ChangeDetectionStrategy, Component, inject, input, OnInit, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, effect, ElementRef, inject, input, OnInit, signal, viewChild } from '@angular/core';
 import { RouterLink } from '@angular/router';
-import type { LiveSessionView } from '@contracts/api';
-import { ShownError, toShownError } from '../../core/api-error';
-import { ClassroomApi } from './classroom-api.service';
+import { ClientEvents, MAX_CHAT_LENGTH } from '@contracts/realtime';
+import { ROLE_LABELS } from '../../core/api-error';
+import { RoomSocket } from '../../core/room-socket.service';
 
-/**
- * The class a person entered. This issue brings people into the session; the realtime room
- * (participants, chat, video, whiteboard) is built on this page by the live room and media issues.
- */
+/** The live classroom: participants (hands, teacher controls), chat, the connection state. Video tiles come with the media work. */
 @Component({
   selector: 'app-room',
   imports: [DatePipe, RouterLink],
-  template: `
-    <main class="room">
-      @if (session(); as s) {
-        <section class="card" data-testid="room">
-          @if (s.endedAt) {
-            <h1>This class has ended</h1>
-            <p class="muted">It ended at {{ s.endedAt | date: 'shortTime' }}.</p>
-          } @else {
-            <p class="live"><span class="dot"></span> Live</p>
-            <h1 data-testid="room-title">You are in class</h1>
-            <p class="muted">Started by {{ s.startedBy }} at {{ s.startedAt | date: 'shortTime' }}.</p>
-          }
-          <a class="btn quiet" routerLink="/lobby" data-testid="back-to-lobby">Back to the lobby</a>
-        </section>
-      } @else if (error(); as e) {
-        <p class="card error" data-testid="room-error">{{ e.message }}</p>
-      }
-    </main>
-  `,
-  styles: `
-    .room { max-width: 44rem; margin: 0 auto; padding: 1rem; }
-    .live { color: var(--live); font-weight: 600; display: flex; gap: .4rem; align-items: center; margin: 0; }
-    .dot { width: .6rem; height: .6rem; border-radius: 50%; background: var(--live); }
-    a.btn { display: inline-block; text-decoration: none; }
-  `,
+  providers: [RoomSocket],
+  templateUrl: './room.component.html',
+  styleUrl: './room.component.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class RoomComponent implements OnInit {
   readonly sessionId = input.required<string>();
-  private readonly api = inject(ClassroomApi);
-  protected readonly session = signal<LiveSessionView | null>(null);
-  protected readonly error = signal<ShownError | null>(null);
+  protected readonly room = inject(RoomSocket);
+  protected readonly roleLabels = ROLE_LABELS;
+  protected readonly maxChat = MAX_CHAT_LENGTH;
+  protected readonly panel = signal<'people' | 'chat'>('chat');
+  protected readonly draft = signal('');
+  protected readonly canTeach = computed(() => this.room.me()?.canTeach ?? false);
+  protected readonly myHand = computed(() => this.room.participants().find((p) => p.userId === this.room.me()?.userId)?.handRaised ?? false);
+  private readonly chatList = viewChild<ElementRef<HTMLElement>>('chatList');
 
-  async ngOnInit(): Promise<void> {
-    try {
-      this.session.set(await this.api.session(this.sessionId()));
-    } catch (e) {
-      this.error.set(toShownError(e));
-    }
+  constructor() {
+    effect(() => {
+      this.room.chat();
+      const el = this.chatList()?.nativeElement;
+      if (el) queueMicrotask(() => (el.scrollTop = el.scrollHeight));
+    });
+  }
+
+  ngOnInit(): void {
+    this.room.connect(this.sessionId());
+  }
+
+  send(event: Event) {
+    event.preventDefault();
+    const text = this.draft().trim();
+    if (!text) return;
+    this.room.sendChat(text.slice(0, MAX_CHAT_LENGTH));
+    this.draft.set('');
+  }
+
+  toggleHand() {
+    void this.room.act(ClientEvents.hand, { raised: !this.myHand() });
+  }
+
+  mute(userId: string) {
+    void this.room.act(ClientEvents.teacherMute, { userId });
+  }
+
+  stopCamera(userId: string) {
+    void this.room.act(ClientEvents.teacherStopCamera, { userId });
+  }
+
+  remove(userId: string) {
+    void this.room.act(ClientEvents.teacherRemove, { userId });
+  }
+
+  deleteMessage(messageId: string) {
+    void this.room.act(ClientEvents.chatDelete, { messageId });
+  }
+
+  endClass() {
+    void this.room.act(ClientEvents.teacherEndClass, {});
+  }
+
+  initials(name: string) {
+    return name
+      .split(/\s+/)
+      .map((w) => w[0])
+      .join('')
+      .slice(0, 2)
+      .toUpperCase();
   }
 }

@@ -1,0 +1,67 @@
+import type { Browser, Frame } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, TestApp } from '../backend/src/testing/test-app';
+import { waitFor } from '../backend/src/testing/wait-for';
+import { frameAt, launchChromium } from './browser';
+
+const names = async (room: Frame) => (await room.locator('[data-testid=participants] li').allTextContents()).map((t) => t.trim());
+
+describe('the live room in Chromium: two people, chat both ways, a raised hand', () => {
+  let t: TestApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('instructor and student meet in the room', async () => {
+    const teacherCtx = await browser.newContext();
+    const teacherPage = await teacherCtx.newPage();
+    await teacherPage.goto(`${t.platformUrl}/?course=phys-101`);
+    await teacherPage.click('#launch-instructor');
+    const lobby = await frameAt(teacherPage, '/lobby');
+    await lobby.getByTestId('start-class').click();
+    const teacherRoom = await frameAt(teacherPage, '/room/');
+    await teacherRoom.getByTestId('connection').filter({ hasText: 'Live' }).waitFor({ timeout: 15_000 });
+
+    // The student is on a phone-width screen.
+    const studentCtx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const studentPage = await studentCtx.newPage();
+    await studentPage.goto(`${t.platformUrl}/?course=phys-101`);
+    await studentPage.click('#launch-student');
+    const sLobby = await frameAt(studentPage, '/lobby');
+    await sLobby.getByTestId('enter-class').click();
+    const studentRoom = await frameAt(studentPage, '/room/');
+    await studentRoom.getByTestId('connection').filter({ hasText: 'Live' }).waitFor({ timeout: 15_000 });
+
+    await waitFor(async () => (await names(teacherRoom)).some((n) => n.includes('Grace Hopper')), 'the teacher to see the student');
+    await studentRoom.getByTestId('tab-people').click();
+    await waitFor(async () => (await names(studentRoom)).some((n) => n.includes('Ada Lovelace')), 'the student to see the teacher');
+
+    await studentRoom.getByTestId('tab-chat').click();
+    await studentRoom.getByTestId('chat-input').fill('Good morning! <script>alert(1)</script>');
+    await studentRoom.getByTestId('chat-send').click();
+    await teacherRoom.locator('[data-testid=chat-messages] li', { hasText: 'Good morning!' }).waitFor({ timeout: 10_000 });
+    // Shown as text, never as HTML.
+    expect(await teacherRoom.locator('[data-testid=chat-messages] li .text').last().textContent()).toBe('Good morning! <script>alert(1)</script>');
+    expect(await teacherRoom.locator('[data-testid=chat-messages] script').count()).toBe(0);
+
+    await teacherRoom.getByTestId('chat-input').fill('Welcome, Grace');
+    await teacherRoom.getByTestId('chat-send').click();
+    await studentRoom.locator('[data-testid=chat-messages] li', { hasText: 'Welcome, Grace' }).waitFor({ timeout: 10_000 });
+
+    await studentRoom.getByTestId('raise-hand').click();
+    await teacherRoom.getByTestId('raised-hands').filter({ hasText: 'Grace Hopper' }).waitFor({ timeout: 10_000 });
+    expect(await teacherRoom.locator('[data-participant="Grace Hopper"] [data-testid=hand]').count()).toBe(1);
+
+    await studentPage.screenshot({ path: '.cache/room-phone.png' });
+    await teacherPage.screenshot({ path: '.cache/room-laptop.png' });
+    await teacherCtx.close();
+    await studentCtx.close();
+  });
+});

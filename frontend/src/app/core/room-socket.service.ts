@@ -1,0 +1,159 @@
+import { computed, inject, Injectable, OnDestroy, signal } from '@angular/core';
+import {
+  Ack,
+  AckData,
+  ChatMessage,
+  ClientEventName,
+  ClientEvents,
+  ClientPayload,
+  Participant,
+  RoomState,
+  ServerEvents,
+  ServerPayloads,
+} from '@contracts/realtime';
+import { io, Socket } from 'socket.io-client';
+import { LtiSession } from './lti-session.service';
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'closed';
+
+interface PendingMessage {
+  clientId: string;
+  text: string;
+}
+
+/**
+ * The live room connection: one socket, the room state as signals, and the typed events of the wire
+ * contract. It reconnects by itself, joins the room again and takes its state back; chat messages
+ * sent while disconnected are sent again with the same id, so the server stores and shows them once.
+ */
+@Injectable()
+export class RoomSocket implements OnDestroy {
+  private readonly session = inject(LtiSession);
+  private socket?: Socket;
+  private sessionId?: string;
+  private pending: PendingMessage[] = [];
+
+  readonly connection = signal<ConnectionState>('connecting');
+  readonly participants = signal<Participant[]>([]);
+  readonly chat = signal<ChatMessage[]>([]);
+  readonly me = signal<RoomState['me'] | null>(null);
+  readonly ended = signal<string | null>(null);
+  /** Something the server did to this person (muted, removed) or refused, to show once. */
+  readonly notice = signal<string | null>(null);
+  readonly fatal = signal<string | null>(null);
+  readonly raisedHands = computed(() => this.participants().filter((p) => p.handRaised));
+
+  connect(sessionId: string): void {
+    this.sessionId = sessionId;
+    const token = this.session.token();
+    if (!token) {
+      this.fatal.set('Your session has ended: launch Lectern again from your course.');
+      return;
+    }
+    const socket = io({ path: '/socket.io', transports: ['websocket'], auth: { token }, reconnectionDelay: 500, reconnectionDelayMax: 5000 });
+    this.socket = socket;
+    socket.on('connect', () => void this.join());
+    socket.on('disconnect', (reason) => {
+      if (this.connection() === 'closed') return;
+      // The server let us go on purpose (removed, class ended): do not come back.
+      this.connection.set(reason === 'io server disconnect' ? 'offline' : 'reconnecting');
+    });
+    socket.on('connect_error', (e) => {
+      if (['UNAUTHENTICATED', 'SESSION_INVALID', 'SESSION_EXPIRED', 'NO_CLASSROOM'].includes(e.message)) {
+        this.fatal.set('Your session has ended: launch Lectern again from your course.');
+        socket.disconnect();
+        this.connection.set('closed');
+      } else {
+        this.connection.set('reconnecting');
+      }
+    });
+    this.on(ServerEvents.joined, (p) => this.participants.update((list) => upsert(list, p)));
+    this.on(ServerEvents.updated, (p) => this.participants.update((list) => upsert(list, p)));
+    this.on(ServerEvents.left, ({ userId }) => this.participants.update((list) => list.filter((p) => p.userId !== userId)));
+    this.on(ServerEvents.chatMessage, (m) => this.chat.update((list) => (list.some((x) => x.id === m.id) ? list : [...list, m].slice(-200))));
+    this.on(ServerEvents.chatDeleted, ({ messageId }) => this.chat.update((list) => list.filter((m) => m.id !== messageId)));
+    this.on(ServerEvents.muted, ({ by }) => this.notice.set(`${by} muted your microphone`));
+    this.on(ServerEvents.cameraStopped, ({ by }) => this.notice.set(`${by} turned your camera off`));
+    this.on(ServerEvents.removed, ({ by }) => {
+      this.fatal.set(`${by} removed you from this class.`);
+      this.connection.set('closed');
+    });
+    this.on(ServerEvents.ended, ({ endedAt }) => {
+      this.ended.set(endedAt);
+      this.connection.set('closed');
+    });
+  }
+
+  private on<E extends keyof ServerPayloads>(event: E, handler: (payload: ServerPayloads[E]) => void) {
+    this.socket?.on(event as string, handler as (p: unknown) => void);
+  }
+
+  private async join() {
+    const ack = await this.emit(ClientEvents.join, { sessionId: this.sessionId! });
+    if (!ack.ok) {
+      this.fatal.set(ack.error.message);
+      this.socket?.disconnect();
+      this.connection.set('closed');
+      return;
+    }
+    const state = ack.data;
+    this.me.set(state.me);
+    this.participants.set(state.participants);
+    this.chat.set(state.chat);
+    this.connection.set('connected');
+    // Messages typed while the connection was down go now, with their original ids.
+    for (const m of [...this.pending]) void this.deliver(m);
+  }
+
+  async emit<E extends ClientEventName>(event: E, payload: ClientPayload<E>): Promise<Ack<AckData[E]>> {
+    if (!this.socket?.connected) return { ok: false, error: { code: 'OFFLINE', message: 'Not connected' } };
+    try {
+      return (await this.socket.timeout(8000).emitWithAck(event, payload)) as Ack<AckData[E]>;
+    } catch {
+      return { ok: false, error: { code: 'TIMEOUT', message: 'The server did not answer' } };
+    }
+  }
+
+  sendChat(text: string): void {
+    const m = { clientId: crypto.randomUUID(), text };
+    this.pending.push(m);
+    void this.deliver(m);
+  }
+
+  private async deliver(m: PendingMessage) {
+    const ack = await this.emit(ClientEvents.chatSend, m);
+    if (ack.ok) {
+      this.pending = this.pending.filter((p) => p.clientId !== m.clientId);
+      this.chat.update((list) => (list.some((x) => x.id === ack.data.id) ? list : [...list, ack.data]));
+    } else if (ack.error.code !== 'OFFLINE' && ack.error.code !== 'TIMEOUT') {
+      this.pending = this.pending.filter((p) => p.clientId !== m.clientId);
+      this.notice.set(ack.error.message);
+    }
+  }
+
+  async act<E extends ClientEventName>(event: E, payload: ClientPayload<E>): Promise<void> {
+    const ack = await this.emit(event, payload);
+    if (!ack.ok) this.notice.set(ack.error.message);
+  }
+
+  pendingCount(): number {
+    return this.pending.length;
+  }
+
+  close(): void {
+    this.connection.set('closed');
+    this.socket?.disconnect();
+  }
+
+  ngOnDestroy(): void {
+    this.close();
+  }
+}
+
+function upsert(list: Participant[], p: Participant): Participant[] {
+  const i = list.findIndex((x) => x.userId === p.userId);
+  if (i < 0) return [...list, p];
+  const copy = [...list];
+  copy[i] = p;
+  return copy;
+}
