@@ -6,7 +6,13 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startProxy } from './lb-proxy.mjs';
 import { devSecrets, startPostgres, startRedis } from './services.mjs';
+
+// `npm run start:cluster` (or `npm start -- --instances 2`): several backend instances behind a small
+// local load balancer on PORT, to watch a class survive an instance being killed.
+const instancesArg = process.argv.indexOf('--instances');
+const INSTANCES = Math.max(1, Math.min(8, Number(instancesArg > 0 ? process.argv[instancesArg + 1] : 1) || 1));
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = path.resolve(process.env.LECTERN_DATA_DIR ?? path.join(root, '.data'));
@@ -27,20 +33,24 @@ async function requirePort(port, what, variable) {
 }
 
 const stops = [];
-let backend = null;
+const backends = [];
 let stopping = false;
 
 async function shutdown(code) {
   if (stopping) return;
   stopping = true;
   say('stopping ...');
-  if (backend && backend.exitCode === null && backend.signalCode === null) {
-    const exited = new Promise((resolve) => backend.once('exit', resolve));
-    backend.kill('SIGTERM');
-    const timer = setTimeout(() => backend.kill('SIGKILL'), 10000);
-    await exited;
-    clearTimeout(timer);
-  }
+  await Promise.all(
+    backends
+      .filter((b) => b.exitCode === null && b.signalCode === null)
+      .map(async (b) => {
+        const exited = new Promise((resolve) => b.once('exit', resolve));
+        b.kill('SIGTERM');
+        const timer = setTimeout(() => b.kill('SIGKILL'), 10000);
+        await exited;
+        clearTimeout(timer);
+      }),
+  );
   for (const stop of stops.reverse()) await stop().catch((e) => console.error(e));
   say('stopped');
   process.exit(code);
@@ -78,13 +88,39 @@ async function main() {
   env.SESSION_SECRET ??= s.SESSION_SECRET;
   env.ADMIN_TOKEN ??= s.ADMIN_TOKEN;
 
-  backend = spawn(process.execPath, [path.join(root, 'dist/backend/src/main.js')], { cwd: root, env, stdio: 'inherit', detached: true });
-  backend.on('exit', (code, signal) => {
-    if (!stopping) {
-      say(`the backend exited (${signal ?? code}); stopping the services it used`);
-      void shutdown(code || 1);
-    }
-  });
+  const start = (port, extra = {}) => {
+    const b = spawn(process.execPath, [path.join(root, 'dist/backend/src/main.js')], { cwd: root, env: { ...env, PORT: String(port), ...extra }, stdio: 'inherit', detached: true });
+    backends.push(b);
+    b.on('exit', (code, signal) => {
+      if (stopping) return;
+      if (INSTANCES === 1) {
+        say(`the backend exited (${signal ?? code}); stopping the services it used`);
+        void shutdown(code || 1);
+      } else {
+        say(`instance on port ${port} (pid ${b.pid}) exited (${signal ?? code}); the others keep serving. Ctrl-C stops everything.`);
+      }
+    });
+    return b;
+  };
+  if (INSTANCES === 1) {
+    start(appPort);
+    return;
+  }
+  // Every instance announces the balancer's address; the dev LMS lives behind it too.
+  const publicUrl = env.PUBLIC_URL ?? `http://localhost:${appPort}`;
+  const ports = Array.from({ length: INSTANCES }, (_, i) => appPort + 1 + i);
+  for (const p of ports) await requirePort(p, `instance ${p - appPort}`, 'PORT');
+  const extra = { PUBLIC_URL: publicUrl, DEV_PLATFORM_URL: env.DEV_PLATFORM_URL ?? `http://127.0.0.1:${appPort}/dev-platform` };
+  // The first instance applies the migrations before the others start.
+  start(ports[0], extra);
+  await new Promise((r) => setTimeout(r, 4000));
+  for (const p of ports.slice(1)) start(p, extra);
+  const proxy = await startProxy({ port: appPort, backends: ports.map((port) => ({ port })), log: say });
+  stops.push(() => proxy.close());
+  setTimeout(() => {
+    say(`${INSTANCES} instances behind the load balancer on port ${appPort}: ${backends.map((b, i) => `port ${ports[i]} pid ${b.pid}`).join(', ')}`);
+    say(`kill one (kill -9 <pid>) during a class: its people reconnect to another instance by themselves`);
+  }, 4000);
 }
 
 main().catch((e) => {

@@ -4,13 +4,22 @@
 import http from 'node:http';
 import net from 'node:net';
 
-export function startProxy({ port = 0, backends, log = () => {} }) {
+export function startProxy({ port = 0, backends, log = () => {}, downForMs = 5000 }) {
   let next = 0;
+  // A backend that refused a connection or dropped its sockets is left out for a while (its port may
+  // even be reused by another program meanwhile).
+  const downUntil = new Map();
+  const markDown = (b, why) => {
+    if ((downUntil.get(b.port) ?? 0) < Date.now()) log(`backend :${b.port} is down (${why}); leaving it out for ${downForMs} ms`);
+    downUntil.set(b.port, Date.now() + downForMs);
+  };
   const pick = (skip = new Set()) => {
-    for (let i = 0; i < backends.length; i++) {
-      const b = backends[(next + i) % backends.length];
+    const up = backends.filter((b) => (downUntil.get(b.port) ?? 0) < Date.now());
+    const pool = up.length ? up : backends;
+    for (let i = 0; i < pool.length; i++) {
+      const b = pool[(next + i) % pool.length];
       if (!skip.has(b.port)) {
-        next = (next + i + 1) % backends.length;
+        next = (next + i + 1) % pool.length;
         return b;
       }
     }
@@ -38,7 +47,7 @@ export function startProxy({ port = 0, backends, log = () => {} }) {
         r.pipe(res);
       });
       up.on('error', (e) => {
-        log(`backend :${b.port} failed (${e.code}); trying another`);
+        markDown(b, e.code);
         // Only requests without a body can be replayed safely.
         if (!res.headersSent && (req.method === 'GET' || req.method === 'HEAD')) attempt();
         else if (!res.headersSent) {
@@ -68,15 +77,22 @@ export function startProxy({ port = 0, backends, log = () => {} }) {
         up.pipe(socket);
         socket.pipe(up);
       });
+      let clientClosed = false;
       up.once('error', (e) => {
-        if (up.bytesRead === 0 && up.bytesWritten === 0) {
-          log(`backend :${b.port} refused a websocket (${e.code}); trying another`);
-          attempt();
-        } else socket.destroy();
+        markDown(b, e.code);
+        if (up.bytesRead === 0 && up.bytesWritten === 0) attempt();
+        else socket.destroy();
       });
       socket.once('error', () => up.destroy());
-      up.once('close', () => socket.destroy());
-      socket.once('close', () => up.destroy());
+      up.once('close', () => {
+        // The backend dropped a live websocket the client did not close: it is likely gone.
+        if (!clientClosed && up.bytesRead > 0) markDown(b, 'dropped a websocket');
+        socket.destroy();
+      });
+      socket.once('close', () => {
+        clientClosed = true;
+        up.destroy();
+      });
     };
     attempt();
   });

@@ -6,4 +6,4 @@ source "$(dirname "$0")/ensure-deps.sh"
 echo "[lectern] building backend and frontend ..." >&2
 npm run -s build:backend
 npx ng build --configuration production >/dev/null
-exec node scripts/dev-stack.mjs
+exec node scripts/dev-stack.mjs "$@"

@@ -44,8 +44,17 @@ export class DevPlatformService implements OnModuleInit {
   }
 
   async onModuleInit(): Promise<void> {
-    this.key = await this.loadOrCreateKey();
-    await this.registerWithTool(this.issuer);
+    // Several instances may start at once on a fresh database: one at a time makes the key and registers.
+    const runner = this.db.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query(`SELECT pg_advisory_lock(hashtext('lectern-dev-platform-init'))`);
+      this.key = await this.loadOrCreateKey();
+      await this.registerWithTool(this.issuer);
+    } finally {
+      await runner.query(`SELECT pg_advisory_unlock(hashtext('lectern-dev-platform-init'))`).catch(() => undefined);
+      await runner.release();
+    }
     this.logger.log(`dev LMS platform ${this.issuer} registered with the tool (client ${DEV_CLIENT_ID})`);
   }
 
@@ -63,7 +72,8 @@ export class DevPlatformService implements OnModuleInit {
   }
 
   private async loadOrCreateKey(): Promise<Key> {
-    const [row] = await this.db.query(`SELECT kid, private_jwk, public_jwk FROM dev_platform_key ORDER BY created_at DESC LIMIT 1`);
+    // The oldest key: every instance signs with the same one.
+    const [row] = await this.db.query(`SELECT kid, private_jwk, public_jwk FROM dev_platform_key ORDER BY created_at, kid LIMIT 1`);
     if (row) {
       return { kid: row.kid, privateKey: (await importJWK(row.private_jwk, 'RS256')) as CryptoKey, publicJwk: row.public_jwk };
     }
