@@ -1,0 +1,195 @@
+// Join storm: N simulated participants (socket.io clients, spread over worker processes) join one
+// course's live rooms over S seconds, across two backend instances behind the local load balancer, on
+// one PostgreSQL and one Redis. Reports join-to-room-state latency, errors, Postgres and Redis round
+// trips per join and memory per connected participant. Loopback only; bounded in count and time.
+//
+//   node bench/join-storm.mjs [--participants 300] [--seconds 60] [--rooms 10]
+// (run `npm run build:backend` first; `npm run bench:join-storm` does both)
+import { fork, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import Redis from 'ioredis';
+import { startProxy } from '../scripts/lb-proxy.mjs';
+import { freePort, startPostgres, startRedis } from '../scripts/services.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const arg = (name, def) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+};
+const N = arg('participants', 300);
+const SECONDS = arg('seconds', 60);
+const ROOMS = arg('rooms', 10);
+const WORKERS = 4;
+
+if (process.argv[2] === '--worker') {
+  // A worker: connects its share of participants at their scheduled times and reports each join.
+  const { io } = await import('socket.io-client');
+  process.on('message', async ({ url, jobs, t0 }) => {
+    const sockets = [];
+    await Promise.all(
+      jobs.map(
+        (job) =>
+          new Promise((resolve) => {
+            setTimeout(() => {
+              const started = performance.now();
+              const s = io(url, { path: '/socket.io', transports: ['websocket'], auth: { token: job.token }, reconnection: false, forceNew: true, timeout: 20000 });
+              sockets.push(s);
+              s.once('connect_error', (e) => {
+                process.send({ ok: false, error: e.message });
+                resolve();
+              });
+              s.once('connect', async () => {
+                try {
+                  const ack = await s.timeout(20000).emitWithAck('room:join', { sessionId: job.sessionId });
+                  process.send(ack.ok ? { ok: true, ms: performance.now() - started, participants: ack.data.participants.length } : { ok: false, error: ack.error.code });
+                } catch (e) {
+                  process.send({ ok: false, error: e.message });
+                }
+                resolve();
+              });
+            }, Math.max(0, job.at - (Date.now() - t0)));
+          }),
+      ),
+    );
+    process.send({ done: true });
+    process.on('message', (m) => {
+      if (m === 'close') {
+        for (const s of sockets) s.disconnect();
+        setTimeout(() => process.exit(0), 200);
+      }
+    });
+  });
+} else {
+  await main();
+}
+
+function pct(sorted, p) {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function rssKb(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]);
+}
+
+async function main() {
+  const main = path.join(root, 'dist/backend/src/main.js');
+  if (!fs.existsSync(main)) throw new Error('run `npm run build:backend` first');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lectern-bench-'));
+  const pgServer = await startPostgres({ dir: path.join(dir, 'pg'), port: await freePort(), persistent: false });
+  await pgServer.ensureDatabase('bench');
+  const redisServer = await startRedis({ dir: path.join(dir, 'redis'), port: await freePort(), persistent: false });
+  const ports = [await freePort(), await freePort()];
+  const proxy = await startProxy({ backends: ports.map((port) => ({ port })) });
+  const secret = crypto.randomBytes(24).toString('hex');
+  const publicUrl = `http://localhost:${proxy.port}`;
+  const env = {
+    PATH: process.env.PATH, NODE_ENV: 'test', DATABASE_URL: pgServer.url('bench'), REDIS_URL: redisServer.url, PUBLIC_URL: publicUrl,
+    DEV_PLATFORM: 'true', DEV_PLATFORM_URL: `http://127.0.0.1:${proxy.port}/dev-platform`, LTI_KEY: crypto.randomBytes(24).toString('hex'),
+    SESSION_SECRET: secret, QUEUE_PREFIX: 'bench',
+  };
+  const procs = [];
+  for (const port of ports) {
+    const p = spawn(process.execPath, [main], { env: { ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+    procs.push(p);
+    for (let i = 0; i < 600; i++) {
+      if ((await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.ok) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  const db = new pg.Client({ connectionString: pgServer.url('bench') });
+  await db.connect();
+  const redis = new Redis(redisServer.url);
+  try {
+    // One course with ROOMS classrooms, each with a live class, and N students (made directly in the
+    // database: the storm measures joining the room, not the LTI launch).
+    const [{ id: platformId }] = (await db.query(`SELECT id FROM lti_platform LIMIT 1`)).rows;
+    const [{ id: deploymentId }] = (await db.query(`SELECT id FROM lti_deployment WHERE platform_id = $1 LIMIT 1`, [platformId])).rows;
+    const course = (await db.query(`INSERT INTO course (platform_id, deployment_id, context_id, title) VALUES ($1, $2, 'bench-course', 'Bench course') RETURNING id`, [platformId, deploymentId])).rows[0].id;
+    const teacher = (await db.query(`INSERT INTO lti_user (platform_id, subject, name) VALUES ($1, 'bench-teacher', 'Teacher') RETURNING id`, [platformId])).rows[0].id;
+    const rooms = [];
+    for (let r = 0; r < ROOMS; r++) {
+      const a = (await db.query(`INSERT INTO classroom_activity (course_id, resource_link_id, title) VALUES ($1, $2, $3) RETURNING id`, [course, `bench-rl-${r}`, `Room ${r}`])).rows[0].id;
+      const s = (await db.query(`INSERT INTO live_session (activity_id, course_id, started_by) VALUES ($1, $2, $3) RETURNING id`, [a, course, teacher])).rows[0].id;
+      rooms.push({ activityId: a, sessionId: s });
+    }
+    const { SessionTokens } = require(path.join(root, 'dist/backend/src/platform/auth/session-token.js'));
+    const tokens = new SessionTokens(secret, publicUrl, 3600);
+    const jobs = [];
+    for (let i = 0; i < N; i++) {
+      const u = (await db.query(`INSERT INTO lti_user (platform_id, subject, name) VALUES ($1, $2, $3) RETURNING id`, [platformId, `bench-${i}`, `Student ${i}`])).rows[0].id;
+      const room = rooms[i % ROOMS];
+      const { token } = await tokens.issue({ userId: u, platformId, deploymentId, courseId: course, activityId: room.activityId, role: 'learner', name: `Student ${i}` });
+      jobs.push({ token, sessionId: room.sessionId, at: Math.floor((i / N) * SECONDS * 1000) });
+    }
+    const rss0 = await Promise.all(procs.map((p) => rssKb(p.pid)));
+    const pg0 = (await db.query(`SELECT sum(xact_commit + xact_rollback)::bigint AS x FROM pg_stat_database`)).rows[0].x;
+    const cmd = async () => Number(/total_commands_processed:(\d+)/.exec(await redis.info('stats'))[1]);
+    const redis0 = await cmd();
+
+    const results = [];
+    const workers = Array.from({ length: WORKERS }, () => fork(fileURLToPath(import.meta.url), ['--worker'], { stdio: 'inherit' }));
+    const t0 = Date.now();
+    let done = 0;
+    await new Promise((resolve, reject) => {
+      const guard = setTimeout(() => reject(new Error('the storm did not finish in time')), (SECONDS + 90) * 1000);
+      workers.forEach((w, k) => {
+        w.on('message', (m) => {
+          if (m.done) {
+            if (++done === WORKERS) {
+              clearTimeout(guard);
+              resolve();
+            }
+          } else results.push(m);
+        });
+        w.send({ url: publicUrl, jobs: jobs.filter((_, i) => i % WORKERS === k), t0 });
+      });
+    });
+    const wall = (Date.now() - t0) / 1000;
+    await new Promise((r) => setTimeout(r, 1500));
+    const rss1 = await Promise.all(procs.map((p) => rssKb(p.pid)));
+    const pg1 = (await db.query(`SELECT sum(xact_commit + xact_rollback)::bigint AS x FROM pg_stat_database`)).rows[0].x;
+    const redis1 = await cmd();
+    for (const w of workers) w.send('close');
+
+    const ok = results.filter((r) => r.ok).map((r) => r.ms).sort((a, b) => a - b);
+    const errors = results.filter((r) => !r.ok);
+    const figures = {
+      date: new Date().toISOString(),
+      machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+      participants: N,
+      rooms: ROOMS,
+      instances: 2,
+      rampSeconds: SECONDS,
+      wallSeconds: Number(wall.toFixed(1)),
+      joined: ok.length,
+      errors: errors.length,
+      errorCodes: [...new Set(errors.map((e) => e.error))],
+      joinToRoomStateMs: { p50: +pct(ok, 50).toFixed(1), p95: +pct(ok, 95).toFixed(1), p99: +pct(ok, 99).toFixed(1), max: +ok.at(-1).toFixed(1) },
+      postgresTransactionsPerJoin: +((Number(pg1) - Number(pg0)) / Math.max(1, ok.length)).toFixed(2),
+      redisCommandsPerJoin: +((redis1 - redis0) / Math.max(1, ok.length)).toFixed(1),
+      memoryPerParticipantKb: +(((rss1[0] + rss1[1]) - (rss0[0] + rss0[1])) / Math.max(1, ok.length)).toFixed(1),
+      note: 'Postgres transactions include every statement (autocommit) of the whole server during the storm; Redis commands include heartbeats, sweeps and the socket.io adapter.',
+    };
+    console.log(JSON.stringify(figures, null, 2));
+    fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'bench/results/join-storm.json'), JSON.stringify(figures, null, 2) + '\n');
+  } finally {
+    await db.end().catch(() => undefined);
+    redis.disconnect();
+    for (const p of procs) p.kill('SIGTERM');
+    await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r() : p.once('exit', r)))));
+    await proxy.close();
+    await redisServer.stop();
+    await pgServer.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
