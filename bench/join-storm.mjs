@@ -31,7 +31,7 @@ const WORKERS = 4;
 if (process.argv[2] === '--worker') {
   // A worker: connects its share of participants at their scheduled times and reports each join.
   const { io } = await import('socket.io-client');
-  process.on('message', async ({ url, jobs, t0 }) => {
+  process.once('message', async ({ url, jobs, t0 }) => {
     const sockets = [];
     await Promise.all(
       jobs.map(

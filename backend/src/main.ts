@@ -27,6 +27,9 @@ async function main() {
   }
 }
 
+// A command still in flight when Redis connections close during shutdown must not crash the process.
+process.on('unhandledRejection', (e) => console.warn('[lectern] unhandled rejection:', e instanceof Error ? e.message : e));
+
 main().catch((e) => {
   console.error('[lectern] failed to start:', e);
   process.exit(1);

@@ -22,7 +22,7 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Presence');
   private timer?: NodeJS.Timeout;
   /** Called with the people a sweep found gone (set by the gateway, which tells the rooms). */
-  onGhostsLeft: (sessionId: string, userIds: string[]) => void = () => undefined;
+  onGhostsLeft: (sessionId: string, courseId: string, userIds: string[]) => void = () => undefined;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -101,7 +101,7 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
       const left = usersLeft(sockets, ghosts);
       if (left.length) {
         await this.redis.hdel(flagsKey(sid), ...left);
-        this.onGhostsLeft(sid, left);
+        this.onGhostsLeft(sid, ghosts[0].courseId, left);
       }
     }
   }

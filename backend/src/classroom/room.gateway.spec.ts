@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientEvents, MAX_PAYLOAD_BYTES, RoomState, ServerEvents } from '../contracts/realtime';
 import { SessionTokens } from '../platform/auth/session-token';
+import { DomainEventMap, DomainEvents } from '../platform/domain-events';
 import { LaunchClient } from '../testing/lti-client';
 import { RoomClient } from '../testing/room-client';
 import { startTestApp, TestApp } from '../testing/test-app';
@@ -114,6 +115,25 @@ describe('live room gateway (Socket.io, real Redis and Postgres)', () => {
     const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM chat_message WHERE text LIKE 'flood %'`);
     expect(n).toBe(acks.length - limited.length);
     expect(c.socket.connected).toBe(true);
+  });
+
+  it('announces participant.joined and participant.left to the other modules', async () => {
+    const seen: Array<{ name: string; e: DomainEventMap['participant.joined'] | DomainEventMap['participant.left'] }> = [];
+    const events = t.app.get(DomainEvents);
+    const subs = [
+      events.on('participant.joined').subscribe((e) => seen.push({ name: 'joined', e })),
+      events.on('participant.left').subscribe((e) => seen.push({ name: 'left', e })),
+    ];
+    const alan = await launch.launch('phys-101', 'dev-alan');
+    const { c, state } = await joined(alan);
+    c.close();
+    const { waitFor } = await import('../testing/wait-for');
+    await waitFor(async () => seen.some((s) => s.name === 'left' && s.e.userId === state.me.userId), 'participant.left');
+    const mine = seen.filter((s) => s.e.userId === state.me.userId);
+    expect(mine.map((s) => s.name)).toEqual(['joined', 'left']);
+    expect(mine[0].e).toMatchObject({ sessionId, role: 'learner' });
+    expect(mine[1].e).toMatchObject({ sessionId, reason: 'disconnected' });
+    subs.forEach((x) => x.unsubscribe());
   });
 
   it('refuses teacher actions from a student', async () => {

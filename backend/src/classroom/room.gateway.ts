@@ -66,7 +66,8 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect {
         next(new Error(e instanceof DomainError ? e.code : 'UNAUTHENTICATED'));
       }
     });
-    this.presence.onGhostsLeft = (sessionId, userIds) => {
+    this.presence.onGhostsLeft = (sessionId, courseId, userIds) => {
+      this.room.lost(sessionId, courseId, userIds);
       for (const userId of userIds) this.emit(roomOf(sessionId), ServerEvents.left, { userId });
     };
   }

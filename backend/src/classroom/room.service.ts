@@ -30,6 +30,7 @@ export class RoomService {
     const arrived = await this.presence.add(sessionId, {
       socketId,
       userId: session.userId,
+      courseId: session.courseId,
       name: session.name,
       role: session.role,
       joinedAt: new Date().toISOString(),
@@ -41,6 +42,11 @@ export class RoomService {
   async state(session: SessionClaims, sessionId: string): Promise<RoomState> {
     const [participants, chat] = await Promise.all([this.presence.participants(sessionId), this.chat.history(sessionId)]);
     return { sessionId, me: { userId: session.userId, role: session.role, canTeach: canTeach(session.role) }, participants, chat, endedAt: null };
+  }
+
+  /** People whose instance died: gone without a goodbye. */
+  lost(sessionId: string, courseId: string, userIds: string[]): void {
+    for (const userId of userIds) this.events.emit('participant.left', { sessionId, courseId, userId, at: new Date(), reason: 'lost' });
   }
 
   /** A socket left (or dropped); returns the user id when that person has no socket left. */

@@ -1,4 +1,4 @@
-import { INestApplicationContext } from '@nestjs/common';
+import { INestApplicationContext, Logger } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import Redis from 'ioredis';
@@ -10,6 +10,7 @@ import { MAX_PAYLOAD_BYTES } from '../contracts/realtime';
  * connected to every other instance.
  */
 export class RedisIoAdapter extends IoAdapter {
+  private readonly adapterLogger = new Logger('RedisIoAdapter');
   private pub?: Redis;
   private sub?: Redis;
 
@@ -24,6 +25,7 @@ export class RedisIoAdapter extends IoAdapter {
   override createIOServer(port: number, options?: ServerOptions): Server {
     this.pub = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
     this.sub = this.pub.duplicate();
+    for (const c of [this.pub, this.sub]) c.on('error', (e) => this.adapterLogger.warn(`socket.io Redis adapter: ${e.message}`));
     const server: Server = super.createIOServer(port, {
       ...(options as ServerOptions),
       path: options?.path ?? '/socket.io',

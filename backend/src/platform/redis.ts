@@ -4,5 +4,8 @@ export const REDIS = Symbol('REDIS');
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
 export function createRedis(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: 3, enableReadyCheck: true, lazyConnect: false });
+  const redis = new Redis(url, { maxRetriesPerRequest: 3, enableReadyCheck: true, lazyConnect: false });
+  // ioredis reconnects by itself; an error event is reported, never a crash.
+  redis.on('error', (e) => console.warn(`[redis] ${e.message}`));
+  return redis;
 }

@@ -4,6 +4,7 @@ import { ghostSockets, participantsOf, SocketEntry, usersLeft } from './presence
 const s = (socketId: string, userId: string, instanceId: string, joinedAt: string, role: SocketEntry['role'] = 'learner', name = userId): SocketEntry => ({
   socketId,
   userId,
+  courseId: 'c1',
   name,
   role,
   instanceId,

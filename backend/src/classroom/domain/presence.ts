@@ -5,6 +5,7 @@ import type { Participant } from '../../contracts/realtime';
 export interface SocketEntry {
   socketId: string;
   userId: string;
+  courseId: string;
   name: string;
   role: CourseRole;
   instanceId: string;
