@@ -44,6 +44,8 @@ export interface RosterMemberView {
   status: 'active' | 'inactive' | 'deleted';
   /** When they last launched Lectern from this course; null: never came. */
   lastLaunchAt: string | null;
+  /** In a live class of this course right now. */
+  hereNow: boolean;
   /** Listed by the LMS roster (NRPS), or only known from a launch. */
   source: 'lms' | 'launch';
 }

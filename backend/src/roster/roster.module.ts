@@ -1,5 +1,6 @@
 import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
+import { ClassroomModule } from '../classroom/classroom.module';
 import { LtiModule } from '../lti/lti.module';
 import { RosterViewService } from './roster-view.service';
 import { RosterController } from './roster.controller';
@@ -7,7 +8,7 @@ import { RosterProcessor, RosterScheduler } from './roster.processor';
 import { ROSTER_QUEUE, RosterService } from './roster.service';
 
 @Module({
-  imports: [LtiModule, BullModule.registerQueue({ name: ROSTER_QUEUE })],
+  imports: [LtiModule, ClassroomModule, BullModule.registerQueue({ name: ROSTER_QUEUE })],
   controllers: [RosterController],
   providers: [RosterService, RosterViewService, RosterProcessor, RosterScheduler],
   exports: [RosterService],

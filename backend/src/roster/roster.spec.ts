@@ -50,6 +50,18 @@ describe('roster sync through NRPS (dev LMS, real Postgres, Redis, Bull)', () =>
     expect(v.members.filter((m) => m.lastLaunchAt === null).length).toBe(total - 1);
   });
 
+  it('shows who is in a live class of the course now', async () => {
+    const started = (await (await client.api('/api/classroom/sessions', teacher, { method: 'POST' })).json()) as { session: { id: string } };
+    const { RoomClient } = await import('../testing/room-client');
+    const grace = await client.launch('phys-101', 'dev-grace');
+    const c = new RoomClient(t.url, grace);
+    await c.connected();
+    expect((await c.emit('room:join', { sessionId: started.session.id })).ok).toBe(true);
+    const v = await view();
+    expect(v.members.filter((m) => m.hereNow).map((m) => m.subject)).toEqual(['dev-grace']);
+    c.close();
+  });
+
   it('marks members the LMS no longer lists as deleted', async () => {
     await t.db.query(
       `INSERT INTO roster_member (course_id, subject, name, status) VALUES ($1, 'dev-left-the-course', 'Gone Student', 'active')`,

@@ -29,12 +29,13 @@ import { ROLE_LABELS, ShownError, toShownError } from '../../core/api-error';
           </p>
           <p class="summary">
             <span data-testid="roster-count">{{ active().length }}</span> active members ·
-            <span data-testid="roster-never">{{ never().length }}</span> have never come
+            <span data-testid="roster-never">{{ never().length }}</span> have never come ·
+            <span data-testid="roster-here">{{ here().length }}</span> in class now
           </p>
           <button class="btn quiet" data-testid="roster-sync-now" [disabled]="busy()" (click)="syncNow()">Sync now</button>
           <div class="table-wrap">
             <table>
-              <thead><tr><th>Name</th><th>Role</th><th>In the LMS</th><th>Last came</th></tr></thead>
+              <thead><tr><th>Name</th><th>Role</th><th>In the LMS</th><th>Last came</th><th>Now</th></tr></thead>
               <tbody>
                 @for (m of r.members; track m.subject) {
                   <tr [class.gone]="m.status !== 'active'">
@@ -42,6 +43,7 @@ import { ROLE_LABELS, ShownError, toShownError } from '../../core/api-error';
                     <td>{{ m.role ? roleLabels[m.role] : '—' }}</td>
                     <td>{{ m.status }}</td>
                     <td>{{ m.lastLaunchAt ? (m.lastLaunchAt | date: 'short') : 'never' }}</td>
+                    <td>{{ m.hereNow ? 'in class' : '' }}</td>
                   </tr>
                 }
               </tbody>
@@ -69,6 +71,7 @@ export class RosterComponent implements OnInit {
   protected readonly roleLabels = ROLE_LABELS;
   protected readonly active = computed(() => this.roster()?.members.filter((m) => m.status === 'active') ?? []);
   protected readonly never = computed(() => this.active().filter((m) => !m.lastLaunchAt));
+  protected readonly here = computed(() => this.active().filter((m) => m.hereNow));
 
   constructor() {
     const timer = setInterval(() => {
