@@ -42,10 +42,13 @@ export function startProxy({ port = 0, backends, log = () => {}, downForMs = 500
         return;
       }
       tried.add(b.port);
-      const up = http.request({ host: '127.0.0.1', port: b.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
+      const headers = { ...req.headers, 'x-forwarded-for': req.socket.remoteAddress };
+      const up = http.request({ host: '127.0.0.1', port: b.port, method: req.method, path: req.url, headers }, (r) => {
         res.writeHead(r.statusCode ?? 502, r.headers);
+        r.on('error', () => res.destroy());
         r.pipe(res);
       });
+      res.once('close', () => up.destroy());
       up.on('error', (e) => {
         markDown(b, e.code);
         // Only requests without a body can be replayed safely.
@@ -53,7 +56,7 @@ export function startProxy({ port = 0, backends, log = () => {}, downForMs = 500
         else if (!res.headersSent) {
           res.writeHead(502);
           res.end();
-        }
+        } else res.destroy();
       });
       req.pipe(up);
     };
@@ -69,29 +72,34 @@ export function startProxy({ port = 0, backends, log = () => {}, downForMs = 500
       tried.add(b.port);
       const up = net.connect(b.port, '127.0.0.1');
       track(up);
+      // Before the backend accepts, a failure only means "try the next one".
+      const refused = (e) => {
+        markDown(b, e.code);
+        up.destroy();
+        attempt();
+      };
+      up.once('error', refused);
       up.once('connect', () => {
+        up.off('error', refused);
         const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`];
         for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+        lines.push(`X-Forwarded-For: ${req.socket.remoteAddress}`);
         up.write(lines.join('\r\n') + '\r\n\r\n');
         if (head?.length) up.write(head);
         up.pipe(socket);
         socket.pipe(up);
-      });
-      let clientClosed = false;
-      up.once('error', (e) => {
-        markDown(b, e.code);
-        if (up.bytesRead === 0 && up.bytesWritten === 0) attempt();
-        else socket.destroy();
-      });
-      socket.once('error', () => up.destroy());
-      up.once('close', () => {
-        // The backend dropped a live websocket the client did not close: it is likely gone.
-        if (!clientClosed && up.bytesRead > 0) markDown(b, 'dropped a websocket');
-        socket.destroy();
-      });
-      socket.once('close', () => {
-        clientClosed = true;
-        up.destroy();
+        let clientClosed = false;
+        up.on('error', () => socket.destroy());
+        socket.on('error', () => up.destroy());
+        up.once('close', () => {
+          // The backend dropped a live websocket the client did not close: it is likely gone.
+          if (!clientClosed) markDown(b, 'dropped a websocket');
+          socket.destroy();
+        });
+        socket.once('close', () => {
+          clientClosed = true;
+          up.destroy();
+        });
       });
     };
     attempt();

@@ -47,9 +47,15 @@ export class ChatService {
       session.userId,
       clientId,
     ]);
+    if (existing?.deleted_at) throw new DomainError('MESSAGE_DELETED', 'An instructor deleted this message', 410);
     if (existing) return { message: toMessage(existing), created: false };
+    const [live] = await this.db.query(`SELECT ended_at FROM live_session WHERE id = $1 AND course_id = $2`, [sessionId, session.courseId]);
+    if (!live) throw new NotFoundError('SESSION_NOT_FOUND', 'No such class in your course');
+    if (live.ended_at) throw new DomainError('CLASS_ENDED', 'This class has ended', 409);
     const key = `chat:rate:${sessionId}:${session.userId}`;
-    const [[, count]] = (await this.redis.multi().incr(key).expire(key, CHAT_RATE.windowSeconds, 'NX').exec()) as [[null, number], unknown];
+    // A window that starts with the first message and expires by itself (no EXPIRE NX: works on any Redis).
+    const res = await this.redis.multi().set(key, '0', 'EX', CHAT_RATE.windowSeconds, 'NX').incr(key).exec();
+    const count = Number(res?.[1]?.[1] ?? Infinity);
     if (count > CHAT_RATE.messages) {
       throw new DomainError('RATE_LIMITED', `At most ${CHAT_RATE.messages} messages every ${CHAT_RATE.windowSeconds} seconds`, 429);
     }

@@ -4,6 +4,7 @@ import type { LiveSessionView, LobbyView, StartClassResponse } from '../contract
 import { classroomOf, type SessionClaims } from '../platform/auth/session-token';
 import { ForbiddenError, NotFoundError } from '../platform/domain-error';
 import { canTeach } from '../tenancy/domain/role-mapping';
+import { DomainEvents } from '../platform/domain-events';
 import { TenancyService } from '../tenancy/tenancy.service';
 
 const toView = (r: { id: string; activity_id: string; started_at: Date; started_by_name: string; ended_at: Date | null }): LiveSessionView => ({
@@ -23,6 +24,7 @@ export class ClassroomService {
   constructor(
     private readonly db: DataSource,
     private readonly tenancy: TenancyService,
+    private readonly events: DomainEvents,
   ) {}
 
   async lobby(session: SessionClaims): Promise<LobbyView> {
@@ -66,6 +68,9 @@ export class ClassroomService {
     );
     if (updated[0].length === 0) {
       await this.get(session, sessionId); // 404 when it is not in this course; otherwise it had already ended
+    } else {
+      // However the class ends (lobby or room), the live room hears it: everyone is told and let go.
+      this.events.emit('session.ended', { sessionId, courseId: session.courseId, at: new Date() });
     }
     return this.get(session, sessionId);
   }

@@ -4,23 +4,30 @@ import Redis from 'ioredis';
 import type { AppConfig } from '../config/config';
 import type { Participant } from '../contracts/realtime';
 import { APP_CONFIG, REDIS } from '../platform/redis';
-import { ghostSockets, NO_FLAGS, ParticipantFlags, participantsOf, SocketEntry, usersLeft } from './domain/presence';
+import { ghostSockets, NO_FLAGS, ParticipantFlags, participantsOf, SocketEntry } from './domain/presence';
 
 const socketsKey = (sid: string) => `presence:room:${sid}:sockets`;
+/** Sockets per person (HINCRBY: atomic, so two tabs joining or leaving at once are counted right). */
+const countsKey = (sid: string) => `presence:room:${sid}:counts`;
+/** One field per person and flag (`userId:handRaised`), so two changes at once never overwrite each other. */
 const flagsKey = (sid: string) => `presence:room:${sid}:flags`;
 const instanceKey = (id: string) => `presence:instance:${id}`;
 const ACTIVE_ROOMS = 'presence:rooms';
+const FLAG_NAMES = ['camera', 'mic', 'handRaised'] as const;
 
 /**
  * Who is in each live room, kept in Redis so that every backend instance sees the same people. Each
  * instance beats (a key with a short TTL); sockets of an instance that stopped beating are ghosts, and
- * any instance sweeps them away within seconds.
+ * any instance sweeps them away within seconds. An instance that was only slow (its key expired while
+ * its sockets lived) puts its sockets back at its next beat.
  */
 @Injectable()
 export class PresenceService implements OnModuleInit, OnModuleDestroy {
   readonly instanceId = crypto.randomUUID();
   private readonly logger = new Logger('Presence');
   private timer?: NodeJS.Timeout;
+  /** This instance's own sockets (a cache of what it wrote, to re-assert after a missed beat). */
+  private readonly local = new Map<string, { sessionId: string; entry: SocketEntry }>();
   /** Called with the people a sweep found gone (set by the gateway, which tells the rooms). */
   onGhostsLeft: (sessionId: string, courseId: string, userIds: string[]) => void = () => undefined;
 
@@ -45,31 +52,54 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
     await this.redis.del(instanceKey(this.instanceId)).catch(() => undefined);
   }
 
-  private beat() {
-    return this.redis.set(instanceKey(this.instanceId), '1', 'PX', this.config.presence.ttlMs);
+  private async beat(): Promise<void> {
+    const previous = await this.redis.set(instanceKey(this.instanceId), '1', 'PX', this.config.presence.ttlMs, 'GET');
+    if (previous === null && this.local.size > 0) {
+      // The key had expired: other instances may have swept our live sockets as ghosts. Put them back.
+      for (const { sessionId, entry } of this.local.values()) {
+        if (await this.redis.hsetnx(socketsKey(sessionId), entry.socketId, JSON.stringify(entry))) {
+          await this.redis.multi().hincrby(countsKey(sessionId), entry.userId, 1).sadd(ACTIVE_ROOMS, sessionId).exec();
+        }
+      }
+      this.logger.warn(`missed heartbeats: re-asserted ${this.local.size} sockets`);
+    }
   }
 
   /** Adds a socket; says whether it is this person's first socket in the room. */
-  async add(sessionId: string, entry: Omit<SocketEntry, 'instanceId'>): Promise<boolean> {
-    const before = await this.entries(sessionId);
-    await this.redis
+  async add(sessionId: string, e: Omit<SocketEntry, 'instanceId'>): Promise<boolean> {
+    const entry: SocketEntry = { ...e, instanceId: this.instanceId };
+    this.local.set(entry.socketId, { sessionId, entry });
+    const res = await this.redis
       .multi()
-      .hset(socketsKey(sessionId), entry.socketId, JSON.stringify({ ...entry, instanceId: this.instanceId }))
+      .hset(socketsKey(sessionId), entry.socketId, JSON.stringify(entry))
+      .hincrby(countsKey(sessionId), entry.userId, 1)
       .sadd(ACTIVE_ROOMS, sessionId)
       .exec();
-    const live = await this.liveInstances(before);
-    return !before.some((s) => s.userId === entry.userId && live.has(s.instanceId));
+    return Number(res?.[1]?.[1]) === 1;
   }
 
   /** Removes a socket; returns the user id when that was their last socket in the room. */
   async remove(sessionId: string, socketId: string): Promise<string | null> {
-    const all = await this.entries(sessionId);
-    const mine = all.find((s) => s.socketId === socketId);
-    if (!mine) return null;
-    await this.redis.hdel(socketsKey(sessionId), socketId);
-    const left = usersLeft(all, [mine]);
-    if (left.length) await this.redis.hdel(flagsKey(sessionId), ...left);
-    return left[0] ?? null;
+    const cached = this.local.get(socketId);
+    this.local.delete(socketId);
+    const raw = cached ? JSON.stringify(cached.entry) : await this.redis.hget(socketsKey(sessionId), socketId);
+    if (!raw) return null;
+    const entry = JSON.parse(raw) as SocketEntry;
+    if (!(await this.redis.hdel(socketsKey(sessionId), socketId))) return null; // already swept
+    return (await this.decrement(sessionId, [entry.userId]))[0] ?? null;
+  }
+
+  /** Counts down a socket per user id; returns those who have none left (their flags go too). */
+  private async decrement(sessionId: string, userIds: string[]): Promise<string[]> {
+    const left: string[] = [];
+    for (const userId of userIds) {
+      const n = await this.redis.hincrby(countsKey(sessionId), userId, -1);
+      if (n <= 0) {
+        await this.redis.multi().hdel(countsKey(sessionId), userId).hdel(flagsKey(sessionId), ...FLAG_NAMES.map((f) => `${userId}:${f}`)).exec();
+        left.push(userId);
+      }
+    }
+    return left;
   }
 
   async participants(sessionId: string): Promise<Participant[]> {
@@ -82,8 +112,8 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   }
 
   async setFlags(sessionId: string, userId: string, patch: Partial<ParticipantFlags>): Promise<void> {
-    const current = (await this.flags(sessionId)).get(userId) ?? NO_FLAGS;
-    await this.redis.hset(flagsKey(sessionId), userId, JSON.stringify({ ...current, ...patch }));
+    const fields = Object.entries(patch).flatMap(([k, v]) => [`${userId}:${k}`, v ? '1' : '0']);
+    if (fields.length) await this.redis.hset(flagsKey(sessionId), ...fields);
   }
 
   /** Removes the sockets of dead instances from every active room (one sweeper per room at a time). */
@@ -92,23 +122,31 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
       if (!(await this.redis.set(`presence:room:${sid}:sweep`, this.instanceId, 'PX', this.config.presence.beatMs, 'NX'))) continue;
       const sockets = await this.entries(sid);
       if (sockets.length === 0) {
-        await this.redis.multi().srem(ACTIVE_ROOMS, sid).del(flagsKey(sid)).exec();
+        // Only an empty room is dropped from the index, and only if it is still empty.
+        await this.redis.eval(
+          `if redis.call('HLEN', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[1]); redis.call('DEL', KEYS[3], KEYS[4]) end return 0`,
+          4,
+          socketsKey(sid),
+          ACTIVE_ROOMS,
+          flagsKey(sid),
+          countsKey(sid),
+          sid,
+        );
         continue;
       }
       const ghosts = ghostSockets(sockets, await this.liveInstances(sockets));
       if (ghosts.length === 0) continue;
-      await this.redis.hdel(socketsKey(sid), ...ghosts.map((g) => g.socketId));
-      const left = usersLeft(sockets, ghosts);
-      if (left.length) {
-        await this.redis.hdel(flagsKey(sid), ...left);
-        this.onGhostsLeft(sid, ghosts[0].courseId, left);
-      }
+      const removed: string[] = [];
+      for (const g of ghosts) if (await this.redis.hdel(socketsKey(sid), g.socketId)) removed.push(g.userId);
+      const left = await this.decrement(sid, removed);
+      if (left.length) this.onGhostsLeft(sid, ghosts[0].courseId, left);
     }
   }
 
   /** Drops a room's presence (the class ended). */
   async clear(sessionId: string): Promise<void> {
-    await this.redis.multi().del(socketsKey(sessionId), flagsKey(sessionId)).srem(ACTIVE_ROOMS, sessionId).exec();
+    for (const [socketId, v] of this.local) if (v.sessionId === sessionId) this.local.delete(socketId);
+    await this.redis.multi().del(socketsKey(sessionId), flagsKey(sessionId), countsKey(sessionId)).srem(ACTIVE_ROOMS, sessionId).exec();
   }
 
   private async entries(sessionId: string): Promise<SocketEntry[]> {
@@ -118,7 +156,15 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
 
   private async flags(sessionId: string): Promise<Map<string, ParticipantFlags>> {
     const raw = await this.redis.hgetall(flagsKey(sessionId));
-    return new Map(Object.entries(raw).map(([k, v]) => [k, JSON.parse(v) as ParticipantFlags]));
+    const out = new Map<string, ParticipantFlags>();
+    for (const [field, value] of Object.entries(raw)) {
+      const i = field.lastIndexOf(':');
+      const userId = field.slice(0, i);
+      const flag = field.slice(i + 1) as keyof ParticipantFlags;
+      if (!FLAG_NAMES.includes(flag)) continue;
+      out.set(userId, { ...(out.get(userId) ?? NO_FLAGS), [flag]: value === '1' });
+    }
+    return out;
   }
 
   private async liveInstances(sockets: readonly SocketEntry[]): Promise<Set<string>> {

@@ -6,6 +6,7 @@ import { DomainEventMap, DomainEvents } from '../platform/domain-events';
 import { LaunchClient } from '../testing/lti-client';
 import { RoomClient } from '../testing/room-client';
 import { startTestApp, TestApp } from '../testing/test-app';
+import { waitFor } from '../testing/wait-for';
 
 describe('live room gateway (Socket.io, real Redis and Postgres)', () => {
   let t: TestApp;
@@ -127,13 +128,28 @@ describe('live room gateway (Socket.io, real Redis and Postgres)', () => {
     const alan = await launch.launch('phys-101', 'dev-alan');
     const { c, state } = await joined(alan);
     c.close();
-    const { waitFor } = await import('../testing/wait-for');
     await waitFor(async () => seen.some((s) => s.name === 'left' && s.e.userId === state.me.userId), 'participant.left');
     const mine = seen.filter((s) => s.e.userId === state.me.userId);
     expect(mine.map((s) => s.name)).toEqual(['joined', 'left']);
     expect(mine[0].e).toMatchObject({ sessionId, role: 'learner' });
     expect(mine[1].e).toMatchObject({ sessionId, reason: 'disconnected' });
     subs.forEach((x) => x.unsubscribe());
+  });
+
+  it('counts a person with two tabs once: arrives with the first, leaves with the last', async () => {
+    const { c: teacher } = await joined(teacherToken);
+    // Alan is not in the room yet (Grace still is, from earlier tests).
+    const alan = await launch.launch('phys-101', 'dev-alan');
+    const [tab1, tab2] = await Promise.all([joined(alan), joined(alan)]);
+    await teacher.waitFor(ServerEvents.joined, (p) => p.userId === tab1.state.me.userId);
+    const { state } = await joined(teacherToken);
+    expect(state.participants.filter((p) => p.userId === tab1.state.me.userId)).toHaveLength(1);
+    tab1.c.close();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(teacher.got(ServerEvents.left).filter((l) => l.userId === tab1.state.me.userId)).toHaveLength(0);
+    tab2.c.close();
+    await teacher.waitFor(ServerEvents.left, (l) => l.userId === tab1.state.me.userId);
+    expect(teacher.got(ServerEvents.joined).filter((p) => p.userId === tab1.state.me.userId)).toHaveLength(1);
   });
 
   it('refuses teacher actions from a student', async () => {
@@ -169,6 +185,22 @@ describe('live room gateway (Socket.io, real Redis and Postgres)', () => {
     const c = client(other);
     await c.connected();
     expect(await c.emit(ClientEvents.join, { sessionId })).toMatchObject({ ok: false, error: { code: 'SESSION_NOT_FOUND' } });
+  });
+
+  it('ends the class for everyone also when it is ended from the lobby', async () => {
+    const other = (await (await launch.api('/api/classroom/sessions', teacherToken, { method: 'POST' })).json()) as { session: { id: string } };
+    expect(other.session.id).toBe(sessionId); // the same live class
+    const { c: student } = await joined(studentToken);
+    const res = await launch.api(`/api/classroom/sessions/${sessionId}/end`, teacherToken, { method: 'POST' });
+    expect(res.status).toBe(200);
+    await student.waitFor(ServerEvents.ended);
+    await waitFor(async () => !student.socket.connected, 'the student let go');
+    const chat = client(studentToken);
+    await chat.connected();
+    expect(await chat.emit(ClientEvents.join, { sessionId })).toMatchObject({ ok: false, error: { code: 'CLASS_ENDED' } });
+    // A new class for the rest of the tests.
+    const next = (await (await launch.api('/api/classroom/sessions', teacherToken, { method: 'POST' })).json()) as { session: { id: string } };
+    sessionId = next.session.id;
   });
 
   it('ends the class for everyone', async () => {

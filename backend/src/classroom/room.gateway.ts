@@ -9,6 +9,7 @@ import {
   WebSocketServer,
 } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
+import { DomainEvents } from '../platform/domain-events';
 import { ChatService } from '../chat/chat.service';
 import {
   Ack,
@@ -51,6 +52,7 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect {
     private readonly room: RoomService,
     private readonly chat: ChatService,
     private readonly presence: PresenceService,
+    private readonly events: DomainEvents,
   ) {}
 
   afterInit(server: Server): void {
@@ -65,6 +67,12 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect {
       } catch (e) {
         next(new Error(e instanceof DomainError ? e.code : 'UNAUTHENTICATED'));
       }
+    });
+    this.events.on('session.ended').subscribe(({ sessionId, at }) => {
+      this.emit(roomOf(sessionId), ServerEvents.ended, { endedAt: at.toISOString() });
+      void this.presence.clear(sessionId);
+      // A moment later, so the teacher's own ack and the "ended" event reach everyone first.
+      setTimeout(() => this.server.in(roomOf(sessionId)).disconnectSockets(true), 300).unref();
     });
     this.presence.onGhostsLeft = (sessionId, courseId, userIds) => {
       this.room.lost(sessionId, courseId, userIds);
@@ -95,6 +103,11 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect {
       if (!parsed.success) {
         throw new DomainError('INVALID_PAYLOAD', parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; '), 400);
       }
+      // A socket outlives its token's expiry only until its next event.
+      if (socket.data.session.expiresAt !== undefined && socket.data.session.expiresAt < Date.now()) {
+        socket.disconnect(true);
+        throw new DomainError('SESSION_EXPIRED', 'Your session has expired', 401);
+      }
       return { ok: true, data: await handler(parsed.data as ClientPayload<E>, socket.data) };
     } catch (e) {
       if (e instanceof DomainError) return { ok: false, error: { code: e.code, message: e.message } };
@@ -112,8 +125,16 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect {
   join(@ConnectedSocket() socket: RoomSocket, @MessageBody() body: unknown) {
     return this.run(socket, ClientEvents.join, body, async ({ sessionId }, data) => {
       if (data.sessionId && data.sessionId !== sessionId) await this.leaveRoom(socket, 'left');
-      const { state, arrived } = await this.room.join(data.session, socket.id, sessionId);
+      // Marked before the await: a disconnect during the join then cleans up what the join wrote.
       data.sessionId = sessionId;
+      const { state, arrived } = await this.room.join(data.session, socket.id, sessionId).catch((e) => {
+        data.sessionId = undefined;
+        throw e;
+      });
+      if (!socket.connected) {
+        await this.room.leave(data.session, sessionId, socket.id, 'disconnected');
+        throw new DomainError('DISCONNECTED', 'The connection closed during the join', 499);
+      }
       await socket.join([roomOf(sessionId), userRoomOf(sessionId, data.session.userId)]);
       const me = state.participants.find((p) => p.userId === data.session.userId);
       if (arrived && me) socket.to(roomOf(sessionId)).emit(ServerEvents.joined, me);
@@ -221,10 +242,7 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect {
   @SubscribeMessage(ClientEvents.teacherEndClass)
   endClass(@ConnectedSocket() socket: RoomSocket, @MessageBody() body: unknown) {
     return this.run(socket, ClientEvents.teacherEndClass, body, async (_p, data) => {
-      const sid = this.inRoom(data);
-      const endedAt = await this.room.endClass(data.session, sid);
-      this.emit(roomOf(sid), ServerEvents.ended, { endedAt });
-      this.server.in(roomOf(sid)).disconnectSockets(true);
+      await this.room.endClass(data.session, this.inRoom(data));
       return null;
     });
   }

@@ -24,6 +24,8 @@ export class RoomService {
   /** Joins a socket to a class of the caller's course; returns the room state and whether the person just arrived. */
   async join(session: SessionClaims, socketId: string, sessionId: string): Promise<{ state: RoomState; arrived: boolean }> {
     const live = await this.classroom.get(session, sessionId); // NOT_FOUND outside the caller's course
+    // A class of another classroom of the same course is not this person's class.
+    if (live.activityId !== session.activityId) throw new NotFoundError('SESSION_NOT_FOUND', 'No such class in your classroom');
     if (live.endedAt) throw new ConflictError('CLASS_ENDED', 'This class has ended');
     const [removed] = await this.db.query(`SELECT 1 FROM session_removal WHERE session_id = $1 AND user_id = $2`, [sessionId, session.userId]);
     if (removed) throw new ForbiddenError('REMOVED_FROM_CLASS', 'An instructor removed you from this class');
@@ -57,10 +59,9 @@ export class RoomService {
   }
 
   async setFlags(session: SessionClaims, sessionId: string, patch: Partial<ParticipantFlags>): Promise<Participant> {
+    if (!(await this.presence.participant(sessionId, session.userId))) throw new NotFoundError('NOT_IN_ROOM', 'Join the class first');
     await this.presence.setFlags(sessionId, session.userId, patch);
-    const me = await this.presence.participant(sessionId, session.userId);
-    if (!me) throw new NotFoundError('NOT_IN_ROOM', 'Join the class first');
-    return me;
+    return (await this.presence.participant(sessionId, session.userId))!;
   }
 
   /** A teacher's action on a participant of this class. */
@@ -75,17 +76,16 @@ export class RoomService {
         `INSERT INTO session_removal (session_id, user_id, removed_by) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
         [sessionId, targetUserId, session.userId],
       );
-      this.events.emit('participant.left', { sessionId, courseId: session.courseId, userId: targetUserId, at: new Date(), reason: 'removed' });
+      // participant.left follows when their sockets are disconnected.
       return null;
     }
     await this.presence.setFlags(sessionId, targetUserId, action === 'mute' ? { mic: false } : { camera: false });
     return this.presence.participant(sessionId, targetUserId);
   }
 
-  async endClass(session: SessionClaims, sessionId: string): Promise<string> {
-    const ended = await this.classroom.endClass(session, sessionId); // TEACHER_ONLY / NOT_FOUND
-    await this.presence.clear(sessionId);
-    this.events.emit('session.ended', { sessionId, courseId: session.courseId, at: new Date() });
-    return ended.endedAt ?? new Date().toISOString();
+  /** Ends the class (TEACHER_ONLY / NOT_FOUND); the gateway hears session.ended and lets everyone go. */
+  async endClass(session: SessionClaims, sessionId: string): Promise<void> {
+    await this.classroom.endClass(session, sessionId);
   }
+
 }

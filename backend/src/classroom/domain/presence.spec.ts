@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ghostSockets, participantsOf, SocketEntry, usersLeft } from './presence';
+import { ghostSockets, participantsOf, SocketEntry } from './presence';
 
 const s = (socketId: string, userId: string, instanceId: string, joinedAt: string, role: SocketEntry['role'] = 'learner', name = userId): SocketEntry => ({
   socketId,
@@ -31,8 +31,4 @@ describe('presence', () => {
     expect(ghostSockets(sockets, live).map((x) => x.socketId)).toEqual(['z1']);
   });
 
-  it('says who left when sockets go: only people with no socket left', () => {
-    expect(usersLeft(sockets, [sockets[1]])).toEqual([]);
-    expect(usersLeft(sockets, [sockets[1], sockets[2], sockets[3]])).toEqual(['grace', 'zed']);
-  });
 });

@@ -48,10 +48,3 @@ export function participantsOf(
 export function ghostSockets(sockets: readonly SocketEntry[], liveInstances: ReadonlySet<string>): SocketEntry[] {
   return sockets.filter((s) => !liveInstances.has(s.instanceId));
 }
-
-/** People who have no socket left once `removed` are gone. */
-export function usersLeft(sockets: readonly SocketEntry[], removed: readonly SocketEntry[]): string[] {
-  const gone = new Set(removed.map((s) => s.socketId));
-  const remaining = new Set(sockets.filter((s) => !gone.has(s.socketId)).map((s) => s.userId));
-  return [...new Set(removed.map((s) => s.userId))].filter((u) => !remaining.has(u));
-}

@@ -18,6 +18,8 @@ export interface SessionClaims {
   name: string;
   /** Set in a deep-linking session: the pending deep-linking request it answers. */
   deepLinkingId?: string;
+  /** When the token expires (ms since epoch), as read from a verified token. */
+  expiresAt?: number;
 }
 
 const AUDIENCE = 'lectern-spa';
@@ -35,6 +37,9 @@ export class SessionTokens {
 
   async issue(claims: SessionClaims): Promise<{ token: string; expiresAt: Date }> {
     const expiresAt = new Date(Date.now() + this.ttlSeconds * 1000);
+    const { expiresAt: _ignored, ...rest } = claims;
+    void _ignored;
+    claims = rest;
     const token = await new SignJWT({
       plt: claims.platformId,
       dep: claims.deploymentId,
@@ -71,6 +76,7 @@ export class SessionTokens {
         role: p.role as CourseRole,
         name: p.name as string,
         ...(typeof p.dlk === 'string' ? { deepLinkingId: p.dlk } : {}),
+        ...(typeof p.exp === 'number' ? { expiresAt: p.exp * 1000 } : {}),
       };
     } catch (e) {
       const expired = e instanceof Error && 'code' in e && (e as { code: string }).code === 'ERR_JWT_EXPIRED';

@@ -1,5 +1,6 @@
 import { HttpClient } from '@angular/common/http';
 import { computed, inject, Injectable, signal } from '@angular/core';
+import { HttpHeaders } from '@angular/common/http';
 import type { SessionExchangeResponse } from '@contracts/api';
 import { firstValueFrom } from 'rxjs';
 
@@ -15,20 +16,52 @@ export class LtiSession {
   private readonly http = inject(HttpClient);
   private readonly state = signal<SessionExchangeResponse | null>(readStored());
 
+  constructor() {
+    const s = this.state();
+    if (s) this.scheduleRefresh(s);
+  }
+
   readonly token = computed(() => {
     const s = this.state();
     return s && new Date(s.expiresAt).getTime() > Date.now() ? s.token : null;
   });
 
-  /** Trades the launch code for the session; returns where the app should open. */
-  async exchange(code: string): Promise<SessionExchangeResponse['landing']> {
-    const session = await firstValueFrom(this.http.post<SessionExchangeResponse>('/api/session/exchange', { code }));
+  private refreshTimer?: ReturnType<typeof setTimeout>;
+
+  /** Five minutes before the token expires, trade it for a fresh one (a class outlasts one token). */
+  private scheduleRefresh(session: SessionExchangeResponse) {
+    clearTimeout(this.refreshTimer);
+    const inMs = new Date(session.expiresAt).getTime() - Date.now() - 5 * 60_000;
+    this.refreshTimer = setTimeout(() => void this.refresh(), Math.max(10_000, inMs));
+  }
+
+  async refresh(): Promise<void> {
+    const current = this.token();
+    if (!current) return;
+    try {
+      const session = await firstValueFrom(
+        this.http.post<SessionExchangeResponse>('/api/session/refresh', {}, { headers: new HttpHeaders({ Authorization: `Bearer ${current}` }) }),
+      );
+      this.store(session);
+    } catch {
+      /* expired meanwhile: the next call says so, and the person launches again */
+    }
+  }
+
+  private store(session: SessionExchangeResponse) {
     this.state.set(session);
+    this.scheduleRefresh(session);
     try {
       sessionStorage.setItem(STORAGE_KEY, JSON.stringify(session));
     } catch {
       /* storage blocked (third-party iframe): memory only */
     }
+  }
+
+  /** Trades the launch code for the session; returns where the app should open. */
+  async exchange(code: string): Promise<SessionExchangeResponse['landing']> {
+    const session = await firstValueFrom(this.http.post<SessionExchangeResponse>('/api/session/exchange', { code }));
+    this.store(session);
     return session.landing;
   }
 

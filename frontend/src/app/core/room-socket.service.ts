@@ -32,6 +32,8 @@ export class RoomSocket implements OnDestroy {
   private socket?: Socket;
   private sessionId?: string;
   private pending: PendingMessage[] = [];
+  private joined = false;
+  readonly pendingCount = signal(0);
 
   readonly connection = signal<ConnectionState>('connecting');
   readonly participants = signal<Participant[]>([]);
@@ -45,15 +47,22 @@ export class RoomSocket implements OnDestroy {
 
   connect(sessionId: string): void {
     this.sessionId = sessionId;
-    const token = this.session.token();
-    if (!token) {
+    if (!this.session.token()) {
       this.fatal.set('Your session has ended: launch Lectern again from your course.');
       return;
     }
-    const socket = io({ path: '/socket.io', transports: ['websocket'], auth: { token }, reconnectionDelay: 500, reconnectionDelayMax: 5000 });
+    // The token is read at every (re)connection: a refreshed token is used after a network blip.
+    const socket = io({
+      path: '/socket.io',
+      transports: ['websocket'],
+      auth: (cb) => cb({ token: this.session.token() }),
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 5000,
+    });
     this.socket = socket;
     socket.on('connect', () => void this.join());
     socket.on('disconnect', (reason) => {
+      this.joined = false;
       if (this.connection() === 'closed') return;
       // The server let us go on purpose (removed, class ended): do not come back.
       this.connection.set(reason === 'io server disconnect' ? 'offline' : 'reconnecting');
@@ -91,11 +100,18 @@ export class RoomSocket implements OnDestroy {
   private async join() {
     const ack = await this.emit(ClientEvents.join, { sessionId: this.sessionId! });
     if (!ack.ok) {
-      this.fatal.set(ack.error.message);
-      this.socket?.disconnect();
-      this.connection.set('closed');
+      if (['REMOVED_FROM_CLASS', 'CLASS_ENDED', 'SESSION_NOT_FOUND', 'SESSION_EXPIRED'].includes(ack.error.code)) {
+        this.fatal.set(ack.error.message);
+        this.socket?.disconnect();
+        this.connection.set('closed');
+      } else {
+        // A slow or failed join (timeout, server busy) is tried again shortly.
+        this.connection.set('reconnecting');
+        setTimeout(() => void (this.socket?.connected && this.join()), 1000);
+      }
       return;
     }
+    this.joined = true;
     const state = ack.data;
     this.me.set(state.me);
     this.participants.set(state.participants);
@@ -116,17 +132,23 @@ export class RoomSocket implements OnDestroy {
 
   sendChat(text: string): void {
     const m = { clientId: crypto.randomUUID(), text };
-    this.pending.push(m);
-    void this.deliver(m);
+    this.setPending([...this.pending, m]);
+    // Before the room is joined (or while reconnecting) it waits; join() sends what waits.
+    if (this.joined) void this.deliver(m);
+  }
+
+  private setPending(list: PendingMessage[]) {
+    this.pending = list;
+    this.pendingCount.set(list.length);
   }
 
   private async deliver(m: PendingMessage) {
     const ack = await this.emit(ClientEvents.chatSend, m);
     if (ack.ok) {
-      this.pending = this.pending.filter((p) => p.clientId !== m.clientId);
+      this.setPending(this.pending.filter((p) => p.clientId !== m.clientId));
       this.chat.update((list) => (list.some((x) => x.id === ack.data.id) ? list : [...list, ack.data]));
-    } else if (ack.error.code !== 'OFFLINE' && ack.error.code !== 'TIMEOUT') {
-      this.pending = this.pending.filter((p) => p.clientId !== m.clientId);
+    } else if (!['OFFLINE', 'TIMEOUT', 'NOT_IN_ROOM'].includes(ack.error.code)) {
+      this.setPending(this.pending.filter((p) => p.clientId !== m.clientId));
       this.notice.set(ack.error.message);
     }
   }
@@ -134,10 +156,6 @@ export class RoomSocket implements OnDestroy {
   async act<E extends ClientEventName>(event: E, payload: ClientPayload<E>): Promise<void> {
     const ack = await this.emit(event, payload);
     if (!ack.ok) this.notice.set(ack.error.message);
-  }
-
-  pendingCount(): number {
-    return this.pending.length;
   }
 
   close(): void {
