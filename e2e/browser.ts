@@ -63,7 +63,20 @@ export function traceRequests(page: Page): void {
 export async function frameAt(page: Page, path: string): Promise<Frame> {
   try {
     return await waitFor(
-      async () => page.frames().find((f) => f !== page.mainFrame() && pathOf(f.url()).startsWith(path)) ?? null,
+      async () => {
+        for (const f of page.frames()) {
+          if (f === page.mainFrame()) continue;
+          if (pathOf(f.url()).startsWith(path)) return f;
+          // After a cross-site navigation in the frame (its own process) and a pushState, Playwright's
+          // recorded URL can lag: ask the document itself.
+          const live = await Promise.race([
+            f.evaluate(() => location.pathname).catch(() => ''),
+            new Promise<string>((r) => setTimeout(() => r(''), 1000)),
+          ]);
+          if (live.startsWith(path)) return f;
+        }
+        return null;
+      },
       `a frame at ${path}`,
       // Generous: on a loaded 2-core machine the launch's several round trips can take a while.
       45_000,
