@@ -1,0 +1,71 @@
+/**
+ * The whiteboard's operations on the wire: only deltas (new strokes, shapes, text, edits) ever travel,
+ * never the whole board. Every op carries a client-generated id, so a retried op is applied once.
+ * See backend/src/whiteboard/PROTOCOL.md.
+ */
+import { z } from 'zod';
+
+export const LIMITS = {
+  pointsPerOp: 512,
+  pointsPerElement: 20_000,
+  elementsPerPage: 5_000,
+  pages: 100,
+  textLength: 2_000,
+  coordinate: 100_000,
+  opBytes: 32 * 1024,
+} as const;
+
+const coord = z.number().finite().min(-LIMITS.coordinate).max(LIMITS.coordinate);
+const point = z.tuple([coord, coord]);
+const colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb colour');
+const id = z.string().regex(/^[A-Za-z0-9_-]{4,64}$/, 'must be 4-64 letters, digits, _ or -');
+
+export const strokeTools = ['pen', 'highlighter', 'eraser'] as const;
+export const shapeTools = ['line', 'arrow', 'rectangle', 'ellipse'] as const;
+
+export const elementSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('stroke'),
+    tool: z.enum(strokeTools),
+    colour,
+    width: z.number().min(0.5).max(64),
+    points: z.array(point).max(LIMITS.pointsPerOp),
+  }).strict(),
+  z.object({
+    kind: z.literal('shape'),
+    tool: z.enum(shapeTools),
+    colour,
+    width: z.number().min(0.5).max(64),
+    from: point,
+    to: point,
+  }).strict(),
+  z.object({
+    kind: z.literal('text'),
+    colour,
+    size: z.number().min(6).max(200),
+    at: point,
+    text: z.string().min(1).max(LIMITS.textLength),
+  }).strict(),
+]);
+
+/** What an update may change: position offset, colour, text, shape end points. */
+export const elementPatchSchema = z
+  .object({ colour: colour.optional(), move: point.optional(), text: z.string().min(1).max(LIMITS.textLength).optional(), from: point.optional(), to: point.optional() })
+  .strict()
+  .refine((p) => Object.keys(p).length > 0, 'an update must change something');
+
+export const opSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('add'), opId: id, page: id, elementId: id, element: elementSchema }).strict(),
+  z.object({ type: z.literal('append'), opId: id, page: id, elementId: id, points: z.array(point).min(1).max(LIMITS.pointsPerOp) }).strict(),
+  z.object({ type: z.literal('update'), opId: id, page: id, elementId: id, patch: elementPatchSchema }).strict(),
+  z.object({ type: z.literal('delete'), opId: id, page: id, elementId: id }).strict(),
+  z.object({ type: z.literal('clear-page'), opId: id, page: id }).strict(),
+  z.object({ type: z.literal('add-page'), opId: id, page: id, title: z.string().max(100).optional() }).strict(),
+  z.object({ type: z.literal('undo'), opId: id }).strict(),
+  z.object({ type: z.literal('redo'), opId: id }).strict(),
+]);
+
+export type BoardElement = z.infer<typeof elementSchema>;
+export type ElementPatch = z.infer<typeof elementPatchSchema>;
+export type BoardOp = z.infer<typeof opSchema>;
+export type Point = [number, number];
