@@ -15,6 +15,7 @@ import { AdminModule } from './admin/admin.module';
 import { GradesModule } from './grades/grades.module';
 import { RosterModule } from './roster/roster.module';
 import { TenancyModule } from './tenancy/tenancy.module';
+import { WhiteboardModule } from './whiteboard/whiteboard.module';
 import { DomainEvents } from './platform/domain-events';
 
 /** Configuration, Redis and session tokens, available to every module. */
@@ -54,6 +55,7 @@ export class AppModule {
         RosterModule,
         GradesModule.forRoot(config),
         AdminModule,
+        WhiteboardModule,
         // The dev LMS platform is never part of a production build's module graph.
         ...(config.devPlatform.enabled ? [DevPlatformModule] : []),
       ],

@@ -1,4 +1,4 @@
-import { Inject, Logger } from '@nestjs/common';
+import { Inject, Logger, OnModuleDestroy } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -17,25 +17,20 @@ import {
   ClientEventName,
   ClientEvents,
   ClientPayload,
-  MAX_PAYLOAD_BYTES,
   schemas,
   ServerEvents,
   ServerPayloads,
 } from '../contracts/realtime';
 import { SESSION_TOKENS } from '../platform/auth/session.guard';
-import { SessionClaims, SessionTokens } from '../platform/auth/session-token';
+import { handleSocketEvent, SocketData } from '../platform/socket-events';
+import { SessionTokens } from '../platform/auth/session-token';
 import { DomainError, NotFoundError } from '../platform/domain-error';
 import { PresenceService } from './presence.service';
+import { roomOf, userRoomOf } from './socket-rooms';
 import { RoomService } from './room.service';
 
-interface SocketData {
-  session: SessionClaims;
-  sessionId?: string;
-}
 type RoomSocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>;
 
-const roomOf = (sid: string) => `room:${sid}`;
-const userRoomOf = (sid: string, userId: string) => `user:${sid}:${userId}`;
 
 /**
  * The live room over Socket.io (Redis adapter: rooms span instances). Thin: it authenticates the socket
@@ -43,8 +38,9 @@ const userRoomOf = (sid: string, userId: string) => `user:${sid}:${userId}`;
  * ChatService, and answers every event with an ack `{ ok, data | error: { code, message } }`.
  */
 @WebSocketGateway({ path: '/socket.io' })
-export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect {
+export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModuleDestroy {
   private readonly logger = new Logger('RoomGateway');
+  private readonly timers = new Set<NodeJS.Timeout>();
   @WebSocketServer() server: Server;
 
   constructor(
@@ -54,6 +50,11 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect {
     private readonly presence: PresenceService,
     private readonly events: DomainEvents,
   ) {}
+
+  onModuleDestroy(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
 
   afterInit(server: Server): void {
     server.use(async (socket, next) => {
@@ -70,9 +71,13 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect {
     });
     this.events.on('session.ended').subscribe(({ sessionId, at }) => {
       this.emit(roomOf(sessionId), ServerEvents.ended, { endedAt: at.toISOString() });
-      void this.presence.clear(sessionId);
+      void this.presence.clear(sessionId).catch((e) => this.logger.warn(`clearing presence failed: ${(e as Error).message}`));
       // A moment later, so the teacher's own ack and the "ended" event reach everyone first.
-      setTimeout(() => this.server.in(roomOf(sessionId)).disconnectSockets(true), 300).unref();
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        this.server.in(roomOf(sessionId)).disconnectSockets(true);
+      }, 300);
+      this.timers.add(timer);
     });
     this.presence.onGhostsLeft = (sessionId, courseId, userIds) => {
       this.room.lost(sessionId, courseId, userIds);
@@ -84,36 +89,13 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect {
     this.server.to(to).emit(event, payload);
   }
 
-  /** Validation, size limit and error mapping for every event. The socket stays up whatever is sent. */
-  private async run<E extends ClientEventName>(
+  private run<E extends ClientEventName>(
     socket: RoomSocket,
     event: E,
     raw: unknown,
     handler: (payload: ClientPayload<E>, data: SocketData) => Promise<AckData[E]>,
   ): Promise<Ack<AckData[E]>> {
-    try {
-      let size = 0;
-      try {
-        size = JSON.stringify(raw ?? null).length;
-      } catch {
-        size = Infinity;
-      }
-      if (size > MAX_PAYLOAD_BYTES) throw new DomainError('PAYLOAD_TOO_LARGE', `Payloads are limited to ${MAX_PAYLOAD_BYTES} bytes`, 413);
-      const parsed = schemas[event].safeParse(raw ?? {});
-      if (!parsed.success) {
-        throw new DomainError('INVALID_PAYLOAD', parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; '), 400);
-      }
-      // A socket outlives its token's expiry only until its next event.
-      if (socket.data.session.expiresAt !== undefined && socket.data.session.expiresAt < Date.now()) {
-        socket.disconnect(true);
-        throw new DomainError('SESSION_EXPIRED', 'Your session has expired', 401);
-      }
-      return { ok: true, data: await handler(parsed.data as ClientPayload<E>, socket.data) };
-    } catch (e) {
-      if (e instanceof DomainError) return { ok: false, error: { code: e.code, message: e.message } };
-      this.logger.error(e instanceof Error ? e.stack : String(e));
-      return { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong on our side' } };
-    }
+    return handleSocketEvent(socket as unknown as Socket, schemas[event], raw, handler as (p: unknown, d: SocketData) => Promise<AckData[E]>, this.logger);
   }
 
   private inRoom(data: SocketData): string {

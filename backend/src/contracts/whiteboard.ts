@@ -69,3 +69,25 @@ export type BoardElement = z.infer<typeof elementSchema>;
 export type ElementPatch = z.infer<typeof elementPatchSchema>;
 export type BoardOp = z.infer<typeof opSchema>;
 export type Point = [number, number];
+
+/** Socket events of the whiteboard (the live room's socket; the person must have joined the class). */
+export const WhiteboardEvents = {
+  op: 'wb:op',
+  sync: 'wb:sync',
+  follow: 'wb:follow',
+  permissions: 'wb:permissions',
+  effects: 'wb:effects',
+  teacherView: 'wb:teacher-view',
+  permissionsChanged: 'wb:permissions-changed',
+} as const;
+
+export const viewSchema = z.object({ page: id, x: coord, y: coord, zoom: z.number().min(0.1).max(10) }).strict();
+export const whiteboardSchemas = {
+  [WhiteboardEvents.op]: opSchema,
+  [WhiteboardEvents.sync]: z.object({ since: z.number().int().min(0) }).strict(),
+  [WhiteboardEvents.follow]: viewSchema.extend({ locked: z.boolean() }).strict(),
+  [WhiteboardEvents.permissions]: z.object({ mode: z.enum(['everyone', 'nobody', 'named']), userIds: z.array(z.uuid()).max(500).default([]) }).strict(),
+} as const;
+
+export type TeacherView = z.infer<typeof viewSchema> & { locked: boolean };
+export type DrawPermissions = { mode: 'everyone' | 'nobody' | 'named'; userIds: string[] };

@@ -1,0 +1,104 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import Redis from 'ioredis';
+import { Subscription } from 'rxjs';
+import { DataSource } from 'typeorm';
+import type { BoardOp, DrawPermissions, TeacherView } from '../contracts/whiteboard';
+import type { SessionClaims } from '../platform/auth/session-token';
+import { ForbiddenError, NotFoundError } from '../platform/domain-error';
+import { DomainEvents } from '../platform/domain-events';
+import { REDIS } from '../platform/redis';
+import { canTeach } from '../tenancy/domain/role-mapping';
+import { BoardStore } from './board-store.service';
+
+const permKey = (sid: string) => `wb:${sid}:permissions`;
+const viewKey = (sid: string) => `wb:${sid}:teacher-view`;
+const TEACHER_ONLY_OPS = new Set(['add-page']);
+
+/** Whiteboard rules: who may draw, the teacher's view for follow mode, page-change times, the board kept after class. */
+@Injectable()
+export class WhiteboardService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Whiteboard');
+  private subscription?: Subscription;
+
+  constructor(
+    private readonly store: BoardStore,
+    private readonly db: DataSource,
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly events: DomainEvents,
+  ) {}
+
+  onModuleInit(): void {
+    // At the end of class the board is saved to Postgres (read-only afterwards) and leaves Redis.
+    this.subscription = this.events.on('session.ended').subscribe(({ sessionId, courseId }) => {
+      void this.persist(sessionId, courseId).catch((e) => this.logger.error(`saving the board of ${sessionId} failed: ${(e as Error).message}`));
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.subscription?.unsubscribe();
+  }
+
+  async permissions(sessionId: string): Promise<DrawPermissions> {
+    const raw = await this.redis.get(permKey(sessionId));
+    return raw ? (JSON.parse(raw) as DrawPermissions) : { mode: 'everyone', userIds: [] };
+  }
+
+  async setPermissions(session: SessionClaims, sessionId: string, p: DrawPermissions): Promise<DrawPermissions> {
+    if (!canTeach(session.role)) throw new ForbiddenError('TEACHER_ONLY', 'Only instructors decide who may draw');
+    await this.redis.set(permKey(sessionId), JSON.stringify(p), 'EX', 7 * 86400);
+    return p;
+  }
+
+  async apply(session: SessionClaims, sessionId: string, op: BoardOp) {
+    if (!canTeach(session.role)) {
+      if (TEACHER_ONLY_OPS.has(op.type)) throw new ForbiddenError('TEACHER_ONLY', 'Only instructors add pages');
+      const p = await this.permissions(sessionId);
+      if (p.mode === 'nobody' || (p.mode === 'named' && !p.userIds.includes(session.userId))) {
+        throw new ForbiddenError('DRAWING_NOT_ALLOWED', 'The instructor has not let you draw');
+      }
+    }
+    return this.store.apply(sessionId, session.userId, op);
+  }
+
+  sync(sessionId: string, since: number) {
+    return this.store.since(sessionId, since);
+  }
+
+  async teacherView(sessionId: string): Promise<TeacherView | null> {
+    const raw = await this.redis.get(viewKey(sessionId));
+    return raw ? (JSON.parse(raw) as TeacherView) : null;
+  }
+
+  /** The teacher's page and viewport, for follow mode; a page change is recorded with its time (recording chapters). */
+  async follow(session: SessionClaims, sessionId: string, view: TeacherView): Promise<TeacherView> {
+    if (!canTeach(session.role)) throw new ForbiddenError('TEACHER_ONLY', 'Only instructors lead the board');
+    const previous = await this.teacherView(sessionId);
+    await this.redis.set(viewKey(sessionId), JSON.stringify(view), 'EX', 7 * 86400);
+    if (previous?.page !== view.page) {
+      await this.db.query(`INSERT INTO whiteboard_page_event (session_id, page) VALUES ($1, $2)`, [sessionId, view.page]);
+    }
+    return view;
+  }
+
+  async persist(sessionId: string, courseId: string): Promise<void> {
+    const board = await this.store.pages(sessionId);
+    await this.db.query(
+      `INSERT INTO whiteboard_snapshot (session_id, course_id, seq, page_order, pages) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (session_id) DO UPDATE SET seq = EXCLUDED.seq, page_order = EXCLUDED.page_order, pages = EXCLUDED.pages, saved_at = now()`,
+      [sessionId, courseId, board.seq, board.order, JSON.stringify(board.pages)],
+    );
+    await this.store.drop(sessionId);
+    await this.redis.del(permKey(sessionId), viewKey(sessionId));
+  }
+
+  /** The board of a past class of the caller's course, read-only. */
+  async saved(session: SessionClaims, sessionId: string) {
+    const [row] = await this.db.query(`SELECT seq, page_order, pages, saved_at FROM whiteboard_snapshot WHERE session_id = $1 AND course_id = $2`, [
+      sessionId,
+      session.courseId,
+    ]);
+    if (!row) throw new NotFoundError('BOARD_NOT_FOUND', 'No saved board for this class in your course');
+    const chapters = await this.db.query(`SELECT page, at FROM whiteboard_page_event WHERE session_id = $1 ORDER BY at`, [sessionId]);
+    return { seq: row.seq, order: row.page_order, pages: row.pages, savedAt: new Date(row.saved_at).toISOString(), pageChanges: chapters };
+  }
+}

@@ -1,0 +1,121 @@
+import crypto from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClientEvents } from '../contracts/realtime';
+import { BoardOp, WhiteboardEvents } from '../contracts/whiteboard';
+import { LaunchClient } from '../testing/lti-client';
+import { RoomClient } from '../testing/room-client';
+import { createTestDatabase, startTestApp, TestApp } from '../testing/test-app';
+import { waitFor } from '../testing/wait-for';
+import { applyEffect, Effect, emptyBoard } from './domain/board';
+
+type EffectsMsg = { seq: number; userId: string; effects: Effect[] };
+let n = 0;
+const opId = () => `op-${crypto.randomBytes(6).toString('hex')}-${++n}`;
+
+describe('whiteboard over the live room, two instances on one Redis', () => {
+  let a: TestApp;
+  let b: TestApp;
+  let launch: LaunchClient;
+  let sessionId: string;
+  let teacher: RoomClient;
+  let student: RoomClient;
+  const received: EffectsMsg[] = [];
+
+  const emit = (c: RoomClient, event: string, payload: unknown) =>
+    c.socket.timeout(5000).emitWithAck(event, payload) as Promise<{ ok: boolean; data?: any; error?: { code: string } }>;
+
+  beforeAll(async () => {
+    const databaseUrl = await createTestDatabase();
+    const shared = { DATABASE_URL: databaseUrl, QUEUE_PREFIX: `wb-${crypto.randomBytes(4).toString('hex')}`, SESSION_SECRET: crypto.randomBytes(24).toString('hex'), LTI_KEY: crypto.randomBytes(24).toString('hex') };
+    a = await startTestApp(shared);
+    // Instance B of the same deployment: same public URL (behind one balancer), its own port.
+    b = await startTestApp({ ...shared, PUBLIC_URL: a.url, DEV_PLATFORM_URL: a.platformUrl });
+    launch = new LaunchClient(a);
+    const teacherToken = await launch.launch('phys-101', 'dev-ada');
+    const studentToken = await launch.launch('phys-101', 'dev-grace');
+    sessionId = ((await (await launch.api('/api/classroom/sessions', teacherToken, { method: 'POST' })).json()) as { session: { id: string } }).session.id;
+    teacher = new RoomClient(`http://localhost:${a.config.port}`, teacherToken);
+    student = new RoomClient(`http://localhost:${b.config.port}`, studentToken);
+    await Promise.all([teacher.connected(), student.connected()]);
+    for (const c of [teacher, student]) expect((await c.emit(ClientEvents.join, { sessionId })).ok).toBe(true);
+    student.socket.on(WhiteboardEvents.effects, (m: EffectsMsg) => received.push(m));
+  });
+  afterAll(async () => {
+    teacher?.close();
+    student?.close();
+    await a?.close();
+    await b?.close();
+  });
+
+  it('sends only the deltas of a stroke drawn on one instance to a client on the other, in order', async () => {
+    const elementId = `stroke-${crypto.randomBytes(4).toString('hex')}`;
+    const ops: BoardOp[] = [
+      { type: 'add', opId: opId(), page: 'page-1', elementId, element: { kind: 'stroke', tool: 'pen', colour: '#1d4ed8', width: 3, points: [[0, 0]] } },
+      ...Array.from({ length: 5 }, (_, i) => ({ type: 'append', opId: opId(), page: 'page-1', elementId, points: [[i + 1, i + 1]] }) as BoardOp),
+    ];
+    for (const op of ops) expect((await emit(teacher, WhiteboardEvents.op, op)).ok).toBe(true);
+    await waitFor(async () => received.length >= ops.length, 'every delta on the other instance');
+    const seqs = received.map((m) => m.seq);
+    expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+    // The student's copy, built from the deltas alone, has the whole stroke.
+    const board = emptyBoard();
+    for (const m of received) for (const e of m.effects) applyEffect(board, e);
+    expect((board.pages['page-1'].elements[elementId] as { points: unknown[] }).points).toHaveLength(6);
+    // An append travels as its few new points, not as the stroke.
+    expect(JSON.stringify(received.at(-1)).length).toBeLessThan(300);
+  });
+
+  it('applies a retried op once', async () => {
+    const op: BoardOp = { type: 'add', opId: opId(), page: 'page-1', elementId: `shape-${n}`, element: { kind: 'shape', tool: 'rectangle', colour: '#000000', width: 2, from: [0, 0], to: [5, 5] } };
+    const first = await emit(teacher, WhiteboardEvents.op, op);
+    const again = await emit(teacher, WhiteboardEvents.op, op);
+    expect(first.data.duplicate).toBe(false);
+    expect(again.data).toMatchObject({ duplicate: true, seq: first.data.seq });
+  });
+
+  it('lets the teacher decide who draws, and keeps pages for the teacher', async () => {
+    const op = (): BoardOp => ({ type: 'add', opId: opId(), page: 'page-1', elementId: `s-${crypto.randomBytes(4).toString('hex')}`, element: { kind: 'stroke', tool: 'pen', colour: '#000000', width: 1, points: [[1, 1]] } });
+    expect((await emit(student, WhiteboardEvents.op, op())).ok).toBe(true);
+    expect((await emit(teacher, WhiteboardEvents.permissions, { mode: 'nobody', userIds: [] })).ok).toBe(true);
+    expect(await emit(student, WhiteboardEvents.op, op())).toMatchObject({ ok: false, error: { code: 'DRAWING_NOT_ALLOWED' } });
+    expect(await emit(student, WhiteboardEvents.permissions, { mode: 'everyone', userIds: [] })).toMatchObject({ ok: false, error: { code: 'TEACHER_ONLY' } });
+    expect(await emit(student, WhiteboardEvents.op, { type: 'add-page', opId: opId(), page: 'page-9' })).toMatchObject({ ok: false, error: { code: 'TEACHER_ONLY' } });
+    expect(await emit(student, WhiteboardEvents.op, { type: 'add', opId: 'x' })).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
+    expect((await emit(teacher, WhiteboardEvents.permissions, { mode: 'everyone', userIds: [] })).ok).toBe(true);
+    expect((await emit(student, WhiteboardEvents.op, op())).ok).toBe(true);
+  });
+
+  it('brings a reconnecting client up to date from its last sequence, and follows the teacher to page 2', async () => {
+    const { data: before } = await emit(student, WhiteboardEvents.sync, { since: 0 });
+    const mark = before.seq as number;
+    expect((await emit(teacher, WhiteboardEvents.op, { type: 'add-page', opId: opId(), page: 'page-2' })).ok).toBe(true);
+    const seen = new Promise((r) => student.socket.once(WhiteboardEvents.teacherView, r));
+    expect((await emit(teacher, WhiteboardEvents.follow, { page: 'page-2', x: 0, y: 0, zoom: 1, locked: true })).ok).toBe(true);
+    expect(await seen).toMatchObject({ page: 'page-2', locked: true });
+    const { data: caught } = await emit(student, WhiteboardEvents.sync, { since: mark });
+    expect(caught.entries.map((e: { op: BoardOp }) => e.op.type)).toEqual(['add-page']);
+    expect(caught.teacherView).toMatchObject({ page: 'page-2' });
+  });
+
+  it('survives a long class: a client far behind gets the pages from the snapshot', async () => {
+    const elementId = `long-${crypto.randomBytes(4).toString('hex')}`;
+    await emit(teacher, WhiteboardEvents.op, { type: 'add', opId: opId(), page: 'page-1', elementId, element: { kind: 'stroke', tool: 'pen', colour: '#000000', width: 1, points: [[0, 0]] } });
+    for (let i = 0; i < 210; i++) await emit(teacher, WhiteboardEvents.op, { type: 'append', opId: opId(), page: 'page-1', elementId, points: [[i, i]] });
+    const { data } = await emit(student, WhiteboardEvents.sync, { since: 1 });
+    expect(data.pages.order).toEqual(['page-1', 'page-2']);
+    expect(data.pages.pages['page-1'].elements[elementId].points).toHaveLength(211);
+  });
+
+  it('keeps the board after class, read-only, with its page changes', async () => {
+    const teacherToken = await launch.launch('phys-101', 'dev-ada');
+    expect((await launch.api(`/api/classroom/sessions/${sessionId}/end`, teacherToken, { method: 'POST' })).status).toBe(200);
+    const saved = await waitFor(async () => {
+      const res = await launch.api(`/api/whiteboard/sessions/${sessionId}`, teacherToken);
+      return res.status === 200 ? ((await res.json()) as { order: string[]; pageChanges: Array<{ page: string }> }) : null;
+    }, 'the saved board');
+    expect(saved.order).toEqual(['page-1', 'page-2']);
+    expect(saved.pageChanges.map((c) => c.page)).toEqual(['page-2']);
+    const other = await launch.launch('hist-210', 'dev-katherine');
+    expect((await launch.api(`/api/whiteboard/sessions/${sessionId}`, other)).status).toBe(404);
+  });
+});
