@@ -59,6 +59,20 @@ describe('the live room in Chromium: two people, chat both ways, a raised hand',
     await teacherRoom.getByTestId('raised-hands').filter({ hasText: 'Grace Hopper' }).waitFor({ timeout: 10_000 });
     expect(await teacherRoom.locator('[data-participant="Grace Hopper"] [data-testid=hand]').count()).toBe(1);
 
+    // The whiteboard: the teacher draws a stroke; the student sees it; the teacher adds page 2 and the student follows.
+    const board = teacherRoom.getByTestId('whiteboard');
+    const box = (await board.boundingBox())!;
+    await teacherPage.mouse.move(box.x + 40, box.y + 40);
+    await teacherPage.mouse.down();
+    for (let i = 1; i <= 12; i++) await teacherPage.mouse.move(box.x + 40 + i * 15, box.y + 40 + i * 8);
+    await teacherPage.mouse.up();
+    const studentBoard = studentRoom.getByTestId('whiteboard');
+    await waitFor(async () => (await studentBoard.getAttribute('data-elements')) === '1', 'the stroke on the student\'s board');
+    await teacherRoom.getByTestId('wb-add-page').click();
+    await waitFor(async () => (await studentBoard.getAttribute('data-page')) !== 'page-1', 'the student following the teacher to page 2');
+    expect(await studentBoard.getAttribute('data-elements')).toBe('0');
+    expect(await studentRoom.locator('.pages .page').count()).toBe(2);
+
     await studentPage.screenshot({ path: '.cache/room-phone.png' });
     await teacherPage.screenshot({ path: '.cache/room-laptop.png' });
     await teacherCtx.close();

@@ -44,6 +44,23 @@ export class RoomSocket implements OnDestroy {
   readonly notice = signal<string | null>(null);
   readonly fatal = signal<string | null>(null);
   readonly raisedHands = computed(() => this.participants().filter((p) => p.handRaised));
+  /** Goes up at every successful (re)join: features that keep their own state catch up then. */
+  readonly joins = signal(0);
+
+  /** Listens to a server event that is not part of the room's own state (e.g. the whiteboard's). */
+  listen(event: string, handler: (payload: never) => void): void {
+    this.socket?.on(event, handler as (p: unknown) => void);
+  }
+
+  /** Sends an event of another feature over the room's socket, with its ack. */
+  async request<T>(event: string, payload: unknown): Promise<{ ok: true; data: T } | { ok: false; error: { code: string; message: string } }> {
+    if (!this.socket?.connected) return { ok: false, error: { code: 'OFFLINE', message: 'Not connected' } };
+    try {
+      return await this.socket.timeout(8000).emitWithAck(event, payload);
+    } catch {
+      return { ok: false, error: { code: 'TIMEOUT', message: 'The server did not answer' } };
+    }
+  }
 
   connect(sessionId: string): void {
     this.sessionId = sessionId;
@@ -112,6 +129,7 @@ export class RoomSocket implements OnDestroy {
       return;
     }
     this.joined = true;
+    this.joins.update((n) => n + 1);
     const state = ack.data;
     this.me.set(state.me);
     this.participants.set(state.participants);

@@ -4,11 +4,12 @@ import { RouterLink } from '@angular/router';
 import { ClientEvents, MAX_CHAT_LENGTH } from '@contracts/realtime';
 import { ROLE_LABELS } from '../../core/api-error';
 import { RoomSocket } from '../../core/room-socket.service';
+import { WhiteboardComponent } from '../whiteboard/whiteboard.component';
 
 /** The live classroom: participants (hands, teacher controls), chat, the connection state. Video tiles come with the media work. */
 @Component({
   selector: 'app-room',
-  imports: [DatePipe, RouterLink],
+  imports: [DatePipe, RouterLink, WhiteboardComponent],
   providers: [RoomSocket],
   templateUrl: './room.component.html',
   styleUrl: './room.component.css',

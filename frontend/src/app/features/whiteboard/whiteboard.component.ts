@@ -1,0 +1,248 @@
+import { ChangeDetectionStrategy, Component, computed, effect, ElementRef, inject, input, OnDestroy, signal, viewChild } from '@angular/core';
+import { BoardElement, Point } from '@contracts/whiteboard';
+import type { StoredElement } from '@whiteboard-domain/board';
+import { RoomSocket } from '../../core/room-socket.service';
+import { WhiteboardClient } from './whiteboard-client';
+
+type Tool = 'pen' | 'highlighter' | 'eraser' | 'line' | 'arrow' | 'rectangle' | 'ellipse' | 'text';
+const COLOURS = ['#111827', '#dc2626', '#2563eb', '#16a34a', '#d97706', '#7c3aed'];
+/** Live strokes go out in small batches while they are drawn. */
+const FLUSH_MS = 40;
+
+/**
+ * The shared whiteboard: Canvas API, redrawn on animation frames, sharp on HiDPI screens, pointer
+ * events (mouse, touch, pen). Board coordinates are CSS pixels of a 1600×1000 page scaled to fit.
+ */
+@Component({
+  selector: 'app-whiteboard',
+  templateUrl: './whiteboard.component.html',
+  styleUrl: './whiteboard.component.css',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class WhiteboardComponent implements OnDestroy {
+  readonly canTeach = input(false);
+  readonly myUserId = input<string | null>(null);
+  private readonly room = inject(RoomSocket);
+  protected readonly wb = new WhiteboardClient(this.room);
+  protected readonly colours = COLOURS;
+  protected readonly tools: Tool[] = ['pen', 'highlighter', 'eraser', 'line', 'arrow', 'rectangle', 'ellipse', 'text'];
+  protected readonly tool = signal<Tool>('pen');
+  protected readonly colour = signal(COLOURS[0]);
+  protected readonly width = signal(3);
+  protected readonly page = signal('page-1');
+  protected readonly following = signal(true);
+  protected readonly pages = computed(() => {
+    this.wb.version();
+    return [...this.wb.board.pageOrder];
+  });
+  /** How many elements the shown page has (for people and tests reading the page). */
+  protected readonly elementCount = computed(() => {
+    this.wb.version();
+    return this.wb.board.pages[this.page()]?.order.length ?? 0;
+  });
+  protected readonly mayDraw = computed(() => {
+    const p = this.wb.permissions();
+    return this.canTeach() || p.mode === 'everyone' || (p.mode === 'named' && p.userIds.includes(this.myUserId() ?? ''));
+  });
+  private readonly canvas = viewChild.required<ElementRef<HTMLCanvasElement>>('canvas');
+  private drawing: { elementId: string; buffer: Point[]; timer?: ReturnType<typeof setTimeout>; shape?: { from: Point; to: Point } } | null = null;
+  private frame = 0;
+  private dirty = true;
+
+  constructor() {
+    effect(() => {
+      if (this.room.joins() > 0) void this.wb.sync();
+    });
+    effect(() => {
+      this.wb.version();
+      this.page();
+      this.dirty = true;
+    });
+    // Follow the teacher: students go to the teacher's page (unless they left follow mode and it is not locked).
+    effect(() => {
+      const v = this.wb.teacherView();
+      if (v && !this.canTeach() && (this.following() || v.locked)) this.page.set(v.page);
+    });
+    const loop = () => {
+      if (this.dirty) this.render();
+      this.frame = requestAnimationFrame(loop);
+    };
+    this.frame = requestAnimationFrame(loop);
+  }
+
+  ngOnDestroy(): void {
+    cancelAnimationFrame(this.frame);
+  }
+
+  private scale(): number {
+    const c = this.canvas().nativeElement;
+    return c.clientWidth / 1600;
+  }
+
+  private point(ev: PointerEvent): Point {
+    const c = this.canvas().nativeElement;
+    const r = c.getBoundingClientRect();
+    const s = this.scale();
+    return [Math.round((ev.clientX - r.left) / s), Math.round((ev.clientY - r.top) / s)];
+  }
+
+  protected down(ev: PointerEvent) {
+    if (!this.mayDraw()) return;
+    const c = this.canvas().nativeElement;
+    c.setPointerCapture(ev.pointerId);
+    const at = this.point(ev);
+    const tool = this.tool();
+    if (tool === 'text') {
+      const text = prompt('Text');
+      if (text?.trim()) void this.add(this.wb.id('text'), { kind: 'text', colour: this.colour(), size: 24, at, text: text.trim().slice(0, 2000) });
+      return;
+    }
+    const elementId = this.wb.id(tool);
+    if (tool === 'pen' || tool === 'highlighter' || tool === 'eraser') {
+      const width = tool === 'highlighter' ? this.width() * 4 : tool === 'eraser' ? this.width() * 6 : this.width();
+      this.drawing = { elementId, buffer: [] };
+      void this.add(elementId, { kind: 'stroke', tool, colour: this.colour(), width, points: [at] });
+    } else {
+      this.drawing = { elementId, buffer: [], shape: { from: at, to: at } };
+    }
+  }
+
+  protected move(ev: PointerEvent) {
+    const d = this.drawing;
+    if (!d) return;
+    const at = this.point(ev);
+    if (d.shape) {
+      d.shape.to = at;
+      this.dirty = true;
+      return;
+    }
+    d.buffer.push(at);
+    d.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
+    this.dirty = true;
+  }
+
+  protected up() {
+    const d = this.drawing;
+    if (!d) return;
+    if (d.shape) {
+      const tool = this.tool() as 'line' | 'arrow' | 'rectangle' | 'ellipse';
+      void this.add(d.elementId, { kind: 'shape', tool, colour: this.colour(), width: this.width(), from: d.shape.from, to: d.shape.to });
+    } else this.flush();
+    this.drawing = null;
+  }
+
+  private flush() {
+    const d = this.drawing;
+    if (!d) return;
+    clearTimeout(d.timer);
+    d.timer = undefined;
+    if (d.buffer.length === 0) return;
+    const points = d.buffer.splice(0, 512);
+    void this.wb.send({ type: 'append', opId: this.wb.id('op'), page: this.page(), elementId: d.elementId, points });
+  }
+
+  private add(elementId: string, element: BoardElement) {
+    return this.wb.send({ type: 'add', opId: this.wb.id('op'), page: this.page(), elementId, element });
+  }
+
+  protected undo() {
+    void this.wb.send({ type: 'undo', opId: this.wb.id('op') });
+  }
+
+  protected redo() {
+    void this.wb.send({ type: 'redo', opId: this.wb.id('op') });
+  }
+
+  protected clear() {
+    void this.wb.send({ type: 'clear-page', opId: this.wb.id('op'), page: this.page() });
+  }
+
+  protected async addPage() {
+    const id = this.wb.id('page');
+    if (await this.wb.send({ type: 'add-page', opId: this.wb.id('op'), page: id })) this.goTo(id);
+  }
+
+  protected goTo(page: string) {
+    this.page.set(page);
+    if (this.canTeach()) void this.wb.lead({ page, x: 0, y: 0, zoom: 1, locked: false });
+    else this.following.set(this.wb.teacherView()?.page === page);
+  }
+
+  protected backToTeacher() {
+    this.following.set(true);
+    const v = this.wb.teacherView();
+    if (v) this.page.set(v.page);
+  }
+
+  protected setMode(mode: 'everyone' | 'nobody') {
+    void this.wb.allow({ mode, userIds: [] });
+  }
+
+  private render() {
+    this.dirty = false;
+    const c = this.canvas().nativeElement;
+    const dpr = window.devicePixelRatio || 1;
+    const w = c.clientWidth;
+    const h = c.clientHeight;
+    if (c.width !== Math.round(w * dpr) || c.height !== Math.round(h * dpr)) {
+      c.width = Math.round(w * dpr);
+      c.height = Math.round(h * dpr);
+    }
+    const ctx = c.getContext('2d')!;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, w, h);
+    const s = this.scale();
+    ctx.scale(s, s);
+    const page = this.wb.board.pages[this.page()];
+    if (page) for (const id of page.order) drawElement(ctx, page.elements[id]);
+    const d = this.drawing;
+    if (d?.shape) drawElement(ctx, { kind: 'shape', tool: this.tool() as 'line', colour: this.colour(), width: this.width(), from: d.shape.from, to: d.shape.to, author: '' });
+    if (d && !d.shape && page?.elements[d.elementId]?.kind === 'stroke' && d.buffer.length) {
+      const el = page.elements[d.elementId] as Extract<StoredElement, { kind: 'stroke' }>;
+      drawElement(ctx, { ...el, points: [...el.points.slice(-1), ...d.buffer] });
+    }
+  }
+}
+
+function drawElement(ctx: CanvasRenderingContext2D, el: StoredElement | undefined) {
+  if (!el) return;
+  ctx.save();
+  ctx.strokeStyle = el.colour;
+  ctx.fillStyle = el.colour;
+  ctx.lineCap = 'round';
+  ctx.lineJoin = 'round';
+  if (el.kind === 'stroke') {
+    ctx.lineWidth = el.width;
+    if (el.tool === 'highlighter') ctx.globalAlpha = 0.3;
+    if (el.tool === 'eraser') ctx.globalCompositeOperation = 'destination-out';
+    ctx.beginPath();
+    el.points.forEach(([x, y], i) => (i ? ctx.lineTo(x, y) : ctx.moveTo(x, y)));
+    if (el.points.length === 1) ctx.lineTo(el.points[0][0] + 0.1, el.points[0][1]);
+    ctx.stroke();
+  } else if (el.kind === 'shape') {
+    ctx.lineWidth = el.width;
+    const [x1, y1] = el.from;
+    const [x2, y2] = el.to;
+    ctx.beginPath();
+    if (el.tool === 'rectangle') ctx.rect(Math.min(x1, x2), Math.min(y1, y2), Math.abs(x2 - x1), Math.abs(y2 - y1));
+    else if (el.tool === 'ellipse') ctx.ellipse((x1 + x2) / 2, (y1 + y2) / 2, Math.abs(x2 - x1) / 2, Math.abs(y2 - y1) / 2, 0, 0, Math.PI * 2);
+    else {
+      ctx.moveTo(x1, y1);
+      ctx.lineTo(x2, y2);
+      if (el.tool === 'arrow') {
+        const a = Math.atan2(y2 - y1, x2 - x1);
+        const head = 12 + el.width * 2;
+        ctx.moveTo(x2, y2);
+        ctx.lineTo(x2 - head * Math.cos(a - 0.4), y2 - head * Math.sin(a - 0.4));
+        ctx.moveTo(x2, y2);
+        ctx.lineTo(x2 - head * Math.cos(a + 0.4), y2 - head * Math.sin(a + 0.4));
+      }
+    }
+    ctx.stroke();
+  } else {
+    ctx.font = `${el.size}px system-ui, sans-serif`;
+    ctx.textBaseline = 'top';
+    el.text.split('\n').forEach((line, i) => ctx.fillText(line, el.at[0], el.at[1] + i * el.size * 1.2));
+  }
+  ctx.restore();
+}
