@@ -39,6 +39,7 @@ const schema = z.object({
   ALLOW_PRIVATE_NETWORK_URLS: booleanString.optional(),
   PRESENCE_TTL_MS: z.coerce.number().int().min(500).max(120_000).default(10_000),
   PRESENCE_BEAT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+  WHITEBOARD_NAIVE_BROADCAST: booleanString.optional(),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 letters, digits, _ or -').default('lectern'),
 });
 
@@ -67,6 +68,8 @@ export interface AppConfig {
   outbound: { allowPrivate: boolean; allowHttp: boolean };
   /** Presence heartbeats: an instance silent for ttlMs is dead and its participants are removed. */
   presence: { ttlMs: number; beatMs: number };
+  /** Benchmark only: broadcast the whole board after each op (the naive design) instead of the deltas. */
+  whiteboardNaiveBroadcast: boolean;
   /** Redis key prefix of the Bull queues: every instance of one deployment shares it. */
   queuePrefix: string;
 }
@@ -118,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     frontendDist: c.FRONTEND_DIST,
     queuePrefix: c.QUEUE_PREFIX,
+    whiteboardNaiveBroadcast: c.WHITEBOARD_NAIVE_BROADCAST ?? false,
     presence: { ttlMs: c.PRESENCE_TTL_MS, beatMs: c.PRESENCE_BEAT_MS },
     outbound: { allowPrivate: c.ALLOW_PRIVATE_NETWORK_URLS ?? c.NODE_ENV !== 'production', allowHttp: c.NODE_ENV !== 'production' },
     keyRotationGraceHours: c.KEY_ROTATION_GRACE_HOURS,

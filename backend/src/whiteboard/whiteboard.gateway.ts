@@ -1,9 +1,11 @@
-import { Logger } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
 import { roomOf } from '../classroom/socket-rooms';
 import { WhiteboardEvents, whiteboardSchemas } from '../contracts/whiteboard';
+import type { AppConfig } from '../config/config';
 import { NotFoundError } from '../platform/domain-error';
+import { APP_CONFIG } from '../platform/redis';
 import { handleSocketEvent, SocketData } from '../platform/socket-events';
 import { WhiteboardService } from './whiteboard.service';
 
@@ -18,15 +20,25 @@ export class WhiteboardGateway {
   private readonly logger = new Logger('WhiteboardGateway');
   @WebSocketServer() server: Server;
 
-  constructor(private readonly whiteboard: WhiteboardService) {}
+  constructor(
+    private readonly whiteboard: WhiteboardService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @SubscribeMessage(WhiteboardEvents.op)
   op(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
     return handleSocketEvent(socket, whiteboardSchemas[WhiteboardEvents.op], body, async (op, data) => {
       const sid = inRoom(data);
       const applied = await this.whiteboard.apply(data.session, sid, op);
-      // Only the delta goes out, to everyone else (the sender has it in its ack).
-      if (!applied.duplicate) socket.to(roomOf(sid)).emit(WhiteboardEvents.effects, { seq: applied.seq, userId: data.session.userId, effects: applied.effects });
+      if (applied.duplicate) return applied;
+      if (this.config.whiteboardNaiveBroadcast) {
+        // The naive design, kept only to measure against: the whole board to everyone after every op.
+        const board = await this.whiteboard.pages(sid);
+        socket.to(roomOf(sid)).emit('wb:board', board);
+      } else {
+        // Only the delta goes out, to everyone else (the sender has it in its ack).
+        socket.to(roomOf(sid)).emit(WhiteboardEvents.effects, { seq: applied.seq, userId: data.session.userId, effects: applied.effects });
+      }
       return applied;
     }, this.logger);
   }

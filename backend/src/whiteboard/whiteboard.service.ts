@@ -64,6 +64,10 @@ export class WhiteboardService implements OnModuleInit, OnModuleDestroy {
     return this.store.since(sessionId, since);
   }
 
+  pages(sessionId: string) {
+    return this.store.pages(sessionId);
+  }
+
   async teacherView(sessionId: string): Promise<TeacherView | null> {
     const raw = await this.redis.get(viewKey(sessionId));
     return raw ? (JSON.parse(raw) as TeacherView) : null;

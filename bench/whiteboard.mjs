@@ -1,0 +1,169 @@
+// Whiteboard fan-out: C drawing clients (socket.io, in worker processes) in one class, spread over three
+// backend instances on one Redis. Each client draws S strokes; every other client measures the time from
+// the stroke's send to its receipt, and the bytes each stroke costs on the wire. Then the same with the
+// naive design (the whole board broadcast after every op) for comparison. Loopback only, bounded.
+//
+//   node bench/whiteboard.mjs [--clients 200] [--strokes 5] [--seconds 20]
+import { fork, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { freePort, startPostgres, startRedis } from '../scripts/services.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const arg = (name, def) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+};
+const CLIENTS = arg('clients', 200);
+const STROKES = arg('strokes', 5);
+const SECONDS = arg('seconds', 20);
+const WORKERS = 4;
+const now = () => performance.timeOrigin + performance.now();
+
+if (process.argv[2] === '--worker') {
+  const { io } = await import('socket.io-client');
+  process.once('message', async ({ jobs, sessionId, t0, naive }) => {
+    const latencies = [];
+    const bytes = [];
+    const sockets = [];
+    const seen = new Set();
+    // Each stroke id carries its send time: `s<client>_<microseconds>`.
+    const sentAt = (id) => Number(/_(\d+)$/.exec(id)?.[1] ?? NaN) / 1000;
+    await Promise.all(
+      jobs.map(async (job) => {
+        const s = io(`http://127.0.0.1:${job.port}`, { path: '/socket.io', transports: ['websocket'], auth: { token: job.token }, reconnection: false, forceNew: true });
+        sockets.push(s);
+        await new Promise((r, j) => {
+          s.once('connect', r);
+          s.once('connect_error', j);
+        });
+        const joined = await s.timeout(20000).emitWithAck('room:join', { sessionId });
+        if (!joined.ok) throw new Error(JSON.stringify(joined.error));
+        s.on('wb:effects', (m) => {
+          const t = now();
+          bytes.push(JSON.stringify(m).length);
+          for (const e of m.effects) if (e.kind === 'put') latencies.push(t - sentAt(e.elementId));
+        });
+        s.on('wb:board', (b) => {
+          const t = now();
+          bytes.push(JSON.stringify(b).length);
+          for (const id of b.pages['page-1'].order) {
+            const key = `${job.index}:${id}`;
+            if (seen.has(key) || id.startsWith(`s${job.index}_`)) continue;
+            seen.add(key);
+            latencies.push(t - sentAt(id));
+          }
+        });
+      }),
+    );
+    process.send({ ready: true });
+    process.once('message', async () => {
+      await Promise.all(
+        jobs.map(async (job, k) => {
+          const s = sockets[k];
+          for (let i = 0; i < STROKES; i++) {
+            await new Promise((r) => setTimeout(r, job.offsets[i] - (Date.now() - t0)));
+            const points = Array.from({ length: 16 }, (_, p) => [100 + p * 5 + i, 100 + job.index + p * 3]);
+            const elementId = `s${job.index}_${Math.round(now() * 1000)}`;
+            await s.timeout(20000).emitWithAck('wb:op', { type: 'add', opId: `op${job.index}_${i}_${crypto.randomBytes(3).toString('hex')}`, page: 'page-1', elementId, element: { kind: 'stroke', tool: 'pen', colour: '#1d4ed8', width: 3, points } });
+          }
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 3000));
+      process.send({ latencies, bytes, naive });
+      for (const s of sockets) s.disconnect();
+      setTimeout(() => process.exit(0), 200);
+    });
+  });
+} else {
+  const delta = await run(false);
+  const naive = await run(true);
+  const figures = { date: new Date().toISOString(), machine: `${os.cpus().length} cores`, clients: CLIENTS, instances: 3, strokesPerClient: STROKES, seconds: SECONDS, deltas: delta, naiveFullBoard: naive };
+  console.log(JSON.stringify(figures, null, 2));
+  fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'bench/results/whiteboard.json'), JSON.stringify(figures, null, 2) + '\n');
+}
+
+function pct(sorted, p) {
+  return sorted.length ? +sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)].toFixed(1) : null;
+}
+
+async function run(naive) {
+  const main = path.join(root, 'dist/backend/src/main.js');
+  if (!fs.existsSync(main)) throw new Error('run `npm run build:backend` first');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lectern-wb-bench-'));
+  const pgServer = await startPostgres({ dir: path.join(dir, 'pg'), port: await freePort(), persistent: false });
+  await pgServer.ensureDatabase('bench');
+  const redisServer = await startRedis({ dir: path.join(dir, 'redis'), port: await freePort(), persistent: false });
+  const ports = [await freePort(), await freePort(), await freePort()];
+  const secret = crypto.randomBytes(24).toString('hex');
+  const publicUrl = `http://localhost:${ports[0]}`;
+  const env = {
+    PATH: process.env.PATH, NODE_ENV: 'test', DATABASE_URL: pgServer.url('bench'), REDIS_URL: redisServer.url, PUBLIC_URL: publicUrl,
+    DEV_PLATFORM: 'true', DEV_PLATFORM_URL: `http://127.0.0.1:${ports[0]}/dev-platform`, LTI_KEY: crypto.randomBytes(24).toString('hex'),
+    SESSION_SECRET: secret, QUEUE_PREFIX: 'wbbench', WHITEBOARD_NAIVE_BROADCAST: naive ? 'true' : 'false',
+  };
+  const procs = [];
+  const db = new pg.Client({ connectionString: pgServer.url('bench') });
+  try {
+    for (const port of ports) {
+      procs.push(spawn(process.execPath, [main], { env: { ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] }));
+      for (let i = 0; i < 600; i++) {
+        if ((await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.ok) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    await db.connect();
+    const [{ id: platformId }] = (await db.query(`SELECT id FROM lti_platform LIMIT 1`)).rows;
+    const [{ id: deploymentId }] = (await db.query(`SELECT id FROM lti_deployment WHERE platform_id = $1 LIMIT 1`, [platformId])).rows;
+    const course = (await db.query(`INSERT INTO course (platform_id, deployment_id, context_id, title) VALUES ($1, $2, 'wb-bench', 'Bench') RETURNING id`, [platformId, deploymentId])).rows[0].id;
+    const teacher = (await db.query(`INSERT INTO lti_user (platform_id, subject, name) VALUES ($1, 'wb-teacher', 'Teacher') RETURNING id`, [platformId])).rows[0].id;
+    const activity = (await db.query(`INSERT INTO classroom_activity (course_id, resource_link_id, title) VALUES ($1, 'wb-rl', 'Board') RETURNING id`, [course])).rows[0].id;
+    const sessionId = (await db.query(`INSERT INTO live_session (activity_id, course_id, started_by) VALUES ($1, $2, $3) RETURNING id`, [activity, course, teacher])).rows[0].id;
+    const { SessionTokens } = require(path.join(root, 'dist/backend/src/platform/auth/session-token.js'));
+    const tokens = new SessionTokens(secret, publicUrl, 3600);
+    const jobs = [];
+    for (let i = 0; i < CLIENTS; i++) {
+      const u = (await db.query(`INSERT INTO lti_user (platform_id, subject, name) VALUES ($1, $2, $3) RETURNING id`, [platformId, `wb-${i}`, `Drawer ${i}`])).rows[0].id;
+      const { token } = await tokens.issue({ userId: u, platformId, deploymentId, courseId: course, activityId: activity, role: 'learner', name: `Drawer ${i}` });
+      const offsets = Array.from({ length: STROKES }, () => 500 + Math.floor(Math.random() * SECONDS * 1000));
+      jobs.push({ index: i, token, port: ports[i % 3], offsets: offsets.sort((x, y) => x - y) });
+    }
+    const workers = Array.from({ length: WORKERS }, () => fork(fileURLToPath(import.meta.url), ['--worker'], { stdio: 'inherit' }));
+    const ready = workers.map((w) => new Promise((r) => w.once('message', r)));
+    const t0 = Date.now() + 5000;
+    workers.forEach((w, k) => w.send({ jobs: jobs.filter((_, i) => i % WORKERS === k), sessionId, t0, naive }));
+    await Promise.all(ready);
+    const results = workers.map((w) => new Promise((r) => w.once('message', r)));
+    const guard = setTimeout(() => {
+      throw new Error('the whiteboard benchmark did not finish in time');
+    }, (SECONDS + 120) * 1000);
+    for (const w of workers) w.send('go');
+    const all = await Promise.all(results);
+    clearTimeout(guard);
+    const lat = all.flatMap((r) => r.latencies).sort((a, b) => a - b);
+    const bytes = all.flatMap((r) => r.bytes);
+    const strokes = CLIENTS * STROKES;
+    return {
+      strokes,
+      deliveries: lat.length,
+      expectedDeliveries: strokes * (CLIENTS - 1),
+      fanOutLatencyMs: { p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99), max: pct(lat, 100) },
+      bytesPerStrokeMessage: { mean: +(bytes.reduce((x, y) => x + y, 0) / Math.max(1, bytes.length)).toFixed(0), last: bytes.at(-1) ?? null },
+      bytesOnTheWireTotal: bytes.reduce((x, y) => x + y, 0),
+    };
+  } finally {
+    await db.end().catch(() => undefined);
+    for (const p of procs) p.kill('SIGTERM');
+    await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r() : p.once('exit', r)))));
+    await redisServer.stop();
+    await pgServer.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
