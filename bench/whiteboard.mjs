@@ -31,6 +31,8 @@ if (process.argv[2] === '--worker') {
   process.once('message', async ({ jobs, sessionId, t0, naive }) => {
     const latencies = [];
     const bytes = [];
+    let failures = 0;
+    let disconnects = 0;
     const sockets = [];
     const seen = new Set();
     // Each stroke id carries its send time: `s<client>_<microseconds>`.
@@ -39,6 +41,7 @@ if (process.argv[2] === '--worker') {
       jobs.map(async (job) => {
         const s = io(`http://127.0.0.1:${job.port}`, { path: '/socket.io', transports: ['websocket'], auth: { token: job.token }, reconnection: false, forceNew: true });
         sockets.push(s);
+        s.on('disconnect', () => disconnects++);
         await new Promise((r, j) => {
           s.once('connect', r);
           s.once('connect_error', j);
@@ -68,22 +71,27 @@ if (process.argv[2] === '--worker') {
         jobs.map(async (job, k) => {
           const s = sockets[k];
           for (let i = 0; i < STROKES; i++) {
-            await new Promise((r) => setTimeout(r, job.offsets[i] - (Date.now() - t0)));
+            await new Promise((r) => setTimeout(r, Math.max(0, job.offsets[i] - (Date.now() - t0))));
             const points = Array.from({ length: 16 }, (_, p) => [100 + p * 5 + i, 100 + job.index + p * 3]);
             const elementId = `s${job.index}_${Math.round(now() * 1000)}`;
-            await s.timeout(20000).emitWithAck('wb:op', { type: 'add', opId: `op${job.index}_${i}_${crypto.randomBytes(3).toString('hex')}`, page: 'page-1', elementId, element: { kind: 'stroke', tool: 'pen', colour: '#1d4ed8', width: 3, points } });
+            if (!s.connected) {
+              failures++;
+              continue;
+            }
+            await s.timeout(20000).emitWithAck('wb:op', { type: 'add', opId: `op${job.index}_${i}_${crypto.randomBytes(3).toString('hex')}`, page: 'page-1', elementId, element: { kind: 'stroke', tool: 'pen', colour: '#1d4ed8', width: 3, points } }).catch(() => failures++);
           }
         }),
       );
       await new Promise((r) => setTimeout(r, 3000));
-      process.send({ latencies, bytes, naive });
+      process.send({ latencies, bytes, naive, failures, disconnects });
       for (const s of sockets) s.disconnect();
       setTimeout(() => process.exit(0), 200);
     });
   });
 } else {
-  const delta = await run(false);
-  const naive = await run(true);
+  const previous = fs.existsSync(path.join(root, 'bench/results/whiteboard.json')) ? JSON.parse(fs.readFileSync(path.join(root, 'bench/results/whiteboard.json'), 'utf8')) : {};
+  const delta = process.argv.includes('--only-naive') ? previous.deltas ?? null : await run(false);
+  const naive = process.argv.includes('--skip-naive') ? previous.naiveFullBoard ?? null : await run(true);
   const figures = { date: new Date().toISOString(), machine: `${os.cpus().length} cores`, clients: CLIENTS, instances: 3, strokesPerClient: STROKES, seconds: SECONDS, deltas: delta, naiveFullBoard: naive };
   console.log(JSON.stringify(figures, null, 2));
   fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
@@ -141,12 +149,14 @@ async function run(naive) {
     workers.forEach((w, k) => w.send({ jobs: jobs.filter((_, i) => i % WORKERS === k), sessionId, t0, naive }));
     await Promise.all(ready);
     const results = workers.map((w) => new Promise((r) => w.once('message', r)));
-    const guard = setTimeout(() => {
-      throw new Error('the whiteboard benchmark did not finish in time');
-    }, (SECONDS + 120) * 1000);
     for (const w of workers) w.send('go');
-    const all = await Promise.all(results);
-    clearTimeout(guard);
+    // Bounded: whatever has not reported by then counts as lost.
+    const all = await Promise.race([
+      Promise.all(results),
+      new Promise((r) => setTimeout(() => r(null), (SECONDS + 90) * 1000)),
+    ]);
+    for (const w of workers) w.kill();
+    if (!all) return { error: `did not finish within ${SECONDS + 90} s` };
     const lat = all.flatMap((r) => r.latencies).sort((a, b) => a - b);
     const bytes = all.flatMap((r) => r.bytes);
     const strokes = CLIENTS * STROKES;
@@ -157,6 +167,8 @@ async function run(naive) {
       fanOutLatencyMs: { p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99), max: pct(lat, 100) },
       bytesPerStrokeMessage: { mean: +(bytes.reduce((x, y) => x + y, 0) / Math.max(1, bytes.length)).toFixed(0), last: bytes.at(-1) ?? null },
       bytesOnTheWireTotal: bytes.reduce((x, y) => x + y, 0),
+      failedOps: all.reduce((x, r) => x + r.failures, 0),
+      disconnectedClients: all.reduce((x, r) => x + r.disconnects, 0),
     };
   } finally {
     await db.end().catch(() => undefined);
