@@ -1,65 +1,29 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { ClientEvents, RoomState, ServerEvents } from '../contracts/realtime';
+import { Cluster, startCluster } from '../testing/cluster';
 import { LaunchClient } from '../testing/lti-client';
 import { RoomClient } from '../testing/room-client';
-import { createTestDatabase, TestApp } from '../testing/test-app';
 import { waitFor } from '../testing/wait-for';
-// @ts-expect-error plain ESM modules shared with the start scripts
-import { freePort } from '../../../scripts/services.mjs';
-// @ts-expect-error plain ESM modules shared with the start scripts
-import { startProxy } from '../../../scripts/lb-proxy.mjs';
-
-const MAIN = path.resolve('dist/backend/src/main.js');
 
 /**
  * Two real backend processes (the built server) on one Redis and one Postgres, behind the local load
  * balancer; one is killed with SIGKILL mid-class.
  */
 describe('the live room across two backend instances', () => {
-  const procs: ChildProcess[] = [];
-  const logs: string[] = [];
   const clients: RoomClient[] = [];
-  let proxy: { port: number; close(): Promise<void> };
+  let cluster: Cluster;
   let ports: number[];
+  let procs: Cluster['procs'];
+  let proxyPort: number;
   let launch: LaunchClient;
   let sessionId: string;
   let teacherToken: string;
 
   beforeAll(async () => {
-    expect(fs.existsSync(MAIN), `${MAIN} is missing: npm test builds it first (npm run build:backend)`).toBe(true);
-    const { redisUrl } = inject('services');
-    const databaseUrl = await createTestDatabase();
-    ports = [await freePort(), await freePort()];
-    proxy = await startProxy({ backends: ports.map((port) => ({ port })) });
-    const env = {
-      PATH: process.env.PATH,
-      NODE_ENV: 'test',
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redisUrl,
-      PUBLIC_URL: `http://localhost:${proxy.port}`,
-      DEV_PLATFORM: 'true',
-      DEV_PLATFORM_URL: `http://127.0.0.1:${proxy.port}/dev-platform`,
-      LTI_KEY: crypto.randomBytes(24).toString('hex'),
-      SESSION_SECRET: crypto.randomBytes(24).toString('hex'),
-      QUEUE_PREFIX: `cluster-${crypto.randomBytes(4).toString('hex')}`,
-      PRESENCE_TTL_MS: '1500',
-      PRESENCE_BEAT_MS: '250',
-    };
-    for (const port of ports) {
-      const p = spawn(process.execPath, [MAIN], { env: { ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
-      p.stdout!.on('data', (d) => logs.push(`[${port}] ${d}`));
-      p.stderr!.on('data', (d) => logs.push(`[${port}] ${d}`));
-      procs.push(p);
-    }
-    for (const port of ports) {
-      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.ok, `instance :${port} healthy\n${logs.join('')}`, 60_000);
-    }
-    launch = new LaunchClient({ url: `http://localhost:${proxy.port}`, platformUrl: `http://127.0.0.1:${proxy.port}/dev-platform` } as TestApp);
+    cluster = await startCluster(2);
+    ({ ports, procs, launch } = cluster);
+    proxyPort = Number(new URL(cluster.proxyUrl).port);
     teacherToken = await launch.launch('phys-101', 'dev-ada');
     const started = (await (await launch.api('/api/classroom/sessions', teacherToken, { method: 'POST' })).json()) as { session: { id: string } };
     sessionId = started.session.id;
@@ -67,9 +31,7 @@ describe('the live room across two backend instances', () => {
 
   afterAll(async () => {
     for (const c of clients) c.close();
-    for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
-    await Promise.all(procs.map((p) => (p.exitCode === null && p.signalCode === null ? new Promise((r) => p.once('exit', r)) : null)));
-    await proxy?.close();
+    await cluster?.close();
   });
 
   const join = async (url: string, token: string, reconnection = false) => {
@@ -100,8 +62,8 @@ describe('the live room across two backend instances', () => {
     const alan = await launch.launch('phys-101', 'dev-alan');
     const graceGhost = await launch.launch('phys-101', 'dev-grace');
     // Alan and Ada through the load balancer (with reconnection), Grace pinned to instance A (she will vanish with it).
-    const { c: ada } = await join(`http://localhost:${proxy.port}`, teacherToken, true);
-    const { c: alanC } = await join(`http://localhost:${proxy.port}`, alan, true);
+    const { c: ada } = await join(`http://localhost:${proxyPort}`, teacherToken, true);
+    const { c: alanC } = await join(`http://localhost:${proxyPort}`, alan, true);
     const { c: ghost } = await join(`http://localhost:${ports[0]}`, graceGhost, false);
     await ada.waitFor(ServerEvents.joined, (p) => p.name === 'Grace Hopper');
 
