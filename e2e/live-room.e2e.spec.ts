@@ -75,6 +75,16 @@ describe('the live room in Chromium: two people, chat both ways, a raised hand',
 
     await studentPage.screenshot({ path: '.cache/room-phone.png' });
     await teacherPage.screenshot({ path: '.cache/room-laptop.png' });
+
+    // After class the board stays, read-only: the student opens it from the lobby.
+    await teacherRoom.getByTestId('end-class').click();
+    await studentRoom.getByTestId('room-ended').waitFor({ timeout: 10_000 });
+    await studentRoom.locator('a', { hasText: 'Back to the lobby' }).click();
+    const after = await frameAt(studentPage, '/lobby');
+    await after.getByTestId('past-boards').locator('a').first().click({ timeout: 15_000 });
+    const saved = await frameAt(studentPage, '/board/');
+    await saved.getByTestId('saved-page').first().waitFor({ timeout: 10_000 });
+    expect(await saved.getByTestId('saved-page').count()).toBe(2);
     await teacherCtx.close();
     await studentCtx.close();
   });

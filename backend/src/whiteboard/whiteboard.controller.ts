@@ -11,6 +11,11 @@ import { WhiteboardService } from './whiteboard.service';
 export class WhiteboardController {
   constructor(private readonly whiteboard: WhiteboardService) {}
 
+  @Get('sessions')
+  list(@Session() session: SessionClaims) {
+    return this.whiteboard.list(session);
+  }
+
   @Get('sessions/:id')
   saved(@Session() session: SessionClaims, @Param('id') id: string) {
     return this.whiteboard.saved(session, parseInput(z.uuid(), id));

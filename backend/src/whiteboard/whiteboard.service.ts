@@ -95,6 +95,22 @@ export class WhiteboardService implements OnModuleInit, OnModuleDestroy {
     await this.redis.del(permKey(sessionId), viewKey(sessionId));
   }
 
+  /** The saved boards of this classroom's past classes, newest first. */
+  async list(session: SessionClaims) {
+    const rows = await this.db.query(
+      `SELECT w.session_id, w.saved_at, array_length(w.page_order, 1) AS pages, s.started_at
+         FROM whiteboard_snapshot w JOIN live_session s ON s.id = w.session_id
+        WHERE w.course_id = $1 AND s.activity_id = $2 ORDER BY s.started_at DESC LIMIT 100`,
+      [session.courseId, session.activityId],
+    );
+    return rows.map((r: Record<string, unknown>) => ({
+      sessionId: r.session_id as string,
+      startedAt: new Date(r.started_at as Date).toISOString(),
+      savedAt: new Date(r.saved_at as Date).toISOString(),
+      pages: Number(r.pages ?? 0),
+    }));
+  }
+
   /** The board of a past class of the caller's course, read-only. */
   async saved(session: SessionClaims, sessionId: string) {
     const [row] = await this.db.query(`SELECT seq, page_order, pages, saved_at FROM whiteboard_snapshot WHERE session_id = $1 AND course_id = $2`, [

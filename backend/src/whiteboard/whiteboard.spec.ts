@@ -115,6 +115,8 @@ describe('whiteboard over the live room, two instances on one Redis', () => {
     }, 'the saved board');
     expect(saved.order).toEqual(['page-1', 'page-2']);
     expect(saved.pageChanges.map((c) => c.page)).toEqual(['page-2']);
+    const list = (await (await launch.api('/api/whiteboard/sessions', teacherToken)).json()) as Array<{ sessionId: string; pages: number }>;
+    expect(list).toEqual([expect.objectContaining({ sessionId, pages: 2 })]);
     const other = await launch.launch('hist-210', 'dev-katherine');
     expect((await launch.api(`/api/whiteboard/sessions/${sessionId}`, other)).status).toBe(404);
   });

@@ -1,6 +1,8 @@
 import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, DestroyRef, inject, OnInit, signal } from '@angular/core';
+import { HttpClient } from '@angular/common/http';
 import { Router, RouterLink } from '@angular/router';
+import { firstValueFrom } from 'rxjs';
 import type { LobbyView } from '@contracts/api';
 import { ROLE_LABELS, ShownError, toShownError } from '../../core/api-error';
 import { LtiSession } from '../../core/lti-session.service';
@@ -25,6 +27,8 @@ export class LobbyComponent implements OnInit {
   protected readonly error = signal<ShownError | null>(null);
   protected readonly busy = signal(false);
   protected readonly roleLabels = ROLE_LABELS;
+  protected readonly boards = signal<Array<{ sessionId: string; startedAt: string; pages: number }>>([]);
+  private readonly http = inject(HttpClient);
 
   constructor() {
     const timer = setInterval(() => void this.refresh(), REFRESH_MS);
@@ -44,6 +48,7 @@ export class LobbyComponent implements OnInit {
     try {
       this.lobby.set(await this.api.lobby());
       this.error.set(null);
+      this.boards.set(await firstValueFrom(this.http.get<Array<{ sessionId: string; startedAt: string; pages: number }>>('/api/whiteboard/sessions')));
     } catch (e) {
       this.error.set(toShownError(e));
     }

@@ -204,7 +204,7 @@ export class WhiteboardComponent implements OnDestroy {
   }
 }
 
-function drawElement(ctx: CanvasRenderingContext2D, el: StoredElement | undefined) {
+export function drawElement(ctx: CanvasRenderingContext2D, el: StoredElement | undefined) {
   if (!el) return;
   ctx.save();
   ctx.strokeStyle = el.colour;
