@@ -35,10 +35,6 @@ export class DevPlatformService implements OnModuleInit {
     return this.config.devPlatform.url;
   }
 
-  get toolLaunchUrl(): string {
-    return `${this.config.publicUrl}/lti`;
-  }
-
   get toolLoginUrl(): string {
     return `${this.config.publicUrl}/lti/login`;
   }

@@ -1,16 +1,16 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../../migrations';
-import { LiveSessionRow } from '../classroom/live-session.entity';
-import { LoginRequestRow } from '../lti/login-request.entity';
-import { TENANCY_ENTITIES } from '../tenancy/tenancy.entities';
 
-export const ENTITIES = [...TENANCY_ENTITIES, LiveSessionRow, LoginRequestRow];
+/**
+ * The schema is the migrations' (migrations/); services query it with SQL through the DataSource, so no
+ * entity classes are kept that could drift from it.
+ */
 
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
   return {
     type: 'postgres',
     url: databaseUrl,
-    entities: ENTITIES,
+    entities: [],
     migrations: MIGRATIONS,
     migrationsTableName: 'schema_migrations',
     synchronize: false,
