@@ -83,15 +83,20 @@ export class BoardStore {
     await this.redis.del(k.snapshot, k.snapshotSeq, k.log);
   }
 
-  /** The cached board brought up to date from Redis: rebuilt from the snapshot when it is behind it, then the log replayed. */
+  /**
+   * The cached board brought up to date from Redis: only the log entries it has not applied are read
+   * (entry i of the log is op snapshotSeq + 1 + i); it is rebuilt from the snapshot when it is behind it.
+   */
   private async current(sessionId: string): Promise<Board> {
     const k = keys(sessionId);
-    const [snapshotSeqRaw, logRaw] = await Promise.all([this.redis.get(k.snapshotSeq), this.redis.lrange(k.log, 0, -1)]);
-    const snapshotSeq = Number(snapshotSeqRaw ?? 0);
+    const snapshotSeq = Number((await this.redis.get(k.snapshotSeq)) ?? 0);
     let board = this.cache.get(sessionId);
-    if (!board || board.seq < snapshotSeq) {
-      const raw = snapshotSeq > 0 ? await this.redis.get(k.snapshot) : null;
-      board = raw ? (JSON.parse(raw) as Board) : emptyBoard();
+    if (!board || board.seq < snapshotSeq) board = await this.fromSnapshot(sessionId, snapshotSeq);
+    let logRaw = await this.redis.lrange(k.log, board.seq - snapshotSeq, -1);
+    if (logRaw.length && (JSON.parse(logRaw[0]) as LogEntry).seq !== board.seq + 1) {
+      // The log moved under us (a snapshot was taken meanwhile): start again from the snapshot.
+      board = await this.fromSnapshot(sessionId, snapshotSeq);
+      logRaw = await this.redis.lrange(k.log, 0, -1);
     }
     // Ops are deterministic: replaying them rebuilds the board, undo history included.
     for (const r of logRaw) {
@@ -100,6 +105,11 @@ export class BoardStore {
     }
     this.cache.set(sessionId, board);
     return board;
+  }
+
+  private async fromSnapshot(sessionId: string, snapshotSeq: number): Promise<Board> {
+    const raw = snapshotSeq > 0 ? await this.redis.get(keys(sessionId).snapshot) : null;
+    return raw ? (JSON.parse(raw) as Board) : emptyBoard();
   }
 
   private async locked<T>(sessionId: string, fn: () => Promise<T>): Promise<T> {
