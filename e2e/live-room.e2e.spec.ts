@@ -68,6 +68,26 @@ describe('the live room in Chromium: two people, chat both ways, a raised hand',
     await teacherPage.mouse.up();
     const studentBoard = studentRoom.getByTestId('whiteboard');
     await waitFor(async () => (await studentBoard.getAttribute('data-elements')) === '1', 'the stroke on the student\'s board');
+
+    // Select and move: the teacher picks the stroke up by its middle and drags it; the student sees it move.
+    const [x0, y0] = (await studentBoard.getAttribute('data-extent'))!.split(',').map(Number);
+    await teacherRoom.locator('[data-tool=select]').click();
+    await teacherPage.mouse.move(box.x + 40 + 6 * 15, box.y + 40 + 6 * 8);
+    await teacherPage.mouse.down();
+    for (let i = 1; i <= 5; i++) await teacherPage.mouse.move(box.x + 130 + i * 20, box.y + 88 + i * 10);
+    await teacherPage.mouse.up();
+    expect(await board.getAttribute('data-selected')).toMatch(/^pen-/);
+    const scale = 1600 / box.width;
+    await waitFor(async () => (await studentBoard.getAttribute('data-extent')) !== `${x0},${y0}`, 'the moved stroke on the student\'s board');
+    const [x1, y1] = (await studentBoard.getAttribute('data-extent'))!.split(',').map(Number);
+    expect(Math.abs(x1 - x0 - 100 * scale)).toBeLessThan(3);
+    expect(Math.abs(y1 - y0 - 50 * scale)).toBeLessThan(3);
+    // Delete it with the keyboard; undo brings it back for everyone.
+    await board.press('Delete');
+    await waitFor(async () => (await studentBoard.getAttribute('data-elements')) === '0', 'the deleted stroke gone from the student\'s board');
+    await teacherRoom.getByTestId('wb-undo').click();
+    await waitFor(async () => (await studentBoard.getAttribute('data-elements')) === '1', 'the undone delete on the student\'s board');
+    expect(await studentBoard.getAttribute('data-extent')).toBe(`${x1},${y1}`);
     await teacherRoom.getByTestId('wb-add-page').click();
     await waitFor(async () => (await studentBoard.getAttribute('data-page')) !== 'page-1', 'the student following the teacher to page 2');
     expect(await studentBoard.getAttribute('data-elements')).toBe('0');

@@ -1,10 +1,11 @@
 import { ChangeDetectionStrategy, Component, computed, effect, ElementRef, inject, input, OnDestroy, signal, viewChild } from '@angular/core';
 import { BoardElement, Point } from '@contracts/whiteboard';
 import type { StoredElement } from '@whiteboard-domain/board';
+import { boundsOf, elementAt, PointerPolicy } from '@whiteboard-domain/geometry';
 import { RoomSocket } from '../../core/room-socket.service';
 import { WhiteboardClient } from './whiteboard-client';
 
-type Tool = 'pen' | 'highlighter' | 'eraser' | 'line' | 'arrow' | 'rectangle' | 'ellipse' | 'text';
+type Tool = 'select' | 'pen' | 'highlighter' | 'eraser' | 'line' | 'arrow' | 'rectangle' | 'ellipse' | 'text';
 const COLOURS = ['#111827', '#dc2626', '#2563eb', '#16a34a', '#d97706', '#7c3aed'];
 /** Live strokes go out in small batches while they are drawn. */
 const FLUSH_MS = 40;
@@ -25,7 +26,7 @@ export class WhiteboardComponent implements OnDestroy {
   private readonly room = inject(RoomSocket);
   protected readonly wb = new WhiteboardClient(this.room);
   protected readonly colours = COLOURS;
-  protected readonly tools: Tool[] = ['pen', 'highlighter', 'eraser', 'line', 'arrow', 'rectangle', 'ellipse', 'text'];
+  protected readonly tools: Tool[] = ['select', 'pen', 'highlighter', 'eraser', 'line', 'arrow', 'rectangle', 'ellipse', 'text'];
   protected readonly tool = signal<Tool>('pen');
   protected readonly colour = signal(COLOURS[0]);
   protected readonly width = signal(3);
@@ -40,11 +41,23 @@ export class WhiteboardComponent implements OnDestroy {
     this.wb.version();
     return this.wb.board.pages[this.page()]?.order.length ?? 0;
   });
+  /** Where the page's ink lies, "x,y" of its top-left corner in board units (read by tests, cheap to keep). */
+  protected readonly extent = computed(() => {
+    this.wb.version();
+    const page = this.wb.board.pages[this.page()];
+    if (!page?.order.length) return '';
+    const boxes = page.order.map((id) => boundsOf(page.elements[id]));
+    return `${Math.round(Math.min(...boxes.map((b) => b.x)))},${Math.round(Math.min(...boxes.map((b) => b.y)))}`;
+  });
   protected readonly mayDraw = computed(() => {
     const p = this.wb.permissions();
     return this.canTeach() || p.mode === 'everyone' || (p.mode === 'named' && p.userIds.includes(this.myUserId() ?? ''));
   });
   private readonly canvas = viewChild.required<ElementRef<HTMLCanvasElement>>('canvas');
+  /** The element the select tool holds, and how far it has been dragged (sent as one move on release). */
+  protected readonly selected = signal<string | null>(null);
+  private dragging: { from: [number, number]; offset: [number, number] } | null = null;
+  private readonly pointers = new PointerPolicy();
   private drawing: { elementId: string; buffer: Point[]; timer?: ReturnType<typeof setTimeout>; shape?: { from: Point; to: Point } } | null = null;
   private frame = 0;
   private dirty = true;
@@ -56,7 +69,14 @@ export class WhiteboardComponent implements OnDestroy {
     effect(() => {
       this.wb.version();
       this.page();
+      this.selected();
       this.dirty = true;
+    });
+    // A selection does not survive its element (deleted, undone, cleared by anyone) or a page change.
+    effect(() => {
+      this.wb.version();
+      const id = this.selected();
+      if (id && !this.wb.board.pages[this.page()]?.elements[id]) this.selected.set(null);
     });
     // Follow the teacher: students go to the teacher's page (unless they left follow mode and it is not locked).
     effect(() => {
@@ -87,11 +107,19 @@ export class WhiteboardComponent implements OnDestroy {
   }
 
   protected down(ev: PointerEvent) {
-    if (!this.mayDraw()) return;
+    if (!this.mayDraw() || !this.pointers.down(ev)) return;
     const c = this.canvas().nativeElement;
     c.setPointerCapture(ev.pointerId);
     const at = this.point(ev);
     const tool = this.tool();
+    if (tool === 'select') {
+      // Touch is coarse: a finger gets a wider reach than a mouse or pen.
+      const id = elementAt(this.wb.board.pages[this.page()], at, ev.pointerType === 'touch' ? 16 : 6);
+      this.selected.set(id);
+      this.dragging = id ? { from: at, offset: [0, 0] } : null;
+      return;
+    }
+    this.selected.set(null);
     if (tool === 'text') {
       const text = prompt('Text');
       if (text?.trim()) void this.add(this.wb.id('text'), { kind: 'text', colour: this.colour(), size: 24, at, text: text.trim().slice(0, 2000) });
@@ -108,6 +136,13 @@ export class WhiteboardComponent implements OnDestroy {
   }
 
   protected move(ev: PointerEvent) {
+    if (!this.pointers.owns(ev)) return;
+    if (this.dragging) {
+      const at = this.point(ev);
+      this.dragging.offset = [at[0] - this.dragging.from[0], at[1] - this.dragging.from[1]];
+      this.dirty = true;
+      return;
+    }
     const d = this.drawing;
     if (!d) return;
     const at = this.point(ev);
@@ -121,7 +156,14 @@ export class WhiteboardComponent implements OnDestroy {
     this.dirty = true;
   }
 
-  protected up() {
+  protected up(ev: PointerEvent) {
+    if (!this.pointers.release(ev)) return;
+    const drag = this.dragging;
+    this.dragging = null;
+    const id = this.selected();
+    if (drag && id && (drag.offset[0] !== 0 || drag.offset[1] !== 0)) {
+      void this.wb.send({ type: 'update', opId: this.wb.id('op'), page: this.page(), elementId: id, patch: { move: drag.offset } });
+    }
     const d = this.drawing;
     if (!d) return;
     if (d.shape) {
@@ -143,6 +185,29 @@ export class WhiteboardComponent implements OnDestroy {
 
   private add(elementId: string, element: BoardElement) {
     return this.wb.send({ type: 'add', opId: this.wb.id('op'), page: this.page(), elementId, element });
+  }
+
+  /** A swatch recolours the selected element, and is the colour of what is drawn next. */
+  protected pickColour(colour: string) {
+    this.colour.set(colour);
+    const id = this.selected();
+    if (id && this.wb.board.pages[this.page()]?.elements[id]?.colour !== colour) {
+      void this.wb.send({ type: 'update', opId: this.wb.id('op'), page: this.page(), elementId: id, patch: { colour } });
+    }
+  }
+
+  protected deleteSelected() {
+    const id = this.selected();
+    if (!id) return;
+    this.selected.set(null);
+    void this.wb.send({ type: 'delete', opId: this.wb.id('op'), page: this.page(), elementId: id });
+  }
+
+  protected key(ev: KeyboardEvent) {
+    if ((ev.key === 'Delete' || ev.key === 'Backspace') && this.selected()) {
+      ev.preventDefault();
+      this.deleteSelected();
+    }
   }
 
   protected undo() {
@@ -194,7 +259,28 @@ export class WhiteboardComponent implements OnDestroy {
     const s = this.scale();
     ctx.scale(s, s);
     const page = this.wb.board.pages[this.page()];
-    if (page) for (const id of page.order) drawElement(ctx, page.elements[id]);
+    const sel = this.selected();
+    const drag = this.dragging;
+    if (page) {
+      for (const id of page.order) {
+        if (id === sel && drag) {
+          ctx.save();
+          ctx.translate(drag.offset[0], drag.offset[1]);
+          drawElement(ctx, page.elements[id]);
+          ctx.restore();
+        } else drawElement(ctx, page.elements[id]);
+      }
+    }
+    const selEl = sel ? page?.elements[sel] : undefined;
+    if (selEl) {
+      const b = boundsOf(selEl);
+      ctx.save();
+      ctx.strokeStyle = '#2563eb';
+      ctx.setLineDash([6, 4]);
+      ctx.lineWidth = 1.5 / s;
+      ctx.strokeRect(b.x - 4 + (drag?.offset[0] ?? 0), b.y - 4 + (drag?.offset[1] ?? 0), b.w + 8, b.h + 8);
+      ctx.restore();
+    }
     const d = this.drawing;
     if (d?.shape) drawElement(ctx, { kind: 'shape', tool: this.tool() as 'line', colour: this.colour(), width: this.width(), from: d.shape.from, to: d.shape.to, author: '' });
     if (d && !d.shape && page?.elements[d.elementId]?.kind === 'stroke' && d.buffer.length) {
