@@ -16,6 +16,7 @@ import { GradesModule } from './grades/grades.module';
 import { RosterModule } from './roster/roster.module';
 import { TenancyModule } from './tenancy/tenancy.module';
 import { WhiteboardModule } from './whiteboard/whiteboard.module';
+import { MediaModule } from './media/media.module';
 import { DomainEvents } from './platform/domain-events';
 
 /** Configuration, Redis and session tokens, available to every module. */
@@ -56,6 +57,7 @@ export class AppModule {
         GradesModule.forRoot(config),
         AdminModule,
         WhiteboardModule,
+        MediaModule,
         // The dev LMS platform is never part of a production build's module graph.
         ...(config.devPlatform.enabled ? [DevPlatformModule] : []),
       ],

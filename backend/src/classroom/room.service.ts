@@ -76,10 +76,12 @@ export class RoomService {
         `INSERT INTO session_removal (session_id, user_id, removed_by) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
         [sessionId, targetUserId, session.userId],
       );
+      this.events.emit('participant.controlled', { sessionId, userId: targetUserId, action, by: session.userId });
       // participant.left follows when their sockets are disconnected.
       return null;
     }
     await this.presence.setFlags(sessionId, targetUserId, action === 'mute' ? { mic: false } : { camera: false });
+    this.events.emit('participant.controlled', { sessionId, userId: targetUserId, action, by: session.userId });
     return this.presence.participant(sessionId, targetUserId);
   }
 

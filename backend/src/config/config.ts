@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 /**
@@ -40,6 +41,17 @@ const schema = z.object({
   PRESENCE_TTL_MS: z.coerce.number().int().min(500).max(120_000).default(10_000),
   PRESENCE_BEAT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
   WHITEBOARD_NAIVE_BROADCAST: booleanString.optional(),
+  MEDIASOUP_WORKER_BIN: z.string().optional(),
+  MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+  MEDIA_LISTEN_IP: z.string().min(1).default('127.0.0.1'),
+  MEDIA_ANNOUNCED_ADDRESS: z.string().min(1).optional(),
+  MEDIA_PORT: z.coerce.number().int().min(0).max(65535).default(40000),
+  MEDIA_PEER_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
+  MEDIA_CONSUMERS_PER_WORKER: z.coerce.number().int().min(1).max(100_000).default(500),
+  MEDIA_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
+  TURN_URLS: z.string().optional(),
+  TURN_SECRET: z.string().min(16, 'must be at least 16 characters long').optional(),
+  TURN_TTL_SECONDS: z.coerce.number().int().min(60).max(86400 * 2).default(12 * 3600),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 letters, digits, _ or -').default('lectern'),
 });
 
@@ -72,6 +84,26 @@ export interface AppConfig {
   whiteboardNaiveBroadcast: boolean;
   /** Redis key prefix of the Bull queues: every instance of one deployment shares it. */
   queuePrefix: string;
+  media: MediaConfig;
+}
+
+export interface MediaConfig {
+  /** The mediasoup worker binary; unset: the one the mediasoup package brought. */
+  workerBin: string | undefined;
+  /** mediasoup workers (one per core by default). */
+  workers: number;
+  /** Where the WebRtcServers listen, and the address browsers are told (a public IP or host name). */
+  listenIp: string;
+  announcedAddress: string | undefined;
+  /** The WebRtcServer port of worker 0 (UDP and TCP); worker n uses port + n. 0: any free port. */
+  port: number;
+  /** How long a peer whose socket dropped keeps its transports, for a quick reconnect. */
+  peerGraceMs: number;
+  /** Consumers one worker is given before a room spreads to another worker. */
+  consumersPerWorker: number;
+  logLevel: 'debug' | 'warn' | 'error' | 'none';
+  /** TURN servers (coturn REST-API shared secret); urls empty: no TURN handed out. */
+  turn: { urls: string[]; secret: string | undefined; ttlSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -103,6 +135,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (devPlatformEnabled && c.NODE_ENV === 'production') {
     problems.push('DEV_PLATFORM must not be true when NODE_ENV is production (the dev LMS platform is never loaded in production)');
   }
+  const turnUrls = (c.TURN_URLS ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  const badTurn = turnUrls.filter((u) => !/^turns?:[^\s]+$/.test(u));
+  if (badTurn.length) problems.push(`TURN_URLS must be comma-separated turn: or turns: URLs (got ${badTurn.join(', ')})`);
+  if (turnUrls.length && !c.TURN_SECRET) problems.push('TURN_SECRET is required when TURN_URLS is set (the coturn static-auth-secret)');
   if (problems.length) throw new ConfigError(problems);
   const publicUrl = trimSlash(c.PUBLIC_URL ?? `http://localhost:${c.PORT}`);
   return {
@@ -128,5 +164,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     keyRotationPublishAheadMinutes: c.KEY_ROTATION_PUBLISH_AHEAD_MINUTES,
     adminToken: c.ADMIN_TOKEN ?? null,
     gradeRetryBaseMs: c.GRADE_RETRY_BASE_MS,
+    media: {
+      workerBin: c.MEDIASOUP_WORKER_BIN,
+      workers: c.MEDIA_WORKERS ?? Math.max(1, availableParallelism()),
+      listenIp: c.MEDIA_LISTEN_IP,
+      announcedAddress: c.MEDIA_ANNOUNCED_ADDRESS,
+      port: c.MEDIA_PORT,
+      peerGraceMs: c.MEDIA_PEER_GRACE_MS,
+      consumersPerWorker: c.MEDIA_CONSUMERS_PER_WORKER,
+      logLevel: c.MEDIA_LOG_LEVEL,
+      turn: { urls: turnUrls, secret: c.TURN_SECRET, ttlSeconds: c.TURN_TTL_SECONDS },
+    },
   };
 }

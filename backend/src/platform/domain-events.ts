@@ -6,6 +6,8 @@ export interface DomainEventMap {
   'launch.completed': { courseId: string; userId: string; role: string };
   'participant.joined': { sessionId: string; courseId: string; userId: string; role: string; at: Date };
   'participant.left': { sessionId: string; courseId: string; userId: string; at: Date; reason: 'left' | 'disconnected' | 'removed' | 'ended' | 'lost' };
+  /** A teacher muted, stopped the camera of, or removed someone (the media module acts on it in the SFU). */
+  'participant.controlled': { sessionId: string; userId: string; action: 'mute' | 'stop-camera' | 'remove'; by: string };
   'session.ended': { sessionId: string; courseId: string; at: Date };
 }
 

@@ -9,6 +9,8 @@ import { DomainError } from './domain-error';
 export interface SocketData {
   session: SessionClaims;
   sessionId?: string;
+  /** The media peer this socket signals for (set by media:join). */
+  mediaPeerId?: string;
 }
 
 /**

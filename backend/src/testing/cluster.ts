@@ -43,6 +43,9 @@ export async function startCluster(instances = 2): Promise<Cluster> {
     QUEUE_PREFIX: `cluster-${crypto.randomBytes(4).toString('hex')}`,
     PRESENCE_TTL_MS: '1500',
     PRESENCE_BEAT_MS: '250',
+    MEDIA_WORKERS: '1',
+    MEDIA_PORT: '0',
+    ...(process.env.MEDIASOUP_WORKER_BIN ? { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN } : {}),
   };
   const logs: string[] = [];
   const procs: ChildProcess[] = [];

@@ -40,16 +40,21 @@ export class RoomClient {
     return this.socket.timeout(5000).emitWithAck(event, payload) as Promise<Ack<AckData[E]>>;
   }
 
+  /** Any event of the live room's socket (whiteboard, media), untyped: the caller's contract types the result. */
+  call<T = unknown>(event: string, payload: unknown): Promise<{ ok: true; data: T } | { ok: false; error: { code: string; message: string } }> {
+    return this.socket.timeout(8000).emitWithAck(event, payload);
+  }
+
   /** Events of a kind received so far. */
-  got<E extends keyof ServerPayloads>(event: E): ServerPayloads[E][] {
-    return this.received.filter((r) => r.event === event).map((r) => r.payload as ServerPayloads[E]);
+  got<P extends Record<string, unknown> = ServerPayloads, E extends keyof P & string = keyof P & string>(event: E): P[E][] {
+    return this.received.filter((r) => r.event === event).map((r) => r.payload as P[E]);
   }
 
   /** Waits for an event matching `match`, received before or after the call. */
-  async waitFor<E extends keyof ServerPayloads>(event: E, match: (p: ServerPayloads[E]) => boolean = () => true, timeoutMs = 8000): Promise<ServerPayloads[E]> {
+  async waitFor<P extends Record<string, unknown> = ServerPayloads, E extends keyof P & string = keyof P & string>(event: E, match: (p: P[E]) => boolean = () => true, timeoutMs = 8000): Promise<P[E]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const hit = this.got(event).find(match);
+      const hit = this.got<P, E>(event).find(match);
       if (hit) return hit;
       if (Date.now() > deadline) throw new Error(`no ${event} matching within ${timeoutMs} ms; got: ${JSON.stringify(this.received.map((r) => r.event))}`);
       await new Promise((r) => setTimeout(r, 25));

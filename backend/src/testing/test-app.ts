@@ -52,6 +52,10 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     KEY_ROTATION_PUBLISH_AHEAD_MINUTES: '0',
     // Test apps share one Redis: each gets its own queues, so no app runs another's jobs.
     QUEUE_PREFIX: `test-${crypto.randomBytes(4).toString('hex')}`,
+    // One mediasoup worker per test app, on any free port (workers start only when media is joined).
+    MEDIA_WORKERS: '1',
+    MEDIA_PORT: '0',
+    ...(process.env.MEDIASOUP_WORKER_BIN ? { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN } : {}),
     ...env,
   });
   const app = await createApp(config, { logger: ['error'] });

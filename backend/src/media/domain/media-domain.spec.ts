@@ -1,0 +1,70 @@
+import { createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { pickWorker, placeConsumer, WorkerLoad } from './allocation';
+import { produceRefusal } from './policy';
+import { qualityFromSample, qualityFromScores, qualityLabel, spatialLayerFor } from './quality';
+import { turnCredentials } from './turn';
+
+const w = (index: number, consumers: number, alive = true): WorkerLoad => ({ index, consumers, alive });
+
+describe('media allocation', () => {
+  it('puts a new room on the least loaded live worker', () => {
+    expect(pickWorker([w(0, 10), w(1, 3), w(2, 3)])).toBe(1);
+    expect(pickWorker([w(0, 10), w(1, 3, false)])).toBe(0);
+    expect(pickWorker([w(0, 0, false)])).toBeNull();
+  });
+
+  it('keeps consumers on the room\'s routers while their workers have room', () => {
+    expect(placeConsumer([{ workerIndex: 1 }], [w(0, 0), w(1, 499)], 500)).toEqual({ kind: 'existing', workerIndex: 1 });
+    expect(placeConsumer([{ workerIndex: 0 }, { workerIndex: 1 }], [w(0, 300), w(1, 200)], 500)).toEqual({ kind: 'existing', workerIndex: 1 });
+  });
+
+  it('spreads a room to another worker when its workers are full, and overloads only when all are', () => {
+    expect(placeConsumer([{ workerIndex: 1 }], [w(0, 120), w(1, 500), w(2, 40)], 500)).toEqual({ kind: 'new-router', workerIndex: 2 });
+    expect(placeConsumer([{ workerIndex: 1 }], [w(0, 500), w(1, 520)], 500)).toEqual({ kind: 'existing', workerIndex: 1 });
+    // The room's own worker died: the next consumer goes to a new router elsewhere.
+    expect(placeConsumer([{ workerIndex: 1 }], [w(0, 5), w(1, 0, false)], 500)).toEqual({ kind: 'new-router', workerIndex: 0 });
+    expect(() => placeConsumer([], [w(0, 0, false)], 500)).toThrow(/no live/);
+  });
+});
+
+describe('media quality and layers', () => {
+  it('asks for the smallest simulcast layer that fills the tile', () => {
+    expect(spatialLayerFor(120)).toBe(0);
+    expect(spatialLayerFor(120, 2)).toBe(1);
+    expect(spatialLayerFor(360)).toBe(1);
+    expect(spatialLayerFor(720)).toBe(2);
+    expect(spatialLayerFor(720, 1, 2)).toBe(1);
+  });
+
+  it('scores a person by their worst producer\'s best stream', () => {
+    expect(qualityFromScores([[10, 9, 3], [7]])).toBe(7);
+    expect(qualityFromScores([[2]])).toBe(2);
+    expect(qualityFromScores([[], []])).toBe(10);
+  });
+
+  it('turns loss, round trip and jitter into a score and a label', () => {
+    expect(qualityFromSample({ lost: 0, received: 1000, rttSeconds: 0.02, jitterSeconds: 0.005 })).toBe(10);
+    expect(qualityFromSample({ lost: 30, received: 970 })).toBe(8); // 3% loss
+    expect(qualityFromSample({ lost: 200, received: 800, rttSeconds: 0.6 })).toBe(1);
+    expect(qualityFromSample({ lost: 0, received: 0 })).toBe(10);
+    expect([10, 8, 6, 2, 0].map(qualityLabel)).toEqual(['good', 'good', 'fair', 'poor', 'lost']);
+  });
+});
+
+describe('TURN credentials and what may be produced', () => {
+  it('makes coturn REST-API credentials that expire', () => {
+    const c = turnCredentials('0123456789abcdef0123', 'user-1', 3600, 1_700_000_000_000);
+    expect(c.username).toBe('1700003600:user-1');
+    expect(c.credential).toBe(createHmac('sha1', '0123456789abcdef0123').update('1700003600:user-1').digest('base64'));
+    expect(c.expiresAt).toBe(1_700_003_600);
+  });
+
+  it('refuses a student\'s screen share unless the teacher allows it, and a source of the wrong kind', () => {
+    expect(produceRefusal(false, 'screen', 'video', { studentScreenShare: false })).toBe('SCREEN_SHARE_FORBIDDEN');
+    expect(produceRefusal(false, 'screen', 'video', { studentScreenShare: true })).toBeNull();
+    expect(produceRefusal(true, 'screen', 'video', { studentScreenShare: false })).toBeNull();
+    expect(produceRefusal(false, 'mic', 'video', { studentScreenShare: true })).toBe('KIND_MISMATCH');
+    expect(produceRefusal(false, 'camera', 'video', { studentScreenShare: false })).toBeNull();
+  });
+});

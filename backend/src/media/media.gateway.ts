@@ -1,0 +1,115 @@
+import { Logger } from '@nestjs/common';
+import { ConnectedSocket, MessageBody, OnGatewayDisconnect, OnGatewayInit, SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
+import type { Server, Socket } from 'socket.io';
+import { roomOf } from '../classroom/socket-rooms';
+import type { Ack } from '../contracts/realtime';
+import { MediaAckData, MediaEventName, MediaEvents, MediaPayload, mediaSchemas } from '../contracts/media';
+import { NotFoundError } from '../platform/domain-error';
+import { handleSocketEvent, SocketData } from '../platform/socket-events';
+import { MediaCaller, MediaService } from './media.service';
+
+/**
+ * SFU signalling over the live room's socket (same server, same auth; the person must have joined the
+ * class). Thin: validate, resolve the caller, call one MediaService method, ack.
+ */
+@WebSocketGateway({ path: '/socket.io' })
+export class MediaGateway implements OnGatewayInit, OnGatewayDisconnect {
+  private readonly logger = new Logger('MediaGateway');
+  @WebSocketServer() server: Server;
+
+  constructor(private readonly media: MediaService) {}
+
+  afterInit(server: Server): void {
+    this.media.notifier = {
+      toRoom: (sessionId, event, payload) => void server.to(roomOf(sessionId)).emit(event, payload),
+      toSocket: (socketId, event, payload) => void server.to(socketId).emit(event, payload),
+    };
+  }
+
+  handleDisconnect(socket: Socket): void {
+    this.media.socketDropped(socket.id);
+  }
+
+  private run<E extends MediaEventName>(socket: Socket, event: E, raw: unknown, handler: (p: MediaPayload<E>, caller: MediaCaller, data: SocketData) => Promise<MediaAckData[E]> | MediaAckData[E]): Promise<Ack<MediaAckData[E]>> {
+    return handleSocketEvent(socket, mediaSchemas[event], raw, async (payload, data) => {
+      if (!data.sessionId) throw new NotFoundError('NOT_IN_ROOM', 'Join the class first');
+      return handler(payload as MediaPayload<E>, { session: data.session, sessionId: data.sessionId, socketId: socket.id, peerId: data.mediaPeerId }, data);
+    }, this.logger);
+  }
+
+  @SubscribeMessage(MediaEvents.join)
+  join(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.run(s, MediaEvents.join, b, async ({ peerId }, caller, data) => {
+      const joined = await this.media.join(caller, peerId);
+      data.mediaPeerId = peerId;
+      return joined;
+    });
+  }
+
+  @SubscribeMessage(MediaEvents.ready)
+  ready(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.run(s, MediaEvents.ready, b, (p, c) => this.media.ready(c, p.rtpCapabilities));
+  }
+
+  @SubscribeMessage(MediaEvents.createTransport)
+  createTransport(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.run(s, MediaEvents.createTransport, b, (p, c) => this.media.createTransport(c, p.direction));
+  }
+
+  @SubscribeMessage(MediaEvents.connectTransport)
+  connectTransport(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.run(s, MediaEvents.connectTransport, b, (p, c) => this.media.connectTransport(c, p.transportId, p.dtlsParameters));
+  }
+
+  @SubscribeMessage(MediaEvents.restartIce)
+  restartIce(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.run(s, MediaEvents.restartIce, b, (p, c) => this.media.restartIce(c, p.transportId));
+  }
+
+  @SubscribeMessage(MediaEvents.produce)
+  produce(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.run(s, MediaEvents.produce, b, (p, c) => this.media.produce(c, p.transportId, p.kind, p.source, p.rtpParameters));
+  }
+
+  @SubscribeMessage(MediaEvents.pauseProducer)
+  pauseProducer(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.run(s, MediaEvents.pauseProducer, b, (p, c) => this.media.pauseProducer(c, p.producerId, p.paused));
+  }
+
+  @SubscribeMessage(MediaEvents.closeProducer)
+  closeProducer(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.run(s, MediaEvents.closeProducer, b, (p, c) => this.media.closeProducer(c, p.producerId));
+  }
+
+  @SubscribeMessage(MediaEvents.consume)
+  consume(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.run(s, MediaEvents.consume, b, (p, c) => this.media.consume(c, p.producerId));
+  }
+
+  @SubscribeMessage(MediaEvents.resumeConsumer)
+  resumeConsumer(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.run(s, MediaEvents.resumeConsumer, b, (p, c) => this.media.resumeConsumer(c, p.consumerId));
+  }
+
+  @SubscribeMessage(MediaEvents.setLayers)
+  setLayers(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.run(s, MediaEvents.setLayers, b, (p, c) => this.media.setLayers(c, p.consumerId, p.spatialLayer, p.temporalLayer));
+  }
+
+  @SubscribeMessage(MediaEvents.leave)
+  leave(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.run(s, MediaEvents.leave, b, (_p, c, data) => {
+      data.mediaPeerId = undefined;
+      return this.media.leave(c);
+    });
+  }
+
+  @SubscribeMessage(MediaEvents.policy)
+  setPolicy(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
+    return this.run(s, MediaEvents.policy, b, async (p, c) => {
+      const policy = await this.media.setPolicy(c, p);
+      this.server.to(roomOf(c.sessionId)).emit('media:policy', policy);
+      return policy;
+    });
+  }
+}
