@@ -22,8 +22,11 @@ const BASE_ARGS = [
   '--disable-quic',
 ];
 
-export async function launchChromium(opts: { blockThirdPartyCookies?: boolean } = {}): Promise<Browser> {
+export async function launchChromium(opts: { blockThirdPartyCookies?: boolean; fakeMedia?: boolean } = {}): Promise<Browser> {
   const args = [...BASE_ARGS];
+  // Camera and microphone from Chromium's fake devices (a test pattern and a beep), permission granted,
+  // and the screen picker answered by itself.
+  if (opts.fakeMedia) args.push('--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--auto-select-desktop-capture-source=Entire screen', '--autoplay-policy=no-user-gesture-required');
   // Chromium's switch for testing the third-party cookie phase-out: cookies of a site embedded in
   // another site's page are neither sent nor stored, as when a user blocks third-party cookies.
   if (opts.blockThirdPartyCookies) args.push('--test-third-party-cookie-phaseout');

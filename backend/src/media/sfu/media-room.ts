@@ -48,8 +48,9 @@ export class MediaRoom extends EventEmitter<{ closed: [] }> {
     return this.isClosed;
   }
 
+  /** The peer id of the current dominant speaker. */
   get activeSpeaker(): string | null {
-    return this.dominant?.userId ?? null;
+    return this.dominant?.peerId ?? null;
   }
 
   workerIndexes(): number[] {

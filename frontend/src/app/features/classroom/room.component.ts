@@ -1,21 +1,24 @@
 import { DatePipe } from '@angular/common';
-import { ChangeDetectionStrategy, Component, computed, effect, ElementRef, inject, input, OnInit, signal, viewChild } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, effect, ElementRef, inject, input, OnDestroy, OnInit, signal, untracked, viewChild } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { ClientEvents, MAX_CHAT_LENGTH } from '@contracts/realtime';
 import { ROLE_LABELS } from '../../core/api-error';
 import { RoomSocket } from '../../core/room-socket.service';
 import { WhiteboardComponent } from '../whiteboard/whiteboard.component';
+import { MediaBarComponent } from '../media/media-bar.component';
+import { MediaClient } from '../media/media-client';
+import { VideoTileComponent } from '../media/video-tile.component';
 
-/** The live classroom: participants (hands, teacher controls), chat, the connection state. Video tiles come with the media work. */
+/** The live classroom: video grid (SFU), participants (hands, teacher controls), whiteboard, chat, the connection state. */
 @Component({
   selector: 'app-room',
-  imports: [DatePipe, RouterLink, WhiteboardComponent],
+  imports: [DatePipe, RouterLink, WhiteboardComponent, MediaBarComponent, VideoTileComponent],
   providers: [RoomSocket],
   templateUrl: './room.component.html',
   styleUrl: './room.component.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
-export class RoomComponent implements OnInit {
+export class RoomComponent implements OnInit, OnDestroy {
   readonly sessionId = input.required<string>();
   protected readonly room = inject(RoomSocket);
   protected readonly roleLabels = ROLE_LABELS;
@@ -25,8 +28,32 @@ export class RoomComponent implements OnInit {
   protected readonly canTeach = computed(() => this.room.me()?.canTeach ?? false);
   protected readonly myHand = computed(() => this.room.participants().find((p) => p.userId === this.room.me()?.userId)?.handRaised ?? false);
   private readonly chatList = viewChild<ElementRef<HTMLElement>>('chatList');
+  /** The SFU client, made at the first join (the socket exists then) and joined again after every rejoin. */
+  protected readonly media = signal<MediaClient | null>(null);
+  protected readonly names = computed(() => new Map(this.room.participants().map((p) => [p.userId, p.name])));
+  /** Screen shares first (they are what the class looks at), then the speaker, then everyone. */
+  protected readonly tiles = computed(() => {
+    const m = this.media();
+    if (!m) return [];
+    const speaker = m.activeSpeaker();
+    return [...m.tiles()].sort((a, b) => Number(!!b.screen) - Number(!!a.screen) || Number(b.peerId === speaker) - Number(a.peerId === speaker) || Number(b.self) - Number(a.self));
+  });
 
   constructor() {
+    effect(() => {
+      if (this.room.joins() === 0) return;
+      untracked(() => {
+        let m = this.media();
+        if (!m) {
+          m = new MediaClient(this.room, () => this.room.me()?.userId ?? null);
+          this.media.set(m);
+        }
+        void m.start();
+      });
+    });
+    effect(() => {
+      if (this.room.ended() || this.room.fatal()) untracked(() => this.media()?.close());
+    });
     effect(() => {
       this.room.chat();
       const el = this.chatList()?.nativeElement;
@@ -36,6 +63,14 @@ export class RoomComponent implements OnInit {
 
   ngOnInit(): void {
     this.room.connect(this.sessionId());
+  }
+
+  ngOnDestroy(): void {
+    this.media()?.close();
+  }
+
+  protected tileResized(peerId: string, height: number) {
+    this.media()?.tileSize(peerId, height);
   }
 
   send(event: Event) {

@@ -1,0 +1,96 @@
+import type { Browser, Frame, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MediaService } from '../backend/src/media/media.service';
+import { mediaTestsOptedOut, requireWorker } from '../backend/src/media/testing/worker-check';
+import { startTestApp, TestApp } from '../backend/src/testing/test-app';
+import { waitFor } from '../backend/src/testing/wait-for';
+import { frameAt, launchChromium } from './browser';
+
+const num = async (f: Frame, selector: string, attr: string) => Number((await f.locator(selector).first().getAttribute(attr).catch(() => '0')) ?? 0);
+const remote = '[data-testid=video-tile][data-self=false]';
+
+/**
+ * Real media end to end: two Chromium pages with fake camera and microphone launch through the dev
+ * LMS, enter the room and receive each other's audio and video through the real mediasoup worker
+ * (read from getStats: frames decoded, audio packets received), the teacher's screen share reaches the
+ * student, the speaker is highlighted, and when both have left the SFU holds nothing.
+ */
+describe.skipIf(mediaTestsOptedOut())('media in Chromium: teacher and student see and hear each other', () => {
+  let t: TestApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    requireWorker();
+    t = await startTestApp({ MEDIA_PEER_GRACE_MS: '1500' });
+    browser = await launchChromium({ fakeMedia: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  async function enter(page: Page, who: 'instructor' | 'student') {
+    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console.log(`[${who} console] ${m.text()}`); });
+    page.on('pageerror', (e) => console.log(`[${who} pageerror] ${e.message}`));
+    await page.goto(`${t.platformUrl}/?course=phys-101`);
+    await page.click(`#launch-${who}`);
+    const lobby = await frameAt(page, '/lobby');
+    await lobby.getByTestId(who === 'instructor' ? 'start-class' : 'enter-class').click();
+    const room = await frameAt(page, '/room/');
+    await room.getByTestId('media-state').waitFor({ state: 'attached', timeout: 15_000 });
+    await waitFor(async () => (await room.getByTestId('media-state').getAttribute('data-media-state')) === 'connected', `${who}'s media connected`, 15_000);
+    return room;
+  }
+
+  it('carries audio, video and a screen share both ways, highlights the speaker, and leaves nothing behind', async () => {
+    const teacherCtx = await browser.newContext();
+    const teacherPage = await teacherCtx.newPage();
+    const teacher = await enter(teacherPage, 'instructor');
+    await teacher.getByTestId('toggle-mic').click();
+    await teacher.getByTestId('toggle-camera').click();
+    await waitFor(async () => (await teacher.locator('[data-testid=video-tile][data-self=true]').getAttribute('data-has-video')) === 'true', 'the teacher\'s self view');
+
+    const studentCtx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const studentPage = await studentCtx.newPage();
+    const student = await enter(studentPage, 'student');
+    await student.getByTestId('toggle-camera').click();
+
+    // The student receives and decodes the teacher's video and audio.
+    await waitFor(async () => (await num(student, remote, 'data-frames-decoded')) > 10, 'video frames from the teacher decoded by the student', 20_000);
+    await waitFor(async () => (await num(student, remote, 'data-audio-packets')) > 20, 'audio packets from the teacher received by the student', 20_000);
+    // The only voice is the teacher's: highlighted as the active speaker on the student's screen.
+    await waitFor(async () => (await student.locator(`${remote}[data-speaking=true]`).count()) === 1, 'the teacher highlighted as speaker', 20_000);
+
+    // And the other way.
+    await student.getByTestId('toggle-mic').click();
+    await waitFor(async () => (await num(teacher, remote, 'data-frames-decoded')) > 10, 'video frames from the student decoded by the teacher', 20_000);
+    await waitFor(async () => (await num(teacher, remote, 'data-audio-packets')) > 20, 'audio packets from the student received by the teacher', 20_000);
+    await waitFor(async () => (await num(teacher, remote, 'data-quality')) >= 0 && (await teacher.locator(`${remote} [data-quality]`).count()) === 1, 'a connection quality shown on the student\'s tile');
+
+    // A student cannot share a screen until the teacher allows it; the teacher's screen share reaches the student.
+    expect(await student.getByTestId('toggle-screen').count()).toBe(0);
+    await teacher.getByTestId('toggle-screen').click();
+    await waitFor(async () => (await num(student, remote, 'data-screen-frames')) > 5, 'the teacher\'s screen share decoded by the student', 20_000);
+
+    await studentPage.screenshot({ path: '.cache/media-phone.png' });
+    await teacherPage.screenshot({ path: '.cache/media-laptop.png' });
+
+    // The teacher mutes the student: the student's microphone is paused in the SFU and in the page.
+    const media = t.app.get(MediaService);
+    const sessionId = [...(media as unknown as { rooms: Map<string, unknown> }).rooms.keys()][0];
+    const room = media.room(sessionId)!;
+    expect(room.peers.size).toBe(2);
+    const studentPeer = [...room.peers.values()].find((p) => !p.identity.canTeach)!;
+    await teacher.locator('[data-testid=tab-people]').click().catch(() => undefined);
+    await teacher.locator('[data-participant="Grace Hopper"] button[title=Mute]').click();
+    await waitFor(() => studentPeer.producerOf('mic')?.paused === true, 'the student\'s mic paused in the SFU');
+    await waitFor(async () => (await student.getByTestId('toggle-mic').textContent())?.includes('Unmute') ?? false, 'the student\'s page showing the mute');
+
+    // Both leave: the teacher through the lobby link, the student by closing the tab (grace period).
+    await teacher.getByTestId('back-to-lobby').click();
+    await studentCtx.close();
+    await waitFor(() => media.room(sessionId) === undefined, 'the media room closed after both left', 10_000);
+    expect((await media.workers.dump(0)).routerIds).toEqual([]);
+    await teacherCtx.close();
+  });
+});

@@ -1,0 +1,55 @@
+import { ChangeDetectionStrategy, Component, input } from '@angular/core';
+import type { MediaClient } from './media-client';
+
+/** Mic, camera and screen toggles, the device picker, and what went wrong (permission denied, no device, connection lost). */
+@Component({
+  selector: 'app-media-bar',
+  template: `
+    @let m = media();
+    <div class="bar" role="toolbar" aria-label="Your microphone, camera and screen">
+      <button class="btn" [class.off]="!m.mic()" (click)="m.toggle('mic')" data-testid="toggle-mic">{{ m.mic() ? '🎤 Mute' : '🔇 Unmute' }}</button>
+      <button class="btn" [class.off]="!m.camera()" (click)="m.toggle('camera')" data-testid="toggle-camera">{{ m.camera() ? '📷 Stop video' : '📷 Start video' }}</button>
+      @if (canTeach() || m.policy().studentScreenShare) {
+        <button class="btn" [class.off]="!m.screen()" (click)="m.toggle('screen')" data-testid="toggle-screen">{{ m.screen() ? '🖥 Stop sharing' : '🖥 Share screen' }}</button>
+      }
+      @if (canTeach()) {
+        <label class="opt"><input type="checkbox" [checked]="m.policy().studentScreenShare" (change)="m.setPolicy($any($event.target).checked)" data-testid="allow-student-screens" /> students may share screens</label>
+      }
+      <details class="devices">
+        <summary>Devices</summary>
+        <label>Microphone
+          <select (change)="m.chooseDevice('audioinput', $any($event.target).value)" data-testid="pick-mic">
+            <option value="">Default</option>
+            @for (d of m.mics(); track d.deviceId) { <option [value]="d.deviceId" [selected]="d.deviceId === m.chosenMic()">{{ d.label || 'Microphone' }}</option> }
+          </select>
+        </label>
+        <label>Camera
+          <select (change)="m.chooseDevice('videoinput', $any($event.target).value)" data-testid="pick-camera">
+            <option value="">Default</option>
+            @for (d of m.cameras(); track d.deviceId) { <option [value]="d.deviceId" [selected]="d.deviceId === m.chosenCamera()">{{ d.label || 'Camera' }}</option> }
+          </select>
+        </label>
+      </details>
+      <span class="state" [attr.data-media-state]="m.state()" data-testid="media-state">
+        @switch (m.state()) { @case ('connecting') { Connecting video… } @case ('reconnecting') { Reconnecting video… } @case ('failed') { Video offline } }
+      </span>
+    </div>
+    @if (m.error(); as e) { <p class="error" role="alert" data-testid="media-error" (click)="m.error.set(null)">{{ e }}</p> }
+  `,
+  styles: `
+    .bar { display: flex; flex-wrap: wrap; gap: .35rem; align-items: center; }
+    .btn { border: 0; border-radius: 8px; padding: .4rem .6rem; background: #2563eb; color: #fff; font: inherit; font-size: .85rem; cursor: pointer; min-height: 36px; }
+    .btn.off { background: #374151; }
+    .opt { color: #e5e7eb; font-size: .8rem; display: flex; gap: .25rem; align-items: center; }
+    .devices { color: #e5e7eb; font-size: .8rem; }
+    .devices label { display: flex; gap: .3rem; align-items: center; margin-top: .25rem; }
+    .devices select { max-width: 12rem; }
+    .state { color: #fde68a; font-size: .8rem; }
+    .error { color: #fecaca; background: #7f1d1d; border-radius: 8px; padding: .35rem .6rem; margin: .3rem 0 0; cursor: pointer; font-size: .85rem; }
+  `,
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class MediaBarComponent {
+  readonly media = input.required<MediaClient>();
+  readonly canTeach = input(false);
+}
