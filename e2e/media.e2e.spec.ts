@@ -43,9 +43,12 @@ describe.skipIf(mediaTestsOptedOut())('media in Chromium: teacher and student se
   }
 
   it('carries audio, video and a screen share both ways, highlights the speaker, and leaves nothing behind', async () => {
+    const t0 = Date.now();
+    const step = (what: string) => console.log(`[media e2e] ${((Date.now() - t0) / 1000).toFixed(1)}s ${what}`);
     const teacherCtx = await browser.newContext();
     const teacherPage = await teacherCtx.newPage();
     const teacher = await enter(teacherPage, 'instructor');
+    step('teacher in the room');
     await teacher.getByTestId('toggle-mic').click();
     await teacher.getByTestId('toggle-camera').click();
     await waitFor(async () => (await teacher.locator('[data-testid=video-tile][data-self=true]').getAttribute('data-has-video')) === 'true', 'the teacher\'s self view');
@@ -53,6 +56,7 @@ describe.skipIf(mediaTestsOptedOut())('media in Chromium: teacher and student se
     const studentCtx = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const studentPage = await studentCtx.newPage();
     const student = await enter(studentPage, 'student');
+    step('student in the room');
     await student.getByTestId('toggle-camera').click();
 
     // The student receives and decodes the teacher's video and audio.
@@ -61,17 +65,20 @@ describe.skipIf(mediaTestsOptedOut())('media in Chromium: teacher and student se
     // The only voice is the teacher's: highlighted as the active speaker on the student's screen.
     await waitFor(async () => (await student.locator(`${remote}[data-speaking=true]`).count()) === 1, 'the teacher highlighted as speaker', 20_000);
 
+    step('teacher seen, heard and highlighted');
     // And the other way.
     await student.getByTestId('toggle-mic').click();
     await waitFor(async () => (await num(teacher, remote, 'data-frames-decoded')) > 10, 'video frames from the student decoded by the teacher', 20_000);
     await waitFor(async () => (await num(teacher, remote, 'data-audio-packets')) > 20, 'audio packets from the student received by the teacher', 20_000);
     await waitFor(async () => (await num(teacher, remote, 'data-quality')) >= 0 && (await teacher.locator(`${remote} [data-quality]`).count()) === 1, 'a connection quality shown on the student\'s tile');
 
+    step('student seen and heard');
     // A student cannot share a screen until the teacher allows it; the teacher's screen share reaches the student.
     expect(await student.getByTestId('toggle-screen').count()).toBe(0);
     await teacher.getByTestId('toggle-screen').click();
     await waitFor(async () => (await num(student, remote, 'data-screen-frames')) > 5, 'the teacher\'s screen share decoded by the student', 20_000);
 
+    step('screen share received');
     await studentPage.screenshot({ path: '.cache/media-phone.png' });
     await teacherPage.screenshot({ path: '.cache/media-laptop.png' });
 
@@ -81,16 +88,17 @@ describe.skipIf(mediaTestsOptedOut())('media in Chromium: teacher and student se
     const room = media.room(sessionId)!;
     expect(room.peers.size).toBe(2);
     const studentPeer = [...room.peers.values()].find((p) => !p.identity.canTeach)!;
-    await teacher.locator('[data-testid=tab-people]').click().catch(() => undefined);
     await teacher.locator('[data-participant="Grace Hopper"] button[title=Mute]').click();
     await waitFor(() => studentPeer.producerOf('mic')?.paused === true, 'the student\'s mic paused in the SFU');
     await waitFor(async () => (await student.getByTestId('toggle-mic').textContent())?.includes('Unmute') ?? false, 'the student\'s page showing the mute');
 
+    step('mute acted on');
     // Both leave: the teacher through the lobby link, the student by closing the tab (grace period).
     await teacher.getByTestId('back-to-lobby').click();
     await studentCtx.close();
     await waitFor(() => media.room(sessionId) === undefined, 'the media room closed after both left', 10_000);
     expect((await media.workers.dump(0)).routerIds).toEqual([]);
+    step('all closed');
     await teacherCtx.close();
-  });
+  }, 180_000);
 });

@@ -49,6 +49,7 @@ const schema = z.object({
   MEDIA_PEER_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
   MEDIA_CONSUMERS_PER_WORKER: z.coerce.number().int().min(1).max(100_000).default(500),
   MEDIA_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
+  MEDIA_FORCE_RELAY: booleanString.optional(),
   TURN_URLS: z.string().optional(),
   TURN_SECRET: z.string().min(16, 'must be at least 16 characters long').optional(),
   TURN_TTL_SECONDS: z.coerce.number().int().min(60).max(86400 * 2).default(12 * 3600),
@@ -102,6 +103,8 @@ export interface MediaConfig {
   /** Consumers one worker is given before a room spreads to another worker. */
   consumersPerWorker: number;
   logLevel: 'debug' | 'warn' | 'error' | 'none';
+  /** Every browser sends and receives only through TURN (networks that allow nothing else, or policy). */
+  forceRelay: boolean;
   /** TURN servers (coturn REST-API shared secret); urls empty: no TURN handed out. */
   turn: { urls: string[]; secret: string | undefined; ttlSeconds: number };
 }
@@ -139,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const badTurn = turnUrls.filter((u) => !/^turns?:[^\s]+$/.test(u));
   if (badTurn.length) problems.push(`TURN_URLS must be comma-separated turn: or turns: URLs (got ${badTurn.join(', ')})`);
   if (turnUrls.length && !c.TURN_SECRET) problems.push('TURN_SECRET is required when TURN_URLS is set (the coturn static-auth-secret)');
+  if (c.MEDIA_FORCE_RELAY && !turnUrls.length) problems.push('MEDIA_FORCE_RELAY needs TURN_URLS (relay-only media goes through TURN)');
   if (problems.length) throw new ConfigError(problems);
   const publicUrl = trimSlash(c.PUBLIC_URL ?? `http://localhost:${c.PORT}`);
   return {
@@ -173,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       peerGraceMs: c.MEDIA_PEER_GRACE_MS,
       consumersPerWorker: c.MEDIA_CONSUMERS_PER_WORKER,
       logLevel: c.MEDIA_LOG_LEVEL,
+      forceRelay: c.MEDIA_FORCE_RELAY ?? false,
       turn: { urls: turnUrls, secret: c.TURN_SECRET, ttlSeconds: c.TURN_TTL_SECONDS },
     },
   };

@@ -162,7 +162,7 @@ export interface ConsumerInfo {
 }
 
 export interface MediaAckData {
-  [MediaEvents.join]: { routerRtpCapabilities: unknown; iceServers: IceServer[]; policy: MediaPolicy; resumed: boolean };
+  [MediaEvents.join]: { routerRtpCapabilities: unknown; iceServers: IceServer[]; iceTransportPolicy: 'all' | 'relay'; policy: MediaPolicy; resumed: boolean };
   /** activeSpeaker: the peer id of whoever is speaking now. */
   [MediaEvents.ready]: { producers: ProducerInfo[]; activeSpeaker: string | null };
   [MediaEvents.createTransport]: TransportInfo;

@@ -162,6 +162,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     return {
       routerRtpCapabilities: room.router(peer.workerIndex).rtpCapabilities,
       iceServers: this.iceServers(caller.session.userId),
+      iceTransportPolicy: this.config.media.forceRelay ? 'relay' : 'all',
       policy: room.policy,
       resumed,
     };

@@ -30,7 +30,8 @@ import type { MediaClient } from './media-client';
           </select>
         </label>
       </details>
-      <span class="state" [attr.data-media-state]="m.state()" data-testid="media-state">
+      @if (m.route() === 'relay') { <span class="route" title="Your media goes through the TURN relay (UDP to the server is blocked or relaying is required)">via relay</span> }
+      <span class="state" [attr.data-media-state]="m.state()" [attr.data-route]="m.route()" data-testid="media-state">
         @switch (m.state()) { @case ('connecting') { Connecting video… } @case ('reconnecting') { Reconnecting video… } @case ('failed') { Video offline } }
       </span>
     </div>
@@ -45,6 +46,7 @@ import type { MediaClient } from './media-client';
     .devices label { display: flex; gap: .3rem; align-items: center; margin-top: .25rem; }
     .devices select { max-width: 12rem; }
     .state { color: #fde68a; font-size: .8rem; }
+    .route { color: #bfdbfe; font-size: .75rem; border: 1px solid #3b82f6; border-radius: 999px; padding: 0 .4rem; }
     .error { color: #fecaca; background: #7f1d1d; border-radius: 8px; padding: .35rem .6rem; margin: .3rem 0 0; cursor: pointer; font-size: .85rem; }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,

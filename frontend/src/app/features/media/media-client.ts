@@ -58,6 +58,8 @@ export class MediaClient {
   readonly state = signal<'idle' | 'connecting' | 'connected' | 'reconnecting' | 'failed'>('idle');
   readonly error = signal<string | null>(null);
   readonly policy = signal<MediaPolicy>({ studentScreenShare: false });
+  /** How our media travels: 'host' (direct), 'srflx'/'prflx' (through NAT), 'relay' (through TURN). */
+  readonly route = signal<string | null>(null);
   readonly mic = signal(false);
   readonly camera = signal(false);
   readonly screen = signal(false);
@@ -125,8 +127,9 @@ export class MediaClient {
       await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as types.RtpCapabilities });
       this.device = device;
       const ready = await this.call<MediaAckData[typeof MediaEvents.ready]>(MediaEvents.ready, { rtpCapabilities: device.rtpCapabilities });
-      this.send = this.transport('send', await this.call<TransportInfo>(MediaEvents.createTransport, { direction: 'send' }), joined.iceServers);
-      this.recv = this.transport('recv', await this.call<TransportInfo>(MediaEvents.createTransport, { direction: 'recv' }), joined.iceServers);
+      const ice = { iceServers: joined.iceServers, iceTransportPolicy: joined.iceTransportPolicy };
+      this.send = this.transport('send', await this.call<TransportInfo>(MediaEvents.createTransport, { direction: 'send' }), ice);
+      this.recv = this.transport('recv', await this.call<TransportInfo>(MediaEvents.createTransport, { direction: 'recv' }), ice);
       this.activeSpeaker.set(ready.activeSpeaker);
       // What we were sending before a rebuild goes out again.
       for (const [source, track] of [...this.tracks]) if (track.readyState === 'live') await this.produce(source, track);
@@ -141,8 +144,8 @@ export class MediaClient {
     }
   }
 
-  private transport(direction: 'send' | 'recv', info: TransportInfo, iceServers: RTCIceServer[]): types.Transport {
-    const options = { ...(info as unknown as types.TransportOptions), iceServers, iceTransportPolicy: (iceServers.length && safeStorage.get('lectern.relay') === '1' ? 'relay' : 'all') as RTCIceTransportPolicy };
+  private transport(direction: 'send' | 'recv', info: TransportInfo, ice: { iceServers: RTCIceServer[]; iceTransportPolicy: RTCIceTransportPolicy }): types.Transport {
+    const options = { ...(info as unknown as types.TransportOptions), ...ice };
     const t = direction === 'send' ? this.device!.createSendTransport(options) : this.device!.createRecvTransport(options);
     t.on('connect', ({ dtlsParameters }, done, fail) => {
       this.call(MediaEvents.connectTransport, { transportId: t.id, dtlsParameters }).then(() => done(), fail);
@@ -388,6 +391,16 @@ export class MediaClient {
         r.lastLost = lost;
         r.lastReceived = received;
       });
+    }
+    if (this.recv) {
+      const stats = await this.recv.getStats().catch(() => null);
+      const candidates = new Map<string, string>();
+      let pairLocal: string | null = null;
+      stats?.forEach((s) => {
+        if (s.type === 'local-candidate') candidates.set(s.id, s.candidateType);
+        if (s.type === 'transport' && s.selectedCandidatePairId) pairLocal = stats.get(s.selectedCandidatePairId)?.localCandidateId ?? null;
+      });
+      if (pairLocal) this.route.set(candidates.get(pairLocal) ?? null);
     }
     if (this.send && this.producers.size) {
       const stats = await this.send.getStats().catch(() => null);
