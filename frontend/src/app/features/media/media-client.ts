@@ -392,15 +392,18 @@ export class MediaClient {
         r.lastReceived = received;
       });
     }
-    if (this.recv) {
-      const stats = await this.recv.getStats().catch(() => null);
+    for (const t of [this.recv, this.send]) {
+      const stats = t && t.connectionState === 'connected' ? await t.getStats().catch(() => null) : null;
       const candidates = new Map<string, string>();
       let pairLocal: string | null = null;
       stats?.forEach((s) => {
         if (s.type === 'local-candidate') candidates.set(s.id, s.candidateType);
         if (s.type === 'transport' && s.selectedCandidatePairId) pairLocal = stats.get(s.selectedCandidatePairId)?.localCandidateId ?? null;
       });
-      if (pairLocal) this.route.set(candidates.get(pairLocal) ?? null);
+      if (pairLocal) {
+        this.route.set(candidates.get(pairLocal) ?? null);
+        break;
+      }
     }
     if (this.send && this.producers.size) {
       const stats = await this.send.getStats().catch(() => null);
