@@ -38,7 +38,9 @@ describe.skipIf(mediaTestsOptedOut())('media in Chromium: teacher and student se
     await lobby.getByTestId(who === 'instructor' ? 'start-class' : 'enter-class').click();
     const room = await frameAt(page, '/room/');
     await room.getByTestId('media-state').waitFor({ state: 'attached', timeout: 15_000 });
-    await waitFor(async () => (await room.getByTestId('media-state').getAttribute('data-media-state')) === 'connected', `${who}'s media connected`, 15_000);
+    await waitFor(async () => (await room.getByTestId('media-state').getAttribute('data-media-state')) === 'connected', `${who}'s media connected`, 30_000).catch(async (e) => {
+      throw new Error(`${(e as Error).message}; the page says: ${await room.getByTestId('media-error').textContent().catch(() => '(nothing)')}`);
+    });
     return room;
   }
 

@@ -112,9 +112,11 @@ async function main() {
   for (const p of ports) await requirePort(p, `instance ${p - appPort}`, 'PORT');
   const extra = { PUBLIC_URL: publicUrl, DEV_PLATFORM_URL: env.DEV_PLATFORM_URL ?? `http://127.0.0.1:${appPort}/dev-platform` };
   // The first instance applies the migrations before the others start.
-  start(ports[0], extra);
+  // Each instance's mediasoup WebRtcServers get their own ports (browsers connect to the instance that hosts their class's media).
+  const mediaPort = (i) => ({ MEDIA_PORT: String(Number(env.MEDIA_PORT ?? 40000) + i * 100) });
+  start(ports[0], { ...extra, ...mediaPort(0) });
   await new Promise((r) => setTimeout(r, 4000));
-  for (const p of ports.slice(1)) start(p, extra);
+  ports.slice(1).forEach((p, i) => start(p, { ...extra, ...mediaPort(i + 1) }));
   const proxy = await startProxy({ port: appPort, backends: ports.map((port) => ({ port })), log: say });
   stops.push(() => proxy.close());
   setTimeout(() => {

@@ -3,9 +3,10 @@ import { ConnectedSocket, MessageBody, OnGatewayDisconnect, OnGatewayInit, Subsc
 import type { Server, Socket } from 'socket.io';
 import { roomOf } from '../classroom/socket-rooms';
 import type { Ack } from '../contracts/realtime';
-import { MediaAckData, MediaEventName, MediaEvents, MediaPayload, mediaSchemas } from '../contracts/media';
+import { MediaAckData, MediaEventName, MediaEvents, MediaPayload, MediaPolicy, mediaSchemas } from '../contracts/media';
 import { NotFoundError } from '../platform/domain-error';
 import { handleSocketEvent, SocketData } from '../platform/socket-events';
+import { MediaCluster, MediaMethod } from './media-cluster.service';
 import { MediaCaller, MediaService } from './media.service';
 
 /**
@@ -17,7 +18,10 @@ export class MediaGateway implements OnGatewayInit, OnGatewayDisconnect {
   private readonly logger = new Logger('MediaGateway');
   @WebSocketServer() server: Server;
 
-  constructor(private readonly media: MediaService) {}
+  constructor(
+    private readonly media: MediaService,
+    private readonly cluster: MediaCluster,
+  ) {}
 
   afterInit(server: Server): void {
     this.media.notifier = {
@@ -27,7 +31,13 @@ export class MediaGateway implements OnGatewayInit, OnGatewayDisconnect {
   }
 
   handleDisconnect(socket: Socket): void {
-    this.media.socketDropped(socket.id);
+    const data = socket.data as SocketData;
+    if (data?.mediaSessionId) void this.cluster.call(data.mediaSessionId, 'socketDropped', [socket.id]).catch((e) => this.logger.warn(`media grace start failed: ${(e as Error).message}`));
+  }
+
+  /** Runs a MediaService method where the class's media is hosted (this instance or another). */
+  private host<T>(c: MediaCaller, method: MediaMethod, ...args: unknown[]): Promise<T> {
+    return this.cluster.call<T>(c.sessionId, method, [c, ...args]);
   }
 
   private run<E extends MediaEventName>(socket: Socket, event: E, raw: unknown, handler: (p: MediaPayload<E>, caller: MediaCaller, data: SocketData) => Promise<MediaAckData[E]> | MediaAckData[E]): Promise<Ack<MediaAckData[E]>> {
@@ -40,74 +50,76 @@ export class MediaGateway implements OnGatewayInit, OnGatewayDisconnect {
   @SubscribeMessage(MediaEvents.join)
   join(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
     return this.run(s, MediaEvents.join, b, async ({ peerId }, caller, data) => {
-      const joined = await this.media.join(caller, peerId);
+      const joined = await this.host<MediaAckData[typeof MediaEvents.join]>(caller, 'join', peerId);
       data.mediaPeerId = peerId;
+      data.mediaSessionId = caller.sessionId;
       return joined;
     });
   }
 
   @SubscribeMessage(MediaEvents.ready)
   ready(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
-    return this.run(s, MediaEvents.ready, b, (p, c) => this.media.ready(c, p.rtpCapabilities));
+    return this.run(s, MediaEvents.ready, b, (p, c) => this.host(c, 'ready', p.rtpCapabilities));
   }
 
   @SubscribeMessage(MediaEvents.createTransport)
   createTransport(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
-    return this.run(s, MediaEvents.createTransport, b, (p, c) => this.media.createTransport(c, p.direction));
+    return this.run(s, MediaEvents.createTransport, b, (p, c) => this.host(c, 'createTransport', p.direction));
   }
 
   @SubscribeMessage(MediaEvents.connectTransport)
   connectTransport(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
-    return this.run(s, MediaEvents.connectTransport, b, (p, c) => this.media.connectTransport(c, p.transportId, p.dtlsParameters));
+    return this.run(s, MediaEvents.connectTransport, b, (p, c) => this.host(c, 'connectTransport', p.transportId, p.dtlsParameters));
   }
 
   @SubscribeMessage(MediaEvents.restartIce)
   restartIce(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
-    return this.run(s, MediaEvents.restartIce, b, (p, c) => this.media.restartIce(c, p.transportId));
+    return this.run(s, MediaEvents.restartIce, b, (p, c) => this.host(c, 'restartIce', p.transportId));
   }
 
   @SubscribeMessage(MediaEvents.produce)
   produce(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
-    return this.run(s, MediaEvents.produce, b, (p, c) => this.media.produce(c, p.transportId, p.kind, p.source, p.rtpParameters));
+    return this.run(s, MediaEvents.produce, b, (p, c) => this.host(c, 'produce', p.transportId, p.kind, p.source, p.rtpParameters));
   }
 
   @SubscribeMessage(MediaEvents.pauseProducer)
   pauseProducer(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
-    return this.run(s, MediaEvents.pauseProducer, b, (p, c) => this.media.pauseProducer(c, p.producerId, p.paused));
+    return this.run(s, MediaEvents.pauseProducer, b, (p, c) => this.host(c, 'pauseProducer', p.producerId, p.paused));
   }
 
   @SubscribeMessage(MediaEvents.closeProducer)
   closeProducer(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
-    return this.run(s, MediaEvents.closeProducer, b, (p, c) => this.media.closeProducer(c, p.producerId));
+    return this.run(s, MediaEvents.closeProducer, b, (p, c) => this.host(c, 'closeProducer', p.producerId));
   }
 
   @SubscribeMessage(MediaEvents.consume)
   consume(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
-    return this.run(s, MediaEvents.consume, b, (p, c) => this.media.consume(c, p.producerId));
+    return this.run(s, MediaEvents.consume, b, (p, c) => this.host(c, 'consume', p.producerId));
   }
 
   @SubscribeMessage(MediaEvents.resumeConsumer)
   resumeConsumer(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
-    return this.run(s, MediaEvents.resumeConsumer, b, (p, c) => this.media.resumeConsumer(c, p.consumerId));
+    return this.run(s, MediaEvents.resumeConsumer, b, (p, c) => this.host(c, 'resumeConsumer', p.consumerId));
   }
 
   @SubscribeMessage(MediaEvents.setLayers)
   setLayers(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
-    return this.run(s, MediaEvents.setLayers, b, (p, c) => this.media.setLayers(c, p.consumerId, p.spatialLayer, p.temporalLayer));
+    return this.run(s, MediaEvents.setLayers, b, (p, c) => this.host(c, 'setLayers', p.consumerId, p.spatialLayer, p.temporalLayer));
   }
 
   @SubscribeMessage(MediaEvents.leave)
   leave(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
     return this.run(s, MediaEvents.leave, b, (_p, c, data) => {
       data.mediaPeerId = undefined;
-      return this.media.leave(c);
+      data.mediaSessionId = undefined;
+      return this.host<null>(c, 'leave');
     });
   }
 
   @SubscribeMessage(MediaEvents.policy)
   setPolicy(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
     return this.run(s, MediaEvents.policy, b, async (p, c) => {
-      const policy = await this.media.setPolicy(c, p);
+      const policy = await this.host<MediaPolicy>(c, 'setPolicy', p);
       this.server.to(roomOf(c.sessionId)).emit('media:policy', policy);
       return policy;
     });

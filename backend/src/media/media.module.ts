@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
+import { MediaCluster } from './media-cluster.service';
 import { MediaController } from './media.controller';
 import { MediaGateway } from './media.gateway';
 import { MediaService } from './media.service';
 
-@Module({ controllers: [MediaController], providers: [MediaService, MediaGateway], exports: [MediaService] })
+@Module({ controllers: [MediaController], providers: [MediaService, MediaCluster, MediaGateway], exports: [MediaService, MediaCluster] })
 export class MediaModule {}

@@ -1,12 +1,10 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { types } from 'mediasoup';
-import type { Subscription } from 'rxjs';
 import type { AppConfig } from '../config/config';
 import type { ConsumerInfo, IceServer, MediaAckData, MediaPolicy, MediaSource, RtpCapabilitiesWire, RtpParametersWire, TransportInfo } from '../contracts/media';
 import type { SessionClaims } from '../platform/auth/session-token';
 import { ConflictError, DomainError, ForbiddenError, NotFoundError } from '../platform/domain-error';
-import { DomainEvents } from '../platform/domain-events';
 import { APP_CONFIG, REDIS } from '../platform/redis';
 import { canTeach } from '../tenancy/domain/role-mapping';
 import { routerCodecs } from './domain/codecs';
@@ -34,33 +32,24 @@ export interface MediaCaller {
  * rejoin media, which their browsers do by themselves.
  */
 @Injectable()
-export class MediaService implements OnModuleInit, OnModuleDestroy {
+export class MediaService implements OnModuleDestroy {
   private readonly logger = new Logger('MediaService');
   private pool: WorkerPool | null = null;
   private starting: Promise<WorkerPool> | null = null;
   private readonly rooms = new Map<string, MediaRoom>();
   private readonly opening = new Map<string, Promise<MediaRoom>>();
-  private readonly subs: Subscription[] = [];
   notifier: MediaNotifier = { toRoom: () => undefined, toSocket: () => undefined };
+  /** Told when a class's media closes here (the cluster releases the class's owner key). */
+  onRoomClosed: (sessionId: string) => void = () => undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(REDIS) private readonly redis: Redis,
-    private readonly events: DomainEvents,
   ) {}
 
-  onModuleInit(): void {
-    this.subs.push(
-      this.events.on('participant.controlled').subscribe(({ sessionId, userId, action }) => this.teacherAction(sessionId, userId, action)),
-      this.events.on('session.ended').subscribe(({ sessionId }) => {
-        this.rooms.get(sessionId)?.close();
-        void this.redis.del(policyKey(sessionId)).catch(() => undefined);
-      }),
-    );
-  }
-
   onModuleDestroy(): void {
-    for (const s of this.subs) s.unsubscribe();
+    // Shutting down: the socket server and its Redis adapter are going; nobody is told anything more.
+    this.notifier = { toRoom: () => undefined, toSocket: () => undefined };
     for (const room of [...this.rooms.values()]) room.close();
     this.pool?.close();
   }
@@ -113,7 +102,9 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
         const room = new MediaRoom(sessionId, pool, this.notifier, await this.policy(sessionId), this.config.media.consumersPerWorker);
         this.rooms.set(sessionId, room);
         room.once('closed', () => {
-          if (this.rooms.get(sessionId) === room) this.rooms.delete(sessionId);
+          if (this.rooms.get(sessionId) !== room) return;
+          this.rooms.delete(sessionId);
+          this.onRoomClosed(sessionId);
         });
         return room;
       })().finally(() => this.opening.delete(sessionId));
@@ -354,17 +345,34 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** A socket dropped: its peers keep their transports for the grace period, then close. */
-  socketDropped(socketId: string): void {
+  socketDropped(socketId: string): null {
     for (const room of this.rooms.values()) {
       for (const peer of room.peers.values()) if (peer.socketId === socketId) peer.startGrace(this.config.media.peerGraceMs);
     }
+    return null;
+  }
+
+  /**
+   * Closes a class's media here: at the end of class (its policy goes too), or when the class's media
+   * must move (a stale host), in which case its people are told to rejoin.
+   */
+  closeRoom(sessionId: string, rejoinReason?: string): null {
+    const room = this.rooms.get(sessionId);
+    const sockets = room ? [...room.peers.values()].map((p) => p.socketId) : [];
+    room?.close();
+    if (rejoinReason) for (const socketId of sockets) this.notifier.toSocket(socketId, 'media:rejoin', { reason: rejoinReason });
+    else void this.redis.del(policyKey(sessionId)).catch(() => undefined);
+    return null;
   }
 
   /** A teacher's mute pauses the person's microphone in the SFU; stop-camera closes their camera producer. */
-  private teacherAction(sessionId: string, userId: string, action: 'mute' | 'stop-camera' | 'remove'): void {
+  teacherAction(sessionId: string, userId: string, action: 'mute' | 'stop-camera' | 'remove'): null {
     const room = this.rooms.get(sessionId);
-    if (!room) return;
-    if (action === 'remove') return this.closePeersOf(sessionId, userId);
+    if (!room) return null;
+    if (action === 'remove') {
+      this.closePeersOf(sessionId, userId);
+      return null;
+    }
     for (const peer of room.peers.values()) {
       if (peer.identity.userId !== userId) continue;
       if (action === 'stop-camera') this.closeProducerBy(room, peer, 'camera', true);
@@ -376,6 +384,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
         }
       }
     }
+    return null;
   }
 
   private closeProducerBy(room: MediaRoom, peer: MediaPeer, source: MediaSource, byTeacher: boolean): void {
@@ -395,10 +404,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
   private workerDied(index: number, error: Error): void {
     this.logger.error(`mediasoup worker ${index} died (${error.message}); rebuilding its rooms`);
     for (const room of [...this.rooms.values()]) {
-      if (!room.workerIndexes().includes(index)) continue;
-      const sockets = [...room.peers.values()].map((p) => p.socketId);
-      room.close();
-      for (const socketId of sockets) this.notifier.toSocket(socketId, 'media:rejoin', { reason: 'The media server restarted' });
+      if (room.workerIndexes().includes(index)) this.closeRoom(room.sessionId, 'The media server restarted');
     }
   }
 }

@@ -26,6 +26,14 @@ export class RedisIoAdapter extends IoAdapter {
     this.pub = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
     this.sub = this.pub.duplicate();
     for (const c of [this.pub, this.sub]) c.on('error', (e) => this.adapterLogger.warn(`socket.io Redis adapter: ${e.message}`));
+    // The adapter publishes without awaiting: an emit racing the shutdown (a timer, a disconnect
+    // handler) would otherwise surface as an unhandled rejection. Nothing is lost that anyone awaits.
+    const publish = this.pub.publish.bind(this.pub) as (...a: unknown[]) => Promise<number>;
+    (this.pub as unknown as { publish: (...a: unknown[]) => Promise<number> }).publish = (...a: unknown[]) => {
+      const p = publish(...a);
+      p.catch((e: Error) => this.adapterLogger.debug(`socket.io Redis adapter publish failed: ${e.message}`));
+      return p;
+    };
     const server: Server = super.createIOServer(port, {
       ...(options as ServerOptions),
       path: options?.path ?? '/socket.io',

@@ -11,6 +11,8 @@ export interface SocketData {
   sessionId?: string;
   /** The media peer this socket signals for (set by media:join). */
   mediaPeerId?: string;
+  /** The class whose media it joined (kept after leaving the room, for the disconnect's grace period). */
+  mediaSessionId?: string;
 }
 
 /**

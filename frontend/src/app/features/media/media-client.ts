@@ -81,6 +81,8 @@ export class MediaClient {
   private iceTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private starting: Promise<void> | null = null;
   private closed = false;
+  private retries = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private selfStats = { lost: 0, sent: 0, quality: null as number | null };
 
   constructor(private readonly room: RoomSocket, private readonly myUserId: () => string | null) {
@@ -138,9 +140,14 @@ export class MediaClient {
       this.state.set('connected');
       this.error.set(null);
       void this.refreshDevices();
+      this.retries = 0;
     } catch (e) {
       this.state.set('failed');
-      this.error.set(`Video could not connect: ${(e as Error).message}`);
+      this.error.set(`Video could not connect: ${(e as Error).message}. Retrying…`);
+      // Retried by itself (a host that moved, a worker being replaced): 1, 2, 4, 8, then every 15 s.
+      const delay = Math.min(15_000, 1000 * 2 ** this.retries++);
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => void this.rejoin(), delay);
     }
   }
 
@@ -481,6 +488,7 @@ export class MediaClient {
 
   close() {
     this.closed = true;
+    clearTimeout(this.retryTimer);
     if (this.statsTimer) clearInterval(this.statsTimer);
     this.teardownLocal();
     for (const t of this.tracks.values()) t.stop();

@@ -1,0 +1,119 @@
+import crypto from 'node:crypto';
+import Redis from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MediaAckData, MediaServerPayloads } from '../contracts/media';
+import { ClientEvents } from '../contracts/realtime';
+import { LaunchClient } from '../testing/lti-client';
+import { RoomClient } from '../testing/room-client';
+import { createTestDatabase, startTestApp, TestApp } from '../testing/test-app';
+import { waitFor } from '../testing/wait-for';
+import { MediaCluster } from './media-cluster.service';
+import { MediaService } from './media.service';
+import { mediaTestsOptedOut, requireWorker } from './testing/worker-check';
+
+const fingerprint = () => ({ algorithm: 'sha-256' as const, value: crypto.randomBytes(32).toString('hex').toUpperCase().match(/../g)!.join(':') });
+const opus = (ssrc: number) => ({ codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }], encodings: [{ ssrc }], rtcp: { cname: `c${ssrc}` } });
+const vp8 = (ssrc: number) => ({ codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000 }], encodings: [{ ssrc }], rtcp: { cname: `c${ssrc}` } });
+
+/**
+ * Two backend instances, one class: the class's media is hosted by the instance of the first media join;
+ * a student whose socket is on the other instance signals through it (Redis pub/sub) and everything
+ * works as on one instance: producing, consuming, teacher controls issued on either instance, the
+ * grace period of a dropped socket, and another instance taking the class over when its host goes.
+ */
+describe.skipIf(mediaTestsOptedOut())('media across two backend instances (real worker, real Redis)', () => {
+  let a: TestApp;
+  let b: TestApp;
+  let launch: LaunchClient;
+  let sessionId: string;
+  let teacherToken: string;
+  let studentToken: string;
+  let redis: Redis;
+  const clients: RoomClient[] = [];
+
+  beforeAll(async () => {
+    requireWorker();
+    const databaseUrl = await createTestDatabase();
+    const shared = { DATABASE_URL: databaseUrl, QUEUE_PREFIX: `media-${crypto.randomBytes(4).toString('hex')}`, SESSION_SECRET: crypto.randomBytes(24).toString('hex'), LTI_KEY: crypto.randomBytes(24).toString('hex'), MEDIA_PEER_GRACE_MS: '400' };
+    a = await startTestApp(shared);
+    b = await startTestApp({ ...shared, PUBLIC_URL: a.url, DEV_PLATFORM_URL: a.platformUrl });
+    redis = new Redis(a.config.redisUrl);
+    launch = new LaunchClient(a);
+    teacherToken = await launch.launch('phys-101', 'dev-ada');
+    studentToken = await launch.launch('phys-101', 'dev-grace');
+    sessionId = ((await (await launch.api('/api/classroom/sessions', teacherToken, { method: 'POST' })).json()) as { session: { id: string } }).session.id;
+  });
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    redis?.disconnect();
+    await b?.close();
+    await a?.close();
+  });
+
+  async function on(app: TestApp, token: string) {
+    const c = new RoomClient(`http://localhost:${app.config.port}`, token);
+    clients.push(c);
+    await c.connected();
+    expect((await c.emit(ClientEvents.join, { sessionId })).ok).toBe(true);
+    return c;
+  }
+  async function ok<T>(c: RoomClient, event: string, payload: unknown): Promise<T> {
+    const ack = await c.call<T>(event, payload);
+    if (!ack.ok) throw new Error(`${event}: ${ack.error.code} ${ack.error.message}`);
+    return ack.data;
+  }
+  async function mediaPeer(c: RoomClient, peerId = crypto.randomUUID()) {
+    const joined = await ok<MediaAckData['media:join']>(c, 'media:join', { peerId });
+    await ok(c, 'media:ready', { rtpCapabilities: joined.routerRtpCapabilities });
+    const send = await ok<MediaAckData['media:create-transport']>(c, 'media:create-transport', { direction: 'send' });
+    const recv = await ok<MediaAckData['media:create-transport']>(c, 'media:create-transport', { direction: 'recv' });
+    await ok(c, 'media:connect-transport', { transportId: send.id, dtlsParameters: { role: 'client', fingerprints: [fingerprint()] } });
+    return { peerId, send, recv };
+  }
+
+  it('hosts the class on the first instance and serves a student signalling through the second', async () => {
+    const teacher = await on(a, teacherToken);
+    const t = await mediaPeer(teacher);
+    expect(await redis.get(`media:owner:${sessionId}`)).toBe(a.app.get(MediaCluster).instanceId);
+    const student = await on(b, studentToken);
+    const s = await mediaPeer(student);
+    const hostRoom = a.app.get(MediaService).room(sessionId)!;
+    expect(hostRoom.peers.size).toBe(2);
+    expect(b.app.get(MediaService).room(sessionId)).toBeUndefined();
+
+    // The student produces through B; the teacher (on A) hears of it and consumes it.
+    const mic = await ok<{ producerId: string }>(student, 'media:produce', { transportId: s.send.id, kind: 'audio', source: 'mic', rtpParameters: opus(1212) });
+    const cam = await ok<{ producerId: string }>(student, 'media:produce', { transportId: s.send.id, kind: 'video', source: 'camera', rtpParameters: vp8(3434) });
+    await teacher.waitFor<MediaServerPayloads>('media:producer-added', (p) => p.producerId === mic.producerId);
+    const consumer = await ok<MediaAckData['media:consume']>(teacher, 'media:consume', { producerId: mic.producerId });
+    expect(consumer.peerId).toBe(s.peerId);
+    // Errors travel back with their codes.
+    const bad = await student.call('media:consume', { producerId: crypto.randomUUID() });
+    expect(bad.ok ? 'OK' : bad.error.code).toBe('PRODUCER_NOT_FOUND');
+
+    // A second teacher tab on B stops the student's camera: the event is B's, the host A acts.
+    const teacherOnB = await on(b, teacherToken);
+    const studentUserId = hostRoom.peers.get(s.peerId)!.identity.userId;
+    expect((await teacherOnB.emit(ClientEvents.teacherStopCamera, { userId: studentUserId })).ok).toBe(true);
+    await waitFor(() => !hostRoom.peers.get(s.peerId)!.producers.has(cam.producerId), 'the camera closed on the host');
+    expect((await student.waitFor<MediaServerPayloads>('media:producer-closed', (e) => e.producerId === cam.producerId)).byTeacher).toBe(true);
+
+    // The student's socket on B drops: the host keeps its peer for the grace period, then closes it.
+    student.close();
+    await waitFor(() => hostRoom.peers.get(s.peerId)?.inGrace === true, 'the grace period started on the host');
+    await waitFor(() => !hostRoom.peers.has(s.peerId), 'the peer closed after the grace period', 5000);
+    expect((await hostRoom.router(0).dump()).transportIds).toHaveLength(2);
+    void t;
+  });
+
+  it('moves the class to the other instance when its host goes away', async () => {
+    const teacherOnB = await on(b, teacherToken);
+    await a.close();
+    // A's clients are gone with it; the class's media is free, and B hosts it at the next join.
+    const again = await mediaPeer(teacherOnB);
+    expect(await redis.get(`media:owner:${sessionId}`)).toBe(b.app.get(MediaCluster).instanceId);
+    expect(b.app.get(MediaService).room(sessionId)!.peers.has(again.peerId)).toBe(true);
+    await ok(teacherOnB, 'media:leave', {});
+    await waitFor(async () => (await redis.get(`media:owner:${sessionId}`)) === null, 'the owner key released when the room closed');
+  });
+});
