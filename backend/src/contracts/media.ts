@@ -31,6 +31,7 @@ export const MediaServerEvents = {
   quality: 'media:quality',
   rejoin: 'media:rejoin',
   policyChanged: 'media:policy',
+  videoCodec: 'media:video-codec',
 } as const;
 
 export const sources = ['mic', 'camera', 'screen', 'screen-audio'] as const;
@@ -164,7 +165,7 @@ export interface ConsumerInfo {
 export interface MediaAckData {
   [MediaEvents.join]: { routerRtpCapabilities: unknown; iceServers: IceServer[]; iceTransportPolicy: 'all' | 'relay'; policy: MediaPolicy; resumed: boolean };
   /** activeSpeaker: the peer id of whoever is speaking now. */
-  [MediaEvents.ready]: { producers: ProducerInfo[]; activeSpeaker: string | null };
+  [MediaEvents.ready]: { producers: ProducerInfo[]; activeSpeaker: string | null; videoCodec: 'video/VP8' | 'video/H264' };
   [MediaEvents.createTransport]: TransportInfo;
   [MediaEvents.connectTransport]: null;
   [MediaEvents.restartIce]: { iceParameters: unknown };
@@ -189,4 +190,6 @@ export interface MediaServerPayloads {
   /** The SFU lost this person's media (a worker died): build transports again, nothing else to do. */
   [MediaServerEvents.rejoin]: { reason: string };
   [MediaServerEvents.policyChanged]: MediaPolicy;
+  /** The codec the class's cameras and screens send in changed (someone joined who cannot decode the other). */
+  [MediaServerEvents.videoCodec]: { mimeType: 'video/VP8' | 'video/H264' };
 }

@@ -174,7 +174,8 @@ export class MediaService implements OnModuleDestroy {
     const usable = rtpCapabilities.codecs.filter((c) => known.has(`${c.mimeType.toLowerCase()}/${c.clockRate}`));
     if (usable.length === 0) throw new DomainError('UNSUPPORTED_CAPABILITIES', 'Your browser shares no audio or video codec with this classroom', 400);
     peer.rtpCapabilities = rtpCapabilities as types.RtpCapabilities;
-    return { producers: room.producers(peer.id), activeSpeaker: room.activeSpeaker };
+    room.refreshVideoCodec();
+    return { producers: room.producers(peer.id), activeSpeaker: room.activeSpeaker, videoCodec: room.videoCodec };
   }
 
   async createTransport(caller: MediaCaller, direction: 'send' | 'recv'): Promise<TransportInfo> {

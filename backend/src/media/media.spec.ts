@@ -253,6 +253,37 @@ describe.skipIf(mediaTestsOptedOut())('media: mediasoup SFU with a real worker',
     expect(await held()).toEqual({ routers: 0, webRtcServers: 1 });
   });
 
+  it('switches the class to H.264 when someone cannot decode VP8, so they still get a picture, and back when they leave', async () => {
+    const teacher = await peer(teacherToken);
+    const cam = await ok<{ producerId: string }>(teacher.c, 'media:produce', { transportId: teacher.send.id, kind: 'video', source: 'camera', rtpParameters: vp8(1357) });
+    // An older Safari: H.264 and Opus, no VP8.
+    const noVp8: Caps = { ...teacher.caps, codecs: teacher.caps.codecs.filter((c) => !/vp8/i.test(String(c.mimeType)) && !(c.mimeType === 'video/rtx' && (c.parameters as { apt?: number })?.apt === (teacher.caps.codecs.find((x) => /vp8/i.test(String(x.mimeType)))!.preferredPayloadType))) };
+    const safari = new RoomClient(t.url, studentToken);
+    clients.push(safari);
+    await safari.connected();
+    await safari.emit(ClientEvents.join, { sessionId });
+    await ok(safari, 'media:join', { peerId: crypto.randomUUID() });
+    const ready = await ok<MediaAckData['media:ready']>(safari, 'media:ready', { rtpCapabilities: noVp8 });
+    expect(ready.videoCodec).toBe('video/H264');
+    expect((await teacher.c.waitFor<MediaServerPayloads>('media:video-codec')).mimeType).toBe('video/H264');
+    await ok(safari, 'media:create-transport', { direction: 'recv' });
+    expect(await refusal(safari, 'media:consume', { producerId: cam.producerId })).toBe('CANNOT_CONSUME');
+    // The teacher's browser sends its camera again in H.264: Safari can take that one.
+    const h264 = teacher.caps.codecs.find((c) => c.mimeType === 'video/H264' && (c.parameters as Record<string, unknown>)['profile-level-id'] === '42e01f')!;
+    const cam2 = await ok<{ producerId: string }>(teacher.c, 'media:produce', {
+      transportId: teacher.send.id, kind: 'video', source: 'camera',
+      rtpParameters: { codecs: [{ mimeType: 'video/H264', payloadType: 102, clockRate: 90000, parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 } }], encodings: [{ ssrc: 2468 }], rtcp: { cname: 'h264' } },
+    });
+    expect(h264).toBeTruthy();
+    const consumer = await ok<MediaAckData['media:consume']>(safari, 'media:consume', { producerId: cam2.producerId });
+    expect((consumer.rtpParameters as { codecs: Array<{ mimeType: string }> }).codecs[0].mimeType).toBe('video/H264');
+    // Safari leaves: back to VP8 for everyone.
+    await ok(safari, 'media:leave', {});
+    await teacher.c.waitFor<MediaServerPayloads>('media:video-codec', (e) => e.mimeType === 'video/VP8');
+    await ok(teacher.c, 'media:leave', {});
+    expect(await held()).toEqual({ routers: 0, webRtcServers: 1 });
+  });
+
   it('hands out ephemeral TURN credentials only to a signed-in person', async () => {
     expect((await launch.api('/api/media/ice-servers', 'nope')).status).toBe(401);
     const r = await (await launch.api('/api/media/ice-servers', studentToken)).json();

@@ -20,3 +20,21 @@ export const cameraEncodings = [
   { scaleResolutionDownBy: 2, maxBitrate: 500_000 },
   { scaleResolutionDownBy: 1, maxBitrate: 1_500_000 },
 ];
+
+export type VideoMime = 'video/VP8' | 'video/H264';
+
+/**
+ * The video codec a class's senders use: VP8 while everyone can decode it; H.264 (constrained baseline,
+ * which every browser with WebRTC decodes, older Safari included) as soon as someone cannot decode VP8,
+ * so nobody is left without a picture. `decodable` is, per person, the video MIME types their browser
+ * can receive (from its RTP capabilities).
+ */
+export function classVideoCodec(decodable: string[][]): VideoMime {
+  const lower = decodable.map((list) => new Set(list.map((m) => m.toLowerCase())));
+  if (lower.every((s) => s.has('video/vp8'))) return 'video/VP8';
+  if (lower.every((s) => s.has('video/h264'))) return 'video/H264';
+  // Nobody's codec suits all: keep the one most people can decode.
+  const vp8 = lower.filter((s) => s.has('video/vp8')).length;
+  const h264 = lower.filter((s) => s.has('video/h264')).length;
+  return h264 > vp8 ? 'video/H264' : 'video/VP8';
+}

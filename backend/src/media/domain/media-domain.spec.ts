@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { pickWorker, placeConsumer, WorkerLoad } from './allocation';
+import { classVideoCodec } from './codecs';
 import { produceRefusal } from './policy';
 import { qualityFromSample, qualityFromScores, qualityLabel, spatialLayerFor } from './quality';
 import { turnCredentials } from './turn';
@@ -66,5 +67,15 @@ describe('TURN credentials and what may be produced', () => {
     expect(produceRefusal(true, 'screen', 'video', { studentScreenShare: false })).toBeNull();
     expect(produceRefusal(false, 'mic', 'video', { studentScreenShare: true })).toBe('KIND_MISMATCH');
     expect(produceRefusal(false, 'camera', 'video', { studentScreenShare: false })).toBeNull();
+  });
+});
+
+describe('the class\'s video codec', () => {
+  it('uses VP8 while everyone decodes it, H.264 once someone cannot, and the majority when nothing suits all', () => {
+    expect(classVideoCodec([['video/VP8', 'video/H264'], ['video/vp8']])).toBe('video/VP8');
+    expect(classVideoCodec([['video/VP8', 'video/H264'], ['video/H264']])).toBe('video/H264');
+    expect(classVideoCodec([['video/VP8'], ['video/VP8'], ['video/H264']])).toBe('video/VP8');
+    expect(classVideoCodec([['video/H264'], ['video/H264'], ['video/VP8']])).toBe('video/H264');
+    expect(classVideoCodec([])).toBe('video/VP8');
   });
 });

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import type { MediaPolicy, MediaServerPayloads, ProducerInfo } from '../../contracts/media';
 import { placeConsumer } from '../domain/allocation';
-import { routerCodecs } from '../domain/codecs';
+import { classVideoCodec, routerCodecs, VideoMime } from '../domain/codecs';
 import { qualityFromScores } from '../domain/quality';
 import type { MediaPeer, ProducerData } from './media-peer';
 import type { WorkerPool } from './worker-pool';
@@ -32,6 +32,8 @@ export class MediaRoom extends EventEmitter<{ closed: [] }> {
   /** Producer id → the worker indexes it has been piped to. */
   private readonly piped = new Map<string, Set<number>>();
   private dominant: { peerId: string; userId: string } | null = null;
+  /** What the class's cameras and screens send in (see classVideoCodec). */
+  videoCodec: VideoMime = 'video/VP8';
   private isClosed = false;
 
   constructor(
@@ -156,7 +158,19 @@ export class MediaRoom extends EventEmitter<{ closed: [] }> {
     peer.once('closed', () => {
       this.peers.delete(peer.id);
       if (this.peers.size === 0) this.close();
+      else this.refreshVideoCodec();
     });
+  }
+
+  /** Re-decides the class's video codec from who is here; tells everyone when it changes. */
+  refreshVideoCodec(): void {
+    const decodable = [...this.peers.values()]
+      .filter((p) => p.rtpCapabilities)
+      .map((p) => (p.rtpCapabilities!.codecs ?? []).filter((c) => c.kind === 'video').map((c) => c.mimeType));
+    const codec = classVideoCodec(decodable);
+    if (codec === this.videoCodec) return;
+    this.videoCodec = codec;
+    this.notify.toRoom(this.sessionId, 'media:video-codec', { mimeType: codec });
   }
 
   /** Consumers on each worker, for the pool's load figures. */

@@ -81,6 +81,8 @@ export class MediaClient {
   private iceTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private starting: Promise<void> | null = null;
   private closed = false;
+  /** The class's video codec (VP8 unless someone cannot decode it). */
+  private videoCodec = 'video/VP8';
   private retries = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private selfStats = { lost: 0, sent: 0, quality: null as number | null };
@@ -98,6 +100,7 @@ export class MediaClient {
     });
     on(MediaServerEvents.policyChanged, (p) => this.policy.set(p));
     on(MediaServerEvents.rejoin, () => void this.rejoin());
+    on(MediaServerEvents.videoCodec, ({ mimeType }) => void this.switchVideoCodec(mimeType));
     navigator.mediaDevices?.addEventListener('devicechange', () => void this.refreshDevices());
   }
 
@@ -129,6 +132,7 @@ export class MediaClient {
       await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as types.RtpCapabilities });
       this.device = device;
       const ready = await this.call<MediaAckData[typeof MediaEvents.ready]>(MediaEvents.ready, { rtpCapabilities: device.rtpCapabilities });
+      this.videoCodec = ready.videoCodec;
       const ice = { iceServers: joined.iceServers, iceTransportPolicy: joined.iceTransportPolicy };
       this.send = this.transport('send', await this.call<TransportInfo>(MediaEvents.createTransport, { direction: 'send' }), ice);
       this.recv = this.transport('recv', await this.call<TransportInfo>(MediaEvents.createTransport, { direction: 'recv' }), ice);
@@ -261,18 +265,40 @@ export class MediaClient {
 
   private async produce(source: MediaSource, track: MediaStreamTrack): Promise<void> {
     if (!this.send || !this.device) return;
-    const vp8 = this.device.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === 'video/vp8');
+    const video = this.videoCodecCapability();
     const producer = await this.send.produce({
       track,
       appData: { source },
       stopTracks: false,
       ...(source === 'mic' ? { codecOptions: opusSenderOptions } : {}),
-      ...(source === 'camera' ? { encodings: cameraEncodings.map((e) => ({ ...e })), codec: vp8, codecOptions: { videoGoogleStartBitrate: 1000 } } : {}),
-      ...(source === 'screen' ? { codec: vp8, encodings: [{ maxBitrate: 2_500_000 }] } : {}),
+      ...(source === 'camera' ? { encodings: cameraEncodings.map((e) => ({ ...e })), codec: video, codecOptions: { videoGoogleStartBitrate: 1000 } } : {}),
+      ...(source === 'screen' ? { codec: video, encodings: [{ maxBitrate: 2_500_000 }] } : {}),
     });
     this.producers.set(source, producer);
     track.addEventListener('ended', () => void this.trackEnded(source, track));
     this.render();
+  }
+
+  /** The sender codec capability for the class's video codec (H.264: constrained baseline first), or the device's first. */
+  private videoCodecCapability(): types.RtpCodecCapability | undefined {
+    const codecs = this.device?.rtpCapabilities.codecs ?? [];
+    const want = this.videoCodec.toLowerCase();
+    const matching = codecs.filter((c) => c.mimeType.toLowerCase() === want);
+    return matching.find((c) => String(c.parameters?.['profile-level-id'] ?? '').startsWith('42e0')) ?? matching[0] ?? codecs.find((c) => c.kind === 'video' && !/rtx/i.test(c.mimeType));
+  }
+
+  /** The class switched video codec: send camera and screen again in it (the old producers close). */
+  private async switchVideoCodec(mimeType: string) {
+    this.videoCodec = mimeType;
+    for (const source of ['camera', 'screen'] as const) {
+      const producer = this.producers.get(source);
+      const track = this.tracks.get(source);
+      if (!producer || !track || producer.rtpParameters.codecs[0]?.mimeType.toLowerCase() === mimeType.toLowerCase()) continue;
+      producer.close();
+      this.producers.delete(source);
+      await this.call(MediaEvents.closeProducer, { producerId: producer.id }).catch(() => undefined);
+      await this.produce(source, track).catch((e) => this.error.set(describeMediaError(e, source)));
+    }
   }
 
   /** The user's own toggles: acquire (or release) the device and start (or stop) sending it. */
