@@ -3,7 +3,7 @@
 // the stroke's send to its receipt, and the bytes each stroke costs on the wire. Then the same with the
 // naive design (the whole board broadcast after every op) for comparison. Loopback only, bounded.
 //
-//   node bench/whiteboard.mjs [--clients 200] [--strokes 5] [--seconds 20]
+//   node bench/whiteboard.mjs [--clients 200] [--strokes 5] [--seconds 20] [--repeat 1] [--skip-naive | --only-naive]
 import { fork, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -93,9 +93,20 @@ if (process.argv[2] === '--worker') {
   });
 } else {
   const previous = fs.existsSync(path.join(root, 'bench/results/whiteboard.json')) ? JSON.parse(fs.readFileSync(path.join(root, 'bench/results/whiteboard.json'), 'utf8')) : {};
-  const delta = process.argv.includes('--only-naive') ? previous.deltas ?? null : await run(false);
+  // Timings on a shared 2-core VM are noisy: --repeat N runs the delta scenario N times (fresh servers
+  // each time) and reports every run and the median run (by p99).
+  const REPEAT = arg('repeat', 1);
+  let delta = null;
+  let deltaRuns;
+  if (process.argv.includes('--only-naive')) delta = previous.deltas ?? null;
+  else {
+    deltaRuns = [];
+    for (let i = 0; i < REPEAT; i++) deltaRuns.push(await run(false));
+    const ok = deltaRuns.filter((r) => r.fanOutLatencyMs).sort((x, y) => x.fanOutLatencyMs.p99 - y.fanOutLatencyMs.p99);
+    delta = ok[Math.floor((ok.length - 1) / 2)] ?? deltaRuns[0];
+  }
   const naive = process.argv.includes('--skip-naive') ? previous.naiveFullBoard ?? null : await run(true);
-  const figures = { date: new Date().toISOString(), machine: `${os.cpus().length} cores`, clients: CLIENTS, instances: 3, strokesPerClient: STROKES, seconds: SECONDS, deltas: delta, naiveFullBoard: naive };
+  const figures = { date: new Date().toISOString(), machine: `${os.cpus().length} cores`, clients: CLIENTS, instances: 3, strokesPerClient: STROKES, seconds: SECONDS, deltas: delta, ...(deltaRuns && deltaRuns.length > 1 ? { deltaRunsP99: deltaRuns.map((r) => r.fanOutLatencyMs?.p99 ?? null), deltaRunsP50: deltaRuns.map((r) => r.fanOutLatencyMs?.p50 ?? null) } : {}), naiveFullBoard: naive };
   console.log(JSON.stringify(figures, null, 2));
   fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
   fs.writeFileSync(path.join(root, 'bench/results/whiteboard.json'), JSON.stringify(figures, null, 2) + '\n');
@@ -147,9 +158,6 @@ async function run(naive) {
       jobs.push({ index: i, token, port: ports[i % 3], offsets: offsets.sort((x, y) => x - y) });
     }
     const workers = Array.from({ length: WORKERS }, () => fork(fileURLToPath(import.meta.url), ['--worker'], { stdio: 'inherit' }));
-    // The load generator shares this machine's cores with the servers it measures; in production the
-    // clients are other people's laptops. Lower its priority so it does not pre-empt the servers.
-    for (const w of workers) os.setPriority(w.pid, 10);
     const ready = workers.map((w) => new Promise((r) => w.once('message', r)));
     const t0 = Date.now() + 5000;
     workers.forEach((w, k) => w.send({ jobs: jobs.filter((_, i) => i % WORKERS === k), sessionId, t0, naive }));

@@ -23,9 +23,43 @@ const keys = (sid: string) => ({
   lock: `wb:${sid}:lock`,
 });
 
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+/**
+ * KEYS: lock, snapshot-seq, snapshot, log. ARGV: token, lock ms, the caller's cached seq (-1: none).
+ * Returns {0} when the lock is held by another, else {1, snapshotSeq, snapshot or false, entries}:
+ * the log entries after the cached seq, or the snapshot and the whole log when the cache is older
+ * than the snapshot (or missing).
+ */
+const ACQUIRE = `
+if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return {0, 0, false, {}} end
+local snap = tonumber(redis.call('GET', KEYS[2]) or '0')
+local cached = tonumber(ARGV[3])
+if cached >= snap then
+  return {1, snap, false, redis.call('LRANGE', KEYS[4], cached - snap, -1)}
+end
+local snapshot = false
+if snap > 0 then snapshot = redis.call('GET', KEYS[3]) end
+return {1, snap, snapshot, redis.call('LRANGE', KEYS[4], 0, -1)}`;
+
+/**
+ * KEYS: log, snapshot, snapshot-seq, lock. ARGV: entry JSON, snapshot JSON ('' when none is due), seq, token.
+ * Appends the entry; when a snapshot is due it replaces the log (which it includes); releases the lock.
+ */
+const COMMIT = `
+if ARGV[2] ~= '' then
+  redis.call('SET', KEYS[2], ARGV[2])
+  redis.call('SET', KEYS[3], ARGV[3])
+  redis.call('DEL', KEYS[1])
+else
+  redis.call('RPUSH', KEYS[1], ARGV[1])
+end
+if redis.call('GET', KEYS[4]) == ARGV[4] then redis.call('DEL', KEYS[4]) end
+return 1`;
+
 /**
  * The board of a live class, in Redis: a snapshot plus the op log since it. Ops on one board are applied
- * one at a time under a short Redis lock, in sequence order, whichever instance receives them; each
+ * one at a time under a short Redis lock (two round trips per op: ACQUIRE, COMMIT), in sequence order, whichever instance receives them; each
  * instance keeps a cached copy it brings up to date from the log (it may cache, never own).
  */
 @Injectable()
@@ -34,27 +68,71 @@ export class BoardStore {
 
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
+  /**
+   * Applies one op. Two Redis round trips whatever the board's size: one script takes the board's lock
+   * and returns what this instance's cached board has not seen yet (the log entries after it, or the
+   * snapshot when it is behind that); a second appends the op to the log (folding the log into a new
+   * snapshot every SNAPSHOT_EVERY ops) and releases the lock.
+   */
   async apply(sessionId: string, userId: string, op: BoardOp): Promise<Applied> {
-    return this.locked(sessionId, async () => {
-      const board = await this.current(sessionId);
-      let applied: Applied;
-      try {
-        applied = applyOp(board, userId, op);
-      } catch (e) {
-        // The op was refused and the cached board may be half-changed: drop it, the log is the truth.
-        this.cache.delete(sessionId);
-        if (e instanceof BoardError) throw new DomainError(e.code, e.message, 409);
-        throw e;
-      }
-      if (applied.duplicate) return applied;
-      const k = keys(sessionId);
-      const entry: LogEntry = { seq: applied.seq, userId, op, effects: applied.effects };
-      await this.redis.rpush(k.log, JSON.stringify(entry));
-      if (applied.seq % SNAPSHOT_EVERY === 0) {
-        await this.redis.multi().set(k.snapshot, JSON.stringify(board)).set(k.snapshotSeq, String(board.seq)).del(k.log).exec();
-      }
+    const k = keys(sessionId);
+    const token = crypto.randomUUID();
+    const board = await this.acquire(sessionId, token);
+    let applied: Applied;
+    try {
+      applied = applyOp(board, userId, op);
+    } catch (e) {
+      // The op was refused and the cached board may be half-changed: drop it, the log is the truth.
+      this.cache.delete(sessionId);
+      await this.release(k.lock, token);
+      if (e instanceof BoardError) throw new DomainError(e.code, e.message, 409);
+      throw e;
+    }
+    if (applied.duplicate) {
+      await this.release(k.lock, token);
       return applied;
-    });
+    }
+    const entry: LogEntry = { seq: applied.seq, userId, op, effects: applied.effects };
+    const snapshot = applied.seq % SNAPSHOT_EVERY === 0 ? JSON.stringify(board) : '';
+    try {
+      await this.redis.eval(COMMIT, 4, k.log, k.snapshot, k.snapshotSeq, k.lock, JSON.stringify(entry), snapshot, String(applied.seq), token);
+    } catch (e) {
+      // Not written: the cached board is ahead of the log; rebuild it next time.
+      this.cache.delete(sessionId);
+      throw e;
+    }
+    return applied;
+  }
+
+  /** Takes the board's lock and brings the cached board up to date, in one round trip per try. */
+  private async acquire(sessionId: string, token: string): Promise<Board> {
+    const k = keys(sessionId);
+    const deadline = Date.now() + LOCK_MS * 2;
+    for (let attempt = 0; ; attempt++) {
+      const cached = this.cache.get(sessionId);
+      const [got, snapshotSeq, snapshotRaw, logRaw] = (await this.redis.eval(ACQUIRE, 4, k.lock, k.snapshotSeq, k.snapshot, k.log, token, String(LOCK_MS), String(cached?.seq ?? -1))) as [number, number, string | false, string[]];
+      if (got === 1) {
+        let board = cached && cached.seq >= snapshotSeq ? cached : snapshotRaw ? (JSON.parse(snapshotRaw) as Board) : emptyBoard();
+        const entries = logRaw.map((r) => JSON.parse(r) as LogEntry);
+        if (entries.length && entries[0].seq !== board.seq + 1) {
+          // Should not happen under the lock; rebuild from the snapshot and the whole log to be safe.
+          this.cache.delete(sessionId);
+          await this.release(k.lock, token);
+          continue;
+        }
+        // Ops are deterministic: replaying them rebuilds the board, undo history included.
+        for (const e of entries) if (e.seq > board.seq) applyOp(board, e.userId, e.op);
+        this.cache.set(sessionId, board);
+        return board;
+      }
+      if (Date.now() > deadline) throw new DomainError('BOARD_BUSY', 'The board is busy; try again', 503);
+      // Another instance holds the board for about a round trip: try again almost at once.
+      await new Promise((r) => setTimeout(r, attempt < 3 ? 1 : 3));
+    }
+  }
+
+  private async release(lock: string, token: string): Promise<void> {
+    await this.redis.eval(RELEASE, 1, lock, token);
   }
 
   /** What a client needs to catch up from `since`: the log entries after it, or the pages when it is too far behind. */
