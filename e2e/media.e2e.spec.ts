@@ -35,7 +35,8 @@ describe.skipIf(mediaTestsOptedOut())('media in Chromium: teacher and student se
     await page.goto(`${t.platformUrl}/?course=phys-101`);
     await page.click(`#launch-${who}`);
     const lobby = await frameAt(page, '/lobby');
-    await lobby.getByTestId(who === 'instructor' ? 'start-class' : 'enter-class').click();
+    // An instructor starts the class, or enters it when it is already live.
+    await lobby.locator(who === 'instructor' ? '[data-testid=start-class], [data-testid=enter-class]' : '[data-testid=enter-class]').first().click();
     const room = await frameAt(page, '/room/');
     await room.getByTestId('media-state').waitFor({ state: 'attached', timeout: 15_000 });
     await waitFor(async () => (await room.getByTestId('media-state').getAttribute('data-media-state')) === 'connected', `${who}'s media connected`, 30_000).catch(async (e) => {
@@ -103,4 +104,21 @@ describe.skipIf(mediaTestsOptedOut())('media in Chromium: teacher and student se
     step('all closed');
     await teacherCtx.close();
   }, 180_000);
+
+  it('moves the class from the LMS frame to a window of its own, signed in without a new launch', async () => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    const teacher = await enter(page, 'instructor');
+    const [popup] = await Promise.all([page.waitForEvent('popup'), teacher.getByTestId('popout').click()]);
+    // The window is first-party (the tool's own origin), in the room, with its media connected.
+    await popup.waitForURL(/\/room\//, { timeout: 15_000 });
+    expect(new URL(popup.url()).origin).toBe(new URL(t.url).origin);
+    await popup.getByTestId('connection').filter({ hasText: 'Live' }).waitFor({ timeout: 15_000 });
+    await waitFor(async () => (await popup.getByTestId('media-state').getAttribute('data-media-state')) === 'connected', 'media connected in the window', 20_000);
+    expect(await popup.getByTestId('popout').count()).toBe(0); // not framed any more
+    // The frame went back to the lobby and says where the class is.
+    const lobby = await frameAt(page, '/lobby');
+    expect(await lobby.getByTestId('lobby-notice').textContent()).toContain('own window');
+    await ctx.close();
+  }, 90_000);
 });

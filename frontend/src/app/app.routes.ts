@@ -3,6 +3,8 @@ import { Routes } from '@angular/router';
 export const routes: Routes = [
   // A launch POST to /lti is answered with this app and a one-time code inside the page.
   { path: 'lti', loadComponent: () => import('./core/launch.component').then((m) => m.LaunchComponent) },
+  // A window of our own, opened from the LMS frame (camera and microphone refused there), signed in by its opener.
+  { path: 'popout', loadComponent: () => import('./core/popout').then((m) => m.PopoutComponent) },
   { path: 'lobby', loadComponent: () => import('./features/classroom/lobby.component').then((m) => m.LobbyComponent) },
   { path: 'room/:sessionId', loadComponent: () => import('./features/classroom/room.component').then((m) => m.RoomComponent) },
   { path: 'roster', loadComponent: () => import('./features/roster/roster.component').then((m) => m.RosterComponent) },

@@ -65,6 +65,16 @@ export class LtiSession {
     return session.landing;
   }
 
+  /** The whole session, to hand to a window of our own (see popout.ts). */
+  current(): SessionExchangeResponse | null {
+    return this.token() ? this.state() : null;
+  }
+
+  /** Takes over a session handed over by the window that opened this one. */
+  adopt(session: SessionExchangeResponse): void {
+    this.store(session);
+  }
+
   clear(): void {
     this.state.set(null);
     try {

@@ -26,6 +26,8 @@ export class LobbyComponent implements OnInit {
   protected readonly lobby = signal<LobbyView | null>(null);
   protected readonly error = signal<ShownError | null>(null);
   protected readonly busy = signal(false);
+  /** A word from the page that sent us here (e.g. the class went to its own window). */
+  protected readonly notice = signal<string | null>((history.state as { notice?: string } | null)?.notice ?? null);
   protected readonly roleLabels = ROLE_LABELS;
   protected readonly boards = signal<Array<{ sessionId: string; startedAt: string; pages: number }>>([]);
   private readonly http = inject(HttpClient);

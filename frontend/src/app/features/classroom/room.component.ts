@@ -4,6 +4,9 @@ import { RouterLink } from '@angular/router';
 import { ClientEvents, MAX_CHAT_LENGTH } from '@contracts/realtime';
 import { ROLE_LABELS } from '../../core/api-error';
 import { RoomSocket } from '../../core/room-socket.service';
+import { LtiSession } from '../../core/lti-session.service';
+import { inFrame, openPopout } from '../../core/popout';
+import { Router } from '@angular/router';
 import { WhiteboardComponent } from '../whiteboard/whiteboard.component';
 import { MediaBarComponent } from '../media/media-bar.component';
 import { MediaClient } from '../media/media-client';
@@ -21,6 +24,10 @@ import { VideoTileComponent } from '../media/video-tile.component';
 export class RoomComponent implements OnInit, OnDestroy {
   readonly sessionId = input.required<string>();
   protected readonly room = inject(RoomSocket);
+  private readonly session = inject(LtiSession);
+  private readonly router = inject(Router);
+  /** Inside the LMS page: offer a window of its own (camera and microphone need it in some LMSs). */
+  protected readonly framed = inFrame();
   protected readonly roleLabels = ROLE_LABELS;
   protected readonly maxChat = MAX_CHAT_LENGTH;
   protected readonly panel = signal<'people' | 'chat'>('chat');
@@ -67,6 +74,15 @@ export class RoomComponent implements OnInit, OnDestroy {
 
   ngOnDestroy(): void {
     this.media()?.close();
+  }
+
+  /** Moves the class to a window of its own, signed in; this frame goes back to the lobby. */
+  protected popOut() {
+    if (openPopout(this.session, `/room/${this.sessionId()}`)) {
+      void this.router.navigateByUrl('/lobby', { state: { notice: 'Lectern is open in its own window.' } });
+    } else {
+      this.room.notice.set('Your browser blocked the new window: allow pop-ups for this site, then try again.');
+    }
   }
 
   protected tileResized(peerId: string, height: number) {

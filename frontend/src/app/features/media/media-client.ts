@@ -6,6 +6,7 @@ import { qualityFromSample, spatialLayerFor } from '@media-domain/quality';
 import { Device, types } from 'mediasoup-client';
 import { RoomSocket } from '../../core/room-socket.service';
 import { safeStorage } from '../../core/safe-storage';
+import { frameRefuses, inFrame } from '../../core/popout';
 
 /** One person's (one tab's) media as this browser shows it. */
 export interface Tile {
@@ -532,6 +533,10 @@ export function describeMediaError(e: unknown, source: MediaSource): string {
   const what = source === 'mic' ? 'microphone' : source === 'camera' ? 'camera' : 'screen';
   const name = (e as { name?: string })?.name;
   if (name === 'NotAllowedError' || name === 'SecurityError') {
+    const feature = source === 'mic' ? 'microphone' : source === 'camera' ? 'camera' : 'display-capture';
+    if (inFrame() && frameRefuses(feature)) {
+      return `Your LMS does not let Lectern use the ${what} inside the course page. Click "Own window" at the top: the class opens in its own window, where it can.`;
+    }
     return source === 'screen'
       ? 'Screen sharing was cancelled or blocked by the browser.'
       : `Your browser blocked the ${what}. Allow it for this site (the camera icon in the address bar), then try again.`;
