@@ -15,6 +15,15 @@ export interface LogEntry {
 }
 
 const SNAPSHOT_EVERY = 200;
+/** Ops applied under one lock hold at most (bounds the commit's size). */
+const MAX_BATCH = 64;
+
+interface Pending {
+  userId: string;
+  op: BoardOp;
+  resolve: (a: Applied) => void;
+  reject: (e: unknown) => void;
+}
 const LOCK_MS = 3000;
 const keys = (sid: string) => ({
   snapshot: `wb:${sid}:snapshot`,
@@ -43,65 +52,110 @@ if snap > 0 then snapshot = redis.call('GET', KEYS[3]) end
 return {1, snap, snapshot, redis.call('LRANGE', KEYS[4], 0, -1)}`;
 
 /**
- * KEYS: log, snapshot, snapshot-seq, lock. ARGV: entry JSON, snapshot JSON ('' when none is due), seq, token.
- * Appends the entry; when a snapshot is due it replaces the log (which it includes); releases the lock.
+ * KEYS: log, snapshot, snapshot-seq, lock. ARGV: token, snapshot JSON ('' when none is due), the
+ * snapshot's seq, then the entries' JSON. Appends the entries, or, when a snapshot is due, replaces
+ * the log with it (it includes them); releases the lock.
  */
 const COMMIT = `
 if ARGV[2] ~= '' then
   redis.call('SET', KEYS[2], ARGV[2])
   redis.call('SET', KEYS[3], ARGV[3])
   redis.call('DEL', KEYS[1])
-else
-  redis.call('RPUSH', KEYS[1], ARGV[1])
+elseif #ARGV > 3 then
+  redis.call('RPUSH', KEYS[1], unpack(ARGV, 4))
 end
-if redis.call('GET', KEYS[4]) == ARGV[4] then redis.call('DEL', KEYS[4]) end
+if redis.call('GET', KEYS[4]) == ARGV[1] then redis.call('DEL', KEYS[4]) end
 return 1`;
 
 /**
  * The board of a live class, in Redis: a snapshot plus the op log since it. Ops on one board are applied
- * one at a time under a short Redis lock (two round trips per op: ACQUIRE, COMMIT), in sequence order, whichever instance receives them; each
+ * in order under a short Redis lock, in batches per instance (two round trips per batch: ACQUIRE, COMMIT), in sequence order, whichever instance receives them; each
  * instance keeps a cached copy it brings up to date from the log (it may cache, never own).
  */
 @Injectable()
 export class BoardStore {
   private readonly cache = new Map<string, Board>();
+  private readonly queues = new Map<string, Pending[]>();
+  private readonly draining = new Set<string>();
 
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
   /**
-   * Applies one op. Two Redis round trips whatever the board's size: one script takes the board's lock
-   * and returns what this instance's cached board has not seen yet (the log entries after it, or the
-   * snapshot when it is behind that); a second appends the op to the log (folding the log into a new
-   * snapshot every SNAPSHOT_EVERY ops) and releases the lock.
+   * Applies one op. Ops that arrive at this instance for the same board while it is busy are queued and
+   * applied together: one script takes the board's lock and returns what this instance's cached board has
+   * not seen yet, the queued ops are applied in order, and a second script appends them all to the log
+   * (or folds the log into a new snapshot when one is due) and releases the lock. Two Redis round trips
+   * per batch, and one lock hand-over per instance instead of per op, however busy the board is.
    */
-  async apply(sessionId: string, userId: string, op: BoardOp): Promise<Applied> {
+  apply(sessionId: string, userId: string, op: BoardOp): Promise<Applied> {
+    return new Promise<Applied>((resolve, reject) => {
+      const queue = this.queues.get(sessionId) ?? [];
+      queue.push({ userId, op, resolve, reject });
+      this.queues.set(sessionId, queue);
+      if (!this.draining.has(sessionId)) void this.drain(sessionId);
+    });
+  }
+
+  private async drain(sessionId: string): Promise<void> {
+    this.draining.add(sessionId);
+    try {
+      for (;;) {
+        const queue = this.queues.get(sessionId);
+        if (!queue?.length) break;
+        const batch = queue.splice(0, MAX_BATCH);
+        try {
+          const rest = await this.applyBatch(sessionId, batch);
+          // Ops after a refused one go again, on a board rebuilt from the log.
+          if (rest.length) queue.unshift(...rest);
+        } catch (e) {
+          for (const item of batch) item.reject(e);
+        }
+      }
+    } finally {
+      this.draining.delete(sessionId);
+      if (!this.queues.get(sessionId)?.length) this.queues.delete(sessionId);
+    }
+  }
+
+  /** Applies a batch under the lock; returns the ops not attempted (those after a refused one). */
+  private async applyBatch(sessionId: string, batch: Pending[]): Promise<Pending[]> {
     const k = keys(sessionId);
     const token = crypto.randomUUID();
     const board = await this.acquire(sessionId, token);
-    let applied: Applied;
-    try {
-      applied = applyOp(board, userId, op);
-    } catch (e) {
-      // The op was refused and the cached board may be half-changed: drop it, the log is the truth.
-      this.cache.delete(sessionId);
-      await this.release(k.lock, token);
-      if (e instanceof BoardError) throw new DomainError(e.code, e.message, 409);
-      throw e;
+    const entries: LogEntry[] = [];
+    const done: Array<{ item: Pending; applied: Applied }> = [];
+    let refused: { item: Pending; error: unknown } | null = null;
+    for (const item of batch) {
+      try {
+        const applied = applyOp(board, item.userId, item.op);
+        done.push({ item, applied });
+        if (!applied.duplicate) entries.push({ seq: applied.seq, userId: item.userId, op: item.op, effects: applied.effects });
+      } catch (e) {
+        refused = { item, error: e };
+        break;
+      }
     }
-    if (applied.duplicate) {
-      await this.release(k.lock, token);
-      return applied;
-    }
-    const entry: LogEntry = { seq: applied.seq, userId, op, effects: applied.effects };
-    const snapshot = applied.seq % SNAPSHOT_EVERY === 0 ? JSON.stringify(board) : '';
+    const crossed = entries.some((e) => e.seq % SNAPSHOT_EVERY === 0);
     try {
-      await this.redis.eval(COMMIT, 4, k.log, k.snapshot, k.snapshotSeq, k.lock, JSON.stringify(entry), snapshot, String(applied.seq), token);
+      if (refused) {
+        // The refused op may have half-changed the cached board: write only what came before it, and
+        // rebuild the cache from the log next time. A snapshot waits for a clean board.
+        this.cache.delete(sessionId);
+        await this.redis.eval(COMMIT, 4, k.log, k.snapshot, k.snapshotSeq, k.lock, token, '', '0', ...entries.map((e) => JSON.stringify(e)));
+      } else {
+        const snapshot = crossed ? JSON.stringify(board) : '';
+        await this.redis.eval(COMMIT, 4, k.log, k.snapshot, k.snapshotSeq, k.lock, token, snapshot, String(board.seq), ...entries.map((e) => JSON.stringify(e)));
+      }
     } catch (e) {
       // Not written: the cached board is ahead of the log; rebuild it next time.
       this.cache.delete(sessionId);
       throw e;
     }
-    return applied;
+    for (const { item, applied } of done) item.resolve(applied);
+    if (!refused) return [];
+    const e = refused.error;
+    refused.item.reject(e instanceof BoardError ? new DomainError(e.code, e.message, 409) : e);
+    return batch.slice(batch.indexOf(refused.item) + 1);
   }
 
   /** Takes the board's lock and brings the cached board up to date, in one round trip per try. */

@@ -1,0 +1,49 @@
+import crypto from 'node:crypto';
+import Redis from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import type { BoardOp } from '../contracts/whiteboard';
+import { DomainError } from '../platform/domain-error';
+import { BoardStore } from './board-store.service';
+
+/** The store on real Redis: many ops at once from two instances, batched under the lock, in one order. */
+describe('whiteboard store: concurrent ops batched under the board lock (real Redis)', () => {
+  let redis: Redis;
+  beforeAll(() => {
+    redis = new Redis(inject('services').redisUrl);
+  });
+  afterAll(() => redis.disconnect());
+
+  const add = (id: string): BoardOp => ({ type: 'add', opId: `op-${id}`, page: 'page-1', elementId: `el-${id}`, element: { kind: 'stroke', tool: 'pen', colour: '#112233', width: 2, points: [[1, 1]] } });
+
+  it('gives 450 concurrent ops from two instances contiguous sequence numbers and one shared order, snapshots included', async () => {
+    const sid = crypto.randomUUID();
+    const a = new BoardStore(redis);
+    const b = new BoardStore(redis);
+    const ops = Array.from({ length: 450 }, (_, i) => ({ store: i % 2 ? a : b, op: add(String(i).padStart(4, '0')) }));
+    const applied = await Promise.all(ops.map(({ store, op }) => store.apply(sid, 'u1', op)));
+    expect(applied.map((x) => x.seq).sort((x, y) => x - y)).toEqual(Array.from({ length: 450 }, (_, i) => i + 1));
+    // A retried op is applied once, whichever instance gets it.
+    expect((await a.apply(sid, 'u1', ops[3].op)).duplicate).toBe(true);
+    const [pa, pb] = [await a.pages(sid), await b.pages(sid)];
+    expect(pa.seq).toBe(450);
+    expect(pa.pages['page-1'].order).toHaveLength(450);
+    expect(pb).toEqual(pa);
+    // Two snapshots were taken (at 200 and 400): the log holds only what came after the last one.
+    expect(Number(await redis.get(`wb:${sid}:snapshot-seq`))).toBeGreaterThanOrEqual(400);
+    expect(await redis.llen(`wb:${sid}:log`)).toBeLessThan(64);
+    // A fresh instance (no cache) rebuilds the same board from snapshot + log.
+    expect(await new BoardStore(redis).pages(sid)).toEqual(pa);
+  });
+
+  it('refuses a bad op in a batch with its code and applies the ops around it', async () => {
+    const sid = crypto.randomUUID();
+    const s = new BoardStore(redis);
+    const bad: BoardOp = { type: 'append', opId: 'op-bad0', page: 'page-1', elementId: 'el-none', points: [[2, 2]] };
+    const results = await Promise.allSettled([s.apply(sid, 'u1', add('a')), s.apply(sid, 'u1', add('b')), s.apply(sid, 'u1', bad), s.apply(sid, 'u1', add('c'))]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    const reason = (results[2] as PromiseRejectedResult).reason;
+    expect(reason).toBeInstanceOf(DomainError);
+    expect((results[3] as PromiseFulfilledResult<{ seq: number }>).value.seq).toBe(3);
+    expect((await new BoardStore(redis).pages(sid)).pages['page-1'].order).toEqual(['el-a', 'el-b', 'el-c']);
+  });
+});
