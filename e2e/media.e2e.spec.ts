@@ -121,4 +121,40 @@ describe.skipIf(mediaTestsOptedOut())('media in Chromium: teacher and student se
     expect(await lobby.getByTestId('lobby-notice').textContent()).toContain('own window');
     await ctx.close();
   }, 90_000);
+
+  it('recovers by itself when the media worker dies: both browsers rejoin and video flows again', async () => {
+    const teacherCtx = await browser.newContext();
+    const teacher = await enter(await teacherCtx.newPage(), 'instructor');
+    if ((await teacher.getByTestId('toggle-camera').textContent())?.includes('Start')) await teacher.getByTestId('toggle-camera').click();
+    const studentCtx = await browser.newContext();
+    const student = await enter(await studentCtx.newPage(), 'student');
+    await waitFor(async () => (await num(student, remote, 'data-frames-decoded')) > 5, 'video before the crash', 20_000);
+    const media = t.app.get(MediaService);
+    const before = [...(media as unknown as { rooms: Map<string, unknown> }).rooms.values()][0];
+    const [pid] = media.workers.pids();
+    process.kill(pid, 'SIGKILL');
+    // A new worker, a new room on it with both people back, the teacher's camera sent again by the browser
+    // (it kept its track) and forwarded to the student.
+    await waitFor(async () => {
+      const room = [...(media as unknown as { rooms: Map<string, import('../backend/src/media/sfu/media-room').MediaRoom> }).rooms.values()][0];
+      if (!room || room === before || room.peers.size !== 2) return false;
+      for (const peer of room.peers.values()) {
+        for (const c of peer.consumers.values()) {
+          if (c.kind !== 'video') continue;
+          const stats = await c.getStats().catch(() => []);
+          if (stats.some((x) => x.type === 'outbound-rtp' && x.packetCount > 50)) return true;
+        }
+      }
+      return false;
+    }, 'video forwarded again through the new worker', 30_000).catch(async (e) => {
+      const room = [...(media as unknown as { rooms: Map<string, import('../backend/src/media/sfu/media-room').MediaRoom> }).rooms.values()][0];
+      const peers = room ? [...room.peers.values()].map((p) => `${p.identity.name}: producers ${[...p.producers.values()].map((x) => x.appData.source)} consumers ${p.consumers.size}`) : [];
+      throw new Error(`${(e as Error).message}; room ${room === before ? 'old' : room ? 'new' : 'none'}: ${peers.join('; ')}; teacher says: ${await teacher.getByTestId('media-error').textContent().catch(() => '-')}; student says: ${await student.getByTestId('media-error').textContent().catch(() => '-')}`);
+    });
+    expect(media.workers.pids()[0]).not.toBe(pid);
+    await waitFor(async () => (await student.getByTestId('media-state').getAttribute('data-media-state')) === 'connected', 'the student connected again');
+    await waitFor(async () => (await num(student, remote, 'data-frames-decoded')) > 5, 'the student decoding video again', 20_000);
+    await teacherCtx.close();
+    await studentCtx.close();
+  }, 120_000);
 });

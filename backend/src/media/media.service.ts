@@ -137,6 +137,8 @@ export class MediaService implements OnModuleDestroy {
 
   /** Joins (or, for the same tab within the grace period, resumes) a peer; returns what the browser needs to load its device. */
   async join(caller: MediaCaller, peerId: string): Promise<MediaAckData['media:join']> {
+    // Right after a worker died, its replacement may be a moment away: wait for it rather than fail.
+    if (!(await (await this.startWorkers()).anyAlive(10_000))) throw new DomainError('MEDIA_UNAVAILABLE', 'The media server is restarting; try again in a moment', 503);
     const room = await this.openRoom(caller.sessionId);
     let peer = room.peers.get(peerId);
     let resumed = false;

@@ -83,6 +83,16 @@ export class WorkerPool extends EventEmitter<{ died: [index: number, error: Erro
     }
   }
 
+  /** Resolves once at least one worker is alive (at once, usually; after a replacement when all died). */
+  async anyAlive(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.workers.some((w) => w.alive)) {
+      if (this.closed || Date.now() > deadline) return false;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return true;
+  }
+
   get(index: number): PooledWorker {
     const w = this.workers[index];
     if (!w?.alive) throw new Error(`mediasoup worker ${index} is not alive`);

@@ -240,8 +240,10 @@ export class MediaClient {
     this.render();
   }
 
+  /** The instructor (or the class's policy) stopped one of our sources; anything else closing ours (a
+   * worker restarting, the class moving) is followed by a rejoin that sends it again. */
   private ownProducerClosed(p: MediaServerPayloads[typeof MediaServerEvents.producerClosed]) {
-    if (p.peerId !== this.peerId) return;
+    if (p.peerId !== this.peerId || !p.byTeacher) return;
     const producer = this.producers.get(p.source);
     if (producer?.id !== p.producerId) return;
     producer.close();
