@@ -9,11 +9,9 @@ import { createTestDatabase, startTestApp, TestApp } from '../testing/test-app';
 import { waitFor } from '../testing/wait-for';
 import { MediaCluster } from './media-cluster.service';
 import { MediaService } from './media.service';
+import { fingerprint, opus, vp8, ok } from './testing/signalling';
 import { mediaTestsOptedOut, requireWorker } from './testing/worker-check';
 
-const fingerprint = () => ({ algorithm: 'sha-256' as const, value: crypto.randomBytes(32).toString('hex').toUpperCase().match(/../g)!.join(':') });
-const opus = (ssrc: number) => ({ codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }], encodings: [{ ssrc }], rtcp: { cname: `c${ssrc}` } });
-const vp8 = (ssrc: number) => ({ codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000 }], encodings: [{ ssrc }], rtcp: { cname: `c${ssrc}` } });
 
 /**
  * Two backend instances, one class: the class's media is hosted by the instance of the first media join;
@@ -56,11 +54,6 @@ describe.skipIf(mediaTestsOptedOut())('media across two backend instances (real 
     await c.connected();
     expect((await c.emit(ClientEvents.join, { sessionId })).ok).toBe(true);
     return c;
-  }
-  async function ok<T>(c: RoomClient, event: string, payload: unknown): Promise<T> {
-    const ack = await c.call<T>(event, payload);
-    if (!ack.ok) throw new Error(`${event}: ${ack.error.code} ${ack.error.message}`);
-    return ack.data;
   }
   async function mediaPeer(c: RoomClient, peerId = crypto.randomUUID()) {
     const joined = await ok<MediaAckData['media:join']>(c, 'media:join', { peerId });

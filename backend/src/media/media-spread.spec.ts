@@ -6,10 +6,9 @@ import { LaunchClient } from '../testing/lti-client';
 import { RoomClient } from '../testing/room-client';
 import { startTestApp, TestApp } from '../testing/test-app';
 import { MediaService } from './media.service';
+import { fingerprint, opus, ok } from './testing/signalling';
 import { mediaTestsOptedOut, requireWorker } from './testing/worker-check';
 
-const fingerprint = () => ({ algorithm: 'sha-256' as const, value: crypto.randomBytes(32).toString('hex').toUpperCase().match(/../g)!.join(':') });
-const opus = (ssrc: number) => ({ codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }], encodings: [{ ssrc }], rtcp: { cname: `c${ssrc}` } });
 
 /**
  * A class bigger than one worker: with two workers and a capacity of one consumer per worker, the
@@ -30,11 +29,6 @@ describe.skipIf(mediaTestsOptedOut())('media: a class spread over two workers (r
     await t?.close();
   });
 
-  async function ok<T>(c: RoomClient, event: string, payload: unknown): Promise<T> {
-    const ack = await c.call<T>(event, payload);
-    if (!ack.ok) throw new Error(`${event}: ${ack.error.code} ${ack.error.message}`);
-    return ack.data;
-  }
   async function peer(token: string, sessionId: string) {
     const c = new RoomClient(t.url, token);
     clients.push(c);

@@ -306,9 +306,12 @@ export class MediaService implements OnModuleDestroy {
       consumer.close();
       this.notifier.toSocket(peer.socketId, 'media:consumer-closed', { consumerId: consumer.id, producerId });
     });
-    // Video starts on the middle layer until the viewer says how big its tile is.
+    // Video starts on the middle layer until the viewer says how big its tile is. When a viewer's
+    // bandwidth runs short, mediasoup lowers simulcast layers (audio is never rationed); slides get
+    // their bitrate before faces do.
     if (consumer.type === 'simulcast') await consumer.setPreferredLayers({ spatialLayer: 1, temporalLayer: 2 }).catch(() => undefined);
     const data = found.producer.appData;
+    if (data.source === 'screen') await consumer.setPriority(3).catch(() => undefined);
     return {
       consumerId: consumer.id,
       producerId,

@@ -7,20 +7,10 @@ import { RoomClient } from '../testing/room-client';
 import { startTestApp, TestApp } from '../testing/test-app';
 import { waitFor } from '../testing/wait-for';
 import { MediaService } from './media.service';
+import { fingerprint, opus, vp8, ok, refusal } from './testing/signalling';
 import { mediaTestsOptedOut, requireWorker } from './testing/worker-check';
 
 type Caps = { codecs: Array<Record<string, unknown>>; headerExtensions: Array<Record<string, unknown>> };
-const fingerprint = () => ({ algorithm: 'sha-256' as const, value: crypto.randomBytes(32).toString('hex').toUpperCase().match(/../g)!.join(':') });
-const opus = (ssrc: number) => ({
-  codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1, usedtx: 1 } }],
-  encodings: [{ ssrc }],
-  rtcp: { cname: `c${ssrc}` },
-});
-const vp8 = (ssrc: number) => ({
-  codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000 }],
-  encodings: [{ ssrc }],
-  rtcp: { cname: `c${ssrc}` },
-});
 
 /**
  * The SFU with the real mediasoup worker: signalling, lifecycle (nothing outlives its peer, a dropped
@@ -73,16 +63,7 @@ describe.skipIf(mediaTestsOptedOut())('media: mediasoup SFU with a real worker',
     return { c, peerId, caps, ready, send, recv, joined };
   }
 
-  async function ok<T>(c: RoomClient, event: string, payload: unknown): Promise<T> {
-    const ack = await c.call<T>(event, payload);
-    if (!ack.ok) throw new Error(`${event}: ${ack.error.code} ${ack.error.message}`);
-    return ack.data;
-  }
 
-  async function refusal(c: RoomClient, event: string, payload: unknown): Promise<string> {
-    const ack = await c.call(event, payload);
-    return ack.ok ? 'OK' : ack.error.code;
-  }
 
   /** What the worker itself holds: routers, and the transports of every router. */
   async function held() {

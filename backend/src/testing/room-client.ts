@@ -46,12 +46,12 @@ export class RoomClient {
   }
 
   /** Events of a kind received so far. */
-  got<P extends Record<string, unknown> = ServerPayloads, E extends keyof P & string = keyof P & string>(event: E): P[E][] {
+  got<P extends object = ServerPayloads, E extends keyof P & string = keyof P & string>(event: E): P[E][] {
     return this.received.filter((r) => r.event === event).map((r) => r.payload as P[E]);
   }
 
   /** Waits for an event matching `match`, received before or after the call. */
-  async waitFor<P extends Record<string, unknown> = ServerPayloads, E extends keyof P & string = keyof P & string>(event: E, match: (p: P[E]) => boolean = () => true, timeoutMs = 8000): Promise<P[E]> {
+  async waitFor<P extends object = ServerPayloads, E extends keyof P & string = keyof P & string>(event: E, match: (p: P[E]) => boolean = () => true, timeoutMs = 8000): Promise<P[E]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const hit = this.got<P, E>(event).find(match);
