@@ -198,6 +198,19 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
     });
   }
 
+  @SubscribeMessage(ClientEvents.teacherMuteAll)
+  muteAll(@ConnectedSocket() socket: RoomSocket, @MessageBody() body: unknown) {
+    return this.run(socket, ClientEvents.teacherMuteAll, body, async (_p, data) => {
+      const sid = this.inRoom(data);
+      const muted = await this.room.muteAll(data.session, sid);
+      for (const p of muted) {
+        this.emit(userRoomOf(sid, p.userId), ServerEvents.muted, { by: data.session.name });
+        this.emit(roomOf(sid), ServerEvents.updated, p);
+      }
+      return { muted: muted.length };
+    });
+  }
+
   @SubscribeMessage(ClientEvents.teacherStopCamera)
   stopCamera(@ConnectedSocket() socket: RoomSocket, @MessageBody() body: unknown) {
     return this.run(socket, ClientEvents.teacherStopCamera, body, async ({ userId }, data) => {

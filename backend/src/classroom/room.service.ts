@@ -85,6 +85,20 @@ export class RoomService {
     return this.presence.participant(sessionId, targetUserId);
   }
 
+  /** Mutes every student of the class (instructors keep their microphones); returns those muted. */
+  async muteAll(session: SessionClaims, sessionId: string): Promise<Participant[]> {
+    if (!canTeach(session.role)) throw new ForbiddenError('TEACHER_ONLY', 'Only instructors can do this');
+    await this.classroom.get(session, sessionId);
+    const students = (await this.presence.participants(sessionId)).filter((p) => !canTeach(p.role));
+    const muted: Participant[] = [];
+    for (const p of students) {
+      await this.presence.setFlags(sessionId, p.userId, { mic: false });
+      this.events.emit('participant.controlled', { sessionId, userId: p.userId, action: 'mute', by: session.userId });
+      muted.push({ ...p, mic: false });
+    }
+    return muted;
+  }
+
   /** Ends the class (TEACHER_ONLY / NOT_FOUND); the gateway hears session.ended and lets everyone go. */
   async endClass(session: SessionClaims, sessionId: string): Promise<void> {
     await this.classroom.endClass(session, sessionId);

@@ -20,6 +20,7 @@ export const ClientEvents = {
   hand: 'hand:set',
   media: 'media:state',
   teacherMute: 'teacher:mute',
+  teacherMuteAll: 'teacher:mute-all',
   teacherStopCamera: 'teacher:stop-camera',
   teacherRemove: 'teacher:remove',
   teacherEndClass: 'teacher:end-class',
@@ -46,6 +47,7 @@ export const schemas = {
   [ClientEvents.hand]: z.object({ raised: z.boolean() }).strict(),
   [ClientEvents.media]: z.object({ camera: z.boolean(), mic: z.boolean() }).strict(),
   [ClientEvents.teacherMute]: z.object({ userId: uuid }).strict(),
+  [ClientEvents.teacherMuteAll]: z.object({}).strict(),
   [ClientEvents.teacherStopCamera]: z.object({ userId: uuid }).strict(),
   [ClientEvents.teacherRemove]: z.object({ userId: uuid }).strict(),
   [ClientEvents.teacherEndClass]: z.object({}).strict(),
@@ -95,6 +97,8 @@ export interface AckData {
   [ClientEvents.hand]: Participant;
   [ClientEvents.media]: Participant;
   [ClientEvents.teacherMute]: null;
+  /** How many students were muted. */
+  [ClientEvents.teacherMuteAll]: { muted: number };
   [ClientEvents.teacherStopCamera]: null;
   [ClientEvents.teacherRemove]: null;
   [ClientEvents.teacherEndClass]: null;

@@ -154,8 +154,14 @@ describe.skipIf(mediaTestsOptedOut())('media: mediasoup SFU with a real worker',
     expect(await teacher.c.waitFor<MediaServerPayloads>('media:producer-closed', (e) => e.producerId === cam.producerId)).toMatchObject({ byTeacher: true, source: 'camera' });
     expect(studentPeer.producers.has(cam.producerId)).toBe(false);
 
+    // Unmuted by the student, then "mute all": paused again in the SFU.
+    await ok(student.c, 'media:pause-producer', { producerId: mic.producerId, paused: false });
+    expect(studentPeer.producers.get(mic.producerId)!.paused).toBe(false);
+    expect(await ok<{ muted: number }>(teacher.c, ClientEvents.teacherMuteAll, {})).toEqual({ muted: 1 });
+    await waitFor(() => studentPeer.producers.get(mic.producerId)!.paused, 'the student muted by "mute all"');
     // A student cannot mute anyone, nor set the class's media policy.
     expect(await refusal(student.c, ClientEvents.teacherMute, { userId: studentUserId })).toBe('TEACHER_ONLY');
+    expect(await refusal(student.c, ClientEvents.teacherMuteAll, {})).toBe('TEACHER_ONLY');
     expect(await refusal(student.c, 'media:set-policy', { studentScreenShare: true })).toBe('TEACHER_ONLY');
 
     expect((await teacher.c.emit(ClientEvents.teacherRemove, { userId: studentUserId })).ok).toBe(true);

@@ -105,6 +105,10 @@ export class RoomComponent implements OnInit, OnDestroy {
     void this.room.act(ClientEvents.teacherMute, { userId });
   }
 
+  muteAll() {
+    void this.room.act(ClientEvents.teacherMuteAll, {});
+  }
+
   stopCamera(userId: string) {
     void this.room.act(ClientEvents.teacherStopCamera, { userId });
   }
