@@ -54,9 +54,11 @@ return {1, snap, snapshot, redis.call('LRANGE', KEYS[4], 0, -1)}`;
 /**
  * KEYS: log, snapshot, snapshot-seq, lock. ARGV: token, snapshot JSON ('' when none is due), the
  * snapshot's seq, then the entries' JSON. Appends the entries, or, when a snapshot is due, replaces
- * the log with it (it includes them); releases the lock.
+ * the log with it (it includes them); releases the lock. Writes nothing and returns 0 when the lock is
+ * no longer ours (held past its expiry while another instance took the board).
  */
 const COMMIT = `
+if redis.call('GET', KEYS[4]) ~= ARGV[1] then return 0 end
 if ARGV[2] ~= '' then
   redis.call('SET', KEYS[2], ARGV[2])
   redis.call('SET', KEYS[3], ARGV[3])
@@ -64,7 +66,7 @@ if ARGV[2] ~= '' then
 elseif #ARGV > 3 then
   redis.call('RPUSH', KEYS[1], unpack(ARGV, 4))
 end
-if redis.call('GET', KEYS[4]) == ARGV[1] then redis.call('DEL', KEYS[4]) end
+redis.call('DEL', KEYS[4])
 return 1`;
 
 /**
@@ -136,20 +138,26 @@ export class BoardStore {
       }
     }
     const crossed = entries.some((e) => e.seq % SNAPSHOT_EVERY === 0);
+    let written: unknown;
     try {
       if (refused) {
         // The refused op may have half-changed the cached board: write only what came before it, and
         // rebuild the cache from the log next time. A snapshot waits for a clean board.
         this.cache.delete(sessionId);
-        await this.redis.eval(COMMIT, 4, k.log, k.snapshot, k.snapshotSeq, k.lock, token, '', '0', ...entries.map((e) => JSON.stringify(e)));
+        written = await this.redis.eval(COMMIT, 4, k.log, k.snapshot, k.snapshotSeq, k.lock, token, '', '0', ...entries.map((e) => JSON.stringify(e)));
       } else {
         const snapshot = crossed ? JSON.stringify(board) : '';
-        await this.redis.eval(COMMIT, 4, k.log, k.snapshot, k.snapshotSeq, k.lock, token, snapshot, String(board.seq), ...entries.map((e) => JSON.stringify(e)));
+        written = await this.redis.eval(COMMIT, 4, k.log, k.snapshot, k.snapshotSeq, k.lock, token, snapshot, String(board.seq), ...entries.map((e) => JSON.stringify(e)));
       }
     } catch (e) {
       // Not written: the cached board is ahead of the log; rebuild it next time.
       this.cache.delete(sessionId);
       throw e;
+    }
+    if (written !== 1) {
+      // We lost the lock (stalled past its expiry): nothing was written; the clients retry these ops.
+      this.cache.delete(sessionId);
+      throw new DomainError('BOARD_BUSY', 'The board is busy; try again', 503);
     }
     for (const { item, applied } of done) item.resolve(applied);
     if (!refused) return [];
@@ -172,6 +180,7 @@ export class BoardStore {
           // Should not happen under the lock; rebuild from the snapshot and the whole log to be safe.
           this.cache.delete(sessionId);
           await this.release(k.lock, token);
+          if (Date.now() > deadline) throw new DomainError('BOARD_BUSY', 'The board is busy; try again', 503);
           continue;
         }
         // Ops are deterministic: replaying them rebuilds the board, undo history included.

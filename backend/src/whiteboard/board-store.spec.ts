@@ -46,4 +46,22 @@ describe('whiteboard store: concurrent ops batched under the board lock (real Re
     expect((results[3] as PromiseFulfilledResult<{ seq: number }>).value.seq).toBe(3);
     expect((await new BoardStore(redis).pages(sid)).pages['page-1'].order).toEqual(['el-a', 'el-b', 'el-c']);
   });
+
+  it('never stalls: 900 ops from three instances arriving over time, with catch-ups and undos between them, all applied, boards identical', async () => {
+    const sid = crypto.randomUUID();
+    const stores = [new BoardStore(redis), new BoardStore(redis), new BoardStore(redis)];
+    let applied = 0;
+    const jobs: Promise<unknown>[] = [];
+    for (let i = 0; i < 900; i++) {
+      if (Math.random() < 0.3) await new Promise((r) => setTimeout(r, 1));
+      jobs.push(stores[i % 3].apply(sid, `u${i % 7}`, add(`s${i}`)).then(() => applied++));
+      if (i % 50 === 0) jobs.push(stores[(i + 1) % 3].since(sid, 0));
+      if (i % 97 === 0) jobs.push(stores[i % 3].apply(sid, 'u1', { type: 'undo', opId: `undo-${i}` }).catch(() => undefined));
+    }
+    await Promise.race([Promise.all(jobs), new Promise((_, fail) => setTimeout(() => fail(new Error(`stalled: ${applied} of 900 applied`)), 30_000))]);
+    expect(applied).toBe(900);
+    const [p0, p1, p2] = await Promise.all(stores.map((s) => s.pages(sid)));
+    expect(p1).toEqual(p0);
+    expect(p2).toEqual(p0);
+  }, 60_000);
 });
