@@ -69,6 +69,10 @@ if (process.argv[2] === '--worker') {
       }),
     );
     process.send({ ready: true });
+    // Progress, so that a run that does not finish can say where it stood.
+    let opsDone = 0;
+    const errorCodes = {};
+    setInterval(() => process.send({ progress: { opsDone, failures, disconnects, errorCodes } }), 2000).unref();
     process.once('message', async () => {
       await Promise.all(
         jobs.map(async (job, k) => {
@@ -81,12 +85,17 @@ if (process.argv[2] === '--worker') {
               failures++;
               continue;
             }
-            await s.timeout(20000).emitWithAck('wb:op', { type: 'add', opId: `op${job.index}_${i}_${crypto.randomBytes(3).toString('hex')}`, page: 'page-1', elementId, element: { kind: 'stroke', tool: 'pen', colour: '#1d4ed8', width: 3, points } }).catch(() => failures++);
+            const ack = await s.timeout(20000).emitWithAck('wb:op', { type: 'add', opId: `op${job.index}_${i}_${crypto.randomBytes(3).toString('hex')}`, page: 'page-1', elementId, element: { kind: 'stroke', tool: 'pen', colour: '#1d4ed8', width: 3, points } }).catch(() => ({ ok: false, error: { code: 'ACK_TIMEOUT' } }));
+            if (!ack.ok) {
+              failures++;
+              errorCodes[ack.error?.code ?? '?'] = (errorCodes[ack.error?.code ?? '?'] ?? 0) + 1;
+            }
+            opsDone++;
           }
         }),
       );
       await new Promise((r) => setTimeout(r, 3000));
-      process.send({ latencies, bytes, naive, failures, disconnects });
+      process.send({ result: true, latencies, bytes, naive, failures, disconnects, errorCodes });
       for (const s of sockets) s.disconnect();
       setTimeout(() => process.exit(0), 200);
     });
@@ -162,7 +171,12 @@ async function run(naive) {
     const t0 = Date.now() + 5000;
     workers.forEach((w, k) => w.send({ jobs: jobs.filter((_, i) => i % WORKERS === k), sessionId, t0, naive }));
     await Promise.all(ready);
-    const results = workers.map((w) => new Promise((r) => w.once('message', r)));
+    const progress = workers.map(() => null);
+    const exits = workers.map(() => null);
+    const results = workers.map((w, k) => new Promise((r) => {
+      w.on('message', (m) => (m?.result ? r(m) : m?.progress ? (progress[k] = m.progress) : undefined));
+      w.once('exit', (code, signal) => (exits[k] = code ?? signal));
+    }));
     for (const w of workers) w.send('go');
     // Bounded: whatever has not reported by then counts as lost.
     const all = await Promise.race([
@@ -170,7 +184,7 @@ async function run(naive) {
       new Promise((r) => setTimeout(() => r(null), (SECONDS + 90) * 1000)),
     ]);
     for (const w of workers) w.kill();
-    if (!all) return { error: `did not finish within ${SECONDS + 90} s` };
+    if (!all) return { error: `did not finish within ${SECONDS + 90} s`, workers: workers.map((_, k) => ({ progress: progress[k], exit: exits[k] })) };
     const lat = all.flatMap((r) => r.latencies).sort((a, b) => a - b);
     const bytes = all.flatMap((r) => r.bytes);
     const strokes = CLIENTS * STROKES;
@@ -183,6 +197,10 @@ async function run(naive) {
       // Sampled on one socket per worker: scaled to all clients.
       bytesOnTheWireTotal: Math.round((bytes.reduce((x, y) => x + y, 0) * CLIENTS) / WORKERS),
       failedOps: all.reduce((x, r) => x + r.failures, 0),
+      failedOpCodes: all.reduce((acc, r) => {
+        for (const [code, n] of Object.entries(r.errorCodes ?? {})) acc[code] = (acc[code] ?? 0) + n;
+        return acc;
+      }, {}),
       disconnectedClients: all.reduce((x, r) => x + r.disconnects, 0),
     };
   } finally {
