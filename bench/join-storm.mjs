@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import Redis from 'ioredis';
 import { startProxy } from '../scripts/lb-proxy.mjs';
-import { freePort, startPostgres, startRedis } from '../scripts/services.mjs';
+import { freePort, startPostgres, startRedis, SERVER_NODE_FLAGS } from '../scripts/services.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -98,7 +98,7 @@ async function main() {
   };
   const procs = [];
   for (const port of ports) {
-    const p = spawn(process.execPath, [main], { env: { ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+    const p = spawn(process.execPath, [...SERVER_NODE_FLAGS, main], { env: { ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
     procs.push(p);
     for (let i = 0; i < 600; i++) {
       if ((await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.ok) break;

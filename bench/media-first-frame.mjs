@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { freePort, startPostgres, startRedis } from '../scripts/services.mjs';
+import { freePort, startPostgres, startRedis, SERVER_NODE_FLAGS } from '../scripts/services.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, def) => {
@@ -44,7 +44,7 @@ const pgServer = await startPostgres({ dir: path.join(dir, 'pg'), port: await fr
 await pgServer.ensureDatabase('bench');
 const redisServer = await startRedis({ dir: path.join(dir, 'redis'), port: await freePort(), persistent: false });
 const port = await freePort();
-const backend = spawn(process.execPath, [main], {
+const backend = spawn(process.execPath, [...SERVER_NODE_FLAGS, main], {
   env: {
     PATH: process.env.PATH, NODE_ENV: 'test', PORT: String(port), DATABASE_URL: pgServer.url('bench'), REDIS_URL: redisServer.url,
     DEV_PLATFORM: 'true', LTI_KEY: crypto.randomBytes(24).toString('hex'), SESSION_SECRET: crypto.randomBytes(24).toString('hex'),

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { freePort, startPostgres, startRedis } from '../scripts/services.mjs';
+import { freePort, startPostgres, startRedis, SERVER_NODE_FLAGS } from '../scripts/services.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -144,7 +144,7 @@ async function run(naive) {
   const db = new pg.Client({ connectionString: pgServer.url('bench') });
   try {
     for (const port of ports) {
-      procs.push(spawn(process.execPath, [main], { env: { ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] }));
+      procs.push(spawn(process.execPath, [...SERVER_NODE_FLAGS, main], { env: { ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] }));
       for (let i = 0; i < 600; i++) {
         if ((await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.ok) break;
         await new Promise((r) => setTimeout(r, 100));

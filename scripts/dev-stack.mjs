@@ -7,7 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startProxy } from './lb-proxy.mjs';
-import { devSecrets, startPostgres, startRedis } from './services.mjs';
+import { devSecrets, startPostgres, startRedis, SERVER_NODE_FLAGS } from './services.mjs';
 
 // `npm run start:cluster` (or `npm start -- --instances 2`): several backend instances behind a small
 // local load balancer on PORT, to watch a class survive an instance being killed.
@@ -89,7 +89,7 @@ async function main() {
   env.ADMIN_TOKEN ??= s.ADMIN_TOKEN;
 
   const start = (port, extra = {}) => {
-    const b = spawn(process.execPath, [path.join(root, 'dist/backend/src/main.js')], { cwd: root, env: { ...env, PORT: String(port), ...extra }, stdio: 'inherit', detached: true });
+    const b = spawn(process.execPath, [...SERVER_NODE_FLAGS, path.join(root, 'dist/backend/src/main.js')], { cwd: root, env: { ...env, PORT: String(port), ...extra }, stdio: 'inherit', detached: true });
     backends.push(b);
     b.on('exit', (code, signal) => {
       if (stopping) return;
