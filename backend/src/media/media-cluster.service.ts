@@ -90,7 +90,9 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
 
   private async refresh(): Promise<void> {
     for (const sid of [...this.owned]) {
-      if (!this.media.room(sid)) {
+      // Released only when nothing is hosted here, and no join is under way (the first join of a
+      // process waits for its workers to start, which can outlast a heartbeat).
+      if (!this.media.isHosting(sid)) {
         this.owned.delete(sid);
         await this.redis.eval(RELEASE, 1, ownerKey(sid), this.instanceId).catch(() => undefined);
         continue;

@@ -38,6 +38,7 @@ export class MediaService implements OnModuleDestroy {
   private starting: Promise<WorkerPool> | null = null;
   private readonly rooms = new Map<string, MediaRoom>();
   private readonly opening = new Map<string, Promise<MediaRoom>>();
+  private readonly joining = new Map<string, number>();
   notifier: MediaNotifier = { toRoom: () => undefined, toSocket: () => undefined };
   /** Told when a class's media closes here (the cluster releases the class's owner key). */
   onRoomClosed: (sessionId: string) => void = () => undefined;
@@ -83,6 +84,11 @@ export class MediaService implements OnModuleDestroy {
 
   room(sessionId: string): MediaRoom | undefined {
     return this.rooms.get(sessionId);
+  }
+
+  /** Whether this process hosts the class's media, or is about to (a join under way: workers starting, room opening). */
+  isHosting(sessionId: string): boolean {
+    return this.rooms.has(sessionId) || (this.joining.get(sessionId) ?? 0) > 0;
   }
 
   iceServers(userId: string): IceServer[] {
@@ -137,6 +143,18 @@ export class MediaService implements OnModuleDestroy {
 
   /** Joins (or, for the same tab within the grace period, resumes) a peer; returns what the browser needs to load its device. */
   async join(caller: MediaCaller, peerId: string): Promise<MediaAckData['media:join']> {
+    const sid = caller.sessionId;
+    this.joining.set(sid, (this.joining.get(sid) ?? 0) + 1);
+    try {
+      return await this.joinRoom(caller, peerId);
+    } finally {
+      const n = (this.joining.get(sid) ?? 1) - 1;
+      if (n > 0) this.joining.set(sid, n);
+      else this.joining.delete(sid);
+    }
+  }
+
+  private async joinRoom(caller: MediaCaller, peerId: string): Promise<MediaAckData['media:join']> {
     // Right after a worker died, its replacement may be a moment away: wait for it rather than fail.
     if (!(await (await this.startWorkers()).anyAlive(10_000))) throw new DomainError('MEDIA_UNAVAILABLE', 'The media server is restarting; try again in a moment', 503);
     const room = await this.openRoom(caller.sessionId);
