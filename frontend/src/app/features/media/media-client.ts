@@ -82,6 +82,8 @@ export class MediaClient {
   private iceTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private starting: Promise<void> | null = null;
   private closed = false;
+  /** Producers announced before our receive transport existed. */
+  private readonly early = new Map<string, ProducerInfo>();
   /** The class's video codec (VP8 unless someone cannot decode it). */
   private videoCodec = 'video/VP8';
   private retries = 0;
@@ -92,7 +94,10 @@ export class MediaClient {
     const on = <E extends keyof MediaServerPayloads>(event: E, handler: (p: MediaServerPayloads[E]) => void) => room.listen(event, handler as (p: never) => void);
     on(MediaServerEvents.producerAdded, (p) => void this.consume(p));
     on(MediaServerEvents.consumerClosed, ({ consumerId }) => this.dropConsumer(consumerId));
-    on(MediaServerEvents.producerClosed, (p) => this.ownProducerClosed(p));
+    on(MediaServerEvents.producerClosed, (p) => {
+      this.early.delete(p.producerId);
+      this.ownProducerClosed(p);
+    });
     on(MediaServerEvents.producerPaused, (p) => this.producerPaused(p));
     on(MediaServerEvents.activeSpeaker, ({ peerId }) => this.activeSpeaker.set(peerId));
     on(MediaServerEvents.quality, ({ peerId, score }) => {
@@ -140,7 +145,9 @@ export class MediaClient {
       this.activeSpeaker.set(ready.activeSpeaker);
       // What we were sending before a rebuild goes out again.
       for (const [source, track] of [...this.tracks]) if (track.readyState === 'live') await this.produce(source, track);
-      await Promise.all(ready.producers.map((p) => this.consume(p)));
+      const announced = [...this.early.values()];
+      this.early.clear();
+      await Promise.all([...ready.producers, ...announced.filter((a) => !ready.producers.some((p) => p.producerId === a.producerId))].map((p) => this.consume(p)));
       this.statsTimer ??= setInterval(() => void this.sampleStats(), 2000);
       this.state.set('connected');
       this.error.set(null);
@@ -217,7 +224,12 @@ export class MediaClient {
   }
 
   private async consume(p: ProducerInfo): Promise<void> {
-    if (!this.recv || !this.device || p.peerId === this.peerId) return;
+    if (p.peerId === this.peerId) return;
+    if (!this.recv || !this.device) {
+      // Announced while our transports are being (re)built: consumed as soon as they exist.
+      this.early.set(p.producerId, p);
+      return;
+    }
     if ([...this.remotes.values()].some((r) => r.info.producerId === p.producerId)) return;
     try {
       const info = await this.call<ConsumerInfo>(MediaEvents.consume, { producerId: p.producerId });
