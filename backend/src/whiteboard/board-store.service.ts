@@ -206,66 +206,25 @@ export class BoardStore {
     const snapshotSeq = Number(snapshotSeqRaw ?? 0);
     const seq = entries.at(-1)?.seq ?? snapshotSeq;
     if (since >= snapshotSeq) return { seq, entries: entries.filter((e) => e.seq > since) };
-    const board = await this.current(sessionId);
-    return { seq: board.seq, pages: { order: board.pageOrder, pages: board.pages }, entries: [] };
+    const { seq: boardSeq, order, pages } = await this.pages(sessionId);
+    return { seq: boardSeq, pages: { order, pages }, entries: [] };
   }
 
   /** The board as it is now (pages only), e.g. to persist it at the end of class. */
   async pages(sessionId: string): Promise<{ seq: number; order: string[]; pages: Record<string, Page> }> {
-    return this.locked(sessionId, async () => {
-      const b = await this.current(sessionId);
+    // Under the board's lock, like an op: the cached board is brought up to date by one instance at a time.
+    const token = crypto.randomUUID();
+    const b = await this.acquire(sessionId, token);
+    try {
       return { seq: b.seq, order: b.pageOrder, pages: b.pages };
-    });
+    } finally {
+      await this.release(keys(sessionId).lock, token);
+    }
   }
 
   async drop(sessionId: string): Promise<void> {
     const k = keys(sessionId);
     this.cache.delete(sessionId);
     await this.redis.del(k.snapshot, k.snapshotSeq, k.log);
-  }
-
-  /**
-   * The cached board brought up to date from Redis: only the log entries it has not applied are read
-   * (entry i of the log is op snapshotSeq + 1 + i); it is rebuilt from the snapshot when it is behind it.
-   */
-  private async current(sessionId: string): Promise<Board> {
-    const k = keys(sessionId);
-    const snapshotSeq = Number((await this.redis.get(k.snapshotSeq)) ?? 0);
-    let board = this.cache.get(sessionId);
-    if (!board || board.seq < snapshotSeq) board = await this.fromSnapshot(sessionId, snapshotSeq);
-    let logRaw = await this.redis.lrange(k.log, board.seq - snapshotSeq, -1);
-    if (logRaw.length && (JSON.parse(logRaw[0]) as LogEntry).seq !== board.seq + 1) {
-      // The log moved under us (a snapshot was taken meanwhile): start again from the snapshot.
-      board = await this.fromSnapshot(sessionId, snapshotSeq);
-      logRaw = await this.redis.lrange(k.log, 0, -1);
-    }
-    // Ops are deterministic: replaying them rebuilds the board, undo history included.
-    for (const r of logRaw) {
-      const e = JSON.parse(r) as LogEntry;
-      if (e.seq > board.seq) applyOp(board, e.userId, e.op);
-    }
-    this.cache.set(sessionId, board);
-    return board;
-  }
-
-  private async fromSnapshot(sessionId: string, snapshotSeq: number): Promise<Board> {
-    const raw = snapshotSeq > 0 ? await this.redis.get(keys(sessionId).snapshot) : null;
-    return raw ? (JSON.parse(raw) as Board) : emptyBoard();
-  }
-
-  private async locked<T>(sessionId: string, fn: () => Promise<T>): Promise<T> {
-    const k = keys(sessionId).lock;
-    const token = crypto.randomUUID();
-    const deadline = Date.now() + LOCK_MS * 2;
-    while (!(await this.redis.set(k, token, 'PX', LOCK_MS, 'NX'))) {
-      if (Date.now() > deadline) throw new DomainError('BOARD_BUSY', 'The board is busy; try again', 503);
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    try {
-      return await fn();
-    } finally {
-      // Release only our own lock.
-      await this.redis.eval(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`, 1, k, token);
-    }
   }
 }
