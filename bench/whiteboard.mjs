@@ -121,6 +121,22 @@ if (process.argv[2] === '--worker') {
   fs.writeFileSync(path.join(root, 'bench/results/whiteboard.json'), JSON.stringify(figures, null, 2) + '\n');
 }
 
+/** CPU seconds (user + system) used so far by each role's processes, from /proc (Linux). */
+function cpuSeconds(roles) {
+  const tick = 100; // USER_HZ on Linux
+  const of = (pid) => {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Fields after the command name: state is [0], utime [11], stime [12].
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(f[11]) + Number(f[12])) / tick;
+    } catch {
+      return 0;
+    }
+  };
+  return Object.fromEntries(Object.entries(roles).map(([k, pids]) => [k, pids.reduce((x, pid) => x + of(pid), 0)]));
+}
+
 function pct(sorted, p) {
   return sorted.length ? +sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)].toFixed(1) : null;
 }
@@ -139,12 +155,13 @@ async function run(naive) {
     PATH: process.env.PATH, NODE_ENV: 'test', DATABASE_URL: pgServer.url('bench'), REDIS_URL: redisServer.url, PUBLIC_URL: publicUrl,
     DEV_PLATFORM: 'true', DEV_PLATFORM_URL: `http://127.0.0.1:${ports[0]}/dev-platform`, LTI_KEY: crypto.randomBytes(24).toString('hex'),
     SESSION_SECRET: secret, QUEUE_PREFIX: 'wbbench', WHITEBOARD_NAIVE_BROADCAST: naive ? 'true' : 'false',
+    ...(process.env.WB_TRACE ? { WB_TRACE: process.env.WB_TRACE } : {}),
   };
   const procs = [];
   const db = new pg.Client({ connectionString: pgServer.url('bench') });
   try {
     for (const port of ports) {
-      procs.push(spawn(process.execPath, [...SERVER_NODE_FLAGS, main], { env: { ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] }));
+      procs.push(spawn(process.execPath, [...SERVER_NODE_FLAGS, ...(process.env.WB_NODE_FLAGS ? process.env.WB_NODE_FLAGS.split(' ') : []), main], { env: { ...env, PORT: String(port) }, stdio: ['ignore', process.env.WB_NODE_FLAGS ? 'inherit' : 'ignore', 'inherit'] }));
       for (let i = 0; i < 600; i++) {
         if ((await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.ok) break;
         await new Promise((r) => setTimeout(r, 100));
@@ -177,12 +194,18 @@ async function run(naive) {
       w.on('message', (m) => (m?.result ? r(m) : m?.progress ? (progress[k] = m.progress) : undefined));
       w.once('exit', (code, signal) => (exits[k] = code ?? signal));
     }));
+    // Where the two shared cores go during the drawing: CPU seconds per role (servers, Redis, the clients).
+    const roles = { servers: procs.map((p) => p.pid), redis: [redisServer.pid], clients: workers.map((w) => w.pid) };
+    const cpuBefore = cpuSeconds(roles);
+    const tGo = Date.now();
     for (const w of workers) w.send('go');
     // Bounded: whatever has not reported by then counts as lost.
     const all = await Promise.race([
       Promise.all(results),
       new Promise((r) => setTimeout(() => r(null), (SECONDS + 90) * 1000)),
     ]);
+    const cpuAfter = cpuSeconds(roles);
+    const wall = (Date.now() - tGo) / 1000;
     for (const w of workers) w.kill();
     if (!all) return { error: `did not finish within ${SECONDS + 90} s`, workers: workers.map((_, k) => ({ progress: progress[k], exit: exits[k] })) };
     const lat = all.flatMap((r) => r.latencies).sort((a, b) => a - b);
@@ -202,6 +225,7 @@ async function run(naive) {
         return acc;
       }, {}),
       disconnectedClients: all.reduce((x, r) => x + r.disconnects, 0),
+      cpuShareOfOneCore: Object.fromEntries(Object.keys(roles).map((k) => [k, +((cpuAfter[k] - cpuBefore[k]) / wall).toFixed(2)])),
     };
   } finally {
     await db.end().catch(() => undefined);

@@ -1,12 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
-import type { BoardOp } from '../contracts/whiteboard';
+import type { BoardOp, DrawPermissions } from '../contracts/whiteboard';
 import { DomainError } from '../platform/domain-error';
 import { REDIS } from '../platform/redis';
 import { Applied, applyOp, Board, BoardError, Effect, emptyBoard, Page } from './domain/board';
 
-/** One applied op, as kept in the board's op log in Redis. */
+/** One applied op, as a catching-up client receives it. */
 export interface LogEntry {
   seq: number;
   userId: string;
@@ -14,217 +14,415 @@ export interface LogEntry {
   effects: Effect[];
 }
 
+/** An applied op as every instance sees it, with where it came from (to leave the sender out of the broadcast). */
+export interface AppliedEntry extends LogEntry {
+  /** The socket that sent it, when there was one. */
+  origin?: string;
+}
+
+/** An op as the board's stream carries it: its position in the log and who sent it from where. */
+interface StreamEntry {
+  pos: number;
+  u: string;
+  o: BoardOp;
+  /** The sending instance and the token its waiting caller is known by. */
+  i: string;
+  t: string;
+  s?: string;
+}
+
+/** A snapshot is written at every multiple of this log position (by the instance whose entry it is). */
 const SNAPSHOT_EVERY = 200;
-/** Ops applied under one lock hold at most (bounds the commit's size). */
+/** Ops sent to the log in one script call at most. */
 const MAX_BATCH = 64;
+/** A caller waits this long for its op to come back on the stream before the board is reloaded from the log. */
+const STREAM_WAIT_MS = 3000;
+/** A board nobody on this instance uses is forgotten after this long. */
+const IDLE_MS = 60_000;
+
+const keys = (sid: string) => ({
+  head: `wb:${sid}:head`,
+  log: `wb:${sid}:log`,
+  snapshot: `wb:${sid}:snapshot`,
+  snapshotPos: `wb:${sid}:snapshot-pos`,
+  permissions: `wb:${sid}:permissions`,
+  stream: `wb:${sid}:stream`,
+});
+const sessionOfStream = (channel: string) => /^wb:(.+):stream$/.exec(channel)?.[1];
+
+/**
+ * KEYS: head, log, stream. ARGV: entries as JSON objects without their position. Gives each the next
+ * position, appends it to the log and publishes it on the board's stream, in one step: the log and
+ * the stream have one order. Returns the first position.
+ */
+const APPEND = `
+local first = 0
+for i = 1, #ARGV do
+  local pos = redis.call('INCR', KEYS[1])
+  if i == 1 then first = pos end
+  local entry = '{"pos":' .. pos .. ',' .. string.sub(ARGV[i], 2)
+  redis.call('RPUSH', KEYS[2], entry)
+  redis.call('PUBLISH', KEYS[3], entry)
+end
+return first`;
+
+/** KEYS: snapshot-pos, snapshot, log, permissions. Returns {snapshot position, snapshot or false, the log since, permissions or false}. */
+const LOAD = `
+return {tonumber(redis.call('GET', KEYS[1]) or '0'), redis.call('GET', KEYS[2]), redis.call('LRANGE', KEYS[3], 0, -1), redis.call('GET', KEYS[4])}`;
+
+/**
+ * KEYS: snapshot-pos, snapshot, log, stream. ARGV: the position the snapshot is at, its JSON. Replaces
+ * the snapshot and drops the log entries it includes, unless a newer one is there; tells the stream.
+ */
+const SNAPSHOT = `
+local old = tonumber(redis.call('GET', KEYS[1]) or '0')
+local pos = tonumber(ARGV[1])
+if pos <= old then return 0 end
+redis.call('LTRIM', KEYS[3], pos - old, -1)
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('SET', KEYS[1], pos)
+redis.call('PUBLISH', KEYS[4], '{"snap":' .. pos .. '}')
+return 1`;
+
+/** KEYS: permissions, stream. ARGV: the permissions JSON. */
+const SET_PERMISSIONS = `
+redis.call('SET', KEYS[1], ARGV[1], 'EX', 604800)
+redis.call('PUBLISH', KEYS[2], '{"perm":' .. ARGV[1] .. '}')
+return 1`;
+
+interface Waiter {
+  resolve: (a: Applied) => void;
+  reject: (e: unknown) => void;
+}
+
+/** This instance's copy of one board: brought up to date from the board's stream, never the owner of anything. */
+interface Follower {
+  sid: string;
+  board: Board;
+  /** The last log position applied. */
+  pos: number;
+  snapshotPos: number;
+  /** The entries applied since the last snapshot, for clients catching up. */
+  recent: Array<LogEntry & { pos: number }>;
+  permissions: DrawPermissions;
+  /** Stream messages that arrived while the board was (re)loading. */
+  buffered: string[] | null;
+  loading: boolean;
+  ready: Promise<void>;
+  /** Highest position whose effects went out to this instance's sockets. */
+  emitted: number;
+  /** Local interest: sockets of this class on this instance, or a recent call. */
+  rooms: number;
+  idleTimer?: NodeJS.Timeout;
+}
 
 interface Pending {
   userId: string;
   op: BoardOp;
-  resolve: (a: Applied) => void;
-  reject: (e: unknown) => void;
+  origin?: string;
+  waiter: Waiter;
 }
-const LOCK_MS = 3000;
-const keys = (sid: string) => ({
-  snapshot: `wb:${sid}:snapshot`,
-  snapshotSeq: `wb:${sid}:snapshot-seq`,
-  log: `wb:${sid}:log`,
-  lock: `wb:${sid}:lock`,
-});
-
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 /**
- * KEYS: lock, snapshot-seq, snapshot, log. ARGV: token, lock ms, the caller's cached seq (-1: none).
- * Returns {0} when the lock is held by another, else {1, snapshotSeq, snapshot or false, entries}:
- * the log entries after the cached seq, or the snapshot and the whole log when the cache is older
- * than the snapshot (or missing).
- */
-const ACQUIRE = `
-if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return {0, 0, false, {}} end
-local snap = tonumber(redis.call('GET', KEYS[2]) or '0')
-local cached = tonumber(ARGV[3])
-if cached >= snap then
-  return {1, snap, false, redis.call('LRANGE', KEYS[4], cached - snap, -1)}
-end
-local snapshot = false
-if snap > 0 then snapshot = redis.call('GET', KEYS[3]) end
-return {1, snap, snapshot, redis.call('LRANGE', KEYS[4], 0, -1)}`;
-
-/**
- * KEYS: log, snapshot, snapshot-seq, lock. ARGV: token, snapshot JSON ('' when none is due), the
- * snapshot's seq, then the entries' JSON. Appends the entries, or, when a snapshot is due, replaces
- * the log with it (it includes them); releases the lock. Writes nothing and returns 0 when the lock is
- * no longer ours (held past its expiry while another instance took the board).
- */
-const COMMIT = `
-if redis.call('GET', KEYS[4]) ~= ARGV[1] then return 0 end
-if ARGV[2] ~= '' then
-  redis.call('SET', KEYS[2], ARGV[2])
-  redis.call('SET', KEYS[3], ARGV[3])
-  redis.call('DEL', KEYS[1])
-elseif #ARGV > 3 then
-  redis.call('RPUSH', KEYS[1], unpack(ARGV, 4))
-end
-redis.call('DEL', KEYS[4])
-return 1`;
-
-/**
- * The board of a live class, in Redis: a snapshot plus the op log since it. Ops on one board are applied
- * in order under a short Redis lock, in batches per instance (two round trips per batch: ACQUIRE, COMMIT), in sequence order, whichever instance receives them; each
- * instance keeps a cached copy it brings up to date from the log (it may cache, never own).
+ * The boards of live classes, in Redis: an op log with a periodic snapshot, and a pub/sub stream that
+ * carries each op as it is logged. Redis orders the ops (one script gives each the next position, logs
+ * it and publishes it); every instance that has someone in the class follows the stream and applies the
+ * ops to its own copy in that order. Ops are deterministic, so every copy is the same board, and each
+ * instance sends the effects to its own sockets. An op costs one Redis round trip and holds no lock, so
+ * a slow or paused instance never holds up another. See PROTOCOL.md.
  */
 @Injectable()
-export class BoardStore {
-  private readonly cache = new Map<string, Board>();
+export class BoardStore implements OnModuleDestroy {
+  private readonly logger = new Logger('BoardStore');
+  private readonly instance = crypto.randomUUID();
+  private readonly followers = new Map<string, Follower>();
+  private readonly waiters = new Map<string, Waiter>();
   private readonly queues = new Map<string, Pending[]>();
-  private readonly draining = new Set<string>();
+  private readonly sending = new Set<string>();
+  private sub?: Redis;
+  private closed = false;
+  /** Called for every op applied, on every instance that follows its board: the gateway sends the effects to its sockets. */
+  onApplied?: (sessionId: string, entry: AppliedEntry, board: Board) => void;
 
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
+  onModuleDestroy(): void {
+    this.close();
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const f of this.followers.values()) clearTimeout(f.idleTimer);
+    this.followers.clear();
+    this.sub?.disconnect();
+  }
+
   /**
-   * Applies one op. Ops that arrive at this instance for the same board while it is busy are queued and
-   * applied together: one script takes the board's lock and returns what this instance's cached board has
-   * not seen yet, the queued ops are applied in order, and a second script appends them all to the log
-   * (or folds the log into a new snapshot when one is due) and releases the lock. Two Redis round trips
-   * per batch, and one lock hand-over per instance instead of per op, however busy the board is.
+   * Applies one op: it is logged (with the ops that reach this instance meanwhile, in one script call),
+   * and the answer comes when this instance's copy applies it in stream order: its sequence number
+   * and effects, or the refusal's code. A refused op takes no sequence number and changes nothing.
    */
-  apply(sessionId: string, userId: string, op: BoardOp): Promise<Applied> {
+  async apply(sessionId: string, userId: string, op: BoardOp, origin?: string): Promise<Applied> {
+    await this.follow(sessionId);
     return new Promise<Applied>((resolve, reject) => {
       const queue = this.queues.get(sessionId) ?? [];
-      queue.push({ userId, op, resolve, reject });
+      queue.push({ userId, op, origin, waiter: { resolve, reject } });
       this.queues.set(sessionId, queue);
-      if (!this.draining.has(sessionId)) void this.drain(sessionId);
+      if (!this.sending.has(sessionId)) void this.send(sessionId);
     });
   }
 
-  private async drain(sessionId: string): Promise<void> {
-    this.draining.add(sessionId);
+  private async send(sessionId: string): Promise<void> {
+    this.sending.add(sessionId);
+    const k = keys(sessionId);
     try {
       for (;;) {
         const queue = this.queues.get(sessionId);
         if (!queue?.length) break;
         const batch = queue.splice(0, MAX_BATCH);
+        const bodies = batch.map((p) => {
+          const t = crypto.randomUUID();
+          this.waitFor(sessionId, t, p.waiter);
+          const entry: Omit<StreamEntry, 'pos'> = { u: p.userId, o: p.op, i: this.instance, t, ...(p.origin ? { s: p.origin } : {}) };
+          return { t, json: JSON.stringify(entry) };
+        });
         try {
-          const rest = await this.applyBatch(sessionId, batch);
-          // Ops after a refused one go again, on a board rebuilt from the log.
-          if (rest.length) queue.unshift(...rest);
+          await this.redis.eval(APPEND, 3, k.head, k.log, k.stream, ...bodies.map((b) => b.json));
         } catch (e) {
-          for (const item of batch) item.reject(e);
+          for (const b of bodies) this.settle(b.t)?.reject(e);
         }
       }
     } finally {
-      this.draining.delete(sessionId);
+      this.sending.delete(sessionId);
       if (!this.queues.get(sessionId)?.length) this.queues.delete(sessionId);
     }
   }
 
-  /** Applies a batch under the lock; returns the ops not attempted (those after a refused one). */
-  private async applyBatch(sessionId: string, batch: Pending[]): Promise<Pending[]> {
-    const k = keys(sessionId);
-    const token = crypto.randomUUID();
-    const board = await this.acquire(sessionId, token);
-    const entries: LogEntry[] = [];
-    const done: Array<{ item: Pending; applied: Applied }> = [];
-    let refused: { item: Pending; error: unknown } | null = null;
-    for (const item of batch) {
-      try {
-        const applied = applyOp(board, item.userId, item.op);
-        done.push({ item, applied });
-        if (!applied.duplicate) entries.push({ seq: applied.seq, userId: item.userId, op: item.op, effects: applied.effects });
-      } catch (e) {
-        refused = { item, error: e };
-        break;
-      }
+  /** Registers a caller until its op comes back on the stream; reloads the board from the log if it does not. */
+  private waitFor(sessionId: string, token: string, waiter: Waiter): void {
+    const timer = setTimeout(() => {
+      if (!this.waiters.has(token)) return;
+      // The stream lost it (a dropped subscription): the log has it. Reload, then give up if still missing.
+      void this.reload(sessionId)
+        .catch(() => undefined)
+        .then(() => this.settle(token)?.reject(new DomainError('BOARD_BUSY', 'The board is busy; try again', 503)));
+    }, STREAM_WAIT_MS);
+    timer.unref();
+    this.waiters.set(token, {
+      resolve: (a) => (clearTimeout(timer), waiter.resolve(a)),
+      reject: (e) => (clearTimeout(timer), waiter.reject(e)),
+    });
+  }
+
+  private settle(token: string): Waiter | undefined {
+    const w = this.waiters.get(token);
+    this.waiters.delete(token);
+    return w;
+  }
+
+  /**
+   * Makes sure this instance follows the board (subscribed to its stream, copy loaded) and keeps it
+   * while there is local interest. Called when a socket of the class is first on this instance, and by
+   * every read or op.
+   */
+  follow(sessionId: string, room = false): Promise<void> {
+    if (this.closed) return Promise.reject(new DomainError('BOARD_UNAVAILABLE', 'The server is shutting down', 503));
+    let f = this.followers.get(sessionId);
+    if (!f) {
+      f = { sid: sessionId, board: emptyBoard(), pos: 0, snapshotPos: 0, recent: [], permissions: { mode: 'everyone', userIds: [] }, buffered: [], loading: true, ready: Promise.resolve(), emitted: 0, rooms: 0 };
+      this.followers.set(sessionId, f);
+      const started = f;
+      f.ready = this.subscribe(sessionId)
+        .then(() => this.load(started))
+        .catch((e) => {
+          if (this.followers.get(sessionId) === started) this.followers.delete(sessionId);
+          throw e;
+        });
     }
-    const crossed = entries.some((e) => e.seq % SNAPSHOT_EVERY === 0);
-    let written: unknown;
-    try {
-      if (refused) {
-        // The refused op may have half-changed the cached board: write only what came before it, and
-        // rebuild the cache from the log next time. A snapshot waits for a clean board.
-        this.cache.delete(sessionId);
-        written = await this.redis.eval(COMMIT, 4, k.log, k.snapshot, k.snapshotSeq, k.lock, token, '', '0', ...entries.map((e) => JSON.stringify(e)));
-      } else {
-        const snapshot = crossed ? JSON.stringify(board) : '';
-        written = await this.redis.eval(COMMIT, 4, k.log, k.snapshot, k.snapshotSeq, k.lock, token, snapshot, String(board.seq), ...entries.map((e) => JSON.stringify(e)));
-      }
-    } catch (e) {
-      // Not written: the cached board is ahead of the log; rebuild it next time.
-      this.cache.delete(sessionId);
+    if (room) f.rooms++;
+    this.touch(f);
+    return f.ready;
+  }
+
+  /** A class's last socket left this instance: forget its board after a while unless it comes back. */
+  unfollow(sessionId: string): void {
+    const f = this.followers.get(sessionId);
+    if (!f) return;
+    f.rooms = Math.max(0, f.rooms - 1);
+    this.touch(f);
+  }
+
+  private touch(f: Follower): void {
+    clearTimeout(f.idleTimer);
+    f.idleTimer = setTimeout(() => {
+      if (f.rooms > 0 || this.followers.get(f.sid) !== f) return;
+      this.followers.delete(f.sid);
+      void this.sub?.unsubscribe(keys(f.sid).stream).catch(() => undefined);
+    }, IDLE_MS);
+    f.idleTimer.unref();
+  }
+
+  private async subscribe(sessionId: string): Promise<void> {
+    if (!this.sub) {
+      this.sub = this.redis.duplicate();
+      this.sub.on('error', (e) => this.logger.warn(`board stream: ${e.message}`));
+      this.sub.on('message', (channel: string, raw: string) => {
+        const sid = sessionOfStream(channel);
+        const f = sid && this.followers.get(sid);
+        if (f) this.receive(f, raw);
+      });
+      // Messages published while the connection was down are lost: reload every board from its log.
+      let first = true;
+      this.sub.on('ready', () => {
+        if (first) return void (first = false);
+        for (const sid of this.followers.keys()) void this.reload(sid).catch((e) => this.logger.warn(`reloading board ${sid}: ${(e as Error).message}`));
+      });
+    }
+    await this.sub.subscribe(keys(sessionId).stream);
+  }
+
+  /**
+   * Loads the board from its snapshot and log (subscribed first, so that nothing falls between the two).
+   * What the log holds goes to this instance's sockets, except what a reload finds already sent: a
+   * socket whose join started the follow may have missed an op logged meanwhile (clients ignore what
+   * they have).
+   */
+  private async load(f: Follower): Promise<void> {
+    const k = keys(f.sid);
+    const [snapshotPos, snapshot, log, permissions] = (await this.redis.eval(LOAD, 4, k.snapshotPos, k.snapshot, k.log, k.permissions)) as [number, string | false, string[], string | false];
+    const previous = f.pos;
+    f.board = snapshot ? (JSON.parse(snapshot) as Board) : emptyBoard();
+    f.pos = snapshotPos;
+    f.snapshotPos = snapshotPos;
+    f.recent = [];
+    f.permissions = permissions ? (JSON.parse(permissions) as DrawPermissions) : { mode: 'everyone', userIds: [] };
+    // Effects already sent to this instance's sockets are not sent again.
+    f.emitted = Math.max(f.emitted, previous);
+    for (const raw of log) this.applyEntry(f, JSON.parse(raw) as StreamEntry);
+    const buffered = f.buffered ?? [];
+    f.buffered = null;
+    f.loading = false;
+    for (const raw of buffered) this.receive(f, raw);
+  }
+
+  /** Brings a board back in step with its log (after a gap in the stream). */
+  private reload(sessionId: string): Promise<void> {
+    const f = this.followers.get(sessionId);
+    if (!f) return Promise.resolve();
+    if (f.loading) return f.ready;
+    f.loading = true;
+    f.buffered ??= [];
+    f.ready = this.load(f).catch((e) => {
+      if (this.followers.get(sessionId) === f) this.followers.delete(sessionId);
       throw e;
+    });
+    return f.ready;
+  }
+
+  private receive(f: Follower, raw: string): void {
+    if (f.buffered) return void f.buffered.push(raw);
+    const m = JSON.parse(raw) as StreamEntry | { perm: DrawPermissions } | { snap: number };
+    if ('perm' in m) return void (f.permissions = m.perm);
+    if ('snap' in m) return this.snapshotTaken(f, m.snap);
+    if (m.pos <= f.pos) return;
+    if (m.pos !== f.pos + 1) {
+      // A gap: some messages were lost. The log has them.
+      f.buffered = [raw];
+      void this.reload(f.sid).catch((e) => this.logger.warn(`reloading board ${f.sid}: ${(e as Error).message}`));
+      return;
     }
-    if (written !== 1) {
-      // We lost the lock (stalled past its expiry): nothing was written; the clients retry these ops.
-      this.cache.delete(sessionId);
-      throw new DomainError('BOARD_BUSY', 'The board is busy; try again', 503);
-    }
-    for (const { item, applied } of done) item.resolve(applied);
-    if (!refused) return [];
-    const e = refused.error;
-    refused.item.reject(e instanceof BoardError ? new DomainError(e.code, e.message, 409) : e);
-    return batch.slice(batch.indexOf(refused.item) + 1);
+    this.applyEntry(f, m);
   }
 
-  /** Takes the board's lock and brings the cached board up to date, in one round trip per try. */
-  private async acquire(sessionId: string, token: string): Promise<Board> {
-    const k = keys(sessionId);
-    const deadline = Date.now() + LOCK_MS * 2;
-    for (let attempt = 0; ; attempt++) {
-      const cached = this.cache.get(sessionId);
-      const [got, snapshotSeq, snapshotRaw, logRaw] = (await this.redis.eval(ACQUIRE, 4, k.lock, k.snapshotSeq, k.snapshot, k.log, token, String(LOCK_MS), String(cached?.seq ?? -1))) as [number, number, string | false, string[]];
-      if (got === 1) {
-        let board = cached && cached.seq >= snapshotSeq ? cached : snapshotRaw ? (JSON.parse(snapshotRaw) as Board) : emptyBoard();
-        const entries = logRaw.map((r) => JSON.parse(r) as LogEntry);
-        if (entries.length && entries[0].seq !== board.seq + 1) {
-          // Should not happen under the lock; rebuild from the snapshot and the whole log to be safe.
-          this.cache.delete(sessionId);
-          await this.release(k.lock, token);
-          if (Date.now() > deadline) throw new DomainError('BOARD_BUSY', 'The board is busy; try again', 503);
-          continue;
-        }
-        // Ops are deterministic: replaying them rebuilds the board, undo history included.
-        for (const e of entries) if (e.seq > board.seq) applyOp(board, e.userId, e.op);
-        this.cache.set(sessionId, board);
-        return board;
-      }
-      if (Date.now() > deadline) throw new DomainError('BOARD_BUSY', 'The board is busy; try again', 503);
-      // Another instance holds the board for about a round trip: try again almost at once.
-      await new Promise((r) => setTimeout(r, attempt < 3 ? 1 : 3));
-    }
+  private snapshotTaken(f: Follower, pos: number): void {
+    if (pos <= f.snapshotPos) return;
+    f.snapshotPos = pos;
+    f.recent = f.recent.filter((e) => e.pos > pos);
   }
 
-  private async release(lock: string, token: string): Promise<void> {
-    await this.redis.eval(RELEASE, 1, lock, token);
-  }
-
-  /** What a client needs to catch up from `since`: the log entries after it, or the pages when it is too far behind. */
-  async since(sessionId: string, since: number): Promise<{ seq: number; pages?: { order: string[]; pages: Record<string, Page> }; entries: LogEntry[] }> {
-    const k = keys(sessionId);
-    const [snapshotSeqRaw, logRaw] = await Promise.all([this.redis.get(k.snapshotSeq), this.redis.lrange(k.log, 0, -1)]);
-    const entries = logRaw.map((r) => JSON.parse(r) as LogEntry);
-    const snapshotSeq = Number(snapshotSeqRaw ?? 0);
-    const seq = entries.at(-1)?.seq ?? snapshotSeq;
-    if (since >= snapshotSeq) return { seq, entries: entries.filter((e) => e.seq > since) };
-    const { seq: boardSeq, order, pages } = await this.pages(sessionId);
-    return { seq: boardSeq, pages: { order, pages }, entries: [] };
-  }
-
-  /** The board as it is now (pages only), e.g. to persist it at the end of class. */
-  async pages(sessionId: string): Promise<{ seq: number; order: string[]; pages: Record<string, Page> }> {
-    // Under the board's lock, like an op: the cached board is brought up to date by one instance at a time.
-    const token = crypto.randomUUID();
-    const b = await this.acquire(sessionId, token);
+  /** Applies the entry at the next position: answers its sender if it waits here, sends the effects out. */
+  private applyEntry(f: Follower, m: StreamEntry): void {
+    if (m.pos !== f.pos + 1) throw new Error(`board ${f.sid}: entry ${m.pos} after ${f.pos}`);
+    f.pos = m.pos;
+    const waiter = m.i === this.instance ? this.settle(m.t) : undefined;
+    let applied: Applied;
     try {
-      return { seq: b.seq, order: b.pageOrder, pages: b.pages };
-    } finally {
-      await this.release(keys(sessionId).lock, token);
+      applied = applyOp(f.board, m.u, m.o);
+    } catch (e) {
+      // Refused where it stands in the order (every copy refuses it alike): it changes nothing.
+      waiter?.reject(e instanceof BoardError ? new DomainError(e.code, e.message, 409) : e);
+      return;
     }
+    waiter?.resolve(applied);
+    if (applied.duplicate) return;
+    const entry: AppliedEntry = { seq: applied.seq, userId: m.u, op: m.o, effects: applied.effects, ...(m.s ? { origin: m.s } : {}) };
+    f.recent.push({ seq: entry.seq, userId: entry.userId, op: entry.op, effects: entry.effects, pos: m.pos });
+    if (f.recent.length > 4 * SNAPSHOT_EVERY) f.recent.shift();
+    if (m.pos > f.emitted) {
+      f.emitted = m.pos;
+      try {
+        this.onApplied?.(f.sid, entry, f.board);
+      } catch (e) {
+        this.logger.warn(`sending board effects: ${(e as Error).message}`);
+      }
+    }
+    // Every SNAPSHOT_EVERY positions, the instance whose op it is writes the snapshot (one writer, no race).
+    if (m.i === this.instance && m.pos % SNAPSHOT_EVERY === 0) {
+      const k = keys(f.sid);
+      const at = m.pos;
+      void this.redis.eval(SNAPSHOT, 4, k.snapshotPos, k.snapshot, k.log, k.stream, String(at), JSON.stringify(f.board)).catch((e) => this.logger.warn(`board snapshot: ${(e as Error).message}`));
+    }
+  }
+
+  /** What a client needs to catch up from `since`: the entries after it, or the pages when it is too far behind. */
+  async since(sessionId: string, since: number): Promise<{ seq: number; pages?: { order: string[]; pages: Record<string, Page> }; entries: LogEntry[] }> {
+    await this.follow(sessionId);
+    const f = this.followers.get(sessionId)!;
+    const seq = f.board.seq;
+    const entries = f.recent.filter((e) => e.seq > since).map(({ seq, userId, op, effects }) => ({ seq, userId, op, effects }));
+    // Complete when it starts right after `since` (or nothing happened since).
+    if (seq === since || entries[0]?.seq === since + 1) return { seq, entries };
+    return { seq, pages: { order: f.board.pageOrder, pages: f.board.pages }, entries: [] };
+  }
+
+  /**
+   * The board as its log has it now (pages only), e.g. to persist it at the end of class: read from
+   * Redis (a copy following the stream may be a message behind).
+   */
+  async pages(sessionId: string): Promise<{ seq: number; order: string[]; pages: Record<string, Page> }> {
+    const k = keys(sessionId);
+    const [, snapshot, log] = (await this.redis.eval(LOAD, 4, k.snapshotPos, k.snapshot, k.log, k.permissions)) as [number, string | false, string[], string | false];
+    const board = snapshot ? (JSON.parse(snapshot) as Board) : emptyBoard();
+    for (const raw of log) {
+      const m = JSON.parse(raw) as StreamEntry;
+      try {
+        applyOp(board, m.u, m.o);
+      } catch {
+        /* refused in its place, as on every copy */
+      }
+    }
+    return { seq: board.seq, order: board.pageOrder, pages: board.pages };
+  }
+
+  /** Who may draw, as this instance's copy knows it (kept current by the stream). */
+  async permissions(sessionId: string): Promise<DrawPermissions> {
+    await this.follow(sessionId);
+    return this.followers.get(sessionId)!.permissions;
+  }
+
+  async setPermissions(sessionId: string, p: DrawPermissions): Promise<void> {
+    const k = keys(sessionId);
+    await this.redis.eval(SET_PERMISSIONS, 2, k.permissions, k.stream, JSON.stringify(p));
+    const f = this.followers.get(sessionId);
+    if (f && !f.buffered) f.permissions = p;
   }
 
   async drop(sessionId: string): Promise<void> {
     const k = keys(sessionId);
-    this.cache.delete(sessionId);
-    await this.redis.del(k.snapshot, k.snapshotSeq, k.log);
+    const f = this.followers.get(sessionId);
+    if (f) clearTimeout(f.idleTimer);
+    this.followers.delete(sessionId);
+    await this.sub?.unsubscribe(k.stream).catch(() => undefined);
+    await this.redis.del(k.head, k.log, k.snapshot, k.snapshotPos, k.permissions);
   }
 }

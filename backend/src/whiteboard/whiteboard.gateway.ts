@@ -1,12 +1,13 @@
 import { Inject, Logger } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
+import { ConnectedSocket, MessageBody, OnGatewayInit, SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
-import { roomOf } from '../classroom/socket-rooms';
+import { roomOf, sessionOfRoom } from '../classroom/socket-rooms';
 import { WhiteboardEvents, whiteboardSchemas } from '../contracts/whiteboard';
 import type { AppConfig } from '../config/config';
 import { NotFoundError } from '../platform/domain-error';
 import { APP_CONFIG } from '../platform/redis';
 import { handleSocketEvent, SocketData } from '../platform/socket-events';
+import { BoardStore } from './board-store.service';
 import { WhiteboardService } from './whiteboard.service';
 
 const inRoom = (data: SocketData) => {
@@ -14,33 +15,49 @@ const inRoom = (data: SocketData) => {
   return data.sessionId;
 };
 
-/** The whiteboard over the live room's socket (same server, same auth): ops in, effects out to the room. */
+/**
+ * The whiteboard over the live room's socket (same server, same auth): ops in, effects out. Each
+ * instance follows the board of every class it has sockets in and sends each op's effects to its own
+ * sockets as its copy applies it (in the board's order), so the effects do not travel through the
+ * socket.io adapter.
+ */
 @WebSocketGateway({ path: '/socket.io' })
-export class WhiteboardGateway {
+export class WhiteboardGateway implements OnGatewayInit {
   private readonly logger = new Logger('WhiteboardGateway');
   @WebSocketServer() server: Server;
 
   constructor(
     private readonly whiteboard: WhiteboardService,
+    private readonly store: BoardStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  @SubscribeMessage(WhiteboardEvents.op)
-  op(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
-    return handleSocketEvent(socket, whiteboardSchemas[WhiteboardEvents.op], body, async (op, data) => {
-      const sid = inRoom(data);
-      const applied = await this.whiteboard.apply(data.session, sid, op);
-      if (applied.duplicate) return applied;
+  afterInit(server: Server): void {
+    const adapter = server.of('/').adapter;
+    adapter.on('create-room', (room: string) => {
+      const sid = sessionOfRoom(room);
+      if (sid) this.store.follow(sid, true).catch((e) => this.logger.warn(`following the board of ${sid}: ${(e as Error).message}`));
+    });
+    adapter.on('delete-room', (room: string) => {
+      const sid = sessionOfRoom(room);
+      if (sid) this.store.unfollow(sid);
+    });
+    this.store.onApplied = (sid, entry, board) => {
+      const to = server.local.to(roomOf(sid));
+      const others = entry.origin ? to.except(entry.origin) : to;
       if (this.config.whiteboardNaiveBroadcast) {
         // The naive design, kept only to measure against: the whole board to everyone after every op.
-        const board = await this.whiteboard.pages(sid);
-        socket.to(roomOf(sid)).emit('wb:board', board);
+        others.emit('wb:board', { seq: board.seq, order: board.pageOrder, pages: board.pages });
       } else {
         // Only the delta goes out, to everyone else (the sender has it in its ack).
-        socket.to(roomOf(sid)).emit(WhiteboardEvents.effects, { seq: applied.seq, userId: data.session.userId, effects: applied.effects });
+        others.emit(WhiteboardEvents.effects, { seq: entry.seq, userId: entry.userId, effects: entry.effects });
       }
-      return applied;
-    }, this.logger);
+    };
+  }
+
+  @SubscribeMessage(WhiteboardEvents.op)
+  op(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
+    return handleSocketEvent(socket, whiteboardSchemas[WhiteboardEvents.op], body, (op, data) => this.whiteboard.apply(data.session, inRoom(data), op, socket.id), this.logger);
   }
 
   @SubscribeMessage(WhiteboardEvents.sync)

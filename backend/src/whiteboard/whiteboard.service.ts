@@ -10,7 +10,6 @@ import { REDIS } from '../platform/redis';
 import { canTeach } from '../tenancy/domain/role-mapping';
 import { BoardStore } from './board-store.service';
 
-const permKey = (sid: string) => `wb:${sid}:permissions`;
 const viewKey = (sid: string) => `wb:${sid}:teacher-view`;
 const TEACHER_ONLY_OPS = new Set(['add-page']);
 
@@ -38,18 +37,19 @@ export class WhiteboardService implements OnModuleInit, OnModuleDestroy {
     this.subscription?.unsubscribe();
   }
 
-  async permissions(sessionId: string): Promise<DrawPermissions> {
-    const raw = await this.redis.get(permKey(sessionId));
-    return raw ? (JSON.parse(raw) as DrawPermissions) : { mode: 'everyone', userIds: [] };
+  /** Who may draw: every instance's copy of the board keeps it current from the board's stream (no Redis read per op). */
+  permissions(sessionId: string): Promise<DrawPermissions> {
+    return this.store.permissions(sessionId);
   }
 
   async setPermissions(session: SessionClaims, sessionId: string, p: DrawPermissions): Promise<DrawPermissions> {
     if (!canTeach(session.role)) throw new ForbiddenError('TEACHER_ONLY', 'Only instructors decide who may draw');
-    await this.redis.set(permKey(sessionId), JSON.stringify(p), 'EX', 7 * 86400);
+    await this.store.setPermissions(sessionId, p);
     return p;
   }
 
-  async apply(session: SessionClaims, sessionId: string, op: BoardOp) {
+  /** Applies an op from `origin` (the sending socket, left out when the effects go to the class). */
+  async apply(session: SessionClaims, sessionId: string, op: BoardOp, origin?: string) {
     if (!canTeach(session.role)) {
       if (TEACHER_ONLY_OPS.has(op.type)) throw new ForbiddenError('TEACHER_ONLY', 'Only instructors add pages');
       const p = await this.permissions(sessionId);
@@ -57,7 +57,7 @@ export class WhiteboardService implements OnModuleInit, OnModuleDestroy {
         throw new ForbiddenError('DRAWING_NOT_ALLOWED', 'The instructor has not let you draw');
       }
     }
-    return this.store.apply(sessionId, session.userId, op);
+    return this.store.apply(sessionId, session.userId, op, origin);
   }
 
   sync(sessionId: string, since: number) {
@@ -92,7 +92,7 @@ export class WhiteboardService implements OnModuleInit, OnModuleDestroy {
       [sessionId, courseId, board.seq, board.order, JSON.stringify(board.pages)],
     );
     await this.store.drop(sessionId);
-    await this.redis.del(permKey(sessionId), viewKey(sessionId));
+    await this.redis.del(viewKey(sessionId));
   }
 
   /** The saved boards of this classroom's past classes, newest first. */

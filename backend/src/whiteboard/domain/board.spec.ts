@@ -88,6 +88,18 @@ describe('whiteboard ops', () => {
     expect((b.pages['page-1'].elements['long-stroke'] as { points: unknown[] }).points.length).toBeLessThanOrEqual(LIMITS.pointsPerElement);
   });
 
+  it('never changes an effect once returned (copies kept for catch-up stay as they were sent)', () => {
+    const b = emptyBoard();
+    const put = applyOp(b, 'ada', stroke('stroke-keep', [[0, 0]])).effects[0];
+    const sent = JSON.stringify(put);
+    applyOp(b, 'ada', { type: 'append', opId: opId(), page: 'page-1', elementId: 'stroke-keep', points: [[1, 1]] });
+    expect(JSON.stringify(put)).toBe(sent);
+    // And redo still brings the whole stroke back.
+    applyOp(b, 'ada', { type: 'undo', opId: opId() });
+    const redone = applyOp(b, 'ada', { type: 'redo', opId: opId() }).effects[0] as Extract<Effect, { kind: 'put' }>;
+    expect((redone.element as { points: unknown[] }).points).toHaveLength(2);
+  });
+
   it('lets a client rebuild the same board from the broadcast effects alone', () => {
     const server = emptyBoard();
     const client = emptyBoard();

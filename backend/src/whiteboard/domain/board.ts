@@ -169,7 +169,8 @@ function plan(b: Board, user: string, op: BoardOp): Effect[] {
       const stored = { ...clone(op.element), author: user } as StoredElement;
       const put: Effect = { kind: 'put', page: op.page, elementId: op.elementId, element: stored };
       // Undo removes the element; redo puts it back as it was then (with the points appended since).
-      remember(b, user, { undo: [{ kind: 'remove', page: op.page, elementIds: [op.elementId] }], redo: [put] });
+      // The history keeps its own copy: the effect returned goes out as it is now, and stays so.
+      remember(b, user, { undo: [{ kind: 'remove', page: op.page, elementIds: [op.elementId] }], redo: [clone(put)] });
       return [put];
     }
     case 'append': {
