@@ -97,7 +97,8 @@ if (process.argv[2] === '--worker') {
       await new Promise((r) => setTimeout(r, 3000));
       process.send({ result: true, latencies, bytes, naive, failures, disconnects, errorCodes });
       for (const s of sockets) s.disconnect();
-      setTimeout(() => process.exit(0), 200);
+      // Exit once the result has left (a large message takes a moment through the IPC channel).
+      process.send({ done: true }, () => setTimeout(() => process.exit(0), 200));
     });
   });
 } else {
