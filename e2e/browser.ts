@@ -78,6 +78,12 @@ export async function frameAt(page: Page, path: string): Promise<Frame> {
           ]);
           if (live.startsWith(path)) return f;
         }
+        // A frame object can also go stale across the launch's cross-site hops (the URL and the document
+        // of the old one no longer move): ask each iframe element for the frame it shows now.
+        for (const el of await page.locator('iframe').elementHandles().catch(() => [])) {
+          const f = await el.contentFrame().catch(() => null);
+          if (f && pathOf(f.url()).startsWith(path)) return f;
+        }
         return null;
       },
       `a frame at ${path}`,

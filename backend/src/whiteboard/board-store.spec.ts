@@ -57,6 +57,24 @@ describe('whiteboard store: ops from several instances in one order (real Redis)
     expect((await store().pages(sid)).pages['page-1'].order).toEqual(['el-a', 'el-b', 'el-c']);
   });
 
+  it('notices a message lost from the stream and fills the gap from the log, in order, before going on', async () => {
+    const sid = crypto.randomUUID();
+    const a = store();
+    const b = store();
+    const sent: number[] = [];
+    a.onApplied = (_sid, entry) => sent.push(entry.seq);
+    await a.apply(sid, 'u1', add('g1'));
+    // An op logged while A's subscription was down: in the log, never on A's stream.
+    const pos = await redis.incr(`wb:${sid}:head`);
+    await redis.rpush(`wb:${sid}:log`, JSON.stringify({ pos, u: 'u2', o: add('g2'), i: 'elsewhere', t: 'lost' }));
+    // The next op on the stream reveals the gap.
+    await b.apply(sid, 'u1', add('g3'));
+    await waitFor(async () => sent.length === 3, 'A to send all three');
+    expect(sent).toEqual([1, 2, 3]);
+    const caught = await a.since(sid, 0);
+    expect(caught.entries.map((e) => e.op.opId)).toEqual(['op-g1', 'op-g2', 'op-g3']);
+  });
+
   it('never stalls: 900 ops from three instances arriving over time, with catch-ups and undos between them, all applied, boards identical', async () => {
     const sid = crypto.randomUUID();
     const three = [store(), store(), store()];
