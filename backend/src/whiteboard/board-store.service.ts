@@ -37,6 +37,8 @@ const SNAPSHOT_EVERY = 200;
 const MAX_BATCH = 64;
 /** A caller waits this long for its op to come back on the stream before the board is reloaded from the log. */
 const STREAM_WAIT_MS = 3000;
+/** A client that has seen more than this instance's copy waits at most this long for the copy to catch up. */
+const CATCH_UP_MS = 1000;
 /** A board nobody on this instance uses is forgotten after this long. */
 const IDLE_MS = 60_000;
 
@@ -114,6 +116,8 @@ interface Follower {
   /** Local interest: sockets of this class on this instance, or a recent call. */
   rooms: number;
   idleTimer?: NodeJS.Timeout;
+  /** Callers waiting for the copy to reach a sequence number (a client that is ahead of this instance). */
+  catchUp: Array<{ seq: number; done: () => void }>;
 }
 
 interface Pending {
@@ -229,7 +233,7 @@ export class BoardStore implements OnModuleDestroy {
     if (this.closed) return Promise.reject(new DomainError('BOARD_UNAVAILABLE', 'The server is shutting down', 503));
     let f = this.followers.get(sessionId);
     if (!f) {
-      f = { sid: sessionId, board: emptyBoard(), pos: 0, snapshotPos: 0, recent: [], permissions: { mode: 'everyone', userIds: [] }, buffered: [], loading: true, ready: Promise.resolve(), emitted: 0, rooms: 0 };
+      f = { sid: sessionId, board: emptyBoard(), pos: 0, snapshotPos: 0, recent: [], permissions: { mode: 'everyone', userIds: [] }, buffered: [], loading: true, ready: Promise.resolve(), emitted: 0, rooms: 0, catchUp: [] };
       this.followers.set(sessionId, f);
       const started = f;
       f.ready = this.subscribe(sessionId)
@@ -355,6 +359,11 @@ export class BoardStore implements OnModuleDestroy {
     }
     waiter?.resolve(applied);
     if (applied.duplicate) return;
+    if (f.catchUp.length) {
+      const reached = f.catchUp.filter((w) => w.seq <= applied.seq);
+      f.catchUp = f.catchUp.filter((w) => w.seq > applied.seq);
+      for (const w of reached) w.done();
+    }
     const entry: AppliedEntry = { seq: applied.seq, userId: m.u, op: m.o, effects: applied.effects, ...(m.s ? { origin: m.s } : {}) };
     f.recent.push({ seq: entry.seq, userId: entry.userId, op: entry.op, effects: entry.effects, pos: m.pos });
     if (f.recent.length > 4 * SNAPSHOT_EVERY) f.recent.shift();
@@ -378,11 +387,26 @@ export class BoardStore implements OnModuleDestroy {
   async since(sessionId: string, since: number): Promise<{ seq: number; pages?: { order: string[]; pages: Record<string, Page> }; entries: LogEntry[] }> {
     await this.follow(sessionId);
     const f = this.followers.get(sessionId)!;
+    // A client coming over from another instance may have seen ops this copy has not applied yet (a
+    // message behind): wait for them rather than answer with the whole board.
+    if (since > f.board.seq) await this.reach(f, since);
     const seq = f.board.seq;
     const entries = f.recent.filter((e) => e.seq > since).map(({ seq, userId, op, effects }) => ({ seq, userId, op, effects }));
     // Complete when it starts right after `since` (or nothing happened since).
     if (seq === since || entries[0]?.seq === since + 1) return { seq, entries };
     return { seq, pages: { order: f.board.pageOrder, pages: f.board.pages }, entries: [] };
+  }
+
+  private reach(f: Follower, seq: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const w = { seq, done: () => (clearTimeout(timer), resolve()) };
+      const timer = setTimeout(() => {
+        f.catchUp = f.catchUp.filter((x) => x !== w);
+        resolve();
+      }, CATCH_UP_MS);
+      timer.unref();
+      f.catchUp.push(w);
+    });
   }
 
   /**

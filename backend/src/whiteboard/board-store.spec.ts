@@ -75,6 +75,24 @@ describe('whiteboard store: ops from several instances in one order (real Redis)
     expect(caught.entries.map((e) => e.op.opId)).toEqual(['op-g1', 'op-g2', 'op-g3']);
   });
 
+  it('answers a client ahead of this instance (it drew on another) with the entries it lacks, not the whole board', async () => {
+    const sid = crypto.randomUUID();
+    const a = store();
+    const b = store();
+    await b.since(sid, 0);
+    // B's stream is held up (its connection is not read for a moment) while A takes 40 ops.
+    const bStream = (b as unknown as { sub: { stream: { pause(): void; resume(): void } } }).sub.stream;
+    bStream.pause();
+    const acks = await Promise.all(Array.from({ length: 40 }, (_, i) => a.apply(sid, 'u1', add(`ahead-${i}`))));
+    const last = Math.max(...acks.map((x) => x.seq));
+    const asked = b.since(sid, last - 2);
+    setTimeout(() => bStream.resume(), 100);
+    const answer = await asked;
+    expect(answer.pages).toBeUndefined();
+    expect(answer.seq).toBeGreaterThanOrEqual(last);
+    expect(answer.entries.map((e) => e.seq)).toEqual(Array.from({ length: answer.seq - (last - 2) }, (_, i) => last - 1 + i));
+  });
+
   it('never stalls: 900 ops from three instances arriving over time, with catch-ups and undos between them, all applied, boards identical', async () => {
     const sid = crypto.randomUUID();
     const three = [store(), store(), store()];
