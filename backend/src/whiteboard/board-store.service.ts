@@ -53,24 +53,31 @@ const keys = (sid: string) => ({
 const sessionOfStream = (channel: string) => /^wb:(.+):stream$/.exec(channel)?.[1];
 
 /**
- * KEYS: head, log, stream. ARGV: entries as JSON objects without their position. Gives each the next
- * position, appends it to the log and publishes it on the board's stream, in one step: the log and
- * the stream have one order. Returns the first position.
+ * KEYS: head, log, stream. ARGV: the last position the caller's copy has, then entries as JSON objects
+ * without their position. Gives each the next position, appends it to the log and publishes it on the
+ * board's stream, in one step: the log and the stream have one order. Returns the first position, or
+ * -1 when Redis has lost the board the caller's copy holds (it puts its copy back first).
  */
 const APPEND = `
+if tonumber(ARGV[1]) > 0 and redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 local first = 0
-for i = 1, #ARGV do
+for i = 2, #ARGV do
   local pos = redis.call('INCR', KEYS[1])
-  if i == 1 then first = pos end
+  if i == 2 then first = pos end
   local entry = '{"pos":' .. pos .. ',' .. string.sub(ARGV[i], 2)
   redis.call('RPUSH', KEYS[2], entry)
   redis.call('PUBLISH', KEYS[3], entry)
 end
 return first`;
 
-/** KEYS: snapshot-pos, snapshot, log, permissions. Returns {snapshot position, snapshot or false, the log since, permissions or false}. */
+/**
+ * KEYS: snapshot-pos, snapshot, log, permissions, head. Returns {snapshot position, snapshot or false,
+ * the log since, permissions or false, whether Redis has the board at all (0 or 1)}.
+ */
 const LOAD = `
-return {tonumber(redis.call('GET', KEYS[1]) or '0'), redis.call('GET', KEYS[2]), redis.call('LRANGE', KEYS[3], 0, -1), redis.call('GET', KEYS[4])}`;
+local known = redis.call('EXISTS', KEYS[5], KEYS[2], KEYS[3])
+return {tonumber(redis.call('GET', KEYS[1]) or '0'), redis.call('GET', KEYS[2]), redis.call('LRANGE', KEYS[3], 0, -1), redis.call('GET', KEYS[4]), known > 0 and 1 or 0}`;
+type Loaded = [number, string | false, string[], string | false, number];
 
 /**
  * KEYS: snapshot-pos, snapshot, log, stream. ARGV: the position the snapshot is at, its JSON. Replaces
@@ -84,6 +91,27 @@ redis.call('LTRIM', KEYS[3], pos - old, -1)
 redis.call('SET', KEYS[2], ARGV[2])
 redis.call('SET', KEYS[1], pos)
 redis.call('PUBLISH', KEYS[4], '{"snap":' .. pos .. '}')
+return 1`;
+
+/**
+ * KEYS: head, snapshot, log. ARGV: a saved board's JSON. Makes it the board's starting point when Redis
+ * has nothing of the board (no position given out, no snapshot, no log); returns 1 if it did.
+ */
+const SEED = `
+if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 or redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
+redis.call('SET', KEYS[2], ARGV[1])
+return 1`;
+
+/**
+ * KEYS: head, snapshot-pos, snapshot, log. ARGV: a copy's position and board JSON. Puts a live copy back
+ * as the board when Redis has lost it (no position given out); the first copy back wins. Returns 1 if it did.
+ */
+const RESTORE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[2], ARGV[1])
+redis.call('SET', KEYS[3], ARGV[2])
+redis.call('DEL', KEYS[4])
 return 1`;
 
 /** KEYS: permissions, stream. ARGV: the permissions JSON. */
@@ -145,6 +173,8 @@ export class BoardStore implements OnModuleDestroy {
   private readonly sending = new Set<string>();
   private sub?: Redis;
   private closed = false;
+  /** Where a board Redis has nothing of comes from (its last save in Postgres), if anywhere. */
+  seed?: (sessionId: string) => Promise<Board | null>;
   /** Called for every op applied, on every instance that follows its board: the gateway sends the effects to its sockets. */
   onApplied?: (sessionId: string, entry: AppliedEntry, board: Board) => void;
 
@@ -191,7 +221,16 @@ export class BoardStore implements OnModuleDestroy {
           return { t, json: JSON.stringify(entry) };
         });
         try {
-          await this.redis.eval(APPEND, 3, k.head, k.log, k.stream, ...bodies.map((b) => b.json));
+          for (let attempt = 0; ; attempt++) {
+            const f = this.followers.get(sessionId);
+            const first = (await this.redis.eval(APPEND, 3, k.head, k.log, k.stream, String(f?.pos ?? 0), ...bodies.map((b) => b.json))) as number;
+            if (first !== -1) break;
+            // Redis lost the board (restarted without its data): this copy is the board; put it back, then log.
+            if (!f || attempt > 2) throw new DomainError('BOARD_BUSY', 'The board is being restored; try again', 503);
+            if ((await this.redis.eval(RESTORE, 4, k.head, k.snapshotPos, k.snapshot, k.log, String(f.pos), JSON.stringify(f.board))) === 1) {
+              this.logger.warn(`board ${sessionId} was missing from Redis: restored from this instance's copy at position ${f.pos}`);
+            }
+          }
         } catch (e) {
           for (const b of bodies) this.settle(b.t)?.reject(e);
         }
@@ -259,9 +298,7 @@ export class BoardStore implements OnModuleDestroy {
   private touch(f: Follower): void {
     clearTimeout(f.idleTimer);
     f.idleTimer = setTimeout(() => {
-      if (f.rooms > 0 || this.followers.get(f.sid) !== f) return;
-      this.followers.delete(f.sid);
-      void this.sub?.unsubscribe(keys(f.sid).stream).catch(() => undefined);
+      if (f.rooms === 0) this.forget(f);
     }, IDLE_MS);
     f.idleTimer.unref();
   }
@@ -293,7 +330,19 @@ export class BoardStore implements OnModuleDestroy {
    */
   private async load(f: Follower): Promise<void> {
     const k = keys(f.sid);
-    const [snapshotPos, snapshot, log, permissions] = (await this.redis.eval(LOAD, 4, k.snapshotPos, k.snapshot, k.log, k.permissions)) as [number, string | false, string[], string | false];
+    const read = async () => (await this.redis.eval(LOAD, 5, k.snapshotPos, k.snapshot, k.log, k.permissions, k.head)) as Loaded;
+    let [snapshotPos, snapshot, log, permissions, known] = await read();
+    if (!known) {
+      // Redis has nothing of this board. A live copy here is the board: put it back and keep it. Else its
+      // last save in Postgres, if the class had one, is where it starts again.
+      if (f.pos > 0 && (await this.redis.eval(RESTORE, 4, k.head, k.snapshotPos, k.snapshot, k.log, String(f.pos), JSON.stringify(f.board))) === 1) {
+        this.logger.warn(`board ${f.sid} was missing from Redis: restored from this instance's copy at position ${f.pos}`);
+        f.snapshotPos = f.pos;
+        f.recent = [];
+        return this.loaded(f);
+      }
+      if (f.pos > 0 || (await this.seeded(f.sid))) [snapshotPos, snapshot, log, permissions] = await read();
+    }
     const previous = f.pos;
     f.board = snapshot ? (JSON.parse(snapshot) as Board) : emptyBoard();
     f.pos = snapshotPos;
@@ -303,10 +352,24 @@ export class BoardStore implements OnModuleDestroy {
     // Effects already sent to this instance's sockets are not sent again.
     f.emitted = Math.max(f.emitted, previous);
     for (const raw of log) this.applyEntry(f, JSON.parse(raw) as StreamEntry);
+    this.loaded(f);
+  }
+
+  /** The copy is loaded: the stream messages that came meanwhile are applied (those the log had are skipped). */
+  private loaded(f: Follower): void {
     const buffered = f.buffered ?? [];
     f.buffered = null;
     f.loading = false;
-    for (const raw of buffered) this.receive(f, raw);
+    for (const raw of buffered) this.receive(f, raw, true);
+  }
+
+  /** Puts a saved board in Redis as the starting point of a board Redis has nothing of; true if there was one. */
+  private async seeded(sessionId: string): Promise<boolean> {
+    const saved = await this.seed?.(sessionId);
+    if (!saved) return false;
+    const k = keys(sessionId);
+    await this.redis.eval(SEED, 3, k.head, k.snapshot, k.log, JSON.stringify(saved));
+    return true;
   }
 
   /** Brings a board back in step with its log (after a gap in the stream). */
@@ -323,12 +386,23 @@ export class BoardStore implements OnModuleDestroy {
     return f.ready;
   }
 
-  private receive(f: Follower, raw: string): void {
+  /** One stream message; `replay`: one that arrived during a load (those the log had are skipped). */
+  private receive(f: Follower, raw: string, replay = false): void {
     if (f.buffered) return void f.buffered.push(raw);
-    const m = JSON.parse(raw) as StreamEntry | { perm: DrawPermissions } | { snap: number };
+    const m = JSON.parse(raw) as StreamEntry | { perm: DrawPermissions } | { snap: number } | { dropped: true };
+    if ('dropped' in m) return this.forget(f);
     if ('perm' in m) return void (f.permissions = m.perm);
     if ('snap' in m) return this.snapshotTaken(f, m.snap);
-    if (m.pos <= f.pos) return;
+    if (m.pos <= f.pos) {
+      // Positions went back: Redis lost the board and someone started it again. Take what Redis has now.
+      if (!replay && m.pos < f.pos) {
+        f.buffered = [];
+        f.pos = 0;
+        f.emitted = 0;
+        void this.reload(f.sid).catch((e) => this.logger.warn(`reloading board ${f.sid}: ${(e as Error).message}`));
+      }
+      return;
+    }
     if (m.pos !== f.pos + 1) {
       // A gap: some messages were lost. The log has them.
       f.buffered = [raw];
@@ -415,7 +489,7 @@ export class BoardStore implements OnModuleDestroy {
    */
   async pages(sessionId: string): Promise<{ seq: number; order: string[]; pages: Record<string, Page> }> {
     const k = keys(sessionId);
-    const [, snapshot, log] = (await this.redis.eval(LOAD, 4, k.snapshotPos, k.snapshot, k.log, k.permissions)) as [number, string | false, string[], string | false];
+    const [, snapshot, log] = (await this.redis.eval(LOAD, 5, k.snapshotPos, k.snapshot, k.log, k.permissions, k.head)) as Loaded;
     const board = snapshot ? (JSON.parse(snapshot) as Board) : emptyBoard();
     for (const raw of log) {
       const m = JSON.parse(raw) as StreamEntry;
@@ -441,12 +515,19 @@ export class BoardStore implements OnModuleDestroy {
     if (f && !f.buffered) f.permissions = p;
   }
 
+  /** The class is over and its board saved: it leaves Redis, and every instance forgets its copy (none puts it back). */
   async drop(sessionId: string): Promise<void> {
     const k = keys(sessionId);
     const f = this.followers.get(sessionId);
-    if (f) clearTimeout(f.idleTimer);
-    this.followers.delete(sessionId);
-    await this.sub?.unsubscribe(k.stream).catch(() => undefined);
+    if (f) this.forget(f);
     await this.redis.del(k.head, k.log, k.snapshot, k.snapshotPos, k.permissions);
+    await this.redis.publish(k.stream, '{"dropped":true}');
+  }
+
+  private forget(f: Follower): void {
+    clearTimeout(f.idleTimer);
+    if (this.followers.get(f.sid) !== f) return;
+    this.followers.delete(f.sid);
+    void this.sub?.unsubscribe(keys(f.sid).stream).catch(() => undefined);
   }
 }

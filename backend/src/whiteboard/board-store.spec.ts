@@ -5,6 +5,7 @@ import type { BoardOp } from '../contracts/whiteboard';
 import { DomainError } from '../platform/domain-error';
 import { waitFor } from '../testing/wait-for';
 import { BoardStore } from './board-store.service';
+import { applyOp, emptyBoard } from './domain/board';
 
 /** The store on real Redis: many ops at once from several instances, ordered by Redis, applied alike by every copy. */
 describe('whiteboard store: ops from several instances in one order (real Redis)', () => {
@@ -91,6 +92,17 @@ describe('whiteboard store: ops from several instances in one order (real Redis)
     expect(answer.pages).toBeUndefined();
     expect(answer.seq).toBeGreaterThanOrEqual(last);
     expect(answer.entries.map((e) => e.seq)).toEqual(Array.from({ length: answer.seq - (last - 2) }, (_, i) => last - 1 + i));
+  });
+
+  it('starts a board Redis has nothing of from its last save (no instance has a copy), and goes on from its seq', async () => {
+    const sid = crypto.randomUUID();
+    const saved = emptyBoard();
+    applyOp(saved, 'u1', add('saved-1'));
+    applyOp(saved, 'u1', add('saved-2'));
+    const s = store();
+    s.seed = async (id) => (id === sid ? { ...emptyBoard(), seq: saved.seq, pageOrder: saved.pageOrder, pages: saved.pages } : null);
+    expect((await s.apply(sid, 'u2', add('new-1'))).seq).toBe(3);
+    expect((await store().pages(sid)).pages['page-1'].order).toEqual(['el-saved-1', 'el-saved-2', 'el-new-1']);
   });
 
   it('never stalls: 900 ops from three instances arriving over time, with catch-ups and undos between them, all applied, boards identical', async () => {

@@ -1,4 +1,6 @@
+import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { Queue } from 'bull';
 import Redis from 'ioredis';
 import { Subscription } from 'rxjs';
 import { DataSource } from 'typeorm';
@@ -9,11 +11,24 @@ import { DomainEvents } from '../platform/domain-events';
 import { REDIS } from '../platform/redis';
 import { canTeach } from '../tenancy/domain/role-mapping';
 import { BoardStore } from './board-store.service';
+import { emptyBoard } from './domain/board';
+
+export const WHITEBOARD_QUEUE = 'whiteboard';
+/** A board save: during class at each page change, and the last one at the end of class (which also frees Redis). */
+export interface SaveBoardJob {
+  sessionId: string;
+  courseId: string;
+  final: boolean;
+}
 
 const viewKey = (sid: string) => `wb:${sid}:teacher-view`;
 const TEACHER_ONLY_OPS = new Set(['add-page']);
 
-/** Whiteboard rules: who may draw, the teacher's view for follow mode, page-change times, the board kept after class. */
+/**
+ * Whiteboard rules: who may draw, the teacher's view for follow mode, page-change times, and the board
+ * saved to Postgres (a Bull job, retried) at every page change and at the end of class. If Redis loses a
+ * live board, it comes back from the last save.
+ */
 @Injectable()
 export class WhiteboardService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Whiteboard');
@@ -24,13 +39,32 @@ export class WhiteboardService implements OnModuleInit, OnModuleDestroy {
     private readonly db: DataSource,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly events: DomainEvents,
+    @InjectQueue(WHITEBOARD_QUEUE) private readonly queue: Queue<SaveBoardJob>,
   ) {}
 
   onModuleInit(): void {
     // At the end of class the board is saved to Postgres (read-only afterwards) and leaves Redis.
     this.subscription = this.events.on('session.ended').subscribe(({ sessionId, courseId }) => {
-      void this.persist(sessionId, courseId).catch((e) => this.logger.error(`saving the board of ${sessionId} failed: ${(e as Error).message}`));
+      void this.requestSave(sessionId, courseId, true);
     });
+    // A board Redis no longer has (flushed, failed over without persistence) starts again from its last save.
+    this.store.seed = async (sessionId) => {
+      // Only for a class still going: an ended class's board stays in Postgres.
+      const [row] = await this.db.query(
+        `SELECT w.seq, w.page_order, w.pages FROM whiteboard_snapshot w JOIN live_session s ON s.id = w.session_id WHERE w.session_id = $1 AND s.ended_at IS NULL`,
+        [sessionId],
+      );
+      if (!row) return null;
+      this.logger.warn(`the board of ${sessionId} was missing from Redis: restored from its save at seq ${row.seq}`);
+      return { ...emptyBoard(), seq: row.seq, pageOrder: row.page_order, pages: row.pages };
+    };
+  }
+
+  /** Queues a save of the board (retried with backoff); a failure to queue is logged, never thrown at the caller. */
+  async requestSave(sessionId: string, courseId: string, final: boolean): Promise<void> {
+    await this.queue
+      .add('save', { sessionId, courseId, final }, { attempts: 8, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: 50, removeOnFail: 100 })
+      .catch((e) => this.logger.error(`queueing a save of the board of ${sessionId} failed: ${(e as Error).message}`));
   }
 
   onModuleDestroy(): void {
@@ -73,24 +107,31 @@ export class WhiteboardService implements OnModuleInit, OnModuleDestroy {
     return raw ? (JSON.parse(raw) as TeacherView) : null;
   }
 
-  /** The teacher's page and viewport, for follow mode; a page change is recorded with its time (recording chapters). */
+  /**
+   * The teacher's page and viewport, for follow mode; a page change is recorded with its time (recording
+   * chapters) and saves the board to Postgres.
+   */
   async follow(session: SessionClaims, sessionId: string, view: TeacherView): Promise<TeacherView> {
     if (!canTeach(session.role)) throw new ForbiddenError('TEACHER_ONLY', 'Only instructors lead the board');
     const previous = await this.teacherView(sessionId);
     await this.redis.set(viewKey(sessionId), JSON.stringify(view), 'EX', 7 * 86400);
     if (previous?.page !== view.page) {
       await this.db.query(`INSERT INTO whiteboard_page_event (session_id, page) VALUES ($1, $2)`, [sessionId, view.page]);
+      await this.requestSave(sessionId, session.courseId, false);
     }
     return view;
   }
 
-  async persist(sessionId: string, courseId: string): Promise<void> {
+  /** Saves the board to Postgres; the final save (end of class) also removes it from Redis. Run by the queue. */
+  async persist(sessionId: string, courseId: string, final = true): Promise<void> {
     const board = await this.store.pages(sessionId);
     await this.db.query(
       `INSERT INTO whiteboard_snapshot (session_id, course_id, seq, page_order, pages) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (session_id) DO UPDATE SET seq = EXCLUDED.seq, page_order = EXCLUDED.page_order, pages = EXCLUDED.pages, saved_at = now()`,
+       ON CONFLICT (session_id) DO UPDATE SET seq = EXCLUDED.seq, page_order = EXCLUDED.page_order, pages = EXCLUDED.pages, saved_at = now()
+       WHERE whiteboard_snapshot.seq <= EXCLUDED.seq`,
       [sessionId, courseId, board.seq, board.order, JSON.stringify(board.pages)],
     );
+    if (!final) return;
     await this.store.drop(sessionId);
     await this.redis.del(viewKey(sessionId));
   }
@@ -100,7 +141,7 @@ export class WhiteboardService implements OnModuleInit, OnModuleDestroy {
     const rows = await this.db.query(
       `SELECT w.session_id, w.saved_at, array_length(w.page_order, 1) AS pages, s.started_at
          FROM whiteboard_snapshot w JOIN live_session s ON s.id = w.session_id
-        WHERE w.course_id = $1 AND s.activity_id = $2 ORDER BY s.started_at DESC LIMIT 100`,
+        WHERE w.course_id = $1 AND s.activity_id = $2 AND s.ended_at IS NOT NULL ORDER BY s.started_at DESC LIMIT 100`,
       [session.courseId, session.activityId],
     );
     return rows.map((r: Record<string, unknown>) => ({

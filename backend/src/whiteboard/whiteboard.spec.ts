@@ -1,14 +1,23 @@
 import crypto from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Redis from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ClientEvents } from '../contracts/realtime';
 import { BoardOp, WhiteboardEvents } from '../contracts/whiteboard';
 import { LaunchClient } from '../testing/lti-client';
 import { RoomClient } from '../testing/room-client';
 import { createTestDatabase, startTestApp, TestApp } from '../testing/test-app';
 import { waitFor } from '../testing/wait-for';
-import { applyEffect, Effect, emptyBoard } from './domain/board';
+import { applyEffect, Effect, emptyBoard, Page } from './domain/board';
 
 type EffectsMsg = { seq: number; userId: string; effects: Effect[] };
+type SyncData = { pages?: { order: string[]; pages: Record<string, Page> }; entries: Array<{ effects: Effect[] }> };
+/** The board a sync answer describes: its pages, or the board its entries build. */
+const pagesOf = (data: SyncData) => {
+  if (data.pages) return data.pages;
+  const board = emptyBoard();
+  for (const e of data.entries) for (const x of e.effects) applyEffect(board, x);
+  return { order: board.pageOrder, pages: board.pages };
+};
 let n = 0;
 const opId = () => `op-${crypto.randomBytes(6).toString('hex')}-${++n}`;
 
@@ -95,6 +104,33 @@ describe('whiteboard over the live room, two instances on one Redis', () => {
     const { data: caught } = await emit(student, WhiteboardEvents.sync, { since: mark });
     expect(caught.entries.map((e: { op: BoardOp }) => e.op.type)).toEqual(['add-page']);
     expect(caught.teacherView).toMatchObject({ page: 'page-2' });
+  });
+
+  it('saves the board to Postgres at a page change, during class', async () => {
+    const saved = await waitFor(async () => ((await a.db.query(`SELECT seq, page_order FROM whiteboard_snapshot WHERE session_id = $1`, [sessionId])) as Array<{ seq: number; page_order: string[] }>)[0], 'the save at the page change');
+    expect(saved.page_order).toEqual(['page-1', 'page-2']);
+    // Not yet among the past classes: the class is still going.
+    const list = (await (await launch.api('/api/whiteboard/sessions', await launch.launch('phys-101', 'dev-ada'))).json()) as unknown[];
+    expect(list).toEqual([]);
+  });
+
+  it('keeps the board when Redis loses it mid-class: the instances put their copy back and drawing goes on', async () => {
+    const before = (await emit(student, WhiteboardEvents.sync, { since: 0 })).data;
+    const redis = new Redis(inject('services').redisUrl);
+    await redis.del(...['head', 'log', 'snapshot', 'snapshot-pos'].map((k) => `wb:${sessionId}:${k}`));
+    redis.disconnect();
+    const elementId = `after-${crypto.randomBytes(4).toString('hex')}`;
+    const ack = await emit(teacher, WhiteboardEvents.op, { type: 'add', opId: opId(), page: 'page-1', elementId, element: { kind: 'stroke', tool: 'pen', colour: '#000000', width: 1, points: [[3, 3]] } });
+    expect(ack).toMatchObject({ ok: true, data: { seq: before.seq + 1 } });
+    await waitFor(async () => received.some((m) => m.seq === before.seq + 1), 'the student to get the stroke drawn after the loss');
+    // A newcomer (no copy of its own) gets the whole board: what was there before, and the new stroke.
+    const fresh = new RoomClient(`http://localhost:${b.config.port}`, await launch.launch('phys-101', 'dev-alan'));
+    await fresh.connected();
+    expect((await fresh.emit(ClientEvents.join, { sessionId })).ok).toBe(true);
+    const after = pagesOf((await emit(fresh, WhiteboardEvents.sync, { since: 0 })).data);
+    expect(after.order).toEqual(['page-1', 'page-2']);
+    expect(after.pages['page-1'].order).toEqual([...pagesOf(before).pages['page-1'].order, elementId]);
+    fresh.close();
   });
 
   it('survives a long class: a client far behind gets the pages from the snapshot', async () => {
