@@ -20,6 +20,11 @@ const BASE_ARGS = [
   '--disable-sync',
   '--no-first-run',
   '--disable-quic',
+  // The LMS page (127.0.0.1) frames the tool (localhost), another site: with site isolation the frame
+  // moves to a new process at each cross-site hop of the launch, and under a loaded CI run Playwright
+  // now and then kept the old frame object (its URL stuck at the platform's auth step while the lobby
+  // ran). One process model keeps the frame tracked; cookies and storage are still partitioned by site.
+  '--disable-features=IsolateOrigins,site-per-process',
 ];
 
 export async function launchChromium(opts: { blockThirdPartyCookies?: boolean; fakeMedia?: boolean } = {}): Promise<Browser> {

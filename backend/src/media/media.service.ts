@@ -70,7 +70,8 @@ export class MediaService implements OnModuleDestroy {
       (e: Error) => {
         this.starting = null;
         this.logger.error(`mediasoup workers could not start: ${e.message}`);
-        throw new DomainError('MEDIA_UNAVAILABLE', `Live video and audio are unavailable: the mediasoup worker could not start (${e.message}). Set MEDIASOUP_WORKER_BIN to a mediasoup worker binary; scripts/ensure-worker.sh builds one.`, 503);
+        // The cause (a path, a setting) is for the operator's log, not for the class.
+        throw new DomainError('MEDIA_UNAVAILABLE', 'Live video and audio are unavailable on the server right now; the rest of the class works.', 503);
       },
     );
     return this.starting;

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
 import type { BoardOp, DrawPermissions } from '../contracts/whiteboard';
-import { DomainError } from '../platform/domain-error';
+import { DomainError, ForbiddenError } from '../platform/domain-error';
 import { REDIS } from '../platform/redis';
 import { Applied, applyOp, Board, BoardError, Effect, emptyBoard, Page } from './domain/board';
 
@@ -53,22 +53,37 @@ const keys = (sid: string) => ({
 const sessionOfStream = (channel: string) => /^wb:(.+):stream$/.exec(channel)?.[1];
 
 /**
- * KEYS: head, log, stream. ARGV: the last position the caller's copy has, then entries as JSON objects
- * without their position. Gives each the next position, appends it to the log and publishes it on the
- * board's stream, in one step: the log and the stream have one order. Returns the first position, or
- * -1 when Redis has lost the board the caller's copy holds (it puts its copy back first).
+ * KEYS: head, log, stream, permissions. ARGV: the last position the caller's copy has, then for each
+ * entry: '1' if its sender teaches (always may draw) else '0', the sender's id, the entry as a JSON
+ * object without its position. Gives each entry the sender may draw the next position, appends it to
+ * the log and publishes it on the board's stream, in one step: the log and the stream have one order,
+ * and who may draw is checked in that order (a student's op logged after the teacher said "nobody" is
+ * refused everywhere). Returns each entry's position (0: not allowed to draw), or {-1} when Redis has
+ * lost the board the caller's copy holds (it puts its copy back first).
  */
 const APPEND = `
-if tonumber(ARGV[1]) > 0 and redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-local first = 0
-for i = 2, #ARGV do
-  local pos = redis.call('INCR', KEYS[1])
-  if i == 2 then first = pos end
-  local entry = '{"pos":' .. pos .. ',' .. string.sub(ARGV[i], 2)
-  redis.call('RPUSH', KEYS[2], entry)
-  redis.call('PUBLISH', KEYS[3], entry)
+if tonumber(ARGV[1]) > 0 and redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
+local mode = 'everyone'
+local named = {}
+local perm = redis.call('GET', KEYS[4])
+if perm then
+  local p = cjson.decode(perm)
+  mode = p.mode
+  for _, id in ipairs(p.userIds or {}) do named[id] = true end
 end
-return first`;
+local out = {}
+for i = 2, #ARGV, 3 do
+  if ARGV[i] ~= '1' and (mode == 'nobody' or (mode == 'named' and not named[ARGV[i + 1]])) then
+    out[#out + 1] = 0
+  else
+    local pos = redis.call('INCR', KEYS[1])
+    local entry = '{"pos":' .. pos .. ',' .. string.sub(ARGV[i + 2], 2)
+    redis.call('RPUSH', KEYS[2], entry)
+    redis.call('PUBLISH', KEYS[3], entry)
+    out[#out + 1] = pos
+  end
+end
+return out`;
 
 /**
  * KEYS: snapshot-pos, snapshot, log, permissions, head. Returns {snapshot position, snapshot or false,
@@ -150,6 +165,8 @@ interface Follower {
 
 interface Pending {
   userId: string;
+  /** Teaches the class: may draw whatever the drawing permissions say. */
+  teacher: boolean;
   op: BoardOp;
   origin?: string;
   waiter: Waiter;
@@ -196,11 +213,11 @@ export class BoardStore implements OnModuleDestroy {
    * and the answer comes when this instance's copy applies it in stream order: its sequence number
    * and effects, or the refusal's code. A refused op takes no sequence number and changes nothing.
    */
-  async apply(sessionId: string, userId: string, op: BoardOp, origin?: string): Promise<Applied> {
+  async apply(sessionId: string, userId: string, op: BoardOp, opts: { origin?: string; teacher?: boolean } = {}): Promise<Applied> {
     await this.follow(sessionId);
     return new Promise<Applied>((resolve, reject) => {
       const queue = this.queues.get(sessionId) ?? [];
-      queue.push({ userId, op, origin, waiter: { resolve, reject } });
+      queue.push({ userId, teacher: opts.teacher ?? false, op, origin: opts.origin, waiter: { resolve, reject } });
       this.queues.set(sessionId, queue);
       if (!this.sending.has(sessionId)) void this.send(sessionId);
     });
@@ -218,13 +235,18 @@ export class BoardStore implements OnModuleDestroy {
           const t = crypto.randomUUID();
           this.waitFor(sessionId, t, p.waiter);
           const entry: Omit<StreamEntry, 'pos'> = { u: p.userId, o: p.op, i: this.instance, t, ...(p.origin ? { s: p.origin } : {}) };
-          return { t, json: JSON.stringify(entry) };
+          return { t, args: [p.teacher ? '1' : '0', p.userId, JSON.stringify(entry)] };
         });
         try {
           for (let attempt = 0; ; attempt++) {
             const f = this.followers.get(sessionId);
-            const first = (await this.redis.eval(APPEND, 3, k.head, k.log, k.stream, String(f?.pos ?? 0), ...bodies.map((b) => b.json))) as number;
-            if (first !== -1) break;
+            const positions = (await this.redis.eval(APPEND, 4, k.head, k.log, k.stream, k.permissions, String(f?.pos ?? 0), ...bodies.flatMap((b) => b.args))) as number[];
+            if (positions[0] !== -1) {
+              positions.forEach((pos, i) => {
+                if (pos === 0) this.settle(bodies[i].t)?.reject(new ForbiddenError('DRAWING_NOT_ALLOWED', 'The instructor has not let you draw'));
+              });
+              break;
+            }
             // Redis lost the board (restarted without its data): this copy is the board; put it back, then log.
             if (!f || attempt > 2) throw new DomainError('BOARD_BUSY', 'The board is being restored; try again', 503);
             if ((await this.redis.eval(RESTORE, 4, k.head, k.snapshotPos, k.snapshot, k.log, String(f.pos), JSON.stringify(f.board))) === 1) {

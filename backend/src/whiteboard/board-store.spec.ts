@@ -105,6 +105,21 @@ describe('whiteboard store: ops from several instances in one order (real Redis)
     expect((await store().pages(sid)).pages['page-1'].order).toEqual(['el-saved-1', 'el-saved-2', 'el-new-1']);
   });
 
+  it('checks who may draw in the board\'s order: an op logged after "nobody" is refused, whichever instance has it, a teacher\'s is not', async () => {
+    const sid = crypto.randomUUID();
+    const a = store();
+    const b = store();
+    await b.since(sid, 0);
+    await a.setPermissions(sid, { mode: 'nobody', userIds: [] });
+    // B at once, before its copy has necessarily heard of the change.
+    await expect(b.apply(sid, 'student', add('refused'))).rejects.toMatchObject({ code: 'DRAWING_NOT_ALLOWED' });
+    expect((await b.apply(sid, 'teacher', add('teacher'), { teacher: true })).seq).toBe(1);
+    await a.setPermissions(sid, { mode: 'named', userIds: ['grace'] });
+    expect((await b.apply(sid, 'grace', add('named'))).seq).toBe(2);
+    await expect(b.apply(sid, 'alan', add('not-named'))).rejects.toMatchObject({ code: 'DRAWING_NOT_ALLOWED' });
+    expect((await a.pages(sid)).pages['page-1'].order).toEqual(['el-teacher', 'el-named']);
+  });
+
   it('never stalls: 900 ops from three instances arriving over time, with catch-ups and undos between them, all applied, boards identical', async () => {
     const sid = crypto.randomUUID();
     const three = [store(), store(), store()];

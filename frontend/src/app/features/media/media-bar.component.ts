@@ -35,7 +35,7 @@ import type { MediaClient } from './media-client';
         @switch (m.state()) { @case ('connecting') { Connecting video… } @case ('reconnecting') { Reconnecting video… } @case ('failed') { Video offline } }
       </span>
     </div>
-    @if (m.error(); as e) { <p class="error" role="alert" data-testid="media-error" (click)="m.error.set(null)">{{ e }}</p> }
+    @if (m.error(); as e) { <p class="error" role="alert" data-testid="media-error" [title]="e" (click)="m.error.set(null)">{{ e }}</p> }
   `,
   styles: `
     .bar { display: flex; flex-wrap: wrap; gap: .35rem; align-items: center; }
@@ -47,7 +47,8 @@ import type { MediaClient } from './media-client';
     .devices select { max-width: 12rem; }
     .state { color: #fde68a; font-size: .8rem; }
     .route { color: #bfdbfe; font-size: .75rem; border: 1px solid #3b82f6; border-radius: 999px; padding: 0 .4rem; }
-    .error { color: #fecaca; background: #7f1d1d; border-radius: 8px; padding: .35rem .6rem; margin: .3rem 0 0; cursor: pointer; font-size: .85rem; }
+    /* One line, so that a notice never pushes the board out of a small LMS frame (the whole text is its title). */
+    .error { color: #fecaca; background: #7f1d1d; border-radius: 8px; padding: .35rem .6rem; margin: .3rem 0 0; cursor: pointer; font-size: .85rem; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
