@@ -4,6 +4,7 @@
 // naive design (the whole board broadcast after every op) for comparison. Loopback only, bounded.
 //
 //   node bench/whiteboard.mjs [--clients 200] [--strokes 5] [--seconds 20] [--repeat 1] [--skip-naive | --only-naive]
+// Diagnostics: WB_NODE_FLAGS="--trace-gc" (or --cpu-prof …) adds Node flags to the three servers and shows their stdout.
 import { fork, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -156,7 +157,6 @@ async function run(naive) {
     PATH: process.env.PATH, NODE_ENV: 'test', DATABASE_URL: pgServer.url('bench'), REDIS_URL: redisServer.url, PUBLIC_URL: publicUrl,
     DEV_PLATFORM: 'true', DEV_PLATFORM_URL: `http://127.0.0.1:${ports[0]}/dev-platform`, LTI_KEY: crypto.randomBytes(24).toString('hex'),
     SESSION_SECRET: secret, QUEUE_PREFIX: 'wbbench', WHITEBOARD_NAIVE_BROADCAST: naive ? 'true' : 'false',
-    ...(process.env.WB_TRACE ? { WB_TRACE: process.env.WB_TRACE } : {}),
   };
   const procs = [];
   const db = new pg.Client({ connectionString: pgServer.url('bench') });

@@ -86,13 +86,13 @@ end
 return out`;
 
 /**
- * KEYS: snapshot-pos, snapshot, log, permissions, head. Returns {snapshot position, snapshot or false,
- * the log since, permissions or false, whether Redis has the board at all (0 or 1)}.
+ * KEYS: snapshot-pos, snapshot, log, head. Returns {snapshot position, snapshot or false, the log since,
+ * whether Redis has the board at all (0 or 1)}.
  */
 const LOAD = `
-local known = redis.call('EXISTS', KEYS[5], KEYS[2], KEYS[3])
-return {tonumber(redis.call('GET', KEYS[1]) or '0'), redis.call('GET', KEYS[2]), redis.call('LRANGE', KEYS[3], 0, -1), redis.call('GET', KEYS[4]), known > 0 and 1 or 0}`;
-type Loaded = [number, string | false, string[], string | false, number];
+local known = redis.call('EXISTS', KEYS[4], KEYS[2], KEYS[3])
+return {tonumber(redis.call('GET', KEYS[1]) or '0'), redis.call('GET', KEYS[2]), redis.call('LRANGE', KEYS[3], 0, -1), known > 0 and 1 or 0}`;
+type Loaded = [number, string | false, string[], number];
 
 /**
  * KEYS: snapshot-pos, snapshot, log, stream. ARGV: the position the snapshot is at, its JSON. Replaces
@@ -109,17 +109,9 @@ redis.call('PUBLISH', KEYS[4], '{"snap":' .. pos .. '}')
 return 1`;
 
 /**
- * KEYS: head, snapshot, log. ARGV: a saved board's JSON. Makes it the board's starting point when Redis
- * has nothing of the board (no position given out, no snapshot, no log); returns 1 if it did.
- */
-const SEED = `
-if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 or redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
-redis.call('SET', KEYS[2], ARGV[1])
-return 1`;
-
-/**
- * KEYS: head, snapshot-pos, snapshot, log. ARGV: a copy's position and board JSON. Puts a live copy back
- * as the board when Redis has lost it (no position given out); the first copy back wins. Returns 1 if it did.
+ * KEYS: head, snapshot-pos, snapshot, log. ARGV: a position and a board's JSON. Makes that board the
+ * snapshot at that position when Redis has lost the board (no position given out): a live copy put back,
+ * or (at position 0) the last save of a board no instance has. The first one in wins; returns 1 if it did.
  */
 const RESTORE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
@@ -127,12 +119,6 @@ redis.call('SET', KEYS[1], ARGV[1])
 redis.call('SET', KEYS[2], ARGV[1])
 redis.call('SET', KEYS[3], ARGV[2])
 redis.call('DEL', KEYS[4])
-return 1`;
-
-/** KEYS: permissions, stream. ARGV: the permissions JSON. */
-const SET_PERMISSIONS = `
-redis.call('SET', KEYS[1], ARGV[1], 'EX', 604800)
-redis.call('PUBLISH', KEYS[2], '{"perm":' .. ARGV[1] .. '}')
 return 1`;
 
 interface Waiter {
@@ -149,15 +135,15 @@ interface Follower {
   snapshotPos: number;
   /** The entries applied since the last snapshot, for clients catching up. */
   recent: Array<LogEntry & { pos: number }>;
-  permissions: DrawPermissions;
   /** Stream messages that arrived while the board was (re)loading. */
   buffered: string[] | null;
   loading: boolean;
   ready: Promise<void>;
   /** Highest position whose effects went out to this instance's sockets. */
   emitted: number;
-  /** Local interest: sockets of this class on this instance, or a recent call. */
+  /** Local interest: sockets of this class on this instance, or a recent call (`lastUsed`). */
   rooms: number;
+  lastUsed: number;
   idleTimer?: NodeJS.Timeout;
   /** Callers waiting for the copy to reach a sequence number (a client that is ahead of this instance). */
   catchUp: Array<{ seq: number; done: () => void }>;
@@ -249,7 +235,7 @@ export class BoardStore implements OnModuleDestroy {
             }
             // Redis lost the board (restarted without its data): this copy is the board; put it back, then log.
             if (!f || attempt > 2) throw new DomainError('BOARD_BUSY', 'The board is being restored; try again', 503);
-            if ((await this.redis.eval(RESTORE, 4, k.head, k.snapshotPos, k.snapshot, k.log, String(f.pos), JSON.stringify(f.board))) === 1) {
+            if (await this.restore(sessionId, f.pos, f.board)) {
               this.logger.warn(`board ${sessionId} was missing from Redis: restored from this instance's copy at position ${f.pos}`);
             }
           }
@@ -294,7 +280,7 @@ export class BoardStore implements OnModuleDestroy {
     if (this.closed) return Promise.reject(new DomainError('BOARD_UNAVAILABLE', 'The server is shutting down', 503));
     let f = this.followers.get(sessionId);
     if (!f) {
-      f = { sid: sessionId, board: emptyBoard(), pos: 0, snapshotPos: 0, recent: [], permissions: { mode: 'everyone', userIds: [] }, buffered: [], loading: true, ready: Promise.resolve(), emitted: 0, rooms: 0, catchUp: [] };
+      f = { sid: sessionId, board: emptyBoard(), pos: 0, snapshotPos: 0, recent: [], buffered: [], loading: true, ready: Promise.resolve(), emitted: 0, rooms: 0, lastUsed: Date.now(), catchUp: [] };
       this.followers.set(sessionId, f);
       const started = f;
       f.ready = this.subscribe(sessionId)
@@ -317,11 +303,17 @@ export class BoardStore implements OnModuleDestroy {
     this.touch(f);
   }
 
+  /** Marks the board used; one timer per board (not per op) forgets it once idle and without sockets here. */
   private touch(f: Follower): void {
-    clearTimeout(f.idleTimer);
-    f.idleTimer = setTimeout(() => {
-      if (f.rooms === 0) this.forget(f);
-    }, IDLE_MS);
+    f.lastUsed = Date.now();
+    if (f.idleTimer) return;
+    const check = () => {
+      const idle = Date.now() - f.lastUsed;
+      if (f.rooms === 0 && idle >= IDLE_MS) return this.forget(f);
+      f.idleTimer = setTimeout(check, Math.max(1000, IDLE_MS - idle));
+      f.idleTimer.unref();
+    };
+    f.idleTimer = setTimeout(check, IDLE_MS);
     f.idleTimer.unref();
   }
 
@@ -352,25 +344,24 @@ export class BoardStore implements OnModuleDestroy {
    */
   private async load(f: Follower): Promise<void> {
     const k = keys(f.sid);
-    const read = async () => (await this.redis.eval(LOAD, 5, k.snapshotPos, k.snapshot, k.log, k.permissions, k.head)) as Loaded;
-    let [snapshotPos, snapshot, log, permissions, known] = await read();
+    const read = async () => (await this.redis.eval(LOAD, 4, k.snapshotPos, k.snapshot, k.log, k.head)) as Loaded;
+    let [snapshotPos, snapshot, log, known] = await read();
     if (!known) {
       // Redis has nothing of this board. A live copy here is the board: put it back and keep it. Else its
       // last save in Postgres, if the class had one, is where it starts again.
-      if (f.pos > 0 && (await this.redis.eval(RESTORE, 4, k.head, k.snapshotPos, k.snapshot, k.log, String(f.pos), JSON.stringify(f.board))) === 1) {
+      if (f.pos > 0 && (await this.restore(f.sid, f.pos, f.board))) {
         this.logger.warn(`board ${f.sid} was missing from Redis: restored from this instance's copy at position ${f.pos}`);
         f.snapshotPos = f.pos;
         f.recent = [];
         return this.loaded(f);
       }
-      if (f.pos > 0 || (await this.seeded(f.sid))) [snapshotPos, snapshot, log, permissions] = await read();
+      if (f.pos > 0 || (await this.seeded(f.sid))) [snapshotPos, snapshot, log] = await read();
     }
     const previous = f.pos;
     f.board = snapshot ? (JSON.parse(snapshot) as Board) : emptyBoard();
     f.pos = snapshotPos;
     f.snapshotPos = snapshotPos;
     f.recent = [];
-    f.permissions = permissions ? (JSON.parse(permissions) as DrawPermissions) : { mode: 'everyone', userIds: [] };
     // Effects already sent to this instance's sockets are not sent again.
     f.emitted = Math.max(f.emitted, previous);
     for (const raw of log) this.applyEntry(f, JSON.parse(raw) as StreamEntry);
@@ -389,9 +380,14 @@ export class BoardStore implements OnModuleDestroy {
   private async seeded(sessionId: string): Promise<boolean> {
     const saved = await this.seed?.(sessionId);
     if (!saved) return false;
-    const k = keys(sessionId);
-    await this.redis.eval(SEED, 3, k.head, k.snapshot, k.log, JSON.stringify(saved));
+    await this.restore(sessionId, 0, saved);
     return true;
+  }
+
+  /** RESTORE: the board at `pos` becomes Redis's board if Redis has none; true if this call put it there. */
+  private async restore(sessionId: string, pos: number, board: Board): Promise<boolean> {
+    const k = keys(sessionId);
+    return (await this.redis.eval(RESTORE, 4, k.head, k.snapshotPos, k.snapshot, k.log, String(pos), JSON.stringify(board))) === 1;
   }
 
   /** Brings a board back in step with its log (after a gap in the stream). */
@@ -411,9 +407,8 @@ export class BoardStore implements OnModuleDestroy {
   /** One stream message; `replay`: one that arrived during a load (those the log had are skipped). */
   private receive(f: Follower, raw: string, replay = false): void {
     if (f.buffered) return void f.buffered.push(raw);
-    const m = JSON.parse(raw) as StreamEntry | { perm: DrawPermissions } | { snap: number } | { dropped: true };
+    const m = JSON.parse(raw) as StreamEntry | { snap: number } | { dropped: true };
     if ('dropped' in m) return this.forget(f);
-    if ('perm' in m) return void (f.permissions = m.perm);
     if ('snap' in m) return this.snapshotTaken(f, m.snap);
     if (m.pos <= f.pos) {
       // Positions went back: Redis lost the board and someone started it again. Take what Redis has now.
@@ -511,7 +506,7 @@ export class BoardStore implements OnModuleDestroy {
    */
   async pages(sessionId: string): Promise<{ seq: number; order: string[]; pages: Record<string, Page> }> {
     const k = keys(sessionId);
-    const [, snapshot, log] = (await this.redis.eval(LOAD, 5, k.snapshotPos, k.snapshot, k.log, k.permissions, k.head)) as Loaded;
+    const [, snapshot, log] = (await this.redis.eval(LOAD, 4, k.snapshotPos, k.snapshot, k.log, k.head)) as Loaded;
     const board = snapshot ? (JSON.parse(snapshot) as Board) : emptyBoard();
     for (const raw of log) {
       const m = JSON.parse(raw) as StreamEntry;
@@ -524,17 +519,14 @@ export class BoardStore implements OnModuleDestroy {
     return { seq: board.seq, order: board.pageOrder, pages: board.pages };
   }
 
-  /** Who may draw, as this instance's copy knows it (kept current by the stream). */
+  /** Who may draw (read for a catch-up answer; ops are checked by APPEND, in the board's order). */
   async permissions(sessionId: string): Promise<DrawPermissions> {
-    await this.follow(sessionId);
-    return this.followers.get(sessionId)!.permissions;
+    const raw = await this.redis.get(keys(sessionId).permissions);
+    return raw ? (JSON.parse(raw) as DrawPermissions) : { mode: 'everyone', userIds: [] };
   }
 
   async setPermissions(sessionId: string, p: DrawPermissions): Promise<void> {
-    const k = keys(sessionId);
-    await this.redis.eval(SET_PERMISSIONS, 2, k.permissions, k.stream, JSON.stringify(p));
-    const f = this.followers.get(sessionId);
-    if (f && !f.buffered) f.permissions = p;
+    await this.redis.set(keys(sessionId).permissions, JSON.stringify(p), 'EX', 7 * 86400);
   }
 
   /** The class is over and its board saved: it leaves Redis, and every instance forgets its copy (none puts it back). */

@@ -71,7 +71,7 @@ export class WhiteboardService implements OnModuleInit, OnModuleDestroy {
     this.subscription?.unsubscribe();
   }
 
-  /** Who may draw: every instance's copy of the board keeps it current from the board's stream (no Redis read per op). */
+  /** Who may draw (the store checks every op against it, in the board's order). */
   permissions(sessionId: string): Promise<DrawPermissions> {
     return this.store.permissions(sessionId);
   }
@@ -119,7 +119,7 @@ export class WhiteboardService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Saves the board to Postgres; the final save (end of class) also removes it from Redis. Run by the queue. */
-  async persist(sessionId: string, courseId: string, final = true): Promise<void> {
+  async persist(sessionId: string, courseId: string, final: boolean): Promise<void> {
     const board = await this.store.pages(sessionId);
     await this.db.query(
       `INSERT INTO whiteboard_snapshot (session_id, course_id, seq, page_order, pages) VALUES ($1, $2, $3, $4, $5)
