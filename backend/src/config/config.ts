@@ -54,6 +54,7 @@ const schema = z.object({
   TURN_SECRET: z.string().min(16, 'must be at least 16 characters long').optional(),
   TURN_TTL_SECONDS: z.coerce.number().int().min(60).max(86400 * 2).default(12 * 3600),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 letters, digits, _ or -').default('lectern'),
+  SCHEDULE_CHECK_MS: z.coerce.number().int().min(50).max(3_600_000).default(30_000),
 });
 
 export interface AppConfig {
@@ -85,6 +86,8 @@ export interface AppConfig {
   whiteboardNaiveBroadcast: boolean;
   /** Redis key prefix of the Bull queues: every instance of one deployment shares it. */
   queuePrefix: string;
+  /** How often each instance checks that its repeatable jobs (grade sweep, ltijs purge, roster sync) are still in Redis. */
+  scheduleCheckMs: number;
   media: MediaConfig;
 }
 
@@ -161,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     frontendDist: c.FRONTEND_DIST,
     queuePrefix: c.QUEUE_PREFIX,
+    scheduleCheckMs: c.SCHEDULE_CHECK_MS,
     whiteboardNaiveBroadcast: c.WHITEBOARD_NAIVE_BROADCAST ?? false,
     presence: { ttlMs: c.PRESENCE_TTL_MS, beatMs: c.PRESENCE_BEAT_MS },
     outbound: { allowPrivate: c.ALLOW_PRIVATE_NETWORK_URLS ?? c.NODE_ENV !== 'production', allowHttp: c.NODE_ENV !== 'production' },
