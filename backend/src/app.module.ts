@@ -7,6 +7,7 @@ import type { AppConfig } from './config/config';
 import { DevPlatformModule } from './dev-platform/dev-platform.module';
 import { LtiModule } from './lti/lti.module';
 import { SESSION_TOKENS, SessionGuard } from './platform/auth/session.guard';
+import { SessionAuthModule } from './platform/auth/session-auth.module';
 import { SessionTokens } from './platform/auth/session-token';
 import { dataSourceOptions } from './platform/database';
 import { HealthController } from './platform/health.controller';
@@ -18,6 +19,8 @@ import { TenancyModule } from './tenancy/tenancy.module';
 import { WhiteboardModule } from './whiteboard/whiteboard.module';
 import { MediaModule } from './media/media.module';
 import { DomainEvents } from './platform/domain-events';
+import { RateLimiter } from './platform/rate-limit/rate-limiter';
+import { SocketGate } from './platform/socket-events';
 
 /** Configuration, Redis and session tokens, available to every module. */
 @Global()
@@ -29,9 +32,11 @@ class CoreModule implements OnApplicationShutdown {
     const providers = [
       { provide: APP_CONFIG, useValue: config },
       { provide: REDIS, useFactory: () => createRedis(config.redisUrl) },
-      { provide: SESSION_TOKENS, useValue: new SessionTokens(config.sessionSecret, config.publicUrl, config.sessionTtlSeconds) },
+      { provide: SESSION_TOKENS, useValue: new SessionTokens(config.sessionSecret, config.publicUrl, config.sessionTtlSeconds, config.session.maxAgeSeconds) },
       SessionGuard,
       DomainEvents,
+      RateLimiter,
+      SocketGate,
     ];
     return { module: CoreModule, providers, exports: providers, controllers: [HealthController] };
   }
@@ -51,6 +56,7 @@ export class AppModule {
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
         BullModule.forRoot({ url: config.redisUrl, prefix: config.queuePrefix }),
         TenancyModule,
+        SessionAuthModule,
         LtiModule,
         ClassroomModule,
         RosterModule,

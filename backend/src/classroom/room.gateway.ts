@@ -22,15 +22,29 @@ import {
   ServerPayloads,
 } from '../contracts/realtime';
 import { SESSION_TOKENS } from '../platform/auth/session.guard';
-import { handleSocketEvent, SocketData } from '../platform/socket-events';
+import { SocketAccess, SocketContext, SocketData, SocketGate } from '../platform/socket-events';
 import { SessionTokens } from '../platform/auth/session-token';
-import { DomainError, NotFoundError } from '../platform/domain-error';
+import { DomainError } from '../platform/domain-error';
 import { PresenceService } from './presence.service';
 import { roomOf, userRoomOf } from './socket-rooms';
 import { RoomService } from './room.service';
 
 type RoomSocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>;
 
+/** Who may send each room event (the gate checks it before the handler runs). */
+const ACCESS: Record<ClientEventName, SocketAccess> = {
+  [ClientEvents.join]: 'connected',
+  [ClientEvents.leave]: 'connected',
+  [ClientEvents.chatSend]: 'member',
+  [ClientEvents.chatDelete]: 'teacher',
+  [ClientEvents.hand]: 'member',
+  [ClientEvents.media]: 'member',
+  [ClientEvents.teacherMute]: 'teacher',
+  [ClientEvents.teacherMuteAll]: 'teacher',
+  [ClientEvents.teacherStopCamera]: 'teacher',
+  [ClientEvents.teacherRemove]: 'teacher',
+  [ClientEvents.teacherEndClass]: 'teacher',
+};
 
 /**
  * The live room over Socket.io (Redis adapter: rooms span instances). Thin: it authenticates the socket
@@ -49,6 +63,7 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
     private readonly chat: ChatService,
     private readonly presence: PresenceService,
     private readonly events: DomainEvents,
+    private readonly gate: SocketGate,
   ) {}
 
   onModuleDestroy(): void {
@@ -89,36 +104,36 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
     this.server.to(to).emit(event, payload);
   }
 
+  /** Runs one event through the socket gate with its access rule (see SocketGate). */
   private run<E extends ClientEventName>(
     socket: RoomSocket,
     event: E,
     raw: unknown,
-    handler: (payload: ClientPayload<E>, data: SocketData) => Promise<AckData[E]>,
+    handler: (payload: ClientPayload<E>, ctx: SocketContext) => Promise<AckData[E]>,
   ): Promise<Ack<AckData[E]>> {
-    return handleSocketEvent(socket as unknown as Socket, schemas[event], raw, handler as (p: unknown, d: SocketData) => Promise<AckData[E]>, this.logger);
-  }
-
-  private inRoom(data: SocketData): string {
-    if (!data.sessionId) throw new NotFoundError('NOT_IN_ROOM', 'Join the class first');
-    return data.sessionId;
+    return this.gate.run(socket as unknown as Socket, { event, schema: schemas[event], access: ACCESS[event] }, raw, handler as (p: unknown, c: SocketContext) => Promise<AckData[E]>);
   }
 
   @SubscribeMessage(ClientEvents.join)
   join(@ConnectedSocket() socket: RoomSocket, @MessageBody() body: unknown) {
-    return this.run(socket, ClientEvents.join, body, async ({ sessionId }, data) => {
-      if (data.sessionId && data.sessionId !== sessionId) await this.leaveRoom(socket, 'left');
-      // Marked before the await: a disconnect during the join then cleans up what the join wrote.
-      data.sessionId = sessionId;
-      const { state, arrived } = await this.room.join(data.session, socket.id, sessionId).catch((e) => {
-        data.sessionId = undefined;
-        throw e;
-      });
+    return this.run(socket, ClientEvents.join, body, async ({ sessionId }, { session, data }) => {
+      if (data.membership?.sessionId === sessionId) return this.room.state(session, sessionId); // already in: idempotent
+      if (data.membership) await this.leaveRoom(socket, 'left');
+      // Nothing on the socket changes until the join is authorised: other events of this socket see
+      // no membership until the last line below.
+      const { state, arrived, membership } = await this.room.join(session, socket.id, sessionId);
       if (!socket.connected) {
-        await this.room.leave(data.session, sessionId, socket.id, 'disconnected');
+        await this.room.leave(session, sessionId, socket.id, 'disconnected');
         throw new DomainError('DISCONNECTED', 'The connection closed during the join', 499);
       }
-      await socket.join([roomOf(sessionId), userRoomOf(sessionId, data.session.userId)]);
-      const me = state.participants.find((p) => p.userId === data.session.userId);
+      await socket.join([roomOf(sessionId), userRoomOf(sessionId, session.userId)]);
+      data.membership = membership;
+      if (!socket.connected) {
+        // Dropped while joining its rooms: the disconnect handler ran before the membership existed.
+        await this.leaveRoom(socket, 'disconnected');
+        throw new DomainError('DISCONNECTED', 'The connection closed during the join', 499);
+      }
+      const me = state.participants.find((p) => p.userId === session.userId);
       if (arrived && me) socket.to(roomOf(sessionId)).emit(ServerEvents.joined, me);
       return state;
     });
@@ -138,20 +153,21 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
 
   private async leaveRoom(socket: RoomSocket, reason: 'left' | 'disconnected') {
     const data = socket.data;
-    if (!data?.sessionId || !data.session) return;
-    const sid = data.sessionId;
-    data.sessionId = undefined;
-    await socket.leave(roomOf(sid));
-    await socket.leave(userRoomOf(sid, data.session.userId));
-    const gone = await this.room.leave(data.session, sid, socket.id, reason);
-    if (gone) this.emit(roomOf(sid), ServerEvents.left, { userId: gone });
+    const m = data?.membership;
+    if (!m || !data.session) return;
+    // The membership goes first, before any await: no later event of this socket acts on the class.
+    data.membership = undefined;
+    await socket.leave(roomOf(m.sessionId));
+    await socket.leave(userRoomOf(m.sessionId, m.userId));
+    const gone = await this.room.leave(data.session, m.sessionId, socket.id, reason);
+    if (gone) this.emit(roomOf(m.sessionId), ServerEvents.left, { userId: gone });
   }
 
   @SubscribeMessage(ClientEvents.chatSend)
   chatSend(@ConnectedSocket() socket: RoomSocket, @MessageBody() body: unknown) {
-    return this.run(socket, ClientEvents.chatSend, body, async ({ clientId, text }, data) => {
-      const sid = this.inRoom(data);
-      const { message, created } = await this.chat.send(data.session, sid, clientId, text);
+    return this.run(socket, ClientEvents.chatSend, body, async ({ clientId, text }, { session, member }) => {
+      const sid = member.sessionId;
+      const { message, created } = await this.chat.send(session, sid, clientId, text);
       if (created) this.emit(roomOf(sid), ServerEvents.chatMessage, message);
       return message;
     });
@@ -159,9 +175,9 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
 
   @SubscribeMessage(ClientEvents.chatDelete)
   chatDelete(@ConnectedSocket() socket: RoomSocket, @MessageBody() body: unknown) {
-    return this.run(socket, ClientEvents.chatDelete, body, async ({ messageId }, data) => {
-      const sid = this.inRoom(data);
-      await this.chat.delete(data.session, sid, messageId);
+    return this.run(socket, ClientEvents.chatDelete, body, async ({ messageId }, { session, member }) => {
+      const sid = member.sessionId;
+      await this.chat.delete(session, sid, messageId);
       this.emit(roomOf(sid), ServerEvents.chatDeleted, { messageId });
       return null;
     });
@@ -169,9 +185,9 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
 
   @SubscribeMessage(ClientEvents.hand)
   hand(@ConnectedSocket() socket: RoomSocket, @MessageBody() body: unknown) {
-    return this.run(socket, ClientEvents.hand, body, async ({ raised }, data) => {
-      const sid = this.inRoom(data);
-      const me = await this.room.setFlags(data.session, sid, { handRaised: raised });
+    return this.run(socket, ClientEvents.hand, body, async ({ raised }, { session, member }) => {
+      const sid = member.sessionId;
+      const me = await this.room.setFlags(session, sid, { handRaised: raised });
       this.emit(roomOf(sid), ServerEvents.updated, me);
       return me;
     });
@@ -179,9 +195,9 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
 
   @SubscribeMessage(ClientEvents.media)
   media(@ConnectedSocket() socket: RoomSocket, @MessageBody() body: unknown) {
-    return this.run(socket, ClientEvents.media, body, async ({ camera, mic }, data) => {
-      const sid = this.inRoom(data);
-      const me = await this.room.setFlags(data.session, sid, { camera, mic });
+    return this.run(socket, ClientEvents.media, body, async ({ camera, mic }, { session, member }) => {
+      const sid = member.sessionId;
+      const me = await this.room.setFlags(session, sid, { camera, mic });
       this.emit(roomOf(sid), ServerEvents.updated, me);
       return me;
     });
@@ -189,10 +205,10 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
 
   @SubscribeMessage(ClientEvents.teacherMute)
   mute(@ConnectedSocket() socket: RoomSocket, @MessageBody() body: unknown) {
-    return this.run(socket, ClientEvents.teacherMute, body, async ({ userId }, data) => {
-      const sid = this.inRoom(data);
-      const target = await this.room.control(data.session, sid, userId, 'mute');
-      this.emit(userRoomOf(sid, userId), ServerEvents.muted, { by: data.session.name });
+    return this.run(socket, ClientEvents.teacherMute, body, async ({ userId }, { session, member }) => {
+      const sid = member.sessionId;
+      const target = await this.room.control(session, sid, userId, 'mute');
+      this.emit(userRoomOf(sid, userId), ServerEvents.muted, { by: session.name });
       if (target) this.emit(roomOf(sid), ServerEvents.updated, target);
       return null;
     });
@@ -200,11 +216,11 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
 
   @SubscribeMessage(ClientEvents.teacherMuteAll)
   muteAll(@ConnectedSocket() socket: RoomSocket, @MessageBody() body: unknown) {
-    return this.run(socket, ClientEvents.teacherMuteAll, body, async (_p, data) => {
-      const sid = this.inRoom(data);
-      const muted = await this.room.muteAll(data.session, sid);
+    return this.run(socket, ClientEvents.teacherMuteAll, body, async (_p, { session, member }) => {
+      const sid = member.sessionId;
+      const muted = await this.room.muteAll(session, sid);
       for (const p of muted) {
-        this.emit(userRoomOf(sid, p.userId), ServerEvents.muted, { by: data.session.name });
+        this.emit(userRoomOf(sid, p.userId), ServerEvents.muted, { by: session.name });
         this.emit(roomOf(sid), ServerEvents.updated, p);
       }
       return { muted: muted.length };
@@ -213,10 +229,10 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
 
   @SubscribeMessage(ClientEvents.teacherStopCamera)
   stopCamera(@ConnectedSocket() socket: RoomSocket, @MessageBody() body: unknown) {
-    return this.run(socket, ClientEvents.teacherStopCamera, body, async ({ userId }, data) => {
-      const sid = this.inRoom(data);
-      const target = await this.room.control(data.session, sid, userId, 'stop-camera');
-      this.emit(userRoomOf(sid, userId), ServerEvents.cameraStopped, { by: data.session.name });
+    return this.run(socket, ClientEvents.teacherStopCamera, body, async ({ userId }, { session, member }) => {
+      const sid = member.sessionId;
+      const target = await this.room.control(session, sid, userId, 'stop-camera');
+      this.emit(userRoomOf(sid, userId), ServerEvents.cameraStopped, { by: session.name });
       if (target) this.emit(roomOf(sid), ServerEvents.updated, target);
       return null;
     });
@@ -224,10 +240,10 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
 
   @SubscribeMessage(ClientEvents.teacherRemove)
   remove(@ConnectedSocket() socket: RoomSocket, @MessageBody() body: unknown) {
-    return this.run(socket, ClientEvents.teacherRemove, body, async ({ userId }, data) => {
-      const sid = this.inRoom(data);
-      await this.room.control(data.session, sid, userId, 'remove');
-      this.emit(userRoomOf(sid, userId), ServerEvents.removed, { by: data.session.name });
+    return this.run(socket, ClientEvents.teacherRemove, body, async ({ userId }, { session, member }) => {
+      const sid = member.sessionId;
+      await this.room.control(session, sid, userId, 'remove');
+      this.emit(userRoomOf(sid, userId), ServerEvents.removed, { by: session.name });
       // Their sockets, on whichever instance, are disconnected; each instance's disconnect handler cleans up.
       this.server.in(userRoomOf(sid, userId)).disconnectSockets(true);
       return null;
@@ -236,8 +252,8 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
 
   @SubscribeMessage(ClientEvents.teacherEndClass)
   endClass(@ConnectedSocket() socket: RoomSocket, @MessageBody() body: unknown) {
-    return this.run(socket, ClientEvents.teacherEndClass, body, async (_p, data) => {
-      await this.room.endClass(data.session, this.inRoom(data));
+    return this.run(socket, ClientEvents.teacherEndClass, body, async (_p, { session, member }) => {
+      await this.room.endClass(session, member.sessionId);
       return null;
     });
   }

@@ -9,6 +9,7 @@ import { canTeach } from '../tenancy/domain/role-mapping';
 import { ClassroomService } from './classroom.service';
 import type { ParticipantFlags } from './domain/presence';
 import { PresenceService } from './presence.service';
+import type { ClassMembership } from '../platform/socket-events';
 
 /** The live room's rules: who may join, what a join returns, what teachers may do. Called by the gateway. */
 @Injectable()
@@ -22,7 +23,8 @@ export class RoomService {
   ) {}
 
   /** Joins a socket to a class of the caller's course; returns the room state and whether the person just arrived. */
-  async join(session: SessionClaims, socketId: string, sessionId: string): Promise<{ state: RoomState; arrived: boolean }> {
+  async join(session: SessionClaims, socketId: string, sessionId: string): Promise<{ state: RoomState; arrived: boolean; membership: ClassMembership }> {
+    if (!session.activityId) throw new NotFoundError('NO_CLASSROOM', 'This session has no classroom');
     const live = await this.classroom.get(session, sessionId); // NOT_FOUND outside the caller's course
     // A class of another classroom of the same course is not this person's class.
     if (live.activityId !== session.activityId) throw new NotFoundError('SESSION_NOT_FOUND', 'No such class in your classroom');
@@ -37,8 +39,28 @@ export class RoomService {
       role: session.role,
       joinedAt: new Date().toISOString(),
     });
+    // A removal or an end that landed while this join was on its way wins: checked again once the
+    // socket is counted in, so whichever ran first, the removed person is not left in the class.
+    const [still] = await this.db.query(
+      `SELECT s.ended_at IS NOT NULL AS ended, EXISTS (SELECT 1 FROM session_removal r WHERE r.session_id = s.id AND r.user_id = $2) AS removed
+         FROM live_session s WHERE s.id = $1`,
+      [sessionId, session.userId],
+    );
+    if (!still || still.ended || still.removed) {
+      await this.presence.remove(sessionId, socketId);
+      if (still?.removed) throw new ForbiddenError('REMOVED_FROM_CLASS', 'An instructor removed you from this class');
+      throw new ConflictError('CLASS_ENDED', 'This class has ended');
+    }
     if (arrived) this.events.emit('participant.joined', { sessionId, courseId: session.courseId, userId: session.userId, role: session.role, at: new Date() });
-    return { state: await this.state(session, sessionId), arrived };
+    const membership: ClassMembership = Object.freeze({
+      sessionId,
+      platformId: session.platformId,
+      courseId: session.courseId,
+      activityId: session.activityId,
+      userId: session.userId,
+      canTeach: canTeach(session.role),
+    });
+    return { state: await this.state(session, sessionId), arrived, membership };
   }
 
   async state(session: SessionClaims, sessionId: string): Promise<RoomState> {

@@ -5,7 +5,7 @@ import { roomOf } from '../classroom/socket-rooms';
 import type { Ack } from '../contracts/realtime';
 import { MediaAckData, MediaEventName, MediaEvents, MediaPayload, MediaPolicy, mediaSchemas } from '../contracts/media';
 import { NotFoundError } from '../platform/domain-error';
-import { handleSocketEvent, SocketData } from '../platform/socket-events';
+import { SocketAccess, SocketData, SocketGate } from '../platform/socket-events';
 import { MediaCluster, MediaMethod } from './media-cluster.service';
 import { MediaCaller, MediaService } from './media.service';
 
@@ -21,6 +21,7 @@ export class MediaGateway implements OnGatewayInit, OnGatewayDisconnect {
   constructor(
     private readonly media: MediaService,
     private readonly cluster: MediaCluster,
+    private readonly gate: SocketGate,
   ) {}
 
   afterInit(server: Server): void {
@@ -40,17 +41,23 @@ export class MediaGateway implements OnGatewayInit, OnGatewayDisconnect {
     return this.cluster.call<T>(c.sessionId, method, [c, ...args]);
   }
 
+  /** Every media event needs an authorised membership; the instructor-only policy needs a teacher. */
   private run<E extends MediaEventName>(socket: Socket, event: E, raw: unknown, handler: (p: MediaPayload<E>, caller: MediaCaller, data: SocketData) => Promise<MediaAckData[E]> | MediaAckData[E]): Promise<Ack<MediaAckData[E]>> {
-    return handleSocketEvent(socket, mediaSchemas[event], raw, async (payload, data) => {
-      if (!data.sessionId) throw new NotFoundError('NOT_IN_ROOM', 'Join the class first');
-      return handler(payload as MediaPayload<E>, { session: data.session, sessionId: data.sessionId, socketId: socket.id, peerId: data.mediaPeerId }, data);
-    }, this.logger);
+    const access: SocketAccess = event === MediaEvents.policy ? 'teacher' : 'member';
+    return this.gate.run(socket, { event, schema: mediaSchemas[event], access }, raw, async (payload, { session, member, data }) => {
+      return handler(payload as MediaPayload<E>, { session, sessionId: member.sessionId, socketId: socket.id, peerId: data.mediaPeerId }, data);
+    });
   }
 
   @SubscribeMessage(MediaEvents.join)
   join(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
     return this.run(s, MediaEvents.join, b, async ({ peerId }, caller, data) => {
       const joined = await this.host<MediaAckData[typeof MediaEvents.join]>(caller, 'join', peerId);
+      if (data.membership?.sessionId !== caller.sessionId) {
+        // Left the class (or was let go) while the host set the peer up: undo it rather than keep media.
+        await this.host<null>({ ...caller, peerId }, 'leave').catch(() => undefined);
+        throw new NotFoundError('NOT_IN_ROOM', 'Join the class first');
+      }
       data.mediaPeerId = peerId;
       data.mediaSessionId = caller.sessionId;
       return joined;

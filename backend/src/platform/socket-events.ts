@@ -1,53 +1,153 @@
-import type { Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
 import { MAX_PAYLOAD_BYTES, type Ack } from '../contracts/realtime';
 import type { SessionClaims } from './auth/session-token';
-import { DomainError } from './domain-error';
+import { DomainError, ForbiddenError, NotFoundError } from './domain-error';
+
+/**
+ * A socket's membership of one class: written by the room gateway only after `room:join` was
+ * authorised (course, classroom, class live, not removed) and the socket joined the class's rooms.
+ * Frozen: nothing edits it; leaving replaces it with `undefined`. Every class-scoped handler resolves
+ * its class from here, never from a payload or from a field written before a check.
+ */
+export interface ClassMembership {
+  readonly sessionId: string;
+  readonly platformId: string;
+  readonly courseId: string;
+  readonly activityId: string;
+  readonly userId: string;
+  readonly canTeach: boolean;
+}
 
 /** What the live room keeps on each socket (set by the room gateway at connection and join). */
 export interface SocketData {
   session: SessionClaims;
-  sessionId?: string;
-  /** The media peer this socket signals for (set by media:join). */
+  /** Set only by an authorised join; see ClassMembership. */
+  membership?: ClassMembership;
+  /** The media peer this socket signals for (set by media:join, after the host accepted it). */
   mediaPeerId?: string;
   /** The class whose media it joined (kept after leaving the room, for the disconnect's grace period). */
   mediaSessionId?: string;
 }
 
 /**
- * Runs one socket event: size limit, schema validation, token expiry, then the handler; every outcome
- * is an ack `{ ok, data | error: { code, message } }` and the socket stays up whatever was sent.
+ * Who may send an event: `connected` (any authenticated socket: joining), `member` (a socket whose
+ * join of a class was authorised), `teacher` (a member who teaches that class).
  */
-export async function handleSocketEvent<S extends z.ZodType, T>(
-  socket: Socket,
-  schema: S,
-  raw: unknown,
-  handler: (payload: z.infer<S>, data: SocketData) => Promise<T>,
-  logger: Logger,
-): Promise<Ack<T>> {
+export type SocketAccess = 'connected' | 'member' | 'teacher';
+
+export interface SocketEventRule<S extends z.ZodType> {
+  event: string;
+  schema: S;
+  access: SocketAccess;
+}
+
+/** What a handler is given: the validated payload and, for member/teacher events, the authorised membership. */
+export interface SocketContext {
+  session: SessionClaims;
+  data: SocketData;
+  /** Present for `member` and `teacher` events (the gate refused the event otherwise). */
+  member: ClassMembership;
+}
+
+/**
+ * Refuses an event (throws a DomainError with a code) before its handler runs; the rate limiter and the
+ * session revocation check plug in here. Called with the membership already resolved (null for
+ * `connected` events) and the payload's serialised size.
+ */
+export type SocketEventCheck = (event: string, session: SessionClaims, member: ClassMembership | null, bytes: number) => void | Promise<void>;
+
+/** Events one socket may have waiting behind the one being handled; past that it is flooding. */
+export const MAX_QUEUED_EVENTS_PER_SOCKET = 256;
+
+interface SocketQueue {
+  tail: Promise<unknown>;
+  waiting: number;
+}
+
+/** Checks the membership against the socket's own session: same person, same tenant; teachers teach. */
+export function resolveAccess(access: SocketAccess, data: SocketData): ClassMembership | null {
+  if (access === 'connected') return null;
+  const m = data.membership;
+  if (!m) throw new NotFoundError('NOT_IN_ROOM', 'Join the class first');
+  const s = data.session;
+  if (m.userId !== s.userId || m.platformId !== s.platformId || m.courseId !== s.courseId || m.activityId !== s.activityId) {
+    // Cannot happen through the join; refuse rather than act across tenants if it ever does.
+    throw new ForbiddenError('WRONG_TENANT', 'This connection is not a member of that class');
+  }
+  if (access === 'teacher' && !m.canTeach) throw new ForbiddenError('TEACHER_ONLY', 'Only instructors can do this');
+  return m;
+}
+
+function sizeOf(raw: unknown): number {
   try {
-    let size = 0;
+    return JSON.stringify(raw ?? null).length;
+  } catch {
+    return Infinity;
+  }
+}
+
+/**
+ * The one gate every socket event goes through. Per socket, events are handled one at a time in the
+ * order they arrived, so no event runs against the half-finished state of the one before it (a
+ * `wb:op` pipelined behind a `room:join` waits for the join's outcome). Then: size limit, schema,
+ * token expiry, access (membership and role, from state written only after an authorised join), the
+ * registered checks (rate limits, revoked sessions), and the handler. Every outcome is an ack
+ * `{ ok, data | error: { code, message } }` and the socket stays up whatever was sent.
+ */
+@Injectable()
+export class SocketGate {
+  private readonly logger = new Logger('SocketGate');
+  private readonly queues = new WeakMap<object, SocketQueue>();
+  private readonly checks: SocketEventCheck[] = [];
+
+  /** Adds a check run on every event after access is resolved (in registration order). */
+  addCheck(check: SocketEventCheck): void {
+    this.checks.push(check);
+  }
+
+  run<S extends z.ZodType, T>(socket: Socket, rule: SocketEventRule<S>, raw: unknown, handler: (payload: z.infer<S>, ctx: SocketContext) => Promise<T> | T): Promise<Ack<T>> {
+    let q = this.queues.get(socket);
+    if (!q) {
+      q = { tail: Promise.resolve(), waiting: 0 };
+      this.queues.set(socket, q);
+    }
+    if (q.waiting >= MAX_QUEUED_EVENTS_PER_SOCKET) {
+      return Promise.resolve({ ok: false, error: { code: 'RATE_LIMITED', message: `Too many events waiting on this connection (${MAX_QUEUED_EVENTS_PER_SOCKET}); slow down` } });
+    }
+    q.waiting++;
+    const queue = q;
+    const result = queue.tail.then(() => this.handle(socket, rule, raw, handler));
+    queue.tail = result.finally(() => queue.waiting--);
+    return result;
+  }
+
+  private async handle<S extends z.ZodType, T>(socket: Socket, rule: SocketEventRule<S>, raw: unknown, handler: (payload: z.infer<S>, ctx: SocketContext) => Promise<T> | T): Promise<Ack<T>> {
     try {
-      size = JSON.stringify(raw ?? null).length;
-    } catch {
-      size = Infinity;
+      const size = sizeOf(raw);
+      if (size > MAX_PAYLOAD_BYTES) throw new DomainError('PAYLOAD_TOO_LARGE', `Payloads are limited to ${MAX_PAYLOAD_BYTES} bytes`, 413);
+      const parsed = rule.schema.safeParse(raw ?? {});
+      if (!parsed.success) {
+        throw new DomainError('INVALID_PAYLOAD', parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; '), 400);
+      }
+      const data = socket.data as SocketData;
+      if (!data?.session) throw new DomainError('UNAUTHENTICATED', 'This connection has no session', 401);
+      // A socket outlives its token's expiry only until its next event.
+      if (data.session.expiresAt !== undefined && data.session.expiresAt < Date.now()) {
+        socket.disconnect(true);
+        throw new DomainError('SESSION_EXPIRED', 'Your session has expired', 401);
+      }
+      const member = resolveAccess(rule.access, data);
+      for (const check of this.checks) await check(rule.event, data.session, member, size);
+      // Re-read after the checks' awaits: a leave or a disconnect may have ended the membership meanwhile.
+      const current = resolveAccess(rule.access, data);
+      if (current !== member) throw new NotFoundError('NOT_IN_ROOM', 'Join the class first');
+      return { ok: true, data: await handler(parsed.data, { session: data.session, data, member: member as ClassMembership }) };
+    } catch (e) {
+      if (e instanceof DomainError) return { ok: false, error: { code: e.code, message: e.message } };
+      this.logger.error(`${rule.event}: ${e instanceof Error ? e.stack : String(e)}`);
+      return { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong on our side' } };
     }
-    if (size > MAX_PAYLOAD_BYTES) throw new DomainError('PAYLOAD_TOO_LARGE', `Payloads are limited to ${MAX_PAYLOAD_BYTES} bytes`, 413);
-    const parsed = schema.safeParse(raw ?? {});
-    if (!parsed.success) {
-      throw new DomainError('INVALID_PAYLOAD', parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; '), 400);
-    }
-    const data = socket.data as SocketData;
-    // A socket outlives its token's expiry only until its next event.
-    if (data.session.expiresAt !== undefined && data.session.expiresAt < Date.now()) {
-      socket.disconnect(true);
-      throw new DomainError('SESSION_EXPIRED', 'Your session has expired', 401);
-    }
-    return { ok: true, data: await handler(parsed.data, data) };
-  } catch (e) {
-    if (e instanceof DomainError) return { ok: false, error: { code: e.code, message: e.message } };
-    logger.error(e instanceof Error ? e.stack : String(e));
-    return { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong on our side' } };
   }
 }

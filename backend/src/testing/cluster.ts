@@ -17,6 +17,8 @@ export interface Cluster {
   ports: number[];
   procs: ChildProcess[];
   proxyUrl: string;
+  /** The cluster's own database (to check what was or was not written). */
+  databaseUrl: string;
   launch: LaunchClient;
   logs: string[];
   close(): Promise<void>;
@@ -63,6 +65,7 @@ export async function startCluster(instances = 2): Promise<Cluster> {
     ports,
     procs,
     proxyUrl,
+    databaseUrl,
     logs,
     launch: new LaunchClient({ url: proxyUrl, platformUrl: `http://127.0.0.1:${proxy.port}/dev-platform` } as TestApp),
     async close() {

@@ -4,15 +4,18 @@ import type { Server, Socket } from 'socket.io';
 import { roomOf, sessionOfRoom } from '../classroom/socket-rooms';
 import { WhiteboardEvents, whiteboardSchemas } from '../contracts/whiteboard';
 import type { AppConfig } from '../config/config';
-import { NotFoundError } from '../platform/domain-error';
 import { APP_CONFIG } from '../platform/redis';
-import { handleSocketEvent, SocketData } from '../platform/socket-events';
+import { SocketAccess, SocketGate } from '../platform/socket-events';
 import { BoardStore } from './board-store.service';
 import { WhiteboardService } from './whiteboard.service';
 
-const inRoom = (data: SocketData) => {
-  if (!data.sessionId) throw new NotFoundError('NOT_IN_ROOM', 'Join the class first');
-  return data.sessionId;
+/** Who may send each whiteboard event (the gate checks it; who may draw is checked by the board's append script). */
+const rule = <E extends keyof typeof whiteboardSchemas>(event: E, access: SocketAccess) => ({ event, schema: whiteboardSchemas[event], access });
+const RULES = {
+  op: rule(WhiteboardEvents.op, 'member'),
+  sync: rule(WhiteboardEvents.sync, 'member'),
+  follow: rule(WhiteboardEvents.follow, 'teacher'),
+  permissions: rule(WhiteboardEvents.permissions, 'teacher'),
 };
 
 /**
@@ -30,6 +33,7 @@ export class WhiteboardGateway implements OnGatewayInit {
     private readonly whiteboard: WhiteboardService,
     private readonly store: BoardStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly gate: SocketGate,
   ) {}
 
   afterInit(server: Server): void {
@@ -57,35 +61,35 @@ export class WhiteboardGateway implements OnGatewayInit {
 
   @SubscribeMessage(WhiteboardEvents.op)
   op(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
-    return handleSocketEvent(socket, whiteboardSchemas[WhiteboardEvents.op], body, (op, data) => this.whiteboard.apply(data.session, inRoom(data), op, socket.id), this.logger);
+    return this.gate.run(socket, RULES.op, body, (op, { session, member }) => this.whiteboard.apply(session, member.sessionId, op, socket.id));
   }
 
   @SubscribeMessage(WhiteboardEvents.sync)
   sync(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
-    return handleSocketEvent(socket, whiteboardSchemas[WhiteboardEvents.sync], body, async ({ since }, data) => {
-      const sid = inRoom(data);
+    return this.gate.run(socket, RULES.sync, body, async ({ since }, { member }) => {
+      const sid = member.sessionId;
       const [board, teacherView, permissions] = await Promise.all([this.whiteboard.sync(sid, since), this.whiteboard.teacherView(sid), this.whiteboard.permissions(sid)]);
       return { ...board, teacherView, permissions };
-    }, this.logger);
+    });
   }
 
   @SubscribeMessage(WhiteboardEvents.follow)
   follow(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
-    return handleSocketEvent(socket, whiteboardSchemas[WhiteboardEvents.follow], body, async (view, data) => {
-      const sid = inRoom(data);
-      const saved = await this.whiteboard.follow(data.session, sid, view);
+    return this.gate.run(socket, RULES.follow, body, async (view, { session, member }) => {
+      const sid = member.sessionId;
+      const saved = await this.whiteboard.follow(session, sid, view);
       socket.to(roomOf(sid)).emit(WhiteboardEvents.teacherView, saved);
       return saved;
-    }, this.logger);
+    });
   }
 
   @SubscribeMessage(WhiteboardEvents.permissions)
   permissions(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
-    return handleSocketEvent(socket, whiteboardSchemas[WhiteboardEvents.permissions], body, async (p, data) => {
-      const sid = inRoom(data);
-      const saved = await this.whiteboard.setPermissions(data.session, sid, { mode: p.mode, userIds: p.userIds ?? [] });
+    return this.gate.run(socket, RULES.permissions, body, async (p, { session, member }) => {
+      const sid = member.sessionId;
+      const saved = await this.whiteboard.setPermissions(session, sid, { mode: p.mode, userIds: p.userIds ?? [] });
       this.server.to(roomOf(sid)).emit(WhiteboardEvents.permissionsChanged, saved);
       return saved;
-    }, this.logger);
+    });
   }
 }

@@ -1,0 +1,220 @@
+import crypto from 'node:crypto';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ClientEvents, RoomState } from '../contracts/realtime';
+import { startCluster, Cluster } from '../testing/cluster';
+import { RawRoomSocket } from '../testing/raw-room-socket';
+import { RoomClient } from '../testing/room-client';
+import { waitFor } from '../testing/wait-for';
+
+/**
+ * The attack suite: real backend processes (two instances behind the load balancer), real sockets
+ * spoken at the wire. Three attackers try every room, chat, whiteboard, media and teacher event
+ * against a live class they have no right to act on — (a) learners and an instructor of another
+ * course, (b) a student the instructor removed, (c) a learner of the class using teacher events —
+ * each event pipelined behind `room:join` in ONE write, and each sent alone. Everything must be
+ * refused with a code, and nothing written: board sequence, permissions and teacher view unchanged,
+ * no chat row, no media host or policy, nobody muted or removed, the class still live.
+ */
+describe('room security: every realtime action is authorised against its class (attack suite)', () => {
+  let cluster: Cluster;
+  let db: Client;
+  let redis: Redis;
+  let sessionId: string;
+  let teacher: RoomClient;
+  let teacherMessageId: string;
+  let graceId: string;
+  const raws: RawRoomSocket[] = [];
+  const tokens: Record<string, string> = {};
+
+  const raw = async (token: string) => {
+    const r = await RawRoomSocket.open(cluster.proxyUrl, token);
+    raws.push(r);
+    return r;
+  };
+
+  /** Every event a client can send, with a payload that would be valid for the class under attack. */
+  const attackEvents = (): Array<[string, unknown]> => [
+    ['hand:set', { raised: true }],
+    ['media:state', { camera: true, mic: true }],
+    ['chat:send', { clientId: crypto.randomUUID(), text: 'pwned' }],
+    ['chat:delete', { messageId: teacherMessageId }],
+    ['wb:op', { type: 'add', opId: `atk-${crypto.randomBytes(4).toString('hex')}`, page: 'page-1', elementId: `el-${crypto.randomBytes(4).toString('hex')}`, element: { kind: 'stroke', tool: 'pen', colour: '#ff0000', width: 2, points: [[0, 0], [10, 10]] } }],
+    ['wb:op', { type: 'clear-page', opId: `atk-${crypto.randomBytes(4).toString('hex')}`, page: 'page-1' }],
+    ['wb:op', { type: 'add-page', opId: `atk-${crypto.randomBytes(4).toString('hex')}`, page: `pg-${crypto.randomBytes(4).toString('hex')}` }],
+    ['wb:sync', { since: 0 }],
+    ['wb:follow', { page: 'page-1', x: 5, y: 5, zoom: 2 }],
+    ['wb:permissions', { mode: 'everyone' }],
+    ['media:join', { peerId: crypto.randomUUID() }],
+    ['media:create-transport', { direction: 'send' }],
+    ['media:consume', { producerId: crypto.randomUUID() }],
+    ['media:close-producer', { producerId: crypto.randomUUID() }],
+    ['media:set-policy', { studentScreenShare: true }],
+    ['media:leave', {}],
+    ['teacher:mute', { userId: graceId }],
+    ['teacher:mute-all', {}],
+    ['teacher:stop-camera', { userId: graceId }],
+    ['teacher:remove', { userId: graceId }],
+    ['teacher:end-class', {}],
+  ];
+  const TEACHER_EVENTS = new Set(['chat:delete', 'wb:follow', 'wb:permissions', 'media:set-policy', 'teacher:mute', 'teacher:mute-all', 'teacher:stop-camera', 'teacher:remove', 'teacher:end-class']);
+
+  /** What an attack could have changed, read from Postgres, Redis and the teacher's own sync. */
+  const snapshot = async () => {
+    const sync = (await teacher.call<{ seq: number; permissions: unknown; teacherView: unknown }>('wb:sync', { since: 0 })) as { ok: true; data: { seq: number; permissions: unknown; teacherView: unknown } };
+    expect(sync.ok).toBe(true);
+    const [{ n: chatRows }] = (await db.query(`SELECT count(*)::int AS n FROM chat_message WHERE session_id = $1`, [sessionId])).rows;
+    const [{ n: removals }] = (await db.query(`SELECT count(*)::int AS n FROM session_removal WHERE session_id = $1`, [sessionId])).rows;
+    const [{ ended }] = (await db.query(`SELECT ended_at IS NOT NULL AS ended FROM live_session WHERE id = $1`, [sessionId])).rows;
+    const state = (await teacher.emit(ClientEvents.join, { sessionId })) as { ok: true; data: RoomState };
+    return {
+      seq: sync.data.seq,
+      permissions: sync.data.permissions,
+      teacherView: sync.data.teacherView,
+      chatRows,
+      removals,
+      ended,
+      mediaHost: await redis.get(`media:owner:${sessionId}`),
+      mediaPolicy: await redis.get(`media:policy:${sessionId}`),
+      people: state.data.participants.map((p) => ({ userId: p.userId, mic: p.mic, camera: p.camera, hand: p.handRaised })).sort((a, b) => a.userId.localeCompare(b.userId)),
+    };
+  };
+
+  beforeAll(async () => {
+    cluster = await startCluster(2);
+    db = new Client({ connectionString: cluster.databaseUrl });
+    await db.connect();
+    redis = new Redis(inject('services').redisUrl);
+    const L = cluster.launch;
+    tokens.teacher = await L.launch('phys-101', 'dev-ada');
+    tokens.grace = await L.launch('phys-101', 'dev-grace');
+    tokens.alan = await L.launch('phys-101', 'dev-alan');
+    tokens.outsiderLearner = await L.launch('hist-210', 'dev-katherine');
+    tokens.outsiderTeacher = await L.launch('hist-210', 'dev-ada');
+    const started = (await (await L.api('/api/classroom/sessions', tokens.teacher, { method: 'POST' })).json()) as { session: { id: string } };
+    sessionId = started.session.id;
+
+    teacher = new RoomClient(cluster.proxyUrl, tokens.teacher);
+    await teacher.connected();
+    expect((await teacher.emit(ClientEvents.join, { sessionId })).ok).toBe(true);
+    const drawn = await teacher.call('wb:op', { type: 'add', opId: 'teacher-op-1', page: 'page-1', elementId: 'teacher-el-1', element: { kind: 'stroke', tool: 'pen', colour: '#000000', width: 2, points: [[1, 1], [2, 2]] } });
+    expect(drawn.ok).toBe(true);
+    const said = (await teacher.emit(ClientEvents.chatSend, { clientId: crypto.randomUUID(), text: 'welcome' })) as { ok: true; data: { id: string } };
+    expect(said.ok).toBe(true);
+    teacherMessageId = said.data.id;
+
+    // Grace is a learner of the class, in it through an ordinary client.
+    const grace = new RoomClient(cluster.proxyUrl, tokens.grace);
+    await grace.connected();
+    const joined = (await grace.emit(ClientEvents.join, { sessionId })) as { ok: true; data: RoomState };
+    expect(joined.ok).toBe(true);
+    graceId = joined.data.me.userId;
+
+    // Alan joins, and the instructor removes him.
+    const alan = new RoomClient(cluster.proxyUrl, tokens.alan);
+    await alan.connected();
+    const alanJoin = (await alan.emit(ClientEvents.join, { sessionId })) as { ok: true; data: RoomState };
+    expect(alanJoin.ok).toBe(true);
+    expect((await teacher.emit(ClientEvents.teacherRemove, { userId: alanJoin.data.me.userId })).ok).toBe(true);
+    await waitFor(() => !alan.socket.connected, 'the removed student is let go');
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const r of raws) r.close();
+    teacher?.close();
+    await db?.end();
+    redis?.disconnect();
+    await cluster?.close();
+  });
+
+  const attackers = [
+    { who: '(a) a learner of another course', token: () => tokens.outsiderLearner, joinRefused: 'SESSION_NOT_FOUND' },
+    { who: '(a) an instructor of another course', token: () => tokens.outsiderTeacher, joinRefused: 'SESSION_NOT_FOUND' },
+    { who: '(b) a student the instructor removed', token: () => tokens.alan, joinRefused: 'REMOVED_FROM_CLASS' },
+  ];
+
+  for (const a of attackers) {
+    it(`${a.who}: every event pipelined with room:join in one write is refused and writes nothing`, async () => {
+      const before = await snapshot();
+      const teacherEffectsBefore = teacher.got('wb:effects' as never).length;
+      const teacherChatBefore = teacher.got('chat:message').length;
+      for (const [event, payload] of attackEvents()) {
+        const s = await raw(a.token());
+        const [join, ack] = await s.pipeline([
+          ['room:join', { sessionId }],
+          [event, payload],
+        ]);
+        expect(join, `room:join before ${event}`).toMatchObject({ ok: false, error: { code: a.joinRefused } });
+        expect(ack.ok, `${event} pipelined behind a refused join: ${JSON.stringify(ack)}`).toBe(false);
+        if (!ack.ok) expect(ack.error.code).toBe('NOT_IN_ROOM');
+        s.close();
+      }
+      // And each sent alone, on one socket, many times over.
+      const s = await raw(a.token());
+      const alone = await s.pipeline(attackEvents());
+      for (const [i, ack] of alone.entries()) {
+        expect(ack, `${attackEvents()[i][0]} sent alone`).toMatchObject({ ok: false, error: { code: 'NOT_IN_ROOM' } });
+      }
+      await new Promise((r) => setTimeout(r, 300)); // anything that slipped through would have fanned out by now
+      expect(await snapshot()).toEqual(before);
+      expect(teacher.got('wb:effects' as never).length).toBe(teacherEffectsBefore);
+      expect(teacher.got('chat:message').length).toBe(teacherChatBefore);
+      expect(before.ended).toBe(false);
+      expect(before.mediaHost).toBeNull();
+    }, 120_000);
+  }
+
+  it('(c) a learner of the class: every teacher event is refused TEACHER_ONLY, pipelined behind the join or alone, and changes nothing', async () => {
+    const before = await snapshot();
+    const teacherEvents = attackEvents().filter(([e]) => TEACHER_EVENTS.has(e));
+    expect(teacherEvents.length).toBe(TEACHER_EVENTS.size);
+    for (const [event, payload] of teacherEvents) {
+      const s = await raw(tokens.grace);
+      const [join, ack] = await s.pipeline([
+        ['room:join', { sessionId }],
+        [event, payload],
+      ]);
+      expect(join.ok, `${event}: the learner's own join works`).toBe(true);
+      expect(ack, event).toMatchObject({ ok: false, error: { code: 'TEACHER_ONLY' } });
+      s.close();
+    }
+    const s = await raw(tokens.grace);
+    expect((await s.emit('room:join', { sessionId })).ok).toBe(true);
+    for (const ack of await s.pipeline(teacherEvents)) expect(ack).toMatchObject({ ok: false, error: { code: 'TEACHER_ONLY' } });
+    s.close();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await snapshot()).toEqual(before);
+  }, 120_000);
+
+  it('a socket that left the class loses it at once: events pipelined behind room:leave are refused', async () => {
+    const s = await raw(tokens.grace);
+    expect((await s.emit('room:join', { sessionId })).ok).toBe(true);
+    const before = await snapshot();
+    const [left, op, chat] = await s.pipeline([
+      ['room:leave', {}],
+      ['wb:op', { type: 'add', opId: 'after-leave-1', page: 'page-1', elementId: 'after-leave-el', element: { kind: 'stroke', tool: 'pen', colour: '#00ff00', width: 2, points: [[0, 0], [1, 1]] } }],
+      ['chat:send', { clientId: crypto.randomUUID(), text: 'after leaving' }],
+    ]);
+    expect(left.ok).toBe(true);
+    expect(op).toMatchObject({ ok: false, error: { code: 'NOT_IN_ROOM' } });
+    expect(chat).toMatchObject({ ok: false, error: { code: 'NOT_IN_ROOM' } });
+    const after = await snapshot();
+    expect({ seq: after.seq, chatRows: after.chatRows }).toEqual({ seq: before.seq, chatRows: before.chatRows });
+    s.close();
+  }, 60_000);
+
+  it('a member of the class pipelining its join and its events is served in order (the gate does not refuse the legitimate)', async () => {
+    const s = await raw(tokens.grace);
+    const [join, hand, said] = await s.pipeline([
+      ['room:join', { sessionId }],
+      ['hand:set', { raised: true }],
+      ['chat:send', { clientId: crypto.randomUUID(), text: 'a question' }],
+    ]);
+    expect(join.ok).toBe(true);
+    expect(hand).toMatchObject({ ok: true, data: { handRaised: true } });
+    expect(said).toMatchObject({ ok: true, data: { text: 'a question' } });
+    expect((await s.emit('hand:set', { raised: false })).ok).toBe(true);
+    s.close();
+  }, 60_000);
+});
