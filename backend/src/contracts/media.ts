@@ -5,6 +5,7 @@
  * here and for meaning by mediasoup itself; either failure is a coded ack, never a thrown socket.
  */
 import { z } from 'zod';
+import { safeId } from './ids';
 
 export const MediaEvents = {
   join: 'media:join',
@@ -37,9 +38,10 @@ export const MediaServerEvents = {
 export const sources = ['mic', 'camera', 'screen', 'screen-audio'] as const;
 export type MediaSource = (typeof sources)[number];
 
-const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be an id');
+const id = safeId.min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be an id');
 const mime = z.string().regex(/^(audio|video)\/[A-Za-z0-9_.+-]{1,40}$/, 'must be a MIME type such as video/VP8');
-const params = z.record(z.string().max(64), z.union([z.string().max(256), z.number(), z.boolean()]));
+/** Codec and header-extension parameters: their names are keys, so never `__proto__` and the like. */
+const params = z.record(safeId.max(64), z.union([z.string().max(256), z.number(), z.boolean()]));
 const feedback = z.array(z.object({ type: z.string().max(32), parameter: z.string().max(32).optional() }).strict()).max(16);
 const headerExtension = z.object({
   kind: z.enum(['audio', 'video']).optional(),

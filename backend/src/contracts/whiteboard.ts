@@ -4,6 +4,7 @@
  * See backend/src/whiteboard/PROTOCOL.md.
  */
 import { z } from 'zod';
+import { safeId } from './ids';
 
 export const LIMITS = {
   pointsPerOp: 512,
@@ -18,7 +19,8 @@ export const LIMITS = {
 const coord = z.number().finite().min(-LIMITS.coordinate).max(LIMITS.coordinate);
 const point = z.tuple([coord, coord]);
 const colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb colour');
-const id = z.string().regex(/^[A-Za-z0-9_-]{4,64}$/, 'must be 4-64 letters, digits, _ or -');
+/** Ids of ops, pages and elements (never `__proto__`, `constructor` or `prototype`: see ids.ts). */
+const id = safeId.regex(/^[A-Za-z0-9_-]{4,64}$/, 'must be 4-64 letters, digits, _ or -');
 
 export const strokeTools = ['pen', 'highlighter', 'eraser'] as const;
 export const shapeTools = ['line', 'arrow', 'rectangle', 'ellipse'] as const;

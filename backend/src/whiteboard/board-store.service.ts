@@ -4,7 +4,7 @@ import Redis from 'ioredis';
 import type { BoardOp, DrawPermissions } from '../contracts/whiteboard';
 import { DomainError, ForbiddenError } from '../platform/domain-error';
 import { REDIS } from '../platform/redis';
-import { Applied, applyOp, Board, BoardError, Effect, emptyBoard, Page } from './domain/board';
+import { Applied, applyOp, Board, BoardData, boardFromData, BoardError, boardToData, Effect, emptyBoard, PageData, pagesToData } from './domain/board';
 
 /** One applied op, as a catching-up client receives it. */
 export interface LogEntry {
@@ -19,6 +19,21 @@ export interface AppliedEntry extends LogEntry {
   /** The socket that sent it, when there was one. */
   origin?: string;
 }
+
+/** A board as the wire shows it; its pages are built only when read (by the naive broadcast, kept for measuring). */
+export interface BoardView {
+  seq: number;
+  pageOrder: string[];
+  readonly pages: Record<string, PageData>;
+}
+
+const viewOf = (b: Board): BoardView => ({
+  seq: b.seq,
+  pageOrder: b.pageOrder,
+  get pages() {
+    return pagesToData(b);
+  },
+});
 
 /** An op as the board's stream carries it: its position in the log and who sent it from where. */
 interface StreamEntry {
@@ -179,7 +194,7 @@ export class BoardStore implements OnModuleDestroy {
   /** Where a board Redis has nothing of comes from (its last save in Postgres), if anywhere. */
   seed?: (sessionId: string) => Promise<Board | null>;
   /** Called for every op applied, on every instance that follows its board: the gateway sends the effects to its sockets. */
-  onApplied?: (sessionId: string, entry: AppliedEntry, board: Board) => void;
+  onApplied?: (sessionId: string, entry: AppliedEntry, board: BoardView) => void;
 
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
@@ -358,7 +373,8 @@ export class BoardStore implements OnModuleDestroy {
       if (f.pos > 0 || (await this.seeded(f.sid))) [snapshotPos, snapshot, log] = await read();
     }
     const previous = f.pos;
-    f.board = snapshot ? (JSON.parse(snapshot) as Board) : emptyBoard();
+    // Read through boardFromData: own keys only, reserved ids a board saved by an older server may hold left out.
+    f.board = snapshot ? boardFromData(JSON.parse(snapshot) as BoardData) : emptyBoard();
     f.pos = snapshotPos;
     f.snapshotPos = snapshotPos;
     f.recent = [];
@@ -387,7 +403,7 @@ export class BoardStore implements OnModuleDestroy {
   /** RESTORE: the board at `pos` becomes Redis's board if Redis has none; true if this call put it there. */
   private async restore(sessionId: string, pos: number, board: Board): Promise<boolean> {
     const k = keys(sessionId);
-    return (await this.redis.eval(RESTORE, 4, k.head, k.snapshotPos, k.snapshot, k.log, String(pos), JSON.stringify(board))) === 1;
+    return (await this.redis.eval(RESTORE, 4, k.head, k.snapshotPos, k.snapshot, k.log, String(pos), JSON.stringify(boardToData(board)))) === 1;
   }
 
   /** Brings a board back in step with its log (after a gap in the stream). */
@@ -461,7 +477,7 @@ export class BoardStore implements OnModuleDestroy {
     if (m.pos > f.emitted) {
       f.emitted = m.pos;
       try {
-        this.onApplied?.(f.sid, entry, f.board);
+        this.onApplied?.(f.sid, entry, viewOf(f.board));
       } catch (e) {
         this.logger.warn(`sending board effects: ${(e as Error).message}`);
       }
@@ -470,12 +486,12 @@ export class BoardStore implements OnModuleDestroy {
     if (m.i === this.instance && m.pos % SNAPSHOT_EVERY === 0) {
       const k = keys(f.sid);
       const at = m.pos;
-      void this.redis.eval(SNAPSHOT, 4, k.snapshotPos, k.snapshot, k.log, k.stream, String(at), JSON.stringify(f.board)).catch((e) => this.logger.warn(`board snapshot: ${(e as Error).message}`));
+      void this.redis.eval(SNAPSHOT, 4, k.snapshotPos, k.snapshot, k.log, k.stream, String(at), JSON.stringify(boardToData(f.board))).catch((e) => this.logger.warn(`board snapshot: ${(e as Error).message}`));
     }
   }
 
   /** What a client needs to catch up from `since`: the entries after it, or the pages when it is too far behind. */
-  async since(sessionId: string, since: number): Promise<{ seq: number; pages?: { order: string[]; pages: Record<string, Page> }; entries: LogEntry[] }> {
+  async since(sessionId: string, since: number): Promise<{ seq: number; pages?: { order: string[]; pages: Record<string, PageData> }; entries: LogEntry[] }> {
     await this.follow(sessionId);
     const f = this.followers.get(sessionId)!;
     // A client coming over from another instance may have seen ops this copy has not applied yet (a
@@ -485,7 +501,7 @@ export class BoardStore implements OnModuleDestroy {
     const entries = f.recent.filter((e) => e.seq > since).map(({ seq, userId, op, effects }) => ({ seq, userId, op, effects }));
     // Complete when it starts right after `since` (or nothing happened since).
     if (seq === since || entries[0]?.seq === since + 1) return { seq, entries };
-    return { seq, pages: { order: f.board.pageOrder, pages: f.board.pages }, entries: [] };
+    return { seq, pages: { order: f.board.pageOrder, pages: pagesToData(f.board) }, entries: [] };
   }
 
   private reach(f: Follower, seq: number): Promise<void> {
@@ -504,10 +520,10 @@ export class BoardStore implements OnModuleDestroy {
    * The board as its log has it now (pages only), e.g. to persist it at the end of class: read from
    * Redis (a copy following the stream may be a message behind).
    */
-  async pages(sessionId: string): Promise<{ seq: number; order: string[]; pages: Record<string, Page> }> {
+  async pages(sessionId: string): Promise<{ seq: number; order: string[]; pages: Record<string, PageData> }> {
     const k = keys(sessionId);
     const [, snapshot, log] = (await this.redis.eval(LOAD, 4, k.snapshotPos, k.snapshot, k.log, k.head)) as Loaded;
-    const board = snapshot ? (JSON.parse(snapshot) as Board) : emptyBoard();
+    const board = snapshot ? boardFromData(JSON.parse(snapshot) as BoardData) : emptyBoard();
     for (const raw of log) {
       const m = JSON.parse(raw) as StreamEntry;
       try {
@@ -516,7 +532,7 @@ export class BoardStore implements OnModuleDestroy {
         /* refused in its place, as on every copy */
       }
     }
-    return { seq: board.seq, order: board.pageOrder, pages: board.pages };
+    return { seq: board.seq, order: board.pageOrder, pages: pagesToData(board) };
   }
 
   /** Who may draw (read for a catch-up answer; ops are checked by APPEND, in the board's order). */

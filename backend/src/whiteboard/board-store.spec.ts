@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { z } from 'zod';
 import type { BoardOp } from '../contracts/whiteboard';
 import { DomainError } from '../platform/domain-error';
 import { waitFor } from '../testing/wait-for';
@@ -118,6 +119,57 @@ describe('whiteboard store: ops from several instances in one order (real Redis)
     expect((await b.apply(sid, 'grace', add('named'))).seq).toBe(2);
     await expect(b.apply(sid, 'alan', add('not-named'))).rejects.toMatchObject({ code: 'DRAWING_NOT_ALLOWED' });
     expect((await a.pages(sid)).pages['page-1'].order).toEqual(['el-teacher', 'el-named']);
+  });
+
+  it('loads a board whose snapshot and log already hold ops on "__proto__" (logged by a server from before the rule): refused in replay, the rest intact, Object.prototype untouched', async () => {
+    const protoNames = Object.getOwnPropertyNames(Object.prototype).sort();
+    const sid = crypto.randomUUID();
+    const k = (name: string) => `wb:${sid}:${name}`;
+    const stroke = (id: string) => `"${id}":{"kind":"stroke","tool":"pen","colour":"#112233","width":2,"points":[[1,1]],"author":"teacher"}`;
+    // The snapshot at position 2, as an old server wrote it (JSON.stringify of its board): two strokes, and
+    // the undo entry an earlier attack left (its redo patches "__proto__" again).
+    const snapshot = `{"seq":2,"pageOrder":["page-1"],"pages":{"page-1":{"id":"page-1","title":"Page 1","order":["el-old-1","el-old-2"],"elements":{${stroke('el-old-1')},${stroke('el-old-2')}}}},"recentOps":["op-old-1","op-old-2"],"undo":{"student":[{"undo":[{"kind":"patch","page":"page-1","elementId":"__proto__","patch":{}}],"redo":[{"kind":"patch","page":"page-1","elementId":"__proto__","patch":{"colour":"#ff0000"}}]}]},"redo":{}}`;
+    // The log after it: the attack of issue 12 and its kin (as APPEND logged them, unchecked), between two good ops.
+    const entry = (pos: number, u: string, o: object) => JSON.stringify({ pos, u, o, i: 'old-server', t: `t-${pos}` });
+    const log = [
+      entry(3, 'teacher', add('new-1')),
+      entry(4, 'student', { type: 'update', opId: 'op-attack-1', page: 'page-1', elementId: '__proto__', patch: { colour: '#ff0000' } }),
+      entry(5, 'student', { type: 'update', opId: 'op-attack-2', page: 'page-1', elementId: 'constructor', patch: { colour: '#ff0000' } }),
+      entry(6, 'student', { type: 'add', opId: 'op-attack-3', page: '__proto__', elementId: 'el-evil', element: { kind: 'text', colour: '#ff0000', size: 10, at: [0, 0], text: 'x' } }),
+      entry(7, 'student', { type: 'add-page', opId: 'op-attack-4', page: 'prototype' }),
+      entry(8, 'student', { type: 'undo', opId: 'op-attack-5' }),
+      entry(9, 'student', { type: 'redo', opId: 'op-attack-6' }),
+      entry(10, 'teacher', add('new-2')),
+    ];
+    await redis.mset(k('snapshot'), snapshot, k('snapshot-pos'), '2', k('head'), String(2 + log.length));
+    await redis.rpush(k('log'), ...log);
+    try {
+      const s = store();
+      // A fresh instance loads snapshot + log (a client far behind gets the pages).
+      const answer = await s.since(sid, 0);
+      expect(({} as Record<string, unknown>)['colour']).toBeUndefined();
+      expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(protoNames);
+      // A strict schema, like every one on the server, still parses.
+      expect(z.object({ code: z.string() }).strict().safeParse({ code: 'abc' }).success).toBe(true);
+      expect(answer.pages!.order).toEqual(['page-1']);
+      expect(answer.pages!.pages['page-1'].order).toEqual(['el-old-1', 'el-old-2', 'el-new-1', 'el-new-2']);
+      expect(Object.keys(answer.pages!.pages)).toEqual(['page-1']);
+      expect(Object.keys(answer.pages!.pages['page-1'].elements)).toEqual(['el-old-1', 'el-old-2', 'el-new-1', 'el-new-2']);
+      // The refused ops took no sequence number; the attacker's undo and redo (of the entry in the snapshot) changed nothing.
+      expect(answer.seq).toBe(6);
+      // The board goes on: the next op gets the next number, and the save (read from the log) agrees.
+      expect((await s.apply(sid, 'teacher', add('new-3'))).seq).toBe(7);
+      const saved = await store().pages(sid);
+      expect(saved.pages['page-1'].order).toEqual(['el-old-1', 'el-old-2', 'el-new-1', 'el-new-2', 'el-new-3']);
+      expect(({} as Record<string, unknown>)['colour']).toBeUndefined();
+      // And a new attempt through the store is refused with its code, on every copy.
+      await expect(s.apply(sid, 'student', { type: 'update', opId: 'op-attack-7', page: 'page-1', elementId: '__proto__', patch: { colour: '#ff0000' } })).rejects.toMatchObject({ code: 'RESERVED_ID' });
+      expect(({} as Record<string, unknown>)['colour']).toBeUndefined();
+      expect(z.object({ code: z.string() }).strict().safeParse({ code: 'abc' }).success).toBe(true);
+    } finally {
+      // A failing run must not poison the tests after it.
+      for (const key of Object.getOwnPropertyNames(Object.prototype)) if (!protoNames.includes(key)) delete (Object.prototype as Record<string, unknown>)[key];
+    }
   });
 
   it('never stalls: 900 ops from three instances arriving over time, with catch-ups and undos between them, all applied, boards identical', async () => {

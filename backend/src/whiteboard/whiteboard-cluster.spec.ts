@@ -101,7 +101,7 @@ describe('whiteboard: an instance killed mid-drawing', () => {
     }
     expect(teacher.acked).toHaveLength(41);
     await waitFor(async () => student.board.seq === teacher.board.seq, 'the student to catch up');
-    const points = (b: Board) => (b.pages['page-1'].elements[elementId] as { points: unknown[] }).points;
+    const points = (b: Board) => (b.pages.get('page-1')!.elements.get(elementId) as { points: unknown[] }).points;
     expect(points(teacher.board)).toHaveLength(41);
     expect(student.board.pages).toEqual(teacher.board.pages);
     // And the server's own log agrees.

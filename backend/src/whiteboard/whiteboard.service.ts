@@ -11,7 +11,7 @@ import { DomainEvents } from '../platform/domain-events';
 import { REDIS } from '../platform/redis';
 import { canTeach } from '../tenancy/domain/role-mapping';
 import { BoardStore } from './board-store.service';
-import { emptyBoard } from './domain/board';
+import { boardFromData, pagesToData } from './domain/board';
 
 export const WHITEBOARD_QUEUE = 'whiteboard';
 /** A board save: during class at each page change, and the last one at the end of class (which also frees Redis). */
@@ -56,7 +56,7 @@ export class WhiteboardService implements OnModuleInit, OnModuleDestroy {
       );
       if (!row) return null;
       this.logger.warn(`the board of ${sessionId} was missing from Redis: restored from its save at seq ${row.seq}`);
-      return { ...emptyBoard(), seq: row.seq, pageOrder: row.page_order, pages: row.pages };
+      return boardFromData({ seq: row.seq, pageOrder: row.page_order, pages: row.pages });
     };
   }
 
@@ -156,6 +156,8 @@ export class WhiteboardService implements OnModuleInit, OnModuleDestroy {
     ]);
     if (!row) throw new NotFoundError('BOARD_NOT_FOUND', 'No saved board for this class in your course');
     const chapters = await this.db.query(`SELECT page, at FROM whiteboard_page_event WHERE session_id = $1 ORDER BY at`, [sessionId]);
-    return { seq: row.seq, order: row.page_order, pages: row.pages, savedAt: new Date(row.saved_at).toISOString(), pageChanges: chapters };
+    // Read through the board model (own keys only, reserved ids left out), whatever the saved JSON holds.
+    const board = boardFromData({ seq: row.seq, pageOrder: row.page_order, pages: row.pages });
+    return { seq: row.seq, order: board.pageOrder, pages: pagesToData(board), savedAt: new Date(row.saved_at).toISOString(), pageChanges: chapters };
   }
 }

@@ -7,16 +7,16 @@ import { LaunchClient } from '../testing/lti-client';
 import { RoomClient } from '../testing/room-client';
 import { createTestDatabase, startTestApp, TestApp } from '../testing/test-app';
 import { waitFor } from '../testing/wait-for';
-import { applyEffect, Effect, emptyBoard, Page } from './domain/board';
+import { applyEffect, Effect, emptyBoard, PageData, pagesToData } from './domain/board';
 
 type EffectsMsg = { seq: number; userId: string; effects: Effect[] };
-type SyncData = { pages?: { order: string[]; pages: Record<string, Page> }; entries: Array<{ effects: Effect[] }> };
+type SyncData = { pages?: { order: string[]; pages: Record<string, PageData> }; entries: Array<{ effects: Effect[] }> };
 /** The board a sync answer describes: its pages, or the board its entries build. */
 const pagesOf = (data: SyncData) => {
   if (data.pages) return data.pages;
   const board = emptyBoard();
   for (const e of data.entries) for (const x of e.effects) applyEffect(board, x);
-  return { order: board.pageOrder, pages: board.pages };
+  return { order: board.pageOrder, pages: pagesToData(board) };
 };
 let n = 0;
 const opId = () => `op-${crypto.randomBytes(6).toString('hex')}-${++n}`;
@@ -69,7 +69,7 @@ describe('whiteboard over the live room, two instances on one Redis', () => {
     // The student's copy, built from the deltas alone, has the whole stroke.
     const board = emptyBoard();
     for (const m of received) for (const e of m.effects) applyEffect(board, e);
-    expect((board.pages['page-1'].elements[elementId] as { points: unknown[] }).points).toHaveLength(6);
+    expect((board.pages.get('page-1')!.elements.get(elementId) as { points: unknown[] }).points).toHaveLength(6);
     // An append travels as its few new points, not as the stroke.
     expect(JSON.stringify(received.at(-1)).length).toBeLessThan(300);
   });

@@ -37,7 +37,7 @@ describe('whiteboard hit testing', () => {
   it('picks the topmost element under the pointer', () => {
     const page: Page = {
       id: 'page-1', title: '', order: ['a', 'b'],
-      elements: { a: stroke([[0, 0], [100, 0]]), b: shape('line', [50, -50], [50, 50]) },
+      elements: new Map([['a', stroke([[0, 0], [100, 0]])], ['b', shape('line', [50, -50], [50, 50])]]),
     };
     expect(elementAt(page, [50, 0], 3)).toBe('b');
     expect(elementAt(page, [10, 0], 3)).toBe('a');

@@ -68,7 +68,8 @@ export function elementAt(page: Page | undefined, p: Point, tolerance: number): 
   if (!page) return null;
   for (let i = page.order.length - 1; i >= 0; i--) {
     const id = page.order[i];
-    if (hits(page.elements[id], p, tolerance)) return id;
+    const el = page.elements.get(id);
+    if (el && hits(el, p, tolerance)) return id;
   }
   return null;
 }

@@ -2,14 +2,15 @@ import { DatePipe } from '@angular/common';
 import { HttpClient } from '@angular/common/http';
 import { AfterViewChecked, ChangeDetectionStrategy, Component, ElementRef, inject, input, OnInit, signal, viewChildren } from '@angular/core';
 import { RouterLink } from '@angular/router';
-import type { Page } from '@whiteboard-domain/board';
+import { Board, boardFromData, PageData } from '@whiteboard-domain/board';
 import { firstValueFrom } from 'rxjs';
 import { ShownError, toShownError } from '../../core/api-error';
 import { drawElement } from './whiteboard.component';
 
 interface SavedBoard {
+  seq: number;
   order: string[];
-  pages: Record<string, Page>;
+  pages: Record<string, PageData>;
   savedAt: string;
 }
 
@@ -45,12 +46,17 @@ export class SavedBoardComponent implements OnInit, AfterViewChecked {
   readonly sessionId = input.required<string>();
   private readonly http = inject(HttpClient);
   protected readonly board = signal<SavedBoard | null>(null);
+  /** The saved pages in Maps (own keys only): ids from the wire are data, never object keys. */
+  private pages: Board['pages'] = new Map();
   protected readonly error = signal<ShownError | null>(null);
   private readonly canvases = viewChildren<ElementRef<HTMLCanvasElement>>('page');
 
   async ngOnInit(): Promise<void> {
     try {
-      this.board.set(await firstValueFrom(this.http.get<SavedBoard>(`/api/whiteboard/sessions/${encodeURIComponent(this.sessionId())}`)));
+      const saved = await firstValueFrom(this.http.get<SavedBoard>(`/api/whiteboard/sessions/${encodeURIComponent(this.sessionId())}`));
+      const board = boardFromData({ seq: saved.seq, pageOrder: saved.order, pages: saved.pages });
+      this.pages = board.pages;
+      this.board.set({ ...saved, order: board.pageOrder });
     } catch (e) {
       this.error.set(toShownError(e));
     }
@@ -61,14 +67,14 @@ export class SavedBoardComponent implements OnInit, AfterViewChecked {
     if (!b) return;
     for (const ref of this.canvases()) {
       const c = ref.nativeElement;
-      const page = b.pages[c.dataset['pageId'] ?? ''];
+      const page = this.pages.get(c.dataset['pageId'] ?? '');
       const dpr = window.devicePixelRatio || 1;
       c.width = Math.round(c.clientWidth * dpr);
       c.height = Math.round(c.clientHeight * dpr);
       const ctx = c.getContext('2d')!;
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
       ctx.scale(c.clientWidth / 1600, c.clientWidth / 1600);
-      if (page) for (const id of page.order) drawElement(ctx, page.elements[id]);
+      if (page) for (const id of page.order) drawElement(ctx, page.elements.get(id));
     }
   }
 }

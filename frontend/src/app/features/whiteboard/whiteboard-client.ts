@@ -1,12 +1,12 @@
 import { signal } from '@angular/core';
 import { BoardOp, DrawPermissions, TeacherView, WhiteboardEvents } from '@contracts/whiteboard';
-import { applyEffect, Board, Effect, emptyBoard, Page } from '@whiteboard-domain/board';
+import { applyEffect, Board, boardFromData, Effect, emptyBoard, PageData } from '@whiteboard-domain/board';
 import { RoomSocket } from '../../core/room-socket.service';
 
 type Applied = { seq: number; effects: Effect[]; duplicate: boolean };
 type SyncAnswer = {
   seq: number;
-  pages?: { order: string[]; pages: Record<string, Page> };
+  pages?: { order: string[]; pages: Record<string, PageData> };
   entries: Array<{ seq: number; effects: Effect[] }>;
   teacherView: TeacherView | null;
   permissions: DrawPermissions;
@@ -40,7 +40,8 @@ export class WhiteboardClient {
     if (!ack.ok) return;
     const a = ack.data;
     if (a.pages) {
-      this.board = { ...emptyBoard(), seq: a.seq, pageOrder: a.pages.order, pages: a.pages.pages };
+      // Pages and elements go into Maps (own keys only): ids from the wire are data, never object keys.
+      this.board = boardFromData({ seq: a.seq, pageOrder: a.pages.order, pages: a.pages.pages });
       this.pendingRemote.clear();
     }
     for (const e of a.entries) this.receive(e.seq, e.effects);

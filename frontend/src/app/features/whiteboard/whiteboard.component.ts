@@ -39,14 +39,18 @@ export class WhiteboardComponent implements OnDestroy {
   /** How many elements the shown page has (for people and tests reading the page). */
   protected readonly elementCount = computed(() => {
     this.wb.version();
-    return this.wb.board.pages[this.page()]?.order.length ?? 0;
+    return this.wb.board.pages.get(this.page())?.order.length ?? 0;
   });
   /** Where the page's ink lies, "x,y" of its top-left corner in board units (read by tests, cheap to keep). */
   protected readonly extent = computed(() => {
     this.wb.version();
-    const page = this.wb.board.pages[this.page()];
+    const page = this.wb.board.pages.get(this.page());
     if (!page?.order.length) return '';
-    const boxes = page.order.map((id) => boundsOf(page.elements[id]));
+    const boxes = page.order.flatMap((id) => {
+      const el = page.elements.get(id);
+      return el ? [boundsOf(el)] : [];
+    });
+    if (!boxes.length) return '';
     return `${Math.round(Math.min(...boxes.map((b) => b.x)))},${Math.round(Math.min(...boxes.map((b) => b.y)))}`;
   });
   protected readonly mayDraw = computed(() => {
@@ -76,7 +80,7 @@ export class WhiteboardComponent implements OnDestroy {
     effect(() => {
       this.wb.version();
       const id = this.selected();
-      if (id && !this.wb.board.pages[this.page()]?.elements[id]) this.selected.set(null);
+      if (id && !this.wb.board.pages.get(this.page())?.elements.get(id)) this.selected.set(null);
     });
     // Follow the teacher: students go to the teacher's page (unless they left follow mode and it is not locked).
     effect(() => {
@@ -114,7 +118,7 @@ export class WhiteboardComponent implements OnDestroy {
     const tool = this.tool();
     if (tool === 'select') {
       // Touch is coarse: a finger gets a wider reach than a mouse or pen.
-      const id = elementAt(this.wb.board.pages[this.page()], at, ev.pointerType === 'touch' ? 16 : 6);
+      const id = elementAt(this.wb.board.pages.get(this.page()), at, ev.pointerType === 'touch' ? 16 : 6);
       this.selected.set(id);
       this.dragging = id ? { from: at, offset: [0, 0] } : null;
       return;
@@ -191,7 +195,7 @@ export class WhiteboardComponent implements OnDestroy {
   protected pickColour(colour: string) {
     this.colour.set(colour);
     const id = this.selected();
-    if (id && this.wb.board.pages[this.page()]?.elements[id]?.colour !== colour) {
+    if (id && this.wb.board.pages.get(this.page())?.elements.get(id)?.colour !== colour) {
       void this.wb.send({ type: 'update', opId: this.wb.id('op'), page: this.page(), elementId: id, patch: { colour } });
     }
   }
@@ -258,7 +262,7 @@ export class WhiteboardComponent implements OnDestroy {
     ctx.clearRect(0, 0, w, h);
     const s = this.scale();
     ctx.scale(s, s);
-    const page = this.wb.board.pages[this.page()];
+    const page = this.wb.board.pages.get(this.page());
     const sel = this.selected();
     const drag = this.dragging;
     if (page) {
@@ -266,12 +270,12 @@ export class WhiteboardComponent implements OnDestroy {
         if (id === sel && drag) {
           ctx.save();
           ctx.translate(drag.offset[0], drag.offset[1]);
-          drawElement(ctx, page.elements[id]);
+          drawElement(ctx, page.elements.get(id));
           ctx.restore();
-        } else drawElement(ctx, page.elements[id]);
+        } else drawElement(ctx, page.elements.get(id));
       }
     }
-    const selEl = sel ? page?.elements[sel] : undefined;
+    const selEl = sel ? page?.elements.get(sel) : undefined;
     if (selEl) {
       const b = boundsOf(selEl);
       ctx.save();
@@ -283,8 +287,8 @@ export class WhiteboardComponent implements OnDestroy {
     }
     const d = this.drawing;
     if (d?.shape) drawElement(ctx, { kind: 'shape', tool: this.tool() as 'line', colour: this.colour(), width: this.width(), from: d.shape.from, to: d.shape.to, author: '' });
-    if (d && !d.shape && page?.elements[d.elementId]?.kind === 'stroke' && d.buffer.length) {
-      const el = page.elements[d.elementId] as Extract<StoredElement, { kind: 'stroke' }>;
+    if (d && !d.shape && page?.elements.get(d.elementId)?.kind === 'stroke' && d.buffer.length) {
+      const el = page.elements.get(d.elementId) as Extract<StoredElement, { kind: 'stroke' }>;
       drawElement(ctx, { ...el, points: [...el.points.slice(-1), ...d.buffer] });
     }
   }
