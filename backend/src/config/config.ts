@@ -186,3 +186,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
   };
 }
+
+/**
+ * What `npm run migrate` needs, and nothing more: a migration job has the database and none of the
+ * instance's secrets.
+ */
+export function loadMigrateConfig(env: NodeJS.ProcessEnv = process.env): { databaseUrl: string } {
+  const parsed = schema.pick({ DATABASE_URL: true }).safeParse({ DATABASE_URL: env.DATABASE_URL || undefined });
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `DATABASE_URL ${env.DATABASE_URL ? i.message : 'is required but not set'}`));
+  }
+  return { databaseUrl: parsed.data.DATABASE_URL };
+}
