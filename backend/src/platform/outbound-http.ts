@@ -1,52 +1,107 @@
-import dns from 'node:dns/promises';
+import dns from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
+import { Agent, fetch as undiciFetch, type RequestInit, type Response } from 'undici';
+import { assertOutboundUrl, isPrivateAddress, OutboundUrlError, type OutboundPolicy } from './outbound-http-policy';
+
+export { assertOutboundUrl, isPrivateAddress, OutboundUrlError, type OutboundPolicy };
+export type { Response as OutboundResponse };
 
 /**
- * Guards for the URLs Lectern fetches on behalf of an LMS (OpenID configuration, registration, token,
- * roster and gradebook endpoints): in production only https, only public addresses, bodies capped.
+ * Every URL Lectern fetches on behalf of an LMS (OpenID configuration, registration, token, roster and
+ * gradebook endpoints, and the platform JWKS ltijs reads at each launch) goes through here. The
+ * address a host name resolves to is checked inside the connection's own DNS lookup, and the socket
+ * connects to the address that was checked: there is no second lookup a rebinding DNS server could
+ * answer differently.
  */
-export class OutboundUrlError extends Error {}
 
-export interface OutboundPolicy {
-  /** Loopback and private addresses allowed (development and tests run everything on loopback). */
-  allowPrivate: boolean;
-  allowHttp: boolean;
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
+
+/** A `lookup` for net/tls connections: resolves once, refuses if any address is private, hands on what it checked. */
+export function checkedLookup(policy: OutboundPolicy) {
+  return (hostname: string, options: dns.LookupOptions, callback: LookupCallback): void => {
+    dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(err, []);
+      const refused = policy.allowPrivate ? undefined : addresses.find((a) => isPrivateAddress(a.address));
+      if (refused) {
+        return callback(new OutboundUrlError(`${hostname} resolves to a private, loopback or reserved address (${refused.address})`), []);
+      }
+      if (addresses.length === 0) return callback(Object.assign(new Error(`${hostname} does not resolve`), { code: 'ENOTFOUND' }), []);
+      if (options.all) return callback(null, addresses);
+      callback(null, addresses[0].address, addresses[0].family);
+    });
+  };
 }
 
-export function isPrivateAddress(ip: string): boolean {
-  if (net.isIPv4(ip)) {
-    const [a, b] = ip.split('.').map(Number);
-    return (
-      a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) ||
-      (a === 100 && b >= 64 && b <= 127) || a >= 224
-    );
+const dispatchers = new Map<string, Agent>();
+const dispatcherFor = (policy: OutboundPolicy): Agent => {
+  const key = `${policy.allowPrivate}/${policy.allowHttp}`;
+  let agent = dispatchers.get(key);
+  if (!agent) {
+    agent = new Agent({ connect: { lookup: checkedLookup(policy) } });
+    dispatchers.set(key, agent);
   }
-  const v6 = ip.toLowerCase();
-  if (v6.startsWith('::ffff:')) return isPrivateAddress(v6.slice(7));
-  return v6 === '::' || v6 === '::1' || v6.startsWith('fc') || v6.startsWith('fd') || v6.startsWith('fe8') || v6.startsWith('fe9') || v6.startsWith('fea') || v6.startsWith('feb') || v6.startsWith('ff');
+  return agent;
+};
+
+/** The refusal buried in a fetch error ("fetch failed", cause: the socket's error), if there is one. */
+function refusalIn(e: unknown): OutboundUrlError | null {
+  for (let c: unknown = e, depth = 0; c && depth < 5; c = (c as { cause?: unknown }).cause, depth++) {
+    if (c instanceof OutboundUrlError) return c;
+  }
+  return null;
 }
 
-export async function assertFetchable(raw: string, policy: OutboundPolicy): Promise<URL> {
-  let url: URL;
+/**
+ * fetch under the outbound policy: https only in production, no private address literal, host names
+ * checked at connection time, no redirects. A refused address throws OutboundUrlError.
+ */
+export async function outboundFetch(url: string | URL, init: RequestInit, policy: OutboundPolicy): Promise<Response> {
+  const checked = assertOutboundUrl(url, policy);
   try {
-    url = new URL(raw);
-  } catch {
-    throw new OutboundUrlError(`${raw} is not a URL`);
+    return await undiciFetch(checked, { ...init, redirect: 'error', dispatcher: dispatcherFor(policy) });
+  } catch (e) {
+    throw refusalIn(e) ?? e;
   }
-  if (url.protocol !== 'https:' && !(policy.allowHttp && url.protocol === 'http:')) {
-    throw new OutboundUrlError(`${url.origin} must use https`);
+}
+
+/** Node's http/https agents under the policy: used by libraries that call http.request themselves (ltijs fetches platform JWKS with got). */
+function policyAgent<T extends typeof http.Agent | typeof https.Agent>(Base: T, policy: OutboundPolicy): InstanceType<T> {
+  const lookup = checkedLookup(policy);
+  class PolicyAgent extends (Base as typeof http.Agent) {
+    override createConnection(...args: Parameters<http.Agent['createConnection']>) {
+      const [options, callback] = args;
+      const host = (options.host ?? '').replace(/^\[|\]$/g, '');
+      // An address literal (a redirect to one, say) is never looked up: check it here.
+      if (!policy.allowPrivate && net.isIP(host) && isPrivateAddress(host)) {
+        const refusal = new OutboundUrlError(`${host} is a private, loopback or reserved address`);
+        process.nextTick(() => (callback as ((err: Error) => void) | undefined)?.(refusal));
+        return undefined;
+      }
+      return super.createConnection(...args);
+    }
   }
-  if (!policy.allowPrivate) {
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    const addresses = net.isIP(host) ? [host] : (await dns.lookup(host, { all: true }).catch(() => [])).map((a) => a.address);
-    if (addresses.length === 0) throw new OutboundUrlError(`${url.hostname} does not resolve`);
-    if (addresses.some(isPrivateAddress)) throw new OutboundUrlError(`${url.hostname} resolves to a private or loopback address`);
-  }
-  return url;
+  return new PolicyAgent({ keepAlive: true, lookup } as http.AgentOptions) as InstanceType<T>;
+}
+
+export function outboundAgents(policy: OutboundPolicy): { http: http.Agent; https: https.Agent } {
+  return { http: policyAgent(http.Agent, policy), https: policyAgent(https.Agent, policy) };
+}
+
+/**
+ * Puts Node's global http and https agents under the policy (production: no private addresses).
+ * Lectern's own calls use outboundFetch; this covers what ltijs fetches itself (got, no agent given).
+ */
+export function installOutboundPolicy(policy: OutboundPolicy): void {
+  if (policy.allowPrivate) return;
+  const agents = outboundAgents(policy);
+  http.globalAgent = agents.http;
+  https.globalAgent = agents.https;
 }
 
 /** Reads a response body, refusing more than `maxBytes` without buffering it all first. */
-export async function readCapped(res: Response, maxBytes: number): Promise<string> {
+export async function readCapped(res: { body: ReadableStream<Uint8Array> | null }, maxBytes: number): Promise<string> {
   if (!res.body) return '';
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];

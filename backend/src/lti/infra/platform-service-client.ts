@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
 import type { AppConfig } from '../../config/config';
-import { assertFetchable, readCapped } from '../../platform/outbound-http';
+import { outboundFetch, OutboundUrlError, readCapped, type OutboundResponse } from '../../platform/outbound-http';
 import { APP_CONFIG, REDIS } from '../../platform/redis';
 import { PlatformServiceError } from './platform-service-error';
 import { ToolSigner } from './tool-signer';
@@ -16,7 +16,7 @@ export interface PlatformRef {
 
 export interface ServiceResponse<T> {
   status: number;
-  headers: Headers;
+  headers: OutboundResponse['headers'];
   body: T;
 }
 
@@ -41,12 +41,16 @@ export class PlatformServiceClient {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** LMS-supplied URLs are only fetched where the outbound policy allows (public https in production). */
-  private async guard(url: string): Promise<void> {
+  /**
+   * LMS-supplied URLs are only fetched where the outbound policy allows (public https in production),
+   * checked on the address the connection uses. A refusal is final; anything else may be retried.
+   */
+  private async fetch(url: string, init: Parameters<typeof outboundFetch>[1], unreachable: (e: Error) => PlatformServiceError): Promise<OutboundResponse> {
     try {
-      await assertFetchable(url, this.config.outbound);
+      return await outboundFetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) }, this.config.outbound);
     } catch (e) {
-      throw new PlatformServiceError('PLATFORM_URL_REFUSED', `Lectern will not call ${url}: ${(e as Error).message}`, false);
+      if (e instanceof OutboundUrlError) throw new PlatformServiceError('PLATFORM_URL_REFUSED', `Lectern will not call ${url}: ${e.message}`, false);
+      throw unreachable(e as Error);
     }
   }
 
@@ -65,11 +69,9 @@ export class PlatformServiceClient {
       aud: audience,
       jti: crypto.randomUUID(),
     });
-    await this.guard(tokenUrl);
-    let res: Response;
-    try {
-      res = await fetch(tokenUrl, {
-        redirect: 'error',
+    const res = await this.fetch(
+      tokenUrl,
+      {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body: new URLSearchParams({
@@ -78,11 +80,9 @@ export class PlatformServiceClient {
           client_assertion: assertion,
           scope: scopes.join(' '),
         }),
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
-    } catch (e) {
-      throw new PlatformServiceError('TOKEN_UNREACHABLE', `The LMS token endpoint could not be reached: ${(e as Error).message}`, true);
-    }
+      },
+      (e) => new PlatformServiceError('TOKEN_UNREACHABLE', `The LMS token endpoint could not be reached: ${e.message}`, true),
+    );
     const text = await readCapped(res, MAX_BODY_BYTES).catch(() => '');
     if (!res.ok) {
       throw new PlatformServiceError(
@@ -114,7 +114,6 @@ export class PlatformServiceClient {
     url: string,
     init: { method?: string; accept?: string; contentType?: string; body?: unknown } = {},
   ): Promise<ServiceResponse<T>> {
-    await this.guard(url);
     let token = await this.accessToken(platform, scopes);
     let res = await this.send(url, token, init);
     if (res.status === 401) {
@@ -141,9 +140,10 @@ export class PlatformServiceClient {
     }
   }
 
-  private async send(url: string, token: string, init: { method?: string; accept?: string; contentType?: string; body?: unknown }) {
-    try {
-      return await fetch(url, {
+  private send(url: string, token: string, init: { method?: string; accept?: string; contentType?: string; body?: unknown }) {
+    return this.fetch(
+      url,
+      {
         method: init.method ?? 'GET',
         headers: {
           authorization: `Bearer ${token}`,
@@ -151,11 +151,8 @@ export class PlatformServiceClient {
           ...(init.body !== undefined ? { 'content-type': init.contentType ?? 'application/json' } : {}),
         },
         body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-        redirect: 'error',
-      });
-    } catch (e) {
-      throw new PlatformServiceError('PLATFORM_UNREACHABLE', `${url} could not be reached: ${(e as Error).message}`, true);
-    }
+      },
+      (e) => new PlatformServiceError('PLATFORM_UNREACHABLE', `${url} could not be reached: ${e.message}`, true),
+    );
   }
 }
