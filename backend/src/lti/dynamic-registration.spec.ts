@@ -66,6 +66,49 @@ describe('LTI Dynamic Registration with the dev LMS', () => {
     expect((await platforms()).length).toBe(before.length + 1);
   });
 
+  it('registers one platform when two registrations race with one invite; the other is told the invite is taken', async () => {
+    const before = (await platforms()).length;
+    const invite = (await t.app.get(DynamicRegistrationService).createInvite()).url;
+    const [a, b] = await Promise.all([
+      (async () => fetch(await registrationUrl(configUrl(), await clients.startRegistration(), invite)))(),
+      (async () => fetch(await registrationUrl(configUrl(), await clients.startRegistration(), invite)))(),
+    ]);
+    const answers = await Promise.all([a, b].map(async (r) => ({ status: r.status, html: await r.text() })));
+    expect(answers.map((x) => x.status).sort()).toEqual([200, 400]);
+    const loser = answers.find((x) => x.status === 400)!;
+    expect(loser.html).toContain('id="registration-problems"');
+    expect(loser.html).toMatch(/registration URL has already been used \(one invite registers one platform\)/);
+    expect((await platforms()).length).toBe(before + 1);
+    // And afterwards the invite stays used.
+    const late = await fetch(await registrationUrl(configUrl(), await clients.startRegistration(), invite));
+    expect(late.status).toBe(400);
+    expect(await late.text()).toMatch(/already been used/);
+    expect((await platforms()).length).toBe(before + 1);
+  });
+
+  it('gives the invite back when its registration fails, so the fixed LMS can paste the same URL again', async () => {
+    const invite = (await t.app.get(DynamicRegistrationService).createInvite()).url;
+    const failed = await fetch(await registrationUrl(`${t.platformUrl}/no-such-config`, await clients.startRegistration(), invite));
+    expect(failed.status).toBe(400);
+    expect(await failed.text()).toMatch(/answered 404/);
+    const before = (await platforms()).length;
+    expect((await fetch(await registrationUrl(configUrl(), await clients.startRegistration(), invite))).status).toBe(200);
+    expect((await platforms()).length).toBe(before + 1);
+  });
+
+  it('the dev LMS opens only http(s) registration URLs in its frame', async () => {
+    for (const url of ['javascript:alert(document.domain)', 'data:text/html,<script>alert(1)</script>', 'JaVaScRiPt:alert(1)', 'vbscript:x']) {
+      const res = await fetch(`${t.platformUrl}/admin/tools/register?url=${encodeURIComponent(url)}`);
+      const html = await res.text();
+      expect(res.status, url).toBe(400);
+      expect(html).toContain('must be an http or https URL');
+      expect(html).not.toContain('<iframe');
+    }
+    const ok = await fetch(`${t.platformUrl}/admin/tools/register?url=${encodeURIComponent(`${t.url}/lti/register?invite=x`)}`);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toMatch(/<iframe[^>]+src="http:\/\/localhost:\d+\/lti\/register\?invite=x&amp;openid_configuration=/);
+  });
+
   it('refuses a registration token used twice, registering nothing', async () => {
     const token = await clients.startRegistration();
     expect((await fetch(await registrationUrl(configUrl(), token))).status).toBe(200);
