@@ -138,12 +138,16 @@ export class DevPlatformController {
 
   /** Starts a dynamic registration: opens the tool's registration URL with our configuration and a one-time token. */
   @Get('admin/tools/register')
-  async startRegistration(@Query('url') url: string, @Res() res: Response) {
+  async startRegistration(@Query('url') url: unknown, @Res() res: Response) {
     let target: URL;
     try {
-      target = new URL(url);
+      target = new URL(q(url));
     } catch {
       return res.status(400).type('html').send(platformErrorPage('The registration URL is not a URL'));
+    }
+    // It becomes an iframe's src: javascript:, data: and the like would run in the LMS's own page.
+    if (target.protocol !== 'https:' && target.protocol !== 'http:') {
+      return res.status(400).type('html').send(platformErrorPage('The registration URL must be an http or https URL'));
     }
     target.searchParams.set('openid_configuration', `${this.platform.issuer}/.well-known/openid-configuration`);
     target.searchParams.set('registration_token', await this.clients.startRegistration());
