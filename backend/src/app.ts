@@ -7,9 +7,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/config';
+import { DataSource } from 'typeorm';
+import { LAUNCH_PAGE_SCRIPTS } from './lti/launch-pages';
 import { LtiRoutes } from './lti/lti-routes';
+import { DomainEvents } from './platform/domain-events';
 import { HttpErrorFilter } from './platform/http-error.filter';
+import { installOutboundPolicy } from './platform/outbound-http';
 import { RedisIoAdapter } from './platform/redis-io.adapter';
+import { builtPageScripts, FrameAncestors, securityHeaders } from './platform/security-headers';
 
 const SERVER_PREFIXES = ['/api', '/lti', '/dev-platform', '/socket.io'];
 
@@ -25,6 +30,14 @@ export async function createApp(config: AppConfig, opts: { logger?: LogLevel[] |
   app.useWebSocketAdapter(new RedisIoAdapter(app, config.redisUrl, config.queuePrefix));
   app.enableShutdownHooks();
   app.set('trust proxy', 'loopback');
+  // What ltijs fetches itself (platform JWKS) follows the same outbound policy as Lectern's own calls.
+  installOutboundPolicy(config.outbound);
+  // Security headers on everything (a refusal by the rate limit too): CSP with frame-ancestors, HSTS, nosniff.
+  const ancestors = new FrameAncestors(app.get(DataSource), config);
+  await ancestors.refresh();
+  app.get(DomainEvents).on('platform.registered').subscribe(() => void ancestors.refresh());
+  const spaScripts = builtPageScripts(path.join(path.resolve(config.frontendDist), 'index.html'));
+  app.use(securityHeaders(config, ancestors, () => [...LAUNCH_PAGE_SCRIPTS, ...spaScripts()]));
   app.use('/lti', app.get(LtiRoutes).router());
   mountSpa(app, config);
   await app.init();

@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/config';
 import { LtiService, registrationInput } from '../lti/lti.service';
 import { deployLtijs } from '../lti/ltijs-provider';
 import { dataSourceOptions, runMigrations } from '../platform/database';
+import { DomainEvents } from '../platform/domain-events';
 import { ValidationError } from '../platform/domain-error';
 import { TenancyService } from '../tenancy/tenancy.service';
 
@@ -80,7 +81,7 @@ export async function runLtiRegister(argv: string[], env: { databaseUrl: string;
   const db = new DataSource(dataSourceOptions(env.databaseUrl));
   await db.initialize();
   try {
-    const lti = new LtiService(db, { ltiKey: env.ltiKey } as AppConfig, new TenancyService(db));
+    const lti = new LtiService(db, { ltiKey: env.ltiKey } as AppConfig, new TenancyService(db), new DomainEvents());
     await deployLtijs(lti.provider);
     const platform = await lti.register(parsed.input);
     const tool = env.publicUrl.replace(/\/+$/, '');

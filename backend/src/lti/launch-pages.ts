@@ -8,6 +8,46 @@ export const escapeHtml = (s: string) =>
 /** JSON for embedding inside a <script> element. */
 const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
 
+/** A page's data, read by its script: the scripts themselves never change, so the CSP allows them by hash. */
+const dataBlock = (v: unknown) => `<script type="application/json" id="lectern-data">${scriptJson(v)}</script>`;
+
+const STORAGE_PUT_SCRIPT = `
+(function () {
+  var p = JSON.parse(document.getElementById('lectern-data').textContent);
+  var done = false;
+  function go() { if (!done) { done = true; window.location.replace(p.authUrl); } }
+  var frame = p.target === '_parent' ? window.parent : (window.parent.frames[p.target] || window.parent);
+  var id = 'put-' + Math.random().toString(36).slice(2);
+  window.addEventListener('message', function (e) {
+    if (e.origin === p.platformOrigin && e.data && e.data.subject === 'lti.put_data.response' && e.data.message_id === id) go();
+  });
+  try { frame.postMessage({ subject: 'lti.put_data', message_id: id, key: p.key, value: p.value }, p.platformOrigin); } catch (err) { go(); }
+  setTimeout(go, 2000);
+})();
+`;
+
+const STORAGE_CHECK_SCRIPT = `
+(function () {
+  var p = JSON.parse(document.getElementById('lectern-data').textContent);
+  var settled = false;
+  function fail() { if (!settled) { settled = true; document.getElementById('failed').hidden = false; } }
+  var frame = p.target === '_parent' ? window.parent : (window.parent.frames[p.target] || window.parent);
+  var id = 'get-' + Math.random().toString(36).slice(2);
+  window.addEventListener('message', function (e) {
+    if (settled || e.origin !== p.platformOrigin || !e.data || e.data.subject !== 'lti.get_data.response' || e.data.message_id !== id) return;
+    settled = true;
+    if (e.data.value === p.expected) document.getElementById('continue').submit(); else { settled = false; fail(); }
+  });
+  try { frame.postMessage({ subject: 'lti.get_data', message_id: id, key: p.key }, p.platformOrigin); } catch (err) { fail(); }
+  setTimeout(fail, 3000);
+})();
+`;
+
+const REGISTRATION_CLOSE_SCRIPT = "(window.opener || window.parent).postMessage({ subject: 'org.imsglobal.lti.close' }, '*');";
+
+/** Every inline script these pages carry, for the Content-Security-Policy's hashes. */
+export const LAUNCH_PAGE_SCRIPTS = [STORAGE_PUT_SCRIPT, STORAGE_CHECK_SCRIPT, REGISTRATION_CLOSE_SCRIPT];
+
 const layout = (title: string, body: string) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · Lectern</title>
@@ -34,20 +74,7 @@ export function storagePutPage(p: { target: string; platformOrigin: string; key:
   return layout(
     'Signing you in',
     `<h1>Signing you in…</h1><p class="muted">Connecting to your course.</p>
-<script>
-(function () {
-  var p = ${scriptJson(p)};
-  var done = false;
-  function go() { if (!done) { done = true; window.location.replace(p.authUrl); } }
-  var frame = p.target === '_parent' ? window.parent : (window.parent.frames[p.target] || window.parent);
-  var id = 'put-' + Math.random().toString(36).slice(2);
-  window.addEventListener('message', function (e) {
-    if (e.origin === p.platformOrigin && e.data && e.data.subject === 'lti.put_data.response' && e.data.message_id === id) go();
-  });
-  try { frame.postMessage({ subject: 'lti.put_data', message_id: id, key: p.key, value: p.value }, p.platformOrigin); } catch (err) { go(); }
-  setTimeout(go, 2000);
-})();
-</script>`,
+${dataBlock(p)}<script>${STORAGE_PUT_SCRIPT}</script>`,
   );
 }
 
@@ -67,22 +94,7 @@ export function storageCheckPage(p: {
 <form id="continue" method="post" action="${escapeHtml(p.action)}"><input type="hidden" name="lectern_ticket" value="${escapeHtml(p.ticket)}"></form>
 <div id="failed" hidden><p>Your browser blocked what Lectern needs to open inside the course page.</p>
 <p><a class="btn" id="open-new-window" href="${escapeHtml(p.newWindowUrl)}" target="_blank" rel="opener">Open Lectern in a new window</a></p></div>
-<script>
-(function () {
-  var p = ${scriptJson({ target: p.target, platformOrigin: p.platformOrigin, key: p.key, expected: p.expected })};
-  var settled = false;
-  function fail() { if (!settled) { settled = true; document.getElementById('failed').hidden = false; } }
-  var frame = p.target === '_parent' ? window.parent : (window.parent.frames[p.target] || window.parent);
-  var id = 'get-' + Math.random().toString(36).slice(2);
-  window.addEventListener('message', function (e) {
-    if (settled || e.origin !== p.platformOrigin || !e.data || e.data.subject !== 'lti.get_data.response' || e.data.message_id !== id) return;
-    settled = true;
-    if (e.data.value === p.expected) document.getElementById('continue').submit(); else { settled = false; fail(); }
-  });
-  try { frame.postMessage({ subject: 'lti.get_data', message_id: id, key: p.key }, p.platformOrigin); } catch (err) { fail(); }
-  setTimeout(fail, 3000);
-})();
-</script>`,
+${dataBlock({ target: p.target, platformOrigin: p.platformOrigin, key: p.key, expected: p.expected })}<script>${STORAGE_CHECK_SCRIPT}</script>`,
   );
 }
 
@@ -104,7 +116,7 @@ export function registrationDonePage(p: { name: string; clientId: string; deploy
     `<h1 id="registration-done">Lectern is registered</h1>
      <p>${escapeHtml(p.name)}: client id <code>${escapeHtml(p.clientId)}</code>${p.deployments.length ? `, deployment <code>${escapeHtml(p.deployments.join(', '))}</code>` : ''}.</p>
      <p class="muted">This window closes by itself.</p>
-<script>(window.opener || window.parent).postMessage({ subject: 'org.imsglobal.lti.close' }, '*');</script>`,
+<script>${REGISTRATION_CLOSE_SCRIPT}</script>`,
   );
 }
 

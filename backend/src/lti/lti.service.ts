@@ -3,6 +3,7 @@ import type { LtijsProvider } from 'ltijs';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { AppConfig } from '../config/config';
+import { DomainEvents } from '../platform/domain-events';
 import { APP_CONFIG } from '../platform/redis';
 import { parseInput } from '../platform/validation';
 import { PlatformRecord, TenancyService } from '../tenancy/tenancy.service';
@@ -35,6 +36,7 @@ export class LtiService implements OnModuleInit {
     db: DataSource,
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly tenancy: TenancyService,
+    private readonly events: DomainEvents,
   ) {
     this.store = new LtijsPostgresStore(db);
     this.provider = createLtijsProvider(config.ltiKey, this.store);
@@ -68,7 +70,7 @@ export class LtiService implements OnModuleInit {
       authorizationServer: input.tokenUrl,
       authConfig: { method: 'JWK_SET', key: input.jwksUrl },
     });
-    return this.tenancy.savePlatform({
+    const record = await this.tenancy.savePlatform({
       issuer: input.issuer,
       clientId: input.clientId,
       name: input.name ?? (await platform.platformName()),
@@ -77,5 +79,7 @@ export class LtiService implements OnModuleInit {
       source,
       acceptNewDeployments: source === 'dynamic' && input.deployments.length === 0,
     });
+    this.events.emit('platform.registered', { issuer: input.issuer, clientId: input.clientId });
+    return record;
   }
 }

@@ -4,6 +4,8 @@ import { filter, map, Observable, Subject } from 'rxjs';
 /** Every in-process domain event and its payload. Modules talk through these, not through each other's tables. */
 export interface DomainEventMap {
   'launch.completed': { courseId: string; userId: string; role: string };
+  /** A platform was registered or its endpoints changed (the CSP's frame-ancestors are read again). */
+  'platform.registered': { issuer: string; clientId: string };
   'participant.joined': { sessionId: string; courseId: string; userId: string; role: string; at: Date };
   'participant.left': { sessionId: string; courseId: string; userId: string; at: Date; reason: 'left' | 'disconnected' | 'removed' | 'ended' | 'lost' };
   /** A teacher muted, stopped the camera of, or removed someone (the media module acts on it in the SFU). */
