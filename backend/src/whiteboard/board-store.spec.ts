@@ -6,7 +6,7 @@ import type { BoardOp } from '../contracts/whiteboard';
 import { DomainError } from '../platform/domain-error';
 import { waitFor } from '../testing/wait-for';
 import { BoardStore } from './board-store.service';
-import { applyOp, emptyBoard } from './domain/board';
+import { applyOp, boardFromData, emptyBoard } from './domain/board';
 
 /** The store on real Redis: many ops at once from several instances, ordered by Redis, applied alike by every copy. */
 describe('whiteboard store: ops from several instances in one order (real Redis)', () => {
@@ -170,6 +170,23 @@ describe('whiteboard store: ops from several instances in one order (real Redis)
       // A failing run must not poison the tests after it.
       for (const key of Object.getOwnPropertyNames(Object.prototype)) if (!protoNames.includes(key)) delete (Object.prototype as Record<string, unknown>)[key];
     }
+  });
+
+  it('starts a board from a last save holding reserved ids (saved before the rule): the rest intact, Object.prototype untouched', async () => {
+    const sid = crypto.randomUUID();
+    const stroke = (id: string) => `"${id}":{"kind":"stroke","tool":"pen","colour":"#112233","width":2,"points":[[1,1]],"author":"u1"}`;
+    // The row's pages as Postgres's jsonb hands them back (JSON.parse: own "__proto__" and "constructor" keys).
+    const pages = JSON.parse(`{"page-1":{"id":"page-1","title":"Page 1","order":["el-saved-1","__proto__","constructor"],"elements":{${stroke('el-saved-1')},${stroke('__proto__')},${stroke('constructor')}}},"__proto__":{"id":"__proto__","title":"x","order":[],"elements":{}}}`);
+    const s = store();
+    // As WhiteboardService.seed reads a save.
+    s.seed = async (id) => (id === sid ? boardFromData({ seq: 4, pageOrder: ['page-1', '__proto__'], pages }) : null);
+    expect((await s.apply(sid, 'u2', add('new-1'))).seq).toBe(5);
+    expect(({} as Record<string, unknown>)['colour']).toBeUndefined();
+    const saved = await store().pages(sid);
+    expect(saved.order).toEqual(['page-1']);
+    expect(Object.keys(saved.pages)).toEqual(['page-1']);
+    expect(saved.pages['page-1'].order).toEqual(['el-saved-1', 'el-new-1']);
+    expect(Object.keys(saved.pages['page-1'].elements)).toEqual(['el-saved-1', 'el-new-1']);
   });
 
   it('never stalls: 900 ops from three instances arriving over time, with catch-ups and undos between them, all applied, boards identical', async () => {

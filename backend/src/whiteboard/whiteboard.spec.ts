@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { z } from 'zod';
 import { ClientEvents } from '../contracts/realtime';
 import { BoardOp, WhiteboardEvents } from '../contracts/whiteboard';
 import { LaunchClient } from '../testing/lti-client';
@@ -82,6 +83,25 @@ describe('whiteboard over the live room, two instances on one Redis', () => {
     expect(again.data).toMatchObject({ duplicate: true, seq: first.data.seq });
   });
 
+  it('refuses the attack of issue 12 (an update of element "__proto__") with a code; Object.prototype, strict schemas and launches unharmed', async () => {
+    const protoNames = Object.getOwnPropertyNames(Object.prototype).sort();
+    try {
+      const { data: before } = await emit(teacher, WhiteboardEvents.sync, { since: 0 });
+      for (const elementId of ['__proto__', 'constructor', 'prototype']) {
+        const ack = await emit(student, WhiteboardEvents.op, { type: 'update', opId: opId(), page: 'page-1', elementId, patch: { colour: '#ff0000' } });
+        expect(ack).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD', message: expect.stringContaining('elementId: is a reserved name') } });
+      }
+      expect(({} as Record<string, unknown>)['colour']).toBeUndefined();
+      expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(protoNames);
+      expect(z.object({ code: z.string() }).strict().safeParse({ code: 'abc' }).success).toBe(true);
+      // Strict schemas on both instances still take payloads: a launch code is still traded for a session, the board still syncs.
+      expect(await launch.launch('phys-101', 'dev-grace')).toEqual(expect.any(String));
+      expect((await emit(student, WhiteboardEvents.sync, { since: 0 })).data.seq).toBe(before.seq);
+    } finally {
+      for (const key of Object.getOwnPropertyNames(Object.prototype)) if (!protoNames.includes(key)) delete (Object.prototype as Record<string, unknown>)[key];
+    }
+  });
+
   it('lets the teacher decide who draws, and keeps pages for the teacher', async () => {
     const op = (): BoardOp => ({ type: 'add', opId: opId(), page: 'page-1', elementId: `s-${crypto.randomBytes(4).toString('hex')}`, element: { kind: 'stroke', tool: 'pen', colour: '#000000', width: 1, points: [[1, 1]] } });
     expect((await emit(student, WhiteboardEvents.op, op())).ok).toBe(true);
@@ -155,5 +175,21 @@ describe('whiteboard over the live room, two instances on one Redis', () => {
     expect(list).toEqual([expect.objectContaining({ sessionId, pages: 2 })]);
     const other = await launch.launch('hist-210', 'dev-katherine');
     expect((await launch.api(`/api/whiteboard/sessions/${sessionId}`, other)).status).toBe(404);
+  });
+
+  it('reads a saved board holding reserved ids (saved before the rule) without them, the rest intact', async () => {
+    const teacherToken = await launch.launch('phys-101', 'dev-ada');
+    const stroke = (id: string) => `"${id}":{"kind":"stroke","tool":"pen","colour":"#112233","width":2,"points":[[1,1]],"author":"u"}`;
+    const pages = `{"page-1":{"id":"page-1","title":"Page 1","order":["el-kept-1","__proto__","constructor"],"elements":{${stroke('el-kept-1')},${stroke('__proto__')},${stroke('constructor')}}},"__proto__":{"id":"__proto__","title":"x","order":[],"elements":{}}}`;
+    await a.db.query(`UPDATE whiteboard_snapshot SET seq = seq + 1, page_order = $2, pages = $3::jsonb WHERE session_id = $1`, [sessionId, ['page-1', '__proto__', 'constructor'], pages]);
+    const res = await launch.api(`/api/whiteboard/sessions/${sessionId}`, teacherToken);
+    expect(res.status).toBe(200);
+    const raw = await res.text();
+    expect(raw).not.toContain('__proto__');
+    expect(raw).not.toContain('constructor');
+    const saved = JSON.parse(raw) as { order: string[]; pages: Record<string, { order: string[] }> };
+    expect(saved.order).toEqual(['page-1']);
+    expect(saved.pages['page-1'].order).toEqual(['el-kept-1']);
+    expect(({} as Record<string, unknown>)['colour']).toBeUndefined();
   });
 });

@@ -24,6 +24,11 @@ describe('parseMembershipPage', () => {
     ]);
   });
 
+  it('reads a status named like a property of every object as unknown (active)', () => {
+    const members = ['constructor', 'toString', '__proto__', 'hasOwnProperty'].map((status, i) => ({ user_id: `u${i}`, roles: [`${M}#Learner`], status }));
+    expect(parseMembershipPage({ members }).map((m) => m.status)).toEqual(['active', 'active', 'active', 'active']);
+  });
+
   it('refuses something that is not a membership container', () => {
     expect(() => parseMembershipPage({ error: 'x' })).toThrow(NrpsFormatError);
     expect(() => parseMembershipPage(null)).toThrow(NrpsFormatError);

@@ -18,6 +18,12 @@ const STATUS: Record<string, RosterEntry['status']> = {
   deleted: 'deleted',
 };
 
+/** The status the LMS gives (any string: 'constructor' must not find Object's own), 'active' when unknown. */
+const statusOf = (raw: unknown): RosterEntry['status'] => {
+  const s = String(raw ?? 'Active').toLowerCase();
+  return Object.hasOwn(STATUS, s) ? STATUS[s] : 'active';
+};
+
 /** Reads one NRPS membership container page. Members without a user_id are skipped; a page that is not a container is an error. */
 export function parseMembershipPage(body: unknown): RosterEntry[] {
   if (!body || typeof body !== 'object' || !Array.isArray((body as { members?: unknown }).members)) {
@@ -39,7 +45,7 @@ export function parseMembershipPage(body: unknown): RosterEntry[] {
       ltiRoles: roles,
       role: mapLtiRoles(roles),
       // NRPS: status is optional and defaults to Active.
-      status: STATUS[String(m.status ?? 'Active').toLowerCase()] ?? 'active',
+      status: statusOf(m.status),
     });
   }
   return out;
