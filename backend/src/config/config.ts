@@ -141,6 +141,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (devPlatformEnabled && c.NODE_ENV === 'production') {
     problems.push('DEV_PLATFORM must not be true when NODE_ENV is production (the dev LMS platform is never loaded in production)');
   }
+  if (c.NODE_ENV === 'production' && !c.PUBLIC_URL?.startsWith('https://')) {
+    problems.push(`PUBLIC_URL must be an https URL when NODE_ENV is production (LMS launches, cookies and HSTS need it; got ${c.PUBLIC_URL ?? 'nothing'})`);
+  }
   const turnUrls = (c.TURN_URLS ?? '').split(',').map((u) => u.trim()).filter(Boolean);
   const badTurn = turnUrls.filter((u) => !/^turns?:[^\s]+$/.test(u));
   if (badTurn.length) problems.push(`TURN_URLS must be comma-separated turn: or turns: URLs (got ${badTurn.join(', ')})`);

@@ -21,4 +21,23 @@ describe('starting the server with bad configuration', () => {
     expect(run.stderr).toContain('LTI_KEY must be at least 32 characters long');
     expect(run.stderr).toContain('SESSION_SECRET is required but not set');
   });
+
+  it('refuses production without an https PUBLIC_URL, before touching the database', () => {
+    const run = spawnSync(process.execPath, [main], {
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        PUBLIC_URL: 'http://lectern.example.edu',
+        DATABASE_URL: 'postgres://u:p@127.0.0.1:1/none',
+        REDIS_URL: 'redis://127.0.0.1:1',
+        LTI_KEY: 'k'.repeat(32),
+        SESSION_SECRET: 's'.repeat(32),
+      },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('Invalid configuration');
+    expect(run.stderr).toContain('PUBLIC_URL must be an https URL when NODE_ENV is production');
+  });
 });

@@ -1,32 +1,53 @@
-import { Controller, Get, Inject, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Controller, Get, Inject, Logger, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import Redis from 'ioredis';
+import crypto from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { REDIS } from './redis';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG, REDIS } from './redis';
 
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms))]);
 
+/**
+ * Up or down for load balancers and anyone else; latency and the driver's error text (host names,
+ * ports, user names) only for the operator (`Authorization: Bearer <ADMIN_TOKEN>`) and in the log.
+ */
 @Controller('api/health')
 export class HealthController {
+  private readonly logger = new Logger('Health');
+
   constructor(
     private readonly db: DataSource,
     @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  private isOperator(req: Request): boolean {
+    if (!this.config.adminToken) return false;
+    const given = Buffer.from((req.headers.authorization ?? '').replace(/^Bearer /, ''));
+    const expected = Buffer.from(this.config.adminToken);
+    return given.length === expected.length && crypto.timingSafeEqual(given, expected);
+  }
+
   @Get()
-  async health(@Res() res: Response): Promise<void> {
-    const probe = async (fn: () => Promise<unknown>) => {
+  async health(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const probe = async (name: string, fn: () => Promise<unknown>) => {
       const started = Date.now();
       try {
         await withTimeout(fn(), 2000);
         return { status: 'up' as const, latencyMs: Date.now() - started };
       } catch (e) {
-        return { status: 'down' as const, error: e instanceof Error ? e.message : String(e) };
+        const error = e instanceof Error ? e.message : String(e);
+        this.logger.warn(`${name} is down: ${error}`);
+        return { status: 'down' as const, error };
       }
     };
-    const [database, redis] = await Promise.all([probe(() => this.db.query('SELECT 1')), probe(() => this.redis.ping())]);
+    const [database, redis] = await Promise.all([probe('the database', () => this.db.query('SELECT 1')), probe('Redis', () => this.redis.ping())]);
     const ok = database.status === 'up' && redis.status === 'up';
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', database, redis });
+    const detail = this.isOperator(req);
+    const view = (p: typeof database) => (detail ? p : { status: p.status });
+    res.status(ok ? 200 : 503).setHeader('Cache-Control', 'no-store');
+    res.json({ status: ok ? 'ok' : 'degraded', database: view(database), redis: view(redis) });
   }
 }
