@@ -27,13 +27,16 @@ export interface BoardView {
   readonly pages: Record<string, PageData>;
 }
 
-const viewOf = (b: Board): BoardView => ({
-  seq: b.seq,
-  pageOrder: b.pageOrder,
-  get pages() {
-    return pagesToData(b);
-  },
-});
+const viewOf = (b: Board): BoardView => {
+  let pages: Record<string, PageData> | undefined;
+  return {
+    seq: b.seq,
+    pageOrder: b.pageOrder,
+    get pages() {
+      return (pages ??= pagesToData(b));
+    },
+  };
+};
 
 /** An op as the board's stream carries it: its position in the log and who sent it from where. */
 interface StreamEntry {

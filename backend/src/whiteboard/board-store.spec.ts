@@ -189,6 +189,15 @@ describe('whiteboard store: ops from several instances in one order (real Redis)
     expect(Object.keys(saved.pages['page-1'].elements)).toEqual(['el-saved-1', 'el-new-1']);
   });
 
+  it('hands each applied op to the gateway with a board whose pages serialise in the wire shape (the naive broadcast sends them)', async () => {
+    const sid = crypto.randomUUID();
+    const s = store();
+    let sent = '';
+    s.onApplied = (_sid, _entry, board) => (sent = JSON.stringify(board));
+    await s.apply(sid, 'u1', add('view-1'));
+    expect(JSON.parse(sent)).toEqual({ seq: 1, pageOrder: ['page-1'], pages: { 'page-1': { id: 'page-1', title: 'Page 1', order: ['el-view-1'], elements: { 'el-view-1': expect.objectContaining({ kind: 'stroke', author: 'u1' }) } } } });
+  });
+
   it('never stalls: 900 ops from three instances arriving over time, with catch-ups and undos between them, all applied, boards identical', async () => {
     const sid = crypto.randomUUID();
     const three = [store(), store(), store()];
