@@ -32,10 +32,10 @@ export default async function setup(project: TestProject) {
     project.provide('services', { postgresUrl: pg.url('postgres'), redisUrl: redis.url });
   } catch (e) {
     await teardown();
+    // Vitest prints it: one line, the problem and the fix, with no stack of our own setup code.
     const line = `[lectern] the tests' services did not start: ${e instanceof Error ? e.message : String(e)}`;
-    console.error(line);
     const err = new Error(line);
-    err.stack = line; // the line is the whole story; no stack of our own setup code
+    err.stack = line;
     throw err;
   }
   return teardown;
