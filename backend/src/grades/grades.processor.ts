@@ -1,7 +1,16 @@
 import { InjectQueue, OnQueueFailed, Process, Processor } from '@nestjs/bull';
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../platform/redis';
+import { RepeatableJobSpec, RepeatableSchedule } from '../platform/repeatable-schedule';
 import { GRADES_QUEUE, GradesService } from './grades.service';
+
+/**
+ * Every minute, pending grades without a job are queued again. Restored at once when Redis lost its data:
+ * the grade jobs went with it, and the outbox in Postgres says which grades are still to be sent.
+ */
+export const GRADES_SWEEP: RepeatableJobSpec = { name: 'sweep', jobId: 'grades-sweep', every: 60_000, runWhenRestored: true };
 
 @Processor(GRADES_QUEUE)
 export class GradesProcessor {
@@ -15,8 +24,9 @@ export class GradesProcessor {
   }
 
   @Process('sweep')
-  sweep() {
-    return this.grades.sweep();
+  sweep(job: Job<{ restored?: boolean }>) {
+    // After a loss of Redis' data every pending grade lost its job, however young: queue them all now.
+    return this.grades.sweep(job.data.restored ? 0 : undefined);
   }
 
   /** After the last attempt the grade is marked failed (kept, with its reason), never dropped. */
@@ -34,10 +44,18 @@ export class GradesProcessor {
 }
 
 @Injectable()
-export class GradesScheduler implements OnModuleInit {
-  constructor(@InjectQueue(GRADES_QUEUE) private readonly queue: Queue) {}
+export class GradesScheduler implements OnModuleInit, OnModuleDestroy {
+  private readonly schedule: RepeatableSchedule;
 
-  async onModuleInit(): Promise<void> {
-    await this.queue.add('sweep', {}, { repeat: { every: 60_000 }, jobId: 'grades-sweep', removeOnComplete: 20, removeOnFail: 50 });
+  constructor(@InjectQueue(GRADES_QUEUE) queue: Queue, @Inject(APP_CONFIG) config: AppConfig) {
+    this.schedule = new RepeatableSchedule(queue, [GRADES_SWEEP], config.scheduleCheckMs);
+  }
+
+  onModuleInit(): Promise<void> {
+    return this.schedule.start();
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.schedule.stop();
   }
 }

@@ -1,13 +1,18 @@
 import { InjectQueue, Process, Processor } from '@nestjs/bull';
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { LTIJS_COLLECTIONS } from '../../../migrations/1764000000100-create-ltijs-store';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../platform/redis';
+import { RepeatableJobSpec, RepeatableSchedule } from '../platform/repeatable-schedule';
 import { LOGIN_TTL_SECONDS } from './domain/launch-checks';
 import { KeyRotationService } from './key-rotation.service';
 import { LoginRequestsService } from './login-requests.service';
 import { LtiService } from './lti.service';
 
 export const LTI_MAINTENANCE_QUEUE = 'lti-maintenance';
+
+export const LTI_PURGE: RepeatableJobSpec = { name: 'purge', jobId: 'lti-purge', every: 600_000 };
 
 /** Purges expired ltijs documents (nonces, states, tokens) and old login requests, every 10 minutes. */
 @Processor(LTI_MAINTENANCE_QUEUE)
@@ -31,11 +36,19 @@ export class LtiMaintenanceProcessor {
 }
 
 @Injectable()
-export class LtiMaintenanceScheduler implements OnModuleInit {
-  constructor(@InjectQueue(LTI_MAINTENANCE_QUEUE) private readonly queue: Queue) {}
+export class LtiMaintenanceScheduler implements OnModuleInit, OnModuleDestroy {
+  private readonly schedule: RepeatableSchedule;
 
-  async onModuleInit(): Promise<void> {
+  constructor(@InjectQueue(LTI_MAINTENANCE_QUEUE) queue: Queue, @Inject(APP_CONFIG) config: AppConfig) {
     // A repeatable job with a fixed id: however many instances start, it is scheduled once.
-    await this.queue.add('purge', {}, { repeat: { every: 600_000 }, jobId: 'lti-purge', removeOnComplete: 20, removeOnFail: 50 });
+    this.schedule = new RepeatableSchedule(queue, [LTI_PURGE], config.scheduleCheckMs);
+  }
+
+  onModuleInit(): Promise<void> {
+    return this.schedule.start();
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.schedule.stop();
   }
 }

@@ -1,10 +1,16 @@
 import { InjectQueue, Process, Processor } from '@nestjs/bull';
-import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
 import { Subscription } from 'rxjs';
+import type { AppConfig } from '../config/config';
 import { DomainEvents } from '../platform/domain-events';
+import { APP_CONFIG } from '../platform/redis';
+import { RepeatableJobSpec, RepeatableSchedule } from '../platform/repeatable-schedule';
 import { PlatformServiceError } from '../lti/infra/platform-service-error';
 import { ROSTER_QUEUE, RosterService } from './roster.service';
+
+/** Every course's roster, every 6 hours (not run at once when restored: launches sync their course meanwhile). */
+export const ROSTER_SYNC_ALL: RepeatableJobSpec = { name: 'sync-all', jobId: 'roster-sync-all', every: 6 * 3600_000 };
 
 /** Roster sync jobs: one course per job (retried with backoff), and a periodic job that queues every course. */
 @Processor(ROSTER_QUEUE)
@@ -31,21 +37,26 @@ export class RosterProcessor {
 @Injectable()
 export class RosterScheduler implements OnModuleInit, OnModuleDestroy {
   private subscription?: Subscription;
+  private readonly schedule: RepeatableSchedule;
 
   constructor(
-    @InjectQueue(ROSTER_QUEUE) private readonly queue: Queue,
+    @InjectQueue(ROSTER_QUEUE) queue: Queue,
     private readonly roster: RosterService,
     private readonly events: DomainEvents,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.schedule = new RepeatableSchedule(queue, [ROSTER_SYNC_ALL], config.scheduleCheckMs);
+  }
 
   async onModuleInit(): Promise<void> {
-    await this.queue.add('sync-all', {}, { repeat: { every: 6 * 3600_000 }, jobId: 'roster-sync-all', removeOnComplete: 20, removeOnFail: 50 });
+    await this.schedule.start();
     this.subscription = this.events.on('launch.completed').subscribe(({ courseId }) => {
       void this.roster.requestSync(courseId, 'launch').catch(() => undefined);
     });
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
     this.subscription?.unsubscribe();
+    await this.schedule.stop();
   }
 }
