@@ -98,6 +98,19 @@ describe('RepeatableSchedule (Bull on real Redis)', () => {
     expect(await delayedIds(a.queue)).toEqual(before);
   });
 
+  it('runs a restored job on its schedule again, on a worker that lived through the loss', async () => {
+    const { queue, schedule } = instance([{ name: 'tick', jobId: 'the-tick', every: 200 }], 100, 'ticking');
+    const runs: number[] = [];
+    void queue.process('tick', async () => {
+      runs.push(Date.now());
+    });
+    await schedule.start();
+    await waitFor(async () => runs.length >= 2, 'two runs before the loss', 5_000);
+    await forgetRedisKeys(redisUrl, prefix);
+    const lostAt = Date.now();
+    await waitFor(async () => runs.filter((t) => t > lostAt).length >= 3, 'three runs after the loss', 5_000);
+  });
+
   it('adds back a job whose entry survived but whose next run was lost', async () => {
     const { queue, schedule } = instance([PURGE], 3_600_000);
     await schedule.start();
