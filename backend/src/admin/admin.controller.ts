@@ -5,6 +5,7 @@ import type { AdminPlatformView } from '../contracts/api';
 import { DynamicRegistrationService } from '../lti/dynamic-registration.service';
 import { KeyRotationService } from '../lti/key-rotation.service';
 import { LtiService } from '../lti/lti.service';
+import { SessionRevocation } from '../platform/auth/session-revocation';
 import { NotFoundError } from '../platform/domain-error';
 import { parseInput } from '../platform/validation';
 import { AdminGuard } from './admin.guard';
@@ -20,6 +21,7 @@ export class AdminController {
     private readonly lti: LtiService,
     private readonly keys: KeyRotationService,
     private readonly registration: DynamicRegistrationService,
+    private readonly revocation: SessionRevocation,
   ) {}
 
   /** A one-time registration URL to paste into one LMS (LTI Dynamic Registration). */
@@ -82,6 +84,8 @@ export class AdminController {
     // ltijs refuses logins from an inactive platform at its login route too.
     const p = await this.lti.provider.getPlatform(row[0].issuer, row[0].client_id);
     if (p) await p.platformActive(active);
+    // A disabled platform's sessions end now: API calls refused, open sockets closed on every instance.
+    await this.revocation.platformActiveChanged(id, active);
     return { id, active };
   }
 }

@@ -30,6 +30,9 @@ const schema = z.object({
   LTI_KEY: secret,
   SESSION_SECRET: secret,
   SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(86400).default(3600),
+  // Fractions allowed (tests use seconds); a session ends this long after its launch, refreshed or not.
+  SESSION_MAX_AGE_HOURS: z.coerce.number().min(0.001).max(24 * 7).default(12),
+  SESSION_SWEEP_MS: z.coerce.number().int().min(100).max(60_000).default(20_000),
   DEV_PLATFORM: booleanString.optional(),
   DEV_PLATFORM_URL: url(['http:', 'https:']).optional(),
   FRONTEND_DIST: z.string().default('dist/frontend/browser'),
@@ -68,6 +71,11 @@ export interface AppConfig {
   ltiKey: string;
   sessionSecret: string;
   sessionTtlSeconds: number;
+  /**
+   * Sessions end: maxAgeSeconds after the launch, however often refreshed; open sockets of a disabled
+   * platform or of an ended session are closed by a sweep every sweepMs (and at once on a disable).
+   */
+  session: { maxAgeSeconds: number; sweepMs: number };
   devPlatform: { enabled: boolean; url: string };
   frontendDist: string;
   /** First delay between tries of a grade post; doubles each time, capped at an hour. */
@@ -161,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ltiKey: c.LTI_KEY,
     sessionSecret: c.SESSION_SECRET,
     sessionTtlSeconds: c.SESSION_TTL_SECONDS,
+    session: { maxAgeSeconds: Math.round(c.SESSION_MAX_AGE_HOURS * 3600), sweepMs: c.SESSION_SWEEP_MS },
     devPlatform: {
       enabled: devPlatformEnabled,
       url: trimSlash(c.DEV_PLATFORM_URL ?? `http://127.0.0.1:${c.PORT}/dev-platform`),

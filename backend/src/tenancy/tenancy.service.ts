@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { LaunchRejectedError, NotFoundError } from '../platform/domain-error';
+import { LaunchRejectedError, NotFoundError, UnauthenticatedError } from '../platform/domain-error';
 import type { LaunchIdentity } from './domain/launch-identity';
 import type { CourseRole } from './domain/role-mapping';
 
@@ -196,6 +196,37 @@ export class TenancyService {
       throw new LaunchRejectedError('DEPLOYMENT_UNKNOWN', `Deployment "${identity.deploymentId}" is not registered for this platform`, 403);
     }
     return { id: row.id as string, deploymentRowId: row.deployment_row_id as string };
+  }
+
+  /** The ids of the platforms an administrator disabled (their sessions end). */
+  async disabledPlatformIds(): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.db.query(`SELECT id FROM lti_platform WHERE NOT active`);
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Whether a session may go on (checked at every refresh, read from the database, not the token): its
+   * platform is still enabled, the person is still enrolled in the course, and an instructor has not
+   * removed them from the live class of its classroom. Throws the reason's code (401: launch again).
+   */
+  async assertSessionStanding(s: { platformId: string; courseId: string; userId: string; activityId: string | null }): Promise<void> {
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+    if (![s.platformId, s.courseId, s.userId].every((id) => uuid.test(id)) || (s.activityId !== null && !uuid.test(s.activityId))) {
+      throw new UnauthenticatedError('SESSION_INVALID', 'The session token is not valid');
+    }
+    const [row] = await this.db.query(
+      `SELECT p.active,
+              EXISTS (SELECT 1 FROM enrolment e JOIN course c ON c.id = e.course_id
+                       WHERE e.course_id = $2 AND e.user_id = $3 AND c.platform_id = p.id) AS enrolled,
+              ($4::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM session_removal r JOIN live_session l ON l.id = r.session_id
+                       WHERE l.activity_id = $4::uuid AND l.ended_at IS NULL AND r.user_id = $3)) AS removed
+         FROM lti_platform p WHERE p.id = $1`,
+      [s.platformId, s.courseId, s.userId, s.activityId],
+    );
+    if (!row) throw new UnauthenticatedError('PLATFORM_UNKNOWN', 'This platform is no longer registered with Lectern');
+    if (!row.active) throw new UnauthenticatedError('PLATFORM_DISABLED', 'This platform has been disabled by an administrator');
+    if (!row.enrolled) throw new UnauthenticatedError('NOT_ENROLLED', 'You are no longer enrolled in this course');
+    if (row.removed) throw new UnauthenticatedError('REMOVED_FROM_CLASS', 'An instructor removed you from this class');
   }
 
   async courseView(courseId: string, platformId: string): Promise<{ id: string; title: string; label: string | null }> {
