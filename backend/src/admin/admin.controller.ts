@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { AdminPlatformView } from '../contracts/api';
@@ -6,11 +6,24 @@ import { DynamicRegistrationService } from '../lti/dynamic-registration.service'
 import { KeyRotationService } from '../lti/key-rotation.service';
 import { LtiService } from '../lti/lti.service';
 import { SessionRevocation } from '../platform/auth/session-revocation';
+import { DomainEvents } from '../platform/domain-events';
 import { NotFoundError } from '../platform/domain-error';
 import { parseInput } from '../platform/validation';
 import { AdminGuard } from './admin.guard';
 
 const platformId = z.uuid();
+const webOrigin = z
+  .string()
+  .max(300)
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === v && /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(v);
+    } catch {
+      return false;
+    }
+  }, 'must be an origin: https://host[:port], no path, no trailing slash');
+const frameOriginsInput = z.object({ origins: z.array(webOrigin).max(50) }).strict();
 
 /** The tool operator's console: registered platforms (disable, enable, register by hand) and key rotation. */
 @Controller('api/admin')
@@ -21,6 +34,7 @@ export class AdminController {
     private readonly lti: LtiService,
     private readonly keys: KeyRotationService,
     private readonly registration: DynamicRegistrationService,
+    private readonly events: DomainEvents,
     private readonly revocation: SessionRevocation,
   ) {}
 
@@ -69,6 +83,26 @@ export class AdminController {
   @HttpCode(200)
   enable(@Param('id') id: string) {
     return this.setActive(parseInput(platformId, id), true);
+  }
+
+  /**
+   * Where this platform shows Lectern in a frame, besides its issuer and authorization endpoint (Canvas:
+   * the school's own domain). Replaces the list; these origins join the CSP's frame-ancestors.
+   */
+  @Put('platforms/:id/frame-origins')
+  @HttpCode(200)
+  async setFrameOrigins(@Param('id') id: string, @Body() body: unknown) {
+    const pid = parseInput(platformId, id);
+    const origins = [...new Set(parseInput(frameOriginsInput, body ?? {}).origins)].sort();
+    const platform = await this.db.transaction(async (tx) => {
+      const [p] = await tx.query(`SELECT issuer, client_id FROM lti_platform WHERE id = $1 FOR UPDATE`, [pid]);
+      if (!p) throw new NotFoundError('PLATFORM_NOT_FOUND', 'No such platform');
+      await tx.query(`DELETE FROM lti_platform_frame_origin WHERE platform_id = $1`, [pid]);
+      await tx.query(`INSERT INTO lti_platform_frame_origin (platform_id, origin) SELECT $1, unnest($2::text[])`, [pid, origins]);
+      return p as { issuer: string; client_id: string };
+    });
+    this.events.emit('platform.registered', { issuer: platform.issuer, clientId: platform.client_id });
+    return { id: pid, frameOrigins: origins };
   }
 
   @Post('keys/rotate')

@@ -14,10 +14,12 @@ const directive = (csp: string | null, name: string): string[] | undefined =>
     ?.slice(1);
 const hashOf = (script: string) => `'sha256-${crypto.createHash('sha256').update(script, 'utf8').digest('base64')}'`;
 
+const ADMIN_TOKEN = 'headers-operator-token-0123456789';
+
 describe('security headers on the app and the API', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ ADMIN_TOKEN });
   });
   afterAll(() => t?.close());
 
@@ -55,6 +57,33 @@ describe('security headers on the app and the API', () => {
       const fa = directive((await fetch(`${t.url}/api/health`)).headers.get('content-security-policy'), 'frame-ancestors') ?? [];
       return fa.includes('https://lms.example.edu') && fa.includes('https://sso.example.edu');
     }, 'the new platform in frame-ancestors', 5000);
+  });
+
+  it('adds the frame origins the operator gives a platform (Canvas frames from the school domain), and refuses anything but origins', async () => {
+    const [p] = await t.db.query(`SELECT id FROM lti_platform WHERE issuer = 'https://lms.example.edu'`);
+    const put = (body: unknown, id = p.id as string) =>
+      fetch(`${t.url}/api/admin/platforms/${id}/frame-origins`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    for (const bad of ['https://school.example.edu/', 'https://school.example.edu/courses', 'javascript:alert(1)', "https://a.example.edu 'unsafe-inline'", '*', 'https://a;b.example.edu']) {
+      const res = await put({ origins: [bad] });
+      expect(res.status, bad).toBe(400);
+    }
+    expect((await put({ origins: [] }, '00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    const ok = await put({ origins: ['https://school.example.edu', 'https://school.example.edu', 'https://other.example.edu:8443'] });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ id: p.id, frameOrigins: ['https://other.example.edu:8443', 'https://school.example.edu'] });
+    await waitFor(async () => {
+      const fa = directive((await fetch(`${t.url}/lobby`)).headers.get('content-security-policy'), 'frame-ancestors') ?? [];
+      return fa.includes('https://school.example.edu') && fa.includes('https://other.example.edu:8443');
+    }, 'the operator-given origins in frame-ancestors', 5000);
+    expect((await put({ origins: ['https://other.example.edu:8443'] })).status).toBe(200);
+    await waitFor(async () => {
+      const fa = directive((await fetch(`${t.url}/lobby`)).headers.get('content-security-policy'), 'frame-ancestors') ?? [];
+      return !fa.includes('https://school.example.edu') && fa.includes('https://other.example.edu:8443');
+    }, 'a removed origin gone from frame-ancestors', 5000);
   });
 
   it('allows every inline script the launch pages and the built app carry, by hash, and no other', async () => {

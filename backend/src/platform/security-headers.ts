@@ -21,7 +21,8 @@ const cspOrigin = (raw: string | null | undefined): string | null => {
 
 /**
  * The origins allowed to frame Lectern: the active registered platforms (issuer and authorization
- * endpoint origins), and the dev LMS in development. Read from Postgres, cached for a short time, read
+ * endpoint origins, and the frame origins the operator added: PUT /api/admin/platforms/:id/frame-origins),
+ * and the dev LMS in development. Read from Postgres, cached for a short time, read
  * again at once when a platform is registered in this process.
  */
 export class FrameAncestors {
@@ -47,13 +48,16 @@ export class FrameAncestors {
 
   private async load(): Promise<void> {
     try {
-      const rows: Array<{ issuer: string; auth: string | null }> = await this.db.query(
-        `SELECT p.issuer, l.doc->>'authEndpoint' AS auth
-           FROM lti_platform p LEFT JOIN ltijs_platform l ON l.doc->>'kid' = p.ltijs_kid
-          WHERE p.active`,
+      const rows: Array<{ url: string | null }> = await this.db.query(
+        `SELECT p.issuer AS url FROM lti_platform p WHERE p.active
+         UNION SELECT l.doc->>'authEndpoint' FROM lti_platform p JOIN ltijs_platform l ON l.doc->>'kid' = p.ltijs_kid WHERE p.active
+         UNION SELECT f.origin FROM lti_platform_frame_origin f JOIN lti_platform p ON p.id = f.platform_id WHERE p.active`,
       );
       const found = new Set<string>();
-      for (const r of rows) for (const o of [cspOrigin(r.issuer), cspOrigin(r.auth)]) if (o) found.add(o);
+      for (const r of rows) {
+        const o = cspOrigin(r.url);
+        if (o) found.add(o);
+      }
       if (this.config.devPlatform.enabled) {
         const dev = cspOrigin(this.config.devPlatform.url);
         if (dev) found.add(dev);
