@@ -42,6 +42,12 @@ describe('security headers on the app and the API', () => {
     }
   });
 
+  it("lets the LMS show Lectern's icon in its own pages", async () => {
+    const res = await fetch(`${t.url}/favicon.ico`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+  });
+
   it('adds a platform to frame-ancestors as soon as it is registered', async () => {
     const before = directive((await fetch(`${t.url}/api/health`)).headers.get('content-security-policy'), 'frame-ancestors');
     expect(before).not.toContain('https://lms.example.edu');

@@ -124,6 +124,9 @@ export function securityHeaders(config: AppConfig, ancestors: FrameAncestors, al
     crossOriginOpenerPolicy: false as const,
     // frame-ancestors decides framing; X-Frame-Options would forbid every LMS.
     xFrameOptions: false as const,
+    // The LMS shows Lectern's icon (favicon.ico, the registration's logo_uri) in its own pages. The API
+    // answers only with a bearer token, which a no-cors request cannot carry: same-origin would guard nothing.
+    crossOriginResourcePolicy: { policy: 'cross-origin' as const },
     referrerPolicy: { policy: 'strict-origin-when-cross-origin' as const },
     strictTransportSecurity: https ? { maxAge: 31_536_000, includeSubDomains: false } : (false as const),
   };
