@@ -13,6 +13,8 @@ import { LtiRoutes } from './lti/lti-routes';
 import { DomainEvents } from './platform/domain-events';
 import { HttpErrorFilter } from './platform/http-error.filter';
 import { installOutboundPolicy } from './platform/outbound-http';
+import { httpRateLimit } from './platform/rate-limit/http-rate-limit';
+import { RateLimiter } from './platform/rate-limit/rate-limiter';
 import { RedisIoAdapter } from './platform/redis-io.adapter';
 import { builtPageScripts, FrameAncestors, securityHeaders } from './platform/security-headers';
 
@@ -29,7 +31,8 @@ export async function createApp(config: AppConfig, opts: { logger?: LogLevel[] |
   app.useGlobalFilters(new HttpErrorFilter());
   app.useWebSocketAdapter(new RedisIoAdapter(app, config.redisUrl, config.queuePrefix));
   app.enableShutdownHooks();
-  app.set('trust proxy', 'loopback');
+  // req.ip is the client's as far as the proxies TRUST_PROXY names say (the load balancer's X-Forwarded-For).
+  app.set('trust proxy', config.trustProxy);
   // What ltijs fetches itself (platform JWKS) follows the same outbound policy as Lectern's own calls.
   installOutboundPolicy(config.outbound);
   // Security headers on everything (a refusal by the rate limit too): CSP with frame-ancestors, HSTS, nosniff.
@@ -38,6 +41,9 @@ export async function createApp(config: AppConfig, opts: { logger?: LogLevel[] |
   app.get(DomainEvents).on('platform.registered').subscribe(() => void ancestors.refresh());
   const spaScripts = builtPageScripts(path.join(path.resolve(config.frontendDist), 'index.html'));
   app.use(securityHeaders(config, ancestors, () => [...LAUNCH_PAGE_SCRIPTS, ...spaScripts()]));
+  // Rate limits per client address, shared in Redis, on /lti/login, /lti/register, /api/session/exchange
+  // and /api/admin: before ltijs and Nest's routes (platform/rate-limit).
+  app.use(httpRateLimit(app.get(RateLimiter)));
   app.use('/lti', app.get(LtiRoutes).router());
   mountSpa(app, config);
   await app.init();

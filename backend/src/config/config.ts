@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { parseRuleOverrides, type RateLimitSettings } from '../platform/rate-limit/rules';
 
 /**
  * Typed, validated configuration. This is the only module that reads process.env;
@@ -57,6 +58,11 @@ const schema = z.object({
   TURN_SECRET: z.string().min(16, 'must be at least 16 characters long').optional(),
   TURN_TTL_SECONDS: z.coerce.number().int().min(60).max(86400 * 2).default(12 * 3600),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 letters, digits, _ or -').default('lectern'),
+  // Rate limits (platform/rate-limit/rules.ts): every rule's points times the scale, then exact rules.
+  RATE_LIMIT_SCALE: z.coerce.number().min(0.01).max(10_000).optional(),
+  RATE_LIMIT_RULES: z.string().optional(),
+  // Express 'trust proxy': which hops may say who the client is (X-Forwarded-For); never 'true' (anyone could).
+  TRUST_PROXY: z.string().regex(/^(\d{1,2}|[0-9A-Za-z.:/, ]+)$/, 'must be a hop count or a list of addresses, subnets, loopback, linklocal, uniquelocal').refine((v) => !/^\s*true\s*$/i.test(v), 'must not be true (any client could then choose its own address): give the load balancer\'s addresses or a hop count').default('loopback'),
   SCHEDULE_CHECK_MS: z.coerce.number().int().min(50).max(3_600_000).default(30_000),
 });
 
@@ -94,6 +100,10 @@ export interface AppConfig {
   whiteboardNaiveBroadcast: boolean;
   /** Redis key prefix of the Bull queues: every instance of one deployment shares it. */
   queuePrefix: string;
+  /** Rate limit rules in force: the table's figures times scale (20 under NODE_ENV=test), then overrides. */
+  rateLimits: RateLimitSettings;
+  /** Express 'trust proxy': a hop count, or the proxies' addresses (req.ip is then the client's). */
+  trustProxy: number | string;
   /** How often each instance checks that its repeatable jobs (grade sweep, ltijs purge, roster sync) are still in Redis. */
   scheduleCheckMs: number;
   media: MediaConfig;
@@ -157,6 +167,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (badTurn.length) problems.push(`TURN_URLS must be comma-separated turn: or turns: URLs (got ${badTurn.join(', ')})`);
   if (turnUrls.length && !c.TURN_SECRET) problems.push('TURN_SECRET is required when TURN_URLS is set (the coturn static-auth-secret)');
   if (c.MEDIA_FORCE_RELAY && !turnUrls.length) problems.push('MEDIA_FORCE_RELAY needs TURN_URLS (relay-only media goes through TURN)');
+  const rateRules = parseRuleOverrides(c.RATE_LIMIT_RULES ?? '');
+  problems.push(...rateRules.problems.map((p) => `RATE_LIMIT_RULES ${p}`));
   if (problems.length) throw new ConfigError(problems);
   const publicUrl = trimSlash(c.PUBLIC_URL ?? `http://localhost:${c.PORT}`);
   return {
@@ -176,6 +188,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     frontendDist: c.FRONTEND_DIST,
     queuePrefix: c.QUEUE_PREFIX,
+    rateLimits: { scale: c.RATE_LIMIT_SCALE ?? (c.NODE_ENV === 'test' ? 20 : 1), overrides: rateRules.overrides },
+    trustProxy: /^\d+$/.test(c.TRUST_PROXY) ? Number(c.TRUST_PROXY) : c.TRUST_PROXY,
     scheduleCheckMs: c.SCHEDULE_CHECK_MS,
     whiteboardNaiveBroadcast: c.WHITEBOARD_NAIVE_BROADCAST ?? false,
     presence: { ttlMs: c.PRESENCE_TTL_MS, beatMs: c.PRESENCE_BEAT_MS },

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { ClientEvents } from '../../contracts/realtime';
+import { MediaEvents } from '../../contracts/media';
+import { WhiteboardEvents } from '../../contracts/whiteboard';
+import { loadConfig } from '../../config/config';
+import { clientAddressKey, httpRuleOf, parseRuleOverrides, RATE_RULES, resolveRules, socketCharges, socketRuleOf } from './rules';
+
+const env = { DATABASE_URL: 'postgres://x/y', REDIS_URL: 'redis://x', LTI_KEY: 'k'.repeat(32), SESSION_SECRET: 's'.repeat(32) };
+
+describe('rate limit rules', () => {
+  it('gives every client event of the contracts a rule of its family', () => {
+    expect(socketRuleOf(ClientEvents.join)).toBe('room.join');
+    expect(socketRuleOf(ClientEvents.chatSend)).toBe('chat');
+    expect(socketRuleOf(ClientEvents.hand)).toBe('hand');
+    expect(socketRuleOf(ClientEvents.media)).toBe('room.media');
+    for (const e of [ClientEvents.teacherMute, ClientEvents.teacherMuteAll, ClientEvents.teacherRemove, ClientEvents.teacherStopCamera, ClientEvents.teacherEndClass, MediaEvents.policy]) {
+      expect(socketRuleOf(e)).toBe('teacher');
+    }
+    expect(socketRuleOf(WhiteboardEvents.op)).toBe('wb.op');
+    expect(socketRuleOf(WhiteboardEvents.sync)).toBe('wb.sync');
+    expect(socketRuleOf(WhiteboardEvents.follow)).toBe('wb.follow');
+    expect(socketRuleOf(WhiteboardEvents.permissions)).toBe('wb.permissions');
+    expect(socketRuleOf(MediaEvents.join)).toBe('media.join');
+    expect(socketRuleOf(MediaEvents.createTransport)).toBe('media.transport');
+    expect(socketRuleOf(MediaEvents.produce)).toBe('media.produce');
+    expect(socketRuleOf(MediaEvents.consume)).toBe('media.signal');
+    // No client event of the contracts is left to the catch-all; an unknown one is not unlimited.
+    for (const e of [...Object.values(ClientEvents), ...Object.values(MediaEvents), WhiteboardEvents.op, WhiteboardEvents.sync, WhiteboardEvents.follow, WhiteboardEvents.permissions]) {
+      expect(socketRuleOf(e), e).not.toBe('socket.other');
+    }
+    expect(socketRuleOf('quiz:answer')).toBe('socket.other');
+    expect(socketRuleOf('__proto__')).toBe('socket.other');
+    expect(socketRuleOf('constructor')).toBe('socket.other');
+  });
+
+  it('charges a whiteboard op its count per user and its bytes per user and per board; other events one token per user', () => {
+    expect(socketCharges('p', 'wb:op', 'u1', 'class-9', 1234.2)).toEqual([
+      { rule: 'wb.op', key: 'p:rl:wb.op:user:u1', cost: 1 },
+      { rule: 'wb.user-bytes', key: 'p:rl:wb.user-bytes:user:u1', cost: 1235 },
+      { rule: 'wb.board-bytes', key: 'p:rl:wb.board-bytes:board:class-9', cost: 1235 },
+    ]);
+    expect(socketCharges('p', 'hand:set', 'u1', 'class-9', 50)).toEqual([{ rule: 'hand', key: 'p:rl:hand:user:u1', cost: 1 }]);
+    expect(socketCharges('p', 'wb:op', 'u1')).toHaveLength(1);
+  });
+
+  it('lets a real class through: the pen, the whiteboard bench, a viewer joining a big class', () => {
+    const perSecond = (r: { points: number; perMs: number }) => (r.points * 1000) / r.perMs;
+    // The pen flushes every 40 ms (25 ops/s) with up to ~20 points (~400 bytes).
+    expect(perSecond(RATE_RULES['wb.op'])).toBeGreaterThanOrEqual(2 * 25);
+    expect(perSecond(RATE_RULES['wb.user-bytes'])).toBeGreaterThanOrEqual(10 * 25 * 400);
+    // 30 learners all drawing at once on one board.
+    expect(perSecond(RATE_RULES['wb.board-bytes'])).toBeGreaterThanOrEqual(30 * 25 * 400);
+    // A viewer joining 300 camera users: consume + resume per camera and mic, set-layers per camera.
+    expect(RATE_RULES['media.signal'].points).toBeGreaterThanOrEqual(300 * 5);
+    // The largest payload a socket accepts (16 KB) fits every byte bucket.
+    expect(RATE_RULES['wb.user-bytes'].points).toBeGreaterThan(16 * 1024);
+  });
+
+  it('scales every rule and takes explicit rules as given; unknown names are refused', () => {
+    const rules = resolveRules({ scale: 20, overrides: [{ name: 'http.session', points: 5, perMs: 60_000 }] });
+    expect(rules.get('http.lti-login')).toEqual({ points: 6000, perMs: 60_000 });
+    expect(rules.get('http.session')).toEqual({ points: 5, perMs: 60_000 });
+    expect(resolveRules({ scale: 0.01, overrides: [] }).get('hand')!.points).toBe(1);
+    expect(() => resolveRules({ scale: 1, overrides: [{ name: '__proto__', points: 1, perMs: 1 }] })).toThrow(/Unknown rate limit rule/);
+    expect(parseRuleOverrides(' http.session=5/60000 , wb.op=10/1000')).toEqual({
+      overrides: [
+        { name: 'http.session', points: 5, perMs: 60000 },
+        { name: 'wb.op', points: 10, perMs: 1000 },
+      ],
+      problems: [],
+    });
+    expect(parseRuleOverrides('nope=1/1,http.admin=0/5,wb.op=x').problems).toEqual([
+      expect.stringMatching(/^nope is not a rule/),
+      'http.admin=0/5: points and perMs must be at least 1',
+      '"wb.op=x" is not name=points/perMs',
+    ]);
+  });
+
+  it('reads its settings from the configuration: scale 1, or 20 in tests; a bad rule stops the start; trust proxy never true', () => {
+    expect(loadConfig({ ...env, NODE_ENV: 'production', PUBLIC_URL: 'https://lectern.example.edu' }).rateLimits).toEqual({ scale: 1, overrides: [] });
+    expect(loadConfig({ ...env, NODE_ENV: 'test' }).rateLimits.scale).toBe(20);
+    expect(loadConfig({ ...env, NODE_ENV: 'test', RATE_LIMIT_SCALE: '1', RATE_LIMIT_RULES: 'chat=3/1000' }).rateLimits).toEqual({ scale: 1, overrides: [{ name: 'chat', points: 3, perMs: 1000 }] });
+    expect(() => loadConfig({ ...env, RATE_LIMIT_RULES: 'chat=3' })).toThrow(/RATE_LIMIT_RULES "chat=3" is not name=points\/perMs/);
+    expect(loadConfig(env).trustProxy).toBe('loopback');
+    expect(loadConfig({ ...env, TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ ...env, TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe('loopback, 10.0.0.0/8');
+    expect(() => loadConfig({ ...env, TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY must not be true/);
+  });
+
+  it('limits the HTTP paths however they are spelt, and nothing else', () => {
+    expect(httpRuleOf('/lti/login')).toBe('http.lti-login');
+    expect(httpRuleOf('/LTI/Login/')).toBe('http.lti-login');
+    expect(httpRuleOf('/lti/register')).toBe('http.lti-register');
+    expect(httpRuleOf('/api/session/exchange')).toBe('http.session');
+    expect(httpRuleOf('/api//session/exchange')).toBe('http.session');
+    expect(httpRuleOf('/api/admin')).toBe('http.admin');
+    expect(httpRuleOf('/api/admin/platforms/x/disable')).toBe('http.admin');
+    expect(httpRuleOf('/api/%61dmin/platforms')).toBe('http.admin');
+    expect(httpRuleOf('/api/administrator')).toBeNull();
+    expect(httpRuleOf('/api/health')).toBeNull();
+    expect(httpRuleOf('/lti')).toBeNull();
+    expect(httpRuleOf('/api/%E0%A4%A')).toBeNull();
+  });
+
+  it('keys clients by IPv4 address (also IPv4-mapped) and by IPv6 /64', () => {
+    expect(clientAddressKey('203.0.113.7')).toBe('203.0.113.7');
+    expect(clientAddressKey('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(clientAddressKey('::FFFF:cb00:7107')).toBe('203.0.113.7');
+    expect(clientAddressKey('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(clientAddressKey('2001:0db8:0001:0002:ffff:1:2:3')).toBe('2001:db8:1:2::/64');
+    expect(clientAddressKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(clientAddressKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    expect(clientAddressKey('::1')).toBe('0:0:0:0::/64');
+    expect(clientAddressKey('')).toBe('unknown');
+  });
+});
