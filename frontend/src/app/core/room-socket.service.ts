@@ -26,6 +26,9 @@ interface PendingMessage {
  * contract. It reconnects by itself, joins the room again and takes its state back; chat messages
  * sent while disconnected are sent again with the same id, so the server stores and shows them once.
  */
+/** Refusals that mean the session itself is over: reconnecting cannot help, a new launch from the LMS can. */
+const SESSION_OVER = ['UNAUTHENTICATED', 'SESSION_INVALID', 'SESSION_EXPIRED', 'NO_CLASSROOM', 'PLATFORM_DISABLED', 'PLATFORM_UNKNOWN', 'NOT_ENROLLED'];
+
 @Injectable()
 export class RoomSocket implements OnDestroy {
   private readonly session = inject(LtiSession);
@@ -85,7 +88,7 @@ export class RoomSocket implements OnDestroy {
       this.connection.set(reason === 'io server disconnect' ? 'offline' : 'reconnecting');
     });
     socket.on('connect_error', (e) => {
-      if (['UNAUTHENTICATED', 'SESSION_INVALID', 'SESSION_EXPIRED', 'NO_CLASSROOM'].includes(e.message)) {
+      if (SESSION_OVER.includes(e.message)) {
         this.fatal.set('Your session has ended: launch Lectern again from your course.');
         socket.disconnect();
         this.connection.set('closed');
@@ -117,7 +120,7 @@ export class RoomSocket implements OnDestroy {
   private async join() {
     const ack = await this.emit(ClientEvents.join, { sessionId: this.sessionId! });
     if (!ack.ok) {
-      if (['REMOVED_FROM_CLASS', 'CLASS_ENDED', 'SESSION_NOT_FOUND', 'SESSION_EXPIRED'].includes(ack.error.code)) {
+      if (['REMOVED_FROM_CLASS', 'CLASS_ENDED', 'SESSION_NOT_FOUND', ...SESSION_OVER].includes(ack.error.code)) {
         this.fatal.set(ack.error.message);
         this.socket?.disconnect();
         this.connection.set('closed');
