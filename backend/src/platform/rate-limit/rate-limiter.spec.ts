@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { loadConfig } from '../../config/config';
 import { DomainError } from '../domain-error';
-import { RateLimitedError, RateLimiter } from './rate-limiter';
+import type { SessionClaims } from '../auth/session-token';
+import type { ClassMembership } from '../socket-events';
+import { RateLimitedError, RateLimiter, socketRateLimitCheck } from './rate-limiter';
 
 // Two "servers": two RateLimiters, each on its own Redis connection, against the run's real Redis.
 describe('RateLimiter (real Redis, two instances)', () => {
@@ -30,8 +32,8 @@ describe('RateLimiter (real Redis, two instances)', () => {
     return new RateLimiter(redis, config);
   }
 
+  const prefix = `rl-${id()}`;
   beforeAll(() => {
-    const prefix = `rl-${id()}`;
     a = limiter(prefix, 'hand=5/60000,wb.op=1000/1000,wb.board-bytes=1000/3600000,wb.user-bytes=100000/60000');
     b = limiter(prefix, 'hand=5/60000,wb.op=1000/1000,wb.board-bytes=1000/3600000,wb.user-bytes=100000/60000');
   });
@@ -107,6 +109,21 @@ describe('RateLimiter (real Redis, two instances)', () => {
     await expect(b.limitSocketEvent('wb:op', third, board, 1)).rejects.toMatchObject({ code: 'RATE_LIMITED' });
     // Another board is its own budget.
     await expect(a.limitSocketEvent('wb:op', third, `board-${id()}`, 900)).resolves.toBeUndefined();
+  });
+
+  it("gives the socket gate a check charging the sender, and a whiteboard op's bytes to the member's class board", async () => {
+    const check = socketRateLimitCheck(a);
+    const sessionId = `class-${id()}`;
+    const session = (userId: string) => ({ userId }) as SessionClaims;
+    const member = { sessionId } as ClassMembership;
+    await check('wb:op', session(`u-${id()}`), member, 600);
+    // The same board, from another user and another instance: 400 left of 1000.
+    await expect(socketRateLimitCheck(b)('wb:op', session(`u-${id()}`), member, 500)).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    // A join (no membership yet) is charged to the user only.
+    const joiner = `u-${id()}`;
+    await check('room:join', session(joiner), null, 60);
+    const level = await connections[0].hget(`${prefix}:rl:room.join:user:${joiner}`, 'level');
+    expect(Number(level)).toBeCloseTo(29, 0);
   });
 
   it('caps the media peers a user holds at once, across instances; a renewal or a release makes room', async () => {

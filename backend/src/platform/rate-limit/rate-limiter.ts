@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { AppConfig } from '../../config/config';
 import { DomainError } from '../domain-error';
+import type { SocketEventCheck } from '../socket-events';
 import { APP_CONFIG, REDIS } from '../redis';
 import { bucketKey, clientAddressKey, MEDIA_PEERS_PER_USER, RateRule, RateRuleName, resolveRules, socketCharges } from './rules';
 
@@ -157,4 +158,12 @@ export class RateLimiter {
       return { ok: true, retryAfterMs: 0 };
     }
   }
+}
+
+/**
+ * The socket gate's rate limit check (`gate.addCheck(socketRateLimitCheck(limiter))`): every event is
+ * charged to its sender (their user id); a whiteboard op's bytes also to its class's board.
+ */
+export function socketRateLimitCheck(limiter: RateLimiter): SocketEventCheck {
+  return (event, session, member, bytes) => limiter.limitSocketEvent(event, session.userId, member?.sessionId, bytes);
 }
