@@ -25,7 +25,7 @@ export interface Cluster {
 }
 
 /** Real backend processes (the built server) on one Redis and one Postgres, behind the local load balancer. */
-export async function startCluster(instances = 2): Promise<Cluster> {
+export async function startCluster(instances = 2, extraEnv: Record<string, string> = {}): Promise<Cluster> {
   if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: npm test builds it first (npm run build:backend)`);
   const { redisUrl } = inject('services');
   const databaseUrl = await createTestDatabase();
@@ -48,6 +48,8 @@ export async function startCluster(instances = 2): Promise<Cluster> {
     MEDIA_WORKERS: '1',
     MEDIA_PORT: '0',
     ...(process.env.MEDIASOUP_WORKER_BIN ? { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN } : {}),
+    // E.g. RATE_LIMIT_RULES for a flood test.
+    ...extraEnv,
   };
   const logs: string[] = [];
   const procs: ChildProcess[] = [];
