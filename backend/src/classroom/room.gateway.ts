@@ -1,4 +1,4 @@
-import { Inject, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Logger, OnModuleDestroy } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -21,9 +21,7 @@ import {
   ServerEvents,
   ServerPayloads,
 } from '../contracts/realtime';
-import { SESSION_TOKENS } from '../platform/auth/session.guard';
 import { SocketAccess, SocketContext, SocketData, SocketGate } from '../platform/socket-events';
-import { SessionTokens } from '../platform/auth/session-token';
 import { DomainError } from '../platform/domain-error';
 import { PresenceService } from './presence.service';
 import { roomOf, userRoomOf } from './socket-rooms';
@@ -58,7 +56,6 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
   @WebSocketServer() server: Server;
 
   constructor(
-    @Inject(SESSION_TOKENS) private readonly tokens: SessionTokens,
     private readonly room: RoomService,
     private readonly chat: ChatService,
     private readonly presence: PresenceService,
@@ -72,18 +69,6 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
   }
 
   afterInit(server: Server): void {
-    server.use(async (socket, next) => {
-      const token = (socket.handshake.auth as { token?: unknown })?.token;
-      if (typeof token !== 'string' || !token) return next(new Error('UNAUTHENTICATED'));
-      try {
-        const session = await this.tokens.verify(token);
-        if (!session.activityId) return next(new Error('NO_CLASSROOM'));
-        (socket.data as SocketData).session = session;
-        next();
-      } catch (e) {
-        next(new Error(e instanceof DomainError ? e.code : 'UNAUTHENTICATED'));
-      }
-    });
     this.events.on('session.ended').subscribe(({ sessionId, at }) => {
       this.emit(roomOf(sessionId), ServerEvents.ended, { endedAt: at.toISOString() });
       void this.presence.clear(sessionId).catch((e) => this.logger.warn(`clearing presence failed: ${(e as Error).message}`));

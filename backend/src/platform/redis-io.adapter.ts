@@ -2,7 +2,8 @@ import { INestApplicationContext, Logger } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import Redis from 'ioredis';
-import type { Server, ServerOptions } from 'socket.io';
+import type { Namespace, Server, ServerOptions } from 'socket.io';
+import { SocketAuthenticator } from './auth/socket-auth';
 import { MAX_PAYLOAD_BYTES } from '../contracts/realtime';
 
 /**
@@ -15,11 +16,11 @@ export class RedisIoAdapter extends IoAdapter {
   private sub?: Redis;
 
   constructor(
-    app: INestApplicationContext,
+    private readonly appContext: INestApplicationContext,
     private readonly redisUrl: string,
     private readonly keyPrefix: string,
   ) {
-    super(app);
+    super(appContext);
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
@@ -46,6 +47,10 @@ export class RedisIoAdapter extends IoAdapter {
       pingTimeout: 8_000,
     });
     server.adapter(createAdapter(this.pub, this.sub, { key: `${this.keyPrefix}:socket.io` }));
+    // Every namespace, now and later, authenticates its sockets the same way, before any gateway sees them.
+    const auth = this.appContext.get(SocketAuthenticator, { strict: false });
+    server.use(auth.middleware);
+    server.on('new_namespace', (ns: Namespace) => ns.use(auth.middleware));
     return server;
   }
 

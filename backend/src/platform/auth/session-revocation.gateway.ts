@@ -1,18 +1,16 @@
 import { Inject, Logger, OnModuleDestroy } from '@nestjs/common';
 import { OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Subscription } from 'rxjs';
-import type { Server, Socket } from 'socket.io';
+import type { Server } from 'socket.io';
 import type { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../redis';
 import { SocketData, SocketGate } from '../socket-events';
 import { SessionRevocation } from './session-revocation';
-import { SESSION_TOKENS } from './session.guard';
-import { SessionClaims, SessionTokens } from './session-token';
 
 /**
  * Ends the live connections of sessions that may no longer be used (SessionRevocation): a platform an
- * administrator disabled, a session past its absolute lifetime. It refuses such a socket at connection,
- * and closes this instance's open ones at once when a platform is disabled (on any instance: the change
+ * administrator disabled, a session past its absolute lifetime. SocketAuthenticator refuses such a socket
+ * at connection; this gateway closes this instance's open ones at once when a platform is disabled (on any instance: the change
  * comes over Redis) and on a sweep every `session.sweepMs`. Every instance closes its own sockets.
  * Between sweeps, the socket gate refuses each event of such a session (SESSION_EXPIRED, PLATFORM_DISABLED).
  */
@@ -25,7 +23,6 @@ export class SessionRevocationGateway implements OnGatewayInit, OnModuleDestroy 
 
   constructor(
     private readonly revocation: SessionRevocation,
-    @Inject(SESSION_TOKENS) private readonly tokens: SessionTokens,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     gate: SocketGate,
   ) {
@@ -33,9 +30,6 @@ export class SessionRevocationGateway implements OnGatewayInit, OnModuleDestroy 
   }
 
   afterInit(server: Server): void {
-    server.use((socket, next) => {
-      void this.admit(socket).then(next, () => next());
-    });
     this.subscription = this.revocation.changes.subscribe(() => this.sweep());
     this.timer = setInterval(() => this.sweep(), this.config.session.sweepMs);
     this.timer.unref();
@@ -60,24 +54,5 @@ export class SessionRevocationGateway implements OnGatewayInit, OnModuleDestroy 
       closed++;
     }
     return closed;
-  }
-
-  /**
-   * The connection's refusal for an unusable session (the room gateway authenticates the socket; this
-   * only adds the revocation check, whichever of the two middlewares runs first).
-   */
-  private async admit(socket: Socket): Promise<Error | undefined> {
-    let session: SessionClaims | undefined = (socket.data as Partial<SocketData> | undefined)?.session;
-    if (!session) {
-      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-      if (typeof token !== 'string' || !token) return undefined;
-      try {
-        session = await this.tokens.verify(token);
-      } catch {
-        return undefined; // the room gateway answers a bad token with its code
-      }
-    }
-    const refusal = this.revocation.refusal(session);
-    return refusal ? new Error(refusal.code) : undefined;
   }
 }

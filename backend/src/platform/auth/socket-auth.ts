@@ -1,0 +1,38 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Socket } from 'socket.io';
+import { DomainError } from '../domain-error';
+import type { SocketData } from '../socket-events';
+import { SessionRevocation } from './session-revocation';
+import { SESSION_TOKENS } from './session.guard';
+import { SessionTokens } from './session-token';
+
+/**
+ * The one place a socket is authenticated: the session token from the handshake is verified, must name
+ * a classroom, and must not be revoked (platform disabled, past its lifetime). Installed by the socket
+ * adapter on every namespace (platform/redis-io.adapter.ts), so no gateway installs its own and a new
+ * namespace cannot be opened without it. A refusal is the connect error's message: a code.
+ */
+@Injectable()
+export class SocketAuthenticator {
+  constructor(
+    @Inject(SESSION_TOKENS) private readonly tokens: SessionTokens,
+    private readonly revocation: SessionRevocation,
+  ) {}
+
+  /** socket.io middleware form. */
+  readonly middleware = (socket: Socket, next: (err?: Error) => void): void => {
+    this.authenticate(socket).then(
+      () => next(),
+      (e: unknown) => next(new Error(e instanceof DomainError ? e.code : 'UNAUTHENTICATED')),
+    );
+  };
+
+  async authenticate(socket: Socket): Promise<void> {
+    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    if (typeof token !== 'string' || !token) throw new DomainError('UNAUTHENTICATED', 'A session token is required', 401);
+    const session = await this.tokens.verify(token);
+    if (!session.activityId) throw new DomainError('NO_CLASSROOM', 'This session has no classroom', 401);
+    this.revocation.assertSessionUsable(session);
+    (socket.data as SocketData).session = session;
+  }
+}
