@@ -16,6 +16,7 @@ import { installOutboundPolicy } from './platform/outbound-http';
 import { httpRateLimit } from './platform/rate-limit/http-rate-limit';
 import { RateLimiter } from './platform/rate-limit/rate-limiter';
 import { RedisIoAdapter } from './platform/redis-io.adapter';
+import { SessionRevocation } from './platform/auth/session-revocation';
 import { builtPageScripts, FrameAncestors, securityHeaders } from './platform/security-headers';
 
 const SERVER_PREFIXES = ['/api', '/lti', '/dev-platform', '/socket.io'];
@@ -39,6 +40,8 @@ export async function createApp(config: AppConfig, opts: { logger?: LogLevel[] |
   const ancestors = new FrameAncestors(app.get(DataSource), config);
   await ancestors.refresh();
   app.get(DomainEvents).on('platform.registered').subscribe(() => void ancestors.refresh());
+  // A platform disabled or enabled (on any instance: SessionRevocation hears it over Redis) frames or stops framing at once.
+  app.get(SessionRevocation).changes.subscribe(() => void ancestors.refresh());
   const spaScripts = builtPageScripts(path.join(path.resolve(config.frontendDist), 'index.html'));
   app.use(securityHeaders(config, ancestors, () => [...LAUNCH_PAGE_SCRIPTS, ...spaScripts()]));
   // Rate limits per client address, shared in Redis, on /lti/login, /lti/register, /api/session/exchange

@@ -92,6 +92,18 @@ describe('security headers on the app and the API', () => {
     }, 'a removed origin gone from frame-ancestors', 5000);
   });
 
+  it('stops letting a platform frame Lectern as soon as an administrator disables it, and lets it again when enabled', async () => {
+    const [p] = await t.db.query(`SELECT id FROM lti_platform WHERE issuer = 'https://lms.example.edu'`);
+    const frames = async () => directive((await fetch(`${t.url}/lobby`)).headers.get('content-security-policy'), 'frame-ancestors') ?? [];
+    expect(await frames()).toContain('https://lms.example.edu');
+    const admin = (action: string) => fetch(`${t.url}/api/admin/platforms/${p.id}/${action}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect((await admin('disable')).ok).toBe(true);
+    // Well within the 30 s cache: the disable itself refreshes the list.
+    await waitFor(async () => !(await frames()).includes('https://lms.example.edu'), 'the disabled platform gone from frame-ancestors', 3000);
+    expect((await admin('enable')).ok).toBe(true);
+    await waitFor(async () => (await frames()).includes('https://lms.example.edu'), 'the enabled platform back in frame-ancestors', 3000);
+  });
+
   it('allows every inline script the launch pages and the built app carry, by hash, and no other', async () => {
     const csp = (await fetch(`${t.url}/lobby`)).headers.get('content-security-policy');
     const scriptSrc = directive(csp, 'script-src')!;
