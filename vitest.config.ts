@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
@@ -8,8 +9,16 @@ export default defineConfig({
     // Nest needs decorator metadata, which esbuild does not emit; SWC does (as Nest's docs show).
     swc.vite({ module: { type: 'es6' }, jsc: { target: 'es2022', parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true } } }),
   ],
+  // The Angular app's aliases (tsconfig.json "paths"), so its pure parts are unit-tested here too.
+  resolve: {
+    alias: {
+      '@contracts': fileURLToPath(new URL('./backend/src/contracts', import.meta.url)),
+      '@whiteboard-domain': fileURLToPath(new URL('./backend/src/whiteboard/domain', import.meta.url)),
+      '@media-domain': fileURLToPath(new URL('./backend/src/media/domain', import.meta.url)),
+    },
+  },
   test: {
-    include: ['backend/src/**/*.spec.ts', 'e2e/**/*.e2e.spec.ts'],
+    include: ['backend/src/**/*.spec.ts', 'frontend/src/**/*.spec.ts', 'e2e/**/*.e2e.spec.ts'],
     globalSetup: ['backend/src/testing/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

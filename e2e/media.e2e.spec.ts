@@ -8,6 +8,15 @@ import { frameAt, launchChromium } from './browser';
 
 const num = async (f: Frame, selector: string, attr: string) => Number((await f.locator(selector).first().getAttribute(attr).catch(() => '0')) ?? 0);
 const remote = '[data-testid=video-tile][data-self=false]';
+/** What the page received from the person on its first remote tile: the media client's diagnostics readout (getStats). */
+const received = (f: Frame, what: 'cameraFrames' | 'screenFrames' | 'audioPackets') =>
+  f
+    .evaluate(([selector, key]) => {
+      const peer = document.querySelector(selector)?.getAttribute('data-peer');
+      const readout = (globalThis as unknown as { lecternMedia?: { received(): Array<Record<string, unknown>> } }).lecternMedia;
+      return Number(readout?.received().find((c) => c['peerId'] === peer)?.[key] ?? 0);
+    }, [remote, what] as const)
+    .catch(() => 0);
 
 /**
  * Real media end to end: two Chromium pages with fake camera and microphone launch through the dev
@@ -63,23 +72,23 @@ describe.skipIf(mediaTestsOptedOut())('media in Chromium: teacher and student se
     await student.getByTestId('toggle-camera').click();
 
     // The student receives and decodes the teacher's video and audio.
-    await waitFor(async () => (await num(student, remote, 'data-frames-decoded')) > 10, 'video frames from the teacher decoded by the student', 20_000);
-    await waitFor(async () => (await num(student, remote, 'data-audio-packets')) > 20, 'audio packets from the teacher received by the student', 20_000);
+    await waitFor(async () => (await received(student, 'cameraFrames')) > 10, 'video frames from the teacher decoded by the student', 20_000);
+    await waitFor(async () => (await received(student, 'audioPackets')) > 20, 'audio packets from the teacher received by the student', 20_000);
     // The only voice is the teacher's: highlighted as the active speaker on the student's screen.
     await waitFor(async () => (await student.locator(`${remote}[data-speaking=true]`).count()) === 1, 'the teacher highlighted as speaker', 20_000);
 
     step('teacher seen, heard and highlighted');
     // And the other way.
     await student.getByTestId('toggle-mic').click();
-    await waitFor(async () => (await num(teacher, remote, 'data-frames-decoded')) > 10, 'video frames from the student decoded by the teacher', 20_000);
-    await waitFor(async () => (await num(teacher, remote, 'data-audio-packets')) > 20, 'audio packets from the student received by the teacher', 20_000);
+    await waitFor(async () => (await received(teacher, 'cameraFrames')) > 10, 'video frames from the student decoded by the teacher', 20_000);
+    await waitFor(async () => (await received(teacher, 'audioPackets')) > 20, 'audio packets from the student received by the teacher', 20_000);
     await waitFor(async () => (await num(teacher, remote, 'data-quality')) >= 0 && (await teacher.locator(`${remote} [data-quality]`).count()) === 1, 'a connection quality shown on the student\'s tile');
 
     step('student seen and heard');
     // A student cannot share a screen until the teacher allows it; the teacher's screen share reaches the student.
     expect(await student.getByTestId('toggle-screen').count()).toBe(0);
     await teacher.getByTestId('toggle-screen').click();
-    await waitFor(async () => (await num(student, remote, 'data-screen-frames')) > 5, 'the teacher\'s screen share decoded by the student', 20_000);
+    await waitFor(async () => (await received(student, 'screenFrames')) > 5, 'the teacher\'s screen share decoded by the student', 20_000);
 
     step('screen share received');
     await studentPage.screenshot({ path: '.cache/media-phone.png' });
@@ -128,7 +137,7 @@ describe.skipIf(mediaTestsOptedOut())('media in Chromium: teacher and student se
     if ((await teacher.getByTestId('toggle-camera').textContent())?.includes('Start')) await teacher.getByTestId('toggle-camera').click();
     const studentCtx = await browser.newContext();
     const student = await enter(await studentCtx.newPage(), 'student');
-    await waitFor(async () => (await num(student, remote, 'data-frames-decoded')) > 5, 'video before the crash', 20_000);
+    await waitFor(async () => (await received(student, 'cameraFrames')) > 5, 'video before the crash', 20_000);
     const media = t.app.get(MediaService);
     const before = [...(media as unknown as { rooms: Map<string, unknown> }).rooms.values()][0];
     const [pid] = media.workers.pids();
@@ -153,7 +162,7 @@ describe.skipIf(mediaTestsOptedOut())('media in Chromium: teacher and student se
     });
     expect(media.workers.pids()[0]).not.toBe(pid);
     await waitFor(async () => (await student.getByTestId('media-state').getAttribute('data-media-state')) === 'connected', 'the student connected again');
-    await waitFor(async () => (await num(student, remote, 'data-frames-decoded')) > 5, 'the student decoding video again', 20_000);
+    await waitFor(async () => (await received(student, 'cameraFrames')) > 5, 'the student decoding video again', 20_000);
     await teacherCtx.close();
     await studentCtx.close();
   }, 120_000);

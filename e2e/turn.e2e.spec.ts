@@ -47,7 +47,13 @@ describe.skipIf(mediaTestsOptedOut())('TURN: relay-only media through coturn', (
     const studentCtx = await browser.newContext();
     const student = await enter(await studentCtx.newPage(), 'student');
 
-    await waitFor(async () => Number(await student.locator('[data-testid=video-tile][data-self=false]').first().getAttribute('data-frames-decoded').catch(() => '0')) > 10, 'the teacher\'s video decoded by the relay-only student', 30_000);
+    await waitFor(async () => (await student
+          .evaluate(() => {
+            const peer = document.querySelector('[data-testid=video-tile][data-self=false]')?.getAttribute('data-peer');
+            const readout = (globalThis as unknown as { lecternMedia?: { received(): Array<{ peerId: string; cameraFrames: number }> } }).lecternMedia;
+            return readout?.received().find((c) => c.peerId === peer)?.cameraFrames ?? 0;
+          })
+          .catch(() => 0)) > 10, 'the teacher\'s video decoded by the relay-only student', 30_000);
     await waitFor(async () => (await student.getByTestId('media-state').getAttribute('data-route')) === 'relay', 'the student\'s selected ICE route being the TURN relay', 10_000);
     expect(await teacher.getByTestId('media-state').getAttribute('data-route')).toBe('relay');
     // coturn saw authenticated allocations (the REST-API credentials worked).

@@ -56,7 +56,7 @@ export class RoomSocket implements OnDestroy {
   }
 
   /** Sends an event of another feature over the room's socket, with its ack. */
-  async request<T>(event: string, payload: unknown): Promise<{ ok: true; data: T } | { ok: false; error: { code: string; message: string } }> {
+  async request<T>(event: string, payload: unknown): Promise<Ack<T>> {
     if (!this.socket?.connected) return { ok: false, error: { code: 'OFFLINE', message: 'Not connected' } };
     try {
       return await this.socket.timeout(8000).emitWithAck(event, payload);

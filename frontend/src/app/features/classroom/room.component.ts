@@ -10,6 +10,7 @@ import { Router } from '@angular/router';
 import { WhiteboardComponent } from '../whiteboard/whiteboard.component';
 import { MediaBarComponent } from '../media/media-bar.component';
 import { MediaClient } from '../media/media-client';
+import { exposeMediaDiagnostics } from '../media/media-diagnostics';
 import { VideoTileComponent } from '../media/video-tile.component';
 
 /** The live classroom: video grid (SFU), participants (hands, teacher controls), whiteboard, chat, the connection state. */
@@ -37,6 +38,7 @@ export class RoomComponent implements OnInit, OnDestroy {
   private readonly chatList = viewChild<ElementRef<HTMLElement>>('chatList');
   /** The SFU client, made at the first join (the socket exists then) and joined again after every rejoin. */
   protected readonly media = signal<MediaClient | null>(null);
+  private hideDiagnostics = () => {};
   protected readonly names = computed(() => new Map(this.room.participants().map((p) => [p.userId, p.name])));
   /** Screen shares first (they are what the class looks at), then the speaker, then everyone. */
   protected readonly tiles = computed(() => {
@@ -54,6 +56,7 @@ export class RoomComponent implements OnInit, OnDestroy {
         if (!m) {
           m = new MediaClient(this.room, () => this.room.me()?.userId ?? null);
           this.media.set(m);
+          this.hideDiagnostics = exposeMediaDiagnostics(m);
         }
         void m.start();
       });
@@ -74,6 +77,7 @@ export class RoomComponent implements OnInit, OnDestroy {
 
   ngOnDestroy(): void {
     this.media()?.close();
+    this.hideDiagnostics();
   }
 
   /** Moves the class to a window of its own, signed in; this frame goes back to the lobby. */

@@ -20,13 +20,13 @@ import type { MediaClient } from './media-client';
         <label>Microphone
           <select (change)="m.chooseDevice('audioinput', $any($event.target).value)" data-testid="pick-mic">
             <option value="">Default</option>
-            @for (d of m.mics(); track d.deviceId) { <option [value]="d.deviceId" [selected]="d.deviceId === m.chosenMic()">{{ d.label || 'Microphone' }}</option> }
+            @for (d of m.devices.mics(); track d.deviceId) { <option [value]="d.deviceId" [selected]="d.deviceId === m.devices.chosenMic()">{{ d.label || 'Microphone' }}</option> }
           </select>
         </label>
         <label>Camera
           <select (change)="m.chooseDevice('videoinput', $any($event.target).value)" data-testid="pick-camera">
             <option value="">Default</option>
-            @for (d of m.cameras(); track d.deviceId) { <option [value]="d.deviceId" [selected]="d.deviceId === m.chosenCamera()">{{ d.label || 'Camera' }}</option> }
+            @for (d of m.devices.cameras(); track d.deviceId) { <option [value]="d.deviceId" [selected]="d.deviceId === m.devices.chosenCamera()">{{ d.label || 'Camera' }}</option> }
           </select>
         </label>
       </details>

@@ -1,13 +1,13 @@
 import { ChangeDetectionStrategy, Component, computed, effect, ElementRef, input, OnDestroy, output, viewChild } from '@angular/core';
 import { qualityLabel } from '@media-domain/quality';
-import type { Tile } from './media-client';
+import type { Tile } from './tile-view-model';
 
 /** One person's tile: their video (or initials), their voice, name, connection quality, speaking ring. */
 @Component({
   selector: 'app-video-tile',
   template: `
     <div class="tile" [class.speaking]="speaking()" [class.screen]="!!tile().screen" [attr.data-peer]="tile().peerId" [attr.data-user]="tile().userId"
-      [attr.data-self]="tile().self" [attr.data-speaking]="speaking()" [attr.data-frames-decoded]="tile().framesDecoded" [attr.data-audio-packets]="tile().audioPackets" [attr.data-screen-frames]="tile().screenFrames"
+      [attr.data-self]="tile().self" [attr.data-speaking]="speaking()"
       [attr.data-has-video]="!!video()" [attr.data-has-screen]="!!tile().screen" data-testid="video-tile">
       @if (video()) {
         <video #video autoplay playsinline [muted]="true" [class.mirror]="tile().self && !tile().screen"></video>
