@@ -17,6 +17,12 @@ import { waitFor } from '../testing/wait-for';
  * refused with a code, and nothing written: board sequence, permissions and teacher view unchanged,
  * no chat row, no media host or policy, nobody muted or removed, the class still live.
  */
+const FLOOD_RULES = [
+  'room.join=80/60000', 'chat=30/60000', 'hand=30/60000', 'room.media=30/60000', 'wb.op=200/60000', 'wb.user-bytes=1000000/60000',
+  'wb.board-bytes=40000/60000', 'wb.sync=80/60000', 'wb.follow=30/60000', 'wb.permissions=30/60000', 'media.join=5/60000',
+  'media.transport=30/60000', 'media.produce=30/60000', 'media.signal=30/60000', 'teacher=40/60000',
+].join(',');
+
 describe('room security: every realtime action is authorised against its class (attack suite)', () => {
   let cluster: Cluster;
   let db: Client;
@@ -82,7 +88,9 @@ describe('room security: every realtime action is authorised against its class (
   };
 
   beforeAll(async () => {
-    cluster = await startCluster(2);
+    // Production-sized budgets are too big to flood quickly: every family gets a small one here (the flood
+    // test below), the board's byte budget too; joins keep room for the attacks' many joins.
+    cluster = await startCluster(2, { RATE_LIMIT_SCALE: '1', RATE_LIMIT_RULES: FLOOD_RULES });
     db = new Client({ connectionString: cluster.databaseUrl });
     await db.connect();
     redis = new Redis(inject('services').redisUrl);
@@ -234,6 +242,65 @@ describe('room security: every realtime action is authorised against its class (
     expect(hand).toMatchObject({ ok: true, data: { handRaised: true } });
     expect(said).toMatchObject({ ok: true, data: { text: 'a question' } });
     expect((await s.emit('hand:set', { raised: false })).ok).toBe(true);
+    s.close();
+  }, 60_000);
+  it('a flood of each event family is answered RATE_LIMITED, per person and shared by both instances; the socket stays up and others are served', async () => {
+    const learner = await cluster.launch.launchAs('phys-101', 'Flood Learner');
+    const teacher2 = await cluster.launch.launchAs('phys-101', 'Flood Teacher', 'Instructor');
+    const families: Array<{ rule: string; limit: number; token: string; event: () => [string, unknown]; stricter?: true }> = [
+      // Chat also has the chat service's own, stricter per-class pace (a few messages in a row).
+      { rule: 'chat', limit: 30, token: learner, event: () => ['chat:send', { clientId: crypto.randomUUID(), text: 'flood' }], stricter: true },
+      { rule: 'hand', limit: 30, token: learner, event: () => ['hand:set', { raised: true }] },
+      { rule: 'room.media', limit: 30, token: learner, event: () => ['media:state', { camera: false, mic: false }] },
+      { rule: 'wb.sync', limit: 80, token: learner, event: () => ['wb:sync', { since: 0 }] },
+      { rule: 'media.join', limit: 5, token: learner, event: () => ['media:join', { peerId: crypto.randomUUID() }] },
+      { rule: 'media.transport', limit: 30, token: learner, event: () => ['media:create-transport', { direction: 'recv' }] },
+      { rule: 'media.produce', limit: 30, token: learner, event: () => ['media:close-producer', { producerId: crypto.randomUUID() }] },
+      { rule: 'media.signal', limit: 30, token: learner, event: () => ['media:consume', { producerId: crypto.randomUUID() }] },
+      { rule: 'teacher', limit: 40, token: teacher2, event: () => ['teacher:mute', { userId: graceId }] },
+      { rule: 'wb.follow', limit: 30, token: teacher2, event: () => ['wb:follow', { page: 'page-1', x: 0, y: 0, zoom: 1, locked: false }] },
+      { rule: 'wb.permissions', limit: 30, token: teacher2, event: () => ['wb:permissions', { mode: 'everyone' }] },
+      { rule: 'wb.op', limit: 200, token: learner, event: () => ['wb:op', { type: 'delete', opId: `fl-${crypto.randomBytes(5).toString('hex')}`, page: 'page-1', elementId: 'no-such-element' }] },
+    ];
+    for (const f of families) {
+      // Two sockets of the same person on (through the load balancer, most likely) both instances: one budget.
+      const a = await raw(f.token);
+      const b = await raw(f.token);
+      expect((await a.emit('room:join', { sessionId })).ok).toBe(true);
+      expect((await b.emit('room:join', { sessionId })).ok).toBe(true);
+      const half = Math.ceil((f.limit + 20) / 2);
+      const [fromA, fromB] = await Promise.all([a.pipeline(Array.from({ length: half }, f.event)), b.pipeline(Array.from({ length: half }, f.event))]);
+      const acks = [...fromA, ...fromB];
+      const limited = acks.filter((x) => !x.ok && x.error.code === 'RATE_LIMITED').length;
+      expect(limited, `${f.rule}: ${2 * half} sent, budget ${f.limit}`).toBeGreaterThanOrEqual(2 * half - f.limit);
+      if (!f.stricter) expect(limited, `${f.rule}: the budget itself is served`).toBeLessThanOrEqual(2 * half - f.limit + 2);
+      expect(a.isOpen && b.isOpen, `${f.rule}: the sockets stay up`).toBe(true);
+      a.close();
+      b.close();
+    }
+    // Someone else is not held back by the flooders' budgets.
+    const g = await raw(tokens.grace);
+    expect((await g.emit('room:join', { sessionId })).ok).toBe(true);
+    expect(await g.emit('hand:set', { raised: false })).toMatchObject({ ok: true });
+    g.close();
+  }, 120_000);
+
+  it("whiteboard ops spend a per-board byte budget: once one person drains it, the class's board refuses ops (RATE_LIMITED) from anyone", async () => {
+    const drawer = await cluster.launch.launchAs('phys-101', 'Byte Flood');
+    const s = await raw(drawer);
+    expect((await s.emit('room:join', { sessionId })).ok).toBe(true);
+    const points = Array.from({ length: 60 }, (_, i) => [i * 10.5, i * 7.25]);
+    const op = () => ['wb:op', { type: 'add', opId: `bf-${crypto.randomBytes(5).toString('hex')}`, page: 'page-1', elementId: `bf-${crypto.randomBytes(5).toString('hex')}`, element: { kind: 'stroke', tool: 'pen', colour: '#123456', width: 2, points } }] as [string, unknown];
+    const acks = await s.pipeline(Array.from({ length: 60 }, op)); // ~1 KB each against a 40 KB board budget
+    const served = acks.filter((x) => x.ok).length;
+    expect(served).toBeGreaterThan(10);
+    expect(served).toBeLessThan(60);
+    expect(acks.filter((x) => !x.ok && x.error.code === 'RATE_LIMITED').length).toBe(60 - served);
+    // Grace has her own per-person budgets untouched, but the board's is spent.
+    const g = await raw(tokens.grace);
+    expect((await g.emit('room:join', { sessionId })).ok).toBe(true);
+    expect(await g.emit(...op())).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+    g.close();
     s.close();
   }, 60_000);
 });

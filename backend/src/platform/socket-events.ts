@@ -1,9 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
 import { MAX_PAYLOAD_BYTES, type Ack } from '../contracts/realtime';
 import type { SessionClaims } from './auth/session-token';
 import { DomainError, ForbiddenError, NotFoundError } from './domain-error';
+import { RateLimiter, socketRateLimitCheck } from './rate-limit/rate-limiter';
 
 /**
  * A socket's membership of one class: written by the room gateway only after `room:join` was
@@ -101,6 +102,11 @@ export class SocketGate {
   private readonly logger = new Logger('SocketGate');
   private readonly queues = new WeakMap<object, SocketQueue>();
   private readonly checks: SocketEventCheck[] = [];
+
+  /** Every event is charged to its sender's rate limits (shared across instances in Redis) first. */
+  constructor(@Optional() limiter?: RateLimiter) {
+    if (limiter) this.addCheck(socketRateLimitCheck(limiter));
+  }
 
   /** Adds a check run on every event after access is resolved (in registration order). */
   addCheck(check: SocketEventCheck): void {
