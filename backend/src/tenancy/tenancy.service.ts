@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { LaunchRejectedError, NotFoundError, UnauthenticatedError } from '../platform/domain-error';
 import type { LaunchIdentity } from './domain/launch-identity';
+import { CourseDirectoryRepository, type CourseConnectionRow, type EnrolmentRow, type GradedActivityRow, type UserRow } from './infra/course-directory.repository';
 import type { CourseRole } from './domain/role-mapping';
 
 export interface LaunchTenant {
@@ -243,5 +244,38 @@ export class TenancyService {
     if (!row) throw new NotFoundError('ACTIVITY_NOT_FOUND', 'Classroom not found in this course');
     return { id: row.id, title: row.title, description: row.description, attendancePoints: row.attendance_points != null ? Number(row.attendance_points) : null };
   }
-}
 
+  // Users, enrolments, a course's LMS connection and a classroom's grading, for other modules (their SQL: infra/course-directory.repository.ts).
+  @Inject(CourseDirectoryRepository) private readonly directory!: CourseDirectoryRepository;
+
+  /** The user's id on the platform, creating the user when absent (inside the caller's transaction when given). */
+  ensureUser(platformId: string, subject: string, profile: { name: string; email: string | null }, tx?: EntityManager): Promise<string> {
+    return this.directory.ensureUser(platformId, subject, profile, tx);
+  }
+
+  users(ids: readonly string[]): Promise<UserRow[]> {
+    return this.directory.users(ids);
+  }
+
+  /** Who launched Lectern from the course (only the person with this subject, when given). */
+  enrolments(courseId: string, subject?: string): Promise<EnrolmentRow[]> {
+    return this.directory.enrolments(courseId, subject);
+  }
+
+  /** The course's platform and the LMS services its launches offered; null when there is no such course. */
+  courseConnection(courseId: string): Promise<CourseConnectionRow | null> {
+    return this.directory.courseConnection(courseId);
+  }
+
+  coursesWithRosterService(): Promise<string[]> {
+    return this.directory.coursesWithRosterService();
+  }
+
+  gradedActivity(activityId: string, courseId: string): Promise<GradedActivityRow | null> {
+    return this.directory.gradedActivity(activityId, courseId);
+  }
+
+  setAttendancePoints(activityId: string, courseId: string, points: number | null): Promise<void> {
+    return this.directory.setAttendancePoints(activityId, courseId, points);
+  }
+}
