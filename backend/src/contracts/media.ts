@@ -195,3 +195,7 @@ export interface MediaServerPayloads {
   /** The codec the class's cameras and screens send in changed (someone joined who cannot decode the other). */
   [MediaServerEvents.videoCodec]: { mimeType: 'video/VP8' | 'video/H264' };
 }
+
+export type MediaServerEventName = keyof MediaServerPayloads;
+/** One server-to-browser media message: an event and its payload, checked together. */
+export type MediaServerMessage = { [E in MediaServerEventName]: { event: E; payload: MediaServerPayloads[E] } }[MediaServerEventName];
