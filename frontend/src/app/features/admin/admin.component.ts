@@ -1,9 +1,8 @@
 import { DatePipe } from '@angular/common';
-import { HttpClient, HttpHeaders } from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import type { AdminPlatformView } from '@contracts/api';
-import { firstValueFrom } from 'rxjs';
 import { ShownError, toShownError } from '../../core/api-error';
+import { AdminApi } from './admin-api.service';
 
 /** The tool operator's console: registered LMS platforms (disable, enable) and signing-key rotation. */
 @Component({
@@ -56,15 +55,11 @@ import { ShownError, toShownError } from '../../core/api-error';
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class AdminComponent {
-  private readonly http = inject(HttpClient);
+  private readonly api = inject(AdminApi);
   protected readonly token = signal<string | null>(null);
   protected readonly platforms = signal<AdminPlatformView[]>([]);
   protected readonly error = signal<ShownError | null>(null);
   protected readonly rotated = signal(0);
-
-  private headers() {
-    return { headers: new HttpHeaders({ Authorization: `Bearer ${this.token()}` }) };
-  }
 
   async signIn(token: string) {
     this.token.set(token);
@@ -73,7 +68,7 @@ export class AdminComponent {
 
   async load(): Promise<boolean> {
     try {
-      this.platforms.set(await firstValueFrom(this.http.get<AdminPlatformView[]>('/api/admin/platforms', this.headers())));
+      this.platforms.set(await this.api.platforms(this.token() ?? ''));
       this.error.set(null);
       return true;
     } catch (e) {
@@ -84,7 +79,7 @@ export class AdminComponent {
 
   async setActive(id: string, active: boolean) {
     try {
-      await firstValueFrom(this.http.post(`/api/admin/platforms/${id}/${active ? 'enable' : 'disable'}`, {}, this.headers()));
+      await this.api.setPlatformActive(this.token() ?? '', id, active);
       await this.load();
     } catch (e) {
       this.error.set(toShownError(e));
@@ -93,8 +88,7 @@ export class AdminComponent {
 
   async rotate() {
     try {
-      const res = await firstValueFrom(this.http.post<{ rotated: unknown[] }>('/api/admin/keys/rotate', {}, this.headers()));
-      this.rotated.set(res.rotated.length);
+      this.rotated.set(await this.api.rotateKeys(this.token() ?? ''));
     } catch (e) {
       this.error.set(toShownError(e));
     }

@@ -1,11 +1,10 @@
 import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, DestroyRef, inject, OnInit, signal } from '@angular/core';
-import { HttpClient } from '@angular/common/http';
 import { Router, RouterLink } from '@angular/router';
-import { firstValueFrom } from 'rxjs';
 import type { LobbyView } from '@contracts/api';
 import { ROLE_LABELS, ShownError, toShownError } from '../../core/api-error';
 import { LtiSession } from '../../core/lti-session.service';
+import { SavedBoardsApi, SavedBoardSummary } from '../whiteboard/saved-boards-api.service';
 import { ClassroomApi } from './classroom-api.service';
 
 /** How often a waiting student's lobby checks whether class has started (the live room issue replaces this with a push). */
@@ -29,8 +28,8 @@ export class LobbyComponent implements OnInit {
   /** A word from the page that sent us here (e.g. the class went to its own window). */
   protected readonly notice = signal<string | null>((history.state as { notice?: string } | null)?.notice ?? null);
   protected readonly roleLabels = ROLE_LABELS;
-  protected readonly boards = signal<Array<{ sessionId: string; startedAt: string; pages: number }>>([]);
-  private readonly http = inject(HttpClient);
+  protected readonly boards = signal<SavedBoardSummary[]>([]);
+  private readonly savedBoards = inject(SavedBoardsApi);
 
   constructor() {
     const timer = setInterval(() => void this.refresh(), REFRESH_MS);
@@ -50,7 +49,7 @@ export class LobbyComponent implements OnInit {
     try {
       this.lobby.set(await this.api.lobby());
       this.error.set(null);
-      this.boards.set(await firstValueFrom(this.http.get<Array<{ sessionId: string; startedAt: string; pages: number }>>('/api/whiteboard/sessions')));
+      this.boards.set(await this.savedBoards.list());
     } catch (e) {
       this.error.set(toShownError(e));
     }

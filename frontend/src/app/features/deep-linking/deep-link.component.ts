@@ -1,9 +1,8 @@
 import { DatePipe } from '@angular/common';
-import { HttpClient } from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, DOCUMENT, inject, OnInit, signal } from '@angular/core';
-import type { DeepLinkingResponse, DeepLinkingView, NewClassroomChoice } from '@contracts/api';
-import { firstValueFrom } from 'rxjs';
+import type { DeepLinkingView, NewClassroomChoice } from '@contracts/api';
 import { ShownError, toShownError } from '../../core/api-error';
+import { DeepLinkingApi } from './deep-linking-api.service';
 
 /** Placing Lectern in a course or assignment: create a classroom or pick one, then hand the choice back to the LMS. */
 @Component({
@@ -53,7 +52,7 @@ import { ShownError, toShownError } from '../../core/api-error';
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class DeepLinkComponent implements OnInit {
-  private readonly http = inject(HttpClient);
+  private readonly api = inject(DeepLinkingApi);
   private readonly document = inject(DOCUMENT);
   protected readonly view = signal<DeepLinkingView | null>(null);
   protected readonly error = signal<ShownError | null>(null);
@@ -62,7 +61,7 @@ export class DeepLinkComponent implements OnInit {
 
   async ngOnInit(): Promise<void> {
     try {
-      this.view.set(await firstValueFrom(this.http.get<DeepLinkingView>('/api/deep-linking')));
+      this.view.set(await this.api.view());
     } catch (e) {
       this.error.set(toShownError(e));
     }
@@ -83,7 +82,7 @@ export class DeepLinkComponent implements OnInit {
   private async respond(choice: NewClassroomChoice | { existingClassroomId: string }) {
     this.busy.set(true);
     try {
-      const res = await firstValueFrom(this.http.post<DeepLinkingResponse>('/api/deep-linking/respond', choice));
+      const res = await this.api.respond(choice);
       this.sending.set(true);
       // The LTI deep-linking response is a form POST of the signed JWT to the platform's return URL.
       const form = this.document.createElement('form');

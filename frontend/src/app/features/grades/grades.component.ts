@@ -1,10 +1,9 @@
 import { DatePipe } from '@angular/common';
-import { HttpClient } from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, DestroyRef, inject, OnInit, signal } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import type { GradebookView } from '@contracts/api';
-import { firstValueFrom } from 'rxjs';
 import { ShownError, toShownError } from '../../core/api-error';
+import { GradesApi } from './grades-api.service';
 
 /** Attendance grades of this classroom and whether each reached the LMS gradebook. */
 @Component({
@@ -77,7 +76,7 @@ import { ShownError, toShownError } from '../../core/api-error';
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class GradesComponent implements OnInit {
-  private readonly http = inject(HttpClient);
+  private readonly api = inject(GradesApi);
   protected readonly book = signal<GradebookView | null>(null);
   protected readonly error = signal<ShownError | null>(null);
 
@@ -94,7 +93,7 @@ export class GradesComponent implements OnInit {
 
   async load(): Promise<void> {
     try {
-      this.book.set(await firstValueFrom(this.http.get<GradebookView>('/api/grades')));
+      this.book.set(await this.api.gradebook());
       this.error.set(null);
     } catch (e) {
       this.error.set(toShownError(e));
@@ -112,14 +111,14 @@ export class GradesComponent implements OnInit {
 
   setPoints(value: string) {
     const n = value.trim() === '' ? null : Number(value);
-    return this.act(() => firstValueFrom(this.http.put('/api/classroom/grading', { attendancePoints: n })));
+    return this.act(() => this.api.setAttendancePoints(n));
   }
 
   save(subject: string, value: string) {
-    return this.act(() => firstValueFrom(this.http.put(`/api/grades/attendance/${encodeURIComponent(subject)}`, { scoreGiven: Number(value) })));
+    return this.act(() => this.api.setAttendanceScore(subject, Number(value)));
   }
 
   retry(outboxId: string) {
-    return this.act(() => firstValueFrom(this.http.post(`/api/grades/${outboxId}/retry`, {})));
+    return this.act(() => this.api.retry(outboxId));
   }
 }

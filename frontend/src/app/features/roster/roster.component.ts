@@ -1,10 +1,9 @@
 import { DatePipe } from '@angular/common';
-import { HttpClient } from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, inject, OnInit, signal } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import type { RosterView } from '@contracts/api';
-import { firstValueFrom } from 'rxjs';
 import { ROLE_LABELS, ShownError, toShownError } from '../../core/api-error';
+import { RosterApi } from './roster-api.service';
 
 /** The course roster from the LMS (NRPS): who is enrolled, their LMS status, and who has never come. */
 @Component({
@@ -64,7 +63,7 @@ import { ROLE_LABELS, ShownError, toShownError } from '../../core/api-error';
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class RosterComponent implements OnInit {
-  private readonly http = inject(HttpClient);
+  private readonly api = inject(RosterApi);
   protected readonly roster = signal<RosterView | null>(null);
   protected readonly error = signal<ShownError | null>(null);
   protected readonly busy = signal(false);
@@ -86,7 +85,7 @@ export class RosterComponent implements OnInit {
 
   async load(): Promise<void> {
     try {
-      const r = await firstValueFrom(this.http.get<RosterView>('/api/roster'));
+      const r = await this.api.roster();
       this.roster.set(r);
       if (r.sync?.status !== 'running') this.busy.set(false);
     } catch (e) {
@@ -97,7 +96,7 @@ export class RosterComponent implements OnInit {
   async syncNow(): Promise<void> {
     this.busy.set(true);
     try {
-      await firstValueFrom(this.http.post('/api/roster/sync', {}));
+      await this.api.sync();
     } catch (e) {
       this.error.set(toShownError(e));
       this.busy.set(false);

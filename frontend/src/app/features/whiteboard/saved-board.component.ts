@@ -1,18 +1,10 @@
 import { DatePipe } from '@angular/common';
-import { HttpClient } from '@angular/common/http';
 import { AfterViewChecked, ChangeDetectionStrategy, Component, ElementRef, inject, input, OnInit, signal, viewChildren } from '@angular/core';
 import { RouterLink } from '@angular/router';
-import { Board, boardFromData, PageData } from '@whiteboard-domain/board';
-import { firstValueFrom } from 'rxjs';
+import { Board, boardFromData } from '@whiteboard-domain/board';
 import { ShownError, toShownError } from '../../core/api-error';
+import { SavedBoard, SavedBoardsApi } from './saved-boards-api.service';
 import { drawElement } from './whiteboard.component';
-
-interface SavedBoard {
-  seq: number;
-  order: string[];
-  pages: Record<string, PageData>;
-  savedAt: string;
-}
 
 /** The board of a past class, every page, read-only: for students to study after class. */
 @Component({
@@ -44,7 +36,7 @@ interface SavedBoard {
 })
 export class SavedBoardComponent implements OnInit, AfterViewChecked {
   readonly sessionId = input.required<string>();
-  private readonly http = inject(HttpClient);
+  private readonly api = inject(SavedBoardsApi);
   protected readonly board = signal<SavedBoard | null>(null);
   /** The saved pages in Maps (own keys only): ids from the wire are data, never object keys. */
   private pages: Board['pages'] = new Map();
@@ -53,7 +45,7 @@ export class SavedBoardComponent implements OnInit, AfterViewChecked {
 
   async ngOnInit(): Promise<void> {
     try {
-      const saved = await firstValueFrom(this.http.get<SavedBoard>(`/api/whiteboard/sessions/${encodeURIComponent(this.sessionId())}`));
+      const saved = await this.api.board(this.sessionId());
       const board = boardFromData({ seq: saved.seq, pageOrder: saved.order, pages: saved.pages });
       this.pages = board.pages;
       this.board.set({ ...saved, order: board.pageOrder });
