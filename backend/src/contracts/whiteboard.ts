@@ -4,6 +4,7 @@
  * See backend/src/whiteboard/PROTOCOL.md.
  */
 import { z } from 'zod';
+import type { Effect, PageData } from '../whiteboard/domain/board';
 import { safeId } from './ids';
 
 export const LIMITS = {
@@ -72,24 +73,82 @@ export type ElementPatch = z.infer<typeof elementPatchSchema>;
 export type BoardOp = z.infer<typeof opSchema>;
 export type Point = [number, number];
 
-/** Socket events of the whiteboard (the live room's socket; the person must have joined the class). */
-export const WhiteboardEvents = {
+/** Events a client sends (the live room's socket; the person must have joined the class). */
+export const WhiteboardClientEvents = {
   op: 'wb:op',
   sync: 'wb:sync',
   follow: 'wb:follow',
   permissions: 'wb:permissions',
+} as const;
+
+/** Events the server sends. `board` is the naive design's whole board, sent only when measuring against it. */
+export const WhiteboardServerEvents = {
   effects: 'wb:effects',
   teacherView: 'wb:teacher-view',
   permissionsChanged: 'wb:permissions-changed',
+  board: 'wb:board',
 } as const;
+
+/** Every whiteboard event, both ways. */
+export const WhiteboardEvents = { ...WhiteboardClientEvents, ...WhiteboardServerEvents } as const;
+
+/**
+ * The whiteboard protocol a client speaks, sent in `wb:sync` (PROTOCOL.md, R14). Raised when the wire
+ * changes so that an older page cannot follow; `MIN_WHITEBOARD_PROTOCOL` is the oldest still served.
+ * Protocol 1 is the wire as it was when the number was introduced: a client that sends none speaks it.
+ */
+export const WHITEBOARD_PROTOCOL = 1;
+export const MIN_WHITEBOARD_PROTOCOL = 1;
+/** Refusal codes of `wb:sync` for a client too old (reload the page) or newer than this server (try again). */
+export const WhiteboardProtocolErrors = { outdated: 'WB_PROTOCOL_OUTDATED', unsupported: 'WB_PROTOCOL_UNSUPPORTED' } as const;
 
 export const viewSchema = z.object({ page: id, x: coord, y: coord, zoom: z.number().min(0.1).max(10) }).strict();
 export const whiteboardSchemas = {
   [WhiteboardEvents.op]: opSchema,
-  [WhiteboardEvents.sync]: z.object({ since: z.number().int().min(0) }).strict(),
+  [WhiteboardEvents.sync]: z.object({ since: z.number().int().min(0), protocol: z.number().int().min(0).max(1_000_000).optional() }).strict(),
   [WhiteboardEvents.follow]: viewSchema.extend({ locked: z.boolean() }).strict(),
   [WhiteboardEvents.permissions]: z.object({ mode: z.enum(['everyone', 'nobody', 'named']), userIds: z.array(z.uuid()).max(500).default([]) }).strict(),
 } as const;
 
+export type WhiteboardClientEventName = (typeof WhiteboardClientEvents)[keyof typeof WhiteboardClientEvents];
+export type WhiteboardPayload<E extends WhiteboardClientEventName> = z.input<(typeof whiteboardSchemas)[E]>;
+
 export type TeacherView = z.infer<typeof viewSchema> & { locked: boolean };
 export type DrawPermissions = { mode: 'everyone' | 'nobody' | 'named'; userIds: string[] };
+
+/** An op's answer: its sequence number and effects (`duplicate`: seen before, nothing changed). */
+export interface AppliedOp {
+  seq: number;
+  effects: Effect[];
+  duplicate: boolean;
+}
+
+/** Pages as JSON carries them, in order. */
+export interface BoardPages {
+  order: string[];
+  pages: Record<string, PageData>;
+}
+
+/** What a client needs to catch up: the ops since its `since`, or the pages when it is too far behind. */
+export interface SyncAnswer {
+  seq: number;
+  pages?: BoardPages;
+  entries: Array<{ seq: number; userId: string; op: BoardOp; effects: Effect[] }>;
+  teacherView: TeacherView | null;
+  permissions: DrawPermissions;
+}
+
+/** What each client event's ack carries when it succeeds. */
+export interface WhiteboardAckData {
+  [WhiteboardEvents.op]: AppliedOp;
+  [WhiteboardEvents.sync]: SyncAnswer;
+  [WhiteboardEvents.follow]: TeacherView;
+  [WhiteboardEvents.permissions]: DrawPermissions;
+}
+
+export interface WhiteboardServerPayloads {
+  [WhiteboardEvents.effects]: { seq: number; userId: string; effects: Effect[] };
+  [WhiteboardEvents.teacherView]: TeacherView;
+  [WhiteboardEvents.permissionsChanged]: DrawPermissions;
+  [WhiteboardEvents.board]: BoardPages & { seq: number };
+}

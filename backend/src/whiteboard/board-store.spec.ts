@@ -5,15 +5,17 @@ import { z } from 'zod';
 import type { BoardOp } from '../contracts/whiteboard';
 import { DomainError } from '../platform/domain-error';
 import { waitFor } from '../testing/wait-for';
-import { BoardStore } from './board-store.service';
+import { BoardStore, BoardStoreOptions } from './board-store.service';
+import { RedisBoardLog } from './infra/redis-board-log';
 import { applyOp, boardFromData, emptyBoard } from './domain/board';
 
 /** The store on real Redis: many ops at once from several instances, ordered by Redis, applied alike by every copy. */
 describe('whiteboard store: ops from several instances in one order (real Redis)', () => {
   let redis: Redis;
   const stores: BoardStore[] = [];
-  const store = () => {
-    const s = new BoardStore(redis);
+  /** One instance's store, with its own log (its own subscriber connection) and the hooks it is built with. */
+  const store = (options: BoardStoreOptions = {}) => {
+    const s = new BoardStore(new RedisBoardLog(redis), options);
     stores.push(s);
     return s;
   };
@@ -21,7 +23,10 @@ describe('whiteboard store: ops from several instances in one order (real Redis)
     redis = new Redis(inject('services').redisUrl);
   });
   afterAll(() => {
-    for (const s of stores) s.close();
+    for (const s of stores) {
+      s.close();
+      s.log.close();
+    }
     redis.disconnect();
   });
 
@@ -64,7 +69,7 @@ describe('whiteboard store: ops from several instances in one order (real Redis)
     const a = store();
     const b = store();
     const sent: number[] = [];
-    a.onApplied = (_sid, entry) => sent.push(entry.seq);
+    a.onApplied((_sid, entry) => sent.push(entry.seq));
     await a.apply(sid, 'u1', add('g1'));
     // An op logged while A's subscription was down: in the log, never on A's stream.
     const pos = await redis.incr(`wb:${sid}:head`);
@@ -83,7 +88,7 @@ describe('whiteboard store: ops from several instances in one order (real Redis)
     const b = store();
     await b.since(sid, 0);
     // B's stream is held up (its connection is not read for a moment) while A takes 40 ops.
-    const bStream = (b as unknown as { sub: { stream: { pause(): void; resume(): void } } }).sub.stream;
+    const bStream = (b.log as unknown as { sub: { stream: { pause(): void; resume(): void } } }).sub.stream;
     bStream.pause();
     const acks = await Promise.all(Array.from({ length: 40 }, (_, i) => a.apply(sid, 'u1', add(`ahead-${i}`))));
     const last = Math.max(...acks.map((x) => x.seq));
@@ -100,8 +105,7 @@ describe('whiteboard store: ops from several instances in one order (real Redis)
     const saved = emptyBoard();
     applyOp(saved, 'u1', add('saved-1'));
     applyOp(saved, 'u1', add('saved-2'));
-    const s = store();
-    s.seed = async (id) => (id === sid ? { ...emptyBoard(), seq: saved.seq, pageOrder: saved.pageOrder, pages: saved.pages } : null);
+    const s = store({ seed: async (id) => (id === sid ? { ...emptyBoard(), seq: saved.seq, pageOrder: saved.pageOrder, pages: saved.pages } : null) });
     expect((await s.apply(sid, 'u2', add('new-1'))).seq).toBe(3);
     expect((await store().pages(sid)).pages['page-1'].order).toEqual(['el-saved-1', 'el-saved-2', 'el-new-1']);
   });
@@ -177,9 +181,8 @@ describe('whiteboard store: ops from several instances in one order (real Redis)
     const stroke = (id: string) => `"${id}":{"kind":"stroke","tool":"pen","colour":"#112233","width":2,"points":[[1,1]],"author":"u1"}`;
     // The row's pages as Postgres's jsonb hands them back (JSON.parse: own "__proto__" and "constructor" keys).
     const pages = JSON.parse(`{"page-1":{"id":"page-1","title":"Page 1","order":["el-saved-1","__proto__","constructor"],"elements":{${stroke('el-saved-1')},${stroke('__proto__')},${stroke('constructor')}}},"__proto__":{"id":"__proto__","title":"x","order":[],"elements":{}}}`);
-    const s = store();
-    // As WhiteboardService.seed reads a save.
-    s.seed = async (id) => (id === sid ? boardFromData({ seq: 4, pageOrder: ['page-1', '__proto__'], pages }) : null);
+    // As the whiteboard module's seed reads a save.
+    const s = store({ seed: async (id) => (id === sid ? boardFromData({ seq: 4, pageOrder: ['page-1', '__proto__'], pages }) : null) });
     expect((await s.apply(sid, 'u2', add('new-1'))).seq).toBe(5);
     expect(({} as Record<string, unknown>)['colour']).toBeUndefined();
     const saved = await store().pages(sid);
@@ -193,7 +196,7 @@ describe('whiteboard store: ops from several instances in one order (real Redis)
     const sid = crypto.randomUUID();
     const s = store();
     let sent = '';
-    s.onApplied = (_sid, _entry, board) => (sent = JSON.stringify(board));
+    s.onApplied((_sid, _entry, board) => (sent = JSON.stringify(board)));
     await s.apply(sid, 'u1', add('view-1'));
     expect(JSON.parse(sent)).toEqual({ seq: 1, pageOrder: ['page-1'], pages: { 'page-1': { id: 'page-1', title: 'Page 1', order: ['el-view-1'], elements: { 'el-view-1': expect.objectContaining({ kind: 'stroke', author: 'u1' }) } } } });
   });

@@ -2,7 +2,7 @@ import { Inject, Logger } from '@nestjs/common';
 import { ConnectedSocket, MessageBody, OnGatewayInit, SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
 import { roomOf, sessionOfRoom } from '../classroom/socket-rooms';
-import { WhiteboardEvents, whiteboardSchemas } from '../contracts/whiteboard';
+import { WhiteboardAckData, WhiteboardEvents, whiteboardSchemas, WhiteboardServerPayloads } from '../contracts/whiteboard';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../platform/redis';
 import { SocketAccess, SocketGate } from '../platform/socket-events';
@@ -11,6 +11,11 @@ import { WhiteboardService } from './whiteboard.service';
 
 /** Who may send each whiteboard event (the gate checks it; who may draw is checked by the board's append script). */
 const rule = <E extends keyof typeof whiteboardSchemas>(event: E, access: SocketAccess) => ({ event, schema: whiteboardSchemas[event], access });
+type ServerEvent = keyof WhiteboardServerPayloads;
+/** Sends a server event with its contract's payload type. */
+const send = <E extends ServerEvent>(to: { emit(event: E, payload: WhiteboardServerPayloads[E]): unknown }, event: E, payload: WhiteboardServerPayloads[E]) => to.emit(event, payload);
+type Answer<E extends keyof WhiteboardAckData> = Promise<WhiteboardAckData[E]>;
+
 const RULES = {
   op: rule(WhiteboardEvents.op, 'member'),
   sync: rule(WhiteboardEvents.sync, 'member'),
@@ -46,49 +51,45 @@ export class WhiteboardGateway implements OnGatewayInit {
       const sid = sessionOfRoom(room);
       if (sid) this.store.unfollow(sid);
     });
-    this.store.onApplied = (sid, entry, board) => {
+    this.store.onApplied((sid, entry, board) => {
       const to = server.local.to(roomOf(sid));
       const others = entry.origin ? to.except(entry.origin) : to;
       if (this.config.whiteboardNaiveBroadcast) {
         // The naive design, kept only to measure against: the whole board to everyone after every op.
-        others.emit('wb:board', { seq: board.seq, order: board.pageOrder, pages: board.pages });
+        send(others, WhiteboardEvents.board, { seq: board.seq, order: board.pageOrder, pages: board.pages });
       } else {
         // Only the delta goes out, to everyone else (the sender has it in its ack).
-        others.emit(WhiteboardEvents.effects, { seq: entry.seq, userId: entry.userId, effects: entry.effects });
+        send(others, WhiteboardEvents.effects, { seq: entry.seq, userId: entry.userId, effects: entry.effects });
       }
-    };
+    });
   }
 
   @SubscribeMessage(WhiteboardEvents.op)
   op(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
-    return this.gate.run(socket, RULES.op, body, (op, { session, member }) => this.whiteboard.apply(session, member.sessionId, op, socket.id));
+    return this.gate.run(socket, RULES.op, body, (op, { session, member }): Answer<typeof WhiteboardEvents.op> => this.whiteboard.apply(session, member.sessionId, op, socket.id));
   }
 
   @SubscribeMessage(WhiteboardEvents.sync)
   sync(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
-    return this.gate.run(socket, RULES.sync, body, async ({ since }, { member }) => {
-      const sid = member.sessionId;
-      const [board, teacherView, permissions] = await Promise.all([this.whiteboard.sync(sid, since), this.whiteboard.teacherView(sid), this.whiteboard.permissions(sid)]);
-      return { ...board, teacherView, permissions };
-    });
+    return this.gate.run(socket, RULES.sync, body, ({ since, protocol }, { member }): Answer<typeof WhiteboardEvents.sync> => this.whiteboard.sync(member.sessionId, since, protocol));
   }
 
   @SubscribeMessage(WhiteboardEvents.follow)
   follow(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
-    return this.gate.run(socket, RULES.follow, body, async (view, { session, member }) => {
+    return this.gate.run(socket, RULES.follow, body, async (view, { session, member }): Answer<typeof WhiteboardEvents.follow> => {
       const sid = member.sessionId;
       const saved = await this.whiteboard.follow(session, sid, view);
-      socket.to(roomOf(sid)).emit(WhiteboardEvents.teacherView, saved);
+      send(socket.to(roomOf(sid)), WhiteboardEvents.teacherView, saved);
       return saved;
     });
   }
 
   @SubscribeMessage(WhiteboardEvents.permissions)
   permissions(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
-    return this.gate.run(socket, RULES.permissions, body, async (p, { session, member }) => {
+    return this.gate.run(socket, RULES.permissions, body, async (p, { session, member }): Answer<typeof WhiteboardEvents.permissions> => {
       const sid = member.sessionId;
       const saved = await this.whiteboard.setPermissions(session, sid, { mode: p.mode, userIds: p.userIds ?? [] });
-      this.server.to(roomOf(sid)).emit(WhiteboardEvents.permissionsChanged, saved);
+      send(this.server.to(roomOf(sid)), WhiteboardEvents.permissionsChanged, saved);
       return saved;
     });
   }

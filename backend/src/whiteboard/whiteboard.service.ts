@@ -3,15 +3,16 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import type { Queue } from 'bull';
 import Redis from 'ioredis';
 import { Subscription } from 'rxjs';
-import { DataSource } from 'typeorm';
-import type { BoardOp, DrawPermissions, TeacherView } from '../contracts/whiteboard';
+import { BoardOp, DrawPermissions, MIN_WHITEBOARD_PROTOCOL, SyncAnswer, TeacherView, WHITEBOARD_PROTOCOL, WhiteboardProtocolErrors } from '../contracts/whiteboard';
 import type { SessionClaims } from '../platform/auth/session-token';
-import { ForbiddenError, NotFoundError } from '../platform/domain-error';
+import { DomainError, ForbiddenError, NotFoundError } from '../platform/domain-error';
 import { DomainEvents } from '../platform/domain-events';
 import { REDIS } from '../platform/redis';
 import { canTeach } from '../tenancy/domain/role-mapping';
 import { BoardStore } from './board-store.service';
 import { boardFromData, pagesToData } from './domain/board';
+import { protocolVerdict } from './domain/protocol-version';
+import { SavedBoardsRepository } from './infra/saved-boards.repository';
 
 export const WHITEBOARD_QUEUE = 'whiteboard';
 /** A board save: during class at each page change, and the last one at the end of class (which also frees Redis). */
@@ -36,7 +37,7 @@ export class WhiteboardService implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly store: BoardStore,
-    private readonly db: DataSource,
+    private readonly savedBoards: SavedBoardsRepository,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly events: DomainEvents,
     @InjectQueue(WHITEBOARD_QUEUE) private readonly queue: Queue<SaveBoardJob>,
@@ -47,17 +48,6 @@ export class WhiteboardService implements OnModuleInit, OnModuleDestroy {
     this.subscription = this.events.on('session.ended').subscribe(({ sessionId, courseId }) => {
       void this.requestSave(sessionId, courseId, true);
     });
-    // A board Redis no longer has (flushed, failed over without persistence) starts again from its last save.
-    this.store.seed = async (sessionId) => {
-      // Only for a class still going: an ended class's board stays in Postgres.
-      const [row] = await this.db.query(
-        `SELECT w.seq, w.page_order, w.pages FROM whiteboard_snapshot w JOIN live_session s ON s.id = w.session_id WHERE w.session_id = $1 AND s.ended_at IS NULL`,
-        [sessionId],
-      );
-      if (!row) return null;
-      this.logger.warn(`the board of ${sessionId} was missing from Redis: restored from its save at seq ${row.seq}`);
-      return boardFromData({ seq: row.seq, pageOrder: row.page_order, pages: row.pages });
-    };
   }
 
   /** Queues a save of the board (retried with backoff); a failure to queue is logged, never thrown at the caller. */
@@ -90,8 +80,20 @@ export class WhiteboardService implements OnModuleInit, OnModuleDestroy {
     return this.store.apply(sessionId, session.userId, op, { origin, teacher });
   }
 
-  sync(sessionId: string, since: number) {
-    return this.store.since(sessionId, since);
+  /**
+   * What a client needs to catch up from `since` (R14: once its protocol is one this server serves):
+   * the ops or the pages, the teacher's view and who may draw.
+   */
+  async sync(sessionId: string, since: number, protocol: number | undefined): Promise<SyncAnswer> {
+    const verdict = protocolVerdict(protocol);
+    if (verdict === 'outdated') {
+      throw new DomainError(WhiteboardProtocolErrors.outdated, `This page speaks whiteboard protocol ${protocol ?? 1}; the server needs ${MIN_WHITEBOARD_PROTOCOL} or later. Reload the page.`, 426);
+    }
+    if (verdict === 'unsupported') {
+      throw new DomainError(WhiteboardProtocolErrors.unsupported, `This server speaks whiteboard protocol ${WHITEBOARD_PROTOCOL} at most; it is being updated. Try again shortly.`, 503);
+    }
+    const [board, teacherView, permissions] = await Promise.all([this.store.since(sessionId, since), this.teacherView(sessionId), this.permissions(sessionId)]);
+    return { ...board, teacherView, permissions };
   }
 
   pages(sessionId: string) {
@@ -112,7 +114,7 @@ export class WhiteboardService implements OnModuleInit, OnModuleDestroy {
     const previous = await this.teacherView(sessionId);
     await this.redis.set(viewKey(sessionId), JSON.stringify(view), 'EX', 7 * 86400);
     if (previous?.page !== view.page) {
-      await this.db.query(`INSERT INTO whiteboard_page_event (session_id, page) VALUES ($1, $2)`, [sessionId, view.page]);
+      await this.savedBoards.recordPageChange(sessionId, view.page);
       await this.requestSave(sessionId, session.courseId, false);
     }
     return view;
@@ -121,12 +123,7 @@ export class WhiteboardService implements OnModuleInit, OnModuleDestroy {
   /** Saves the board to Postgres; the final save (end of class) also removes it from Redis. Run by the queue. */
   async persist(sessionId: string, courseId: string, final: boolean): Promise<void> {
     const board = await this.store.pages(sessionId);
-    await this.db.query(
-      `INSERT INTO whiteboard_snapshot (session_id, course_id, seq, page_order, pages) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (session_id) DO UPDATE SET seq = EXCLUDED.seq, page_order = EXCLUDED.page_order, pages = EXCLUDED.pages, saved_at = now()
-       WHERE whiteboard_snapshot.seq <= EXCLUDED.seq`,
-      [sessionId, courseId, board.seq, board.order, JSON.stringify(board.pages)],
-    );
+    await this.savedBoards.save(sessionId, courseId, board);
     if (!final) return;
     await this.store.drop(sessionId);
     await this.redis.del(viewKey(sessionId));
@@ -134,30 +131,17 @@ export class WhiteboardService implements OnModuleInit, OnModuleDestroy {
 
   /** The saved boards of this classroom's past classes, newest first. */
   async list(session: SessionClaims) {
-    const rows = await this.db.query(
-      `SELECT w.session_id, w.saved_at, array_length(w.page_order, 1) AS pages, s.started_at
-         FROM whiteboard_snapshot w JOIN live_session s ON s.id = w.session_id
-        WHERE w.course_id = $1 AND s.activity_id = $2 AND s.ended_at IS NOT NULL ORDER BY s.started_at DESC LIMIT 100`,
-      [session.courseId, session.activityId],
-    );
-    return rows.map((r: Record<string, unknown>) => ({
-      sessionId: r.session_id as string,
-      startedAt: new Date(r.started_at as Date).toISOString(),
-      savedAt: new Date(r.saved_at as Date).toISOString(),
-      pages: Number(r.pages ?? 0),
-    }));
+    const rows = await this.savedBoards.listEnded(session.courseId, session.activityId);
+    return rows.map((r) => ({ sessionId: r.sessionId, startedAt: r.startedAt.toISOString(), savedAt: r.savedAt.toISOString(), pages: r.pages }));
   }
 
   /** The board of a past class of the caller's course, read-only. */
   async saved(session: SessionClaims, sessionId: string) {
-    const [row] = await this.db.query(`SELECT seq, page_order, pages, saved_at FROM whiteboard_snapshot WHERE session_id = $1 AND course_id = $2`, [
-      sessionId,
-      session.courseId,
-    ]);
+    const row = await this.savedBoards.find(sessionId, session.courseId);
     if (!row) throw new NotFoundError('BOARD_NOT_FOUND', 'No saved board for this class in your course');
-    const chapters = await this.db.query(`SELECT page, at FROM whiteboard_page_event WHERE session_id = $1 ORDER BY at`, [sessionId]);
+    const chapters = await this.savedBoards.pageChanges(sessionId);
     // Read through the board model (own keys only, reserved ids left out), whatever the saved JSON holds.
-    const board = boardFromData({ seq: row.seq, pageOrder: row.page_order, pages: row.pages });
-    return { seq: row.seq, order: board.pageOrder, pages: pagesToData(board), savedAt: new Date(row.saved_at).toISOString(), pageChanges: chapters };
+    const board = boardFromData({ seq: row.seq, pageOrder: row.pageOrder, pages: row.pages });
+    return { seq: row.seq, order: board.pageOrder, pages: pagesToData(board), savedAt: row.savedAt.toISOString(), pageChanges: chapters };
   }
 }
