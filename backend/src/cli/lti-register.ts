@@ -7,6 +7,10 @@ import { deployLtijs } from '../lti/ltijs-provider';
 import { dataSourceOptions, runMigrations } from '../platform/database';
 import { DomainEvents } from '../platform/domain-events';
 import { ValidationError } from '../platform/domain-error';
+import { ActivityRepository } from '../tenancy/infra/activity.repository';
+import { CourseRepository } from '../tenancy/infra/course.repository';
+import { PlatformRepository } from '../tenancy/infra/platform.repository';
+import { TenancyTransaction } from '../tenancy/infra/tenancy-transaction';
 import { TenancyService } from '../tenancy/tenancy.service';
 
 export const USAGE = `Registers an LMS (an LTI 1.3 platform) with Lectern, by hand.
@@ -81,7 +85,8 @@ export async function runLtiRegister(argv: string[], env: { databaseUrl: string;
   const db = new DataSource(dataSourceOptions(env.databaseUrl));
   await db.initialize();
   try {
-    const lti = new LtiService(db, { ltiKey: env.ltiKey } as AppConfig, new TenancyService(db), new DomainEvents());
+    const tenancy = new TenancyService(new PlatformRepository(db), new CourseRepository(db), new ActivityRepository(db), new TenancyTransaction(db));
+    const lti = new LtiService(db, { ltiKey: env.ltiKey } as AppConfig, tenancy, new DomainEvents());
     await deployLtijs(lti.provider);
     const platform = await lti.register(parsed.input);
     const tool = env.publicUrl.replace(/\/+$/, '');
