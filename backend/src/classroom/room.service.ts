@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { ChatService } from '../chat/chat.service';
 import type { Participant, RoomState } from '../contracts/realtime';
 import type { SessionClaims } from '../platform/auth/session-token';
@@ -8,6 +7,7 @@ import { DomainEvents } from '../platform/domain-events';
 import { canTeach } from '../tenancy/domain/role-mapping';
 import { ClassroomService } from './classroom.service';
 import type { ParticipantFlags } from './domain/presence';
+import { LiveSessionRepository } from './infra/live-session.repository';
 import { PresenceService } from './presence.service';
 import type { ClassMembership } from '../platform/socket-events';
 
@@ -15,7 +15,7 @@ import type { ClassMembership } from '../platform/socket-events';
 @Injectable()
 export class RoomService {
   constructor(
-    private readonly db: DataSource,
+    private readonly sessions: LiveSessionRepository,
     private readonly classroom: ClassroomService,
     private readonly presence: PresenceService,
     private readonly chat: ChatService,
@@ -25,12 +25,11 @@ export class RoomService {
   /** Joins a socket to a class of the caller's course; returns the room state and whether the person just arrived. */
   async join(session: SessionClaims, socketId: string, sessionId: string): Promise<{ state: RoomState; arrived: boolean; membership: ClassMembership }> {
     if (!session.activityId) throw new NotFoundError('NO_CLASSROOM', 'This session has no classroom');
-    const live = await this.classroom.get(session, sessionId); // NOT_FOUND outside the caller's course
+    const live = await this.classroom.find(session, sessionId); // NOT_FOUND outside the caller's course
     // A class of another classroom of the same course is not this person's class.
     if (live.activityId !== session.activityId) throw new NotFoundError('SESSION_NOT_FOUND', 'No such class in your classroom');
     if (live.endedAt) throw new ConflictError('CLASS_ENDED', 'This class has ended');
-    const [removed] = await this.db.query(`SELECT 1 FROM session_removal WHERE session_id = $1 AND user_id = $2`, [sessionId, session.userId]);
-    if (removed) throw new ForbiddenError('REMOVED_FROM_CLASS', 'An instructor removed you from this class');
+    if (await this.sessions.isRemoved(sessionId, session.userId)) throw new ForbiddenError('REMOVED_FROM_CLASS', 'An instructor removed you from this class');
     const arrived = await this.presence.add(sessionId, {
       socketId,
       userId: session.userId,
@@ -41,11 +40,7 @@ export class RoomService {
     });
     // A removal or an end that landed while this join was on its way wins: checked again once the
     // socket is counted in, so whichever ran first, the removed person is not left in the class.
-    const [still] = await this.db.query(
-      `SELECT s.ended_at IS NOT NULL AS ended, EXISTS (SELECT 1 FROM session_removal r WHERE r.session_id = s.id AND r.user_id = $2) AS removed
-         FROM live_session s WHERE s.id = $1`,
-      [sessionId, session.userId],
-    );
+    const still = await this.sessions.standing(sessionId, session.userId);
     if (!still || still.ended || still.removed) {
       await this.presence.remove(sessionId, socketId);
       if (still?.removed) throw new ForbiddenError('REMOVED_FROM_CLASS', 'An instructor removed you from this class');
@@ -89,15 +84,12 @@ export class RoomService {
   /** A teacher's action on a participant of this class. */
   async control(session: SessionClaims, sessionId: string, targetUserId: string, action: 'mute' | 'stop-camera' | 'remove'): Promise<Participant | null> {
     if (!canTeach(session.role)) throw new ForbiddenError('TEACHER_ONLY', 'Only instructors can do this');
-    await this.classroom.get(session, sessionId);
+    await this.classroom.find(session, sessionId);
     const target = await this.presence.participant(sessionId, targetUserId);
     if (!target) throw new NotFoundError('PARTICIPANT_NOT_FOUND', 'That person is not in the class');
     if (action === 'remove') {
       if (canTeach(target.role)) throw new ForbiddenError('CANNOT_REMOVE_TEACHER', 'Instructors cannot be removed');
-      await this.db.query(
-        `INSERT INTO session_removal (session_id, user_id, removed_by) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-        [sessionId, targetUserId, session.userId],
-      );
+      await this.sessions.remove(sessionId, targetUserId, session.userId);
       this.events.emit('participant.controlled', { sessionId, userId: targetUserId, action, by: session.userId });
       // participant.left follows when their sockets are disconnected.
       return null;
@@ -110,7 +102,7 @@ export class RoomService {
   /** Mutes every student of the class (instructors keep their microphones); returns those muted. */
   async muteAll(session: SessionClaims, sessionId: string): Promise<Participant[]> {
     if (!canTeach(session.role)) throw new ForbiddenError('TEACHER_ONLY', 'Only instructors can do this');
-    await this.classroom.get(session, sessionId);
+    await this.classroom.find(session, sessionId);
     const students = (await this.presence.participants(sessionId)).filter((p) => !canTeach(p.role));
     const muted: Participant[] = [];
     for (const p of students) {
