@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { Session, SessionGuard } from '../platform/auth/session.guard';
 import type { SessionClaims } from '../platform/auth/session-token';
-import { ConflictError, ForbiddenError } from '../platform/domain-error';
+import { ForbiddenError } from '../platform/domain-error';
 import { canTeach } from '../tenancy/domain/role-mapping';
 import { RosterViewService } from './roster-view.service';
 import { RosterService } from './roster.service';
@@ -28,9 +28,7 @@ export class RosterController {
   @HttpCode(202)
   async sync(@Session() session: SessionClaims) {
     requireTeacher(session);
-    if (!(await this.roster.requestSync(session.courseId, 'instructor'))) {
-      throw new ConflictError('NRPS_NOT_OFFERED', 'Your LMS has not offered a roster service (NRPS) for this course');
-    }
+    await this.roster.syncForInstructor(session.courseId);
     return { queued: true };
   }
 }

@@ -2,10 +2,13 @@ import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
 import Redis from 'ioredis';
-import { DataSource } from 'typeorm';
 import { PlatformServiceClient, PlatformServiceError } from '../lti/infra/platform-service-client';
+import { ConflictError } from '../platform/domain-error';
 import { REDIS } from '../platform/redis';
+import { TenancyService } from '../tenancy/tenancy.service';
+import { CourseMember, courseMembers } from './domain/course-members';
 import { nextPageUrl, NrpsFormatError, parseMembershipPage, RosterEntry } from './domain/nrps-page';
+import { RosterRepository } from './infra/roster.repository';
 
 export const ROSTER_QUEUE = 'roster-sync';
 export const NRPS_SCOPE = 'https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly';
@@ -27,7 +30,8 @@ export class RosterService {
   private readonly logger = new Logger('Roster');
 
   constructor(
-    private readonly db: DataSource,
+    private readonly repo: RosterRepository,
+    private readonly tenancy: TenancyService,
     private readonly client: PlatformServiceClient,
     @Inject(REDIS) private readonly redis: Redis,
     @InjectQueue(ROSTER_QUEUE) private readonly queue: Queue,
@@ -39,8 +43,7 @@ export class RosterService {
       const first = await this.redis.set(`roster:launch-throttle:${courseId}`, '1', 'EX', LAUNCH_SYNC_THROTTLE_SECONDS, 'NX');
       if (!first) return false;
     }
-    const [svc] = await this.db.query(`SELECT nrps_url FROM course_lti_service WHERE course_id = $1`, [courseId]);
-    if (!svc?.nrps_url) return false;
+    if (!(await this.tenancy.courseConnection(courseId))?.nrpsUrl) return false;
     // One queued sync per course at a time: the fixed job id makes a second request a no-op while one waits.
     await this.queue.add(
       'sync',
@@ -53,35 +56,28 @@ export class RosterService {
 
   /** Queues a sync of every course whose launches announced a roster service. */
   async requestAll(): Promise<number> {
-    const rows: Array<{ course_id: string }> = await this.db.query(`SELECT course_id FROM course_lti_service WHERE nrps_url IS NOT NULL`);
-    for (const r of rows) await this.requestSync(r.course_id, 'schedule');
-    return rows.length;
+    const courseIds = await this.tenancy.coursesWithRosterService();
+    for (const id of courseIds) await this.requestSync(id, 'schedule');
+    return courseIds.length;
   }
 
   /** Fetches every page of the course's roster and stores it; members the LMS no longer lists are marked deleted. */
   async sync(courseId: string): Promise<RosterSyncResult> {
-    const [ctx] = await this.db.query(
-      `SELECT s.nrps_url, p.issuer, p.client_id FROM course_lti_service s
-         JOIN course c ON c.id = s.course_id JOIN lti_platform p ON p.id = c.platform_id WHERE s.course_id = $1`,
-      [courseId],
-    );
-    if (!ctx?.nrps_url) throw new PlatformServiceError('NRPS_NOT_OFFERED', 'This course has no roster service (NRPS) URL', false);
-    await this.db.query(
-      `INSERT INTO roster_sync (course_id, status, started_at) VALUES ($1, 'running', now())
-       ON CONFLICT (course_id) DO UPDATE SET status = 'running', started_at = now(), error = NULL`,
-      [courseId],
-    );
+    const ctx = await this.tenancy.courseConnection(courseId);
+    if (!ctx?.nrpsUrl) throw new PlatformServiceError('NRPS_NOT_OFFERED', 'This course has no roster service (NRPS) URL', false);
+    const nrpsUrl = ctx.nrpsUrl;
+    await this.repo.syncStarted(courseId);
     try {
       const members = new Map<string, RosterEntry>();
-      const origin = new URL(ctx.nrps_url).origin;
-      let url: string | null = ctx.nrps_url;
+      const origin = new URL(nrpsUrl).origin;
+      let url: string | null = nrpsUrl;
       const seen = new Set<string>();
       let pages = 0;
       while (url) {
         if (seen.has(url) || pages >= MAX_PAGES) throw new PlatformServiceError('NRPS_PAGING_LOOP', `Roster paging did not end after ${pages} pages`, false);
         seen.add(url);
         const res = await this.client.request(
-          { issuer: ctx.issuer, clientId: ctx.client_id },
+          { issuer: ctx.issuer, clientId: ctx.clientId },
           [NRPS_SCOPE],
           url,
           { accept: NRPS_MEDIA_TYPE },
@@ -93,48 +89,38 @@ export class RosterService {
         // The next page must come from the roster service itself, not send Lectern elsewhere.
         if (url && new URL(url).origin !== origin) throw new PlatformServiceError('NRPS_FOREIGN_PAGE', `Roster paging left ${origin}`, false);
       }
-      const [{ had }] = await this.db.query(`SELECT count(*)::int AS had FROM roster_member WHERE course_id = $1 AND status <> 'deleted'`, [courseId]);
-      if (members.size === 0 && had > 0) {
+      if (members.size === 0 && (await this.repo.countListed(courseId)) > 0) {
         throw new PlatformServiceError('NRPS_EMPTY', 'The LMS returned an empty roster; the previous roster is kept', true);
       }
-      const removed = await this.store(courseId, [...members.values()]);
-      await this.db.query(
-        `UPDATE roster_sync SET status = 'ok', finished_at = now(), members = $2, pages = $3 WHERE course_id = $1`,
-        [courseId, members.size, pages],
-      );
+      const removed = await this.repo.replace(courseId, [...members.values()]);
+      await this.repo.syncSucceeded(courseId, members.size, pages);
       this.logger.log(`course ${courseId}: ${members.size} members over ${pages} pages`);
       return { members: members.size, pages, removed };
     } catch (e) {
       const message = e instanceof NrpsFormatError ? `The LMS roster was malformed: ${e.message}` : (e as Error).message;
-      await this.db.query(`UPDATE roster_sync SET status = 'failed', finished_at = now(), error = $2 WHERE course_id = $1`, [courseId, message.slice(0, 1000)]);
+      await this.repo.syncFailed(courseId, message.slice(0, 1000));
       throw e instanceof NrpsFormatError ? new PlatformServiceError('NRPS_BAD_RESPONSE', message, true) : e;
     }
   }
 
-  private async store(courseId: string, members: RosterEntry[]): Promise<number> {
-    return this.db.transaction(async (m) => {
-      // One statement for the whole roster: unnest the columns.
-      await m.query(
-        `INSERT INTO roster_member (course_id, subject, name, email, lti_roles, role, status, synced_at)
-         SELECT $1, s, n, e, string_to_array(r, ' '), nullif(ro, ''), st, now()
-           FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS t(s, n, e, r, ro, st)
-         ON CONFLICT (course_id, subject) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, lti_roles = EXCLUDED.lti_roles,
-           role = EXCLUDED.role, status = EXCLUDED.status, synced_at = now()`,
-        [
-          courseId,
-          members.map((x) => x.subject),
-          members.map((x) => x.name),
-          members.map((x) => x.email),
-          members.map((x) => x.ltiRoles.join(' ')),
-          members.map((x) => x.role ?? ''),
-          members.map((x) => x.status),
-        ],
-      );
-      const res = await m.query(
-        `UPDATE roster_member SET status = 'deleted', synced_at = now() WHERE course_id = $1 AND status <> 'deleted' AND NOT (subject = ANY($2::text[]))`,
-        [courseId, members.map((x) => x.subject)],
-      );
-      return Number(res[1]);
-    });
+  /** An instructor asks for a sync now (NRPS_NOT_OFFERED when the LMS offered no roster service). */
+  async syncForInstructor(courseId: string): Promise<void> {
+    if (!(await this.requestSync(courseId, 'instructor'))) {
+      throw new ConflictError('NRPS_NOT_OFFERED', 'Your LMS has not offered a roster service (NRPS) for this course');
+    }
+  }
+
+  /** The course's members: the LMS roster, and those who launched without being on it (by status, then name). */
+  async members(courseId: string): Promise<CourseMember[]> {
+    const [listed, launched] = await Promise.all([this.repo.members(courseId), this.tenancy.enrolments(courseId)]);
+    return courseMembers(listed, launched);
+  }
+
+  /** A member of the course by subject: on the roster (any status), else known from a launch; null when neither. */
+  async findStudent(courseId: string, subject: string): Promise<{ name: string; email: string | null } | null> {
+    const listed = await this.repo.member(courseId, subject);
+    if (listed) return { name: listed.name, email: listed.email };
+    const [launched] = await this.tenancy.enrolments(courseId, subject);
+    return launched ? { name: launched.name, email: launched.email } : null;
   }
 }
