@@ -2,23 +2,14 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import crypto from 'node:crypto';
 import type Redis from 'ioredis';
 import type { Subscription } from 'rxjs';
+import { z } from 'zod';
 import type { AppConfig } from '../config/config';
 import { DomainError } from '../platform/domain-error';
 import { DomainEvents } from '../platform/domain-events';
 import { APP_CONFIG, createRedis, REDIS } from '../platform/redis';
+import { HostAnswer, hostAnswerSchema, HostEnvelope, hostEnvelopeSchema, HostReply, HostRequest, hostRequestSchema, hostSessionOf, ONLY_IF_HOSTED } from '../contracts/media-host';
+import { serveHostRequest } from './media-host';
 import { MediaService } from './media.service';
-
-/** The MediaService methods a class's media is driven by; each runs on the instance that hosts the class's media. */
-export type MediaMethod =
-  | 'join' | 'ready' | 'createTransport' | 'connectTransport' | 'restartIce' | 'produce' | 'pauseProducer'
-  | 'closeProducer' | 'consume' | 'resumeConsumer' | 'setLayers' | 'leave' | 'setPolicy'
-  | 'socketDropped' | 'teacherAction' | 'closeRoom';
-const METHODS = new Set<MediaMethod>([
-  'join', 'ready', 'createTransport', 'connectTransport', 'restartIce', 'produce', 'pauseProducer',
-  'closeProducer', 'consume', 'resumeConsumer', 'setLayers', 'leave', 'setPolicy', 'socketDropped', 'teacherAction', 'closeRoom',
-]);
-/** Methods that only make sense where the room already is: with no host anywhere, they do nothing. */
-const ONLY_IF_HOSTED = new Set<MediaMethod>(['socketDropped', 'teacherAction', 'closeRoom', 'leave']);
 
 const ownerKey = (sessionId: string) => `media:owner:${sessionId}`;
 const rpcChannel = (instanceId: string) => `media:rpc:${instanceId}`;
@@ -32,14 +23,12 @@ if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
 return 0`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
-type Request = { id: string; from: string; sessionId: string; method: MediaMethod; args: unknown[] };
-type Reply = { id: string; ok: true; data: unknown } | { id: string; ok: false; error: { code: string; message: string; status: number } };
-
 /**
  * Several backend instances, one class: a class's media (its mediasoup routers, transports, producers)
  * lives on one instance, the one that took the class's owner key in Redis at the first media join. Any
- * instance's socket can signal for it: the call is run locally when this instance hosts the class, else
- * sent over Redis pub/sub to the host and answered there (notifications reach sockets on every
+ * instance's socket can signal for it: its host request (contracts/media-host.ts) is run locally when this
+ * instance hosts the class, else sent over Redis pub/sub to the host, parsed there against the contract,
+ * run through the same switch (media-host.ts) and answered (notifications reach sockets on every
  * instance through the Socket.io Redis adapter). The key lives while the host beats; when the host dies
  * its key expires, its people's transports fail, their browsers rejoin, and another instance hosts.
  */
@@ -64,18 +53,21 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
     this.sub = createRedis(this.config.redisUrl);
     this.sub.on('message', (channel: string, raw: string) => void this.message(channel, raw));
     await this.sub.subscribe(rpcChannel(this.instanceId), replyChannel(this.instanceId));
-    this.media.onRoomClosed = (sessionId) => {
-      this.owned.delete(sessionId);
-      void this.redis.eval(RELEASE, 1, ownerKey(sessionId), this.instanceId).catch(() => undefined);
-    };
+    this.media.on('roomClosed', this.roomClosed);
     this.beat = setInterval(() => void this.refresh(), this.config.presence.beatMs);
     this.beat.unref();
     // Teacher controls and the end of class happen on the teacher's instance; the host acts on them.
     this.subs.push(
-      this.events.on('participant.controlled').subscribe(({ sessionId, userId, action }) => void this.call(sessionId, 'teacherAction', [sessionId, userId, action]).catch((e) => this.logger.warn(`teacher action on media failed: ${(e as Error).message}`))),
-      this.events.on('session.ended').subscribe(({ sessionId }) => void this.call(sessionId, 'closeRoom', [sessionId]).catch((e) => this.logger.warn(`closing media failed: ${(e as Error).message}`))),
+      this.events.on('participant.controlled').subscribe(({ sessionId, userId, action }) => void this.call({ op: 'teacherAction', sessionId, userId, action }).catch((e) => this.logger.warn(`teacher action on media failed: ${(e as Error).message}`))),
+      this.events.on('session.ended').subscribe(({ sessionId }) => void this.call({ op: 'closeRoom', sessionId }).catch((e) => this.logger.warn(`closing media failed: ${(e as Error).message}`))),
     );
   }
+
+  /** A class's media closed here: the class is free for whichever instance has its next join. */
+  private readonly roomClosed = (sessionId: string): void => {
+    this.owned.delete(sessionId);
+    void this.redis.eval(RELEASE, 1, ownerKey(sessionId), this.instanceId).catch(() => undefined);
+  };
 
   async onModuleDestroy(): Promise<void> {
     for (const s of this.subs) s.unsubscribe();
@@ -107,38 +99,36 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** Runs a media call where the class's media is hosted (claiming the class for this instance on a first join). */
-  async call<T>(sessionId: string, method: MediaMethod, args: unknown[]): Promise<T> {
+  /** Runs a request where the class's media is hosted (claiming the class for this instance on a first join). */
+  async call<R extends HostRequest>(request: R): Promise<HostReply<R>> {
+    const sessionId = hostSessionOf(request);
     let owner = await this.redis.get(ownerKey(sessionId));
     if (!owner) {
-      if (ONLY_IF_HOSTED.has(method)) return null as T;
-      if (method !== 'join') throw new DomainError('MEDIA_NOT_JOINED', 'Join the media of this class first', 404);
+      // Every request that only acts where the class is hosted answers null (HostReplies).
+      if (ONLY_IF_HOSTED.has(request.op)) return null as HostReply<R>;
+      if (request.op !== 'join') throw new DomainError('MEDIA_NOT_JOINED', 'Join the media of this class first', 404);
       const claimed = await this.redis.set(ownerKey(sessionId), this.instanceId, 'PX', this.config.presence.ttlMs, 'NX');
       owner = claimed ? this.instanceId : await this.redis.get(ownerKey(sessionId));
       if (!owner) throw new DomainError('MEDIA_UNAVAILABLE', 'Could not place this class\'s media; try again', 503);
     }
     if (owner === this.instanceId) {
-      if (method === 'join') this.owned.add(sessionId);
-      return this.local(method, args) as Promise<T>;
+      if (request.op === 'join') this.owned.add(sessionId);
+      return serveHostRequest(this.media, request);
     }
-    return this.remote(owner, sessionId, method, args) as Promise<T>;
+    return this.remote(owner, request);
   }
 
-  private async local(method: MediaMethod, args: unknown[]): Promise<unknown> {
-    const fn = (this.media as unknown as Record<MediaMethod, (...a: unknown[]) => unknown>)[method];
-    return fn.apply(this.media, args);
-  }
-
-  private remote(owner: string, sessionId: string, method: MediaMethod, args: unknown[]): Promise<unknown> {
+  private remote<R extends HostRequest>(owner: string, request: R): Promise<HostReply<R>> {
     const id = crypto.randomUUID();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(new DomainError('MEDIA_UNAVAILABLE', 'The server hosting this class\'s media does not answer; retrying', 503));
       }, RPC_TIMEOUT_MS);
-      this.pending.set(id, { resolve, reject, timer });
-      const request: Request = { id, from: this.instanceId, sessionId, method, args };
-      this.redis.publish(rpcChannel(owner), JSON.stringify(request)).then((receivers) => {
+      // The host answers with what serveHostRequest returned for this very request, so with HostReply<R>.
+      this.pending.set(id, { resolve: (data) => resolve(data as HostReply<R>), reject, timer });
+      const envelope: HostEnvelope = { id, from: this.instanceId, request };
+      this.redis.publish(rpcChannel(owner), JSON.stringify(envelope)).then((receivers) => {
         // Nobody listens on that channel: the owner is gone although its key has not expired yet.
         if (receivers === 0) {
           clearTimeout(timer);
@@ -150,37 +140,59 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
   }
 
   private async message(channel: string, raw: string): Promise<void> {
-    let msg: Request | Reply;
+    let json: unknown;
     try {
-      msg = JSON.parse(raw);
+      json = JSON.parse(raw);
     } catch {
+      this.logger.warn(`dropped a media ${channel === replyChannel(this.instanceId) ? 'reply' : 'request'} that is not JSON`);
       return;
     }
-    if (channel === replyChannel(this.instanceId)) {
-      const reply = msg as Reply;
-      const p = this.pending.get(reply.id);
-      if (!p) return;
-      clearTimeout(p.timer);
-      this.pending.delete(reply.id);
-      if (reply.ok) p.resolve(reply.data);
-      else p.reject(new DomainError(reply.error.code, reply.error.message, reply.error.status));
+    if (channel === replyChannel(this.instanceId)) this.answered(json);
+    else await this.serve(json);
+  }
+
+  private answered(json: unknown): void {
+    const parsed = hostAnswerSchema.safeParse(json);
+    if (!parsed.success) {
+      this.logger.warn(`dropped a malformed media reply: ${z.prettifyError(parsed.error)}`);
       return;
     }
-    const req = msg as Request;
-    if (!METHODS.has(req.method)) return;
-    let reply: Reply;
+    const reply = parsed.data;
+    const p = this.pending.get(reply.id);
+    if (!p) return;
+    clearTimeout(p.timer);
+    this.pending.delete(reply.id);
+    if (reply.ok) p.resolve(reply.data);
+    else p.reject(new DomainError(reply.error.code, reply.error.message, reply.error.status));
+  }
+
+  /** A request from another instance: parsed (it crossed a process boundary), run if this instance is the host, answered. */
+  private async serve(json: unknown): Promise<void> {
+    const envelope = hostEnvelopeSchema.safeParse(json);
+    if (!envelope.success) {
+      // No id or sender to answer to: the asking instance times out.
+      this.logger.warn(`dropped a malformed media request: ${z.prettifyError(envelope.error)}`);
+      return;
+    }
+    const { id, from } = envelope.data;
+    let reply: HostAnswer;
     try {
+      const parsed = hostRequestSchema.safeParse(envelope.data.request);
+      if (!parsed.success) {
+        throw new DomainError('INVALID_HOST_REQUEST', `The media host refused this request: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`).join('; ')}`, 400);
+      }
+      const request = parsed.data;
       // Only the host answers: if the class moved away meanwhile, the caller is told to rejoin.
-      if ((await this.redis.get(ownerKey(req.sessionId))) !== this.instanceId && !ONLY_IF_HOSTED.has(req.method)) {
+      if ((await this.redis.get(ownerKey(hostSessionOf(request)))) !== this.instanceId && !ONLY_IF_HOSTED.has(request.op)) {
         throw new DomainError('MEDIA_MOVED', 'This class\'s media moved to another server; rejoin', 409);
       }
-      if (req.method === 'join') this.owned.add(req.sessionId);
-      reply = { id: req.id, ok: true, data: (await this.local(req.method, req.args)) ?? null };
+      if (request.op === 'join') this.owned.add(request.caller.sessionId);
+      reply = { id, ok: true, data: (await serveHostRequest(this.media, request)) ?? null };
     } catch (e) {
       const err = e instanceof DomainError ? e : new DomainError('INTERNAL', 'Something went wrong on our side', 500);
       if (!(e instanceof DomainError)) this.logger.error(e instanceof Error ? e.stack : String(e));
-      reply = { id: req.id, ok: false, error: { code: err.code, message: err.message, status: err.status } };
+      reply = { id, ok: false, error: { code: err.code, message: err.message, status: err.status } };
     }
-    await this.redis.publish(replyChannel(req.from), JSON.stringify(reply)).catch(() => undefined);
+    await this.redis.publish(replyChannel(from), JSON.stringify(reply)).catch(() => undefined);
   }
 }

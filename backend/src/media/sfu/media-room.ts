@@ -1,16 +1,16 @@
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
-import type { MediaPolicy, MediaServerPayloads, ProducerInfo } from '../../contracts/media';
+import { MediaPolicy, MediaServerEvents, MediaServerMessage, ProducerInfo } from '../../contracts/media';
 import { placeConsumer } from '../domain/allocation';
 import { classVideoCodec, routerCodecs, VideoMime } from '../domain/codecs';
 import { qualityFromScores } from '../domain/quality';
-import type { MediaPeer, ProducerData } from './media-peer';
+import { MediaPeer, PeerIdentity, ProducerData } from './media-peer';
 import type { WorkerPool } from './worker-pool';
 
-/** How the room reaches browsers: to everyone in the class, or to one socket. Implemented by the gateway. */
+/** How the room reaches browsers: everyone in the class, or one socket (given at construction by the media service). */
 export interface MediaNotifier {
-  toRoom<E extends keyof MediaServerPayloads>(sessionId: string, event: E, payload: MediaServerPayloads[E]): void;
-  toSocket<E extends keyof MediaServerPayloads>(socketId: string, event: E, payload: MediaServerPayloads[E]): void;
+  toClass(sessionId: string, message: MediaServerMessage): void;
+  toSocket(socketId: string, message: MediaServerMessage): void;
 }
 
 interface RoomRouter {
@@ -26,7 +26,7 @@ interface RoomRouter {
  * consumer) and announces `closed`; the room closes itself when its last peer leaves.
  */
 export class MediaRoom extends EventEmitter<{ closed: [] }> {
-  readonly peers = new Map<string, MediaPeer>();
+  private readonly peerMap = new Map<string, MediaPeer>();
   private readonly routers = new Map<number, RoomRouter>();
   private readonly creating = new Map<number, Promise<RoomRouter>>();
   /** Producer id → the worker indexes it has been piped to. */
@@ -50,6 +50,11 @@ export class MediaRoom extends EventEmitter<{ closed: [] }> {
     return this.isClosed;
   }
 
+  /** Its peers, by peer id (added by `join`, dropped when they close). */
+  get peers(): ReadonlyMap<string, MediaPeer> {
+    return this.peerMap;
+  }
+
   /** The peer id of the current dominant speaker. */
   get activeSpeaker(): string | null {
     return this.dominant?.peerId ?? null;
@@ -65,11 +70,13 @@ export class MediaRoom extends EventEmitter<{ closed: [] }> {
     return r.router;
   }
 
-  /** Where a new peer's transports go (allocation policy), creating the router there if needed. */
-  async placePeer(): Promise<number> {
-    const placement = placeConsumer([...this.routers.keys()].map((workerIndex) => ({ workerIndex })), this.pool.loads(), this.capacity);
-    await this.ensureRouter(placement.workerIndex);
-    return placement.workerIndex;
+  /** A new peer, placed on a worker by the allocation policy (its router created there if needed). */
+  async join(identity: PeerIdentity, socketId: string): Promise<MediaPeer> {
+    const { workerIndex } = placeConsumer([...this.routers.keys()].map((i) => ({ workerIndex: i })), this.pool.loads(), this.capacity);
+    const { router } = await this.ensureRouter(workerIndex);
+    const peer = MediaPeer.create({ identity, socketId, workerIndex, router, webRtcServer: this.pool.get(workerIndex).webRtcServer });
+    this.addPeer(peer);
+    return peer;
   }
 
   private ensureRouter(workerIndex: number): Promise<RoomRouter> {
@@ -85,7 +92,7 @@ export class MediaRoom extends EventEmitter<{ closed: [] }> {
           const data = producer.appData as ProducerData;
           if (this.dominant?.peerId === data.peerId) return;
           this.dominant = { peerId: data.peerId, userId: data.userId };
-          this.notify.toRoom(this.sessionId, 'media:active-speaker', { userId: data.userId, peerId: data.peerId });
+          this.notify.toClass(this.sessionId, { event: MediaServerEvents.activeSpeaker, payload: { userId: data.userId, peerId: data.peerId } });
         });
         const entry = { workerIndex, router, speaker };
         if (this.isClosed) {
@@ -103,7 +110,7 @@ export class MediaRoom extends EventEmitter<{ closed: [] }> {
   /** Every producer of the room except those of `exceptPeer`, as the wire shows them. */
   producers(exceptPeer?: string): ProducerInfo[] {
     const out: ProducerInfo[] = [];
-    for (const peer of this.peers.values()) {
+    for (const peer of this.peerMap.values()) {
       if (peer.id === exceptPeer) continue;
       for (const p of peer.producers.values()) out.push(producerInfo(p));
     }
@@ -111,7 +118,7 @@ export class MediaRoom extends EventEmitter<{ closed: [] }> {
   }
 
   findProducer(producerId: string): { peer: MediaPeer; producer: types.Producer<ProducerData> } | null {
-    for (const peer of this.peers.values()) {
+    for (const peer of this.peerMap.values()) {
       const producer = peer.producers.get(producerId);
       if (producer) return { peer, producer };
     }
@@ -131,50 +138,58 @@ export class MediaRoom extends EventEmitter<{ closed: [] }> {
     return target;
   }
 
-  /** Registers a new producer: speaker detection for voices, scores as the person's quality, and the room told. */
-  addProducer(peer: MediaPeer, producer: types.Producer<ProducerData>): void {
-    peer.producers.set(producer.id, producer);
+  /** A producer a peer created: speaker detection for voices, scores as the person's quality, and the class told of it and of its end. */
+  private producerAdded(peer: MediaPeer, producer: types.Producer<ProducerData>): void {
     if (producer.appData.source === 'mic') void this.routers.get(peer.workerIndex)?.speaker.addProducer({ producerId: producer.id }).catch(() => undefined);
     let last = -1;
     producer.on('score', () => {
       const score = qualityFromScores([...peer.producers.values()].map((p) => p.score.map((s) => s.score)));
       if (score === last) return;
       last = score;
-      this.notify.toRoom(this.sessionId, 'media:quality', { peerId: peer.id, userId: peer.identity.userId, score });
+      this.notify.toClass(this.sessionId, { event: MediaServerEvents.quality, payload: { peerId: peer.id, userId: peer.identity.userId, score } });
     });
     producer.observer.once('close', () => {
-      peer.producers.delete(producer.id);
+      const { source, closedByTeacher } = producer.appData;
+      this.notify.toClass(this.sessionId, { event: MediaServerEvents.producerClosed, payload: { producerId: producer.id, peerId: peer.id, source, byTeacher: !!closedByTeacher } });
       this.piped.delete(producer.id);
-      if (this.dominant?.peerId === peer.id && ![...peer.producers.values()].some((p) => p.appData.source === 'mic')) {
+      if (this.dominant?.peerId === peer.id && !peer.producerOf('mic')) {
         this.dominant = null;
-        this.notify.toRoom(this.sessionId, 'media:active-speaker', { userId: null, peerId: null });
+        this.notify.toClass(this.sessionId, { event: MediaServerEvents.activeSpeaker, payload: { userId: null, peerId: null } });
       }
     });
-    this.notify.toRoom(this.sessionId, 'media:producer-added', producerInfo(producer));
+    this.notify.toClass(this.sessionId, { event: MediaServerEvents.producerAdded, payload: producerInfo(producer) });
   }
 
-  addPeer(peer: MediaPeer): void {
-    this.peers.set(peer.id, peer);
+  /** A consumer a peer created counts on its worker (the pool's load figures) until it closes. */
+  private consumerAdded(peer: MediaPeer, consumer: types.Consumer): void {
+    this.countConsumer(peer.workerIndex, 1);
+    consumer.observer.once('close', () => this.countConsumer(peer.workerIndex, -1));
+  }
+
+  private addPeer(peer: MediaPeer): void {
+    this.peerMap.set(peer.id, peer);
+    peer.on('newProducer', (producer) => this.producerAdded(peer, producer));
+    peer.on('newConsumer', (consumer) => this.consumerAdded(peer, consumer));
+    peer.on('consumerLost', (lost) => this.notify.toSocket(peer.socketId, { event: MediaServerEvents.consumerClosed, payload: lost }));
     peer.once('closed', () => {
-      this.peers.delete(peer.id);
-      if (this.peers.size === 0) this.close();
+      this.peerMap.delete(peer.id);
+      if (this.peerMap.size === 0) this.close();
       else this.refreshVideoCodec();
     });
   }
 
   /** Re-decides the class's video codec from who is here; tells everyone when it changes. */
   refreshVideoCodec(): void {
-    const decodable = [...this.peers.values()]
+    const decodable = [...this.peerMap.values()]
       .filter((p) => p.rtpCapabilities)
       .map((p) => (p.rtpCapabilities!.codecs ?? []).filter((c) => c.kind === 'video').map((c) => c.mimeType));
     const codec = classVideoCodec(decodable);
     if (codec === this.videoCodec) return;
     this.videoCodec = codec;
-    this.notify.toRoom(this.sessionId, 'media:video-codec', { mimeType: codec });
+    this.notify.toClass(this.sessionId, { event: MediaServerEvents.videoCodec, payload: { mimeType: codec } });
   }
 
-  /** Consumers on each worker, for the pool's load figures. */
-  countConsumer(workerIndex: number, delta: 1 | -1): void {
+  private countConsumer(workerIndex: number, delta: 1 | -1): void {
     try {
       this.pool.get(workerIndex).consumers += delta;
     } catch {
@@ -185,7 +200,7 @@ export class MediaRoom extends EventEmitter<{ closed: [] }> {
   close(): void {
     if (this.isClosed) return;
     this.isClosed = true;
-    for (const peer of [...this.peers.values()]) peer.close();
+    for (const peer of [...this.peerMap.values()]) peer.close();
     for (const r of this.routers.values()) r.router.close();
     this.routers.clear();
     this.emit('closed');
