@@ -49,6 +49,10 @@ export class RedisIoAdapter extends IoAdapter {
     server.adapter(createAdapter(this.pub, this.sub, { key: `${this.keyPrefix}:socket.io` }));
     // Every namespace, now and later, authenticates its sockets the same way, before any gateway sees them.
     const auth = this.appContext.get(SocketAuthenticator, { strict: false });
+    // The same proxies Express trusts (TRUST_PROXY) tell a socket's client address (its connection rate limit).
+    const express = (this.appContext as unknown as { getHttpAdapter?: () => { getInstance(): { get(k: string): unknown } } }).getHttpAdapter?.().getInstance();
+    const trust = express?.get('trust proxy fn');
+    if (typeof trust === 'function') auth.trustProxy = trust as (addr: string, hop: number) => boolean;
     server.use(auth.middleware);
     server.on('new_namespace', (ns: Namespace) => ns.use(auth.middleware));
     return server;

@@ -1,6 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Socket } from 'socket.io';
 import { DomainError } from '../domain-error';
+import { RateLimitedError, RateLimiter } from '../rate-limit/rate-limiter';
 import type { SocketData } from '../socket-events';
 import { SessionRevocation } from './session-revocation';
 import { SESSION_TOKENS } from './session.guard';
@@ -17,7 +18,21 @@ export class SocketAuthenticator {
   constructor(
     @Inject(SESSION_TOKENS) private readonly tokens: SessionTokens,
     private readonly revocation: SessionRevocation,
+    @Optional() private readonly limiter?: RateLimiter,
   ) {}
+
+  /** Which proxies' X-Forwarded-For to believe (Express's compiled 'trust proxy', set by the adapter). */
+  trustProxy: (addr: string, hop: number) => boolean = () => false;
+
+  /** The client's address as far as the trusted proxies tell: X-Forwarded-For walked from the right. */
+  clientAddress(socket: Socket): string {
+    const direct = socket.request?.socket?.remoteAddress ?? socket.handshake.address ?? '';
+    const header = socket.handshake.headers['x-forwarded-for'];
+    const hops = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((h) => h.trim()).filter(Boolean);
+    let addr = direct;
+    for (let i = 0; this.trustProxy(addr, i) && hops.length; i++) addr = hops.pop()!;
+    return addr;
+  }
 
   /** socket.io middleware form. */
   readonly middleware = (socket: Socket, next: (err?: Error) => void): void => {
@@ -28,6 +43,10 @@ export class SocketAuthenticator {
   };
 
   async authenticate(socket: Socket): Promise<void> {
+    if (this.limiter) {
+      const { ok, retryAfterMs } = await this.limiter.limitHttp('socket.connect', this.clientAddress(socket));
+      if (!ok) throw new RateLimitedError(retryAfterMs);
+    }
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     if (typeof token !== 'string' || !token) throw new DomainError('UNAUTHENTICATED', 'A session token is required', 401);
     const session = await this.tokens.verify(token);

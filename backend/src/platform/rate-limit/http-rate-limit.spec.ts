@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io } from 'socket.io-client';
+import { LaunchClient } from '../../testing/lti-client';
 import { startTestApp, TestApp } from '../../testing/test-app';
 
 // The app trusts a loopback proxy ('trust proxy' loopback by default), so X-Forwarded-For from this test
@@ -10,7 +12,7 @@ describe('HTTP rate limits (real app, real Redis)', () => {
   beforeAll(async () => {
     t = await startTestApp({
       ADMIN_TOKEN: 'a'.repeat(32),
-      RATE_LIMIT_RULES: `http.session=${LIMIT}/600000,http.lti-login=${LIMIT}/600000,http.admin=${LIMIT}/600000,http.lti-register=${LIMIT}/600000`,
+      RATE_LIMIT_RULES: `http.session=${LIMIT}/600000,http.lti-login=${LIMIT}/600000,http.admin=${LIMIT}/600000,http.lti-register=${LIMIT}/600000,socket.connect=${LIMIT}/600000`,
     });
   });
   afterAll(async () => {
@@ -60,5 +62,25 @@ describe('HTTP rate limits (real app, real Redis)', () => {
     expect((await admin('192.0.2.51', 'a'.repeat(32))).status).toBe(200);
     // Paths outside the rules are never limited.
     for (let i = 0; i < LIMIT + 2; i++) expect((await fetch(`${t.url}/api/health`, { headers: { 'x-forwarded-for': '192.0.2.50' } })).status).not.toBe(429);
+  });
+  it('limits socket connections per client address: a connect loop from one address is refused RATE_LIMITED, another address connects', async () => {
+    const token = await new LaunchClient(t).launch('phys-101', 'dev-grace');
+    const connect = (ip: string) =>
+      new Promise<string>((resolve) => {
+        const s = io(t.url, { path: '/socket.io', transports: ['websocket'], auth: { token }, reconnection: false, forceNew: true, extraHeaders: { 'x-forwarded-for': ip } });
+        s.once('connect', () => {
+          s.disconnect();
+          resolve('connected');
+        });
+        s.once('connect_error', (e) => {
+          s.disconnect();
+          resolve(e.message);
+        });
+      });
+    const results = [];
+    for (let i = 0; i < LIMIT; i++) results.push(await connect('203.0.113.7'));
+    expect(results).toEqual(Array(LIMIT).fill('connected'));
+    expect(await connect('203.0.113.7')).toBe('RATE_LIMITED');
+    expect(await connect('203.0.113.8')).toBe('connected');
   });
 });

@@ -35,6 +35,8 @@ export const RATE_RULES = {
   'http.session': { points: 300, perMs: 60_000 },
   /** The operator's console; also what slows down guessing ADMIN_TOKEN. */
   'http.admin': { points: 120, perMs: 60_000 },
+  /** Socket connections (handshakes) per client address: a whole school behind one NAT reconnecting after an instance died fits; a reconnect loop does not. */
+  'socket.connect': { points: 1_200, perMs: 60_000 },
 
   // Socket events, per user.
   /** room:join / room:leave: a reload or a reconnect joins again; 30 in a minute is a flapping network. */
