@@ -40,6 +40,16 @@ describe('bad launches and bad API calls are refused, and write nothing', () => 
     await expectRefused({ id_token: await t.devPlatform.sign(claims), state: form.state }, login.cookie, status, code);
   }
 
+  it('answers every path under /lti that is not one of its routes at once (404), never leaving the request hanging', async () => {
+    for (const p of ['/lti/login/?iss=x', '/lti/LOGIN/?iss=x', '/lti//login?iss=x', '/lti/keys/', '/lti/nothing', '/lti/login/extra']) {
+      const res = await fetch(`${t.url}${p}`, { redirect: 'manual', signal: AbortSignal.timeout(3000) });
+      expect(res.status, p).toBe(404);
+    }
+    // The real routes still answer.
+    expect((await fetch(`${t.url}/lti/keys`, { signal: AbortSignal.timeout(3000) })).status).toBe(200);
+    expect((await fetch(`${t.url}/lti/login?iss=x`, { redirect: 'manual', signal: AbortSignal.timeout(3000) })).status).toBe(400);
+  });
+
   it('refuses a forged signature (right kid, wrong key)', async () => {
     const { login, form, claims } = await prepared();
     const { privateKey } = await generateKeyPair('RS256');

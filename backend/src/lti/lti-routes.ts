@@ -5,7 +5,7 @@ import path from 'node:path';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import Redis from 'ioredis';
 import type { AppConfig } from '../config/config';
-import { DomainError, LaunchRejectedError } from '../platform/domain-error';
+import { DomainError, LaunchRejectedError, NotFoundError } from '../platform/domain-error';
 import { APP_CONFIG, REDIS } from '../platform/redis';
 import { TenancyService } from '../tenancy/tenancy.service';
 import { checkLaunch, decodeJwtUnverified } from './domain/launch-checks';
@@ -52,6 +52,9 @@ function readCookie(req: Request, name: string): string | undefined {
  * getter, which Express 4's init middleware drops when it swaps the request prototype; pinning the
  * parsed query as an own property keeps it visible to ltijs. Likewise ltijs must not read the body twice.
  */
+/** The routes ltijs serves under /lti (ltijs-provider.ts), exactly as it matches them. */
+const LTIJS_PATHS = new Set(['/', '/login', '/keys', '/register']);
+
 const pinQuery: RequestHandler = (req, _res, next) => {
   Object.defineProperty(req, 'query', { value: { ...req.query }, writable: true, enumerable: true, configurable: true });
   // The body was parsed above; Express 4's body-parser (in ltijs) skips a request flagged this way.
@@ -101,6 +104,9 @@ export class LtiRoutes {
       this.sendError(res, new LaunchRejectedError('PLATFORM_DISABLED', 'This platform has been disabled by an administrator', 403)),
     );
 
+    // ltijs answers only its exact routes; anything else under /lti (a trailing slash, another case, a
+    // doubled slash) it left hanging with no answer, holding a connection open each time: 404 here.
+    router.use((req, res, next) => (LTIJS_PATHS.has(req.path) ? next() : this.sendError(res, new NotFoundError('NOT_FOUND', 'No such LTI endpoint'))));
     router.use(express.urlencoded({ extended: false, limit: '64kb' }));
     router.all('/login', this.recordLogin);
     router.get('/register', this.dynamicRegistration);
