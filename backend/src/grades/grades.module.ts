@@ -2,11 +2,15 @@ import { BullModule } from '@nestjs/bull';
 import { DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from '../config/config';
 import { LtiModule } from '../lti/lti.module';
+import { RosterModule } from '../roster/roster.module';
+import { TenancyModule } from '../tenancy/tenancy.module';
+import { AttendanceGradesService } from './attendance-grades.service';
 import { retryDelayMs } from './domain/ags';
 import { GradesViewService } from './grades-view.service';
 import { GradesController } from './grades.controller';
 import { GradesProcessor, GradesScheduler } from './grades.processor';
 import { GRADES_QUEUE, GradesService } from './grades.service';
+import { GradeOutboxRepository } from './infra/grade-outbox.repository';
 
 @Module({})
 export class GradesModule {
@@ -15,6 +19,8 @@ export class GradesModule {
       module: GradesModule,
       imports: [
         LtiModule,
+        TenancyModule,
+        RosterModule,
         BullModule.registerQueue({
           name: GRADES_QUEUE,
           // Exponential from GRADE_RETRY_BASE_MS, capped at an hour between tries.
@@ -22,7 +28,7 @@ export class GradesModule {
         }),
       ],
       controllers: [GradesController],
-      providers: [GradesService, GradesViewService, GradesProcessor, GradesScheduler],
+      providers: [GradeOutboxRepository, GradesService, AttendanceGradesService, GradesViewService, GradesProcessor, GradesScheduler],
       exports: [GradesService],
     };
   }

@@ -1,12 +1,14 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { PlatformServiceClient, PlatformServiceError } from '../lti/infra/platform-service-client';
 import type { AppConfig } from '../config/config';
 import { ConflictError, NotFoundError } from '../platform/domain-error';
 import { APP_CONFIG } from '../platform/redis';
-import { ActivityProgress, AGS_MEDIA, AGS_SCOPES, agsScore, attemptsFor, findLineItem, GradingProgress, lineItemBody, scoresUrl } from './domain/ags';
+import { TenancyService } from '../tenancy/tenancy.service';
+import { AGS_MEDIA, AGS_SCOPES, agsScore, attemptsFor, findLineItem, lineItemBody, scoresUrl } from './domain/ags';
+import { GradeOutboxRepository, type NewGrade, type OutboxEntry } from './infra/grade-outbox.repository';
 
 /** Retries go on for a day: an LMS down for hours still gets every grade when it is back. */
 const RETRY_WINDOW_MS = 24 * 3_600_000;
@@ -16,39 +18,16 @@ import { ATTENDANCE_LINE_ITEM_TAG } from '../lti/domain/deep-linking';
 
 export const ATTENDANCE_TAG = ATTENDANCE_LINE_ITEM_TAG;
 
-export interface NewGrade {
-  courseId: string;
-  activityId: string;
-  userId: string;
-  tag: string;
-  label: string;
-  scoreGiven: number;
-  scoreMaximum: number;
-  activityProgress?: ActivityProgress;
-  gradingProgress?: GradingProgress;
-  comment?: string | null;
-}
+export type { NewGrade } from './infra/grade-outbox.repository';
 
-interface OutboxRow {
-  id: string;
-  status: string;
-  score_given: string;
-  score_maximum: string;
-  activity_progress: ActivityProgress;
-  grading_progress: GradingProgress;
-  comment: string | null;
-  graded_at: Date;
-  line_item_id: string;
-  tag: string;
-  label: string;
-  li_max: string;
-  li_url: string | null;
-  resource_link_id: string;
-  activity_line_item_url: string | null;
+/** An outbox row with what the LMS needs to receive it: the platform, the person's subject, the classroom's link. */
+interface GradeDelivery {
+  entry: OutboxEntry;
+  platform: { issuer: string; clientId: string };
   subject: string;
-  lineitems_url: string | null;
-  issuer: string;
-  client_id: string;
+  lineItemsUrl: string | null;
+  resourceLinkId: string | null;
+  activityLineItemUrl: string | null;
 }
 
 /**
@@ -63,7 +42,8 @@ export class GradesService {
   private readonly attempts: number;
 
   constructor(
-    private readonly db: DataSource,
+    private readonly outbox: GradeOutboxRepository,
+    private readonly tenancy: TenancyService,
     private readonly client: PlatformServiceClient,
     @InjectQueue(GRADES_QUEUE) private readonly queue: Queue,
     @Inject(APP_CONFIG) config: AppConfig,
@@ -72,24 +52,13 @@ export class GradesService {
   }
 
   /** Writes the grade into the outbox inside the caller's transaction; call `enqueue` after it commits. */
-  async record(m: EntityManager, g: NewGrade): Promise<string> {
-    await m.query(
-      `INSERT INTO grade_line_item (course_id, activity_id, tag, label, score_maximum) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (activity_id, tag) DO UPDATE SET label = EXCLUDED.label, score_maximum = EXCLUDED.score_maximum`,
-      [g.courseId, g.activityId, g.tag, g.label, g.scoreMaximum],
-    );
-    const [li] = await m.query(`SELECT id FROM grade_line_item WHERE activity_id = $1 AND tag = $2`, [g.activityId, g.tag]);
-    // A newer grade for the same person and line item replaces one still waiting to be sent.
-    await m.query(
-      `UPDATE grade_outbox SET status = 'superseded' WHERE line_item_id = $1 AND user_id = $2 AND status IN ('pending', 'failed')`,
-      [li.id, g.userId],
-    );
-    const [row] = await m.query(
-      `INSERT INTO grade_outbox (course_id, line_item_id, user_id, score_given, score_maximum, activity_progress, grading_progress, comment, graded_at, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now(), 'pending') RETURNING id`,
-      [g.courseId, li.id, g.userId, g.scoreGiven, g.scoreMaximum, g.activityProgress ?? 'Completed', g.gradingProgress ?? 'FullyGraded', g.comment ?? null],
-    );
-    return row.id;
+  record(tx: EntityManager, g: NewGrade): Promise<string> {
+    return this.outbox.record(tx, g);
+  }
+
+  /** Runs work in one transaction (record a grade in it, with what it grades). */
+  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.outbox.transaction(work);
   }
 
   /** Queues the post of an outbox row; the job id is the row id, so queuing twice is harmless. */
@@ -99,94 +68,92 @@ export class GradesService {
 
   /** Posts one outbox row. Throws a retryable error to let Bull try again; returns its final status otherwise. */
   async post(outboxId: string): Promise<'sent' | 'failed' | 'skipped'> {
-    const [row]: OutboxRow[] = await this.db.query(
-      `SELECT o.*, li.tag, li.label, li.score_maximum AS li_max, li.lms_url AS li_url, a.resource_link_id, a.lms_line_item_url AS activity_line_item_url,
-              u.subject, s.ags_lineitems_url AS lineitems_url, p.issuer, p.client_id
-         FROM grade_outbox o JOIN grade_line_item li ON li.id = o.line_item_id JOIN classroom_activity a ON a.id = li.activity_id
-         JOIN lti_user u ON u.id = o.user_id JOIN course c ON c.id = o.course_id JOIN lti_platform p ON p.id = c.platform_id
-         LEFT JOIN course_lti_service s ON s.course_id = o.course_id
-        WHERE o.id = $1`,
-      [outboxId],
-    );
-    if (!row || row.status !== 'pending') return 'skipped';
-    await this.db.query(`UPDATE grade_outbox SET attempts = attempts + 1, last_attempt_at = now() WHERE id = $1`, [outboxId]);
+    const entry = await this.outbox.find(outboxId);
+    if (!entry || entry.status !== 'pending') return 'skipped';
+    const delivery = await this.delivery(entry);
+    if (!delivery) return 'skipped';
+    await this.outbox.countAttempt(outboxId);
     try {
-      const platform = { issuer: row.issuer, clientId: row.client_id };
-      const lineItemUrl = await this.ensureLineItem(row);
-      await this.client.request(platform, [AGS_SCOPES.score], scoresUrl(lineItemUrl), {
+      const lineItemUrl = await this.ensureLineItem(delivery);
+      await this.client.request(delivery.platform, [AGS_SCOPES.score], scoresUrl(lineItemUrl), {
         method: 'POST',
         contentType: AGS_MEDIA.score,
         body: agsScore({
-          userSubject: row.subject,
-          scoreGiven: Number(row.score_given),
-          scoreMaximum: Number(row.score_maximum),
-          activityProgress: row.activity_progress,
-          gradingProgress: row.grading_progress,
-          comment: row.comment,
-          gradedAt: new Date(row.graded_at),
+          userSubject: delivery.subject,
+          scoreGiven: entry.scoreGiven,
+          scoreMaximum: entry.scoreMaximum,
+          activityProgress: entry.activityProgress,
+          gradingProgress: entry.gradingProgress,
+          comment: entry.comment,
+          gradedAt: entry.gradedAt,
         }),
       });
-      await this.db.query(`UPDATE grade_outbox SET status = 'sent', sent_at = now(), last_error = NULL WHERE id = $1 AND status = 'pending'`, [outboxId]);
+      await this.outbox.markSent(outboxId);
       return 'sent';
     } catch (e) {
       const err = e instanceof PlatformServiceError ? e : new PlatformServiceError('GRADE_POST_FAILED', (e as Error).message, true);
-      await this.db.query(`UPDATE grade_outbox SET last_error = $2 WHERE id = $1`, [outboxId, `${err.code}: ${err.message}`.slice(0, 1000)]);
+      await this.outbox.recordError(outboxId, `${err.code}: ${err.message}`.slice(0, 1000));
       if (err.retryable) throw err;
       // A line item the LMS no longer knows: find or make it again on the next try.
-      if (err.status === 404) await this.db.query(`UPDATE grade_line_item SET lms_url = NULL WHERE id = $1`, [row.line_item_id]);
+      if (err.status === 404) await this.outbox.forgetLineItemUrl(entry.lineItem.id);
       await this.markFailed(outboxId);
       return 'failed';
     }
   }
 
+  /** Where the grade goes, from tenancy; null when its course, person or classroom is gone. */
+  private async delivery(entry: OutboxEntry): Promise<GradeDelivery | null> {
+    const [connection, [user], activity] = await Promise.all([
+      this.tenancy.courseConnection(entry.courseId),
+      this.tenancy.users([entry.userId]),
+      this.tenancy.gradedActivity(entry.lineItem.activityId, entry.courseId),
+    ]);
+    if (!connection || !user || !activity) return null;
+    return {
+      entry,
+      platform: { issuer: connection.issuer, clientId: connection.clientId },
+      subject: user.subject,
+      lineItemsUrl: connection.agsLineItemsUrl,
+      resourceLinkId: activity.resourceLinkId,
+      activityLineItemUrl: activity.lmsLineItemUrl,
+    };
+  }
+
   /** The last attempt failed: the grade is kept, marked failed, visible with its reason. */
   async markFailed(outboxId: string): Promise<void> {
-    await this.db.query(`UPDATE grade_outbox SET status = 'failed' WHERE id = $1 AND status = 'pending'`, [outboxId]);
+    await this.outbox.markFailed(outboxId);
   }
 
   /** Finds or creates the LMS line item for this grade (by resource link and tag), never a second one. */
-  private async ensureLineItem(row: OutboxRow): Promise<string> {
-    if (row.li_url) return row.li_url;
+  private async ensureLineItem(d: GradeDelivery): Promise<string> {
+    const li = d.entry.lineItem;
+    if (li.lmsUrl) return li.lmsUrl;
     // The line item the LMS made for this link when the instructor deep-linked a graded classroom.
-    if (row.tag === ATTENDANCE_TAG && row.activity_line_item_url) return this.saveLineItemUrl(row.line_item_id, row.activity_line_item_url);
-    if (!row.lineitems_url) throw new PlatformServiceError('AGS_NOT_OFFERED', 'The LMS has not offered a gradebook service (AGS) for this course', false);
-    const platform = { issuer: row.issuer, clientId: row.client_id };
-    const spec = { label: row.label, scoreMaximum: Number(row.li_max), resourceLinkId: row.resource_link_id, tag: row.tag };
-    const list = new URL(row.lineitems_url);
+    if (li.tag === ATTENDANCE_TAG && d.activityLineItemUrl) return this.outbox.saveLineItemUrl(li.id, d.activityLineItemUrl);
+    if (!d.lineItemsUrl) throw new PlatformServiceError('AGS_NOT_OFFERED', 'The LMS has not offered a gradebook service (AGS) for this course', false);
+    const spec = { label: li.label, scoreMaximum: li.scoreMaximum, resourceLinkId: d.resourceLinkId!, tag: li.tag };
+    const list = new URL(d.lineItemsUrl);
     list.searchParams.set('resource_link_id', spec.resourceLinkId);
     list.searchParams.set('tag', spec.tag);
-    const found = await this.client.request(platform, [AGS_SCOPES.lineItem], list.toString(), { accept: AGS_MEDIA.lineItemContainer });
+    const found = await this.client.request(d.platform, [AGS_SCOPES.lineItem], list.toString(), { accept: AGS_MEDIA.lineItemContainer });
     const existing = findLineItem(found.body, spec);
-    if (existing) return this.saveLineItemUrl(row.line_item_id, existing);
-    const created = await this.client.request<{ id?: unknown }>(platform, [AGS_SCOPES.lineItem], row.lineitems_url, {
+    if (existing) return this.outbox.saveLineItemUrl(li.id, existing);
+    const created = await this.client.request<{ id?: unknown }>(d.platform, [AGS_SCOPES.lineItem], d.lineItemsUrl, {
       method: 'POST',
       contentType: AGS_MEDIA.lineItem,
       accept: AGS_MEDIA.lineItem,
       body: lineItemBody(spec),
     });
     if (typeof created.body?.id !== 'string') throw new PlatformServiceError('AGS_BAD_RESPONSE', 'The LMS created a line item without an id', true);
-    return this.saveLineItemUrl(row.line_item_id, created.body.id);
-  }
-
-  private async saveLineItemUrl(lineItemId: string, url: string): Promise<string> {
-    // Two workers may race here; the first URL stored wins and both use it.
-    const [row] = await this.db.query(
-      `UPDATE grade_line_item SET lms_url = coalesce(lms_url, $2) WHERE id = $1 RETURNING lms_url`,
-      [lineItemId, url],
-    );
-    return row[0]?.lms_url ?? url;
+    return this.outbox.saveLineItemUrl(li.id, created.body.id);
   }
 
   /** An instructor retries a failed grade: it goes back to pending and is queued again. */
   async retry(courseId: string, outboxId: string): Promise<void> {
-    const res = await this.db.query(
-      `UPDATE grade_outbox SET status = 'pending', last_error = NULL WHERE id = $1 AND course_id = $2 AND status = 'failed' RETURNING id`,
-      [outboxId, courseId],
-    );
-    if (res[0].length === 0) {
-      const [exists] = await this.db.query(`SELECT status FROM grade_outbox WHERE id = $1 AND course_id = $2`, [outboxId, courseId]);
-      if (!exists) throw new NotFoundError('GRADE_NOT_FOUND', 'No such grade in your course');
-      throw new ConflictError('GRADE_NOT_FAILED', `This grade is ${exists.status}, not failed`);
+    if (!(await this.outbox.reopenFailed(outboxId, courseId))) {
+      const status = await this.outbox.status(outboxId, courseId);
+      if (!status) throw new NotFoundError('GRADE_NOT_FOUND', 'No such grade in your course');
+      throw new ConflictError('GRADE_NOT_FAILED', `This grade is ${status}, not failed`);
     }
     const old = await this.queue.getJob(outboxId);
     if (old) await old.remove();
@@ -195,25 +162,21 @@ export class GradesService {
 
   /** Queues pending rows that have no job (e.g. the process died between commit and enqueue, or Redis lost its data). */
   async sweep(olderThanSeconds = 30): Promise<number> {
-    const rows: Array<{ id: string }> = await this.db.query(
-      `SELECT id FROM grade_outbox WHERE status = 'pending' AND created_at < now() - make_interval(secs => $1) ORDER BY created_at LIMIT 1000`,
-      [olderThanSeconds],
-    );
     let queued = 0;
-    for (const r of rows) {
-      const job = await this.queue.getJob(r.id);
+    for (const id of await this.outbox.pendingIds(olderThanSeconds, 1000)) {
+      const job = await this.queue.getJob(id);
       if (job) {
         const state = await job.getState();
         if (state !== 'failed' && state !== 'completed') continue;
         // A job that ended without the row following it (stalled out, or the failure hook failed).
         if (state === 'failed' && job.attemptsMade >= (job.opts.attempts ?? 1)) {
-          await this.markFailed(r.id);
+          await this.markFailed(id);
           await job.remove();
           continue;
         }
         await job.remove();
       }
-      await this.enqueue(r.id);
+      await this.enqueue(id);
       queued++;
     }
     if (queued) this.logger.warn(`re-queued ${queued} pending grades that had no job`);
