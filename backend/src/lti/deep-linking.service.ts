@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
-import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { AppConfig } from '../config/config';
 import type { DeepLinkingResponse, DeepLinkingView } from '../contracts/api';
@@ -9,6 +8,7 @@ import type { SessionClaims } from '../platform/auth/session-token';
 import { ConflictError, ForbiddenError, NotFoundError } from '../platform/domain-error';
 import { APP_CONFIG, REDIS } from '../platform/redis';
 import type { DeepLinkingRequest } from '../tenancy/domain/launch-identity';
+import { TenancyService } from '../tenancy/tenancy.service';
 import { ClassroomChoice, classroomContentItem, deepLinkingResponseClaims } from './domain/deep-linking';
 import { ToolSigner } from './infra/tool-signer';
 
@@ -44,7 +44,7 @@ export const choiceSchema = z.union([
 @Injectable()
 export class DeepLinkingService {
   constructor(
-    private readonly db: DataSource,
+    private readonly tenancy: TenancyService,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly signer: ToolSigner,
@@ -67,19 +67,16 @@ export class DeepLinkingService {
 
   async view(session: SessionClaims): Promise<DeepLinkingView> {
     const p = await this.pending(session);
-    const [course] = await this.db.query(`SELECT title FROM course WHERE id = $1`, [p.courseId]);
-    const rows = await this.db.query(
-      `SELECT id, title, attendance_points, scheduled_for FROM classroom_activity WHERE course_id = $1 ORDER BY created_at DESC LIMIT 200`,
-      [p.courseId],
-    );
+    const title = await this.tenancy.courseTitle(p.courseId);
+    const classrooms = await this.tenancy.listActivities(p.courseId, 200);
     return {
-      course: { title: course.title },
+      course: { title },
       acceptMultiple: p.acceptMultiple,
-      classrooms: rows.map((r: Record<string, unknown>) => ({
-        id: r.id as string,
-        title: r.title as string,
-        attendancePoints: r.attendance_points != null ? Number(r.attendance_points) : null,
-        scheduledFor: r.scheduled_for ? new Date(r.scheduled_for as Date).toISOString() : null,
+      classrooms: classrooms.map((c) => ({
+        id: c.id,
+        title: c.title,
+        attendancePoints: c.attendancePoints,
+        scheduledFor: c.scheduledFor ? c.scheduledFor.toISOString() : null,
       })),
     };
   }
@@ -92,34 +89,7 @@ export class DeepLinkingService {
       throw new ConflictError('DEEP_LINK_DONE_OR_EXPIRED', 'This placement was already answered');
     }
     const isNew = !('existingClassroomId' in choice);
-    const classroom = await this.db.transaction(async (m): Promise<ClassroomChoice> => {
-      if ('existingClassroomId' in choice) {
-        const [row] = await m.query(
-          `SELECT id, title, description, attendance_points, scheduled_for FROM classroom_activity WHERE id = $1 AND course_id = $2`,
-          [choice.existingClassroomId, p.courseId],
-        );
-        if (!row) throw new NotFoundError('CLASSROOM_NOT_FOUND', 'No such classroom in this course');
-        return {
-          id: row.id,
-          title: row.title,
-          description: row.description,
-          attendancePoints: row.attendance_points != null ? Number(row.attendance_points) : null,
-          scheduledFor: row.scheduled_for ? new Date(row.scheduled_for) : null,
-        };
-      }
-      const [row] = await m.query(
-        `INSERT INTO classroom_activity (course_id, title, description, attendance_points, quiz_points, scheduled_for)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-        [p.courseId, choice.title, choice.description ?? null, choice.attendancePoints ?? null, choice.quizPoints ?? null, choice.scheduledFor ?? null],
-      );
-      return {
-        id: row.id,
-        title: choice.title,
-        description: choice.description ?? null,
-        attendancePoints: choice.attendancePoints ?? null,
-        scheduledFor: choice.scheduledFor ? new Date(choice.scheduledFor) : null,
-      };
-    });
+    const classroom = await this.chosenClassroom(p.courseId, choice);
     const claims = deepLinkingResponseClaims({
       clientId: p.clientId,
       platformIssuer: p.issuer,
@@ -130,5 +100,24 @@ export class DeepLinkingService {
       nonce: crypto.randomBytes(16).toString('hex'),
     });
     return { returnUrl: p.returnUrl, jwt: await this.signer.sign(p.issuer, p.clientId, claims) };
+  }
+
+  /** The course's classroom chosen, or a new one made from the instructor's answer. */
+  private async chosenClassroom(courseId: string, choice: z.infer<typeof choiceSchema>): Promise<ClassroomChoice> {
+    if ('existingClassroomId' in choice) {
+      const found = await this.tenancy.findActivity(choice.existingClassroomId, courseId);
+      if (!found) throw new NotFoundError('CLASSROOM_NOT_FOUND', 'No such classroom in this course');
+      return found;
+    }
+    const made = {
+      courseId,
+      title: choice.title,
+      description: choice.description ?? null,
+      attendancePoints: choice.attendancePoints ?? null,
+      quizPoints: choice.quizPoints ?? null,
+      scheduledFor: choice.scheduledFor ?? null,
+    };
+    const id = await this.tenancy.createActivity(made);
+    return { id, title: made.title, description: made.description, attendancePoints: made.attendancePoints, scheduledFor: made.scheduledFor ? new Date(made.scheduledFor) : null };
   }
 }

@@ -10,7 +10,7 @@ import { REDIS } from '../platform/redis';
 import { resolveLaunchIdentity } from '../tenancy/domain/launch-identity';
 import { TenancyService } from '../tenancy/tenancy.service';
 import { DeepLinkingService } from './deep-linking.service';
-import type { StoredLoginRequest } from './login-requests.service';
+import type { StoredLoginRequest } from './infra/login-request.repository';
 
 /** A launch that passed Lectern's checks, waiting for ltijs to verify its signature. */
 export interface CheckedLaunch {

@@ -7,7 +7,7 @@ import { APP_CONFIG } from '../platform/redis';
 import { RepeatableJobSpec, RepeatableSchedule } from '../platform/repeatable-schedule';
 import { LOGIN_TTL_SECONDS } from './domain/launch-checks';
 import { KeyRotationService } from './key-rotation.service';
-import { LoginRequestsService } from './login-requests.service';
+import { LoginRequestRepository } from './infra/login-request.repository';
 import { LtiService } from './lti.service';
 
 export const LTI_MAINTENANCE_QUEUE = 'lti-maintenance';
@@ -21,7 +21,7 @@ export class LtiMaintenanceProcessor {
 
   constructor(
     private readonly lti: LtiService,
-    private readonly logins: LoginRequestsService,
+    private readonly logins: LoginRequestRepository,
     private readonly keys: KeyRotationService,
   ) {}
 

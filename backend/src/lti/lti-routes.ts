@@ -13,7 +13,7 @@ import { RegistrationError } from './domain/dynamic-registration';
 import { DynamicRegistrationService } from './dynamic-registration.service';
 import { errorPage, newWindowPage, registrationDonePage, registrationFailedPage, storageCheckPage, storagePutPage } from './launch-pages';
 import { CheckedLaunch, LaunchService } from './launch.service';
-import { LoginRequestsService } from './login-requests.service';
+import { LoginRequestRepository, type StoredLoginRequest } from './infra/login-request.repository';
 import { LtiService } from './lti.service';
 
 type LaunchRequest = Request & { lecternLaunch?: CheckedLaunch };
@@ -80,7 +80,7 @@ export class LtiRoutes {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly lti: LtiService,
-    private readonly logins: LoginRequestsService,
+    private readonly logins: LoginRequestRepository,
     private readonly launches: LaunchService,
     private readonly tenancy: TenancyService,
     private readonly registration: DynamicRegistrationService,
@@ -249,7 +249,7 @@ export class LtiRoutes {
     }
   };
 
-  private async bindWithoutCookie(res: Response, idToken: string, login: NonNullable<Awaited<ReturnType<LoginRequestsService['find']>>>) {
+  private async bindWithoutCookie(res: Response, idToken: string, login: StoredLoginRequest) {
     const newWindowUrl = this.relaunchUrl(login);
     if (!login.storageTarget) {
       res.status(200).type('html').send(newWindowPage(newWindowUrl));

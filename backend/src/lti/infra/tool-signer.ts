@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import crypto from 'node:crypto';
 import { SignJWT } from 'jose';
-import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../platform/redis';
+import { TenancyService } from '../../tenancy/tenancy.service';
 import { LtiService } from '../lti.service';
 import { PlatformServiceError } from './platform-service-error';
+import { SigningKeyRepository } from './signing-key.repository';
 
 interface LtijsPlatformView {
   platformAccessTokenEndpoint(): Promise<string>;
@@ -22,7 +23,8 @@ interface LtijsPlatformView {
 export class ToolSigner {
   constructor(
     private readonly lti: LtiService,
-    private readonly db: DataSource,
+    private readonly tenancy: TenancyService,
+    private readonly keys: SigningKeyRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -34,13 +36,9 @@ export class ToolSigner {
 
   /** The kid that signs for this platform now. */
   async currentKid(issuer: string, clientId: string): Promise<string> {
-    const [row] = await this.db.query(
-      `SELECT k.kid FROM tool_signing_key k JOIN lti_platform p ON p.id = k.platform_id
-        WHERE p.issuer = $1 AND p.client_id = $2 AND k.activates_at <= now() AND (k.retired_at IS NULL OR k.retired_at > now())
-        ORDER BY k.activates_at DESC LIMIT 1`,
-      [issuer, clientId],
-    );
-    return row?.kid ?? (await (await this.platformInfo(issuer, clientId)).platformKid());
+    const platform = await this.tenancy.findPlatform(issuer, clientId);
+    const rotated = platform ? await this.keys.currentKid(platform.id) : null;
+    return rotated ?? (await (await this.platformInfo(issuer, clientId)).platformKid());
   }
 
   async sign(issuer: string, clientId: string, claims: Record<string, unknown>, expiresIn = '5m'): Promise<string> {

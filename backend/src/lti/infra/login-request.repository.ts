@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { LoginRecord } from './domain/launch-checks';
+import type { LoginRecord } from '../domain/launch-checks';
 
 export interface NewLoginRequest {
   state: string;
@@ -17,9 +17,24 @@ export interface NewLoginRequest {
 
 export type StoredLoginRequest = LoginRecord & NewLoginRequest;
 
-/** The login requests Lectern made: written at login initiation, consumed once by the launch. */
+interface LoginRequestRow {
+  state: string;
+  nonce: string;
+  issuer: string;
+  client_id: string;
+  login_hint: string;
+  lti_message_hint: string | null;
+  target_link_uri: string;
+  deployment_id: string | null;
+  storage_target: string | null;
+  platform_origin: string;
+  created_at: Date;
+  consumed_at: Date | null;
+}
+
+/** The login requests Lectern made (lti_login_request): written at login initiation, consumed once by the launch. */
 @Injectable()
-export class LoginRequestsService {
+export class LoginRequestRepository {
   constructor(private readonly db: DataSource) {}
 
   async record(r: NewLoginRequest): Promise<void> {
@@ -31,7 +46,7 @@ export class LoginRequestsService {
   }
 
   async find(state: string): Promise<StoredLoginRequest | null> {
-    const [r] = await this.db.query(`SELECT * FROM lti_login_request WHERE state = $1`, [state]);
+    const [r]: LoginRequestRow[] = await this.db.query(`SELECT * FROM lti_login_request WHERE state = $1`, [state]);
     if (!r) return null;
     return {
       state: r.state,
@@ -51,13 +66,14 @@ export class LoginRequestsService {
 
   /** Marks the request used; false when another request used it first (a replay). */
   async consume(state: string): Promise<boolean> {
-    const res = await this.db.query(`UPDATE lti_login_request SET consumed_at = now() WHERE state = $1 AND consumed_at IS NULL`, [state]);
+    // An UPDATE (or DELETE) answers [rows, affected count].
+    const res: [unknown[], number] = await this.db.query(`UPDATE lti_login_request SET consumed_at = now() WHERE state = $1 AND consumed_at IS NULL`, [state]);
     return Number(res[1]) === 1;
   }
 
   /** Drops unused requests once they can no longer be used, and used ones after `keepUsedSeconds` (to answer "already used" meanwhile). */
   async purge(ttlSeconds: number, keepUsedSeconds: number): Promise<number> {
-    const res = await this.db.query(
+    const res: [unknown[], number] = await this.db.query(
       `DELETE FROM lti_login_request
         WHERE (consumed_at IS NULL AND created_at < now() - make_interval(secs => $1))
            OR (consumed_at IS NOT NULL AND consumed_at < now() - make_interval(secs => $2))`,
