@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MediaAckData, MediaServerPayloads } from '../contracts/media';
+import { MediaAckData, MediaEvents, MediaServerEvents } from '../contracts/media';
 import { ClientEvents } from '../contracts/realtime';
 import { LaunchClient } from '../testing/lti-client';
 import { RoomClient } from '../testing/room-client';
@@ -9,7 +9,7 @@ import { createTestDatabase, startTestApp, TestApp } from '../testing/test-app';
 import { waitFor } from '../testing/wait-for';
 import { MediaCluster } from './media-cluster.service';
 import { MediaService } from './media.service';
-import { fingerprint, opus, vp8, ok } from './testing/signalling';
+import { fingerprint, heard, opus, vp8, ok } from './testing/signalling';
 import { mediaTestsOptedOut, requireWorker } from './testing/worker-check';
 
 
@@ -56,11 +56,11 @@ describe.skipIf(mediaTestsOptedOut())('media across two backend instances (real 
     return c;
   }
   async function mediaPeer(c: RoomClient, peerId = crypto.randomUUID()) {
-    const joined = await ok<MediaAckData['media:join']>(c, 'media:join', { peerId });
-    await ok(c, 'media:ready', { rtpCapabilities: joined.routerRtpCapabilities });
-    const send = await ok<MediaAckData['media:create-transport']>(c, 'media:create-transport', { direction: 'send' });
-    const recv = await ok<MediaAckData['media:create-transport']>(c, 'media:create-transport', { direction: 'recv' });
-    await ok(c, 'media:connect-transport', { transportId: send.id, dtlsParameters: { role: 'client', fingerprints: [fingerprint()] } });
+    const joined = await ok<MediaAckData[typeof MediaEvents.join]>(c, MediaEvents.join, { peerId });
+    await ok(c, MediaEvents.ready, { rtpCapabilities: joined.routerRtpCapabilities });
+    const send = await ok<MediaAckData[typeof MediaEvents.createTransport]>(c, MediaEvents.createTransport, { direction: 'send' });
+    const recv = await ok<MediaAckData[typeof MediaEvents.createTransport]>(c, MediaEvents.createTransport, { direction: 'recv' });
+    await ok(c, MediaEvents.connectTransport, { transportId: send.id, dtlsParameters: { role: 'client', fingerprints: [fingerprint()] } });
     return { peerId, send, recv };
   }
 
@@ -75,13 +75,13 @@ describe.skipIf(mediaTestsOptedOut())('media across two backend instances (real 
     expect(b.app.get(MediaService).room(sessionId)).toBeUndefined();
 
     // The student produces through B; the teacher (on A) hears of it and consumes it.
-    const mic = await ok<{ producerId: string }>(student, 'media:produce', { transportId: s.send.id, kind: 'audio', source: 'mic', rtpParameters: opus(1212) });
-    const cam = await ok<{ producerId: string }>(student, 'media:produce', { transportId: s.send.id, kind: 'video', source: 'camera', rtpParameters: vp8(3434) });
-    await teacher.waitFor<MediaServerPayloads>('media:producer-added', (p) => p.producerId === mic.producerId);
-    const consumer = await ok<MediaAckData['media:consume']>(teacher, 'media:consume', { producerId: mic.producerId });
+    const mic = await ok<{ producerId: string }>(student, MediaEvents.produce, { transportId: s.send.id, kind: 'audio', source: 'mic', rtpParameters: opus(1212) });
+    const cam = await ok<{ producerId: string }>(student, MediaEvents.produce, { transportId: s.send.id, kind: 'video', source: 'camera', rtpParameters: vp8(3434) });
+    await heard(teacher, MediaServerEvents.producerAdded, (p) => p.producerId === mic.producerId);
+    const consumer = await ok<MediaAckData[typeof MediaEvents.consume]>(teacher, MediaEvents.consume, { producerId: mic.producerId });
     expect(consumer.peerId).toBe(s.peerId);
     // Errors travel back with their codes.
-    const bad = await student.call('media:consume', { producerId: crypto.randomUUID() });
+    const bad = await student.call(MediaEvents.consume, { producerId: crypto.randomUUID() });
     expect(bad.ok ? 'OK' : bad.error.code).toBe('PRODUCER_NOT_FOUND');
 
     // A second teacher tab on B stops the student's camera: the event is B's, the host A acts.
@@ -89,7 +89,7 @@ describe.skipIf(mediaTestsOptedOut())('media across two backend instances (real 
     const studentUserId = hostRoom.peers.get(s.peerId)!.identity.userId;
     expect((await teacherOnB.emit(ClientEvents.teacherStopCamera, { userId: studentUserId })).ok).toBe(true);
     await waitFor(() => !hostRoom.peers.get(s.peerId)!.producers.has(cam.producerId), 'the camera closed on the host');
-    expect((await student.waitFor<MediaServerPayloads>('media:producer-closed', (e) => e.producerId === cam.producerId)).byTeacher).toBe(true);
+    expect((await heard(student, MediaServerEvents.producerClosed, (e) => e.producerId === cam.producerId)).byTeacher).toBe(true);
 
     // The student's socket on B drops: the host keeps its peer for the grace period, then closes it.
     student.close();
@@ -106,7 +106,7 @@ describe.skipIf(mediaTestsOptedOut())('media across two backend instances (real 
     const again = await mediaPeer(teacherOnB);
     expect(await redis.get(`media:owner:${sessionId}`)).toBe(b.app.get(MediaCluster).instanceId);
     expect(b.app.get(MediaService).room(sessionId)!.peers.has(again.peerId)).toBe(true);
-    await ok(teacherOnB, 'media:leave', {});
+    await ok(teacherOnB, MediaEvents.leave, {});
     await waitFor(async () => (await redis.get(`media:owner:${sessionId}`)) === null, 'the owner key released when the room closed');
   });
 });

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MediaAckData } from '../contracts/media';
+import { MediaAckData, MediaEvents } from '../contracts/media';
 import { ClientEvents } from '../contracts/realtime';
 import { LaunchClient } from '../testing/lti-client';
 import { RoomClient } from '../testing/room-client';
@@ -35,11 +35,11 @@ describe.skipIf(mediaTestsOptedOut())('media: a class spread over two workers (r
     await c.connected();
     expect((await c.emit(ClientEvents.join, { sessionId })).ok).toBe(true);
     const peerId = crypto.randomUUID();
-    const joined = await ok<MediaAckData['media:join']>(c, 'media:join', { peerId });
-    await ok(c, 'media:ready', { rtpCapabilities: joined.routerRtpCapabilities });
-    const send = await ok<MediaAckData['media:create-transport']>(c, 'media:create-transport', { direction: 'send' });
-    await ok(c, 'media:create-transport', { direction: 'recv' });
-    await ok(c, 'media:connect-transport', { transportId: send.id, dtlsParameters: { role: 'client', fingerprints: [fingerprint()] } });
+    const joined = await ok<MediaAckData[typeof MediaEvents.join]>(c, MediaEvents.join, { peerId });
+    await ok(c, MediaEvents.ready, { rtpCapabilities: joined.routerRtpCapabilities });
+    const send = await ok<MediaAckData[typeof MediaEvents.createTransport]>(c, MediaEvents.createTransport, { direction: 'send' });
+    await ok(c, MediaEvents.createTransport, { direction: 'recv' });
+    await ok(c, MediaEvents.connectTransport, { transportId: send.id, dtlsParameters: { role: 'client', fingerprints: [fingerprint()] } });
     return { c, peerId, send };
   }
 
@@ -48,11 +48,11 @@ describe.skipIf(mediaTestsOptedOut())('media: a class spread over two workers (r
     const sessionId = ((await (await launch.api('/api/classroom/sessions', teacherToken, { method: 'POST' })).json()) as { session: { id: string } }).session.id;
     const media = t.app.get(MediaService);
     const teacher = await peer(teacherToken, sessionId);
-    const mic = await ok<{ producerId: string }>(teacher.c, 'media:produce', { transportId: teacher.send.id, kind: 'audio', source: 'mic', rtpParameters: opus(4242) });
+    const mic = await ok<{ producerId: string }>(teacher.c, MediaEvents.produce, { transportId: teacher.send.id, kind: 'audio', source: 'mic', rtpParameters: opus(4242) });
     const viewers = [];
     for (const user of ['dev-grace', 'dev-alan', 'dev-grace']) {
       const v = await peer(await launch.launch('phys-101', user), sessionId);
-      await ok(v.c, 'media:consume', { producerId: mic.producerId });
+      await ok(v.c, MediaEvents.consume, { producerId: mic.producerId });
       viewers.push(v);
     }
     const room = media.room(sessionId)!;
@@ -63,7 +63,7 @@ describe.skipIf(mediaTestsOptedOut())('media: a class spread over two workers (r
     const loads = media.workers.loads();
     expect(loads.every((w) => w.consumers >= 1)).toBe(true);
     expect(loads.reduce((n, w) => n + w.consumers, 0)).toBe(3);
-    for (const p of [teacher, ...viewers]) await ok(p.c, 'media:leave', {});
+    for (const p of [teacher, ...viewers]) await ok(p.c, MediaEvents.leave, {});
     expect(media.room(sessionId)).toBeUndefined();
     for (const i of [0, 1]) expect((await media.workers.dump(i)).routerIds).toEqual([]);
     expect(media.workers.loads().map((w) => w.consumers)).toEqual([0, 0]);

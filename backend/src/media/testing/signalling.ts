@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { MediaServerEventName, MediaServerPayloads } from '../../contracts/media';
 import type { RoomClient } from '../../testing/room-client';
 
 /**
@@ -24,4 +25,9 @@ export async function ok<T>(c: RoomClient, event: string, payload: unknown): Pro
 export async function refusal(c: RoomClient, event: string, payload: unknown): Promise<string> {
   const ack = await c.call(event, payload);
   return ack.ok ? 'OK' : ack.error.code;
+}
+
+/** A media event the server sends this client (the first matching `match`), typed by its name. */
+export function heard<E extends MediaServerEventName>(c: RoomClient, event: E, match?: (p: MediaServerPayloads[E]) => boolean): Promise<MediaServerPayloads[E]> {
+  return c.waitFor<MediaServerPayloads, E>(event, match);
 }
