@@ -19,7 +19,7 @@ import { waitFor } from '../testing/wait-for';
  */
 const FLOOD_RULES = [
   'room.join=80/60000', 'chat=30/60000', 'hand=30/60000', 'room.media=30/60000', 'wb.op=200/60000', 'wb.user-bytes=1000000/60000',
-  'wb.board-bytes=40000/60000', 'wb.sync=80/60000', 'wb.follow=30/60000', 'wb.permissions=30/60000', 'media.join=5/60000',
+  'wb.board-bytes=40000/60000', 'wb.sync=80/60000', 'wb.follow=30/60000', 'wb.permissions=30/60000', 'media.join=10/60000',
   'media.transport=30/60000', 'media.produce=30/60000', 'media.signal=30/60000', 'teacher=40/60000',
 ].join(',');
 
@@ -253,7 +253,7 @@ describe('room security: every realtime action is authorised against its class (
       { rule: 'hand', limit: 30, token: learner, event: () => ['hand:set', { raised: true }] },
       { rule: 'room.media', limit: 30, token: learner, event: () => ['media:state', { camera: false, mic: false }] },
       { rule: 'wb.sync', limit: 80, token: learner, event: () => ['wb:sync', { since: 0 }] },
-      { rule: 'media.join', limit: 5, token: learner, event: () => ['media:join', { peerId: crypto.randomUUID() }] },
+      { rule: 'media.join', limit: 10, token: learner, event: () => ['media:join', { peerId: crypto.randomUUID() }] },
       { rule: 'media.transport', limit: 30, token: learner, event: () => ['media:create-transport', { direction: 'recv' }] },
       { rule: 'media.produce', limit: 30, token: learner, event: () => ['media:close-producer', { producerId: crypto.randomUUID() }] },
       { rule: 'media.signal', limit: 30, token: learner, event: () => ['media:consume', { producerId: crypto.randomUUID() }] },
@@ -302,5 +302,20 @@ describe('room security: every realtime action is authorised against its class (
     expect(await g.emit(...op())).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
     g.close();
     s.close();
+  }, 60_000);
+  it('a person holds at most 3 media peers at once (MEDIA_PEER_LIMIT); leaving or closing a tab frees its slot', async () => {
+    const who = await cluster.launch.launchAs('phys-101', 'Many Tabs');
+    const tabs = await Promise.all(Array.from({ length: 5 }, () => raw(who)));
+    for (const tab of tabs) expect((await tab.emit('room:join', { sessionId })).ok).toBe(true);
+    const join = (tab: RawRoomSocket) => tab.emit('media:join', { peerId: crypto.randomUUID() });
+    for (const tab of tabs.slice(0, 3)) expect(await join(tab), 'tabs 1-3').toMatchObject({ ok: true });
+    expect(await join(tabs[3])).toMatchObject({ ok: false, error: { code: 'MEDIA_PEER_LIMIT' } });
+    expect(tabs[3].isOpen).toBe(true);
+    expect((await tabs[0].emit('media:leave', {})).ok).toBe(true); // a tab turns its media off
+    expect(await join(tabs[3]), 'after a leave').toMatchObject({ ok: true });
+    expect(await join(tabs[4])).toMatchObject({ ok: false, error: { code: 'MEDIA_PEER_LIMIT' } });
+    tabs[1].close(); // a tab is closed
+    await waitFor(async () => (await join(tabs[4])).ok, 'a slot freed by a closed tab', 5000);
+    for (const tab of tabs) tab.close();
   }, 60_000);
 });

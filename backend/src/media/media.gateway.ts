@@ -6,6 +6,7 @@ import type { Ack } from '../contracts/realtime';
 import { MediaAckData, MediaEventName, MediaEvents, MediaPayload, MediaServerEvents, mediaSchemas } from '../contracts/media';
 import type { MediaCaller } from '../contracts/media-host';
 import { NotFoundError } from '../platform/domain-error';
+import { RateLimiter } from '../platform/rate-limit/rate-limiter';
 import { SocketAccess, SocketData, SocketGate } from '../platform/socket-events';
 import { MediaCluster } from './media-cluster.service';
 import { MediaService } from './media.service';
@@ -23,6 +24,7 @@ export class MediaGateway implements OnGatewayInit, OnGatewayDisconnect {
     private readonly media: MediaService,
     private readonly cluster: MediaCluster,
     private readonly gate: SocketGate,
+    private readonly limiter: RateLimiter,
   ) {}
 
   /** What the media hosted here says to browsers goes out through the socket server (and its Redis adapter). */
@@ -33,6 +35,8 @@ export class MediaGateway implements OnGatewayInit, OnGatewayDisconnect {
 
   handleDisconnect(socket: Socket): void {
     const data = socket.data as SocketData;
+    // The slot goes with the socket; the same tab coming back within the grace period claims it again.
+    if (data?.mediaPeerId && data.session) void this.limiter.releaseMediaPeer(data.session.userId, data.mediaPeerId);
     if (data?.mediaSessionId) void this.cluster.call({ op: 'socketDropped', sessionId: data.mediaSessionId, socketId: socket.id }).catch((e) => this.logger.warn(`media grace start failed: ${(e as Error).message}`));
   }
 
@@ -48,10 +52,17 @@ export class MediaGateway implements OnGatewayInit, OnGatewayDisconnect {
   @SubscribeMessage(MediaEvents.join)
   join(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
     return this.run(s, MediaEvents.join, b, async ({ peerId }, caller, data) => {
-      const joined = await this.cluster.call({ op: 'join', caller, peerId });
+      // A few media peers per person at once (tabs, a phone beside a laptop): MEDIA_PEER_LIMIT past that.
+      await this.limiter.acquireMediaPeer(caller.userId, peerId);
+      if (data.mediaPeerId && data.mediaPeerId !== peerId) await this.limiter.releaseMediaPeer(caller.userId, data.mediaPeerId);
+      const joined = await this.cluster.call({ op: 'join', caller, peerId }).catch(async (e: unknown) => {
+        await this.limiter.releaseMediaPeer(caller.userId, peerId);
+        throw e;
+      });
       if (data.membership?.sessionId !== caller.sessionId) {
         // Left the class (or was let go) while the host set the peer up: undo it rather than keep media.
         await this.cluster.call({ op: 'leave', caller: { ...caller, peerId } }).catch(() => undefined);
+        await this.limiter.releaseMediaPeer(caller.userId, peerId);
         throw new NotFoundError('NOT_IN_ROOM', 'Join the class first');
       }
       data.mediaPeerId = peerId;
@@ -62,7 +73,10 @@ export class MediaGateway implements OnGatewayInit, OnGatewayDisconnect {
 
   @SubscribeMessage(MediaEvents.ready)
   ready(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
-    return this.run(s, MediaEvents.ready, b, (p, c) => this.cluster.call({ op: 'ready', caller: c, ...p }));
+    return this.run(s, MediaEvents.ready, b, async (p, c) => {
+      if (c.peerId) await this.limiter.acquireMediaPeer(c.userId, c.peerId); // renews the slot's lease
+      return this.cluster.call({ op: 'ready', caller: c, ...p });
+    });
   }
 
   @SubscribeMessage(MediaEvents.createTransport)
@@ -77,7 +91,10 @@ export class MediaGateway implements OnGatewayInit, OnGatewayDisconnect {
 
   @SubscribeMessage(MediaEvents.restartIce)
   restartIce(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
-    return this.run(s, MediaEvents.restartIce, b, (p, c) => this.cluster.call({ op: 'restartIce', caller: c, ...p }));
+    return this.run(s, MediaEvents.restartIce, b, async (p, c) => {
+      if (c.peerId) await this.limiter.acquireMediaPeer(c.userId, c.peerId); // renews the slot's lease
+      return this.cluster.call({ op: 'restartIce', caller: c, ...p });
+    });
   }
 
   @SubscribeMessage(MediaEvents.produce)
@@ -112,9 +129,10 @@ export class MediaGateway implements OnGatewayInit, OnGatewayDisconnect {
 
   @SubscribeMessage(MediaEvents.leave)
   leave(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
-    return this.run(s, MediaEvents.leave, b, (_p, c, data) => {
+    return this.run(s, MediaEvents.leave, b, async (_p, c, data) => {
       data.mediaPeerId = undefined;
       data.mediaSessionId = undefined;
+      if (c.peerId) await this.limiter.releaseMediaPeer(c.userId, c.peerId);
       return this.cluster.call({ op: 'leave', caller: c });
     });
   }
