@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import type { AdminPlatformView } from '../contracts/api';
+import { DynamicRegistrationService } from '../lti/dynamic-registration.service';
+import { KeyRotationService } from '../lti/key-rotation.service';
+import { LtiService } from '../lti/lti.service';
+import { SessionRevocation } from '../platform/auth/session-revocation';
+import { DomainEvents } from '../platform/domain-events';
+import { TenancyService } from '../tenancy/tenancy.service';
+
+/** The tool operator's console: registered platforms (disable, enable, register by hand, frame origins) and key rotation. */
+@Injectable()
+export class AdminService {
+  constructor(
+    private readonly tenancy: TenancyService,
+    private readonly lti: LtiService,
+    private readonly keys: KeyRotationService,
+    private readonly registration: DynamicRegistrationService,
+    private readonly events: DomainEvents,
+    private readonly revocation: SessionRevocation,
+  ) {}
+
+  /** A one-time registration URL to paste into one LMS (LTI Dynamic Registration). */
+  createInvite() {
+    return this.registration.createInvite();
+  }
+
+  async platforms(): Promise<AdminPlatformView[]> {
+    return (await this.tenancy.listPlatforms()).map((p) => ({
+      id: p.id,
+      issuer: p.issuer,
+      clientId: p.clientId,
+      name: p.name,
+      active: p.active,
+      source: p.source,
+      acceptNewDeployments: p.acceptNewDeployments,
+      deployments: p.deployments,
+      courses: p.courses,
+      createdAt: p.createdAt.toISOString(),
+    }));
+  }
+
+  register(body: unknown) {
+    return this.lti.register(body);
+  }
+
+  async setActive(platformId: string, active: boolean): Promise<{ id: string; active: boolean }> {
+    const platform = await this.tenancy.setPlatformActive(platformId, active);
+    // ltijs refuses logins from an inactive platform at its login route too.
+    const p = await this.lti.provider.getPlatform(platform.issuer, platform.clientId);
+    if (p) await p.platformActive(active);
+    // A disabled platform's sessions end now: API calls refused, open sockets closed on every instance.
+    await this.revocation.platformActiveChanged(platformId, active);
+    return { id: platformId, active };
+  }
+
+  /** Replaces the platform's frame origins; they join the CSP's frame-ancestors (on every instance). */
+  async setFrameOrigins(platformId: string, origins: string[]): Promise<{ id: string; frameOrigins: string[] }> {
+    const platform = await this.tenancy.setFrameOrigins(platformId, origins);
+    this.events.emit('platform.registered', { issuer: platform.issuer, clientId: platform.clientId });
+    return { id: platformId, frameOrigins: origins };
+  }
+
+  async rotateKeys(platformId?: string) {
+    return { rotated: await this.keys.rotate(platformId) };
+  }
+}
