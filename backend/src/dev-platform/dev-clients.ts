@@ -2,22 +2,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
 import { createRemoteJWKSet } from 'jose';
-import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG, REDIS } from '../platform/redis';
+import { type DevClientRecord, DevLmsRepository } from './infra/dev-lms.repository';
 
 export const DEV_CLIENT_ID = 'lectern-dev-client';
 export const DEV_DEPLOYMENT_ID = 'dev-deployment-1';
 
 /** A tool registered with the dev LMS: the one set up at start, or one registered dynamically. */
-export interface DevClient {
-  clientId: string;
-  deploymentId: string;
-  name: string;
-  loginUrl: string;
-  redirectUris: string[];
-  jwksUri: string;
-}
+export type DevClient = DevClientRecord;
 
 export class DevRegistrationError extends Error {
   constructor(
@@ -38,7 +31,7 @@ export class DevClients {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(REDIS) private readonly redis: Redis,
-    private readonly db: DataSource,
+    private readonly store: DevLmsRepository,
   ) {}
 
   get issuer() {
@@ -59,14 +52,12 @@ export class DevClients {
   }
 
   async all(): Promise<DevClient[]> {
-    const rows = await this.db.query(`SELECT * FROM dev_platform_client ORDER BY created_at`);
-    return [this.staticClient, ...rows.map(toClient)];
+    return [this.staticClient, ...(await this.store.clients())];
   }
 
   async get(clientId: string): Promise<DevClient | null> {
     if (clientId === DEV_CLIENT_ID) return this.staticClient;
-    const [row] = await this.db.query(`SELECT * FROM dev_platform_client WHERE client_id = $1`, [clientId]);
-    return row ? toClient(row) : null;
+    return this.store.client(clientId);
   }
 
   /** The tool's keys, fetched from the JWKS URL it registered. */
@@ -134,22 +125,15 @@ export class DevClients {
     if (problems.length) throw new DevRegistrationError(400, `invalid registration: ${problems.join(', ')}`);
     const clientId = `dyn-${crypto.randomBytes(6).toString('hex')}`;
     const deploymentId = `dyn-dep-${crypto.randomBytes(4).toString('hex')}`;
-    await this.db.query(
-      `INSERT INTO dev_platform_client (client_id, deployment_id, client_name, initiate_login_uri, redirect_uris, jwks_uri, registration)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [clientId, deploymentId, String(b.client_name ?? 'Tool').slice(0, 200), b.initiate_login_uri, b.redirect_uris, b.jwks_uri, JSON.stringify(b)],
-    );
+    await this.store.addClient({
+      clientId,
+      deploymentId,
+      name: String(b.client_name ?? 'Tool').slice(0, 200),
+      loginUrl: b.initiate_login_uri as string,
+      redirectUris: b.redirect_uris as string[],
+      jwksUri: b.jwks_uri as string,
+      registration: b,
+    });
     return { ...b, client_id: clientId, [LTI_TOOL_CONFIGURATION]: { ...conf, deployment_id: deploymentId } };
   }
-}
-
-function toClient(r: Record<string, unknown>): DevClient {
-  return {
-    clientId: r.client_id as string,
-    deploymentId: r.deployment_id as string,
-    name: r.client_name as string,
-    loginUrl: r.initiate_login_uri as string,
-    redirectUris: r.redirect_uris as string[],
-    jwksUri: r.jwks_uri as string,
-  };
 }

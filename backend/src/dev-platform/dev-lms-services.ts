@@ -2,12 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
 import { jwtVerify } from 'jose';
-import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG, REDIS } from '../platform/redis';
 import { decodeJwt } from 'jose';
 import { DevClients } from './dev-clients';
 import { courseMembers, DEV_COURSES, DevCourse, devServiceUrls, LIS_ROLE } from './domain/dev-lms-fixture';
+import { DevLineItem, DevLinkRow, DevLmsRepository } from './infra/dev-lms.repository';
+
+export type { DevLineItem, DevLinkRow };
 
 export const SCOPES = {
   lineItem: 'https://purl.imsglobal.org/spec/lti-ags/scope/lineitem',
@@ -28,16 +30,6 @@ export class DevLmsError extends Error {
   }
 }
 
-export interface DevLineItem {
-  id: number;
-  course_id: string;
-  label: string;
-  score_maximum: string;
-  resource_link_id: string | null;
-  resource_id: string | null;
-  tag: string | null;
-}
-
 const TOKEN_TTL = 3600;
 
 export type DevService = 'ags' | 'nrps';
@@ -54,7 +46,7 @@ export class DevLmsServices {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(REDIS) private readonly redis: Redis,
-    private readonly db: DataSource,
+    private readonly store: DevLmsRepository,
     private readonly clients: DevClients,
   ) {}
 
@@ -175,29 +167,24 @@ export class DevLmsServices {
       const it = raw as Record<string, unknown>;
       if (it?.type !== 'ltiResourceLink') continue;
       const title = typeof it.title === 'string' && it.title ? it.title.slice(0, 200) : 'Lectern';
-      const custom = Object.fromEntries(Object.entries((it.custom as Record<string, unknown>) ?? {}).filter(([, v]) => typeof v === 'string'));
+      const custom = Object.fromEntries(Object.entries((it.custom as Record<string, unknown>) ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'));
       let lineItemId: number | null = null;
       const li = it.lineItem as Record<string, unknown> | undefined;
       if (li && typeof li.scoreMaximum === 'number') {
         const created = await this.createLineItem(courseId, { label: li.label ?? title, scoreMaximum: li.scoreMaximum, resourceId: li.resourceId, tag: li.tag });
         lineItemId = created.id;
       }
-      const [row] = await this.db.query(
-        `INSERT INTO dev_platform_link (course_id, title, text, custom, lineitem_id) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
-        [courseId, title, typeof it.text === 'string' ? it.text.slice(0, 1000) : null, JSON.stringify(custom), lineItemId],
-      );
-      if (lineItemId) await this.db.query(`UPDATE dev_platform_lineitem SET resource_link_id = $2 WHERE id = $1`, [lineItemId, `dl-${row.id}`]);
-      links.push(row);
+      links.push(await this.store.placeLink({ courseId, title, text: typeof it.text === 'string' ? it.text.slice(0, 1000) : null, custom, lineItemId }));
     }
     return { courseId, links };
   }
 
   placedLinks(courseId: string): Promise<DevLinkRow[]> {
-    return this.db.query(`SELECT * FROM dev_platform_link WHERE course_id = $1 ORDER BY id`, [courseId]);
+    return this.store.links(courseId);
   }
 
   async placedLink(courseId: string, id: number) {
-    const [row]: DevLinkRow[] = await this.db.query(`SELECT * FROM dev_platform_link WHERE course_id = $1 AND id = $2`, [courseId, id]);
+    const row = await this.store.link(courseId, id);
     if (!row) return null;
     return {
       id: `dl-${row.id}`,
@@ -284,12 +271,7 @@ export class DevLmsServices {
 
   async listLineItems(courseId: string, filter: { resourceLinkId?: string; resourceId?: string; tag?: string }): Promise<DevLineItem[]> {
     this.course(courseId);
-    return this.db.query(
-      `SELECT * FROM dev_platform_lineitem WHERE course_id = $1
-         AND ($2::text IS NULL OR resource_link_id = $2) AND ($3::text IS NULL OR resource_id = $3) AND ($4::text IS NULL OR tag = $4)
-       ORDER BY id`,
-      [courseId, filter.resourceLinkId ?? null, filter.resourceId ?? null, filter.tag ?? null],
-    );
+    return this.store.lineItems(courseId, filter);
   }
 
   async createLineItem(courseId: string, body: Record<string, unknown>): Promise<DevLineItem> {
@@ -298,15 +280,11 @@ export class DevLmsServices {
     const max = typeof body.scoreMaximum === 'number' && body.scoreMaximum > 0 ? body.scoreMaximum : null;
     if (!label || !max) throw new DevLmsError(400, { error: 'invalid_request', error_description: 'label and a positive scoreMaximum are required' });
     const opt = (v: unknown) => (typeof v === 'string' && v ? v.slice(0, 255) : null);
-    const [row] = await this.db.query(
-      `INSERT INTO dev_platform_lineitem (course_id, label, score_maximum, resource_link_id, resource_id, tag) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
-      [courseId, label, max, opt(body.resourceLinkId), opt(body.resourceId), opt(body.tag)],
-    );
-    return row;
+    return this.store.addLineItem({ courseId, label, scoreMaximum: max, resourceLinkId: opt(body.resourceLinkId), resourceId: opt(body.resourceId), tag: opt(body.tag) });
   }
 
   async lineItem(courseId: string, id: number): Promise<DevLineItem> {
-    const [row] = await this.db.query(`SELECT * FROM dev_platform_lineitem WHERE course_id = $1 AND id = $2`, [courseId, id]);
+    const row = await this.store.lineItem(courseId, id);
     if (!row) throw new DevLmsError(404, { error: 'not_found', error_description: 'No such line item' });
     return row;
   }
@@ -327,31 +305,22 @@ export class DevLmsServices {
     if (given !== undefined && (typeof given !== 'number' || given < 0 || typeof max !== 'number' || max <= 0)) {
       throw bad('scoreGiven needs a non-negative number and scoreMaximum a positive one');
     }
-    await this.db.query(
-      `INSERT INTO dev_platform_score (lineitem_id, user_id, score_given, score_maximum, activity_progress, grading_progress, comment, timestamp)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [li.id, userId, given ?? null, max ?? null, body.activityProgress, body.gradingProgress, typeof body.comment === 'string' ? body.comment.slice(0, 1000) : null, ts],
-    );
+    await this.store.addScore({
+      lineItemId: li.id,
+      userId,
+      scoreGiven: (given as number | undefined) ?? null,
+      scoreMaximum: (max as number | undefined) ?? null,
+      activityProgress: String(body.activityProgress),
+      gradingProgress: String(body.gradingProgress),
+      comment: typeof body.comment === 'string' ? body.comment.slice(0, 1000) : null,
+      timestamp: ts,
+    });
   }
 
   /** The gradebook: every line item of a course and each user's latest score (by timestamp). */
   async gradebook(courseId: string) {
     const items: DevLineItem[] = await this.listLineItems(courseId, {});
-    const scores: Array<{ lineitem_id: number; user_id: string; score_given: string | null; score_maximum: string | null; timestamp: Date; received_at: Date }> =
-      await this.db.query(
-        `SELECT DISTINCT ON (s.lineitem_id, s.user_id) s.* FROM dev_platform_score s JOIN dev_platform_lineitem l ON l.id = s.lineitem_id
-          WHERE l.course_id = $1 ORDER BY s.lineitem_id, s.user_id, s.timestamp DESC, s.id DESC`,
-        [courseId],
-      );
+    const scores = await this.store.latestScores(courseId);
     return { items, scores };
   }
-}
-
-export interface DevLinkRow {
-  id: number;
-  course_id: string;
-  title: string;
-  text: string | null;
-  custom: Record<string, string>;
-  lineitem_id: number | null;
 }

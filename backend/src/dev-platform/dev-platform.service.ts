@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import crypto, { webcrypto } from 'node:crypto';
 type CryptoKey = webcrypto.CryptoKey;
 import { exportJWK, generateKeyPair, importJWK, type JWK, jwtVerify, SignJWT } from 'jose';
-import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../platform/redis';
 import { LtiService } from '../lti/lti.service';
@@ -10,6 +9,7 @@ import { LTI } from '../tenancy/domain/launch-identity';
 import { DevLaunch, DevLaunchTarget, devServiceUrls, LIS_ROLE } from './domain/dev-lms-fixture';
 
 import { DEV_CLIENT_ID, DEV_DEPLOYMENT_ID, DevClient } from './dev-clients';
+import { DevLmsRepository } from './infra/dev-lms.repository';
 
 export { DEV_CLIENT_ID, DEV_DEPLOYMENT_ID };
 
@@ -27,7 +27,7 @@ export class DevPlatformService implements OnModuleInit {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly db: DataSource,
+    private readonly store: DevLmsRepository,
     private readonly lti: LtiService,
   ) {}
 
@@ -41,16 +41,10 @@ export class DevPlatformService implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     // Several instances may start at once on a fresh database: one at a time makes the key and registers.
-    const runner = this.db.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.query(`SELECT pg_advisory_lock(hashtext('lectern-dev-platform-init'))`);
+    await this.store.withInitLock(async () => {
       this.key = await this.loadOrCreateKey();
       await this.registerWithTool(this.issuer);
-    } finally {
-      await runner.query(`SELECT pg_advisory_unlock(hashtext('lectern-dev-platform-init'))`).catch(() => undefined);
-      await runner.release();
-    }
+    });
     this.logger.log(`dev LMS platform ${this.issuer} registered with the tool (client ${DEV_CLIENT_ID})`);
   }
 
@@ -69,18 +63,14 @@ export class DevPlatformService implements OnModuleInit {
 
   private async loadOrCreateKey(): Promise<Key> {
     // The oldest key: every instance signs with the same one.
-    const [row] = await this.db.query(`SELECT kid, private_jwk, public_jwk FROM dev_platform_key ORDER BY created_at, kid LIMIT 1`);
-    if (row) {
-      return { kid: row.kid, privateKey: (await importJWK(row.private_jwk, 'RS256')) as CryptoKey, publicJwk: row.public_jwk };
+    const stored = await this.store.oldestKey();
+    if (stored) {
+      return { kid: stored.kid, privateKey: (await importJWK(stored.privateJwk, 'RS256')) as CryptoKey, publicJwk: stored.publicJwk };
     }
     const { privateKey, publicKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
     const kid = crypto.randomBytes(8).toString('hex');
     const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
-    await this.db.query(`INSERT INTO dev_platform_key (kid, private_jwk, public_jwk) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [
-      kid,
-      JSON.stringify(await exportJWK(privateKey)),
-      JSON.stringify(publicJwk),
-    ]);
+    await this.store.addKey({ kid, privateJwk: await exportJWK(privateKey), publicJwk });
     return this.loadOrCreateKey();
   }
 
