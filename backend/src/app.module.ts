@@ -11,6 +11,7 @@ import { SessionAuthModule } from './platform/auth/session-auth.module';
 import { SessionTokens } from './platform/auth/session-token';
 import { dataSourceOptions } from './platform/database';
 import { HealthController } from './platform/health.controller';
+import { DatabaseHealthRepository } from './platform/infra/database-health.repository';
 import { APP_CONFIG, createRedis, REDIS } from './platform/redis';
 import { AdminModule } from './admin/admin.module';
 import { GradesModule } from './grades/grades.module';
@@ -37,6 +38,7 @@ class CoreModule implements OnApplicationShutdown {
       DomainEvents,
       RateLimiter,
       SocketGate,
+      DatabaseHealthRepository,
     ];
     return { module: CoreModule, providers, exports: providers, controllers: [HealthController] };
   }

@@ -7,7 +7,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/config';
-import { DataSource } from 'typeorm';
 import { LAUNCH_PAGE_SCRIPTS } from './lti/launch-pages';
 import { LtiRoutes } from './lti/lti-routes';
 import { DomainEvents } from './platform/domain-events';
@@ -18,6 +17,7 @@ import { RateLimiter } from './platform/rate-limit/rate-limiter';
 import { RedisIoAdapter } from './platform/redis-io.adapter';
 import { SessionRevocation } from './platform/auth/session-revocation';
 import { builtPageScripts, FrameAncestors, securityHeaders } from './platform/security-headers';
+import { TenancyService } from './tenancy/tenancy.service';
 
 const SERVER_PREFIXES = ['/api', '/lti', '/dev-platform', '/socket.io'];
 
@@ -37,7 +37,7 @@ export async function createApp(config: AppConfig, opts: { logger?: LogLevel[] |
   // What ltijs fetches itself (platform JWKS) follows the same outbound policy as Lectern's own calls.
   installOutboundPolicy(config.outbound);
   // Security headers on everything (a refusal by the rate limit too): CSP with frame-ancestors, HSTS, nosniff.
-  const ancestors = new FrameAncestors(app.get(DataSource), config);
+  const ancestors = new FrameAncestors(app.get(TenancyService), config);
   await ancestors.refresh();
   app.get(DomainEvents).on('platform.registered').subscribe(() => void ancestors.refresh());
   // A platform disabled or enabled (on any instance: SessionRevocation hears it over Redis) frames or stops framing at once.

@@ -2,8 +2,8 @@ import { Controller, Get, Inject, Logger, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import Redis from 'ioredis';
 import crypto from 'node:crypto';
-import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config';
+import { DatabaseHealthRepository } from './infra/database-health.repository';
 import { APP_CONFIG, REDIS } from './redis';
 
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
@@ -18,7 +18,7 @@ export class HealthController {
   private readonly logger = new Logger('Health');
 
   constructor(
-    private readonly db: DataSource,
+    private readonly database: DatabaseHealthRepository,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -43,7 +43,7 @@ export class HealthController {
         return { status: 'down' as const, error };
       }
     };
-    const [database, redis] = await Promise.all([probe('the database', () => this.db.query('SELECT 1')), probe('Redis', () => this.redis.ping())]);
+    const [database, redis] = await Promise.all([probe('the database', () => this.database.ping()), probe('Redis', () => this.redis.ping())]);
     const ok = database.status === 'up' && redis.status === 'up';
     const detail = this.isOperator(req);
     const view = (p: typeof database) => (detail ? p : { status: p.status });

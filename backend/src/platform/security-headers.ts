@@ -2,7 +2,6 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config';
 
 /** How long a list of framing origins is served before it is read again (other instances' registrations). */
@@ -19,10 +18,15 @@ const cspOrigin = (raw: string | null | undefined): string | null => {
   }
 };
 
+/** Where the registered platforms frame Lectern from, unchecked (TenancyService.framingUrls). */
+export interface FramingUrlSource {
+  framingUrls(): Promise<Array<string | null>>;
+}
+
 /**
  * The origins allowed to frame Lectern: the active registered platforms (issuer and authorization
  * endpoint origins, and the frame origins the operator added: PUT /api/admin/platforms/:id/frame-origins),
- * and the dev LMS in development. Read from Postgres, cached for a short time, read
+ * and the dev LMS in development. Read from Postgres (through the source), cached for a short time, read
  * again at once when a platform is registered in this process.
  */
 export class FrameAncestors {
@@ -31,7 +35,7 @@ export class FrameAncestors {
   private loading: Promise<void> | null = null;
 
   constructor(
-    private readonly db: DataSource,
+    private readonly platforms: FramingUrlSource,
     private readonly config: AppConfig,
   ) {}
 
@@ -48,14 +52,10 @@ export class FrameAncestors {
 
   private async load(): Promise<void> {
     try {
-      const rows: Array<{ url: string | null }> = await this.db.query(
-        `SELECT p.issuer AS url FROM lti_platform p WHERE p.active
-         UNION SELECT l.doc->>'authEndpoint' FROM lti_platform p JOIN ltijs_platform l ON l.doc->>'kid' = p.ltijs_kid WHERE p.active
-         UNION SELECT f.origin FROM lti_platform_frame_origin f JOIN lti_platform p ON p.id = f.platform_id WHERE p.active`,
-      );
+      const urls = await this.platforms.framingUrls();
       const found = new Set<string>();
-      for (const r of rows) {
-        const o = cspOrigin(r.url);
+      for (const url of urls) {
+        const o = cspOrigin(url);
         if (o) found.add(o);
       }
       if (this.config.devPlatform.enabled) {
