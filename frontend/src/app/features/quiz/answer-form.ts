@@ -1,0 +1,85 @@
+/**
+ * A student's answer before it is sent: which options are picked, the text typed, whether it can go,
+ * and what the panel says after (received, late, closed). Pure: the panel keeps a draft in a signal
+ * and asks these functions.
+ */
+
+export type AnswerInputKind = 'choice-one' | 'choice-many' | 'text' | 'number';
+
+export interface AnswerDraft {
+  kind: AnswerInputKind;
+  /** Option ids picked, in the order the options are shown. */
+  picked: readonly string[];
+  text: string;
+}
+
+export function emptyDraft(kind: AnswerInputKind): AnswerDraft {
+  return { kind, picked: [], text: '' };
+}
+
+/** A tap on an option: one choice replaces the pick, several toggle it. Kept in the options' order. */
+export function pick(draft: AnswerDraft, optionId: string, order: readonly string[]): AnswerDraft {
+  if (!order.includes(optionId)) return draft;
+  if (draft.kind === 'choice-one') return { ...draft, picked: [optionId] };
+  if (draft.kind !== 'choice-many') return draft;
+  const on = draft.picked.includes(optionId) ? draft.picked.filter((id) => id !== optionId) : [...draft.picked, optionId];
+  return { ...draft, picked: order.filter((id) => on.includes(id)) };
+}
+
+export function typed(draft: AnswerDraft, text: string, maxLength: number): AnswerDraft {
+  return { ...draft, text: text.slice(0, maxLength) };
+}
+
+/**
+ * A number as people type it: "3.5", "3,5" (a decimal comma), "-0.25", "1e3", " 42 ". Thousands
+ * separators are not guessed ("1,000" is 1.0 only if read as a decimal comma: refused instead).
+ */
+export function parseNumber(text: string): number | null {
+  const t = text.trim().replace(/\s+/g, '');
+  if (!/^[-+]?(\d+([.,]\d*)?|[.,]\d+)(e[-+]?\d+)?$/i.test(t)) return null;
+  if (/^[-+]?[1-9]\d*,\d{3}$/.test(t)) return null;
+  const n = Number(t.replace(',', '.'));
+  return Number.isFinite(n) ? n : null;
+}
+
+/** Null when the draft can be sent, else why not (shown beside the disabled button). */
+export function whyNotReady(draft: AnswerDraft): string | null {
+  switch (draft.kind) {
+    case 'choice-one':
+      return draft.picked.length === 1 ? null : 'Pick an answer';
+    case 'choice-many':
+      return draft.picked.length > 0 ? null : 'Pick one or more answers';
+    case 'text':
+      return draft.text.trim() ? null : 'Type your answer';
+    case 'number':
+      if (!draft.text.trim()) return 'Type a number';
+      return parseNumber(draft.text) === null ? 'That is not a number (e.g. 3.5)' : null;
+  }
+}
+
+/** Where the student's answer stands, shown by the panel. */
+export type AnswerStatus =
+  | { state: 'open' }
+  | { state: 'sending' }
+  | { state: 'received'; at: number; changeable: boolean }
+  | { state: 'refused'; message: string }
+  | { state: 'late' }
+  | { state: 'closed'; answered: boolean };
+
+/** Words for the status, said through the panel's polite live region. */
+export function statusMessage(s: AnswerStatus): string {
+  switch (s.state) {
+    case 'open':
+      return '';
+    case 'sending':
+      return 'Sending your answer…';
+    case 'received':
+      return s.changeable ? 'Answer received. You can change it until the question closes.' : 'Answer received.';
+    case 'refused':
+      return s.message;
+    case 'late':
+      return 'Too late: this question closed before your answer arrived, so it was not counted.';
+    case 'closed':
+      return s.answered ? 'The question is closed. Your answer counts.' : 'The question is closed. You did not answer.';
+  }
+}
