@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyDraft, parseNumber, pick, statusMessage, typed, whyNotReady } from './answer-form';
+import { draftFromAnswer, emptyDraft, inputKindOf, optionsOf, parseNumber, pick, statusMessage, toAnswer, typed, whyNotReady } from './answer-form';
 
 const order = ['o1', 'o2', 'o3'];
 
@@ -60,5 +60,41 @@ describe('status messages', () => {
     expect(statusMessage({ state: 'late' })).toContain('Too late');
     expect(statusMessage({ state: 'closed', answered: false })).toBe('The question is closed. You did not answer.');
     expect(statusMessage({ state: 'refused', message: 'You already answered' })).toBe('You already answered');
+  });
+});
+
+describe('questions and the answers sent', () => {
+  const choice = { type: 'multiple' as const, options: ['H', 'He', 'Li'] };
+
+  it('each type is answered the way it asks', () => {
+    expect(inputKindOf({ type: 'single' })).toBe('choice-one');
+    expect(inputKindOf({ type: 'true_false' })).toBe('choice-one');
+    expect(inputKindOf({ type: 'multiple' })).toBe('choice-many');
+    expect(inputKindOf({ type: 'poll', multiple: true })).toBe('choice-many');
+    expect(inputKindOf({ type: 'poll' })).toBe('choice-one');
+    expect(inputKindOf({ type: 'short' })).toBe('text');
+    expect(inputKindOf({ type: 'numeric' })).toBe('number');
+    expect(optionsOf({ type: 'true_false' }).map((o) => o.key)).toEqual(['true', 'false']);
+    expect(optionsOf(choice)).toEqual([{ key: '0', label: 'H' }, { key: '1', label: 'He' }, { key: '2', label: 'Li' }]);
+  });
+
+  it('builds the contract\'s answer from the draft, and nothing while it is not ready', () => {
+    const keys = optionsOf(choice).map((o) => o.key);
+    let d = emptyDraft('choice-many');
+    expect(toAnswer(d, choice)).toBeNull();
+    d = pick(pick(d, '2', keys), '0', keys);
+    expect(toAnswer(d, choice)).toEqual({ type: 'multiple', choices: [0, 2] });
+    expect(toAnswer(pick(emptyDraft('choice-one'), '1', keys), { type: 'single' })).toEqual({ type: 'single', choice: 1 });
+    expect(toAnswer(pick(emptyDraft('choice-one'), 'false', ['true', 'false']), { type: 'true_false' })).toEqual({ type: 'true_false', value: false });
+    expect(toAnswer(pick(emptyDraft('choice-one'), '0', keys), { type: 'poll' })).toEqual({ type: 'poll', choices: [0] });
+    expect(toAnswer(typed(emptyDraft('text'), '  Curie ', 200), { type: 'short' })).toEqual({ type: 'short', text: 'Curie' });
+    expect(toAnswer(typed(emptyDraft('number'), '9,81', 40), { type: 'numeric' })).toEqual({ type: 'numeric', value: 9.81 });
+  });
+
+  it('shows an answer already given again', () => {
+    expect(draftFromAnswer({ type: 'multiple' }, { type: 'multiple', choices: [2, 0] }).picked).toEqual(['0', '2']);
+    expect(draftFromAnswer({ type: 'true_false' }, { type: 'true_false', value: true }).picked).toEqual(['true']);
+    expect(draftFromAnswer({ type: 'numeric' }, { type: 'numeric', value: 3.5 }).text).toBe('3.5');
+    expect(draftFromAnswer({ type: 'short' }, { type: 'short', text: 'Curie' })).toEqual({ kind: 'text', picked: [], text: 'Curie' });
   });
 });

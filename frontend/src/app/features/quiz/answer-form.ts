@@ -1,3 +1,5 @@
+import type { QuizAnswer, StudentQuestion } from '@contracts/quiz';
+
 /**
  * A student's answer before it is sent: which options are picked, the text typed, whether it can go,
  * and what the panel says after (received, late, closed). Pure: the panel keeps a draft in a signal
@@ -11,6 +13,73 @@ export interface AnswerDraft {
   /** Option ids picked, in the order the options are shown. */
   picked: readonly string[];
   text: string;
+}
+
+export interface AnswerOption {
+  /** The option's index as text, or "true" / "false". */
+  key: string;
+  label: string;
+}
+
+/** How a question is answered: one tap, several taps, a text, a number. */
+export function inputKindOf(q: Pick<StudentQuestion, 'type' | 'multiple'>): AnswerInputKind {
+  switch (q.type) {
+    case 'single':
+    case 'true_false':
+      return 'choice-one';
+    case 'multiple':
+      return 'choice-many';
+    case 'poll':
+      return q.multiple ? 'choice-many' : 'choice-one';
+    case 'short':
+      return 'text';
+    case 'numeric':
+      return 'number';
+  }
+}
+
+/** The buttons a question offers, in order. */
+export function optionsOf(q: Pick<StudentQuestion, 'type' | 'options'>): AnswerOption[] {
+  if (q.type === 'true_false') return [{ key: 'true', label: 'True' }, { key: 'false', label: 'False' }];
+  return (q.options ?? []).map((label, i) => ({ key: String(i), label }));
+}
+
+/** The answer to send, or null if the draft is not ready (see whyNotReady). */
+export function toAnswer(draft: AnswerDraft, q: Pick<StudentQuestion, 'type'>): QuizAnswer | null {
+  if (whyNotReady(draft) !== null) return null;
+  const indexes = draft.picked.map(Number);
+  switch (q.type) {
+    case 'single':
+      return { type: 'single', choice: indexes[0] };
+    case 'multiple':
+      return { type: 'multiple', choices: indexes };
+    case 'poll':
+      return { type: 'poll', choices: indexes };
+    case 'true_false':
+      return { type: 'true_false', value: draft.picked[0] === 'true' };
+    case 'short':
+      return { type: 'short', text: draft.text.trim() };
+    case 'numeric':
+      return { type: 'numeric', value: parseNumber(draft.text)! };
+  }
+}
+
+/** A draft showing an answer already given (after a reload or a reconnect). */
+export function draftFromAnswer(q: Pick<StudentQuestion, 'type' | 'multiple'>, a: QuizAnswer): AnswerDraft {
+  const d = emptyDraft(inputKindOf(q));
+  switch (a.type) {
+    case 'single':
+      return { ...d, picked: [String(a.choice)] };
+    case 'multiple':
+    case 'poll':
+      return { ...d, picked: [...a.choices].sort((x, y) => x - y).map(String) };
+    case 'true_false':
+      return { ...d, picked: [String(a.value)] };
+    case 'short':
+      return { ...d, text: a.text };
+    case 'numeric':
+      return { ...d, text: String(a.value) };
+  }
 }
 
 export function emptyDraft(kind: AnswerInputKind): AnswerDraft {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answeredSummary, barGeometry, chartView, groupShortAnswers, niceAxisMax, normaliseAnswer, ROW } from './quiz-chart';
+import { answeredSummary, barGeometry, chartView, niceAxisMax, questionChart, ROW } from './quiz-chart';
 
 describe('niceAxisMax', () => {
   it('keeps a steady axis: at least 5, then 1, 2 or 5 times a power of ten', () => {
@@ -60,34 +60,12 @@ describe('chartView', () => {
   });
 });
 
-describe('short answers grouped', () => {
-  it('normalises case and whitespace as the scoring does', () => {
-    expect(normaliseAnswer('  Marie   Curie\t')).toBe('marie curie');
-  });
-
-  it('groups spellings, labels a group with its most common spelling, largest first', () => {
-    const groups = groupShortAnswers([
-      { text: 'paris', count: 1 },
-      { text: 'Paris', count: 2 },
-      { text: ' PARIS ', count: 1, correct: true },
-      { text: 'Lyon', count: 3 },
-      { text: '   ', count: 5 },
-    ]);
-    expect(groups).toEqual([
-      { key: 'paris', label: 'Paris', count: 4, correct: true },
-      { key: 'lyon', label: 'Lyon', count: 3, correct: false },
-    ]);
-  });
-
-  it('past the limit the rest is one "other" bar with their total', () => {
-    const answers = Array.from({ length: 12 }, (_, i) => ({ text: `answer ${i}`, count: 12 - i }));
-    const groups = groupShortAnswers(answers, 5);
-    expect(groups).toHaveLength(5);
-    expect(groups[4]).toEqual({ key: '\u0000other', label: 'Other answers (8)', count: 8 + 7 + 6 + 5 + 4 + 3 + 2 + 1 });
-  });
-
-  it('an answer spelled "__proto__" is an answer like any other', () => {
-    expect(groupShortAnswers([{ text: '__proto__', count: 2 }])).toEqual([{ key: '__proto__', label: '__proto__', count: 2, correct: false }]);
+describe('a question\'s tally', () => {
+  it('charts the server\'s bars (short answers arrive grouped), answered of present', () => {
+    const v = questionChart({ questionId: 'q', answered: 5, bars: [{ key: 'paris', label: 'Paris', count: 4, correct: true }, { key: 'other', label: 'Other answers', count: 1 }] }, 7, false);
+    expect(v.summary).toBe('5 answered of 7 present');
+    expect(v.bars.map((b) => [b.label, b.count, b.percent, b.correct])).toEqual([['Paris', 4, 80, undefined], ['Other answers', 1, 20, undefined]]);
+    expect(questionChart({ questionId: 'q', answered: 0, bars: [] }, 0, true).bars).toEqual([]);
   });
 
   it('summary without a known presence count', () => {

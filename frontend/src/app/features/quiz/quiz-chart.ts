@@ -1,17 +1,12 @@
+import type { QuestionTally, TallyBar } from '@contracts/quiz';
+
 /**
- * The live chart's view model: bars per option (short answers grouped), scaled to a steady axis so
- * that bars grow as answers arrive instead of jumping, with the numbers a text alternative reads.
- * Pure: the chart component only draws what this returns.
+ * The live chart's view model: bars per option (short and numeric answers come grouped by the server),
+ * scaled to a steady axis so that bars grow as answers arrive instead of jumping, with the numbers a
+ * text alternative reads. Pure: the chart component only draws what this returns.
  */
 
-export interface ChartEntry {
-  /** Stable key (option id, or the grouped answer's normal form). */
-  key: string;
-  label: string;
-  count: number;
-  /** A right answer (shown only once the instructor reveals). */
-  correct?: boolean;
-}
+export type ChartEntry = TallyBar;
 
 export interface ChartBar extends ChartEntry {
   /** Bar length as a fraction of the chart's width, 0..1. */
@@ -50,34 +45,6 @@ export function niceAxisMax(largest: number): number {
   return 10 * power;
 }
 
-/** How short answers are grouped: case, accents kept, outer and repeated whitespace ignored (as the scoring matches them). */
-export function normaliseAnswer(text: string): string {
-  return text.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase();
-}
-
-/**
- * Groups free-text answers by their normal form (the label shown is the spelling given most often),
- * largest first; past `limit` groups the rest are one "Other answers" bar.
- */
-export function groupShortAnswers(answers: ReadonlyArray<{ text: string; count: number; correct?: boolean }>, limit = 8): ChartEntry[] {
-  const groups = new Map<string, { spellings: Map<string, number>; count: number; correct: boolean }>();
-  for (const a of answers) {
-    const key = normaliseAnswer(a.text);
-    if (!key) continue;
-    const g = groups.get(key) ?? { spellings: new Map(), count: 0, correct: false };
-    g.count += a.count;
-    g.correct ||= !!a.correct;
-    g.spellings.set(a.text.trim(), (g.spellings.get(a.text.trim()) ?? 0) + a.count);
-    groups.set(key, g);
-  }
-  const entries: ChartEntry[] = [...groups.entries()]
-    .map(([key, g]) => ({ key, label: [...g.spellings.entries()].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))[0][0], count: g.count, correct: g.correct }))
-    .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1));
-  if (entries.length <= limit) return entries;
-  const rest = entries.slice(limit - 1);
-  return [...entries.slice(0, limit - 1), { key: '\u0000other', label: `Other answers (${rest.length})`, count: rest.reduce((n, e) => n + e.count, 0) }];
-}
-
 /** "N answered of M present" (present unknown: "N answered"). */
 export function answeredSummary(answered: number, present: number | null): string {
   const n = `${answered} answered`;
@@ -101,6 +68,11 @@ export function chartView(entries: readonly ChartEntry[], answered: number, pres
     summary: answeredSummary(answered, present),
     description: bars.map((b) => `${b.label}: ${b.count} ${b.count === 1 ? 'answer' : 'answers'}, ${b.percent}%${b.correct ? ', a right answer' : ''}`),
   };
+}
+
+/** One question's chart from its tally; which bars are right is shown only when `showCorrect` (after reveal). */
+export function questionChart(tally: QuestionTally, present: number | null, showCorrect: boolean): ChartView {
+  return chartView(tally.bars, tally.answered, present, showCorrect);
 }
 
 /** Where a bar's rectangle lies inside its row (SVG units; the width is a percentage of the chart). */
