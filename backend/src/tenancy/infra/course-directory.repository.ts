@@ -33,6 +33,8 @@ export interface GradedActivityRow {
   id: string;
   title: string;
   attendancePoints: number | null;
+  /** The points of each graded quiz (deep linking's "Grade quizzes, out of N points"). */
+  quizPoints: number | null;
   /** Null for a classroom made by deep linking and not launched yet. */
   resourceLinkId: string | null;
   /** The line item the LMS made for this link (deep linking), if any. */
@@ -99,7 +101,7 @@ export class CourseDirectoryRepository {
 
   async gradedActivity(activityId: string, courseId: string): Promise<GradedActivityRow | null> {
     const [row] = await this.db.query(
-      `SELECT id, title, attendance_points, resource_link_id, lms_line_item_url FROM classroom_activity WHERE id = $1 AND course_id = $2`,
+      `SELECT id, title, attendance_points, quiz_points, resource_link_id, lms_line_item_url FROM classroom_activity WHERE id = $1 AND course_id = $2`,
       [activityId, courseId],
     );
     return row
@@ -107,6 +109,7 @@ export class CourseDirectoryRepository {
           id: row.id,
           title: row.title,
           attendancePoints: row.attendance_points != null ? Number(row.attendance_points) : null,
+          quizPoints: row.quiz_points != null ? Number(row.quiz_points) : null,
           resourceLinkId: row.resource_link_id ?? null,
           lmsLineItemUrl: row.lms_line_item_url ?? null,
         }
