@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { ClientEvents } from '../contracts/realtime';
-import { BoardOp, WhiteboardEvents } from '../contracts/whiteboard';
+import { BoardOp, MIN_WHITEBOARD_PROTOCOL, WHITEBOARD_PROTOCOL, WhiteboardEvents } from '../contracts/whiteboard';
 import { LaunchClient } from '../testing/lti-client';
 import { RoomClient } from '../testing/room-client';
 import { createTestDatabase, startTestApp, TestApp } from '../testing/test-app';
@@ -32,7 +32,7 @@ describe('whiteboard over the live room, two instances on one Redis', () => {
   const received: EffectsMsg[] = [];
 
   const emit = (c: RoomClient, event: string, payload: unknown) =>
-    c.socket.timeout(5000).emitWithAck(event, payload) as Promise<{ ok: boolean; data?: any; error?: { code: string } }>;
+    c.socket.timeout(5000).emitWithAck(event, payload) as Promise<{ ok: boolean; data?: any; error?: { code: string; message?: string } }>;
 
   beforeAll(async () => {
     const databaseUrl = await createTestDatabase();
@@ -112,6 +112,18 @@ describe('whiteboard over the live room, two instances on one Redis', () => {
     expect(await emit(student, WhiteboardEvents.op, { type: 'add', opId: 'x' })).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
     expect((await emit(teacher, WhiteboardEvents.permissions, { mode: 'everyone', userIds: [] })).ok).toBe(true);
     expect((await emit(student, WhiteboardEvents.op, op())).ok).toBe(true);
+  });
+
+  it('R14: serves a client that sends the current whiteboard protocol (or none: protocol 1), refuses an older one WB_PROTOCOL_OUTDATED and a newer one WB_PROTOCOL_UNSUPPORTED', async () => {
+    const current = await emit(student, WhiteboardEvents.sync, { since: 0, protocol: WHITEBOARD_PROTOCOL });
+    expect(current.ok).toBe(true);
+    expect((await emit(student, WhiteboardEvents.sync, { since: 0 })).data.seq).toBe(current.data.seq);
+    const old = await emit(student, WhiteboardEvents.sync, { since: 0, protocol: MIN_WHITEBOARD_PROTOCOL - 1 });
+    expect(old).toMatchObject({ ok: false, error: { code: 'WB_PROTOCOL_OUTDATED' } });
+    expect((old.error as { message: string }).message).toMatch(/reload the page/i);
+    expect(await emit(teacher, WhiteboardEvents.sync, { since: 0, protocol: WHITEBOARD_PROTOCOL + 1 })).toMatchObject({ ok: false, error: { code: 'WB_PROTOCOL_UNSUPPORTED' } });
+    // Still a number: anything else is a bad payload, not a version.
+    expect(await emit(student, WhiteboardEvents.sync, { since: 0, protocol: 'latest' })).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
   });
 
   it('brings a reconnecting client up to date from its last sequence, and follows the teacher to page 2', async () => {

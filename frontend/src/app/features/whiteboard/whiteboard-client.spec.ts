@@ -1,4 +1,4 @@
-import { WhiteboardEvents } from '@contracts/whiteboard';
+import { WHITEBOARD_PROTOCOL, WhiteboardEvents } from '@contracts/whiteboard';
 import type { Effect } from '@whiteboard-domain/board';
 import { describe, expect, it } from 'vitest';
 import type { RoomSocket } from '../../core/room-socket.service';
@@ -87,5 +87,19 @@ describe('WhiteboardClient', () => {
     expect(wb.board.pages.get('p-a')?.title).toBe('A');
     expect(wb.teacherView()).toEqual(view);
     expect(wb.permissions()).toEqual(permissions);
+  });
+
+  it('R14: sends its whiteboard protocol in every sync, and tells the person to reload when the server refuses it as outdated', async () => {
+    let code = 'WB_PROTOCOL_OUTDATED';
+    const { room, requests } = fakeRoom(() => ({ ok: false, error: { code, message: 'This page is older than the server: reload the page.' } }));
+    const wb = new WhiteboardClient(room);
+    await wb.sync();
+    expect(requests).toEqual([{ event: WhiteboardEvents.sync, payload: { since: 0, protocol: WHITEBOARD_PROTOCOL } }]);
+    expect(wb.error()).toBe('This page is older than the server: reload the page.');
+    // Other refusals of a sync stay quiet, as before (the next join syncs again).
+    wb.error.set(null);
+    code = 'NOT_IN_ROOM';
+    await wb.sync();
+    expect(wb.error()).toBeNull();
   });
 });

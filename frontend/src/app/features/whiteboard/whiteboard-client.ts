@@ -1,16 +1,10 @@
 import { signal } from '@angular/core';
-import { BoardOp, DrawPermissions, TeacherView, WhiteboardEvents } from '@contracts/whiteboard';
-import { applyEffect, Board, boardFromData, Effect, emptyBoard, PageData } from '@whiteboard-domain/board';
+import { BoardOp, DrawPermissions, TeacherView, WHITEBOARD_PROTOCOL, WhiteboardAckData, WhiteboardEvents, WhiteboardProtocolErrors } from '@contracts/whiteboard';
+import { applyEffect, Board, boardFromData, Effect, emptyBoard } from '@whiteboard-domain/board';
 import { RoomSocket } from '../../core/room-socket.service';
 
-type Applied = { seq: number; effects: Effect[]; duplicate: boolean };
-type SyncAnswer = {
-  seq: number;
-  pages?: { order: string[]; pages: Record<string, PageData> };
-  entries: Array<{ seq: number; effects: Effect[] }>;
-  teacherView: TeacherView | null;
-  permissions: DrawPermissions;
-};
+type Applied = WhiteboardAckData[typeof WhiteboardEvents.op];
+type SyncAnswer = WhiteboardAckData[typeof WhiteboardEvents.sync];
 
 const newId = (prefix: string) => `${prefix}-${crypto.randomUUID().replace(/-/g, '').slice(0, 20)}`;
 
@@ -36,8 +30,12 @@ export class WhiteboardClient {
 
   /** After every (re)join: catch up from the last sequence applied, then send what waited. */
   async sync(): Promise<void> {
-    const ack = await this.room.request<SyncAnswer>(WhiteboardEvents.sync, { since: this.board.seq });
-    if (!ack.ok) return;
+    const ack = await this.room.request<SyncAnswer>(WhiteboardEvents.sync, { since: this.board.seq, protocol: WHITEBOARD_PROTOCOL });
+    if (!ack.ok) {
+      // This page is older than the server's whiteboard: only a reload brings the new one.
+      if (ack.error.code === WhiteboardProtocolErrors.outdated) this.error.set(ack.error.message);
+      return;
+    }
     const a = ack.data;
     if (a.pages) {
       // Pages and elements go into Maps (own keys only): ids from the wire are data, never object keys.
