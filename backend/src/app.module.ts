@@ -18,6 +18,7 @@ import { GradesModule } from './grades/grades.module';
 import { RosterModule } from './roster/roster.module';
 import { TenancyModule } from './tenancy/tenancy.module';
 import { WhiteboardModule } from './whiteboard/whiteboard.module';
+import { QuizModule } from './quiz/quiz.module';
 import { MediaModule } from './media/media.module';
 import { DomainEvents } from './platform/domain-events';
 import { RateLimiter } from './platform/rate-limit/rate-limiter';
@@ -51,6 +52,7 @@ class CoreModule implements OnApplicationShutdown {
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
+    const grades = GradesModule.forRoot(config);
     return {
       module: AppModule,
       imports: [
@@ -62,10 +64,11 @@ export class AppModule {
         LtiModule,
         ClassroomModule,
         RosterModule,
-        GradesModule.forRoot(config),
+        grades,
         AdminModule,
         WhiteboardModule,
         MediaModule,
+        QuizModule.forRoot(grades),
         // The dev LMS platform is never part of a production build's module graph.
         ...(config.devPlatform.enabled ? [DevPlatformModule] : []),
       ],
