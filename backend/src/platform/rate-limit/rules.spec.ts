@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ClientEvents } from '../../contracts/realtime';
 import { MediaEvents } from '../../contracts/media';
+import { QuizEvents } from '../../contracts/quiz';
 import { WhiteboardEvents } from '../../contracts/whiteboard';
 import { loadConfig } from '../../config/config';
 import { clientAddressKey, httpRuleOf, parseRuleOverrides, RATE_RULES, resolveRules, socketCharges, socketRuleOf } from './rules';
@@ -24,11 +25,14 @@ describe('rate limit rules', () => {
     expect(socketRuleOf(MediaEvents.createTransport)).toBe('media.transport');
     expect(socketRuleOf(MediaEvents.produce)).toBe('media.produce');
     expect(socketRuleOf(MediaEvents.consume)).toBe('media.signal');
+    expect(socketRuleOf(QuizEvents.answer)).toBe('quiz.answer');
+    expect(socketRuleOf(QuizEvents.sync)).toBe('quiz.sync');
+    for (const e of [QuizEvents.launch, QuizEvents.close, QuizEvents.reveal, QuizEvents.results]) expect(socketRuleOf(e)).toBe('quiz.teacher');
     // No client event of the contracts is left to the catch-all; an unknown one is not unlimited.
-    for (const e of [...Object.values(ClientEvents), ...Object.values(MediaEvents), WhiteboardEvents.op, WhiteboardEvents.sync, WhiteboardEvents.follow, WhiteboardEvents.permissions]) {
+    for (const e of [...Object.values(ClientEvents), ...Object.values(MediaEvents), ...Object.values(QuizEvents), WhiteboardEvents.op, WhiteboardEvents.sync, WhiteboardEvents.follow, WhiteboardEvents.permissions]) {
       expect(socketRuleOf(e), e).not.toBe('socket.other');
     }
-    expect(socketRuleOf('quiz:answer')).toBe('socket.other');
+    expect(socketRuleOf('breakout:assign')).toBe('socket.other');
     expect(socketRuleOf('__proto__')).toBe('socket.other');
     expect(socketRuleOf('constructor')).toBe('socket.other');
   });

@@ -67,6 +67,12 @@ export const RATE_RULES = {
   'media.produce': { points: 60, perMs: 10_000 },
   /** media:ready / consume / resume-consumer / set-layers / leave: a viewer joining a class of 300 cameras sends ~1500. */
   'media.signal': { points: 2_000, perMs: 20_000 },
+  /** quiz:answer: one per question (30 at most in a quiz), a few changes when allowed; a bot answering in a loop meets it. */
+  'quiz.answer': { points: 60, perMs: 10_000 },
+  /** quiz:sync: after a join or a reconnect. */
+  'quiz.sync': { points: 30, perMs: 10_000 },
+  /** quiz:launch / close / reveal / results: an instructor's clicks, and the results view refreshing. */
+  'quiz.teacher': { points: 60, perMs: 10_000 },
   /** teacher:* and media:set-policy: a teacher muting or removing students one after another. */
   teacher: { points: 60, perMs: 10_000 },
   /** Any socket event not listed below (a new domain's events are limited before anyone remembers to). */
@@ -124,7 +130,7 @@ export function parseRuleOverrides(text: string): { overrides: RateLimitSettings
 
 /**
  * Which rule guards a socket event. Unknown events fall to `socket.other`, never to no limit. The event
- * names are the contracts' (contracts/realtime.ts, whiteboard.ts, media.ts); a Map, so an event name sent
+ * names are the contracts' (contracts/realtime.ts, whiteboard.ts, media.ts, quiz.ts); a Map, so an event name sent
  * by a client is looked up as data.
  */
 const SOCKET_EVENT_RULES = new Map<string, RateRuleName>([
@@ -156,6 +162,12 @@ const SOCKET_EVENT_RULES = new Map<string, RateRuleName>([
   ['media:resume-consumer', 'media.signal'],
   ['media:set-layers', 'media.signal'],
   ['media:leave', 'media.signal'],
+  ['quiz:answer', 'quiz.answer'],
+  ['quiz:sync', 'quiz.sync'],
+  ['quiz:launch', 'quiz.teacher'],
+  ['quiz:close', 'quiz.teacher'],
+  ['quiz:reveal', 'quiz.teacher'],
+  ['quiz:results', 'quiz.teacher'],
 ]);
 
 export function socketRuleOf(event: string): RateRuleName {
