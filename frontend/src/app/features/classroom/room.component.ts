@@ -12,11 +12,12 @@ import { MediaBarComponent } from '../media/media-bar.component';
 import { MediaClient } from '../media/media-client';
 import { exposeMediaDiagnostics } from '../media/media-diagnostics';
 import { VideoTileComponent } from '../media/video-tile.component';
+import { QuizPanelComponent } from '../quiz/quiz-panel.component';
 
 /** The live classroom: video grid (SFU), participants (hands, teacher controls), whiteboard, chat, the connection state. */
 @Component({
   selector: 'app-room',
-  imports: [DatePipe, RouterLink, WhiteboardComponent, MediaBarComponent, VideoTileComponent],
+  imports: [DatePipe, RouterLink, WhiteboardComponent, MediaBarComponent, VideoTileComponent, QuizPanelComponent],
   providers: [RoomSocket],
   templateUrl: './room.component.html',
   styleUrl: './room.component.css',
@@ -33,6 +34,8 @@ export class RoomComponent implements OnInit, OnDestroy {
   protected readonly maxChat = MAX_CHAT_LENGTH;
   protected readonly panel = signal<'people' | 'chat'>('chat');
   protected readonly draft = signal('');
+  /** The instructor's quiz panel (students see a launched quiz by themselves). */
+  protected readonly quizOpen = signal(false);
   protected readonly canTeach = computed(() => this.room.me()?.canTeach ?? false);
   protected readonly myHand = computed(() => this.room.participants().find((p) => p.userId === this.room.me()?.userId)?.handRaised ?? false);
   private readonly chatList = viewChild<ElementRef<HTMLElement>>('chatList');
