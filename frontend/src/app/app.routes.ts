@@ -10,6 +10,8 @@ export const routes: Routes = [
   { path: 'roster', loadComponent: () => import('./features/roster/roster.component').then((m) => m.RosterComponent) },
   { path: 'grades', loadComponent: () => import('./features/grades/grades.component').then((m) => m.GradesComponent) },
   { path: 'deep-link', loadComponent: () => import('./features/deep-linking/deep-link.component').then((m) => m.DeepLinkComponent) },
+  { path: 'quiz/bank', loadComponent: () => import('./features/quiz/question-bank.component').then((m) => m.QuestionBankComponent) },
+  { path: 'quiz/results', loadComponent: () => import('./features/quiz/quiz-results.component').then((m) => m.QuizResultsComponent) },
   { path: 'board/:sessionId', loadComponent: () => import('./features/whiteboard/saved-board.component').then((m) => m.SavedBoardComponent) },
   { path: 'admin', loadComponent: () => import('./features/admin/admin.component').then((m) => m.AdminComponent) },
   { path: '**', loadComponent: () => import('./core/not-launched.component').then((m) => m.NotLaunchedComponent) },
