@@ -78,7 +78,7 @@ export class QuizGradingService {
       for (const [questionId, list] of liveAnswers) {
         for (const a of list) {
           await this.quizzes.saveAnswer(
-            { quizId, questionId, respondent: a.respondent, userId: quiz.anonymous ? null : a.userId, answer: a.answer, answerMs: Math.max(0, a.answeredAtMs - quiz.launchedAt.getTime()), answeredAt: new Date(a.answeredAtMs), revision: a.revision },
+            { quizId, questionId, respondent: quiz.anonymous ? a.respondent : a.userId, userId: quiz.anonymous ? null : a.userId, answer: a.answer, answerMs: Math.max(0, a.answeredAtMs - quiz.launchedAt.getTime()), answeredAt: new Date(a.answeredAtMs), revision: a.revision },
             tx,
           );
         }
