@@ -107,7 +107,7 @@ if (process.argv[2] === '--worker') {
   // Timings on a shared 2-core VM are noisy: --repeat N runs the delta scenario N times (fresh servers
   // each time) and reports every run and the median run (by p99).
   const REPEAT = arg('repeat', 1);
-  let delta = null;
+  let delta;
   let deltaRuns;
   if (process.argv.includes('--only-naive')) delta = previous.deltas ?? null;
   else {

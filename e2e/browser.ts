@@ -92,6 +92,6 @@ export async function frameAt(page: Page, path: string): Promise<Frame> {
     }
   } catch (e) {
     const trace = traces.get(page)?.slice(-30).join('\n') ?? '(no request trace: call traceRequests(page))';
-    throw new Error(`${(e as Error).message}; frames: ${page.frames().map((f) => f.url()).join(', ')}\n${trace}`);
+    throw new Error(`${(e as Error).message}; frames: ${page.frames().map((f) => f.url()).join(', ')}\n${trace}`, { cause: e });
   }
 }

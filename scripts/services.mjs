@@ -193,7 +193,7 @@ function postgresBinaries(user) {
       fs.rmSync(partial, { recursive: true, force: true });
       const free = freeMegabytes(cacheRoot);
       const why = free !== null && free < 100 ? `only ${free} MB free there, it needs about 70 MB` : reason(e);
-      throw new Error(`cannot copy the PostgreSQL binaries to ${target}, where the postgres OS user can reach them (${why}): free space there, or set LECTERN_CACHE_DIR to a writable folder outside the checkout`);
+      throw new Error(`cannot copy the PostgreSQL binaries to ${target}, where the postgres OS user can reach them (${why}): free space there, or set LECTERN_CACHE_DIR to a writable folder outside the checkout`, { cause: e });
     } finally {
       fs.rmSync(partial, { recursive: true, force: true });
     }

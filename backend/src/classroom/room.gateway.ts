@@ -68,7 +68,7 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
     this.timers.clear();
   }
 
-  afterInit(server: Server): void {
+  afterInit(): void {
     this.events.on('session.ended').subscribe(({ sessionId, at }) => {
       this.emit(roomOf(sessionId), ServerEvents.ended, { endedAt: at.toISOString() });
       void this.presence.clear(sessionId).catch((e) => this.logger.warn(`clearing presence failed: ${(e as Error).message}`));

@@ -38,7 +38,6 @@ export const MediaServerEvents = {
 export const sources = ['mic', 'camera', 'screen', 'screen-audio'] as const;
 export type MediaSource = (typeof sources)[number];
 
-const id = safeId.min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be an id');
 const mime = z.string().regex(/^(audio|video)\/[A-Za-z0-9_.+-]{1,40}$/, 'must be a MIME type such as video/VP8');
 /** Codec and header-extension parameters: their names are keys, so never `__proto__` and the like. */
 const params = z.record(safeId.max(64), z.union([z.string().max(256), z.number(), z.boolean()]));

@@ -91,7 +91,7 @@ export function checkLaunch(input: LaunchCheckInput): void {
 
   const target = claims[LTI.targetLinkUri];
   if (typeof target !== 'string') reject('TARGET_LINK_URI_MISSING', 'The launch has no target_link_uri', 400);
-  let targetOrigin: string | null = null;
+  let targetOrigin: string | null;
   try {
     targetOrigin = new URL(target as string).origin;
   } catch {

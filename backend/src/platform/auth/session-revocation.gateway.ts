@@ -29,7 +29,7 @@ export class SessionRevocationGateway implements OnGatewayInit, OnModuleDestroy 
     gate.addCheck((_event, session) => this.revocation.assertSessionUsable(session));
   }
 
-  afterInit(server: Server): void {
+  afterInit(): void {
     this.subscription = this.revocation.changes.subscribe(() => this.sweep());
     this.timer = setInterval(() => this.sweep(), this.config.session.sweepMs);
     this.timer.unref();
