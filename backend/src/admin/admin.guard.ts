@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import type { Request } from 'express';
 import type { AppConfig } from '../config/config';
 import { NotFoundError, UnauthenticatedError } from '../platform/domain-error';
-import { APP_CONFIG } from '../platform/redis';
+import { APP_CONFIG } from '../config/config';
 
 /** The operator's admin console: `Authorization: Bearer <ADMIN_TOKEN>`. Without ADMIN_TOKEN configured there is no admin API. */
 @Injectable()

@@ -3,7 +3,8 @@ import crypto from 'node:crypto';
 import Redis from 'ioredis';
 import type { AppConfig } from '../config/config';
 import type { Participant } from '../contracts/realtime';
-import { APP_CONFIG, REDIS } from '../platform/redis';
+import { APP_CONFIG } from '../config/config';
+import { REDIS } from '../platform/redis';
 import { ghostSockets, NO_FLAGS, ParticipantFlags, participantsOf, SocketEntry } from './domain/presence';
 
 const socketsKey = (sid: string) => `presence:room:${sid}:sockets`;

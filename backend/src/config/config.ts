@@ -66,6 +66,9 @@ const schema = z.object({
   SCHEDULE_CHECK_MS: z.coerce.number().int().min(50).max(3_600_000).default(30_000),
 });
 
+/** The Nest injection token of the loaded AppConfig (provided once, by the app's core module). */
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
   host: string;

@@ -3,7 +3,8 @@ import crypto from 'node:crypto';
 import Redis from 'ioredis';
 import { createRemoteJWKSet } from 'jose';
 import type { AppConfig } from '../config/config';
-import { APP_CONFIG, REDIS } from '../platform/redis';
+import { APP_CONFIG } from '../config/config';
+import { REDIS } from '../platform/redis';
 import { type DevClientRecord, DevLmsRepository } from './infra/dev-lms.repository';
 
 export const DEV_CLIENT_ID = 'lectern-dev-client';

@@ -1,7 +1,7 @@
 import { All, Body, Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { AppConfig } from '../config/config';
-import { APP_CONFIG } from '../platform/redis';
+import { APP_CONFIG } from '../config/config';
 import { coursePage, deepLinkDonePage, formPostPage, launchPage, platformErrorPage, registrationPage, toolsPage } from './dev-platform-pages';
 import { DevLmsError, DevLmsServices } from './dev-lms-services';
 import { DynamicRegistrationService } from '../lti/dynamic-registration.service';

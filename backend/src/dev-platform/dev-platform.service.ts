@@ -3,7 +3,7 @@ import crypto, { webcrypto } from 'node:crypto';
 type CryptoKey = webcrypto.CryptoKey;
 import { exportJWK, generateKeyPair, importJWK, type JWK, jwtVerify, SignJWT } from 'jose';
 import type { AppConfig } from '../config/config';
-import { APP_CONFIG } from '../platform/redis';
+import { APP_CONFIG } from '../config/config';
 import { LtiService } from '../lti/lti.service';
 import { LTI } from '../tenancy/domain/launch-identity';
 import { DevLaunch, DevLaunchTarget, devServiceUrls, LIS_ROLE } from './domain/dev-lms-fixture';

@@ -2,7 +2,7 @@ import { InjectQueue, OnQueueFailed, Process, Processor } from '@nestjs/bull';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
 import type { AppConfig } from '../config/config';
-import { APP_CONFIG } from '../platform/redis';
+import { APP_CONFIG } from '../config/config';
 import { RepeatableJobSpec, RepeatableSchedule } from '../platform/repeatable-schedule';
 import { GRADES_QUEUE, GradesService } from './grades.service';
 

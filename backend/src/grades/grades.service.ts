@@ -5,7 +5,7 @@ import type { EntityManager } from 'typeorm';
 import { PlatformServiceClient, PlatformServiceError } from '../lti/infra/platform-service-client';
 import type { AppConfig } from '../config/config';
 import { ConflictError, NotFoundError } from '../platform/domain-error';
-import { APP_CONFIG } from '../platform/redis';
+import { APP_CONFIG } from '../config/config';
 import { TenancyService } from '../tenancy/tenancy.service';
 import { AGS_MEDIA, AGS_SCOPES, agsScore, attemptsFor, findLineItem, lineItemBody, scoresUrl } from './domain/ags';
 import { GradeOutboxRepository, type NewGrade, type OutboxEntry } from './infra/grade-outbox.repository';

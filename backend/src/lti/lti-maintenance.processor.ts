@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import type { Queue } from 'bull';
 import { LTIJS_COLLECTIONS } from '../../../migrations/1764000000100-create-ltijs-store';
 import type { AppConfig } from '../config/config';
-import { APP_CONFIG } from '../platform/redis';
+import { APP_CONFIG } from '../config/config';
 import { RepeatableJobSpec, RepeatableSchedule } from '../platform/repeatable-schedule';
 import { LOGIN_TTL_SECONDS } from './domain/launch-checks';
 import { KeyRotationService } from './key-rotation.service';

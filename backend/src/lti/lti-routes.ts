@@ -6,7 +6,8 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import Redis from 'ioredis';
 import type { AppConfig } from '../config/config';
 import { DomainError, LaunchRejectedError, NotFoundError } from '../platform/domain-error';
-import { APP_CONFIG, REDIS } from '../platform/redis';
+import { APP_CONFIG } from '../config/config';
+import { REDIS } from '../platform/redis';
 import { TenancyService } from '../tenancy/tenancy.service';
 import { checkLaunch, decodeJwtUnverified } from './domain/launch-checks';
 import { RegistrationError } from './domain/dynamic-registration';

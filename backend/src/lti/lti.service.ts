@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { AppConfig } from '../config/config';
 import { DomainEvents } from '../platform/domain-events';
-import { APP_CONFIG } from '../platform/redis';
+import { APP_CONFIG } from '../config/config';
 import { parseInput } from '../platform/validation';
 import { PlatformRecord, TenancyService } from '../tenancy/tenancy.service';
 import { LtijsPostgresStore } from './infra/ltijs-postgres-store';

@@ -4,7 +4,8 @@ import Redis from 'ioredis';
 import crypto from 'node:crypto';
 import type { AppConfig } from '../config/config';
 import { DatabaseHealthRepository } from './infra/database-health.repository';
-import { APP_CONFIG, REDIS } from './redis';
+import { APP_CONFIG } from '../config/config';
+import { REDIS } from './redis';
 
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms))]);

@@ -4,7 +4,7 @@ import type { Job, Queue } from 'bull';
 import { Subscription } from 'rxjs';
 import type { AppConfig } from '../config/config';
 import { DomainEvents } from '../platform/domain-events';
-import { APP_CONFIG } from '../platform/redis';
+import { APP_CONFIG } from '../config/config';
 import { RepeatableJobSpec, RepeatableSchedule } from '../platform/repeatable-schedule';
 import { PlatformServiceError } from '../lti/infra/platform-service-error';
 import { ROSTER_QUEUE, RosterService } from './roster.service';

@@ -4,7 +4,7 @@ import type { Server, Socket } from 'socket.io';
 import { roomOf, sessionOfRoom } from '../classroom/socket-rooms';
 import { WhiteboardAckData, WhiteboardEvents, whiteboardSchemas, WhiteboardServerPayloads } from '../contracts/whiteboard';
 import type { AppConfig } from '../config/config';
-import { APP_CONFIG } from '../platform/redis';
+import { APP_CONFIG } from '../config/config';
 import { SocketAccess, SocketGate } from '../platform/socket-events';
 import { BoardStore } from './board-store.service';
 import { WhiteboardService } from './whiteboard.service';

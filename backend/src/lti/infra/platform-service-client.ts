@@ -3,7 +3,8 @@ import crypto from 'node:crypto';
 import Redis from 'ioredis';
 import type { AppConfig } from '../../config/config';
 import { outboundFetch, OutboundUrlError, readCapped, type OutboundResponse } from '../../platform/outbound-http';
-import { APP_CONFIG, REDIS } from '../../platform/redis';
+import { APP_CONFIG } from '../../config/config';
+import { REDIS } from '../../platform/redis';
 import { PlatformServiceError } from './platform-service-error';
 import { ToolSigner } from './tool-signer';
 

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import crypto from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { AppConfig } from '../../config/config';
-import { APP_CONFIG } from '../../platform/redis';
+import { APP_CONFIG } from '../../config/config';
 import { TenancyService } from '../../tenancy/tenancy.service';
 import { LtiService } from '../lti.service';
 import { PlatformServiceError } from './platform-service-error';

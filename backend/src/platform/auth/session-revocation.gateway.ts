@@ -3,7 +3,7 @@ import { OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websoc
 import type { Subscription } from 'rxjs';
 import type { Server } from 'socket.io';
 import type { AppConfig } from '../../config/config';
-import { APP_CONFIG } from '../redis';
+import { APP_CONFIG } from '../../config/config';
 import { SocketData, SocketGate } from '../socket-events';
 import { SessionRevocation } from './session-revocation';
 

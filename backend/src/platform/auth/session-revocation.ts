@@ -4,7 +4,8 @@ import { Observable, Subject } from 'rxjs';
 import type { AppConfig } from '../../config/config';
 import { TenancyService } from '../../tenancy/tenancy.service';
 import { DomainError, UnauthenticatedError } from '../domain-error';
-import { APP_CONFIG, REDIS } from '../redis';
+import { APP_CONFIG } from '../../config/config';
+import { REDIS } from '../redis';
 import { SessionClaims, sessionLifetimeOver } from './session-token';
 
 /** Redis pub/sub channel (under the deployment's queue prefix): a platform was disabled or enabled. */

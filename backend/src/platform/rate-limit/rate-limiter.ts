@@ -3,7 +3,8 @@ import type Redis from 'ioredis';
 import type { AppConfig } from '../../config/config';
 import { DomainError } from '../domain-error';
 import type { SocketEventCheck } from '../socket-events';
-import { APP_CONFIG, REDIS } from '../redis';
+import { APP_CONFIG } from '../../config/config';
+import { REDIS } from '../redis';
 import { bucketKey, clientAddressKey, MEDIA_PEERS_PER_USER, RateRule, RateRuleName, resolveRules, socketCharges } from './rules';
 
 export interface TakeResult {
