@@ -20,7 +20,8 @@ import { waitFor } from '../testing/wait-for';
 const FLOOD_RULES = [
   'room.join=80/60000', 'chat=30/60000', 'hand=30/60000', 'room.media=30/60000', 'wb.op=200/60000', 'wb.user-bytes=1000000/60000',
   'wb.board-bytes=40000/60000', 'wb.sync=80/60000', 'wb.follow=30/60000', 'wb.permissions=30/60000', 'media.join=10/60000',
-  'media.transport=30/60000', 'media.produce=30/60000', 'media.signal=30/60000', 'teacher=40/60000',
+  'media.transport=30/60000', 'media.produce=30/60000', 'media.signal=30/60000', 'teacher=40/60000', 'quiz.answer=30/60000',
+  'quiz.teacher=30/60000',
 ].join(',');
 
 describe('room security: every realtime action is authorised against its class (attack suite)', () => {
@@ -63,8 +64,17 @@ describe('room security: every realtime action is authorised against its class (
     ['teacher:stop-camera', { userId: graceId }],
     ['teacher:remove', { userId: graceId }],
     ['teacher:end-class', {}],
+    ['quiz:launch', { title: 'pwned', newQuestions: [{ type: 'true_false', prompt: 'pwned', correct: true }], graded: true }],
+    ['quiz:answer', { quizId: crypto.randomUUID(), questionId: crypto.randomUUID(), answer: { type: 'true_false', value: true } }],
+    ['quiz:close', { quizId: crypto.randomUUID() }],
+    ['quiz:reveal', { quizId: crypto.randomUUID() }],
+    ['quiz:results', { quizId: crypto.randomUUID() }],
+    ['quiz:sync', {}],
   ];
-  const TEACHER_EVENTS = new Set(['chat:delete', 'wb:follow', 'wb:permissions', 'media:set-policy', 'teacher:mute', 'teacher:mute-all', 'teacher:stop-camera', 'teacher:remove', 'teacher:end-class']);
+  const TEACHER_EVENTS = new Set([
+    'chat:delete', 'wb:follow', 'wb:permissions', 'media:set-policy', 'teacher:mute', 'teacher:mute-all', 'teacher:stop-camera', 'teacher:remove', 'teacher:end-class',
+    'quiz:launch', 'quiz:close', 'quiz:reveal', 'quiz:results',
+  ]);
 
   /** What an attack could have changed, read from Postgres, Redis and the teacher's own sync. */
   const snapshot = async () => {
@@ -73,6 +83,8 @@ describe('room security: every realtime action is authorised against its class (
     const [{ n: chatRows }] = (await db.query(`SELECT count(*)::int AS n FROM chat_message WHERE session_id = $1`, [sessionId])).rows;
     const [{ n: removals }] = (await db.query(`SELECT count(*)::int AS n FROM session_removal WHERE session_id = $1`, [sessionId])).rows;
     const [{ ended }] = (await db.query(`SELECT ended_at IS NOT NULL AS ended FROM live_session WHERE id = $1`, [sessionId])).rows;
+    const [{ n: quizRows }] = (await db.query(`SELECT count(*)::int AS n FROM quiz`)).rows;
+    const [{ n: bankRows }] = (await db.query(`SELECT count(*)::int AS n FROM quiz_question`)).rows;
     const state = (await teacher.emit(ClientEvents.join, { sessionId })) as { ok: true; data: RoomState };
     return {
       seq: sync.data.seq,
@@ -81,6 +93,8 @@ describe('room security: every realtime action is authorised against its class (
       chatRows,
       removals,
       ended,
+      quizRows,
+      bankRows,
       mediaHost: await redis.get(`media:owner:${sessionId}`),
       mediaPolicy: await redis.get(`media:policy:${sessionId}`),
       people: state.data.participants.map((p) => ({ userId: p.userId, mic: p.mic, camera: p.camera, hand: p.handRaised })).sort((a, b) => a.userId.localeCompare(b.userId)),
@@ -260,6 +274,8 @@ describe('room security: every realtime action is authorised against its class (
       { rule: 'teacher', limit: 40, token: teacher2, event: () => ['teacher:mute', { userId: graceId }] },
       { rule: 'wb.follow', limit: 30, token: teacher2, event: () => ['wb:follow', { page: 'page-1', x: 0, y: 0, zoom: 1, locked: false }] },
       { rule: 'wb.permissions', limit: 30, token: teacher2, event: () => ['wb:permissions', { mode: 'everyone' }] },
+      { rule: 'quiz.answer', limit: 30, token: learner, event: () => ['quiz:answer', { quizId: crypto.randomUUID(), questionId: crypto.randomUUID(), answer: { type: 'true_false', value: true } }] },
+      { rule: 'quiz.teacher', limit: 30, token: teacher2, event: () => ['quiz:results', { quizId: crypto.randomUUID() }] },
       { rule: 'wb.op', limit: 200, token: learner, event: () => ['wb:op', { type: 'delete', opId: `fl-${crypto.randomBytes(5).toString('hex')}`, page: 'page-1', elementId: 'no-such-element' }] },
     ];
     for (const f of families) {
