@@ -35,7 +35,8 @@ describe('a live quiz in Chromium: launched in class, answered on a laptop and a
     return room;
   }
 
-  const count = async (room: Frame, option: string) => Number(await room.locator(`[data-testid=quiz-host] g[data-option="${option}"]`).getAttribute('data-count'));
+  const count = async (room: Frame, option: string) =>
+    Number(await room.locator(`[data-testid=quiz-host] g[data-option="${option}"]`).getAttribute('data-count'));
 
   it('the instructor launches a multiple-choice quiz, two students answer, the chart counts them, the scores reach the gradebook', async () => {
     const teacherCtx = await browser.newContext();
@@ -91,7 +92,9 @@ describe('a live quiz in Chromium: launched in class, answered on a laptop and a
     // Grace picks both right options; Alan one right and one wrong (right minus wrong: 0).
     await grace.locator('[data-testid=quiz-option][data-option="Helium"]').click();
     await grace.locator('[data-testid=quiz-option][data-option="Neon"]').click();
-    expect(await grace.locator('[data-testid=quiz-option][data-option="Neon"]').getAttribute('aria-pressed')).toBe('true');
+    expect(await grace.locator('[data-testid=quiz-option][data-option="Neon"]').getAttribute('aria-pressed')).toBe(
+      'true',
+    );
     await grace.getByTestId('quiz-send').click();
     await grace.getByTestId('quiz-status').filter({ hasText: 'Answer received' }).waitFor({ timeout: 10_000 });
     await waitFor(async () => (await count(teacher, 'Helium')) === 1, "the chart counting Grace's answer");
@@ -105,7 +108,9 @@ describe('a live quiz in Chromium: launched in class, answered on a laptop and a
     await alan.page().screenshot({ path: '.cache/quiz-phone.png' });
 
     await waitFor(async () => (await count(teacher, 'Helium')) === 2, "the chart counting Alan's answer");
-    expect([await count(teacher, 'Iron'), await count(teacher, 'Neon'), await count(teacher, 'Tin')]).toEqual([1, 1, 0]);
+    expect([await count(teacher, 'Iron'), await count(teacher, 'Neon'), await count(teacher, 'Tin')]).toEqual([
+      1, 1, 0,
+    ]);
     expect(await teacher.getByTestId('quiz-answered-total').textContent()).toContain('2 answered of 2 present');
     // The chart's text alternative says the same.
     expect(await teacher.getByTestId('quiz-chart-text').first().textContent()).toContain('Helium: 2 answers, 100%');
@@ -124,14 +129,33 @@ describe('a live quiz in Chromium: launched in class, answered on a laptop and a
     const lms = await teacherCtx.newPage();
     await lms.goto(`${t.platformUrl}/gradebook?course=phys-101`);
     const column = lms.locator('#gradebook th[data-lineitem]', { hasText: TITLE });
-    await waitFor(async () => {
-      await lms.reload();
-      return (await column.count()) === 1 && (await lms.locator('td[data-user="dev-alan"]').count()) > 0 && (await lms.locator('td[data-user="dev-grace"]').count()) > 0;
-    }, 'the quiz column and its scores in the LMS gradebook', 30_000);
+    await waitFor(
+      async () => {
+        await lms.reload();
+        return (
+          (await column.count()) === 1 &&
+          (await lms.locator('td[data-user="dev-alan"]').count()) > 0 &&
+          (await lms.locator('td[data-user="dev-grace"]').count()) > 0
+        );
+      },
+      'the quiz column and its scores in the LMS gradebook',
+      30_000,
+    ).catch(async (e: Error) => {
+      const outbox = await t.db
+        .query(`SELECT status, attempts, last_error FROM grade_outbox ORDER BY created_at`)
+        .catch((x: Error) => x.message);
+      throw new Error(
+        `${e.message}\ngradebook: ${await lms.locator('#gradebook').innerText()}\noutbox: ${JSON.stringify(outbox)}`,
+      );
+    });
     expect(await column.textContent()).toContain('10 pts');
     const lineItem = await column.getAttribute('data-lineitem');
-    expect(await lms.locator(`td[data-lineitem="${lineItem}"][data-user="dev-grace"]`).textContent()).toMatch(/^10 \/ 10/);
-    expect(await lms.locator(`td[data-lineitem="${lineItem}"][data-user="dev-alan"]`).textContent()).toMatch(/^0 \/ 10/);
+    expect(await lms.locator(`td[data-lineitem="${lineItem}"][data-user="dev-grace"]`).textContent()).toMatch(
+      /^10 \/ 10/,
+    );
+    expect(await lms.locator(`td[data-lineitem="${lineItem}"][data-user="dev-alan"]`).textContent()).toMatch(
+      /^0 \/ 10/,
+    );
 
     // After class: the results per student in Lectern too.
     await teacher.getByTestId('back-to-lobby').click();
@@ -140,7 +164,87 @@ describe('a live quiz in Chromium: launched in class, answered on a laptop and a
     const results = await frameAt(teacherPage, '/quiz/results');
     await results.locator(`[data-quiz="${TITLE}"]`).click();
     await results.getByTestId('results-students').waitFor({ timeout: 10_000 });
-    expect(await results.locator('tr[data-student="Grace Hopper"] [data-testid=student-score]').textContent()).toContain('10 / 10');
-    expect(await results.locator('tr[data-student="Alan Turing"] [data-testid=student-score]').textContent()).toContain('0 / 10');
+    expect(
+      await results.locator('tr[data-student="Grace Hopper"] [data-testid=student-score]').textContent(),
+    ).toContain('10 / 10');
+    expect(await results.locator('tr[data-student="Alan Turing"] [data-testid=student-score]').textContent()).toContain(
+      '0 / 10',
+    );
+  });
+
+  it('a question prepared in the bank is launched in class; a short answer marked right by hand after class changes the score', async () => {
+    const ctx = await browser.newContext();
+    contexts.push(ctx);
+    const page = await ctx.newPage();
+    await page.goto(`${t.platformUrl}/?course=phys-101`);
+    await page.click('#launch-instructor');
+    const lobby = await frameAt(page, '/lobby');
+    await lobby.getByTestId('nav-quiz-bank').click();
+    const bank = await frameAt(page, '/quiz/bank');
+    // Two questions written before class; one deleted again (after a confirmation).
+    for (const [type, prompt] of [
+      ['short', 'Who discovered radium?'],
+      ['true_false', 'Is iron a noble gas?'],
+    ]) {
+      await bank.getByTestId('bank-new').click();
+      await bank.getByTestId('qe-type').selectOption(type);
+      await bank.getByTestId('qe-prompt').fill(prompt);
+      if (type === 'short') await bank.getByTestId('qe-accepted').fill('Marie Curie\nMarie Skłodowska-Curie');
+      await bank.getByTestId('qe-save').click();
+      await bank.locator('[data-testid=bank-list] li', { hasText: prompt }).waitFor({ timeout: 10_000 });
+    }
+    const ironRow = bank.locator('[data-testid=bank-list] li', { hasText: 'Is iron a noble gas?' });
+    await ironRow.getByTestId('bank-delete').click();
+    await ironRow.getByTestId('bank-delete-confirm').click();
+    await waitFor(
+      async () => (await bank.locator('[data-testid=bank-list] li', { hasText: 'Is iron a noble gas?' }).count()) === 0,
+      'the deleted question gone',
+    );
+
+    await bank.locator('a', { hasText: 'Lobby' }).click();
+    const back = await frameAt(page, '/lobby');
+    await back.getByTestId('enter-class').click();
+    const teacher = await frameAt(page, '/room/');
+    await teacher.getByTestId('connection').filter({ hasText: 'Live' }).waitFor({ timeout: 15_000 });
+    const grace = await enter('dev-grace');
+
+    await teacher.getByTestId('quiz-toggle').click();
+    await teacher.getByTestId('quiz-new').click();
+    await teacher.locator('input[data-question="Who discovered radium?"]').check();
+    await teacher.getByTestId('quiz-graded').check();
+    await teacher.getByTestId('quiz-points').fill('5');
+    await teacher.getByTestId('quiz-launch').click();
+    await teacher.getByTestId('quiz-state').filter({ hasText: 'Open' }).waitFor({ timeout: 10_000 });
+
+    await grace.getByTestId('quiz-prompt').filter({ hasText: 'Who discovered radium?' }).waitFor({ timeout: 10_000 });
+    await grace.getByTestId('quiz-text').fill('  curie ');
+    await grace.getByTestId('quiz-send').click();
+    await grace.getByTestId('quiz-status').filter({ hasText: 'Answer received' }).waitFor({ timeout: 10_000 });
+    await waitFor(
+      async () => (await teacher.locator('[data-testid=quiz-host] g[data-option]').count()) === 1,
+      'the short answer in the chart',
+    );
+    expect(await teacher.locator('[data-testid=quiz-host] g[data-option]').first().getAttribute('data-option')).toBe(
+      'curie',
+    );
+
+    await teacher.getByTestId('quiz-reveal').click();
+    await grace.getByTestId('quiz-score').filter({ hasText: '0 of 5' }).waitFor({ timeout: 10_000 });
+    expect(await grace.getByTestId('quiz-results').textContent()).toContain(
+      'Right answer: Marie Curie or Marie Skłodowska-Curie',
+    );
+
+    // After class the instructor accepts "curie" by hand: the score follows.
+    await teacher.getByTestId('back-to-lobby').click();
+    const lobby2 = await frameAt(page, '/lobby');
+    await lobby2.getByTestId('nav-quiz-results').click();
+    const results = await frameAt(page, '/quiz/results');
+    await results.locator('[data-quiz="Who discovered radium?"]').click();
+    const row = results.locator('tr[data-student="Grace Hopper"]');
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.getByTestId('student-score').textContent()).toContain('0 / 5');
+    await row.getByTestId('mark-right').click();
+    await row.getByTestId('student-score').filter({ hasText: '5 / 5' }).waitFor({ timeout: 10_000 });
+    expect(await row.getByTestId('mark-right').getAttribute('aria-pressed')).toBe('true');
   });
 });

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { draftFromAnswer, emptyDraft, inputKindOf, optionsOf, parseNumber, pick, statusMessage, toAnswer, typed, whyNotReady } from './answer-form';
+import {
+  draftFromAnswer,
+  emptyDraft,
+  inputKindOf,
+  optionsOf,
+  parseNumber,
+  pick,
+  statusMessage,
+  toAnswer,
+  typed,
+  whyNotReady,
+} from './answer-form';
 
 const order = ['o1', 'o2', 'o3'];
 
@@ -13,7 +24,7 @@ describe('answer draft', () => {
     expect(whyNotReady(d)).toBeNull();
   });
 
-  it('several choices: a tap toggles, picks kept in the options\' order', () => {
+  it("several choices: a tap toggles, picks kept in the options' order", () => {
     let d = emptyDraft('choice-many');
     for (const id of ['o3', 'o1', 'o2', 'o2']) d = pick(d, id, order);
     expect(d.picked).toEqual(['o1', 'o3']);
@@ -45,11 +56,15 @@ describe('answer draft', () => {
 
 describe('parseNumber', () => {
   it('reads numbers as people type them, with a decimal point or comma', () => {
-    expect(['3.5', '3,5', ' -0.25 ', '+7', '1e3', '0,125', '1 000'].map(parseNumber)).toEqual([3.5, 3.5, -0.25, 7, 1000, 0.125, 1000]);
+    expect(['3.5', '3,5', ' -0.25 ', '+7', '1e3', '0,125', '1 000'].map(parseNumber)).toEqual([
+      3.5, 3.5, -0.25, 7, 1000, 0.125, 1000,
+    ]);
   });
 
   it('refuses what is not a number, or ambiguous', () => {
-    expect(['', '  ', 'abc', '1,000', '1,2,3', 'Infinity', 'NaN', '0x10', '1e999', '3.5.1'].map(parseNumber)).toEqual(Array(10).fill(null));
+    expect(['', '  ', 'abc', '1,000', '1,2,3', 'Infinity', 'NaN', '0x10', '1e999', '3.5.1'].map(parseNumber)).toEqual(
+      Array(10).fill(null),
+    );
   });
 });
 
@@ -75,26 +90,49 @@ describe('questions and the answers sent', () => {
     expect(inputKindOf({ type: 'short' })).toBe('text');
     expect(inputKindOf({ type: 'numeric' })).toBe('number');
     expect(optionsOf({ type: 'true_false' }).map((o) => o.key)).toEqual(['true', 'false']);
-    expect(optionsOf(choice)).toEqual([{ key: '0', label: 'H' }, { key: '1', label: 'He' }, { key: '2', label: 'Li' }]);
+    expect(optionsOf(choice)).toEqual([
+      { key: '0', label: 'H' },
+      { key: '1', label: 'He' },
+      { key: '2', label: 'Li' },
+    ]);
   });
 
-  it('builds the contract\'s answer from the draft, and nothing while it is not ready', () => {
+  it("builds the contract's answer from the draft, and nothing while it is not ready", () => {
     const keys = optionsOf(choice).map((o) => o.key);
     let d = emptyDraft('choice-many');
     expect(toAnswer(d, choice)).toBeNull();
     d = pick(pick(d, '2', keys), '0', keys);
     expect(toAnswer(d, choice)).toEqual({ type: 'multiple', choices: [0, 2] });
-    expect(toAnswer(pick(emptyDraft('choice-one'), '1', keys), { type: 'single' })).toEqual({ type: 'single', choice: 1 });
-    expect(toAnswer(pick(emptyDraft('choice-one'), 'false', ['true', 'false']), { type: 'true_false' })).toEqual({ type: 'true_false', value: false });
-    expect(toAnswer(pick(emptyDraft('choice-one'), '0', keys), { type: 'poll' })).toEqual({ type: 'poll', choices: [0] });
-    expect(toAnswer(typed(emptyDraft('text'), '  Curie ', 200), { type: 'short' })).toEqual({ type: 'short', text: 'Curie' });
-    expect(toAnswer(typed(emptyDraft('number'), '9,81', 40), { type: 'numeric' })).toEqual({ type: 'numeric', value: 9.81 });
+    expect(toAnswer(pick(emptyDraft('choice-one'), '1', keys), { type: 'single' })).toEqual({
+      type: 'single',
+      choice: 1,
+    });
+    expect(toAnswer(pick(emptyDraft('choice-one'), 'false', ['true', 'false']), { type: 'true_false' })).toEqual({
+      type: 'true_false',
+      value: false,
+    });
+    expect(toAnswer(pick(emptyDraft('choice-one'), '0', keys), { type: 'poll' })).toEqual({
+      type: 'poll',
+      choices: [0],
+    });
+    expect(toAnswer(typed(emptyDraft('text'), '  Curie ', 200), { type: 'short' })).toEqual({
+      type: 'short',
+      text: 'Curie',
+    });
+    expect(toAnswer(typed(emptyDraft('number'), '9,81', 40), { type: 'numeric' })).toEqual({
+      type: 'numeric',
+      value: 9.81,
+    });
   });
 
   it('shows an answer already given again', () => {
     expect(draftFromAnswer({ type: 'multiple' }, { type: 'multiple', choices: [2, 0] }).picked).toEqual(['0', '2']);
     expect(draftFromAnswer({ type: 'true_false' }, { type: 'true_false', value: true }).picked).toEqual(['true']);
     expect(draftFromAnswer({ type: 'numeric' }, { type: 'numeric', value: 3.5 }).text).toBe('3.5');
-    expect(draftFromAnswer({ type: 'short' }, { type: 'short', text: 'Curie' })).toEqual({ kind: 'text', picked: [], text: 'Curie' });
+    expect(draftFromAnswer({ type: 'short' }, { type: 'short', text: 'Curie' })).toEqual({
+      kind: 'text',
+      picked: [],
+      text: 'Curie',
+    });
   });
 });

@@ -40,7 +40,11 @@ export function inputKindOf(q: Pick<StudentQuestion, 'type' | 'multiple'>): Answ
 
 /** The buttons a question offers, in order. */
 export function optionsOf(q: Pick<StudentQuestion, 'type' | 'options'>): AnswerOption[] {
-  if (q.type === 'true_false') return [{ key: 'true', label: 'True' }, { key: 'false', label: 'False' }];
+  if (q.type === 'true_false')
+    return [
+      { key: 'true', label: 'True' },
+      { key: 'false', label: 'False' },
+    ];
   return (q.options ?? []).map((label, i) => ({ key: String(i), label }));
 }
 
@@ -91,7 +95,9 @@ export function pick(draft: AnswerDraft, optionId: string, order: readonly strin
   if (!order.includes(optionId)) return draft;
   if (draft.kind === 'choice-one') return { ...draft, picked: [optionId] };
   if (draft.kind !== 'choice-many') return draft;
-  const on = draft.picked.includes(optionId) ? draft.picked.filter((id) => id !== optionId) : [...draft.picked, optionId];
+  const on = draft.picked.includes(optionId)
+    ? draft.picked.filter((id) => id !== optionId)
+    : [...draft.picked, optionId];
   return { ...draft, picked: order.filter((id) => on.includes(id)) };
 }
 

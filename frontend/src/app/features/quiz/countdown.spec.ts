@@ -57,11 +57,23 @@ describe('countdownAnnouncement', () => {
   }
 
   it('says the time at the start, then only at milestones, ending with time up', () => {
-    expect(spoken(45_000, 250)).toEqual(['45 seconds left', '30 seconds left', '10 seconds left', '5 seconds left', 'Time is up']);
+    expect(spoken(45_000, 250)).toEqual([
+      '45 seconds left',
+      '30 seconds left',
+      '10 seconds left',
+      '5 seconds left',
+      'Time is up',
+    ]);
   });
 
   it('a throttled tab that skips a milestone says the time it sees, once', () => {
-    expect(spoken(40_000, 3_000)).toEqual(['40 seconds left', '28 seconds left', '10 seconds left', '4 seconds left', 'Time is up']);
+    expect(spoken(40_000, 3_000)).toEqual([
+      '40 seconds left',
+      '28 seconds left',
+      '10 seconds left',
+      '4 seconds left',
+      'Time is up',
+    ]);
   });
 
   it('never announces a milestone again after a clock correction moves the time back up', () => {

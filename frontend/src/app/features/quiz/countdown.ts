@@ -29,7 +29,9 @@ export function spokenCountdown(ms: number): string {
   if (total === 0) return 'Time is up';
   const m = Math.floor(total / 60);
   const s = total % 60;
-  const parts = [m ? `${m} minute${m === 1 ? '' : 's'}` : '', s ? `${s} second${s === 1 ? '' : 's'}` : ''].filter(Boolean);
+  const parts = [m ? `${m} minute${m === 1 ? '' : 's'}` : '', s ? `${s} second${s === 1 ? '' : 's'}` : ''].filter(
+    Boolean,
+  );
   return `${parts.join(' ')} left`;
 }
 

@@ -31,7 +31,17 @@ export const TIME_LIMITS: ReadonlyArray<{ seconds: string; label: string }> = [
 ];
 
 export function emptyLaunch(): LaunchForm {
-  return { title: '', bankIds: [], typed: [], timeLimit: '60', graded: false, points: '', zeroForUnanswered: false, allowChange: false, anonymous: false };
+  return {
+    title: '',
+    bankIds: [],
+    typed: [],
+    timeLimit: '60',
+    graded: false,
+    points: '',
+    zeroForUnanswered: false,
+    allowChange: false,
+    anonymous: false,
+  };
 }
 
 /** Ticks a bank question in (asked after those already picked) or out. */
@@ -68,11 +78,15 @@ export function launchPayload(f: LaunchForm, firstPrompt: string | null, types: 
   if (n === 0) return { ok: false, error: 'Pick or type at least one question.' };
   if (n > QUIZ_LIMITS.questions) return { ok: false, error: `A quiz has at most ${QUIZ_LIMITS.questions} questions.` };
   const fallback = (firstPrompt ?? 'Quiz').replace(/\s+/g, ' ').trim();
-  const title = (f.title.trim() || (fallback.length > 60 ? `${fallback.slice(0, 59)}…` : fallback)).slice(0, QUIZ_LIMITS.titleLength);
+  const title = (f.title.trim() || (fallback.length > 60 ? `${fallback.slice(0, 59)}…` : fallback)).slice(
+    0,
+    QUIZ_LIMITS.titleLength,
+  );
   let points: number | undefined;
   if (f.graded && f.points.trim()) {
     const p = parseNumber(f.points);
-    if (p === null || p <= 0 || p > QUIZ_LIMITS.points) return { ok: false, error: `Points must be a number above 0, at most ${QUIZ_LIMITS.points}.` };
+    if (p === null || p <= 0 || p > QUIZ_LIMITS.points)
+      return { ok: false, error: `Points must be a number above 0, at most ${QUIZ_LIMITS.points}.` };
     points = p;
   }
   const anonymous = f.anonymous && mayBeAnonymous(types);
@@ -89,5 +103,7 @@ export function launchPayload(f: LaunchForm, firstPrompt: string | null, types: 
     anonymous,
   };
   const checked = launchSchema.safeParse(payload);
-  return checked.success ? { ok: true, payload } : { ok: false, error: checked.error.issues[0]?.message ?? 'This quiz cannot be launched.' };
+  return checked.success
+    ? { ok: true, payload }
+    : { ok: false, error: checked.error.issues[0]?.message ?? 'This quiz cannot be launched.' };
 }

@@ -15,7 +15,9 @@ import { QuizApi } from './quiz-api.service';
       <p><a routerLink="/lobby">← Lobby</a> · <a routerLink="/quiz/results">Quiz results</a></p>
       <section class="card">
         <h1>Question bank</h1>
-        <p class="muted">Questions of this course, for every classroom and class. Group them into a quiz when you launch it in class.</p>
+        <p class="muted">
+          Questions of this course, for every classroom and class. Group them into a quiz when you launch it in class.
+        </p>
         @if (editing() === null) {
           <button class="btn" (click)="edit('new')" data-testid="bank-new">+ New question</button>
         }
@@ -23,48 +25,117 @@ import { QuizApi } from './quiz-api.service';
           <h2>New question</h2>
           <app-question-editor (saved)="create($event)" (cancelled)="editing.set(null)" />
         }
-        @if (error(); as e) { <p class="error" role="alert" data-testid="bank-error">{{ e.message }}</p> }
+        @if (error(); as e) {
+          <p class="error" role="alert" data-testid="bank-error">{{ e.message }}</p>
+        }
         <ul class="list" data-testid="bank-list">
           @for (b of questions(); track b.id) {
             <li [attr.data-question]="b.id">
               @if (editing() === b.id) {
-                <app-question-editor [initial]="b.question" (saved)="update(b.id, $event)" (cancelled)="editing.set(null)" />
+                <app-question-editor
+                  [initial]="b.question"
+                  (saved)="update(b.id, $event)"
+                  (cancelled)="editing.set(null)"
+                />
               } @else {
                 <div class="q">
                   <span class="type">{{ labels[b.question.type] }}</span>
                   <p class="prompt">{{ b.question.prompt }}</p>
-                  @if (answerOf(b); as a) { <p class="muted small">Right answer: {{ a }}</p> }
+                  @if (answerOf(b); as a) {
+                    <p class="muted small">Right answer: {{ a }}</p>
+                  }
                 </div>
                 <div class="actions">
-                  <button class="btn quiet small" (click)="edit(b.id)" [attr.aria-label]="'Edit: ' + b.question.prompt">Edit</button>
+                  <button class="btn quiet small" (click)="edit(b.id)" [attr.aria-label]="'Edit: ' + b.question.prompt">
+                    Edit
+                  </button>
                   @if (confirming() === b.id) {
-                    <button class="btn live small" (click)="remove(b.id)" data-testid="bank-delete-confirm">Delete it</button>
+                    <button class="btn live small" (click)="remove(b.id)" data-testid="bank-delete-confirm">
+                      Delete it
+                    </button>
                     <button class="btn quiet small" (click)="confirming.set(null)">Keep</button>
                   } @else {
-                    <button class="btn quiet small" (click)="confirming.set(b.id)" [attr.aria-label]="'Delete: ' + b.question.prompt" data-testid="bank-delete">Delete</button>
+                    <button
+                      class="btn quiet small"
+                      (click)="confirming.set(b.id)"
+                      [attr.aria-label]="'Delete: ' + b.question.prompt"
+                      data-testid="bank-delete"
+                    >
+                      Delete
+                    </button>
                   }
                 </div>
               }
             </li>
           } @empty {
-            @if (loaded()) { <li class="muted">No questions yet.</li> }
+            @if (loaded()) {
+              <li class="muted">No questions yet.</li>
+            }
           }
         </ul>
       </section>
     </main>
   `,
   styles: `
-    .page { max-width: 48rem; margin: 0 auto; padding: 1rem; }
-    h1 { margin-top: 0; } h2 { font-size: 1.05rem; }
-    .list { list-style: none; padding: 0; margin: 1rem 0 0; display: grid; gap: .6rem; }
-    .list > li { border: 1px solid #e5e7eb; border-radius: 10px; padding: .6rem .8rem; display: flex; gap: .6rem; flex-wrap: wrap; align-items: flex-start; }
-    .q { flex: 1; min-width: 12rem; }
-    .list app-question-editor { flex: 1; }
-    .prompt { margin: .2rem 0; white-space: pre-wrap; overflow-wrap: anywhere; }
-    .type { font-size: .75rem; background: #e0e7ff; border-radius: 6px; padding: 0 .35rem; }
-    .actions { display: flex; gap: .3rem; flex-wrap: wrap; }
-    .btn.small { padding: .3rem .7rem; min-height: 40px; font-size: .9rem; }
-    .small { font-size: .85rem; margin: 0; }
+    .page {
+      max-width: 48rem;
+      margin: 0 auto;
+      padding: 1rem;
+    }
+    h1 {
+      margin-top: 0;
+    }
+    h2 {
+      font-size: 1.05rem;
+    }
+    .list {
+      list-style: none;
+      padding: 0;
+      margin: 1rem 0 0;
+      display: grid;
+      gap: 0.6rem;
+    }
+    .list > li {
+      border: 1px solid #e5e7eb;
+      border-radius: 10px;
+      padding: 0.6rem 0.8rem;
+      display: flex;
+      gap: 0.6rem;
+      flex-wrap: wrap;
+      align-items: flex-start;
+    }
+    .q {
+      flex: 1;
+      min-width: 12rem;
+    }
+    .list app-question-editor {
+      flex: 1;
+    }
+    .prompt {
+      margin: 0.2rem 0;
+      white-space: pre-wrap;
+      overflow-wrap: anywhere;
+    }
+    .type {
+      font-size: 0.75rem;
+      background: #e0e7ff;
+      border-radius: 6px;
+      padding: 0 0.35rem;
+    }
+    .actions {
+      display: flex;
+      gap: 0.3rem;
+      flex-wrap: wrap;
+    }
+    .btn.small {
+      padding: 0.3rem 0.7rem;
+      min-height: 40px;
+      font-size: 0.9rem;
+    }
+    .small {
+      font-size: 0.85rem;
+      margin: 0;
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

@@ -1,6 +1,18 @@
 import { ChangeDetectionStrategy, Component, effect, input, output, signal } from '@angular/core';
 import { QUIZ_LIMITS, questionTypes, type QuestionDraft, type QuestionType } from '@contracts/quiz';
-import { addOption, changeType, emptyForm, fromDraft, optionLetter, QuestionForm, removeOption, setOption, toDraft, toggleCorrect, TYPE_LABELS } from './question-form';
+import {
+  addOption,
+  changeType,
+  emptyForm,
+  fromDraft,
+  optionLetter,
+  QuestionForm,
+  removeOption,
+  setOption,
+  toDraft,
+  toggleCorrect,
+  TYPE_LABELS,
+} from './question-form';
 
 let nextId = 0;
 
@@ -9,55 +21,149 @@ let nextId = 0;
   selector: 'app-question-editor',
   template: `
     <form class="editor" (submit)="submit($event)" data-testid="question-editor">
-      <label class="row">Type
+      <label class="row"
+        >Type
         <select [value]="form().type" (change)="setType($any($event.target).value)" data-testid="qe-type">
-          @for (t of types; track t) { <option [value]="t" [selected]="t === form().type">{{ labels[t] }}</option> }
+          @for (t of types; track t) {
+            <option [value]="t" [selected]="t === form().type">{{ labels[t] }}</option>
+          }
         </select>
       </label>
-      <label class="row">Question
-        <textarea rows="2" [attr.maxlength]="limits.promptLength" [value]="form().prompt" (input)="patch({ prompt: $any($event.target).value })" data-testid="qe-prompt"></textarea>
+      <label class="row"
+        >Question
+        <textarea
+          rows="2"
+          [attr.maxlength]="limits.promptLength"
+          [value]="form().prompt"
+          (input)="patch({ prompt: $any($event.target).value })"
+          data-testid="qe-prompt"
+        ></textarea>
       </label>
       @switch (form().type) {
         @case ('true_false') {
-          <fieldset class="row"><legend>Right answer</legend>
-            <label><input type="radio" [name]="uid + '-tf'" [checked]="form().truth" (change)="patch({ truth: true })" /> True</label>
-            <label><input type="radio" [name]="uid + '-tf'" [checked]="!form().truth" (change)="patch({ truth: false })" /> False</label>
+          <fieldset class="row">
+            <legend>Right answer</legend>
+            <label
+              ><input type="radio" [name]="uid + '-tf'" [checked]="form().truth" (change)="patch({ truth: true })" />
+              True</label
+            >
+            <label
+              ><input type="radio" [name]="uid + '-tf'" [checked]="!form().truth" (change)="patch({ truth: false })" />
+              False</label
+            >
           </fieldset>
         }
         @case ('short') {
-          <label class="row">Accepted answers, one per line <small class="muted">(case and spaces are ignored)</small>
-            <textarea rows="3" [value]="form().accepted" (input)="patch({ accepted: $any($event.target).value })" data-testid="qe-accepted"></textarea>
+          <label class="row"
+            >Accepted answers, one per line <small class="muted">(case and spaces are ignored)</small>
+            <textarea
+              rows="3"
+              [value]="form().accepted"
+              (input)="patch({ accepted: $any($event.target).value })"
+              data-testid="qe-accepted"
+            ></textarea>
           </label>
         }
         @case ('numeric') {
           <div class="pair">
-            <label class="row">Right answer <input type="text" inputmode="decimal" [value]="form().value" (input)="patch({ value: $any($event.target).value })" data-testid="qe-value" /></label>
-            <label class="row">Tolerance ± <input type="text" inputmode="decimal" [value]="form().tolerance" (input)="patch({ tolerance: $any($event.target).value })" data-testid="qe-tolerance" /></label>
+            <label class="row"
+              >Right answer
+              <input
+                type="text"
+                inputmode="decimal"
+                [value]="form().value"
+                (input)="patch({ value: $any($event.target).value })"
+                data-testid="qe-value"
+            /></label>
+            <label class="row"
+              >Tolerance ±
+              <input
+                type="text"
+                inputmode="decimal"
+                [value]="form().tolerance"
+                (input)="patch({ tolerance: $any($event.target).value })"
+                data-testid="qe-tolerance"
+            /></label>
           </div>
         }
         @default {
-          <fieldset class="row options"><legend>Options @if (form().type !== 'poll') { <small class="muted">(tick the right {{ form().type === 'single' ? 'one' : 'ones' }})</small> }</legend>
+          <fieldset class="row options">
+            <legend>
+              Options
+              @if (form().type !== 'poll') {
+                <small class="muted">(tick the right {{ form().type === 'single' ? 'one' : 'ones' }})</small>
+              }
+            </legend>
             @for (o of form().options; track $index; let i = $index) {
               <div class="option">
                 @if (form().type === 'single') {
-                  <input type="radio" [name]="uid + '-right'" [checked]="form().correct.includes(i)" (change)="form.set(toggleCorrect(form(), i))" [attr.aria-label]="'Option ' + letter(i) + ' is right'" data-testid="qe-correct" />
+                  <input
+                    type="radio"
+                    [name]="uid + '-right'"
+                    [checked]="form().correct.includes(i)"
+                    (change)="form.set(toggleCorrect(form(), i))"
+                    [attr.aria-label]="'Option ' + letter(i) + ' is right'"
+                    data-testid="qe-correct"
+                  />
                 } @else if (form().type === 'multiple') {
-                  <input type="checkbox" [checked]="form().correct.includes(i)" (change)="form.set(toggleCorrect(form(), i))" [attr.aria-label]="'Option ' + letter(i) + ' is right'" data-testid="qe-correct" />
+                  <input
+                    type="checkbox"
+                    [checked]="form().correct.includes(i)"
+                    (change)="form.set(toggleCorrect(form(), i))"
+                    [attr.aria-label]="'Option ' + letter(i) + ' is right'"
+                    data-testid="qe-correct"
+                  />
                 }
                 <span class="letter" aria-hidden="true">{{ letter(i) }}</span>
-                <input type="text" [attr.maxlength]="limits.optionLength" [value]="o" (input)="form.set(setOption(form(), i, $any($event.target).value))" [attr.aria-label]="'Option ' + letter(i)" data-testid="qe-option" />
-                <button type="button" class="btn quiet small" [disabled]="form().options.length <= 2" (click)="form.set(removeOption(form(), i))" [attr.aria-label]="'Remove option ' + letter(i)">✕</button>
+                <input
+                  type="text"
+                  [attr.maxlength]="limits.optionLength"
+                  [value]="o"
+                  (input)="form.set(setOption(form(), i, $any($event.target).value))"
+                  [attr.aria-label]="'Option ' + letter(i)"
+                  data-testid="qe-option"
+                />
+                <button
+                  type="button"
+                  class="btn quiet small"
+                  [disabled]="form().options.length <= 2"
+                  (click)="form.set(removeOption(form(), i))"
+                  [attr.aria-label]="'Remove option ' + letter(i)"
+                >
+                  ✕
+                </button>
               </div>
             }
-            <button type="button" class="btn quiet small" [disabled]="form().options.length >= limits.options" (click)="form.set(addOption(form()))" data-testid="qe-add-option">+ Option</button>
+            <button
+              type="button"
+              class="btn quiet small"
+              [disabled]="form().options.length >= limits.options"
+              (click)="form.set(addOption(form()))"
+              data-testid="qe-add-option"
+            >
+              + Option
+            </button>
             @if (form().type === 'poll') {
-              <label><input type="checkbox" [checked]="form().pollMultiple" (change)="patch({ pollMultiple: $any($event.target).checked })" /> Several options may be picked</label>
+              <label
+                ><input
+                  type="checkbox"
+                  [checked]="form().pollMultiple"
+                  (change)="patch({ pollMultiple: $any($event.target).checked })"
+                />
+                Several options may be picked</label
+              >
             }
           </fieldset>
         }
       }
-      @if (form().type === 'multiple') { <p class="muted small">Score: right options picked minus wrong ones picked, over the right options (never below 0).</p> }
-      @if (error(); as e) { <p class="error" role="alert" data-testid="qe-error">{{ e }}</p> }
+      @if (form().type === 'multiple') {
+        <p class="muted small">
+          Score: right options picked minus wrong ones picked, over the right options (never below 0).
+        </p>
+      }
+      @if (error(); as e) {
+        <p class="error" role="alert" data-testid="qe-error">{{ e }}</p>
+      }
       <div class="actions">
         <button class="btn" data-testid="qe-save">{{ submitLabel() }}</button>
         <button type="button" class="btn quiet" (click)="cancelled.emit()">Cancel</button>
@@ -65,19 +171,78 @@ let nextId = 0;
     </form>
   `,
   styles: `
-    .editor { display: grid; gap: .7rem; }
-    .row { display: grid; gap: .3rem; border: 0; padding: 0; margin: 0; min-width: 0; }
-    legend { padding: 0; margin-bottom: .3rem; }
-    textarea, input[type=text], select { font: inherit; padding: .55rem; border: 1px solid #cbd5e1; border-radius: 8px; width: 100%; min-height: 44px; }
-    .pair { display: grid; grid-template-columns: 1fr 1fr; gap: .6rem; }
-    .option { display: flex; align-items: center; gap: .4rem; margin-bottom: .35rem; }
-    .option input[type=radio], .option input[type=checkbox] { width: 1.4rem; height: 1.4rem; flex: none; }
-    .letter { font-weight: 700; width: 1.2rem; text-align: center; flex: none; }
-    .options > label { display: flex; gap: .4rem; align-items: center; margin-top: .3rem; }
-    fieldset label { margin-right: 1rem; }
-    .actions { display: flex; gap: .5rem; flex-wrap: wrap; }
-    .btn.small { padding: .3rem .6rem; min-height: 36px; font-size: .9rem; }
-    .small { font-size: .85rem; margin: 0; }
+    .editor {
+      display: grid;
+      gap: 0.7rem;
+    }
+    .row {
+      display: grid;
+      gap: 0.3rem;
+      border: 0;
+      padding: 0;
+      margin: 0;
+      min-width: 0;
+    }
+    legend {
+      padding: 0;
+      margin-bottom: 0.3rem;
+    }
+    textarea,
+    input[type='text'],
+    select {
+      font: inherit;
+      padding: 0.55rem;
+      border: 1px solid #cbd5e1;
+      border-radius: 8px;
+      width: 100%;
+      min-height: 44px;
+    }
+    .pair {
+      display: grid;
+      grid-template-columns: 1fr 1fr;
+      gap: 0.6rem;
+    }
+    .option {
+      display: flex;
+      align-items: center;
+      gap: 0.4rem;
+      margin-bottom: 0.35rem;
+    }
+    .option input[type='radio'],
+    .option input[type='checkbox'] {
+      width: 1.4rem;
+      height: 1.4rem;
+      flex: none;
+    }
+    .letter {
+      font-weight: 700;
+      width: 1.2rem;
+      text-align: center;
+      flex: none;
+    }
+    .options > label {
+      display: flex;
+      gap: 0.4rem;
+      align-items: center;
+      margin-top: 0.3rem;
+    }
+    fieldset label {
+      margin-right: 1rem;
+    }
+    .actions {
+      display: flex;
+      gap: 0.5rem;
+      flex-wrap: wrap;
+    }
+    .btn.small {
+      padding: 0.3rem 0.6rem;
+      min-height: 36px;
+      font-size: 0.9rem;
+    }
+    .small {
+      font-size: 0.85rem;
+      margin: 0;
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

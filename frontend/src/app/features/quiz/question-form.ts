@@ -1,4 +1,10 @@
-import { QUIZ_LIMITS, questionDraftSchema, type QuestionDraft, type QuestionType, type TeacherQuestion } from '@contracts/quiz';
+import {
+  QUIZ_LIMITS,
+  questionDraftSchema,
+  type QuestionDraft,
+  type QuestionType,
+  type TeacherQuestion,
+} from '@contracts/quiz';
 import { parseNumber } from './answer-form';
 
 /**
@@ -34,7 +40,17 @@ export const TYPE_LABELS: Readonly<Record<QuestionType, string>> = {
 };
 
 export function emptyForm(type: QuestionType = 'single'): QuestionForm {
-  return { type, prompt: '', options: ['', ''], correct: [], truth: true, accepted: '', value: '', tolerance: '0', pollMultiple: false };
+  return {
+    type,
+    prompt: '',
+    options: ['', ''],
+    correct: [],
+    truth: true,
+    accepted: '',
+    value: '',
+    tolerance: '0',
+    pollMultiple: false,
+  };
 }
 
 export function fromDraft(d: QuestionDraft): QuestionForm {
@@ -67,7 +83,11 @@ export function addOption(f: QuestionForm): QuestionForm {
 /** Removes an option; right answers after it move up with their options. */
 export function removeOption(f: QuestionForm, i: number): QuestionForm {
   if (f.options.length <= 2 || i < 0 || i >= f.options.length) return f;
-  return { ...f, options: f.options.filter((_, j) => j !== i), correct: f.correct.filter((c) => c !== i).map((c) => (c > i ? c - 1 : c)) };
+  return {
+    ...f,
+    options: f.options.filter((_, j) => j !== i),
+    correct: f.correct.filter((c) => c !== i).map((c) => (c > i ? c - 1 : c)),
+  };
 }
 
 export function setOption(f: QuestionForm, i: number, text: string): QuestionForm {
@@ -94,7 +114,8 @@ export function toDraft(f: QuestionForm): DraftResult {
   if (f.type === 'single' || f.type === 'multiple' || f.type === 'poll') {
     const blank = options.findIndex((o) => !o);
     if (blank >= 0) return fail(`Option ${blank + 1} is empty: fill it in or remove it.`);
-    if (new Set(options.map((o) => o.toLowerCase())).size !== options.length) return fail('Two options say the same thing.');
+    if (new Set(options.map((o) => o.toLowerCase())).size !== options.length)
+      return fail('Two options say the same thing.');
     const correct = f.correct.filter((c) => c < options.length);
     if (f.type === 'single') {
       if (correct.length !== 1) return fail('Mark the right option.');
@@ -108,9 +129,17 @@ export function toDraft(f: QuestionForm): DraftResult {
   } else if (f.type === 'true_false') {
     draft = { type: 'true_false', prompt, correct: f.truth };
   } else if (f.type === 'short') {
-    const accepted = [...new Set(f.accepted.split('\n').map((a) => a.trim()).filter(Boolean))];
+    const accepted = [
+      ...new Set(
+        f.accepted
+          .split('\n')
+          .map((a) => a.trim())
+          .filter(Boolean),
+      ),
+    ];
     if (!accepted.length) return fail('Give at least one accepted answer (one per line).');
-    if (accepted.length > QUIZ_LIMITS.acceptedAnswers) return fail(`At most ${QUIZ_LIMITS.acceptedAnswers} accepted answers.`);
+    if (accepted.length > QUIZ_LIMITS.acceptedAnswers)
+      return fail(`At most ${QUIZ_LIMITS.acceptedAnswers} accepted answers.`);
     draft = { type: 'short', prompt, accepted };
   } else {
     const value = parseNumber(f.value);
@@ -121,7 +150,9 @@ export function toDraft(f: QuestionForm): DraftResult {
   }
   // The contract has the last word (lengths, counts): its message, should a limit be missed above.
   const checked = questionDraftSchema.safeParse(draft);
-  return checked.success ? { ok: true, draft: checked.data } : fail(checked.error.issues[0]?.message ?? 'This question is not valid.');
+  return checked.success
+    ? { ok: true, draft: checked.data }
+    : fail(checked.error.issues[0]?.message ?? 'This question is not valid.');
 }
 
 const letter = (i: number) => String.fromCharCode(65 + i);

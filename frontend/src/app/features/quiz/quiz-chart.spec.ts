@@ -4,7 +4,9 @@ import { answeredSummary, barGeometry, chartView, niceAxisMax, questionChart, RO
 describe('niceAxisMax', () => {
   it('keeps a steady axis: at least 5, then 1, 2 or 5 times a power of ten', () => {
     expect([0, 1, 5].map(niceAxisMax)).toEqual([5, 5, 5]);
-    expect([6, 10, 11, 20, 21, 50, 51, 100, 101, 299].map(niceAxisMax)).toEqual([10, 10, 20, 20, 50, 50, 100, 100, 200, 500]);
+    expect([6, 10, 11, 20, 21, 50, 51, 100, 101, 299].map(niceAxisMax)).toEqual([
+      10, 10, 20, 20, 50, 50, 100, 100, 200, 500,
+    ]);
     expect(niceAxisMax(Number.NaN)).toBe(5);
   });
 });
@@ -41,30 +43,59 @@ describe('chartView', () => {
   });
 
   it('has a text alternative: one sentence per bar, the right answer named once revealed', () => {
-    expect(chartView(options, 4, null, true).description).toEqual(['Paris: 3 answers, 75%, a right answer', 'Lyon: 1 answer, 25%', 'Nice: 0 answers, 0%']);
+    expect(chartView(options, 4, null, true).description).toEqual([
+      'Paris: 3 answers, 75%, a right answer',
+      'Lyon: 1 answer, 25%',
+      'Nice: 0 answers, 0%',
+    ]);
     expect(chartView(options, 4, null).description[0]).toBe('Paris: 3 answers, 75%');
     expect(chartView([], 0, 3).summary).toBe('0 answered of 3 present');
   });
 
   it('nobody answered: no bar, no division by zero', () => {
-    const v = chartView(options.map((o) => ({ ...o, count: 0 })), 0, 30);
+    const v = chartView(
+      options.map((o) => ({ ...o, count: 0 })),
+      0,
+      30,
+    );
     expect(v.bars.every((b) => b.fraction === 0 && b.percent === 0)).toBe(true);
     expect(v.height).toBe(3 * ROW);
   });
 
   it('a bar with one answer stays visible next to a large one', () => {
-    const v = chartView([{ key: 'a', label: 'A', count: 1000 }, { key: 'b', label: 'B', count: 1 }], 1001, null);
+    const v = chartView(
+      [
+        { key: 'a', label: 'A', count: 1000 },
+        { key: 'b', label: 'B', count: 1 },
+      ],
+      1001,
+      null,
+    );
     expect(barGeometry(v.bars[1]).widthPercent).toBe(1);
     expect(barGeometry(v.bars[0]).widthPercent).toBe(100);
     expect(barGeometry({ ...v.bars[1], count: 0, fraction: 0 }).widthPercent).toBe(0);
   });
 });
 
-describe('a question\'s tally', () => {
-  it('charts the server\'s bars (short answers arrive grouped), answered of present', () => {
-    const v = questionChart({ questionId: 'q', answered: 5, bars: [{ key: 'paris', label: 'Paris', count: 4, correct: true }, { key: 'other', label: 'Other answers', count: 1 }] }, 7, false);
+describe("a question's tally", () => {
+  it("charts the server's bars (short answers arrive grouped), answered of present", () => {
+    const v = questionChart(
+      {
+        questionId: 'q',
+        answered: 5,
+        bars: [
+          { key: 'paris', label: 'Paris', count: 4, correct: true },
+          { key: 'other', label: 'Other answers', count: 1 },
+        ],
+      },
+      7,
+      false,
+    );
     expect(v.summary).toBe('5 answered of 7 present');
-    expect(v.bars.map((b) => [b.label, b.count, b.percent, b.correct])).toEqual([['Paris', 4, 80, undefined], ['Other answers', 1, 20, undefined]]);
+    expect(v.bars.map((b) => [b.label, b.count, b.percent, b.correct])).toEqual([
+      ['Paris', 4, 80, undefined],
+      ['Other answers', 1, 20, undefined],
+    ]);
     expect(questionChart({ questionId: 'q', answered: 0, bars: [] }, 0, true).bars).toEqual([]);
   });
 

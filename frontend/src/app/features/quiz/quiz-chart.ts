@@ -52,7 +52,12 @@ export function answeredSummary(answered: number, present: number | null): strin
 }
 
 /** The chart for `entries` with `answered` people having answered (a multiple-choice answer may count in several bars). */
-export function chartView(entries: readonly ChartEntry[], answered: number, present: number | null, showCorrect = false): ChartView {
+export function chartView(
+  entries: readonly ChartEntry[],
+  answered: number,
+  present: number | null,
+  showCorrect = false,
+): ChartView {
   const axisMax = niceAxisMax(Math.max(0, ...entries.map((e) => e.count)));
   const bars = entries.map((e, i) => ({
     ...e,
@@ -66,7 +71,10 @@ export function chartView(entries: readonly ChartEntry[], answered: number, pres
     axisMax,
     height: Math.max(ROW, bars.length * ROW),
     summary: answeredSummary(answered, present),
-    description: bars.map((b) => `${b.label}: ${b.count} ${b.count === 1 ? 'answer' : 'answers'}, ${b.percent}%${b.correct ? ', a right answer' : ''}`),
+    description: bars.map(
+      (b) =>
+        `${b.label}: ${b.count} ${b.count === 1 ? 'answer' : 'answers'}, ${b.percent}%${b.correct ? ', a right answer' : ''}`,
+    ),
   };
 }
 

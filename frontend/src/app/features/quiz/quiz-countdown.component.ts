@@ -1,4 +1,14 @@
-import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, signal, untracked } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  DestroyRef,
+  effect,
+  inject,
+  input,
+  signal,
+  untracked,
+} from '@angular/core';
 import { countdownAnnouncement, formatCountdown, remainingMs } from './countdown';
 
 /**
@@ -8,14 +18,44 @@ import { countdownAnnouncement, formatCountdown, remainingMs } from './countdown
 @Component({
   selector: 'app-quiz-countdown',
   template: `
-    <span class="clock" role="timer" [class.soon]="left() <= 10_000" [attr.aria-label]="'Time left ' + text()" data-testid="quiz-countdown">{{ text() }}</span>
-    <span class="sr-only" aria-live="polite" aria-atomic="true" data-testid="quiz-countdown-spoken">{{ spoken() }}</span>
+    <span
+      class="clock"
+      role="timer"
+      [class.soon]="left() <= 10_000"
+      [attr.aria-label]="'Time left ' + text()"
+      data-testid="quiz-countdown"
+      >{{ text() }}</span
+    >
+    <span class="sr-only" aria-live="polite" aria-atomic="true" data-testid="quiz-countdown-spoken">{{
+      spoken()
+    }}</span>
   `,
   styles: `
-    :host { display: inline-flex; align-items: center; }
-    .clock { font-variant-numeric: tabular-nums; font-weight: 700; font-size: 1.6rem; padding: .1rem .6rem; border-radius: 10px; background: #e0e7ff; color: #1e3a8a; }
-    .clock.soon { background: #fee2e2; color: #991b1b; }
-    .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+    :host {
+      display: inline-flex;
+      align-items: center;
+    }
+    .clock {
+      font-variant-numeric: tabular-nums;
+      font-weight: 700;
+      font-size: 1.6rem;
+      padding: 0.1rem 0.6rem;
+      border-radius: 10px;
+      background: #e0e7ff;
+      color: #1e3a8a;
+    }
+    .clock.soon {
+      background: #fee2e2;
+      color: #991b1b;
+    }
+    .sr-only {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip-path: inset(50%);
+      white-space: nowrap;
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
@@ -32,7 +72,10 @@ export class QuizCountdownComponent {
     const timer = setInterval(() => this.now.set(Date.now()), 250);
     inject(DestroyRef).onDestroy(() => clearInterval(timer));
     effect(() => {
-      const a = countdownAnnouncement(this.left(), untracked(() => this.lastSaid));
+      const a = countdownAnnouncement(
+        this.left(),
+        untracked(() => this.lastSaid),
+      );
       if (!a) return;
       this.lastSaid = a.milestone;
       this.spoken.set(a.say);

@@ -15,41 +15,110 @@ import { rightAnswerText, TYPE_LABELS } from './question-form';
     <section class="host" aria-labelledby="quiz-host-title" data-testid="quiz-host" [attr.data-quiz]="view().id">
       <header class="top">
         <h2 id="quiz-host-title">{{ view().title }}</h2>
-        @if (open() && view().closesAt) { <app-quiz-countdown [closesAt]="view().closesAt!" [offsetMs]="live.offsetMs()" /> }
-        <span class="tag" [class.live]="open()" data-testid="quiz-state">{{ open() ? 'Open' : revealed() ? 'Results shown' : 'Closed' }}</span>
+        @if (open() && view().closesAt) {
+          <app-quiz-countdown [closesAt]="view().closesAt!" [offsetMs]="live.offsetMs()" />
+        }
+        <span class="tag" [class.live]="open()" data-testid="quiz-state">{{
+          open() ? 'Open' : revealed() ? 'Results shown' : 'Closed'
+        }}</span>
       </header>
       <p class="summary" aria-live="polite" data-testid="quiz-answered-total">{{ summary() }}</p>
       <p class="muted rules">
-        {{ view().graded ? 'Graded out of ' + view().points + ' points' : 'Not graded' }}{{ view().anonymous ? ' · anonymous' : '' }}{{ view().allowChange ? ' · answers may change' : '' }}
+        {{ view().graded ? 'Graded out of ' + view().points + ' points' : 'Not graded'
+        }}{{ view().anonymous ? ' · anonymous' : '' }}{{ view().allowChange ? ' · answers may change' : '' }}
       </p>
       <div class="actions">
-        @if (open()) { <button class="btn live" (click)="close()" [disabled]="busy()" data-testid="quiz-close">Close now</button> }
-        @if (!revealed()) { <button class="btn" (click)="reveal()" [disabled]="busy()" data-testid="quiz-reveal">{{ open() ? 'Close and show results' : 'Show results to the class' }}</button> }
-        @if (!open()) { <button class="btn quiet" (click)="another.emit()" data-testid="quiz-new">New quiz</button> }
+        @if (open()) {
+          <button class="btn live" (click)="close()" [disabled]="busy()" data-testid="quiz-close">Close now</button>
+        }
+        @if (!revealed()) {
+          <button class="btn" (click)="reveal()" [disabled]="busy()" data-testid="quiz-reveal">
+            {{ open() ? 'Close and show results' : 'Show results to the class' }}
+          </button>
+        }
+        @if (!open()) {
+          <button class="btn quiet" (click)="another.emit()" data-testid="quiz-new">New quiz</button>
+        }
       </div>
-      @if (error(); as e) { <p class="error" role="alert">{{ e }}</p> }
+      @if (error(); as e) {
+        <p class="error" role="alert">{{ e }}</p>
+      }
       @for (q of questions(); track q.id; let i = $index) {
         <article class="question" [attr.data-question]="q.id">
-          <h3>{{ questions().length > 1 ? i + 1 + '. ' : '' }}{{ q.prompt }} <small class="type">{{ q.type }}</small></h3>
-          @if (revealed() && q.right) { <p class="right">Right answer: <strong>{{ q.right }}</strong></p> }
+          <h3>
+            {{ questions().length > 1 ? i + 1 + '. ' : '' }}{{ q.prompt }} <small class="type">{{ q.type }}</small>
+          </h3>
+          @if (revealed() && q.right) {
+            <p class="right">
+              Right answer: <strong>{{ q.right }}</strong>
+            </p>
+          }
           <app-quiz-chart [view]="q.chart" />
         </article>
       }
     </section>
   `,
   styles: `
-    .host { display: grid; gap: .6rem; }
-    .top { display: flex; align-items: center; gap: .6rem; flex-wrap: wrap; }
-    h2 { margin: 0; font-size: 1.15rem; flex: 1; min-width: 8rem; }
-    h3 { font-size: 1rem; margin: 0 0 .3rem; overflow-wrap: anywhere; }
-    .type { font-weight: 400; font-size: .75rem; background: #e0e7ff; border-radius: 6px; padding: 0 .35rem; }
-    .tag { background: #e5e7eb; border-radius: 999px; padding: .15rem .6rem; font-size: .85rem; }
-    .tag.live { background: #fee2e2; color: #991b1b; }
-    .summary { font-size: 1.1rem; font-weight: 600; margin: 0; }
-    .rules { margin: 0; font-size: .9rem; }
-    .actions { display: flex; gap: .5rem; flex-wrap: wrap; }
-    .question { border-top: 1px solid #e5e7eb; padding-top: .5rem; }
-    .right { margin: 0 0 .3rem; color: var(--ok); }
+    .host {
+      display: grid;
+      gap: 0.6rem;
+    }
+    .top {
+      display: flex;
+      align-items: center;
+      gap: 0.6rem;
+      flex-wrap: wrap;
+    }
+    h2 {
+      margin: 0;
+      font-size: 1.15rem;
+      flex: 1;
+      min-width: 8rem;
+    }
+    h3 {
+      font-size: 1rem;
+      margin: 0 0 0.3rem;
+      overflow-wrap: anywhere;
+    }
+    .type {
+      font-weight: 400;
+      font-size: 0.75rem;
+      background: #e0e7ff;
+      border-radius: 6px;
+      padding: 0 0.35rem;
+    }
+    .tag {
+      background: #e5e7eb;
+      border-radius: 999px;
+      padding: 0.15rem 0.6rem;
+      font-size: 0.85rem;
+    }
+    .tag.live {
+      background: #fee2e2;
+      color: #991b1b;
+    }
+    .summary {
+      font-size: 1.1rem;
+      font-weight: 600;
+      margin: 0;
+    }
+    .rules {
+      margin: 0;
+      font-size: 0.9rem;
+    }
+    .actions {
+      display: flex;
+      gap: 0.5rem;
+      flex-wrap: wrap;
+    }
+    .question {
+      border-top: 1px solid #e5e7eb;
+      padding-top: 0.5rem;
+    }
+    .right {
+      margin: 0 0 0.3rem;
+      color: var(--ok);
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
@@ -74,7 +143,11 @@ export class QuizHostComponent {
       type: TYPE_LABELS[q.type],
       right: rightAnswerText(q),
       // Before the first answer a choice question still shows its options, at zero.
-      chart: questionChart(tallies.get(q.id) ?? { questionId: q.id, answered: 0, bars: optionsOf(q).map((o) => ({ ...o, count: 0 })) }, v.tally.present, this.revealed()),
+      chart: questionChart(
+        tallies.get(q.id) ?? { questionId: q.id, answered: 0, bars: optionsOf(q).map((o) => ({ ...o, count: 0 })) },
+        v.tally.present,
+        this.revealed(),
+      ),
     }));
   });
 

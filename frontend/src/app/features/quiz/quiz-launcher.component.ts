@@ -1,7 +1,16 @@
 import { ChangeDetectionStrategy, Component, computed, inject, OnInit, output, signal } from '@angular/core';
 import type { BankQuestion, QuestionDraft } from '@contracts/quiz';
 import { toShownError } from '../../core/api-error';
-import { emptyLaunch, launchPayload, LaunchForm, mayBeAnonymous, moveBankQuestion, questionCount, TIME_LIMITS, toggleBankQuestion } from './launch-form';
+import {
+  emptyLaunch,
+  launchPayload,
+  LaunchForm,
+  mayBeAnonymous,
+  moveBankQuestion,
+  questionCount,
+  TIME_LIMITS,
+  toggleBankQuestion,
+} from './launch-form';
 import { QuestionEditorComponent } from './question-editor.component';
 import { TYPE_LABELS } from './question-form';
 import { QuizApi } from './quiz-api.service';
@@ -15,73 +24,224 @@ import { QuizLive } from './quiz-live.service';
     <div class="launcher" data-testid="quiz-launcher">
       <h2>Launch a quiz or poll</h2>
       @if (typing()) {
-        <app-question-editor submitLabel="Add to this quiz" (saved)="addTyped($event)" (cancelled)="typing.set(false)" />
+        <app-question-editor
+          submitLabel="Add to this quiz"
+          (saved)="addTyped($event)"
+          (cancelled)="typing.set(false)"
+        />
       } @else {
-        <button type="button" class="btn quiet" (click)="typing.set(true)" data-testid="quiz-type-question">+ Type a question now</button>
+        <button type="button" class="btn quiet" (click)="typing.set(true)" data-testid="quiz-type-question">
+          + Type a question now
+        </button>
       }
       @if (form().typed.length) {
         <ol class="typed" aria-label="Questions typed now">
           @for (q of form().typed; track $index; let i = $index) {
-            <li><span class="type">{{ labels[q.type] }}</span> {{ q.prompt }}
-              <button type="button" class="link" (click)="removeTyped(i)" [attr.aria-label]="'Remove ' + q.prompt">✕</button></li>
+            <li>
+              <span class="type">{{ labels[q.type] }}</span> {{ q.prompt }}
+              <button type="button" class="link" (click)="removeTyped(i)" [attr.aria-label]="'Remove ' + q.prompt">
+                ✕
+              </button>
+            </li>
           }
         </ol>
       }
       <fieldset class="bank">
         <legend>From the question bank</legend>
-        @if (bankError(); as e) { <p class="error">{{ e }}</p> }
+        @if (bankError(); as e) {
+          <p class="error">{{ e }}</p>
+        }
         @for (b of bank(); track b.id) {
           <div class="bank-row">
-            <label><input type="checkbox" [checked]="form().bankIds.includes(b.id)" (change)="form.set(toggle(form(), b.id))" [attr.data-question]="b.question.prompt" />
+            <label
+              ><input
+                type="checkbox"
+                [checked]="form().bankIds.includes(b.id)"
+                (change)="form.set(toggle(form(), b.id))"
+                [attr.data-question]="b.question.prompt"
+              />
               <span class="type">{{ labels[b.question.type] }}</span> {{ b.question.prompt }}
-              @if (order(b.id); as n) { <span class="order" [attr.aria-label]="'asked ' + n">#{{ n }}</span> }</label>
+              @if (order(b.id); as n) {
+                <span class="order" [attr.aria-label]="'asked ' + n">#{{ n }}</span>
+              }
+            </label>
             @if (order(b.id)) {
-              <button type="button" class="link" (click)="form.set(move(form(), b.id, -1))" [attr.aria-label]="'Ask earlier: ' + b.question.prompt">↑</button>
-              <button type="button" class="link" (click)="form.set(move(form(), b.id, 1))" [attr.aria-label]="'Ask later: ' + b.question.prompt">↓</button>
+              <button
+                type="button"
+                class="link"
+                (click)="form.set(move(form(), b.id, -1))"
+                [attr.aria-label]="'Ask earlier: ' + b.question.prompt"
+              >
+                ↑
+              </button>
+              <button
+                type="button"
+                class="link"
+                (click)="form.set(move(form(), b.id, 1))"
+                [attr.aria-label]="'Ask later: ' + b.question.prompt"
+              >
+                ↓
+              </button>
             }
           </div>
-        } @empty { <p class="muted">No saved questions yet: prepare them from the lobby, or type one now.</p> }
+        } @empty {
+          <p class="muted">No saved questions yet: prepare them from the lobby, or type one now.</p>
+        }
       </fieldset>
       <div class="rules">
-        <label>Title <input type="text" [value]="form().title" (input)="patch({ title: $any($event.target).value })" [placeholder]="firstPrompt() ?? 'Quiz'" data-testid="quiz-title" /></label>
-        <label>Time
+        <label
+          >Title
+          <input
+            type="text"
+            [value]="form().title"
+            (input)="patch({ title: $any($event.target).value })"
+            [placeholder]="firstPrompt() ?? 'Quiz'"
+            data-testid="quiz-title"
+        /></label>
+        <label
+          >Time
           <select (change)="patch({ timeLimit: $any($event.target).value })" data-testid="quiz-time-limit">
-            @for (t of times; track t.seconds) { <option [value]="t.seconds" [selected]="t.seconds === form().timeLimit">{{ t.label }}</option> }
+            @for (t of times; track t.seconds) {
+              <option [value]="t.seconds" [selected]="t.seconds === form().timeLimit">{{ t.label }}</option>
+            }
           </select>
         </label>
-        <label class="check"><input type="checkbox" [checked]="form().allowChange" (change)="patch({ allowChange: $any($event.target).checked })" /> Students may change their answer until it closes</label>
+        <label class="check"
+          ><input
+            type="checkbox"
+            [checked]="form().allowChange"
+            (change)="patch({ allowChange: $any($event.target).checked })"
+          />
+          Students may change their answer until it closes</label
+        >
         @if (pollsOnly()) {
-          <label class="check"><input type="checkbox" [checked]="form().anonymous" (change)="patch({ anonymous: $any($event.target).checked })" data-testid="quiz-anonymous" /> Anonymous (no one sees who answered what)</label>
+          <label class="check"
+            ><input
+              type="checkbox"
+              [checked]="form().anonymous"
+              (change)="patch({ anonymous: $any($event.target).checked })"
+              data-testid="quiz-anonymous"
+            />
+            Anonymous (no one sees who answered what)</label
+          >
         }
         @if (!form().anonymous) {
-          <label class="check"><input type="checkbox" [checked]="form().graded" (change)="patch({ graded: $any($event.target).checked })" data-testid="quiz-graded" /> Graded: its own column in the LMS gradebook</label>
+          <label class="check"
+            ><input
+              type="checkbox"
+              [checked]="form().graded"
+              (change)="patch({ graded: $any($event.target).checked })"
+              data-testid="quiz-graded"
+            />
+            Graded: its own column in the LMS gradebook</label
+          >
           @if (form().graded) {
-            <label>Points <input type="text" inputmode="decimal" [value]="form().points" (input)="patch({ points: $any($event.target).value })" placeholder="the classroom's quiz points" data-testid="quiz-points" /></label>
-            <label class="check"><input type="checkbox" [checked]="form().zeroForUnanswered" (change)="patch({ zeroForUnanswered: $any($event.target).checked })" /> Students present who do not answer get 0</label>
+            <label
+              >Points
+              <input
+                type="text"
+                inputmode="decimal"
+                [value]="form().points"
+                (input)="patch({ points: $any($event.target).value })"
+                placeholder="the classroom's quiz points"
+                data-testid="quiz-points"
+            /></label>
+            <label class="check"
+              ><input
+                type="checkbox"
+                [checked]="form().zeroForUnanswered"
+                (change)="patch({ zeroForUnanswered: $any($event.target).checked })"
+              />
+              Students present who do not answer get 0</label
+            >
           }
         }
       </div>
-      @if (error(); as e) { <p class="error" role="alert" data-testid="quiz-launch-error">{{ e }}</p> }
+      @if (error(); as e) {
+        <p class="error" role="alert" data-testid="quiz-launch-error">{{ e }}</p>
+      }
       <button class="btn live launch" [disabled]="busy() || count() === 0" (click)="launch()" data-testid="quiz-launch">
         Launch {{ count() === 1 ? 'the question' : count() + ' questions' }}
       </button>
     </div>
   `,
   styles: `
-    .launcher { display: grid; gap: .7rem; }
-    h2 { margin: 0; font-size: 1.1rem; }
-    fieldset { border: 1px solid #e5e7eb; border-radius: 10px; padding: .5rem .7rem; margin: 0; max-height: 14rem; overflow: auto; }
-    .bank-row { display: flex; align-items: center; gap: .3rem; }
-    .bank-row label { flex: 1; display: flex; gap: .4rem; align-items: baseline; padding: .3rem 0; min-height: 36px; }
-    .type { font-size: .75rem; background: #e0e7ff; border-radius: 6px; padding: 0 .35rem; white-space: nowrap; }
-    .order { font-weight: 700; color: var(--accent); }
-    .typed { margin: 0; padding-left: 1.2rem; }
-    .rules { display: grid; gap: .5rem; }
-    .rules label:not(.check) { display: grid; gap: .2rem; }
-    .rules input[type=text], select { font: inherit; padding: .5rem; border: 1px solid #cbd5e1; border-radius: 8px; min-height: 44px; }
-    .check { display: flex; gap: .4rem; align-items: center; }
-    .link { background: none; border: 0; cursor: pointer; color: var(--accent); min-width: 32px; min-height: 32px; }
-    .launch { width: 100%; }
+    .launcher {
+      display: grid;
+      gap: 0.7rem;
+    }
+    h2 {
+      margin: 0;
+      font-size: 1.1rem;
+    }
+    fieldset {
+      border: 1px solid #e5e7eb;
+      border-radius: 10px;
+      padding: 0.5rem 0.7rem;
+      margin: 0;
+      max-height: 14rem;
+      overflow: auto;
+    }
+    .bank-row {
+      display: flex;
+      align-items: center;
+      gap: 0.3rem;
+    }
+    .bank-row label {
+      flex: 1;
+      display: flex;
+      gap: 0.4rem;
+      align-items: baseline;
+      padding: 0.3rem 0;
+      min-height: 36px;
+    }
+    .type {
+      font-size: 0.75rem;
+      background: #e0e7ff;
+      border-radius: 6px;
+      padding: 0 0.35rem;
+      white-space: nowrap;
+    }
+    .order {
+      font-weight: 700;
+      color: var(--accent);
+    }
+    .typed {
+      margin: 0;
+      padding-left: 1.2rem;
+    }
+    .rules {
+      display: grid;
+      gap: 0.5rem;
+    }
+    .rules label:not(.check) {
+      display: grid;
+      gap: 0.2rem;
+    }
+    .rules input[type='text'],
+    select {
+      font: inherit;
+      padding: 0.5rem;
+      border: 1px solid #cbd5e1;
+      border-radius: 8px;
+      min-height: 44px;
+    }
+    .check {
+      display: flex;
+      gap: 0.4rem;
+      align-items: center;
+    }
+    .link {
+      background: none;
+      border: 0;
+      cursor: pointer;
+      color: var(--accent);
+      min-width: 32px;
+      min-height: 32px;
+    }
+    .launch {
+      width: 100%;
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
@@ -135,7 +295,11 @@ export class QuizLauncherComponent implements OnInit {
   }
 
   protected async launch() {
-    const r = launchPayload(this.form(), this.firstPrompt(), this.picked().map((q) => q.type));
+    const r = launchPayload(
+      this.form(),
+      this.firstPrompt(),
+      this.picked().map((q) => q.type),
+    );
     if (!r.ok) {
       this.error.set(r.error);
       return;
@@ -148,7 +312,12 @@ export class QuizLauncherComponent implements OnInit {
       return;
     }
     this.error.set(null);
-    this.form.set({ ...emptyLaunch(), timeLimit: this.form().timeLimit, graded: this.form().graded, points: this.form().points });
+    this.form.set({
+      ...emptyLaunch(),
+      timeLimit: this.form().timeLimit,
+      graded: this.form().graded,
+      points: this.form().points,
+    });
     this.launched.emit();
   }
 }

@@ -14,7 +14,17 @@ import {
 import { RoomSocket } from '../../core/room-socket.service';
 import type { AnswerStatus } from './answer-form';
 import { clockOffset } from './countdown';
-import { idOf, QuizList, shownQuiz, withClosed, withMine, withResult, withRevealed, withTally, withView } from './quiz-state';
+import {
+  idOf,
+  QuizList,
+  shownQuiz,
+  withClosed,
+  withMine,
+  withResult,
+  withRevealed,
+  withTally,
+  withView,
+} from './quiz-state';
 
 /** Refusals that mean "too late", and those worth trying again (the connection, not the answer). */
 const LATE = [QuizErrors.quizClosed];
@@ -109,9 +119,14 @@ export class QuizLive {
       this.quizzes.update((l) => withMine(l, quizId, { questionId, answer, answeredAt: ack.data.receivedAt }));
     } else if ((LATE as string[]).includes(ack.error.code)) {
       this.setStatus(quizId, questionId, { state: 'late' });
-      this.quizzes.update((l) => withClosed(l, { quizId, closedAt: new Date(Date.now() + this.offsetMs()).toISOString(), reason: 'time' }));
+      this.quizzes.update((l) =>
+        withClosed(l, { quizId, closedAt: new Date(Date.now() + this.offsetMs()).toISOString(), reason: 'time' }),
+      );
     } else if (TRANSIENT.includes(ack.error.code)) {
-      this.setStatus(quizId, questionId, { state: 'refused', message: `Not sent (${ack.error.message.toLowerCase()}): try again.` });
+      this.setStatus(quizId, questionId, {
+        state: 'refused',
+        message: `Not sent (${ack.error.message.toLowerCase()}): try again.`,
+      });
     } else {
       this.setStatus(quizId, questionId, { state: 'refused', message: ack.error.message });
     }

@@ -1,4 +1,14 @@
-import { ChangeDetectionStrategy, Component, computed, effect, inject, input, model, signal, untracked } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  effect,
+  inject,
+  input,
+  model,
+  signal,
+  untracked,
+} from '@angular/core';
 import { QuizHostComponent } from './quiz-host.component';
 import { QuizLauncherComponent } from './quiz-launcher.component';
 import { QuizLive } from './quiz-live.service';
@@ -17,13 +27,22 @@ import { QuizStudentComponent } from './quiz-student.component';
     @if (canTeach()) {
       @if (open()) {
         <aside class="sheet" aria-label="Quiz" data-testid="quiz-panel">
-          <button type="button" class="fold" (click)="open.set(false)" aria-label="Close the quiz panel (a running quiz goes on)">✕</button>
+          <button
+            type="button"
+            class="fold"
+            (click)="open.set(false)"
+            aria-label="Close the quiz panel (a running quiz goes on)"
+          >
+            ✕
+          </button>
           @if (teacherView(); as v) {
             @if (!composing()) {
               <app-quiz-host [view]="v" (another)="composing.set(true)" />
             } @else {
               <app-quiz-launcher (launched)="composing.set(false)" />
-              <button type="button" class="btn quiet back" (click)="composing.set(false)">Back to “{{ v.title }}”</button>
+              <button type="button" class="btn quiet back" (click)="composing.set(false)">
+                Back to “{{ v.title }}”
+              </button>
             }
           } @else {
             <app-quiz-launcher (launched)="composing.set(false)" />
@@ -32,10 +51,16 @@ import { QuizStudentComponent } from './quiz-student.component';
       }
     } @else if (studentView(); as v) {
       @if (folded() && !v.closedAt) {
-        <button type="button" class="unfold btn" (click)="folded.set(false)" data-testid="quiz-unfold">Quiz open: {{ v.title }} — answer</button>
+        <button type="button" class="unfold btn" (click)="folded.set(false)" data-testid="quiz-unfold">
+          Quiz open: {{ v.title }} — answer
+        </button>
       } @else {
         <aside class="sheet student" aria-label="Quiz" data-testid="quiz-panel">
-          @if (!v.closedAt) { <button type="button" class="fold" (click)="folded.set(true)" aria-label="Fold the quiz away for now">▾</button> }
+          @if (!v.closedAt) {
+            <button type="button" class="fold" (click)="folded.set(true)" aria-label="Fold the quiz away for now">
+              ▾
+            </button>
+          }
           <app-quiz-student [view]="v" />
         </aside>
       }
@@ -43,17 +68,70 @@ import { QuizStudentComponent } from './quiz-student.component';
     <p class="sr-only" aria-live="polite" data-testid="quiz-announce">{{ announcement() }}</p>
   `,
   styles: `
-    .sheet { position: fixed; z-index: 20; right: 1rem; bottom: 1rem; width: min(30rem, calc(100vw - 2rem)); max-height: calc(100vh - 5rem); overflow: auto;
-      background: var(--card); border-radius: 16px; padding: 1rem 1.1rem 1.2rem; box-shadow: 0 10px 40px rgba(15, 23, 42, .3); }
-    .fold { position: absolute; top: .4rem; right: .4rem; width: 44px; height: 44px; border: 0; border-radius: 50%; background: #f1f5f9; cursor: pointer; font-size: 1.1rem; z-index: 1; }
-    .sheet > :not(.fold) { display: block; }
-    .sheet ::ng-deep .top { padding-right: 3rem; }
-    .back { margin-top: .6rem; width: 100%; }
-    .unfold { position: fixed; z-index: 20; left: 50%; transform: translateX(-50%); bottom: 1rem; box-shadow: 0 6px 20px rgba(15, 23, 42, .3); max-width: calc(100vw - 2rem); }
-    .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+    .sheet {
+      position: fixed;
+      z-index: 20;
+      right: 1rem;
+      bottom: 1rem;
+      width: min(30rem, calc(100vw - 2rem));
+      max-height: calc(100vh - 5rem);
+      overflow: auto;
+      background: var(--card);
+      border-radius: 16px;
+      padding: 1rem 1.1rem 1.2rem;
+      box-shadow: 0 10px 40px rgba(15, 23, 42, 0.3);
+    }
+    .fold {
+      position: absolute;
+      top: 0.4rem;
+      right: 0.4rem;
+      width: 44px;
+      height: 44px;
+      border: 0;
+      border-radius: 50%;
+      background: #f1f5f9;
+      cursor: pointer;
+      font-size: 1.1rem;
+      z-index: 1;
+    }
+    .sheet > :not(.fold) {
+      display: block;
+    }
+    .sheet ::ng-deep .top {
+      padding-right: 3rem;
+    }
+    .back {
+      margin-top: 0.6rem;
+      width: 100%;
+    }
+    .unfold {
+      position: fixed;
+      z-index: 20;
+      left: 50%;
+      transform: translateX(-50%);
+      bottom: 1rem;
+      box-shadow: 0 6px 20px rgba(15, 23, 42, 0.3);
+      max-width: calc(100vw - 2rem);
+    }
+    .sr-only {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip-path: inset(50%);
+      white-space: nowrap;
+    }
     /* A phone: the student's question takes the lower screen, above the LMS app's own bars, thumbs' reach. */
     @media (max-width: 720px) {
-      .sheet { left: 0; right: 0; bottom: 0; width: auto; max-height: 88vh; border-radius: 18px 18px 0 0; padding: 1rem .9rem calc(1rem + env(safe-area-inset-bottom)); }
+      .sheet {
+        left: 0;
+        right: 0;
+        bottom: 0;
+        width: auto;
+        max-height: 88vh;
+        border-radius: 18px 18px 0 0;
+        padding: 1rem 0.9rem calc(1rem + env(safe-area-inset-bottom));
+      }
     }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -88,7 +166,11 @@ export class QuizPanelComponent {
         this.folded.set(false);
         // Already running when this page joined: not news.
         if (first && v.mine.length) return;
-        this.announcement.set(v.revealedAt ? `Results of ${v.title} are shown.` : `New quiz: ${v.title}. ${v.questions.length} question${v.questions.length === 1 ? '' : 's'}.`);
+        this.announcement.set(
+          v.revealedAt
+            ? `Results of ${v.title} are shown.`
+            : `New quiz: ${v.title}. ${v.questions.length} question${v.questions.length === 1 ? '' : 's'}.`,
+        );
       });
     });
     // An instructor who launches from elsewhere (another tab) sees the panel open on it.

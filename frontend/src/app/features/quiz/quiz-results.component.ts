@@ -74,15 +74,22 @@ export class QuizResultsComponent implements OnInit {
   protected mark(userId: string, row: StudentAnswerRow, correct: boolean | null) {
     return this.act(async () => {
       const m = await this.api.mark(row.answerId, correct);
-      this.results.update((r) =>
-        r && {
-          ...r,
-          students: r.students.map((s) =>
-            s.userId !== userId
-              ? s
-              : { ...s, score: m.score, answers: s.answers.map((a) => (a.answerId === m.answerId ? { ...a, fraction: m.fraction, markedCorrect: correct } : a)) },
-          ),
-        },
+      this.results.update(
+        (r) =>
+          r && {
+            ...r,
+            students: r.students.map((s) =>
+              s.userId !== userId
+                ? s
+                : {
+                    ...s,
+                    score: m.score,
+                    answers: s.answers.map((a) =>
+                      a.answerId === m.answerId ? { ...a, fraction: m.fraction, markedCorrect: correct } : a,
+                    ),
+                  },
+            ),
+          },
       );
     });
   }

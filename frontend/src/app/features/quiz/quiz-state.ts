@@ -1,4 +1,12 @@
-import type { MyAnswer, QuizRevealed, QuizResult, QuizServerPayloads, QuizServerEvents, QuizTally, QuizView } from '@contracts/quiz';
+import type {
+  MyAnswer,
+  QuizRevealed,
+  QuizResult,
+  QuizServerPayloads,
+  QuizServerEvents,
+  QuizTally,
+  QuizView,
+} from '@contracts/quiz';
 
 /**
  * The class's quizzes as this person sees them (newest first), changed by what the server says. Pure:
@@ -23,11 +31,15 @@ function update(list: QuizList, quizId: string, change: (v: QuizView) => QuizVie
 
 /** A live tally: only instructors get one, and only their view holds it. */
 export function withTally(list: QuizList, tally: QuizTally): QuizList {
-  return update(list, tally.quizId, (v) => (v.role === 'teacher' ? { role: 'teacher', quiz: { ...v.quiz, tally } } : v));
+  return update(list, tally.quizId, (v) =>
+    v.role === 'teacher' ? { role: 'teacher', quiz: { ...v.quiz, tally } } : v,
+  );
 }
 
 export function withClosed(list: QuizList, closed: QuizServerPayloads[typeof QuizServerEvents.closed]): QuizList {
-  return update(list, closed.quizId, (v) => (v.quiz.closedAt ? v : ({ ...v, quiz: { ...v.quiz, closedAt: closed.closedAt } } as QuizView)));
+  return update(list, closed.quizId, (v) =>
+    v.quiz.closedAt ? v : ({ ...v, quiz: { ...v.quiz, closedAt: closed.closedAt } } as QuizView),
+  );
 }
 
 /** Results revealed: the right answers and the class's chart (students keep them in their view). */
@@ -41,13 +53,20 @@ export function withRevealed(list: QuizList, r: QuizRevealed): QuizList {
 }
 
 export function withResult(list: QuizList, result: QuizResult): QuizList {
-  return update(list, result.quizId, (v) => (v.role === 'student' ? { role: 'student', quiz: { ...v.quiz, result } } : v));
+  return update(list, result.quizId, (v) =>
+    v.role === 'student' ? { role: 'student', quiz: { ...v.quiz, result } } : v,
+  );
 }
 
 /** The student's own answer, once the server acknowledged it (a change replaces the earlier one). */
 export function withMine(list: QuizList, quizId: string, mine: MyAnswer): QuizList {
   return update(list, quizId, (v) =>
-    v.role === 'student' ? { role: 'student', quiz: { ...v.quiz, mine: [...v.quiz.mine.filter((m) => m.questionId !== mine.questionId), mine] } } : v,
+    v.role === 'student'
+      ? {
+          role: 'student',
+          quiz: { ...v.quiz, mine: [...v.quiz.mine.filter((m) => m.questionId !== mine.questionId), mine] },
+        }
+      : v,
   );
 }
 

@@ -1,6 +1,18 @@
 import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal } from '@angular/core';
 import { QUIZ_LIMITS, type QuizStudentView, type StudentQuestion } from '@contracts/quiz';
-import { AnswerDraft, AnswerStatus, draftFromAnswer, emptyDraft, inputKindOf, optionsOf, pick, statusMessage, toAnswer, typed, whyNotReady } from './answer-form';
+import {
+  AnswerDraft,
+  AnswerStatus,
+  draftFromAnswer,
+  emptyDraft,
+  inputKindOf,
+  optionsOf,
+  pick,
+  statusMessage,
+  toAnswer,
+  typed,
+  whyNotReady,
+} from './answer-form';
 import { QuizChartComponent } from './quiz-chart.component';
 import { questionChart } from './quiz-chart';
 import { QuizCountdownComponent } from './quiz-countdown.component';
@@ -62,7 +74,9 @@ export class QuizStudentComponent {
     return this.closed() || s.state === 'sending' || s.state === 'late' || (s.state === 'received' && !s.changeable);
   });
   protected readonly why = computed(() => whyNotReady(this.draft()));
-  protected readonly sendLabel = computed(() => (this.status().state === 'received' ? 'Change my answer' : 'Send answer'));
+  protected readonly sendLabel = computed(() =>
+    this.status().state === 'received' ? 'Change my answer' : 'Send answer',
+  );
   protected readonly answeredCount = computed(() => this.view().mine.length);
 
   /** After reveal: each question with its right answer, my mark and the class's chart. */
@@ -100,7 +114,13 @@ export class QuizStudentComponent {
 
   protected tap(key: string) {
     if (this.locked()) return;
-    this.setDraft(pick(this.draft(), key, this.options().map((o) => o.key)));
+    this.setDraft(
+      pick(
+        this.draft(),
+        key,
+        this.options().map((o) => o.key),
+      ),
+    );
   }
 
   protected type(text: string) {

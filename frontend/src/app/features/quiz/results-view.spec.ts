@@ -19,7 +19,9 @@ describe('results in words', () => {
   });
 
   it('names the CSV after the quiz and its day', () => {
-    expect(csvFileName('Quick check: Élan & "quotes"', '2030-04-05T10:00:00.000Z')).toBe('quick-check-elan-quotes-2030-04-05.csv');
+    expect(csvFileName('Quick check: Élan & "quotes"', '2030-04-05T10:00:00.000Z')).toBe(
+      'quick-check-elan-quotes-2030-04-05.csv',
+    );
     expect(csvFileName('???', '2030-04-05T10:00:00.000Z')).toBe('quiz-2030-04-05.csv');
   });
 });

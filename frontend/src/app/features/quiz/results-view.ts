@@ -32,6 +32,13 @@ export function markText(fraction: number | null): string {
 
 /** A file name for the results' CSV: the quiz title in safe characters and its launch day. */
 export function csvFileName(title: string, launchedAt: string): string {
-  const slug = title.normalize('NFKD').replace(/[^\w\s-]/g, '').trim().replace(/\s+/g, '-').toLowerCase().slice(0, 60) || 'quiz';
+  const slug =
+    title
+      .normalize('NFKD')
+      .replace(/[^\w\s-]/g, '')
+      .trim()
+      .replace(/\s+/g, '-')
+      .toLowerCase()
+      .slice(0, 60) || 'quiz';
   return `${slug}-${launchedAt.slice(0, 10)}.csv`;
 }
