@@ -18,7 +18,9 @@ export class CreateQuizzes1796359300000 implements MigrationInterface {
       updated_at timestamptz NOT NULL DEFAULT now(),
       deleted_at timestamptz
     )`);
-    await q.query(`CREATE INDEX quiz_question_course ON quiz_question (course_id, created_at) WHERE deleted_at IS NULL`);
+    await q.query(
+      `CREATE INDEX quiz_question_course ON quiz_question (course_id, created_at) WHERE deleted_at IS NULL`,
+    );
     await q.query(`CREATE TABLE quiz (
       id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
       course_id uuid NOT NULL REFERENCES course(id) ON DELETE CASCADE,
@@ -72,6 +74,7 @@ export class CreateQuizzes1796359300000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['quiz_attendee', 'quiz_answer', 'quiz_item', 'quiz', 'quiz_question']) await q.query(`DROP TABLE IF EXISTS ${t}`);
+    for (const t of ['quiz_attendee', 'quiz_answer', 'quiz_item', 'quiz', 'quiz_question'])
+      await q.query(`DROP TABLE IF EXISTS ${t}`);
   }
 }

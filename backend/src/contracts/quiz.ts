@@ -26,7 +26,11 @@ const uuid = z.uuid();
 const prompt = z.string().trim().min(1).max(QUIZ_LIMITS.promptLength);
 const option = z.string().trim().min(1).max(QUIZ_LIMITS.optionLength);
 const options = z.array(option).min(2).max(QUIZ_LIMITS.options);
-const index = z.number().int().min(0).max(QUIZ_LIMITS.options - 1);
+const index = z
+  .number()
+  .int()
+  .min(0)
+  .max(QUIZ_LIMITS.options - 1);
 const finite = z.number().finite().min(-1e12).max(1e12);
 
 export const questionTypes = ['single', 'multiple', 'true_false', 'short', 'numeric', 'poll'] as const;
@@ -38,10 +42,23 @@ export type QuestionType = (typeof questionTypes)[number];
  */
 export const questionDraftSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('single'), prompt, options, correct: index }).strict(),
-  z.object({ type: z.literal('multiple'), prompt, options, correct: z.array(index).min(1).max(QUIZ_LIMITS.options) }).strict(),
+  z
+    .object({ type: z.literal('multiple'), prompt, options, correct: z.array(index).min(1).max(QUIZ_LIMITS.options) })
+    .strict(),
   z.object({ type: z.literal('true_false'), prompt, correct: z.boolean() }).strict(),
-  z.object({ type: z.literal('short'), prompt, accepted: z.array(z.string().trim().min(1).max(QUIZ_LIMITS.shortAnswerLength)).min(1).max(QUIZ_LIMITS.acceptedAnswers) }).strict(),
-  z.object({ type: z.literal('numeric'), prompt, value: finite, tolerance: z.number().finite().min(0).max(1e12) }).strict(),
+  z
+    .object({
+      type: z.literal('short'),
+      prompt,
+      accepted: z
+        .array(z.string().trim().min(1).max(QUIZ_LIMITS.shortAnswerLength))
+        .min(1)
+        .max(QUIZ_LIMITS.acceptedAnswers),
+    })
+    .strict(),
+  z
+    .object({ type: z.literal('numeric'), prompt, value: finite, tolerance: z.number().finite().min(0).max(1e12) })
+    .strict(),
   z.object({ type: z.literal('poll'), prompt, options, multiple: z.boolean().default(false) }).strict(),
 ]);
 export type QuestionDraft = z.infer<typeof questionDraftSchema>;
@@ -65,7 +82,12 @@ export const launchSchema = z
     /** Questions typed in class: saved to the bank, then asked after `questionIds`. */
     newQuestions: z.array(questionDraftSchema).max(QUIZ_LIMITS.newQuestions).default([]),
     /** Closes by itself after this long (a job, so it closes even if this server dies); none: closed by hand. */
-    timeLimitSeconds: z.number().int().min(QUIZ_LIMITS.timeLimitSeconds.min).max(QUIZ_LIMITS.timeLimitSeconds.max).optional(),
+    timeLimitSeconds: z
+      .number()
+      .int()
+      .min(QUIZ_LIMITS.timeLimitSeconds.min)
+      .max(QUIZ_LIMITS.timeLimitSeconds.max)
+      .optional(),
     /** A column of its own in the LMS gradebook, posted when the quiz closes. */
     graded: z.boolean().default(false),
     /** The column's maximum; default: the classroom's quiz points (deep linking), else one per question. */
@@ -79,7 +101,10 @@ export const launchSchema = z
   })
   .strict()
   .refine((l) => l.questionIds.length + l.newQuestions.length >= 1, 'a quiz needs at least one question')
-  .refine((l) => l.questionIds.length + l.newQuestions.length <= QUIZ_LIMITS.questions, `a quiz has at most ${QUIZ_LIMITS.questions} questions`)
+  .refine(
+    (l) => l.questionIds.length + l.newQuestions.length <= QUIZ_LIMITS.questions,
+    `a quiz has at most ${QUIZ_LIMITS.questions} questions`,
+  )
   .refine((l) => new Set(l.questionIds).size === l.questionIds.length, 'a question is asked once per quiz');
 
 export const QuizEvents = {

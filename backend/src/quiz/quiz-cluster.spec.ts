@@ -30,7 +30,11 @@ describe('quizzes across two backend instances', () => {
     db = new Client({ connectionString: cluster.databaseUrl });
     await db.connect();
     teacherToken = await cluster.launch.launch('phys-101', 'dev-ada');
-    sessionId = ((await (await cluster.launch.api('/api/classroom/sessions', teacherToken, { method: 'POST' })).json()) as { session: { id: string } }).session.id;
+    sessionId = (
+      (await (await cluster.launch.api('/api/classroom/sessions', teacherToken, { method: 'POST' })).json()) as {
+        session: { id: string };
+      }
+    ).session.id;
     // The students are made directly (the test is about answers, not 300 LTI launches), with tokens signed like a launch's.
     const raw = decodeClaims(teacherToken) as { plt: string; dep: string; crs: string; act: string };
     const claims = { platformId: raw.plt, deploymentId: raw.dep, courseId: raw.crs, activityId: raw.act };
@@ -40,7 +44,15 @@ describe('quizzes across two backend instances', () => {
       [claims.platformId, STUDENTS],
     );
     for (const [i, r] of rows.entries()) {
-      const { token } = await tokens.issue({ userId: r.id, platformId: claims.platformId, deploymentId: claims.deploymentId, courseId: claims.courseId, activityId: claims.activityId, role: 'learner', name: `Student ${i}` });
+      const { token } = await tokens.issue({
+        userId: r.id,
+        platformId: claims.platformId,
+        deploymentId: claims.deploymentId,
+        courseId: claims.courseId,
+        activityId: claims.activityId,
+        role: 'learner',
+        name: `Student ${i}`,
+      });
       students.push({ userId: r.id, token });
     }
   }, 180_000);
@@ -59,35 +71,61 @@ describe('quizzes across two backend instances', () => {
     if (!ack.ok) throw new Error(JSON.stringify(ack.error));
     return c;
   };
-  const call = async <E extends keyof QuizAckData>(c: RoomClient, event: E, payload: unknown) => c.call<QuizAckData[E]>(event, payload);
+  const call = async <E extends keyof QuizAckData>(c: RoomClient, event: E, payload: unknown) =>
+    c.call<QuizAckData[E]>(event, payload);
 
   it('counts 300 answers arriving at once over two instances exactly once, and refuses every second answer', async () => {
     const teacher = await join(cluster.ports[0], teacherToken);
     const socks: RoomClient[] = [];
     for (let i = 0; i < STUDENTS; i += 25) {
-      socks.push(...(await Promise.all(students.slice(i, i + 25).map((s, j) => join(cluster.ports[(i + j) % 2], s.token)))));
+      socks.push(
+        ...(await Promise.all(students.slice(i, i + 25).map((s, j) => join(cluster.ports[(i + j) % 2], s.token)))),
+      );
     }
-    const launched = await call(teacher, QuizEvents.launch, { title: 'Storm', newQuestions: [{ type: 'single', prompt: 'Pick', options: ['a', 'b', 'c', 'd'], correct: 2 }] });
+    const launched = await call(teacher, QuizEvents.launch, {
+      title: 'Storm',
+      newQuestions: [{ type: 'single', prompt: 'Pick', options: ['a', 'b', 'c', 'd'], correct: 2 }],
+    });
     if (!launched.ok) throw new Error(JSON.stringify(launched.error));
     const quiz = launched.data;
     const questionId = quiz.questions[0].id;
-    await Promise.all(socks.map((s) => s.waitFor<QuizServerPayloads, typeof QuizServerEvents.launched>(QuizServerEvents.launched, (v) => v.quiz.id === quiz.id, 20_000)));
+    await Promise.all(
+      socks.map((s) =>
+        s.waitFor<QuizServerPayloads, typeof QuizServerEvents.launched>(
+          QuizServerEvents.launched,
+          (v) => v.quiz.id === quiz.id,
+          20_000,
+        ),
+      ),
+    );
 
-    const answer = (s: RoomClient, i: number) => call(s, QuizEvents.answer, { quizId: quiz.id, questionId, answer: { type: 'single', choice: i % 4 } });
+    const answer = (s: RoomClient, i: number) =>
+      call(s, QuizEvents.answer, { quizId: quiz.id, questionId, answer: { type: 'single', choice: i % 4 } });
     const acks = await Promise.all(socks.map((s, i) => answer(s, i)));
     expect(acks.filter((a) => !a.ok)).toEqual([]);
     // Every student again, at once, from a second connection on the other instance: all refused.
-    const seconds = await Promise.all(socks.slice(0, 40).map(async (_s, i) => answer(await join(cluster.ports[(i + 1) % 2], students[i].token), i + 1)));
+    const seconds = await Promise.all(
+      socks.slice(0, 40).map(async (_s, i) => answer(await join(cluster.ports[(i + 1) % 2], students[i].token), i + 1)),
+    );
     expect(seconds.map((a) => (a.ok ? 'OK' : a.error.code))).toEqual(Array(40).fill('ALREADY_ANSWERED'));
 
-    const tally = await teacher.waitFor<QuizServerPayloads, typeof QuizServerEvents.tally>(QuizServerEvents.tally, (t) => t.quizId === quiz.id && t.answered === STUDENTS, 20_000);
+    const tally = await teacher.waitFor<QuizServerPayloads, typeof QuizServerEvents.tally>(
+      QuizServerEvents.tally,
+      (t) => t.quizId === quiz.id && t.answered === STUDENTS,
+      20_000,
+    );
     expect(tally.questions[0].bars.map((b) => b.count)).toEqual([75, 75, 75, 75]);
     expect(tally.present).toBe(STUDENTS);
-    const { rows } = await db.query(`SELECT count(*)::int AS n, count(DISTINCT user_id)::int AS people FROM quiz_answer WHERE quiz_id = $1`, [quiz.id]);
+    const { rows } = await db.query(
+      `SELECT count(*)::int AS n, count(DISTINCT user_id)::int AS people FROM quiz_answer WHERE quiz_id = $1`,
+      [quiz.id],
+    );
     expect(rows[0]).toEqual({ n: STUDENTS, people: STUDENTS });
     const closed = await call(teacher, QuizEvents.close, { quizId: quiz.id });
     expect(closed.ok).toBe(true);
-    expect((await db.query(`SELECT count(*)::int AS n FROM quiz_answer WHERE quiz_id = $1`, [quiz.id])).rows[0].n).toBe(STUDENTS);
+    expect((await db.query(`SELECT count(*)::int AS n FROM quiz_answer WHERE quiz_id = $1`, [quiz.id])).rows[0].n).toBe(
+      STUDENTS,
+    );
     for (const s of socks.slice(40)) s.close();
   }, 180_000);
 
@@ -106,15 +144,27 @@ describe('quizzes across two backend instances', () => {
     const quiz = launched.data;
     const questionId = quiz.questions[0].id;
     for (const [i, s] of onB.slice(0, 2).entries()) {
-      const ack = await call(s, QuizEvents.answer, { quizId: quiz.id, questionId, answer: { type: 'true_false', value: i === 0 } });
+      const ack = await call(s, QuizEvents.answer, {
+        quizId: quiz.id,
+        questionId,
+        answer: { type: 'true_false', value: i === 0 },
+      });
       expect(ack.ok).toBe(true);
     }
     cluster.procs[0].kill('SIGKILL');
     await new Promise((r) => cluster.procs[0].once('exit', r));
 
-    const closed = await onB[2].waitFor<QuizServerPayloads, typeof QuizServerEvents.closed>(QuizServerEvents.closed, (c) => c.quizId === quiz.id, 20_000);
+    const closed = await onB[2].waitFor<QuizServerPayloads, typeof QuizServerEvents.closed>(
+      QuizServerEvents.closed,
+      (c) => c.quizId === quiz.id,
+      20_000,
+    );
     expect(closed.reason).toBe('time');
-    const [row] = (await db.query(`SELECT close_reason, extract(epoch FROM closed_at - closes_at) AS late FROM quiz WHERE id = $1`, [quiz.id])).rows;
+    const [row] = (
+      await db.query(`SELECT close_reason, extract(epoch FROM closed_at - closes_at) AS late FROM quiz WHERE id = $1`, [
+        quiz.id,
+      ])
+    ).rows;
     expect(row.close_reason).toBe('time');
     expect(Number(row.late)).toBeLessThan(5);
     const grades = await waitFor(async () => {
@@ -130,6 +180,12 @@ describe('quizzes across two backend instances', () => {
     // Present (on the surviving instance) and unanswered: 0, as the instructor chose.
     expect(byUser.get(students[2].userId)).toBe(0);
     expect(grades.every((g: { max: number }) => g.max === 5)).toBe(true);
-    expect(await call(onB[2], QuizEvents.answer, { quizId: quiz.id, questionId, answer: { type: 'true_false', value: true } })).toMatchObject({ ok: false, error: { code: 'QUIZ_CLOSED' } });
+    expect(
+      await call(onB[2], QuizEvents.answer, {
+        quizId: quiz.id,
+        questionId,
+        answer: { type: 'true_false', value: true },
+      }),
+    ).toMatchObject({ ok: false, error: { code: 'QUIZ_CLOSED' } });
   }, 120_000);
 });

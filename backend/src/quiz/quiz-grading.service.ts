@@ -56,7 +56,17 @@ export class QuizGradingService {
 
   /** Queues the close at the time limit: a job in Redis, so it happens even if this instance dies. */
   async scheduleClose(quizId: string, delayMs: number): Promise<void> {
-    await this.queue.add('close', { quizId }, { jobId: `close:${quizId}`, delay: Math.max(0, delayMs), attempts: 10, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: true });
+    await this.queue.add(
+      'close',
+      { quizId },
+      {
+        jobId: `close:${quizId}`,
+        delay: Math.max(0, delayMs),
+        attempts: 10,
+        backoff: { type: 'exponential', delay: 500 },
+        removeOnComplete: true,
+      },
+    );
   }
 
   /** Students in the class now (instructors do not answer). */
@@ -70,7 +80,13 @@ export class QuizGradingService {
     if (quiz.closedAt) return { quizId, closedAt: quiz.closedAt.toISOString() };
     await this.live.close(quizId);
     await this.live.addPresent(quizId, await this.presentStudents(quiz.sessionId));
-    const [liveAnswers, present] = await Promise.all([this.live.answers(quizId, quiz.questions.map((q) => q.id)), this.live.present(quizId)]);
+    const [liveAnswers, present] = await Promise.all([
+      this.live.answers(
+        quizId,
+        quiz.questions.map((q) => q.id),
+      ),
+      this.live.present(quizId),
+    ]);
     const activity = quiz.graded ? await this.tenancy.gradedActivity(quiz.activityId, quiz.courseId) : null;
     const outcome = await this.quizzes.transaction(async (tx) => {
       const closedAt = await this.quizzes.close(tx, quizId, reason);
@@ -78,34 +94,67 @@ export class QuizGradingService {
       for (const [questionId, list] of liveAnswers) {
         for (const a of list) {
           await this.quizzes.saveAnswer(
-            { quizId, questionId, respondent: quiz.anonymous ? a.respondent : a.userId, userId: quiz.anonymous ? null : a.userId, answer: a.answer, answerMs: Math.max(0, a.answeredAtMs - quiz.launchedAt.getTime()), answeredAt: new Date(a.answeredAtMs), revision: a.revision },
+            {
+              quizId,
+              questionId,
+              respondent: quiz.anonymous ? a.respondent : a.userId,
+              userId: quiz.anonymous ? null : a.userId,
+              answer: a.answer,
+              answerMs: Math.max(0, a.answeredAtMs - quiz.launchedAt.getTime()),
+              answeredAt: new Date(a.answeredAtMs),
+              revision: a.revision,
+            },
             tx,
           );
         }
       }
-      const answered = quiz.anonymous ? this.participation(quiz, liveAnswers) : marksByUser(quiz, await this.quizzes.answers(quizId, tx));
+      const answered = quiz.anonymous
+        ? this.participation(quiz, liveAnswers)
+        : marksByUser(quiz, await this.quizzes.answers(quizId, tx));
       const decisions = gradesAtClose(answered, new Set(present), quiz.points, quiz.zeroForUnanswered);
       const scoreOf = new Map(decisions.map((d) => [d.userId, d.score]));
       const everyone = new Set([...present, ...answered.keys()]);
-      const attendees: AttendeeRow[] = [...everyone].map((userId) => ({ userId, present: present.includes(userId), answered: answered.has(userId), score: scoreOf.get(userId) ?? null }));
+      const attendees: AttendeeRow[] = [...everyone].map((userId) => ({
+        userId,
+        present: present.includes(userId),
+        answered: answered.has(userId),
+        score: scoreOf.get(userId) ?? null,
+      }));
       await this.quizzes.saveAttendees(tx, quizId, attendees);
       const outboxIds: string[] = [];
-      if (quiz.graded) for (const d of decisions) outboxIds.push(await this.recordGrade(tx, quiz, activity?.title ?? 'Classroom', d.userId, d.score));
+      if (quiz.graded)
+        for (const d of decisions)
+          outboxIds.push(await this.recordGrade(tx, quiz, activity?.title ?? 'Classroom', d.userId, d.score));
       return { closedAt, outboxIds };
     });
     if (!outcome) {
       const now = await this.quizzes.findQuiz(quizId);
       return { quizId, closedAt: (now?.closedAt ?? new Date()).toISOString() };
     }
-    for (const id of outcome.outboxIds) await this.grades.enqueue(id).catch((e) => this.logger.warn(`queuing grade ${id}: ${(e as Error).message} (the outbox sweep queues it)`));
+    for (const id of outcome.outboxIds)
+      await this.grades
+        .enqueue(id)
+        .catch((e) => this.logger.warn(`queuing grade ${id}: ${(e as Error).message} (the outbox sweep queues it)`));
     const closedAt = outcome.closedAt.toISOString();
-    this.announcer.announce({ to: 'class', sessionId: quiz.sessionId, event: QuizServerEvents.closed, payload: { quizId, closedAt, reason } });
-    if (reason === 'teacher') await this.queue.getJob(`close:${quizId}`).then((j) => j?.remove()).catch(() => undefined);
+    this.announcer.announce({
+      to: 'class',
+      sessionId: quiz.sessionId,
+      event: QuizServerEvents.closed,
+      payload: { quizId, closedAt, reason },
+    });
+    if (reason === 'teacher')
+      await this.queue
+        .getJob(`close:${quizId}`)
+        .then((j) => j?.remove())
+        .catch(() => undefined);
     return { quizId, closedAt };
   }
 
   /** An anonymous poll's participation: who answered which question (1 each), from Redis only. */
-  private participation(quiz: QuizRow, live: Map<string, Array<{ userId: string }>>): Map<string, Array<number | null>> {
+  private participation(
+    quiz: QuizRow,
+    live: Map<string, Array<{ userId: string }>>,
+  ): Map<string, Array<number | null>> {
     const out = new Map<string, Array<number | null>>();
     quiz.questions.forEach((q, i) => {
       for (const a of live.get(q.id) ?? []) {
@@ -117,7 +166,13 @@ export class QuizGradingService {
     return out;
   }
 
-  private recordGrade(tx: EntityManager, quiz: QuizRow, classroomTitle: string, userId: string, score: number): Promise<string> {
+  private recordGrade(
+    tx: EntityManager,
+    quiz: QuizRow,
+    classroomTitle: string,
+    userId: string,
+    score: number,
+  ): Promise<string> {
     return this.grades.record(tx, {
       courseId: quiz.courseId,
       activityId: quiz.activityId,
@@ -133,9 +188,14 @@ export class QuizGradingService {
    * An instructor's mark on one answer: stored, the student's score worked out again, and for a graded
    * closed quiz a newer grade in the outbox (the LMS keeps the latest). Returns the new mark and score.
    */
-  async remark(quiz: QuizRow, answer: AnswerRow, correct: boolean | null): Promise<{ fraction: number; score: number | null }> {
+  async remark(
+    quiz: QuizRow,
+    answer: AnswerRow,
+    correct: boolean | null,
+  ): Promise<{ fraction: number; score: number | null }> {
     const question = quiz.questions.find((q) => q.id === answer.questionId)!;
-    const activity = quiz.graded && quiz.closedAt ? await this.tenancy.gradedActivity(quiz.activityId, quiz.courseId) : null;
+    const activity =
+      quiz.graded && quiz.closedAt ? await this.tenancy.gradedActivity(quiz.activityId, quiz.courseId) : null;
     const result = await this.quizzes.transaction(async (tx) => {
       await this.quizzes.mark(tx, answer.id, correct);
       if (!answer.userId) return { score: null, outboxId: null };
@@ -143,7 +203,9 @@ export class QuizGradingService {
       const score = quizScore(marks, quiz.points);
       if (!quiz.closedAt) return { score, outboxId: null };
       await this.quizzes.setScore(tx, quiz.id, answer.userId, score);
-      const outboxId = quiz.graded ? await this.recordGrade(tx, quiz, activity?.title ?? 'Classroom', answer.userId, score) : null;
+      const outboxId = quiz.graded
+        ? await this.recordGrade(tx, quiz, activity?.title ?? 'Classroom', answer.userId, score)
+        : null;
       return { score, outboxId };
     });
     if (result.outboxId) await this.grades.enqueue(result.outboxId);

@@ -1,5 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { QuizErrors, QuizServerEvents, type BankQuestion, type MarkResult, type QuestionDraft, type QuizResults, type QuizSummary, type StudentResultRow } from '../contracts/quiz';
+import {
+  QuizErrors,
+  QuizServerEvents,
+  type BankQuestion,
+  type MarkResult,
+  type QuestionDraft,
+  type QuizResults,
+  type QuizSummary,
+  type StudentResultRow,
+} from '../contracts/quiz';
 import { classroomOf, type SessionClaims } from '../platform/auth/session-token';
 import { DomainError, NotFoundError } from '../platform/domain-error';
 import { TenancyService } from '../tenancy/tenancy.service';
@@ -10,7 +19,12 @@ import { QuizRepository, type BankQuestionRow, type QuizRow } from './infra/quiz
 import { QuizAnnouncer } from './quiz-announcer';
 import { QuizGradingService } from './quiz-grading.service';
 
-const bankView = (r: BankQuestionRow): BankQuestion => ({ id: r.id, question: { ...r.draft, id: r.id }, createdAt: r.createdAt.toISOString(), updatedAt: r.updatedAt.toISOString() });
+const bankView = (r: BankQuestionRow): BankQuestion => ({
+  id: r.id,
+  question: { ...r.draft, id: r.id },
+  createdAt: r.createdAt.toISOString(),
+  updatedAt: r.updatedAt.toISOString(),
+});
 
 const summary = (q: QuizRow, answered: number): QuizSummary => ({
   id: q.id,
@@ -53,7 +67,8 @@ export class QuizResultsService {
   }
 
   async deleteQuestion(s: SessionClaims, id: string): Promise<void> {
-    if (!(await this.quizzes.deleteQuestion(id, s.courseId))) throw new NotFoundError(QuizErrors.questionNotFound, 'No such question in this course');
+    if (!(await this.quizzes.deleteQuestion(id, s.courseId)))
+      throw new NotFoundError(QuizErrors.questionNotFound, 'No such question in this course');
   }
 
   async list(s: SessionClaims): Promise<QuizSummary[]> {
@@ -70,7 +85,10 @@ export class QuizResultsService {
       c.answered++;
       for (const k of barKeys(a.answer)) c.bars.set(k, (c.bars.get(k) ?? 0) + 1);
     }
-    const questions = quiz.questions.map((q) => ({ question: { ...q }, tally: buildTally(q, counts.get(q.id)!.bars, counts.get(q.id)!.answered, q.type !== 'poll') }));
+    const questions = quiz.questions.map((q) => ({
+      question: { ...q },
+      tally: buildTally(q, counts.get(q.id)!.bars, counts.get(q.id)!.answered, q.type !== 'poll'),
+    }));
     const respondents = new Set(answers.map((a) => a.respondent));
     const students: StudentResultRow[] = [];
     if (!quiz.anonymous) {
@@ -83,18 +101,34 @@ export class QuizResultsService {
           userId,
           name: names.get(userId) ?? '',
           present: att?.present ?? false,
-          score: att?.score ?? (quiz.closedAt ? null : resultOf(quiz, new Map(answers.filter((a) => a.userId === userId).map((a) => [a.questionId, a]))).score),
+          score:
+            att?.score ??
+            (quiz.closedAt
+              ? null
+              : resultOf(quiz, new Map(answers.filter((a) => a.userId === userId).map((a) => [a.questionId, a])))
+                  .score),
           answers: answers
             .filter((a) => a.userId === userId)
             .map((a) => {
               const q = byId.get(a.questionId)!;
-              return { answerId: a.id, questionId: a.questionId, answer: a.answer, fraction: q.type === 'poll' ? null : markOf(q, a.answer, a.markedCorrect), markedCorrect: a.markedCorrect, answerMs: a.answerMs };
+              return {
+                answerId: a.id,
+                questionId: a.questionId,
+                answer: a.answer,
+                fraction: q.type === 'poll' ? null : markOf(q, a.answer, a.markedCorrect),
+                markedCorrect: a.markedCorrect,
+                answerMs: a.answerMs,
+              };
             }),
         });
       }
       students.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.userId < b.userId ? -1 : 1));
     }
-    return { quiz: { ...summary(quiz, respondents.size), zeroForUnanswered: quiz.zeroForUnanswered }, questions, students };
+    return {
+      quiz: { ...summary(quiz, respondents.size), zeroForUnanswered: quiz.zeroForUnanswered },
+      questions,
+      students,
+    };
   }
 
   /** An instructor marks a short answer right or wrong (null: back to the automatic mark). */
@@ -103,11 +137,18 @@ export class QuizResultsService {
     if (!answer) throw new NotFoundError(QuizErrors.answerNotFound, 'No such answer in this course');
     const quiz = await this.find(s, answer.quizId);
     const question = quiz.questions.find((q) => q.id === answer.questionId);
-    if (!question || !canRemark(question)) throw new DomainError(QuizErrors.notRemarkable, 'Only short answers are marked by hand', 409);
+    if (!question || !canRemark(question))
+      throw new DomainError(QuizErrors.notRemarkable, 'Only short answers are marked by hand', 409);
     const out = await this.grading.remark(quiz, answer, correct);
     if (quiz.revealedAt && answer.userId) {
       const own = (await this.quizzes.answers(quiz.id)).filter((a) => a.userId === answer.userId);
-      this.announcer.announce({ to: 'user', sessionId: quiz.sessionId, userId: answer.userId, event: QuizServerEvents.result, payload: resultOf(quiz, new Map(own.map((a) => [a.questionId, a]))) });
+      this.announcer.announce({
+        to: 'user',
+        sessionId: quiz.sessionId,
+        userId: answer.userId,
+        event: QuizServerEvents.result,
+        payload: resultOf(quiz, new Map(own.map((a) => [a.questionId, a]))),
+      });
     }
     return { answerId, fraction: out.fraction, score: out.score };
   }

@@ -1,17 +1,34 @@
 import { Logger, OnModuleDestroy } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, OnGatewayInit, SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+} from '@nestjs/websockets';
 import type { Subscription } from 'rxjs';
 import type { Server, Socket } from 'socket.io';
 import { PresenceService } from '../classroom/presence.service';
 import { roomOf, userRoomOf } from '../classroom/socket-rooms';
-import { QuizEvents, quizSchemas, QuizServerEvents, type QuizAckData, type QuizServerPayloads } from '../contracts/quiz';
+import {
+  QuizEvents,
+  quizSchemas,
+  QuizServerEvents,
+  type QuizAckData,
+  type QuizServerPayloads,
+} from '../contracts/quiz';
 import { SocketAccess, SocketGate } from '../platform/socket-events';
 import { canTeach } from '../tenancy/domain/role-mapping';
 import { QuizAnnouncer, type QuizAnnouncement } from './quiz-announcer';
 import { QuizService } from './quiz.service';
 
 /** Who may send each quiz event (the gate checks it). Students only answer: the service refuses instructors. */
-const rule = <E extends keyof typeof quizSchemas>(event: E, access: SocketAccess) => ({ event, schema: quizSchemas[event], access });
+const rule = <E extends keyof typeof quizSchemas>(event: E, access: SocketAccess) => ({
+  event,
+  schema: quizSchemas[event],
+  access,
+});
 const RULES = {
   launch: rule(QuizEvents.launch, 'teacher'),
   answer: rule(QuizEvents.answer, 'member'),
@@ -22,7 +39,8 @@ const RULES = {
 };
 type Answer<E extends keyof QuizAckData> = Promise<QuizAckData[E]>;
 type Target = { emit(event: string, payload: unknown): unknown };
-const send = <E extends keyof QuizServerPayloads>(to: Target, event: E, payload: QuizServerPayloads[E]) => to.emit(event, payload);
+const send = <E extends keyof QuizServerPayloads>(to: Target, event: E, payload: QuizServerPayloads[E]) =>
+  to.emit(event, payload);
 
 /** The live chart goes to instructors at most this often per quiz from each instance (300 answers → a few updates, not 300). */
 export const TALLY_INTERVAL_MS = 100;
@@ -61,16 +79,21 @@ export class QuizGateway implements OnGatewayInit, OnModuleDestroy {
   }
 
   private async teacherRooms(sessionId: string): Promise<string[]> {
-    return (await this.presence.participants(sessionId)).filter((p) => canTeach(p.role)).map((p) => userRoomOf(sessionId, p.userId));
+    return (await this.presence.participants(sessionId))
+      .filter((p) => canTeach(p.role))
+      .map((p) => userRoomOf(sessionId, p.userId));
   }
 
   private async deliver(a: QuizAnnouncement): Promise<void> {
     switch (a.to) {
       case 'launch': {
         const teachers = await this.teacherRooms(a.sessionId);
-        const students = teachers.length ? this.server.to(roomOf(a.sessionId)).except(teachers) : this.server.to(roomOf(a.sessionId));
+        const students = teachers.length
+          ? this.server.to(roomOf(a.sessionId)).except(teachers)
+          : this.server.to(roomOf(a.sessionId));
         send(students, QuizServerEvents.launched, { role: 'student', quiz: a.student });
-        if (teachers.length) send(this.server.to(teachers), QuizServerEvents.launched, { role: 'teacher', quiz: a.teacher });
+        if (teachers.length)
+          send(this.server.to(teachers), QuizServerEvents.launched, { role: 'teacher', quiz: a.teacher });
         return;
       }
       case 'teachers': {
@@ -95,14 +118,18 @@ export class QuizGateway implements OnGatewayInit, OnModuleDestroy {
       quizId,
       setTimeout(() => {
         this.tallyDue.delete(quizId);
-        this.quizzes.announceTally(quizId).catch((e) => this.logger.warn(`tally of ${quizId}: ${(e as Error).message}`));
+        this.quizzes
+          .announceTally(quizId)
+          .catch((e) => this.logger.warn(`tally of ${quizId}: ${(e as Error).message}`));
       }, TALLY_INTERVAL_MS),
     );
   }
 
   @SubscribeMessage(QuizEvents.launch)
   launch(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
-    return this.gate.run(socket, RULES.launch, body, (input, { member }): Answer<typeof QuizEvents.launch> => this.quizzes.launch(member, input));
+    return this.gate.run(socket, RULES.launch, body, (input, { member }): Answer<typeof QuizEvents.launch> =>
+      this.quizzes.launch(member, input),
+    );
   }
 
   @SubscribeMessage(QuizEvents.answer)
@@ -116,21 +143,29 @@ export class QuizGateway implements OnGatewayInit, OnModuleDestroy {
 
   @SubscribeMessage(QuizEvents.close)
   close(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
-    return this.gate.run(socket, RULES.close, body, ({ quizId }, { member }): Answer<typeof QuizEvents.close> => this.quizzes.close(member, quizId));
+    return this.gate.run(socket, RULES.close, body, ({ quizId }, { member }): Answer<typeof QuizEvents.close> =>
+      this.quizzes.close(member, quizId),
+    );
   }
 
   @SubscribeMessage(QuizEvents.reveal)
   reveal(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
-    return this.gate.run(socket, RULES.reveal, body, ({ quizId }, { member }): Answer<typeof QuizEvents.reveal> => this.quizzes.reveal(member, quizId));
+    return this.gate.run(socket, RULES.reveal, body, ({ quizId }, { member }): Answer<typeof QuizEvents.reveal> =>
+      this.quizzes.reveal(member, quizId),
+    );
   }
 
   @SubscribeMessage(QuizEvents.sync)
   sync(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
-    return this.gate.run(socket, RULES.sync, body, (_p, { member }): Answer<typeof QuizEvents.sync> => this.quizzes.sync(member));
+    return this.gate.run(socket, RULES.sync, body, (_p, { member }): Answer<typeof QuizEvents.sync> =>
+      this.quizzes.sync(member),
+    );
   }
 
   @SubscribeMessage(QuizEvents.results)
   results(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
-    return this.gate.run(socket, RULES.results, body, ({ quizId }, { member }): Answer<typeof QuizEvents.results> => this.quizzes.results(member, quizId));
+    return this.gate.run(socket, RULES.results, body, ({ quizId }, { member }): Answer<typeof QuizEvents.results> =>
+      this.quizzes.results(member, quizId),
+    );
   }
 }

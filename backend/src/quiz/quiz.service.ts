@@ -1,6 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { QuizErrors, QuizServerEvents, type AnswerReceipt, type MyAnswer, type QuizAckData, type QuizEvents, type QuizTally, type QuizTeacherView, type QuizView, type TeacherQuestion } from '../contracts/quiz';
+import {
+  QuizErrors,
+  QuizServerEvents,
+  type AnswerReceipt,
+  type MyAnswer,
+  type QuizAckData,
+  type QuizEvents,
+  type QuizTally,
+  type QuizTeacherView,
+  type QuizView,
+  type TeacherQuestion,
+} from '../contracts/quiz';
 import { launchSchema, answerSchema } from '../contracts/quiz';
 import { ConflictError, DomainError, ForbiddenError, NotFoundError } from '../platform/domain-error';
 import type { ClassMembership } from '../platform/socket-events';
@@ -41,17 +52,26 @@ export class QuizService {
   async launch(m: ClassMembership, input: Launch): Promise<QuizTeacherView> {
     const bank = await this.quizzes.questionsOf(m.courseId, input.questionIds);
     const missing = input.questionIds.filter((id) => !bank.has(id));
-    if (missing.length) throw new NotFoundError(QuizErrors.questionNotFound, `No such question in this course's bank: ${missing.join(', ')}`);
+    if (missing.length)
+      throw new NotFoundError(
+        QuizErrors.questionNotFound,
+        `No such question in this course's bank: ${missing.join(', ')}`,
+      );
     const kinds = [...input.questionIds.map((id) => bank.get(id)!.type), ...input.newQuestions.map((q) => q.type)];
-    if (input.anonymous && kinds.some((k) => k !== 'poll')) throw new DomainError(QuizErrors.anonymousNeedsPolls, 'Only a quiz made of polls can be anonymous', 400);
+    if (input.anonymous && kinds.some((k) => k !== 'poll'))
+      throw new DomainError(QuizErrors.anonymousNeedsPolls, 'Only a quiz made of polls can be anonymous', 400);
     const activity = await this.tenancy.gradedActivity(m.activityId, m.courseId);
     const points = input.points ?? activity?.quizPoints ?? kinds.length;
     let quiz: QuizRow;
     try {
       quiz = await this.quizzes.transaction(async (tx) => {
         const typed = [];
-        for (const draft of input.newQuestions) typed.push(await this.quizzes.addQuestion(m.courseId, m.userId, draft, tx));
-        const questions: TeacherQuestion[] = [...input.questionIds.map((id) => ({ ...bank.get(id)!, id })), ...typed.map((t) => ({ ...t.draft, id: t.id }))];
+        for (const draft of input.newQuestions)
+          typed.push(await this.quizzes.addQuestion(m.courseId, m.userId, draft, tx));
+        const questions: TeacherQuestion[] = [
+          ...input.questionIds.map((id) => ({ ...bank.get(id)!, id })),
+          ...typed.map((t) => ({ ...t.draft, id: t.id })),
+        ];
         return this.quizzes.createQuiz(
           tx,
           {
@@ -71,14 +91,24 @@ export class QuizService {
         );
       });
     } catch (e) {
-      if (e instanceof QuizAlreadyOpen) throw new ConflictError(QuizErrors.quizAlreadyOpen, 'A quiz is already open in this class: close it first');
+      if (e instanceof QuizAlreadyOpen)
+        throw new ConflictError(QuizErrors.quizAlreadyOpen, 'A quiz is already open in this class: close it first');
       throw e;
     }
-    await this.live.open(quiz.id, { sessionId: quiz.sessionId, allowChange: quiz.allowChange, launchedAtMs: quiz.launchedAt.getTime() }, await this.grading.presentStudents(quiz.sessionId));
+    await this.live.open(
+      quiz.id,
+      { sessionId: quiz.sessionId, allowChange: quiz.allowChange, launchedAtMs: quiz.launchedAt.getTime() },
+      await this.grading.presentStudents(quiz.sessionId),
+    );
     if (quiz.closesAt) await this.grading.scheduleClose(quiz.id, quiz.closesAt.getTime() - Date.now());
     const now = new Date();
     const teacher = teacherView(quiz, await this.tally(quiz), now);
-    this.announcer.announce({ to: 'launch', sessionId: quiz.sessionId, student: studentView(quiz, [], null, null, now), teacher });
+    this.announcer.announce({
+      to: 'launch',
+      sessionId: quiz.sessionId,
+      student: studentView(quiz, [], null, null, now),
+      teacher,
+    });
     return teacher;
   }
 
@@ -88,18 +118,46 @@ export class QuizService {
     const question = quiz.questions.find((q) => q.id === input.questionId);
     if (!question) throw new NotFoundError(QuizErrors.questionNotInQuiz, 'That question was not asked in this quiz');
     const problem = answerProblem(question, input.answer);
-    if (problem) throw new DomainError(problem, problem === 'ANSWER_TYPE_MISMATCH' ? `This question takes a ${question.type} answer` : 'That option is not one of the question\'s', 400);
+    if (problem)
+      throw new DomainError(
+        problem,
+        problem === 'ANSWER_TYPE_MISMATCH'
+          ? `This question takes a ${question.type} answer`
+          : "That option is not one of the question's",
+        400,
+      );
     const at = Date.now();
-    let outcome = await this.live.answer(quiz.id, question.id, m.userId, randomUUID(), input.answer, barKeys(input.answer), at);
+    let outcome = await this.live.answer(
+      quiz.id,
+      question.id,
+      m.userId,
+      randomUUID(),
+      input.answer,
+      barKeys(input.answer),
+      at,
+    );
     if (outcome.kind === 'unknown') {
       // Redis lost the quiz (a flush, a failover): the row says whether it is still open.
       const fresh = await this.quizzes.findQuiz(quiz.id);
       if (fresh && !fresh.closedAt) {
-        await this.live.open(quiz.id, { sessionId: quiz.sessionId, allowChange: quiz.allowChange, launchedAtMs: quiz.launchedAt.getTime() }, []);
-        outcome = await this.live.answer(quiz.id, question.id, m.userId, randomUUID(), input.answer, barKeys(input.answer), at);
+        await this.live.open(
+          quiz.id,
+          { sessionId: quiz.sessionId, allowChange: quiz.allowChange, launchedAtMs: quiz.launchedAt.getTime() },
+          [],
+        );
+        outcome = await this.live.answer(
+          quiz.id,
+          question.id,
+          m.userId,
+          randomUUID(),
+          input.answer,
+          barKeys(input.answer),
+          at,
+        );
       } else outcome = { kind: 'closed' };
     }
-    if (outcome.kind === 'already') throw new ConflictError(QuizErrors.alreadyAnswered, 'You have answered this question already');
+    if (outcome.kind === 'already')
+      throw new ConflictError(QuizErrors.alreadyAnswered, 'You have answered this question already');
     if (outcome.kind !== 'ok') throw new ConflictError(QuizErrors.quizClosed, 'Too late: this quiz is closed');
     const answerMs = Math.max(0, at - quiz.launchedAt.getTime());
     await this.quizzes.saveAnswer({
@@ -112,7 +170,13 @@ export class QuizService {
       answeredAt: new Date(at),
       revision: outcome.revision,
     });
-    return { quizId: quiz.id, questionId: question.id, receivedAt: new Date(at).toISOString(), answerMs, changed: outcome.changed };
+    return {
+      quizId: quiz.id,
+      questionId: question.id,
+      receivedAt: new Date(at).toISOString(),
+      answerMs,
+      changed: outcome.changed,
+    };
   }
 
   async close(m: ClassMembership, quizId: string): Promise<QuizAckData[typeof QuizEvents.close]> {
@@ -130,7 +194,12 @@ export class QuizService {
     const quiz = (await this.quizzes.findQuiz(quizId))!;
     const tally = await this.tally(quiz, true);
     const revealed = revealedOf(quiz, tally.questions)!;
-    this.announcer.announce({ to: 'class', sessionId: quiz.sessionId, event: QuizServerEvents.revealed, payload: revealed });
+    this.announcer.announce({
+      to: 'class',
+      sessionId: quiz.sessionId,
+      event: QuizServerEvents.revealed,
+      payload: revealed,
+    });
     if (!quiz.anonymous) {
       const mine = new Map<string, Map<string, { answer: MyAnswer['answer']; markedCorrect: boolean | null }>>();
       for (const a of await this.quizzes.answers(quizId)) {
@@ -139,7 +208,14 @@ export class QuizService {
         own.set(a.questionId, { answer: a.answer, markedCorrect: a.markedCorrect });
         mine.set(a.userId, own);
       }
-      for (const [userId, own] of mine) this.announcer.announce({ to: 'user', sessionId: quiz.sessionId, userId, event: QuizServerEvents.result, payload: resultOf(quiz, own) });
+      for (const [userId, own] of mine)
+        this.announcer.announce({
+          to: 'user',
+          sessionId: quiz.sessionId,
+          userId,
+          event: QuizServerEvents.result,
+          payload: resultOf(quiz, own),
+        });
     }
     return { quizId, revealedAt: revealedAt.toISOString() };
   }
@@ -153,14 +229,27 @@ export class QuizService {
         quizzes.push({ role: 'teacher', quiz: teacherView(quiz, await this.tally(quiz), now) });
         continue;
       }
-      const own = await this.live.answersOf(quiz.id, quiz.questions.map((q) => q.id), m.userId);
-      const mine: MyAnswer[] = [...own].map(([questionId, a]) => ({ questionId, answer: a.answer, answeredAt: new Date(a.answeredAtMs).toISOString() }));
+      const own = await this.live.answersOf(
+        quiz.id,
+        quiz.questions.map((q) => q.id),
+        m.userId,
+      );
+      const mine: MyAnswer[] = [...own].map(([questionId, a]) => ({
+        questionId,
+        answer: a.answer,
+        answeredAt: new Date(a.answeredAtMs).toISOString(),
+      }));
       let revealed = null;
       let result = null;
       if (quiz.revealedAt) {
         revealed = revealedOf(quiz, (await this.tally(quiz, true)).questions);
         const stored = quiz.anonymous ? [] : (await this.quizzes.answers(quiz.id)).filter((a) => a.userId === m.userId);
-        result = quiz.anonymous ? null : resultOf(quiz, new Map(stored.map((a) => [a.questionId, { answer: a.answer, markedCorrect: a.markedCorrect }])));
+        result = quiz.anonymous
+          ? null
+          : resultOf(
+              quiz,
+              new Map(stored.map((a) => [a.questionId, { answer: a.answer, markedCorrect: a.markedCorrect }])),
+            );
       }
       quizzes.push({ role: 'student', quiz: studentView(quiz, mine, revealed, result, now) });
     }
@@ -174,7 +263,13 @@ export class QuizService {
 
   /** The live chart of a quiz: bars per question, students answered out of present. */
   async tally(quiz: QuizRow, withCorrect = true): Promise<QuizTally> {
-    const [counts, present] = await Promise.all([this.live.counts(quiz.id, quiz.questions.map((q) => q.id)), this.grading.presentStudents(quiz.sessionId)]);
+    const [counts, present] = await Promise.all([
+      this.live.counts(
+        quiz.id,
+        quiz.questions.map((q) => q.id),
+      ),
+      this.grading.presentStudents(quiz.sessionId),
+    ]);
     return {
       quizId: quiz.id,
       present: present.length,
@@ -189,13 +284,20 @@ export class QuizService {
   /** Sends the live chart to the class's instructors (the gateway throttles how often). */
   async announceTally(quizId: string): Promise<void> {
     const quiz = await this.cached(quizId);
-    if (quiz) this.announcer.announce({ to: 'teachers', sessionId: quiz.sessionId, event: QuizServerEvents.tally, payload: await this.tally(quiz) });
+    if (quiz)
+      this.announcer.announce({
+        to: 'teachers',
+        sessionId: quiz.sessionId,
+        event: QuizServerEvents.tally,
+        payload: await this.tally(quiz),
+      });
   }
 
   /** The quiz if it was launched in the caller's class. */
   private async classQuiz(m: ClassMembership, quizId: string, fresh = false): Promise<QuizRow> {
     const quiz = fresh ? await this.quizzes.findQuiz(quizId) : await this.cached(quizId);
-    if (!quiz || quiz.sessionId !== m.sessionId || quiz.courseId !== m.courseId) throw new NotFoundError(QuizErrors.quizNotFound, 'No such quiz in this class');
+    if (!quiz || quiz.sessionId !== m.sessionId || quiz.courseId !== m.courseId)
+      throw new NotFoundError(QuizErrors.quizNotFound, 'No such quiz in this class');
     return quiz;
   }
 

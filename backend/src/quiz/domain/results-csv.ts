@@ -29,12 +29,39 @@ export function answerText(q: TeacherQuestion | undefined, a: QuizAnswer): strin
 
 export function resultsCsv(r: QuizResults): string {
   const questions = new Map(r.questions.map((x, i) => [x.question.id, { q: x.question, n: i + 1 }]));
-  const rows: Array<Array<string | number | boolean | null>> = [['quiz', 'student', 'present', 'score', 'points', 'question', 'prompt', 'answer', 'mark', 'marked_by_hand', 'answer_seconds']];
+  const rows: Array<Array<string | number | boolean | null>> = [
+    [
+      'quiz',
+      'student',
+      'present',
+      'score',
+      'points',
+      'question',
+      'prompt',
+      'answer',
+      'mark',
+      'marked_by_hand',
+      'answer_seconds',
+    ],
+  ];
   for (const s of r.students) {
-    if (s.answers.length === 0) rows.push([r.quiz.title, s.name, s.present, s.score, r.quiz.points, null, null, null, null, null, null]);
+    if (s.answers.length === 0)
+      rows.push([r.quiz.title, s.name, s.present, s.score, r.quiz.points, null, null, null, null, null, null]);
     for (const a of s.answers) {
       const q = questions.get(a.questionId);
-      rows.push([r.quiz.title, s.name, s.present, s.score, r.quiz.points, q?.n ?? null, q?.q.prompt ?? null, answerText(q?.q, a.answer), a.fraction, a.markedCorrect !== null, Math.round(a.answerMs / 100) / 10]);
+      rows.push([
+        r.quiz.title,
+        s.name,
+        s.present,
+        s.score,
+        r.quiz.points,
+        q?.n ?? null,
+        q?.q.prompt ?? null,
+        answerText(q?.q, a.answer),
+        a.fraction,
+        a.markedCorrect !== null,
+        Math.round(a.answerMs / 100) / 10,
+      ]);
     }
   }
   return rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';

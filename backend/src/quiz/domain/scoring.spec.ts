@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { answerSchema, questionDraftSchema, type QuestionDraft, type QuizAnswer } from '../../contracts/quiz';
-import { answerProblem, autoFraction, barKeys, canRemark, gradesAtClose, markOf, normaliseShort, quizScore } from './scoring';
+import {
+  answerProblem,
+  autoFraction,
+  barKeys,
+  canRemark,
+  gradesAtClose,
+  markOf,
+  normaliseShort,
+  quizScore,
+} from './scoring';
 import { buildTally } from './tally';
 
 const q = (d: unknown) => questionDraftSchema.parse(d) as QuestionDraft;
@@ -80,16 +89,34 @@ describe('scoring', () => {
   });
 
   it('grades at close: answered get scores, present-unanswered 0 only if chosen, absent nothing', () => {
-    const answered = new Map([['u1', [1, 1]], ['u2', [0, null]]]);
+    const answered = new Map([
+      ['u1', [1, 1]],
+      ['u2', [0, null]],
+    ]);
     const present = new Set(['u1', 'u3']);
-    expect(gradesAtClose(answered, present, 4, false)).toEqual([{ userId: 'u1', score: 4 }, { userId: 'u2', score: 0 }]);
-    expect(gradesAtClose(answered, present, 4, true)).toEqual([{ userId: 'u1', score: 4 }, { userId: 'u2', score: 0 }, { userId: 'u3', score: 0 }]);
+    expect(gradesAtClose(answered, present, 4, false)).toEqual([
+      { userId: 'u1', score: 4 },
+      { userId: 'u2', score: 0 },
+    ]);
+    expect(gradesAtClose(answered, present, 4, true)).toEqual([
+      { userId: 'u1', score: 4 },
+      { userId: 'u2', score: 0 },
+      { userId: 'u3', score: 0 },
+    ]);
   });
 });
 
 describe('tally', () => {
   it('choice bars in option order, zeros included, right ones marked only when asked', () => {
-    const t = buildTally({ ...single, id: 'q1' }, new Map([['1', 5], ['2', 1]]), 6, true);
+    const t = buildTally(
+      { ...single, id: 'q1' },
+      new Map([
+        ['1', 5],
+        ['2', 1],
+      ]),
+      6,
+      true,
+    );
     expect(t.bars).toEqual([
       { key: '0', label: 'Lyon', count: 0, correct: false },
       { key: '1', label: 'Paris', count: 5, correct: true },

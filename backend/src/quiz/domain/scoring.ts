@@ -44,7 +44,9 @@ export function autoFraction(q: QuestionDraft, a: QuizAnswer): number {
     }
     case 'numeric':
       // A hair of slack for binary fractions (0.1 + 0.2 within 0 of 0.3).
-      return a.type === 'numeric' && Math.abs(a.value - q.value) <= q.tolerance + 1e-9 * Math.max(1, Math.abs(q.value)) ? 1 : 0;
+      return a.type === 'numeric' && Math.abs(a.value - q.value) <= q.tolerance + 1e-9 * Math.max(1, Math.abs(q.value))
+        ? 1
+        : 0;
     case 'poll':
       return 1;
   }

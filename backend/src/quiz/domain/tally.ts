@@ -7,7 +7,12 @@ import { normaliseShort } from './scoring';
  * for short and numeric answers the groups, largest first, the rest summed into `other`.
  * `withCorrect` marks the right bars (instructors, or everyone after reveal).
  */
-export function buildTally(q: TeacherQuestion, counts: ReadonlyMap<string, number>, answered: number, withCorrect: boolean): QuestionTally {
+export function buildTally(
+  q: TeacherQuestion,
+  counts: ReadonlyMap<string, number>,
+  answered: number,
+  withCorrect: boolean,
+): QuestionTally {
   const count = (key: string) => counts.get(key) ?? 0;
   let bars: TallyBar[];
   switch (q.type) {
@@ -15,11 +20,21 @@ export function buildTally(q: TeacherQuestion, counts: ReadonlyMap<string, numbe
     case 'multiple':
     case 'poll': {
       const right = q.type === 'single' ? new Set([q.correct]) : q.type === 'multiple' ? new Set(q.correct) : null;
-      bars = q.options.map((label, i) => ({ key: String(i), label, count: count(String(i)), ...(withCorrect && right ? { correct: right.has(i) } : {}) }));
+      bars = q.options.map((label, i) => ({
+        key: String(i),
+        label,
+        count: count(String(i)),
+        ...(withCorrect && right ? { correct: right.has(i) } : {}),
+      }));
       break;
     }
     case 'true_false':
-      bars = [true, false].map((v) => ({ key: String(v), label: v ? 'True' : 'False', count: count(String(v)), ...(withCorrect ? { correct: q.correct === v } : {}) }));
+      bars = [true, false].map((v) => ({
+        key: String(v),
+        label: v ? 'True' : 'False',
+        count: count(String(v)),
+        ...(withCorrect ? { correct: q.correct === v } : {}),
+      }));
       break;
     case 'short':
     case 'numeric': {
@@ -29,7 +44,11 @@ export function buildTally(q: TeacherQuestion, counts: ReadonlyMap<string, numbe
       const rest = groups.slice(QUIZ_LIMITS.bars).reduce((s, [, n]) => s + n, 0);
       bars = shown.map(([key, n]) => {
         const label = key.slice(2);
-        const correct = accepted ? accepted.has(label) : q.type === 'numeric' ? Math.abs(Number(label) - q.value) <= q.tolerance : false;
+        const correct = accepted
+          ? accepted.has(label)
+          : q.type === 'numeric'
+            ? Math.abs(Number(label) - q.value) <= q.tolerance
+            : false;
         return { key, label, count: n, ...(withCorrect ? { correct } : {}) };
       });
       if (rest > 0) bars.push({ key: 'other', label: 'Other answers', count: rest });

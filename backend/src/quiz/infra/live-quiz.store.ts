@@ -57,7 +57,8 @@ export interface LiveAnswer {
   answeredAtMs: number;
 }
 
-export type AnswerOutcome = { kind: 'ok'; revision: number; respondent: string; changed: boolean } | { kind: 'closed' | 'already' | 'unknown' };
+export type AnswerOutcome =
+  { kind: 'ok'; revision: number; respondent: string; changed: boolean } | { kind: 'closed' | 'already' | 'unknown' };
 
 type Payload = { keys: string[]; at: number; answer: QuizAnswer };
 
@@ -65,7 +66,13 @@ function parseStored(userId: string, raw: string): LiveAnswer {
   const p1 = raw.indexOf('|');
   const p2 = raw.indexOf('|', p1 + 1);
   const payload = JSON.parse(raw.slice(p2 + 1)) as Payload;
-  return { userId, revision: Number(raw.slice(0, p1)), respondent: raw.slice(p1 + 1, p2), answer: payload.answer, answeredAtMs: payload.at };
+  return {
+    userId,
+    revision: Number(raw.slice(0, p1)),
+    respondent: raw.slice(p1 + 1, p2),
+    answer: payload.answer,
+    answeredAtMs: payload.at,
+  };
 }
 
 /** The live state of quizzes in Redis: open or closed, answers, chart counts, who answered, who was present. */
@@ -76,7 +83,14 @@ export class LiveQuizStore {
 
   async open(quizId: string, meta: LiveQuizMeta, present: readonly string[]): Promise<void> {
     const k = keys(quizId);
-    const m = this.redis.multi().hset(k.meta, { open: '1', allowChange: meta.allowChange ? '1' : '0', sessionId: meta.sessionId, launchedAt: String(meta.launchedAtMs) });
+    const m = this.redis
+      .multi()
+      .hset(k.meta, {
+        open: '1',
+        allowChange: meta.allowChange ? '1' : '0',
+        sessionId: meta.sessionId,
+        launchedAt: String(meta.launchedAtMs),
+      });
     m.expire(k.meta, TTL_SECONDS);
     if (present.length) m.sadd(k.present, ...present).expire(k.present, TTL_SECONDS);
     await m.exec();
@@ -85,11 +99,24 @@ export class LiveQuizStore {
   /** Marks it closed (answers stop at once); true when this call closed it. */
   async close(quizId: string): Promise<boolean> {
     const k = keys(quizId);
-    const [[, previous]] = (await this.redis.multi().hget(k.meta, 'open').hset(k.meta, 'open', '0').expire(k.meta, TTL_SECONDS).exec()) as [[Error | null, string | null]];
+    const [[, previous]] = (await this.redis
+      .multi()
+      .hget(k.meta, 'open')
+      .hset(k.meta, 'open', '0')
+      .expire(k.meta, TTL_SECONDS)
+      .exec()) as [[Error | null, string | null]];
     return previous === '1';
   }
 
-  async answer(quizId: string, questionId: string, userId: string, candidateRespondent: string, answer: QuizAnswer, barKeys: string[], atMs: number): Promise<AnswerOutcome> {
+  async answer(
+    quizId: string,
+    questionId: string,
+    userId: string,
+    candidateRespondent: string,
+    answer: QuizAnswer,
+    barKeys: string[],
+    atMs: number,
+  ): Promise<AnswerOutcome> {
     const k = keys(quizId);
     const payload: Payload = { keys: barKeys, at: atMs, answer };
     const r = (await (this.redis as unknown as { quizAnswer(...a: unknown[]): Promise<unknown[]> }).quizAnswer(
@@ -102,12 +129,18 @@ export class LiveQuizStore {
       JSON.stringify(payload),
       TTL_SECONDS,
     )) as [string, number?, string?, number?];
-    if (r[0] === 'OK') return { kind: 'ok', revision: Number(r[1]), respondent: String(r[2]), changed: Number(r[3]) === 1 };
+    if (r[0] === 'OK')
+      return { kind: 'ok', revision: Number(r[1]), respondent: String(r[2]), changed: Number(r[3]) === 1 };
     return { kind: r[0] === 'CLOSED' ? 'closed' : r[0] === 'ALREADY' ? 'already' : 'unknown' };
   }
 
   async addPresent(quizId: string, userIds: readonly string[]): Promise<void> {
-    if (userIds.length) await this.redis.multi().sadd(keys(quizId).present, ...userIds).expire(keys(quizId).present, TTL_SECONDS).exec();
+    if (userIds.length)
+      await this.redis
+        .multi()
+        .sadd(keys(quizId).present, ...userIds)
+        .expire(keys(quizId).present, TTL_SECONDS)
+        .exec();
   }
 
   async present(quizId: string): Promise<string[]> {
@@ -115,7 +148,10 @@ export class LiveQuizStore {
   }
 
   /** Per question: its bar counts and how many answered it; and how many answered anything. */
-  async counts(quizId: string, questionIds: readonly string[]): Promise<{ answered: number; questions: Map<string, { bars: Map<string, number>; answered: number }> }> {
+  async counts(
+    quizId: string,
+    questionIds: readonly string[],
+  ): Promise<{ answered: number; questions: Map<string, { bars: Map<string, number>; answered: number }> }> {
     const k = keys(quizId);
     const m = this.redis.multi().scard(k.who);
     for (const q of questionIds) m.hgetall(k.bars(q)).hlen(k.answers(q));
@@ -137,7 +173,9 @@ export class LiveQuizStore {
     const m = this.redis.multi();
     for (const q of questionIds) m.hgetall(k.answers(q));
     const res = ((await m.exec()) ?? []).map(([, v]) => (v ?? {}) as Record<string, string>);
-    return new Map(questionIds.map((q, i) => [q, Object.keys(res[i]).map((userId) => parseStored(userId, res[i][userId]))]));
+    return new Map(
+      questionIds.map((q, i) => [q, Object.keys(res[i]).map((userId) => parseStored(userId, res[i][userId]))]),
+    );
   }
 
   /** One person's answers (a student's own view after a reconnect). */

@@ -124,12 +124,28 @@ export class QuizRepository {
   // ---- the bank ----
 
   async bank(courseId: string): Promise<BankQuestionRow[]> {
-    const rows = await this.db.query(`SELECT id, body, created_at, updated_at FROM quiz_question WHERE course_id = $1 AND deleted_at IS NULL ORDER BY created_at, id`, [courseId]);
-    return rows.map((r: Record<string, unknown>) => ({ id: r.id, draft: r.body, createdAt: new Date(r.created_at as Date), updatedAt: new Date(r.updated_at as Date) }));
+    const rows = await this.db.query(
+      `SELECT id, body, created_at, updated_at FROM quiz_question WHERE course_id = $1 AND deleted_at IS NULL ORDER BY created_at, id`,
+      [courseId],
+    );
+    return rows.map((r: Record<string, unknown>) => ({
+      id: r.id,
+      draft: r.body,
+      createdAt: new Date(r.created_at as Date),
+      updatedAt: new Date(r.updated_at as Date),
+    }));
   }
 
-  async addQuestion(courseId: string, userId: string, draft: QuestionDraft, db: Db = this.db): Promise<BankQuestionRow> {
-    const [r] = await db.query(`INSERT INTO quiz_question (course_id, created_by, body) VALUES ($1, $2, $3) RETURNING id, created_at, updated_at`, [courseId, userId, JSON.stringify(draft)]);
+  async addQuestion(
+    courseId: string,
+    userId: string,
+    draft: QuestionDraft,
+    db: Db = this.db,
+  ): Promise<BankQuestionRow> {
+    const [r] = await db.query(
+      `INSERT INTO quiz_question (course_id, created_by, body) VALUES ($1, $2, $3) RETURNING id, created_at, updated_at`,
+      [courseId, userId, JSON.stringify(draft)],
+    );
     return { id: r.id, draft, createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at) };
   }
 
@@ -143,14 +159,20 @@ export class QuizRepository {
   }
 
   async deleteQuestion(id: string, courseId: string): Promise<boolean> {
-    const [rows] = await this.db.query(`UPDATE quiz_question SET deleted_at = now() WHERE id = $1 AND course_id = $2 AND deleted_at IS NULL RETURNING id`, [id, courseId]);
+    const [rows] = await this.db.query(
+      `UPDATE quiz_question SET deleted_at = now() WHERE id = $1 AND course_id = $2 AND deleted_at IS NULL RETURNING id`,
+      [id, courseId],
+    );
     return rows.length > 0;
   }
 
   /** The course's questions with these ids (others' and deleted ones are absent). */
   async questionsOf(courseId: string, ids: readonly string[], db: Db = this.db): Promise<Map<string, QuestionDraft>> {
     if (ids.length === 0) return new Map();
-    const rows = await db.query(`SELECT id, body FROM quiz_question WHERE course_id = $1 AND id = ANY($2::uuid[]) AND deleted_at IS NULL`, [courseId, ids]);
+    const rows = await db.query(
+      `SELECT id, body FROM quiz_question WHERE course_id = $1 AND id = ANY($2::uuid[]) AND deleted_at IS NULL`,
+      [courseId, ids],
+    );
     return new Map(rows.map((r: { id: string; body: QuestionDraft }) => [r.id, r.body]));
   }
 
@@ -164,15 +186,33 @@ export class QuizRepository {
         `INSERT INTO quiz (course_id, activity_id, session_id, title, launched_by, closes_at, graded, points, zero_for_unanswered, allow_change, anonymous)
          VALUES ($1, $2, $3, $4, $5, CASE WHEN $6::integer IS NULL THEN NULL ELSE now() + make_interval(secs => $6::integer) END, $7, $8, $9, $10, $11)
          RETURNING ${QUIZ_COLUMNS}`,
-        [q.courseId, q.activityId, q.sessionId, q.title, q.launchedBy, q.timeLimitSeconds, q.graded, q.points, q.zeroForUnanswered, q.allowChange, q.anonymous],
+        [
+          q.courseId,
+          q.activityId,
+          q.sessionId,
+          q.title,
+          q.launchedBy,
+          q.timeLimitSeconds,
+          q.graded,
+          q.points,
+          q.zeroForUnanswered,
+          q.allowChange,
+          q.anonymous,
+        ],
       );
     } catch (e) {
-      if (e instanceof QueryFailedError && (e as QueryFailedError & { code?: string }).code === '23505') throw new QuizAlreadyOpen();
+      if (e instanceof QueryFailedError && (e as QueryFailedError & { code?: string }).code === '23505')
+        throw new QuizAlreadyOpen();
       throw e;
     }
     for (const [i, question] of questions.entries()) {
       const { id, ...draft } = question;
-      await tx.query(`INSERT INTO quiz_item (quiz_id, question_id, position, body) VALUES ($1, $2, $3, $4)`, [row.id, id, i, JSON.stringify(draft)]);
+      await tx.query(`INSERT INTO quiz_item (quiz_id, question_id, position, body) VALUES ($1, $2, $3, $4)`, [
+        row.id,
+        id,
+        i,
+        JSON.stringify(draft),
+      ]);
     }
     return toQuiz(row, [...questions]);
   }
@@ -189,14 +229,23 @@ export class QuizRepository {
   }
 
   private async items(quizId: string, db: Db): Promise<TeacherQuestion[]> {
-    const rows = await db.query(`SELECT question_id, body FROM quiz_item WHERE quiz_id = $1 ORDER BY position`, [quizId]);
-    return rows.map((r: { question_id: string; body: QuestionDraft }) => ({ ...r.body, id: r.question_id }) as TeacherQuestion);
+    const rows = await db.query(`SELECT question_id, body FROM quiz_item WHERE quiz_id = $1 ORDER BY position`, [
+      quizId,
+    ]);
+    return rows.map(
+      (r: { question_id: string; body: QuestionDraft }) => ({ ...r.body, id: r.question_id }) as TeacherQuestion,
+    );
   }
 
   /** The class's quizzes, newest first. */
   async ofSession(sessionId: string, limit = 20): Promise<QuizRow[]> {
-    const rows = await this.db.query(`SELECT ${QUIZ_COLUMNS} FROM quiz WHERE session_id = $1 ORDER BY launched_at DESC LIMIT $2`, [sessionId, limit]);
-    return Promise.all(rows.map(async (r: Record<string, unknown>) => toQuiz(r, await this.items(r.id as string, this.db))));
+    const rows = await this.db.query(
+      `SELECT ${QUIZ_COLUMNS} FROM quiz WHERE session_id = $1 ORDER BY launched_at DESC LIMIT $2`,
+      [sessionId, limit],
+    );
+    return Promise.all(
+      rows.map(async (r: Record<string, unknown>) => toQuiz(r, await this.items(r.id as string, this.db))),
+    );
   }
 
   /** The classroom's quizzes with counts, newest first. */
@@ -206,17 +255,28 @@ export class QuizRepository {
          FROM quiz q WHERE q.activity_id = $1 AND q.course_id = $2 ORDER BY q.launched_at DESC`,
       [activityId, courseId],
     );
-    return Promise.all(rows.map(async (r: Record<string, unknown>) => ({ ...toQuiz(r, await this.items(r.id as string, this.db)), answered: Number(r.answered) })));
+    return Promise.all(
+      rows.map(async (r: Record<string, unknown>) => ({
+        ...toQuiz(r, await this.items(r.id as string, this.db)),
+        answered: Number(r.answered),
+      })),
+    );
   }
 
   /** Closes the quiz; the close time, or null when it was closed already (only one closer goes on). */
   async close(tx: EntityManager, id: string, reason: 'teacher' | 'time'): Promise<Date | null> {
-    const [rows] = await tx.query(`UPDATE quiz SET closed_at = now(), close_reason = $2 WHERE id = $1 AND closed_at IS NULL RETURNING closed_at`, [id, reason]);
+    const [rows] = await tx.query(
+      `UPDATE quiz SET closed_at = now(), close_reason = $2 WHERE id = $1 AND closed_at IS NULL RETURNING closed_at`,
+      [id, reason],
+    );
     return rows[0] ? new Date(rows[0].closed_at) : null;
   }
 
   async reveal(id: string): Promise<Date> {
-    const [rows] = await this.db.query(`UPDATE quiz SET revealed_at = coalesce(revealed_at, now()) WHERE id = $1 RETURNING revealed_at`, [id]);
+    const [rows] = await this.db.query(
+      `UPDATE quiz SET revealed_at = coalesce(revealed_at, now()) WHERE id = $1 RETURNING revealed_at`,
+      [id],
+    );
     return new Date(rows[0].revealed_at);
   }
 
@@ -264,13 +324,26 @@ export class QuizRepository {
       `INSERT INTO quiz_attendee (quiz_id, user_id, present, answered, score)
        SELECT $1, u.user_id, u.present, u.answered, u.score FROM unnest($2::uuid[], $3::boolean[], $4::boolean[], $5::numeric[]) AS u(user_id, present, answered, score)
        ON CONFLICT (quiz_id, user_id) DO UPDATE SET present = EXCLUDED.present, answered = EXCLUDED.answered, score = EXCLUDED.score`,
-      [quizId, rows.map((r) => r.userId), rows.map((r) => r.present), rows.map((r) => r.answered), rows.map((r) => r.score)],
+      [
+        quizId,
+        rows.map((r) => r.userId),
+        rows.map((r) => r.present),
+        rows.map((r) => r.answered),
+        rows.map((r) => r.score),
+      ],
     );
   }
 
   async attendees(quizId: string, db: Db = this.db): Promise<AttendeeRow[]> {
-    const rows = await db.query(`SELECT user_id, present, answered, score FROM quiz_attendee WHERE quiz_id = $1`, [quizId]);
-    return rows.map((r: Record<string, unknown>) => ({ userId: r.user_id as string, present: r.present as boolean, answered: r.answered as boolean, score: r.score == null ? null : Number(r.score) }));
+    const rows = await db.query(`SELECT user_id, present, answered, score FROM quiz_attendee WHERE quiz_id = $1`, [
+      quizId,
+    ]);
+    return rows.map((r: Record<string, unknown>) => ({
+      userId: r.user_id as string,
+      present: r.present as boolean,
+      answered: r.answered as boolean,
+      score: r.score == null ? null : Number(r.score),
+    }));
   }
 
   async setScore(tx: EntityManager, quizId: string, userId: string, score: number | null): Promise<void> {
