@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, input, linkedSignal, signal } from '@angular/core';
 import { QUIZ_LIMITS, type QuizStudentView, type StudentQuestion } from '@contracts/quiz';
 import {
   AnswerDraft,
@@ -33,7 +33,8 @@ import { optionLetter, rightAnswerText } from './question-form';
 export class QuizStudentComponent {
   readonly view = input.required<QuizStudentView>();
   protected readonly live = inject(QuizLive);
-  protected readonly index = signal(0);
+  /** The question shown; a new quiz starts at its first. (Drafts are kept by question id, unique across quizzes.) */
+  protected readonly index = linkedSignal({ source: () => this.view().id, computation: () => 0 });
   private readonly drafts = signal<ReadonlyMap<string, AnswerDraft>>(new Map());
   protected readonly letter = optionLetter;
   protected readonly maxText = QUIZ_LIMITS.shortAnswerLength;
@@ -93,19 +94,6 @@ export class QuizStudentComponent {
       chart: questionChart(tally, null, true),
     }));
   });
-
-  constructor() {
-    // A new quiz starts at its first question.
-    let shownId = '';
-    effect(() => {
-      const id = this.view().id;
-      if (id !== shownId) {
-        shownId = id;
-        this.index.set(0);
-        this.drafts.set(new Map());
-      }
-    });
-  }
 
   private setDraft(d: AnswerDraft) {
     const q = this.question();
