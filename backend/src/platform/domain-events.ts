@@ -11,6 +11,20 @@ export interface DomainEventMap {
   /** A teacher muted, stopped the camera of, or removed someone (the media module acts on it in the SFU). */
   'participant.controlled': { sessionId: string; userId: string; action: 'mute' | 'stop-camera' | 'remove'; by: string };
   'session.ended': { sessionId: string; courseId: string; at: Date };
+  /**
+   * A student's quiz answer was accepted (a change allowed by the instructor is another accepted answer);
+   * nothing for a refused one. answerMs: from the launch to the answer. correct: null for a poll, else
+   * whether the automatic mark is full marks. Engagement reads it.
+   */
+  'quiz.answered': {
+    sessionId: string;
+    courseId: string;
+    quizId: string;
+    questionId: string;
+    userId: string;
+    answerMs: number;
+    correct: boolean | null;
+  };
 }
 
 type Envelope = { [K in keyof DomainEventMap]: { name: K; payload: DomainEventMap[K] } }[keyof DomainEventMap];

@@ -77,7 +77,15 @@ export class QuizGradingService {
   async close(quizId: string, reason: 'teacher' | 'time'): Promise<{ quizId: string; closedAt: string }> {
     const quiz = await this.quizzes.findQuiz(quizId);
     if (!quiz) throw new NotFoundError('QUIZ_NOT_FOUND', 'No such quiz in this class');
-    if (quiz.closedAt) return { quizId, closedAt: quiz.closedAt.toISOString() };
+    if (quiz.closedAt) {
+      // Again, should the closer have stopped between its commit and forgetting (idempotent).
+      if (quiz.anonymous)
+        await this.live.forgetRespondents(
+          quizId,
+          quiz.questions.map((q) => q.id),
+        );
+      return { quizId, closedAt: quiz.closedAt.toISOString() };
+    }
     await this.live.close(quizId);
     await this.live.addPresent(quizId, await this.presentStudents(quiz.sessionId));
     const [liveAnswers, present] = await Promise.all([
@@ -100,8 +108,9 @@ export class QuizGradingService {
               respondent: quiz.anonymous ? a.respondent : a.userId,
               userId: quiz.anonymous ? null : a.userId,
               answer: a.answer,
-              answerMs: Math.max(0, a.answeredAtMs - quiz.launchedAt.getTime()),
-              answeredAt: new Date(a.answeredAtMs),
+              // As when answered: an anonymous poll's stored answers carry no time (see QuizService.answer).
+              answerMs: quiz.anonymous ? 0 : Math.max(0, a.answeredAtMs - quiz.launchedAt.getTime()),
+              answeredAt: quiz.anonymous ? quiz.launchedAt : new Date(a.answeredAtMs),
               revision: a.revision,
             },
             tx,
@@ -131,6 +140,12 @@ export class QuizGradingService {
       const now = await this.quizzes.findQuiz(quizId);
       return { quizId, closedAt: (now?.closedAt ?? new Date()).toISOString() };
     }
+    // An anonymous poll is stored without names: Redis's copy of who answered what goes now.
+    if (quiz.anonymous)
+      await this.live.forgetRespondents(
+        quizId,
+        quiz.questions.map((q) => q.id),
+      );
     for (const id of outcome.outboxIds)
       await this.grades
         .enqueue(id)

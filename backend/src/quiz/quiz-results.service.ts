@@ -12,8 +12,8 @@ import {
 import { classroomOf, type SessionClaims } from '../platform/auth/session-token';
 import { DomainError, NotFoundError } from '../platform/domain-error';
 import { TenancyService } from '../tenancy/tenancy.service';
-import { barKeys, canRemark, markOf } from './domain/scoring';
-import { buildTally } from './domain/tally';
+import { canRemark, markOf } from './domain/scoring';
+import { buildTally, countAnswers } from './domain/tally';
 import { resultOf } from './domain/views';
 import { QuizRepository, type BankQuestionRow, type QuizRow } from './infra/quiz.repository';
 import { QuizAnnouncer } from './quiz-announcer';
@@ -77,19 +77,19 @@ export class QuizResultsService {
 
   async results(s: SessionClaims, quizId: string): Promise<QuizResults> {
     const quiz = await this.find(s, quizId);
-    const [answers, attendees] = await Promise.all([this.quizzes.answers(quiz.id), this.quizzes.attendees(quiz.id)]);
-    const counts = new Map(quiz.questions.map((q) => [q.id, { bars: new Map<string, number>(), answered: 0 }]));
-    for (const a of answers) {
-      const c = counts.get(a.questionId);
-      if (!c) continue;
-      c.answered++;
-      for (const k of barKeys(a.answer)) c.bars.set(k, (c.bars.get(k) ?? 0) + 1);
-    }
+    const [answers, attendees, answered] = await Promise.all([
+      this.quizzes.answers(quiz.id),
+      this.quizzes.attendees(quiz.id),
+      this.quizzes.answeredCount(quiz.id),
+    ]);
+    const counts = countAnswers(
+      quiz.questions.map((q) => q.id),
+      answers,
+    );
     const questions = quiz.questions.map((q) => ({
       question: { ...q },
       tally: buildTally(q, counts.get(q.id)!.bars, counts.get(q.id)!.answered, q.type !== 'poll'),
     }));
-    const respondents = new Set(answers.map((a) => a.respondent));
     const students: StudentResultRow[] = [];
     if (!quiz.anonymous) {
       const ids = new Set([...attendees.map((a) => a.userId), ...answers.flatMap((a) => (a.userId ? [a.userId] : []))]);
@@ -125,7 +125,7 @@ export class QuizResultsService {
       students.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.userId < b.userId ? -1 : 1));
     }
     return {
-      quiz: { ...summary(quiz, respondents.size), zeroForUnanswered: quiz.zeroForUnanswered },
+      quiz: { ...summary(quiz, answered), zeroForUnanswered: quiz.zeroForUnanswered },
       questions,
       students,
     };

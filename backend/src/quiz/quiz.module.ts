@@ -13,6 +13,7 @@ import { QuizController } from './quiz.controller';
 import { QuizGateway } from './quiz.gateway';
 import { QuizProcessor } from './quiz.processor';
 import { QuizService } from './quiz.service';
+import { QuizSweeper } from './quiz-sweeper';
 
 /** Live quizzes and polls (PROTOCOL.md): the bank, launches, answers, live charts, grades through the outbox. */
 @Module({})
@@ -32,6 +33,7 @@ export class QuizModule {
         QuizResultsService,
         QuizGateway,
         QuizProcessor,
+        QuizSweeper,
       ],
     };
   }

@@ -14,11 +14,12 @@ import {
 } from '../contracts/quiz';
 import { launchSchema, answerSchema } from '../contracts/quiz';
 import { ConflictError, DomainError, ForbiddenError, NotFoundError } from '../platform/domain-error';
+import { DomainEvents } from '../platform/domain-events';
 import type { ClassMembership } from '../platform/socket-events';
 import { TenancyService } from '../tenancy/tenancy.service';
 import type { z } from 'zod';
-import { answerProblem, barKeys } from './domain/scoring';
-import { buildTally } from './domain/tally';
+import { answerProblem, barKeys, markOf } from './domain/scoring';
+import { buildTally, countAnswers } from './domain/tally';
 import { resultOf, revealedOf, studentView, teacherView } from './domain/views';
 import { LiveQuizStore } from './infra/live-quiz.store';
 import { QuizAlreadyOpen, QuizRepository, type QuizRow } from './infra/quiz.repository';
@@ -47,6 +48,7 @@ export class QuizService {
     private readonly grading: QuizGradingService,
     private readonly tenancy: TenancyService,
     private readonly announcer: QuizAnnouncer,
+    private readonly events: DomainEvents,
   ) {}
 
   async launch(m: ClassMembership, input: Launch): Promise<QuizTeacherView> {
@@ -166,9 +168,20 @@ export class QuizService {
       respondent: quiz.anonymous ? outcome.respondent : m.userId,
       userId: quiz.anonymous ? null : m.userId,
       answer: input.answer,
-      answerMs,
-      answeredAt: new Date(at),
+      // An anonymous poll's stored answers carry no time of their own: a time could be matched with
+      // the engagement event below (which names the student) and tell who answered what.
+      answerMs: quiz.anonymous ? 0 : answerMs,
+      answeredAt: quiz.anonymous ? quiz.launchedAt : new Date(at),
       revision: outcome.revision,
+    });
+    this.events.emit('quiz.answered', {
+      sessionId: quiz.sessionId,
+      courseId: quiz.courseId,
+      quizId: quiz.id,
+      questionId: question.id,
+      userId: m.userId,
+      answerMs,
+      correct: question.type === 'poll' ? null : markOf(question, input.answer, null) === 1,
     });
     return {
       quizId: quiz.id,
@@ -261,15 +274,22 @@ export class QuizService {
     return teacherView(quiz, await this.tally(quiz), new Date());
   }
 
-  /** The live chart of a quiz: bars per question, students answered out of present. */
+  /**
+   * The chart of a quiz: bars per question, students answered out of present. Redis's counts while it is
+   * open there; otherwise (closed, or Redis lost it) the answers stored in Postgres.
+   */
   async tally(quiz: QuizRow, withCorrect = true): Promise<QuizTally> {
-    const [counts, present] = await Promise.all([
-      this.live.counts(
-        quiz.id,
-        quiz.questions.map((q) => q.id),
-      ),
+    const ids = quiz.questions.map((q) => q.id);
+    const [live, present] = await Promise.all([
+      this.live.counts(quiz.id, ids),
       this.grading.presentStudents(quiz.sessionId),
     ]);
+    const counts = live.open
+      ? live
+      : {
+          questions: countAnswers(ids, await this.quizzes.answers(quiz.id)),
+          answered: await this.quizzes.answeredCount(quiz.id),
+        };
     return {
       quizId: quiz.id,
       present: present.length,

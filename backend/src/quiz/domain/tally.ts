@@ -1,6 +1,27 @@
 /** The live chart of a question from its bar counts. Pure. */
-import { QUIZ_LIMITS, type QuestionTally, type TallyBar, type TeacherQuestion } from '../../contracts/quiz';
-import { normaliseShort } from './scoring';
+import {
+  QUIZ_LIMITS,
+  type QuestionTally,
+  type QuizAnswer,
+  type TallyBar,
+  type TeacherQuestion,
+} from '../../contracts/quiz';
+import { barKeys, normaliseShort } from './scoring';
+
+/** Per question, its bar counts and how many answered it, from stored answers (as the live chart keeps them). */
+export function countAnswers(
+  questionIds: readonly string[],
+  answers: ReadonlyArray<{ questionId: string; answer: QuizAnswer }>,
+): Map<string, { bars: Map<string, number>; answered: number }> {
+  const questions = new Map(questionIds.map((id) => [id, { bars: new Map<string, number>(), answered: 0 }]));
+  for (const a of answers) {
+    const c = questions.get(a.questionId);
+    if (!c) continue;
+    c.answered++;
+    for (const k of barKeys(a.answer)) c.bars.set(k, (c.bars.get(k) ?? 0) + 1);
+  }
+  return questions;
+}
 
 /**
  * Bars of one question: every option in order (zeros included) for choice and true/false questions;

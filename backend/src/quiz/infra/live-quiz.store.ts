@@ -83,14 +83,12 @@ export class LiveQuizStore {
 
   async open(quizId: string, meta: LiveQuizMeta, present: readonly string[]): Promise<void> {
     const k = keys(quizId);
-    const m = this.redis
-      .multi()
-      .hset(k.meta, {
-        open: '1',
-        allowChange: meta.allowChange ? '1' : '0',
-        sessionId: meta.sessionId,
-        launchedAt: String(meta.launchedAtMs),
-      });
+    const m = this.redis.multi().hset(k.meta, {
+      open: '1',
+      allowChange: meta.allowChange ? '1' : '0',
+      sessionId: meta.sessionId,
+      launchedAt: String(meta.launchedAtMs),
+    });
     m.expire(k.meta, TTL_SECONDS);
     if (present.length) m.sadd(k.present, ...present).expire(k.present, TTL_SECONDS);
     await m.exec();
@@ -147,15 +145,21 @@ export class LiveQuizStore {
     return this.redis.smembers(keys(quizId).present);
   }
 
-  /** Per question: its bar counts and how many answered it; and how many answered anything. */
+  /** Per question: its bar counts and how many answered it; how many answered anything; whether it is open here. */
   async counts(
     quizId: string,
     questionIds: readonly string[],
-  ): Promise<{ answered: number; questions: Map<string, { bars: Map<string, number>; answered: number }> }> {
+  ): Promise<{
+    open: boolean;
+    answered: number;
+    questions: Map<string, { bars: Map<string, number>; answered: number }>;
+  }> {
     const k = keys(quizId);
     const m = this.redis.multi().scard(k.who);
     for (const q of questionIds) m.hgetall(k.bars(q)).hlen(k.answers(q));
+    m.hget(k.meta, 'open');
     const res = ((await m.exec()) ?? []).map(([, v]) => v);
+    const open = res.at(-1) === '1';
     const questions = new Map<string, { bars: Map<string, number>; answered: number }>();
     questionIds.forEach((q, i) => {
       const raw = (res[1 + 2 * i] ?? {}) as Record<string, string>;
@@ -164,7 +168,16 @@ export class LiveQuizStore {
       for (const key of Object.keys(raw)) bars.set(key, Number(raw[key]));
       questions.set(q, { bars, answered: Number(res[2 + 2 * i] ?? 0) });
     });
-    return { answered: Number(res[0] ?? 0), questions };
+    return { open, answered: Number(res[0] ?? 0), questions };
+  }
+
+  /**
+   * Deletes who answered what (answers by student, the set of who answered) once an anonymous poll is
+   * closed and stored: only the counts of its bars stay. The quiz stays closed (its meta stays).
+   */
+  async forgetRespondents(quizId: string, questionIds: readonly string[]): Promise<void> {
+    const k = keys(quizId);
+    await this.redis.del(k.who, ...questionIds.map((q) => k.answers(q)));
   }
 
   /** Every answer of the quiz (for Postgres at close). */

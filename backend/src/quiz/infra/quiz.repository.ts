@@ -79,6 +79,13 @@ export class QuizAlreadyOpen extends Error {}
 const QUIZ_COLUMNS = `id, course_id, activity_id, session_id, title, launched_at, closes_at, closed_at, close_reason, revealed_at, graded, points,
   zero_for_unanswered, allow_change, anonymous`;
 const date = (v: unknown) => (v ? new Date(v as Date) : null);
+/**
+ * How many people answered quiz `q`: once closed, its attendees who answered (an anonymous poll's
+ * respondent ids differ per question, so they cannot be counted); while open, the distinct respondents.
+ */
+const ANSWERED_SQL = `CASE WHEN q.closed_at IS NOT NULL
+    THEN (SELECT count(*) FROM quiz_attendee t WHERE t.quiz_id = q.id AND t.answered)
+    ELSE (SELECT count(DISTINCT respondent) FROM quiz_answer a WHERE a.quiz_id = q.id) END`;
 
 function toQuiz(r: Record<string, unknown>, questions: TeacherQuestion[]): QuizRow {
   return {
@@ -251,7 +258,7 @@ export class QuizRepository {
   /** The classroom's quizzes with counts, newest first. */
   async summaries(activityId: string, courseId: string): Promise<Array<QuizRow & { answered: number }>> {
     const rows = await this.db.query(
-      `SELECT q.*, (SELECT count(DISTINCT respondent) FROM quiz_answer a WHERE a.quiz_id = q.id)::int AS answered
+      `SELECT q.*, (${ANSWERED_SQL})::int AS answered
          FROM quiz q WHERE q.activity_id = $1 AND q.course_id = $2 ORDER BY q.launched_at DESC`,
       [activityId, courseId],
     );
@@ -270,6 +277,36 @@ export class QuizRepository {
       [id, reason],
     );
     return rows[0] ? new Date(rows[0].closed_at) : null;
+  }
+
+  /** How many people answered the quiz (see ANSWERED_SQL). */
+  async answeredCount(quizId: string): Promise<number> {
+    const [row] = await this.db.query(`SELECT (${ANSWERED_SQL})::int AS n FROM quiz q WHERE q.id = $1`, [quizId]);
+    return row ? Number(row.n) : 0;
+  }
+
+  /** The class's open quiz, if any (at most one: the quiz_one_open index). */
+  async openInSession(sessionId: string): Promise<string | null> {
+    const [row] = await this.db.query(`SELECT id FROM quiz WHERE session_id = $1 AND closed_at IS NULL`, [sessionId]);
+    return row ? (row.id as string) : null;
+  }
+
+  /**
+   * Open quizzes that should be closed: past their time limit (`time`), or whose class has ended
+   * (`ended`). Open timed quizzes not yet due come back as `pending` with their closing time.
+   */
+  async openToSweep(): Promise<Array<{ id: string; due: 'time' | 'ended' | 'pending'; closesAt: Date | null }>> {
+    const rows = await this.db.query(
+      `SELECT q.id, q.closes_at,
+              CASE WHEN q.closes_at <= now() THEN 'time' WHEN s.ended_at IS NOT NULL THEN 'ended' ELSE 'pending' END AS due
+         FROM quiz q JOIN live_session s ON s.id = q.session_id
+        WHERE q.closed_at IS NULL AND (q.closes_at IS NOT NULL OR s.ended_at IS NOT NULL)`,
+    );
+    return rows.map((r: Record<string, unknown>) => ({
+      id: r.id as string,
+      due: r.due as 'time' | 'ended' | 'pending',
+      closesAt: date(r.closes_at),
+    }));
   }
 
   async reveal(id: string): Promise<Date> {
