@@ -23,11 +23,15 @@ describe('a live quiz in Chromium: launched in class, answered on a laptop and a
   });
 
   /** Opens the course in the dev LMS as `user` and enters the live class; returns the room's frame. */
-  async function enter(user: string, viewport?: { width: number; height: number }): Promise<Frame> {
+  async function enter(
+    user: string,
+    viewport?: { width: number; height: number },
+    course = 'phys-101',
+  ): Promise<Frame> {
     const ctx = await browser.newContext(viewport ? { viewport, isMobile: true, hasTouch: true } : {});
     contexts.push(ctx);
     const page = await ctx.newPage();
-    await page.goto(`${t.platformUrl}/launch?course=phys-101&user=${user}&storage=1`);
+    await page.goto(`${t.platformUrl}/launch?course=${course}&user=${user}&storage=1`);
     const lobby = await frameAt(page, '/lobby');
     await lobby.getByTestId('enter-class').click({ timeout: 20_000 });
     const room = await frameAt(page, '/room/');
@@ -168,11 +172,12 @@ describe('a live quiz in Chromium: launched in class, answered on a laptop and a
     );
   });
 
-  it('a question prepared in the bank is launched in class; a short answer marked right by hand after class changes the score', async () => {
+  it('a question prepared in the bank (another course) is launched in class; a short answer marked right by hand after class changes the score', async () => {
     const ctx = await browser.newContext();
     contexts.push(ctx);
     const page = await ctx.newPage();
-    await page.goto(`${t.platformUrl}/?course=phys-101`);
+    // Another course (its own bank, no class running), so that this test stands on its own.
+    await page.goto(`${t.platformUrl}/?course=hist-210`);
     await page.click('#launch-instructor');
     const lobby = await frameAt(page, '/lobby');
     await lobby.getByTestId('nav-quiz-bank').click();
@@ -199,23 +204,25 @@ describe('a live quiz in Chromium: launched in class, answered on a laptop and a
 
     await bank.locator('a', { hasText: 'Lobby' }).click();
     const back = await frameAt(page, '/lobby');
-    await back.getByTestId('enter-class').click();
+    await back.getByTestId('start-class').click();
     const teacher = await frameAt(page, '/room/');
     await teacher.getByTestId('connection').filter({ hasText: 'Live' }).waitFor({ timeout: 15_000 });
-    const grace = await enter('dev-grace');
+    const katherine = await enter('dev-katherine', undefined, 'hist-210');
 
     await teacher.getByTestId('quiz-toggle').click();
-    await teacher.getByTestId('quiz-new').click();
     await teacher.locator('input[data-question="Who discovered radium?"]').check();
     await teacher.getByTestId('quiz-graded').check();
     await teacher.getByTestId('quiz-points').fill('5');
     await teacher.getByTestId('quiz-launch').click();
     await teacher.getByTestId('quiz-state').filter({ hasText: 'Open' }).waitFor({ timeout: 10_000 });
 
-    await grace.getByTestId('quiz-prompt').filter({ hasText: 'Who discovered radium?' }).waitFor({ timeout: 10_000 });
-    await grace.getByTestId('quiz-text').fill('  curie ');
-    await grace.getByTestId('quiz-send').click();
-    await grace.getByTestId('quiz-status').filter({ hasText: 'Answer received' }).waitFor({ timeout: 10_000 });
+    await katherine
+      .getByTestId('quiz-prompt')
+      .filter({ hasText: 'Who discovered radium?' })
+      .waitFor({ timeout: 10_000 });
+    await katherine.getByTestId('quiz-text').fill('  curie ');
+    await katherine.getByTestId('quiz-send').click();
+    await katherine.getByTestId('quiz-status').filter({ hasText: 'Answer received' }).waitFor({ timeout: 10_000 });
     await waitFor(
       async () => (await teacher.locator('[data-testid=quiz-host] g[data-option]').count()) === 1,
       'the short answer in the chart',
@@ -225,8 +232,9 @@ describe('a live quiz in Chromium: launched in class, answered on a laptop and a
     );
 
     await teacher.getByTestId('quiz-reveal').click();
-    await grace.getByTestId('quiz-score').filter({ hasText: '0 of 5' }).waitFor({ timeout: 10_000 });
-    expect(await grace.getByTestId('quiz-results').textContent()).toContain(
+    await katherine.getByTestId('quiz-score').filter({ hasText: '0 of 5' }).waitFor({ timeout: 10_000 });
+    await katherine.page().screenshot({ path: '.cache/quiz-revealed.png' });
+    expect(await katherine.getByTestId('quiz-results').textContent()).toContain(
       'Right answer: Marie Curie or Marie Skłodowska-Curie',
     );
 
@@ -236,11 +244,12 @@ describe('a live quiz in Chromium: launched in class, answered on a laptop and a
     await lobby2.getByTestId('nav-quiz-results').click();
     const results = await frameAt(page, '/quiz/results');
     await results.locator('[data-quiz="Who discovered radium?"]').click();
-    const row = results.locator('tr[data-student="Grace Hopper"]');
+    const row = results.locator('tr[data-student="Katherine Johnson"]');
     await row.waitFor({ timeout: 10_000 });
     expect(await row.getByTestId('student-score').textContent()).toContain('0 / 5');
     await row.getByTestId('mark-right').click();
     await row.getByTestId('student-score').filter({ hasText: '5 / 5' }).waitFor({ timeout: 10_000 });
     expect(await row.getByTestId('mark-right').getAttribute('aria-pressed')).toBe('true');
+    await page.screenshot({ path: '.cache/quiz-results.png' });
   });
 });

@@ -136,8 +136,4 @@ export class QuizLive {
   dismiss(quizId: string): void {
     this.dismissed.update((s) => new Set(s).add(quizId));
   }
-
-  isShown(quizId: string): boolean {
-    return this.shown() !== null && idOf(this.shown()!) === quizId;
-  }
 }
