@@ -11,7 +11,7 @@ interface StoredBoard {
 }
 
 /**
- * The board log in one process's memory, for tests and for a single instance without Redis. It keeps
+ * The board log in one process's memory (the contract suite runs against it as against Redis). It keeps
  * what it is given as JSON and hands every follower its own parsed copy, as Redis does, so copies never
  * share objects. Messages reach followers after the call that caused them, in log order.
  */
