@@ -27,39 +27,59 @@ export const strokeTools = ['pen', 'highlighter', 'eraser'] as const;
 export const shapeTools = ['line', 'arrow', 'rectangle', 'ellipse'] as const;
 
 export const elementSchema = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('stroke'),
-    tool: z.enum(strokeTools),
-    colour,
-    width: z.number().min(0.5).max(64),
-    points: z.array(point).max(LIMITS.pointsPerOp),
-  }).strict(),
-  z.object({
-    kind: z.literal('shape'),
-    tool: z.enum(shapeTools),
-    colour,
-    width: z.number().min(0.5).max(64),
-    from: point,
-    to: point,
-  }).strict(),
-  z.object({
-    kind: z.literal('text'),
-    colour,
-    size: z.number().min(6).max(200),
-    at: point,
-    text: z.string().min(1).max(LIMITS.textLength),
-  }).strict(),
+  z
+    .object({
+      kind: z.literal('stroke'),
+      tool: z.enum(strokeTools),
+      colour,
+      width: z.number().min(0.5).max(64),
+      points: z.array(point).max(LIMITS.pointsPerOp),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('shape'),
+      tool: z.enum(shapeTools),
+      colour,
+      width: z.number().min(0.5).max(64),
+      from: point,
+      to: point,
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('text'),
+      colour,
+      size: z.number().min(6).max(200),
+      at: point,
+      text: z.string().min(1).max(LIMITS.textLength),
+    })
+    .strict(),
 ]);
 
 /** What an update may change: position offset, colour, text, shape end points. */
 export const elementPatchSchema = z
-  .object({ colour: colour.optional(), move: point.optional(), text: z.string().min(1).max(LIMITS.textLength).optional(), from: point.optional(), to: point.optional() })
+  .object({
+    colour: colour.optional(),
+    move: point.optional(),
+    text: z.string().min(1).max(LIMITS.textLength).optional(),
+    from: point.optional(),
+    to: point.optional(),
+  })
   .strict()
   .refine((p) => Object.keys(p).length > 0, 'an update must change something');
 
 export const opSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('add'), opId: id, page: id, elementId: id, element: elementSchema }).strict(),
-  z.object({ type: z.literal('append'), opId: id, page: id, elementId: id, points: z.array(point).min(1).max(LIMITS.pointsPerOp) }).strict(),
+  z
+    .object({
+      type: z.literal('append'),
+      opId: id,
+      page: id,
+      elementId: id,
+      points: z.array(point).min(1).max(LIMITS.pointsPerOp),
+    })
+    .strict(),
   z.object({ type: z.literal('update'), opId: id, page: id, elementId: id, patch: elementPatchSchema }).strict(),
   z.object({ type: z.literal('delete'), opId: id, page: id, elementId: id }).strict(),
   z.object({ type: z.literal('clear-page'), opId: id, page: id }).strict(),
@@ -100,14 +120,21 @@ export const WhiteboardEvents = { ...WhiteboardClientEvents, ...WhiteboardServer
 export const WHITEBOARD_PROTOCOL = 1;
 export const MIN_WHITEBOARD_PROTOCOL = 1;
 /** Refusal codes of `wb:sync` for a client too old (reload the page) or newer than this server (try again). */
-export const WhiteboardProtocolErrors = { outdated: 'WB_PROTOCOL_OUTDATED', unsupported: 'WB_PROTOCOL_UNSUPPORTED' } as const;
+export const WhiteboardProtocolErrors = {
+  outdated: 'WB_PROTOCOL_OUTDATED',
+  unsupported: 'WB_PROTOCOL_UNSUPPORTED',
+} as const;
 
 export const viewSchema = z.object({ page: id, x: coord, y: coord, zoom: z.number().min(0.1).max(10) }).strict();
 export const whiteboardSchemas = {
   [WhiteboardEvents.op]: opSchema,
-  [WhiteboardEvents.sync]: z.object({ since: z.number().int().min(0), protocol: z.number().int().min(0).max(1_000_000).optional() }).strict(),
+  [WhiteboardEvents.sync]: z
+    .object({ since: z.number().int().min(0), protocol: z.number().int().min(0).max(1_000_000).optional() })
+    .strict(),
   [WhiteboardEvents.follow]: viewSchema.extend({ locked: z.boolean() }).strict(),
-  [WhiteboardEvents.permissions]: z.object({ mode: z.enum(['everyone', 'nobody', 'named']), userIds: z.array(z.uuid()).max(500).default([]) }).strict(),
+  [WhiteboardEvents.permissions]: z
+    .object({ mode: z.enum(['everyone', 'nobody', 'named']), userIds: z.array(z.uuid()).max(500).default([]) })
+    .strict(),
 } as const;
 
 export type WhiteboardClientEventName = (typeof WhiteboardClientEvents)[keyof typeof WhiteboardClientEvents];

@@ -70,14 +70,19 @@ export class AppendQueue {
             const result = await this.log.append(sessionId, c?.pos ?? 0, batch);
             if (!result.lost) {
               result.positions.forEach((pos, i) => {
-                if (pos === 0) this.settle(batch[i].token)?.reject(new ForbiddenError('DRAWING_NOT_ALLOWED', 'The instructor has not let you draw'));
+                if (pos === 0)
+                  this.settle(batch[i].token)?.reject(
+                    new ForbiddenError('DRAWING_NOT_ALLOWED', 'The instructor has not let you draw'),
+                  );
               });
               break;
             }
             // The log lost the board (Redis restarted without its data): this copy is the board; put it back, then log.
             if (!c || attempt > 2) throw new DomainError('BOARD_BUSY', 'The board is being restored; try again', 503);
             if (await this.log.restore(sessionId, c.pos, boardToData(c.board))) {
-              this.logger.warn(`board ${sessionId} was missing from the log: restored from this instance's copy at position ${c.pos}`);
+              this.logger.warn(
+                `board ${sessionId} was missing from the log: restored from this instance's copy at position ${c.pos}`,
+              );
             }
           }
         } catch (e) {

@@ -70,7 +70,9 @@ export class BoardCopy {
 
   /** The applied ops after sequence number `since`, oldest first. */
   entriesSince(since: number): LogEntry[] {
-    return this.recent.filter((e) => e.seq > since).map(({ seq, userId, op, effects }) => ({ seq, userId, op, effects }));
+    return this.recent
+      .filter((e) => e.seq > since)
+      .map(({ seq, userId, op, effects }) => ({ seq, userId, op, effects }));
   }
 
   /** Resolves once the copy reaches sequence number `seq`, or after a second whatever happened. */

@@ -12,8 +12,21 @@ export interface LogPair {
   close(): void;
 }
 
-const add = (id: string): BoardOp => ({ type: 'add', opId: `op-${id}`, page: 'page-1', elementId: `el-${id}`, element: { kind: 'stroke', tool: 'pen', colour: '#112233', width: 2, points: [[1, 1]] } });
-const op = (id: string, more: Partial<OpToLog> = {}): OpToLog => ({ userId: 'u1', teacher: false, op: add(id), instance: 'test', token: `t-${id}`, ...more });
+const add = (id: string): BoardOp => ({
+  type: 'add',
+  opId: `op-${id}`,
+  page: 'page-1',
+  elementId: `el-${id}`,
+  element: { kind: 'stroke', tool: 'pen', colour: '#112233', width: 2, points: [[1, 1]] },
+});
+const op = (id: string, more: Partial<OpToLog> = {}): OpToLog => ({
+  userId: 'u1',
+  teacher: false,
+  op: add(id),
+  instance: 'test',
+  token: `t-${id}`,
+  ...more,
+});
 const ids = (ms: LogMessage[]) => ms.flatMap((m) => (m.kind === 'op' ? [m.entry.op.opId] : []));
 const positions = (ms: LogMessage[]) => ms.flatMap((m) => (m.kind === 'op' ? [m.entry.pos] : []));
 
@@ -36,7 +49,9 @@ export function boardLogContract(name: string, make: () => LogPair): void {
       const { a, b } = pair();
       const s = sid();
       expect(await a.append(s, 0, [op('a1'), op('a2')])).toEqual({ lost: false, positions: [1, 2] });
-      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).append(s, 0, [op(`c${i}-1`), op(`c${i}-2`)])));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).append(s, 0, [op(`c${i}-1`), op(`c${i}-2`)])),
+      );
       const all = results.flatMap((r) => (r.lost ? [] : r.positions)).sort((x, y) => x - y);
       expect(all).toEqual(Array.from({ length: 40 }, (_, i) => i + 3));
       // Each call's ops sit next to each other, in the order given.
@@ -53,13 +68,20 @@ export function boardLogContract(name: string, make: () => LogPair): void {
       const heardB: LogMessage[] = [];
       const stopA = await a.follow(s, (m) => heardA.push(m));
       const stopB = await b.follow(s, (m) => heardB.push(m));
-      await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).append(s, 1, [op(`f${i}`, { socket: i === 3 ? 'sock-3' : undefined })])));
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          (i % 2 ? a : b).append(s, 1, [op(`f${i}`, { socket: i === 3 ? 'sock-3' : undefined })]),
+        ),
+      );
       await waitFor(() => heardA.length === 10 && heardB.length === 10, 'both followers to hear ten ops');
       expect(positions(heardA)).toEqual(Array.from({ length: 10 }, (_, i) => i + 2));
       expect(ids(heardB)).toEqual(ids(heardA));
       expect(ids(heardA)).toEqual((await a.load(s)).ops.slice(1).map((e) => e.op.opId));
       const third = heardA.find((m) => m.kind === 'op' && m.entry.op.opId === 'op-f3');
-      expect(third).toMatchObject({ kind: 'op', entry: { userId: 'u1', instance: 'test', token: 't-f3', socket: 'sock-3' } });
+      expect(third).toMatchObject({
+        kind: 'op',
+        entry: { userId: 'u1', instance: 'test', token: 't-f3', socket: 'sock-3' },
+      });
       // Each follower has its own objects: a copy changing what it was given changes no other copy.
       expect(heardA[0]).not.toBe(heardB[0]);
       stopA();
@@ -75,9 +97,18 @@ export function boardLogContract(name: string, make: () => LogPair): void {
       expect(await a.permissions(s)).toEqual({ mode: 'everyone', userIds: [] });
       await a.setPermissions(s, { mode: 'nobody', userIds: [] });
       expect(await b.permissions(s)).toEqual({ mode: 'nobody', userIds: [] });
-      expect(await b.append(s, 0, [op('n1', { userId: 'grace' }), op('n2', { userId: 'ada', teacher: true }), op('n3', { userId: 'grace' })])).toEqual({ lost: false, positions: [0, 1, 0] });
+      expect(
+        await b.append(s, 0, [
+          op('n1', { userId: 'grace' }),
+          op('n2', { userId: 'ada', teacher: true }),
+          op('n3', { userId: 'grace' }),
+        ]),
+      ).toEqual({ lost: false, positions: [0, 1, 0] });
       await b.setPermissions(s, { mode: 'named', userIds: ['grace'] });
-      expect(await a.append(s, 1, [op('m1', { userId: 'grace' }), op('m2', { userId: 'alan' })])).toEqual({ lost: false, positions: [2, 0] });
+      expect(await a.append(s, 1, [op('m1', { userId: 'grace' }), op('m2', { userId: 'alan' })])).toEqual({
+        lost: false,
+        positions: [2, 0],
+      });
       expect((await a.load(s)).ops.map((e) => e.op.opId)).toEqual(['op-n2', 'op-m1']);
     });
 
@@ -98,7 +129,11 @@ export function boardLogContract(name: string, make: () => LogPair): void {
       const loaded = await b.load(s);
       expect(loaded.known).toBe(true);
       expect(loaded.snapshot).toBeNull();
-      expect(loaded.ops.map((e) => [e.pos, e.op.opId])).toEqual([[1, 'op-l1'], [2, 'op-l2'], [3, 'op-l3']]);
+      expect(loaded.ops.map((e) => [e.pos, e.op.opId])).toEqual([
+        [1, 'op-l1'],
+        [2, 'op-l2'],
+        [3, 'op-l3'],
+      ]);
     });
 
     it('R6: a snapshot replaces an older one and the ops it includes leave the log; followers hear of it; an older or equal one changes nothing', async () => {
@@ -129,7 +164,10 @@ export function boardLogContract(name: string, make: () => LogPair): void {
       const s = sid();
       const board = emptyBoard();
       applyOp(board, 'u1', add('r1'));
-      const [first, second] = await Promise.all([a.restore(s, 5, boardToData(board)), b.restore(s, 9, boardToData(emptyBoard()))]);
+      const [first, second] = await Promise.all([
+        a.restore(s, 5, boardToData(board)),
+        b.restore(s, 9, boardToData(emptyBoard())),
+      ]);
       expect([first, second].filter(Boolean)).toHaveLength(1);
       const winner = first ? 5 : 9;
       const loaded = await b.load(s);

@@ -60,7 +60,8 @@ export interface LoggedBoard {
  * What a follower hears: an op logged, a snapshot taken, the board dropped, or `resumed` (the log's
  * connection came back: messages may have been lost meanwhile, so the copy reloads).
  */
-export type LogMessage = { kind: 'op'; entry: LoggedOp } | { kind: 'snapshot'; pos: number } | { kind: 'dropped' } | { kind: 'resumed' };
+export type LogMessage =
+  { kind: 'op'; entry: LoggedOp } | { kind: 'snapshot'; pos: number } | { kind: 'dropped' } | { kind: 'resumed' };
 export type LogListener = (m: LogMessage) => void;
 export type Unfollow = () => void;
 

@@ -5,7 +5,17 @@ import { DomainError } from '../platform/domain-error';
 import { AppendQueue } from './append-queue';
 import { BoardCopy, LogEntry, SNAPSHOT_EVERY } from './board-copy';
 import type { BoardLog, LoggedOp, LogMessage } from './board-log';
-import { Applied, applyOp, Board, boardFromData, BoardError, boardToData, emptyBoard, PageData, pagesToData } from './domain/board';
+import {
+  Applied,
+  applyOp,
+  Board,
+  boardFromData,
+  BoardError,
+  boardToData,
+  emptyBoard,
+  PageData,
+  pagesToData,
+} from './domain/board';
 import { followerStep } from './domain/follower-step';
 
 export type { LogEntry } from './board-copy';
@@ -91,9 +101,19 @@ export class BoardStore implements OnModuleDestroy {
    * the answer comes when this instance's copy applies it in log order: its sequence number and
    * effects, or the refusal's code. A refused op takes no sequence number and changes nothing.
    */
-  async apply(sessionId: string, userId: string, op: BoardOp, opts: { origin?: string; teacher?: boolean } = {}): Promise<Applied> {
+  async apply(
+    sessionId: string,
+    userId: string,
+    op: BoardOp,
+    opts: { origin?: string; teacher?: boolean } = {},
+  ): Promise<Applied> {
     await this.follow(sessionId);
-    return this.appends.add(sessionId, { userId, teacher: opts.teacher ?? false, op, ...(opts.origin ? { socket: opts.origin } : {}) });
+    return this.appends.add(sessionId, {
+      userId,
+      teacher: opts.teacher ?? false,
+      op,
+      ...(opts.origin ? { socket: opts.origin } : {}),
+    });
   }
 
   /**
@@ -159,7 +179,9 @@ export class BoardStore implements OnModuleDestroy {
       // The log has nothing of this board. A live copy here is the board: put it back and keep it. Else
       // its last save, if the class had one, is where it starts again.
       if (c.pos > 0 && (await this.log.restore(c.sessionId, c.pos, boardToData(c.board)))) {
-        this.logger.warn(`board ${c.sessionId} was missing from the log: restored from this instance's copy at position ${c.pos}`);
+        this.logger.warn(
+          `board ${c.sessionId} was missing from the log: restored from this instance's copy at position ${c.pos}`,
+        );
         c.reset(c.board, c.pos);
         return this.loaded(c);
       }
@@ -186,7 +208,10 @@ export class BoardStore implements OnModuleDestroy {
   private async seeded(sessionId: string): Promise<boolean> {
     const saved = await this.options.seed?.(sessionId);
     if (!saved) return false;
-    if (await this.log.restore(sessionId, 0, boardToData(saved))) this.logger.warn(`the board of ${sessionId} was missing from the log: started again from its save at seq ${saved.seq}`);
+    if (await this.log.restore(sessionId, 0, boardToData(saved)))
+      this.logger.warn(
+        `the board of ${sessionId} was missing from the log: started again from its save at seq ${saved.seq}`,
+      );
     return true;
   }
 
@@ -205,7 +230,9 @@ export class BoardStore implements OnModuleDestroy {
   }
 
   private reloadQuietly(c: BoardCopy): void {
-    void this.reload(c.sessionId).catch((e) => this.logger.warn(`reloading board ${c.sessionId}: ${(e as Error).message}`));
+    void this.reload(c.sessionId).catch((e) =>
+      this.logger.warn(`reloading board ${c.sessionId}: ${(e as Error).message}`),
+    );
   }
 
   /** One message from the log; `replaying`: one that arrived during a load (those the log had are skipped). */
@@ -248,7 +275,13 @@ export class BoardStore implements OnModuleDestroy {
     }
     waiter?.resolve(applied);
     if (applied.duplicate) return;
-    const entry: AppliedEntry = { seq: applied.seq, userId: m.userId, op: m.op, effects: applied.effects, ...(m.socket ? { origin: m.socket } : {}) };
+    const entry: AppliedEntry = {
+      seq: applied.seq,
+      userId: m.userId,
+      op: m.op,
+      effects: applied.effects,
+      ...(m.socket ? { origin: m.socket } : {}),
+    };
     c.remember({ seq: entry.seq, userId: entry.userId, op: entry.op, effects: entry.effects }, m.pos);
     if (m.pos > c.emitted) {
       c.emitted = m.pos;
@@ -256,7 +289,9 @@ export class BoardStore implements OnModuleDestroy {
     }
     // Every SNAPSHOT_EVERY positions, the instance whose op it is writes the snapshot (one writer, no race).
     if (m.instance === this.instance && m.pos % SNAPSHOT_EVERY === 0) {
-      void this.log.snapshot(c.sessionId, m.pos, boardToData(c.board)).catch((e) => this.logger.warn(`board snapshot: ${(e as Error).message}`));
+      void this.log
+        .snapshot(c.sessionId, m.pos, boardToData(c.board))
+        .catch((e) => this.logger.warn(`board snapshot: ${(e as Error).message}`));
     }
   }
 
@@ -272,7 +307,10 @@ export class BoardStore implements OnModuleDestroy {
   }
 
   /** What a client needs to catch up from `since`: the entries after it, or the pages when it is too far behind. */
-  async since(sessionId: string, since: number): Promise<{ seq: number; pages?: { order: string[]; pages: Record<string, PageData> }; entries: LogEntry[] }> {
+  async since(
+    sessionId: string,
+    since: number,
+  ): Promise<{ seq: number; pages?: { order: string[]; pages: Record<string, PageData> }; entries: LogEntry[] }> {
     await this.follow(sessionId);
     const c = this.copies.get(sessionId)!;
     // A client coming over from another instance may have seen ops this copy has not applied yet (a

@@ -30,7 +30,13 @@ describe('whiteboard store: ops from several instances in one order (real Redis)
     redis.disconnect();
   });
 
-  const add = (id: string): BoardOp => ({ type: 'add', opId: `op-${id}`, page: 'page-1', elementId: `el-${id}`, element: { kind: 'stroke', tool: 'pen', colour: '#112233', width: 2, points: [[1, 1]] } });
+  const add = (id: string): BoardOp => ({
+    type: 'add',
+    opId: `op-${id}`,
+    page: 'page-1',
+    elementId: `el-${id}`,
+    element: { kind: 'stroke', tool: 'pen', colour: '#112233', width: 2, points: [[1, 1]] },
+  });
 
   it('gives 450 concurrent ops from two instances contiguous sequence numbers and one shared order, snapshots included', async () => {
     const sid = crypto.randomUUID();
@@ -56,7 +62,12 @@ describe('whiteboard store: ops from several instances in one order (real Redis)
     const sid = crypto.randomUUID();
     const s = store();
     const bad: BoardOp = { type: 'append', opId: 'op-bad0', page: 'page-1', elementId: 'el-none', points: [[2, 2]] };
-    const results = await Promise.allSettled([s.apply(sid, 'u1', add('a')), s.apply(sid, 'u1', add('b')), s.apply(sid, 'u1', bad), s.apply(sid, 'u1', add('c'))]);
+    const results = await Promise.allSettled([
+      s.apply(sid, 'u1', add('a')),
+      s.apply(sid, 'u1', add('b')),
+      s.apply(sid, 'u1', bad),
+      s.apply(sid, 'u1', add('c')),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
     const reason = (results[2] as PromiseRejectedResult).reason;
     expect(reason).toBeInstanceOf(DomainError);
@@ -97,7 +108,9 @@ describe('whiteboard store: ops from several instances in one order (real Redis)
     const answer = await asked;
     expect(answer.pages).toBeUndefined();
     expect(answer.seq).toBeGreaterThanOrEqual(last);
-    expect(answer.entries.map((e) => e.seq)).toEqual(Array.from({ length: answer.seq - (last - 2) }, (_, i) => last - 1 + i));
+    expect(answer.entries.map((e) => e.seq)).toEqual(
+      Array.from({ length: answer.seq - (last - 2) }, (_, i) => last - 1 + i),
+    );
   });
 
   it('starts a board Redis has nothing of from its last save (no instance has a copy), and goes on from its seq', async () => {
@@ -105,7 +118,10 @@ describe('whiteboard store: ops from several instances in one order (real Redis)
     const saved = emptyBoard();
     applyOp(saved, 'u1', add('saved-1'));
     applyOp(saved, 'u1', add('saved-2'));
-    const s = store({ seed: async (id) => (id === sid ? { ...emptyBoard(), seq: saved.seq, pageOrder: saved.pageOrder, pages: saved.pages } : null) });
+    const s = store({
+      seed: async (id) =>
+        id === sid ? { ...emptyBoard(), seq: saved.seq, pageOrder: saved.pageOrder, pages: saved.pages } : null,
+    });
     expect((await s.apply(sid, 'u2', add('new-1'))).seq).toBe(3);
     expect((await store().pages(sid)).pages['page-1'].order).toEqual(['el-saved-1', 'el-saved-2', 'el-new-1']);
   });
@@ -129,7 +145,8 @@ describe('whiteboard store: ops from several instances in one order (real Redis)
     const protoNames = Object.getOwnPropertyNames(Object.prototype).sort();
     const sid = crypto.randomUUID();
     const k = (name: string) => `wb:${sid}:${name}`;
-    const stroke = (id: string) => `"${id}":{"kind":"stroke","tool":"pen","colour":"#112233","width":2,"points":[[1,1]],"author":"teacher"}`;
+    const stroke = (id: string) =>
+      `"${id}":{"kind":"stroke","tool":"pen","colour":"#112233","width":2,"points":[[1,1]],"author":"teacher"}`;
     // The snapshot at position 2, as an old server wrote it (JSON.stringify of its board): two strokes, and
     // the undo entry an earlier attack left (its redo patches "__proto__" again).
     const snapshot = `{"seq":2,"pageOrder":["page-1"],"pages":{"page-1":{"id":"page-1","title":"Page 1","order":["el-old-1","el-old-2"],"elements":{${stroke('el-old-1')},${stroke('el-old-2')}}}},"recentOps":["op-old-1","op-old-2"],"undo":{"student":[{"undo":[{"kind":"patch","page":"page-1","elementId":"__proto__","patch":{}}],"redo":[{"kind":"patch","page":"page-1","elementId":"__proto__","patch":{"colour":"#ff0000"}}]}]},"redo":{}}`;
@@ -137,9 +154,27 @@ describe('whiteboard store: ops from several instances in one order (real Redis)
     const entry = (pos: number, u: string, o: object) => JSON.stringify({ pos, u, o, i: 'old-server', t: `t-${pos}` });
     const log = [
       entry(3, 'teacher', add('new-1')),
-      entry(4, 'student', { type: 'update', opId: 'op-attack-1', page: 'page-1', elementId: '__proto__', patch: { colour: '#ff0000' } }),
-      entry(5, 'student', { type: 'update', opId: 'op-attack-2', page: 'page-1', elementId: 'constructor', patch: { colour: '#ff0000' } }),
-      entry(6, 'student', { type: 'add', opId: 'op-attack-3', page: '__proto__', elementId: 'el-evil', element: { kind: 'text', colour: '#ff0000', size: 10, at: [0, 0], text: 'x' } }),
+      entry(4, 'student', {
+        type: 'update',
+        opId: 'op-attack-1',
+        page: 'page-1',
+        elementId: '__proto__',
+        patch: { colour: '#ff0000' },
+      }),
+      entry(5, 'student', {
+        type: 'update',
+        opId: 'op-attack-2',
+        page: 'page-1',
+        elementId: 'constructor',
+        patch: { colour: '#ff0000' },
+      }),
+      entry(6, 'student', {
+        type: 'add',
+        opId: 'op-attack-3',
+        page: '__proto__',
+        elementId: 'el-evil',
+        element: { kind: 'text', colour: '#ff0000', size: 10, at: [0, 0], text: 'x' },
+      }),
       entry(7, 'student', { type: 'add-page', opId: 'op-attack-4', page: 'prototype' }),
       entry(8, 'student', { type: 'undo', opId: 'op-attack-5' }),
       entry(9, 'student', { type: 'redo', opId: 'op-attack-6' }),
@@ -158,7 +193,12 @@ describe('whiteboard store: ops from several instances in one order (real Redis)
       expect(answer.pages!.order).toEqual(['page-1']);
       expect(answer.pages!.pages['page-1'].order).toEqual(['el-old-1', 'el-old-2', 'el-new-1', 'el-new-2']);
       expect(Object.keys(answer.pages!.pages)).toEqual(['page-1']);
-      expect(Object.keys(answer.pages!.pages['page-1'].elements)).toEqual(['el-old-1', 'el-old-2', 'el-new-1', 'el-new-2']);
+      expect(Object.keys(answer.pages!.pages['page-1'].elements)).toEqual([
+        'el-old-1',
+        'el-old-2',
+        'el-new-1',
+        'el-new-2',
+      ]);
       // The refused ops took no sequence number; the attacker's undo and redo (of the entry in the snapshot) changed nothing.
       expect(answer.seq).toBe(6);
       // The board goes on: the next op gets the next number, and the save (read from the log) agrees.
@@ -167,22 +207,36 @@ describe('whiteboard store: ops from several instances in one order (real Redis)
       expect(saved.pages['page-1'].order).toEqual(['el-old-1', 'el-old-2', 'el-new-1', 'el-new-2', 'el-new-3']);
       expect(({} as Record<string, unknown>)['colour']).toBeUndefined();
       // And a new attempt through the store is refused with its code, on every copy.
-      await expect(s.apply(sid, 'student', { type: 'update', opId: 'op-attack-7', page: 'page-1', elementId: '__proto__', patch: { colour: '#ff0000' } })).rejects.toMatchObject({ code: 'RESERVED_ID' });
+      await expect(
+        s.apply(sid, 'student', {
+          type: 'update',
+          opId: 'op-attack-7',
+          page: 'page-1',
+          elementId: '__proto__',
+          patch: { colour: '#ff0000' },
+        }),
+      ).rejects.toMatchObject({ code: 'RESERVED_ID' });
       expect(({} as Record<string, unknown>)['colour']).toBeUndefined();
       expect(z.object({ code: z.string() }).strict().safeParse({ code: 'abc' }).success).toBe(true);
     } finally {
       // A failing run must not poison the tests after it.
-      for (const key of Object.getOwnPropertyNames(Object.prototype)) if (!protoNames.includes(key)) delete (Object.prototype as Record<string, unknown>)[key];
+      for (const key of Object.getOwnPropertyNames(Object.prototype))
+        if (!protoNames.includes(key)) delete (Object.prototype as Record<string, unknown>)[key];
     }
   });
 
   it('starts a board from a last save holding reserved ids (saved before the rule): the rest intact, Object.prototype untouched', async () => {
     const sid = crypto.randomUUID();
-    const stroke = (id: string) => `"${id}":{"kind":"stroke","tool":"pen","colour":"#112233","width":2,"points":[[1,1]],"author":"u1"}`;
+    const stroke = (id: string) =>
+      `"${id}":{"kind":"stroke","tool":"pen","colour":"#112233","width":2,"points":[[1,1]],"author":"u1"}`;
     // The row's pages as Postgres's jsonb hands them back (JSON.parse: own "__proto__" and "constructor" keys).
-    const pages = JSON.parse(`{"page-1":{"id":"page-1","title":"Page 1","order":["el-saved-1","__proto__","constructor"],"elements":{${stroke('el-saved-1')},${stroke('__proto__')},${stroke('constructor')}}},"__proto__":{"id":"__proto__","title":"x","order":[],"elements":{}}}`);
+    const pages = JSON.parse(
+      `{"page-1":{"id":"page-1","title":"Page 1","order":["el-saved-1","__proto__","constructor"],"elements":{${stroke('el-saved-1')},${stroke('__proto__')},${stroke('constructor')}}},"__proto__":{"id":"__proto__","title":"x","order":[],"elements":{}}}`,
+    );
     // As the whiteboard module's seed reads a save.
-    const s = store({ seed: async (id) => (id === sid ? boardFromData({ seq: 4, pageOrder: ['page-1', '__proto__'], pages }) : null) });
+    const s = store({
+      seed: async (id) => (id === sid ? boardFromData({ seq: 4, pageOrder: ['page-1', '__proto__'], pages }) : null),
+    });
     expect((await s.apply(sid, 'u2', add('new-1'))).seq).toBe(5);
     expect(({} as Record<string, unknown>)['colour']).toBeUndefined();
     const saved = await store().pages(sid);
@@ -198,7 +252,18 @@ describe('whiteboard store: ops from several instances in one order (real Redis)
     let sent = '';
     s.onApplied((_sid, _entry, board) => (sent = JSON.stringify(board)));
     await s.apply(sid, 'u1', add('view-1'));
-    expect(JSON.parse(sent)).toEqual({ seq: 1, pageOrder: ['page-1'], pages: { 'page-1': { id: 'page-1', title: 'Page 1', order: ['el-view-1'], elements: { 'el-view-1': expect.objectContaining({ kind: 'stroke', author: 'u1' }) } } } });
+    expect(JSON.parse(sent)).toEqual({
+      seq: 1,
+      pageOrder: ['page-1'],
+      pages: {
+        'page-1': {
+          id: 'page-1',
+          title: 'Page 1',
+          order: ['el-view-1'],
+          elements: { 'el-view-1': expect.objectContaining({ kind: 'stroke', author: 'u1' }) },
+        },
+      },
+    });
   });
 
   it('never stalls: 900 ops from three instances arriving over time, with catch-ups and undos between them, all applied, boards identical', async () => {
@@ -210,9 +275,13 @@ describe('whiteboard store: ops from several instances in one order (real Redis)
       if (Math.random() < 0.3) await new Promise((r) => setTimeout(r, 1));
       jobs.push(three[i % 3].apply(sid, `u${i % 7}`, add(`s${i}`)).then(() => applied++));
       if (i % 50 === 0) jobs.push(three[(i + 1) % 3].since(sid, 0));
-      if (i % 97 === 0) jobs.push(three[i % 3].apply(sid, 'u1', { type: 'undo', opId: `undo-${i}` }).catch(() => undefined));
+      if (i % 97 === 0)
+        jobs.push(three[i % 3].apply(sid, 'u1', { type: 'undo', opId: `undo-${i}` }).catch(() => undefined));
     }
-    await Promise.race([Promise.all(jobs), new Promise((_, fail) => setTimeout(() => fail(new Error(`stalled: ${applied} of 900 applied`)), 30_000))]);
+    await Promise.race([
+      Promise.all(jobs),
+      new Promise((_, fail) => setTimeout(() => fail(new Error(`stalled: ${applied} of 900 applied`)), 30_000)),
+    ]);
     expect(applied).toBe(900);
     const [p0, p1, p2] = await Promise.all(three.map((s) => s.pages(sid)));
     expect(p1).toEqual(p0);

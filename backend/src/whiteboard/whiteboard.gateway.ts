@@ -1,8 +1,20 @@
 import { Inject, Logger } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, OnGatewayInit, SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+} from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
 import { roomOf, sessionOfRoom } from '../classroom/socket-rooms';
-import { WhiteboardAckData, WhiteboardEvents, whiteboardSchemas, WhiteboardServerPayloads } from '../contracts/whiteboard';
+import {
+  WhiteboardAckData,
+  WhiteboardEvents,
+  whiteboardSchemas,
+  WhiteboardServerPayloads,
+} from '../contracts/whiteboard';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config';
 import { SocketAccess, SocketGate } from '../platform/socket-events';
@@ -10,10 +22,18 @@ import { BoardStore } from './board-store.service';
 import { WhiteboardService } from './whiteboard.service';
 
 /** Who may send each whiteboard event (the gate checks it; who may draw is checked by the board's append script). */
-const rule = <E extends keyof typeof whiteboardSchemas>(event: E, access: SocketAccess) => ({ event, schema: whiteboardSchemas[event], access });
+const rule = <E extends keyof typeof whiteboardSchemas>(event: E, access: SocketAccess) => ({
+  event,
+  schema: whiteboardSchemas[event],
+  access,
+});
 type ServerEvent = keyof WhiteboardServerPayloads;
 /** Sends a server event with its contract's payload type. */
-const send = <E extends ServerEvent>(to: { emit(event: E, payload: WhiteboardServerPayloads[E]): unknown }, event: E, payload: WhiteboardServerPayloads[E]) => to.emit(event, payload);
+const send = <E extends ServerEvent>(
+  to: { emit(event: E, payload: WhiteboardServerPayloads[E]): unknown },
+  event: E,
+  payload: WhiteboardServerPayloads[E],
+) => to.emit(event, payload);
 type Answer<E extends keyof WhiteboardAckData> = Promise<WhiteboardAckData[E]>;
 
 const RULES = {
@@ -45,7 +65,10 @@ export class WhiteboardGateway implements OnGatewayInit {
     const adapter = server.of('/').adapter;
     adapter.on('create-room', (room: string) => {
       const sid = sessionOfRoom(room);
-      if (sid) this.store.follow(sid, true).catch((e) => this.logger.warn(`following the board of ${sid}: ${(e as Error).message}`));
+      if (sid)
+        this.store
+          .follow(sid, true)
+          .catch((e) => this.logger.warn(`following the board of ${sid}: ${(e as Error).message}`));
     });
     adapter.on('delete-room', (room: string) => {
       const sid = sessionOfRoom(room);
@@ -66,31 +89,49 @@ export class WhiteboardGateway implements OnGatewayInit {
 
   @SubscribeMessage(WhiteboardEvents.op)
   op(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
-    return this.gate.run(socket, RULES.op, body, (op, { session, member }): Answer<typeof WhiteboardEvents.op> => this.whiteboard.apply(session, member.sessionId, op, socket.id));
+    return this.gate.run(socket, RULES.op, body, (op, { session, member }): Answer<typeof WhiteboardEvents.op> =>
+      this.whiteboard.apply(session, member.sessionId, op, socket.id),
+    );
   }
 
   @SubscribeMessage(WhiteboardEvents.sync)
   sync(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
-    return this.gate.run(socket, RULES.sync, body, ({ since, protocol }, { member }): Answer<typeof WhiteboardEvents.sync> => this.whiteboard.sync(member.sessionId, since, protocol));
+    return this.gate.run(
+      socket,
+      RULES.sync,
+      body,
+      ({ since, protocol }, { member }): Answer<typeof WhiteboardEvents.sync> =>
+        this.whiteboard.sync(member.sessionId, since, protocol),
+    );
   }
 
   @SubscribeMessage(WhiteboardEvents.follow)
   follow(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
-    return this.gate.run(socket, RULES.follow, body, async (view, { session, member }): Answer<typeof WhiteboardEvents.follow> => {
-      const sid = member.sessionId;
-      const saved = await this.whiteboard.follow(session, sid, view);
-      send(socket.to(roomOf(sid)), WhiteboardEvents.teacherView, saved);
-      return saved;
-    });
+    return this.gate.run(
+      socket,
+      RULES.follow,
+      body,
+      async (view, { session, member }): Answer<typeof WhiteboardEvents.follow> => {
+        const sid = member.sessionId;
+        const saved = await this.whiteboard.follow(session, sid, view);
+        send(socket.to(roomOf(sid)), WhiteboardEvents.teacherView, saved);
+        return saved;
+      },
+    );
   }
 
   @SubscribeMessage(WhiteboardEvents.permissions)
   permissions(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
-    return this.gate.run(socket, RULES.permissions, body, async (p, { session, member }): Answer<typeof WhiteboardEvents.permissions> => {
-      const sid = member.sessionId;
-      const saved = await this.whiteboard.setPermissions(session, sid, { mode: p.mode, userIds: p.userIds ?? [] });
-      send(this.server.to(roomOf(sid)), WhiteboardEvents.permissionsChanged, saved);
-      return saved;
-    });
+    return this.gate.run(
+      socket,
+      RULES.permissions,
+      body,
+      async (p, { session, member }): Answer<typeof WhiteboardEvents.permissions> => {
+        const sid = member.sessionId;
+        const saved = await this.whiteboard.setPermissions(session, sid, { mode: p.mode, userIds: p.userIds ?? [] });
+        send(this.server.to(roomOf(sid)), WhiteboardEvents.permissionsChanged, saved);
+        return saved;
+      },
+    );
   }
 }

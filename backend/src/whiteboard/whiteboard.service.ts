@@ -3,7 +3,15 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import type { Queue } from 'bull';
 import Redis from 'ioredis';
 import { Subscription } from 'rxjs';
-import { BoardOp, DrawPermissions, MIN_WHITEBOARD_PROTOCOL, SyncAnswer, TeacherView, WHITEBOARD_PROTOCOL, WhiteboardProtocolErrors } from '../contracts/whiteboard';
+import {
+  BoardOp,
+  DrawPermissions,
+  MIN_WHITEBOARD_PROTOCOL,
+  SyncAnswer,
+  TeacherView,
+  WHITEBOARD_PROTOCOL,
+  WhiteboardProtocolErrors,
+} from '../contracts/whiteboard';
 import type { SessionClaims } from '../platform/auth/session-token';
 import { DomainError, ForbiddenError, NotFoundError } from '../platform/domain-error';
 import { DomainEvents } from '../platform/domain-events';
@@ -53,7 +61,11 @@ export class WhiteboardService implements OnModuleInit, OnModuleDestroy {
   /** Queues a save of the board (retried with backoff); a failure to queue is logged, never thrown at the caller. */
   async requestSave(sessionId: string, courseId: string, final: boolean): Promise<void> {
     await this.queue
-      .add('save', { sessionId, courseId, final }, { attempts: 8, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: 50, removeOnFail: 100 })
+      .add(
+        'save',
+        { sessionId, courseId, final },
+        { attempts: 8, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: 50, removeOnFail: 100 },
+      )
       .catch((e) => this.logger.error(`queueing a save of the board of ${sessionId} failed: ${(e as Error).message}`));
   }
 
@@ -75,7 +87,8 @@ export class WhiteboardService implements OnModuleInit, OnModuleDestroy {
   /** Applies an op from `origin` (the sending socket, left out when the effects go to the class). */
   async apply(session: SessionClaims, sessionId: string, op: BoardOp, origin?: string) {
     const teacher = canTeach(session.role);
-    if (!teacher && TEACHER_ONLY_OPS.has(op.type)) throw new ForbiddenError('TEACHER_ONLY', 'Only instructors add pages');
+    if (!teacher && TEACHER_ONLY_OPS.has(op.type))
+      throw new ForbiddenError('TEACHER_ONLY', 'Only instructors add pages');
     // Who may draw is checked where the op takes its place in the board's order (the store's APPEND).
     return this.store.apply(sessionId, session.userId, op, { origin, teacher });
   }
@@ -87,12 +100,24 @@ export class WhiteboardService implements OnModuleInit, OnModuleDestroy {
   async sync(sessionId: string, since: number, protocol: number | undefined): Promise<SyncAnswer> {
     const verdict = protocolVerdict(protocol);
     if (verdict === 'outdated') {
-      throw new DomainError(WhiteboardProtocolErrors.outdated, `This page speaks whiteboard protocol ${protocol ?? 1}; the server needs ${MIN_WHITEBOARD_PROTOCOL} or later. Reload the page.`, 426);
+      throw new DomainError(
+        WhiteboardProtocolErrors.outdated,
+        `This page speaks whiteboard protocol ${protocol ?? 1}; the server needs ${MIN_WHITEBOARD_PROTOCOL} or later. Reload the page.`,
+        426,
+      );
     }
     if (verdict === 'unsupported') {
-      throw new DomainError(WhiteboardProtocolErrors.unsupported, `This server speaks whiteboard protocol ${WHITEBOARD_PROTOCOL} at most; it is being updated. Try again shortly.`, 503);
+      throw new DomainError(
+        WhiteboardProtocolErrors.unsupported,
+        `This server speaks whiteboard protocol ${WHITEBOARD_PROTOCOL} at most; it is being updated. Try again shortly.`,
+        503,
+      );
     }
-    const [board, teacherView, permissions] = await Promise.all([this.store.since(sessionId, since), this.teacherView(sessionId), this.permissions(sessionId)]);
+    const [board, teacherView, permissions] = await Promise.all([
+      this.store.since(sessionId, since),
+      this.teacherView(sessionId),
+      this.permissions(sessionId),
+    ]);
     return { ...board, teacherView, permissions };
   }
 
@@ -132,7 +157,12 @@ export class WhiteboardService implements OnModuleInit, OnModuleDestroy {
   /** The saved boards of this classroom's past classes, newest first. */
   async list(session: SessionClaims) {
     const rows = await this.savedBoards.listEnded(session.courseId, session.activityId);
-    return rows.map((r) => ({ sessionId: r.sessionId, startedAt: r.startedAt.toISOString(), savedAt: r.savedAt.toISOString(), pages: r.pages }));
+    return rows.map((r) => ({
+      sessionId: r.sessionId,
+      startedAt: r.startedAt.toISOString(),
+      savedAt: r.savedAt.toISOString(),
+      pages: r.pages,
+    }));
   }
 
   /** The board of a past class of the caller's course, read-only. */
@@ -142,6 +172,12 @@ export class WhiteboardService implements OnModuleInit, OnModuleDestroy {
     const chapters = await this.savedBoards.pageChanges(sessionId);
     // Read through the board model (own keys only, reserved ids left out), whatever the saved JSON holds.
     const board = boardFromData({ seq: row.seq, pageOrder: row.pageOrder, pages: row.pages });
-    return { seq: row.seq, order: board.pageOrder, pages: pagesToData(board), savedAt: row.savedAt.toISOString(), pageChanges: chapters };
+    return {
+      seq: row.seq,
+      order: board.pageOrder,
+      pages: pagesToData(board),
+      savedAt: row.savedAt.toISOString(),
+      pageChanges: chapters,
+    };
   }
 }

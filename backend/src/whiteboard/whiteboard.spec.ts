@@ -32,18 +32,31 @@ describe('whiteboard over the live room, two instances on one Redis', () => {
   const received: EffectsMsg[] = [];
 
   const emit = (c: RoomClient, event: string, payload: unknown) =>
-    c.socket.timeout(5000).emitWithAck(event, payload) as Promise<{ ok: boolean; data?: any; error?: { code: string; message?: string } }>;
+    c.socket.timeout(5000).emitWithAck(event, payload) as Promise<{
+      ok: boolean;
+      data?: any;
+      error?: { code: string; message?: string };
+    }>;
 
   beforeAll(async () => {
     const databaseUrl = await createTestDatabase();
-    const shared = { DATABASE_URL: databaseUrl, QUEUE_PREFIX: `wb-${crypto.randomBytes(4).toString('hex')}`, SESSION_SECRET: crypto.randomBytes(24).toString('hex'), LTI_KEY: crypto.randomBytes(24).toString('hex') };
+    const shared = {
+      DATABASE_URL: databaseUrl,
+      QUEUE_PREFIX: `wb-${crypto.randomBytes(4).toString('hex')}`,
+      SESSION_SECRET: crypto.randomBytes(24).toString('hex'),
+      LTI_KEY: crypto.randomBytes(24).toString('hex'),
+    };
     a = await startTestApp(shared);
     // Instance B of the same deployment: same public URL (behind one balancer), its own port.
     b = await startTestApp({ ...shared, PUBLIC_URL: a.url, DEV_PLATFORM_URL: a.platformUrl });
     launch = new LaunchClient(a);
     const teacherToken = await launch.launch('phys-101', 'dev-ada');
     const studentToken = await launch.launch('phys-101', 'dev-grace');
-    sessionId = ((await (await launch.api('/api/classroom/sessions', teacherToken, { method: 'POST' })).json()) as { session: { id: string } }).session.id;
+    sessionId = (
+      (await (await launch.api('/api/classroom/sessions', teacherToken, { method: 'POST' })).json()) as {
+        session: { id: string };
+      }
+    ).session.id;
     teacher = new RoomClient(`http://localhost:${a.config.port}`, teacherToken);
     student = new RoomClient(`http://localhost:${b.config.port}`, studentToken);
     await Promise.all([teacher.connected(), student.connected()]);
@@ -60,8 +73,17 @@ describe('whiteboard over the live room, two instances on one Redis', () => {
   it('sends only the deltas of a stroke drawn on one instance to a client on the other, in order', async () => {
     const elementId = `stroke-${crypto.randomBytes(4).toString('hex')}`;
     const ops: BoardOp[] = [
-      { type: 'add', opId: opId(), page: 'page-1', elementId, element: { kind: 'stroke', tool: 'pen', colour: '#1d4ed8', width: 3, points: [[0, 0]] } },
-      ...Array.from({ length: 5 }, (_, i) => ({ type: 'append', opId: opId(), page: 'page-1', elementId, points: [[i + 1, i + 1]] }) as BoardOp),
+      {
+        type: 'add',
+        opId: opId(),
+        page: 'page-1',
+        elementId,
+        element: { kind: 'stroke', tool: 'pen', colour: '#1d4ed8', width: 3, points: [[0, 0]] },
+      },
+      ...Array.from(
+        { length: 5 },
+        (_, i) => ({ type: 'append', opId: opId(), page: 'page-1', elementId, points: [[i + 1, i + 1]] }) as BoardOp,
+      ),
     ];
     for (const op of ops) expect((await emit(teacher, WhiteboardEvents.op, op)).ok).toBe(true);
     await waitFor(async () => received.length >= ops.length, 'every delta on the other instance');
@@ -76,7 +98,13 @@ describe('whiteboard over the live room, two instances on one Redis', () => {
   });
 
   it('applies a retried op once', async () => {
-    const op: BoardOp = { type: 'add', opId: opId(), page: 'page-1', elementId: `shape-${n}`, element: { kind: 'shape', tool: 'rectangle', colour: '#000000', width: 2, from: [0, 0], to: [5, 5] } };
+    const op: BoardOp = {
+      type: 'add',
+      opId: opId(),
+      page: 'page-1',
+      elementId: `shape-${n}`,
+      element: { kind: 'shape', tool: 'rectangle', colour: '#000000', width: 2, from: [0, 0], to: [5, 5] },
+    };
     const first = await emit(teacher, WhiteboardEvents.op, op);
     const again = await emit(teacher, WhiteboardEvents.op, op);
     expect(first.data.duplicate).toBe(false);
@@ -88,8 +116,17 @@ describe('whiteboard over the live room, two instances on one Redis', () => {
     try {
       const { data: before } = await emit(teacher, WhiteboardEvents.sync, { since: 0 });
       for (const elementId of ['__proto__', 'constructor', 'prototype']) {
-        const ack = await emit(student, WhiteboardEvents.op, { type: 'update', opId: opId(), page: 'page-1', elementId, patch: { colour: '#ff0000' } });
-        expect(ack).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD', message: expect.stringContaining('elementId: is a reserved name') } });
+        const ack = await emit(student, WhiteboardEvents.op, {
+          type: 'update',
+          opId: opId(),
+          page: 'page-1',
+          elementId,
+          patch: { colour: '#ff0000' },
+        });
+        expect(ack).toMatchObject({
+          ok: false,
+          error: { code: 'INVALID_PAYLOAD', message: expect.stringContaining('elementId: is a reserved name') },
+        });
       }
       expect(({} as Record<string, unknown>)['colour']).toBeUndefined();
       expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(protoNames);
@@ -98,18 +135,37 @@ describe('whiteboard over the live room, two instances on one Redis', () => {
       expect(await launch.launch('phys-101', 'dev-grace')).toEqual(expect.any(String));
       expect((await emit(student, WhiteboardEvents.sync, { since: 0 })).data.seq).toBe(before.seq);
     } finally {
-      for (const key of Object.getOwnPropertyNames(Object.prototype)) if (!protoNames.includes(key)) delete (Object.prototype as Record<string, unknown>)[key];
+      for (const key of Object.getOwnPropertyNames(Object.prototype))
+        if (!protoNames.includes(key)) delete (Object.prototype as Record<string, unknown>)[key];
     }
   });
 
   it('lets the teacher decide who draws, and keeps pages for the teacher', async () => {
-    const op = (): BoardOp => ({ type: 'add', opId: opId(), page: 'page-1', elementId: `s-${crypto.randomBytes(4).toString('hex')}`, element: { kind: 'stroke', tool: 'pen', colour: '#000000', width: 1, points: [[1, 1]] } });
+    const op = (): BoardOp => ({
+      type: 'add',
+      opId: opId(),
+      page: 'page-1',
+      elementId: `s-${crypto.randomBytes(4).toString('hex')}`,
+      element: { kind: 'stroke', tool: 'pen', colour: '#000000', width: 1, points: [[1, 1]] },
+    });
     expect((await emit(student, WhiteboardEvents.op, op())).ok).toBe(true);
     expect((await emit(teacher, WhiteboardEvents.permissions, { mode: 'nobody', userIds: [] })).ok).toBe(true);
-    expect(await emit(student, WhiteboardEvents.op, op())).toMatchObject({ ok: false, error: { code: 'DRAWING_NOT_ALLOWED' } });
-    expect(await emit(student, WhiteboardEvents.permissions, { mode: 'everyone', userIds: [] })).toMatchObject({ ok: false, error: { code: 'TEACHER_ONLY' } });
-    expect(await emit(student, WhiteboardEvents.op, { type: 'add-page', opId: opId(), page: 'page-9' })).toMatchObject({ ok: false, error: { code: 'TEACHER_ONLY' } });
-    expect(await emit(student, WhiteboardEvents.op, { type: 'add', opId: 'x' })).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
+    expect(await emit(student, WhiteboardEvents.op, op())).toMatchObject({
+      ok: false,
+      error: { code: 'DRAWING_NOT_ALLOWED' },
+    });
+    expect(await emit(student, WhiteboardEvents.permissions, { mode: 'everyone', userIds: [] })).toMatchObject({
+      ok: false,
+      error: { code: 'TEACHER_ONLY' },
+    });
+    expect(await emit(student, WhiteboardEvents.op, { type: 'add-page', opId: opId(), page: 'page-9' })).toMatchObject({
+      ok: false,
+      error: { code: 'TEACHER_ONLY' },
+    });
+    expect(await emit(student, WhiteboardEvents.op, { type: 'add', opId: 'x' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_PAYLOAD' },
+    });
     expect((await emit(teacher, WhiteboardEvents.permissions, { mode: 'everyone', userIds: [] })).ok).toBe(true);
     expect((await emit(student, WhiteboardEvents.op, op())).ok).toBe(true);
   });
@@ -121,17 +177,27 @@ describe('whiteboard over the live room, two instances on one Redis', () => {
     const old = await emit(student, WhiteboardEvents.sync, { since: 0, protocol: MIN_WHITEBOARD_PROTOCOL - 1 });
     expect(old).toMatchObject({ ok: false, error: { code: 'WB_PROTOCOL_OUTDATED' } });
     expect((old.error as { message: string }).message).toMatch(/reload the page/i);
-    expect(await emit(teacher, WhiteboardEvents.sync, { since: 0, protocol: WHITEBOARD_PROTOCOL + 1 })).toMatchObject({ ok: false, error: { code: 'WB_PROTOCOL_UNSUPPORTED' } });
+    expect(await emit(teacher, WhiteboardEvents.sync, { since: 0, protocol: WHITEBOARD_PROTOCOL + 1 })).toMatchObject({
+      ok: false,
+      error: { code: 'WB_PROTOCOL_UNSUPPORTED' },
+    });
     // Still a number: anything else is a bad payload, not a version.
-    expect(await emit(student, WhiteboardEvents.sync, { since: 0, protocol: 'latest' })).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
+    expect(await emit(student, WhiteboardEvents.sync, { since: 0, protocol: 'latest' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_PAYLOAD' },
+    });
   });
 
   it('brings a reconnecting client up to date from its last sequence, and follows the teacher to page 2', async () => {
     const { data: before } = await emit(student, WhiteboardEvents.sync, { since: 0 });
     const mark = before.seq as number;
-    expect((await emit(teacher, WhiteboardEvents.op, { type: 'add-page', opId: opId(), page: 'page-2' })).ok).toBe(true);
+    expect((await emit(teacher, WhiteboardEvents.op, { type: 'add-page', opId: opId(), page: 'page-2' })).ok).toBe(
+      true,
+    );
     const seen = new Promise((r) => student.socket.once(WhiteboardEvents.teacherView, r));
-    expect((await emit(teacher, WhiteboardEvents.follow, { page: 'page-2', x: 0, y: 0, zoom: 1, locked: true })).ok).toBe(true);
+    expect(
+      (await emit(teacher, WhiteboardEvents.follow, { page: 'page-2', x: 0, y: 0, zoom: 1, locked: true })).ok,
+    ).toBe(true);
     expect(await seen).toMatchObject({ page: 'page-2', locked: true });
     const { data: caught } = await emit(student, WhiteboardEvents.sync, { since: mark });
     expect(caught.entries.map((e: { op: BoardOp }) => e.op.type)).toEqual(['add-page']);
@@ -139,10 +205,20 @@ describe('whiteboard over the live room, two instances on one Redis', () => {
   });
 
   it('saves the board to Postgres at a page change, during class', async () => {
-    const saved = await waitFor(async () => ((await a.db.query(`SELECT seq, page_order FROM whiteboard_snapshot WHERE session_id = $1`, [sessionId])) as Array<{ seq: number; page_order: string[] }>)[0], 'the save at the page change');
+    const saved = await waitFor(
+      async () =>
+        (
+          (await a.db.query(`SELECT seq, page_order FROM whiteboard_snapshot WHERE session_id = $1`, [
+            sessionId,
+          ])) as Array<{ seq: number; page_order: string[] }>
+        )[0],
+      'the save at the page change',
+    );
     expect(saved.page_order).toEqual(['page-1', 'page-2']);
     // Not yet among the past classes: the class is still going.
-    const list = (await (await launch.api('/api/whiteboard/sessions', await launch.launch('phys-101', 'dev-ada'))).json()) as unknown[];
+    const list = (await (
+      await launch.api('/api/whiteboard/sessions', await launch.launch('phys-101', 'dev-ada'))
+    ).json()) as unknown[];
     expect(list).toEqual([]);
   });
 
@@ -152,9 +228,18 @@ describe('whiteboard over the live room, two instances on one Redis', () => {
     await redis.del(...['head', 'log', 'snapshot', 'snapshot-pos'].map((k) => `wb:${sessionId}:${k}`));
     redis.disconnect();
     const elementId = `after-${crypto.randomBytes(4).toString('hex')}`;
-    const ack = await emit(teacher, WhiteboardEvents.op, { type: 'add', opId: opId(), page: 'page-1', elementId, element: { kind: 'stroke', tool: 'pen', colour: '#000000', width: 1, points: [[3, 3]] } });
+    const ack = await emit(teacher, WhiteboardEvents.op, {
+      type: 'add',
+      opId: opId(),
+      page: 'page-1',
+      elementId,
+      element: { kind: 'stroke', tool: 'pen', colour: '#000000', width: 1, points: [[3, 3]] },
+    });
     expect(ack).toMatchObject({ ok: true, data: { seq: before.seq + 1 } });
-    await waitFor(async () => received.some((m) => m.seq === before.seq + 1), 'the student to get the stroke drawn after the loss');
+    await waitFor(
+      async () => received.some((m) => m.seq === before.seq + 1),
+      'the student to get the stroke drawn after the loss',
+    );
     // A newcomer (no copy of its own) gets the whole board: what was there before, and the new stroke.
     const fresh = new RoomClient(`http://localhost:${b.config.port}`, await launch.launch('phys-101', 'dev-alan'));
     await fresh.connected();
@@ -167,8 +252,21 @@ describe('whiteboard over the live room, two instances on one Redis', () => {
 
   it('survives a long class: a client far behind gets the pages from the snapshot', async () => {
     const elementId = `long-${crypto.randomBytes(4).toString('hex')}`;
-    await emit(teacher, WhiteboardEvents.op, { type: 'add', opId: opId(), page: 'page-1', elementId, element: { kind: 'stroke', tool: 'pen', colour: '#000000', width: 1, points: [[0, 0]] } });
-    for (let i = 0; i < 210; i++) await emit(teacher, WhiteboardEvents.op, { type: 'append', opId: opId(), page: 'page-1', elementId, points: [[i, i]] });
+    await emit(teacher, WhiteboardEvents.op, {
+      type: 'add',
+      opId: opId(),
+      page: 'page-1',
+      elementId,
+      element: { kind: 'stroke', tool: 'pen', colour: '#000000', width: 1, points: [[0, 0]] },
+    });
+    for (let i = 0; i < 210; i++)
+      await emit(teacher, WhiteboardEvents.op, {
+        type: 'append',
+        opId: opId(),
+        page: 'page-1',
+        elementId,
+        points: [[i, i]],
+      });
     const { data } = await emit(student, WhiteboardEvents.sync, { since: 1 });
     expect(data.pages.order).toEqual(['page-1', 'page-2']);
     expect(data.pages.pages['page-1'].elements[elementId].points).toHaveLength(211);
@@ -176,14 +274,21 @@ describe('whiteboard over the live room, two instances on one Redis', () => {
 
   it('keeps the board after class, read-only, with its page changes', async () => {
     const teacherToken = await launch.launch('phys-101', 'dev-ada');
-    expect((await launch.api(`/api/classroom/sessions/${sessionId}/end`, teacherToken, { method: 'POST' })).status).toBe(200);
+    expect(
+      (await launch.api(`/api/classroom/sessions/${sessionId}/end`, teacherToken, { method: 'POST' })).status,
+    ).toBe(200);
     const saved = await waitFor(async () => {
       const res = await launch.api(`/api/whiteboard/sessions/${sessionId}`, teacherToken);
-      return res.status === 200 ? ((await res.json()) as { order: string[]; pageChanges: Array<{ page: string }> }) : null;
+      return res.status === 200
+        ? ((await res.json()) as { order: string[]; pageChanges: Array<{ page: string }> })
+        : null;
     }, 'the saved board');
     expect(saved.order).toEqual(['page-1', 'page-2']);
     expect(saved.pageChanges.map((c) => c.page)).toEqual(['page-2']);
-    const list = (await (await launch.api('/api/whiteboard/sessions', teacherToken)).json()) as Array<{ sessionId: string; pages: number }>;
+    const list = (await (await launch.api('/api/whiteboard/sessions', teacherToken)).json()) as Array<{
+      sessionId: string;
+      pages: number;
+    }>;
     expect(list).toEqual([expect.objectContaining({ sessionId, pages: 2 })]);
     const other = await launch.launch('hist-210', 'dev-katherine');
     expect((await launch.api(`/api/whiteboard/sessions/${sessionId}`, other)).status).toBe(404);
@@ -191,9 +296,13 @@ describe('whiteboard over the live room, two instances on one Redis', () => {
 
   it('reads a saved board holding reserved ids (saved before the rule) without them, the rest intact', async () => {
     const teacherToken = await launch.launch('phys-101', 'dev-ada');
-    const stroke = (id: string) => `"${id}":{"kind":"stroke","tool":"pen","colour":"#112233","width":2,"points":[[1,1]],"author":"u"}`;
+    const stroke = (id: string) =>
+      `"${id}":{"kind":"stroke","tool":"pen","colour":"#112233","width":2,"points":[[1,1]],"author":"u"}`;
     const pages = `{"page-1":{"id":"page-1","title":"Page 1","order":["el-kept-1","__proto__","constructor"],"elements":{${stroke('el-kept-1')},${stroke('__proto__')},${stroke('constructor')}}},"__proto__":{"id":"__proto__","title":"x","order":[],"elements":{}}}`;
-    await a.db.query(`UPDATE whiteboard_snapshot SET seq = seq + 1, page_order = $2, pages = $3::jsonb WHERE session_id = $1`, [sessionId, ['page-1', '__proto__', 'constructor'], pages]);
+    await a.db.query(
+      `UPDATE whiteboard_snapshot SET seq = seq + 1, page_order = $2, pages = $3::jsonb WHERE session_id = $1`,
+      [sessionId, ['page-1', '__proto__', 'constructor'], pages],
+    );
     const res = await launch.api(`/api/whiteboard/sessions/${sessionId}`, teacherToken);
     expect(res.status).toBe(200);
     const raw = await res.text();

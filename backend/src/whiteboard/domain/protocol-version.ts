@@ -8,7 +8,10 @@ export type ProtocolVerdict = 'served' | 'outdated' | 'unsupported';
  * oldest served: `outdated` (the page must be reloaded). Newer than this server: `unsupported` (an
  * instance not yet upgraded; another, or this one shortly, will serve it).
  */
-export function protocolVerdict(client: number | undefined, served: { min: number; current: number } = { min: MIN_WHITEBOARD_PROTOCOL, current: WHITEBOARD_PROTOCOL }): ProtocolVerdict {
+export function protocolVerdict(
+  client: number | undefined,
+  served: { min: number; current: number } = { min: MIN_WHITEBOARD_PROTOCOL, current: WHITEBOARD_PROTOCOL },
+): ProtocolVerdict {
   const v = client ?? 1;
   if (v < served.min) return 'outdated';
   return v > served.current ? 'unsupported' : 'served';

@@ -1,5 +1,16 @@
 import type { DrawPermissions } from '../../contracts/whiteboard';
-import { AppendResult, BoardLog, everyoneDraws, LoggedBoard, LoggedOp, LogListener, LogMessage, mayDraw, OpToLog, Unfollow } from '../board-log';
+import {
+  AppendResult,
+  BoardLog,
+  everyoneDraws,
+  LoggedBoard,
+  LoggedOp,
+  LogListener,
+  LogMessage,
+  mayDraw,
+  OpToLog,
+  Unfollow,
+} from '../board-log';
 import type { BoardData } from '../domain/board';
 
 interface StoredBoard {
@@ -39,7 +50,14 @@ export class InMemoryBoardLog implements BoardLog {
     const positions = ops.map((op) => {
       if (!mayDraw(p, op)) return 0;
       const pos = (b.head = (b.head ?? 0) + 1);
-      const entry: LoggedOp = { pos, userId: op.userId, op: op.op, instance: op.instance, token: op.token, ...(op.socket ? { socket: op.socket } : {}) };
+      const entry: LoggedOp = {
+        pos,
+        userId: op.userId,
+        op: op.op,
+        instance: op.instance,
+        token: op.token,
+        ...(op.socket ? { socket: op.socket } : {}),
+      };
       const raw = JSON.stringify(entry);
       b.ops.push(raw);
       this.publish(sessionId, () => ({ kind: 'op', entry: JSON.parse(raw) as LoggedOp }));

@@ -1,7 +1,17 @@
 import { Logger, OnModuleDestroy } from '@nestjs/common';
 import Redis from 'ioredis';
 import type { DrawPermissions } from '../../contracts/whiteboard';
-import { AppendResult, BoardLog, everyoneDraws, LoggedBoard, LoggedOp, LogListener, LogMessage, OpToLog, Unfollow } from '../board-log';
+import {
+  AppendResult,
+  BoardLog,
+  everyoneDraws,
+  LoggedBoard,
+  LoggedOp,
+  LogListener,
+  LogMessage,
+  OpToLog,
+  Unfollow,
+} from '../board-log';
 import type { BoardData } from '../domain/board';
 import { APPEND, LOAD, RESTORE, SNAPSHOT } from './board-log-scripts';
 
@@ -44,7 +54,13 @@ function decodeMessage(raw: string): LogMessage {
 
 /** An op's JSON without its position (the append script puts the position first). */
 function encodeEntry(op: OpToLog): string {
-  return JSON.stringify({ userId: op.userId, op: op.op, instance: op.instance, token: op.token, ...(op.socket ? { socket: op.socket } : {}) });
+  return JSON.stringify({
+    userId: op.userId,
+    op: op.op,
+    instance: op.instance,
+    token: op.token,
+    ...(op.socket ? { socket: op.socket } : {}),
+  });
 }
 
 /**
@@ -62,24 +78,67 @@ export class RedisBoardLog implements BoardLog, OnModuleDestroy {
   async append(sessionId: string, known: number, ops: readonly OpToLog[]): Promise<AppendResult> {
     const k = boardKeys(sessionId);
     const args = ops.flatMap((op) => [op.teacher ? '1' : '0', op.userId, encodeEntry(op)]);
-    const positions = (await this.redis.eval(APPEND, 4, k.head, k.log, k.stream, k.permissions, String(known), ...args)) as number[];
+    const positions = (await this.redis.eval(
+      APPEND,
+      4,
+      k.head,
+      k.log,
+      k.stream,
+      k.permissions,
+      String(known),
+      ...args,
+    )) as number[];
     return positions[0] === -1 ? { lost: true } : { lost: false, positions };
   }
 
   async load(sessionId: string): Promise<LoggedBoard> {
     const k = boardKeys(sessionId);
-    const [snapshotPos, snapshot, log, known] = (await this.redis.eval(LOAD, 4, k.snapshotPos, k.snapshot, k.log, k.head)) as [number, string | false, string[], number];
-    return { known: known === 1, snapshotPos, snapshot: snapshot ? (JSON.parse(snapshot) as BoardData) : null, ops: log.map(decodeEntry) };
+    const [snapshotPos, snapshot, log, known] = (await this.redis.eval(
+      LOAD,
+      4,
+      k.snapshotPos,
+      k.snapshot,
+      k.log,
+      k.head,
+    )) as [number, string | false, string[], number];
+    return {
+      known: known === 1,
+      snapshotPos,
+      snapshot: snapshot ? (JSON.parse(snapshot) as BoardData) : null,
+      ops: log.map(decodeEntry),
+    };
   }
 
   async snapshot(sessionId: string, pos: number, board: BoardData): Promise<boolean> {
     const k = boardKeys(sessionId);
-    return (await this.redis.eval(SNAPSHOT, 4, k.snapshotPos, k.snapshot, k.log, k.stream, String(pos), JSON.stringify(board))) === 1;
+    return (
+      (await this.redis.eval(
+        SNAPSHOT,
+        4,
+        k.snapshotPos,
+        k.snapshot,
+        k.log,
+        k.stream,
+        String(pos),
+        JSON.stringify(board),
+      )) === 1
+    );
   }
 
   async restore(sessionId: string, pos: number, board: BoardData): Promise<boolean> {
     const k = boardKeys(sessionId);
-    return (await this.redis.eval(RESTORE, 4, k.head, k.snapshotPos, k.snapshot, k.log, String(pos), JSON.stringify(board))) === 1;
+    return (
+      (await this.redis.eval(
+        RESTORE,
+        4,
+        k.head,
+        k.snapshotPos,
+        k.snapshot,
+        k.log,
+        String(pos),
+        JSON.stringify(board),
+      )) === 1
+    );
   }
 
   async follow(sessionId: string, listener: LogListener): Promise<Unfollow> {

@@ -32,7 +32,11 @@ export class SavedBoardsRepository {
   }
 
   /** Saves a board; a save never replaces a newer one (`seq` only grows). */
-  async save(sessionId: string, courseId: string, board: { seq: number; order: string[]; pages: Record<string, PageData> }): Promise<void> {
+  async save(
+    sessionId: string,
+    courseId: string,
+    board: { seq: number; order: string[]; pages: Record<string, PageData> },
+  ): Promise<void> {
     await this.db.query(
       `INSERT INTO whiteboard_snapshot (session_id, course_id, seq, page_order, pages) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (session_id) DO UPDATE SET seq = EXCLUDED.seq, page_order = EXCLUDED.page_order, pages = EXCLUDED.pages, saved_at = now()
@@ -63,7 +67,10 @@ export class SavedBoardsRepository {
 
   /** A class's saved board, if it belongs to the course. */
   async find(sessionId: string, courseId: string): Promise<SavedBoardRow | null> {
-    const [row] = await this.db.query(`SELECT seq, page_order, pages, saved_at FROM whiteboard_snapshot WHERE session_id = $1 AND course_id = $2`, [sessionId, courseId]);
+    const [row] = await this.db.query(
+      `SELECT seq, page_order, pages, saved_at FROM whiteboard_snapshot WHERE session_id = $1 AND course_id = $2`,
+      [sessionId, courseId],
+    );
     return row ? { seq: row.seq, pageOrder: row.page_order, pages: row.pages, savedAt: new Date(row.saved_at) } : null;
   }
 

@@ -25,10 +25,16 @@ function fakeRoom(answer: (event: string, payload: unknown) => Answer) {
 }
 
 const addPage = (page: string): Effect => ({ kind: 'add-page', page, title: page });
-const syncAnswer = (over: object = {}) => ({ seq: 0, entries: [], teacherView: null, permissions: { mode: 'everyone', userIds: [] }, ...over });
+const syncAnswer = (over: object = {}) => ({
+  seq: 0,
+  entries: [],
+  teacherView: null,
+  permissions: { mode: 'everyone', userIds: [] },
+  ...over,
+});
 
 describe('WhiteboardClient', () => {
-  it('applies the server\'s effects in sequence order: one that arrives early waits for those before it', () => {
+  it("applies the server's effects in sequence order: one that arrives early waits for those before it", () => {
     const { room, emit } = fakeRoom(() => ({ ok: true, data: null }));
     const wb = new WhiteboardClient(room);
     emit(WhiteboardEvents.effects, { seq: 2, effects: [addPage('p-two')] });
@@ -63,7 +69,9 @@ describe('WhiteboardClient', () => {
 
   it('shows a refusal and does not send the refused op again', async () => {
     const { room, requests } = fakeRoom((event) =>
-      event === WhiteboardEvents.sync ? { ok: true, data: syncAnswer() } : { ok: false, error: { code: 'DRAWING_NOT_ALLOWED', message: 'The instructor has not let you draw' } },
+      event === WhiteboardEvents.sync
+        ? { ok: true, data: syncAnswer() }
+        : { ok: false, error: { code: 'DRAWING_NOT_ALLOWED', message: 'The instructor has not let you draw' } },
     );
     const wb = new WhiteboardClient(room);
     expect(await wb.send({ type: 'add-page', opId: 'op-2', page: 'p-x' })).toBe(false);
@@ -72,13 +80,19 @@ describe('WhiteboardClient', () => {
     expect(requests.filter((r) => r.event === WhiteboardEvents.op)).toHaveLength(1);
   });
 
-  it('takes a whole board from a sync that carries pages, then the entries after it, the teacher\'s view and the permissions', async () => {
+  it("takes a whole board from a sync that carries pages, then the entries after it, the teacher's view and the permissions", async () => {
     const pageA = { id: 'p-a', title: 'A', order: [], elements: {} };
     const view = { page: 'p-a', x: 0, y: 0, zoom: 1, locked: true };
     const permissions = { mode: 'named', userIds: ['u-1'] };
     const { room } = fakeRoom(() => ({
       ok: true,
-      data: syncAnswer({ seq: 5, pages: { order: ['p-a'], pages: { 'p-a': pageA } }, entries: [{ seq: 6, effects: [addPage('p-b')] }], teacherView: view, permissions }),
+      data: syncAnswer({
+        seq: 5,
+        pages: { order: ['p-a'], pages: { 'p-a': pageA } },
+        entries: [{ seq: 6, effects: [addPage('p-b')] }],
+        teacherView: view,
+        permissions,
+      }),
     }));
     const wb = new WhiteboardClient(room);
     await wb.sync();
@@ -91,7 +105,10 @@ describe('WhiteboardClient', () => {
 
   it('R14: sends its whiteboard protocol in every sync, and tells the person to reload when the server refuses it as outdated', async () => {
     let code = 'WB_PROTOCOL_OUTDATED';
-    const { room, requests } = fakeRoom(() => ({ ok: false, error: { code, message: 'This page is older than the server: reload the page.' } }));
+    const { room, requests } = fakeRoom(() => ({
+      ok: false,
+      error: { code, message: 'This page is older than the server: reload the page.' },
+    }));
     const wb = new WhiteboardClient(room);
     await wb.sync();
     expect(requests).toEqual([{ event: WhiteboardEvents.sync, payload: { since: 0, protocol: WHITEBOARD_PROTOCOL } }]);

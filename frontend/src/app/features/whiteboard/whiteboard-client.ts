@@ -1,5 +1,13 @@
 import { signal } from '@angular/core';
-import { BoardOp, DrawPermissions, TeacherView, WHITEBOARD_PROTOCOL, WhiteboardAckData, WhiteboardEvents, WhiteboardProtocolErrors } from '@contracts/whiteboard';
+import {
+  BoardOp,
+  DrawPermissions,
+  TeacherView,
+  WHITEBOARD_PROTOCOL,
+  WhiteboardAckData,
+  WhiteboardEvents,
+  WhiteboardProtocolErrors,
+} from '@contracts/whiteboard';
 import { applyEffect, Board, boardFromData, Effect, emptyBoard } from '@whiteboard-domain/board';
 import { RoomSocket } from '../../core/room-socket.service';
 
@@ -30,7 +38,10 @@ export class WhiteboardClient {
 
   /** After every (re)join: catch up from the last sequence applied, then send what waited. */
   async sync(): Promise<void> {
-    const ack = await this.room.request<SyncAnswer>(WhiteboardEvents.sync, { since: this.board.seq, protocol: WHITEBOARD_PROTOCOL });
+    const ack = await this.room.request<SyncAnswer>(WhiteboardEvents.sync, {
+      since: this.board.seq,
+      protocol: WHITEBOARD_PROTOCOL,
+    });
     if (!ack.ok) {
       // This page is older than the server's whiteboard: only a reload brings the new one.
       if (ack.error.code === WhiteboardProtocolErrors.outdated) this.error.set(ack.error.message);
