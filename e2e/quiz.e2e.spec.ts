@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { Browser, BrowserContext, Frame } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, TestApp } from '../backend/src/testing/test-app';
@@ -251,5 +252,11 @@ describe('a live quiz in Chromium: launched in class, answered on a laptop and a
     await row.getByTestId('student-score').filter({ hasText: '5 / 5' }).waitFor({ timeout: 10_000 });
     expect(await row.getByTestId('mark-right').getAttribute('aria-pressed')).toBe('true');
     await page.screenshot({ path: '.cache/quiz-results.png' });
+    // The results as CSV, downloaded with the session's token.
+    const [download] = await Promise.all([page.waitForEvent('download'), results.getByTestId('results-csv').click()]);
+    expect(download.suggestedFilename()).toMatch(/^who-discovered-radium-\d{4}-\d{2}-\d{2}\.csv$/);
+    const csv = fs.readFileSync((await download.path())!, 'utf8');
+    expect(csv).toContain('Katherine Johnson');
+    expect(csv).toContain('curie');
   });
 });

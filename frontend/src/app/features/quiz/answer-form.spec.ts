@@ -5,6 +5,7 @@ import {
   inputKindOf,
   optionsOf,
   parseNumber,
+  refusalStatus,
   pick,
   statusMessage,
   toAnswer,
@@ -133,6 +134,20 @@ describe('questions and the answers sent', () => {
       kind: 'text',
       picked: [],
       text: 'Curie',
+    });
+  });
+});
+
+describe('a refused answer', () => {
+  it('after the close is "too late", a lost connection is "try again", anything else the server\'s words', () => {
+    expect(refusalStatus({ code: 'QUIZ_CLOSED', message: 'Closed' })).toEqual({ state: 'late' });
+    expect(refusalStatus({ code: 'TIMEOUT', message: 'The server did not answer' })).toEqual({
+      state: 'refused',
+      message: 'Not sent (the server did not answer): try again.',
+    });
+    expect(refusalStatus({ code: 'ALREADY_ANSWERED', message: 'You already answered this question' })).toEqual({
+      state: 'refused',
+      message: 'You already answered this question',
     });
   });
 });

@@ -1,4 +1,5 @@
-import type { QuizAnswer, StudentQuestion } from '@contracts/quiz';
+import { QuizErrors, type QuizAnswer, type StudentQuestion } from '@contracts/quiz';
+import type { AckError } from '@contracts/realtime';
 
 /**
  * A student's answer before it is sent: which options are picked, the text typed, whether it can go,
@@ -157,4 +158,15 @@ export function statusMessage(s: AnswerStatus): string {
     case 'closed':
       return s.answered ? 'The question is closed. Your answer counts.' : 'The question is closed. You did not answer.';
   }
+}
+
+/** Refusals about the connection, not the answer: the student sends it again. */
+const TRANSIENT = ['OFFLINE', 'TIMEOUT', 'NOT_IN_ROOM', 'RATE_LIMITED'];
+
+/** What a refused answer means for the student: too late, try again, or the server's reason. */
+export function refusalStatus(error: AckError): AnswerStatus {
+  if (error.code === QuizErrors.quizClosed) return { state: 'late' };
+  if (TRANSIENT.includes(error.code))
+    return { state: 'refused', message: `Not sent (${error.message.toLowerCase()}): try again.` };
+  return { state: 'refused', message: error.message };
 }

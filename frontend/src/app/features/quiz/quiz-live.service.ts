@@ -1,7 +1,6 @@
 import { computed, effect, inject, Injectable, signal, untracked } from '@angular/core';
 import type { Ack } from '@contracts/realtime';
 import {
-  QuizErrors,
   QuizEvents,
   QuizServerEvents,
   type QuizAckData,
@@ -12,23 +11,9 @@ import {
   type QuizTeacherView,
 } from '@contracts/quiz';
 import { RoomSocket } from '../../core/room-socket.service';
-import type { AnswerStatus } from './answer-form';
+import { refusalStatus, type AnswerStatus } from './answer-form';
 import { clockOffset } from './countdown';
-import {
-  idOf,
-  QuizList,
-  shownQuiz,
-  withClosed,
-  withMine,
-  withResult,
-  withRevealed,
-  withTally,
-  withView,
-} from './quiz-state';
-
-/** Refusals that mean "too late", and those worth trying again (the connection, not the answer). */
-const LATE = [QuizErrors.quizClosed];
-const TRANSIENT = ['OFFLINE', 'TIMEOUT', 'NOT_IN_ROOM', 'RATE_LIMITED'];
+import { QuizList, shownQuiz, withClosed, withMine, withResult, withRevealed, withTally, withView } from './quiz-state';
 
 const statusKey = (quizId: string, questionId: string) => `${quizId}\n${questionId}`;
 
@@ -117,18 +102,14 @@ export class QuizLive {
     if (ack.ok) {
       this.setStatus(quizId, questionId, { state: 'received', at: Date.now(), changeable });
       this.quizzes.update((l) => withMine(l, quizId, { questionId, answer, answeredAt: ack.data.receivedAt }));
-    } else if ((LATE as string[]).includes(ack.error.code)) {
-      this.setStatus(quizId, questionId, { state: 'late' });
-      this.quizzes.update((l) =>
-        withClosed(l, { quizId, closedAt: new Date(Date.now() + this.offsetMs()).toISOString(), reason: 'time' }),
-      );
-    } else if (TRANSIENT.includes(ack.error.code)) {
-      this.setStatus(quizId, questionId, {
-        state: 'refused',
-        message: `Not sent (${ack.error.message.toLowerCase()}): try again.`,
-      });
     } else {
-      this.setStatus(quizId, questionId, { state: 'refused', message: ack.error.message });
+      const status = refusalStatus(ack.error);
+      this.setStatus(quizId, questionId, status);
+      // Too late: the quiz is closed, even if its close has not reached this page yet.
+      if (status.state === 'late') {
+        const closedAt = new Date(Date.now() + this.offsetMs()).toISOString();
+        this.quizzes.update((l) => withClosed(l, { quizId, closedAt, reason: 'time' }));
+      }
     }
   }
 
