@@ -63,7 +63,11 @@ export class GradesService {
 
   /** Queues the post of an outbox row; the job id is the row id, so queuing twice is harmless. */
   async enqueue(outboxId: string): Promise<void> {
-    await this.queue.add('post', { outboxId }, { jobId: outboxId, attempts: this.attempts, backoff: { type: 'capped' }, removeOnComplete: true });
+    await this.queue.add(
+      'post',
+      { outboxId },
+      { jobId: outboxId, attempts: this.attempts, backoff: { type: 'capped' }, removeOnComplete: true },
+    );
   }
 
   /** Posts one outbox row. Throws a retryable error to let Bull try again; returns its final status otherwise. */
@@ -91,7 +95,10 @@ export class GradesService {
       await this.outbox.markSent(outboxId);
       return 'sent';
     } catch (e) {
-      const err = e instanceof PlatformServiceError ? e : new PlatformServiceError('GRADE_POST_FAILED', (e as Error).message, true);
+      const err =
+        e instanceof PlatformServiceError
+          ? e
+          : new PlatformServiceError('GRADE_POST_FAILED', (e as Error).message, true);
       await this.outbox.recordError(outboxId, `${err.code}: ${err.message}`.slice(0, 1000));
       if (err.retryable) throw err;
       // A line item the LMS no longer knows: find or make it again on the next try.
@@ -128,14 +135,31 @@ export class GradesService {
   private async ensureLineItem(d: GradeDelivery): Promise<string> {
     const li = d.entry.lineItem;
     if (li.lmsUrl) return li.lmsUrl;
+    return this.outbox.withLineItemLock(
+      li.id,
+      async () => (await this.outbox.lineItemUrl(li.id)) ?? this.findOrCreateLineItem(d),
+    );
+  }
+
+  /** Only under the line item's lock (ensureLineItem): looks the line item up in the LMS, creates it if missing. */
+  private async findOrCreateLineItem(d: GradeDelivery): Promise<string> {
+    const li = d.entry.lineItem;
     // The line item the LMS made for this link when the instructor deep-linked a graded classroom.
-    if (li.tag === ATTENDANCE_TAG && d.activityLineItemUrl) return this.outbox.saveLineItemUrl(li.id, d.activityLineItemUrl);
-    if (!d.lineItemsUrl) throw new PlatformServiceError('AGS_NOT_OFFERED', 'The LMS has not offered a gradebook service (AGS) for this course', false);
+    if (li.tag === ATTENDANCE_TAG && d.activityLineItemUrl)
+      return this.outbox.saveLineItemUrl(li.id, d.activityLineItemUrl);
+    if (!d.lineItemsUrl)
+      throw new PlatformServiceError(
+        'AGS_NOT_OFFERED',
+        'The LMS has not offered a gradebook service (AGS) for this course',
+        false,
+      );
     const spec = { label: li.label, scoreMaximum: li.scoreMaximum, resourceLinkId: d.resourceLinkId!, tag: li.tag };
     const list = new URL(d.lineItemsUrl);
     list.searchParams.set('resource_link_id', spec.resourceLinkId);
     list.searchParams.set('tag', spec.tag);
-    const found = await this.client.request(d.platform, [AGS_SCOPES.lineItem], list.toString(), { accept: AGS_MEDIA.lineItemContainer });
+    const found = await this.client.request(d.platform, [AGS_SCOPES.lineItem], list.toString(), {
+      accept: AGS_MEDIA.lineItemContainer,
+    });
     const existing = findLineItem(found.body, spec);
     if (existing) return this.outbox.saveLineItemUrl(li.id, existing);
     const created = await this.client.request<{ id?: unknown }>(d.platform, [AGS_SCOPES.lineItem], d.lineItemsUrl, {
@@ -144,7 +168,8 @@ export class GradesService {
       accept: AGS_MEDIA.lineItem,
       body: lineItemBody(spec),
     });
-    if (typeof created.body?.id !== 'string') throw new PlatformServiceError('AGS_BAD_RESPONSE', 'The LMS created a line item without an id', true);
+    if (typeof created.body?.id !== 'string')
+      throw new PlatformServiceError('AGS_BAD_RESPONSE', 'The LMS created a line item without an id', true);
     return this.outbox.saveLineItemUrl(li.id, created.body.id);
   }
 

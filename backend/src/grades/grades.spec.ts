@@ -23,7 +23,10 @@ describe('grades through the outbox and AGS (dev LMS, real Postgres, Redis, Bull
     queue = t.app.get<Queue>(getQueueToken(GRADES_QUEUE));
     teacher = await client.launch('phys-101', 'dev-ada');
     for (const s of ['dev-grace', 'dev-alan']) await client.launch('phys-101', s);
-    const res = await client.api('/api/classroom/grading', teacher, { method: 'PUT', body: JSON.stringify({ attendancePoints: 10 }) });
+    const res = await client.api('/api/classroom/grading', teacher, {
+      method: 'PUT',
+      body: JSON.stringify({ attendancePoints: 10 }),
+    });
     expect(res.status).toBe(200);
   });
   afterAll(async () => {
@@ -35,8 +38,10 @@ describe('grades through the outbox and AGS (dev LMS, real Postgres, Redis, Bull
   const grade = (subject: string, scoreGiven: number, token = teacher) =>
     client.api(`/api/grades/attendance/${subject}`, token, { method: 'PUT', body: JSON.stringify({ scoreGiven }) });
   const view = async () => (await (await client.api('/api/grades', teacher)).json()) as GradebookView;
-  const cell = async (subject: string) => (await view()).students.find((s) => s.subject === subject)?.attendance ?? null;
-  const lmsScores = async () => (await lms.gradebook('phys-101')).scores.map((s) => ({ user: s.user_id, given: Number(s.score_given) }));
+  const cell = async (subject: string) =>
+    (await view()).students.find((s) => s.subject === subject)?.attendance ?? null;
+  const lmsScores = async () =>
+    (await lms.gradebook('phys-101')).scores.map((s) => ({ user: s.user_id, given: Number(s.score_given) }));
 
   it('posts a grade to the LMS gradebook, on a line item made once for the link and tag', async () => {
     expect((await grade('dev-grace', 8)).status).toBe(200);
@@ -46,7 +51,11 @@ describe('grades through the outbox and AGS (dev LMS, real Postgres, Redis, Bull
     await waitFor(async () => (await cell('dev-alan'))?.status === 'sent', 'the second grade to be sent');
     const { items } = await lms.gradebook('phys-101');
     expect(items).toHaveLength(1);
-    expect(items[0]).toMatchObject({ tag: 'lectern:attendance', resource_link_id: 'rl-phys-101-live', label: 'Attendance: Live lectures' });
+    expect(items[0]).toMatchObject({
+      tag: 'lectern:attendance',
+      resource_link_id: 'rl-phys-101-live',
+      label: 'Attendance: Live lectures',
+    });
     expect(Number(items[0].score_maximum)).toBe(10);
   });
 
@@ -61,7 +70,10 @@ describe('grades through the outbox and AGS (dev LMS, real Postgres, Redis, Bull
     expect(waiting.lastError).toMatch(/503/);
     expect(await lmsScores()).not.toContainEqual({ user: 'dev-grace', given: 6 });
     // The job now waits for its retry (10 minutes away); bring the LMS back and move the clock.
-    const delayed = await waitFor(async () => ((await queue.getDelayed()).length ? queue.getDelayed() : null), 'a delayed retry');
+    const delayed = await waitFor(
+      async () => ((await queue.getDelayed()).length ? queue.getDelayed() : null),
+      'a delayed retry',
+    );
     await lms.setFault('ags', null);
     for (const job of delayed) await job.promote();
     await waitFor(async () => (await cell('dev-grace'))?.status === 'sent', 'the retried grade to arrive');
@@ -114,10 +126,44 @@ describe('grades through the outbox and AGS (dev LMS, real Postgres, Redis, Bull
     expect((await lms.gradebook('phys-101')).scores.length).toBe(before);
   });
 
+  it('makes a new line item once when a whole class is graded at the same moment (grades posted concurrently)', async () => {
+    const grades = t.app.get(GradesService);
+    const [{ activity_id: activityId, course_id: courseId }] = await t.db.query(
+      `SELECT li.activity_id, li.course_id FROM grade_line_item li WHERE li.tag = 'lectern:attendance' LIMIT 1`,
+    );
+    const users = await t.db.query(
+      `SELECT u.id FROM lti_user u JOIN enrolment e ON e.user_id = u.id WHERE e.course_id = $1 AND u.subject IN ('dev-grace', 'dev-alan')`,
+      [courseId],
+    );
+    expect(users).toHaveLength(2);
+    const ids = await grades.transaction((tx) =>
+      Promise.all(
+        users.map((u: { id: string }, i: number) =>
+          grades.record(tx, {
+            courseId,
+            activityId,
+            userId: u.id,
+            tag: 'lectern-test:race',
+            label: 'Race',
+            scoreGiven: i + 1,
+            scoreMaximum: 5,
+          }),
+        ),
+      ),
+    );
+    // Both posts at once, as two Bull workers (or two instances) would.
+    expect(await Promise.all(ids.map((id) => grades.post(id)))).toEqual(['sent', 'sent']);
+    const { items } = await lms.gradebook('phys-101');
+    expect(items.filter((i) => i.tag === 'lectern-test:race')).toHaveLength(1);
+  });
+
   it('refuses bad grades and students', async () => {
     expect((await grade('dev-grace', 11)).status).toBe(409);
     expect((await grade('nobody-here', 1)).status).toBe(404);
-    const bad = await client.api('/api/grades/attendance/dev-grace', teacher, { method: 'PUT', body: JSON.stringify({ scoreGiven: 'ten' }) });
+    const bad = await client.api('/api/grades/attendance/dev-grace', teacher, {
+      method: 'PUT',
+      body: JSON.stringify({ scoreGiven: 'ten' }),
+    });
     expect(bad.status).toBe(400);
     const student = await client.launch('phys-101', 'dev-grace');
     expect((await grade('dev-grace', 10, student)).status).toBe(403);

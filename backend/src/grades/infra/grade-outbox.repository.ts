@@ -66,15 +66,27 @@ export class GradeOutboxRepository {
        ON CONFLICT (activity_id, tag) DO UPDATE SET label = EXCLUDED.label, score_maximum = EXCLUDED.score_maximum`,
       [g.courseId, g.activityId, g.tag, g.label, g.scoreMaximum],
     );
-    const [li] = await tx.query(`SELECT id FROM grade_line_item WHERE activity_id = $1 AND tag = $2`, [g.activityId, g.tag]);
-    await tx.query(`UPDATE grade_outbox SET status = 'superseded' WHERE line_item_id = $1 AND user_id = $2 AND status IN ('pending', 'failed')`, [
-      li.id,
-      g.userId,
+    const [li] = await tx.query(`SELECT id FROM grade_line_item WHERE activity_id = $1 AND tag = $2`, [
+      g.activityId,
+      g.tag,
     ]);
+    await tx.query(
+      `UPDATE grade_outbox SET status = 'superseded' WHERE line_item_id = $1 AND user_id = $2 AND status IN ('pending', 'failed')`,
+      [li.id, g.userId],
+    );
     const [row] = await tx.query(
       `INSERT INTO grade_outbox (course_id, line_item_id, user_id, score_given, score_maximum, activity_progress, grading_progress, comment, graded_at, status)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now(), 'pending') RETURNING id`,
-      [g.courseId, li.id, g.userId, g.scoreGiven, g.scoreMaximum, g.activityProgress ?? 'Completed', g.gradingProgress ?? 'FullyGraded', g.comment ?? null],
+      [
+        g.courseId,
+        li.id,
+        g.userId,
+        g.scoreGiven,
+        g.scoreMaximum,
+        g.activityProgress ?? 'Completed',
+        g.gradingProgress ?? 'FullyGraded',
+        g.comment ?? null,
+      ],
     );
     return row.id;
   }
@@ -98,16 +110,28 @@ export class GradeOutboxRepository {
       gradingProgress: r.grading_progress,
       comment: r.comment,
       gradedAt: new Date(r.graded_at),
-      lineItem: { id: r.li_id, activityId: r.activity_id, tag: r.tag, label: r.label, scoreMaximum: Number(r.li_max), lmsUrl: r.lms_url },
+      lineItem: {
+        id: r.li_id,
+        activityId: r.activity_id,
+        tag: r.tag,
+        label: r.label,
+        scoreMaximum: Number(r.li_max),
+        lmsUrl: r.lms_url,
+      },
     };
   }
 
   async countAttempt(outboxId: string): Promise<void> {
-    await this.db.query(`UPDATE grade_outbox SET attempts = attempts + 1, last_attempt_at = now() WHERE id = $1`, [outboxId]);
+    await this.db.query(`UPDATE grade_outbox SET attempts = attempts + 1, last_attempt_at = now() WHERE id = $1`, [
+      outboxId,
+    ]);
   }
 
   async markSent(outboxId: string): Promise<void> {
-    await this.db.query(`UPDATE grade_outbox SET status = 'sent', sent_at = now(), last_error = NULL WHERE id = $1 AND status = 'pending'`, [outboxId]);
+    await this.db.query(
+      `UPDATE grade_outbox SET status = 'sent', sent_at = now(), last_error = NULL WHERE id = $1 AND status = 'pending'`,
+      [outboxId],
+    );
   }
 
   async recordError(outboxId: string, error: string): Promise<void> {
@@ -130,7 +154,10 @@ export class GradeOutboxRepository {
   }
 
   async status(outboxId: string, courseId: string): Promise<OutboxStatus | null> {
-    const [row] = await this.db.query(`SELECT status FROM grade_outbox WHERE id = $1 AND course_id = $2`, [outboxId, courseId]);
+    const [row] = await this.db.query(`SELECT status FROM grade_outbox WHERE id = $1 AND course_id = $2`, [
+      outboxId,
+      courseId,
+    ]);
     return row?.status ?? null;
   }
 
@@ -146,8 +173,37 @@ export class GradeOutboxRepository {
   /** Stores the LMS URL of a line item unless one was stored first; returns the URL kept. */
   async saveLineItemUrl(lineItemId: string, url: string): Promise<string> {
     // Two workers may race here; the first URL stored wins and both use it.
-    const [rows] = await this.db.query(`UPDATE grade_line_item SET lms_url = coalesce(lms_url, $2) WHERE id = $1 RETURNING lms_url`, [lineItemId, url]);
+    const [rows] = await this.db.query(
+      `UPDATE grade_line_item SET lms_url = coalesce(lms_url, $2) WHERE id = $1 RETURNING lms_url`,
+      [lineItemId, url],
+    );
     return rows[0]?.lms_url ?? url;
+  }
+
+  /** The LMS URL stored for a line item (null until it was found or made). */
+  async lineItemUrl(lineItemId: string): Promise<string | null> {
+    const rows = await this.db.query(`SELECT lms_url FROM grade_line_item WHERE id = $1`, [lineItemId]);
+    return rows[0]?.lms_url ?? null;
+  }
+
+  /**
+   * Runs `fn` holding a PostgreSQL advisory lock on one line item (every instance, every worker): finding or
+   * making a line item in the LMS is a read then a create, so two grades posted at once (a quiz closing
+   * posts the whole class) must not both create it.
+   */
+  async withLineItemLock<T>(lineItemId: string, fn: () => Promise<T>): Promise<T> {
+    const runner = this.db.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query(`SELECT pg_advisory_lock(hashtextextended($1, 7146))`, [lineItemId]);
+      try {
+        return await fn();
+      } finally {
+        await runner.query(`SELECT pg_advisory_unlock(hashtextextended($1, 7146))`, [lineItemId]);
+      }
+    } finally {
+      await runner.release();
+    }
   }
 
   /** The LMS no longer knows the line item: found or made again on the next try. */
