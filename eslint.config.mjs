@@ -12,7 +12,10 @@ export default tseslint.config(
     extends: [js.configs.recommended, ...tseslint.configs.recommended],
     rules: {
       // Unused names are mistakes, except those spelled `_name` on purpose.
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       // Lectern talks to untyped libraries (ltijs, socket payloads before validation): `any` is flagged, not forbidden.
       '@typescript-eslint/no-explicit-any': 'warn',
     },

@@ -37,24 +37,38 @@ if (process.argv[2] === '--worker') {
       jobs.map(
         (job) =>
           new Promise((resolve) => {
-            setTimeout(() => {
-              const started = performance.now();
-              const s = io(url, { path: '/socket.io', transports: ['websocket'], auth: { token: job.token }, reconnection: false, forceNew: true, timeout: 20000 });
-              sockets.push(s);
-              s.once('connect_error', (e) => {
-                process.send({ ok: false, error: e.message });
-                resolve();
-              });
-              s.once('connect', async () => {
-                try {
-                  const ack = await s.timeout(20000).emitWithAck('room:join', { sessionId: job.sessionId });
-                  process.send(ack.ok ? { ok: true, ms: performance.now() - started, participants: ack.data.participants.length } : { ok: false, error: ack.error.code });
-                } catch (e) {
+            setTimeout(
+              () => {
+                const started = performance.now();
+                const s = io(url, {
+                  path: '/socket.io',
+                  transports: ['websocket'],
+                  auth: { token: job.token },
+                  reconnection: false,
+                  forceNew: true,
+                  timeout: 20000,
+                });
+                sockets.push(s);
+                s.once('connect_error', (e) => {
                   process.send({ ok: false, error: e.message });
-                }
-                resolve();
-              });
-            }, Math.max(0, job.at - (Date.now() - t0)));
+                  resolve();
+                });
+                s.once('connect', async () => {
+                  try {
+                    const ack = await s.timeout(20000).emitWithAck('room:join', { sessionId: job.sessionId });
+                    process.send(
+                      ack.ok
+                        ? { ok: true, ms: performance.now() - started, participants: ack.data.participants.length }
+                        : { ok: false, error: ack.error.code },
+                    );
+                  } catch (e) {
+                    process.send({ ok: false, error: e.message });
+                  }
+                  resolve();
+                });
+              },
+              Math.max(0, job.at - (Date.now() - t0)),
+            );
           }),
       ),
     );
@@ -92,13 +106,23 @@ async function main() {
   const secret = crypto.randomBytes(24).toString('hex');
   const publicUrl = `http://localhost:${proxy.port}`;
   const env = {
-    PATH: process.env.PATH, NODE_ENV: 'test', DATABASE_URL: pgServer.url('bench'), REDIS_URL: redisServer.url, PUBLIC_URL: publicUrl,
-    DEV_PLATFORM: 'true', DEV_PLATFORM_URL: `http://127.0.0.1:${proxy.port}/dev-platform`, LTI_KEY: crypto.randomBytes(24).toString('hex'),
-    SESSION_SECRET: secret, QUEUE_PREFIX: 'bench',
+    PATH: process.env.PATH,
+    NODE_ENV: 'test',
+    DATABASE_URL: pgServer.url('bench'),
+    REDIS_URL: redisServer.url,
+    PUBLIC_URL: publicUrl,
+    DEV_PLATFORM: 'true',
+    DEV_PLATFORM_URL: `http://127.0.0.1:${proxy.port}/dev-platform`,
+    LTI_KEY: crypto.randomBytes(24).toString('hex'),
+    SESSION_SECRET: secret,
+    QUEUE_PREFIX: 'bench',
   };
   const procs = [];
   for (const port of ports) {
-    const p = spawn(process.execPath, [...SERVER_NODE_FLAGS, main], { env: { ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+    const p = spawn(process.execPath, [...SERVER_NODE_FLAGS, main], {
+      env: { ...env, PORT: String(port) },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     procs.push(p);
     for (let i = 0; i < 600; i++) {
       if ((await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.ok) break;
@@ -112,31 +136,70 @@ async function main() {
     // One course with ROOMS classrooms, each with a live class, and N students (made directly in the
     // database: the storm measures joining the room, not the LTI launch).
     const [{ id: platformId }] = (await db.query(`SELECT id FROM lti_platform LIMIT 1`)).rows;
-    const [{ id: deploymentId }] = (await db.query(`SELECT id FROM lti_deployment WHERE platform_id = $1 LIMIT 1`, [platformId])).rows;
-    const course = (await db.query(`INSERT INTO course (platform_id, deployment_id, context_id, title) VALUES ($1, $2, 'bench-course', 'Bench course') RETURNING id`, [platformId, deploymentId])).rows[0].id;
-    const teacher = (await db.query(`INSERT INTO lti_user (platform_id, subject, name) VALUES ($1, 'bench-teacher', 'Teacher') RETURNING id`, [platformId])).rows[0].id;
+    const [{ id: deploymentId }] = (
+      await db.query(`SELECT id FROM lti_deployment WHERE platform_id = $1 LIMIT 1`, [platformId])
+    ).rows;
+    const course = (
+      await db.query(
+        `INSERT INTO course (platform_id, deployment_id, context_id, title) VALUES ($1, $2, 'bench-course', 'Bench course') RETURNING id`,
+        [platformId, deploymentId],
+      )
+    ).rows[0].id;
+    const teacher = (
+      await db.query(
+        `INSERT INTO lti_user (platform_id, subject, name) VALUES ($1, 'bench-teacher', 'Teacher') RETURNING id`,
+        [platformId],
+      )
+    ).rows[0].id;
     const rooms = [];
     for (let r = 0; r < ROOMS; r++) {
-      const a = (await db.query(`INSERT INTO classroom_activity (course_id, resource_link_id, title) VALUES ($1, $2, $3) RETURNING id`, [course, `bench-rl-${r}`, `Room ${r}`])).rows[0].id;
-      const s = (await db.query(`INSERT INTO live_session (activity_id, course_id, started_by) VALUES ($1, $2, $3) RETURNING id`, [a, course, teacher])).rows[0].id;
+      const a = (
+        await db.query(
+          `INSERT INTO classroom_activity (course_id, resource_link_id, title) VALUES ($1, $2, $3) RETURNING id`,
+          [course, `bench-rl-${r}`, `Room ${r}`],
+        )
+      ).rows[0].id;
+      const s = (
+        await db.query(
+          `INSERT INTO live_session (activity_id, course_id, started_by) VALUES ($1, $2, $3) RETURNING id`,
+          [a, course, teacher],
+        )
+      ).rows[0].id;
       rooms.push({ activityId: a, sessionId: s });
     }
     const { SessionTokens } = require(path.join(root, 'dist/backend/src/platform/auth/session-token.js'));
     const tokens = new SessionTokens(secret, publicUrl, 3600);
     const jobs = [];
     for (let i = 0; i < N; i++) {
-      const u = (await db.query(`INSERT INTO lti_user (platform_id, subject, name) VALUES ($1, $2, $3) RETURNING id`, [platformId, `bench-${i}`, `Student ${i}`])).rows[0].id;
+      const u = (
+        await db.query(`INSERT INTO lti_user (platform_id, subject, name) VALUES ($1, $2, $3) RETURNING id`, [
+          platformId,
+          `bench-${i}`,
+          `Student ${i}`,
+        ])
+      ).rows[0].id;
       const room = rooms[i % ROOMS];
-      const { token } = await tokens.issue({ userId: u, platformId, deploymentId, courseId: course, activityId: room.activityId, role: 'learner', name: `Student ${i}` });
+      const { token } = await tokens.issue({
+        userId: u,
+        platformId,
+        deploymentId,
+        courseId: course,
+        activityId: room.activityId,
+        role: 'learner',
+        name: `Student ${i}`,
+      });
       jobs.push({ token, sessionId: room.sessionId, at: Math.floor((i / N) * SECONDS * 1000) });
     }
     const rss0 = await Promise.all(procs.map((p) => rssKb(p.pid)));
-    const pg0 = (await db.query(`SELECT sum(xact_commit + xact_rollback)::bigint AS x FROM pg_stat_database`)).rows[0].x;
+    const pg0 = (await db.query(`SELECT sum(xact_commit + xact_rollback)::bigint AS x FROM pg_stat_database`)).rows[0]
+      .x;
     const cmd = async () => Number(/total_commands_processed:(\d+)/.exec(await redis.info('stats'))[1]);
     const redis0 = await cmd();
 
     const results = [];
-    const workers = Array.from({ length: WORKERS }, () => fork(fileURLToPath(import.meta.url), ['--worker'], { stdio: 'inherit' }));
+    const workers = Array.from({ length: WORKERS }, () =>
+      fork(fileURLToPath(import.meta.url), ['--worker'], { stdio: 'inherit' }),
+    );
     const t0 = Date.now();
     let done = 0;
     await new Promise((resolve, reject) => {
@@ -156,11 +219,15 @@ async function main() {
     const wall = (Date.now() - t0) / 1000;
     await new Promise((r) => setTimeout(r, 1500));
     const rss1 = await Promise.all(procs.map((p) => rssKb(p.pid)));
-    const pg1 = (await db.query(`SELECT sum(xact_commit + xact_rollback)::bigint AS x FROM pg_stat_database`)).rows[0].x;
+    const pg1 = (await db.query(`SELECT sum(xact_commit + xact_rollback)::bigint AS x FROM pg_stat_database`)).rows[0]
+      .x;
     const redis1 = await cmd();
     for (const w of workers) w.send('close');
 
-    const ok = results.filter((r) => r.ok).map((r) => r.ms).sort((a, b) => a - b);
+    const ok = results
+      .filter((r) => r.ok)
+      .map((r) => r.ms)
+      .sort((a, b) => a - b);
     const errors = results.filter((r) => !r.ok);
     const figures = {
       date: new Date().toISOString(),
@@ -173,10 +240,15 @@ async function main() {
       joined: ok.length,
       errors: errors.length,
       errorCodes: [...new Set(errors.map((e) => e.error))],
-      joinToRoomStateMs: { p50: +pct(ok, 50).toFixed(1), p95: +pct(ok, 95).toFixed(1), p99: +pct(ok, 99).toFixed(1), max: +ok.at(-1).toFixed(1) },
+      joinToRoomStateMs: {
+        p50: +pct(ok, 50).toFixed(1),
+        p95: +pct(ok, 95).toFixed(1),
+        p99: +pct(ok, 99).toFixed(1),
+        max: +ok.at(-1).toFixed(1),
+      },
       postgresTransactionsPerJoin: +((Number(pg1) - Number(pg0)) / Math.max(1, ok.length)).toFixed(2),
       redisCommandsPerJoin: +((redis1 - redis0) / Math.max(1, ok.length)).toFixed(1),
-      memoryPerParticipantKb: +(((rss1[0] + rss1[1]) - (rss0[0] + rss0[1])) / Math.max(1, ok.length)).toFixed(1),
+      memoryPerParticipantKb: +((rss1[0] + rss1[1] - (rss0[0] + rss0[1])) / Math.max(1, ok.length)).toFixed(1),
       note: 'Postgres transactions include every statement (autocommit) of the whole server during the storm; Redis commands include heartbeats, sweeps and the socket.io adapter.',
     };
     console.log(JSON.stringify(figures, null, 2));

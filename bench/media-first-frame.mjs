@@ -38,7 +38,8 @@ async function frameAt(page, prefix, timeoutMs = 20_000) {
 }
 
 const main = path.join(root, 'dist/backend/src/main.js');
-if (!fs.existsSync(main) || !fs.existsSync(path.join(root, 'dist/frontend/browser/index.html'))) throw new Error('build the backend and frontend first (npm run bench:media does)');
+if (!fs.existsSync(main) || !fs.existsSync(path.join(root, 'dist/frontend/browser/index.html')))
+  throw new Error('build the backend and frontend first (npm run bench:media does)');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lectern-bench-media-'));
 const pgServer = await startPostgres({ dir: path.join(dir, 'pg'), port: await freePort(), persistent: false });
 await pgServer.ensureDatabase('bench');
@@ -46,9 +47,18 @@ const redisServer = await startRedis({ dir: path.join(dir, 'redis'), port: await
 const port = await freePort();
 const backend = spawn(process.execPath, [...SERVER_NODE_FLAGS, main], {
   env: {
-    PATH: process.env.PATH, NODE_ENV: 'test', PORT: String(port), DATABASE_URL: pgServer.url('bench'), REDIS_URL: redisServer.url,
-    DEV_PLATFORM: 'true', LTI_KEY: crypto.randomBytes(24).toString('hex'), SESSION_SECRET: crypto.randomBytes(24).toString('hex'),
-    QUEUE_PREFIX: 'bench-media', MEDIA_PORT: '0', MEDIA_WORKERS: '1', MEDIA_PEER_GRACE_MS: '500',
+    PATH: process.env.PATH,
+    NODE_ENV: 'test',
+    PORT: String(port),
+    DATABASE_URL: pgServer.url('bench'),
+    REDIS_URL: redisServer.url,
+    DEV_PLATFORM: 'true',
+    LTI_KEY: crypto.randomBytes(24).toString('hex'),
+    SESSION_SECRET: crypto.randomBytes(24).toString('hex'),
+    QUEUE_PREFIX: 'bench-media',
+    MEDIA_PORT: '0',
+    MEDIA_WORKERS: '1',
+    MEDIA_PEER_GRACE_MS: '500',
     ...(process.env.MEDIASOUP_WORKER_BIN ? { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN } : {}),
   },
   stdio: ['ignore', 'ignore', 'inherit'],
@@ -56,8 +66,18 @@ const backend = spawn(process.execPath, [...SERVER_NODE_FLAGS, main], {
 const browser = await chromium.launch({
   executablePath: ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => fs.existsSync(p)),
   headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
-    '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required'],
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-quic',
+    '--use-fake-device-for-media-stream',
+    '--use-fake-ui-for-media-stream',
+    '--autoplay-policy=no-user-gesture-required',
+  ],
 });
 try {
   for (let i = 0; i < 600; i++) {
@@ -88,13 +108,24 @@ try {
     const tRoom = Date.now();
     await room.locator('[data-media-state=connected]').waitFor({ state: 'attached', timeout: 20_000 });
     const tMedia = Date.now();
-    await room.waitForFunction(() => {
-      const v = document.querySelector('[data-testid=video-tile][data-self=false] video');
-      return !!v && v.readyState >= 2 && v.videoWidth > 0;
-    }, undefined, { polling: 10, timeout: 20_000 });
+    await room.waitForFunction(
+      () => {
+        const v = document.querySelector('[data-testid=video-tile][data-self=false] video');
+        return !!v && v.readyState >= 2 && v.videoWidth > 0;
+      },
+      undefined,
+      { polling: 10, timeout: 20_000 },
+    );
     const tFrame = Date.now();
-    runs.push({ launchToRoomMs: tRoom - t0, roomToMediaMs: tMedia - tRoom, mediaToFirstFrameMs: tFrame - tMedia, launchToFirstFrameMs: tFrame - t0 });
-    console.error(`[media-first-frame] run ${r + 1}: ${tFrame - t0} ms (room ${tRoom - t0}, media +${tMedia - tRoom}, frame +${tFrame - tMedia})`);
+    runs.push({
+      launchToRoomMs: tRoom - t0,
+      roomToMediaMs: tMedia - tRoom,
+      mediaToFirstFrameMs: tFrame - tMedia,
+      launchToFirstFrameMs: tFrame - t0,
+    });
+    console.error(
+      `[media-first-frame] run ${r + 1}: ${tFrame - t0} ms (room ${tRoom - t0}, media +${tMedia - tRoom}, frame +${tFrame - tMedia})`,
+    );
     await ctx.close();
     await new Promise((res) => setTimeout(res, 700));
   }

@@ -49,10 +49,11 @@ function payloadOffset(b) {
   if (b[0] & 0x10) off += 4 + b.readUInt16BE(off + 2) * 4;
   return off;
 }
-const bind = () => new Promise((resolve) => {
-  const s = dgram.createSocket('udp4');
-  s.bind(0, '127.0.0.1', () => resolve(s));
-});
+const bind = () =>
+  new Promise((resolve) => {
+    const s = dgram.createSocket('udp4');
+    s.bind(0, '127.0.0.1', () => resolve(s));
+  });
 
 async function forwardingLatency(router) {
   const PACKETS = 500;
@@ -76,9 +77,23 @@ async function forwardingLatency(router) {
   await send(sink.address().port);
   // Through the SFU: producer on one PlainTransport, consumer on another.
   collecting = viaSfu;
-  const inT = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, comedia: true, rtcpMux: true });
-  const producer = await inT.produce({ kind: 'audio', rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 1111 }] } });
-  const outT = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, comedia: false, rtcpMux: true });
+  const inT = await router.createPlainTransport({
+    listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+    comedia: true,
+    rtcpMux: true,
+  });
+  const producer = await inT.produce({
+    kind: 'audio',
+    rtpParameters: {
+      codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }],
+      encodings: [{ ssrc: 1111 }],
+    },
+  });
+  const outT = await router.createPlainTransport({
+    listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+    comedia: false,
+    rtcpMux: true,
+  });
   await outT.connect({ ip: '127.0.0.1', port: sink.address().port });
   await outT.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities, paused: false });
   await send(inT.tuple.localPort);
@@ -106,14 +121,54 @@ async function cpuOver(pid, seconds) {
   const a = cpuTicks(pid);
   const t = nowMs();
   await new Promise((r) => setTimeout(r, seconds * 1000));
-  return ((cpuTicks(pid) - a) / hz) / ((nowMs() - t) / 1000);
+  return (cpuTicks(pid) - a) / hz / ((nowMs() - t) / 1000);
 }
 
 async function consumersPerWorker(worker, router) {
-  const inT = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, comedia: true, rtcpMux: true });
-  const producer = await inT.produce({ kind: 'video', rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], encodings: [{ ssrc: 2222 }] } });
-  const ffmpeg = spawn('ffmpeg', ['-nostdin', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=640x360:rate=30', '-c:v', 'libvpx', '-b:v', '500k', '-deadline', 'realtime', '-cpu-used', '8', '-g', '30', '-an',
-    '-f', 'rtp', '-ssrc', '2222', '-payload_type', '101', `rtp://127.0.0.1:${inT.tuple.localPort}?pkt_size=1200`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const inT = await router.createPlainTransport({
+    listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+    comedia: true,
+    rtcpMux: true,
+  });
+  const producer = await inT.produce({
+    kind: 'video',
+    rtpParameters: {
+      codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }],
+      encodings: [{ ssrc: 2222 }],
+    },
+  });
+  const ffmpeg = spawn(
+    'ffmpeg',
+    [
+      '-nostdin',
+      '-loglevel',
+      'error',
+      '-re',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=640x360:rate=30',
+      '-c:v',
+      'libvpx',
+      '-b:v',
+      '500k',
+      '-deadline',
+      'realtime',
+      '-cpu-used',
+      '8',
+      '-g',
+      '30',
+      '-an',
+      '-f',
+      'rtp',
+      '-ssrc',
+      '2222',
+      '-payload_type',
+      '101',
+      `rtp://127.0.0.1:${inT.tuple.localPort}?pkt_size=1200`,
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   const sink = await bind();
   let received = 0;
   // Consumers start at the next key frame (FFmpeg ignores RTCP PLI, so one every second: -g 30).
@@ -127,8 +182,20 @@ async function consumersPerWorker(worker, router) {
     const inbound = (await producer.getStats())[0];
     for (let n = 0; n <= MAX_CONSUMERS; n += STEP) {
       while (transports.length < n) {
-        const t = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, enableSrtp: true, srtpCryptoSuite: 'AES_CM_128_HMAC_SHA1_80' });
-        await t.connect({ ip: '127.0.0.1', port: sink.address().port, srtpParameters: { cryptoSuite: 'AES_CM_128_HMAC_SHA1_80', keyBase64: crypto.randomBytes(30).toString('base64') } });
+        const t = await router.createPlainTransport({
+          listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+          rtcpMux: true,
+          enableSrtp: true,
+          srtpCryptoSuite: 'AES_CM_128_HMAC_SHA1_80',
+        });
+        await t.connect({
+          ip: '127.0.0.1',
+          port: sink.address().port,
+          srtpParameters: {
+            cryptoSuite: 'AES_CM_128_HMAC_SHA1_80',
+            keyBase64: crypto.randomBytes(30).toString('base64'),
+          },
+        });
         await t.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities, paused: false });
         transports.push(t);
       }
@@ -137,16 +204,23 @@ async function consumersPerWorker(worker, router) {
       const cpu = await cpuOver(worker.pid, SECONDS);
       const pps = received / SECONDS;
       steps.push({ consumers: n, workerCpuOfOneCore: +cpu.toFixed(3), packetsOutPerSecond: Math.round(pps) });
-      console.error(`[media-sfu] ${n} consumers: worker CPU ${(cpu * 100).toFixed(0)}% of a core, ${Math.round(pps)} packets/s out`);
+      console.error(
+        `[media-sfu] ${n} consumers: worker CPU ${(cpu * 100).toFixed(0)}% of a core, ${Math.round(pps)} packets/s out`,
+      );
       if (cpu >= 0.9) break;
     }
     const inboundBitrate = (await producer.getStats())[0]?.bitrate ?? inbound?.bitrate ?? null;
     const saturated = steps.find((s) => s.workerCpuOfOneCore >= 0.9) ?? null;
     // Linear fit of CPU per consumer over the measured steps (excluding the empty one).
     const pts = steps.filter((s) => s.consumers > 0);
-    const slope = pts.length > 1 ? (pts.at(-1).workerCpuOfOneCore - pts[0].workerCpuOfOneCore) / (pts.at(-1).consumers - pts[0].consumers) : null;
+    const slope =
+      pts.length > 1
+        ? (pts.at(-1).workerCpuOfOneCore - pts[0].workerCpuOfOneCore) / (pts.at(-1).consumers - pts[0].consumers)
+        : null;
     return {
-      stream: 'VP8 640x360 30 fps from FFmpeg', producerBitrate: inboundBitrate, srtp: true,
+      stream: 'VP8 640x360 30 fps from FFmpeg',
+      producerBitrate: inboundBitrate,
+      srtp: true,
       steps,
       saturatedAt: saturated ? saturated.consumers : null,
       cpuPerConsumerOfOneCore: slope ? +slope.toFixed(5) : null,
@@ -164,9 +238,17 @@ const worker = await mediasoup.createWorker({ logLevel: 'error' });
 try {
   const router = await worker.createRouter({ mediaCodecs: routerCodecs });
   const latency = await forwardingLatency(router);
-  console.error(`[media-sfu] forwarding: via SFU p50 ${latency.viaSfuMs.p50} ms, direct p50 ${latency.directLoopbackMs.p50} ms`);
+  console.error(
+    `[media-sfu] forwarding: via SFU p50 ${latency.viaSfuMs.p50} ms, direct p50 ${latency.directLoopbackMs.p50} ms`,
+  );
   const capacity = await consumersPerWorker(worker, router);
-  const figures = { date: new Date().toISOString(), machine: `${os.cpus().length} cores, ${os.cpus()[0]?.model}`, mediasoup: mediasoup.version, forwardingLatency: latency, consumersPerWorker: capacity };
+  const figures = {
+    date: new Date().toISOString(),
+    machine: `${os.cpus().length} cores, ${os.cpus()[0]?.model}`,
+    mediasoup: mediasoup.version,
+    forwardingLatency: latency,
+    consumersPerWorker: capacity,
+  };
   console.log(JSON.stringify(figures, null, 2));
   fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
   fs.writeFileSync(path.join(root, 'bench/results/media-sfu.json'), JSON.stringify(figures, null, 2) + '\n');

@@ -40,7 +40,13 @@ if (process.argv[2] === '--worker') {
     const sentAt = (id) => Number(/_(\d+)$/.exec(id)?.[1] ?? NaN) / 1000;
     await Promise.all(
       jobs.map(async (job) => {
-        const s = io(`http://127.0.0.1:${job.port}`, { path: '/socket.io', transports: ['websocket'], auth: { token: job.token }, reconnection: false, forceNew: true });
+        const s = io(`http://127.0.0.1:${job.port}`, {
+          path: '/socket.io',
+          transports: ['websocket'],
+          auth: { token: job.token },
+          reconnection: false,
+          forceNew: true,
+        });
         sockets.push(s);
         s.on('disconnect', () => disconnects++);
         await new Promise((r, j) => {
@@ -86,7 +92,16 @@ if (process.argv[2] === '--worker') {
               failures++;
               continue;
             }
-            const ack = await s.timeout(20000).emitWithAck('wb:op', { type: 'add', opId: `op${job.index}_${i}_${crypto.randomBytes(3).toString('hex')}`, page: 'page-1', elementId, element: { kind: 'stroke', tool: 'pen', colour: '#1d4ed8', width: 3, points } }).catch(() => ({ ok: false, error: { code: 'ACK_TIMEOUT' } }));
+            const ack = await s
+              .timeout(20000)
+              .emitWithAck('wb:op', {
+                type: 'add',
+                opId: `op${job.index}_${i}_${crypto.randomBytes(3).toString('hex')}`,
+                page: 'page-1',
+                elementId,
+                element: { kind: 'stroke', tool: 'pen', colour: '#1d4ed8', width: 3, points },
+              })
+              .catch(() => ({ ok: false, error: { code: 'ACK_TIMEOUT' } }));
             if (!ack.ok) {
               failures++;
               errorCodes[ack.error?.code ?? '?'] = (errorCodes[ack.error?.code ?? '?'] ?? 0) + 1;
@@ -103,7 +118,9 @@ if (process.argv[2] === '--worker') {
     });
   });
 } else {
-  const previous = fs.existsSync(path.join(root, 'bench/results/whiteboard.json')) ? JSON.parse(fs.readFileSync(path.join(root, 'bench/results/whiteboard.json'), 'utf8')) : {};
+  const previous = fs.existsSync(path.join(root, 'bench/results/whiteboard.json'))
+    ? JSON.parse(fs.readFileSync(path.join(root, 'bench/results/whiteboard.json'), 'utf8'))
+    : {};
   // Timings on a shared 2-core VM are noisy: --repeat N runs the delta scenario N times (fresh servers
   // each time) and reports every run and the median run (by p99).
   const REPEAT = arg('repeat', 1);
@@ -116,8 +133,23 @@ if (process.argv[2] === '--worker') {
     const ok = deltaRuns.filter((r) => r.fanOutLatencyMs).sort((x, y) => x.fanOutLatencyMs.p99 - y.fanOutLatencyMs.p99);
     delta = ok[Math.floor((ok.length - 1) / 2)] ?? deltaRuns[0];
   }
-  const naive = process.argv.includes('--skip-naive') ? previous.naiveFullBoard ?? null : await run(true);
-  const figures = { date: new Date().toISOString(), machine: `${os.cpus().length} cores`, clients: CLIENTS, instances: 3, strokesPerClient: STROKES, seconds: SECONDS, deltas: delta, ...(deltaRuns && deltaRuns.length > 1 ? { deltaRunsP99: deltaRuns.map((r) => r.fanOutLatencyMs?.p99 ?? null), deltaRunsP50: deltaRuns.map((r) => r.fanOutLatencyMs?.p50 ?? null) } : {}), naiveFullBoard: naive };
+  const naive = process.argv.includes('--skip-naive') ? (previous.naiveFullBoard ?? null) : await run(true);
+  const figures = {
+    date: new Date().toISOString(),
+    machine: `${os.cpus().length} cores`,
+    clients: CLIENTS,
+    instances: 3,
+    strokesPerClient: STROKES,
+    seconds: SECONDS,
+    deltas: delta,
+    ...(deltaRuns && deltaRuns.length > 1
+      ? {
+          deltaRunsP99: deltaRuns.map((r) => r.fanOutLatencyMs?.p99 ?? null),
+          deltaRunsP50: deltaRuns.map((r) => r.fanOutLatencyMs?.p50 ?? null),
+        }
+      : {}),
+    naiveFullBoard: naive,
+  };
   console.log(JSON.stringify(figures, null, 2));
   fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
   fs.writeFileSync(path.join(root, 'bench/results/whiteboard.json'), JSON.stringify(figures, null, 2) + '\n');
@@ -140,7 +172,9 @@ function cpuSeconds(roles) {
 }
 
 function pct(sorted, p) {
-  return sorted.length ? +sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)].toFixed(1) : null;
+  return sorted.length
+    ? +sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)].toFixed(1)
+    : null;
 }
 
 async function run(naive) {
@@ -154,15 +188,32 @@ async function run(naive) {
   const secret = crypto.randomBytes(24).toString('hex');
   const publicUrl = `http://localhost:${ports[0]}`;
   const env = {
-    PATH: process.env.PATH, NODE_ENV: 'test', DATABASE_URL: pgServer.url('bench'), REDIS_URL: redisServer.url, PUBLIC_URL: publicUrl,
-    DEV_PLATFORM: 'true', DEV_PLATFORM_URL: `http://127.0.0.1:${ports[0]}/dev-platform`, LTI_KEY: crypto.randomBytes(24).toString('hex'),
-    SESSION_SECRET: secret, QUEUE_PREFIX: 'wbbench', WHITEBOARD_NAIVE_BROADCAST: naive ? 'true' : 'false',
+    PATH: process.env.PATH,
+    NODE_ENV: 'test',
+    DATABASE_URL: pgServer.url('bench'),
+    REDIS_URL: redisServer.url,
+    PUBLIC_URL: publicUrl,
+    DEV_PLATFORM: 'true',
+    DEV_PLATFORM_URL: `http://127.0.0.1:${ports[0]}/dev-platform`,
+    LTI_KEY: crypto.randomBytes(24).toString('hex'),
+    SESSION_SECRET: secret,
+    QUEUE_PREFIX: 'wbbench',
+    WHITEBOARD_NAIVE_BROADCAST: naive ? 'true' : 'false',
   };
   const procs = [];
   const db = new pg.Client({ connectionString: pgServer.url('bench') });
   try {
     for (const port of ports) {
-      procs.push(spawn(process.execPath, [...SERVER_NODE_FLAGS, ...(process.env.WB_NODE_FLAGS ? process.env.WB_NODE_FLAGS.split(' ') : []), main], { env: { ...env, PORT: String(port) }, stdio: ['ignore', process.env.WB_NODE_FLAGS ? 'inherit' : 'ignore', 'inherit'] }));
+      procs.push(
+        spawn(
+          process.execPath,
+          [...SERVER_NODE_FLAGS, ...(process.env.WB_NODE_FLAGS ? process.env.WB_NODE_FLAGS.split(' ') : []), main],
+          {
+            env: { ...env, PORT: String(port) },
+            stdio: ['ignore', process.env.WB_NODE_FLAGS ? 'inherit' : 'ignore', 'inherit'],
+          },
+        ),
+      );
       for (let i = 0; i < 600; i++) {
         if ((await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.ok) break;
         await new Promise((r) => setTimeout(r, 100));
@@ -170,31 +221,73 @@ async function run(naive) {
     }
     await db.connect();
     const [{ id: platformId }] = (await db.query(`SELECT id FROM lti_platform LIMIT 1`)).rows;
-    const [{ id: deploymentId }] = (await db.query(`SELECT id FROM lti_deployment WHERE platform_id = $1 LIMIT 1`, [platformId])).rows;
-    const course = (await db.query(`INSERT INTO course (platform_id, deployment_id, context_id, title) VALUES ($1, $2, 'wb-bench', 'Bench') RETURNING id`, [platformId, deploymentId])).rows[0].id;
-    const teacher = (await db.query(`INSERT INTO lti_user (platform_id, subject, name) VALUES ($1, 'wb-teacher', 'Teacher') RETURNING id`, [platformId])).rows[0].id;
-    const activity = (await db.query(`INSERT INTO classroom_activity (course_id, resource_link_id, title) VALUES ($1, 'wb-rl', 'Board') RETURNING id`, [course])).rows[0].id;
-    const sessionId = (await db.query(`INSERT INTO live_session (activity_id, course_id, started_by) VALUES ($1, $2, $3) RETURNING id`, [activity, course, teacher])).rows[0].id;
+    const [{ id: deploymentId }] = (
+      await db.query(`SELECT id FROM lti_deployment WHERE platform_id = $1 LIMIT 1`, [platformId])
+    ).rows;
+    const course = (
+      await db.query(
+        `INSERT INTO course (platform_id, deployment_id, context_id, title) VALUES ($1, $2, 'wb-bench', 'Bench') RETURNING id`,
+        [platformId, deploymentId],
+      )
+    ).rows[0].id;
+    const teacher = (
+      await db.query(
+        `INSERT INTO lti_user (platform_id, subject, name) VALUES ($1, 'wb-teacher', 'Teacher') RETURNING id`,
+        [platformId],
+      )
+    ).rows[0].id;
+    const activity = (
+      await db.query(
+        `INSERT INTO classroom_activity (course_id, resource_link_id, title) VALUES ($1, 'wb-rl', 'Board') RETURNING id`,
+        [course],
+      )
+    ).rows[0].id;
+    const sessionId = (
+      await db.query(`INSERT INTO live_session (activity_id, course_id, started_by) VALUES ($1, $2, $3) RETURNING id`, [
+        activity,
+        course,
+        teacher,
+      ])
+    ).rows[0].id;
     const { SessionTokens } = require(path.join(root, 'dist/backend/src/platform/auth/session-token.js'));
     const tokens = new SessionTokens(secret, publicUrl, 3600);
     const jobs = [];
     for (let i = 0; i < CLIENTS; i++) {
-      const u = (await db.query(`INSERT INTO lti_user (platform_id, subject, name) VALUES ($1, $2, $3) RETURNING id`, [platformId, `wb-${i}`, `Drawer ${i}`])).rows[0].id;
-      const { token } = await tokens.issue({ userId: u, platformId, deploymentId, courseId: course, activityId: activity, role: 'learner', name: `Drawer ${i}` });
+      const u = (
+        await db.query(`INSERT INTO lti_user (platform_id, subject, name) VALUES ($1, $2, $3) RETURNING id`, [
+          platformId,
+          `wb-${i}`,
+          `Drawer ${i}`,
+        ])
+      ).rows[0].id;
+      const { token } = await tokens.issue({
+        userId: u,
+        platformId,
+        deploymentId,
+        courseId: course,
+        activityId: activity,
+        role: 'learner',
+        name: `Drawer ${i}`,
+      });
       const offsets = Array.from({ length: STROKES }, () => 500 + Math.floor(Math.random() * SECONDS * 1000));
       jobs.push({ index: i, token, port: ports[i % 3], offsets: offsets.sort((x, y) => x - y) });
     }
-    const workers = Array.from({ length: WORKERS }, () => fork(fileURLToPath(import.meta.url), ['--worker'], { stdio: 'inherit' }));
+    const workers = Array.from({ length: WORKERS }, () =>
+      fork(fileURLToPath(import.meta.url), ['--worker'], { stdio: 'inherit' }),
+    );
     const ready = workers.map((w) => new Promise((r) => w.once('message', r)));
     const t0 = Date.now() + 5000;
     workers.forEach((w, k) => w.send({ jobs: jobs.filter((_, i) => i % WORKERS === k), sessionId, t0, naive }));
     await Promise.all(ready);
     const progress = workers.map(() => null);
     const exits = workers.map(() => null);
-    const results = workers.map((w, k) => new Promise((r) => {
-      w.on('message', (m) => (m?.result ? r(m) : m?.progress ? (progress[k] = m.progress) : undefined));
-      w.once('exit', (code, signal) => (exits[k] = code ?? signal));
-    }));
+    const results = workers.map(
+      (w, k) =>
+        new Promise((r) => {
+          w.on('message', (m) => (m?.result ? r(m) : m?.progress ? (progress[k] = m.progress) : undefined));
+          w.once('exit', (code, signal) => (exits[k] = code ?? signal));
+        }),
+    );
     // Where the two shared cores go during the drawing: CPU seconds per role (servers, Redis, the clients).
     const roles = { servers: procs.map((p) => p.pid), redis: [redisServer.pid], clients: workers.map((w) => w.pid) };
     const cpuBefore = cpuSeconds(roles);
@@ -208,7 +301,11 @@ async function run(naive) {
     const cpuAfter = cpuSeconds(roles);
     const wall = (Date.now() - tGo) / 1000;
     for (const w of workers) w.kill();
-    if (!all) return { error: `did not finish within ${SECONDS + 90} s`, workers: workers.map((_, k) => ({ progress: progress[k], exit: exits[k] })) };
+    if (!all)
+      return {
+        error: `did not finish within ${SECONDS + 90} s`,
+        workers: workers.map((_, k) => ({ progress: progress[k], exit: exits[k] })),
+      };
     const lat = all.flatMap((r) => r.latencies).sort((a, b) => a - b);
     const bytes = all.flatMap((r) => r.bytes);
     const strokes = CLIENTS * STROKES;
@@ -217,7 +314,10 @@ async function run(naive) {
       deliveries: lat.length,
       expectedDeliveries: strokes * (CLIENTS - 1),
       fanOutLatencyMs: { p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99), max: pct(lat, 100) },
-      bytesPerStrokeMessage: { mean: +(bytes.reduce((x, y) => x + y, 0) / Math.max(1, bytes.length)).toFixed(0), last: bytes.at(-1) ?? null },
+      bytesPerStrokeMessage: {
+        mean: +(bytes.reduce((x, y) => x + y, 0) / Math.max(1, bytes.length)).toFixed(0),
+        last: bytes.at(-1) ?? null,
+      },
       // Sampled on one socket per worker: scaled to all clients.
       bytesOnTheWireTotal: Math.round((bytes.reduce((x, y) => x + y, 0) * CLIENTS) / WORKERS),
       failedOps: all.reduce((x, r) => x + r.failures, 0),
@@ -226,7 +326,9 @@ async function run(naive) {
         return acc;
       }, {}),
       disconnectedClients: all.reduce((x, r) => x + r.disconnects, 0),
-      cpuShareOfOneCore: Object.fromEntries(Object.keys(roles).map((k) => [k, +((cpuAfter[k] - cpuBefore[k]) / wall).toFixed(2)])),
+      cpuShareOfOneCore: Object.fromEntries(
+        Object.keys(roles).map((k) => [k, +((cpuAfter[k] - cpuBefore[k]) / wall).toFixed(2)]),
+      ),
     };
   } finally {
     await db.end().catch(() => undefined);

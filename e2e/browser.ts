@@ -4,10 +4,14 @@ import { waitFor } from '../backend/src/testing/wait-for';
 
 /** Debian's Chromium binary (the real one, not the /usr/bin wrapper script). Never a downloaded browser. */
 export function chromiumPath(): string {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/lib/chromium/chromium', '/usr/bin/chromium'].filter(Boolean) as string[];
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/lib/chromium/chromium', '/usr/bin/chromium'].filter(
+    Boolean,
+  ) as string[];
   const found = candidates.find((p) => fs.existsSync(p));
   if (!found) {
-    throw new Error('Chromium not found: install Debian\'s package (apt-get install chromium) or set CHROMIUM_PATH. `npm test` installs it when run as root.');
+    throw new Error(
+      "Chromium not found: install Debian's package (apt-get install chromium) or set CHROMIUM_PATH. `npm test` installs it when run as root.",
+    );
   }
   return found;
 }
@@ -22,11 +26,19 @@ const BASE_ARGS = [
   '--disable-quic',
 ];
 
-export async function launchChromium(opts: { blockThirdPartyCookies?: boolean; fakeMedia?: boolean } = {}): Promise<Browser> {
+export async function launchChromium(
+  opts: { blockThirdPartyCookies?: boolean; fakeMedia?: boolean } = {},
+): Promise<Browser> {
   const args = [...BASE_ARGS];
   // Camera and microphone from Chromium's fake devices (a test pattern and a beep), permission granted,
   // and the screen picker answered by itself.
-  if (opts.fakeMedia) args.push('--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--auto-select-desktop-capture-source=Entire screen', '--autoplay-policy=no-user-gesture-required');
+  if (opts.fakeMedia)
+    args.push(
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      '--auto-select-desktop-capture-source=Entire screen',
+      '--autoplay-policy=no-user-gesture-required',
+    );
   // Chromium's switch for testing the third-party cookie phase-out: cookies of a site embedded in
   // another site's page are neither sent nor stored, as when a user blocks third-party cookies.
   if (opts.blockThirdPartyCookies) args.push('--test-third-party-cookie-phaseout');
@@ -86,12 +98,23 @@ export async function frameAt(page: Page, path: string): Promise<Frame> {
     try {
       return await waitFor(find, `a frame at ${path}`, 25_000);
     } catch {
-      console.log(`[e2e] no frame at ${path} after 25 s (frames: ${page.frames().map((f) => pathOf(f.url())).join(', ')}): reloading the LMS page once`);
+      console.log(
+        `[e2e] no frame at ${path} after 25 s (frames: ${page
+          .frames()
+          .map((f) => pathOf(f.url()))
+          .join(', ')}): reloading the LMS page once`,
+      );
       await page.reload();
       return await waitFor(find, `a frame at ${path} after a reload`, 40_000);
     }
   } catch (e) {
     const trace = traces.get(page)?.slice(-30).join('\n') ?? '(no request trace: call traceRequests(page))';
-    throw new Error(`${(e as Error).message}; frames: ${page.frames().map((f) => f.url()).join(', ')}\n${trace}`, { cause: e });
+    throw new Error(
+      `${(e as Error).message}; frames: ${page
+        .frames()
+        .map((f) => f.url())
+        .join(', ')}\n${trace}`,
+      { cause: e },
+    );
   }
 }

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, TestApp } from '../backend/src/testing/test-app';
 import { frameAt, launchChromium } from './browser';
 
-const cspComplaints = (messages: ConsoleMessage[]) => messages.map((m) => m.text()).filter((t) => /Content Security Policy|Refused to (frame|load|execute|apply)/i.test(t));
+const cspComplaints = (messages: ConsoleMessage[]) =>
+  messages.map((m) => m.text()).filter((t) => /Content Security Policy|Refused to (frame|load|execute|apply)/i.test(t));
 
 describe('who may frame Lectern, in Chromium', () => {
   let t: TestApp;
@@ -17,7 +18,9 @@ describe('who may frame Lectern, in Chromium', () => {
     t = await startTestApp();
     browser = await launchChromium();
     // A site that is no registered platform: another port is another origin.
-    stranger = http.createServer((_req, res) => res.setHeader('content-type', 'text/html').end(`<iframe id="lectern" src="${t.url}/lobby"></iframe>`));
+    stranger = http.createServer((_req, res) =>
+      res.setHeader('content-type', 'text/html').end(`<iframe id="lectern" src="${t.url}/lobby"></iframe>`),
+    );
     await new Promise<void>((resolve) => stranger.listen(0, '127.0.0.1', resolve));
     strangerUrl = `http://127.0.0.1:${(stranger.address() as AddressInfo).port}/`;
   });
@@ -37,7 +40,12 @@ describe('who may frame Lectern, in Chromium', () => {
     const lobby = await frameAt(page, '/lobby');
     await lobby.getByTestId('course-title').waitFor({ timeout: 15_000 });
     // The built index's inline script (allowed by hash) turns the print-only stylesheet on.
-    await lobby.waitForFunction(() => [...document.querySelectorAll('link[rel=stylesheet]')].every((l) => (l as HTMLLinkElement).media !== 'print'), undefined, { timeout: 5000 });
+    await lobby.waitForFunction(
+      () =>
+        [...document.querySelectorAll('link[rel=stylesheet]')].every((l) => (l as HTMLLinkElement).media !== 'print'),
+      undefined,
+      { timeout: 5000 },
+    );
     expect(cspComplaints(messages)).toEqual([]);
     await context.close();
   });
@@ -48,7 +56,9 @@ describe('who may frame Lectern, in Chromium', () => {
     const messages: ConsoleMessage[] = [];
     page.on('console', (m) => messages.push(m));
     await page.goto(strangerUrl);
-    await expect.poll(() => cspComplaints(messages).some((t) => /frame-ancestors/.test(t)), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(() => cspComplaints(messages).some((t) => /frame-ancestors/.test(t)), { timeout: 10_000 })
+      .toBe(true);
     const frame = page.frames().find((f) => f !== page.mainFrame());
     const rendered = await frame?.evaluate(() => document.querySelector('app-root') !== null).catch(() => false);
     expect(rendered).toBeFalsy();

@@ -4,7 +4,8 @@ import { startTestApp, TestApp } from '../backend/src/testing/test-app';
 import { waitFor } from '../backend/src/testing/wait-for';
 import { frameAt, launchChromium } from './browser';
 
-const names = async (room: Frame) => (await room.locator('[data-testid=participants] li').allTextContents()).map((t) => t.trim());
+const names = async (room: Frame) =>
+  (await room.locator('[data-testid=participants] li').allTextContents()).map((t) => t.trim());
 
 describe('the live room in Chromium: two people, chat both ways, a raised hand', () => {
   let t: TestApp;
@@ -39,21 +40,33 @@ describe('the live room in Chromium: two people, chat both ways, a raised hand',
     const studentRoom = await frameAt(studentPage, '/room/');
     await studentRoom.getByTestId('connection').filter({ hasText: 'Live' }).waitFor({ timeout: 15_000 });
 
-    await waitFor(async () => (await names(teacherRoom)).some((n) => n.includes('Grace Hopper')), 'the teacher to see the student');
+    await waitFor(
+      async () => (await names(teacherRoom)).some((n) => n.includes('Grace Hopper')),
+      'the teacher to see the student',
+    );
     await studentRoom.getByTestId('tab-people').click();
-    await waitFor(async () => (await names(studentRoom)).some((n) => n.includes('Ada Lovelace')), 'the student to see the teacher');
+    await waitFor(
+      async () => (await names(studentRoom)).some((n) => n.includes('Ada Lovelace')),
+      'the student to see the teacher',
+    );
 
     await studentRoom.getByTestId('tab-chat').click();
     await studentRoom.getByTestId('chat-input').fill('Good morning! <script>alert(1)</script>');
     await studentRoom.getByTestId('chat-send').click();
-    await teacherRoom.locator('[data-testid=chat-messages] li', { hasText: 'Good morning!' }).waitFor({ timeout: 10_000 });
+    await teacherRoom
+      .locator('[data-testid=chat-messages] li', { hasText: 'Good morning!' })
+      .waitFor({ timeout: 10_000 });
     // Shown as text, never as HTML.
-    expect(await teacherRoom.locator('[data-testid=chat-messages] li .text').last().textContent()).toBe('Good morning! <script>alert(1)</script>');
+    expect(await teacherRoom.locator('[data-testid=chat-messages] li .text').last().textContent()).toBe(
+      'Good morning! <script>alert(1)</script>',
+    );
     expect(await teacherRoom.locator('[data-testid=chat-messages] script').count()).toBe(0);
 
     await teacherRoom.getByTestId('chat-input').fill('Welcome, Grace');
     await teacherRoom.getByTestId('chat-send').click();
-    await studentRoom.locator('[data-testid=chat-messages] li', { hasText: 'Welcome, Grace' }).waitFor({ timeout: 10_000 });
+    await studentRoom
+      .locator('[data-testid=chat-messages] li', { hasText: 'Welcome, Grace' })
+      .waitFor({ timeout: 10_000 });
 
     await studentRoom.getByTestId('raise-hand').click();
     await teacherRoom.getByTestId('raised-hands').filter({ hasText: 'Grace Hopper' }).waitFor({ timeout: 10_000 });
@@ -67,7 +80,10 @@ describe('the live room in Chromium: two people, chat both ways, a raised hand',
     for (let i = 1; i <= 12; i++) await teacherPage.mouse.move(box.x + 40 + i * 15, box.y + 40 + i * 8);
     await teacherPage.mouse.up();
     const studentBoard = studentRoom.getByTestId('whiteboard');
-    await waitFor(async () => (await studentBoard.getAttribute('data-elements')) === '1', 'the stroke on the student\'s board');
+    await waitFor(
+      async () => (await studentBoard.getAttribute('data-elements')) === '1',
+      "the stroke on the student's board",
+    );
 
     // Select and move: the teacher picks the stroke up by its middle and drags it; the student sees it move.
     const [x0, y0] = (await studentBoard.getAttribute('data-extent'))!.split(',').map(Number);
@@ -78,18 +94,30 @@ describe('the live room in Chromium: two people, chat both ways, a raised hand',
     await teacherPage.mouse.up();
     expect(await board.getAttribute('data-selected')).toMatch(/^pen-/);
     const scale = 1600 / box.width;
-    await waitFor(async () => (await studentBoard.getAttribute('data-extent')) !== `${x0},${y0}`, 'the moved stroke on the student\'s board');
+    await waitFor(
+      async () => (await studentBoard.getAttribute('data-extent')) !== `${x0},${y0}`,
+      "the moved stroke on the student's board",
+    );
     const [x1, y1] = (await studentBoard.getAttribute('data-extent'))!.split(',').map(Number);
     expect(Math.abs(x1 - x0 - 100 * scale)).toBeLessThan(3);
     expect(Math.abs(y1 - y0 - 50 * scale)).toBeLessThan(3);
     // Delete it with the keyboard; undo brings it back for everyone.
     await board.press('Delete');
-    await waitFor(async () => (await studentBoard.getAttribute('data-elements')) === '0', 'the deleted stroke gone from the student\'s board');
+    await waitFor(
+      async () => (await studentBoard.getAttribute('data-elements')) === '0',
+      "the deleted stroke gone from the student's board",
+    );
     await teacherRoom.getByTestId('wb-undo').click();
-    await waitFor(async () => (await studentBoard.getAttribute('data-elements')) === '1', 'the undone delete on the student\'s board');
+    await waitFor(
+      async () => (await studentBoard.getAttribute('data-elements')) === '1',
+      "the undone delete on the student's board",
+    );
     expect(await studentBoard.getAttribute('data-extent')).toBe(`${x1},${y1}`);
     await teacherRoom.getByTestId('wb-add-page').click();
-    await waitFor(async () => (await studentBoard.getAttribute('data-page')) !== 'page-1', 'the student following the teacher to page 2');
+    await waitFor(
+      async () => (await studentBoard.getAttribute('data-page')) !== 'page-1',
+      'the student following the teacher to page 2',
+    );
     expect(await studentBoard.getAttribute('data-elements')).toBe('0');
     expect(await studentRoom.locator('.pages .page').count()).toBe(2);
 

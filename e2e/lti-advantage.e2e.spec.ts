@@ -40,7 +40,9 @@ describe('LTI Advantage in Chromium: deep linking, grades, roster, dynamic regis
     expect(await done.locator('li').first().textContent()).toContain('Thermodynamics live');
 
     await page.goto(`${t.platformUrl}/gradebook?course=phys-101`);
-    expect(await page.locator('#gradebook th[data-lineitem]').allTextContents()).toEqual([expect.stringContaining('Attendance: Thermodynamics live')]);
+    expect(await page.locator('#gradebook th[data-lineitem]').allTextContents()).toEqual([
+      expect.stringContaining('Attendance: Thermodynamics live'),
+    ]);
     expect(await page.locator('#gradebook th[data-lineitem]').first().textContent()).toContain('20 pts');
     await context.close();
   });
@@ -60,7 +62,10 @@ describe('LTI Advantage in Chromium: deep linking, grades, roster, dynamic regis
 
     await gradeRow('dev-grace').getByTestId('score-input').fill('17');
     await gradeRow('dev-grace').getByTestId('score-save').click();
-    await waitFor(async () => (await gradeRow('dev-grace').getByTestId('grade-status').textContent())?.includes('in the gradebook'), 'the grade in the gradebook');
+    await waitFor(
+      async () => (await gradeRow('dev-grace').getByTestId('grade-status').textContent())?.includes('in the gradebook'),
+      'the grade in the gradebook',
+    );
 
     // The LMS gradebook goes down: the next grade waits, with its reason shown.
     const lmsPage = await context.newPage();
@@ -69,15 +74,26 @@ describe('LTI Advantage in Chromium: deep linking, grades, roster, dynamic regis
     expect(await lmsPage.locator('#ags-state').textContent()).toBe('DOWN');
     await gradeRow('dev-gen-100').getByTestId('score-input').fill('12');
     await gradeRow('dev-gen-100').getByTestId('score-save').click();
-    await waitFor(async () => (await gradeRow('dev-gen-100').getByTestId('grade-status').textContent())?.includes('503'), 'the failed attempt shown');
+    await waitFor(
+      async () => (await gradeRow('dev-gen-100').getByTestId('grade-status').textContent())?.includes('503'),
+      'the failed attempt shown',
+    );
     expect(await gradeRow('dev-gen-100').getByTestId('grade-status').textContent()).toContain('waiting to post');
 
     // AGS is back; the retry (ten minutes away) is brought forward instead of slept for.
     await lmsPage.click('#ags-toggle');
     expect(await lmsPage.locator('#ags-state').textContent()).toBe('up');
     const queue = t.app.get<Queue>(getQueueToken(GRADES_QUEUE));
-    for (const job of await waitFor(async () => ((await queue.getDelayed()).length ? queue.getDelayed() : null), 'the delayed retry')) await job.promote();
-    await waitFor(async () => (await gradeRow('dev-gen-100').getByTestId('grade-status').textContent())?.includes('in the gradebook'), 'the retried grade');
+    for (const job of await waitFor(
+      async () => ((await queue.getDelayed()).length ? queue.getDelayed() : null),
+      'the delayed retry',
+    ))
+      await job.promote();
+    await waitFor(
+      async () =>
+        (await gradeRow('dev-gen-100').getByTestId('grade-status').textContent())?.includes('in the gradebook'),
+      'the retried grade',
+    );
 
     await lmsPage.reload();
     expect(await lmsPage.locator('td[data-user="dev-grace"]').textContent()).toContain('17');
@@ -94,7 +110,12 @@ describe('LTI Advantage in Chromium: deep linking, grades, roster, dynamic regis
     await lobby.getByTestId('nav-roster').click();
     const roster = await frameAt(page, '/roster');
     await roster.getByTestId('roster-sync-now').click();
-    await waitFor(async () => /done .* 263 members over 3 pages/.test((await roster.getByTestId('roster-sync').textContent()) ?? ''), 'the sync summary', 20_000);
+    await waitFor(
+      async () =>
+        /done .* 263 members over 3 pages/.test((await roster.getByTestId('roster-sync').textContent()) ?? ''),
+      'the sync summary',
+      20_000,
+    );
     expect(Number(await roster.getByTestId('roster-count').textContent())).toBe(258);
     expect(Number(await roster.getByTestId('roster-never').textContent())).toBeGreaterThan(250);
     expect(await roster.locator('tbody tr').count()).toBe(263);

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, TestApp } from '../backend/src/testing/test-app';
 import { frameAt, launchChromium } from './browser';
 
-const text = async (f: Frame | Page, testId: string) => (await f.getByTestId(testId).textContent({ timeout: 15_000 }))?.trim();
+const text = async (f: Frame | Page, testId: string) =>
+  (await f.getByTestId(testId).textContent({ timeout: 15_000 }))?.trim();
 
 describe('launching Lectern from the dev LMS in Chromium', () => {
   let t: TestApp;
@@ -73,7 +74,10 @@ describe('launching Lectern from the dev LMS in Chromium', () => {
     await page.check('input[name=presentation][value=window]');
     await page.click('#launch-instructor');
     const launchPosts: string[] = [];
-    context.on('request', (r) => r.method() === 'POST' && r.url().endsWith('/lti') && launchPosts.push(r.postData() ?? ''));
+    context.on(
+      'request',
+      (r) => r.method() === 'POST' && r.url().endsWith('/lti') && launchPosts.push(r.postData() ?? ''),
+    );
     const [popup] = await Promise.all([context.waitForEvent('page'), page.click('#open-tool')]);
     await popup.waitForURL(/\/lobby$/, { timeout: 20_000 });
     expect(await text(popup, 'user-name')).toBe('Ada Lovelace');
@@ -94,7 +98,10 @@ describe('launching Lectern from the dev LMS in Chromium', () => {
       const context = await strict.newContext();
       const page = await context.newPage();
       const launchPosts: string[] = [];
-      page.on('request', (r) => r.method() === 'POST' && r.url().endsWith('/lti') && launchPosts.push(r.postData() ?? ''));
+      page.on(
+        'request',
+        (r) => r.method() === 'POST' && r.url().endsWith('/lti') && launchPosts.push(r.postData() ?? ''),
+      );
       await page.goto(`${t.platformUrl}/?course=phys-101`);
       await page.click('#launch-student');
       const lobby = await frameAt(page, '/lobby');

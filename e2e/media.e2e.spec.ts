@@ -6,16 +6,27 @@ import { startTestApp, TestApp } from '../backend/src/testing/test-app';
 import { waitFor } from '../backend/src/testing/wait-for';
 import { frameAt, launchChromium } from './browser';
 
-const num = async (f: Frame, selector: string, attr: string) => Number((await f.locator(selector).first().getAttribute(attr).catch(() => '0')) ?? 0);
+const num = async (f: Frame, selector: string, attr: string) =>
+  Number(
+    (await f
+      .locator(selector)
+      .first()
+      .getAttribute(attr)
+      .catch(() => '0')) ?? 0,
+  );
 const remote = '[data-testid=video-tile][data-self=false]';
 /** What the page received from the person on its first remote tile: the media client's diagnostics readout (getStats). */
 const received = (f: Frame, what: 'cameraFrames' | 'screenFrames' | 'audioPackets') =>
   f
-    .evaluate(([selector, key]) => {
-      const peer = document.querySelector(selector)?.getAttribute('data-peer');
-      const readout = (globalThis as unknown as { lecternMedia?: { received(): Array<Record<string, unknown>> } }).lecternMedia;
-      return Number(readout?.received().find((c) => c['peerId'] === peer)?.[key] ?? 0);
-    }, [remote, what] as const)
+    .evaluate(
+      ([selector, key]) => {
+        const peer = document.querySelector(selector)?.getAttribute('data-peer');
+        const readout = (globalThis as unknown as { lecternMedia?: { received(): Array<Record<string, unknown>> } })
+          .lecternMedia;
+        return Number(readout?.received().find((c) => c['peerId'] === peer)?.[key] ?? 0);
+      },
+      [remote, what] as const,
+    )
     .catch(() => 0);
 
 /**
@@ -39,17 +50,33 @@ describe.skipIf(mediaTestsOptedOut())('media in Chromium: teacher and student se
   });
 
   async function enter(page: Page, who: 'instructor' | 'student') {
-    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console.log(`[${who} console] ${m.text()}`); });
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') console.log(`[${who} console] ${m.text()}`);
+    });
     page.on('pageerror', (e) => console.log(`[${who} pageerror] ${e.message}`));
     await page.goto(`${t.platformUrl}/?course=phys-101`);
     await page.click(`#launch-${who}`);
     const lobby = await frameAt(page, '/lobby');
     // An instructor starts the class, or enters it when it is already live.
-    await lobby.locator(who === 'instructor' ? '[data-testid=start-class], [data-testid=enter-class]' : '[data-testid=enter-class]').first().click();
+    await lobby
+      .locator(
+        who === 'instructor' ? '[data-testid=start-class], [data-testid=enter-class]' : '[data-testid=enter-class]',
+      )
+      .first()
+      .click();
     const room = await frameAt(page, '/room/');
     await room.getByTestId('media-state').waitFor({ state: 'attached', timeout: 15_000 });
-    await waitFor(async () => (await room.getByTestId('media-state').getAttribute('data-media-state')) === 'connected', `${who}'s media connected`, 30_000).catch(async (e) => {
-      throw new Error(`${(e as Error).message}; the page says: ${await room.getByTestId('media-error').textContent().catch(() => '(nothing)')}`);
+    await waitFor(
+      async () => (await room.getByTestId('media-state').getAttribute('data-media-state')) === 'connected',
+      `${who}'s media connected`,
+      30_000,
+    ).catch(async (e) => {
+      throw new Error(
+        `${(e as Error).message}; the page says: ${await room
+          .getByTestId('media-error')
+          .textContent()
+          .catch(() => '(nothing)')}`,
+      );
     });
     return room;
   }
@@ -63,7 +90,11 @@ describe.skipIf(mediaTestsOptedOut())('media in Chromium: teacher and student se
     step('teacher in the room');
     await teacher.getByTestId('toggle-mic').click();
     await teacher.getByTestId('toggle-camera').click();
-    await waitFor(async () => (await teacher.locator('[data-testid=video-tile][data-self=true]').getAttribute('data-has-video')) === 'true', 'the teacher\'s self view');
+    await waitFor(
+      async () =>
+        (await teacher.locator('[data-testid=video-tile][data-self=true]').getAttribute('data-has-video')) === 'true',
+      "the teacher's self view",
+    );
 
     const studentCtx = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const studentPage = await studentCtx.newPage();
@@ -72,23 +103,52 @@ describe.skipIf(mediaTestsOptedOut())('media in Chromium: teacher and student se
     await student.getByTestId('toggle-camera').click();
 
     // The student receives and decodes the teacher's video and audio.
-    await waitFor(async () => (await received(student, 'cameraFrames')) > 10, 'video frames from the teacher decoded by the student', 20_000);
-    await waitFor(async () => (await received(student, 'audioPackets')) > 20, 'audio packets from the teacher received by the student', 20_000);
+    await waitFor(
+      async () => (await received(student, 'cameraFrames')) > 10,
+      'video frames from the teacher decoded by the student',
+      20_000,
+    );
+    await waitFor(
+      async () => (await received(student, 'audioPackets')) > 20,
+      'audio packets from the teacher received by the student',
+      20_000,
+    );
     // The only voice is the teacher's: highlighted as the active speaker on the student's screen.
-    await waitFor(async () => (await student.locator(`${remote}[data-speaking=true]`).count()) === 1, 'the teacher highlighted as speaker', 20_000);
+    await waitFor(
+      async () => (await student.locator(`${remote}[data-speaking=true]`).count()) === 1,
+      'the teacher highlighted as speaker',
+      20_000,
+    );
 
     step('teacher seen, heard and highlighted');
     // And the other way.
     await student.getByTestId('toggle-mic').click();
-    await waitFor(async () => (await received(teacher, 'cameraFrames')) > 10, 'video frames from the student decoded by the teacher', 20_000);
-    await waitFor(async () => (await received(teacher, 'audioPackets')) > 20, 'audio packets from the student received by the teacher', 20_000);
-    await waitFor(async () => (await num(teacher, remote, 'data-quality')) >= 0 && (await teacher.locator(`${remote} [data-quality]`).count()) === 1, 'a connection quality shown on the student\'s tile');
+    await waitFor(
+      async () => (await received(teacher, 'cameraFrames')) > 10,
+      'video frames from the student decoded by the teacher',
+      20_000,
+    );
+    await waitFor(
+      async () => (await received(teacher, 'audioPackets')) > 20,
+      'audio packets from the student received by the teacher',
+      20_000,
+    );
+    await waitFor(
+      async () =>
+        (await num(teacher, remote, 'data-quality')) >= 0 &&
+        (await teacher.locator(`${remote} [data-quality]`).count()) === 1,
+      "a connection quality shown on the student's tile",
+    );
 
     step('student seen and heard');
     // A student cannot share a screen until the teacher allows it; the teacher's screen share reaches the student.
     expect(await student.getByTestId('toggle-screen').count()).toBe(0);
     await teacher.getByTestId('toggle-screen').click();
-    await waitFor(async () => (await received(student, 'screenFrames')) > 5, 'the teacher\'s screen share decoded by the student', 20_000);
+    await waitFor(
+      async () => (await received(student, 'screenFrames')) > 5,
+      "the teacher's screen share decoded by the student",
+      20_000,
+    );
 
     step('screen share received');
     await studentPage.screenshot({ path: '.cache/media-phone.png' });
@@ -101,8 +161,11 @@ describe.skipIf(mediaTestsOptedOut())('media in Chromium: teacher and student se
     expect(room.peers.size).toBe(2);
     const studentPeer = [...room.peers.values()].find((p) => !p.identity.canTeach)!;
     await teacher.locator('[data-participant="Grace Hopper"] button[title=Mute]').click();
-    await waitFor(() => studentPeer.producerOf('mic')?.paused === true, 'the student\'s mic paused in the SFU');
-    await waitFor(async () => (await student.getByTestId('toggle-mic').textContent())?.includes('Unmute') ?? false, 'the student\'s page showing the mute');
+    await waitFor(() => studentPeer.producerOf('mic')?.paused === true, "the student's mic paused in the SFU");
+    await waitFor(
+      async () => (await student.getByTestId('toggle-mic').textContent())?.includes('Unmute') ?? false,
+      "the student's page showing the mute",
+    );
 
     step('mute acted on');
     // Both leave: the teacher through the lobby link, the student by closing the tab (grace period).
@@ -123,7 +186,11 @@ describe.skipIf(mediaTestsOptedOut())('media in Chromium: teacher and student se
     await popup.waitForURL(/\/room\//, { timeout: 15_000 });
     expect(new URL(popup.url()).origin).toBe(new URL(t.url).origin);
     await popup.getByTestId('connection').filter({ hasText: 'Live' }).waitFor({ timeout: 15_000 });
-    await waitFor(async () => (await popup.getByTestId('media-state').getAttribute('data-media-state')) === 'connected', 'media connected in the window', 20_000);
+    await waitFor(
+      async () => (await popup.getByTestId('media-state').getAttribute('data-media-state')) === 'connected',
+      'media connected in the window',
+      20_000,
+    );
     expect(await popup.getByTestId('popout').count()).toBe(0); // not framed any more
     // The frame went back to the lobby and says where the class is.
     const lobby = await frameAt(page, '/lobby');
@@ -134,7 +201,8 @@ describe.skipIf(mediaTestsOptedOut())('media in Chromium: teacher and student se
   it('recovers by itself when the media worker dies: both browsers rejoin and video flows again', async () => {
     const teacherCtx = await browser.newContext();
     const teacher = await enter(await teacherCtx.newPage(), 'instructor');
-    if ((await teacher.getByTestId('toggle-camera').textContent())?.includes('Start')) await teacher.getByTestId('toggle-camera').click();
+    if ((await teacher.getByTestId('toggle-camera').textContent())?.includes('Start'))
+      await teacher.getByTestId('toggle-camera').click();
     const studentCtx = await browser.newContext();
     const student = await enter(await studentCtx.newPage(), 'student');
     await waitFor(async () => (await received(student, 'cameraFrames')) > 5, 'video before the crash', 20_000);
@@ -144,25 +212,57 @@ describe.skipIf(mediaTestsOptedOut())('media in Chromium: teacher and student se
     process.kill(pid, 'SIGKILL');
     // A new worker, a new room on it with both people back, the teacher's camera sent again by the browser
     // (it kept its track) and forwarded to the student.
-    await waitFor(async () => {
-      const room = [...(media as unknown as { rooms: Map<string, import('../backend/src/media/sfu/media-room').MediaRoom> }).rooms.values()][0];
-      if (!room || room === before || room.peers.size !== 2) return false;
-      for (const peer of room.peers.values()) {
-        for (const c of peer.consumers.values()) {
-          if (c.kind !== 'video') continue;
-          const stats = await c.getStats().catch(() => []);
-          if (stats.some((x) => x.type === 'outbound-rtp' && x.packetCount > 50)) return true;
+    await waitFor(
+      async () => {
+        const room = [
+          ...(
+            media as unknown as { rooms: Map<string, import('../backend/src/media/sfu/media-room').MediaRoom> }
+          ).rooms.values(),
+        ][0];
+        if (!room || room === before || room.peers.size !== 2) return false;
+        for (const peer of room.peers.values()) {
+          for (const c of peer.consumers.values()) {
+            if (c.kind !== 'video') continue;
+            const stats = await c.getStats().catch(() => []);
+            if (stats.some((x) => x.type === 'outbound-rtp' && x.packetCount > 50)) return true;
+          }
         }
-      }
-      return false;
-    }, 'video forwarded again through the new worker', 30_000).catch(async (e) => {
-      const room = [...(media as unknown as { rooms: Map<string, import('../backend/src/media/sfu/media-room').MediaRoom> }).rooms.values()][0];
-      const peers = room ? [...room.peers.values()].map((p) => `${p.identity.name}: producers ${[...p.producers.values()].map((x) => x.appData.source)} consumers ${p.consumers.size}`) : [];
-      throw new Error(`${(e as Error).message}; room ${room === before ? 'old' : room ? 'new' : 'none'}: ${peers.join('; ')}; teacher says: ${await teacher.getByTestId('media-error').textContent().catch(() => '-')}; student says: ${await student.getByTestId('media-error').textContent().catch(() => '-')}`);
+        return false;
+      },
+      'video forwarded again through the new worker',
+      30_000,
+    ).catch(async (e) => {
+      const room = [
+        ...(
+          media as unknown as { rooms: Map<string, import('../backend/src/media/sfu/media-room').MediaRoom> }
+        ).rooms.values(),
+      ][0];
+      const peers = room
+        ? [...room.peers.values()].map(
+            (p) =>
+              `${p.identity.name}: producers ${[...p.producers.values()].map((x) => x.appData.source)} consumers ${p.consumers.size}`,
+          )
+        : [];
+      throw new Error(
+        `${(e as Error).message}; room ${room === before ? 'old' : room ? 'new' : 'none'}: ${peers.join('; ')}; teacher says: ${await teacher
+          .getByTestId('media-error')
+          .textContent()
+          .catch(() => '-')}; student says: ${await student
+          .getByTestId('media-error')
+          .textContent()
+          .catch(() => '-')}`,
+      );
     });
     expect(media.workers.pids()[0]).not.toBe(pid);
-    await waitFor(async () => (await student.getByTestId('media-state').getAttribute('data-media-state')) === 'connected', 'the student connected again');
-    await waitFor(async () => (await received(student, 'cameraFrames')) > 5, 'the student decoding video again', 20_000);
+    await waitFor(
+      async () => (await student.getByTestId('media-state').getAttribute('data-media-state')) === 'connected',
+      'the student connected again',
+    );
+    await waitFor(
+      async () => (await received(student, 'cameraFrames')) > 5,
+      'the student decoding video again',
+      20_000,
+    );
     await teacherCtx.close();
     await studentCtx.close();
   }, 120_000);

@@ -21,7 +21,12 @@ describe.skipIf(mediaTestsOptedOut())('TURN: relay-only media through coturn', (
   beforeAll(async () => {
     requireWorker();
     turn = await startCoturn(await freePort());
-    t = await startTestApp({ TURN_URLS: turn.url, TURN_SECRET: turn.secret, MEDIA_FORCE_RELAY: 'true', MEDIA_PEER_GRACE_MS: '1000' });
+    t = await startTestApp({
+      TURN_URLS: turn.url,
+      TURN_SECRET: turn.secret,
+      MEDIA_FORCE_RELAY: 'true',
+      MEDIA_PEER_GRACE_MS: '1000',
+    });
     browser = await launchChromium({ fakeMedia: true });
   });
   afterAll(async () => {
@@ -36,7 +41,15 @@ describe.skipIf(mediaTestsOptedOut())('TURN: relay-only media through coturn', (
     const lobby = await frameAt(page, '/lobby');
     await lobby.getByTestId(who === 'instructor' ? 'start-class' : 'enter-class').click();
     const room = await frameAt(page, '/room/');
-    await waitFor(async () => (await room.getByTestId('media-state').getAttribute('data-media-state').catch(() => null)) === 'connected', `${who}'s media signalling`, 20_000);
+    await waitFor(
+      async () =>
+        (await room
+          .getByTestId('media-state')
+          .getAttribute('data-media-state')
+          .catch(() => null)) === 'connected',
+      `${who}'s media signalling`,
+      20_000,
+    );
     return room;
   }
 
@@ -47,14 +60,27 @@ describe.skipIf(mediaTestsOptedOut())('TURN: relay-only media through coturn', (
     const studentCtx = await browser.newContext();
     const student = await enter(await studentCtx.newPage(), 'student');
 
-    await waitFor(async () => (await student
+    await waitFor(
+      async () =>
+        (await student
           .evaluate(() => {
             const peer = document.querySelector('[data-testid=video-tile][data-self=false]')?.getAttribute('data-peer');
-            const readout = (globalThis as unknown as { lecternMedia?: { received(): Array<{ peerId: string; cameraFrames: number }> } }).lecternMedia;
+            const readout = (
+              globalThis as unknown as {
+                lecternMedia?: { received(): Array<{ peerId: string; cameraFrames: number }> };
+              }
+            ).lecternMedia;
             return readout?.received().find((c) => c.peerId === peer)?.cameraFrames ?? 0;
           })
-          .catch(() => 0)) > 10, 'the teacher\'s video decoded by the relay-only student', 30_000);
-    await waitFor(async () => (await student.getByTestId('media-state').getAttribute('data-route')) === 'relay', 'the student\'s selected ICE route being the TURN relay', 10_000);
+          .catch(() => 0)) > 10,
+      "the teacher's video decoded by the relay-only student",
+      30_000,
+    );
+    await waitFor(
+      async () => (await student.getByTestId('media-state').getAttribute('data-route')) === 'relay',
+      "the student's selected ICE route being the TURN relay",
+      10_000,
+    );
     expect(await teacher.getByTestId('media-state').getAttribute('data-route')).toBe('relay');
     // coturn saw authenticated allocations (the REST-API credentials worked).
     expect(turn.log()).toMatch(/ALLOCATE.*success|allocation.*success|session .* new, realm=<lectern.test>/i);
@@ -66,7 +92,9 @@ describe.skipIf(mediaTestsOptedOut())('TURN: relay-only media through coturn', (
     const { LaunchClient } = await import('../backend/src/testing/lti-client');
     const launch = new LaunchClient(t);
     const token = await launch.launch('phys-101', 'dev-grace');
-    const { iceServers } = (await (await launch.api('/api/media/ice-servers', token)).json()) as { iceServers: Array<{ urls: string[]; username: string; credential: string }> };
+    const { iceServers } = (await (await launch.api('/api/media/ice-servers', token)).json()) as {
+      iceServers: Array<{ urls: string[]; username: string; credential: string }>;
+    };
     expect(iceServers).toHaveLength(1);
     expect(iceServers[0].urls).toEqual([turn.url]);
     const [expiry] = iceServers[0].username.split(':');

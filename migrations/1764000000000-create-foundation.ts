@@ -70,7 +70,9 @@ export class CreateFoundation1764000000000 implements MigrationInterface {
       ended_at timestamptz
     )`);
     // One live class per classroom at a time: two instructors pressing "Start class" get the same one.
-    await q.query(`CREATE UNIQUE INDEX live_session_one_live_per_activity ON live_session (activity_id) WHERE ended_at IS NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX live_session_one_live_per_activity ON live_session (activity_id) WHERE ended_at IS NULL`,
+    );
     await q.query(`CREATE INDEX live_session_course ON live_session (course_id, started_at DESC)`);
     await q.query(`CREATE TABLE lti_login_request (
       state text PRIMARY KEY,
@@ -90,7 +92,16 @@ export class CreateFoundation1764000000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['lti_login_request', 'live_session', 'classroom_activity', 'enrolment', 'lti_user', 'course', 'lti_deployment', 'lti_platform']) {
+    for (const t of [
+      'lti_login_request',
+      'live_session',
+      'classroom_activity',
+      'enrolment',
+      'lti_user',
+      'course',
+      'lti_deployment',
+      'lti_platform',
+    ]) {
       await q.query(`DROP TABLE IF EXISTS ${t}`);
     }
   }

@@ -31,7 +31,9 @@ export class CreateLtijsStore1764000000100 implements MigrationInterface {
       await q.query(`CREATE INDEX ${t}_expires ON ${t} (expires_at) WHERE expires_at IS NOT NULL`);
     }
     // The uniqueness ltijs's own schemas declare.
-    await q.query(`CREATE UNIQUE INDEX ltijs_platform_url_client ON ltijs_platform ((doc->>'platformUrl'), (doc->>'clientId'))`);
+    await q.query(
+      `CREATE UNIQUE INDEX ltijs_platform_url_client ON ltijs_platform ((doc->>'platformUrl'), (doc->>'clientId'))`,
+    );
     await q.query(`CREATE UNIQUE INDEX ltijs_platform_kid ON ltijs_platform ((doc->>'kid'))`);
     await q.query(`CREATE UNIQUE INDEX ltijs_platformstatus_id ON ltijs_platformstatus ((doc->>'id'))`);
     await q.query(`CREATE UNIQUE INDEX ltijs_publickey_kid ON ltijs_publickey ((doc->>'kid'))`);

@@ -62,7 +62,9 @@ export class CreateLtiAdvantage1764000001000 implements MigrationInterface {
       sent_at timestamptz,
       created_at timestamptz NOT NULL DEFAULT now()
     )`);
-    await q.query(`CREATE INDEX grade_outbox_pending ON grade_outbox (status, created_at) WHERE status IN ('pending', 'failed')`);
+    await q.query(
+      `CREATE INDEX grade_outbox_pending ON grade_outbox (status, created_at) WHERE status IN ('pending', 'failed')`,
+    );
     await q.query(`CREATE INDEX grade_outbox_user ON grade_outbox (line_item_id, user_id, created_at DESC)`);
     // The dev LMS's gradebook (development only, like its keys).
     await q.query(`CREATE TABLE dev_platform_lineitem (
@@ -90,7 +92,15 @@ export class CreateLtiAdvantage1764000001000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['dev_platform_score', 'dev_platform_lineitem', 'grade_outbox', 'grade_line_item', 'roster_sync', 'roster_member', 'course_lti_service']) {
+    for (const t of [
+      'dev_platform_score',
+      'dev_platform_lineitem',
+      'grade_outbox',
+      'grade_line_item',
+      'roster_sync',
+      'roster_member',
+      'course_lti_service',
+    ]) {
       await q.query(`DROP TABLE IF EXISTS ${t}`);
     }
   }

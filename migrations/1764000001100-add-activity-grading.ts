@@ -11,6 +11,8 @@ export class AddActivityGrading1764000001100 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE classroom_activity DROP COLUMN attendance_points, DROP COLUMN quiz_points, DROP COLUMN lms_line_item_url`);
+    await q.query(
+      `ALTER TABLE classroom_activity DROP COLUMN attendance_points, DROP COLUMN quiz_points, DROP COLUMN lms_line_item_url`,
+    );
   }
 }

@@ -9,7 +9,9 @@ export class AddDynamicRegistration1764000001300 implements MigrationInterface {
   name = 'AddDynamicRegistration1764000001300';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE lti_platform ADD COLUMN source text NOT NULL DEFAULT 'manual' CHECK (source IN ('manual', 'dynamic'))`);
+    await q.query(
+      `ALTER TABLE lti_platform ADD COLUMN source text NOT NULL DEFAULT 'manual' CHECK (source IN ('manual', 'dynamic'))`,
+    );
     await q.query(`ALTER TABLE lti_platform ADD COLUMN accept_new_deployments boolean NOT NULL DEFAULT false`);
     await q.query(`CREATE TABLE dev_platform_client (
       client_id text PRIMARY KEY,

@@ -12,4 +12,17 @@ import { AddPlatformFrameOrigins1796357467047 } from './1796357467047-add-platfo
 import { CreateQuizzes1796359300000 } from './1796359300000-create-quizzes';
 
 /** Every migration, in order. Add new ones at the end. */
-export const MIGRATIONS = [CreateFoundation1764000000000, CreateLtijsStore1764000000100, CreateDevPlatform1764000000200, CreateLtiAdvantage1764000001000, AddActivityGrading1764000001100, AddDeepLinking1764000001200, AddDynamicRegistration1764000001300, CreateToolSigningKeys1764000001400, CreateLiveRoom1764000002000, CreateWhiteboard1764000003000, AddPlatformFrameOrigins1796357467047, CreateQuizzes1796359300000];
+export const MIGRATIONS = [
+  CreateFoundation1764000000000,
+  CreateLtijsStore1764000000100,
+  CreateDevPlatform1764000000200,
+  CreateLtiAdvantage1764000001000,
+  AddActivityGrading1764000001100,
+  AddDeepLinking1764000001200,
+  AddDynamicRegistration1764000001300,
+  CreateToolSigningKeys1764000001400,
+  CreateLiveRoom1764000002000,
+  CreateWhiteboard1764000003000,
+  AddPlatformFrameOrigins1796357467047,
+  CreateQuizzes1796359300000,
+];

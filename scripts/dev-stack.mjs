@@ -21,7 +21,9 @@ try {
   fs.mkdirSync(dataDir, { recursive: true });
   fs.accessSync(dataDir, fs.constants.W_OK);
 } catch (e) {
-  console.error(`[lectern] cannot write the data folder ${dataDir} (${e.code ?? e.message}): make it writable, or set LECTERN_DATA_DIR to a folder you can write`);
+  console.error(
+    `[lectern] cannot write the data folder ${dataDir} (${e.code ?? e.message}): make it writable, or set LECTERN_DATA_DIR to a folder you can write`,
+  );
   process.exit(1);
 }
 
@@ -98,7 +100,12 @@ async function main() {
   env.ADMIN_TOKEN ??= s.ADMIN_TOKEN;
 
   const start = (port, extra = {}) => {
-    const b = spawn(process.execPath, [...SERVER_NODE_FLAGS, path.join(root, 'dist/backend/src/main.js')], { cwd: root, env: { ...env, PORT: String(port), ...extra }, stdio: 'inherit', detached: true });
+    const b = spawn(process.execPath, [...SERVER_NODE_FLAGS, path.join(root, 'dist/backend/src/main.js')], {
+      cwd: root,
+      env: { ...env, PORT: String(port), ...extra },
+      stdio: 'inherit',
+      detached: true,
+    });
     backends.push(b);
     b.on('exit', (code, signal) => {
       if (stopping) return;
@@ -106,7 +113,9 @@ async function main() {
         say(`the backend exited (${signal ?? code}); stopping the services it used`);
         void shutdown(code || 1);
       } else {
-        say(`instance on port ${port} (pid ${b.pid}) exited (${signal ?? code}); the others keep serving. Ctrl-C stops everything.`);
+        say(
+          `instance on port ${port} (pid ${b.pid}) exited (${signal ?? code}); the others keep serving. Ctrl-C stops everything.`,
+        );
       }
     });
     return b;
@@ -119,7 +128,10 @@ async function main() {
   const publicUrl = env.PUBLIC_URL ?? `http://localhost:${appPort}`;
   const ports = Array.from({ length: INSTANCES }, (_, i) => appPort + 1 + i);
   for (const p of ports) await requirePort(p, `instance ${p - appPort}`, 'PORT');
-  const extra = { PUBLIC_URL: publicUrl, DEV_PLATFORM_URL: env.DEV_PLATFORM_URL ?? `http://127.0.0.1:${appPort}/dev-platform` };
+  const extra = {
+    PUBLIC_URL: publicUrl,
+    DEV_PLATFORM_URL: env.DEV_PLATFORM_URL ?? `http://127.0.0.1:${appPort}/dev-platform`,
+  };
   // The first instance applies the migrations before the others start.
   // Each instance's mediasoup WebRtcServers get their own ports (browsers connect to the instance that hosts their class's media).
   const mediaPort = (i) => ({ MEDIA_PORT: String(Number(env.MEDIA_PORT ?? 40000) + i * 100) });
@@ -129,7 +141,9 @@ async function main() {
   const proxy = await startProxy({ port: appPort, backends: ports.map((port) => ({ port })), log: say });
   stops.push(() => proxy.close());
   setTimeout(() => {
-    say(`${INSTANCES} instances behind the load balancer on port ${appPort}: ${backends.map((b, i) => `port ${ports[i]} pid ${b.pid}`).join(', ')}`);
+    say(
+      `${INSTANCES} instances behind the load balancer on port ${appPort}: ${backends.map((b, i) => `port ${ports[i]} pid ${b.pid}`).join(', ')}`,
+    );
     say(`kill one (kill -9 <pid>) during a class: its people reconnect to another instance by themselves`);
   }, 4000);
 }

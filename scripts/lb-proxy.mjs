@@ -10,7 +10,8 @@ export function startProxy({ port = 0, backends, log = () => {}, downForMs = 500
   // even be reused by another program meanwhile).
   const downUntil = new Map();
   const markDown = (b, why) => {
-    if ((downUntil.get(b.port) ?? 0) < Date.now()) log(`backend :${b.port} is down (${why}); leaving it out for ${downForMs} ms`);
+    if ((downUntil.get(b.port) ?? 0) < Date.now())
+      log(`backend :${b.port} is down (${why}); leaving it out for ${downForMs} ms`);
     downUntil.set(b.port, Date.now() + downForMs);
   };
   const pick = (skip = new Set()) => {

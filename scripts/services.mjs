@@ -79,7 +79,9 @@ function postgresPackage() {
   try {
     entry = from.resolve(name);
   } catch {
-    throw new Error(`the PostgreSQL binaries for this machine (npm package ${name}) are not installed: run npm ci, ${ELSEWHERE}`);
+    throw new Error(
+      `the PostgreSQL binaries for this machine (npm package ${name}) are not installed: run npm ci, ${ELSEWHERE}`,
+    );
   }
   const dir = path.resolve(path.dirname(entry), '..');
   const { version } = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
@@ -87,8 +89,13 @@ function postgresPackage() {
 }
 
 const reason = (e) =>
-  ({ ENOSPC: 'no space left on the device', EACCES: 'permission denied', EPERM: 'operation not permitted', EROFS: 'read-only file system', EDQUOT: 'disk quota exceeded' })[e?.code] ??
-  String(e?.message ?? e).split('\n')[0];
+  ({
+    ENOSPC: 'no space left on the device',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EROFS: 'read-only file system',
+    EDQUOT: 'disk quota exceeded',
+  })[e?.code] ?? String(e?.message ?? e).split('\n')[0];
 
 function idOf(flag, name) {
   const r = spawnSync('id', [flag, name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
@@ -101,12 +108,23 @@ function postgresOsUser() {
     const groupExists = spawnSync('getent', ['group', PG_USER], { stdio: 'ignore' }).status === 0;
     const r = spawnSync(
       'useradd',
-      ['--system', ...(groupExists ? ['--gid', PG_USER] : ['--user-group']), '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', PG_USER],
+      [
+        '--system',
+        ...(groupExists ? ['--gid', PG_USER] : ['--user-group']),
+        '--no-create-home',
+        '--home-dir',
+        '/nonexistent',
+        '--shell',
+        '/usr/sbin/nologin',
+        PG_USER,
+      ],
       { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] },
     );
     if (r.status !== 0 || idOf('-u', PG_USER) === null) {
       const why = r.error ? reason(r.error) : (r.stderr || '').trim().split('\n')[0] || `useradd exited ${r.status}`;
-      throw new Error(`PostgreSQL may not run as root and there is no '${PG_USER}' OS user to run it as (creating one failed: ${why}): create it with 'useradd --system --user-group ${PG_USER}', ${ELSEWHERE}`);
+      throw new Error(
+        `PostgreSQL may not run as root and there is no '${PG_USER}' OS user to run it as (creating one failed: ${why}): create it with 'useradd --system --user-group ${PG_USER}', ${ELSEWHERE}`,
+      );
     }
   }
   return { uid: idOf('-u', PG_USER), gid: idOf('-g', PG_USER) };
@@ -114,7 +132,10 @@ function postgresOsUser() {
 
 /** Whether `user` can enter `dir` (x on every folder on the way), tried as that user. */
 function canEnter(user, dir) {
-  return spawnSync('/bin/sh', ['-c', 'cd -- "$1"', 'sh', dir], { uid: user.uid, gid: user.gid, cwd: '/', stdio: 'ignore' }).status === 0;
+  return (
+    spawnSync('/bin/sh', ['-c', 'cd -- "$1"', 'sh', dir], { uid: user.uid, gid: user.gid, cwd: '/', stdio: 'ignore' })
+      .status === 0
+  );
 }
 
 /** The first folder on the way to `dir` that `user` cannot enter, with its mode, for messages. */
@@ -193,7 +214,10 @@ function postgresBinaries(user) {
       fs.rmSync(partial, { recursive: true, force: true });
       const free = freeMegabytes(cacheRoot);
       const why = free !== null && free < 100 ? `only ${free} MB free there, it needs about 70 MB` : reason(e);
-      throw new Error(`cannot copy the PostgreSQL binaries to ${target}, where the postgres OS user can reach them (${why}): free space there, or set LECTERN_CACHE_DIR to a writable folder outside the checkout`, { cause: e });
+      throw new Error(
+        `cannot copy the PostgreSQL binaries to ${target}, where the postgres OS user can reach them (${why}): free space there, or set LECTERN_CACHE_DIR to a writable folder outside the checkout`,
+        { cause: e },
+      );
     } finally {
       fs.rmSync(partial, { recursive: true, force: true });
     }
@@ -201,7 +225,9 @@ function postgresBinaries(user) {
   const bin = path.join(target, 'bin');
   if (!canEnter(user, bin)) {
     const b = blocker(user, bin);
-    throw new Error(`the postgres OS user cannot enter ${b.dir} (mode ${b.mode}), where its binaries are copied: chmod o+x ${b.dir}, or set LECTERN_CACHE_DIR to a folder it can reach`);
+    throw new Error(
+      `the postgres OS user cannot enter ${b.dir} (mode ${b.mode}), where its binaries are copied: chmod o+x ${b.dir}, or set LECTERN_CACHE_DIR to a folder it can reach`,
+    );
   }
   return bin;
 }
@@ -221,7 +247,10 @@ function prepareDataDir(data, user) {
  */
 function postgresDataDir(dir, persistent, user) {
   const asked = path.resolve(dir);
-  const fail = (e) => new Error(`cannot prepare PostgreSQL's data folder ${asked} (${reason(e)}): free space or make it writable, ${ELSEWHERE}`);
+  const fail = (e) =>
+    new Error(
+      `cannot prepare PostgreSQL's data folder ${asked} (${reason(e)}): free space or make it writable, ${ELSEWHERE}`,
+    );
   if (!user) {
     try {
       prepareDataDir(asked, null);
@@ -242,14 +271,22 @@ function postgresDataDir(dir, persistent, user) {
     const b = blocker(user, path.dirname(data));
     if (persistent) {
       const stateRoot = path.resolve(process.env.LECTERN_STATE_DIR || '/var/lib/lectern');
-      const moved = path.join(stateRoot, crypto.createHash('sha256').update(asked).digest('hex').slice(0, 16), path.basename(asked));
+      const moved = path.join(
+        stateRoot,
+        crypto.createHash('sha256').update(asked).digest('hex').slice(0, 16),
+        path.basename(asked),
+      );
       if (fs.existsSync(path.join(data, 'PG_VERSION'))) {
-        throw new Error(`PostgreSQL's data in ${data} is inside ${b.dir} (mode ${b.mode}), which the postgres OS user cannot enter: move it (mv ${data} ${moved} && ln -s ${moved} ${data}) or chmod o+x ${b.dir}`);
+        throw new Error(
+          `PostgreSQL's data in ${data} is inside ${b.dir} (mode ${b.mode}), which the postgres OS user cannot enter: move it (mv ${data} ${moved} && ln -s ${moved} ${data}) or chmod o+x ${b.dir}`,
+        );
       }
       mkdirOpen(path.dirname(moved));
       if (!canEnter(user, path.dirname(moved))) {
         const m = blocker(user, path.dirname(moved));
-        throw new Error(`the postgres OS user cannot enter ${m.dir} (mode ${m.mode}), where PostgreSQL's data would go: chmod o+x ${m.dir}, or set LECTERN_STATE_DIR to a folder it can reach`);
+        throw new Error(
+          `the postgres OS user cannot enter ${m.dir} (mode ${m.mode}), where PostgreSQL's data would go: chmod o+x ${m.dir}, or set LECTERN_STATE_DIR to a folder it can reach`,
+        );
       }
       fs.rmSync(asked, { recursive: true, force: true }); // a folder a failed start left (no cluster in it), or a dangling link
       fs.symlinkSync(moved, asked);
@@ -257,7 +294,10 @@ function postgresDataDir(dir, persistent, user) {
       return { data: moved, removeOnStop: null };
     }
     const base = [os.tmpdir(), '/tmp', '/var/tmp'].find((d) => fs.existsSync(d) && canEnter(user, d));
-    if (!base) throw new Error(`the postgres OS user can enter no temporary folder (${os.tmpdir()}, /tmp, /var/tmp) for PostgreSQL's data: chmod 1777 /tmp`);
+    if (!base)
+      throw new Error(
+        `the postgres OS user can enter no temporary folder (${os.tmpdir()}, /tmp, /var/tmp) for PostgreSQL's data: chmod 1777 /tmp`,
+      );
     const holder = fs.mkdtempSync(path.join(base, 'lectern-pg-')); // mode 700
     fs.chownSync(holder, user.uid, user.gid);
     const scratch = path.join(holder, 'data');
@@ -279,18 +319,34 @@ function runToEnd(binary, args, opts) {
       opts.log(String(d));
     });
     child.on('error', (e) => reject(new Error(`cannot run ${binary} (${reason(e)}): ${ELSEWHERE}`)));
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(binary)} failed: ${lastProblem(stderr) || `exit ${code}`}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`${path.basename(binary)} failed: ${lastProblem(stderr) || `exit ${code}`}`)),
+    );
   });
 }
 
 /** The line of a Postgres log that says what went wrong. */
 function lastProblem(stderr) {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
-  return [...lines].reverse().find((l) => /FATAL|PANIC|ERROR|could not|cannot|invalid|denied/i.test(l)) ?? lines.at(-1) ?? '';
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  return (
+    [...lines].reverse().find((l) => /FATAL|PANIC|ERROR|could not|cannot|invalid|denied/i.test(l)) ?? lines.at(-1) ?? ''
+  );
 }
 
 async function canConnect(port) {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: PG_USER, password: PG_PASSWORD, database: 'postgres', connectionTimeoutMillis: 2000 });
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port,
+    user: PG_USER,
+    password: PG_PASSWORD,
+    database: 'postgres',
+    connectionTimeoutMillis: 2000,
+  });
   client.on('error', () => {});
   try {
     await client.connect();
@@ -313,7 +369,13 @@ export async function startPostgres({ dir, port, persistent = true, log = () => 
   const bin = postgresBinaries(user);
   const exe = (name) => path.join(bin, process.platform === 'win32' ? `${name}.exe` : name);
   const { data, removeOnStop } = postgresDataDir(dir, persistent, user);
-  const spawnOpts = { ...(user ?? {}), cwd: path.dirname(data), env: { ...process.env, LC_ALL: 'C', LANG: 'C' }, stdio: ['ignore', 'pipe', 'pipe'], log };
+  const spawnOpts = {
+    ...(user ?? {}),
+    cwd: path.dirname(data),
+    env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    log,
+  };
 
   if (!fs.existsSync(path.join(data, 'PG_VERSION'))) {
     const pwfile = path.join(path.dirname(data), `.lectern-pgpass-${crypto.randomBytes(6).toString('hex')}`);
@@ -322,7 +384,17 @@ export async function startPostgres({ dir, port, persistent = true, log = () => 
     try {
       await runToEnd(
         exe('initdb'),
-        [`--pgdata=${data}`, `--username=${PG_USER}`, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C', '--locale-provider=builtin', '--builtin-locale=C.UTF-8', ...(persistent ? [] : ['--no-sync'])],
+        [
+          `--pgdata=${data}`,
+          `--username=${PG_USER}`,
+          `--pwfile=${pwfile}`,
+          '--auth=scram-sha-256',
+          '--encoding=UTF8',
+          '--locale=C',
+          '--locale-provider=builtin',
+          '--builtin-locale=C.UTF-8',
+          ...(persistent ? [] : ['--no-sync']),
+        ],
         spawnOpts,
       );
     } finally {
@@ -330,7 +402,20 @@ export async function startPostgres({ dir, port, persistent = true, log = () => 
     }
   }
 
-  const args = ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200', '-c', 'fsync=' + (persistent ? 'on' : 'off')];
+  const args = [
+    '-D',
+    data,
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'unix_socket_directories=',
+    '-c',
+    'max_connections=200',
+    '-c',
+    'fsync=' + (persistent ? 'on' : 'off'),
+  ];
   const child = spawn(exe('postgres'), args, spawnOpts);
   let stderr = '';
   let spawnError = null;
@@ -353,8 +438,13 @@ export async function startPostgres({ dir, port, persistent = true, log = () => 
       process.removeListener('exit', onExit);
       removeData();
       if (spawnError) throw new Error(`cannot run ${exe('postgres')} (${reason(spawnError)}): ${ELSEWHERE}`);
-      const problem = lastProblem(stderr) || (running() ? 'no answer after 60 s' : `exited ${child.exitCode ?? child.signalCode}`);
-      const fix = /address already in use/i.test(problem) ? `: port ${port} is taken; stop what holds it or choose another port` : /postmaster\.pid/.test(problem) ? `: another PostgreSQL uses ${data}; stop it first` : '';
+      const problem =
+        lastProblem(stderr) || (running() ? 'no answer after 60 s' : `exited ${child.exitCode ?? child.signalCode}`);
+      const fix = /address already in use/i.test(problem)
+        ? `: port ${port} is taken; stop what holds it or choose another port`
+        : /postmaster\.pid/.test(problem)
+          ? `: another PostgreSQL uses ${data}; stop it first`
+          : '';
       throw new Error(`PostgreSQL did not start (data in ${data}): ${problem}${fix}`);
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -365,7 +455,13 @@ export async function startPostgres({ dir, port, persistent = true, log = () => 
     dataDir: data,
     url: (database) => `postgres://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${port}/${database}`,
     async ensureDatabase(name) {
-      const client = new pg.Client({ host: '127.0.0.1', port, user: PG_USER, password: PG_PASSWORD, database: 'postgres' });
+      const client = new pg.Client({
+        host: '127.0.0.1',
+        port,
+        user: PG_USER,
+        password: PG_PASSWORD,
+        database: 'postgres',
+      });
       await client.connect();
       try {
         const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
@@ -404,12 +500,17 @@ export function ensureRedisServer(log = console.error) {
   let bin = findRedisServer();
   if (bin) return bin;
   if (process.getuid?.() !== 0) {
-    throw new Error('redis-server is not installed. Install it (Debian/Ubuntu: sudo apt-get install redis-server) or set REDIS_URL.');
+    throw new Error(
+      'redis-server is not installed. Install it (Debian/Ubuntu: sudo apt-get install redis-server) or set REDIS_URL.',
+    );
   }
   log('[lectern] redis-server missing: installing Debian package redis-server ...');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'update', '-qq'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'install', '-y', '-qq', 'redis-server'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'install', '-y', '-qq', 'redis-server'], {
+    stdio: 'inherit',
+    env,
+  });
   bin = findRedisServer();
   if (!bin) throw new Error('redis-server still not found after installing it');
   return bin;
@@ -419,7 +520,18 @@ export function ensureRedisServer(log = console.error) {
 export async function startRedis({ dir, port, persistent = true, log = () => {} }) {
   const bin = ensureRedisServer();
   fs.mkdirSync(dir, { recursive: true });
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--daemonize', 'no', '--protected-mode', 'yes'];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--daemonize',
+    'no',
+    '--protected-mode',
+    'yes',
+  ];
   args.push(...(persistent ? ['--save', '60 1', '--appendonly', 'yes'] : ['--save', '', '--appendonly', 'no']));
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let exited = false;
@@ -450,7 +562,10 @@ export function devSecrets(dataDir) {
   const file = path.join(dataDir, 'secrets.json');
   if (!fs.existsSync(file)) {
     fs.mkdirSync(dataDir, { recursive: true });
-    const s = { LTI_KEY: crypto.randomBytes(32).toString('hex'), SESSION_SECRET: crypto.randomBytes(32).toString('hex') };
+    const s = {
+      LTI_KEY: crypto.randomBytes(32).toString('hex'),
+      SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
+    };
     fs.writeFileSync(file, JSON.stringify(s, null, 2), { mode: 0o600 });
   }
   const s = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -464,7 +579,13 @@ export function devSecrets(dataDir) {
 export function isListening(port) {
   return new Promise((resolve) => {
     const sock = net.connect(port, '127.0.0.1');
-    sock.once('connect', () => { sock.destroy(); resolve(true); });
-    sock.once('error', () => { sock.destroy(); resolve(false); });
+    sock.once('connect', () => {
+      sock.destroy();
+      resolve(true);
+    });
+    sock.once('error', () => {
+      sock.destroy();
+      resolve(false);
+    });
   });
 }

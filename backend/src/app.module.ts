@@ -35,7 +35,15 @@ class CoreModule implements OnApplicationShutdown {
     const providers = [
       { provide: APP_CONFIG, useValue: config },
       { provide: REDIS, useFactory: () => createRedis(config.redisUrl) },
-      { provide: SESSION_TOKENS, useValue: new SessionTokens(config.sessionSecret, config.publicUrl, config.sessionTtlSeconds, config.session.maxAgeSeconds) },
+      {
+        provide: SESSION_TOKENS,
+        useValue: new SessionTokens(
+          config.sessionSecret,
+          config.publicUrl,
+          config.sessionTtlSeconds,
+          config.session.maxAgeSeconds,
+        ),
+      },
       SessionGuard,
       DomainEvents,
       RateLimiter,

@@ -22,7 +22,10 @@ import { TenancyService } from './tenancy/tenancy.service';
 const SERVER_PREFIXES = ['/api', '/lti', '/dev-platform', '/socket.io'];
 
 /** Builds the application (not listening yet): Nest + ltijs under /lti + the Angular SPA. */
-export async function createApp(config: AppConfig, opts: { logger?: LogLevel[] | false } = {}): Promise<NestExpressApplication> {
+export async function createApp(
+  config: AppConfig,
+  opts: { logger?: LogLevel[] | false } = {},
+): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger: opts.logger ?? ['log', 'warn', 'error'],
     bodyParser: true,
@@ -39,7 +42,10 @@ export async function createApp(config: AppConfig, opts: { logger?: LogLevel[] |
   // Security headers on everything (a refusal by the rate limit too): CSP with frame-ancestors, HSTS, nosniff.
   const ancestors = new FrameAncestors(app.get(TenancyService), config);
   await ancestors.refresh();
-  app.get(DomainEvents).on('platform.registered').subscribe(() => void ancestors.refresh());
+  app
+    .get(DomainEvents)
+    .on('platform.registered')
+    .subscribe(() => void ancestors.refresh());
   // A platform disabled or enabled (on any instance: SessionRevocation hears it over Redis) frames or stops framing at once.
   app.get(SessionRevocation).changes.subscribe(() => void ancestors.refresh());
   const spaScripts = builtPageScripts(path.join(path.resolve(config.frontendDist), 'index.html'));
@@ -58,7 +64,8 @@ function mountSpa(app: NestExpressApplication, config: AppConfig) {
   const index = path.join(dist, 'index.html');
   app.use(express.static(dist, { index: false, maxAge: '1h' }));
   app.use((req: express.Request, res: express.Response, next: express.NextFunction) => {
-    if (req.method !== 'GET' || SERVER_PREFIXES.some((p) => req.path === p || req.path.startsWith(p + '/'))) return next();
+    if (req.method !== 'GET' || SERVER_PREFIXES.some((p) => req.path === p || req.path.startsWith(p + '/')))
+      return next();
     if (!fs.existsSync(index)) {
       res.status(503).type('text').send(`The frontend is not built (${index} is missing): run npm run build:frontend`);
       return;

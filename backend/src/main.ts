@@ -19,8 +19,13 @@ async function main() {
   const app = await createApp(config, { logger: ['warn', 'error'] });
   await app.listen(config.port, config.host);
   if (config.devPlatform.enabled) {
-    console.log(`[lectern] tool at ${config.publicUrl} (LTI login ${config.publicUrl}/lti/login, JWKS ${config.publicUrl}/lti/keys)`);
-    if (config.adminToken) console.log(`[lectern] admin console at ${config.publicUrl}/admin (token: ADMIN_TOKEN, kept in .data/secrets.json)`);
+    console.log(
+      `[lectern] tool at ${config.publicUrl} (LTI login ${config.publicUrl}/lti/login, JWKS ${config.publicUrl}/lti/keys)`,
+    );
+    if (config.adminToken)
+      console.log(
+        `[lectern] admin console at ${config.publicUrl}/admin (token: ADMIN_TOKEN, kept in .data/secrets.json)`,
+      );
     console.log(`[lectern] ready: open ${config.devPlatform.url}/ to launch as an instructor or a student`);
   } else {
     console.log(`[lectern] ready: ${config.publicUrl}`);
@@ -28,7 +33,9 @@ async function main() {
 }
 
 // A command still in flight when Redis connections close during shutdown must not crash the process.
-process.on('unhandledRejection', (e) => console.warn('[lectern] unhandled rejection:', e instanceof Error ? e.message : e));
+process.on('unhandledRejection', (e) =>
+  console.warn('[lectern] unhandled rejection:', e instanceof Error ? e.message : e),
+);
 
 main().catch((e) => {
   console.error('[lectern] failed to start:', e);

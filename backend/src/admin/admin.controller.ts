@@ -12,7 +12,11 @@ const webOrigin = z
   .refine((v) => {
     try {
       const u = new URL(v);
-      return (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === v && /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(v);
+      return (
+        (u.protocol === 'https:' || u.protocol === 'http:') &&
+        u.origin === v &&
+        /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(v)
+      );
     } catch {
       return false;
     }

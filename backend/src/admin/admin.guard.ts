@@ -11,7 +11,8 @@ export class AdminGuard implements CanActivate {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   canActivate(context: ExecutionContext): boolean {
-    if (!this.config.adminToken) throw new NotFoundError('ADMIN_DISABLED', 'The admin console is off (set ADMIN_TOKEN to turn it on)');
+    if (!this.config.adminToken)
+      throw new NotFoundError('ADMIN_DISABLED', 'The admin console is off (set ADMIN_TOKEN to turn it on)');
     const header = context.switchToHttp().getRequest<Request>().headers.authorization ?? '';
     const given = Buffer.from(header.replace(/^Bearer /, ''));
     const expected = Buffer.from(this.config.adminToken);

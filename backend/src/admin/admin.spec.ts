@@ -13,7 +13,10 @@ describe('operator admin: platforms and key rotation', () => {
   let t: TestApp;
   let client: LaunchClient;
   const admin = (path: string, init: RequestInit = {}, token = ADMIN) =>
-    fetch(`${t.url}/api/admin${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+    fetch(`${t.url}/api/admin${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    });
 
   beforeAll(async () => {
     t = await startTestApp({ ADMIN_TOKEN: ADMIN, KEY_ROTATION_GRACE_HOURS: '0' });
@@ -29,7 +32,12 @@ describe('operator admin: platforms and key rotation', () => {
   it('lists platforms, and a disabled platform can launch no more until enabled', async () => {
     const list = (await (await admin('/platforms')).json()) as AdminPlatformView[];
     const dev = list.find((p) => p.issuer === t.platformUrl)!;
-    expect(dev).toMatchObject({ clientId: 'lectern-dev-client', active: true, source: 'manual', deployments: ['dev-deployment-1'] });
+    expect(dev).toMatchObject({
+      clientId: 'lectern-dev-client',
+      active: true,
+      source: 'manual',
+      deployments: ['dev-deployment-1'],
+    });
 
     expect((await admin(`/platforms/${dev.id}/disable`, { method: 'POST' })).status).toBe(200);
     const res = await fetch(await client.loginUrl('phys-101', 'dev-ada'), { redirect: 'manual' });
@@ -59,7 +67,8 @@ describe('operator admin: platforms and key rotation', () => {
   });
 
   it('rotates keys without breaking the platform: both keys published, the new one signs, the old one goes after the grace period', async () => {
-    const jwks = async () => ((await (await fetch(`${t.url}/lti/keys`)).json()) as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid);
+    const jwks = async () =>
+      ((await (await fetch(`${t.url}/lti/keys`)).json()) as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid);
     const signer = t.app.get(ToolSigner);
     const oldKid = await signer.currentKid(t.platformUrl, 'lectern-dev-client');
     expect(await jwks()).toContain(oldKid);
@@ -73,7 +82,9 @@ describe('operator admin: platforms and key rotation', () => {
     // The LMS accepts the tool's client assertion signed with the new key (it finds the kid in the JWKS).
     const services = t.app.get(PlatformServiceClient);
     const scope = ['https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly'];
-    expect(await services.accessToken({ issuer: t.platformUrl, clientId: 'lectern-dev-client' }, scope, true)).toBeTruthy();
+    expect(
+      await services.accessToken({ issuer: t.platformUrl, clientId: 'lectern-dev-client' }, scope, true),
+    ).toBeTruthy();
     const assertion = await signer.sign(t.platformUrl, 'lectern-dev-client', { iss: 'x' });
     expect(decodeProtectedHeader(assertion).kid).toBe(newKid);
 
@@ -81,7 +92,9 @@ describe('operator admin: platforms and key rotation', () => {
     const after = await jwks();
     expect(after).not.toContain(oldKid);
     expect(after).toContain(newKid);
-    expect(await services.accessToken({ issuer: t.platformUrl, clientId: 'lectern-dev-client' }, scope, true)).toBeTruthy();
+    expect(
+      await services.accessToken({ issuer: t.platformUrl, clientId: 'lectern-dev-client' }, scope, true),
+    ).toBeTruthy();
   });
 });
 

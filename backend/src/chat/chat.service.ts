@@ -37,7 +37,12 @@ export class ChatService {
    * Stores a message once: a message sent again with the same client id (a retry after a reconnect)
    * returns the stored one and `created: false`, so it is not broadcast twice.
    */
-  async send(session: SessionClaims, sessionId: string, clientId: string, text: string): Promise<{ message: ChatMessage; created: boolean }> {
+  async send(
+    session: SessionClaims,
+    sessionId: string,
+    clientId: string,
+    text: string,
+  ): Promise<{ message: ChatMessage; created: boolean }> {
     const existing = await this.messages.findByClientId(sessionId, session.userId, clientId);
     if (existing?.deletedAt) throw new DomainError('MESSAGE_DELETED', 'An instructor deleted this message', 410);
     if (existing) return { message: toMessage(existing), created: false };
@@ -49,7 +54,11 @@ export class ChatService {
     const res = await this.redis.multi().set(key, '0', 'EX', CHAT_RATE.windowSeconds, 'NX').incr(key).exec();
     const count = Number(res?.[1]?.[1] ?? Infinity);
     if (count > CHAT_RATE.messages) {
-      throw new DomainError('RATE_LIMITED', `At most ${CHAT_RATE.messages} messages every ${CHAT_RATE.windowSeconds} seconds`, 429);
+      throw new DomainError(
+        'RATE_LIMITED',
+        `At most ${CHAT_RATE.messages} messages every ${CHAT_RATE.windowSeconds} seconds`,
+        429,
+      );
     }
     const stored = await this.messages.insert({
       sessionId,
@@ -67,6 +76,7 @@ export class ChatService {
 
   async delete(session: SessionClaims, sessionId: string, messageId: string): Promise<void> {
     if (!canTeach(session.role)) throw new ForbiddenError('TEACHER_ONLY', 'Only instructors can delete messages');
-    if (!(await this.messages.markDeleted(messageId, sessionId, session.userId))) throw new NotFoundError('MESSAGE_NOT_FOUND', 'No such message in this class');
+    if (!(await this.messages.markDeleted(messageId, sessionId, session.userId)))
+      throw new NotFoundError('MESSAGE_NOT_FOUND', 'No such message in this class');
   }
 }

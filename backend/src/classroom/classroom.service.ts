@@ -54,7 +54,10 @@ export class ClassroomService {
   }
 
   /** How this classroom is graded: attendance out of `attendancePoints` (null: not graded). */
-  async setGrading(session: SessionClaims, attendancePoints: number | null): Promise<{ attendancePoints: number | null }> {
+  async setGrading(
+    session: SessionClaims,
+    attendancePoints: number | null,
+  ): Promise<{ attendancePoints: number | null }> {
     if (!canTeach(session.role)) throw new ForbiddenError('TEACHER_ONLY', 'Only instructors can change grading');
     await this.tenancy.setAttendancePoints(classroomOf(session), session.courseId, attendancePoints);
     return { attendancePoints };

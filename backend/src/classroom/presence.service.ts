@@ -96,7 +96,11 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
     for (const userId of userIds) {
       const n = await this.redis.hincrby(countsKey(sessionId), userId, -1);
       if (n <= 0) {
-        await this.redis.multi().hdel(countsKey(sessionId), userId).hdel(flagsKey(sessionId), ...FLAG_NAMES.map((f) => `${userId}:${f}`)).exec();
+        await this.redis
+          .multi()
+          .hdel(countsKey(sessionId), userId)
+          .hdel(flagsKey(sessionId), ...FLAG_NAMES.map((f) => `${userId}:${f}`))
+          .exec();
         left.push(userId);
       }
     }
@@ -120,7 +124,10 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   /** Removes the sockets of dead instances from every active room (one sweeper per room at a time). */
   async sweep(): Promise<void> {
     for (const sid of await this.redis.smembers(ACTIVE_ROOMS)) {
-      if (!(await this.redis.set(`presence:room:${sid}:sweep`, this.instanceId, 'PX', this.config.presence.beatMs, 'NX'))) continue;
+      if (
+        !(await this.redis.set(`presence:room:${sid}:sweep`, this.instanceId, 'PX', this.config.presence.beatMs, 'NX'))
+      )
+        continue;
       const sockets = await this.entries(sid);
       if (sockets.length === 0) {
         // Only an empty room is dropped from the index, and only if it is still empty.
@@ -147,7 +154,11 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   /** Drops a room's presence (the class ended). */
   async clear(sessionId: string): Promise<void> {
     for (const [socketId, v] of this.local) if (v.sessionId === sessionId) this.local.delete(socketId);
-    await this.redis.multi().del(socketsKey(sessionId), flagsKey(sessionId), countsKey(sessionId)).srem(ACTIVE_ROOMS, sessionId).exec();
+    await this.redis
+      .multi()
+      .del(socketsKey(sessionId), flagsKey(sessionId), countsKey(sessionId))
+      .srem(ACTIVE_ROOMS, sessionId)
+      .exec();
   }
 
   private async entries(sessionId: string): Promise<SocketEntry[]> {

@@ -25,7 +25,9 @@ describe('the live room across two backend instances', () => {
     ({ ports, procs, launch } = cluster);
     proxyPort = Number(new URL(cluster.proxyUrl).port);
     teacherToken = await launch.launch('phys-101', 'dev-ada');
-    const started = (await (await launch.api('/api/classroom/sessions', teacherToken, { method: 'POST' })).json()) as { session: { id: string } };
+    const started = (await (await launch.api('/api/classroom/sessions', teacherToken, { method: 'POST' })).json()) as {
+      session: { id: string };
+    };
     sessionId = started.session.id;
   }, 120_000);
 
@@ -51,7 +53,9 @@ describe('the live room across two backend instances', () => {
     const { c: onB, state } = await join(`http://localhost:${ports[1]}`, grace);
     expect(state.participants.map((p) => p.name)).toEqual(['Ada Lovelace', 'Grace Hopper']);
     await onA.emit(ClientEvents.chatSend, { clientId: crypto.randomUUID(), text: 'from instance A' });
-    expect((await onB.waitFor(ServerEvents.chatMessage, (m) => m.text === 'from instance A')).authorName).toBe('Ada Lovelace');
+    expect((await onB.waitFor(ServerEvents.chatMessage, (m) => m.text === 'from instance A')).authorName).toBe(
+      'Ada Lovelace',
+    );
     await onB.emit(ClientEvents.hand, { raised: true });
     await onA.waitFor(ServerEvents.updated, (p) => p.name === 'Grace Hopper' && p.handRaised);
     onA.close();
@@ -77,10 +81,14 @@ describe('the live room across two backend instances', () => {
     const fresh = await join(`http://localhost:${ports[1]}`, teacherToken);
     // Grace's sockets died with instance A: within the heartbeat window she is gone from the room.
     await fresh.c.waitFor(ServerEvents.left, undefined, 10_000).catch(() => undefined);
-    const state = await waitFor(async () => {
-      const ack = await fresh.c.emit(ClientEvents.join, { sessionId });
-      return ack.ok && !ack.data.participants.some((p) => p.name === 'Grace Hopper') ? ack.data : null;
-    }, 'no ghost of Grace after the heartbeat window', 10_000);
+    const state = await waitFor(
+      async () => {
+        const ack = await fresh.c.emit(ClientEvents.join, { sessionId });
+        return ack.ok && !ack.data.participants.some((p) => p.name === 'Grace Hopper') ? ack.data : null;
+      },
+      'no ghost of Grace after the heartbeat window',
+      10_000,
+    );
     expect(state.participants.map((p) => p.name).sort()).toEqual(['Ada Lovelace', 'Alan Turing']);
 
     // The room still works for everyone left: a message reaches Alan.

@@ -18,9 +18,22 @@ import { waitFor } from '../testing/wait-for';
  * no chat row, no media host or policy, nobody muted or removed, the class still live.
  */
 const FLOOD_RULES = [
-  'room.join=80/60000', 'chat=30/60000', 'hand=30/60000', 'room.media=30/60000', 'wb.op=200/60000', 'wb.user-bytes=1000000/60000',
-  'wb.board-bytes=40000/60000', 'wb.sync=80/60000', 'wb.follow=30/60000', 'wb.permissions=30/60000', 'media.join=10/60000',
-  'media.transport=30/60000', 'media.produce=30/60000', 'media.signal=30/60000', 'teacher=40/60000', 'quiz.answer=30/60000',
+  'room.join=80/60000',
+  'chat=30/60000',
+  'hand=30/60000',
+  'room.media=30/60000',
+  'wb.op=200/60000',
+  'wb.user-bytes=1000000/60000',
+  'wb.board-bytes=40000/60000',
+  'wb.sync=80/60000',
+  'wb.follow=30/60000',
+  'wb.permissions=30/60000',
+  'media.join=10/60000',
+  'media.transport=30/60000',
+  'media.produce=30/60000',
+  'media.signal=30/60000',
+  'teacher=40/60000',
+  'quiz.answer=30/60000',
   'quiz.teacher=30/60000',
 ].join(',');
 
@@ -47,9 +60,34 @@ describe('room security: every realtime action is authorised against its class (
     ['media:state', { camera: true, mic: true }],
     ['chat:send', { clientId: crypto.randomUUID(), text: 'pwned' }],
     ['chat:delete', { messageId: teacherMessageId }],
-    ['wb:op', { type: 'add', opId: `atk-${crypto.randomBytes(4).toString('hex')}`, page: 'page-1', elementId: `el-${crypto.randomBytes(4).toString('hex')}`, element: { kind: 'stroke', tool: 'pen', colour: '#ff0000', width: 2, points: [[0, 0], [10, 10]] } }],
+    [
+      'wb:op',
+      {
+        type: 'add',
+        opId: `atk-${crypto.randomBytes(4).toString('hex')}`,
+        page: 'page-1',
+        elementId: `el-${crypto.randomBytes(4).toString('hex')}`,
+        element: {
+          kind: 'stroke',
+          tool: 'pen',
+          colour: '#ff0000',
+          width: 2,
+          points: [
+            [0, 0],
+            [10, 10],
+          ],
+        },
+      },
+    ],
     ['wb:op', { type: 'clear-page', opId: `atk-${crypto.randomBytes(4).toString('hex')}`, page: 'page-1' }],
-    ['wb:op', { type: 'add-page', opId: `atk-${crypto.randomBytes(4).toString('hex')}`, page: `pg-${crypto.randomBytes(4).toString('hex')}` }],
+    [
+      'wb:op',
+      {
+        type: 'add-page',
+        opId: `atk-${crypto.randomBytes(4).toString('hex')}`,
+        page: `pg-${crypto.randomBytes(4).toString('hex')}`,
+      },
+    ],
     ['wb:sync', { since: 0 }],
     ['wb:follow', { page: 'page-1', x: 5, y: 5, zoom: 2, locked: true }],
     ['wb:permissions', { mode: 'everyone' }],
@@ -64,25 +102,50 @@ describe('room security: every realtime action is authorised against its class (
     ['teacher:stop-camera', { userId: graceId }],
     ['teacher:remove', { userId: graceId }],
     ['teacher:end-class', {}],
-    ['quiz:launch', { title: 'pwned', newQuestions: [{ type: 'true_false', prompt: 'pwned', correct: true }], graded: true }],
-    ['quiz:answer', { quizId: crypto.randomUUID(), questionId: crypto.randomUUID(), answer: { type: 'true_false', value: true } }],
+    [
+      'quiz:launch',
+      { title: 'pwned', newQuestions: [{ type: 'true_false', prompt: 'pwned', correct: true }], graded: true },
+    ],
+    [
+      'quiz:answer',
+      { quizId: crypto.randomUUID(), questionId: crypto.randomUUID(), answer: { type: 'true_false', value: true } },
+    ],
     ['quiz:close', { quizId: crypto.randomUUID() }],
     ['quiz:reveal', { quizId: crypto.randomUUID() }],
     ['quiz:results', { quizId: crypto.randomUUID() }],
     ['quiz:sync', {}],
   ];
   const TEACHER_EVENTS = new Set([
-    'chat:delete', 'wb:follow', 'wb:permissions', 'media:set-policy', 'teacher:mute', 'teacher:mute-all', 'teacher:stop-camera', 'teacher:remove', 'teacher:end-class',
-    'quiz:launch', 'quiz:close', 'quiz:reveal', 'quiz:results',
+    'chat:delete',
+    'wb:follow',
+    'wb:permissions',
+    'media:set-policy',
+    'teacher:mute',
+    'teacher:mute-all',
+    'teacher:stop-camera',
+    'teacher:remove',
+    'teacher:end-class',
+    'quiz:launch',
+    'quiz:close',
+    'quiz:reveal',
+    'quiz:results',
   ]);
 
   /** What an attack could have changed, read from Postgres, Redis and the teacher's own sync. */
   const snapshot = async () => {
-    const sync = (await teacher.call<{ seq: number; permissions: unknown; teacherView: unknown }>('wb:sync', { since: 0 })) as { ok: true; data: { seq: number; permissions: unknown; teacherView: unknown } };
+    const sync = (await teacher.call<{ seq: number; permissions: unknown; teacherView: unknown }>('wb:sync', {
+      since: 0,
+    })) as { ok: true; data: { seq: number; permissions: unknown; teacherView: unknown } };
     expect(sync.ok).toBe(true);
-    const [{ n: chatRows }] = (await db.query(`SELECT count(*)::int AS n FROM chat_message WHERE session_id = $1`, [sessionId])).rows;
-    const [{ n: removals }] = (await db.query(`SELECT count(*)::int AS n FROM session_removal WHERE session_id = $1`, [sessionId])).rows;
-    const [{ ended }] = (await db.query(`SELECT ended_at IS NOT NULL AS ended FROM live_session WHERE id = $1`, [sessionId])).rows;
+    const [{ n: chatRows }] = (
+      await db.query(`SELECT count(*)::int AS n FROM chat_message WHERE session_id = $1`, [sessionId])
+    ).rows;
+    const [{ n: removals }] = (
+      await db.query(`SELECT count(*)::int AS n FROM session_removal WHERE session_id = $1`, [sessionId])
+    ).rows;
+    const [{ ended }] = (
+      await db.query(`SELECT ended_at IS NOT NULL AS ended FROM live_session WHERE id = $1`, [sessionId])
+    ).rows;
     const [{ n: quizRows }] = (await db.query(`SELECT count(*)::int AS n FROM quiz`)).rows;
     const [{ n: bankRows }] = (await db.query(`SELECT count(*)::int AS n FROM quiz_question`)).rows;
     const state = (await teacher.emit(ClientEvents.join, { sessionId })) as { ok: true; data: RoomState };
@@ -97,7 +160,9 @@ describe('room security: every realtime action is authorised against its class (
       bankRows,
       mediaHost: await redis.get(`media:owner:${sessionId}`),
       mediaPolicy: await redis.get(`media:policy:${sessionId}`),
-      people: state.data.participants.map((p) => ({ userId: p.userId, mic: p.mic, camera: p.camera, hand: p.handRaised })).sort((a, b) => a.userId.localeCompare(b.userId)),
+      people: state.data.participants
+        .map((p) => ({ userId: p.userId, mic: p.mic, camera: p.camera, hand: p.handRaised }))
+        .sort((a, b) => a.userId.localeCompare(b.userId)),
     };
   };
 
@@ -114,15 +179,35 @@ describe('room security: every realtime action is authorised against its class (
     tokens.alan = await L.launch('phys-101', 'dev-alan');
     tokens.outsiderLearner = await L.launch('hist-210', 'dev-katherine');
     tokens.outsiderTeacher = await L.launch('hist-210', 'dev-ada');
-    const started = (await (await L.api('/api/classroom/sessions', tokens.teacher, { method: 'POST' })).json()) as { session: { id: string } };
+    const started = (await (await L.api('/api/classroom/sessions', tokens.teacher, { method: 'POST' })).json()) as {
+      session: { id: string };
+    };
     sessionId = started.session.id;
 
     teacher = new RoomClient(cluster.proxyUrl, tokens.teacher);
     await teacher.connected();
     expect((await teacher.emit(ClientEvents.join, { sessionId })).ok).toBe(true);
-    const drawn = await teacher.call('wb:op', { type: 'add', opId: 'teacher-op-1', page: 'page-1', elementId: 'teacher-el-1', element: { kind: 'stroke', tool: 'pen', colour: '#000000', width: 2, points: [[1, 1], [2, 2]] } });
+    const drawn = await teacher.call('wb:op', {
+      type: 'add',
+      opId: 'teacher-op-1',
+      page: 'page-1',
+      elementId: 'teacher-el-1',
+      element: {
+        kind: 'stroke',
+        tool: 'pen',
+        colour: '#000000',
+        width: 2,
+        points: [
+          [1, 1],
+          [2, 2],
+        ],
+      },
+    });
     expect(drawn.ok).toBe(true);
-    const said = (await teacher.emit(ClientEvents.chatSend, { clientId: crypto.randomUUID(), text: 'welcome' })) as { ok: true; data: { id: string } };
+    const said = (await teacher.emit(ClientEvents.chatSend, { clientId: crypto.randomUUID(), text: 'welcome' })) as {
+      ok: true;
+      data: { id: string };
+    };
     expect(said.ok).toBe(true);
     teacherMessageId = said.data.id;
 
@@ -152,7 +237,11 @@ describe('room security: every realtime action is authorised against its class (
 
   const attackers = [
     { who: '(a) a learner of another course', token: () => tokens.outsiderLearner, joinRefused: 'SESSION_NOT_FOUND' },
-    { who: '(a) an instructor of another course', token: () => tokens.outsiderTeacher, joinRefused: 'SESSION_NOT_FOUND' },
+    {
+      who: '(a) an instructor of another course',
+      token: () => tokens.outsiderTeacher,
+      joinRefused: 'SESSION_NOT_FOUND',
+    },
     { who: '(b) a student the instructor removed', token: () => tokens.alan, joinRefused: 'REMOVED_FROM_CLASS' },
   ];
 
@@ -168,7 +257,10 @@ describe('room security: every realtime action is authorised against its class (
           [event, payload],
         ]);
         expect(join, `room:join before ${event}`).toMatchObject({ ok: false, error: { code: a.joinRefused } });
-        expect(ack, `${event} pipelined behind a refused join`).toMatchObject({ ok: false, error: { code: 'NOT_IN_ROOM' } });
+        expect(ack, `${event} pipelined behind a refused join`).toMatchObject({
+          ok: false,
+          error: { code: 'NOT_IN_ROOM' },
+        });
         s.close();
       }
       // And each sent alone, on one socket, many times over.
@@ -202,7 +294,8 @@ describe('room security: every realtime action is authorised against its class (
     }
     const s = await raw(tokens.grace);
     expect((await s.emit('room:join', { sessionId })).ok).toBe(true);
-    for (const ack of await s.pipeline(teacherEvents)) expect(ack).toMatchObject({ ok: false, error: { code: 'TEACHER_ONLY' } });
+    for (const ack of await s.pipeline(teacherEvents))
+      expect(ack).toMatchObject({ ok: false, error: { code: 'TEACHER_ONLY' } });
     s.close();
     await new Promise((r) => setTimeout(r, 300));
     expect(await snapshot()).toEqual(before);
@@ -214,7 +307,25 @@ describe('room security: every realtime action is authorised against its class (
     const before = await snapshot();
     const [left, op, chat] = await s.pipeline([
       ['room:leave', {}],
-      ['wb:op', { type: 'add', opId: 'after-leave-1', page: 'page-1', elementId: 'after-leave-el', element: { kind: 'stroke', tool: 'pen', colour: '#00ff00', width: 2, points: [[0, 0], [1, 1]] } }],
+      [
+        'wb:op',
+        {
+          type: 'add',
+          opId: 'after-leave-1',
+          page: 'page-1',
+          elementId: 'after-leave-el',
+          element: {
+            kind: 'stroke',
+            tool: 'pen',
+            colour: '#00ff00',
+            width: 2,
+            points: [
+              [0, 0],
+              [1, 1],
+            ],
+          },
+        },
+      ],
       ['chat:send', { clientId: crypto.randomUUID(), text: 'after leaving' }],
     ]);
     expect(left.ok).toBe(true);
@@ -230,17 +341,77 @@ describe('room security: every realtime action is authorised against its class (
     const before = await snapshot();
     const acks = await s.pipeline([
       ['room:join', { sessionId }],
-      ['wb:op', { type: 'update', opId: 'proto-attack-1', page: 'page-1', elementId: '__proto__', patch: { colour: '#ff0000' } }],
-      ['wb:op', { type: 'add', opId: 'proto-attack-2', page: 'constructor', elementId: 'el-proto-2', element: { kind: 'stroke', tool: 'pen', colour: '#ff0000', width: 2, points: [[0, 0], [1, 1]] } }],
+      [
+        'wb:op',
+        {
+          type: 'update',
+          opId: 'proto-attack-1',
+          page: 'page-1',
+          elementId: '__proto__',
+          patch: { colour: '#ff0000' },
+        },
+      ],
+      [
+        'wb:op',
+        {
+          type: 'add',
+          opId: 'proto-attack-2',
+          page: 'constructor',
+          elementId: 'el-proto-2',
+          element: {
+            kind: 'stroke',
+            tool: 'pen',
+            colour: '#ff0000',
+            width: 2,
+            points: [
+              [0, 0],
+              [1, 1],
+            ],
+          },
+        },
+      ],
       ['wb:op', { type: 'add-page', opId: 'proto-attack-3', page: 'prototype' }],
-      ['wb:op', { type: 'add', opId: '__proto__', page: 'page-1', elementId: 'el-proto-4', element: { kind: 'stroke', tool: 'pen', colour: '#ff0000', width: 2, points: [[0, 0], [1, 1]] } }],
+      [
+        'wb:op',
+        {
+          type: 'add',
+          opId: '__proto__',
+          page: 'page-1',
+          elementId: 'el-proto-4',
+          element: {
+            kind: 'stroke',
+            tool: 'pen',
+            colour: '#ff0000',
+            width: 2,
+            points: [
+              [0, 0],
+              [1, 1],
+            ],
+          },
+        },
+      ],
     ]);
     expect(acks[0].ok).toBe(true);
     for (const ack of acks.slice(1)) expect(ack).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
     expect((await snapshot()).seq).toBe(before.seq);
     // Had Object.prototype been touched on either instance, every strict schema there would refuse this.
     for (let i = 0; i < 4; i++) expect(typeof (await cluster.launch.launch('phys-101', 'dev-grace'))).toBe('string');
-    const ok = await teacher.call('wb:op', { type: 'add', opId: 'teacher-op-2', page: 'page-1', elementId: 'teacher-el-2', element: { kind: 'stroke', tool: 'pen', colour: '#000000', width: 2, points: [[3, 3], [4, 4]] } });
+    const ok = await teacher.call('wb:op', {
+      type: 'add',
+      opId: 'teacher-op-2',
+      page: 'page-1',
+      elementId: 'teacher-el-2',
+      element: {
+        kind: 'stroke',
+        tool: 'pen',
+        colour: '#000000',
+        width: 2,
+        points: [
+          [3, 3],
+          [4, 4],
+        ],
+      },
+    });
     expect(ok.ok).toBe(true);
     s.close();
   }, 60_000);
@@ -261,22 +432,80 @@ describe('room security: every realtime action is authorised against its class (
   it('a flood of each event family is answered RATE_LIMITED, per person and shared by both instances; the socket stays up and others are served', async () => {
     const learner = await cluster.launch.launchAs('phys-101', 'Flood Learner');
     const teacher2 = await cluster.launch.launchAs('phys-101', 'Flood Teacher', 'Instructor');
-    const families: Array<{ rule: string; limit: number; token: string; event: () => [string, unknown]; stricter?: true }> = [
+    const families: Array<{
+      rule: string;
+      limit: number;
+      token: string;
+      event: () => [string, unknown];
+      stricter?: true;
+    }> = [
       // Chat also has the chat service's own, stricter per-class pace (a few messages in a row).
-      { rule: 'chat', limit: 30, token: learner, event: () => ['chat:send', { clientId: crypto.randomUUID(), text: 'flood' }], stricter: true },
+      {
+        rule: 'chat',
+        limit: 30,
+        token: learner,
+        event: () => ['chat:send', { clientId: crypto.randomUUID(), text: 'flood' }],
+        stricter: true,
+      },
       { rule: 'hand', limit: 30, token: learner, event: () => ['hand:set', { raised: true }] },
       { rule: 'room.media', limit: 30, token: learner, event: () => ['media:state', { camera: false, mic: false }] },
       { rule: 'wb.sync', limit: 80, token: learner, event: () => ['wb:sync', { since: 0 }] },
       { rule: 'media.join', limit: 10, token: learner, event: () => ['media:join', { peerId: crypto.randomUUID() }] },
-      { rule: 'media.transport', limit: 30, token: learner, event: () => ['media:create-transport', { direction: 'recv' }] },
-      { rule: 'media.produce', limit: 30, token: learner, event: () => ['media:close-producer', { producerId: crypto.randomUUID() }] },
-      { rule: 'media.signal', limit: 30, token: learner, event: () => ['media:consume', { producerId: crypto.randomUUID() }] },
+      {
+        rule: 'media.transport',
+        limit: 30,
+        token: learner,
+        event: () => ['media:create-transport', { direction: 'recv' }],
+      },
+      {
+        rule: 'media.produce',
+        limit: 30,
+        token: learner,
+        event: () => ['media:close-producer', { producerId: crypto.randomUUID() }],
+      },
+      {
+        rule: 'media.signal',
+        limit: 30,
+        token: learner,
+        event: () => ['media:consume', { producerId: crypto.randomUUID() }],
+      },
       { rule: 'teacher', limit: 40, token: teacher2, event: () => ['teacher:mute', { userId: graceId }] },
-      { rule: 'wb.follow', limit: 30, token: teacher2, event: () => ['wb:follow', { page: 'page-1', x: 0, y: 0, zoom: 1, locked: false }] },
+      {
+        rule: 'wb.follow',
+        limit: 30,
+        token: teacher2,
+        event: () => ['wb:follow', { page: 'page-1', x: 0, y: 0, zoom: 1, locked: false }],
+      },
       { rule: 'wb.permissions', limit: 30, token: teacher2, event: () => ['wb:permissions', { mode: 'everyone' }] },
-      { rule: 'quiz.answer', limit: 30, token: learner, event: () => ['quiz:answer', { quizId: crypto.randomUUID(), questionId: crypto.randomUUID(), answer: { type: 'true_false', value: true } }] },
-      { rule: 'quiz.teacher', limit: 30, token: teacher2, event: () => ['quiz:results', { quizId: crypto.randomUUID() }] },
-      { rule: 'wb.op', limit: 200, token: learner, event: () => ['wb:op', { type: 'delete', opId: `fl-${crypto.randomBytes(5).toString('hex')}`, page: 'page-1', elementId: 'no-such-element' }] },
+      {
+        rule: 'quiz.answer',
+        limit: 30,
+        token: learner,
+        event: () => [
+          'quiz:answer',
+          { quizId: crypto.randomUUID(), questionId: crypto.randomUUID(), answer: { type: 'true_false', value: true } },
+        ],
+      },
+      {
+        rule: 'quiz.teacher',
+        limit: 30,
+        token: teacher2,
+        event: () => ['quiz:results', { quizId: crypto.randomUUID() }],
+      },
+      {
+        rule: 'wb.op',
+        limit: 200,
+        token: learner,
+        event: () => [
+          'wb:op',
+          {
+            type: 'delete',
+            opId: `fl-${crypto.randomBytes(5).toString('hex')}`,
+            page: 'page-1',
+            elementId: 'no-such-element',
+          },
+        ],
+      },
     ];
     for (const f of families) {
       // Two sockets of the same person on (through the load balancer, most likely) both instances: one budget.
@@ -285,12 +514,16 @@ describe('room security: every realtime action is authorised against its class (
       expect((await a.emit('room:join', { sessionId })).ok).toBe(true);
       expect((await b.emit('room:join', { sessionId })).ok).toBe(true);
       const half = Math.ceil((f.limit + 20) / 2);
-      const [fromA, fromB] = await Promise.all([a.pipeline(Array.from({ length: half }, f.event)), b.pipeline(Array.from({ length: half }, f.event))]);
+      const [fromA, fromB] = await Promise.all([
+        a.pipeline(Array.from({ length: half }, f.event)),
+        b.pipeline(Array.from({ length: half }, f.event)),
+      ]);
       const acks = [...fromA, ...fromB];
       const limited = acks.filter((x) => !x.ok && x.error.code === 'RATE_LIMITED').length;
       // The buckets refill while the flood is on its way (a few tokens at most on a loaded machine).
       expect(limited, `${f.rule}: ${2 * half} sent, budget ${f.limit}`).toBeGreaterThanOrEqual(2 * half - f.limit - 3);
-      if (!f.stricter) expect(limited, `${f.rule}: the budget itself is served`).toBeLessThanOrEqual(2 * half - f.limit + 3);
+      if (!f.stricter)
+        expect(limited, `${f.rule}: the budget itself is served`).toBeLessThanOrEqual(2 * half - f.limit + 3);
       expect(a.isOpen && b.isOpen, `${f.rule}: the sockets stay up`).toBe(true);
       a.close();
       b.close();
@@ -307,7 +540,17 @@ describe('room security: every realtime action is authorised against its class (
     const s = await raw(drawer);
     expect((await s.emit('room:join', { sessionId })).ok).toBe(true);
     const points = Array.from({ length: 60 }, (_, i) => [i * 10.5, i * 7.25]);
-    const op = () => ['wb:op', { type: 'add', opId: `bf-${crypto.randomBytes(5).toString('hex')}`, page: 'page-1', elementId: `bf-${crypto.randomBytes(5).toString('hex')}`, element: { kind: 'stroke', tool: 'pen', colour: '#123456', width: 2, points } }] as [string, unknown];
+    const op = () =>
+      [
+        'wb:op',
+        {
+          type: 'add',
+          opId: `bf-${crypto.randomBytes(5).toString('hex')}`,
+          page: 'page-1',
+          elementId: `bf-${crypto.randomBytes(5).toString('hex')}`,
+          element: { kind: 'stroke', tool: 'pen', colour: '#123456', width: 2, points },
+        },
+      ] as [string, unknown];
     const acks = await s.pipeline(Array.from({ length: 60 }, op)); // ~1 KB each against a 40 KB board budget
     const served = acks.filter((x) => x.ok).length;
     expect(served).toBeGreaterThan(10);

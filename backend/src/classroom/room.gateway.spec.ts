@@ -33,7 +33,9 @@ describe('live room gateway (Socket.io, real Redis and Postgres)', () => {
     launch = new LaunchClient(t);
     teacherToken = await launch.launch('phys-101', 'dev-ada');
     studentToken = await launch.launch('phys-101', 'dev-grace');
-    const started = (await (await launch.api('/api/classroom/sessions', teacherToken, { method: 'POST' })).json()) as { session: { id: string } };
+    const started = (await (await launch.api('/api/classroom/sessions', teacherToken, { method: 'POST' })).json()) as {
+      session: { id: string };
+    };
     sessionId = started.session.id;
   });
   afterAll(async () => {
@@ -45,7 +47,13 @@ describe('live room gateway (Socket.io, real Redis and Postgres)', () => {
     expect(await client(null).refused()).toBe('UNAUTHENTICATED');
     expect(await client('garbage').refused()).toBe('SESSION_INVALID');
     const expired = await new SessionTokens(t.config.sessionSecret, t.config.publicUrl, -120).issue({
-      userId: crypto.randomUUID(), platformId: 'p', deploymentId: 'd', courseId: 'c', activityId: 'a', role: 'learner', name: 'X',
+      userId: crypto.randomUUID(),
+      platformId: 'p',
+      deploymentId: 'd',
+      courseId: 'c',
+      activityId: 'a',
+      role: 'learner',
+      name: 'X',
     });
     expect(await client(expired.token).refused()).toBe('SESSION_EXPIRED');
   });
@@ -58,14 +66,21 @@ describe('live room gateway (Socket.io, real Redis and Postgres)', () => {
     const arrived = await teacher.waitFor(ServerEvents.joined, (p) => p.name === 'Grace Hopper');
     expect(arrived.role).toBe('learner');
 
-    const sent = await student.emit(ClientEvents.chatSend, { clientId: crypto.randomUUID(), text: 'Hello <b>class</b>' });
+    const sent = await student.emit(ClientEvents.chatSend, {
+      clientId: crypto.randomUUID(),
+      text: 'Hello <b>class</b>',
+    });
     expect(sent.ok).toBe(true);
-    expect((await teacher.waitFor(ServerEvents.chatMessage, (m) => m.authorName === 'Grace Hopper')).text).toBe('Hello <b>class</b>');
+    expect((await teacher.waitFor(ServerEvents.chatMessage, (m) => m.authorName === 'Grace Hopper')).text).toBe(
+      'Hello <b>class</b>',
+    );
     await teacher.emit(ClientEvents.chatSend, { clientId: crypto.randomUUID(), text: 'Welcome, Grace' });
     await student.waitFor(ServerEvents.chatMessage, (m) => m.text === 'Welcome, Grace');
 
     await student.emit(ClientEvents.hand, { raised: true });
-    expect((await teacher.waitFor(ServerEvents.updated, (p) => p.name === 'Grace Hopper' && p.handRaised)).handRaised).toBe(true);
+    expect(
+      (await teacher.waitFor(ServerEvents.updated, (p) => p.name === 'Grace Hopper' && p.handRaised)).handRaised,
+    ).toBe(true);
     student.close();
     await teacher.waitFor(ServerEvents.left);
   });
@@ -97,7 +112,11 @@ describe('live room gateway (Socket.io, real Redis and Postgres)', () => {
       await c.emit(ClientEvents.join, { sessionId: 'not-a-uuid' }),
     ];
     for (const a of bad) expect(a).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
-    const big = await c.emit(ClientEvents.chatSend, { clientId: crypto.randomUUID(), text: 'x', pad: 'y'.repeat(MAX_PAYLOAD_BYTES + 10) });
+    const big = await c.emit(ClientEvents.chatSend, {
+      clientId: crypto.randomUUID(),
+      text: 'x',
+      pad: 'y'.repeat(MAX_PAYLOAD_BYTES + 10),
+    });
     expect(big).toMatchObject({ ok: false, error: { code: 'PAYLOAD_TOO_LARGE' } });
     const unknownRoom = await c.emit(ClientEvents.join, { sessionId: crypto.randomUUID() });
     expect(unknownRoom).toMatchObject({ ok: false, error: { code: 'SESSION_NOT_FOUND' } });
@@ -109,7 +128,8 @@ describe('live room gateway (Socket.io, real Redis and Postgres)', () => {
   it('rate-limits a flood of messages', async () => {
     const { c } = await joined(studentToken);
     const acks = [];
-    for (let i = 0; i < 8; i++) acks.push(await c.emit(ClientEvents.chatSend, { clientId: crypto.randomUUID(), text: `flood ${i}` }));
+    for (let i = 0; i < 8; i++)
+      acks.push(await c.emit(ClientEvents.chatSend, { clientId: crypto.randomUUID(), text: `flood ${i}` }));
     const limited = acks.filter((a) => !a.ok);
     expect(limited.length).toBeGreaterThanOrEqual(3);
     for (const a of limited) expect(a).toMatchObject({ error: { code: 'RATE_LIMITED' } });
@@ -119,7 +139,8 @@ describe('live room gateway (Socket.io, real Redis and Postgres)', () => {
   });
 
   it('announces participant.joined and participant.left to the other modules', async () => {
-    const seen: Array<{ name: string; e: DomainEventMap['participant.joined'] | DomainEventMap['participant.left'] }> = [];
+    const seen: Array<{ name: string; e: DomainEventMap['participant.joined'] | DomainEventMap['participant.left'] }> =
+      [];
     const events = t.app.get(DomainEvents);
     const subs = [
       events.on('participant.joined').subscribe((e) => seen.push({ name: 'joined', e })),
@@ -128,7 +149,10 @@ describe('live room gateway (Socket.io, real Redis and Postgres)', () => {
     const alan = await launch.launch('phys-101', 'dev-alan');
     const { c, state } = await joined(alan);
     c.close();
-    await waitFor(async () => seen.some((s) => s.name === 'left' && s.e.userId === state.me.userId), 'participant.left');
+    await waitFor(
+      async () => seen.some((s) => s.name === 'left' && s.e.userId === state.me.userId),
+      'participant.left',
+    );
     const mine = seen.filter((s) => s.e.userId === state.me.userId);
     expect(mine.map((s) => s.name)).toEqual(['joined', 'left']);
     expect(mine[0].e).toMatchObject({ sessionId, role: 'learner' });
@@ -177,18 +201,26 @@ describe('live room gateway (Socket.io, real Redis and Postgres)', () => {
     await new Promise<void>((r) => (student.socket.connected ? student.socket.once('disconnect', () => r()) : r()));
     const back = client(alan);
     await back.connected();
-    expect(await back.emit(ClientEvents.join, { sessionId })).toMatchObject({ ok: false, error: { code: 'REMOVED_FROM_CLASS' } });
+    expect(await back.emit(ClientEvents.join, { sessionId })).toMatchObject({
+      ok: false,
+      error: { code: 'REMOVED_FROM_CLASS' },
+    });
   });
 
   it('keeps another course out of this class', async () => {
     const other = await launch.launch('hist-210', 'dev-katherine');
     const c = client(other);
     await c.connected();
-    expect(await c.emit(ClientEvents.join, { sessionId })).toMatchObject({ ok: false, error: { code: 'SESSION_NOT_FOUND' } });
+    expect(await c.emit(ClientEvents.join, { sessionId })).toMatchObject({
+      ok: false,
+      error: { code: 'SESSION_NOT_FOUND' },
+    });
   });
 
   it('ends the class for everyone also when it is ended from the lobby', async () => {
-    const other = (await (await launch.api('/api/classroom/sessions', teacherToken, { method: 'POST' })).json()) as { session: { id: string } };
+    const other = (await (await launch.api('/api/classroom/sessions', teacherToken, { method: 'POST' })).json()) as {
+      session: { id: string };
+    };
     expect(other.session.id).toBe(sessionId); // the same live class
     const { c: student } = await joined(studentToken);
     const res = await launch.api(`/api/classroom/sessions/${sessionId}/end`, teacherToken, { method: 'POST' });
@@ -197,9 +229,14 @@ describe('live room gateway (Socket.io, real Redis and Postgres)', () => {
     await waitFor(async () => !student.socket.connected, 'the student let go');
     const chat = client(studentToken);
     await chat.connected();
-    expect(await chat.emit(ClientEvents.join, { sessionId })).toMatchObject({ ok: false, error: { code: 'CLASS_ENDED' } });
+    expect(await chat.emit(ClientEvents.join, { sessionId })).toMatchObject({
+      ok: false,
+      error: { code: 'CLASS_ENDED' },
+    });
     // A new class for the rest of the tests.
-    const next = (await (await launch.api('/api/classroom/sessions', teacherToken, { method: 'POST' })).json()) as { session: { id: string } };
+    const next = (await (await launch.api('/api/classroom/sessions', teacherToken, { method: 'POST' })).json()) as {
+      session: { id: string };
+    };
     sessionId = next.session.id;
   });
 
@@ -210,6 +247,9 @@ describe('live room gateway (Socket.io, real Redis and Postgres)', () => {
     await student.waitFor(ServerEvents.ended);
     const again = client(studentToken);
     await again.connected();
-    expect(await again.emit(ClientEvents.join, { sessionId })).toMatchObject({ ok: false, error: { code: 'CLASS_ENDED' } });
+    expect(await again.emit(ClientEvents.join, { sessionId })).toMatchObject({
+      ok: false,
+      error: { code: 'CLASS_ENDED' },
+    });
   });
 });

@@ -71,7 +71,9 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
   afterInit(): void {
     this.events.on('session.ended').subscribe(({ sessionId, at }) => {
       this.emit(roomOf(sessionId), ServerEvents.ended, { endedAt: at.toISOString() });
-      void this.presence.clear(sessionId).catch((e) => this.logger.warn(`clearing presence failed: ${(e as Error).message}`));
+      void this.presence
+        .clear(sessionId)
+        .catch((e) => this.logger.warn(`clearing presence failed: ${(e as Error).message}`));
       // A moment later, so the teacher's own ack and the "ended" event reach everyone first.
       const timer = setTimeout(() => {
         this.timers.delete(timer);
@@ -96,7 +98,12 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
     raw: unknown,
     handler: (payload: ClientPayload<E>, ctx: SocketContext) => Promise<AckData[E]>,
   ): Promise<Ack<AckData[E]>> {
-    return this.gate.run(socket as unknown as Socket, { event, schema: schemas[event], access: ACCESS[event] }, raw, handler as (p: unknown, c: SocketContext) => Promise<AckData[E]>);
+    return this.gate.run(
+      socket as unknown as Socket,
+      { event, schema: schemas[event], access: ACCESS[event] },
+      raw,
+      handler as (p: unknown, c: SocketContext) => Promise<AckData[E]>,
+    );
   }
 
   @SubscribeMessage(ClientEvents.join)
@@ -133,7 +140,9 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
   }
 
   async handleDisconnect(socket: RoomSocket): Promise<void> {
-    await this.leaveRoom(socket, 'disconnected').catch((e) => this.logger.warn(`leave on disconnect failed: ${(e as Error).message}`));
+    await this.leaveRoom(socket, 'disconnected').catch((e) =>
+      this.logger.warn(`leave on disconnect failed: ${(e as Error).message}`),
+    );
   }
 
   private async leaveRoom(socket: RoomSocket, reason: 'left' | 'disconnected') {

@@ -23,13 +23,19 @@ export class RoomService {
   ) {}
 
   /** Joins a socket to a class of the caller's course; returns the room state and whether the person just arrived. */
-  async join(session: SessionClaims, socketId: string, sessionId: string): Promise<{ state: RoomState; arrived: boolean; membership: ClassMembership }> {
+  async join(
+    session: SessionClaims,
+    socketId: string,
+    sessionId: string,
+  ): Promise<{ state: RoomState; arrived: boolean; membership: ClassMembership }> {
     if (!session.activityId) throw new NotFoundError('NO_CLASSROOM', 'This session has no classroom');
     const live = await this.classroom.find(session, sessionId); // NOT_FOUND outside the caller's course
     // A class of another classroom of the same course is not this person's class.
-    if (live.activityId !== session.activityId) throw new NotFoundError('SESSION_NOT_FOUND', 'No such class in your classroom');
+    if (live.activityId !== session.activityId)
+      throw new NotFoundError('SESSION_NOT_FOUND', 'No such class in your classroom');
     if (live.endedAt) throw new ConflictError('CLASS_ENDED', 'This class has ended');
-    if (await this.sessions.isRemoved(sessionId, session.userId)) throw new ForbiddenError('REMOVED_FROM_CLASS', 'An instructor removed you from this class');
+    if (await this.sessions.isRemoved(sessionId, session.userId))
+      throw new ForbiddenError('REMOVED_FROM_CLASS', 'An instructor removed you from this class');
     const arrived = await this.presence.add(sessionId, {
       socketId,
       userId: session.userId,
@@ -46,7 +52,14 @@ export class RoomService {
       if (still?.removed) throw new ForbiddenError('REMOVED_FROM_CLASS', 'An instructor removed you from this class');
       throw new ConflictError('CLASS_ENDED', 'This class has ended');
     }
-    if (arrived) this.events.emit('participant.joined', { sessionId, courseId: session.courseId, userId: session.userId, role: session.role, at: new Date() });
+    if (arrived)
+      this.events.emit('participant.joined', {
+        sessionId,
+        courseId: session.courseId,
+        userId: session.userId,
+        role: session.role,
+        at: new Date(),
+      });
     const membership: ClassMembership = Object.freeze({
       sessionId,
       platformId: session.platformId,
@@ -59,30 +72,58 @@ export class RoomService {
   }
 
   async state(session: SessionClaims, sessionId: string): Promise<RoomState> {
-    const [participants, chat] = await Promise.all([this.presence.participants(sessionId), this.chat.history(sessionId)]);
-    return { sessionId, me: { userId: session.userId, role: session.role, canTeach: canTeach(session.role) }, participants, chat, endedAt: null };
+    const [participants, chat] = await Promise.all([
+      this.presence.participants(sessionId),
+      this.chat.history(sessionId),
+    ]);
+    return {
+      sessionId,
+      me: { userId: session.userId, role: session.role, canTeach: canTeach(session.role) },
+      participants,
+      chat,
+      endedAt: null,
+    };
   }
 
   /** People whose instance died: gone without a goodbye. */
   lost(sessionId: string, courseId: string, userIds: string[]): void {
-    for (const userId of userIds) this.events.emit('participant.left', { sessionId, courseId, userId, at: new Date(), reason: 'lost' });
+    for (const userId of userIds)
+      this.events.emit('participant.left', { sessionId, courseId, userId, at: new Date(), reason: 'lost' });
   }
 
   /** A socket left (or dropped); returns the user id when that person has no socket left. */
-  async leave(session: SessionClaims, sessionId: string, socketId: string, reason: 'left' | 'disconnected'): Promise<string | null> {
+  async leave(
+    session: SessionClaims,
+    sessionId: string,
+    socketId: string,
+    reason: 'left' | 'disconnected',
+  ): Promise<string | null> {
     const gone = await this.presence.remove(sessionId, socketId);
-    if (gone) this.events.emit('participant.left', { sessionId, courseId: session.courseId, userId: gone, at: new Date(), reason });
+    if (gone)
+      this.events.emit('participant.left', {
+        sessionId,
+        courseId: session.courseId,
+        userId: gone,
+        at: new Date(),
+        reason,
+      });
     return gone;
   }
 
   async setFlags(session: SessionClaims, sessionId: string, patch: Partial<ParticipantFlags>): Promise<Participant> {
-    if (!(await this.presence.participant(sessionId, session.userId))) throw new NotFoundError('NOT_IN_ROOM', 'Join the class first');
+    if (!(await this.presence.participant(sessionId, session.userId)))
+      throw new NotFoundError('NOT_IN_ROOM', 'Join the class first');
     await this.presence.setFlags(sessionId, session.userId, patch);
     return (await this.presence.participant(sessionId, session.userId))!;
   }
 
   /** A teacher's action on a participant of this class. */
-  async control(session: SessionClaims, sessionId: string, targetUserId: string, action: 'mute' | 'stop-camera' | 'remove'): Promise<Participant | null> {
+  async control(
+    session: SessionClaims,
+    sessionId: string,
+    targetUserId: string,
+    action: 'mute' | 'stop-camera' | 'remove',
+  ): Promise<Participant | null> {
     if (!canTeach(session.role)) throw new ForbiddenError('TEACHER_ONLY', 'Only instructors can do this');
     await this.classroom.find(session, sessionId);
     const target = await this.presence.participant(sessionId, targetUserId);
@@ -117,5 +158,4 @@ export class RoomService {
   async endClass(session: SessionClaims, sessionId: string): Promise<void> {
     await this.classroom.endClass(session, sessionId);
   }
-
 }

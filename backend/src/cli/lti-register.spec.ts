@@ -5,12 +5,18 @@ import { createTestDatabase } from '../testing/test-app';
 import { parseRegisterArgs, runLtiRegister } from './lti-register';
 
 const args = (extra: string[] = []) => [
-  '--issuer', 'https://canvas.instructure.com',
-  '--client-id', '10000000000042',
-  '--auth-url', 'https://sso.canvaslms.com/api/lti/authorize_redirect',
-  '--token-url', 'https://sso.canvaslms.com/login/oauth2/token',
-  '--jwks-url', 'https://sso.canvaslms.com/api/lti/security/jwks',
-  '--deployment', '7:abc',
+  '--issuer',
+  'https://canvas.instructure.com',
+  '--client-id',
+  '10000000000042',
+  '--auth-url',
+  'https://sso.canvaslms.com/api/lti/authorize_redirect',
+  '--token-url',
+  'https://sso.canvaslms.com/login/oauth2/token',
+  '--jwks-url',
+  'https://sso.canvaslms.com/api/lti/security/jwks',
+  '--deployment',
+  '7:abc',
   ...extra,
 ];
 
@@ -33,7 +39,11 @@ describe('npm run lti:register', () => {
 
   it('registers a platform against the database, and updates it on a second run', async () => {
     const databaseUrl = await createTestDatabase();
-    const env = { databaseUrl, ltiKey: crypto.randomBytes(24).toString('hex'), publicUrl: 'https://lectern.example.edu' };
+    const env = {
+      databaseUrl,
+      ltiKey: crypto.randomBytes(24).toString('hex'),
+      publicUrl: 'https://lectern.example.edu',
+    };
     const first = await runLtiRegister(args(), env);
     expect(first.code, first.output).toBe(0);
     expect(first.output).toContain('OIDC login initiation URL: https://lectern.example.edu/lti/login');

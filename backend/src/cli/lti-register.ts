@@ -66,26 +66,43 @@ export function parseRegisterArgs(argv: string[]): { ok: true; input: unknown } 
   };
   const parsed = registrationInput.safeParse(input);
   if (!parsed.success) {
-    const flag: Record<string, string> = { clientId: '--client-id', authUrl: '--auth-url', tokenUrl: '--token-url', jwksUrl: '--jwks-url', deployments: '--deployment' };
+    const flag: Record<string, string> = {
+      clientId: '--client-id',
+      authUrl: '--auth-url',
+      tokenUrl: '--token-url',
+      jwksUrl: '--jwks-url',
+      deployments: '--deployment',
+    };
     const lines = parsed.error.issues.map((i) => {
       const key = String(i.path[0]);
       const given = (input as Record<string, unknown>)[key];
       return `  ${flag[key] ?? `--${key}`}: ${given === undefined || (Array.isArray(given) && given.length === 0) ? 'is required' : i.message}`;
     });
-    return { ok: false, result: { code: 2, output: `Cannot register the platform:\n${[...new Set(lines)].join('\n')}\n\n${USAGE}` } };
+    return {
+      ok: false,
+      result: { code: 2, output: `Cannot register the platform:\n${[...new Set(lines)].join('\n')}\n\n${USAGE}` },
+    };
   }
   return { ok: true, input: parsed.data };
 }
 
 /** Registers against the database directly, so it works whether the tool is running or not. */
-export async function runLtiRegister(argv: string[], env: { databaseUrl: string; ltiKey: string; publicUrl: string }): Promise<CliResult> {
+export async function runLtiRegister(
+  argv: string[],
+  env: { databaseUrl: string; ltiKey: string; publicUrl: string },
+): Promise<CliResult> {
   const parsed = parseRegisterArgs(argv);
   if (!parsed.ok) return parsed.result;
   await runMigrations(env.databaseUrl);
   const db = new DataSource(dataSourceOptions(env.databaseUrl));
   await db.initialize();
   try {
-    const tenancy = new TenancyService(new PlatformRepository(db), new CourseRepository(db), new ActivityRepository(db), new TenancyTransaction(db));
+    const tenancy = new TenancyService(
+      new PlatformRepository(db),
+      new CourseRepository(db),
+      new ActivityRepository(db),
+      new TenancyTransaction(db),
+    );
     const lti = new LtiService(db, { ltiKey: env.ltiKey } as AppConfig, tenancy, new DomainEvents());
     await deployLtijs(lti.provider);
     const platform = await lti.register(parsed.input);

@@ -46,9 +46,13 @@ describe('npm run migrate', () => {
     const db = new Client({ connectionString: url });
     await db.connect();
     try {
-      const tables = await db.query<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public'`);
+      const tables = await db.query<{ t: string }>(
+        `SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public'`,
+      );
       const names = tables.rows.map((r) => r.t);
-      expect(names).toEqual(expect.arrayContaining(['schema_migrations', 'course', 'lti_platform', 'whiteboard_snapshot']));
+      expect(names).toEqual(
+        expect.arrayContaining(['schema_migrations', 'course', 'lti_platform', 'whiteboard_snapshot']),
+      );
       const count = async () => Number((await db.query('SELECT count(*) AS n FROM schema_migrations')).rows[0].n);
       expect(await count()).toBe(MIGRATIONS.length);
 

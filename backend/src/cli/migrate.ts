@@ -16,14 +16,20 @@ export async function runMigrateCli(env: NodeJS.ProcessEnv): Promise<{ code: num
     ({ databaseUrl } = loadMigrateConfig(env));
   } catch (e) {
     if (e instanceof ConfigError) {
-      const hint = 'set DATABASE_URL=postgres://user:password@host:5432/database (npm start migrates its own database by itself)';
+      const hint =
+        'set DATABASE_URL=postgres://user:password@host:5432/database (npm start migrates its own database by itself)';
       return { code: 2, output: `[lectern] ${e.problems.join('; ')}: ${hint}` };
     }
     throw e;
   }
   try {
     const ran = await runMigrations(databaseUrl);
-    return { code: 0, output: ran.length ? `[lectern] applied migrations: ${ran.join(', ')}` : '[lectern] migrations: nothing to apply, the schema is up to date' };
+    return {
+      code: 0,
+      output: ran.length
+        ? `[lectern] applied migrations: ${ran.join(', ')}`
+        : '[lectern] migrations: nothing to apply, the schema is up to date',
+    };
   } catch (e) {
     return { code: 1, output: `[lectern] migration failed: ${e instanceof Error ? e.message : String(e)}` };
   }

@@ -40,15 +40,21 @@ describe('loadConfig', () => {
   });
 
   it('never enables the dev platform in production', () => {
-    expect(loadConfig({ ...base, NODE_ENV: 'production', PUBLIC_URL: 'https://lectern.example.edu' }).devPlatform.enabled).toBe(false);
-    expect(() => loadConfig({ ...base, NODE_ENV: 'production', PUBLIC_URL: 'https://lectern.example.edu', DEV_PLATFORM: 'true' })).toThrowError(/DEV_PLATFORM/);
+    expect(
+      loadConfig({ ...base, NODE_ENV: 'production', PUBLIC_URL: 'https://lectern.example.edu' }).devPlatform.enabled,
+    ).toBe(false);
+    expect(() =>
+      loadConfig({ ...base, NODE_ENV: 'production', PUBLIC_URL: 'https://lectern.example.edu', DEV_PLATFORM: 'true' }),
+    ).toThrowError(/DEV_PLATFORM/);
   });
 
   it('requires an https PUBLIC_URL in production, and only there', () => {
-    expect(() => loadConfig({ ...base, NODE_ENV: 'production' })).toThrowError(/PUBLIC_URL must be an https URL when NODE_ENV is production/);
-    expect(() => loadConfig({ ...base, NODE_ENV: 'production', PUBLIC_URL: 'http://lectern.example.edu' })).toThrowError(
-      /PUBLIC_URL must be an https URL .*got http:\/\/lectern.example.edu/,
+    expect(() => loadConfig({ ...base, NODE_ENV: 'production' })).toThrowError(
+      /PUBLIC_URL must be an https URL when NODE_ENV is production/,
     );
+    expect(() =>
+      loadConfig({ ...base, NODE_ENV: 'production', PUBLIC_URL: 'http://lectern.example.edu' }),
+    ).toThrowError(/PUBLIC_URL must be an https URL .*got http:\/\/lectern.example.edu/);
     const prod = loadConfig({ ...base, NODE_ENV: 'production', PUBLIC_URL: 'https://lectern.example.edu' });
     expect(prod.publicUrl).toBe('https://lectern.example.edu');
     expect(prod.outbound).toEqual({ allowPrivate: false, allowHttp: false });
@@ -56,6 +62,8 @@ describe('loadConfig', () => {
   });
 
   it('strips a trailing slash from PUBLIC_URL', () => {
-    expect(loadConfig({ ...base, PUBLIC_URL: 'https://lectern.example.edu/' }).publicUrl).toBe('https://lectern.example.edu');
+    expect(loadConfig({ ...base, PUBLIC_URL: 'https://lectern.example.edu/' }).publicUrl).toBe(
+      'https://lectern.example.edu',
+    );
   });
 });

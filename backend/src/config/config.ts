@@ -13,13 +13,16 @@ const booleanString = z
 const secret = z.string().min(32, 'must be at least 32 characters long');
 
 const url = (protocols: string[]) =>
-  z.string().refine((value) => {
-    try {
-      return protocols.includes(new URL(value).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a URL starting with ${protocols.map((p) => p + '//').join(' or ')}`);
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL starting with ${protocols.map((p) => p + '//').join(' or ')}`,
+  );
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -32,14 +35,26 @@ const schema = z.object({
   SESSION_SECRET: secret,
   SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(86400).default(3600),
   // Fractions allowed (tests use seconds); a session ends this long after its launch, refreshed or not.
-  SESSION_MAX_AGE_HOURS: z.coerce.number().min(0.001).max(24 * 7).default(12),
+  SESSION_MAX_AGE_HOURS: z.coerce
+    .number()
+    .min(0.001)
+    .max(24 * 7)
+    .default(12),
   SESSION_SWEEP_MS: z.coerce.number().int().min(100).max(60_000).default(20_000),
   DEV_PLATFORM: booleanString.optional(),
   DEV_PLATFORM_URL: url(['http:', 'https:']).optional(),
   FRONTEND_DIST: z.string().default('dist/frontend/browser'),
   GRADE_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(5000),
-  KEY_ROTATION_GRACE_HOURS: z.coerce.number().min(0).max(24 * 90).default(168),
-  KEY_ROTATION_PUBLISH_AHEAD_MINUTES: z.coerce.number().min(0).max(7 * 24 * 60).default(60),
+  KEY_ROTATION_GRACE_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 90)
+    .default(168),
+  KEY_ROTATION_PUBLISH_AHEAD_MINUTES: z.coerce
+    .number()
+    .min(0)
+    .max(7 * 24 * 60)
+    .default(60),
   ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters long').optional(),
   ALLOW_PRIVATE_NETWORK_URLS: booleanString.optional(),
   PRESENCE_TTL_MS: z.coerce.number().int().min(500).max(120_000).default(10_000),
@@ -56,13 +71,31 @@ const schema = z.object({
   MEDIA_FORCE_RELAY: booleanString.optional(),
   TURN_URLS: z.string().optional(),
   TURN_SECRET: z.string().min(16, 'must be at least 16 characters long').optional(),
-  TURN_TTL_SECONDS: z.coerce.number().int().min(60).max(86400 * 2).default(12 * 3600),
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 letters, digits, _ or -').default('lectern'),
+  TURN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(86400 * 2)
+    .default(12 * 3600),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 letters, digits, _ or -')
+    .default('lectern'),
   // Rate limits (platform/rate-limit/rules.ts): every rule's points times the scale, then exact rules.
   RATE_LIMIT_SCALE: z.coerce.number().min(0.01).max(10_000).optional(),
   RATE_LIMIT_RULES: z.string().optional(),
   // Express 'trust proxy': which hops may say who the client is (X-Forwarded-For); never 'true' (anyone could).
-  TRUST_PROXY: z.string().regex(/^(\d{1,2}|[0-9A-Za-z.:/, ]+)$/, 'must be a hop count or a list of addresses, subnets, loopback, linklocal, uniquelocal').refine((v) => !/^\s*true\s*$/i.test(v), 'must not be true (any client could then choose its own address): give the load balancer\'s addresses or a hop count').default('loopback'),
+  TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(\d{1,2}|[0-9A-Za-z.:/, ]+)$/,
+      'must be a hop count or a list of addresses, subnets, loopback, linklocal, uniquelocal',
+    )
+    .refine(
+      (v) => !/^\s*true\s*$/i.test(v),
+      "must not be true (any client could then choose its own address): give the load balancer's addresses or a hop count",
+    )
+    .default('loopback'),
   SCHEDULE_CHECK_MS: z.coerce.number().int().min(50).max(3_600_000).default(30_000),
 });
 
@@ -142,15 +175,14 @@ export class ConfigError extends Error {
 const trimSlash = (s: string) => s.replace(/\/+$/, '');
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const input = Object.fromEntries(
-    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
-  );
+  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const variable = String(issue.path[0] ?? '?');
-        const message = issue.code === 'invalid_type' && env[variable] === undefined ? 'is required but not set' : issue.message;
+        const message =
+          issue.code === 'invalid_type' && env[variable] === undefined ? 'is required but not set' : issue.message;
         return `${variable} ${message}`;
       }),
     );
@@ -160,16 +192,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   // Off unless asked for: a deployment that forgets NODE_ENV must not expose a platform that signs any launch.
   const devPlatformEnabled = c.DEV_PLATFORM ?? false;
   if (devPlatformEnabled && c.NODE_ENV === 'production') {
-    problems.push('DEV_PLATFORM must not be true when NODE_ENV is production (the dev LMS platform is never loaded in production)');
+    problems.push(
+      'DEV_PLATFORM must not be true when NODE_ENV is production (the dev LMS platform is never loaded in production)',
+    );
   }
   if (c.NODE_ENV === 'production' && !c.PUBLIC_URL?.startsWith('https://')) {
-    problems.push(`PUBLIC_URL must be an https URL when NODE_ENV is production (LMS launches, cookies and HSTS need it; got ${c.PUBLIC_URL ?? 'nothing'})`);
+    problems.push(
+      `PUBLIC_URL must be an https URL when NODE_ENV is production (LMS launches, cookies and HSTS need it; got ${c.PUBLIC_URL ?? 'nothing'})`,
+    );
   }
-  const turnUrls = (c.TURN_URLS ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  const turnUrls = (c.TURN_URLS ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
   const badTurn = turnUrls.filter((u) => !/^turns?:[^\s]+$/.test(u));
-  if (badTurn.length) problems.push(`TURN_URLS must be comma-separated turn: or turns: URLs (got ${badTurn.join(', ')})`);
-  if (turnUrls.length && !c.TURN_SECRET) problems.push('TURN_SECRET is required when TURN_URLS is set (the coturn static-auth-secret)');
-  if (c.MEDIA_FORCE_RELAY && !turnUrls.length) problems.push('MEDIA_FORCE_RELAY needs TURN_URLS (relay-only media goes through TURN)');
+  if (badTurn.length)
+    problems.push(`TURN_URLS must be comma-separated turn: or turns: URLs (got ${badTurn.join(', ')})`);
+  if (turnUrls.length && !c.TURN_SECRET)
+    problems.push('TURN_SECRET is required when TURN_URLS is set (the coturn static-auth-secret)');
+  if (c.MEDIA_FORCE_RELAY && !turnUrls.length)
+    problems.push('MEDIA_FORCE_RELAY needs TURN_URLS (relay-only media goes through TURN)');
   const rateRules = parseRuleOverrides(c.RATE_LIMIT_RULES ?? '');
   problems.push(...rateRules.problems.map((p) => `RATE_LIMIT_RULES ${p}`));
   if (problems.length) throw new ConfigError(problems);
@@ -196,7 +238,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     scheduleCheckMs: c.SCHEDULE_CHECK_MS,
     whiteboardNaiveBroadcast: c.WHITEBOARD_NAIVE_BROADCAST ?? false,
     presence: { ttlMs: c.PRESENCE_TTL_MS, beatMs: c.PRESENCE_BEAT_MS },
-    outbound: { allowPrivate: c.ALLOW_PRIVATE_NETWORK_URLS ?? c.NODE_ENV !== 'production', allowHttp: c.NODE_ENV !== 'production' },
+    outbound: {
+      allowPrivate: c.ALLOW_PRIVATE_NETWORK_URLS ?? c.NODE_ENV !== 'production',
+      allowHttp: c.NODE_ENV !== 'production',
+    },
     keyRotationGraceHours: c.KEY_ROTATION_GRACE_HOURS,
     keyRotationPublishAheadMinutes: c.KEY_ROTATION_PUBLISH_AHEAD_MINUTES,
     adminToken: c.ADMIN_TOKEN ?? null,
@@ -223,7 +268,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 export function loadMigrateConfig(env: NodeJS.ProcessEnv = process.env): { databaseUrl: string } {
   const parsed = schema.pick({ DATABASE_URL: true }).safeParse({ DATABASE_URL: env.DATABASE_URL || undefined });
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `DATABASE_URL ${env.DATABASE_URL ? i.message : 'is required but not set'}`));
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `DATABASE_URL ${env.DATABASE_URL ? i.message : 'is required but not set'}`),
+    );
   }
   return { databaseUrl: parsed.data.DATABASE_URL };
 }

@@ -81,7 +81,12 @@ export interface GradeCellView {
 export interface GradebookView {
   attendancePoints: number | null;
   agsOffered: boolean;
-  students: Array<{ subject: string; name: string; status: 'active' | 'inactive' | 'deleted'; attendance: GradeCellView | null }>;
+  students: Array<{
+    subject: string;
+    name: string;
+    status: 'active' | 'inactive' | 'deleted';
+    attendance: GradeCellView | null;
+  }>;
 }
 
 export type LaunchLanding = 'lobby' | 'deep-link';

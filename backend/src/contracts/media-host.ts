@@ -49,7 +49,14 @@ export const hostRequestSchema = z.discriminatedUnion('op', [
   /** A socket dropped on some instance: its peers in this class start their grace period. */
   z.object({ op: z.literal('socketDropped'), sessionId: z.uuid(), socketId: text(128) }).strict(),
   /** A teacher's control, issued on the teacher's instance, acted on in the SFU. */
-  z.object({ op: z.literal('teacherAction'), sessionId: z.uuid(), userId: text(128), action: z.enum(['mute', 'stop-camera', 'remove']) }).strict(),
+  z
+    .object({
+      op: z.literal('teacherAction'),
+      sessionId: z.uuid(),
+      userId: text(128),
+      action: z.enum(['mute', 'stop-camera', 'remove']),
+    })
+    .strict(),
   /** The class ended: its media closes and its policy goes. */
   z.object({ op: z.literal('closeRoom'), sessionId: z.uuid() }).strict(),
 ]);
@@ -80,7 +87,12 @@ export interface HostReplies {
 export type HostReply<R extends HostRequest> = HostReplies[R['op']];
 
 /** Requests that only mean something where the class's media already is: with no host anywhere, they do nothing. */
-export const ONLY_IF_HOSTED: ReadonlySet<HostOp> = new Set<HostOp>(['socketDropped', 'teacherAction', 'closeRoom', 'leave']);
+export const ONLY_IF_HOSTED: ReadonlySet<HostOp> = new Set<HostOp>([
+  'socketDropped',
+  'teacherAction',
+  'closeRoom',
+  'leave',
+]);
 
 /** The class a request is about (the host is chosen by it). */
 export const hostSessionOf = (r: HostRequest): string => ('caller' in r ? r.caller.sessionId : r.sessionId);
@@ -92,6 +104,12 @@ export type HostEnvelope = { id: string; from: string; request: HostRequest };
 /** On the Redis channel of the asking instance: the reply to one request, or its error with a code. */
 export const hostAnswerSchema = z.discriminatedUnion('ok', [
   z.object({ id: z.uuid(), ok: z.literal(true), data: z.unknown() }).strict(),
-  z.object({ id: z.uuid(), ok: z.literal(false), error: z.object({ code: text(64), message: z.string().max(2000), status: z.number().int() }).strict() }).strict(),
+  z
+    .object({
+      id: z.uuid(),
+      ok: z.literal(false),
+      error: z.object({ code: text(64), message: z.string().max(2000), status: z.number().int() }).strict(),
+    })
+    .strict(),
 ]);
 export type HostAnswer = z.infer<typeof hostAnswerSchema>;

@@ -41,68 +41,118 @@ export type MediaSource = (typeof sources)[number];
 const mime = z.string().regex(/^(audio|video)\/[A-Za-z0-9_.+-]{1,40}$/, 'must be a MIME type such as video/VP8');
 /** Codec and header-extension parameters: their names are keys, so never `__proto__` and the like. */
 const params = z.record(safeId.max(64), z.union([z.string().max(256), z.number(), z.boolean()]));
-const feedback = z.array(z.object({ type: z.string().max(32), parameter: z.string().max(32).optional() }).strict()).max(16);
-const headerExtension = z.object({
-  kind: z.enum(['audio', 'video']).optional(),
-  uri: z.string().max(200),
-  preferredId: z.number().int().min(1).max(255).optional(),
-  id: z.number().int().min(1).max(255).optional(),
-  preferredEncrypt: z.boolean().optional(),
-  encrypt: z.boolean().optional(),
-  direction: z.enum(['sendrecv', 'sendonly', 'recvonly', 'inactive']).optional(),
-  parameters: params.optional(),
-}).strict();
-
-export const rtpCapabilitiesSchema = z.object({
-  codecs: z.array(z.object({
-    kind: z.enum(['audio', 'video']),
-    mimeType: mime,
-    preferredPayloadType: z.number().int().min(0).max(127).optional(),
-    clockRate: z.number().int().min(1).max(1_000_000),
-    channels: z.number().int().min(1).max(8).optional(),
+const feedback = z
+  .array(z.object({ type: z.string().max(32), parameter: z.string().max(32).optional() }).strict())
+  .max(16);
+const headerExtension = z
+  .object({
+    kind: z.enum(['audio', 'video']).optional(),
+    uri: z.string().max(200),
+    preferredId: z.number().int().min(1).max(255).optional(),
+    id: z.number().int().min(1).max(255).optional(),
+    preferredEncrypt: z.boolean().optional(),
+    encrypt: z.boolean().optional(),
+    direction: z.enum(['sendrecv', 'sendonly', 'recvonly', 'inactive']).optional(),
     parameters: params.optional(),
-    rtcpFeedback: feedback.optional(),
-  }).strict()).min(1).max(64),
-  headerExtensions: z.array(headerExtension).max(32).optional(),
-}).strict();
+  })
+  .strict();
 
-export const rtpParametersSchema = z.object({
-  mid: z.string().max(32).optional(),
-  codecs: z.array(z.object({
-    mimeType: mime,
-    payloadType: z.number().int().min(0).max(127),
-    clockRate: z.number().int().min(1).max(1_000_000),
-    channels: z.number().int().min(1).max(8).optional(),
-    parameters: params.optional(),
-    rtcpFeedback: feedback.optional(),
-  }).strict()).min(1).max(16),
-  headerExtensions: z.array(headerExtension).max(32).optional(),
-  encodings: z.array(z.object({
-    ssrc: z.number().int().min(0).optional(),
-    rid: z.string().max(16).optional(),
-    codecPayloadType: z.number().int().optional(),
-    rtx: z.object({ ssrc: z.number().int().min(0) }).strict().optional(),
-    dtx: z.boolean().optional(),
-    scalabilityMode: z.string().max(16).optional(),
-    scaleResolutionDownBy: z.number().min(1).max(64).optional(),
-    maxBitrate: z.number().int().min(0).optional(),
-    maxFramerate: z.number().min(0).max(120).optional(),
-    adaptivePtime: z.boolean().optional(),
-    priority: z.enum(['very-low', 'low', 'medium', 'high']).optional(),
-    networkPriority: z.enum(['very-low', 'low', 'medium', 'high']).optional(),
-    active: z.boolean().optional(),
-  }).strict()).max(4).optional(),
-  rtcp: z.object({ cname: z.string().max(64).optional(), reducedSize: z.boolean().optional(), mux: z.boolean().optional() }).strict().optional(),
-  msid: z.string().max(128).optional(),
-}).strict();
+export const rtpCapabilitiesSchema = z
+  .object({
+    codecs: z
+      .array(
+        z
+          .object({
+            kind: z.enum(['audio', 'video']),
+            mimeType: mime,
+            preferredPayloadType: z.number().int().min(0).max(127).optional(),
+            clockRate: z.number().int().min(1).max(1_000_000),
+            channels: z.number().int().min(1).max(8).optional(),
+            parameters: params.optional(),
+            rtcpFeedback: feedback.optional(),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(64),
+    headerExtensions: z.array(headerExtension).max(32).optional(),
+  })
+  .strict();
 
-export const dtlsParametersSchema = z.object({
-  role: z.enum(['auto', 'client', 'server']).optional(),
-  fingerprints: z.array(z.object({
-    algorithm: z.enum(['sha-1', 'sha-224', 'sha-256', 'sha-384', 'sha-512']),
-    value: z.string().regex(/^([0-9A-Fa-f]{2}:){15,63}[0-9A-Fa-f]{2}$/, 'must be a colon-separated hex fingerprint'),
-  }).strict()).min(1).max(8),
-}).strict();
+export const rtpParametersSchema = z
+  .object({
+    mid: z.string().max(32).optional(),
+    codecs: z
+      .array(
+        z
+          .object({
+            mimeType: mime,
+            payloadType: z.number().int().min(0).max(127),
+            clockRate: z.number().int().min(1).max(1_000_000),
+            channels: z.number().int().min(1).max(8).optional(),
+            parameters: params.optional(),
+            rtcpFeedback: feedback.optional(),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(16),
+    headerExtensions: z.array(headerExtension).max(32).optional(),
+    encodings: z
+      .array(
+        z
+          .object({
+            ssrc: z.number().int().min(0).optional(),
+            rid: z.string().max(16).optional(),
+            codecPayloadType: z.number().int().optional(),
+            rtx: z
+              .object({ ssrc: z.number().int().min(0) })
+              .strict()
+              .optional(),
+            dtx: z.boolean().optional(),
+            scalabilityMode: z.string().max(16).optional(),
+            scaleResolutionDownBy: z.number().min(1).max(64).optional(),
+            maxBitrate: z.number().int().min(0).optional(),
+            maxFramerate: z.number().min(0).max(120).optional(),
+            adaptivePtime: z.boolean().optional(),
+            priority: z.enum(['very-low', 'low', 'medium', 'high']).optional(),
+            networkPriority: z.enum(['very-low', 'low', 'medium', 'high']).optional(),
+            active: z.boolean().optional(),
+          })
+          .strict(),
+      )
+      .max(4)
+      .optional(),
+    rtcp: z
+      .object({
+        cname: z.string().max(64).optional(),
+        reducedSize: z.boolean().optional(),
+        mux: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+    msid: z.string().max(128).optional(),
+  })
+  .strict();
+
+export const dtlsParametersSchema = z
+  .object({
+    role: z.enum(['auto', 'client', 'server']).optional(),
+    fingerprints: z
+      .array(
+        z
+          .object({
+            algorithm: z.enum(['sha-1', 'sha-224', 'sha-256', 'sha-384', 'sha-512']),
+            value: z
+              .string()
+              .regex(/^([0-9A-Fa-f]{2}:){15,63}[0-9A-Fa-f]{2}$/, 'must be a colon-separated hex fingerprint'),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(8),
+  })
+  .strict();
 
 export const mediaSchemas = {
   [MediaEvents.join]: z.object({ peerId: z.uuid() }).strict(),
@@ -110,12 +160,25 @@ export const mediaSchemas = {
   [MediaEvents.createTransport]: z.object({ direction: z.enum(['send', 'recv']) }).strict(),
   [MediaEvents.connectTransport]: z.object({ transportId: z.uuid(), dtlsParameters: dtlsParametersSchema }).strict(),
   [MediaEvents.restartIce]: z.object({ transportId: z.uuid() }).strict(),
-  [MediaEvents.produce]: z.object({ transportId: z.uuid(), kind: z.enum(['audio', 'video']), source: z.enum(sources), rtpParameters: rtpParametersSchema }).strict(),
+  [MediaEvents.produce]: z
+    .object({
+      transportId: z.uuid(),
+      kind: z.enum(['audio', 'video']),
+      source: z.enum(sources),
+      rtpParameters: rtpParametersSchema,
+    })
+    .strict(),
   [MediaEvents.pauseProducer]: z.object({ producerId: z.uuid(), paused: z.boolean() }).strict(),
   [MediaEvents.closeProducer]: z.object({ producerId: z.uuid() }).strict(),
   [MediaEvents.consume]: z.object({ producerId: z.uuid() }).strict(),
   [MediaEvents.resumeConsumer]: z.object({ consumerId: z.uuid() }).strict(),
-  [MediaEvents.setLayers]: z.object({ consumerId: z.uuid(), spatialLayer: z.number().int().min(0).max(2), temporalLayer: z.number().int().min(0).max(2).optional() }).strict(),
+  [MediaEvents.setLayers]: z
+    .object({
+      consumerId: z.uuid(),
+      spatialLayer: z.number().int().min(0).max(2),
+      temporalLayer: z.number().int().min(0).max(2).optional(),
+    })
+    .strict(),
   [MediaEvents.leave]: z.object({}).strict(),
   [MediaEvents.policy]: z.object({ studentScreenShare: z.boolean() }).strict(),
 } as const;
@@ -164,9 +227,19 @@ export interface ConsumerInfo {
 }
 
 export interface MediaAckData {
-  [MediaEvents.join]: { routerRtpCapabilities: unknown; iceServers: IceServer[]; iceTransportPolicy: 'all' | 'relay'; policy: MediaPolicy; resumed: boolean };
+  [MediaEvents.join]: {
+    routerRtpCapabilities: unknown;
+    iceServers: IceServer[];
+    iceTransportPolicy: 'all' | 'relay';
+    policy: MediaPolicy;
+    resumed: boolean;
+  };
   /** activeSpeaker: the peer id of whoever is speaking now. */
-  [MediaEvents.ready]: { producers: ProducerInfo[]; activeSpeaker: string | null; videoCodec: 'video/VP8' | 'video/H264' };
+  [MediaEvents.ready]: {
+    producers: ProducerInfo[];
+    activeSpeaker: string | null;
+    videoCodec: 'video/VP8' | 'video/H264';
+  };
   [MediaEvents.createTransport]: TransportInfo;
   [MediaEvents.connectTransport]: null;
   [MediaEvents.restartIce]: { iceParameters: unknown };
@@ -197,4 +270,6 @@ export interface MediaServerPayloads {
 
 export type MediaServerEventName = keyof MediaServerPayloads;
 /** One server-to-browser media message: an event and its payload, checked together. */
-export type MediaServerMessage = { [E in MediaServerEventName]: { event: E; payload: MediaServerPayloads[E] } }[MediaServerEventName];
+export type MediaServerMessage = {
+  [E in MediaServerEventName]: { event: E; payload: MediaServerPayloads[E] };
+}[MediaServerEventName];

@@ -96,7 +96,10 @@ export class DevClients {
       'https://purl.imsglobal.org/spec/lti-platform-configuration': {
         product_family_code: 'lectern-dev-lms',
         version: '1.0',
-        messages_supported: [{ type: 'LtiResourceLinkRequest' }, { type: 'LtiDeepLinkingRequest', placements: ['ContentArea'] }],
+        messages_supported: [
+          { type: 'LtiResourceLinkRequest' },
+          { type: 'LtiDeepLinkingRequest', placements: ['ContentArea'] },
+        ],
       },
     };
   }

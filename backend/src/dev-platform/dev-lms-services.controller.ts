@@ -11,7 +11,10 @@ const AGS_READ = [SCOPES.lineItem, SCOPES.lineItemReadonly];
 export class DevLmsServicesController {
   constructor(private readonly lms: DevLmsServices) {}
 
-  private async answer(res: Response, fn: () => Promise<{ status?: number; type?: string; body?: unknown; link?: string } | void>) {
+  private async answer(
+    res: Response,
+    fn: () => Promise<{ status?: number; type?: string; body?: unknown; link?: string } | void>,
+  ) {
     try {
       const out = (await fn()) ?? {};
       if (out.link) res.setHeader('Link', out.link);
@@ -35,27 +38,54 @@ export class DevLmsServicesController {
   }
 
   @Get('api/:course/memberships')
-  memberships(@Param('course') course: string, @Query() q: Record<string, string>, @Headers('authorization') auth: string, @Res() res: Response) {
+  memberships(
+    @Param('course') course: string,
+    @Query() q: Record<string, string>,
+    @Headers('authorization') auth: string,
+    @Res() res: Response,
+  ) {
     return this.answer(res, async () => {
-      if ((await this.lms.checkFault('nrps')) === 'malformed') return { type: 'application/json', body: '{"members": [' };
+      if ((await this.lms.checkFault('nrps')) === 'malformed')
+        return { type: 'application/json', body: '{"members": [' };
       await this.lms.authorize(auth, SCOPES.nrps);
       const { body, next } = this.lms.memberships(course, Number(q.limit), Number(q.page));
-      return { type: 'application/vnd.ims.lti-nrps.v2.membershipcontainer+json', body, link: next ? `<${next}>; rel="next"` : undefined };
+      return {
+        type: 'application/vnd.ims.lti-nrps.v2.membershipcontainer+json',
+        body,
+        link: next ? `<${next}>; rel="next"` : undefined,
+      };
     });
   }
 
   @Get('api/:course/lineitems')
-  lineItems(@Param('course') course: string, @Query() q: Record<string, string>, @Headers('authorization') auth: string, @Res() res: Response) {
+  lineItems(
+    @Param('course') course: string,
+    @Query() q: Record<string, string>,
+    @Headers('authorization') auth: string,
+    @Res() res: Response,
+  ) {
     return this.answer(res, async () => {
       if ((await this.lms.requireAgsUp()) === 'malformed') return { type: 'application/json', body: '[{"id": ' };
       await this.lms.authorize(auth, AGS_READ);
-      const items = await this.lms.listLineItems(course, { resourceLinkId: q.resource_link_id, resourceId: q.resource_id, tag: q.tag });
-      return { type: 'application/vnd.ims.lis.v2.lineitemcontainer+json', body: items.map((li) => this.lms.lineItemJson(li)) };
+      const items = await this.lms.listLineItems(course, {
+        resourceLinkId: q.resource_link_id,
+        resourceId: q.resource_id,
+        tag: q.tag,
+      });
+      return {
+        type: 'application/vnd.ims.lis.v2.lineitemcontainer+json',
+        body: items.map((li) => this.lms.lineItemJson(li)),
+      };
     });
   }
 
   @Post('api/:course/lineitems')
-  createLineItem(@Param('course') course: string, @Body() body: Record<string, unknown>, @Headers('authorization') auth: string, @Res() res: Response) {
+  createLineItem(
+    @Param('course') course: string,
+    @Body() body: Record<string, unknown>,
+    @Headers('authorization') auth: string,
+    @Res() res: Response,
+  ) {
     return this.answer(res, async () => {
       await this.lms.requireAgsUp();
       await this.lms.authorize(auth, AGS_WRITE);
@@ -65,16 +95,30 @@ export class DevLmsServicesController {
   }
 
   @Get('api/:course/lineitems/:id')
-  lineItem(@Param('course') course: string, @Param('id', ParseIntPipe) id: number, @Headers('authorization') auth: string, @Res() res: Response) {
+  lineItem(
+    @Param('course') course: string,
+    @Param('id', ParseIntPipe) id: number,
+    @Headers('authorization') auth: string,
+    @Res() res: Response,
+  ) {
     return this.answer(res, async () => {
       await this.lms.requireAgsUp();
       await this.lms.authorize(auth, AGS_READ);
-      return { type: 'application/vnd.ims.lis.v2.lineitem+json', body: this.lms.lineItemJson(await this.lms.lineItem(course, id)) };
+      return {
+        type: 'application/vnd.ims.lis.v2.lineitem+json',
+        body: this.lms.lineItemJson(await this.lms.lineItem(course, id)),
+      };
     });
   }
 
   @Post('api/:course/lineitems/:id/scores')
-  score(@Param('course') course: string, @Param('id', ParseIntPipe) id: number, @Body() body: Record<string, unknown>, @Headers('authorization') auth: string, @Res() res: Response) {
+  score(
+    @Param('course') course: string,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() body: Record<string, unknown>,
+    @Headers('authorization') auth: string,
+    @Res() res: Response,
+  ) {
     return this.answer(res, async () => {
       await this.lms.requireAgsUp();
       await this.lms.authorize(auth, SCOPES.score);

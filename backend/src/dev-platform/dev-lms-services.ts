@@ -83,8 +83,10 @@ export class DevLmsServices {
   // ---- OAuth2 token endpoint ----
 
   async issueToken(form: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const invalid = (error: string, description: string, status = 400) => new DevLmsError(status, { error, error_description: description });
-    if (form.grant_type !== 'client_credentials') throw invalid('unsupported_grant_type', 'grant_type must be client_credentials');
+    const invalid = (error: string, description: string, status = 400) =>
+      new DevLmsError(status, { error, error_description: description });
+    if (form.grant_type !== 'client_credentials')
+      throw invalid('unsupported_grant_type', 'grant_type must be client_credentials');
     if (form.client_assertion_type !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') {
       throw invalid('invalid_request', 'client_assertion_type must be jwt-bearer');
     }
@@ -102,14 +104,23 @@ export class DevLmsServices {
     } catch (e) {
       throw invalid('invalid_client', `client assertion refused: ${(e as Error).message}`, 401);
     }
-    if (typeof payload.jti !== 'string' || !(await this.redis.set(this.key('jti', payload.jti), '1', 'EX', 600, 'NX'))) {
+    if (
+      typeof payload.jti !== 'string' ||
+      !(await this.redis.set(this.key('jti', payload.jti), '1', 'EX', 600, 'NX'))
+    ) {
       throw invalid('invalid_client', 'client assertion replayed or without jti', 401);
     }
-    const requested = String(form.scope ?? '').split(' ').filter(Boolean);
+    const requested = String(form.scope ?? '')
+      .split(' ')
+      .filter(Boolean);
     const scopes = requested.filter((s) => GRANTABLE.has(s));
     if (scopes.length === 0) throw invalid('invalid_scope', 'none of the requested scopes can be granted');
     const token = crypto.randomBytes(24).toString('base64url');
-    await this.redis.multi().set(this.key('token', token), JSON.stringify({ scopes }), 'EX', TOKEN_TTL).sadd(this.tokensSetKey, token).exec();
+    await this.redis
+      .multi()
+      .set(this.key('token', token), JSON.stringify({ scopes }), 'EX', TOKEN_TTL)
+      .sadd(this.tokensSetKey, token)
+      .exec();
     return { access_token: token, token_type: 'Bearer', expires_in: TOKEN_TTL, scope: scopes.join(' ') };
   }
 
@@ -123,10 +134,15 @@ export class DevLmsServices {
   async authorize(header: string | undefined, scope: string | string[]): Promise<void> {
     const token = /^Bearer (\S+)$/.exec(header ?? '')?.[1];
     const raw = token ? await this.redis.get(this.key('token', token)) : null;
-    if (!raw) throw new DevLmsError(401, { error: 'invalid_token', error_description: 'missing, expired or revoked access token' });
+    if (!raw)
+      throw new DevLmsError(401, {
+        error: 'invalid_token',
+        error_description: 'missing, expired or revoked access token',
+      });
     const granted: string[] = JSON.parse(raw).scopes;
     const needed = Array.isArray(scope) ? scope : [scope];
-    if (!needed.some((s) => granted.includes(s))) throw new DevLmsError(403, { error: 'insufficient_scope', error_description: `needs ${needed.join(' or ')}` });
+    if (!needed.some((s) => granted.includes(s)))
+      throw new DevLmsError(403, { error: 'insufficient_scope', error_description: `needs ${needed.join(' or ')}` });
   }
 
   // ---- Deep Linking (platform side) ----
@@ -141,25 +157,36 @@ export class DevLmsServices {
 
   /** Checks the tool's LtiDeepLinkingResponse (signature, audience, nonce, data) and places its links in the course. */
   async acceptDeepLinkingResponse(jwt: unknown): Promise<{ courseId: string; links: DevLinkRow[] }> {
-    const bad = (d: string, status = 400) => new DevLmsError(status, { error: 'invalid_request', error_description: d });
+    const bad = (d: string, status = 400) =>
+      new DevLmsError(status, { error: 'invalid_request', error_description: d });
     if (typeof jwt !== 'string' || !jwt) throw bad('JWT is required');
     const client = await this.clientOf(jwt);
     if (!client) throw bad('deep-linking response from an unknown client', 401);
     let payload;
     try {
-      ({ payload } = await jwtVerify(jwt, this.clients.keysOf(client), { issuer: client.clientId, audience: this.issuer, algorithms: ['RS256'], maxTokenAge: '10m' }));
+      ({ payload } = await jwtVerify(jwt, this.clients.keysOf(client), {
+        issuer: client.clientId,
+        audience: this.issuer,
+        algorithms: ['RS256'],
+        maxTokenAge: '10m',
+      }));
     } catch (e) {
       throw bad(`deep-linking response refused: ${(e as Error).message}`, 401);
     }
     const claim = (n: string) => payload[`https://purl.imsglobal.org/spec/lti/claim/${n}`];
-    if (claim('message_type') !== 'LtiDeepLinkingResponse' || claim('version') !== '1.3.0') throw bad('not an LTI 1.3 deep-linking response');
+    if (claim('message_type') !== 'LtiDeepLinkingResponse' || claim('version') !== '1.3.0')
+      throw bad('not an LTI 1.3 deep-linking response');
     if (claim('deployment_id') !== client.deploymentId) throw bad('unknown deployment');
-    if (typeof payload.nonce !== 'string' || !(await this.redis.set(this.key('dl-nonce', payload.nonce), '1', 'EX', 3600, 'NX'))) {
+    if (
+      typeof payload.nonce !== 'string' ||
+      !(await this.redis.set(this.key('dl-nonce', payload.nonce), '1', 'EX', 3600, 'NX'))
+    ) {
       throw bad('deep-linking response replayed (nonce already used)', 409);
     }
     const data = payload['https://purl.imsglobal.org/spec/lti-dl/claim/data'];
     const pending = typeof data === 'string' ? await this.redis.getdel(this.key('dl', data)) : null;
-    if (!pending) throw bad('deep-linking response does not answer an open request of this platform (data unknown or used)', 409);
+    if (!pending)
+      throw bad('deep-linking response does not answer an open request of this platform (data unknown or used)', 409);
     const { courseId } = JSON.parse(pending) as { courseId: string };
     const items = payload['https://purl.imsglobal.org/spec/lti-dl/claim/content_items'];
     if (!Array.isArray(items)) throw bad('content_items must be an array');
@@ -168,14 +195,31 @@ export class DevLmsServices {
       const it = raw as Record<string, unknown>;
       if (it?.type !== 'ltiResourceLink') continue;
       const title = typeof it.title === 'string' && it.title ? it.title.slice(0, 200) : 'Lectern';
-      const custom = Object.fromEntries(Object.entries((it.custom as Record<string, unknown>) ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'));
+      const custom = Object.fromEntries(
+        Object.entries((it.custom as Record<string, unknown>) ?? {}).filter(
+          (e): e is [string, string] => typeof e[1] === 'string',
+        ),
+      );
       let lineItemId: number | null = null;
       const li = it.lineItem as Record<string, unknown> | undefined;
       if (li && typeof li.scoreMaximum === 'number') {
-        const created = await this.createLineItem(courseId, { label: li.label ?? title, scoreMaximum: li.scoreMaximum, resourceId: li.resourceId, tag: li.tag });
+        const created = await this.createLineItem(courseId, {
+          label: li.label ?? title,
+          scoreMaximum: li.scoreMaximum,
+          resourceId: li.resourceId,
+          tag: li.tag,
+        });
         lineItemId = created.id;
       }
-      links.push(await this.store.placeLink({ courseId, title, text: typeof it.text === 'string' ? it.text.slice(0, 1000) : null, custom, lineItemId }));
+      links.push(
+        await this.store.placeLink({
+          courseId,
+          title,
+          text: typeof it.text === 'string' ? it.text.slice(0, 1000) : null,
+          custom,
+          lineItemId,
+        }),
+      );
     }
     return { courseId, links };
   }
@@ -215,9 +259,16 @@ export class DevLmsServices {
       user_id: m.user.id,
       roles: [LIS_ROLE[m.role]],
     }));
-    const next = start + size < all.length ? `${this.membershipsUrl(courseId)}?limit=${size}&page=${Math.floor(start / size) + 2}` : null;
+    const next =
+      start + size < all.length
+        ? `${this.membershipsUrl(courseId)}?limit=${size}&page=${Math.floor(start / size) + 2}`
+        : null;
     return {
-      body: { id: this.membershipsUrl(courseId), context: { id: course.id, label: course.label, title: course.title }, members },
+      body: {
+        id: this.membershipsUrl(courseId),
+        context: { id: course.id, label: course.label, title: course.title },
+        members,
+      },
       next,
     };
   }
@@ -243,7 +294,10 @@ export class DevLmsServices {
     if (!f) return null;
     if (f === 'malformed') return 'malformed';
     const status = Number(f);
-    throw new DevLmsError(status, { error: status === 401 ? 'invalid_token' : 'unavailable', error_description: `${service} fault switched on (${f})` });
+    throw new DevLmsError(status, {
+      error: status === 401 ? 'invalid_token' : 'unavailable',
+      error_description: `${service} fault switched on (${f})`,
+    });
   }
 
   async setAgsDown(down: boolean) {
@@ -270,7 +324,10 @@ export class DevLmsServices {
     };
   }
 
-  async listLineItems(courseId: string, filter: { resourceLinkId?: string; resourceId?: string; tag?: string }): Promise<DevLineItem[]> {
+  async listLineItems(
+    courseId: string,
+    filter: { resourceLinkId?: string; resourceId?: string; tag?: string },
+  ): Promise<DevLineItem[]> {
     this.course(courseId);
     return this.store.lineItems(courseId, filter);
   }
@@ -279,9 +336,20 @@ export class DevLmsServices {
     this.course(courseId);
     const label = typeof body.label === 'string' && body.label.trim() ? body.label.trim().slice(0, 200) : null;
     const max = typeof body.scoreMaximum === 'number' && body.scoreMaximum > 0 ? body.scoreMaximum : null;
-    if (!label || !max) throw new DevLmsError(400, { error: 'invalid_request', error_description: 'label and a positive scoreMaximum are required' });
+    if (!label || !max)
+      throw new DevLmsError(400, {
+        error: 'invalid_request',
+        error_description: 'label and a positive scoreMaximum are required',
+      });
     const opt = (v: unknown) => (typeof v === 'string' && v ? v.slice(0, 255) : null);
-    return this.store.addLineItem({ courseId, label, scoreMaximum: max, resourceLinkId: opt(body.resourceLinkId), resourceId: opt(body.resourceId), tag: opt(body.tag) });
+    return this.store.addLineItem({
+      courseId,
+      label,
+      scoreMaximum: max,
+      resourceLinkId: opt(body.resourceLinkId),
+      resourceId: opt(body.resourceId),
+      tag: opt(body.tag),
+    });
   }
 
   async lineItem(courseId: string, id: number): Promise<DevLineItem> {
@@ -294,7 +362,8 @@ export class DevLmsServices {
     const li = await this.lineItem(courseId, lineItemId);
     const bad = (d: string) => new DevLmsError(400, { error: 'invalid_request', error_description: d });
     const userId = typeof body.userId === 'string' ? body.userId : null;
-    if (!userId || !courseMembers(this.course(courseId)).some((m) => m.user.id === userId)) throw bad('userId is not a member of this course');
+    if (!userId || !courseMembers(this.course(courseId)).some((m) => m.user.id === userId))
+      throw bad('userId is not a member of this course');
     const ts = typeof body.timestamp === 'string' ? new Date(body.timestamp) : null;
     if (!ts || Number.isNaN(ts.getTime())) throw bad('timestamp is required (ISO 8601)');
     const progress = ['Initialized', 'Started', 'InProgress', 'Submitted', 'Completed'];

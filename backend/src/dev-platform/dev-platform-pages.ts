@@ -19,7 +19,12 @@ const layout = (title: string, body: string) => `<!doctype html>
 <header><strong>Dev LMS</strong><small>a development LTI 1.3 platform for Lectern — not for production</small></header>
 <main>${body}</main></body></html>`;
 
-export function coursePage(course: DevCourse, issuer: string, toolLoginUrl: string, placed: Array<{ id: number; title: string; text: string | null; lineitem_id: number | null }> = []): string {
+export function coursePage(
+  course: DevCourse,
+  issuer: string,
+  toolLoginUrl: string,
+  placed: Array<{ id: number; title: string; text: string | null; lineitem_id: number | null }> = [],
+): string {
   const members = course.members
     .map((m) => {
       const u = DEV_USERS.find((x) => x.id === m.userId)!;
@@ -47,11 +52,19 @@ export function coursePage(course: DevCourse, issuer: string, toolLoginUrl: stri
       <p><a class="btn" id="deep-link" href="launch?course=${e(course.id)}&amp;user=${e(first('Instructor'))}&amp;dl=1&amp;storage=1">Add a Lectern classroom (deep linking)</a>
          <a class="btn secondary" href="gradebook?course=${e(course.id)}" id="open-gradebook">Gradebook</a>
          <a class="btn secondary" href="admin/tools" id="open-tools">Tools (admin)</a></p>
-      ${placed.length ? `<table id="placed-links"><tr><th>Placed link</th><th>Graded</th><th></th></tr>${placed
-        .map((l) => `<tr data-link="${l.id}"><td>${e(l.title)}${l.text ? `<br><small>${e(l.text)}</small>` : ''}</td><td>${l.lineitem_id ? 'yes' : 'no'}</td>
+      ${
+        placed.length
+          ? `<table id="placed-links"><tr><th>Placed link</th><th>Graded</th><th></th></tr>${placed
+              .map(
+                (
+                  l,
+                ) => `<tr data-link="${l.id}"><td>${e(l.title)}${l.text ? `<br><small>${e(l.text)}</small>` : ''}</td><td>${l.lineitem_id ? 'yes' : 'no'}</td>
           <td><a class="btn secondary" data-launch-link-instructor="${l.id}" href="launch?course=${e(course.id)}&amp;user=${e(first('Instructor'))}&amp;link=${l.id}&amp;storage=1">Open as instructor</a>
-              <a class="btn secondary" data-launch-link-student="${l.id}" href="launch?course=${e(course.id)}&amp;user=${e(first('Learner'))}&amp;link=${l.id}&amp;storage=1">Open as student</a></td></tr>`)
-        .join('')}</table>` : '<p class="muted">No link placed by deep linking yet.</p>'}
+              <a class="btn secondary" data-launch-link-student="${l.id}" href="launch?course=${e(course.id)}&amp;user=${e(first('Learner'))}&amp;link=${l.id}&amp;storage=1">Open as student</a></td></tr>`,
+              )
+              .join('')}</table>`
+          : '<p class="muted">No link placed by deep linking yet.</p>'
+      }
     </section>
     <section><h2>People</h2><table><tr><th>Name</th><th>Role</th><th></th></tr>${members}</table></section>
     <section><h2>Custom user</h2>
@@ -72,7 +85,13 @@ export function coursePage(course: DevCourse, issuer: string, toolLoginUrl: stri
  * The LMS page that hosts the tool: an iframe pointing at the tool's login initiation, and the
  * platform side of LTI client-side storage (lti.capabilities, lti.put_data, lti.get_data).
  */
-export function launchPage(p: { course: DevCourse; loginUrl: string; toolOrigin: string; presentation: 'iframe' | 'window'; userName: string }): string {
+export function launchPage(p: {
+  course: DevCourse;
+  loginUrl: string;
+  toolOrigin: string;
+  presentation: 'iframe' | 'window';
+  userName: string;
+}): string {
   const tool =
     p.presentation === 'iframe'
       ? `<iframe class="tool-frame" id="tool" name="lectern-tool" src="${e(p.loginUrl)}" allow="camera; microphone; display-capture; fullscreen; autoplay"></iframe>`
@@ -109,22 +128,44 @@ export function formPostPage(action: string, fields: Record<string, string>): st
 }
 
 export function platformErrorPage(message: string): string {
-  return layout('Error', `<section><h1>Dev LMS refused the request</h1><p id="platform-error">${e(message)}</p></section>`);
+  return layout(
+    'Error',
+    `<section><h1>Dev LMS refused the request</h1><p id="platform-error">${e(message)}</p></section>`,
+  );
 }
 
 /** The dev LMS gradebook: what arrived through AGS, and the switch that takes AGS down. */
 export function gradebookPage(
   course: DevCourse,
-  items: Array<{ id: number; label: string; score_maximum: string; tag: string | null; resource_link_id: string | null }>,
-  scores: Array<{ lineitem_id: number; user_id: string; score_given: string | null; score_maximum: string | null; timestamp: Date }>,
+  items: Array<{
+    id: number;
+    label: string;
+    score_maximum: string;
+    tag: string | null;
+    resource_link_id: string | null;
+  }>,
+  scores: Array<{
+    lineitem_id: number;
+    user_id: string;
+    score_given: string | null;
+    score_maximum: string | null;
+    timestamp: Date;
+  }>,
   agsDown: boolean,
 ): string {
   const users = [...new Set(scores.map((s) => s.user_id))].sort();
   const cell = (li: number, u: string) => {
     const s = scores.find((x) => x.lineitem_id === li && x.user_id === u);
-    return s ? `<td data-lineitem="${li}" data-user="${e(u)}">${e(s.score_given ?? '–')} / ${e(s.score_maximum ?? '–')}</td>` : '<td></td>';
+    return s
+      ? `<td data-lineitem="${li}" data-user="${e(u)}">${e(s.score_given ?? '–')} / ${e(s.score_maximum ?? '–')}</td>`
+      : '<td></td>';
   };
-  const head = items.map((i) => `<th data-lineitem="${i.id}">${e(i.label)} <small>(${e(i.score_maximum)} pts${i.tag ? `, ${e(i.tag)}` : ''})</small></th>`).join('');
+  const head = items
+    .map(
+      (i) =>
+        `<th data-lineitem="${i.id}">${e(i.label)} <small>(${e(i.score_maximum)} pts${i.tag ? `, ${e(i.tag)}` : ''})</small></th>`,
+    )
+    .join('');
   const rows = users.map((u) => `<tr><td>${e(u)}</td>${items.map((i) => cell(i.id, u)).join('')}</tr>`).join('');
   return layout(
     `Gradebook ${course.label}`,
@@ -139,22 +180,37 @@ export function gradebookPage(
   );
 }
 
-export function deepLinkDonePage(courseId: string, links: Array<{ id: number; title: string; lineitem_id: number | null }>): string {
+export function deepLinkDonePage(
+  courseId: string,
+  links: Array<{ id: number; title: string; lineitem_id: number | null }>,
+): string {
   return layout(
     'Added to the course',
     `<section><h1 id="deep-link-done">Added to the course</h1><ul>${links
-      .map((l) => `<li data-link="${l.id}">${e(l.title)}${l.lineitem_id ? ' (graded: a gradebook column was created)' : ''}</li>`)
-      .join('')}</ul><p><a class="btn" href="./?course=${e(courseId)}" target="_top">Back to the course</a></p></section>`,
+      .map(
+        (l) =>
+          `<li data-link="${l.id}">${e(l.title)}${l.lineitem_id ? ' (graded: a gradebook column was created)' : ''}</li>`,
+      )
+      .join(
+        '',
+      )}</ul><p><a class="btn" href="./?course=${e(courseId)}" target="_top">Back to the course</a></p></section>`,
   );
 }
 
-export function toolsPage(clients: Array<{ clientId: string; deploymentId: string; name: string; loginUrl: string }>, defaultUrl: string): string {
+export function toolsPage(
+  clients: Array<{ clientId: string; deploymentId: string; name: string; loginUrl: string }>,
+  defaultUrl: string,
+): string {
   return layout(
     'Tools',
     `<section><p><a href="../">← Course</a></p><h1>LTI tools registered with this LMS</h1>
       <table id="tools"><tr><th>Tool</th><th>Client id</th><th>Deployment</th><th></th></tr>${clients
-        .map((c) => `<tr data-client="${e(c.clientId)}"><td>${e(c.name)}</td><td><code>${e(c.clientId)}</code></td><td><code>${e(c.deploymentId)}</code></td>
-          <td><a class="btn secondary" data-launch-client="${e(c.clientId)}" href="../launch?course=phys-101&amp;user=dev-ada&amp;client=${e(c.clientId)}&amp;storage=1">Launch as instructor</a></td></tr>`)
+        .map(
+          (
+            c,
+          ) => `<tr data-client="${e(c.clientId)}"><td>${e(c.name)}</td><td><code>${e(c.clientId)}</code></td><td><code>${e(c.deploymentId)}</code></td>
+          <td><a class="btn secondary" data-launch-client="${e(c.clientId)}" href="../launch?course=phys-101&amp;user=dev-ada&amp;client=${e(c.clientId)}&amp;storage=1">Launch as instructor</a></td></tr>`,
+        )
         .join('')}</table></section>
     <section><h2>Register a tool by URL (LTI Dynamic Registration)</h2>
       <form method="get" action="tools/register" id="register-form">

@@ -2,7 +2,15 @@ import { All, Body, Controller, Get, Inject, Post, Query, Req, Res } from '@nest
 import type { Request, Response } from 'express';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config';
-import { coursePage, deepLinkDonePage, formPostPage, launchPage, platformErrorPage, registrationPage, toolsPage } from './dev-platform-pages';
+import {
+  coursePage,
+  deepLinkDonePage,
+  formPostPage,
+  launchPage,
+  platformErrorPage,
+  registrationPage,
+  toolsPage,
+} from './dev-platform-pages';
 import { DevLmsError, DevLmsServices } from './dev-lms-services';
 import { DynamicRegistrationService } from '../lti/dynamic-registration.service';
 import { DevClients, DevRegistrationError } from './dev-clients';
@@ -28,10 +36,17 @@ export class DevPlatformController {
     // The LMS lives on its own site (the issuer's host), so that the tool in its iframe is third-party.
     const issuer = new URL(this.platform.issuer);
     if (req.headers.host !== issuer.host || !req.path.endsWith('/')) {
-      return res.redirect(302, `${this.platform.issuer}/${q(courseId) ? `?course=${encodeURIComponent(q(courseId))}` : ''}`);
+      return res.redirect(
+        302,
+        `${this.platform.issuer}/${q(courseId) ? `?course=${encodeURIComponent(q(courseId))}` : ''}`,
+      );
     }
     const course = DEV_COURSES.find((c) => c.id === q(courseId)) ?? DEV_COURSES[0];
-    res.type('html').send(coursePage(course, this.platform.issuer, this.platform.toolLoginUrl, await this.lms.placedLinks(course.id)));
+    res
+      .type('html')
+      .send(
+        coursePage(course, this.platform.issuer, this.platform.toolLoginUrl, await this.lms.placedLinks(course.id)),
+      );
   }
 
   @Get('jwks')
@@ -68,7 +83,13 @@ export class DevPlatformController {
     login.searchParams.set('lti_deployment_id', client.deploymentId);
     if (q(query.storage) === '1' && presentation === 'iframe') login.searchParams.set('lti_storage_target', '_parent');
     res.type('html').send(
-      launchPage({ course: launch.course, loginUrl: login.toString(), toolOrigin: new URL(this.config.publicUrl).origin, presentation, userName: launch.user.name }),
+      launchPage({
+        course: launch.course,
+        loginUrl: login.toString(),
+        toolOrigin: new URL(this.config.publicUrl).origin,
+        presentation,
+        userName: launch.user.name,
+      }),
     );
   }
 
@@ -80,7 +101,10 @@ export class DevPlatformController {
       res.status(200).type('html').send(deepLinkDonePage(courseId, links));
     } catch (e) {
       if (!(e instanceof DevLmsError)) throw e;
-      res.status(e.status).type('html').send(platformErrorPage(String(e.body.error_description)));
+      res
+        .status(e.status)
+        .type('html')
+        .send(platformErrorPage(String(e.body.error_description)));
     }
   }
 
@@ -107,7 +131,12 @@ export class DevPlatformController {
     if (hint.clientId !== client.clientId) return fail('the launch was started for another tool registration');
     const course = DEV_COURSES.find((c) => c.id === hint.courseId);
     if (!course) return fail('unknown course');
-    const claims = this.platform.launchClaims({ course, user: hint.user, role: hint.role, target: hint.target }, q(p.nonce), hint.presentation, client);
+    const claims = this.platform.launchClaims(
+      { course, user: hint.user, role: hint.role, target: hint.target },
+      q(p.nonce),
+      hint.presentation,
+      client,
+    );
     const idToken = await this.platform.sign(claims);
     res.type('html').send(formPostPage(q(p.redirect_uri), { id_token: idToken, state: q(p.state) }));
   }
@@ -125,7 +154,9 @@ export class DevPlatformController {
       res.status(200).json(await this.clients.register(req.headers.authorization, req.body));
     } catch (e) {
       if (!(e instanceof DevRegistrationError)) throw e;
-      res.status(e.status).json({ error: e.status === 401 ? 'invalid_token' : 'invalid_client_metadata', error_description: e.message });
+      res
+        .status(e.status)
+        .json({ error: e.status === 401 ? 'invalid_token' : 'invalid_client_metadata', error_description: e.message });
     }
   }
 

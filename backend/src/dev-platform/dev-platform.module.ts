@@ -7,5 +7,10 @@ import { DevPlatformController } from './dev-platform.controller';
 import { DevPlatformService } from './dev-platform.service';
 import { DevLmsRepository } from './infra/dev-lms.repository';
 
-@Module({ imports: [LtiModule], controllers: [DevPlatformController, DevLmsServicesController], providers: [DevPlatformService, DevLmsServices, DevClients, DevLmsRepository], exports: [DevPlatformService, DevLmsServices, DevClients] })
+@Module({
+  imports: [LtiModule],
+  controllers: [DevPlatformController, DevLmsServicesController],
+  providers: [DevPlatformService, DevLmsServices, DevClients, DevLmsRepository],
+  exports: [DevPlatformService, DevLmsServices, DevClients],
+})
 export class DevPlatformModule {}

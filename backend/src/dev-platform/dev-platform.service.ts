@@ -65,7 +65,11 @@ export class DevPlatformService implements OnModuleInit {
     // The oldest key: every instance signs with the same one.
     const stored = await this.store.oldestKey();
     if (stored) {
-      return { kid: stored.kid, privateKey: (await importJWK(stored.privateJwk, 'RS256')) as CryptoKey, publicJwk: stored.publicJwk };
+      return {
+        kid: stored.kid,
+        privateKey: (await importJWK(stored.privateJwk, 'RS256')) as CryptoKey,
+        publicJwk: stored.publicJwk,
+      };
     }
     const { privateKey, publicKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
     const kid = crypto.randomBytes(8).toString('hex');
@@ -86,21 +90,37 @@ export class DevPlatformService implements OnModuleInit {
   /** Signs any claims as this platform (tests use it to build launches, good and bad). */
   async sign(claims: Record<string, unknown>, header: { kid?: string } = {}): Promise<string> {
     const key = this.requireKey();
-    return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: header.kid ?? key.kid }).sign(key.privateKey);
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: header.kid ?? key.kid })
+      .sign(key.privateKey);
   }
 
   /** The lti_message_hint: which launch the login is for, signed so the auth endpoint can trust it. */
   async messageHint(launch: DevLaunch, presentation: 'iframe' | 'window', clientId: string): Promise<string> {
-    return new SignJWT({ c: launch.course.id, u: launch.user, r: launch.role, p: presentation, t: launch.target ?? { kind: 'default' }, cl: clientId })
+    return new SignJWT({
+      c: launch.course.id,
+      u: launch.user,
+      r: launch.role,
+      p: presentation,
+      t: launch.target ?? { kind: 'default' },
+      cl: clientId,
+    })
       .setProtectedHeader({ alg: 'RS256', kid: this.requireKey().kid })
       .setExpirationTime('10m')
       .sign(this.requireKey().privateKey);
   }
 
-  async readMessageHint(
-    hint: string,
-  ): Promise<{ courseId: string; user: DevLaunch['user']; role: DevLaunch['role']; presentation: 'iframe' | 'window'; target: DevLaunchTarget; clientId: string }> {
-    const { payload } = await jwtVerify(hint, (await importJWK(this.requireKey().publicJwk, 'RS256')) as CryptoKey, { algorithms: ['RS256'] });
+  async readMessageHint(hint: string): Promise<{
+    courseId: string;
+    user: DevLaunch['user'];
+    role: DevLaunch['role'];
+    presentation: 'iframe' | 'window';
+    target: DevLaunchTarget;
+    clientId: string;
+  }> {
+    const { payload } = await jwtVerify(hint, (await importJWK(this.requireKey().publicJwk, 'RS256')) as CryptoKey, {
+      algorithms: ['RS256'],
+    });
     return {
       courseId: payload.c as string,
       user: payload.u as DevLaunch['user'],
@@ -112,10 +132,25 @@ export class DevPlatformService implements OnModuleInit {
   }
 
   /** The id_token claims of a resource link launch, to the LTI 1.3 core spec. */
-  launchClaims(launch: DevLaunch, nonce: string, presentation: 'iframe' | 'window', client: Pick<DevClient, 'clientId' | 'deploymentId' | 'redirectUris'>): Record<string, unknown> {
+  launchClaims(
+    launch: DevLaunch,
+    nonce: string,
+    presentation: 'iframe' | 'window',
+    client: Pick<DevClient, 'clientId' | 'deploymentId' | 'redirectUris'>,
+  ): Record<string, unknown> {
     const now = Math.floor(Date.now() / 1000);
     const target = launch.target ?? { kind: 'default' };
-    const link = target.kind === 'link' ? target.link : target.kind === 'default' ? { id: launch.course.resourceLink.id, title: launch.course.resourceLink.title, custom: {}, lineItemUrl: null } : null;
+    const link =
+      target.kind === 'link'
+        ? target.link
+        : target.kind === 'default'
+          ? {
+              id: launch.course.resourceLink.id,
+              title: launch.course.resourceLink.title,
+              custom: {},
+              lineItemUrl: null,
+            }
+          : null;
     const messageClaims: Record<string, unknown> = link
       ? {
           [LTI.messageType]: 'LtiResourceLinkRequest',
@@ -158,7 +193,10 @@ export class DevPlatformService implements OnModuleInit {
       },
       [LTI.roles]: [LIS_ROLE[launch.role]],
       [LTI.toolPlatform]: { guid: 'lectern-dev-lms', name: 'Lectern dev LMS', product_family_code: 'lectern-dev' },
-      [LTI.launchPresentation]: { document_target: presentation, return_url: `${this.issuer}/?course=${launch.course.id}` },
+      [LTI.launchPresentation]: {
+        document_target: presentation,
+        return_url: `${this.issuer}/?course=${launch.course.id}`,
+      },
       [LTI.agsEndpoint]: {
         scope: [
           'https://purl.imsglobal.org/spec/lti-ags/scope/lineitem',
@@ -168,7 +206,10 @@ export class DevPlatformService implements OnModuleInit {
         lineitems: devServiceUrls(this.issuer, launch.course.id).lineItems,
         ...(link?.lineItemUrl ? { lineitem: link.lineItemUrl } : {}),
       },
-      [LTI.nrps]: { context_memberships_url: devServiceUrls(this.issuer, launch.course.id).memberships, service_versions: ['2.0'] },
+      [LTI.nrps]: {
+        context_memberships_url: devServiceUrls(this.issuer, launch.course.id).memberships,
+        service_versions: ['2.0'],
+      },
     };
   }
 }

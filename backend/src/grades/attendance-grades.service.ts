@@ -21,11 +21,17 @@ export class AttendanceGradesService {
   ) {}
 
   /** Records the grade (NOT_GRADED, SCORE_ABOVE_MAXIMUM, STUDENT_NOT_FOUND) and queues its post; returns the outbox row. */
-  async set(session: SessionClaims, subject: string, input: AttendanceGradeInput): Promise<{ outboxId: string; status: 'pending' }> {
+  async set(
+    session: SessionClaims,
+    subject: string,
+    input: AttendanceGradeInput,
+  ): Promise<{ outboxId: string; status: 'pending' }> {
     const activity = await this.tenancy.gradedActivity(classroomOf(session), session.courseId);
-    if (!activity?.attendancePoints) throw new ConflictError('NOT_GRADED', 'Attendance is not graded in this classroom: set its points first');
+    if (!activity?.attendancePoints)
+      throw new ConflictError('NOT_GRADED', 'Attendance is not graded in this classroom: set its points first');
     const points = activity.attendancePoints;
-    if (input.scoreGiven > points) throw new ConflictError('SCORE_ABOVE_MAXIMUM', `The score must be at most ${points}`);
+    if (input.scoreGiven > points)
+      throw new ConflictError('SCORE_ABOVE_MAXIMUM', `The score must be at most ${points}`);
     const student = await this.roster.findStudent(session.courseId, subject);
     if (!student) throw new NotFoundError('STUDENT_NOT_FOUND', 'No such student in this course');
     // The person (known from the roster, perhaps never launched) and their grade commit together.

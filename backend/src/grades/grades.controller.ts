@@ -12,7 +12,9 @@ import { GradesService } from './grades.service';
 const requireTeacher = (s: SessionClaims) => {
   if (!canTeach(s.role)) throw new ForbiddenError('TEACHER_ONLY', 'Only instructors can see and change grades');
 };
-const gradeBody = z.object({ scoreGiven: z.number().min(0).finite(), comment: z.string().max(1000).optional() }).strict();
+const gradeBody = z
+  .object({ scoreGiven: z.number().min(0).finite(), comment: z.string().max(1000).optional() })
+  .strict();
 const subjectParam = z.string().min(1).max(255);
 
 @Controller('api/grades')

@@ -24,11 +24,22 @@ export class GradesModule {
         BullModule.registerQueue({
           name: GRADES_QUEUE,
           // Exponential from GRADE_RETRY_BASE_MS, capped at an hour between tries.
-          settings: { backoffStrategies: { capped: (attemptsMade: number) => retryDelayMs(attemptsMade, config.gradeRetryBaseMs) } },
+          settings: {
+            backoffStrategies: {
+              capped: (attemptsMade: number) => retryDelayMs(attemptsMade, config.gradeRetryBaseMs),
+            },
+          },
         }),
       ],
       controllers: [GradesController],
-      providers: [GradeOutboxRepository, GradesService, AttendanceGradesService, GradesViewService, GradesProcessor, GradesScheduler],
+      providers: [
+        GradeOutboxRepository,
+        GradesService,
+        AttendanceGradesService,
+        GradesViewService,
+        GradesProcessor,
+        GradesScheduler,
+      ],
       exports: [GradesService],
     };
   }

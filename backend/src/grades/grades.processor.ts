@@ -10,7 +10,12 @@ import { GRADES_QUEUE, GradesService } from './grades.service';
  * Every minute, pending grades without a job are queued again. Restored at once when Redis lost its data:
  * the grade jobs went with it, and the outbox in Postgres says which grades are still to be sent.
  */
-export const GRADES_SWEEP: RepeatableJobSpec = { name: 'sweep', jobId: 'grades-sweep', every: 60_000, runWhenRestored: true };
+export const GRADES_SWEEP: RepeatableJobSpec = {
+  name: 'sweep',
+  jobId: 'grades-sweep',
+  every: 60_000,
+  runWhenRestored: true,
+};
 
 @Processor(GRADES_QUEUE)
 export class GradesProcessor {

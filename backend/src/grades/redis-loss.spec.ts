@@ -24,7 +24,10 @@ describe('schedules that heal: Redis loses its data while a grade waits (real Po
     lms = t.app.get(DevLmsServices);
     teacher = await client.launch('phys-101', 'dev-ada');
     for (const s of ['dev-grace', 'dev-alan']) await client.launch('phys-101', s);
-    const res = await client.api('/api/classroom/grading', teacher, { method: 'PUT', body: JSON.stringify({ attendancePoints: 10 }) });
+    const res = await client.api('/api/classroom/grading', teacher, {
+      method: 'PUT',
+      body: JSON.stringify({ attendancePoints: 10 }),
+    });
     expect(res.status).toBe(200);
   });
   afterAll(async () => {
@@ -39,7 +42,8 @@ describe('schedules that heal: Redis loses its data while a grade waits (real Po
     const view = (await (await client.api('/api/grades', teacher)).json()) as GradebookView;
     return view.students.find((s) => s.subject === subject)?.attendance ?? null;
   };
-  const lmsScores = async () => (await lms.gradebook('phys-101')).scores.map((s) => ({ user: s.user_id, given: Number(s.score_given) }));
+  const lmsScores = async () =>
+    (await lms.gradebook('phys-101')).scores.map((s) => ({ user: s.user_id, given: Number(s.score_given) }));
   const schedules = async () =>
     Object.fromEntries(
       await Promise.all(
@@ -64,13 +68,20 @@ describe('schedules that heal: Redis loses its data while a grade waits (real Po
       return c && c.attempts >= 1 && c.lastError ? c : null;
     }, 'the first failed attempt');
     expect(waiting.status).toBe('pending');
-    await waitFor(async () => (await queue(GRADES_QUEUE).getDelayed()).some((j) => j.id === waiting.outboxId), 'the retry to wait in Redis');
+    await waitFor(
+      async () => (await queue(GRADES_QUEUE).getDelayed()).some((j) => j.id === waiting.outboxId),
+      'the retry to wait in Redis',
+    );
 
     // What FLUSHALL does to this app (the shared test Redis keeps the other test files' keys).
     expect(await forgetRedisKeys(t.config.redisUrl, t.config.queuePrefix)).toBeGreaterThan(0);
     await lms.setFault('ags', null);
 
-    await waitFor(async () => (await cell('dev-grace'))?.status === 'sent', 'the pending grade to be delivered', 10_000);
+    await waitFor(
+      async () => (await cell('dev-grace'))?.status === 'sent',
+      'the pending grade to be delivered',
+      10_000,
+    );
     expect(await lmsScores()).toContainEqual({ user: 'dev-grace', given: 7 });
     expect((await cell('dev-grace'))?.attempts).toBe(2); // posted again from the outbox, not from a job that survived
     expect(await schedules()).toEqual(everySchedule);

@@ -58,9 +58,14 @@ export class DeepLinkingService {
   }
 
   private async pending(session: SessionClaims): Promise<PendingDeepLink> {
-    if (!session.deepLinkingId) throw new ForbiddenError('NOT_DEEP_LINKING', 'This session was not opened to place Lectern in the course');
+    if (!session.deepLinkingId)
+      throw new ForbiddenError('NOT_DEEP_LINKING', 'This session was not opened to place Lectern in the course');
     const raw = await this.redis.get(key(session.deepLinkingId));
-    if (!raw) throw new ConflictError('DEEP_LINK_DONE_OR_EXPIRED', 'This placement was already answered or has expired: start again from the LMS');
+    if (!raw)
+      throw new ConflictError(
+        'DEEP_LINK_DONE_OR_EXPIRED',
+        'This placement was already answered or has expired: start again from the LMS',
+      );
     const p = JSON.parse(raw) as PendingDeepLink;
     if (p.courseId !== session.courseId || p.userId !== session.userId) throw new ForbiddenError();
     return p;
@@ -97,7 +102,9 @@ export class DeepLinkingService {
       deploymentId: p.deploymentId,
       data: p.data,
       // A classroom already placed and graded has its gradebook column: ask for no second one.
-      items: [classroomContentItem(this.config.publicUrl, isNew ? classroom : { ...classroom, attendancePoints: null })],
+      items: [
+        classroomContentItem(this.config.publicUrl, isNew ? classroom : { ...classroom, attendancePoints: null }),
+      ],
       nonce: crypto.randomBytes(16).toString('hex'),
     });
     return { returnUrl: p.returnUrl, jwt: await this.signer.sign(p.issuer, p.clientId, claims) };
@@ -119,6 +126,12 @@ export class DeepLinkingService {
       scheduledFor: choice.scheduledFor ?? null,
     };
     const id = await this.tenancy.createActivity(made);
-    return { id, title: made.title, description: made.description, attendancePoints: made.attendancePoints, scheduledFor: made.scheduledFor ? new Date(made.scheduledFor) : null };
+    return {
+      id,
+      title: made.title,
+      description: made.description,
+      attendancePoints: made.attendancePoints,
+      scheduledFor: made.scheduledFor ? new Date(made.scheduledFor) : null,
+    };
   }
 }

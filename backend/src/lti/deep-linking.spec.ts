@@ -6,7 +6,6 @@ import { decodeClaims as decode, errorCodeOf as errorCode, LaunchClient } from '
 import { countTenantRows, startTestApp, TestApp } from '../testing/test-app';
 import { waitFor } from '../testing/wait-for';
 
-
 describe('deep linking a classroom into the dev LMS', () => {
   let t: TestApp;
   let client: LaunchClient;
@@ -26,14 +25,22 @@ describe('deep linking a classroom into the dev LMS', () => {
     expect(decode(form.id_token)[LTI.messageType]).toBe('LtiDeepLinkingRequest');
     const res = await client.postLaunch(form, login.cookie);
     const code = await client.codeOf(res);
-    const ex = await fetch(`${t.url}/api/session/exchange`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+    const ex = await fetch(`${t.url}/api/session/exchange`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code }),
+    });
     const body = (await ex.json()) as { token: string; landing: string };
     expect(body.landing).toBe('deep-link');
     return body.token;
   }
 
   const postToPlatform = (r: DeepLinkingResponse) =>
-    fetch(r.returnUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ JWT: r.jwt }) });
+    fetch(r.returnUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ JWT: r.jwt }),
+    });
 
   let placedLinkId: number;
 
@@ -68,7 +75,10 @@ describe('deep linking a classroom into the dev LMS', () => {
 
     // The LMS refuses the same response twice; Lectern refuses to answer the same request twice.
     expect((await postToPlatform(answer)).status).toBe(409);
-    const again = await client.api('/api/deep-linking/respond', token, { method: 'POST', body: JSON.stringify({ title: 'Again' }) });
+    const again = await client.api('/api/deep-linking/respond', token, {
+      method: 'POST',
+      body: JSON.stringify({ title: 'Again' }),
+    });
     expect(again.status).toBe(409);
     expect(((await again.json()) as { error: { code: string } }).error.code).toBe('DEEP_LINK_DONE_OR_EXPIRED');
   });
@@ -83,23 +93,39 @@ describe('deep linking a classroom into the dev LMS', () => {
     expect(student).toBeTruthy();
 
     const tl = await client.login(await client.loginUrl('phys-101', 'dev-ada', { link: String(placedLinkId) }));
-    const teacher = await client.exchange(await client.codeOf(await client.postLaunch(await client.authorize(tl.authUrl), tl.cookie)));
-    const put = await client.api('/api/grades/attendance/dev-grace', teacher, { method: 'PUT', body: JSON.stringify({ scoreGiven: 9 }) });
+    const teacher = await client.exchange(
+      await client.codeOf(await client.postLaunch(await client.authorize(tl.authUrl), tl.cookie)),
+    );
+    const put = await client.api('/api/grades/attendance/dev-grace', teacher, {
+      method: 'PUT',
+      body: JSON.stringify({ scoreGiven: 9 }),
+    });
     expect(put.status).toBe(200);
-    await waitFor(async () => (await lms.gradebook('phys-101')).scores.some((s) => s.user_id === 'dev-grace' && Number(s.score_given) === 9), 'the grade in the LMS');
+    await waitFor(
+      async () =>
+        (await lms.gradebook('phys-101')).scores.some((s) => s.user_id === 'dev-grace' && Number(s.score_given) === 9),
+      'the grade in the LMS',
+    );
     const { items, scores } = await lms.gradebook('phys-101');
     expect(items.filter((i) => i.tag === 'lectern:attendance')).toHaveLength(1);
-    expect(scores.find((s) => s.user_id === 'dev-grace')!.lineitem_id).toBe(items.find((i) => i.resource_link_id === `dl-${placedLinkId}`)!.id);
+    expect(scores.find((s) => s.user_id === 'dev-grace')!.lineitem_id).toBe(
+      items.find((i) => i.resource_link_id === `dl-${placedLinkId}`)!.id,
+    );
   });
 
   it('refuses a launch whose classroom belongs to another course, writing nothing', async () => {
     await client.launch('hist-210', 'dev-ada');
-    const [hist] = await t.db.query(`SELECT a.id FROM classroom_activity a JOIN course c ON c.id = a.course_id WHERE c.context_id = 'hist-210'`);
+    const [hist] = await t.db.query(
+      `SELECT a.id FROM classroom_activity a JOIN course c ON c.id = a.course_id WHERE c.context_id = 'hist-210'`,
+    );
     const login = await client.login(await client.loginUrl('phys-101', 'dev-grace', { link: String(placedLinkId) }));
     const form = await client.authorize(login.authUrl);
     const claims = { ...decode(form.id_token), [LTI.custom]: { lectern_classroom: hist.id } };
     const before = await countTenantRows(t.db);
-    const res = await client.postLaunch({ id_token: await t.devPlatform.sign(claims), state: form.state }, login.cookie);
+    const res = await client.postLaunch(
+      { id_token: await t.devPlatform.sign(claims), state: form.state },
+      login.cookie,
+    );
     expect(res.status).toBe(403);
     expect(errorCode(await res.text())).toBe('CLASSROOM_NOT_IN_COURSE');
     expect(await countTenantRows(t.db)).toEqual(before);
@@ -108,8 +134,15 @@ describe('deep linking a classroom into the dev LMS', () => {
   it('refuses a deep-linking request from a student', async () => {
     const login = await client.login(await client.loginUrl('phys-101', 'dev-ada', { dl: '1' }));
     const form = await client.authorize(login.authUrl);
-    const claims = { ...decode(form.id_token), sub: 'dev-grace', [LTI.roles]: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner'] };
-    const res = await client.postLaunch({ id_token: await t.devPlatform.sign(claims), state: form.state }, login.cookie);
+    const claims = {
+      ...decode(form.id_token),
+      sub: 'dev-grace',
+      [LTI.roles]: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner'],
+    };
+    const res = await client.postLaunch(
+      { id_token: await t.devPlatform.sign(claims), state: form.state },
+      login.cookie,
+    );
     expect(res.status).toBe(403);
     expect(errorCode(await res.text())).toBe('DEEP_LINKING_TEACHER_ONLY');
   });

@@ -2,11 +2,22 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
 import type { AppConfig } from '../config/config';
-import { assertOutboundUrl, outboundFetch, OutboundUrlError, readCapped, type OutboundResponse } from '../platform/outbound-http';
+import {
+  assertOutboundUrl,
+  outboundFetch,
+  OutboundUrlError,
+  readCapped,
+  type OutboundResponse,
+} from '../platform/outbound-http';
 import { APP_CONFIG } from '../config/config';
 import { REDIS } from '../platform/redis';
 import type { PlatformRecord } from '../tenancy/tenancy.service';
-import { parseRegistrationResponse, RegistrationError, toolRegistration, validateOpenIdConfiguration } from './domain/dynamic-registration';
+import {
+  parseRegistrationResponse,
+  RegistrationError,
+  toolRegistration,
+  validateOpenIdConfiguration,
+} from './domain/dynamic-registration';
 import { LtiService } from './lti.service';
 
 const TIMEOUT_MS = 10_000;
@@ -50,7 +61,10 @@ export class DynamicRegistrationService {
   async createInvite(): Promise<{ url: string; expiresAt: string }> {
     const token = crypto.randomBytes(24).toString('base64url');
     await this.redis.set(inviteKey(token), '1', 'EX', INVITE_TTL_SECONDS);
-    return { url: `${this.config.publicUrl}/lti/register?invite=${token}`, expiresAt: new Date(Date.now() + INVITE_TTL_SECONDS * 1000).toISOString() };
+    return {
+      url: `${this.config.publicUrl}/lti/register?invite=${token}`,
+      expiresAt: new Date(Date.now() + INVITE_TTL_SECONDS * 1000).toISOString(),
+    };
   }
 
   /**
@@ -72,10 +86,17 @@ export class DynamicRegistrationService {
         ]);
       }
     }
-    throw new RegistrationError(['this registration URL is not valid (ask the Lectern operator for a new one: admin console, registration invite)']);
+    throw new RegistrationError([
+      'this registration URL is not valid (ask the Lectern operator for a new one: admin console, registration invite)',
+    ]);
   }
 
-  private async fetchJson(url: string | URL, what: string, init: { method?: string; headers: Record<string, string>; body?: string }, unreachable: string) {
+  private async fetchJson(
+    url: string | URL,
+    what: string,
+    init: { method?: string; headers: Record<string, string>; body?: string },
+    unreachable: string,
+  ) {
     try {
       return await outboundFetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) }, this.config.outbound);
     } catch (e) {
@@ -84,7 +105,11 @@ export class DynamicRegistrationService {
     }
   }
 
-  async register(invite: string | undefined, openidConfigurationUrl: string, registrationToken: string | undefined): Promise<PlatformRecord> {
+  async register(
+    invite: string | undefined,
+    openidConfigurationUrl: string,
+    registrationToken: string | undefined,
+  ): Promise<PlatformRecord> {
     const token = await this.takeInvite(invite);
     try {
       return await this.registerWithInvite(openidConfigurationUrl, registrationToken);
@@ -95,7 +120,10 @@ export class DynamicRegistrationService {
     }
   }
 
-  private async registerWithInvite(openidConfigurationUrl: string, registrationToken: string | undefined): Promise<PlatformRecord> {
+  private async registerWithInvite(
+    openidConfigurationUrl: string,
+    registrationToken: string | undefined,
+  ): Promise<PlatformRecord> {
     const allowHttp = this.config.outbound.allowHttp;
     let configUrl: URL;
     try {
@@ -106,11 +134,23 @@ export class DynamicRegistrationService {
     if (configUrl.protocol !== 'https:' && !(allowHttp && configUrl.protocol === 'http:')) {
       throw new RegistrationError(['openid_configuration must be an https URL']);
     }
-    const cfgRes = await this.fetchJson(configUrl, 'openid_configuration', { headers: { accept: 'application/json' } }, 'the OpenID configuration could not be fetched');
+    const cfgRes = await this.fetchJson(
+      configUrl,
+      'openid_configuration',
+      { headers: { accept: 'application/json' } },
+      'the OpenID configuration could not be fetched',
+    );
     if (!cfgRes.ok) throw new RegistrationError([`the OpenID configuration answered ${cfgRes.status}`]);
-    const platform = validateOpenIdConfiguration(await readJson(cfgRes, 'the OpenID configuration'), configUrl.toString(), allowHttp);
+    const platform = validateOpenIdConfiguration(
+      await readJson(cfgRes, 'the OpenID configuration'),
+      configUrl.toString(),
+      allowHttp,
+    );
     // Lectern fetches the token endpoint and (through ltijs) the JWKS later: refuse private literals now.
-    for (const [what, url] of [['token_endpoint', platform.tokenEndpoint], ['jwks_uri', platform.jwksUri]] as const) {
+    for (const [what, url] of [
+      ['token_endpoint', platform.tokenEndpoint],
+      ['jwks_uri', platform.jwksUri],
+    ] as const) {
       try {
         assertOutboundUrl(url, this.config.outbound);
       } catch (e) {
@@ -134,7 +174,9 @@ export class DynamicRegistrationService {
     if (!regRes.ok) throw new RegistrationError([`the platform refused the registration (${regRes.status})`]);
     const { clientId, deploymentId } = parseRegistrationResponse(await readJson(regRes, 'the registration response'));
     if (await this.lti.provider.getPlatform(platform.issuer, clientId)) {
-      throw new RegistrationError([`${platform.issuer} with client id ${clientId} is already registered: nothing was changed`]);
+      throw new RegistrationError([
+        `${platform.issuer} with client id ${clientId} is already registered: nothing was changed`,
+      ]);
     }
     const record = await this.lti.registerDynamic({
       issuer: platform.issuer,
@@ -145,7 +187,9 @@ export class DynamicRegistrationService {
       jwksUrl: platform.jwksUri,
       deploymentId,
     });
-    this.logger.log(`registered ${platform.issuer} (client ${clientId}, deployment ${deploymentId ?? 'any'}) by dynamic registration`);
+    this.logger.log(
+      `registered ${platform.issuer} (client ${clientId}, deployment ${deploymentId ?? 'any'}) by dynamic registration`,
+    );
     return record;
   }
 }

@@ -19,12 +19,17 @@ describe('LTI Dynamic Registration with the dev LMS', () => {
 
   const configUrl = () => `${t.platformUrl}/.well-known/openid-configuration`;
   const registrationUrl = async (cfg: string, token?: string, invite?: string | null) => {
-    const u = new URL(invite === null ? `${t.url}/lti/register` : invite ?? (await t.app.get(DynamicRegistrationService).createInvite()).url);
+    const u = new URL(
+      invite === null
+        ? `${t.url}/lti/register`
+        : (invite ?? (await t.app.get(DynamicRegistrationService).createInvite()).url),
+    );
     u.searchParams.set('openid_configuration', cfg);
     if (token) u.searchParams.set('registration_token', token);
     return u.toString();
   };
-  const platforms = () => t.db.query(`SELECT issuer, client_id, source, accept_new_deployments FROM lti_platform ORDER BY created_at`);
+  const platforms = () =>
+    t.db.query(`SELECT issuer, client_id, source, accept_new_deployments FROM lti_platform ORDER BY created_at`);
 
   it('registers from the platform configuration, stores client id and deployment, closes the window, and the new registration launches', async () => {
     const res = await fetch(await registrationUrl(configUrl(), await clients.startRegistration()));
@@ -42,15 +47,23 @@ describe('LTI Dynamic Registration with the dev LMS', () => {
     );
     expect(dep.deployment_id).toMatch(/^dyn-dep-/);
     const registered = await clients.get(dynamic.client_id);
-    expect(registered).toMatchObject({ loginUrl: `${t.url}/lti/login`, redirectUris: [`${t.url}/lti`], jwksUri: `${t.url}/lti/keys` });
+    expect(registered).toMatchObject({
+      loginUrl: `${t.url}/lti/login`,
+      redirectUris: [`${t.url}/lti`],
+      jwksUri: `${t.url}/lti/keys`,
+    });
 
     // A launch with the new registration: its own tenant (same issuer, another client id).
     const login = await client.login(await client.loginUrl('phys-101', 'dev-ada', { client: dynamic.client_id }));
     expect(login.authUrl.searchParams.get('client_id')).toBe(dynamic.client_id);
-    const token = await client.exchange(await client.codeOf(await client.postLaunch(await client.authorize(login.authUrl), login.cookie)));
+    const token = await client.exchange(
+      await client.codeOf(await client.postLaunch(await client.authorize(login.authUrl), login.cookie)),
+    );
     const lobby = (await (await client.api('/api/lobby', token)).json()) as LobbyView;
     expect(lobby.me).toMatchObject({ name: 'Ada Lovelace', role: 'instructor' });
-    const [{ n }] = await t.db.query(`SELECT count(DISTINCT platform_id)::int AS n FROM course WHERE context_id = 'phys-101'`);
+    const [{ n }] = await t.db.query(
+      `SELECT count(DISTINCT platform_id)::int AS n FROM course WHERE context_id = 'phys-101'`,
+    );
     expect(n).toBe(1);
   });
 
@@ -60,7 +73,9 @@ describe('LTI Dynamic Registration with the dev LMS', () => {
     expect(open.status).toBe(400);
     expect(await open.text()).toMatch(/registration URL is not valid/);
     const invite = (await t.app.get(DynamicRegistrationService).createInvite()).url;
-    expect((await fetch(await registrationUrl(configUrl(), await clients.startRegistration(), invite))).status).toBe(200);
+    expect((await fetch(await registrationUrl(configUrl(), await clients.startRegistration(), invite))).status).toBe(
+      200,
+    );
     const again = await fetch(await registrationUrl(configUrl(), await clients.startRegistration(), invite));
     expect(again.status).toBe(400);
     expect((await platforms()).length).toBe(before.length + 1);
@@ -88,25 +103,38 @@ describe('LTI Dynamic Registration with the dev LMS', () => {
 
   it('gives the invite back when its registration fails, so the fixed LMS can paste the same URL again', async () => {
     const invite = (await t.app.get(DynamicRegistrationService).createInvite()).url;
-    const failed = await fetch(await registrationUrl(`${t.platformUrl}/no-such-config`, await clients.startRegistration(), invite));
+    const failed = await fetch(
+      await registrationUrl(`${t.platformUrl}/no-such-config`, await clients.startRegistration(), invite),
+    );
     expect(failed.status).toBe(400);
     expect(await failed.text()).toMatch(/answered 404/);
     const before = (await platforms()).length;
-    expect((await fetch(await registrationUrl(configUrl(), await clients.startRegistration(), invite))).status).toBe(200);
+    expect((await fetch(await registrationUrl(configUrl(), await clients.startRegistration(), invite))).status).toBe(
+      200,
+    );
     expect((await platforms()).length).toBe(before + 1);
   });
 
   it('the dev LMS opens only http(s) registration URLs in its frame', async () => {
-    for (const url of ['javascript:alert(document.domain)', 'data:text/html,<script>alert(1)</script>', 'JaVaScRiPt:alert(1)', 'vbscript:x']) {
+    for (const url of [
+      'javascript:alert(document.domain)',
+      'data:text/html,<script>alert(1)</script>',
+      'JaVaScRiPt:alert(1)',
+      'vbscript:x',
+    ]) {
       const res = await fetch(`${t.platformUrl}/admin/tools/register?url=${encodeURIComponent(url)}`);
       const html = await res.text();
       expect(res.status, url).toBe(400);
       expect(html).toContain('must be an http or https URL');
       expect(html).not.toContain('<iframe');
     }
-    const ok = await fetch(`${t.platformUrl}/admin/tools/register?url=${encodeURIComponent(`${t.url}/lti/register?invite=x`)}`);
+    const ok = await fetch(
+      `${t.platformUrl}/admin/tools/register?url=${encodeURIComponent(`${t.url}/lti/register?invite=x`)}`,
+    );
     expect(ok.status).toBe(200);
-    expect(await ok.text()).toMatch(/<iframe[^>]+src="http:\/\/localhost:\d+\/lti\/register\?invite=x&amp;openid_configuration=/);
+    expect(await ok.text()).toMatch(
+      /<iframe[^>]+src="http:\/\/localhost:\d+\/lti\/register\?invite=x&amp;openid_configuration=/,
+    );
   });
 
   it('refuses a registration token used twice, registering nothing', async () => {
@@ -120,7 +148,11 @@ describe('LTI Dynamic Registration with the dev LMS', () => {
   });
 
   it.each<[string, () => string, RegExp]>([
-    ['a configuration whose issuer is on another host', () => configUrl().replace('127.0.0.1', 'localhost'), /same host/],
+    [
+      'a configuration whose issuer is on another host',
+      () => configUrl().replace('127.0.0.1', 'localhost'),
+      /same host/,
+    ],
     ['something that is not a configuration', () => `${t.url}/api/health`, /issuer must be|lti-platform-configuration/],
     ['a configuration URL that answers 404', () => `${t.platformUrl}/no-such-config`, /answered 404/],
     ['a configuration URL that is not a URL', () => 'not a url', /not a URL/],

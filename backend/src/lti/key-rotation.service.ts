@@ -29,7 +29,9 @@ export class KeyRotationService {
   ) {}
 
   /** Rotates the keys of every platform (or one); returns the new kids. */
-  async rotate(platformId?: string): Promise<Array<{ platformId: string; oldKid: string; newKid: string; activatesAt: string }>> {
+  async rotate(
+    platformId?: string,
+  ): Promise<Array<{ platformId: string; oldKid: string; newKid: string; activatesAt: string }>> {
     if (!(await this.redis.set('lti:key-rotation-lock', '1', 'EX', 120, 'NX'))) {
       throw new ConflictError('ROTATION_IN_PROGRESS', 'A key rotation is already running');
     }
@@ -58,7 +60,9 @@ export class KeyRotationService {
       await this.lti.store.Insert(this.config.ltiKey, 'privatekey', { key: privateKey, kid: newKid }, index);
       // The old key signs until the new one activates, then retires (and stays published for the grace period).
       await this.keys.scheduleRotation(p.id, oldKid, newKid, activatesAt);
-      this.logger.log(`platform ${p.issuer} (${p.clientId}): key ${newKid} published, signs from ${activatesAt.toISOString()}; ${oldKid} retires then`);
+      this.logger.log(
+        `platform ${p.issuer} (${p.clientId}): key ${newKid} published, signs from ${activatesAt.toISOString()}; ${oldKid} retires then`,
+      );
       out.push({ platformId: p.id, oldKid, newKid, activatesAt: activatesAt.toISOString() });
     }
     return out;

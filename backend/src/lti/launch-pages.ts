@@ -43,7 +43,8 @@ const STORAGE_CHECK_SCRIPT = `
 })();
 `;
 
-const REGISTRATION_CLOSE_SCRIPT = "(window.opener || window.parent).postMessage({ subject: 'org.imsglobal.lti.close' }, '*');";
+const REGISTRATION_CLOSE_SCRIPT =
+  "(window.opener || window.parent).postMessage({ subject: 'org.imsglobal.lti.close' }, '*');";
 
 /** Every inline script these pages carry, for the Content-Security-Policy's hashes. */
 export const LAUNCH_PAGE_SCRIPTS = [STORAGE_PUT_SCRIPT, STORAGE_CHECK_SCRIPT, REGISTRATION_CLOSE_SCRIPT];
@@ -70,7 +71,13 @@ export function errorPage(code: string, message: string): string {
 }
 
 /** Login step with client-side storage: store the state in the platform's frame, then go to the platform. */
-export function storagePutPage(p: { target: string; platformOrigin: string; key: string; value: string; authUrl: string }): string {
+export function storagePutPage(p: {
+  target: string;
+  platformOrigin: string;
+  key: string;
+  value: string;
+  authUrl: string;
+}): string {
   return layout(
     'Signing you in',
     `<h1>Signing you in…</h1><p class="muted">Connecting to your course.</p>

@@ -55,7 +55,12 @@ export class LaunchService {
     const { token, expiresAt } = await this.tokens.issue({ ...tenant, ...(deepLinkingId ? { deepLinkingId } : {}) });
     const code = crypto.randomBytes(24).toString('base64url');
     const landing = deepLinkingId ? 'deep-link' : 'lobby';
-    await this.redis.set(codeKey(code), JSON.stringify({ token, expiresAt: expiresAt.toISOString(), landing }), 'EX', CODE_TTL_SECONDS);
+    await this.redis.set(
+      codeKey(code),
+      JSON.stringify({ token, expiresAt: expiresAt.toISOString(), landing }),
+      'EX',
+      CODE_TTL_SECONDS,
+    );
     this.events.emit('launch.completed', { courseId: tenant.courseId, userId: tenant.userId, role: tenant.role });
     return { code };
   }
@@ -63,7 +68,11 @@ export class LaunchService {
   /** Trades a launch code for the session token, once. */
   async exchange(code: string): Promise<{ token: string; expiresAt: string; landing: 'lobby' | 'deep-link' }> {
     const raw = await this.redis.getdel(codeKey(code));
-    if (!raw) throw new UnauthenticatedError('LAUNCH_CODE_INVALID', 'This launch link was already used or has expired: launch again from your course');
+    if (!raw)
+      throw new UnauthenticatedError(
+        'LAUNCH_CODE_INVALID',
+        'This launch link was already used or has expired: launch again from your course',
+      );
     return JSON.parse(raw);
   }
 }

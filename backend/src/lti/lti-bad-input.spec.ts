@@ -41,13 +41,22 @@ describe('bad launches and bad API calls are refused, and write nothing', () => 
   }
 
   it('answers every path under /lti that is not one of its routes at once (404), never leaving the request hanging', async () => {
-    for (const p of ['/lti/login/?iss=x', '/lti/LOGIN/?iss=x', '/lti//login?iss=x', '/lti/keys/', '/lti/nothing', '/lti/login/extra']) {
+    for (const p of [
+      '/lti/login/?iss=x',
+      '/lti/LOGIN/?iss=x',
+      '/lti//login?iss=x',
+      '/lti/keys/',
+      '/lti/nothing',
+      '/lti/login/extra',
+    ]) {
       const res = await fetch(`${t.url}${p}`, { redirect: 'manual', signal: AbortSignal.timeout(3000) });
       expect(res.status, p).toBe(404);
     }
     // The real routes still answer.
     expect((await fetch(`${t.url}/lti/keys`, { signal: AbortSignal.timeout(3000) })).status).toBe(200);
-    expect((await fetch(`${t.url}/lti/login?iss=x`, { redirect: 'manual', signal: AbortSignal.timeout(3000) })).status).toBe(400);
+    expect(
+      (await fetch(`${t.url}/lti/login?iss=x`, { redirect: 'manual', signal: AbortSignal.timeout(3000) })).status,
+    ).toBe(400);
   });
 
   it('refuses a forged signature (right kid, wrong key)', async () => {
@@ -88,26 +97,42 @@ describe('bad launches and bad API calls are refused, and write nothing', () => 
   it('refuses a wrong audience', () => withClaims((c) => (c.aud = 'another-tool'), 401, 'AUDIENCE_MISMATCH'));
   it('refuses a wrong azp', () => withClaims((c) => (c.azp = 'another-tool'), 401, 'AZP_MISMATCH'));
   it('refuses several audiences without azp', () =>
-    withClaims((c) => {
-      c.aud = [c.aud, 'another-tool'];
-      delete c.azp;
-    }, 401, 'AZP_MISSING'));
+    withClaims(
+      (c) => {
+        c.aud = [c.aud, 'another-tool'];
+        delete c.azp;
+      },
+      401,
+      'AZP_MISSING',
+    ));
   it('refuses an expired token', () =>
-    withClaims((c) => {
-      c.iat = Math.floor(Date.now() / 1000) - 7200;
-      c.exp = Math.floor(Date.now() / 1000) - 3600;
-    }, 401, 'TOKEN_EXPIRED'));
-  it('refuses iat in the future', () => withClaims((c) => (c.iat = Math.floor(Date.now() / 1000) + 3600), 401, 'IAT_IN_FUTURE'));
-  it('refuses a nonce other than the one sent at login', () => withClaims((c) => (c.nonce = 'not-the-login-nonce'), 401, 'NONCE_MISMATCH'));
-  it('refuses an unknown deployment', () => withClaims((c) => (c[LTI.deploymentId] = 'dep-not-registered'), 403, 'DEPLOYMENT_UNKNOWN'));
+    withClaims(
+      (c) => {
+        c.iat = Math.floor(Date.now() / 1000) - 7200;
+        c.exp = Math.floor(Date.now() / 1000) - 3600;
+      },
+      401,
+      'TOKEN_EXPIRED',
+    ));
+  it('refuses iat in the future', () =>
+    withClaims((c) => (c.iat = Math.floor(Date.now() / 1000) + 3600), 401, 'IAT_IN_FUTURE'));
+  it('refuses a nonce other than the one sent at login', () =>
+    withClaims((c) => (c.nonce = 'not-the-login-nonce'), 401, 'NONCE_MISMATCH'));
+  it('refuses an unknown deployment', () =>
+    withClaims((c) => (c[LTI.deploymentId] = 'dep-not-registered'), 403, 'DEPLOYMENT_UNKNOWN'));
   it('refuses a missing message type', () => withClaims((c) => delete c[LTI.messageType], 400, 'MESSAGE_TYPE_MISSING'));
   it('refuses a missing version', () => withClaims((c) => delete c[LTI.version], 400, 'VERSION_MISSING'));
   it('refuses missing roles', () => withClaims((c) => delete c[LTI.roles], 400, 'ROLES_MISSING'));
-  it('refuses a missing resource link', () => withClaims((c) => delete c[LTI.resourceLink], 400, 'RESOURCE_LINK_MISSING'));
+  it('refuses a missing resource link', () =>
+    withClaims((c) => delete c[LTI.resourceLink], 400, 'RESOURCE_LINK_MISSING'));
   it('refuses a target_link_uri on another host', () =>
     withClaims((c) => (c[LTI.targetLinkUri] = 'https://evil.example/lti'), 400, 'TARGET_LINK_URI_FOREIGN'));
   it('refuses a role Lectern does not support, after verification', () =>
-    withClaims((c) => (c[LTI.roles] = ['http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor']), 403, 'ROLE_NOT_SUPPORTED'));
+    withClaims(
+      (c) => (c[LTI.roles] = ['http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor']),
+      403,
+      'ROLE_NOT_SUPPORTED',
+    ));
 
   it('refuses a replayed id_token', async () => {
     const { login, form } = await prepared();
@@ -150,7 +175,9 @@ describe('bad launches and bad API calls are refused, and write nothing', () => 
     const html = await res.text();
     expect(res.status).toBe(200);
     expect(html).toContain('id="open-new-window"');
-    const relaunch = /href="([^"]+)"/.exec(html.slice(html.indexOf('id="open-new-window"') - 200))![1].replace(/&amp;/g, '&');
+    const relaunch = /href="([^"]+)"/
+      .exec(html.slice(html.indexOf('id="open-new-window"') - 200))![1]
+      .replace(/&amp;/g, '&');
     expect(new URL(relaunch).pathname).toBe('/lti/login');
     expect(new URL(relaunch).searchParams.get('login_hint')).toBe('dev-grace');
     expect(await countTenantRows(t.db)).toEqual(before);
@@ -163,7 +190,7 @@ describe('bad launches and bad API calls are refused, and write nothing', () => 
       expect((await client.api('/api/lobby', null)).status).toBe(401);
       const res = await client.api('/api/lobby', 'not-a-token');
       expect(res.status).toBe(401);
-      expect((await res.json() as any).error.code).toBe('SESSION_INVALID');
+      expect(((await res.json()) as any).error.code).toBe('SESSION_INVALID');
     });
 
     it('refuses a student starting or ending a class', async () => {
@@ -171,9 +198,11 @@ describe('bad launches and bad API calls are refused, and write nothing', () => 
       const before = await countTenantRows(t.db);
       const res = await client.api('/api/classroom/sessions', student, { method: 'POST' });
       expect(res.status).toBe(403);
-      expect((await res.json() as any).error.code).toBe('TEACHER_ONLY');
+      expect(((await res.json()) as any).error.code).toBe('TEACHER_ONLY');
       const teacher = await client.launch('phys-101', 'dev-ada');
-      const { session } = await (await client.api('/api/classroom/sessions', teacher, { method: 'POST' })).json() as any;
+      const { session } = (await (
+        await client.api('/api/classroom/sessions', teacher, { method: 'POST' })
+      ).json()) as any;
       const end = await client.api(`/api/classroom/sessions/${session.id}/end`, student, { method: 'POST' });
       expect(end.status).toBe(403);
       expect((await countTenantRows(t.db)).live_session).toBe(before.live_session + 1);
@@ -183,21 +212,29 @@ describe('bad launches and bad API calls are refused, and write nothing', () => 
       const teacher = await client.launch('phys-101', 'dev-ada');
       const res = await client.api('/api/classroom/sessions/not-a-uuid', teacher);
       expect(res.status).toBe(400);
-      expect((await res.json() as any).error.code).toBe('INVALID_INPUT');
+      expect(((await res.json()) as any).error.code).toBe('INVALID_INPUT');
     });
 
-    it('keeps one course from reading or ending another course\'s class', async () => {
+    it("keeps one course from reading or ending another course's class", async () => {
       const physTeacher = await client.launch('phys-101', 'dev-ada');
-      const { session } = await (await client.api('/api/classroom/sessions', physTeacher, { method: 'POST' })).json() as any;
+      const { session } = (await (
+        await client.api('/api/classroom/sessions', physTeacher, { method: 'POST' })
+      ).json()) as any;
       const histTeacher = await client.launch('hist-210', 'dev-ada');
       expect((await client.api(`/api/classroom/sessions/${session.id}`, histTeacher)).status).toBe(404);
-      expect((await client.api(`/api/classroom/sessions/${session.id}/end`, histTeacher, { method: 'POST' })).status).toBe(404);
-      expect((await (await client.api(`/api/classroom/sessions/${session.id}`, physTeacher)).json() as any).endedAt).toBeNull();
+      expect(
+        (await client.api(`/api/classroom/sessions/${session.id}/end`, histTeacher, { method: 'POST' })).status,
+      ).toBe(404);
+      expect(
+        ((await (await client.api(`/api/classroom/sessions/${session.id}`, physTeacher)).json()) as any).endedAt,
+      ).toBeNull();
     });
 
     it('keeps two platforms apart even with the same course and user ids', async () => {
       const physTeacher = await client.launch('phys-101', 'dev-ada');
-      const { session } = await (await client.api('/api/classroom/sessions', physTeacher, { method: 'POST' })).json() as any;
+      const { session } = (await (
+        await client.api('/api/classroom/sessions', physTeacher, { method: 'POST' })
+      ).json()) as any;
 
       // A second LMS (another issuer) whose course and user carry the very same LTI ids.
       const otherIssuer = `${t.platformUrl}-b`;
@@ -207,10 +244,13 @@ describe('bad launches and bad API calls are refused, and write nothing', () => 
       const login = await client.login(url.toString());
       const form = await client.authorize(login.authUrl);
       const claims = { ...decode(form.id_token), iss: otherIssuer };
-      const res = await client.postLaunch({ id_token: await t.devPlatform.sign(claims), state: form.state }, login.cookie);
+      const res = await client.postLaunch(
+        { id_token: await t.devPlatform.sign(claims), state: form.state },
+        login.cookie,
+      );
       const otherTeacher = await client.exchange(await client.codeOf(res));
 
-      const lobby = await (await client.api('/api/lobby', otherTeacher)).json() as any;
+      const lobby = (await (await client.api('/api/lobby', otherTeacher)).json()) as any;
       expect(lobby.course.title).toBe('Introduction to Physics');
       expect(lobby.liveSession).toBeNull();
       expect((await client.api(`/api/classroom/sessions/${session.id}`, otherTeacher)).status).toBe(404);

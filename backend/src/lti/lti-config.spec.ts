@@ -15,9 +15,11 @@ describe('lti-config/', () => {
     expect(canvas.public_jwk_url).toBe(endpoints.public_jwk_url);
     expect([...canvas.scopes].sort()).toEqual([...TOOL_SCOPES].sort());
     const placements = canvas.extensions[0].settings.placements;
-    expect(placements.filter((p: { message_type: string }) => p.message_type === 'LtiDeepLinkingRequest').map((p: { placement: string }) => p.placement)).toEqual(
-      expect.arrayContaining(['assignment_selection', 'link_selection']),
-    );
+    expect(
+      placements
+        .filter((p: { message_type: string }) => p.message_type === 'LtiDeepLinkingRequest')
+        .map((p: { placement: string }) => p.placement),
+    ).toEqual(expect.arrayContaining(['assignment_selection', 'link_selection']));
     for (const p of placements) expect(p.target_link_uri).toBe(endpoints.target_link_uri);
   });
 

@@ -23,12 +23,16 @@ describe('LTI 1.3 launch through the dev platform (real Postgres, Redis, ltijs)'
   it('reports database and Redis health', async () => {
     const res = await fetch(`${t.url}/api/health`);
     expect(res.status).toBe(200);
-    expect(await res.json() as any).toMatchObject({ status: 'ok', database: { status: 'up' }, redis: { status: 'up' } });
+    expect((await res.json()) as any).toMatchObject({
+      status: 'ok',
+      database: { status: 'up' },
+      redis: { status: 'up' },
+    });
   });
 
   it('lands an instructor in the lobby, with tenant rows written', async () => {
     const token = await client.launch('phys-101', 'dev-ada');
-    const lobby = await (await client.api('/api/lobby', token)).json() as any;
+    const lobby = (await (await client.api('/api/lobby', token)).json()) as any;
     expect(lobby).toMatchObject({
       course: { title: 'Introduction to Physics', label: 'PHYS-101' },
       activity: { title: 'Live lectures' },
@@ -52,21 +56,21 @@ describe('LTI 1.3 launch through the dev platform (real Postgres, Redis, ltijs)'
 
   it('lets the instructor start a class that the student then sees live', async () => {
     const teacher = await client.launch('phys-101', 'dev-ada');
-    const started = await (await client.api('/api/classroom/sessions', teacher, { method: 'POST' })).json() as any;
+    const started = (await (await client.api('/api/classroom/sessions', teacher, { method: 'POST' })).json()) as any;
     expect(started.created).toBe(true);
     // Pressing "Start class" again returns the same live session.
-    const again = await (await client.api('/api/classroom/sessions', teacher, { method: 'POST' })).json() as any;
+    const again = (await (await client.api('/api/classroom/sessions', teacher, { method: 'POST' })).json()) as any;
     expect(again).toMatchObject({ created: false, session: { id: started.session.id } });
 
     const student = await client.launch('phys-101', 'dev-grace');
-    const lobby = await (await client.api('/api/lobby', student)).json() as any;
+    const lobby = (await (await client.api('/api/lobby', student)).json()) as any;
     expect(lobby.me).toMatchObject({ name: 'Grace Hopper', role: 'learner', canTeach: false });
     expect(lobby.liveSession).toMatchObject({ id: started.session.id, startedBy: 'Ada Lovelace', endedAt: null });
 
     const end = await client.api(`/api/classroom/sessions/${started.session.id}/end`, teacher, { method: 'POST' });
     expect(end.status).toBe(200);
-    expect((await end.json() as any).endedAt).not.toBeNull();
-    expect((await (await client.api('/api/lobby', student)).json() as any).liveSession).toBeNull();
+    expect(((await end.json()) as any).endedAt).not.toBeNull();
+    expect(((await (await client.api('/api/lobby', student)).json()) as any).liveSession).toBeNull();
   });
 
   it('answers the launch with the app carrying a one-time code in the page, never in a URL', async () => {

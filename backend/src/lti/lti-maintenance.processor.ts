@@ -30,7 +30,8 @@ export class LtiMaintenanceProcessor {
     const ltijs = await this.lti.store.purgeExpired(LTIJS_COLLECTIONS);
     const logins = await this.logins.purge(LOGIN_TTL_SECONDS, 86400);
     const retiredKeys = await this.keys.purgeRetired();
-    if (ltijs + logins + retiredKeys > 0) this.logger.log(`purged ${ltijs} expired ltijs documents, ${logins} login requests, ${retiredKeys} retired keys`);
+    if (ltijs + logins + retiredKeys > 0)
+      this.logger.log(`purged ${ltijs} expired ltijs documents, ${logins} login requests, ${retiredKeys} retired keys`);
     return { ltijs, logins, retiredKeys };
   }
 }

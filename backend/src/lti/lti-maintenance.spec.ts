@@ -19,7 +19,9 @@ describe('LTI maintenance job (Bull on real Redis)', () => {
   });
 
   it('purges expired ltijs documents and old login requests, and keeps the rest', async () => {
-    await t.db.query(`INSERT INTO ltijs_nonce (doc, expires_at) VALUES ('{"nonce":"old"}', now() - interval '1 minute'), ('{"nonce":"fresh"}', now() + interval '1 minute')`);
+    await t.db.query(
+      `INSERT INTO ltijs_nonce (doc, expires_at) VALUES ('{"nonce":"old"}', now() - interval '1 minute'), ('{"nonce":"fresh"}', now() + interval '1 minute')`,
+    );
     await t.db.query(
       `INSERT INTO lti_login_request (state, nonce, issuer, client_id, login_hint, target_link_uri, platform_origin, created_at)
        VALUES ('old-state', 'n', 'i', 'c', 'h', 't', 'o', now() - interval '2 days'), ('new-state', 'n', 'i', 'c', 'h', 't', 'o', now()),
@@ -31,7 +33,11 @@ describe('LTI maintenance job (Bull on real Redis)', () => {
     );
     const result = await t.app.get(LtiMaintenanceProcessor).purge();
     expect(result).toEqual({ ltijs: 1, logins: 2, retiredKeys: 0 });
-    expect((await t.db.query(`SELECT doc->>'nonce' AS n FROM ltijs_nonce`)).map((r: { n: string }) => r.n)).toEqual(['fresh']);
-    expect((await t.db.query(`SELECT state FROM lti_login_request ORDER BY state`)).map((r: { state: string }) => r.state)).toEqual(['new-state', 'used-recently']);
+    expect((await t.db.query(`SELECT doc->>'nonce' AS n FROM ltijs_nonce`)).map((r: { n: string }) => r.n)).toEqual([
+      'fresh',
+    ]);
+    expect(
+      (await t.db.query(`SELECT state FROM lti_login_request ORDER BY state`)).map((r: { state: string }) => r.state),
+    ).toEqual(['new-state', 'used-recently']);
   });
 });

@@ -12,7 +12,14 @@ import { TenancyService } from '../tenancy/tenancy.service';
 import { checkLaunch, decodeJwtUnverified } from './domain/launch-checks';
 import { RegistrationError } from './domain/dynamic-registration';
 import { DynamicRegistrationService } from './dynamic-registration.service';
-import { errorPage, newWindowPage, registrationDonePage, registrationFailedPage, storageCheckPage, storagePutPage } from './launch-pages';
+import {
+  errorPage,
+  newWindowPage,
+  registrationDonePage,
+  registrationFailedPage,
+  storageCheckPage,
+  storagePutPage,
+} from './launch-pages';
 import { CheckedLaunch, LaunchService } from './launch.service';
 import { LoginRequestRepository, type StoredLoginRequest } from './infra/login-request.repository';
 import { LtiService } from './lti.service';
@@ -21,10 +28,24 @@ type LaunchRequest = Request & { lecternLaunch?: CheckedLaunch };
 
 /** ltijs's own validation messages shown as codes; anything else (library or I/O errors) stays in the log. */
 const LTIJS_CODES = new Set([
-  'INVALID_JWT_RECEIVED', 'UNREGISTERED_PLATFORM', 'PLATFORM_NOT_ACTIVATED', 'KID_NOT_FOUND', 'KEYSET_NOT_FOUND', 'KEY_NOT_FOUND',
-  'ALG_NOT_RS256', 'TOKEN_TOO_OLD', 'NONCE_ALREADY_RECEIVED', 'AZP_DOES_NOT_MATCH_CLIENTID', 'NO_MESSAGE_TYPE_CLAIM',
-  'NO_TARGET_LINK_URI_CLAIM', 'NO_RESOURCE_LINK_ID_CLAIM', 'NO_LTI_VERSION_CLAIM', 'WRONG_LTI_VERSION_CLAIM',
-  'NO_DEPLOYMENT_ID_CLAIM', 'NO_SUB_CLAIM', 'NO_ROLES_CLAIM',
+  'INVALID_JWT_RECEIVED',
+  'UNREGISTERED_PLATFORM',
+  'PLATFORM_NOT_ACTIVATED',
+  'KID_NOT_FOUND',
+  'KEYSET_NOT_FOUND',
+  'KEY_NOT_FOUND',
+  'ALG_NOT_RS256',
+  'TOKEN_TOO_OLD',
+  'NONCE_ALREADY_RECEIVED',
+  'AZP_DOES_NOT_MATCH_CLIENTID',
+  'NO_MESSAGE_TYPE_CLAIM',
+  'NO_TARGET_LINK_URI_CLAIM',
+  'NO_RESOURCE_LINK_ID_CLAIM',
+  'NO_LTI_VERSION_CLAIM',
+  'WRONG_LTI_VERSION_CLAIM',
+  'NO_DEPLOYMENT_ID_CLAIM',
+  'NO_SUB_CLAIM',
+  'NO_ROLES_CLAIM',
 ]);
 export function ltijsErrorCode(message: string): string {
   if (LTIJS_CODES.has(message)) return message;
@@ -38,7 +59,8 @@ const pendingKey = (ticket: string) => `lti:pending-launch:${ticket}`;
 const loginCookie = (state: string) => `lectern_login_${state.slice(0, 24)}`;
 const storageKey = (state: string) => `lectern_state_${state}`;
 
-const first = (v: unknown): string | undefined => (Array.isArray(v) ? first(v[0]) : typeof v === 'string' ? v : undefined);
+const first = (v: unknown): string | undefined =>
+  Array.isArray(v) ? first(v[0]) : typeof v === 'string' ? v : undefined;
 
 function readCookie(req: Request, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
@@ -57,7 +79,12 @@ function readCookie(req: Request, name: string): string | undefined {
 const LTIJS_PATHS = new Set(['/', '/login', '/keys', '/register']);
 
 const pinQuery: RequestHandler = (req, _res, next) => {
-  Object.defineProperty(req, 'query', { value: { ...req.query }, writable: true, enumerable: true, configurable: true });
+  Object.defineProperty(req, 'query', {
+    value: { ...req.query },
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
   // The body was parsed above; Express 4's body-parser (in ltijs) skips a request flagged this way.
   (req as { _body?: boolean })._body = true;
   next();
@@ -99,15 +126,23 @@ export class LtiRoutes {
       return this.sendError(res, new LaunchRejectedError(code, `The launch could not be verified (${code})`, 401));
     });
     provider.onUnregisteredPlatform((_req, res) =>
-      this.sendError(res, new LaunchRejectedError('PLATFORM_UNKNOWN', 'This platform is not registered with Lectern', 400)),
+      this.sendError(
+        res,
+        new LaunchRejectedError('PLATFORM_UNKNOWN', 'This platform is not registered with Lectern', 400),
+      ),
     );
     provider.onInactivePlatform((_req, res) =>
-      this.sendError(res, new LaunchRejectedError('PLATFORM_DISABLED', 'This platform has been disabled by an administrator', 403)),
+      this.sendError(
+        res,
+        new LaunchRejectedError('PLATFORM_DISABLED', 'This platform has been disabled by an administrator', 403),
+      ),
     );
 
     // ltijs answers only its exact routes; anything else under /lti (a trailing slash, another case, a
     // doubled slash) it left hanging with no answer, holding a connection open each time: 404 here.
-    router.use((req, res, next) => (LTIJS_PATHS.has(req.path) ? next() : this.sendError(res, new NotFoundError('NOT_FOUND', 'No such LTI endpoint'))));
+    router.use((req, res, next) =>
+      LTIJS_PATHS.has(req.path) ? next() : this.sendError(res, new NotFoundError('NOT_FOUND', 'No such LTI endpoint')),
+    );
     router.use(express.urlencoded({ extended: false, limit: '64kb' }));
     router.all('/login', this.recordLogin);
     router.get('/register', this.dynamicRegistration);
@@ -133,11 +168,13 @@ export class LtiRoutes {
    */
   private sendSpaWithCode(res: Response, code: string): void {
     const index = path.resolve(this.config.frontendDist, 'index.html');
-    if (!fs.existsSync(index)) throw new DomainError('FRONTEND_MISSING', 'The Lectern app is not built on this server', 503);
+    if (!fs.existsSync(index))
+      throw new DomainError('FRONTEND_MISSING', 'The Lectern app is not built on this server', 503);
     const launch = `<script id="lectern-launch" type="application/json">${JSON.stringify({ code })}</script>`;
     const html = fs.readFileSync(index, 'utf8').replace('</head>', `${launch}</head>`);
     // ltijs's helmet isolates its own responses; this one is the app, which must behave like every other page.
-    for (const h of ['Cross-Origin-Embedder-Policy', 'Cross-Origin-Opener-Policy', 'Cross-Origin-Resource-Policy']) res.removeHeader(h);
+    for (const h of ['Cross-Origin-Embedder-Policy', 'Cross-Origin-Opener-Policy', 'Cross-Origin-Resource-Policy'])
+      res.removeHeader(h);
     res.status(200).setHeader('Cache-Control', 'no-store');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.type('html').send(html);
@@ -154,7 +191,12 @@ export class LtiRoutes {
     next();
   };
 
-  private async onLoginRedirect(url: string, params: Record<string, unknown>, res: Response, redirect: (url: string) => void) {
+  private async onLoginRedirect(
+    url: string,
+    params: Record<string, unknown>,
+    res: Response,
+    redirect: (url: string) => void,
+  ) {
     const auth = new URL(url);
     const state = auth.searchParams.get('state');
     const nonce = auth.searchParams.get('nonce');
@@ -173,24 +215,46 @@ export class LtiRoutes {
       storageTarget,
       platformOrigin: auth.origin,
     });
-    res.cookie(loginCookie(state), state, { httpOnly: true, secure: true, sameSite: 'none', path: '/lti', maxAge: 600_000 });
+    res.cookie(loginCookie(state), state, {
+      httpOnly: true,
+      secure: true,
+      sameSite: 'none',
+      path: '/lti',
+      maxAge: 600_000,
+    });
     if (!storageTarget) return redirect(url);
     res
       .status(200)
       .type('html')
-      .send(storagePutPage({ target: storageTarget, platformOrigin: auth.origin, key: storageKey(state), value: nonce, authUrl: url }));
+      .send(
+        storagePutPage({
+          target: storageTarget,
+          platformOrigin: auth.origin,
+          key: storageKey(state),
+          value: nonce,
+          authUrl: url,
+        }),
+      );
   }
 
   /** LTI Dynamic Registration initiation: GET /lti/register?openid_configuration=…&registration_token=… */
   private dynamicRegistration = async (req: Request, res: Response) => {
     const cfg = first(req.query.openid_configuration);
     if (!cfg) {
-      res.status(400).type('html').send(registrationFailedPage(['openid_configuration is missing: paste this URL into your LMS\'s tool registration']));
+      res
+        .status(400)
+        .type('html')
+        .send(
+          registrationFailedPage(["openid_configuration is missing: paste this URL into your LMS's tool registration"]),
+        );
       return;
     }
     try {
       const p = await this.registration.register(first(req.query.invite), cfg, first(req.query.registration_token));
-      res.status(200).type('html').send(registrationDonePage({ name: p.name, clientId: p.clientId, deployments: p.deployments }));
+      res
+        .status(200)
+        .type('html')
+        .send(registrationDonePage({ name: p.name, clientId: p.clientId, deployments: p.deployments }));
     } catch (e) {
       if (e instanceof RegistrationError) {
         res.status(400).type('html').send(registrationFailedPage(e.problems));
@@ -212,10 +276,15 @@ export class LtiRoutes {
         // The ticket comes from the storage check page, which posts it same-origin. A ticket posted from
         // another site is someone else's launch being pushed into this browser (login CSRF).
         if (!this.sameOrigin(req)) {
-          throw new LaunchRejectedError('LAUNCH_TICKET_CROSS_SITE', 'This launch continuation did not come from Lectern\'s own page', 403);
+          throw new LaunchRejectedError(
+            'LAUNCH_TICKET_CROSS_SITE',
+            "This launch continuation did not come from Lectern's own page",
+            403,
+          );
         }
         const pending = await this.redis.getdel(pendingKey(ticket.slice(0, 128)));
-        if (!pending) throw new LaunchRejectedError('LAUNCH_TICKET_INVALID', 'This launch expired; launch again from your course');
+        if (!pending)
+          throw new LaunchRejectedError('LAUNCH_TICKET_INVALID', 'This launch expired; launch again from your course');
         ({ idToken, state } = JSON.parse(pending) as { idToken: string; state: string });
         boundBy = 'storage';
       }
@@ -257,7 +326,12 @@ export class LtiRoutes {
       return;
     }
     const ticket = crypto.randomBytes(24).toString('base64url');
-    await this.redis.set(pendingKey(ticket), JSON.stringify({ idToken, state: login.state }), 'EX', PENDING_TTL_SECONDS);
+    await this.redis.set(
+      pendingKey(ticket),
+      JSON.stringify({ idToken, state: login.state }),
+      'EX',
+      PENDING_TTL_SECONDS,
+    );
     res
       .status(200)
       .type('html')
@@ -282,7 +356,14 @@ export class LtiRoutes {
   }
 
   /** The same login initiation, to be opened first-party in a new window. */
-  private relaunchUrl(login: { issuer: string; clientId: string; loginHint: string; ltiMessageHint: string | null; targetLinkUri: string; deploymentId: string | null }) {
+  private relaunchUrl(login: {
+    issuer: string;
+    clientId: string;
+    loginHint: string;
+    ltiMessageHint: string | null;
+    targetLinkUri: string;
+    deploymentId: string | null;
+  }) {
     const u = new URL(`${this.config.publicUrl}/lti/login`);
     u.searchParams.set('iss', login.issuer);
     u.searchParams.set('client_id', login.clientId);
@@ -295,7 +376,8 @@ export class LtiRoutes {
 
   private async completeLaunch(token: Parameters<LaunchService['complete']>[1], req: LaunchRequest, res: Response) {
     try {
-      if (!req.lecternLaunch) throw new LaunchRejectedError('LAUNCH_NOT_CHECKED', 'This launch did not pass Lectern\'s checks');
+      if (!req.lecternLaunch)
+        throw new LaunchRejectedError('LAUNCH_NOT_CHECKED', "This launch did not pass Lectern's checks");
       const { code } = await this.launches.complete(req.lecternLaunch, token);
       this.sendSpaWithCode(res, code);
     } catch (e) {

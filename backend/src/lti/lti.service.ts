@@ -55,7 +55,9 @@ export class LtiService implements OnModuleInit {
   }
 
   /** A registration made by LTI Dynamic Registration; without a deployment id, the platform's deployments are taken as they come. */
-  async registerDynamic(input: Omit<RegistrationInput, 'deployments'> & { deploymentId: string | null }): Promise<PlatformRecord> {
+  async registerDynamic(
+    input: Omit<RegistrationInput, 'deployments'> & { deploymentId: string | null },
+  ): Promise<PlatformRecord> {
     const { deploymentId, ...rest } = input;
     return this.save({ ...rest, deployments: deploymentId ? [deploymentId] : [] }, 'dynamic');
   }

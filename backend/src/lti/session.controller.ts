@@ -7,7 +7,15 @@ import { parseInput } from '../platform/validation';
 import { TenancyService } from '../tenancy/tenancy.service';
 import { LaunchService } from './launch.service';
 
-const exchangeBody = z.object({ code: z.string().min(16).max(128).regex(/^[A-Za-z0-9_-]+$/) }).strict();
+const exchangeBody = z
+  .object({
+    code: z
+      .string()
+      .min(16)
+      .max(128)
+      .regex(/^[A-Za-z0-9_-]+$/),
+  })
+  .strict();
 
 @Controller('api/session')
 export class SessionController {

@@ -8,7 +8,17 @@ import { DomainError } from '../platform/domain-error';
 import { DomainEvents } from '../platform/domain-events';
 import { APP_CONFIG } from '../config/config';
 import { createRedis, REDIS } from '../platform/redis';
-import { HostAnswer, hostAnswerSchema, HostEnvelope, hostEnvelopeSchema, HostReply, HostRequest, hostRequestSchema, hostSessionOf, ONLY_IF_HOSTED } from '../contracts/media-host';
+import {
+  HostAnswer,
+  hostAnswerSchema,
+  HostEnvelope,
+  hostEnvelopeSchema,
+  HostReply,
+  HostRequest,
+  hostRequestSchema,
+  hostSessionOf,
+  ONLY_IF_HOSTED,
+} from '../contracts/media-host';
 import { serveHostRequest } from './media-host';
 import { MediaService } from './media.service';
 
@@ -38,7 +48,10 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
   readonly instanceId = crypto.randomUUID();
   private readonly logger = new Logger('MediaCluster');
   private sub: Redis | null = null;
-  private readonly pending = new Map<string, { resolve: (v: unknown) => void; reject: (e: unknown) => void; timer: NodeJS.Timeout }>();
+  private readonly pending = new Map<
+    string,
+    { resolve: (v: unknown) => void; reject: (e: unknown) => void; timer: NodeJS.Timeout }
+  >();
   private readonly owned = new Set<string>();
   private beat: NodeJS.Timeout | null = null;
   private readonly subs: Subscription[] = [];
@@ -59,8 +72,22 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
     this.beat.unref();
     // Teacher controls and the end of class happen on the teacher's instance; the host acts on them.
     this.subs.push(
-      this.events.on('participant.controlled').subscribe(({ sessionId, userId, action }) => void this.call({ op: 'teacherAction', sessionId, userId, action }).catch((e) => this.logger.warn(`teacher action on media failed: ${(e as Error).message}`))),
-      this.events.on('session.ended').subscribe(({ sessionId }) => void this.call({ op: 'closeRoom', sessionId }).catch((e) => this.logger.warn(`closing media failed: ${(e as Error).message}`))),
+      this.events
+        .on('participant.controlled')
+        .subscribe(
+          ({ sessionId, userId, action }) =>
+            void this.call({ op: 'teacherAction', sessionId, userId, action }).catch((e) =>
+              this.logger.warn(`teacher action on media failed: ${(e as Error).message}`),
+            ),
+        ),
+      this.events
+        .on('session.ended')
+        .subscribe(
+          ({ sessionId }) =>
+            void this.call({ op: 'closeRoom', sessionId }).catch((e) =>
+              this.logger.warn(`closing media failed: ${(e as Error).message}`),
+            ),
+        ),
     );
   }
 
@@ -77,7 +104,9 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
       clearTimeout(p.timer);
       p.reject(new DomainError('MEDIA_UNAVAILABLE', 'The server is shutting down', 503));
     }
-    await Promise.all([...this.owned].map((sid) => this.redis.eval(RELEASE, 1, ownerKey(sid), this.instanceId).catch(() => undefined)));
+    await Promise.all(
+      [...this.owned].map((sid) => this.redis.eval(RELEASE, 1, ownerKey(sid), this.instanceId).catch(() => undefined)),
+    );
     this.sub?.disconnect();
   }
 
@@ -90,7 +119,9 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
         await this.redis.eval(RELEASE, 1, ownerKey(sid), this.instanceId).catch(() => undefined);
         continue;
       }
-      const kept = await this.redis.eval(REFRESH, 1, ownerKey(sid), this.instanceId, String(this.config.presence.ttlMs)).catch(() => 1);
+      const kept = await this.redis
+        .eval(REFRESH, 1, ownerKey(sid), this.instanceId, String(this.config.presence.ttlMs))
+        .catch(() => 1);
       if (kept === 0) {
         // Another instance hosts the class now (we stalled past the TTL): ours is stale; let its people rejoin there.
         this.logger.warn(`lost the media of class ${sid} to another instance`);
@@ -108,9 +139,15 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
       // Every request that only acts where the class is hosted answers null (HostReplies).
       if (ONLY_IF_HOSTED.has(request.op)) return null as HostReply<R>;
       if (request.op !== 'join') throw new DomainError('MEDIA_NOT_JOINED', 'Join the media of this class first', 404);
-      const claimed = await this.redis.set(ownerKey(sessionId), this.instanceId, 'PX', this.config.presence.ttlMs, 'NX');
+      const claimed = await this.redis.set(
+        ownerKey(sessionId),
+        this.instanceId,
+        'PX',
+        this.config.presence.ttlMs,
+        'NX',
+      );
       owner = claimed ? this.instanceId : await this.redis.get(ownerKey(sessionId));
-      if (!owner) throw new DomainError('MEDIA_UNAVAILABLE', 'Could not place this class\'s media; try again', 503);
+      if (!owner) throw new DomainError('MEDIA_UNAVAILABLE', "Could not place this class's media; try again", 503);
     }
     if (owner === this.instanceId) {
       if (request.op === 'join') this.owned.add(sessionId);
@@ -124,7 +161,9 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new DomainError('MEDIA_UNAVAILABLE', 'The server hosting this class\'s media does not answer; retrying', 503));
+        reject(
+          new DomainError('MEDIA_UNAVAILABLE', "The server hosting this class's media does not answer; retrying", 503),
+        );
       }, RPC_TIMEOUT_MS);
       // The host answers with what serveHostRequest returned for this very request, so with HostReply<R>.
       this.pending.set(id, { resolve: (data) => resolve(data as HostReply<R>), reject, timer });
@@ -134,7 +173,7 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
         if (receivers === 0) {
           clearTimeout(timer);
           this.pending.delete(id);
-          reject(new DomainError('MEDIA_UNAVAILABLE', 'The server hosting this class\'s media is gone; retrying', 503));
+          reject(new DomainError('MEDIA_UNAVAILABLE', "The server hosting this class's media is gone; retrying", 503));
         }
       }, reject);
     });
@@ -145,7 +184,9 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
     try {
       json = JSON.parse(raw);
     } catch {
-      this.logger.warn(`dropped a media ${channel === replyChannel(this.instanceId) ? 'reply' : 'request'} that is not JSON`);
+      this.logger.warn(
+        `dropped a media ${channel === replyChannel(this.instanceId) ? 'reply' : 'request'} that is not JSON`,
+      );
       return;
     }
     if (channel === replyChannel(this.instanceId)) this.answered(json);
@@ -180,12 +221,19 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
     try {
       const parsed = hostRequestSchema.safeParse(envelope.data.request);
       if (!parsed.success) {
-        throw new DomainError('INVALID_HOST_REQUEST', `The media host refused this request: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`).join('; ')}`, 400);
+        throw new DomainError(
+          'INVALID_HOST_REQUEST',
+          `The media host refused this request: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`).join('; ')}`,
+          400,
+        );
       }
       const request = parsed.data;
       // Only the host answers: if the class moved away meanwhile, the caller is told to rejoin.
-      if ((await this.redis.get(ownerKey(hostSessionOf(request)))) !== this.instanceId && !ONLY_IF_HOSTED.has(request.op)) {
-        throw new DomainError('MEDIA_MOVED', 'This class\'s media moved to another server; rejoin', 409);
+      if (
+        (await this.redis.get(ownerKey(hostSessionOf(request)))) !== this.instanceId &&
+        !ONLY_IF_HOSTED.has(request.op)
+      ) {
+        throw new DomainError('MEDIA_MOVED', "This class's media moved to another server; rejoin", 409);
       }
       if (request.op === 'join') this.owned.add(request.caller.sessionId);
       reply = { id, ok: true, data: (await serveHostRequest(this.media, request)) ?? null };

@@ -12,7 +12,6 @@ import { MediaService } from './media.service';
 import { fingerprint, heard, opus, vp8, ok } from './testing/signalling';
 import { mediaTestsOptedOut, requireWorker } from './testing/worker-check';
 
-
 /**
  * Two backend instances, one class: the class's media is hosted by the instance of the first media join;
  * a student whose socket is on the other instance signals through it (Redis pub/sub) and everything
@@ -32,14 +31,24 @@ describe.skipIf(mediaTestsOptedOut())('media across two backend instances (real 
   beforeAll(async () => {
     requireWorker();
     const databaseUrl = await createTestDatabase();
-    const shared = { DATABASE_URL: databaseUrl, QUEUE_PREFIX: `media-${crypto.randomBytes(4).toString('hex')}`, SESSION_SECRET: crypto.randomBytes(24).toString('hex'), LTI_KEY: crypto.randomBytes(24).toString('hex'), MEDIA_PEER_GRACE_MS: '400' };
+    const shared = {
+      DATABASE_URL: databaseUrl,
+      QUEUE_PREFIX: `media-${crypto.randomBytes(4).toString('hex')}`,
+      SESSION_SECRET: crypto.randomBytes(24).toString('hex'),
+      LTI_KEY: crypto.randomBytes(24).toString('hex'),
+      MEDIA_PEER_GRACE_MS: '400',
+    };
     a = await startTestApp(shared);
     b = await startTestApp({ ...shared, PUBLIC_URL: a.url, DEV_PLATFORM_URL: a.platformUrl });
     redis = new Redis(a.config.redisUrl);
     launch = new LaunchClient(a);
     teacherToken = await launch.launch('phys-101', 'dev-ada');
     studentToken = await launch.launch('phys-101', 'dev-grace');
-    sessionId = ((await (await launch.api('/api/classroom/sessions', teacherToken, { method: 'POST' })).json()) as { session: { id: string } }).session.id;
+    sessionId = (
+      (await (await launch.api('/api/classroom/sessions', teacherToken, { method: 'POST' })).json()) as {
+        session: { id: string };
+      }
+    ).session.id;
   });
   afterAll(async () => {
     for (const c of clients) c.close();
@@ -58,9 +67,16 @@ describe.skipIf(mediaTestsOptedOut())('media across two backend instances (real 
   async function mediaPeer(c: RoomClient, peerId = crypto.randomUUID()) {
     const joined = await ok<MediaAckData[typeof MediaEvents.join]>(c, MediaEvents.join, { peerId });
     await ok(c, MediaEvents.ready, { rtpCapabilities: joined.routerRtpCapabilities });
-    const send = await ok<MediaAckData[typeof MediaEvents.createTransport]>(c, MediaEvents.createTransport, { direction: 'send' });
-    const recv = await ok<MediaAckData[typeof MediaEvents.createTransport]>(c, MediaEvents.createTransport, { direction: 'recv' });
-    await ok(c, MediaEvents.connectTransport, { transportId: send.id, dtlsParameters: { role: 'client', fingerprints: [fingerprint()] } });
+    const send = await ok<MediaAckData[typeof MediaEvents.createTransport]>(c, MediaEvents.createTransport, {
+      direction: 'send',
+    });
+    const recv = await ok<MediaAckData[typeof MediaEvents.createTransport]>(c, MediaEvents.createTransport, {
+      direction: 'recv',
+    });
+    await ok(c, MediaEvents.connectTransport, {
+      transportId: send.id,
+      dtlsParameters: { role: 'client', fingerprints: [fingerprint()] },
+    });
     return { peerId, send, recv };
   }
 
@@ -75,10 +91,22 @@ describe.skipIf(mediaTestsOptedOut())('media across two backend instances (real 
     expect(b.app.get(MediaService).room(sessionId)).toBeUndefined();
 
     // The student produces through B; the teacher (on A) hears of it and consumes it.
-    const mic = await ok<{ producerId: string }>(student, MediaEvents.produce, { transportId: s.send.id, kind: 'audio', source: 'mic', rtpParameters: opus(1212) });
-    const cam = await ok<{ producerId: string }>(student, MediaEvents.produce, { transportId: s.send.id, kind: 'video', source: 'camera', rtpParameters: vp8(3434) });
+    const mic = await ok<{ producerId: string }>(student, MediaEvents.produce, {
+      transportId: s.send.id,
+      kind: 'audio',
+      source: 'mic',
+      rtpParameters: opus(1212),
+    });
+    const cam = await ok<{ producerId: string }>(student, MediaEvents.produce, {
+      transportId: s.send.id,
+      kind: 'video',
+      source: 'camera',
+      rtpParameters: vp8(3434),
+    });
     await heard(teacher, MediaServerEvents.producerAdded, (p) => p.producerId === mic.producerId);
-    const consumer = await ok<MediaAckData[typeof MediaEvents.consume]>(teacher, MediaEvents.consume, { producerId: mic.producerId });
+    const consumer = await ok<MediaAckData[typeof MediaEvents.consume]>(teacher, MediaEvents.consume, {
+      producerId: mic.producerId,
+    });
     expect(consumer.peerId).toBe(s.peerId);
     // Errors travel back with their codes.
     const bad = await student.call(MediaEvents.consume, { producerId: crypto.randomUUID() });
@@ -89,7 +117,9 @@ describe.skipIf(mediaTestsOptedOut())('media across two backend instances (real 
     const studentUserId = hostRoom.peers.get(s.peerId)!.identity.userId;
     expect((await teacherOnB.emit(ClientEvents.teacherStopCamera, { userId: studentUserId })).ok).toBe(true);
     await waitFor(() => !hostRoom.peers.get(s.peerId)!.producers.has(cam.producerId), 'the camera closed on the host');
-    expect((await heard(student, MediaServerEvents.producerClosed, (e) => e.producerId === cam.producerId)).byTeacher).toBe(true);
+    expect(
+      (await heard(student, MediaServerEvents.producerClosed, (e) => e.producerId === cam.producerId)).byTeacher,
+    ).toBe(true);
 
     // The student's socket on B drops: the host keeps its peer for the grace period, then closes it.
     student.close();
@@ -107,6 +137,9 @@ describe.skipIf(mediaTestsOptedOut())('media across two backend instances (real 
     expect(await redis.get(`media:owner:${sessionId}`)).toBe(b.app.get(MediaCluster).instanceId);
     expect(b.app.get(MediaService).room(sessionId)!.peers.has(again.peerId)).toBe(true);
     await ok(teacherOnB, MediaEvents.leave, {});
-    await waitFor(async () => (await redis.get(`media:owner:${sessionId}`)) === null, 'the owner key released when the room closed');
+    await waitFor(
+      async () => (await redis.get(`media:owner:${sessionId}`)) === null,
+      'the owner key released when the room closed',
+    );
   });
 });

@@ -26,7 +26,12 @@ describe.skipIf(mediaTestsOptedOut())('media host requests between two instances
   beforeAll(async () => {
     requireWorker();
     const databaseUrl = await createTestDatabase();
-    const shared = { DATABASE_URL: databaseUrl, QUEUE_PREFIX: `host-${crypto.randomBytes(4).toString('hex')}`, SESSION_SECRET: crypto.randomBytes(24).toString('hex'), LTI_KEY: crypto.randomBytes(24).toString('hex') };
+    const shared = {
+      DATABASE_URL: databaseUrl,
+      QUEUE_PREFIX: `host-${crypto.randomBytes(4).toString('hex')}`,
+      SESSION_SECRET: crypto.randomBytes(24).toString('hex'),
+      LTI_KEY: crypto.randomBytes(24).toString('hex'),
+    };
     a = await startTestApp(shared);
     b = await startTestApp({ ...shared, PUBLIC_URL: a.url, DEV_PLATFORM_URL: a.platformUrl });
     redis = new Redis(a.config.redisUrl);
@@ -53,9 +58,22 @@ describe.skipIf(mediaTestsOptedOut())('media host requests between two instances
   it('runs every kind of request on the host and brings its typed reply back', async () => {
     // Typed by the contract: a request kind added without a round trip here does not compile.
     const done: Record<HostOp, boolean> = {
-      join: false, ready: false, createTransport: false, connectTransport: false, restartIce: false, produce: false, pauseProducer: false,
-      closeProducer: false, consume: false, resumeConsumer: false, setLayers: false, leave: false, setPolicy: false,
-      socketDropped: false, teacherAction: false, closeRoom: false,
+      join: false,
+      ready: false,
+      createTransport: false,
+      connectTransport: false,
+      restartIce: false,
+      produce: false,
+      pauseProducer: false,
+      closeProducer: false,
+      consume: false,
+      resumeConsumer: false,
+      setLayers: false,
+      leave: false,
+      setPolicy: false,
+      socketDropped: false,
+      teacherAction: false,
+      closeRoom: false,
     };
     const sessionId = crypto.randomUUID();
     const teacher = caller(sessionId, true);
@@ -67,12 +85,16 @@ describe.skipIf(mediaTestsOptedOut())('media host requests between two instances
     const joined = await fromB.call({ op: 'join', caller: student, peerId: student.peerId! });
     done.join = true;
     expect(joined).toMatchObject({ resumed: false, policy: { studentScreenShare: false }, iceTransportPolicy: 'all' });
-    expect(joined.routerRtpCapabilities).toMatchObject({ codecs: expect.arrayContaining([expect.objectContaining({ mimeType: 'audio/opus' })]) });
+    expect(joined.routerRtpCapabilities).toMatchObject({
+      codecs: expect.arrayContaining([expect.objectContaining({ mimeType: 'audio/opus' })]),
+    });
     const room = onA.room(sessionId)!;
     expect([...room.peers.keys()].sort()).toEqual([teacher.peerId, student.peerId].sort());
     expect(b.app.get(MediaService).room(sessionId)).toBeUndefined();
 
-    const caps = joined.routerRtpCapabilities as { codecs: Array<{ kind: 'audio' | 'video'; mimeType: string; clockRate: number }> };
+    const caps = joined.routerRtpCapabilities as {
+      codecs: Array<{ kind: 'audio' | 'video'; mimeType: string; clockRate: number }>;
+    };
     for (const c of [teacher, student]) {
       const ready = await fromB.call({ op: 'ready', caller: c, rtpCapabilities: { codecs: caps.codecs } });
       expect(ready).toMatchObject({ producers: [], activeSpeaker: null, videoCodec: 'video/VP8' });
@@ -83,7 +105,15 @@ describe.skipIf(mediaTestsOptedOut())('media host requests between two instances
     const transports = async (c: MediaCaller) => {
       const send = await fromB.call({ op: 'createTransport', caller: c, direction: 'send' });
       const recv = await fromB.call({ op: 'createTransport', caller: c, direction: 'recv' });
-      for (const t of [send, recv]) expect(await fromB.call({ op: 'connectTransport', caller: c, transportId: t.id, dtlsParameters: { role: 'client', fingerprints: [fingerprint()] } })).toBeNull();
+      for (const t of [send, recv])
+        expect(
+          await fromB.call({
+            op: 'connectTransport',
+            caller: c,
+            transportId: t.id,
+            dtlsParameters: { role: 'client', fingerprints: [fingerprint()] },
+          }),
+        ).toBeNull();
       return { send, recv };
     };
     const s = await transports(student);
@@ -91,44 +121,84 @@ describe.skipIf(mediaTestsOptedOut())('media host requests between two instances
     done.createTransport = done.connectTransport = true;
     expect([...room.peers.get(student.peerId!)!.transports.keys()].sort()).toEqual([s.send.id, s.recv.id].sort());
     // Errors come back with their codes: a transport connects once.
-    await expect(fromB.call({ op: 'connectTransport', caller: student, transportId: s.send.id, dtlsParameters: { role: 'client', fingerprints: [fingerprint()] } })).rejects.toMatchObject({ code: 'BAD_DTLS_PARAMETERS' });
+    await expect(
+      fromB.call({
+        op: 'connectTransport',
+        caller: student,
+        transportId: s.send.id,
+        dtlsParameters: { role: 'client', fingerprints: [fingerprint()] },
+      }),
+    ).rejects.toMatchObject({ code: 'BAD_DTLS_PARAMETERS' });
 
     const restarted = await fromB.call({ op: 'restartIce', caller: student, transportId: s.send.id });
     done.restartIce = true;
-    expect(restarted.iceParameters).toMatchObject({ usernameFragment: expect.any(String), password: expect.any(String) });
+    expect(restarted.iceParameters).toMatchObject({
+      usernameFragment: expect.any(String),
+      password: expect.any(String),
+    });
 
-    const mic = await fromB.call({ op: 'produce', caller: student, transportId: s.send.id, kind: 'audio', source: 'mic', rtpParameters: opus(5151) });
-    const cam = await fromB.call({ op: 'produce', caller: student, transportId: s.send.id, kind: 'video', source: 'camera', rtpParameters: vp8(5252) });
+    const mic = await fromB.call({
+      op: 'produce',
+      caller: student,
+      transportId: s.send.id,
+      kind: 'audio',
+      source: 'mic',
+      rtpParameters: opus(5151),
+    });
+    const cam = await fromB.call({
+      op: 'produce',
+      caller: student,
+      transportId: s.send.id,
+      kind: 'video',
+      source: 'camera',
+      rtpParameters: vp8(5252),
+    });
     done.produce = true;
     const studentPeer = room.peers.get(student.peerId!)!;
     expect(studentPeer.producers.get(mic.producerId)!.kind).toBe('audio');
     expect(studentPeer.producers.get(cam.producerId)!.appData.source).toBe('camera');
 
-    expect(await fromB.call({ op: 'pauseProducer', caller: student, producerId: mic.producerId, paused: true })).toBeNull();
+    expect(
+      await fromB.call({ op: 'pauseProducer', caller: student, producerId: mic.producerId, paused: true }),
+    ).toBeNull();
     done.pauseProducer = true;
     expect(studentPeer.producers.get(mic.producerId)!.paused).toBe(true);
 
     const consumer = await fromB.call({ op: 'consume', caller: teacher, producerId: cam.producerId });
     done.consume = true;
-    expect(consumer).toMatchObject({ producerId: cam.producerId, peerId: student.peerId, userId: student.userId, kind: 'video', source: 'camera' });
+    expect(consumer).toMatchObject({
+      producerId: cam.producerId,
+      peerId: student.peerId,
+      userId: student.userId,
+      kind: 'video',
+      source: 'camera',
+    });
     const onHost = room.peers.get(teacher.peerId!)!.consumers.get(consumer.consumerId)!;
     expect(onHost.paused).toBe(true);
     expect(await fromB.call({ op: 'resumeConsumer', caller: teacher, consumerId: consumer.consumerId })).toBeNull();
     done.resumeConsumer = true;
     expect(onHost.paused).toBe(false);
-    expect(await fromB.call({ op: 'setLayers', caller: teacher, consumerId: consumer.consumerId, spatialLayer: 0 })).toBeNull();
+    expect(
+      await fromB.call({ op: 'setLayers', caller: teacher, consumerId: consumer.consumerId, spatialLayer: 0 }),
+    ).toBeNull();
     done.setLayers = true;
-    await expect(fromB.call({ op: 'setLayers', caller: teacher, consumerId: crypto.randomUUID(), spatialLayer: 0 })).rejects.toMatchObject({ code: 'CONSUMER_NOT_FOUND' });
+    await expect(
+      fromB.call({ op: 'setLayers', caller: teacher, consumerId: crypto.randomUUID(), spatialLayer: 0 }),
+    ).rejects.toMatchObject({ code: 'CONSUMER_NOT_FOUND' });
 
     expect(await fromB.call({ op: 'closeProducer', caller: student, producerId: cam.producerId })).toBeNull();
     done.closeProducer = true;
     expect(studentPeer.producers.has(cam.producerId)).toBe(false);
     await waitFor(() => onHost.closed, 'the consumer of the closed camera closed on the host');
 
-    expect(await fromB.call({ op: 'setPolicy', caller: teacher, policy: { studentScreenShare: true } })).toEqual({ studentScreenShare: true });
+    expect(await fromB.call({ op: 'setPolicy', caller: teacher, policy: { studentScreenShare: true } })).toEqual({
+      studentScreenShare: true,
+    });
     done.setPolicy = true;
     expect(room.policy).toEqual({ studentScreenShare: true });
-    await expect(fromB.call({ op: 'setPolicy', caller: student, policy: { studentScreenShare: true } })).rejects.toMatchObject({ code: 'TEACHER_ONLY' });
+    await expect(
+      fromB.call({ op: 'setPolicy', caller: student, policy: { studentScreenShare: true } }),
+    ).rejects.toMatchObject({ code: 'TEACHER_ONLY' });
 
     await fromB.call({ op: 'pauseProducer', caller: student, producerId: mic.producerId, paused: false });
     expect(await fromB.call({ op: 'teacherAction', sessionId, userId: student.userId, action: 'mute' })).toBeNull();
@@ -165,14 +235,29 @@ describe.skipIf(mediaTestsOptedOut())('media host requests between two instances
     const ask = async (request: unknown) => {
       const id = crypto.randomUUID();
       await redis.publish(`media:rpc:${hostId}`, JSON.stringify({ id, from, request }));
-      return waitFor(() => replies.find((r) => (r as { id: string }).id === id) as { ok: boolean; error?: { code: string; message: string } } | undefined, 'the host\'s reply');
+      return waitFor(
+        () =>
+          replies.find((r) => (r as { id: string }).id === id) as
+            { ok: boolean; error?: { code: string; message: string } } | undefined,
+        "the host's reply",
+      );
     };
 
     // A method name with positional arguments (the old wire) and a produce whose fields are shuffled.
     const positional = await ask({ method: 'closeRoom', args: [sessionId] });
     expect(positional).toMatchObject({ ok: false, error: { code: 'INVALID_HOST_REQUEST' } });
-    const shuffled = await ask({ op: 'produce', caller: teacher, transportId: 'audio', kind: crypto.randomUUID(), source: 'mic', rtpParameters: opus(1) });
-    expect(shuffled).toMatchObject({ ok: false, error: { code: 'INVALID_HOST_REQUEST', message: expect.stringContaining('kind') } });
+    const shuffled = await ask({
+      op: 'produce',
+      caller: teacher,
+      transportId: 'audio',
+      kind: crypto.randomUUID(),
+      source: 'mic',
+      rtpParameters: opus(1),
+    });
+    expect(shuffled).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_HOST_REQUEST', message: expect.stringContaining('kind') },
+    });
     // A caller is part of the contract too: no extra fields, ids in their formats.
     const forged = await ask({ op: 'leave', caller: { ...teacher, role: 'administrator' } });
     expect(forged).toMatchObject({ ok: false, error: { code: 'INVALID_HOST_REQUEST' } });

@@ -2,7 +2,10 @@ import type { HostReply, HostReplies, HostRequest } from '../contracts/media-hos
 import type { MediaService } from './media.service';
 
 /** Ties a case's answer to the request it narrowed to: each kind answers with its own reply type. */
-const answer = <R extends HostRequest>(_request: R, reply: HostReply<R> | Promise<HostReply<R>>): Promise<HostReply<R>> => Promise.resolve(reply);
+const answer = <R extends HostRequest>(
+  _request: R,
+  reply: HostReply<R> | Promise<HostReply<R>>,
+): Promise<HostReply<R>> => Promise.resolve(reply);
 
 /**
  * Runs one host request against this instance's media: the only place a request becomes a MediaService
@@ -23,7 +26,15 @@ export function serveHostRequest(media: MediaService, r: HostRequest): Promise<H
     case 'restartIce':
       return answer(r, media.restartIce(r.caller, r.transportId));
     case 'produce':
-      return answer(r, media.produce(r.caller, { transportId: r.transportId, kind: r.kind, source: r.source, rtpParameters: r.rtpParameters }));
+      return answer(
+        r,
+        media.produce(r.caller, {
+          transportId: r.transportId,
+          kind: r.kind,
+          source: r.source,
+          rtpParameters: r.rtpParameters,
+        }),
+      );
     case 'pauseProducer':
       return answer(r, media.pauseProducer(r.caller, r.producerId, r.paused));
     case 'closeProducer':
@@ -33,7 +44,10 @@ export function serveHostRequest(media: MediaService, r: HostRequest): Promise<H
     case 'resumeConsumer':
       return answer(r, media.resumeConsumer(r.caller, r.consumerId));
     case 'setLayers':
-      return answer(r, media.setLayers(r.caller, r.consumerId, { spatialLayer: r.spatialLayer, temporalLayer: r.temporalLayer }));
+      return answer(
+        r,
+        media.setLayers(r.caller, r.consumerId, { spatialLayer: r.spatialLayer, temporalLayer: r.temporalLayer }),
+      );
     case 'leave':
       return answer(r, media.leave(r.caller));
     case 'setPolicy':

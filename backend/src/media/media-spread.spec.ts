@@ -9,7 +9,6 @@ import { MediaService } from './media.service';
 import { fingerprint, opus, ok } from './testing/signalling';
 import { mediaTestsOptedOut, requireWorker } from './testing/worker-check';
 
-
 /**
  * A class bigger than one worker: with two workers and a capacity of one consumer per worker, the
  * second viewer is placed on a router of the other worker, the teacher's producer is piped there, and
@@ -37,18 +36,32 @@ describe.skipIf(mediaTestsOptedOut())('media: a class spread over two workers (r
     const peerId = crypto.randomUUID();
     const joined = await ok<MediaAckData[typeof MediaEvents.join]>(c, MediaEvents.join, { peerId });
     await ok(c, MediaEvents.ready, { rtpCapabilities: joined.routerRtpCapabilities });
-    const send = await ok<MediaAckData[typeof MediaEvents.createTransport]>(c, MediaEvents.createTransport, { direction: 'send' });
+    const send = await ok<MediaAckData[typeof MediaEvents.createTransport]>(c, MediaEvents.createTransport, {
+      direction: 'send',
+    });
     await ok(c, MediaEvents.createTransport, { direction: 'recv' });
-    await ok(c, MediaEvents.connectTransport, { transportId: send.id, dtlsParameters: { role: 'client', fingerprints: [fingerprint()] } });
+    await ok(c, MediaEvents.connectTransport, {
+      transportId: send.id,
+      dtlsParameters: { role: 'client', fingerprints: [fingerprint()] },
+    });
     return { c, peerId, send };
   }
 
   it('places viewers on a second worker when the first is full and pipes the producer to them', async () => {
     const teacherToken = await launch.launch('phys-101', 'dev-ada');
-    const sessionId = ((await (await launch.api('/api/classroom/sessions', teacherToken, { method: 'POST' })).json()) as { session: { id: string } }).session.id;
+    const sessionId = (
+      (await (await launch.api('/api/classroom/sessions', teacherToken, { method: 'POST' })).json()) as {
+        session: { id: string };
+      }
+    ).session.id;
     const media = t.app.get(MediaService);
     const teacher = await peer(teacherToken, sessionId);
-    const mic = await ok<{ producerId: string }>(teacher.c, MediaEvents.produce, { transportId: teacher.send.id, kind: 'audio', source: 'mic', rtpParameters: opus(4242) });
+    const mic = await ok<{ producerId: string }>(teacher.c, MediaEvents.produce, {
+      transportId: teacher.send.id,
+      kind: 'audio',
+      source: 'mic',
+      rtpParameters: opus(4242),
+    });
     const viewers = [];
     for (const user of ['dev-grace', 'dev-alan', 'dev-grace']) {
       const v = await peer(await launch.launch('phys-101', user), sessionId);

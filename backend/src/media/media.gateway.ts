@@ -1,9 +1,24 @@
 import { Logger } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, OnGatewayDisconnect, OnGatewayInit, SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayDisconnect,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+} from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
 import { roomOf } from '../classroom/socket-rooms';
 import type { Ack } from '../contracts/realtime';
-import { MediaAckData, MediaEventName, MediaEvents, MediaPayload, MediaServerEvents, mediaSchemas } from '../contracts/media';
+import {
+  MediaAckData,
+  MediaEventName,
+  MediaEvents,
+  MediaPayload,
+  MediaServerEvents,
+  mediaSchemas,
+} from '../contracts/media';
 import type { MediaCaller } from '../contracts/media-host';
 import { NotFoundError } from '../platform/domain-error';
 import { RateLimiter } from '../platform/rate-limit/rate-limiter';
@@ -37,16 +52,36 @@ export class MediaGateway implements OnGatewayInit, OnGatewayDisconnect {
     const data = socket.data as SocketData;
     // The slot goes with the socket; the same tab coming back within the grace period claims it again.
     if (data?.mediaPeerId && data.session) void this.limiter.releaseMediaPeer(data.session.userId, data.mediaPeerId);
-    if (data?.mediaSessionId) void this.cluster.call({ op: 'socketDropped', sessionId: data.mediaSessionId, socketId: socket.id }).catch((e) => this.logger.warn(`media grace start failed: ${(e as Error).message}`));
+    if (data?.mediaSessionId)
+      void this.cluster
+        .call({ op: 'socketDropped', sessionId: data.mediaSessionId, socketId: socket.id })
+        .catch((e) => this.logger.warn(`media grace start failed: ${(e as Error).message}`));
   }
 
   /** Every media event needs an authorised membership; the instructor-only policy needs a teacher. */
-  private run<E extends MediaEventName>(socket: Socket, event: E, raw: unknown, handler: (p: MediaPayload<E>, caller: MediaCaller, data: SocketData) => Promise<MediaAckData[E]> | MediaAckData[E]): Promise<Ack<MediaAckData[E]>> {
+  private run<E extends MediaEventName>(
+    socket: Socket,
+    event: E,
+    raw: unknown,
+    handler: (p: MediaPayload<E>, caller: MediaCaller, data: SocketData) => Promise<MediaAckData[E]> | MediaAckData[E],
+  ): Promise<Ack<MediaAckData[E]>> {
     const access: SocketAccess = event === MediaEvents.policy ? 'teacher' : 'member';
-    return this.gate.run(socket, { event, schema: mediaSchemas[event], access }, raw, async (payload, { session, member, data }) => {
-      const caller: MediaCaller = { sessionId: member.sessionId, socketId: socket.id, peerId: data.mediaPeerId, userId: member.userId, name: session.name, canTeach: member.canTeach };
-      return handler(payload as MediaPayload<E>, caller, data);
-    });
+    return this.gate.run(
+      socket,
+      { event, schema: mediaSchemas[event], access },
+      raw,
+      async (payload, { session, member, data }) => {
+        const caller: MediaCaller = {
+          sessionId: member.sessionId,
+          socketId: socket.id,
+          peerId: data.mediaPeerId,
+          userId: member.userId,
+          name: session.name,
+          canTeach: member.canTeach,
+        };
+        return handler(payload as MediaPayload<E>, caller, data);
+      },
+    );
   }
 
   @SubscribeMessage(MediaEvents.join)
@@ -54,7 +89,8 @@ export class MediaGateway implements OnGatewayInit, OnGatewayDisconnect {
     return this.run(s, MediaEvents.join, b, async ({ peerId }, caller, data) => {
       // A few media peers per person at once (tabs, a phone beside a laptop): MEDIA_PEER_LIMIT past that.
       await this.limiter.acquireMediaPeer(caller.userId, peerId);
-      if (data.mediaPeerId && data.mediaPeerId !== peerId) await this.limiter.releaseMediaPeer(caller.userId, data.mediaPeerId);
+      if (data.mediaPeerId && data.mediaPeerId !== peerId)
+        await this.limiter.releaseMediaPeer(caller.userId, data.mediaPeerId);
       const joined = await this.cluster.call({ op: 'join', caller, peerId }).catch(async (e: unknown) => {
         await this.limiter.releaseMediaPeer(caller.userId, peerId);
         throw e;
@@ -81,12 +117,16 @@ export class MediaGateway implements OnGatewayInit, OnGatewayDisconnect {
 
   @SubscribeMessage(MediaEvents.createTransport)
   createTransport(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
-    return this.run(s, MediaEvents.createTransport, b, (p, c) => this.cluster.call({ op: 'createTransport', caller: c, ...p }));
+    return this.run(s, MediaEvents.createTransport, b, (p, c) =>
+      this.cluster.call({ op: 'createTransport', caller: c, ...p }),
+    );
   }
 
   @SubscribeMessage(MediaEvents.connectTransport)
   connectTransport(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
-    return this.run(s, MediaEvents.connectTransport, b, (p, c) => this.cluster.call({ op: 'connectTransport', caller: c, ...p }));
+    return this.run(s, MediaEvents.connectTransport, b, (p, c) =>
+      this.cluster.call({ op: 'connectTransport', caller: c, ...p }),
+    );
   }
 
   @SubscribeMessage(MediaEvents.restartIce)
@@ -104,12 +144,16 @@ export class MediaGateway implements OnGatewayInit, OnGatewayDisconnect {
 
   @SubscribeMessage(MediaEvents.pauseProducer)
   pauseProducer(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
-    return this.run(s, MediaEvents.pauseProducer, b, (p, c) => this.cluster.call({ op: 'pauseProducer', caller: c, ...p }));
+    return this.run(s, MediaEvents.pauseProducer, b, (p, c) =>
+      this.cluster.call({ op: 'pauseProducer', caller: c, ...p }),
+    );
   }
 
   @SubscribeMessage(MediaEvents.closeProducer)
   closeProducer(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
-    return this.run(s, MediaEvents.closeProducer, b, (p, c) => this.cluster.call({ op: 'closeProducer', caller: c, ...p }));
+    return this.run(s, MediaEvents.closeProducer, b, (p, c) =>
+      this.cluster.call({ op: 'closeProducer', caller: c, ...p }),
+    );
   }
 
   @SubscribeMessage(MediaEvents.consume)
@@ -119,7 +163,9 @@ export class MediaGateway implements OnGatewayInit, OnGatewayDisconnect {
 
   @SubscribeMessage(MediaEvents.resumeConsumer)
   resumeConsumer(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
-    return this.run(s, MediaEvents.resumeConsumer, b, (p, c) => this.cluster.call({ op: 'resumeConsumer', caller: c, ...p }));
+    return this.run(s, MediaEvents.resumeConsumer, b, (p, c) =>
+      this.cluster.call({ op: 'resumeConsumer', caller: c, ...p }),
+    );
   }
 
   @SubscribeMessage(MediaEvents.setLayers)

@@ -4,5 +4,9 @@ import { MediaController } from './media.controller';
 import { MediaGateway } from './media.gateway';
 import { MediaService } from './media.service';
 
-@Module({ controllers: [MediaController], providers: [MediaService, MediaCluster, MediaGateway], exports: [MediaService, MediaCluster] })
+@Module({
+  controllers: [MediaController],
+  providers: [MediaService, MediaCluster, MediaGateway],
+  exports: [MediaService, MediaCluster],
+})
 export class MediaModule {}

@@ -3,7 +3,15 @@ import { EventEmitter } from 'node:events';
 import type Redis from 'ioredis';
 import type { types } from 'mediasoup';
 import type { AppConfig } from '../config/config';
-import { ConsumerInfo, IceServer, MediaPolicy, MediaServerEvents, MediaServerMessage, RtpCapabilitiesWire, TransportInfo } from '../contracts/media';
+import {
+  ConsumerInfo,
+  IceServer,
+  MediaPolicy,
+  MediaServerEvents,
+  MediaServerMessage,
+  RtpCapabilitiesWire,
+  TransportInfo,
+} from '../contracts/media';
 import type { HostReplies, MediaCaller } from '../contracts/media-host';
 import { ConflictError, DomainError, ForbiddenError, NotFoundError } from '../platform/domain-error';
 import { APP_CONFIG } from '../config/config';
@@ -77,14 +85,20 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
       (pool) => {
         this.pool = pool;
         pool.on('died', (index, error) => this.workerDied(index, error));
-        this.logger.log(`mediasoup: ${this.config.media.workers} worker(s), WebRtcServer on ${this.config.media.listenIp}:${this.config.media.port || 'any port'}`);
+        this.logger.log(
+          `mediasoup: ${this.config.media.workers} worker(s), WebRtcServer on ${this.config.media.listenIp}:${this.config.media.port || 'any port'}`,
+        );
         return pool;
       },
       (e: Error) => {
         this.starting = null;
         this.logger.error(`mediasoup workers could not start: ${e.message}`);
         // The cause (a path, a setting) is for the operator's log, not for the class.
-        throw new DomainError('MEDIA_UNAVAILABLE', 'Live video and audio are unavailable on the server right now; the rest of the class works.', 503);
+        throw new DomainError(
+          'MEDIA_UNAVAILABLE',
+          'Live video and audio are unavailable on the server right now; the rest of the class works.',
+          503,
+        );
       },
     );
     return this.starting;
@@ -119,7 +133,13 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
     if (!pending) {
       pending = (async () => {
         const pool = await this.startWorkers();
-        const room = new MediaRoom(sessionId, pool, this.notify, await this.policy(sessionId), this.config.media.consumersPerWorker);
+        const room = new MediaRoom(
+          sessionId,
+          pool,
+          this.notify,
+          await this.policy(sessionId),
+          this.config.media.consumersPerWorker,
+        );
         this.rooms.set(sessionId, room);
         room.once('closed', () => {
           if (this.rooms.get(sessionId) !== room) return;
@@ -170,16 +190,21 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
 
   private async joinRoom(caller: MediaCaller, peerId: string): Promise<HostReplies['join']> {
     // Right after a worker died, its replacement may be a moment away: wait for it rather than fail.
-    if (!(await (await this.startWorkers()).anyAlive(10_000))) throw new DomainError('MEDIA_UNAVAILABLE', 'The media server is restarting; try again in a moment', 503);
+    if (!(await (await this.startWorkers()).anyAlive(10_000)))
+      throw new DomainError('MEDIA_UNAVAILABLE', 'The media server is restarting; try again in a moment', 503);
     const room = await this.openRoom(caller.sessionId);
     let peer = room.peers.get(peerId);
     let resumed = false;
     if (peer) {
-      if (peer.identity.userId !== caller.userId) throw new ForbiddenError('PEER_NOT_YOURS', 'That media peer belongs to someone else');
+      if (peer.identity.userId !== caller.userId)
+        throw new ForbiddenError('PEER_NOT_YOURS', 'That media peer belongs to someone else');
       peer.resume(caller.socketId);
       resumed = true;
     } else {
-      peer = await room.join({ peerId, userId: caller.userId, name: caller.name, canTeach: caller.canTeach }, caller.socketId);
+      peer = await room.join(
+        { peerId, userId: caller.userId, name: caller.name, canTeach: caller.canTeach },
+        caller.socketId,
+      );
     }
     return {
       routerRtpCapabilities: room.router(peer.workerIndex).rtpCapabilities,
@@ -194,8 +219,10 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
   private peerOf(caller: MediaCaller): { room: MediaRoom; peer: MediaPeer } {
     const room = this.rooms.get(caller.sessionId);
     const peer = caller.peerId ? room?.peers.get(caller.peerId) : undefined;
-    if (!room || !peer || peer.closed) throw new NotFoundError('MEDIA_NOT_JOINED', 'Join the media of this class first');
-    if (peer.socketId !== caller.socketId || peer.identity.userId !== caller.userId) throw new ForbiddenError('PEER_NOT_YOURS', 'That media peer belongs to another connection');
+    if (!room || !peer || peer.closed)
+      throw new NotFoundError('MEDIA_NOT_JOINED', 'Join the media of this class first');
+    if (peer.socketId !== caller.socketId || peer.identity.userId !== caller.userId)
+      throw new ForbiddenError('PEER_NOT_YOURS', 'That media peer belongs to another connection');
     return { room, peer };
   }
 
@@ -204,7 +231,12 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
     const { room, peer } = this.peerOf(caller);
     const known = new Set(routerCodecs.map((c) => `${c.mimeType.toLowerCase()}/${c.clockRate}`));
     const usable = rtpCapabilities.codecs.filter((c) => known.has(`${c.mimeType.toLowerCase()}/${c.clockRate}`));
-    if (usable.length === 0) throw new DomainError('UNSUPPORTED_CAPABILITIES', 'Your browser shares no audio or video codec with this classroom', 400);
+    if (usable.length === 0)
+      throw new DomainError(
+        'UNSUPPORTED_CAPABILITIES',
+        'Your browser shares no audio or video codec with this classroom',
+        400,
+      );
     peer.setRtpCapabilities(rtpCapabilities);
     room.refreshVideoCodec();
     return { producers: room.producers(peer.id), activeSpeaker: room.activeSpeaker, videoCodec: room.videoCodec };
@@ -212,10 +244,19 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
 
   async createTransport(caller: MediaCaller, direction: 'send' | 'recv'): Promise<TransportInfo> {
     const transport = await this.peerOf(caller).peer.createTransport(direction);
-    return { id: transport.id, iceParameters: transport.iceParameters, iceCandidates: transport.iceCandidates, dtlsParameters: transport.dtlsParameters };
+    return {
+      id: transport.id,
+      iceParameters: transport.iceParameters,
+      iceCandidates: transport.iceCandidates,
+      dtlsParameters: transport.dtlsParameters,
+    };
   }
 
-  async connectTransport(caller: MediaCaller, transportId: string, dtlsParameters: types.DtlsParameters): Promise<null> {
+  async connectTransport(
+    caller: MediaCaller,
+    transportId: string,
+    dtlsParameters: types.DtlsParameters,
+  ): Promise<null> {
     await this.peerOf(caller).peer.connectTransport(transportId, dtlsParameters);
     return null;
   }
@@ -229,8 +270,14 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
     const { room, peer } = this.peerOf(caller);
     const { source, kind } = params;
     const refusal = produceRefusal(peer.identity.canTeach, source, kind, room.policy);
-    if (refusal === 'SCREEN_SHARE_FORBIDDEN') throw new ForbiddenError(refusal, 'The instructor has not allowed students to share their screen');
-    if (refusal) throw new DomainError(refusal, `A ${source} source sends ${source === 'mic' || source === 'screen-audio' ? 'audio' : 'video'}`, 400);
+    if (refusal === 'SCREEN_SHARE_FORBIDDEN')
+      throw new ForbiddenError(refusal, 'The instructor has not allowed students to share their screen');
+    if (refusal)
+      throw new DomainError(
+        refusal,
+        `A ${source} source sends ${source === 'mic' || source === 'screen-audio' ? 'audio' : 'video'}`,
+        400,
+      );
     const producer = await peer.produce(params);
     return { producerId: producer.id };
   }
@@ -238,7 +285,10 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
   async pauseProducer(caller: MediaCaller, producerId: string, paused: boolean): Promise<null> {
     const { room, peer } = this.peerOf(caller);
     await peer.setProducerPaused(producerId, paused);
-    this.notify.toClass(room.sessionId, { event: MediaServerEvents.producerPaused, payload: { producerId, peerId: peer.id, paused, byTeacher: false } });
+    this.notify.toClass(room.sessionId, {
+      event: MediaServerEvents.producerPaused,
+      payload: { producerId, peerId: peer.id, paused, byTeacher: false },
+    });
     return null;
   }
 
@@ -273,7 +323,11 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
     return null;
   }
 
-  async setLayers(caller: MediaCaller, consumerId: string, layers: { spatialLayer: number; temporalLayer?: number }): Promise<null> {
+  async setLayers(
+    caller: MediaCaller,
+    consumerId: string,
+    layers: { spatialLayer: number; temporalLayer?: number },
+  ): Promise<null> {
     await this.peerOf(caller).peer.setConsumerLayers(consumerId, layers);
     return null;
   }
@@ -288,7 +342,8 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
   /** A socket dropped: its peers keep their transports for the grace period, then close. */
   socketDropped(socketId: string): null {
     for (const room of this.rooms.values()) {
-      for (const peer of room.peers.values()) if (peer.socketId === socketId) peer.startGrace(this.config.media.peerGraceMs);
+      for (const peer of room.peers.values())
+        if (peer.socketId === socketId) peer.startGrace(this.config.media.peerGraceMs);
     }
     return null;
   }
@@ -301,7 +356,9 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
     const room = this.rooms.get(sessionId);
     const sockets = room ? [...room.peers.values()].map((p) => p.socketId) : [];
     room?.close();
-    if (rejoinReason) for (const socketId of sockets) this.notify.toSocket(socketId, { event: MediaServerEvents.rejoin, payload: { reason: rejoinReason } });
+    if (rejoinReason)
+      for (const socketId of sockets)
+        this.notify.toSocket(socketId, { event: MediaServerEvents.rejoin, payload: { reason: rejoinReason } });
     else void this.redis.del(policyKey(sessionId)).catch(() => undefined);
     return null;
   }
@@ -315,9 +372,16 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
       if (action === 'remove') peer.close();
       else if (action === 'stop-camera') peer.closeProducerOf('camera', true);
       else {
-        void peer.pauseByTeacher('mic').then((mic) => {
-          if (mic) this.notify.toClass(sessionId, { event: MediaServerEvents.producerPaused, payload: { producerId: mic.id, peerId: peer.id, paused: true, byTeacher: true } });
-        }, () => undefined);
+        void peer.pauseByTeacher('mic').then(
+          (mic) => {
+            if (mic)
+              this.notify.toClass(sessionId, {
+                event: MediaServerEvents.producerPaused,
+                payload: { producerId: mic.id, peerId: peer.id, paused: true, byTeacher: true },
+              });
+          },
+          () => undefined,
+        );
       }
     }
     return null;

@@ -42,7 +42,9 @@ describe.skipIf(mediaTestsOptedOut())('media: mediasoup SFU with a real worker',
   });
 
   async function startClass(token: string) {
-    const r = (await (await launch.api('/api/classroom/sessions', token, { method: 'POST' })).json()) as { session: { id: string } };
+    const r = (await (await launch.api('/api/classroom/sessions', token, { method: 'POST' })).json()) as {
+      session: { id: string };
+    };
     return r.session.id;
   }
 
@@ -56,14 +58,22 @@ describe.skipIf(mediaTestsOptedOut())('media: mediasoup SFU with a real worker',
     const joined = await ok<MediaAckData[typeof MediaEvents.join]>(c, MediaEvents.join, { peerId });
     const caps = joined.routerRtpCapabilities as Caps;
     const ready = await ok<MediaAckData[typeof MediaEvents.ready]>(c, MediaEvents.ready, { rtpCapabilities: caps });
-    const send = await ok<MediaAckData[typeof MediaEvents.createTransport]>(c, MediaEvents.createTransport, { direction: 'send' });
-    const recv = await ok<MediaAckData[typeof MediaEvents.createTransport]>(c, MediaEvents.createTransport, { direction: 'recv' });
-    await ok(c, MediaEvents.connectTransport, { transportId: send.id, dtlsParameters: { role: 'client', fingerprints: [fingerprint()] } });
-    await ok(c, MediaEvents.connectTransport, { transportId: recv.id, dtlsParameters: { role: 'client', fingerprints: [fingerprint()] } });
+    const send = await ok<MediaAckData[typeof MediaEvents.createTransport]>(c, MediaEvents.createTransport, {
+      direction: 'send',
+    });
+    const recv = await ok<MediaAckData[typeof MediaEvents.createTransport]>(c, MediaEvents.createTransport, {
+      direction: 'recv',
+    });
+    await ok(c, MediaEvents.connectTransport, {
+      transportId: send.id,
+      dtlsParameters: { role: 'client', fingerprints: [fingerprint()] },
+    });
+    await ok(c, MediaEvents.connectTransport, {
+      transportId: recv.id,
+      dtlsParameters: { role: 'client', fingerprints: [fingerprint()] },
+    });
     return { c, peerId, caps, ready, send, recv, joined };
   }
-
-
 
   /** What the worker itself holds: routers, and the transports of every router. */
   async function held() {
@@ -72,21 +82,46 @@ describe.skipIf(mediaTestsOptedOut())('media: mediasoup SFU with a real worker',
     return { routers: dump.routerIds.length, webRtcServers: dump.webRtcServerIds.length };
   }
 
-  it('connects teacher and student: each consumes the other\'s audio and video, and the room closes empty', async () => {
+  it("connects teacher and student: each consumes the other's audio and video, and the room closes empty", async () => {
     const teacher = await peer(teacherToken);
     const student = await peer(studentToken);
-    expect(teacher.joined.routerRtpCapabilities).toMatchObject({ codecs: expect.arrayContaining([expect.objectContaining({ mimeType: 'audio/opus' }), expect.objectContaining({ mimeType: 'video/VP8' }), expect.objectContaining({ mimeType: 'video/H264' })]) });
+    expect(teacher.joined.routerRtpCapabilities).toMatchObject({
+      codecs: expect.arrayContaining([
+        expect.objectContaining({ mimeType: 'audio/opus' }),
+        expect.objectContaining({ mimeType: 'video/VP8' }),
+        expect.objectContaining({ mimeType: 'video/H264' }),
+      ]),
+    });
 
-    const mic = await ok<{ producerId: string }>(teacher.c, MediaEvents.produce, { transportId: teacher.send.id, kind: 'audio', source: 'mic', rtpParameters: opus(1111) });
-    const cam = await ok<{ producerId: string }>(teacher.c, MediaEvents.produce, { transportId: teacher.send.id, kind: 'video', source: 'camera', rtpParameters: vp8(2222) });
-    await ok(student.c, MediaEvents.produce, { transportId: student.send.id, kind: 'audio', source: 'mic', rtpParameters: opus(3333) });
+    const mic = await ok<{ producerId: string }>(teacher.c, MediaEvents.produce, {
+      transportId: teacher.send.id,
+      kind: 'audio',
+      source: 'mic',
+      rtpParameters: opus(1111),
+    });
+    const cam = await ok<{ producerId: string }>(teacher.c, MediaEvents.produce, {
+      transportId: teacher.send.id,
+      kind: 'video',
+      source: 'camera',
+      rtpParameters: vp8(2222),
+    });
+    await ok(student.c, MediaEvents.produce, {
+      transportId: student.send.id,
+      kind: 'audio',
+      source: 'mic',
+      rtpParameters: opus(3333),
+    });
     const added = await heard(student.c, MediaServerEvents.producerAdded, (p) => p.producerId === cam.producerId);
     expect(added).toMatchObject({ kind: 'video', source: 'camera', peerId: teacher.peerId });
 
-    const consumer = await ok<MediaAckData[typeof MediaEvents.consume]>(student.c, MediaEvents.consume, { producerId: mic.producerId });
+    const consumer = await ok<MediaAckData[typeof MediaEvents.consume]>(student.c, MediaEvents.consume, {
+      producerId: mic.producerId,
+    });
     expect(consumer).toMatchObject({ kind: 'audio', source: 'mic', producerId: mic.producerId });
     await ok(student.c, MediaEvents.resumeConsumer, { consumerId: consumer.consumerId });
-    const video = await ok<MediaAckData[typeof MediaEvents.consume]>(student.c, MediaEvents.consume, { producerId: cam.producerId });
+    const video = await ok<MediaAckData[typeof MediaEvents.consume]>(student.c, MediaEvents.consume, {
+      producerId: cam.producerId,
+    });
     await ok(student.c, MediaEvents.setLayers, { consumerId: video.consumerId, spatialLayer: 0 });
     // The teacher, joining late, learns the student's mic from media:ready and consumes it.
     const late = await peer(teacherToken);
@@ -101,7 +136,9 @@ describe.skipIf(mediaTestsOptedOut())('media: mediasoup SFU with a real worker',
 
     // Closing the camera tells the viewer its consumer is gone.
     await ok(teacher.c, MediaEvents.closeProducer, { producerId: cam.producerId });
-    expect((await heard(student.c, MediaServerEvents.consumerClosed, (e) => e.producerId === cam.producerId)).consumerId).toBe(video.consumerId);
+    expect(
+      (await heard(student.c, MediaServerEvents.consumerClosed, (e) => e.producerId === cam.producerId)).consumerId,
+    ).toBe(video.consumerId);
 
     for (const p of [teacher, student, late]) await ok(p.c, MediaEvents.leave, {});
     expect(room.closed).toBe(true);
@@ -109,7 +146,7 @@ describe.skipIf(mediaTestsOptedOut())('media: mediasoup SFU with a real worker',
     expect(await held()).toEqual({ routers: 0, webRtcServers: 1 });
   });
 
-  it('keeps a dropped socket\'s transports for the grace period, resumes the same tab, and closes them after', async () => {
+  it("keeps a dropped socket's transports for the grace period, resumes the same tab, and closes them after", async () => {
     const teacher = await peer(teacherToken);
     const room = media.room(sessionId)!;
     teacher.c.close();
@@ -121,7 +158,9 @@ describe.skipIf(mediaTestsOptedOut())('media: mediasoup SFU with a real worker',
     clients.push(back);
     await back.connected();
     await back.emit(ClientEvents.join, { sessionId });
-    expect((await ok<MediaAckData[typeof MediaEvents.join]>(back, MediaEvents.join, { peerId: teacher.peerId })).resumed).toBe(true);
+    expect(
+      (await ok<MediaAckData[typeof MediaEvents.join]>(back, MediaEvents.join, { peerId: teacher.peerId })).resumed,
+    ).toBe(true);
     expect(room.peers.get(teacher.peerId)?.inGrace).toBe(false);
     // Someone else cannot take over that peer.
     const other = new RoomClient(t.url, studentToken);
@@ -139,8 +178,18 @@ describe.skipIf(mediaTestsOptedOut())('media: mediasoup SFU with a real worker',
   it('acts on teacher controls in the SFU: mute pauses the microphone, stop-camera closes the camera, remove closes the peer', async () => {
     const teacher = await peer(teacherToken);
     const student = await peer(studentToken);
-    const mic = await ok<{ producerId: string }>(student.c, MediaEvents.produce, { transportId: student.send.id, kind: 'audio', source: 'mic', rtpParameters: opus(4444) });
-    const cam = await ok<{ producerId: string }>(student.c, MediaEvents.produce, { transportId: student.send.id, kind: 'video', source: 'camera', rtpParameters: vp8(5555) });
+    const mic = await ok<{ producerId: string }>(student.c, MediaEvents.produce, {
+      transportId: student.send.id,
+      kind: 'audio',
+      source: 'mic',
+      rtpParameters: opus(4444),
+    });
+    const cam = await ok<{ producerId: string }>(student.c, MediaEvents.produce, {
+      transportId: student.send.id,
+      kind: 'video',
+      source: 'camera',
+      rtpParameters: vp8(5555),
+    });
     const room = media.room(sessionId)!;
     const studentPeer = room.peers.get(student.peerId)!;
     const studentUserId = studentPeer.identity.userId;
@@ -151,7 +200,9 @@ describe.skipIf(mediaTestsOptedOut())('media: mediasoup SFU with a real worker',
     expect(studentPeer.producers.get(mic.producerId)!.paused).toBe(true);
 
     expect((await teacher.c.emit(ClientEvents.teacherStopCamera, { userId: studentUserId })).ok).toBe(true);
-    expect(await heard(teacher.c, MediaServerEvents.producerClosed, (e) => e.producerId === cam.producerId)).toMatchObject({ byTeacher: true, source: 'camera' });
+    expect(
+      await heard(teacher.c, MediaServerEvents.producerClosed, (e) => e.producerId === cam.producerId),
+    ).toMatchObject({ byTeacher: true, source: 'camera' });
     expect(studentPeer.producers.has(cam.producerId)).toBe(false);
 
     // Unmuted by the student, then "mute all": paused again in the SFU.
@@ -165,7 +216,7 @@ describe.skipIf(mediaTestsOptedOut())('media: mediasoup SFU with a real worker',
     expect(await refusal(student.c, MediaEvents.policy, { studentScreenShare: true })).toBe('TEACHER_ONLY');
 
     expect((await teacher.c.emit(ClientEvents.teacherRemove, { userId: studentUserId })).ok).toBe(true);
-    await waitFor(() => studentPeer.closed, 'the removed student\'s media closed at once (no grace period)', 3000);
+    await waitFor(() => studentPeer.closed, "the removed student's media closed at once (no grace period)", 3000);
     expect((await room.router(0).dump()).transportIds).toHaveLength(2);
     await ok(teacher.c, MediaEvents.leave, {});
     expect(await held()).toEqual({ routers: 0, webRtcServers: 1 });
@@ -192,22 +243,80 @@ describe.skipIf(mediaTestsOptedOut())('media: mediasoup SFU with a real worker',
     const otherClass = await startClass(otherTeacher);
     expect(otherClass).not.toBe(sessionId);
     const elsewhere = await peer(otherTeacher, otherClass);
-    const foreign = await ok<{ producerId: string }>(elsewhere.c, MediaEvents.produce, { transportId: elsewhere.send.id, kind: 'audio', source: 'mic', rtpParameters: opus(7777) });
-    expect(await refusal(student.c, MediaEvents.consume, { producerId: foreign.producerId })).toBe('PRODUCER_NOT_FOUND');
+    const foreign = await ok<{ producerId: string }>(elsewhere.c, MediaEvents.produce, {
+      transportId: elsewhere.send.id,
+      kind: 'audio',
+      source: 'mic',
+      rtpParameters: opus(7777),
+    });
+    expect(await refusal(student.c, MediaEvents.consume, { producerId: foreign.producerId })).toBe(
+      'PRODUCER_NOT_FOUND',
+    );
     await ok(elsewhere.c, MediaEvents.leave, {});
 
     // Bogus capabilities, parameters and ids.
-    expect(await refusal(student.c, MediaEvents.ready, { rtpCapabilities: { codecs: 'all of them' } })).toBe('INVALID_PAYLOAD');
-    expect(await refusal(student.c, MediaEvents.ready, { rtpCapabilities: { codecs: [{ kind: 'video', mimeType: 'video/Theora', clockRate: 90000 }] } })).toBe('UNSUPPORTED_CAPABILITIES');
-    expect(await refusal(student.c, MediaEvents.connectTransport, { transportId: student.recv.id, dtlsParameters: { fingerprints: [{ algorithm: 'sha-256', value: 'not-a-fingerprint' }] } })).toBe('INVALID_PAYLOAD');
-    expect(await refusal(student.c, MediaEvents.connectTransport, { transportId: student.send.id, dtlsParameters: { role: 'client', fingerprints: [fingerprint()] } })).toBe('BAD_DTLS_PARAMETERS'); // already connected
-    expect(await refusal(student.c, MediaEvents.connectTransport, { transportId: teacher.send.id, dtlsParameters: { role: 'client', fingerprints: [fingerprint()] } })).toBe('TRANSPORT_NOT_FOUND');
-    expect(await refusal(student.c, MediaEvents.produce, { transportId: student.send.id, kind: 'video', source: 'camera', rtpParameters: { codecs: [{ mimeType: 'video/Theora', payloadType: 100, clockRate: 90000 }], encodings: [{ ssrc: 1 }] } })).toBe('BAD_RTP_PARAMETERS');
-    expect(await refusal(student.c, MediaEvents.produce, { transportId: student.recv.id, kind: 'audio', source: 'mic', rtpParameters: opus(8888) })).toBe('WRONG_TRANSPORT');
-    expect(await refusal(student.c, MediaEvents.produce, { transportId: student.send.id, kind: 'video', source: 'mic', rtpParameters: vp8(8889) })).toBe('KIND_MISMATCH');
-    expect(await refusal(student.c, MediaEvents.resumeConsumer, { consumerId: crypto.randomUUID() })).toBe('CONSUMER_NOT_FOUND');
-    expect(await refusal(student.c, MediaEvents.closeProducer, { producerId: crypto.randomUUID() })).toBe('PRODUCER_NOT_FOUND');
-    expect(await refusal(student.c, MediaEvents.setLayers, { consumerId: crypto.randomUUID(), spatialLayer: 7 })).toBe('INVALID_PAYLOAD');
+    expect(await refusal(student.c, MediaEvents.ready, { rtpCapabilities: { codecs: 'all of them' } })).toBe(
+      'INVALID_PAYLOAD',
+    );
+    expect(
+      await refusal(student.c, MediaEvents.ready, {
+        rtpCapabilities: { codecs: [{ kind: 'video', mimeType: 'video/Theora', clockRate: 90000 }] },
+      }),
+    ).toBe('UNSUPPORTED_CAPABILITIES');
+    expect(
+      await refusal(student.c, MediaEvents.connectTransport, {
+        transportId: student.recv.id,
+        dtlsParameters: { fingerprints: [{ algorithm: 'sha-256', value: 'not-a-fingerprint' }] },
+      }),
+    ).toBe('INVALID_PAYLOAD');
+    expect(
+      await refusal(student.c, MediaEvents.connectTransport, {
+        transportId: student.send.id,
+        dtlsParameters: { role: 'client', fingerprints: [fingerprint()] },
+      }),
+    ).toBe('BAD_DTLS_PARAMETERS'); // already connected
+    expect(
+      await refusal(student.c, MediaEvents.connectTransport, {
+        transportId: teacher.send.id,
+        dtlsParameters: { role: 'client', fingerprints: [fingerprint()] },
+      }),
+    ).toBe('TRANSPORT_NOT_FOUND');
+    expect(
+      await refusal(student.c, MediaEvents.produce, {
+        transportId: student.send.id,
+        kind: 'video',
+        source: 'camera',
+        rtpParameters: {
+          codecs: [{ mimeType: 'video/Theora', payloadType: 100, clockRate: 90000 }],
+          encodings: [{ ssrc: 1 }],
+        },
+      }),
+    ).toBe('BAD_RTP_PARAMETERS');
+    expect(
+      await refusal(student.c, MediaEvents.produce, {
+        transportId: student.recv.id,
+        kind: 'audio',
+        source: 'mic',
+        rtpParameters: opus(8888),
+      }),
+    ).toBe('WRONG_TRANSPORT');
+    expect(
+      await refusal(student.c, MediaEvents.produce, {
+        transportId: student.send.id,
+        kind: 'video',
+        source: 'mic',
+        rtpParameters: vp8(8889),
+      }),
+    ).toBe('KIND_MISMATCH');
+    expect(await refusal(student.c, MediaEvents.resumeConsumer, { consumerId: crypto.randomUUID() })).toBe(
+      'CONSUMER_NOT_FOUND',
+    );
+    expect(await refusal(student.c, MediaEvents.closeProducer, { producerId: crypto.randomUUID() })).toBe(
+      'PRODUCER_NOT_FOUND',
+    );
+    expect(await refusal(student.c, MediaEvents.setLayers, { consumerId: crypto.randomUUID(), spatialLayer: 7 })).toBe(
+      'INVALID_PAYLOAD',
+    );
     // A socket that has not joined the class gets nothing.
     const stranger = new RoomClient(t.url, studentToken);
     clients.push(stranger);
@@ -228,41 +337,99 @@ describe.skipIf(mediaTestsOptedOut())('media: mediasoup SFU with a real worker',
     process.kill(pid, 'SIGKILL');
     await heard(teacher.c, MediaServerEvents.rejoin);
     await heard(student.c, MediaServerEvents.rejoin);
-    await waitFor(() => { try { return media.workers.pids()[0] !== pid && media.workers.loads()[0].alive; } catch { return false; } }, 'a new worker', 10_000);
+    await waitFor(
+      () => {
+        try {
+          return media.workers.pids()[0] !== pid && media.workers.loads()[0].alive;
+        } catch {
+          return false;
+        }
+      },
+      'a new worker',
+      10_000,
+    );
     expect(media.room(sessionId)).toBeUndefined();
     // Rejoining on the same sockets (what the browser does by itself) works on the new worker.
-    const again = await ok<MediaAckData[typeof MediaEvents.join]>(teacher.c, MediaEvents.join, { peerId: crypto.randomUUID() });
+    const again = await ok<MediaAckData[typeof MediaEvents.join]>(teacher.c, MediaEvents.join, {
+      peerId: crypto.randomUUID(),
+    });
     expect(again.resumed).toBe(false);
     await ok(teacher.c, MediaEvents.ready, { rtpCapabilities: again.routerRtpCapabilities });
-    const send = await ok<MediaAckData[typeof MediaEvents.createTransport]>(teacher.c, MediaEvents.createTransport, { direction: 'send' });
-    expect((await ok<{ producerId: string }>(teacher.c, MediaEvents.produce, { transportId: send.id, kind: 'audio', source: 'mic', rtpParameters: opus(9999) })).producerId).toMatch(/-/);
+    const send = await ok<MediaAckData[typeof MediaEvents.createTransport]>(teacher.c, MediaEvents.createTransport, {
+      direction: 'send',
+    });
+    expect(
+      (
+        await ok<{ producerId: string }>(teacher.c, MediaEvents.produce, {
+          transportId: send.id,
+          kind: 'audio',
+          source: 'mic',
+          rtpParameters: opus(9999),
+        })
+      ).producerId,
+    ).toMatch(/-/);
     await ok(teacher.c, MediaEvents.leave, {});
     expect(await held()).toEqual({ routers: 0, webRtcServers: 1 });
   });
 
   it('switches the class to H.264 when someone cannot decode VP8, so they still get a picture, and back when they leave', async () => {
     const teacher = await peer(teacherToken);
-    const cam = await ok<{ producerId: string }>(teacher.c, MediaEvents.produce, { transportId: teacher.send.id, kind: 'video', source: 'camera', rtpParameters: vp8(1357) });
+    const cam = await ok<{ producerId: string }>(teacher.c, MediaEvents.produce, {
+      transportId: teacher.send.id,
+      kind: 'video',
+      source: 'camera',
+      rtpParameters: vp8(1357),
+    });
     // An older Safari: H.264 and Opus, no VP8.
-    const noVp8: Caps = { ...teacher.caps, codecs: teacher.caps.codecs.filter((c) => !/vp8/i.test(String(c.mimeType)) && !(c.mimeType === 'video/rtx' && (c.parameters as { apt?: number })?.apt === (teacher.caps.codecs.find((x) => /vp8/i.test(String(x.mimeType)))!.preferredPayloadType))) };
+    const noVp8: Caps = {
+      ...teacher.caps,
+      codecs: teacher.caps.codecs.filter(
+        (c) =>
+          !/vp8/i.test(String(c.mimeType)) &&
+          !(
+            c.mimeType === 'video/rtx' &&
+            (c.parameters as { apt?: number })?.apt ===
+              teacher.caps.codecs.find((x) => /vp8/i.test(String(x.mimeType)))!.preferredPayloadType
+          ),
+      ),
+    };
     const safari = new RoomClient(t.url, studentToken);
     clients.push(safari);
     await safari.connected();
     await safari.emit(ClientEvents.join, { sessionId });
     await ok(safari, MediaEvents.join, { peerId: crypto.randomUUID() });
-    const ready = await ok<MediaAckData[typeof MediaEvents.ready]>(safari, MediaEvents.ready, { rtpCapabilities: noVp8 });
+    const ready = await ok<MediaAckData[typeof MediaEvents.ready]>(safari, MediaEvents.ready, {
+      rtpCapabilities: noVp8,
+    });
     expect(ready.videoCodec).toBe('video/H264');
     expect((await heard(teacher.c, MediaServerEvents.videoCodec)).mimeType).toBe('video/H264');
     await ok(safari, MediaEvents.createTransport, { direction: 'recv' });
     expect(await refusal(safari, MediaEvents.consume, { producerId: cam.producerId })).toBe('CANNOT_CONSUME');
     // The teacher's browser sends its camera again in H.264: Safari can take that one.
-    const h264 = teacher.caps.codecs.find((c) => c.mimeType === 'video/H264' && (c.parameters as Record<string, unknown>)['profile-level-id'] === '42e01f')!;
+    const h264 = teacher.caps.codecs.find(
+      (c) => c.mimeType === 'video/H264' && (c.parameters as Record<string, unknown>)['profile-level-id'] === '42e01f',
+    )!;
     const cam2 = await ok<{ producerId: string }>(teacher.c, MediaEvents.produce, {
-      transportId: teacher.send.id, kind: 'video', source: 'camera',
-      rtpParameters: { codecs: [{ mimeType: 'video/H264', payloadType: 102, clockRate: 90000, parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 } }], encodings: [{ ssrc: 2468 }], rtcp: { cname: 'h264' } },
+      transportId: teacher.send.id,
+      kind: 'video',
+      source: 'camera',
+      rtpParameters: {
+        codecs: [
+          {
+            mimeType: 'video/H264',
+            payloadType: 102,
+            clockRate: 90000,
+            parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 },
+          },
+        ],
+        encodings: [{ ssrc: 2468 }],
+        rtcp: { cname: 'h264' },
+      },
     });
     expect(h264).toBeTruthy();
-    const consumer = await ok<MediaAckData[typeof MediaEvents.consume]>(safari, MediaEvents.consume, { producerId: cam2.producerId });
+    const consumer = await ok<MediaAckData[typeof MediaEvents.consume]>(safari, MediaEvents.consume, {
+      producerId: cam2.producerId,
+    });
     expect((consumer.rtpParameters as { codecs: Array<{ mimeType: string }> }).codecs[0].mimeType).toBe('video/H264');
     // Safari leaves: back to VP8 for everyone.
     await ok(safari, MediaEvents.leave, {});

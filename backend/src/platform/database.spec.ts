@@ -19,7 +19,9 @@ describe('runMigrations', () => {
   it('three instances starting at once on an empty database: all succeed, each migration applied once', async () => {
     const url = await emptyDatabase();
     const results = await Promise.allSettled([runMigrations(url), runMigrations(url), runMigrations(url)]);
-    const failures = results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason));
+    const failures = results
+      .filter((r) => r.status === 'rejected')
+      .map((r) => String((r as PromiseRejectedResult).reason));
     expect(failures).toEqual([]);
     const ran = results.map((r) => (r as PromiseFulfilledResult<string[]>).value);
     // One of them applied every migration; the others waited for the lock and found nothing pending.
@@ -30,7 +32,9 @@ describe('runMigrations', () => {
     const db = new Client({ connectionString: url });
     await db.connect();
     try {
-      const { rows } = await db.query<{ name: string; n: string }>('SELECT name, count(*) AS n FROM schema_migrations GROUP BY name ORDER BY name');
+      const { rows } = await db.query<{ name: string; n: string }>(
+        'SELECT name, count(*) AS n FROM schema_migrations GROUP BY name ORDER BY name',
+      );
       expect(rows.map((r) => r.name).sort()).toEqual([...names].sort());
       expect(rows.every((r) => Number(r.n) === 1)).toBe(true);
       // No lock left behind once they are done.

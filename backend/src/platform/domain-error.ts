@@ -38,7 +38,10 @@ export class ConflictError extends DomainError {
 }
 
 export class ValidationError extends DomainError {
-  constructor(message: string, public readonly details: string[] = []) {
+  constructor(
+    message: string,
+    public readonly details: string[] = [],
+  ) {
     super('INVALID_INPUT', message, 400);
   }
 }

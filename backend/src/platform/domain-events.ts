@@ -7,9 +7,20 @@ export interface DomainEventMap {
   /** A platform was registered or its endpoints changed (the CSP's frame-ancestors are read again). */
   'platform.registered': { issuer: string; clientId: string };
   'participant.joined': { sessionId: string; courseId: string; userId: string; role: string; at: Date };
-  'participant.left': { sessionId: string; courseId: string; userId: string; at: Date; reason: 'left' | 'disconnected' | 'removed' | 'ended' | 'lost' };
+  'participant.left': {
+    sessionId: string;
+    courseId: string;
+    userId: string;
+    at: Date;
+    reason: 'left' | 'disconnected' | 'removed' | 'ended' | 'lost';
+  };
   /** A teacher muted, stopped the camera of, or removed someone (the media module acts on it in the SFU). */
-  'participant.controlled': { sessionId: string; userId: string; action: 'mute' | 'stop-camera' | 'remove'; by: string };
+  'participant.controlled': {
+    sessionId: string;
+    userId: string;
+    action: 'mute' | 'stop-camera' | 'remove';
+    by: string;
+  };
   'session.ended': { sessionId: string; courseId: string; at: Date };
   /**
    * A student's quiz answer was accepted (a change allowed by the instructor is another accepted answer);

@@ -44,7 +44,10 @@ export class HealthController {
         return { status: 'down' as const, error };
       }
     };
-    const [database, redis] = await Promise.all([probe('the database', () => this.database.ping()), probe('Redis', () => this.redis.ping())]);
+    const [database, redis] = await Promise.all([
+      probe('the database', () => this.database.ping()),
+      probe('Redis', () => this.redis.ping()),
+    ]);
     const ok = database.status === 'up' && redis.status === 'up';
     const detail = this.isOperator(req);
     const view = (p: typeof database) => (detail ? p : { status: p.status });

@@ -15,8 +15,13 @@ describe('/api/health', () => {
     expect(anonymous.status).toBe(200);
     expect(await anonymous.json()).toEqual({ status: 'ok', database: { status: 'up' }, redis: { status: 'up' } });
     const operator = await fetch(`${t.url}/api/health`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-    expect(await operator.json()).toMatchObject({ status: 'ok', database: { status: 'up', latencyMs: expect.any(Number) } });
-    const wrong = await fetch(`${t.url}/api/health`, { headers: { authorization: `Bearer ${ADMIN_TOKEN.replace(/.$/, 'x')}` } });
+    expect(await operator.json()).toMatchObject({
+      status: 'ok',
+      database: { status: 'up', latencyMs: expect.any(Number) },
+    });
+    const wrong = await fetch(`${t.url}/api/health`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN.replace(/.$/, 'x')}` },
+    });
     expect(Object.keys(((await wrong.json()) as { database: object }).database)).toEqual(['status']);
   });
 
@@ -27,7 +32,9 @@ describe('/api/health', () => {
     const body = await anonymous.text();
     expect(JSON.parse(body)).toEqual({ status: 'degraded', database: { status: 'down' }, redis: { status: 'up' } });
     expect(body).not.toMatch(/error|initiali[sz]ed|postgres|connect/i);
-    const operator = (await (await fetch(`${t.url}/api/health`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as {
+    const operator = (await (
+      await fetch(`${t.url}/api/health`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+    ).json()) as {
       database: { status: string; error?: string };
     };
     expect(operator.database.status).toBe('down');

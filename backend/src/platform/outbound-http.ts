@@ -16,7 +16,11 @@ export type { Response as OutboundResponse };
  * answer differently.
  */
 
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
+type LookupCallback = (
+  err: NodeJS.ErrnoException | null,
+  address: string | dns.LookupAddress[],
+  family?: number,
+) => void;
 
 /** A `lookup` for net/tls connections: resolves once, refuses if any address is private, hands on what it checked. */
 export function checkedLookup(policy: OutboundPolicy) {
@@ -25,9 +29,13 @@ export function checkedLookup(policy: OutboundPolicy) {
       if (err) return callback(err, []);
       const refused = policy.allowPrivate ? undefined : addresses.find((a) => isPrivateAddress(a.address));
       if (refused) {
-        return callback(new OutboundUrlError(`${hostname} resolves to a private, loopback or reserved address (${refused.address})`), []);
+        return callback(
+          new OutboundUrlError(`${hostname} resolves to a private, loopback or reserved address (${refused.address})`),
+          [],
+        );
       }
-      if (addresses.length === 0) return callback(Object.assign(new Error(`${hostname} does not resolve`), { code: 'ENOTFOUND' }), []);
+      if (addresses.length === 0)
+        return callback(Object.assign(new Error(`${hostname} does not resolve`), { code: 'ENOTFOUND' }), []);
       if (options.all) return callback(null, addresses);
       callback(null, addresses[0].address, addresses[0].family);
     });
@@ -67,7 +75,10 @@ export async function outboundFetch(url: string | URL, init: RequestInit, policy
 }
 
 /** Node's http/https agents under the policy: used by libraries that call http.request themselves (ltijs fetches platform JWKS with got). */
-function policyAgent<T extends typeof http.Agent | typeof https.Agent>(Base: T, policy: OutboundPolicy): InstanceType<T> {
+function policyAgent<T extends typeof http.Agent | typeof https.Agent>(
+  Base: T,
+  policy: OutboundPolicy,
+): InstanceType<T> {
   const lookup = checkedLookup(policy);
   class PolicyAgent extends (Base as typeof http.Agent) {
     override createConnection(...args: Parameters<http.Agent['createConnection']>) {

@@ -26,7 +26,8 @@ export class RedisIoAdapter extends IoAdapter {
   override createIOServer(port: number, options?: ServerOptions): Server {
     this.pub = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
     this.sub = this.pub.duplicate();
-    for (const c of [this.pub, this.sub]) c.on('error', (e) => this.adapterLogger.warn(`socket.io Redis adapter: ${e.message}`));
+    for (const c of [this.pub, this.sub])
+      c.on('error', (e) => this.adapterLogger.warn(`socket.io Redis adapter: ${e.message}`));
     // The adapter publishes without awaiting: an emit racing the shutdown (a timer, a disconnect
     // handler) would otherwise surface as an unhandled rejection. Nothing is lost that anyone awaits.
     const publish = this.pub.publish.bind(this.pub) as (...a: unknown[]) => Promise<number>;
@@ -50,7 +51,11 @@ export class RedisIoAdapter extends IoAdapter {
     // Every namespace, now and later, authenticates its sockets the same way, before any gateway sees them.
     const auth = this.appContext.get(SocketAuthenticator, { strict: false });
     // The same proxies Express trusts (TRUST_PROXY) tell a socket's client address (its connection rate limit).
-    const express = (this.appContext as unknown as { getHttpAdapter?: () => { getInstance(): { get(k: string): unknown } } }).getHttpAdapter?.().getInstance();
+    const express = (
+      this.appContext as unknown as { getHttpAdapter?: () => { getInstance(): { get(k: string): unknown } } }
+    )
+      .getHttpAdapter?.()
+      .getInstance();
     const trust = express?.get('trust proxy fn');
     if (typeof trust === 'function') auth.trustProxy = trust as (addr: string, hop: number) => boolean;
     server.use(auth.middleware);

@@ -11,7 +11,9 @@ const PURGE: RepeatableJobSpec = { name: 'purge', jobId: 'the-purge', every: 600
 
 describe('schedulesToRestore', () => {
   const now = 1_800_000_000_000;
-  const entry = (over: Partial<{ name: string; id: string | null; every: number | string | null; next: number }> = {}) => ({
+  const entry = (
+    over: Partial<{ name: string; id: string | null; every: number | string | null; next: number }> = {},
+  ) => ({
     name: 'sweep',
     id: 'the-sweep',
     every: '60000',
@@ -59,7 +61,8 @@ describe('RepeatableSchedule (Bull on real Redis)', () => {
     schedules.push(schedule);
     return { queue, schedule };
   };
-  const ours = async (queue: Queue) => (await queue.getRepeatableJobs()).map((j) => `${j.name}/${j.id}/${j.every}`).sort();
+  const ours = async (queue: Queue) =>
+    (await queue.getRepeatableJobs()).map((j) => `${j.name}/${j.id}/${j.every}`).sort();
   const delayedIds = async (queue: Queue) => (await queue.getDelayed()).map((j) => String(j.id)).sort();
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -88,7 +91,11 @@ describe('RepeatableSchedule (Bull on real Redis)', () => {
     expect(await forgetRedisKeys(redisUrl, prefix)).toBeGreaterThan(0);
     expect(await ours(a.queue)).toEqual([]);
 
-    await waitFor(async () => (await ours(a.queue)).length === 2 && (await delayedIds(a.queue)).length === 2, 'the schedule to come back', 5_000);
+    await waitFor(
+      async () => (await ours(a.queue)).length === 2 && (await delayedIds(a.queue)).length === 2,
+      'the schedule to come back',
+      5_000,
+    );
     expect(await ours(a.queue)).toEqual(['purge/the-purge/600000', 'sweep/the-sweep/60000']);
     expect(await delayedIds(a.queue)).toEqual(before); // the same next runs as before the loss
     const waiting = await a.queue.getWaiting();
@@ -134,7 +141,10 @@ describe('RepeatableSchedule (Bull on real Redis)', () => {
   });
 
   it('fails the start when Redis cannot be reached (the instance does not run without its schedule)', async () => {
-    const dead = new Bull('jobs', 'redis://127.0.0.1:1', { prefix, redis: { maxRetriesPerRequest: 1, retryStrategy: () => null } });
+    const dead = new Bull('jobs', 'redis://127.0.0.1:1', {
+      prefix,
+      redis: { maxRetriesPerRequest: 1, retryStrategy: () => null },
+    });
     dead.on('error', () => undefined);
     queues.push(dead);
     const schedule = new RepeatableSchedule(dead, [SWEEP], 100);

@@ -32,7 +32,11 @@ export const staleAfterMs = (spec: RepeatableJobSpec) => Math.max(spec.every, 60
  * restart without persistence, a failover to a replica that had not caught up), or an entry whose next run
  * is long past (Bull writes the entry and its next delayed job in two steps; a partial loss keeps only one).
  */
-export function schedulesToRestore(entries: RepeatableEntry[], specs: RepeatableJobSpec[], now: number): RepeatableJobSpec[] {
+export function schedulesToRestore(
+  entries: RepeatableEntry[],
+  specs: RepeatableJobSpec[],
+  now: number,
+): RepeatableJobSpec[] {
   return specs.filter((spec) => {
     const entry = entries.find((e) => e.name === spec.name && e.id === spec.jobId && Number(e.every) === spec.every);
     return !entry || entry.next < now - staleAfterMs(spec);
@@ -86,7 +90,11 @@ export class RepeatableSchedule {
       await this.add(spec);
       if (spec.runWhenRestored) {
         // A fixed id: instances restoring together queue one run; removed when done, so the next loss queues another.
-        await this.queue.add(spec.name, { restored: true }, { jobId: `${spec.jobId}:restored`, removeOnComplete: true, removeOnFail: true });
+        await this.queue.add(
+          spec.name,
+          { restored: true },
+          { jobId: `${spec.jobId}:restored`, removeOnComplete: true, removeOnFail: true },
+        );
       }
       this.logger.warn(`restored the repeatable job ${spec.jobId} (Redis had lost it)`);
     }
@@ -101,6 +109,10 @@ export class RepeatableSchedule {
   }
 
   private async add(spec: RepeatableJobSpec): Promise<void> {
-    await this.queue.add(spec.name, {}, { repeat: { every: spec.every }, jobId: spec.jobId, removeOnComplete: 20, removeOnFail: 50 });
+    await this.queue.add(
+      spec.name,
+      {},
+      { repeat: { every: spec.every }, jobId: spec.jobId, removeOnComplete: 20, removeOnFail: 50 },
+    );
   }
 }

@@ -49,7 +49,10 @@ describe('security headers on the app and the API', () => {
   });
 
   it('adds a platform to frame-ancestors as soon as it is registered', async () => {
-    const before = directive((await fetch(`${t.url}/api/health`)).headers.get('content-security-policy'), 'frame-ancestors');
+    const before = directive(
+      (await fetch(`${t.url}/api/health`)).headers.get('content-security-policy'),
+      'frame-ancestors',
+    );
     expect(before).not.toContain('https://lms.example.edu');
     await t.app.get(LtiService).register({
       issuer: 'https://lms.example.edu',
@@ -59,10 +62,16 @@ describe('security headers on the app and the API', () => {
       jwksUrl: 'https://lms.example.edu/jwks',
       deployments: ['1'],
     });
-    await waitFor(async () => {
-      const fa = directive((await fetch(`${t.url}/api/health`)).headers.get('content-security-policy'), 'frame-ancestors') ?? [];
-      return fa.includes('https://lms.example.edu') && fa.includes('https://sso.example.edu');
-    }, 'the new platform in frame-ancestors', 5000);
+    await waitFor(
+      async () => {
+        const fa =
+          directive((await fetch(`${t.url}/api/health`)).headers.get('content-security-policy'), 'frame-ancestors') ??
+          [];
+        return fa.includes('https://lms.example.edu') && fa.includes('https://sso.example.edu');
+      },
+      'the new platform in frame-ancestors',
+      5000,
+    );
   });
 
   it('adds the frame origins the operator gives a platform (Canvas frames from the school domain), and refuses anything but origins', async () => {
@@ -73,43 +82,92 @@ describe('security headers on the app and the API', () => {
         headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
-    for (const bad of ['https://school.example.edu/', 'https://school.example.edu/courses', 'javascript:alert(1)', "https://a.example.edu 'unsafe-inline'", '*', 'https://a;b.example.edu']) {
+    for (const bad of [
+      'https://school.example.edu/',
+      'https://school.example.edu/courses',
+      'javascript:alert(1)',
+      "https://a.example.edu 'unsafe-inline'",
+      '*',
+      'https://a;b.example.edu',
+    ]) {
       const res = await put({ origins: [bad] });
       expect(res.status, bad).toBe(400);
     }
     expect((await put({ origins: [] }, '00000000-0000-4000-8000-000000000000')).status).toBe(404);
-    const ok = await put({ origins: ['https://school.example.edu', 'https://school.example.edu', 'https://other.example.edu:8443'] });
+    const ok = await put({
+      origins: ['https://school.example.edu', 'https://school.example.edu', 'https://other.example.edu:8443'],
+    });
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual({ id: p.id, frameOrigins: ['https://other.example.edu:8443', 'https://school.example.edu'] });
-    await waitFor(async () => {
-      const fa = directive((await fetch(`${t.url}/lobby`)).headers.get('content-security-policy'), 'frame-ancestors') ?? [];
-      return fa.includes('https://school.example.edu') && fa.includes('https://other.example.edu:8443');
-    }, 'the operator-given origins in frame-ancestors', 5000);
+    expect(await ok.json()).toEqual({
+      id: p.id,
+      frameOrigins: ['https://other.example.edu:8443', 'https://school.example.edu'],
+    });
+    await waitFor(
+      async () => {
+        const fa =
+          directive((await fetch(`${t.url}/lobby`)).headers.get('content-security-policy'), 'frame-ancestors') ?? [];
+        return fa.includes('https://school.example.edu') && fa.includes('https://other.example.edu:8443');
+      },
+      'the operator-given origins in frame-ancestors',
+      5000,
+    );
     expect((await put({ origins: ['https://other.example.edu:8443'] })).status).toBe(200);
-    await waitFor(async () => {
-      const fa = directive((await fetch(`${t.url}/lobby`)).headers.get('content-security-policy'), 'frame-ancestors') ?? [];
-      return !fa.includes('https://school.example.edu') && fa.includes('https://other.example.edu:8443');
-    }, 'a removed origin gone from frame-ancestors', 5000);
+    await waitFor(
+      async () => {
+        const fa =
+          directive((await fetch(`${t.url}/lobby`)).headers.get('content-security-policy'), 'frame-ancestors') ?? [];
+        return !fa.includes('https://school.example.edu') && fa.includes('https://other.example.edu:8443');
+      },
+      'a removed origin gone from frame-ancestors',
+      5000,
+    );
   });
 
   it('stops letting a platform frame Lectern as soon as an administrator disables it, and lets it again when enabled', async () => {
     const [p] = await t.db.query(`SELECT id FROM lti_platform WHERE issuer = 'https://lms.example.edu'`);
-    const frames = async () => directive((await fetch(`${t.url}/lobby`)).headers.get('content-security-policy'), 'frame-ancestors') ?? [];
+    const frames = async () =>
+      directive((await fetch(`${t.url}/lobby`)).headers.get('content-security-policy'), 'frame-ancestors') ?? [];
     expect(await frames()).toContain('https://lms.example.edu');
-    const admin = (action: string) => fetch(`${t.url}/api/admin/platforms/${p.id}/${action}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const admin = (action: string) =>
+      fetch(`${t.url}/api/admin/platforms/${p.id}/${action}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
     expect((await admin('disable')).ok).toBe(true);
     // Well within the 30 s cache: the disable itself refreshes the list.
-    await waitFor(async () => !(await frames()).includes('https://lms.example.edu'), 'the disabled platform gone from frame-ancestors', 3000);
+    await waitFor(
+      async () => !(await frames()).includes('https://lms.example.edu'),
+      'the disabled platform gone from frame-ancestors',
+      3000,
+    );
     expect((await admin('enable')).ok).toBe(true);
-    await waitFor(async () => (await frames()).includes('https://lms.example.edu'), 'the enabled platform back in frame-ancestors', 3000);
+    await waitFor(
+      async () => (await frames()).includes('https://lms.example.edu'),
+      'the enabled platform back in frame-ancestors',
+      3000,
+    );
   });
 
   it('allows every inline script the launch pages and the built app carry, by hash, and no other', async () => {
     const csp = (await fetch(`${t.url}/lobby`)).headers.get('content-security-policy');
     const scriptSrc = directive(csp, 'script-src')!;
     const pages = [
-      storagePutPage({ target: '_parent', platformOrigin: 'https://lms.example.edu', key: 'k', value: '</script><script>alert(1)</script>', authUrl: 'https://lms.example.edu/auth' }),
-      storageCheckPage({ target: '_parent', platformOrigin: 'https://lms.example.edu', key: 'k', expected: 'v', ticket: 't', action: '/lti', newWindowUrl: '/lti/login' }),
+      storagePutPage({
+        target: '_parent',
+        platformOrigin: 'https://lms.example.edu',
+        key: 'k',
+        value: '</script><script>alert(1)</script>',
+        authUrl: 'https://lms.example.edu/auth',
+      }),
+      storageCheckPage({
+        target: '_parent',
+        platformOrigin: 'https://lms.example.edu',
+        key: 'k',
+        expected: 'v',
+        ticket: 't',
+        action: '/lti',
+        newWindowUrl: '/lti/login',
+      }),
       registrationDonePage({ name: 'LMS', clientId: 'c', deployments: [] }),
       await (await fetch(`${t.url}/lobby`)).text(),
     ];
@@ -133,7 +191,12 @@ describe('security headers on the app and the API', () => {
       expect(res.headers.get('strict-transport-security')).toBe('max-age=31536000');
       const csp = res.headers.get('content-security-policy');
       expect(directive(csp, 'upgrade-insecure-requests')).toEqual([]);
-      expect(directive((await fetch(`http://127.0.0.1:${https.config.port}/lti/register`)).headers.get('content-security-policy'), 'frame-ancestors')).toEqual(['https:']);
+      expect(
+        directive(
+          (await fetch(`http://127.0.0.1:${https.config.port}/lti/register`)).headers.get('content-security-policy'),
+          'frame-ancestors',
+        ),
+      ).toEqual(['https:']);
     } finally {
       await https.close();
     }

@@ -71,7 +71,8 @@ export class FrameAncestors {
   }
 }
 
-export const sha256Source = (text: string) => `'sha256-${crypto.createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+export const sha256Source = (text: string) =>
+  `'sha256-${crypto.createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
 /** The bodies of a page's inline scripts (not src=, not JSON data blocks). */
 export function inlineScripts(html: string): string[] {
@@ -116,7 +117,11 @@ export function builtPageScripts(file: string): () => string[] {
  * server-rendered launch pages and of the built index.html. Styles may be inline (Angular component styles).
  * The dev LMS under /dev-platform is another site in development and gets no CSP of Lectern's.
  */
-export function securityHeaders(config: AppConfig, ancestors: FrameAncestors, allowedScripts: () => string[]): RequestHandler {
+export function securityHeaders(
+  config: AppConfig,
+  ancestors: FrameAncestors,
+  allowedScripts: () => string[],
+): RequestHandler {
   const https = config.publicUrl.startsWith('https:');
   const base = {
     contentSecurityPolicy: false as const,
@@ -147,9 +152,18 @@ export function securityHeaders(config: AppConfig, ancestors: FrameAncestors, al
     frameAncestors: [frameAncestors],
     upgradeInsecureRequests: https ? [] : null,
   });
-  const app = helmet({ ...base, contentSecurityPolicy: { useDefaults: false, directives: directives(() => ["'self'", ...ancestors.current()].join(' ')) } });
+  const app = helmet({
+    ...base,
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: directives(() => ["'self'", ...ancestors.current()].join(' ')),
+    },
+  });
   // Dynamic Registration is opened by an LMS that is not registered yet: any web origin may frame it.
-  const registration = helmet({ ...base, contentSecurityPolicy: { useDefaults: false, directives: directives(() => (https ? 'https:' : 'https: http:')) } });
+  const registration = helmet({
+    ...base,
+    contentSecurityPolicy: { useDefaults: false, directives: directives(() => (https ? 'https:' : 'https: http:')) },
+  });
   const devLms = helmet(base);
   return (req: Request, res: Response, next: NextFunction) => {
     if (req.path === '/dev-platform' || req.path.startsWith('/dev-platform/')) return devLms(req, res, next);

@@ -57,7 +57,12 @@ export interface SocketContext {
  * session revocation check plug in here. Called with the membership already resolved (null for
  * `connected` events) and the payload's serialised size.
  */
-export type SocketEventCheck = (event: string, session: SessionClaims, member: ClassMembership | null, bytes: number) => void | Promise<void>;
+export type SocketEventCheck = (
+  event: string,
+  session: SessionClaims,
+  member: ClassMembership | null,
+  bytes: number,
+) => void | Promise<void>;
 
 /** Events one socket may have waiting behind the one being handled; past that it is flooding. */
 export const MAX_QUEUED_EVENTS_PER_SOCKET = 256;
@@ -73,7 +78,12 @@ export function resolveAccess(access: SocketAccess, data: SocketData): ClassMemb
   const m = data.membership;
   if (!m) throw new NotFoundError('NOT_IN_ROOM', 'Join the class first');
   const s = data.session;
-  if (m.userId !== s.userId || m.platformId !== s.platformId || m.courseId !== s.courseId || m.activityId !== s.activityId) {
+  if (
+    m.userId !== s.userId ||
+    m.platformId !== s.platformId ||
+    m.courseId !== s.courseId ||
+    m.activityId !== s.activityId
+  ) {
     // Cannot happen through the join; refuse rather than act across tenants if it ever does.
     throw new ForbiddenError('WRONG_TENANT', 'This connection is not a member of that class');
   }
@@ -113,14 +123,25 @@ export class SocketGate {
     this.checks.push(check);
   }
 
-  run<S extends z.ZodType, T>(socket: Socket, rule: SocketEventRule<S>, raw: unknown, handler: (payload: z.infer<S>, ctx: SocketContext) => Promise<T> | T): Promise<Ack<T>> {
+  run<S extends z.ZodType, T>(
+    socket: Socket,
+    rule: SocketEventRule<S>,
+    raw: unknown,
+    handler: (payload: z.infer<S>, ctx: SocketContext) => Promise<T> | T,
+  ): Promise<Ack<T>> {
     let q = this.queues.get(socket);
     if (!q) {
       q = { tail: Promise.resolve(), waiting: 0 };
       this.queues.set(socket, q);
     }
     if (q.waiting >= MAX_QUEUED_EVENTS_PER_SOCKET) {
-      return Promise.resolve({ ok: false, error: { code: 'RATE_LIMITED', message: `Too many events waiting on this connection (${MAX_QUEUED_EVENTS_PER_SOCKET}); slow down` } });
+      return Promise.resolve({
+        ok: false,
+        error: {
+          code: 'RATE_LIMITED',
+          message: `Too many events waiting on this connection (${MAX_QUEUED_EVENTS_PER_SOCKET}); slow down`,
+        },
+      });
     }
     q.waiting++;
     const queue = q;
@@ -129,13 +150,23 @@ export class SocketGate {
     return result;
   }
 
-  private async handle<S extends z.ZodType, T>(socket: Socket, rule: SocketEventRule<S>, raw: unknown, handler: (payload: z.infer<S>, ctx: SocketContext) => Promise<T> | T): Promise<Ack<T>> {
+  private async handle<S extends z.ZodType, T>(
+    socket: Socket,
+    rule: SocketEventRule<S>,
+    raw: unknown,
+    handler: (payload: z.infer<S>, ctx: SocketContext) => Promise<T> | T,
+  ): Promise<Ack<T>> {
     try {
       const size = sizeOf(raw);
-      if (size > MAX_PAYLOAD_BYTES) throw new DomainError('PAYLOAD_TOO_LARGE', `Payloads are limited to ${MAX_PAYLOAD_BYTES} bytes`, 413);
+      if (size > MAX_PAYLOAD_BYTES)
+        throw new DomainError('PAYLOAD_TOO_LARGE', `Payloads are limited to ${MAX_PAYLOAD_BYTES} bytes`, 413);
       const parsed = rule.schema.safeParse(raw ?? {});
       if (!parsed.success) {
-        throw new DomainError('INVALID_PAYLOAD', parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; '), 400);
+        throw new DomainError(
+          'INVALID_PAYLOAD',
+          parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; '),
+          400,
+        );
       }
       const data = socket.data as SocketData;
       if (!data?.session) throw new DomainError('UNAUTHENTICATED', 'This connection has no session', 401);
@@ -149,7 +180,10 @@ export class SocketGate {
       // Re-read after the checks' awaits: a leave or a disconnect may have ended the membership meanwhile.
       const current = resolveAccess(rule.access, data);
       if (current !== member) throw new NotFoundError('NOT_IN_ROOM', 'Join the class first');
-      return { ok: true, data: await handler(parsed.data, { session: data.session, data, member: member as ClassMembership }) };
+      return {
+        ok: true,
+        data: await handler(parsed.data, { session: data.session, data, member: member as ClassMembership }),
+      };
     } catch (e) {
       if (e instanceof DomainError) return { ok: false, error: { code: e.code, message: e.message } };
       this.logger.error(`${rule.event}: ${e instanceof Error ? e.stack : String(e)}`);

@@ -25,7 +25,8 @@ export class RosterViewService {
   /** Subjects of the people in a live class of this course now (presence, across instances). */
   private async hereNow(courseId: string): Promise<Set<string>> {
     const userIds = new Set<string>();
-    for (const id of await this.classroom.liveClassIds(courseId)) for (const p of await this.presence.participants(id)) userIds.add(p.userId);
+    for (const id of await this.classroom.liveClassIds(courseId))
+      for (const p of await this.presence.participants(id)) userIds.add(p.userId);
     if (userIds.size === 0) return new Set();
     return new Set((await this.tenancy.users([...userIds])).map((u) => u.subject));
   }

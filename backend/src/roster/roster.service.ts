@@ -40,7 +40,13 @@ export class RosterService {
   /** Queues a sync. From a launch it is throttled per course; an instructor's request always queues one. */
   async requestSync(courseId: string, reason: 'launch' | 'instructor' | 'schedule'): Promise<boolean> {
     if (reason === 'launch') {
-      const first = await this.redis.set(`roster:launch-throttle:${courseId}`, '1', 'EX', LAUNCH_SYNC_THROTTLE_SECONDS, 'NX');
+      const first = await this.redis.set(
+        `roster:launch-throttle:${courseId}`,
+        '1',
+        'EX',
+        LAUNCH_SYNC_THROTTLE_SECONDS,
+        'NX',
+      );
       if (!first) return false;
     }
     if (!(await this.tenancy.courseConnection(courseId))?.nrpsUrl) return false;
@@ -49,7 +55,13 @@ export class RosterService {
       'sync',
       { courseId },
       // removeOnFail: a kept failed job would hold the id and silently swallow every later request.
-      { jobId: `sync:${courseId}`, attempts: 5, backoff: { type: 'exponential', delay: 10_000 }, removeOnComplete: true, removeOnFail: true },
+      {
+        jobId: `sync:${courseId}`,
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 10_000 },
+        removeOnComplete: true,
+        removeOnFail: true,
+      },
     );
     return true;
   }
@@ -64,7 +76,8 @@ export class RosterService {
   /** Fetches every page of the course's roster and stores it; members the LMS no longer lists are marked deleted. */
   async sync(courseId: string): Promise<RosterSyncResult> {
     const ctx = await this.tenancy.courseConnection(courseId);
-    if (!ctx?.nrpsUrl) throw new PlatformServiceError('NRPS_NOT_OFFERED', 'This course has no roster service (NRPS) URL', false);
+    if (!ctx?.nrpsUrl)
+      throw new PlatformServiceError('NRPS_NOT_OFFERED', 'This course has no roster service (NRPS) URL', false);
     const nrpsUrl = ctx.nrpsUrl;
     await this.repo.syncStarted(courseId);
     try {
@@ -74,30 +87,34 @@ export class RosterService {
       const seen = new Set<string>();
       let pages = 0;
       while (url) {
-        if (seen.has(url) || pages >= MAX_PAGES) throw new PlatformServiceError('NRPS_PAGING_LOOP', `Roster paging did not end after ${pages} pages`, false);
+        if (seen.has(url) || pages >= MAX_PAGES)
+          throw new PlatformServiceError('NRPS_PAGING_LOOP', `Roster paging did not end after ${pages} pages`, false);
         seen.add(url);
-        const res = await this.client.request(
-          { issuer: ctx.issuer, clientId: ctx.clientId },
-          [NRPS_SCOPE],
-          url,
-          { accept: NRPS_MEDIA_TYPE },
-        );
+        const res = await this.client.request({ issuer: ctx.issuer, clientId: ctx.clientId }, [NRPS_SCOPE], url, {
+          accept: NRPS_MEDIA_TYPE,
+        });
         pages++;
         for (const m of parseMembershipPage(res.body)) members.set(m.subject, m);
         const next = nextPageUrl(res.headers.get('link'));
         url = next ? new URL(next, url).toString() : null;
         // The next page must come from the roster service itself, not send Lectern elsewhere.
-        if (url && new URL(url).origin !== origin) throw new PlatformServiceError('NRPS_FOREIGN_PAGE', `Roster paging left ${origin}`, false);
+        if (url && new URL(url).origin !== origin)
+          throw new PlatformServiceError('NRPS_FOREIGN_PAGE', `Roster paging left ${origin}`, false);
       }
       if (members.size === 0 && (await this.repo.countListed(courseId)) > 0) {
-        throw new PlatformServiceError('NRPS_EMPTY', 'The LMS returned an empty roster; the previous roster is kept', true);
+        throw new PlatformServiceError(
+          'NRPS_EMPTY',
+          'The LMS returned an empty roster; the previous roster is kept',
+          true,
+        );
       }
       const removed = await this.repo.replace(courseId, [...members.values()]);
       await this.repo.syncSucceeded(courseId, members.size, pages);
       this.logger.log(`course ${courseId}: ${members.size} members over ${pages} pages`);
       return { members: members.size, pages, removed };
     } catch (e) {
-      const message = e instanceof NrpsFormatError ? `The LMS roster was malformed: ${e.message}` : (e as Error).message;
+      const message =
+        e instanceof NrpsFormatError ? `The LMS roster was malformed: ${e.message}` : (e as Error).message;
       await this.repo.syncFailed(courseId, message.slice(0, 1000));
       throw e instanceof NrpsFormatError ? new PlatformServiceError('NRPS_BAD_RESPONSE', message, true) : e;
     }

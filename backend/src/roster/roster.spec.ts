@@ -51,7 +51,9 @@ describe('roster sync through NRPS (dev LMS, real Postgres, Redis, Bull)', () =>
   });
 
   it('shows who is in a live class of the course now', async () => {
-    const started = (await (await client.api('/api/classroom/sessions', teacher, { method: 'POST' })).json()) as { session: { id: string } };
+    const started = (await (await client.api('/api/classroom/sessions', teacher, { method: 'POST' })).json()) as {
+      session: { id: string };
+    };
     const { RoomClient } = await import('../testing/room-client');
     const grace = await client.launch('phys-101', 'dev-grace');
     const c = new RoomClient(t.url, grace);
@@ -86,18 +88,27 @@ describe('roster sync through NRPS (dev LMS, real Postgres, Redis, Bull)', () =>
     ['429', 'PLATFORM_UNAVAILABLE', true],
     ['401', 'PLATFORM_UNAUTHORIZED', false],
     ['malformed', 'PLATFORM_BAD_RESPONSE', true],
-  ] as const)('records an NRPS answering %s as a failed sync, keeping the roster it had', async (fault, code, retryable) => {
-    const before = await t.db.query(`SELECT count(*)::int AS n FROM roster_member WHERE course_id = $1 AND status <> 'deleted'`, [courseId]);
-    await lms.setFault('nrps', fault);
-    const err = await roster.sync(courseId).catch((e) => e);
-    expect(err).toBeInstanceOf(PlatformServiceError);
-    expect(err).toMatchObject({ code, retryable });
-    const v = await view();
-    expect(v.sync?.status).toBe('failed');
-    expect(v.sync?.error).toBeTruthy();
-    const after = await t.db.query(`SELECT count(*)::int AS n FROM roster_member WHERE course_id = $1 AND status <> 'deleted'`, [courseId]);
-    expect(after[0].n).toBe(before[0].n);
-  });
+  ] as const)(
+    'records an NRPS answering %s as a failed sync, keeping the roster it had',
+    async (fault, code, retryable) => {
+      const before = await t.db.query(
+        `SELECT count(*)::int AS n FROM roster_member WHERE course_id = $1 AND status <> 'deleted'`,
+        [courseId],
+      );
+      await lms.setFault('nrps', fault);
+      const err = await roster.sync(courseId).catch((e) => e);
+      expect(err).toBeInstanceOf(PlatformServiceError);
+      expect(err).toMatchObject({ code, retryable });
+      const v = await view();
+      expect(v.sync?.status).toBe('failed');
+      expect(v.sync?.error).toBeTruthy();
+      const after = await t.db.query(
+        `SELECT count(*)::int AS n FROM roster_member WHERE course_id = $1 AND status <> 'deleted'`,
+        [courseId],
+      );
+      expect(after[0].n).toBe(before[0].n);
+    },
+  );
 
   it('gets a new access token once when the LMS revoked the cached one', async () => {
     await roster.sync(courseId); // a token is now cached

@@ -6,5 +6,15 @@ import { PlatformRepository } from './infra/platform.repository';
 import { TenancyTransaction } from './infra/tenancy-transaction';
 import { TenancyService } from './tenancy.service';
 
-@Module({ providers: [TenancyService, PlatformRepository, CourseRepository, ActivityRepository, TenancyTransaction, CourseDirectoryRepository], exports: [TenancyService] })
+@Module({
+  providers: [
+    TenancyService,
+    PlatformRepository,
+    CourseRepository,
+    ActivityRepository,
+    TenancyTransaction,
+    CourseDirectoryRepository,
+  ],
+  exports: [TenancyService],
+})
 export class TenancyModule {}

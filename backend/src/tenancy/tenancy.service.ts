@@ -4,9 +4,21 @@ import { LaunchRejectedError, NotFoundError, UnauthenticatedError } from '../pla
 import type { LaunchIdentity } from './domain/launch-identity';
 import type { CourseRole } from './domain/role-mapping';
 import { ActivityRecord, ActivityRepository, NewActivity } from './infra/activity.repository';
-import { CourseDirectoryRepository, type CourseConnectionRow, type EnrolmentRow, type GradedActivityRow, type UserRow } from './infra/course-directory.repository';
+import {
+  CourseDirectoryRepository,
+  type CourseConnectionRow,
+  type EnrolmentRow,
+  type GradedActivityRow,
+  type UserRow,
+} from './infra/course-directory.repository';
 import { CourseRepository } from './infra/course.repository';
-import { PlatformIdentity, PlatformRecord, PlatformRepository, PlatformSource, PlatformSummary } from './infra/platform.repository';
+import {
+  PlatformIdentity,
+  PlatformRecord,
+  PlatformRepository,
+  PlatformSource,
+  PlatformSummary,
+} from './infra/platform.repository';
 import { TenancyRepositories, TenancyTransaction } from './infra/tenancy-transaction';
 
 export type { ActivityRecord, NewActivity, PlatformIdentity, PlatformRecord, PlatformSummary };
@@ -46,7 +58,11 @@ export class TenancyService {
     source?: PlatformSource;
     acceptNewDeployments?: boolean;
   }): Promise<PlatformRecord> {
-    await this.platforms.upsert({ ...input, source: input.source ?? 'manual', acceptNewDeployments: input.acceptNewDeployments ?? false });
+    await this.platforms.upsert({
+      ...input,
+      source: input.source ?? 'manual',
+      acceptNewDeployments: input.acceptNewDeployments ?? false,
+    });
     return (await this.platforms.findByIssuer(input.issuer, input.clientId))!;
   }
 
@@ -57,12 +73,21 @@ export class TenancyService {
   async upsertFromLaunch(identity: LaunchIdentity): Promise<LaunchTenant> {
     return this.transaction.run(async (tx) => {
       const platform = await this.platformForLaunch(tx, identity);
-      const courseId = await tx.courses.upsertCourse({ platformId: platform.id, deploymentRowId: platform.deploymentRowId, ...identity.course });
+      const courseId = await tx.courses.upsertCourse({
+        platformId: platform.id,
+        deploymentRowId: platform.deploymentRowId,
+        ...identity.course,
+      });
       const userId = await tx.courses.upsertUser({ platformId: platform.id, ...identity.user });
       await tx.courses.upsertEnrolment({ courseId, userId, role: identity.role, ltiRoles: identity.ltiRoles });
       const { services } = identity;
       if (services.nrpsUrl || services.agsLineItemsUrl) {
-        await tx.courses.upsertServices({ courseId, nrpsUrl: services.nrpsUrl, agsLineItemsUrl: services.agsLineItemsUrl, agsScopes: services.agsScopes });
+        await tx.courses.upsertServices({
+          courseId,
+          nrpsUrl: services.nrpsUrl,
+          agsLineItemsUrl: services.agsLineItemsUrl,
+          agsScopes: services.agsScopes,
+        });
       }
       const activityId = identity.activity ? await this.activityForLaunch(tx, courseId, identity) : null;
       return {
@@ -81,30 +106,48 @@ export class TenancyService {
    * The classroom a resource link opens: the one named by the link's custom parameter `lectern_classroom`
    * (set by deep linking; it must belong to this course), else the one already bound to the link, else a new one.
    */
-  private async activityForLaunch({ activities }: TenancyRepositories, courseId: string, identity: LaunchIdentity): Promise<string> {
+  private async activityForLaunch(
+    { activities }: TenancyRepositories,
+    courseId: string,
+    identity: LaunchIdentity,
+  ): Promise<string> {
     const link = identity.activity!;
     const named = identity.custom.lectern_classroom;
     let activityId: string;
     if (named !== undefined) {
       const a = /^[0-9a-f-]{36}$/i.test(named) ? await activities.findInCourse(named, courseId) : null;
-      if (!a) throw new LaunchRejectedError('CLASSROOM_NOT_IN_COURSE', 'This link names a classroom that does not belong to this course', 403);
+      if (!a)
+        throw new LaunchRejectedError(
+          'CLASSROOM_NOT_IN_COURSE',
+          'This link names a classroom that does not belong to this course',
+          403,
+        );
       activityId = a.id;
       await activities.claimResourceLink(activityId, courseId, link.resourceLinkId);
     } else {
-      activityId = (await activities.boundTo(courseId, link.resourceLinkId)) ?? (await activities.upsertForLink(courseId, link));
+      activityId =
+        (await activities.boundTo(courseId, link.resourceLinkId)) ?? (await activities.upsertForLink(courseId, link));
     }
     await activities.bindLink(courseId, link.resourceLinkId, activityId);
     if (identity.services.agsLineItemUrl) await activities.setLineItemUrl(activityId, identity.services.agsLineItemUrl);
     return activityId;
   }
 
-  private async platformForLaunch({ platforms }: TenancyRepositories, identity: LaunchIdentity): Promise<{ id: string; deploymentRowId: string }> {
+  private async platformForLaunch(
+    { platforms }: TenancyRepositories,
+    identity: LaunchIdentity,
+  ): Promise<{ id: string; deploymentRowId: string }> {
     const p = await platforms.findForLaunch(identity.issuer, identity.clientId, identity.deploymentId);
     if (!p) throw new LaunchRejectedError('PLATFORM_UNKNOWN', 'This platform is not registered with Lectern', 403);
-    if (!p.active) throw new LaunchRejectedError('PLATFORM_DISABLED', 'This platform has been disabled by an administrator', 403);
+    if (!p.active)
+      throw new LaunchRejectedError('PLATFORM_DISABLED', 'This platform has been disabled by an administrator', 403);
     if (p.deploymentRowId) return { id: p.id, deploymentRowId: p.deploymentRowId };
     if (!p.acceptNewDeployments) {
-      throw new LaunchRejectedError('DEPLOYMENT_UNKNOWN', `Deployment "${identity.deploymentId}" is not registered for this platform`, 403);
+      throw new LaunchRejectedError(
+        'DEPLOYMENT_UNKNOWN',
+        `Deployment "${identity.deploymentId}" is not registered for this platform`,
+        403,
+      );
     }
     return { id: p.id, deploymentRowId: await platforms.addDeployment(p.id, identity.deploymentId) };
   }
@@ -119,16 +162,27 @@ export class TenancyService {
    * platform is still enabled, the person is still enrolled in the course, and an instructor has not
    * removed them from the live class of its classroom. Throws the reason's code (401: launch again).
    */
-  async assertSessionStanding(s: { platformId: string; courseId: string; userId: string; activityId: string | null }): Promise<void> {
+  async assertSessionStanding(s: {
+    platformId: string;
+    courseId: string;
+    userId: string;
+    activityId: string | null;
+  }): Promise<void> {
     const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-    if (![s.platformId, s.courseId, s.userId].every((id) => uuid.test(id)) || (s.activityId !== null && !uuid.test(s.activityId))) {
+    if (
+      ![s.platformId, s.courseId, s.userId].every((id) => uuid.test(id)) ||
+      (s.activityId !== null && !uuid.test(s.activityId))
+    ) {
       throw new UnauthenticatedError('SESSION_INVALID', 'The session token is not valid');
     }
     const standing = await this.courses.sessionStanding(s);
-    if (!standing) throw new UnauthenticatedError('PLATFORM_UNKNOWN', 'This platform is no longer registered with Lectern');
-    if (!standing.platformActive) throw new UnauthenticatedError('PLATFORM_DISABLED', 'This platform has been disabled by an administrator');
+    if (!standing)
+      throw new UnauthenticatedError('PLATFORM_UNKNOWN', 'This platform is no longer registered with Lectern');
+    if (!standing.platformActive)
+      throw new UnauthenticatedError('PLATFORM_DISABLED', 'This platform has been disabled by an administrator');
     if (!standing.enrolled) throw new UnauthenticatedError('NOT_ENROLLED', 'You are no longer enrolled in this course');
-    if (standing.removedFromClass) throw new UnauthenticatedError('REMOVED_FROM_CLASS', 'An instructor removed you from this class');
+    if (standing.removedFromClass)
+      throw new UnauthenticatedError('REMOVED_FROM_CLASS', 'An instructor removed you from this class');
   }
 
   async courseView(courseId: string, platformId: string): Promise<{ id: string; title: string; label: string | null }> {
@@ -137,7 +191,10 @@ export class TenancyService {
     return course;
   }
 
-  async activityView(activityId: string, courseId: string): Promise<{ id: string; title: string; description: string | null; attendancePoints: number | null }> {
+  async activityView(
+    activityId: string,
+    courseId: string,
+  ): Promise<{ id: string; title: string; description: string | null; attendancePoints: number | null }> {
     const a = await this.activities.findInCourse(activityId, courseId);
     if (!a) throw new NotFoundError('ACTIVITY_NOT_FOUND', 'Classroom not found in this course');
     return { id: a.id, title: a.title, description: a.description, attendancePoints: a.attendancePoints };
@@ -198,7 +255,12 @@ export class TenancyService {
   @Inject(CourseDirectoryRepository) private readonly directory!: CourseDirectoryRepository;
 
   /** The user's id on the platform, creating the user when absent (inside the caller's transaction when given). */
-  ensureUser(platformId: string, subject: string, profile: { name: string; email: string | null }, tx?: EntityManager): Promise<string> {
+  ensureUser(
+    platformId: string,
+    subject: string,
+    profile: { name: string; email: string | null },
+    tx?: EntityManager,
+  ): Promise<string> {
     return this.directory.ensureUser(platformId, subject, profile, tx);
   }
 

@@ -54,13 +54,20 @@ export async function startCluster(instances = 2, extraEnv: Record<string, strin
   const logs: string[] = [];
   const procs: ChildProcess[] = [];
   for (const port of ports) {
-    const p = spawn(process.execPath, [MAIN], { env: { ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [MAIN], {
+      env: { ...env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     p.stdout!.on('data', (d) => logs.push(`[${port}] ${d}`));
     p.stderr!.on('data', (d) => logs.push(`[${port}] ${d}`));
     procs.push(p);
   }
   for (const port of ports) {
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.ok, `instance :${port} healthy\n${logs.join('')}`, 60_000);
+    await waitFor(
+      async () => (await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.ok,
+      `instance :${port} healthy\n${logs.join('')}`,
+      60_000,
+    );
   }
   const proxyUrl = `http://localhost:${proxy.port}`;
   return {
@@ -72,7 +79,9 @@ export async function startCluster(instances = 2, extraEnv: Record<string, strin
     launch: new LaunchClient({ url: proxyUrl, platformUrl: `http://127.0.0.1:${proxy.port}/dev-platform` } as TestApp),
     async close() {
       for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
-      await Promise.all(procs.map((p) => (p.exitCode === null && p.signalCode === null ? new Promise((r) => p.once('exit', r)) : null)));
+      await Promise.all(
+        procs.map((p) => (p.exitCode === null && p.signalCode === null ? new Promise((r) => p.once('exit', r)) : null)),
+      );
       await proxy.close();
     },
   };

@@ -9,19 +9,52 @@ import path from 'node:path';
  * app's TURN_SECRET must match. Loopback peers are allowed here only (the repo's production config,
  * deploy/coturn/turnserver.conf, denies private and loopback peers).
  */
-export async function startCoturn(port: number): Promise<{ url: string; secret: string; stop: () => Promise<void>; log: () => string }> {
+export async function startCoturn(
+  port: number,
+): Promise<{ url: string; secret: string; stop: () => Promise<void>; log: () => string }> {
   const bin = ['/usr/bin/turnserver', '/usr/local/bin/turnserver'].find((p) => fs.existsSync(p));
-  if (!bin) throw new Error('coturn (turnserver) is not installed: apt-get install coturn (`npm test` installs it when run as root)');
+  if (!bin)
+    throw new Error(
+      'coturn (turnserver) is not installed: apt-get install coturn (`npm test` installs it when run as root)',
+    );
   const secret = crypto.randomBytes(16).toString('hex');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lectern-coturn-'));
   let out = '';
-  const p: ChildProcess = spawn(bin, [
-    '-n', '--listening-ip', '127.0.0.1', '--relay-ip', '127.0.0.1', '--listening-port', String(port),
-    '--min-port', '50000', '--max-port', '50999',
-    '--use-auth-secret', '--static-auth-secret', secret, '--realm', 'lectern.test',
-    '--allow-loopback-peers', '--no-cli', '--no-tls', '--no-dtls', '--fingerprint',
-    '--pidfile', path.join(dir, 'turn.pid'), '--userdb', path.join(dir, 'turndb'), '--log-file', 'stdout', '--simple-log', '-v',
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const p: ChildProcess = spawn(
+    bin,
+    [
+      '-n',
+      '--listening-ip',
+      '127.0.0.1',
+      '--relay-ip',
+      '127.0.0.1',
+      '--listening-port',
+      String(port),
+      '--min-port',
+      '50000',
+      '--max-port',
+      '50999',
+      '--use-auth-secret',
+      '--static-auth-secret',
+      secret,
+      '--realm',
+      'lectern.test',
+      '--allow-loopback-peers',
+      '--no-cli',
+      '--no-tls',
+      '--no-dtls',
+      '--fingerprint',
+      '--pidfile',
+      path.join(dir, 'turn.pid'),
+      '--userdb',
+      path.join(dir, 'turndb'),
+      '--log-file',
+      'stdout',
+      '--simple-log',
+      '-v',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   p.stdout!.on('data', (d) => (out += d));
   p.stderr!.on('data', (d) => (out += d));
   const deadline = Date.now() + 10_000;

@@ -1,10 +1,16 @@
 import type { TestApp } from './test-app';
 
 const unescapeHtml = (s: string) =>
-  s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 /** The claims of a JWT, unverified (tests read what the platform signed). */
-export const decodeClaims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
+export const decodeClaims = (jwt: string) =>
+  JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
 
 /** The error code shown on one of Lectern's launch error pages. */
 export const errorCodeOf = (html: string) => /id="error-code">([^<]*)</.exec(html)?.[1];
@@ -83,7 +89,11 @@ export class LaunchClient {
 
   /** A whole successful launch; returns the SPA session token. */
   /** A launch as a person the dev LMS makes up from a name (its "custom user" form), in a role. */
-  async launchAs(course: string, name: string, role: 'Instructor' | 'Learner' | 'TeachingAssistant' = 'Learner'): Promise<string> {
+  async launchAs(
+    course: string,
+    name: string,
+    role: 'Instructor' | 'Learner' | 'TeachingAssistant' = 'Learner',
+  ): Promise<string> {
     const login = await this.login(await this.loginUrl(course, '', { name, role }));
     const form = await this.authorize(login.authUrl);
     const res = await this.postLaunch(form, login.cookie);
@@ -100,7 +110,11 @@ export class LaunchClient {
   api(path: string, token: string | null, init: RequestInit = {}): Promise<Response> {
     return fetch(`${this.t.url}${path}`, {
       ...init,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json', ...(init.headers ?? {}) },
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        'content-type': 'application/json',
+        ...(init.headers ?? {}),
+      },
     });
   }
 }

@@ -18,7 +18,8 @@ export class RawRoomSocket {
     ws.on('message', (raw) => this.onPacket(String(raw)));
     ws.on('close', () => {
       this.closed = true;
-      for (const resolve of this.acks.values()) resolve({ ok: false, error: { code: 'SOCKET_CLOSED', message: 'socket closed before the ack' } });
+      for (const resolve of this.acks.values())
+        resolve({ ok: false, error: { code: 'SOCKET_CLOSED', message: 'socket closed before the ack' } });
       this.acks.clear();
     });
   }

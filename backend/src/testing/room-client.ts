@@ -41,7 +41,10 @@ export class RoomClient {
   }
 
   /** Any event of the live room's socket (whiteboard, media), untyped: the caller's contract types the result. */
-  call<T = unknown>(event: string, payload: unknown): Promise<{ ok: true; data: T } | { ok: false; error: { code: string; message: string } }> {
+  call<T = unknown>(
+    event: string,
+    payload: unknown,
+  ): Promise<{ ok: true; data: T } | { ok: false; error: { code: string; message: string } }> {
     return this.socket.timeout(8000).emitWithAck(event, payload);
   }
 
@@ -51,12 +54,19 @@ export class RoomClient {
   }
 
   /** Waits for an event matching `match`, received before or after the call. */
-  async waitFor<P extends object = ServerPayloads, E extends keyof P & string = keyof P & string>(event: E, match: (p: P[E]) => boolean = () => true, timeoutMs = 8000): Promise<P[E]> {
+  async waitFor<P extends object = ServerPayloads, E extends keyof P & string = keyof P & string>(
+    event: E,
+    match: (p: P[E]) => boolean = () => true,
+    timeoutMs = 8000,
+  ): Promise<P[E]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const hit = this.got<P, E>(event).find(match);
       if (hit) return hit;
-      if (Date.now() > deadline) throw new Error(`no ${event} matching within ${timeoutMs} ms; got: ${JSON.stringify(this.received.map((r) => r.event))}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `no ${event} matching within ${timeoutMs} ms; got: ${JSON.stringify(this.received.map((r) => r.event))}`,
+        );
       await new Promise((r) => setTimeout(r, 25));
     }
   }

@@ -20,7 +20,10 @@ describe.skipIf(!asRoot)('startPostgres as root, with the checkout where the pos
   process.env.LECTERN_STATE_DIR = path.join(open, 'state', 'lectern');
 
   afterAll(() => {
-    for (const [k, v] of [['LECTERN_CACHE_DIR', saved.cache], ['LECTERN_STATE_DIR', saved.state]] as const) {
+    for (const [k, v] of [
+      ['LECTERN_CACHE_DIR', saved.cache],
+      ['LECTERN_STATE_DIR', saved.state],
+    ] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
@@ -72,7 +75,11 @@ describe.skipIf(!asRoot)('startPostgres as root, with the checkout where the pos
   });
 
   it('throwaway data (tests, benches) in a temporary folder owned by postgres, removed on stop', async () => {
-    const pg = await startPostgres({ dir: path.join(scratch, 'test-run', 'pg'), port: await freePort(), persistent: false });
+    const pg = await startPostgres({
+      dir: path.join(scratch, 'test-run', 'pg'),
+      port: await freePort(),
+      persistent: false,
+    });
     const data = pg.dataDir;
     try {
       expect(fs.statSync(data).uid).not.toBe(0);
@@ -87,7 +94,11 @@ describe.skipIf(!asRoot)('startPostgres as root, with the checkout where the pos
   it('what cannot be fixed is said in one line with the fix', async () => {
     process.env.LECTERN_CACHE_DIR = path.join(scratch, 'cache'); // inside the 700 folder: postgres cannot enter it
     try {
-      const err = await startPostgres({ dir: path.join(scratch, 'x', 'pg'), port: await freePort(), persistent: false }).catch((e: Error) => e);
+      const err = await startPostgres({
+        dir: path.join(scratch, 'x', 'pg'),
+        port: await freePort(),
+        persistent: false,
+      }).catch((e: Error) => e);
       expect(err).toBeInstanceOf(Error);
       expect(err.message).not.toContain('\n');
       expect(err.message).toBe(

@@ -23,15 +23,27 @@ class Drawer {
   ) {}
 
   async connect(i = 0): Promise<void> {
-    this.socket = io(this.urls[i], { path: '/socket.io', transports: ['websocket'], auth: { token: this.token }, reconnection: false, forceNew: true });
+    this.socket = io(this.urls[i], {
+      path: '/socket.io',
+      transports: ['websocket'],
+      auth: { token: this.token },
+      reconnection: false,
+      forceNew: true,
+    });
     this.socket.on(WhiteboardEvents.effects, (m: { seq: number; effects: Effect[] }) => this.receive(m.seq, m.effects));
     await new Promise<void>((r, j) => {
       this.socket.once('connect', () => r());
       this.socket.once('connect_error', j);
     });
-    const joined = (await this.socket.timeout(5000).emitWithAck(ClientEvents.join, { sessionId: this.sessionId })) as Ack<unknown>;
+    const joined = (await this.socket
+      .timeout(5000)
+      .emitWithAck(ClientEvents.join, { sessionId: this.sessionId })) as Ack<unknown>;
     expect(joined.ok).toBe(true);
-    const sync = (await this.socket.timeout(5000).emitWithAck(WhiteboardEvents.sync, { since: this.board.seq })) as Ack<{ entries: Array<{ seq: number; effects: Effect[] }> }>;
+    const sync = (await this.socket
+      .timeout(5000)
+      .emitWithAck(WhiteboardEvents.sync, { since: this.board.seq })) as Ack<{
+      entries: Array<{ seq: number; effects: Effect[] }>;
+    }>;
     for (const e of sync.data.entries) this.receive(e.seq, e.effects);
   }
 
@@ -50,7 +62,11 @@ class Drawer {
     for (let attempt = 0; attempt < 20; attempt++) {
       try {
         if (!this.socket.connected) throw new Error('disconnected');
-        const ack = (await this.socket.timeout(3000).emitWithAck(WhiteboardEvents.op, op)) as Ack<{ seq: number; effects: Effect[]; duplicate: boolean }>;
+        const ack = (await this.socket.timeout(3000).emitWithAck(WhiteboardEvents.op, op)) as Ack<{
+          seq: number;
+          effects: Effect[];
+          duplicate: boolean;
+        }>;
         if (!ack.ok) throw new Error(JSON.stringify(ack.error));
         if (!ack.data.duplicate) this.receive(ack.data.seq, ack.data.effects);
         this.acked.push(op);
@@ -78,7 +94,11 @@ describe('whiteboard: an instance killed mid-drawing', () => {
     cluster = await startCluster(2);
     const teacherToken = await cluster.launch.launch('phys-101', 'dev-ada');
     const studentToken = await cluster.launch.launch('phys-101', 'dev-grace');
-    const sessionId = ((await (await cluster.launch.api('/api/classroom/sessions', teacherToken, { method: 'POST' })).json()) as { session: { id: string } }).session.id;
+    const sessionId = (
+      (await (await cluster.launch.api('/api/classroom/sessions', teacherToken, { method: 'POST' })).json()) as {
+        session: { id: string };
+      }
+    ).session.id;
     const [a, b] = cluster.ports.map((p) => `http://localhost:${p}`);
     teacher = new Drawer([a, b], teacherToken, sessionId);
     student = new Drawer([b], studentToken, sessionId);
@@ -94,10 +114,22 @@ describe('whiteboard: an instance killed mid-drawing', () => {
 
   it('loses no acknowledged op, and every board ends identical', async () => {
     const elementId = `stroke-${crypto.randomBytes(4).toString('hex')}`;
-    await teacher.send({ type: 'add', opId: `op-${crypto.randomUUID()}`, page: 'page-1', elementId, element: { kind: 'stroke', tool: 'pen', colour: '#000000', width: 2, points: [[0, 0]] } });
+    await teacher.send({
+      type: 'add',
+      opId: `op-${crypto.randomUUID()}`,
+      page: 'page-1',
+      elementId,
+      element: { kind: 'stroke', tool: 'pen', colour: '#000000', width: 2, points: [[0, 0]] },
+    });
     for (let i = 1; i <= 40; i++) {
       if (i === 15) cluster.procs[0].kill('SIGKILL'); // the teacher's instance dies mid-stroke
-      await teacher.send({ type: 'append', opId: `op-${crypto.randomUUID()}`, page: 'page-1', elementId, points: [[i, i]] });
+      await teacher.send({
+        type: 'append',
+        opId: `op-${crypto.randomUUID()}`,
+        page: 'page-1',
+        elementId,
+        points: [[i, i]],
+      });
     }
     expect(teacher.acked).toHaveLength(41);
     await waitFor(async () => student.board.seq === teacher.board.seq, 'the student to catch up');
@@ -105,7 +137,11 @@ describe('whiteboard: an instance killed mid-drawing', () => {
     expect(points(teacher.board)).toHaveLength(41);
     expect(student.board.pages).toEqual(teacher.board.pages);
     // And the server's own log agrees.
-    const fresh = new Drawer([`http://localhost:${cluster.ports[1]}`], await cluster.launch.launch('phys-101', 'dev-alan'), (teacher as unknown as { sessionId: string }).sessionId);
+    const fresh = new Drawer(
+      [`http://localhost:${cluster.ports[1]}`],
+      await cluster.launch.launch('phys-101', 'dev-alan'),
+      (teacher as unknown as { sessionId: string }).sessionId,
+    );
     await fresh.connect(0);
     expect(fresh.board.pages).toEqual(teacher.board.pages);
     fresh.close();

@@ -6,13 +6,28 @@ export const routes: Routes = [
   // A window of our own, opened from the LMS frame (camera and microphone refused there), signed in by its opener.
   { path: 'popout', loadComponent: () => import('./core/popout').then((m) => m.PopoutComponent) },
   { path: 'lobby', loadComponent: () => import('./features/classroom/lobby.component').then((m) => m.LobbyComponent) },
-  { path: 'room/:sessionId', loadComponent: () => import('./features/classroom/room.component').then((m) => m.RoomComponent) },
+  {
+    path: 'room/:sessionId',
+    loadComponent: () => import('./features/classroom/room.component').then((m) => m.RoomComponent),
+  },
   { path: 'roster', loadComponent: () => import('./features/roster/roster.component').then((m) => m.RosterComponent) },
   { path: 'grades', loadComponent: () => import('./features/grades/grades.component').then((m) => m.GradesComponent) },
-  { path: 'deep-link', loadComponent: () => import('./features/deep-linking/deep-link.component').then((m) => m.DeepLinkComponent) },
-  { path: 'quiz/bank', loadComponent: () => import('./features/quiz/question-bank.component').then((m) => m.QuestionBankComponent) },
-  { path: 'quiz/results', loadComponent: () => import('./features/quiz/quiz-results.component').then((m) => m.QuizResultsComponent) },
-  { path: 'board/:sessionId', loadComponent: () => import('./features/whiteboard/saved-board.component').then((m) => m.SavedBoardComponent) },
+  {
+    path: 'deep-link',
+    loadComponent: () => import('./features/deep-linking/deep-link.component').then((m) => m.DeepLinkComponent),
+  },
+  {
+    path: 'quiz/bank',
+    loadComponent: () => import('./features/quiz/question-bank.component').then((m) => m.QuestionBankComponent),
+  },
+  {
+    path: 'quiz/results',
+    loadComponent: () => import('./features/quiz/quiz-results.component').then((m) => m.QuizResultsComponent),
+  },
+  {
+    path: 'board/:sessionId',
+    loadComponent: () => import('./features/whiteboard/saved-board.component').then((m) => m.SavedBoardComponent),
+  },
   { path: 'admin', loadComponent: () => import('./features/admin/admin.component').then((m) => m.AdminComponent) },
   { path: '**', loadComponent: () => import('./core/not-launched.component').then((m) => m.NotLaunchedComponent) },
 ];

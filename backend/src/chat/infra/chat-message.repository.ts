@@ -51,11 +51,10 @@ export class ChatMessageRepository {
 
   /** A sender's message by the id their client gave it (deleted ones too). */
   async findByClientId(sessionId: string, userId: string, clientId: string): Promise<ChatMessageRow | null> {
-    const [row] = await this.db.query(`SELECT * FROM chat_message WHERE session_id = $1 AND user_id = $2 AND client_id = $3`, [
-      sessionId,
-      userId,
-      clientId,
-    ]);
+    const [row] = await this.db.query(
+      `SELECT * FROM chat_message WHERE session_id = $1 AND user_id = $2 AND client_id = $3`,
+      [sessionId, userId, clientId],
+    );
     return row ? toRow(row) : null;
   }
 
@@ -84,7 +83,10 @@ export class ChatMessageRepository {
    * classroom's table, because the classroom module depends on chat (ClassroomService cannot be injected).
    */
   async classEnded(sessionId: string, courseId: string): Promise<boolean | null> {
-    const [row] = await this.db.query(`SELECT ended_at FROM live_session WHERE id = $1 AND course_id = $2`, [sessionId, courseId]);
+    const [row] = await this.db.query(`SELECT ended_at FROM live_session WHERE id = $1 AND course_id = $2`, [
+      sessionId,
+      courseId,
+    ]);
     return row ? row.ended_at !== null : null;
   }
 }

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ghostSockets, participantsOf, SocketEntry } from './presence';
 
-const s = (socketId: string, userId: string, instanceId: string, joinedAt: string, role: SocketEntry['role'] = 'learner', name = userId): SocketEntry => ({
+const s = (
+  socketId: string,
+  userId: string,
+  instanceId: string,
+  joinedAt: string,
+  role: SocketEntry['role'] = 'learner',
+  name = userId,
+): SocketEntry => ({
   socketId,
   userId,
   courseId: 'c1',
@@ -30,5 +37,4 @@ describe('presence', () => {
   it('finds the ghosts of a dead instance', () => {
     expect(ghostSockets(sockets, live).map((x) => x.socketId)).toEqual(['z1']);
   });
-
 });

@@ -38,7 +38,13 @@ export function participantsOf(
       if (s.joinedAt < existing.joinedAt) existing.joinedAt = s.joinedAt;
       continue;
     }
-    byUser.set(s.userId, { userId: s.userId, name: s.name, role: s.role, joinedAt: s.joinedAt, ...(flags.get(s.userId) ?? NO_FLAGS) });
+    byUser.set(s.userId, {
+      userId: s.userId,
+      name: s.name,
+      role: s.role,
+      joinedAt: s.joinedAt,
+      ...(flags.get(s.userId) ?? NO_FLAGS),
+    });
   }
   const rank = (r: CourseRole) => (r === 'learner' ? 1 : 0);
   return [...byUser.values()].sort((a, b) => rank(a.role) - rank(b.role) || a.name.localeCompare(b.name));

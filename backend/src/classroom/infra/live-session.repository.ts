@@ -33,13 +33,19 @@ export class LiveSessionRepository {
 
   /** The class of the classroom going on now, if any. */
   async findLive(activityId: string, courseId: string): Promise<LiveSessionRow | null> {
-    const [row] = await this.db.query(`${SELECT} WHERE activity_id = $1 AND course_id = $2 AND ended_at IS NULL`, [activityId, courseId]);
+    const [row] = await this.db.query(`${SELECT} WHERE activity_id = $1 AND course_id = $2 AND ended_at IS NULL`, [
+      activityId,
+      courseId,
+    ]);
     return row ? toRow(row) : null;
   }
 
   /** The ids of the course's classes going on now. */
   async liveIds(courseId: string): Promise<string[]> {
-    const rows: Array<{ id: string }> = await this.db.query(`SELECT id FROM live_session WHERE course_id = $1 AND ended_at IS NULL`, [courseId]);
+    const rows: Array<{ id: string }> = await this.db.query(
+      `SELECT id FROM live_session WHERE course_id = $1 AND ended_at IS NULL`,
+      [courseId],
+    );
     return rows.map((r) => r.id);
   }
 
@@ -56,15 +62,18 @@ export class LiveSessionRepository {
   /** Ends a class going on; false when there is none with this id in the course (or it had ended). */
   async end(id: string, courseId: string): Promise<boolean> {
     // An UPDATE answers [rows, count].
-    const [rows] = await this.db.query(`UPDATE live_session SET ended_at = now() WHERE id = $1 AND course_id = $2 AND ended_at IS NULL RETURNING id`, [
-      id,
-      courseId,
-    ]);
+    const [rows] = await this.db.query(
+      `UPDATE live_session SET ended_at = now() WHERE id = $1 AND course_id = $2 AND ended_at IS NULL RETURNING id`,
+      [id, courseId],
+    );
     return rows.length > 0;
   }
 
   async isRemoved(sessionId: string, userId: string): Promise<boolean> {
-    const [row] = await this.db.query(`SELECT 1 FROM session_removal WHERE session_id = $1 AND user_id = $2`, [sessionId, userId]);
+    const [row] = await this.db.query(`SELECT 1 FROM session_removal WHERE session_id = $1 AND user_id = $2`, [
+      sessionId,
+      userId,
+    ]);
     return Boolean(row);
   }
 
@@ -80,10 +89,9 @@ export class LiveSessionRepository {
 
   /** Records a removal (once). */
   async remove(sessionId: string, userId: string, removedBy: string): Promise<void> {
-    await this.db.query(`INSERT INTO session_removal (session_id, user_id, removed_by) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [
-      sessionId,
-      userId,
-      removedBy,
-    ]);
+    await this.db.query(
+      `INSERT INTO session_removal (session_id, user_id, removed_by) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+      [sessionId, userId, removedBy],
+    );
   }
 }

@@ -21,7 +21,13 @@ export const DEV_USERS: DevUser[] = [
   { id: 'dev-ada', name: 'Ada Lovelace', givenName: 'Ada', familyName: 'Lovelace', email: 'ada@dev-lms.test' },
   { id: 'dev-grace', name: 'Grace Hopper', givenName: 'Grace', familyName: 'Hopper', email: 'grace@dev-lms.test' },
   { id: 'dev-alan', name: 'Alan Turing', givenName: 'Alan', familyName: 'Turing', email: 'alan@dev-lms.test' },
-  { id: 'dev-katherine', name: 'Katherine Johnson', givenName: 'Katherine', familyName: 'Johnson', email: 'katherine@dev-lms.test' },
+  {
+    id: 'dev-katherine',
+    name: 'Katherine Johnson',
+    givenName: 'Katherine',
+    familyName: 'Johnson',
+    email: 'katherine@dev-lms.test',
+  },
 ];
 
 export const DEV_COURSES: DevCourse[] = [
@@ -64,7 +70,8 @@ export interface DevPlacedLink {
 }
 
 /** What a launch opens: the course's own link, a placed link, or a deep-linking request. */
-export type DevLaunchTarget = { kind: 'default' } | { kind: 'link'; link: DevPlacedLink } | { kind: 'deep-linking'; data: string };
+export type DevLaunchTarget =
+  { kind: 'default' } | { kind: 'link'; link: DevPlacedLink } | { kind: 'deep-linking'; data: string };
 
 /** A launch the platform is about to make: who, into which course and link, as what. */
 export interface DevLaunch {
@@ -86,17 +93,62 @@ export function customLaunch(courseId: string, name: string, role: DevRole): Dev
   const course = DEV_COURSES.find((c) => c.id === courseId);
   const clean = name.trim().replace(/\s+/g, ' ').slice(0, 80);
   if (!course || !clean) return null;
-  const slug = clean.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'user';
+  const slug =
+    clean
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'user';
   const [givenName, ...rest] = clean.split(' ');
   return {
     course,
     role,
-    user: { id: `dev-custom-${slug}`, name: clean, givenName, familyName: rest.join(' '), email: `${slug}@dev-lms.test` },
+    user: {
+      id: `dev-custom-${slug}`,
+      name: clean,
+      givenName,
+      familyName: rest.join(' '),
+      email: `${slug}@dev-lms.test`,
+    },
   };
 }
 
-const GIVEN = ['Amara', 'Bruno', 'Chen', 'Dara', 'Elif', 'Farid', 'Greta', 'Hiro', 'Ines', 'Jonas', 'Kofi', 'Lena', 'Mateo', 'Nia', 'Omar', 'Priya', 'Quinn', 'Rosa', 'Sami', 'Tariq'];
-const FAMILY = ['Abebe', 'Berg', 'Costa', 'Dubois', 'Eriksen', 'Fischer', 'Garcia', 'Haddad', 'Ito', 'Jansen', 'Kowalski', 'Lopez', 'Moreau'];
+const GIVEN = [
+  'Amara',
+  'Bruno',
+  'Chen',
+  'Dara',
+  'Elif',
+  'Farid',
+  'Greta',
+  'Hiro',
+  'Ines',
+  'Jonas',
+  'Kofi',
+  'Lena',
+  'Mateo',
+  'Nia',
+  'Omar',
+  'Priya',
+  'Quinn',
+  'Rosa',
+  'Sami',
+  'Tariq',
+];
+const FAMILY = [
+  'Abebe',
+  'Berg',
+  'Costa',
+  'Dubois',
+  'Eriksen',
+  'Fischer',
+  'Garcia',
+  'Haddad',
+  'Ito',
+  'Jansen',
+  'Kowalski',
+  'Lopez',
+  'Moreau',
+];
 
 /** Generated students of PHYS-101, so roster sync has a few hundred members over several pages. */
 export const GENERATED_MEMBERS = 260;
@@ -105,7 +157,13 @@ export function generatedUser(i: number): DevUser {
   const givenName = GIVEN[i % GIVEN.length];
   const familyName = FAMILY[Math.floor(i / GIVEN.length) % FAMILY.length];
   const n = String(i + 1).padStart(3, '0');
-  return { id: `dev-gen-${n}`, name: `${givenName} ${familyName} ${n}`, givenName, familyName: `${familyName} ${n}`, email: `student${n}@dev-lms.test` };
+  return {
+    id: `dev-gen-${n}`,
+    name: `${givenName} ${familyName} ${n}`,
+    givenName,
+    familyName: `${familyName} ${n}`,
+    email: `student${n}@dev-lms.test`,
+  };
 }
 
 export interface DevMember {
@@ -116,7 +174,11 @@ export interface DevMember {
 
 /** Everyone in a course, as the platform's roster (NRPS) lists them. */
 export function courseMembers(course: DevCourse): DevMember[] {
-  const listed = course.members.map((m) => ({ user: DEV_USERS.find((u) => u.id === m.userId)!, role: m.role, status: 'Active' as const }));
+  const listed = course.members.map((m) => ({
+    user: DEV_USERS.find((u) => u.id === m.userId)!,
+    role: m.role,
+    status: 'Active' as const,
+  }));
   if (course.id !== 'phys-101') return listed;
   const generated = Array.from({ length: GENERATED_MEMBERS }, (_, i) => ({
     user: generatedUser(i),

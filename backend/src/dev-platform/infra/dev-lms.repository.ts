@@ -117,11 +117,10 @@ export class DevLmsRepository {
 
   /** Adds a key unless one with this kid exists. */
   async addKey(key: DevKeyRecord): Promise<void> {
-    await this.db.query(`INSERT INTO dev_platform_key (kid, private_jwk, public_jwk) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [
-      key.kid,
-      JSON.stringify(key.privateJwk),
-      JSON.stringify(key.publicJwk),
-    ]);
+    await this.db.query(
+      `INSERT INTO dev_platform_key (kid, private_jwk, public_jwk) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+      [key.kid, JSON.stringify(key.privateJwk), JSON.stringify(key.publicJwk)],
+    );
   }
 
   /** The tools registered dynamically, oldest first. */
@@ -131,7 +130,9 @@ export class DevLmsRepository {
   }
 
   async client(clientId: string): Promise<DevClientRecord | null> {
-    const [row]: DevClientRow[] = await this.db.query(`SELECT * FROM dev_platform_client WHERE client_id = $1`, [clientId]);
+    const [row]: DevClientRow[] = await this.db.query(`SELECT * FROM dev_platform_client WHERE client_id = $1`, [
+      clientId,
+    ]);
     return row ? toClient(row) : null;
   }
 
@@ -144,12 +145,22 @@ export class DevLmsRepository {
   }
 
   /** Places a link in the course; a graded one gets its line item bound to the link (resource link id `dl-<id>`). */
-  async placeLink(link: { courseId: string; title: string; text: string | null; custom: Record<string, string>; lineItemId: number | null }): Promise<DevLinkRow> {
+  async placeLink(link: {
+    courseId: string;
+    title: string;
+    text: string | null;
+    custom: Record<string, string>;
+    lineItemId: number | null;
+  }): Promise<DevLinkRow> {
     const [row]: DevLinkRow[] = await this.db.query(
       `INSERT INTO dev_platform_link (course_id, title, text, custom, lineitem_id) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
       [link.courseId, link.title, link.text, JSON.stringify(link.custom), link.lineItemId],
     );
-    if (link.lineItemId) await this.db.query(`UPDATE dev_platform_lineitem SET resource_link_id = $2 WHERE id = $1`, [link.lineItemId, `dl-${row.id}`]);
+    if (link.lineItemId)
+      await this.db.query(`UPDATE dev_platform_lineitem SET resource_link_id = $2 WHERE id = $1`, [
+        link.lineItemId,
+        `dl-${row.id}`,
+      ]);
     return row;
   }
 
@@ -158,11 +169,17 @@ export class DevLmsRepository {
   }
 
   async link(courseId: string, id: number): Promise<DevLinkRow | null> {
-    const [row]: DevLinkRow[] = await this.db.query(`SELECT * FROM dev_platform_link WHERE course_id = $1 AND id = $2`, [courseId, id]);
+    const [row]: DevLinkRow[] = await this.db.query(
+      `SELECT * FROM dev_platform_link WHERE course_id = $1 AND id = $2`,
+      [courseId, id],
+    );
     return row ?? null;
   }
 
-  lineItems(courseId: string, filter: { resourceLinkId?: string; resourceId?: string; tag?: string }): Promise<DevLineItem[]> {
+  lineItems(
+    courseId: string,
+    filter: { resourceLinkId?: string; resourceId?: string; tag?: string },
+  ): Promise<DevLineItem[]> {
     return this.db.query(
       `SELECT * FROM dev_platform_lineitem WHERE course_id = $1
          AND ($2::text IS NULL OR resource_link_id = $2) AND ($3::text IS NULL OR resource_id = $3) AND ($4::text IS NULL OR tag = $4)
@@ -171,7 +188,14 @@ export class DevLmsRepository {
     );
   }
 
-  async addLineItem(li: { courseId: string; label: string; scoreMaximum: number; resourceLinkId: string | null; resourceId: string | null; tag: string | null }): Promise<DevLineItem> {
+  async addLineItem(li: {
+    courseId: string;
+    label: string;
+    scoreMaximum: number;
+    resourceLinkId: string | null;
+    resourceId: string | null;
+    tag: string | null;
+  }): Promise<DevLineItem> {
     const [row]: DevLineItem[] = await this.db.query(
       `INSERT INTO dev_platform_lineitem (course_id, label, score_maximum, resource_link_id, resource_id, tag) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
       [li.courseId, li.label, li.scoreMaximum, li.resourceLinkId, li.resourceId, li.tag],
@@ -180,7 +204,10 @@ export class DevLmsRepository {
   }
 
   async lineItem(courseId: string, id: number): Promise<DevLineItem | null> {
-    const [row]: DevLineItem[] = await this.db.query(`SELECT * FROM dev_platform_lineitem WHERE course_id = $1 AND id = $2`, [courseId, id]);
+    const [row]: DevLineItem[] = await this.db.query(
+      `SELECT * FROM dev_platform_lineitem WHERE course_id = $1 AND id = $2`,
+      [courseId, id],
+    );
     return row ?? null;
   }
 
@@ -188,7 +215,16 @@ export class DevLmsRepository {
     await this.db.query(
       `INSERT INTO dev_platform_score (lineitem_id, user_id, score_given, score_maximum, activity_progress, grading_progress, comment, timestamp)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [s.lineItemId, s.userId, s.scoreGiven, s.scoreMaximum, s.activityProgress, s.gradingProgress, s.comment, s.timestamp],
+      [
+        s.lineItemId,
+        s.userId,
+        s.scoreGiven,
+        s.scoreMaximum,
+        s.activityProgress,
+        s.gradingProgress,
+        s.comment,
+        s.timestamp,
+      ],
     );
   }
 

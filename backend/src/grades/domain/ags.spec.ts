@@ -24,7 +24,9 @@ describe('AGS rules', () => {
   });
 
   it('appends /scores to the path and keeps the query', () => {
-    expect(scoresUrl('https://lms/api/lti/courses/1/line_items/5')).toBe('https://lms/api/lti/courses/1/line_items/5/scores');
+    expect(scoresUrl('https://lms/api/lti/courses/1/line_items/5')).toBe(
+      'https://lms/api/lti/courses/1/line_items/5/scores',
+    );
     expect(scoresUrl('https://lms/mod/lti/services.php/2/lineitems/7/lineitem?type_id=3')).toBe(
       'https://lms/mod/lti/services.php/2/lineitems/7/lineitem/scores?type_id=3',
     );

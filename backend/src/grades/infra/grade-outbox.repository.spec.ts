@@ -29,21 +29,33 @@ describe('grade outbox repository (real Postgres)', () => {
     await db.initialize();
     outbox = new GradeOutboxRepository(db);
     // The tenant rows a grade refers to (written by tenancy in the app).
-    const [p] = await db.query(`INSERT INTO lti_platform (issuer, client_id, name, ltijs_kid) VALUES ('https://lms.test', 'c1', 'LMS', 'k') RETURNING id`);
-    const [d] = await db.query(`INSERT INTO lti_deployment (platform_id, deployment_id) VALUES ($1, 'd1') RETURNING id`, [p.id]);
-    [{ id: courseId }] = await db.query(`INSERT INTO course (platform_id, deployment_id, context_id, title) VALUES ($1, $2, 'c', 'Physics') RETURNING id`, [
-      p.id,
-      d.id,
-    ]);
-    [{ id: activityId }] = await db.query(`INSERT INTO classroom_activity (course_id, resource_link_id, title) VALUES ($1, 'rl', 'Live lectures') RETURNING id`, [
-      courseId,
-    ]);
-    [{ id: grace }] = await db.query(`INSERT INTO lti_user (platform_id, subject, name) VALUES ($1, 'grace', 'Grace') RETURNING id`, [p.id]);
-    [{ id: alan }] = await db.query(`INSERT INTO lti_user (platform_id, subject, name) VALUES ($1, 'alan', 'Alan') RETURNING id`, [p.id]);
+    const [p] = await db.query(
+      `INSERT INTO lti_platform (issuer, client_id, name, ltijs_kid) VALUES ('https://lms.test', 'c1', 'LMS', 'k') RETURNING id`,
+    );
+    const [d] = await db.query(
+      `INSERT INTO lti_deployment (platform_id, deployment_id) VALUES ($1, 'd1') RETURNING id`,
+      [p.id],
+    );
+    [{ id: courseId }] = await db.query(
+      `INSERT INTO course (platform_id, deployment_id, context_id, title) VALUES ($1, $2, 'c', 'Physics') RETURNING id`,
+      [p.id, d.id],
+    );
+    [{ id: activityId }] = await db.query(
+      `INSERT INTO classroom_activity (course_id, resource_link_id, title) VALUES ($1, 'rl', 'Live lectures') RETURNING id`,
+      [courseId],
+    );
+    [{ id: grace }] = await db.query(
+      `INSERT INTO lti_user (platform_id, subject, name) VALUES ($1, 'grace', 'Grace') RETURNING id`,
+      [p.id],
+    );
+    [{ id: alan }] = await db.query(
+      `INSERT INTO lti_user (platform_id, subject, name) VALUES ($1, 'alan', 'Alan') RETURNING id`,
+      [p.id],
+    );
   });
   afterAll(() => db?.destroy());
 
-  it('writes a grade inside the caller\'s transaction: nothing is left when that transaction rolls back', async () => {
+  it("writes a grade inside the caller's transaction: nothing is left when that transaction rolls back", async () => {
     const failed = outbox.transaction(async (tx) => {
       await outbox.record(tx, grade(grace, 3));
       throw new Error('what it grades failed');
@@ -63,12 +75,18 @@ describe('grade outbox repository (real Postgres)', () => {
       activityProgress: 'Completed',
       gradingProgress: 'FullyGraded',
       comment: null,
-      lineItem: { activityId, tag: 'lectern:attendance', label: 'Attendance: Live lectures', scoreMaximum: 10, lmsUrl: null },
+      lineItem: {
+        activityId,
+        tag: 'lectern:attendance',
+        label: 'Attendance: Live lectures',
+        scoreMaximum: 10,
+        lmsUrl: null,
+      },
     });
     expect(await outbox.find('00000000-0000-4000-8000-000000000000')).toBeNull();
   });
 
-  it('supersedes a person\'s grade still waiting (pending or failed), never a sent one; the gradebook sees the newest', async () => {
+  it("supersedes a person's grade still waiting (pending or failed), never a sent one; the gradebook sees the newest", async () => {
     const [first] = await rows();
     await outbox.markFailed(first.id);
     const second = await record(grade(grace, 8));
@@ -77,7 +95,13 @@ describe('grade outbox repository (real Postgres)', () => {
     const fourth = await record(grade(grace, 10));
     const alans = await record(grade(alan, 5));
     const status = Object.fromEntries((await rows()).map((r) => [r.id, r.status]));
-    expect(status).toEqual({ [first.id]: 'superseded', [second]: 'superseded', [third]: 'sent', [fourth]: 'pending', [alans]: 'pending' });
+    expect(status).toEqual({
+      [first.id]: 'superseded',
+      [second]: 'superseded',
+      [third]: 'sent',
+      [fourth]: 'pending',
+      [alans]: 'pending',
+    });
     // One line item for the activity and tag, however many grades.
     expect(await db.query(`SELECT count(*)::int AS n FROM grade_line_item`)).toEqual([{ n: 1 }]);
 

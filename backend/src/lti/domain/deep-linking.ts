@@ -14,7 +14,9 @@ export const ATTENDANCE_LINE_ITEM_TAG = 'lectern:attendance';
 
 /** An ltiResourceLink content item that opens this classroom; with a line item when attendance is graded. */
 export function classroomContentItem(toolUrl: string, c: ClassroomChoice): Record<string, unknown> {
-  const when = c.scheduledFor ? `Live class on ${c.scheduledFor.toISOString().replace('T', ' ').slice(0, 16)} UTC.` : null;
+  const when = c.scheduledFor
+    ? `Live class on ${c.scheduledFor.toISOString().replace('T', ' ').slice(0, 16)} UTC.`
+    : null;
   const text = [c.description, when].filter(Boolean).join(' ') || undefined;
   return {
     type: 'ltiResourceLink',
@@ -23,7 +25,14 @@ export function classroomContentItem(toolUrl: string, c: ClassroomChoice): Recor
     url: `${toolUrl}/lti`,
     custom: { lectern_classroom: c.id },
     ...(c.attendancePoints
-      ? { lineItem: { scoreMaximum: c.attendancePoints, label: `Attendance: ${c.title}`, resourceId: `lectern:${c.id}`, tag: ATTENDANCE_LINE_ITEM_TAG } }
+      ? {
+          lineItem: {
+            scoreMaximum: c.attendancePoints,
+            label: `Attendance: ${c.title}`,
+            resourceId: `lectern:${c.id}`,
+            tag: ATTENDANCE_LINE_ITEM_TAG,
+          },
+        }
       : {}),
     ...(c.scheduledFor ? { available: { startDateTime: c.scheduledFor.toISOString() } } : {}),
   };

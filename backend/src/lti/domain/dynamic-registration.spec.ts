@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { LTI_PLATFORM_CONFIGURATION, parseRegistrationResponse, RegistrationError, toolRegistration, validateOpenIdConfiguration } from './dynamic-registration';
+import {
+  LTI_PLATFORM_CONFIGURATION,
+  parseRegistrationResponse,
+  RegistrationError,
+  toolRegistration,
+  validateOpenIdConfiguration,
+} from './dynamic-registration';
 
 const cfgUrl = 'https://lms.example.edu/.well-known/openid-configuration';
 const good = () => ({
@@ -11,7 +17,10 @@ const good = () => ({
   id_token_signing_alg_values_supported: ['RS256'],
   token_endpoint_auth_methods_supported: ['private_key_jwt'],
   scopes_supported: ['openid', 'https://purl.imsglobal.org/spec/lti-ags/scope/score'],
-  [LTI_PLATFORM_CONFIGURATION]: { product_family_code: 'moodle', messages_supported: [{ type: 'LtiResourceLinkRequest' }] },
+  [LTI_PLATFORM_CONFIGURATION]: {
+    product_family_code: 'moodle',
+    messages_supported: [{ type: 'LtiResourceLinkRequest' }],
+  },
 });
 
 const problems = (raw: unknown, allowHttp = false) => {
@@ -26,15 +35,27 @@ const problems = (raw: unknown, allowHttp = false) => {
 
 describe('dynamic registration', () => {
   it('accepts a good configuration', () => {
-    expect(validateOpenIdConfiguration(good(), cfgUrl, false)).toMatchObject({ issuer: 'https://lms.example.edu', productFamilyCode: 'moodle', deepLinkingSupported: false });
+    expect(validateOpenIdConfiguration(good(), cfgUrl, false)).toMatchObject({
+      issuer: 'https://lms.example.edu',
+      productFamilyCode: 'moodle',
+      deepLinkingSupported: false,
+    });
   });
 
   it.each<[string, (c: Record<string, unknown>) => void, RegExp]>([
     ['an issuer on another host', (c) => (c.issuer = 'https://evil.example'), /same host/],
-    ['an http endpoint in production', (c) => (c.token_endpoint = 'http://lms.example.edu/token'), /token_endpoint must be an https URL/],
+    [
+      'an http endpoint in production',
+      (c) => (c.token_endpoint = 'http://lms.example.edu/token'),
+      /token_endpoint must be an https URL/,
+    ],
     ['no registration endpoint', (c) => delete c.registration_endpoint, /registration_endpoint/],
     ['no RS256', (c) => (c.id_token_signing_alg_values_supported = ['HS256']), /RS256/],
-    ['no private_key_jwt', (c) => (c.token_endpoint_auth_methods_supported = ['client_secret_basic']), /private_key_jwt/],
+    [
+      'no private_key_jwt',
+      (c) => (c.token_endpoint_auth_methods_supported = ['client_secret_basic']),
+      /private_key_jwt/,
+    ],
     ['no LTI platform configuration', (c) => delete c[LTI_PLATFORM_CONFIGURATION], /lti-platform-configuration/],
   ])('refuses %s', (_n, mutate, problem) => {
     const c: Record<string, unknown> = good();
@@ -49,13 +70,24 @@ describe('dynamic registration', () => {
   it('asks only for scopes the platform supports, and offers deep linking where it can', () => {
     const reg = toolRegistration('https://lectern.example', validateOpenIdConfiguration(good(), cfgUrl, false));
     expect(reg.scope).toBe('https://purl.imsglobal.org/spec/lti-ags/scope/score');
-    expect(reg).toMatchObject({ initiate_login_uri: 'https://lectern.example/lti/login', redirect_uris: ['https://lectern.example/lti'], jwks_uri: 'https://lectern.example/lti/keys' });
-    const messages = (reg['https://purl.imsglobal.org/spec/lti-tool-configuration'] as { messages: Array<{ type: string }> }).messages;
+    expect(reg).toMatchObject({
+      initiate_login_uri: 'https://lectern.example/lti/login',
+      redirect_uris: ['https://lectern.example/lti'],
+      jwks_uri: 'https://lectern.example/lti/keys',
+    });
+    const messages = (
+      reg['https://purl.imsglobal.org/spec/lti-tool-configuration'] as { messages: Array<{ type: string }> }
+    ).messages;
     expect(messages.map((m) => m.type)).toEqual(['LtiResourceLinkRequest']);
   });
 
   it('reads the client id and deployment of the answer', () => {
-    expect(parseRegistrationResponse({ client_id: 'c1', 'https://purl.imsglobal.org/spec/lti-tool-configuration': { deployment_id: 'd1' } })).toEqual({
+    expect(
+      parseRegistrationResponse({
+        client_id: 'c1',
+        'https://purl.imsglobal.org/spec/lti-tool-configuration': { deployment_id: 'd1' },
+      }),
+    ).toEqual({
       clientId: 'c1',
       deploymentId: 'd1',
     });

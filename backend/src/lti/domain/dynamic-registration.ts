@@ -42,29 +42,42 @@ const isUrl = (v: unknown, allowHttp: boolean): v is string => {
  * configuration URL, every endpoint an https URL (http allowed only outside production), RS256 and
  * private_key_jwt supported when the platform lists what it supports.
  */
-export function validateOpenIdConfiguration(raw: unknown, configurationUrl: string, allowHttp: boolean): PlatformConfiguration {
+export function validateOpenIdConfiguration(
+  raw: unknown,
+  configurationUrl: string,
+  allowHttp: boolean,
+): PlatformConfiguration {
   const problems: string[] = [];
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new RegistrationError(['the OpenID configuration is not a JSON object']);
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw new RegistrationError(['the OpenID configuration is not a JSON object']);
   const c = raw as Record<string, unknown>;
   const urls = ['issuer', 'authorization_endpoint', 'token_endpoint', 'jwks_uri', 'registration_endpoint'] as const;
-  for (const f of urls) if (!isUrl(c[f], allowHttp)) problems.push(`${f} must be ${allowHttp ? 'an http(s)' : 'an https'} URL`);
+  for (const f of urls)
+    if (!isUrl(c[f], allowHttp)) problems.push(`${f} must be ${allowHttp ? 'an http(s)' : 'an https'} URL`);
   if (isUrl(c.issuer, allowHttp) && new URL(c.issuer).host !== new URL(configurationUrl).host) {
     problems.push('issuer must be on the same host as the openid_configuration URL');
   }
-  if (isUrl(c.issuer, allowHttp) && isUrl(c.registration_endpoint, allowHttp) && new URL(c.registration_endpoint).host !== new URL(c.issuer).host) {
-    problems.push('registration_endpoint must be on the issuer\'s host');
+  if (
+    isUrl(c.issuer, allowHttp) &&
+    isUrl(c.registration_endpoint, allowHttp) &&
+    new URL(c.registration_endpoint).host !== new URL(c.issuer).host
+  ) {
+    problems.push("registration_endpoint must be on the issuer's host");
   }
   const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : null);
   const algs = list(c.id_token_signing_alg_values_supported);
   if (algs && !algs.includes('RS256')) problems.push('the platform does not sign id_tokens with RS256');
   const auth = list(c.token_endpoint_auth_methods_supported);
-  if (auth && !auth.includes('private_key_jwt')) problems.push('the platform does not accept private_key_jwt client authentication');
+  if (auth && !auth.includes('private_key_jwt'))
+    problems.push('the platform does not accept private_key_jwt client authentication');
   const lti = c[LTI_PLATFORM_CONFIGURATION];
   if (!lti || typeof lti !== 'object') problems.push(`${LTI_PLATFORM_CONFIGURATION} is missing`);
   const ltiConf = (lti ?? {}) as Record<string, unknown>;
   if (lti && typeof ltiConf.product_family_code !== 'string') problems.push('product_family_code is missing');
   if (problems.length) throw new RegistrationError(problems);
-  const messages = Array.isArray(ltiConf.messages_supported) ? (ltiConf.messages_supported as Array<{ type?: unknown }>) : null;
+  const messages = Array.isArray(ltiConf.messages_supported)
+    ? (ltiConf.messages_supported as Array<{ type?: unknown }>)
+    : null;
   return {
     issuer: c.issuer as string,
     authorizationEndpoint: c.authorization_endpoint as string,
@@ -79,9 +92,13 @@ export function validateOpenIdConfiguration(raw: unknown, configurationUrl: stri
 
 /** The client registration Lectern sends the platform. */
 export function toolRegistration(toolUrl: string, platform: PlatformConfiguration): Record<string, unknown> {
-  const scopes = platform.scopesSupported ? TOOL_SCOPES.filter((s) => platform.scopesSupported!.includes(s)) : TOOL_SCOPES;
+  const scopes = platform.scopesSupported
+    ? TOOL_SCOPES.filter((s) => platform.scopesSupported!.includes(s))
+    : TOOL_SCOPES;
   const launch = `${toolUrl}/lti`;
-  const messages: Record<string, unknown>[] = [{ type: 'LtiResourceLinkRequest', target_link_uri: launch, label: 'Lectern live classroom' }];
+  const messages: Record<string, unknown>[] = [
+    { type: 'LtiResourceLinkRequest', target_link_uri: launch, label: 'Lectern live classroom' },
+  ];
   if (platform.deepLinkingSupported) {
     messages.push({
       type: 'LtiDeepLinkingRequest',
@@ -115,8 +132,12 @@ export function toolRegistration(toolUrl: string, platform: PlatformConfiguratio
 /** Reads the platform's answer: the client id it gave Lectern, and the deployment, when it names one. */
 export function parseRegistrationResponse(raw: unknown): { clientId: string; deploymentId: string | null } {
   const r = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
-  if (typeof r.client_id !== 'string' || !r.client_id) throw new RegistrationError(['the platform answered without a client_id']);
+  if (typeof r.client_id !== 'string' || !r.client_id)
+    throw new RegistrationError(['the platform answered without a client_id']);
   const conf = r[LTI_TOOL_CONFIGURATION] as Record<string, unknown> | undefined;
   const dep = conf?.deployment_id;
-  return { clientId: r.client_id.slice(0, 255), deploymentId: typeof dep === 'string' && dep ? dep.slice(0, 255) : null };
+  return {
+    clientId: r.client_id.slice(0, 255),
+    deploymentId: typeof dep === 'string' && dep ? dep.slice(0, 255) : null,
+  };
 }

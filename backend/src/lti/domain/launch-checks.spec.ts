@@ -57,7 +57,9 @@ describe('checkLaunch', () => {
   });
 
   it('accepts a deep-linking request, which has no resource link', () => {
-    expect(codeOf(withClaims({ [LTI.messageType]: 'LtiDeepLinkingRequest', [LTI.resourceLink]: undefined }))).toBe('ACCEPTED');
+    expect(codeOf(withClaims({ [LTI.messageType]: 'LtiDeepLinkingRequest', [LTI.resourceLink]: undefined }))).toBe(
+      'ACCEPTED',
+    );
   });
 
   it('accepts several audiences when azp names this tool', () => {
@@ -81,12 +83,20 @@ describe('checkLaunch', () => {
     ['an unknown deployment', (i) => (i.claims[LTI.deploymentId] = 'dep-x'), 'DEPLOYMENT_UNKNOWN'],
     ['no deployment', (i) => delete i.claims[LTI.deploymentId], 'DEPLOYMENT_MISSING'],
     ['no message type', (i) => delete i.claims[LTI.messageType], 'MESSAGE_TYPE_MISSING'],
-    ['an unsupported message type', (i) => (i.claims[LTI.messageType] = 'LtiSubmissionReviewRequest'), 'MESSAGE_TYPE_NOT_SUPPORTED'],
+    [
+      'an unsupported message type',
+      (i) => (i.claims[LTI.messageType] = 'LtiSubmissionReviewRequest'),
+      'MESSAGE_TYPE_NOT_SUPPORTED',
+    ],
     ['no version', (i) => delete i.claims[LTI.version], 'VERSION_MISSING'],
     ['LTI 1.1 version', (i) => (i.claims[LTI.version] = '1.1'), 'VERSION_NOT_SUPPORTED'],
     ['no roles', (i) => delete i.claims[LTI.roles], 'ROLES_MISSING'],
     ['no resource link', (i) => delete i.claims[LTI.resourceLink], 'RESOURCE_LINK_MISSING'],
-    ['a target on another host', (i) => (i.claims[LTI.targetLinkUri] = 'https://evil.example/lti'), 'TARGET_LINK_URI_FOREIGN'],
+    [
+      'a target on another host',
+      (i) => (i.claims[LTI.targetLinkUri] = 'https://evil.example/lti'),
+      'TARGET_LINK_URI_FOREIGN',
+    ],
     ['a target that is not a URL', (i) => (i.claims[LTI.targetLinkUri] = 'not a url'), 'TARGET_LINK_URI_FOREIGN'],
   ])('rejects %s', (_name, mutate, code) => {
     const input = valid();

@@ -43,46 +43,56 @@ export function checkLaunch(input: LaunchCheckInput): void {
   const { header, claims, login, now } = input;
   const nowSeconds = Math.floor(now.getTime() / 1000);
 
-  if (header.alg !== 'RS256') reject('ALG_NOT_ALLOWED', `The id_token must be signed with RS256, not ${String(header.alg)}`);
+  if (header.alg !== 'RS256')
+    reject('ALG_NOT_ALLOWED', `The id_token must be signed with RS256, not ${String(header.alg)}`);
   if (typeof header.kid !== 'string' || !header.kid) reject('KID_MISSING', 'The id_token header has no key id (kid)');
 
-  if (!login) reject('STATE_UNKNOWN', 'This launch does not answer a login request Lectern made (unknown or missing state)');
+  if (!login)
+    reject('STATE_UNKNOWN', 'This launch does not answer a login request Lectern made (unknown or missing state)');
   const record = login as LoginRecord;
   if (record.consumedAt) reject('STATE_REUSED', 'This launch was already used; launch again from your course');
   if (now.getTime() - record.createdAt.getTime() > LOGIN_TTL_SECONDS * 1000) {
     reject('STATE_EXPIRED', 'The login request expired; launch again from your course');
   }
 
-  if (claims.iss !== record.issuer) reject('ISSUER_MISMATCH', 'The id_token comes from another platform than the login request');
+  if (claims.iss !== record.issuer)
+    reject('ISSUER_MISMATCH', 'The id_token comes from another platform than the login request');
   const aud = claims.aud;
   const audiences = Array.isArray(aud) ? aud : [aud];
-  if (!audiences.includes(record.clientId)) reject('AUDIENCE_MISMATCH', 'The id_token is not addressed to this tool (aud)');
+  if (!audiences.includes(record.clientId))
+    reject('AUDIENCE_MISMATCH', 'The id_token is not addressed to this tool (aud)');
   if (audiences.length > 1 && claims.azp === undefined) {
     reject('AZP_MISSING', 'The id_token has several audiences but no authorized party (azp)');
   }
   if (claims.azp !== undefined && claims.azp !== record.clientId) {
     reject('AZP_MISMATCH', 'The id_token authorized party (azp) is not this tool');
   }
-  if (claims.nonce !== record.nonce) reject('NONCE_MISMATCH', 'The id_token nonce is not the one sent in the login request');
+  if (claims.nonce !== record.nonce)
+    reject('NONCE_MISMATCH', 'The id_token nonce is not the one sent in the login request');
 
-  if (typeof claims.exp !== 'number' || claims.exp + CLOCK_SKEW_SECONDS < nowSeconds) reject('TOKEN_EXPIRED', 'The id_token has expired');
+  if (typeof claims.exp !== 'number' || claims.exp + CLOCK_SKEW_SECONDS < nowSeconds)
+    reject('TOKEN_EXPIRED', 'The id_token has expired');
   if (typeof claims.iat !== 'number') reject('IAT_MISSING', 'The id_token has no issued-at time (iat)');
-  if ((claims.iat as number) > nowSeconds + CLOCK_SKEW_SECONDS) reject('IAT_IN_FUTURE', 'The id_token claims to be issued in the future');
+  if ((claims.iat as number) > nowSeconds + CLOCK_SKEW_SECONDS)
+    reject('IAT_IN_FUTURE', 'The id_token claims to be issued in the future');
 
   const deploymentId = claims[LTI.deploymentId];
-  if (typeof deploymentId !== 'string' || !deploymentId) reject('DEPLOYMENT_MISSING', 'The launch has no deployment id', 400);
+  if (typeof deploymentId !== 'string' || !deploymentId)
+    reject('DEPLOYMENT_MISSING', 'The launch has no deployment id', 400);
   if (!input.deployments.includes(deploymentId as string) && !input.acceptNewDeployments) {
     reject('DEPLOYMENT_UNKNOWN', `Deployment "${String(deploymentId)}" is not registered for this platform`, 403);
   }
 
   const messageType = claims[LTI.messageType];
-  if (typeof messageType !== 'string' || !messageType) reject('MESSAGE_TYPE_MISSING', 'The launch has no message type', 400);
+  if (typeof messageType !== 'string' || !messageType)
+    reject('MESSAGE_TYPE_MISSING', 'The launch has no message type', 400);
   if (!SUPPORTED_MESSAGE_TYPES.has(messageType as string)) {
     reject('MESSAGE_TYPE_NOT_SUPPORTED', `Lectern does not handle ${String(messageType)} messages yet`, 400);
   }
   const version = claims[LTI.version];
   if (version === undefined) reject('VERSION_MISSING', 'The launch has no LTI version', 400);
-  if (version !== '1.3.0') reject('VERSION_NOT_SUPPORTED', `LTI version ${String(version)} is not supported (1.3.0 is)`, 400);
+  if (version !== '1.3.0')
+    reject('VERSION_NOT_SUPPORTED', `LTI version ${String(version)} is not supported (1.3.0 is)`, 400);
   if (!Array.isArray(claims[LTI.roles])) reject('ROLES_MISSING', 'The launch has no roles claim', 400);
   const link = claims[LTI.resourceLink] as { id?: unknown } | undefined;
   if (messageType === 'LtiResourceLinkRequest' && (!link || typeof link.id !== 'string' || !link.id)) {
@@ -103,7 +113,9 @@ export function checkLaunch(input: LaunchCheckInput): void {
 }
 
 /** Reads a compact JWS without verifying it: only to route and pre-check; ltijs verifies the signature. */
-export function decodeJwtUnverified(token: string): { header: Record<string, unknown>; claims: Record<string, unknown> } | null {
+export function decodeJwtUnverified(
+  token: string,
+): { header: Record<string, unknown>; claims: Record<string, unknown> } | null {
   const parts = token.split('.');
   if (parts.length !== 3) return null;
   try {

@@ -41,7 +41,18 @@ export class LoginRequestRepository {
     await this.db.query(
       `INSERT INTO lti_login_request (state, nonce, issuer, client_id, login_hint, lti_message_hint, target_link_uri, deployment_id, storage_target, platform_origin)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [r.state, r.nonce, r.issuer, r.clientId, r.loginHint, r.ltiMessageHint, r.targetLinkUri, r.deploymentId, r.storageTarget, r.platformOrigin],
+      [
+        r.state,
+        r.nonce,
+        r.issuer,
+        r.clientId,
+        r.loginHint,
+        r.ltiMessageHint,
+        r.targetLinkUri,
+        r.deploymentId,
+        r.storageTarget,
+        r.platformOrigin,
+      ],
     );
   }
 
@@ -67,7 +78,10 @@ export class LoginRequestRepository {
   /** Marks the request used; false when another request used it first (a replay). */
   async consume(state: string): Promise<boolean> {
     // An UPDATE (or DELETE) answers [rows, affected count].
-    const res: [unknown[], number] = await this.db.query(`UPDATE lti_login_request SET consumed_at = now() WHERE state = $1 AND consumed_at IS NULL`, [state]);
+    const res: [unknown[], number] = await this.db.query(
+      `UPDATE lti_login_request SET consumed_at = now() WHERE state = $1 AND consumed_at IS NULL`,
+      [state],
+    );
     return Number(res[1]) === 1;
   }
 

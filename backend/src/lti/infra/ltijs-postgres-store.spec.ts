@@ -17,10 +17,17 @@ describe('LtijsPostgresStore (ltijs database plugin on real Postgres)', () => {
   afterAll(() => db?.destroy());
 
   it('gets by equality on several fields, and returns false when nothing matches', async () => {
-    await store.Insert(false, 'platform', { platformUrl: 'https://a', clientId: '1', kid: 'k1', authConfig: { method: 'JWK_SET', key: 'u' } });
+    await store.Insert(false, 'platform', {
+      platformUrl: 'https://a',
+      clientId: '1',
+      kid: 'k1',
+      authConfig: { method: 'JWK_SET', key: 'u' },
+    });
     await store.Insert(false, 'platform', { platformUrl: 'https://a', clientId: '2', kid: 'k2' });
     expect(await store.Get(false, 'platform', { platformUrl: 'https://a' })).toHaveLength(2);
-    expect(await store.Get(false, 'platform', { platformUrl: 'https://a', clientId: '2' })).toEqual([{ platformUrl: 'https://a', clientId: '2', kid: 'k2' }]);
+    expect(await store.Get(false, 'platform', { platformUrl: 'https://a', clientId: '2' })).toEqual([
+      { platformUrl: 'https://a', clientId: '2', kid: 'k2' },
+    ]);
     expect(await store.Get(false, 'platform', { platformUrl: 'https://b' })).toBe(false);
   });
 
@@ -31,7 +38,13 @@ describe('LtijsPostgresStore (ltijs database plugin on real Postgres)', () => {
   });
 
   it('encrypts documents the way ltijs does, and decrypts them on Get', async () => {
-    await store.Replace(KEY, 'privatekey', { kid: 'x' }, { key: '-----BEGIN RSA PRIVATE KEY-----', kid: 'x' }, { kid: 'x', platformUrl: 'https://a' });
+    await store.Replace(
+      KEY,
+      'privatekey',
+      { kid: 'x' },
+      { key: '-----BEGIN RSA PRIVATE KEY-----', kid: 'x' },
+      { kid: 'x', platformUrl: 'https://a' },
+    );
     const [raw] = await db.query(`SELECT doc FROM ltijs_privatekey`);
     expect(raw.doc.kid).toBe('x');
     expect(JSON.stringify(raw.doc)).not.toContain('PRIVATE KEY');
@@ -39,7 +52,9 @@ describe('LtijsPostgresStore (ltijs database plugin on real Postgres)', () => {
     expect(got.key).toBe('-----BEGIN RSA PRIVATE KEY-----');
     expect(typeof got.createdAt).toBe('number');
     await store.Modify(KEY, 'privatekey', { kid: 'x' }, { key: 'rotated' });
-    expect(((await store.Get(KEY, 'privatekey', { kid: 'x' })) as Array<Record<string, unknown>>)[0].key).toBe('rotated');
+    expect(((await store.Get(KEY, 'privatekey', { kid: 'x' })) as Array<Record<string, unknown>>)[0].key).toBe(
+      'rotated',
+    );
   });
 
   it('replaces instead of duplicating', async () => {
@@ -70,7 +85,9 @@ describe('LtijsPostgresStore (ltijs database plugin on real Postgres)', () => {
     expect(await store.Get(false, 'platform', { kid: undefined })).toBe(false);
     await expect(store.Delete('platform', { kid: undefined })).rejects.toThrow(/UNDEFINED_QUERY_FIELD/);
     await expect(store.Delete('platform', {})).rejects.toThrow(/EMPTY_QUERY/);
-    await expect(store.Modify(false, 'platform', { kid: undefined }, { platformName: 'x' })).rejects.toThrow(/UNDEFINED_QUERY_FIELD/);
+    await expect(store.Modify(false, 'platform', { kid: undefined }, { platformName: 'x' })).rejects.toThrow(
+      /UNDEFINED_QUERY_FIELD/,
+    );
     expect(await db.query(`SELECT count(*)::int AS n FROM ltijs_platform`)).toEqual(before);
   });
 

@@ -24,7 +24,10 @@ export interface ServiceResponse<T> {
 const TIMEOUT_MS = 15_000;
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 const tokenKey = (p: PlatformRef, scopes: string[]) =>
-  `lti:access-token:${crypto.createHash('sha256').update(`${p.issuer}\n${p.clientId}\n${[...scopes].sort().join(' ')}`).digest('hex')}`;
+  `lti:access-token:${crypto
+    .createHash('sha256')
+    .update(`${p.issuer}\n${p.clientId}\n${[...scopes].sort().join(' ')}`)
+    .digest('hex')}`;
 
 const retryableStatus = (status: number) => status === 408 || status === 425 || status === 429 || status >= 500;
 
@@ -46,11 +49,16 @@ export class PlatformServiceClient {
    * LMS-supplied URLs are only fetched where the outbound policy allows (public https in production),
    * checked on the address the connection uses. A refusal is final; anything else may be retried.
    */
-  private async fetch(url: string, init: Parameters<typeof outboundFetch>[1], unreachable: (e: Error) => PlatformServiceError): Promise<OutboundResponse> {
+  private async fetch(
+    url: string,
+    init: Parameters<typeof outboundFetch>[1],
+    unreachable: (e: Error) => PlatformServiceError,
+  ): Promise<OutboundResponse> {
     try {
       return await outboundFetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) }, this.config.outbound);
     } catch (e) {
-      if (e instanceof OutboundUrlError) throw new PlatformServiceError('PLATFORM_URL_REFUSED', `Lectern will not call ${url}: ${e.message}`, false);
+      if (e instanceof OutboundUrlError)
+        throw new PlatformServiceError('PLATFORM_URL_REFUSED', `Lectern will not call ${url}: ${e.message}`, false);
       throw unreachable(e as Error);
     }
   }
@@ -82,7 +90,12 @@ export class PlatformServiceClient {
           scope: scopes.join(' '),
         }),
       },
-      (e) => new PlatformServiceError('TOKEN_UNREACHABLE', `The LMS token endpoint could not be reached: ${e.message}`, true),
+      (e) =>
+        new PlatformServiceError(
+          'TOKEN_UNREACHABLE',
+          `The LMS token endpoint could not be reached: ${e.message}`,
+          true,
+        ),
     );
     const text = await readCapped(res, MAX_BODY_BYTES).catch(() => '');
     if (!res.ok) {
@@ -97,10 +110,20 @@ export class PlatformServiceClient {
     try {
       body = JSON.parse(text);
     } catch {
-      throw new PlatformServiceError('TOKEN_BAD_RESPONSE', 'The LMS token endpoint answered with malformed JSON', true, res.status);
+      throw new PlatformServiceError(
+        'TOKEN_BAD_RESPONSE',
+        'The LMS token endpoint answered with malformed JSON',
+        true,
+        res.status,
+      );
     }
     if (typeof body.access_token !== 'string' || !body.access_token) {
-      throw new PlatformServiceError('TOKEN_BAD_RESPONSE', 'The LMS token endpoint gave no access_token', true, res.status);
+      throw new PlatformServiceError(
+        'TOKEN_BAD_RESPONSE',
+        'The LMS token endpoint gave no access_token',
+        true,
+        res.status,
+      );
     }
     const expiresIn = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 3600;
     const ttl = Math.max(5, Math.floor(expiresIn) - 30);
@@ -123,11 +146,20 @@ export class PlatformServiceClient {
       res = await this.send(url, token, init);
     }
     const text = await readCapped(res, MAX_BODY_BYTES).catch(() => {
-      throw new PlatformServiceError('PLATFORM_BAD_RESPONSE', `${url} answered with more than ${MAX_BODY_BYTES} bytes`, false, res.status);
+      throw new PlatformServiceError(
+        'PLATFORM_BAD_RESPONSE',
+        `${url} answered with more than ${MAX_BODY_BYTES} bytes`,
+        false,
+        res.status,
+      );
     });
     if (!res.ok) {
       throw new PlatformServiceError(
-        res.status === 401 ? 'PLATFORM_UNAUTHORIZED' : retryableStatus(res.status) ? 'PLATFORM_UNAVAILABLE' : 'PLATFORM_REFUSED',
+        res.status === 401
+          ? 'PLATFORM_UNAUTHORIZED'
+          : retryableStatus(res.status)
+            ? 'PLATFORM_UNAVAILABLE'
+            : 'PLATFORM_REFUSED',
         `${init.method ?? 'GET'} ${url} answered ${res.status}: ${text.slice(0, 200)}`,
         retryableStatus(res.status),
         res.status,
@@ -141,7 +173,11 @@ export class PlatformServiceClient {
     }
   }
 
-  private send(url: string, token: string, init: { method?: string; accept?: string; contentType?: string; body?: unknown }) {
+  private send(
+    url: string,
+    token: string,
+    init: { method?: string; accept?: string; contentType?: string; body?: unknown },
+  ) {
     return this.fetch(
       url,
       {

@@ -32,13 +32,20 @@ export class SigningKeyRepository {
          ON CONFLICT (kid) DO UPDATE SET retired_at = coalesce(tool_signing_key.retired_at, EXCLUDED.retired_at)`,
         [oldKid, platformId, activatesAt],
       );
-      await m.query(`INSERT INTO tool_signing_key (kid, platform_id, activates_at) VALUES ($1, $2, $3)`, [newKid, platformId, activatesAt]);
+      await m.query(`INSERT INTO tool_signing_key (kid, platform_id, activates_at) VALUES ($1, $2, $3)`, [
+        newKid,
+        platformId,
+        activatesAt,
+      ]);
     });
   }
 
   /** The kids retired longer ago than `graceHours`. */
   async retiredLongerThan(graceHours: number): Promise<string[]> {
-    const rows: Array<{ kid: string }> = await this.db.query(`SELECT kid FROM tool_signing_key WHERE retired_at < now() - make_interval(hours => $1)`, [graceHours]);
+    const rows: Array<{ kid: string }> = await this.db.query(
+      `SELECT kid FROM tool_signing_key WHERE retired_at < now() - make_interval(hours => $1)`,
+      [graceHours],
+    );
     return rows.map((r) => r.kid);
   }
 

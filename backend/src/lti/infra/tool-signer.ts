@@ -43,7 +43,8 @@ export class ToolSigner {
 
   async sign(issuer: string, clientId: string, claims: Record<string, unknown>, expiresIn = '5m'): Promise<string> {
     const kid = await this.currentKid(issuer, clientId);
-    const found = (await this.lti.store.Get(this.config.ltiKey, 'privatekey', { kid })) as Array<{ key: string }> | false;
+    const found = (await this.lti.store.Get(this.config.ltiKey, 'privatekey', { kid })) as
+      Array<{ key: string }> | false;
     if (!found) throw new PlatformServiceError('TOOL_KEY_MISSING', `The tool's signing key ${kid} is missing`, false);
     return new SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid })

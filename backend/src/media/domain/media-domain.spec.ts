@@ -15,16 +15,31 @@ describe('media allocation', () => {
     expect(pickWorker([w(0, 0, false)])).toBeNull();
   });
 
-  it('keeps consumers on the room\'s routers while their workers have room', () => {
-    expect(placeConsumer([{ workerIndex: 1 }], [w(0, 0), w(1, 499)], 500)).toEqual({ kind: 'existing', workerIndex: 1 });
-    expect(placeConsumer([{ workerIndex: 0 }, { workerIndex: 1 }], [w(0, 300), w(1, 200)], 500)).toEqual({ kind: 'existing', workerIndex: 1 });
+  it("keeps consumers on the room's routers while their workers have room", () => {
+    expect(placeConsumer([{ workerIndex: 1 }], [w(0, 0), w(1, 499)], 500)).toEqual({
+      kind: 'existing',
+      workerIndex: 1,
+    });
+    expect(placeConsumer([{ workerIndex: 0 }, { workerIndex: 1 }], [w(0, 300), w(1, 200)], 500)).toEqual({
+      kind: 'existing',
+      workerIndex: 1,
+    });
   });
 
   it('spreads a room to another worker when its workers are full, and overloads only when all are', () => {
-    expect(placeConsumer([{ workerIndex: 1 }], [w(0, 120), w(1, 500), w(2, 40)], 500)).toEqual({ kind: 'new-router', workerIndex: 2 });
-    expect(placeConsumer([{ workerIndex: 1 }], [w(0, 500), w(1, 520)], 500)).toEqual({ kind: 'existing', workerIndex: 1 });
+    expect(placeConsumer([{ workerIndex: 1 }], [w(0, 120), w(1, 500), w(2, 40)], 500)).toEqual({
+      kind: 'new-router',
+      workerIndex: 2,
+    });
+    expect(placeConsumer([{ workerIndex: 1 }], [w(0, 500), w(1, 520)], 500)).toEqual({
+      kind: 'existing',
+      workerIndex: 1,
+    });
     // The room's own worker died: the next consumer goes to a new router elsewhere.
-    expect(placeConsumer([{ workerIndex: 1 }], [w(0, 5), w(1, 0, false)], 500)).toEqual({ kind: 'new-router', workerIndex: 0 });
+    expect(placeConsumer([{ workerIndex: 1 }], [w(0, 5), w(1, 0, false)], 500)).toEqual({
+      kind: 'new-router',
+      workerIndex: 0,
+    });
     expect(() => placeConsumer([], [w(0, 0, false)], 500)).toThrow(/no live/);
   });
 });
@@ -38,7 +53,7 @@ describe('media quality and layers', () => {
     expect(spatialLayerFor(720, 1, 2)).toBe(1);
   });
 
-  it('scores a person by their worst producer\'s best stream', () => {
+  it("scores a person by their worst producer's best stream", () => {
     expect(qualityFromScores([[10, 9, 3], [7]])).toBe(7);
     expect(qualityFromScores([[2]])).toBe(2);
     expect(qualityFromScores([[], []])).toBe(10);
@@ -61,7 +76,7 @@ describe('TURN credentials and what may be produced', () => {
     expect(c.expiresAt).toBe(1_700_003_600);
   });
 
-  it('refuses a student\'s screen share unless the teacher allows it, and a source of the wrong kind', () => {
+  it("refuses a student's screen share unless the teacher allows it, and a source of the wrong kind", () => {
     expect(produceRefusal(false, 'screen', 'video', { studentScreenShare: false })).toBe('SCREEN_SHARE_FORBIDDEN');
     expect(produceRefusal(false, 'screen', 'video', { studentScreenShare: true })).toBeNull();
     expect(produceRefusal(true, 'screen', 'video', { studentScreenShare: false })).toBeNull();
@@ -70,7 +85,7 @@ describe('TURN credentials and what may be produced', () => {
   });
 });
 
-describe('the class\'s video codec', () => {
+describe("the class's video codec", () => {
   it('uses VP8 while everyone decodes it, H.264 once someone cannot, and the majority when nothing suits all', () => {
     expect(classVideoCodec([['video/VP8', 'video/H264'], ['video/vp8']])).toBe('video/VP8');
     expect(classVideoCodec([['video/VP8', 'video/H264'], ['video/H264']])).toBe('video/H264');

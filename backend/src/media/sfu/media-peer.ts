@@ -151,7 +151,8 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
 
   /** A transport on its router; a second one of the same direction replaces the first (a client rebuilding after a failure). */
   async createTransport(direction: 'send' | 'recv'): Promise<types.WebRtcTransport<TransportData>> {
-    if (this.transportMap.size >= MAX_TRANSPORTS) throw new ConflictError('TOO_MANY_TRANSPORTS', 'This connection already has its transports');
+    if (this.transportMap.size >= MAX_TRANSPORTS)
+      throw new ConflictError('TOO_MANY_TRANSPORTS', 'This connection already has its transports');
     this.transportOf(direction)?.close();
     const transport = await this.router.createWebRtcTransport<TransportData>({
       webRtcServer: this.webRtcServer,
@@ -175,7 +176,11 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     try {
       await transport.connect({ dtlsParameters });
     } catch (e) {
-      throw new DomainError('BAD_DTLS_PARAMETERS', `The transport refused these DTLS parameters: ${(e as Error).message}`, 400);
+      throw new DomainError(
+        'BAD_DTLS_PARAMETERS',
+        `The transport refused these DTLS parameters: ${(e as Error).message}`,
+        400,
+      );
     }
   }
 
@@ -186,7 +191,8 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
   /** A producer on its send transport; one per source, so a new camera replaces the old one. Whether it may send at all is the caller's policy. */
   async produce({ transportId, kind, source, rtpParameters }: ProduceParams): Promise<types.Producer<ProducerData>> {
     const transport = this.transport(transportId);
-    if (transport.appData.direction !== 'send') throw new DomainError('WRONG_TRANSPORT', 'Media is sent on the send transport', 400);
+    if (transport.appData.direction !== 'send')
+      throw new DomainError('WRONG_TRANSPORT', 'Media is sent on the send transport', 400);
     this.producerOf(source)?.close();
     let producer: types.Producer<ProducerData>;
     try {
@@ -238,14 +244,23 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
    * Consumes a producer of its room on its receive transport, paused until the browser resumes it.
    * `routerWith` makes the producer available on this peer's router (piping it there when it lives on another worker).
    */
-  async consume(producer: types.Producer<ProducerData>, routerWith: () => Promise<types.Router>): Promise<types.Consumer> {
+  async consume(
+    producer: types.Producer<ProducerData>,
+    routerWith: () => Promise<types.Router>,
+  ): Promise<types.Consumer> {
     const rtpCapabilities = this.caps;
     if (!rtpCapabilities) throw new ConflictError('NOT_READY', 'Send your RTP capabilities (media:ready) first');
     const transport = this.transportOf('recv');
     if (!transport) throw new ConflictError('NO_RECV_TRANSPORT', 'Create a receive transport first');
     const router = await routerWith();
-    if (!router.canConsume({ producerId: producer.id, rtpCapabilities })) throw new DomainError('CANNOT_CONSUME', 'Your browser cannot decode this stream', 400);
-    const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities, paused: true, appData: { peerId: this.id } });
+    if (!router.canConsume({ producerId: producer.id, rtpCapabilities }))
+      throw new DomainError('CANNOT_CONSUME', 'Your browser cannot decode this stream', 400);
+    const consumer = await transport.consume({
+      producerId: producer.id,
+      rtpCapabilities,
+      paused: true,
+      appData: { peerId: this.id },
+    });
     this.keepOrDrop(consumer);
     this.consumerMap.set(consumer.id, consumer);
     consumer.observer.once('close', () => this.consumerMap.delete(consumer.id));
@@ -257,7 +272,8 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     // Video starts on the middle layer until the viewer says how big its tile is. When a viewer's
     // bandwidth runs short, mediasoup lowers simulcast layers (audio is never rationed); slides get
     // their bitrate before faces do.
-    if (consumer.type === 'simulcast') await consumer.setPreferredLayers({ spatialLayer: 1, temporalLayer: 2 }).catch(() => undefined);
+    if (consumer.type === 'simulcast')
+      await consumer.setPreferredLayers({ spatialLayer: 1, temporalLayer: 2 }).catch(() => undefined);
     if (producer.appData.source === 'screen') await consumer.setPriority(3).catch(() => undefined);
     return consumer;
   }
@@ -269,7 +285,8 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
   /** The layers a viewer wants (its tile's size); only simulcast and SVC streams have any. */
   async setConsumerLayers(consumerId: string, layers: { spatialLayer: number; temporalLayer?: number }): Promise<void> {
     const c = this.consumer(consumerId);
-    if (c.type === 'simulcast' || c.type === 'svc') await c.setPreferredLayers({ spatialLayer: layers.spatialLayer, temporalLayer: layers.temporalLayer ?? 2 });
+    if (c.type === 'simulcast' || c.type === 'svc')
+      await c.setPreferredLayers({ spatialLayer: layers.spatialLayer, temporalLayer: layers.temporalLayer ?? 2 });
   }
 
   close(): void {

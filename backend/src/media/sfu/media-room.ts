@@ -72,9 +72,19 @@ export class MediaRoom extends EventEmitter<{ closed: [] }> {
 
   /** A new peer, placed on a worker by the allocation policy (its router created there if needed). */
   async join(identity: PeerIdentity, socketId: string): Promise<MediaPeer> {
-    const { workerIndex } = placeConsumer([...this.routers.keys()].map((i) => ({ workerIndex: i })), this.pool.loads(), this.capacity);
+    const { workerIndex } = placeConsumer(
+      [...this.routers.keys()].map((i) => ({ workerIndex: i })),
+      this.pool.loads(),
+      this.capacity,
+    );
     const { router } = await this.ensureRouter(workerIndex);
-    const peer = MediaPeer.create({ identity, socketId, workerIndex, router, webRtcServer: this.pool.get(workerIndex).webRtcServer });
+    const peer = MediaPeer.create({
+      identity,
+      socketId,
+      workerIndex,
+      router,
+      webRtcServer: this.pool.get(workerIndex).webRtcServer,
+    });
     this.addPeer(peer);
     return peer;
   }
@@ -86,13 +96,21 @@ export class MediaRoom extends EventEmitter<{ closed: [] }> {
     if (!pending) {
       pending = (async () => {
         const { worker } = this.pool.get(workerIndex);
-        const router = await worker.createRouter({ mediaCodecs: routerCodecs.map((c) => ({ ...c, parameters: { ...c.parameters } })) as types.RouterRtpCodecCapability[] });
+        const router = await worker.createRouter({
+          mediaCodecs: routerCodecs.map((c) => ({
+            ...c,
+            parameters: { ...c.parameters },
+          })) as types.RouterRtpCodecCapability[],
+        });
         const speaker = await router.createActiveSpeakerObserver({ interval: 300 });
         speaker.on('dominantspeaker', ({ producer }) => {
           const data = producer.appData as ProducerData;
           if (this.dominant?.peerId === data.peerId) return;
           this.dominant = { peerId: data.peerId, userId: data.userId };
-          this.notify.toClass(this.sessionId, { event: MediaServerEvents.activeSpeaker, payload: { userId: data.userId, peerId: data.peerId } });
+          this.notify.toClass(this.sessionId, {
+            event: MediaServerEvents.activeSpeaker,
+            payload: { userId: data.userId, peerId: data.peerId },
+          });
         });
         const entry = { workerIndex, router, speaker };
         if (this.isClosed) {
@@ -140,21 +158,34 @@ export class MediaRoom extends EventEmitter<{ closed: [] }> {
 
   /** A producer a peer created: speaker detection for voices, scores as the person's quality, and the class told of it and of its end. */
   private producerAdded(peer: MediaPeer, producer: types.Producer<ProducerData>): void {
-    if (producer.appData.source === 'mic') void this.routers.get(peer.workerIndex)?.speaker.addProducer({ producerId: producer.id }).catch(() => undefined);
+    if (producer.appData.source === 'mic')
+      void this.routers
+        .get(peer.workerIndex)
+        ?.speaker.addProducer({ producerId: producer.id })
+        .catch(() => undefined);
     let last = -1;
     producer.on('score', () => {
       const score = qualityFromScores([...peer.producers.values()].map((p) => p.score.map((s) => s.score)));
       if (score === last) return;
       last = score;
-      this.notify.toClass(this.sessionId, { event: MediaServerEvents.quality, payload: { peerId: peer.id, userId: peer.identity.userId, score } });
+      this.notify.toClass(this.sessionId, {
+        event: MediaServerEvents.quality,
+        payload: { peerId: peer.id, userId: peer.identity.userId, score },
+      });
     });
     producer.observer.once('close', () => {
       const { source, closedByTeacher } = producer.appData;
-      this.notify.toClass(this.sessionId, { event: MediaServerEvents.producerClosed, payload: { producerId: producer.id, peerId: peer.id, source, byTeacher: !!closedByTeacher } });
+      this.notify.toClass(this.sessionId, {
+        event: MediaServerEvents.producerClosed,
+        payload: { producerId: producer.id, peerId: peer.id, source, byTeacher: !!closedByTeacher },
+      });
       this.piped.delete(producer.id);
       if (this.dominant?.peerId === peer.id && !peer.producerOf('mic')) {
         this.dominant = null;
-        this.notify.toClass(this.sessionId, { event: MediaServerEvents.activeSpeaker, payload: { userId: null, peerId: null } });
+        this.notify.toClass(this.sessionId, {
+          event: MediaServerEvents.activeSpeaker,
+          payload: { userId: null, peerId: null },
+        });
       }
     });
     this.notify.toClass(this.sessionId, { event: MediaServerEvents.producerAdded, payload: producerInfo(producer) });
@@ -170,7 +201,9 @@ export class MediaRoom extends EventEmitter<{ closed: [] }> {
     this.peerMap.set(peer.id, peer);
     peer.on('newProducer', (producer) => this.producerAdded(peer, producer));
     peer.on('newConsumer', (consumer) => this.consumerAdded(peer, consumer));
-    peer.on('consumerLost', (lost) => this.notify.toSocket(peer.socketId, { event: MediaServerEvents.consumerClosed, payload: lost }));
+    peer.on('consumerLost', (lost) =>
+      this.notify.toSocket(peer.socketId, { event: MediaServerEvents.consumerClosed, payload: lost }),
+    );
     peer.once('closed', () => {
       this.peerMap.delete(peer.id);
       if (this.peerMap.size === 0) this.close();
@@ -208,5 +241,12 @@ export class MediaRoom extends EventEmitter<{ closed: [] }> {
 }
 
 export function producerInfo(p: types.Producer<ProducerData>): ProducerInfo {
-  return { producerId: p.id, peerId: p.appData.peerId, userId: p.appData.userId, kind: p.kind, source: p.appData.source, paused: p.paused };
+  return {
+    producerId: p.id,
+    peerId: p.appData.peerId,
+    userId: p.appData.userId,
+    kind: p.kind,
+    source: p.appData.source,
+    paused: p.paused,
+  };
 }

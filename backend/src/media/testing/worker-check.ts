@@ -7,7 +7,9 @@ import path from 'node:path';
  */
 export function mediaTestsOptedOut(): boolean {
   if (process.env.LECTERN_SKIP_MEDIA_TESTS !== '1') return false;
-  console.warn('\n!!! LECTERN_SKIP_MEDIA_TESTS=1: the media tests (real mediasoup worker) are SKIPPED on request. CI never sets this. !!!\n');
+  console.warn(
+    '\n!!! LECTERN_SKIP_MEDIA_TESTS=1: the media tests (real mediasoup worker) are SKIPPED on request. CI never sets this. !!!\n',
+  );
   return true;
 }
 
@@ -19,7 +21,7 @@ export function requireWorker(): string {
   if (!fs.existsSync(bin)) {
     throw new Error(
       `No mediasoup worker: ${fromEnv ? `MEDIASOUP_WORKER_BIN=${fromEnv} does not exist` : `MEDIASOUP_WORKER_BIN is unset and ${prebuilt} is missing`}. ` +
-        'Run the tests with `npm test` (scripts/ensure-worker.sh builds one from the mediasoup package\'s sources with ../shared/mediasoup-worker/build.sh), ' +
+        "Run the tests with `npm test` (scripts/ensure-worker.sh builds one from the mediasoup package's sources with ../shared/mediasoup-worker/build.sh), " +
         'or set MEDIASOUP_WORKER_BIN to a mediasoup 3.27.1 worker binary.',
     );
   }

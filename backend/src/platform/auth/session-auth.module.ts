@@ -6,5 +6,9 @@ import { SocketAuthenticator } from './socket-auth';
 
 /** Sessions that end: the revocation cache (used by the session guard everywhere), the socket sweep, and the one socket authenticator. */
 @Global()
-@Module({ imports: [TenancyModule], providers: [SessionRevocation, SessionRevocationGateway, SocketAuthenticator], exports: [SessionRevocation, SocketAuthenticator] })
+@Module({
+  imports: [TenancyModule],
+  providers: [SessionRevocation, SessionRevocationGateway, SocketAuthenticator],
+  exports: [SessionRevocation, SocketAuthenticator],
+})
 export class SessionAuthModule {}

@@ -28,13 +28,28 @@ describe('sessions end (real Postgres, Redis and sockets)', () => {
     return c;
   };
   const post = (path: string, token: string, body: unknown = {}) =>
-    fetch(`${a.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const errorOf = async (res: Response) => ({ status: res.status, code: ((await res.json()) as { error?: { code: string } }).error?.code });
-  const admin = (path: string) => fetch(`${a.url}/api/admin${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}` } });
+    fetch(`${a.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const errorOf = async (res: Response) => ({
+    status: res.status,
+    code: ((await res.json()) as { error?: { code: string } }).error?.code,
+  });
+  const admin = (path: string) =>
+    fetch(`${a.url}/api/admin${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}` } });
   /** A token for the claims of `token` as if launched at `launchedAt`, signed with the deployment's secret. */
   const launchedAt = async (token: string, at: number, ttlSeconds = 3600) => {
-    const verified = await new SessionTokens(a.config.sessionSecret, a.config.publicUrl, 3600, 1000 * 3600).verify(token);
-    return (await new SessionTokens(a.config.sessionSecret, a.config.publicUrl, ttlSeconds, 1000 * 3600).issue({ ...verified, launchedAt: at })).token;
+    const verified = await new SessionTokens(a.config.sessionSecret, a.config.publicUrl, 3600, 1000 * 3600).verify(
+      token,
+    );
+    return (
+      await new SessionTokens(a.config.sessionSecret, a.config.publicUrl, ttlSeconds, 1000 * 3600).issue({
+        ...verified,
+        launchedAt: at,
+      })
+    ).token;
   };
 
   beforeAll(async () => {
@@ -46,7 +61,12 @@ describe('sessions end (real Postgres, Redis and sockets)', () => {
       ADMIN_TOKEN: ADMIN,
     };
     a = await startTestApp({ ...shared, SESSION_SWEEP_MS: '300' });
-    b = await startTestApp({ ...shared, PUBLIC_URL: a.url, DEV_PLATFORM_URL: a.platformUrl, SESSION_SWEEP_MS: '60000' });
+    b = await startTestApp({
+      ...shared,
+      PUBLIC_URL: a.url,
+      DEV_PLATFORM_URL: a.platformUrl,
+      SESSION_SWEEP_MS: '60000',
+    });
     launch = new LaunchClient(a);
     [{ id: platformId }] = await a.db.query(`SELECT id FROM lti_platform WHERE issuer = $1`, [a.platformUrl]);
   });
@@ -97,17 +117,33 @@ describe('sessions end (real Postgres, Redis and sockets)', () => {
     const teacher = await launch.launch('phys-101', 'dev-ada');
     const grace = await launch.launch('phys-101', 'dev-grace');
     const alan = await launch.launch('phys-101', 'dev-alan');
-    const live = ((await (await launch.api('/api/classroom/sessions', teacher, { method: 'POST' })).json()) as { session: { id: string } }).session.id;
+    const live = (
+      (await (await launch.api('/api/classroom/sessions', teacher, { method: 'POST' })).json()) as {
+        session: { id: string };
+      }
+    ).session.id;
 
     // Dropped from the course (as a roster sync would); her next launch enrols her again.
-    await a.db.query(`DELETE FROM enrolment WHERE course_id = $1 AND user_id = $2`, [decodeClaims(grace).crs, decodeClaims(grace).sub]);
+    await a.db.query(`DELETE FROM enrolment WHERE course_id = $1 AND user_id = $2`, [
+      decodeClaims(grace).crs,
+      decodeClaims(grace).sub,
+    ]);
     expect(await errorOf(await post('/api/session/refresh', grace))).toEqual({ status: 401, code: 'NOT_ENROLLED' });
 
     expect((await post('/api/session/refresh', alan)).status).toBe(200);
-    await a.db.query(`INSERT INTO session_removal (session_id, user_id, removed_by) VALUES ($1, $2, $3)`, [live, decodeClaims(alan).sub, decodeClaims(teacher).sub]);
-    expect(await errorOf(await post('/api/session/refresh', alan))).toEqual({ status: 401, code: 'REMOVED_FROM_CLASS' });
+    await a.db.query(`INSERT INTO session_removal (session_id, user_id, removed_by) VALUES ($1, $2, $3)`, [
+      live,
+      decodeClaims(alan).sub,
+      decodeClaims(teacher).sub,
+    ]);
+    expect(await errorOf(await post('/api/session/refresh', alan))).toEqual({
+      status: 401,
+      code: 'REMOVED_FROM_CLASS',
+    });
     // The class ends: a removal from it no longer counts against the next one.
-    expect((await launch.api(`/api/classroom/sessions/${live}/end`, teacher, { method: 'POST' })).status).toBeLessThan(300);
+    expect((await launch.api(`/api/classroom/sessions/${live}/end`, teacher, { method: 'POST' })).status).toBeLessThan(
+      300,
+    );
     expect((await post('/api/session/refresh', alan)).status).toBe(200);
   });
 
@@ -115,20 +151,36 @@ describe('sessions end (real Postgres, Redis and sockets)', () => {
     const grace = await launch.launch('phys-101', 'dev-grace');
     const onB = socket(b, grace);
     await onB.connected();
-    expect(await onB.call(ClientEvents.join, { sessionId: crypto.randomUUID() })).toMatchObject({ ok: false, error: { code: 'SESSION_NOT_FOUND' } });
+    expect(await onB.call(ClientEvents.join, { sessionId: crypto.randomUUID() })).toMatchObject({
+      ok: false,
+      error: { code: 'SESSION_NOT_FOUND' },
+    });
     // Written straight to the database (as by another tool): no instance is told.
     await a.db.query(`UPDATE lti_platform SET active = false WHERE id = $1`, [platformId]);
     try {
-      const refused = await waitFor(async () => {
-        const ack = await onB.call(ClientEvents.join, { sessionId: crypto.randomUUID() });
-        return !ack.ok && ack.error.code === 'PLATFORM_DISABLED' ? ack : null;
-      }, 'an event refused with PLATFORM_DISABLED', 8000);
+      const refused = await waitFor(
+        async () => {
+          const ack = await onB.call(ClientEvents.join, { sessionId: crypto.randomUUID() });
+          return !ack.ok && ack.error.code === 'PLATFORM_DISABLED' ? ack : null;
+        },
+        'an event refused with PLATFORM_DISABLED',
+        8000,
+      );
       expect(refused.ok).toBe(false);
-      expect((await fetch(`http://localhost:${b.config.port}/api/lobby`, { headers: { authorization: `Bearer ${grace}` } })).status).toBe(401);
+      expect(
+        (await fetch(`http://localhost:${b.config.port}/api/lobby`, { headers: { authorization: `Bearer ${grace}` } }))
+          .status,
+      ).toBe(401);
     } finally {
       await a.db.query(`UPDATE lti_platform SET active = true WHERE id = $1`, [platformId]);
     }
-    await waitFor(async () => (await fetch(`http://localhost:${b.config.port}/api/lobby`, { headers: { authorization: `Bearer ${grace}` } })).status === 200, 'enabled again on B', 8000);
+    await waitFor(
+      async () =>
+        (await fetch(`http://localhost:${b.config.port}/api/lobby`, { headers: { authorization: `Bearer ${grace}` } }))
+          .status === 200,
+      'enabled again on B',
+      8000,
+    );
   });
 
   it('a disabled platform: refresh, API calls, exchange and new sockets refused, open sockets closed on every instance', async () => {
@@ -143,16 +195,25 @@ describe('sessions end (real Postgres, Redis and sockets)', () => {
     const disabledAt = Date.now();
     expect((await admin(`/platforms/${platformId}/disable`)).status).toBe(200);
     try {
-      expect(await errorOf(await post('/api/session/refresh', grace))).toEqual({ status: 401, code: 'PLATFORM_DISABLED' });
+      expect(await errorOf(await post('/api/session/refresh', grace))).toEqual({
+        status: 401,
+        code: 'PLATFORM_DISABLED',
+      });
       expect(await errorOf(await launch.api('/api/lobby', grace))).toEqual({ status: 401, code: 'PLATFORM_DISABLED' });
-      const exchanged = await fetch(`${a.url}/api/session/exchange`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+      const exchanged = await fetch(`${a.url}/api/session/exchange`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code }),
+      });
       expect(await errorOf(exchanged)).toEqual({ status: 401, code: 'PLATFORM_DISABLED' });
       // B sweeps once a minute: its socket closes this fast only because A announced the disable.
       await waitFor(async () => !onA.socket.connected && !onB.socket.connected, 'both sockets closed', 4000);
       expect(Date.now() - disabledAt).toBeLessThan(4000);
       expect(await socket(b, grace).refused()).toBe('PLATFORM_DISABLED');
       // B's own HTTP guard knows too (its cache was reloaded on the announcement).
-      const onBApi = await fetch(`http://localhost:${b.config.port}/api/lobby`, { headers: { authorization: `Bearer ${grace}` } });
+      const onBApi = await fetch(`http://localhost:${b.config.port}/api/lobby`, {
+        headers: { authorization: `Bearer ${grace}` },
+      });
       expect(await errorOf(onBApi)).toEqual({ status: 401, code: 'PLATFORM_DISABLED' });
     } finally {
       expect((await admin(`/platforms/${platformId}/enable`)).status).toBe(200);

@@ -68,7 +68,10 @@ export class SessionRevocation implements OnModuleInit, OnModuleDestroy {
   /** Why this session may no longer be used, or null when it may. */
   refusal(session: Pick<SessionClaims, 'platformId' | 'launchedAt'>): DomainError | null {
     if (sessionLifetimeOver(session, this.config.session.maxAgeSeconds)) {
-      return new UnauthenticatedError('SESSION_EXPIRED', 'Your session has reached its maximum length: launch Lectern again from your course');
+      return new UnauthenticatedError(
+        'SESSION_EXPIRED',
+        'Your session has reached its maximum length: launch Lectern again from your course',
+      );
     }
     if (this.disabled.has(session.platformId)) {
       return new UnauthenticatedError('PLATFORM_DISABLED', 'This platform has been disabled by an administrator');
@@ -97,7 +100,9 @@ export class SessionRevocation implements OnModuleInit, OnModuleDestroy {
     this.version++;
     this.changed.next();
     await this.redis.publish(this.channel, JSON.stringify({ platformId, active })).catch((e: Error) => {
-      this.logger.warn(`announcing the platform change failed (other instances see it within ${MAX_CACHE_AGE_MS} ms): ${e.message}`);
+      this.logger.warn(
+        `announcing the platform change failed (other instances see it within ${MAX_CACHE_AGE_MS} ms): ${e.message}`,
+      );
     });
   }
 

@@ -56,6 +56,8 @@ describe('SessionTokens', () => {
     const { token } = await lenient.issue({ ...claims, launchedAt });
     await expect(strict.verify(token)).rejects.toMatchObject({ code: 'SESSION_EXPIRED' });
     await expect(strict.issue({ ...claims, launchedAt })).rejects.toMatchObject({ code: 'SESSION_EXPIRED' });
-    await expect(strict.issue({ ...claims, launchedAt: Date.now() + 3600_000 })).rejects.toMatchObject({ code: 'SESSION_INVALID' });
+    await expect(strict.issue({ ...claims, launchedAt: Date.now() + 3600_000 })).rejects.toMatchObject({
+      code: 'SESSION_INVALID',
+    });
   });
 });

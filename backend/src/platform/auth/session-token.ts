@@ -39,12 +39,19 @@ export function sessionEndsAt(session: Pick<SessionClaims, 'launchedAt'>, maxAge
 }
 
 /** Whether a session is past its absolute lifetime (claims from `verify` always carry their launch time). */
-export function sessionLifetimeOver(session: Pick<SessionClaims, 'launchedAt'>, maxAgeSeconds: number, now = Date.now()): boolean {
+export function sessionLifetimeOver(
+  session: Pick<SessionClaims, 'launchedAt'>,
+  maxAgeSeconds: number,
+  now = Date.now(),
+): boolean {
   return session.launchedAt !== undefined && sessionEndsAt(session, maxAgeSeconds) <= now;
 }
 
 const lifetimeOver = () =>
-  new UnauthenticatedError('SESSION_EXPIRED', 'Your session has reached its maximum length: launch Lectern again from your course');
+  new UnauthenticatedError(
+    'SESSION_EXPIRED',
+    'Your session has reached its maximum length: launch Lectern again from your course',
+  );
 
 const AUDIENCE = 'lectern-spa';
 
@@ -98,7 +105,11 @@ export class SessionTokens {
   async verify(token: string): Promise<SessionClaims> {
     let claims: SessionClaims;
     try {
-      const { payload } = await jwtVerify(token, this.key, { issuer: this.issuer, audience: AUDIENCE, algorithms: ['HS256'] });
+      const { payload } = await jwtVerify(token, this.key, {
+        issuer: this.issuer,
+        audience: AUDIENCE,
+        algorithms: ['HS256'],
+      });
       const p = payload as Record<string, unknown>;
       for (const f of ['sub', 'plt', 'dep', 'crs', 'role', 'name']) {
         if (typeof p[f] !== 'string') throw new Error(`missing ${f}`);
@@ -106,7 +117,8 @@ export class SessionTokens {
       if (p.act !== null && typeof p.act !== 'string') throw new Error('bad act');
       // A token from before launch times were carried counts from its own issue time.
       const launchedAt = typeof p.lau === 'number' ? p.lau : typeof p.iat === 'number' ? p.iat * 1000 : undefined;
-      if (launchedAt === undefined || !Number.isFinite(launchedAt) || launchedAt > Date.now() + SKEW_MS) throw new Error('bad lau');
+      if (launchedAt === undefined || !Number.isFinite(launchedAt) || launchedAt > Date.now() + SKEW_MS)
+        throw new Error('bad lau');
       claims = {
         userId: p.sub as string,
         platformId: p.plt as string,

@@ -28,7 +28,10 @@ export class SocketAuthenticator {
   clientAddress(socket: Socket): string {
     const direct = socket.request?.socket?.remoteAddress ?? socket.handshake.address ?? '';
     const header = socket.handshake.headers['x-forwarded-for'];
-    const hops = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((h) => h.trim()).filter(Boolean);
+    const hops = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean);
     let addr = direct;
     for (let i = 0; this.trustProxy(addr, i) && hops.length; i++) addr = hops.pop()!;
     return addr;
@@ -48,7 +51,8 @@ export class SocketAuthenticator {
       if (!ok) throw new RateLimitedError(retryAfterMs);
     }
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-    if (typeof token !== 'string' || !token) throw new DomainError('UNAUTHENTICATED', 'A session token is required', 401);
+    if (typeof token !== 'string' || !token)
+      throw new DomainError('UNAUTHENTICATED', 'A session token is required', 401);
     const session = await this.tokens.verify(token);
     if (!session.activityId) throw new DomainError('NO_CLASSROOM', 'This session has no classroom', 401);
     this.revocation.assertSessionUsable(session);

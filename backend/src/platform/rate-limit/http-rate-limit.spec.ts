@@ -20,8 +20,16 @@ describe('HTTP rate limits (real app, real Redis)', () => {
   });
 
   const exchange = (ip: string) =>
-    fetch(`${t.url}/api/session/exchange`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': ip }, body: JSON.stringify({ code: 'x'.repeat(32) }) });
-  const login = (ip: string) => fetch(`${t.url}/lti/login?iss=${encodeURIComponent(t.platformUrl)}&login_hint=x&target_link_uri=${encodeURIComponent(t.url)}`, { headers: { 'x-forwarded-for': ip }, redirect: 'manual' });
+    fetch(`${t.url}/api/session/exchange`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+      body: JSON.stringify({ code: 'x'.repeat(32) }),
+    });
+  const login = (ip: string) =>
+    fetch(
+      `${t.url}/lti/login?iss=${encodeURIComponent(t.platformUrl)}&login_hint=x&target_link_uri=${encodeURIComponent(t.url)}`,
+      { headers: { 'x-forwarded-for': ip }, redirect: 'manual' },
+    );
 
   it('answers a flood of /api/session/exchange from one address 429 with Retry-After, and no other address', async () => {
     const statuses = [];
@@ -38,14 +46,25 @@ describe('HTTP rate limits (real app, real Redis)', () => {
     expect(flood.every((r) => r.status === 429)).toBe(true);
     // Another client, and the tool's own loopback, are not limited by it.
     expect((await exchange('198.51.100.2')).status).toBe(401); // an unknown code, answered as usual
-    expect((await fetch(`${t.url}/api/session/exchange`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"code":"short"}' })).status).toBe(400);
+    expect(
+      (
+        await fetch(`${t.url}/api/session/exchange`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"code":"short"}',
+        })
+      ).status,
+    ).toBe(400);
   });
 
   it('limits the ltijs login initiation, however the path is spelt, per client', async () => {
     const first = await login('203.0.113.9');
     expect(first.status).not.toBe(429);
     for (let i = 1; i < LIMIT; i++) expect((await login('203.0.113.9')).status).not.toBe(429);
-    const refused = await fetch(`${t.url}/LTI/login/?iss=x`, { headers: { 'x-forwarded-for': '203.0.113.9' }, redirect: 'manual' });
+    const refused = await fetch(`${t.url}/LTI/login/?iss=x`, {
+      headers: { 'x-forwarded-for': '203.0.113.9' },
+      redirect: 'manual',
+    });
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
@@ -56,18 +75,29 @@ describe('HTTP rate limits (real app, real Redis)', () => {
   });
 
   it('limits the admin API per client, before the token is even looked at', async () => {
-    const admin = (ip: string, token = 'wrong-token-wrong-token-wrong') => fetch(`${t.url}/api/admin/platforms`, { headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': ip } });
+    const admin = (ip: string, token = 'wrong-token-wrong-token-wrong') =>
+      fetch(`${t.url}/api/admin/platforms`, { headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': ip } });
     for (let i = 0; i < LIMIT; i++) expect((await admin('192.0.2.50')).status).toBe(401);
     expect((await admin('192.0.2.50', 'a'.repeat(32))).status).toBe(429);
     expect((await admin('192.0.2.51', 'a'.repeat(32))).status).toBe(200);
     // Paths outside the rules are never limited.
-    for (let i = 0; i < LIMIT + 2; i++) expect((await fetch(`${t.url}/api/health`, { headers: { 'x-forwarded-for': '192.0.2.50' } })).status).not.toBe(429);
+    for (let i = 0; i < LIMIT + 2; i++)
+      expect((await fetch(`${t.url}/api/health`, { headers: { 'x-forwarded-for': '192.0.2.50' } })).status).not.toBe(
+        429,
+      );
   });
   it('limits socket connections per client address: a connect loop from one address is refused RATE_LIMITED, another address connects', async () => {
     const token = await new LaunchClient(t).launch('phys-101', 'dev-grace');
     const connect = (ip: string) =>
       new Promise<string>((resolve) => {
-        const s = io(t.url, { path: '/socket.io', transports: ['websocket'], auth: { token }, reconnection: false, forceNew: true, extraHeaders: { 'x-forwarded-for': ip } });
+        const s = io(t.url, {
+          path: '/socket.io',
+          transports: ['websocket'],
+          auth: { token },
+          reconnection: false,
+          forceNew: true,
+          extraHeaders: { 'x-forwarded-for': ip },
+        });
         s.once('connect', () => {
           s.disconnect();
           resolve('connected');

@@ -12,14 +12,11 @@ export function httpRateLimit(limiter: RateLimiter): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const rule = httpRuleOf(req.path);
     if (!rule) return next();
-    limiter.limitHttp(rule, req.ip).then(
-      ({ ok, retryAfterMs }) => {
-        if (ok) return next();
-        const e = new RateLimitedError(retryAfterMs);
-        res.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
-        res.status(e.status).json({ error: { code: e.code, message: e.message } });
-      },
-      next,
-    );
+    limiter.limitHttp(rule, req.ip).then(({ ok, retryAfterMs }) => {
+      if (ok) return next();
+      const e = new RateLimitedError(retryAfterMs);
+      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+      res.status(e.status).json({ error: { code: e.code, message: e.message } });
+    }, next);
   };
 }

@@ -80,8 +80,22 @@ describe('RateLimiter (real Redis, two instances)', () => {
     const big = { points: 100, perMs: 60_000 };
     const small = { points: 10, perMs: 60_000 };
     const [k1, k2] = [`all-${id()}`, `all-${id()}`];
-    expect((await a.takeAll([{ key: k1, rule: big, cost: 8 }, { key: k2, rule: small, cost: 8 }])).ok).toBe(true);
-    expect((await b.takeAll([{ key: k1, rule: big, cost: 8 }, { key: k2, rule: small, cost: 8 }])).ok).toBe(false);
+    expect(
+      (
+        await a.takeAll([
+          { key: k1, rule: big, cost: 8 },
+          { key: k2, rule: small, cost: 8 },
+        ])
+      ).ok,
+    ).toBe(true);
+    expect(
+      (
+        await b.takeAll([
+          { key: k1, rule: big, cost: 8 },
+          { key: k2, rule: small, cost: 8 },
+        ])
+      ).ok,
+    ).toBe(false);
     // The refused charge took nothing from the big bucket: 92 are left.
     expect((await a.take(k1, big, 92)).ok).toBe(true);
     expect((await a.take(`over-${id()}`, small, 11)).ok).toBe(false);
@@ -118,7 +132,9 @@ describe('RateLimiter (real Redis, two instances)', () => {
     const member = { sessionId } as ClassMembership;
     await check('wb:op', session(`u-${id()}`), member, 600);
     // The same board, from another user and another instance: 400 left of 1000.
-    await expect(socketRateLimitCheck(b)('wb:op', session(`u-${id()}`), member, 500)).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    await expect(socketRateLimitCheck(b)('wb:op', session(`u-${id()}`), member, 500)).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+    });
     // A join (no membership yet) is charged to the user only.
     const joiner = `u-${id()}`;
     await check('room:join', session(joiner), null, 60);
@@ -140,7 +156,9 @@ describe('RateLimiter (real Redis, two instances)', () => {
     // A claim not renewed lapses (an instance that died cannot hold a slot for ever).
     const lapsing = `u-${id()}`;
     await a.acquireMediaPeer(lapsing, 'old', { max: 1, leaseMs: 100 });
-    await expect(b.acquireMediaPeer(lapsing, 'new', { max: 1, leaseMs: 100 })).rejects.toMatchObject({ code: 'MEDIA_PEER_LIMIT' });
+    await expect(b.acquireMediaPeer(lapsing, 'new', { max: 1, leaseMs: 100 })).rejects.toMatchObject({
+      code: 'MEDIA_PEER_LIMIT',
+    });
     await new Promise((r) => setTimeout(r, 150));
     await expect(b.acquireMediaPeer(lapsing, 'new', { max: 1, leaseMs: 100 })).resolves.toBeUndefined();
   });

@@ -5,7 +5,15 @@ import { DomainError } from '../domain-error';
 import type { SocketEventCheck } from '../socket-events';
 import { APP_CONFIG } from '../../config/config';
 import { REDIS } from '../redis';
-import { bucketKey, clientAddressKey, MEDIA_PEERS_PER_USER, RateRule, RateRuleName, resolveRules, socketCharges } from './rules';
+import {
+  bucketKey,
+  clientAddressKey,
+  MEDIA_PEERS_PER_USER,
+  RateRule,
+  RateRuleName,
+  resolveRules,
+  socketCharges,
+} from './rules';
 
 export interface TakeResult {
   ok: boolean;
@@ -22,7 +30,11 @@ export interface Charge {
 /** A refusal by a rate limit: an ack `RATE_LIMITED` on a socket, a 429 with Retry-After over HTTP. */
 export class RateLimitedError extends DomainError {
   constructor(public readonly retryAfterMs: number) {
-    super('RATE_LIMITED', `Too many requests: try again in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s (retryAfterMs=${retryAfterMs})`, 429);
+    super(
+      'RATE_LIMITED',
+      `Too many requests: try again in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s (retryAfterMs=${retryAfterMs})`,
+      429,
+    );
   }
 }
 
@@ -118,14 +130,21 @@ export class RateLimiter {
    * person (their user id); `boardKey` the board (its class id); `bytes` the payload's serialised size.
    */
   async limitSocketEvent(event: string, userKey: string, boardKey?: string, bytes?: number): Promise<void> {
-    const charges = socketCharges(this.prefix, event, userKey, boardKey, bytes).map((c) => ({ key: c.key, rule: this.rule(c.rule), cost: c.cost }));
+    const charges = socketCharges(this.prefix, event, userKey, boardKey, bytes).map((c) => ({
+      key: c.key,
+      rule: this.rule(c.rule),
+      cost: c.cost,
+    }));
     const result = await this.failOpen(() => this.takeAll(charges), event);
     if (!result.ok) throw new RateLimitedError(result.retryAfterMs);
   }
 
   /** An HTTP request from `ip` under `rule` (keyed by address; IPv6 by /64). */
   limitHttp(rule: RateRuleName, ip: string | undefined): Promise<TakeResult> {
-    return this.failOpen(() => this.take(bucketKey(this.prefix, rule, 'ip', clientAddressKey(ip ?? '')), this.rule(rule)), rule);
+    return this.failOpen(
+      () => this.take(bucketKey(this.prefix, rule, 'ip', clientAddressKey(ip ?? '')), this.rule(rule)),
+      rule,
+    );
   }
 
   /**
@@ -133,14 +152,31 @@ export class RateLimiter {
    * when the user already holds `max` other live peers. A claim lapses after `leaseMs` unrenewed, so a
    * crashed instance's peers free their slots by themselves: a lapse only ever lets a peer more in.
    */
-  async acquireMediaPeer(userKey: string, peerId: string, cap: { max: number; leaseMs: number } = MEDIA_PEERS_PER_USER): Promise<void> {
-    const claimed = await this.failOpen(async () => ({ ok: (await this.redis.lecternSlotClaim(this.mediaPeersKey(userKey), peerId, cap.max, cap.leaseMs)) === 1, retryAfterMs: 0 }), 'media peers');
-    if (!claimed.ok) throw new DomainError('MEDIA_PEER_LIMIT', `You already have media open in ${cap.max} places: close one first`, 429);
+  async acquireMediaPeer(
+    userKey: string,
+    peerId: string,
+    cap: { max: number; leaseMs: number } = MEDIA_PEERS_PER_USER,
+  ): Promise<void> {
+    const claimed = await this.failOpen(
+      async () => ({
+        ok: (await this.redis.lecternSlotClaim(this.mediaPeersKey(userKey), peerId, cap.max, cap.leaseMs)) === 1,
+        retryAfterMs: 0,
+      }),
+      'media peers',
+    );
+    if (!claimed.ok)
+      throw new DomainError(
+        'MEDIA_PEER_LIMIT',
+        `You already have media open in ${cap.max} places: close one first`,
+        429,
+      );
   }
 
   /** Frees the slot of a peer that closed. */
   async releaseMediaPeer(userKey: string, peerId: string): Promise<void> {
-    await this.redis.zrem(this.mediaPeersKey(userKey), peerId).catch((e: Error) => this.logger.warn(`media peer release: ${e.message}`));
+    await this.redis
+      .zrem(this.mediaPeersKey(userKey), peerId)
+      .catch((e: Error) => this.logger.warn(`media peer release: ${e.message}`));
   }
 
   private mediaPeersKey(userKey: string): string {

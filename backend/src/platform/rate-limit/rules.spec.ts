@@ -4,9 +4,22 @@ import { MediaEvents } from '../../contracts/media';
 import { QuizEvents } from '../../contracts/quiz';
 import { WhiteboardEvents } from '../../contracts/whiteboard';
 import { loadConfig } from '../../config/config';
-import { clientAddressKey, httpRuleOf, parseRuleOverrides, RATE_RULES, resolveRules, socketCharges, socketRuleOf } from './rules';
+import {
+  clientAddressKey,
+  httpRuleOf,
+  parseRuleOverrides,
+  RATE_RULES,
+  resolveRules,
+  socketCharges,
+  socketRuleOf,
+} from './rules';
 
-const env = { DATABASE_URL: 'postgres://x/y', REDIS_URL: 'redis://x', LTI_KEY: 'k'.repeat(32), SESSION_SECRET: 's'.repeat(32) };
+const env = {
+  DATABASE_URL: 'postgres://x/y',
+  REDIS_URL: 'redis://x',
+  LTI_KEY: 'k'.repeat(32),
+  SESSION_SECRET: 's'.repeat(32),
+};
 
 describe('rate limit rules', () => {
   it('gives every client event of the contracts a rule of its family', () => {
@@ -14,7 +27,14 @@ describe('rate limit rules', () => {
     expect(socketRuleOf(ClientEvents.chatSend)).toBe('chat');
     expect(socketRuleOf(ClientEvents.hand)).toBe('hand');
     expect(socketRuleOf(ClientEvents.media)).toBe('room.media');
-    for (const e of [ClientEvents.teacherMute, ClientEvents.teacherMuteAll, ClientEvents.teacherRemove, ClientEvents.teacherStopCamera, ClientEvents.teacherEndClass, MediaEvents.policy]) {
+    for (const e of [
+      ClientEvents.teacherMute,
+      ClientEvents.teacherMuteAll,
+      ClientEvents.teacherRemove,
+      ClientEvents.teacherStopCamera,
+      ClientEvents.teacherEndClass,
+      MediaEvents.policy,
+    ]) {
       expect(socketRuleOf(e)).toBe('teacher');
     }
     expect(socketRuleOf(WhiteboardEvents.op)).toBe('wb.op');
@@ -27,9 +47,18 @@ describe('rate limit rules', () => {
     expect(socketRuleOf(MediaEvents.consume)).toBe('media.signal');
     expect(socketRuleOf(QuizEvents.answer)).toBe('quiz.answer');
     expect(socketRuleOf(QuizEvents.sync)).toBe('quiz.sync');
-    for (const e of [QuizEvents.launch, QuizEvents.close, QuizEvents.reveal, QuizEvents.results]) expect(socketRuleOf(e)).toBe('quiz.teacher');
+    for (const e of [QuizEvents.launch, QuizEvents.close, QuizEvents.reveal, QuizEvents.results])
+      expect(socketRuleOf(e)).toBe('quiz.teacher');
     // No client event of the contracts is left to the catch-all; an unknown one is not unlimited.
-    for (const e of [...Object.values(ClientEvents), ...Object.values(MediaEvents), ...Object.values(QuizEvents), WhiteboardEvents.op, WhiteboardEvents.sync, WhiteboardEvents.follow, WhiteboardEvents.permissions]) {
+    for (const e of [
+      ...Object.values(ClientEvents),
+      ...Object.values(MediaEvents),
+      ...Object.values(QuizEvents),
+      WhiteboardEvents.op,
+      WhiteboardEvents.sync,
+      WhiteboardEvents.follow,
+      WhiteboardEvents.permissions,
+    ]) {
       expect(socketRuleOf(e), e).not.toBe('socket.other');
     }
     expect(socketRuleOf('breakout:assign')).toBe('socket.other');
@@ -43,7 +72,9 @@ describe('rate limit rules', () => {
       { rule: 'wb.user-bytes', key: 'p:rl:wb.user-bytes:user:u1', cost: 1235 },
       { rule: 'wb.board-bytes', key: 'p:rl:wb.board-bytes:board:class-9', cost: 1235 },
     ]);
-    expect(socketCharges('p', 'hand:set', 'u1', 'class-9', 50)).toEqual([{ rule: 'hand', key: 'p:rl:hand:user:u1', cost: 1 }]);
+    expect(socketCharges('p', 'hand:set', 'u1', 'class-9', 50)).toEqual([
+      { rule: 'hand', key: 'p:rl:hand:user:u1', cost: 1 },
+    ]);
     expect(socketCharges('p', 'wb:op', 'u1')).toHaveLength(1);
   });
 
@@ -65,7 +96,9 @@ describe('rate limit rules', () => {
     expect(rules.get('http.lti-login')).toEqual({ points: 6000, perMs: 60_000 });
     expect(rules.get('http.session')).toEqual({ points: 5, perMs: 60_000 });
     expect(resolveRules({ scale: 0.01, overrides: [] }).get('hand')!.points).toBe(1);
-    expect(() => resolveRules({ scale: 1, overrides: [{ name: '__proto__', points: 1, perMs: 1 }] })).toThrow(/Unknown rate limit rule/);
+    expect(() => resolveRules({ scale: 1, overrides: [{ name: '__proto__', points: 1, perMs: 1 }] })).toThrow(
+      /Unknown rate limit rule/,
+    );
     expect(parseRuleOverrides(' http.session=5/60000 , wb.op=10/1000')).toEqual({
       overrides: [
         { name: 'http.session', points: 5, perMs: 60000 },
@@ -81,10 +114,16 @@ describe('rate limit rules', () => {
   });
 
   it('reads its settings from the configuration: scale 1, or 20 in tests; a bad rule stops the start; trust proxy never true', () => {
-    expect(loadConfig({ ...env, NODE_ENV: 'production', PUBLIC_URL: 'https://lectern.example.edu' }).rateLimits).toEqual({ scale: 1, overrides: [] });
+    expect(
+      loadConfig({ ...env, NODE_ENV: 'production', PUBLIC_URL: 'https://lectern.example.edu' }).rateLimits,
+    ).toEqual({ scale: 1, overrides: [] });
     expect(loadConfig({ ...env, NODE_ENV: 'test' }).rateLimits.scale).toBe(20);
-    expect(loadConfig({ ...env, NODE_ENV: 'test', RATE_LIMIT_SCALE: '1', RATE_LIMIT_RULES: 'chat=3/1000' }).rateLimits).toEqual({ scale: 1, overrides: [{ name: 'chat', points: 3, perMs: 1000 }] });
-    expect(() => loadConfig({ ...env, RATE_LIMIT_RULES: 'chat=3' })).toThrow(/RATE_LIMIT_RULES "chat=3" is not name=points\/perMs/);
+    expect(
+      loadConfig({ ...env, NODE_ENV: 'test', RATE_LIMIT_SCALE: '1', RATE_LIMIT_RULES: 'chat=3/1000' }).rateLimits,
+    ).toEqual({ scale: 1, overrides: [{ name: 'chat', points: 3, perMs: 1000 }] });
+    expect(() => loadConfig({ ...env, RATE_LIMIT_RULES: 'chat=3' })).toThrow(
+      /RATE_LIMIT_RULES "chat=3" is not name=points\/perMs/,
+    );
     expect(loadConfig(env).trustProxy).toBe('loopback');
     expect(loadConfig({ ...env, TRUST_PROXY: '1' }).trustProxy).toBe(1);
     expect(loadConfig({ ...env, TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe('loopback, 10.0.0.0/8');

@@ -104,7 +104,8 @@ export function resolveRules(settings: RateLimitSettings): ReadonlyMap<RateRuleN
     rules.set(name, { points: Math.max(1, Math.round(r.points * settings.scale)), perMs: r.perMs });
   }
   for (const o of settings.overrides) {
-    if (!isRateRuleName(o.name)) throw new Error(`Unknown rate limit rule ${o.name} (known: ${RATE_RULE_NAMES.join(', ')})`);
+    if (!isRateRuleName(o.name))
+      throw new Error(`Unknown rate limit rule ${o.name} (known: ${RATE_RULE_NAMES.join(', ')})`);
     rules.set(o.name, { points: o.points, perMs: o.perMs });
   }
   return rules;
@@ -114,7 +115,10 @@ export function resolveRules(settings: RateLimitSettings): ReadonlyMap<RateRuleN
 export function parseRuleOverrides(text: string): { overrides: RateLimitSettings['overrides']; problems: string[] } {
   const overrides: { name: string; points: number; perMs: number }[] = [];
   const problems: string[] = [];
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = /^([a-z.-]+)=(\d+)\/(\d+)$/.exec(part);
     if (!m) {
       problems.push(`"${part}" is not name=points/perMs`);
@@ -184,13 +188,20 @@ export interface BucketCharge {
  * The buckets one socket event draws from, all or nothing: the event's rule per user, and for a
  * whiteboard op also its bytes, per user and per board. `prefix` separates deployments sharing a Redis.
  */
-export function socketCharges(prefix: string, event: string, userKey: string, boardKey?: string, bytes?: number): BucketCharge[] {
+export function socketCharges(
+  prefix: string,
+  event: string,
+  userKey: string,
+  boardKey?: string,
+  bytes?: number,
+): BucketCharge[] {
   const rule = socketRuleOf(event);
   const charges: BucketCharge[] = [{ rule, key: bucketKey(prefix, rule, 'user', userKey), cost: 1 }];
   if (rule === 'wb.op' && bytes !== undefined) {
     const cost = Math.max(0, Math.ceil(bytes));
     charges.push({ rule: 'wb.user-bytes', key: bucketKey(prefix, 'wb.user-bytes', 'user', userKey), cost });
-    if (boardKey !== undefined) charges.push({ rule: 'wb.board-bytes', key: bucketKey(prefix, 'wb.board-bytes', 'board', boardKey), cost });
+    if (boardKey !== undefined)
+      charges.push({ rule: 'wb.board-bytes', key: bucketKey(prefix, 'wb.board-bytes', 'board', boardKey), cost });
   }
   return charges;
 }
@@ -206,7 +217,10 @@ export function httpRuleOf(path: string): RateRuleName | null {
   } catch {
     // Malformed escapes: matched as sent (Express refuses such paths with 400 anyway).
   }
-  p = p.toLowerCase().replace(/\/{2,}/g, '/').replace(/\/+$/, '');
+  p = p
+    .toLowerCase()
+    .replace(/\/{2,}/g, '/')
+    .replace(/\/+$/, '');
   if (p === '/lti/login') return 'http.lti-login';
   if (p === '/lti/register') return 'http.lti-register';
   if (p === '/api/session/exchange') return 'http.session';

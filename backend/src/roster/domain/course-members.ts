@@ -51,10 +51,22 @@ export function courseMembers(listed: readonly ListedMember[], launched: readonl
   const launches = new Map(launched.map((l) => [l.subject, l]));
   const onRoster = new Set(listed.map((m) => m.subject));
   const members: CourseMember[] = [
-    ...listed.map((m) => ({ ...m, lastLaunchAt: launches.get(m.subject)?.lastLaunchAt ?? null, source: 'lms' as const })),
+    ...listed.map((m) => ({
+      ...m,
+      lastLaunchAt: launches.get(m.subject)?.lastLaunchAt ?? null,
+      source: 'lms' as const,
+    })),
     ...launched
       .filter((l) => !onRoster.has(l.subject))
-      .map((l) => ({ subject: l.subject, name: l.name, email: l.email, role: l.role, status: 'active' as const, lastLaunchAt: l.lastLaunchAt, source: 'launch' as const })),
+      .map((l) => ({
+        subject: l.subject,
+        name: l.name,
+        email: l.email,
+        role: l.role,
+        status: 'active' as const,
+        lastLaunchAt: l.lastLaunchAt,
+        source: 'launch' as const,
+      })),
   ];
   return members.sort((a, b) => byCodePoint(a.status, b.status) || byCodePoint(a.name, b.name));
 }

@@ -18,14 +18,25 @@ describe('parseMembershipPage', () => {
       }),
     ).toEqual([
       { subject: 'u1', name: 'Ada', email: 'a@x', ltiRoles: [`${M}#Instructor`], role: 'instructor', status: 'active' },
-      { subject: 'u2', name: 'Grace Hopper', email: null, ltiRoles: [`${M}#Learner`], role: 'learner', status: 'inactive' },
+      {
+        subject: 'u2',
+        name: 'Grace Hopper',
+        email: null,
+        ltiRoles: [`${M}#Learner`],
+        role: 'learner',
+        status: 'inactive',
+      },
       { subject: 'u3', name: 'User u3', email: null, ltiRoles: [`${M}#Mentor`], role: null, status: 'deleted' },
       { subject: 'u4', name: 'User u4', email: null, ltiRoles: [`${M}#Learner`], role: 'learner', status: 'active' },
     ]);
   });
 
   it('reads a status named like a property of every object as unknown (active)', () => {
-    const members = ['constructor', 'toString', '__proto__', 'hasOwnProperty'].map((status, i) => ({ user_id: `u${i}`, roles: [`${M}#Learner`], status }));
+    const members = ['constructor', 'toString', '__proto__', 'hasOwnProperty'].map((status, i) => ({
+      user_id: `u${i}`,
+      roles: [`${M}#Learner`],
+      status,
+    }));
     expect(parseMembershipPage({ members }).map((m) => m.status)).toEqual(['active', 'active', 'active', 'active']);
   });
 
@@ -37,7 +48,9 @@ describe('parseMembershipPage', () => {
 
 describe('nextPageUrl', () => {
   it('finds rel="next" among several links', () => {
-    expect(nextPageUrl('<https://lms/m?page=1>; rel="first", <https://lms/m?page=3>; rel="next"')).toBe('https://lms/m?page=3');
+    expect(nextPageUrl('<https://lms/m?page=1>; rel="first", <https://lms/m?page=3>; rel="next"')).toBe(
+      'https://lms/m?page=3',
+    );
     expect(nextPageUrl('<https://lms/m?p=2>; rel=next')).toBe('https://lms/m?p=2');
     expect(nextPageUrl('<https://lms/m?p=2>; rel="prev next"')).toBe('https://lms/m?p=2');
   });

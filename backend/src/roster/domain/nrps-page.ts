@@ -37,7 +37,8 @@ export function parseMembershipPage(body: unknown): RosterEntry[] {
     const roles = Array.isArray(m.roles) ? m.roles.filter((r): r is string => typeof r === 'string') : [];
     const given = typeof m.given_name === 'string' ? m.given_name : '';
     const family = typeof m.family_name === 'string' ? m.family_name : '';
-    const name = (typeof m.name === 'string' && m.name.trim()) || `${given} ${family}`.trim() || `User ${m.user_id.slice(0, 8)}`;
+    const name =
+      (typeof m.name === 'string' && m.name.trim()) || `${given} ${family}`.trim() || `User ${m.user_id.slice(0, 8)}`;
     out.push({
       subject: m.user_id.slice(0, 255),
       name: name.slice(0, 255),

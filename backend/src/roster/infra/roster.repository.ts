@@ -38,19 +38,28 @@ export class RosterRepository {
   constructor(private readonly db: DataSource) {}
 
   async members(courseId: string): Promise<RosterMemberRow[]> {
-    const rows = await this.db.query(`SELECT subject, name, email, role, status FROM roster_member WHERE course_id = $1`, [courseId]);
+    const rows = await this.db.query(
+      `SELECT subject, name, email, role, status FROM roster_member WHERE course_id = $1`,
+      [courseId],
+    );
     return rows.map(toMember);
   }
 
   /** A member of any status. */
   async member(courseId: string, subject: string): Promise<RosterMemberRow | null> {
-    const [row] = await this.db.query(`SELECT subject, name, email, role, status FROM roster_member WHERE course_id = $1 AND subject = $2`, [courseId, subject]);
+    const [row] = await this.db.query(
+      `SELECT subject, name, email, role, status FROM roster_member WHERE course_id = $1 AND subject = $2`,
+      [courseId, subject],
+    );
     return row ? toMember(row) : null;
   }
 
   /** How many members the course has that the LMS has not removed. */
   async countListed(courseId: string): Promise<number> {
-    const [{ had }] = await this.db.query(`SELECT count(*)::int AS had FROM roster_member WHERE course_id = $1 AND status <> 'deleted'`, [courseId]);
+    const [{ had }] = await this.db.query(
+      `SELECT count(*)::int AS had FROM roster_member WHERE course_id = $1 AND status <> 'deleted'`,
+      [courseId],
+    );
     return had;
   }
 
@@ -92,15 +101,24 @@ export class RosterRepository {
   }
 
   async syncSucceeded(courseId: string, members: number, pages: number): Promise<void> {
-    await this.db.query(`UPDATE roster_sync SET status = 'ok', finished_at = now(), members = $2, pages = $3 WHERE course_id = $1`, [courseId, members, pages]);
+    await this.db.query(
+      `UPDATE roster_sync SET status = 'ok', finished_at = now(), members = $2, pages = $3 WHERE course_id = $1`,
+      [courseId, members, pages],
+    );
   }
 
   async syncFailed(courseId: string, error: string): Promise<void> {
-    await this.db.query(`UPDATE roster_sync SET status = 'failed', finished_at = now(), error = $2 WHERE course_id = $1`, [courseId, error]);
+    await this.db.query(
+      `UPDATE roster_sync SET status = 'failed', finished_at = now(), error = $2 WHERE course_id = $1`,
+      [courseId, error],
+    );
   }
 
   async lastSync(courseId: string): Promise<RosterSyncRow | null> {
-    const [row] = await this.db.query(`SELECT status, started_at, finished_at, members, pages, error FROM roster_sync WHERE course_id = $1`, [courseId]);
+    const [row] = await this.db.query(
+      `SELECT status, started_at, finished_at, members, pages, error FROM roster_sync WHERE course_id = $1`,
+      [courseId],
+    );
     return row
       ? {
           status: row.status,

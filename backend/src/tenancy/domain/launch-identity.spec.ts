@@ -43,7 +43,11 @@ describe('resolveLaunchIdentity', () => {
     const id = resolveLaunchIdentity(
       {
         ...claims(),
-        [LTI.agsEndpoint]: { scope: ['https://purl.imsglobal.org/spec/lti-ags/scope/score', 7], lineitems: 'https://lms/li', lineitem: 'javascript:alert(1)' },
+        [LTI.agsEndpoint]: {
+          scope: ['https://purl.imsglobal.org/spec/lti-ags/scope/score', 7],
+          lineitems: 'https://lms/li',
+          lineitem: 'javascript:alert(1)',
+        },
         [LTI.nrps]: { context_memberships_url: 'https://lms/members', service_versions: ['2.0'] },
         [LTI.custom]: { classroom_id: 'abc', nested: { no: 1 } },
       },
@@ -81,17 +85,26 @@ describe('resolveLaunchIdentity', () => {
       ...claims(),
       [LTI.messageType]: 'LtiDeepLinkingRequest',
       [LTI.roles]: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor'],
-      [LTI.deepLinkingSettings]: { deep_link_return_url: 'https://lms/dl', accept_types: ['ltiResourceLink', 'link'], data: 'opaque', accept_multiple: true },
+      [LTI.deepLinkingSettings]: {
+        deep_link_return_url: 'https://lms/dl',
+        accept_types: ['ltiResourceLink', 'link'],
+        data: 'opaque',
+        accept_multiple: true,
+      },
     };
     delete c[LTI.resourceLink];
     const id = resolveLaunchIdentity(c, 'client-1');
     expect(id.activity).toBeNull();
     expect(id.deepLinking).toEqual({ returnUrl: 'https://lms/dl', data: 'opaque', acceptMultiple: true, title: null });
-    expect(rejected({ ...c, [LTI.roles]: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner'] })).toBe('DEEP_LINKING_TEACHER_ONLY');
-    expect(rejected({ ...c, [LTI.deepLinkingSettings]: { deep_link_return_url: 'https://lms/dl', accept_types: ['file'] } })).toBe(
-      'DEEP_LINKING_TYPE_NOT_ACCEPTED',
+    expect(rejected({ ...c, [LTI.roles]: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner'] })).toBe(
+      'DEEP_LINKING_TEACHER_ONLY',
     );
-    expect(rejected({ ...c, [LTI.deepLinkingSettings]: { accept_types: ['ltiResourceLink'] } })).toBe('DEEP_LINKING_SETTINGS_MISSING');
+    expect(
+      rejected({ ...c, [LTI.deepLinkingSettings]: { deep_link_return_url: 'https://lms/dl', accept_types: ['file'] } }),
+    ).toBe('DEEP_LINKING_TYPE_NOT_ACCEPTED');
+    expect(rejected({ ...c, [LTI.deepLinkingSettings]: { accept_types: ['ltiResourceLink'] } })).toBe(
+      'DEEP_LINKING_SETTINGS_MISSING',
+    );
   });
 
   it('rejects roles Lectern does not support', () => {

@@ -81,13 +81,19 @@ export function resolveLaunchIdentity(claims: Claims, clientId: string): LaunchI
   const deploymentId = str(claims[LTI.deploymentId], 255);
   if (!deploymentId) throw new LaunchRejectedError('DEPLOYMENT_MISSING', 'The launch has no deployment id');
   const subject = str(claims.sub, 255);
-  if (!subject) throw new LaunchRejectedError('SUBJECT_MISSING', 'The launch does not identify the user (no sub claim)');
+  if (!subject)
+    throw new LaunchRejectedError('SUBJECT_MISSING', 'The launch does not identify the user (no sub claim)');
   const context = obj(claims[LTI.context]);
   const contextId = str(context?.id, 255);
   if (!contextId) {
-    throw new LaunchRejectedError('CONTEXT_MISSING', 'Lectern is launched from a course: the launch has no course context', 400);
+    throw new LaunchRejectedError(
+      'CONTEXT_MISSING',
+      'Lectern is launched from a course: the launch has no course context',
+      400,
+    );
   }
-  const messageType: LaunchMessageType = claims[LTI.messageType] === 'LtiDeepLinkingRequest' ? 'LtiDeepLinkingRequest' : 'LtiResourceLinkRequest';
+  const messageType: LaunchMessageType =
+    claims[LTI.messageType] === 'LtiDeepLinkingRequest' ? 'LtiDeepLinkingRequest' : 'LtiResourceLinkRequest';
   const link = obj(claims[LTI.resourceLink]);
   const resourceLinkId = str(link?.id, 255);
   if (!resourceLinkId && messageType === 'LtiResourceLinkRequest') {
@@ -97,13 +103,22 @@ export function resolveLaunchIdentity(claims: Claims, clientId: string): LaunchI
   if (messageType === 'LtiDeepLinkingRequest') {
     const settings = obj(claims[LTI.deepLinkingSettings]);
     const returnUrl = httpUrl(settings?.deep_link_return_url);
-    if (!returnUrl) throw new LaunchRejectedError('DEEP_LINKING_SETTINGS_MISSING', 'The deep-linking request has no return URL', 400);
+    if (!returnUrl)
+      throw new LaunchRejectedError('DEEP_LINKING_SETTINGS_MISSING', 'The deep-linking request has no return URL', 400);
     if (typeof settings?.data === 'string' && settings.data.length > 16384) {
-      throw new LaunchRejectedError('DEEP_LINKING_DATA_TOO_LARGE', 'The deep-linking request carries too much data', 400);
+      throw new LaunchRejectedError(
+        'DEEP_LINKING_DATA_TOO_LARGE',
+        'The deep-linking request carries too much data',
+        400,
+      );
     }
     const accepts = Array.isArray(settings?.accept_types) ? (settings!.accept_types as unknown[]) : [];
     if (!accepts.includes('ltiResourceLink')) {
-      throw new LaunchRejectedError('DEEP_LINKING_TYPE_NOT_ACCEPTED', 'The LMS does not accept LTI resource links here', 400);
+      throw new LaunchRejectedError(
+        'DEEP_LINKING_TYPE_NOT_ACCEPTED',
+        'The LMS does not accept LTI resource links here',
+        400,
+      );
     }
     deepLinking = {
       returnUrl,
@@ -160,7 +175,9 @@ export function resolveLaunchIdentity(claims: Claims, clientId: string): LaunchI
       nrpsUrl: httpUrl(nrps?.context_memberships_url),
       agsLineItemsUrl: httpUrl(ags?.lineitems),
       agsLineItemUrl: httpUrl(ags?.lineitem),
-      agsScopes: Array.isArray(ags?.scope) ? (ags!.scope as unknown[]).filter((x): x is string => typeof x === 'string') : [],
+      agsScopes: Array.isArray(ags?.scope)
+        ? (ags!.scope as unknown[]).filter((x): x is string => typeof x === 'string')
+        : [],
     },
     custom,
   };

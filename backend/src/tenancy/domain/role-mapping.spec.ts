@@ -33,7 +33,9 @@ describe('mapLtiRoles', () => {
 
   it('returns null when no role is supported', () => {
     expect(mapLtiRoles([])).toBeNull();
-    expect(mapLtiRoles([`${M}#Mentor`, 'http://purl.imsglobal.org/vocab/lis/v2/institution/person#Student'])).toBeNull();
+    expect(
+      mapLtiRoles([`${M}#Mentor`, 'http://purl.imsglobal.org/vocab/lis/v2/institution/person#Student']),
+    ).toBeNull();
   });
 
   it('lets teaching roles run a class, and learners not', () => {

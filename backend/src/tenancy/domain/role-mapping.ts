@@ -11,7 +11,10 @@ const LIS = 'http://purl.imsglobal.org/vocab/lis/v2/';
 
 const CONTEXT_ROLES: ReadonlyArray<[RegExp, CourseRole]> = [
   // Sub-roles first: "membership/Instructor#TeachingAssistant" is a TA, not an instructor.
-  [/^(http:\/\/purl\.imsglobal\.org\/vocab\/lis\/v2\/membership\/Instructor#TeachingAssistant|TeachingAssistant)$/, 'teaching_assistant'],
+  [
+    /^(http:\/\/purl\.imsglobal\.org\/vocab\/lis\/v2\/membership\/Instructor#TeachingAssistant|TeachingAssistant)$/,
+    'teaching_assistant',
+  ],
   [/^(http:\/\/purl\.imsglobal\.org\/vocab\/lis\/v2\/membership#Administrator)$/, 'administrator'],
   [/^(http:\/\/purl\.imsglobal\.org\/vocab\/lis\/v2\/membership#Instructor|Instructor)$/, 'instructor'],
   [/^http:\/\/purl\.imsglobal\.org\/vocab\/lis\/v2\/membership\/Instructor#/, 'instructor'],

@@ -82,15 +82,18 @@ export class ActivityRepository {
 
   /** The activity a resource link of the course is bound to, or null. */
   async boundTo(courseId: string, resourceLinkId: string): Promise<string | null> {
-    const [row]: Array<{ activity_id: string }> = await this.db.query(`SELECT activity_id FROM activity_link WHERE course_id = $1 AND resource_link_id = $2`, [
-      courseId,
-      resourceLinkId,
-    ]);
+    const [row]: Array<{ activity_id: string }> = await this.db.query(
+      `SELECT activity_id FROM activity_link WHERE course_id = $1 AND resource_link_id = $2`,
+      [courseId, resourceLinkId],
+    );
     return row?.activity_id ?? null;
   }
 
   /** The activity created for a resource link (its title updated when it exists); returns its id. */
-  async upsertForLink(courseId: string, link: { resourceLinkId: string; title: string; description: string | null }): Promise<string> {
+  async upsertForLink(
+    courseId: string,
+    link: { resourceLinkId: string; title: string; description: string | null },
+  ): Promise<string> {
     const [row]: Array<{ id: string }> = await this.db.query(
       `INSERT INTO classroom_activity (course_id, resource_link_id, title, description) VALUES ($1, $2, $3, $4)
        ON CONFLICT (course_id, resource_link_id) DO UPDATE SET title = EXCLUDED.title RETURNING id`,

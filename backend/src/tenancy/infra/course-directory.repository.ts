@@ -50,7 +50,12 @@ export class CourseDirectoryRepository {
   constructor(private readonly db: DataSource) {}
 
   /** The user's id on the platform, creating the user when absent; an existing user is left as it is. */
-  async ensureUser(platformId: string, subject: string, profile: { name: string; email: string | null }, tx?: EntityManager): Promise<string> {
+  async ensureUser(
+    platformId: string,
+    subject: string,
+    profile: { name: string; email: string | null },
+    tx?: EntityManager,
+  ): Promise<string> {
     const [row] = await (tx ?? this.db).query(
       `INSERT INTO lti_user (platform_id, subject, name, email) VALUES ($1, $2, $3, $4)
        ON CONFLICT (platform_id, subject) DO UPDATE SET updated_at = lti_user.updated_at RETURNING id`,
@@ -61,8 +66,13 @@ export class CourseDirectoryRepository {
 
   async users(ids: readonly string[]): Promise<UserRow[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db.query(`SELECT id, subject, name, email FROM lti_user WHERE id = ANY($1::uuid[])`, [[...ids]]);
-    return rows.map((r: Record<string, unknown>) => ({ id: r.id, subject: r.subject, name: r.name, email: r.email ?? null }) as UserRow);
+    const rows = await this.db.query(`SELECT id, subject, name, email FROM lti_user WHERE id = ANY($1::uuid[])`, [
+      [...ids],
+    ]);
+    return rows.map(
+      (r: Record<string, unknown>) =>
+        ({ id: r.id, subject: r.subject, name: r.name, email: r.email ?? null }) as UserRow,
+    );
   }
 
   /** The course's enrolments (of one subject when given). */
@@ -91,11 +101,20 @@ export class CourseDirectoryRepository {
         WHERE c.id = $1`,
       [courseId],
     );
-    return row ? { issuer: row.issuer, clientId: row.client_id, nrpsUrl: row.nrps_url ?? null, agsLineItemsUrl: row.ags_lineitems_url ?? null } : null;
+    return row
+      ? {
+          issuer: row.issuer,
+          clientId: row.client_id,
+          nrpsUrl: row.nrps_url ?? null,
+          agsLineItemsUrl: row.ags_lineitems_url ?? null,
+        }
+      : null;
   }
 
   async coursesWithRosterService(): Promise<string[]> {
-    const rows: Array<{ course_id: string }> = await this.db.query(`SELECT course_id FROM course_lti_service WHERE nrps_url IS NOT NULL`);
+    const rows: Array<{ course_id: string }> = await this.db.query(
+      `SELECT course_id FROM course_lti_service WHERE nrps_url IS NOT NULL`,
+    );
     return rows.map((r) => r.course_id);
   }
 
@@ -117,6 +136,10 @@ export class CourseDirectoryRepository {
   }
 
   async setAttendancePoints(activityId: string, courseId: string, points: number | null): Promise<void> {
-    await this.db.query(`UPDATE classroom_activity SET attendance_points = $3 WHERE id = $1 AND course_id = $2`, [activityId, courseId, points]);
+    await this.db.query(`UPDATE classroom_activity SET attendance_points = $3 WHERE id = $1 AND course_id = $2`, [
+      activityId,
+      courseId,
+      points,
+    ]);
   }
 }

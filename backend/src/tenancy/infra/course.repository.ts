@@ -100,10 +100,10 @@ export class CourseRepository {
 
   /** The course, if it belongs to this platform (or to any, when platformId is null). */
   async findCourse(courseId: string, platformId: string | null): Promise<CourseRow | null> {
-    const [row]: CourseRow[] = await this.db.query(`SELECT id, title, label FROM course WHERE id = $1 AND ($2::uuid IS NULL OR platform_id = $2::uuid)`, [
-      courseId,
-      platformId,
-    ]);
+    const [row]: CourseRow[] = await this.db.query(
+      `SELECT id, title, label FROM course WHERE id = $1 AND ($2::uuid IS NULL OR platform_id = $2::uuid)`,
+      [courseId, platformId],
+    );
     return row ?? null;
   }
 
@@ -111,7 +111,12 @@ export class CourseRepository {
    * One read: the platform's active flag, whether the person is enrolled in the course (of that platform),
    * and whether an instructor removed them from the live class of the activity. Null: no such platform.
    */
-  async sessionStanding(s: { platformId: string; courseId: string; userId: string; activityId: string | null }): Promise<SessionStanding | null> {
+  async sessionStanding(s: {
+    platformId: string;
+    courseId: string;
+    userId: string;
+    activityId: string | null;
+  }): Promise<SessionStanding | null> {
     const [row]: Array<{ active: boolean; enrolled: boolean; removed: boolean }> = await this.db.query(
       `SELECT p.active,
               EXISTS (SELECT 1 FROM enrolment e JOIN course c ON c.id = e.course_id

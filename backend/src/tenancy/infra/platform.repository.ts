@@ -122,19 +122,34 @@ export class PlatformRepository {
         [input.issuer, input.clientId, input.name, input.ltijsKid, input.source, input.acceptNewDeployments],
       );
       for (const d of input.deployments) {
-        await m.query(`INSERT INTO lti_deployment (platform_id, deployment_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [p.id, d]);
+        await m.query(
+          `INSERT INTO lti_deployment (platform_id, deployment_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+          [p.id, d],
+        );
       }
     });
   }
 
   async findForLaunch(issuer: string, clientId: string, deploymentId: string): Promise<LaunchPlatform | null> {
-    const [row]: Array<{ id: string; active: boolean; accept_new_deployments: boolean; deployment_row_id: string | null }> = await this.db.query(
+    const [row]: Array<{
+      id: string;
+      active: boolean;
+      accept_new_deployments: boolean;
+      deployment_row_id: string | null;
+    }> = await this.db.query(
       `SELECT p.id, p.active, p.accept_new_deployments, d.id AS deployment_row_id FROM lti_platform p
          LEFT JOIN lti_deployment d ON d.platform_id = p.id AND d.deployment_id = $3
         WHERE p.issuer = $1 AND p.client_id = $2`,
       [issuer, clientId, deploymentId],
     );
-    return row ? { id: row.id, active: row.active, acceptNewDeployments: row.accept_new_deployments, deploymentRowId: row.deployment_row_id } : null;
+    return row
+      ? {
+          id: row.id,
+          active: row.active,
+          acceptNewDeployments: row.accept_new_deployments,
+          deploymentRowId: row.deployment_row_id,
+        }
+      : null;
   }
 
   /** Adds a deployment (or finds it, when a concurrent launch added it first); returns its row id. */
@@ -176,24 +191,36 @@ export class PlatformRepository {
 
   /** Every platform (or only the one given), oldest first. */
   async identities(only: string | null): Promise<PlatformIdentity[]> {
-    const rows: IdentityRow[] = await this.db.query(`SELECT id, issuer, client_id FROM lti_platform WHERE ($1::uuid IS NULL OR id = $1) ORDER BY created_at`, [only]);
+    const rows: IdentityRow[] = await this.db.query(
+      `SELECT id, issuer, client_id FROM lti_platform WHERE ($1::uuid IS NULL OR id = $1) ORDER BY created_at`,
+      [only],
+    );
     return rows.map(toIdentity);
   }
 
   /** Enables or disables a platform; null when there is no such platform. */
   async setActive(id: string, active: boolean): Promise<PlatformIdentity | null> {
     // An UPDATE answers [rows, affected count].
-    const [rows]: [IdentityRow[], number] = await this.db.query(`UPDATE lti_platform SET active = $2 WHERE id = $1 RETURNING id, issuer, client_id`, [id, active]);
+    const [rows]: [IdentityRow[], number] = await this.db.query(
+      `UPDATE lti_platform SET active = $2 WHERE id = $1 RETURNING id, issuer, client_id`,
+      [id, active],
+    );
     return rows[0] ? toIdentity(rows[0]) : null;
   }
 
   /** Replaces the platform's frame origins, the platform row locked meanwhile; null when there is no such platform. */
   async replaceFrameOrigins(id: string, origins: string[]): Promise<PlatformIdentity | null> {
     return this.db.transaction(async (m) => {
-      const [p]: IdentityRow[] = await m.query(`SELECT id, issuer, client_id FROM lti_platform WHERE id = $1 FOR UPDATE`, [id]);
+      const [p]: IdentityRow[] = await m.query(
+        `SELECT id, issuer, client_id FROM lti_platform WHERE id = $1 FOR UPDATE`,
+        [id],
+      );
       if (!p) return null;
       await m.query(`DELETE FROM lti_platform_frame_origin WHERE platform_id = $1`, [id]);
-      await m.query(`INSERT INTO lti_platform_frame_origin (platform_id, origin) SELECT $1, unnest($2::text[])`, [id, origins]);
+      await m.query(`INSERT INTO lti_platform_frame_origin (platform_id, origin) SELECT $1, unnest($2::text[])`, [
+        id,
+        origins,
+      ]);
       return toIdentity(p);
     });
   }

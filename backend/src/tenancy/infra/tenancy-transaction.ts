@@ -20,6 +20,12 @@ export class TenancyTransaction {
   constructor(private readonly db: DataSource) {}
 
   run<T>(work: (tx: TenancyRepositories) => Promise<T>): Promise<T> {
-    return this.db.transaction((m) => work({ platforms: new PlatformRepository(m), courses: new CourseRepository(m), activities: new ActivityRepository(m) }));
+    return this.db.transaction((m) =>
+      work({
+        platforms: new PlatformRepository(m),
+        courses: new CourseRepository(m),
+        activities: new ActivityRepository(m),
+      }),
+    );
   }
 }

@@ -27,9 +27,27 @@ describe('whiteboard ops', () => {
     const b = emptyBoard();
     const add = stroke('stroke-aaaa');
     expect(applyOp(b, 'ada', add)).toMatchObject({ seq: 1, duplicate: false });
-    expect(applyOp(b, 'ada', { type: 'append', opId: opId(), page: 'page-1', elementId: 'stroke-aaaa', points: [[1, 1], [2, 2]] }).seq).toBe(2);
+    expect(
+      applyOp(b, 'ada', {
+        type: 'append',
+        opId: opId(),
+        page: 'page-1',
+        elementId: 'stroke-aaaa',
+        points: [
+          [1, 1],
+          [2, 2],
+        ],
+      }).seq,
+    ).toBe(2);
     expect(applyOp(b, 'ada', add)).toEqual({ seq: 2, effects: [], duplicate: true });
-    expect(b.pages.get('page-1')!.elements.get('stroke-aaaa')).toMatchObject({ author: 'ada', points: [[0, 0], [1, 1], [2, 2]] });
+    expect(b.pages.get('page-1')!.elements.get('stroke-aaaa')).toMatchObject({
+      author: 'ada',
+      points: [
+        [0, 0],
+        [1, 1],
+        [2, 2],
+      ],
+    });
   });
 
   it('undo reverts only my own last action, never yours; redo brings it back whole', () => {
@@ -42,14 +60,25 @@ describe('whiteboard ops', () => {
     expect(ids(b)).toEqual(['stroke-grace']);
     applyOp(b, 'ada', { type: 'redo', opId: opId() });
     expect(ids(b)).toEqual(['stroke-grace', 'stroke-ada1']);
-    expect(b.pages.get('page-1')!.elements.get('stroke-ada1')).toMatchObject({ points: [[0, 0], [5, 5]] });
+    expect(b.pages.get('page-1')!.elements.get('stroke-ada1')).toMatchObject({
+      points: [
+        [0, 0],
+        [5, 5],
+      ],
+    });
     expect(codeOf(() => applyOp(b, 'katherine', { type: 'undo', opId: opId() }))).toBe('NOTHING_TO_UNDO');
   });
 
   it('undoes a move, a deletion (in place) and a clear', () => {
     const b = emptyBoard();
     for (const id of ['el-one-1', 'el-two-2', 'el-three3']) applyOp(b, 'ada', stroke(id, [[10, 10]]));
-    applyOp(b, 'grace', { type: 'update', opId: opId(), page: 'page-1', elementId: 'el-two-2', patch: { move: [5, -5], colour: '#ff0000' } });
+    applyOp(b, 'grace', {
+      type: 'update',
+      opId: opId(),
+      page: 'page-1',
+      elementId: 'el-two-2',
+      patch: { move: [5, -5], colour: '#ff0000' },
+    });
     expect(b.pages.get('page-1')!.elements.get('el-two-2')).toMatchObject({ points: [[15, 5]], colour: '#ff0000' });
     applyOp(b, 'grace', { type: 'undo', opId: opId() });
     expect(b.pages.get('page-1')!.elements.get('el-two-2')).toMatchObject({ points: [[10, 10]], colour: '#112233' });
@@ -69,9 +98,25 @@ describe('whiteboard ops', () => {
     const b = emptyBoard();
     applyOp(b, 'ada', stroke('stroke-ada1'));
     const before = JSON.stringify(boardToData(b));
-    expect(codeOf(() => applyOp(b, 'grace', { type: 'append', opId: opId(), page: 'page-1', elementId: 'stroke-ada1', points: [[1, 1]] }))).toBe('NOT_AUTHOR');
-    expect(codeOf(() => applyOp(b, 'ada', { type: 'append', opId: opId(), page: 'page-1', elementId: 'missing-1', points: [[1, 1]] }))).toBe('ELEMENT_NOT_FOUND');
-    expect(codeOf(() => applyOp(b, 'ada', { ...(stroke('stroke-x') as object), page: 'page-9' } as BoardOp))).toBe('PAGE_NOT_FOUND');
+    expect(
+      codeOf(() =>
+        applyOp(b, 'grace', {
+          type: 'append',
+          opId: opId(),
+          page: 'page-1',
+          elementId: 'stroke-ada1',
+          points: [[1, 1]],
+        }),
+      ),
+    ).toBe('NOT_AUTHOR');
+    expect(
+      codeOf(() =>
+        applyOp(b, 'ada', { type: 'append', opId: opId(), page: 'page-1', elementId: 'missing-1', points: [[1, 1]] }),
+      ),
+    ).toBe('ELEMENT_NOT_FOUND');
+    expect(codeOf(() => applyOp(b, 'ada', { ...(stroke('stroke-x') as object), page: 'page-9' } as BoardOp))).toBe(
+      'PAGE_NOT_FOUND',
+    );
     expect(codeOf(() => applyOp(b, 'ada', stroke('stroke-ada1')))).toBe('ELEMENT_EXISTS');
     expect(JSON.stringify(boardToData(b))).toBe(before);
   });
@@ -82,10 +127,14 @@ describe('whiteboard ops', () => {
     const chunk = Array.from({ length: LIMITS.pointsPerOp }, (_, i) => [i, i] as [number, number]);
     let code = 'OK';
     for (let i = 0; i < 50 && code === 'OK'; i++) {
-      code = codeOf(() => applyOp(b, 'ada', { type: 'append', opId: opId(), page: 'page-1', elementId: 'long-stroke', points: chunk }));
+      code = codeOf(() =>
+        applyOp(b, 'ada', { type: 'append', opId: opId(), page: 'page-1', elementId: 'long-stroke', points: chunk }),
+      );
     }
     expect(code).toBe('STROKE_TOO_LONG');
-    expect((b.pages.get('page-1')!.elements.get('long-stroke') as { points: unknown[] }).points.length).toBeLessThanOrEqual(LIMITS.pointsPerElement);
+    expect(
+      (b.pages.get('page-1')!.elements.get('long-stroke') as { points: unknown[] }).points.length,
+    ).toBeLessThanOrEqual(LIMITS.pointsPerElement);
   });
 
   it('never changes an effect once returned (copies kept for catch-up stay as they were sent)', () => {
@@ -108,7 +157,16 @@ describe('whiteboard ops', () => {
       ['ada', stroke('s-ada-01')],
       ['ada', { type: 'append', opId: opId(), page: 'page-1', elementId: 's-ada-01', points: [[3, 4]] }],
       ['ada', { type: 'add-page', opId: opId(), page: 'page-2' }],
-      ['grace', { type: 'add', opId: opId(), page: 'page-2', elementId: 'txt-0001', element: { kind: 'text', colour: '#000000', size: 16, at: [1, 1], text: 'F = ma' } }],
+      [
+        'grace',
+        {
+          type: 'add',
+          opId: opId(),
+          page: 'page-2',
+          elementId: 'txt-0001',
+          element: { kind: 'text', colour: '#000000', size: 16, at: [1, 1], text: 'F = ma' },
+        },
+      ],
       ['grace', { type: 'update', opId: opId(), page: 'page-2', elementId: 'txt-0001', patch: { text: 'F = m·a' } }],
       ['ada', { type: 'undo', opId: opId() }],
       ['grace', { type: 'undo', opId: opId() }],
@@ -125,8 +183,20 @@ describe('op validation (the wire schema)', () => {
   it('accepts a valid op', () => expect(opSchema.safeParse(valid).success).toBe(true));
   it.each<[string, unknown]>([
     ['a bad colour', { ...valid, element: { ...(valid as { element: object }).element, colour: 'red' } }],
-    ['a coordinate out of range', { ...valid, element: { ...(valid as { element: object }).element, points: [[1e9, 0]] } }],
-    ['too many points in one op', { type: 'append', opId: 'op-abcdefgh', page: 'page-1', elementId: 'stroke-ok1', points: Array(LIMITS.pointsPerOp + 1).fill([0, 0]) }],
+    [
+      'a coordinate out of range',
+      { ...valid, element: { ...(valid as { element: object }).element, points: [[1e9, 0]] } },
+    ],
+    [
+      'too many points in one op',
+      {
+        type: 'append',
+        opId: 'op-abcdefgh',
+        page: 'page-1',
+        elementId: 'stroke-ok1',
+        points: Array(LIMITS.pointsPerOp + 1).fill([0, 0]),
+      },
+    ],
     ['an unknown op type', { type: 'explode', opId: 'op-abcdefgh' }],
     ['an id with odd characters', { ...valid, elementId: 'x y z <script>' }],
     ['an empty update', { type: 'update', opId: 'op-abcdefgh', page: 'page-1', elementId: 'stroke-ok1', patch: {} }],
@@ -151,13 +221,20 @@ describe('ids are data, never keys of plain objects', () => {
   };
   afterEach(() => {
     // A failing run must not poison the tests after it.
-    for (const k of Object.getOwnPropertyNames(Object.prototype)) if (!protoNames.includes(k)) delete (Object.prototype as Record<string, unknown>)[k];
+    for (const k of Object.getOwnPropertyNames(Object.prototype))
+      if (!protoNames.includes(k)) delete (Object.prototype as Record<string, unknown>)[k];
   });
 
   const text: BoardElement = { kind: 'text', colour: '#000000', size: 16, at: [1, 1], text: 'x' };
   const opsNaming = (r: string): Array<[string, BoardOp]> => [
-    ['update (the attack as sent)', { type: 'update', opId: opId(), page: 'page-1', elementId: r, patch: { colour: '#ff0000' } }],
-    ['update on a reserved page', { type: 'update', opId: opId(), page: r, elementId: 'el-real1', patch: { colour: '#ff0000', move: [1, 1] } }],
+    [
+      'update (the attack as sent)',
+      { type: 'update', opId: opId(), page: 'page-1', elementId: r, patch: { colour: '#ff0000' } },
+    ],
+    [
+      'update on a reserved page',
+      { type: 'update', opId: opId(), page: r, elementId: 'el-real1', patch: { colour: '#ff0000', move: [1, 1] } },
+    ],
     ['add', { type: 'add', opId: opId(), page: 'page-1', elementId: r, element: { ...text } }],
     ['add on a reserved page', { type: 'add', opId: opId(), page: r, elementId: 'el-new-1', element: { ...text } }],
     ['append', { type: 'append', opId: opId(), page: 'page-1', elementId: r, points: [[1, 1]] }],
@@ -173,7 +250,13 @@ describe('ids are data, never keys of plain objects', () => {
   it.each(RESERVED)('refuses every op naming %s, changes nothing, and leaves Object.prototype alone', (r) => {
     const start = () => {
       const board = emptyBoard();
-      applyOp(board, 'ada', { type: 'add', opId: 'op-real-add', page: 'page-1', elementId: 'el-real1', element: { kind: 'stroke', tool: 'pen', colour: '#112233', width: 2, points: [[0, 0]] } });
+      applyOp(board, 'ada', {
+        type: 'add',
+        opId: 'op-real-add',
+        page: 'page-1',
+        elementId: 'el-real1',
+        element: { kind: 'stroke', tool: 'pen', colour: '#112233', width: 2, points: [[0, 0]] },
+      });
       return board;
     };
     const b = start();
@@ -188,7 +271,14 @@ describe('ids are data, never keys of plain objects', () => {
       expect([name, code]).toEqual([name, 'RESERVED_ID']);
     }
     // Nothing changed: the board is the one it was before the first of them.
-    const state = (x: Board) => ({ seq: x.seq, pageOrder: x.pageOrder, pages: x.pages, recentOps: x.recentOps, undo: x.undo, redo: x.redo });
+    const state = (x: Board) => ({
+      seq: x.seq,
+      pageOrder: x.pageOrder,
+      pages: x.pages,
+      recentOps: x.recentOps,
+      undo: x.undo,
+      redo: x.redo,
+    });
     expect(state(b)).toEqual(state(start()));
   });
 
@@ -203,7 +293,8 @@ describe('ids are data, never keys of plain objects', () => {
         { kind: 'add-page', page: r, title: 'x' },
         { kind: 'put', page: r, elementId: 'el-x-1', element: { ...text, author: 'x' } },
       ];
-      for (const e of effects) expect(() => applyEffect(b, e)).toThrow(expect.objectContaining({ code: 'RESERVED_ID' }));
+      for (const e of effects)
+        expect(() => applyEffect(b, e)).toThrow(expect.objectContaining({ code: 'RESERVED_ID' }));
     }
     untouched();
     expect([...b.pages.keys()]).toEqual(['page-1']);
@@ -212,7 +303,9 @@ describe('ids are data, never keys of plain objects', () => {
   it('keeps a patch carrying an own "__proto__" key (as JSON.parse makes it) from reaching any prototype', () => {
     const b = emptyBoard();
     applyOp(b, 'ada', { type: 'add', opId: opId(), page: 'page-1', elementId: 'el-real1', element: { ...text } });
-    const op = JSON.parse(`{"type":"update","opId":"${opId()}","page":"page-1","elementId":"el-real1","patch":{"__proto__":{"colour":"#ff0000","text":"pwned"},"colour":"#00ff00"}}`) as BoardOp;
+    const op = JSON.parse(
+      `{"type":"update","opId":"${opId()}","page":"page-1","elementId":"el-real1","patch":{"__proto__":{"colour":"#ff0000","text":"pwned"},"colour":"#00ff00"}}`,
+    ) as BoardOp;
     const applied = applyOp(b, 'ada', op);
     untouched();
     expect(b.pages.get('page-1')!.elements.get('el-real1')).toMatchObject({ colour: '#00ff00', text: 'x' });
@@ -241,7 +334,8 @@ describe('ids are data, never keys of plain objects', () => {
   it('loads a board saved with reserved ids (by a server from before the rule): the rest intact, Object.prototype untouched', () => {
     // As an old server's snapshot could hold it: JSON with own "__proto__"/"constructor" keys, and the undo
     // entry the attack left (its redo sets the colour again).
-    const el = (id: string) => `"${id}":{"kind":"stroke","tool":"pen","colour":"#112233","width":2,"points":[[0,0]],"author":"ada"}`;
+    const el = (id: string) =>
+      `"${id}":{"kind":"stroke","tool":"pen","colour":"#112233","width":2,"points":[[0,0]],"author":"ada"}`;
     const saved = JSON.parse(`{
       "seq": 7, "pageOrder": ["page-1", "__proto__", "constructor"],
       "pages": {
@@ -266,7 +360,13 @@ describe('ids are data, never keys of plain objects', () => {
     expect(applyOp(b, 'grace', { type: 'redo', opId: opId() }).effects).toEqual([]);
     untouched();
     // And the board goes on, and round-trips through JSON as it was.
-    applyOp(b, 'ada', { type: 'update', opId: opId(), page: 'page-1', elementId: 'el-b-1', patch: { colour: '#00ff00' } });
+    applyOp(b, 'ada', {
+      type: 'update',
+      opId: opId(),
+      page: 'page-1',
+      elementId: 'el-b-1',
+      patch: { colour: '#00ff00' },
+    });
     const again = boardFromData(JSON.parse(JSON.stringify(boardToData(b))));
     expect(again.pages).toEqual(b.pages);
     expect(again.undo).toEqual(b.undo);

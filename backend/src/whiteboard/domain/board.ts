@@ -110,11 +110,20 @@ function safeEffect(e: Effect): boolean {
 
 /** The pages as JSON carries them; element objects are shared with the board, not copied. */
 export function pagesToData(b: Board): Record<string, PageData> {
-  return record([...b.pages].map(([id, p]) => [id, { id: p.id, title: p.title, order: p.order, elements: record(p.elements) }]));
+  return record(
+    [...b.pages].map(([id, p]) => [id, { id: p.id, title: p.title, order: p.order, elements: record(p.elements) }]),
+  );
 }
 
 export function boardToData(b: Board): BoardData {
-  return { seq: b.seq, pageOrder: b.pageOrder, pages: pagesToData(b), recentOps: b.recentOps, undo: record(b.undo), redo: record(b.redo) };
+  return {
+    seq: b.seq,
+    pageOrder: b.pageOrder,
+    pages: pagesToData(b),
+    recentOps: b.recentOps,
+    undo: record(b.undo),
+    redo: record(b.redo),
+  };
 }
 
 /**
@@ -246,7 +255,8 @@ export interface Applied {
 export function applyOp(b: Board, user: string, op: BoardOp): Applied {
   // The contract refuses these; an op logged before it did (replayed from a board's log) is refused here.
   const named = [op.opId, 'page' in op ? op.page : '', 'elementId' in op ? op.elementId : ''];
-  if (named.some((id) => typeof id !== 'string' || isReservedId(id))) throw new BoardError('RESERVED_ID', 'An op names a reserved id (__proto__, constructor, prototype)');
+  if (named.some((id) => typeof id !== 'string' || isReservedId(id)))
+    throw new BoardError('RESERVED_ID', 'An op names a reserved id (__proto__, constructor, prototype)');
   if (b.recentOps.includes(op.opId)) return { seq: b.seq, effects: [], duplicate: true };
   const effects = plan(b, user, op);
   for (const e of effects) applyEffect(b, e);
@@ -267,7 +277,8 @@ function plan(b: Board, user: string, op: BoardOp): Effect[] {
     case 'add': {
       const p = page(b, op.page);
       if (p.elements.has(op.elementId)) throw new BoardError('ELEMENT_EXISTS', `Element ${op.elementId} exists`);
-      if (p.order.length >= LIMITS.elementsPerPage) throw new BoardError('PAGE_FULL', `At most ${LIMITS.elementsPerPage} elements on a page`);
+      if (p.order.length >= LIMITS.elementsPerPage)
+        throw new BoardError('PAGE_FULL', `At most ${LIMITS.elementsPerPage} elements on a page`);
       const stored = { ...clone(op.element), author: user } as StoredElement;
       const put: Effect = { kind: 'put', page: op.page, elementId: op.elementId, element: stored };
       // Undo removes the element; redo puts it back as it was then (with the points appended since).
@@ -279,7 +290,8 @@ function plan(b: Board, user: string, op: BoardOp): Effect[] {
       const el = element(page(b, op.page), op.elementId);
       if (el.author !== user) throw new BoardError('NOT_AUTHOR', 'Only the author of a stroke draws on it');
       if (el.kind !== 'stroke') throw new BoardError('NOT_A_STROKE', 'Points go on strokes only');
-      if (el.points.length + op.points.length > LIMITS.pointsPerElement) throw new BoardError('STROKE_TOO_LONG', `At most ${LIMITS.pointsPerElement} points in a stroke`);
+      if (el.points.length + op.points.length > LIMITS.pointsPerElement)
+        throw new BoardError('STROKE_TOO_LONG', `At most ${LIMITS.pointsPerElement} points in a stroke`);
       // The stroke's undo entry (from its add) must redo the whole stroke: keep it in step.
       const redoPut = [...(b.undo.get(user) ?? [])]
         .reverse()
@@ -291,7 +303,10 @@ function plan(b: Board, user: string, op: BoardOp): Effect[] {
     case 'update': {
       const el = element(page(b, op.page), op.elementId);
       const patch: Effect = { kind: 'patch', page: op.page, elementId: op.elementId, patch: op.patch };
-      remember(b, user, { undo: [{ kind: 'patch', page: op.page, elementId: op.elementId, patch: inversePatch(el, op.patch) }], redo: [patch] });
+      remember(b, user, {
+        undo: [{ kind: 'patch', page: op.page, elementId: op.elementId, patch: inversePatch(el, op.patch) }],
+        redo: [patch],
+      });
       return [patch];
     }
     case 'delete': {
@@ -309,7 +324,13 @@ function plan(b: Board, user: string, op: BoardOp): Effect[] {
       const ids = [...p.order];
       if (ids.length === 0) return [];
       remember(b, user, {
-        undo: ids.map((id, index) => ({ kind: 'put', page: op.page, elementId: id, element: clone(element(p, id)), index })),
+        undo: ids.map((id, index) => ({
+          kind: 'put',
+          page: op.page,
+          elementId: id,
+          element: clone(element(p, id)),
+          index,
+        })),
         redo: [{ kind: 'remove', page: op.page, elementIds: ids }],
       });
       return [{ kind: 'remove', page: op.page, elementIds: ids }];
@@ -319,7 +340,8 @@ function plan(b: Board, user: string, op: BoardOp): Effect[] {
       const from = op.type === 'undo' ? b.undo : b.redo;
       const to = op.type === 'undo' ? b.redo : b.undo;
       const entry = from.get(user)?.pop();
-      if (!entry) throw new BoardError(op.type === 'undo' ? 'NOTHING_TO_UNDO' : 'NOTHING_TO_REDO', `Nothing to ${op.type}`);
+      if (!entry)
+        throw new BoardError(op.type === 'undo' ? 'NOTHING_TO_UNDO' : 'NOTHING_TO_REDO', `Nothing to ${op.type}`);
       const stack = to.get(user) ?? [];
       to.set(user, stack);
       stack.push(entry);

@@ -23,15 +23,22 @@ export function boundsOf(el: StoredElement): Box {
   }
   const pts = el.kind === 'stroke' ? el.points : [el.from, el.to];
   const pad = el.width / 2;
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  let minX = Infinity,
+    minY = Infinity,
+    maxX = -Infinity,
+    maxY = -Infinity;
   for (const [x, y] of pts) {
-    minX = Math.min(minX, x); minY = Math.min(minY, y); maxX = Math.max(maxX, x); maxY = Math.max(maxY, y);
+    minX = Math.min(minX, x);
+    minY = Math.min(minY, y);
+    maxX = Math.max(maxX, x);
+    maxY = Math.max(maxY, y);
   }
   return { x: minX - pad, y: minY - pad, w: maxX - minX + 2 * pad, h: maxY - minY + 2 * pad };
 }
 
 function distanceToSegment([px, py]: Point, [ax, ay]: Point, [bx, by]: Point): number {
-  const dx = bx - ax, dy = by - ay;
+  const dx = bx - ax,
+    dy = by - ay;
   const len2 = dx * dx + dy * dy;
   const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / len2));
   return Math.hypot(px - (ax + t * dx), py - (ay + t * dy));
@@ -41,24 +48,38 @@ function distanceToSegment([px, py]: Point, [ax, ay]: Point, [bx, by]: Point): n
 export function hits(el: StoredElement, p: Point, tolerance: number): boolean {
   if (el.kind === 'text') {
     const b = boundsOf(el);
-    return p[0] >= b.x - tolerance && p[0] <= b.x + b.w + tolerance && p[1] >= b.y - tolerance && p[1] <= b.y + b.h + tolerance;
+    return (
+      p[0] >= b.x - tolerance &&
+      p[0] <= b.x + b.w + tolerance &&
+      p[1] >= b.y - tolerance &&
+      p[1] <= b.y + b.h + tolerance
+    );
   }
   const reach = tolerance + (el.kind === 'stroke' || el.kind === 'shape' ? el.width / 2 : 0);
   if (el.kind === 'stroke') {
     if (el.tool === 'eraser') return false; // erasures are not objects a person picks up
     if (el.points.length === 1) return Math.hypot(p[0] - el.points[0][0], p[1] - el.points[0][1]) <= reach;
-    for (let i = 1; i < el.points.length; i++) if (distanceToSegment(p, el.points[i - 1], el.points[i]) <= reach) return true;
+    for (let i = 1; i < el.points.length; i++)
+      if (distanceToSegment(p, el.points[i - 1], el.points[i]) <= reach) return true;
     return false;
   }
-  const [x1, y1] = el.from, [x2, y2] = el.to;
+  const [x1, y1] = el.from,
+    [x2, y2] = el.to;
   if (el.tool === 'line' || el.tool === 'arrow') return distanceToSegment(p, el.from, el.to) <= reach;
   if (el.tool === 'rectangle') {
-    const corners: Point[] = [[x1, y1], [x2, y1], [x2, y2], [x1, y2]];
+    const corners: Point[] = [
+      [x1, y1],
+      [x2, y1],
+      [x2, y2],
+      [x1, y2],
+    ];
     return corners.some((c, i) => distanceToSegment(p, c, corners[(i + 1) % 4]) <= reach);
   }
   // Ellipse outline: compare the normalised radius with 1, scaled back to board units.
-  const cx = (x1 + x2) / 2, cy = (y1 + y2) / 2;
-  const rx = Math.max(Math.abs(x2 - x1) / 2, 1e-6), ry = Math.max(Math.abs(y2 - y1) / 2, 1e-6);
+  const cx = (x1 + x2) / 2,
+    cy = (y1 + y2) / 2;
+  const rx = Math.max(Math.abs(x2 - x1) / 2, 1e-6),
+    ry = Math.max(Math.abs(y2 - y1) / 2, 1e-6);
   const r = Math.hypot((p[0] - cx) / rx, (p[1] - cy) / ry);
   return Math.abs(r - 1) * Math.min(rx, ry) <= reach;
 }
@@ -94,7 +115,10 @@ export class PointerPolicy {
   private lastPen = -Infinity;
   private active: number | null = null;
 
-  constructor(private readonly penQuietMs = 1500, private readonly palmSize = 40) {}
+  constructor(
+    private readonly penQuietMs = 1500,
+    private readonly palmSize = 40,
+  ) {}
 
   /** Whether this pointerdown may start drawing; if so it becomes the active pointer. */
   down(e: PointerInfo): boolean {

@@ -15,7 +15,8 @@ export function toShownError(err: unknown): ShownError {
     if (body?.error) {
       return { code: body.error.code, message: body.error.message, relaunch: err.status === 401 };
     }
-    if (err.status === 0) return { code: 'OFFLINE', message: 'Lectern cannot be reached. Check your connection.', relaunch: false };
+    if (err.status === 0)
+      return { code: 'OFFLINE', message: 'Lectern cannot be reached. Check your connection.', relaunch: false };
     return { code: `HTTP_${err.status}`, message: 'Lectern answered with an error.', relaunch: err.status === 401 };
   }
   return { code: 'UNEXPECTED', message: 'Something went wrong.', relaunch: false };

@@ -23,7 +23,13 @@ import { LtiSession } from './lti-session.service';
       }
     </main>
   `,
-  styles: `.page { max-width: 40rem; margin: 2rem auto; padding: 0 1rem; }`,
+  styles: `
+    .page {
+      max-width: 40rem;
+      margin: 2rem auto;
+      padding: 0 1rem;
+    }
+  `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class LaunchComponent implements OnInit {
@@ -47,7 +53,11 @@ export class LaunchComponent implements OnInit {
   async ngOnInit(): Promise<void> {
     const code = this.launchCode();
     if (!code) {
-      this.error.set({ code: 'LAUNCH_CODE_MISSING', message: 'This page must be opened from your course.', relaunch: true });
+      this.error.set({
+        code: 'LAUNCH_CODE_MISSING',
+        message: 'This page must be opened from your course.',
+        relaunch: true,
+      });
       return;
     }
     try {

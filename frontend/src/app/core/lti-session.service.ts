@@ -40,7 +40,11 @@ export class LtiSession {
     if (!current) return;
     try {
       const session = await firstValueFrom(
-        this.http.post<SessionExchangeResponse>('/api/session/refresh', {}, { headers: new HttpHeaders({ Authorization: `Bearer ${current}` }) }),
+        this.http.post<SessionExchangeResponse>(
+          '/api/session/refresh',
+          {},
+          { headers: new HttpHeaders({ Authorization: `Bearer ${current}` }) },
+        ),
       );
       this.store(session);
     } catch {

@@ -9,7 +9,12 @@ import { ChangeDetectionStrategy, Component } from '@angular/core';
       <p class="muted">Open your course and follow the Lectern link there.</p>
     </main>
   `,
-  styles: `.page { max-width: 40rem; margin: 2rem auto; }`,
+  styles: `
+    .page {
+      max-width: 40rem;
+      margin: 2rem auto;
+    }
+  `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class NotLaunchedComponent {}

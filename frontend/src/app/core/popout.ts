@@ -20,7 +20,10 @@ export function inFrame(): boolean {
  * allow="camera; microphone; display-capture"): then only a window of our own can use it.
  */
 export function frameRefuses(feature: 'camera' | 'microphone' | 'display-capture'): boolean {
-  const policy = (document as unknown as { permissionsPolicy?: { allowsFeature(f: string): boolean }; featurePolicy?: { allowsFeature(f: string): boolean } });
+  const policy = document as unknown as {
+    permissionsPolicy?: { allowsFeature(f: string): boolean };
+    featurePolicy?: { allowsFeature(f: string): boolean };
+  };
   const p = policy.permissionsPolicy ?? policy.featurePolicy;
   try {
     return !!p && !p.allowsFeature(feature);
@@ -55,8 +58,11 @@ export function openPopout(session: LtiSession, path: string): boolean {
 @Component({
   selector: 'app-popout',
   template: `<main class="card" style="margin:2rem auto;max-width:32rem">
-    @if (failed()) { <p data-testid="popout-failed">This window could not be signed in. Open Lectern from your course again.</p> }
-    @else { <p>Opening Lectern…</p> }
+    @if (failed()) {
+      <p data-testid="popout-failed">This window could not be signed in. Open Lectern from your course again.</p>
+    } @else {
+      <p>Opening Lectern…</p>
+    }
   </main>`,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

@@ -27,7 +27,15 @@ interface PendingMessage {
  * sent while disconnected are sent again with the same id, so the server stores and shows them once.
  */
 /** Refusals that mean the session itself is over: reconnecting cannot help, a new launch from the LMS can. */
-const SESSION_OVER = ['UNAUTHENTICATED', 'SESSION_INVALID', 'SESSION_EXPIRED', 'NO_CLASSROOM', 'PLATFORM_DISABLED', 'PLATFORM_UNKNOWN', 'NOT_ENROLLED'];
+const SESSION_OVER = [
+  'UNAUTHENTICATED',
+  'SESSION_INVALID',
+  'SESSION_EXPIRED',
+  'NO_CLASSROOM',
+  'PLATFORM_DISABLED',
+  'PLATFORM_UNKNOWN',
+  'NOT_ENROLLED',
+];
 
 @Injectable()
 export class RoomSocket implements OnDestroy {
@@ -98,9 +106,15 @@ export class RoomSocket implements OnDestroy {
     });
     this.on(ServerEvents.joined, (p) => this.participants.update((list) => upsert(list, p)));
     this.on(ServerEvents.updated, (p) => this.participants.update((list) => upsert(list, p)));
-    this.on(ServerEvents.left, ({ userId }) => this.participants.update((list) => list.filter((p) => p.userId !== userId)));
-    this.on(ServerEvents.chatMessage, (m) => this.chat.update((list) => (list.some((x) => x.id === m.id) ? list : [...list, m].slice(-200))));
-    this.on(ServerEvents.chatDeleted, ({ messageId }) => this.chat.update((list) => list.filter((m) => m.id !== messageId)));
+    this.on(ServerEvents.left, ({ userId }) =>
+      this.participants.update((list) => list.filter((p) => p.userId !== userId)),
+    );
+    this.on(ServerEvents.chatMessage, (m) =>
+      this.chat.update((list) => (list.some((x) => x.id === m.id) ? list : [...list, m].slice(-200))),
+    );
+    this.on(ServerEvents.chatDeleted, ({ messageId }) =>
+      this.chat.update((list) => list.filter((m) => m.id !== messageId)),
+    );
     this.on(ServerEvents.muted, ({ by }) => this.notice.set(`${by} muted your microphone`));
     this.on(ServerEvents.cameraStopped, ({ by }) => this.notice.set(`${by} turned your camera off`));
     this.on(ServerEvents.removed, ({ by }) => {

@@ -17,12 +17,20 @@ export class AdminApi {
   }
 
   setPlatformActive(token: string, id: string, active: boolean): Promise<unknown> {
-    return firstValueFrom(this.http.post(`/api/admin/platforms/${encodeURIComponent(id)}/${active ? 'enable' : 'disable'}`, {}, this.auth(token)));
+    return firstValueFrom(
+      this.http.post(
+        `/api/admin/platforms/${encodeURIComponent(id)}/${active ? 'enable' : 'disable'}`,
+        {},
+        this.auth(token),
+      ),
+    );
   }
 
   /** Rotates the tool's signing keys; resolves with how many were rotated. */
   async rotateKeys(token: string): Promise<number> {
-    const res = await firstValueFrom(this.http.post<{ rotated: unknown[] }>('/api/admin/keys/rotate', {}, this.auth(token)));
+    const res = await firstValueFrom(
+      this.http.post<{ rotated: unknown[] }>('/api/admin/keys/rotate', {}, this.auth(token)),
+    );
     return res.rotated.length;
   }
 }

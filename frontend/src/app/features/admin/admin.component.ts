@@ -19,22 +19,44 @@ import { AdminApi } from './admin-api.service';
           </form>
           <p class="muted">The token is the server's ADMIN_TOKEN (in development: <code>.data/secrets.json</code>).</p>
         } @else {
-          <p><button class="btn quiet" (click)="rotate()" data-testid="rotate-keys">Rotate signing keys</button>
-            @if (rotated()) { <span class="muted" data-testid="rotated">rotated {{ rotated() }} key(s); old keys stay published for the grace period</span> }</p>
+          <p>
+            <button class="btn quiet" (click)="rotate()" data-testid="rotate-keys">Rotate signing keys</button>
+            @if (rotated()) {
+              <span class="muted" data-testid="rotated"
+                >rotated {{ rotated() }} key(s); old keys stay published for the grace period</span
+              >
+            }
+          </p>
           <div class="table-wrap">
             <table data-testid="platforms">
-              <thead><tr><th>Platform</th><th>Client id</th><th>Deployments</th><th>Courses</th><th>Registered</th><th></th></tr></thead>
+              <thead>
+                <tr>
+                  <th>Platform</th>
+                  <th>Client id</th>
+                  <th>Deployments</th>
+                  <th>Courses</th>
+                  <th>Registered</th>
+                  <th></th>
+                </tr>
+              </thead>
               <tbody>
                 @for (p of platforms(); track p.id) {
                   <tr [class.off]="!p.active">
-                    <td>{{ p.name }}<br /><small class="muted">{{ p.issuer }}</small></td>
-                    <td><code>{{ p.clientId }}</code></td>
+                    <td>
+                      {{ p.name }}<br /><small class="muted">{{ p.issuer }}</small>
+                    </td>
+                    <td>
+                      <code>{{ p.clientId }}</code>
+                    </td>
                     <td>{{ p.acceptNewDeployments ? 'any (dynamic)' : p.deployments.join(', ') }}</td>
                     <td>{{ p.courses }}</td>
                     <td>{{ p.source }} · {{ p.createdAt | date: 'short' }}</td>
                     <td>
-                      @if (p.active) { <button class="btn quiet" (click)="setActive(p.id, false)">Disable</button> }
-                      @else { <button class="btn" (click)="setActive(p.id, true)">Enable</button> }
+                      @if (p.active) {
+                        <button class="btn quiet" (click)="setActive(p.id, false)">Disable</button>
+                      } @else {
+                        <button class="btn" (click)="setActive(p.id, true)">Enable</button>
+                      }
                     </td>
                   </tr>
                 }
@@ -42,15 +64,35 @@ import { AdminApi } from './admin-api.service';
             </table>
           </div>
         }
-        @if (error(); as e) { <p class="error">{{ e.message }}</p> }
+        @if (error(); as e) {
+          <p class="error">{{ e.message }}</p>
+        }
       </section>
     </main>
   `,
   styles: `
-    .page { max-width: 64rem; margin: 0 auto; padding: 1rem; }
-    .table-wrap { overflow-x: auto; } table { border-collapse: collapse; width: 100%; }
-    th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid #e5e7eb; vertical-align: top; }
-    tr.off td { color: var(--muted); }
+    .page {
+      max-width: 64rem;
+      margin: 0 auto;
+      padding: 1rem;
+    }
+    .table-wrap {
+      overflow-x: auto;
+    }
+    table {
+      border-collapse: collapse;
+      width: 100%;
+    }
+    th,
+    td {
+      text-align: left;
+      padding: 0.4rem 0.5rem;
+      border-bottom: 1px solid #e5e7eb;
+      vertical-align: top;
+    }
+    tr.off td {
+      color: var(--muted);
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

@@ -1,5 +1,18 @@
 import { DatePipe } from '@angular/common';
-import { ChangeDetectionStrategy, Component, computed, effect, ElementRef, inject, input, OnDestroy, OnInit, signal, untracked, viewChild } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  effect,
+  ElementRef,
+  inject,
+  input,
+  OnDestroy,
+  OnInit,
+  signal,
+  untracked,
+  viewChild,
+} from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { ClientEvents, MAX_CHAT_LENGTH } from '@contracts/realtime';
 import { ROLE_LABELS } from '../../core/api-error';
@@ -37,7 +50,9 @@ export class RoomComponent implements OnInit, OnDestroy {
   /** The instructor's quiz panel (students see a launched quiz by themselves). */
   protected readonly quizOpen = signal(false);
   protected readonly canTeach = computed(() => this.room.me()?.canTeach ?? false);
-  protected readonly myHand = computed(() => this.room.participants().find((p) => p.userId === this.room.me()?.userId)?.handRaised ?? false);
+  protected readonly myHand = computed(
+    () => this.room.participants().find((p) => p.userId === this.room.me()?.userId)?.handRaised ?? false,
+  );
   private readonly chatList = viewChild<ElementRef<HTMLElement>>('chatList');
   /** The SFU client, made at the first join (the socket exists then) and joined again after every rejoin. */
   protected readonly media = signal<MediaClient | null>(null);
@@ -48,7 +63,12 @@ export class RoomComponent implements OnInit, OnDestroy {
     const m = this.media();
     if (!m) return [];
     const speaker = m.activeSpeaker();
-    return [...m.tiles()].sort((a, b) => Number(!!b.screen) - Number(!!a.screen) || Number(b.peerId === speaker) - Number(a.peerId === speaker) || Number(b.self) - Number(a.self));
+    return [...m.tiles()].sort(
+      (a, b) =>
+        Number(!!b.screen) - Number(!!a.screen) ||
+        Number(b.peerId === speaker) - Number(a.peerId === speaker) ||
+        Number(b.self) - Number(a.self),
+    );
   });
 
   constructor() {

@@ -13,13 +13,24 @@ import { DeepLinkingApi } from './deep-linking-api.service';
       @if (view(); as v) {
         <section class="card">
           <h1>Add a Lectern classroom to {{ v.course.title }}</h1>
-          <form (submit)="$event.preventDefault(); create(title.value, when.value, att.checked, attPts.value, quiz.checked, quizPts.value)" data-testid="new-classroom">
+          <form
+            (submit)="
+              $event.preventDefault();
+              create(title.value, when.value, att.checked, attPts.value, quiz.checked, quizPts.value)
+            "
+            data-testid="new-classroom"
+          >
             <h2>New classroom</h2>
             <label>Title <input #title required maxlength="200" data-testid="dl-title" value="Live class" /></label>
             <label>First class (optional) <input #when type="datetime-local" data-testid="dl-when" /></label>
-            <label class="check"><input #att type="checkbox" data-testid="dl-graded" /> Grade attendance, out of
-              <input #attPts type="number" min="1" value="10" data-testid="dl-points" /> points</label>
-            <label class="check"><input #quiz type="checkbox" /> Grade quizzes, out of <input #quizPts type="number" min="1" value="10" /> points</label>
+            <label class="check"
+              ><input #att type="checkbox" data-testid="dl-graded" /> Grade attendance, out of
+              <input #attPts type="number" min="1" value="10" data-testid="dl-points" /> points</label
+            >
+            <label class="check"
+              ><input #quiz type="checkbox" /> Grade quizzes, out of
+              <input #quizPts type="number" min="1" value="10" /> points</label
+            >
             <button class="btn" [disabled]="busy()" data-testid="dl-create">Add to the course</button>
           </form>
         </section>
@@ -30,24 +41,63 @@ import { DeepLinkingApi } from './deep-linking-api.service';
               @for (c of v.classrooms; track c.id) {
                 <li>
                   <strong>{{ c.title }}</strong>
-                  <span class="muted">{{ c.attendancePoints ? 'attendance out of ' + c.attendancePoints : 'not graded' }}
-                    @if (c.scheduledFor) { · {{ c.scheduledFor | date: 'medium' }} }</span>
-                  <button class="btn quiet" [disabled]="busy()" (click)="pick(c.id)" data-testid="dl-pick">Use this one</button>
+                  <span class="muted"
+                    >{{ c.attendancePoints ? 'attendance out of ' + c.attendancePoints : 'not graded' }}
+                    @if (c.scheduledFor) {
+                      · {{ c.scheduledFor | date: 'medium' }}
+                    }
+                  </span>
+                  <button class="btn quiet" [disabled]="busy()" (click)="pick(c.id)" data-testid="dl-pick">
+                    Use this one
+                  </button>
                 </li>
               }
             </ul>
           </section>
         }
       }
-      @if (sending()) { <p class="muted" data-testid="dl-sending">Returning to your course…</p> }
-      @if (error(); as e) { <p class="card error" data-testid="dl-error">{{ e.message }}</p> }
+      @if (sending()) {
+        <p class="muted" data-testid="dl-sending">Returning to your course…</p>
+      }
+      @if (error(); as e) {
+        <p class="card error" data-testid="dl-error">{{ e.message }}</p>
+      }
     </main>
   `,
   styles: `
-    .page { max-width: 44rem; margin: 0 auto; padding: 1rem; display: grid; gap: 1rem; }
-    form { display: grid; gap: .7rem; } label { display: grid; gap: .2rem; } label.check { display: block; }
-    label.check input[type=number] { width: 5rem; }
-    ul { list-style: none; padding: 0; display: grid; gap: .6rem; } li { display: flex; gap: .6rem; align-items: center; flex-wrap: wrap; }
+    .page {
+      max-width: 44rem;
+      margin: 0 auto;
+      padding: 1rem;
+      display: grid;
+      gap: 1rem;
+    }
+    form {
+      display: grid;
+      gap: 0.7rem;
+    }
+    label {
+      display: grid;
+      gap: 0.2rem;
+    }
+    label.check {
+      display: block;
+    }
+    label.check input[type='number'] {
+      width: 5rem;
+    }
+    ul {
+      list-style: none;
+      padding: 0;
+      display: grid;
+      gap: 0.6rem;
+    }
+    li {
+      display: flex;
+      gap: 0.6rem;
+      align-items: center;
+      flex-wrap: wrap;
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

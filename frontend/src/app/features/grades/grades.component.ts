@@ -16,37 +16,72 @@ import { GradesApi } from './grades-api.service';
         <h1>Grades</h1>
         @if (book(); as b) {
           <form class="points" (submit)="$event.preventDefault(); setPoints(pts.value)">
-            <label>Attendance is graded out of
-              <input #pts type="number" min="1" step="any" [value]="b.attendancePoints ?? ''" placeholder="not graded" data-testid="attendance-points" />
-              points</label>
+            <label
+              >Attendance is graded out of
+              <input
+                #pts
+                type="number"
+                min="1"
+                step="any"
+                [value]="b.attendancePoints ?? ''"
+                placeholder="not graded"
+                data-testid="attendance-points"
+              />
+              points</label
+            >
             <button class="btn quiet" data-testid="save-points">Save</button>
           </form>
-          @if (!b.agsOffered) { <p class="muted">Your LMS has not offered its gradebook to Lectern yet: grades wait until it does.</p> }
+          @if (!b.agsOffered) {
+            <p class="muted">Your LMS has not offered its gradebook to Lectern yet: grades wait until it does.</p>
+          }
           <div class="table-wrap">
             <table>
-              <thead><tr><th>Student</th><th>Attendance</th><th>In the LMS</th></tr></thead>
+              <thead>
+                <tr>
+                  <th>Student</th>
+                  <th>Attendance</th>
+                  <th>In the LMS</th>
+                </tr>
+              </thead>
               <tbody>
                 @for (s of b.students; track s.subject) {
                   <tr [attr.data-student]="s.subject">
                     <td>{{ s.name }}</td>
                     <td>
                       <form (submit)="$event.preventDefault(); save(s.subject, score.value)">
-                        <input #score type="number" min="0" [max]="b.attendancePoints ?? 0" step="any" [value]="s.attendance?.scoreGiven ?? ''"
-                          [disabled]="!b.attendancePoints" data-testid="score-input" />
-                        <button class="btn quiet small" [disabled]="!b.attendancePoints" data-testid="score-save">Save</button>
+                        <input
+                          #score
+                          type="number"
+                          min="0"
+                          [max]="b.attendancePoints ?? 0"
+                          step="any"
+                          [value]="s.attendance?.scoreGiven ?? ''"
+                          [disabled]="!b.attendancePoints"
+                          data-testid="score-input"
+                        />
+                        <button class="btn quiet small" [disabled]="!b.attendancePoints" data-testid="score-save">
+                          Save
+                        </button>
                       </form>
                     </td>
                     <td data-testid="grade-status">
                       @if (s.attendance; as a) {
                         @switch (a.status) {
-                          @case ('sent') { <span class="ok">✓ in the gradebook</span> <small class="muted">{{ a.sentAt | date: 'short' }}</small> }
+                          @case ('sent') {
+                            <span class="ok">✓ in the gradebook</span>
+                            <small class="muted">{{ a.sentAt | date: 'short' }}</small>
+                          }
                           @case ('pending') {
                             <span class="wait">waiting to post</span>
-                            @if (a.lastError) { <small class="muted"> (try {{ a.attempts }}: {{ a.lastError }})</small> }
+                            @if (a.lastError) {
+                              <small class="muted"> (try {{ a.attempts }}: {{ a.lastError }})</small>
+                            }
                           }
                           @case ('failed') {
                             <span class="error">not posted: {{ a.lastError }}</span>
-                            <button class="btn quiet small" data-testid="grade-retry" (click)="retry(a.outboxId)">Retry</button>
+                            <button class="btn quiet small" data-testid="grade-retry" (click)="retry(a.outboxId)">
+                              Retry
+                            </button>
                           }
                         }
                       } @else {
@@ -59,19 +94,54 @@ import { GradesApi } from './grades-api.service';
             </table>
           </div>
         }
-        @if (error(); as e) { <p class="error" data-testid="grades-error">{{ e.message }}</p> }
+        @if (error(); as e) {
+          <p class="error" data-testid="grades-error">{{ e.message }}</p>
+        }
       </section>
     </main>
   `,
   styles: `
-    .page { max-width: 56rem; margin: 0 auto; padding: 1rem; }
-    .points input { width: 6rem; margin: 0 .3rem; }
-    .table-wrap { overflow-x: auto; margin-top: 1rem; }
-    table { border-collapse: collapse; width: 100%; }
-    th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid #e5e7eb; }
-    td form { display: flex; gap: .3rem; } td input { width: 5rem; }
-    .btn.small { padding: .3rem .6rem; min-height: 32px; font-size: .9rem; }
-    .ok { color: var(--ok); } .wait { color: #b45309; }
+    .page {
+      max-width: 56rem;
+      margin: 0 auto;
+      padding: 1rem;
+    }
+    .points input {
+      width: 6rem;
+      margin: 0 0.3rem;
+    }
+    .table-wrap {
+      overflow-x: auto;
+      margin-top: 1rem;
+    }
+    table {
+      border-collapse: collapse;
+      width: 100%;
+    }
+    th,
+    td {
+      text-align: left;
+      padding: 0.4rem 0.5rem;
+      border-bottom: 1px solid #e5e7eb;
+    }
+    td form {
+      display: flex;
+      gap: 0.3rem;
+    }
+    td input {
+      width: 5rem;
+    }
+    .btn.small {
+      padding: 0.3rem 0.6rem;
+      min-height: 32px;
+      font-size: 0.9rem;
+    }
+    .ok {
+      color: var(--ok);
+    }
+    .wait {
+      color: #b45309;
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

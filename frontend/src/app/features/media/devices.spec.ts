@@ -4,7 +4,12 @@ import { audioConstraints, cameraConstraints, pickableDevices } from './devices'
 describe('device constraints', () => {
   it('asks for echo cancellation, noise suppression and auto gain, and the chosen microphone when there is one', () => {
     expect(audioConstraints()).toEqual({ echoCancellation: true, noiseSuppression: true, autoGainControl: true });
-    expect(audioConstraints('mic-2')).toEqual({ echoCancellation: true, noiseSuppression: true, autoGainControl: true, deviceId: { ideal: 'mic-2' } });
+    expect(audioConstraints('mic-2')).toEqual({
+      echoCancellation: true,
+      noiseSuppression: true,
+      autoGainControl: true,
+      deviceId: { ideal: 'mic-2' },
+    });
   });
 
   it('asks for 720p at 24 fps, and the chosen camera as a preference (not a requirement)', () => {

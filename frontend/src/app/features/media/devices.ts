@@ -19,7 +19,12 @@ export function audioConstraints(deviceId?: string): MediaTrackConstraints {
 
 /** A 720p camera at 24 frames a second (the top simulcast layer); the chosen one if it is still there. */
 export function cameraConstraints(deviceId?: string): MediaTrackConstraints {
-  return { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 24 }, ...(deviceId ? { deviceId: { ideal: deviceId } } : {}) };
+  return {
+    width: { ideal: 1280 },
+    height: { ideal: 720 },
+    frameRate: { ideal: 24 },
+    ...(deviceId ? { deviceId: { ideal: deviceId } } : {}),
+  };
 }
 
 /** The microphones and cameras a person can pick (the browser lists outputs too, and unnamed ones before permission). */
@@ -57,16 +62,22 @@ export class MediaDevicesChoice {
       return stream.getVideoTracks()[0];
     }
     if (source === 'mic') {
-      const stream = await navigator.mediaDevices.getUserMedia({ audio: audioConstraints(this.chosenMic() || undefined) });
+      const stream = await navigator.mediaDevices.getUserMedia({
+        audio: audioConstraints(this.chosenMic() || undefined),
+      });
       return stream.getAudioTracks()[0];
     }
-    const stream = await navigator.mediaDevices.getUserMedia({ video: cameraConstraints(this.chosenCamera() || undefined) });
+    const stream = await navigator.mediaDevices.getUserMedia({
+      video: cameraConstraints(this.chosenCamera() || undefined),
+    });
     return stream.getVideoTracks()[0];
   }
 
   /** The default device, after the chosen one went away. */
   async captureDefault(source: 'mic' | 'camera'): Promise<MediaStreamTrack> {
-    const fresh = await navigator.mediaDevices.getUserMedia(source === 'mic' ? { audio: audioConstraints() } : { video: true });
+    const fresh = await navigator.mediaDevices.getUserMedia(
+      source === 'mic' ? { audio: audioConstraints() } : { video: true },
+    );
     return source === 'mic' ? fresh.getAudioTracks()[0] : fresh.getVideoTracks()[0];
   }
 }

@@ -96,7 +96,9 @@ export class LocalMedia {
       const paused = !producer.paused;
       if (paused) producer.pause();
       else producer.resume();
-      await this.host.signalling.request(MediaEvents.pauseProducer, { producerId: producer.id, paused }).catch(() => undefined);
+      await this.host.signalling
+        .request(MediaEvents.pauseProducer, { producerId: producer.id, paused })
+        .catch(() => undefined);
       this.flags();
       return;
     }
@@ -136,7 +138,8 @@ export class LocalMedia {
     for (const source of ['camera', 'screen'] as const) {
       const producer = this.producers.get(source);
       const track = this.tracks.get(source);
-      if (!producer || !track || producer.rtpParameters.codecs[0]?.mimeType.toLowerCase() === mimeType.toLowerCase()) continue;
+      if (!producer || !track || producer.rtpParameters.codecs[0]?.mimeType.toLowerCase() === mimeType.toLowerCase())
+        continue;
       producer.close();
       this.producers.delete(source);
       await this.host.signalling.request(MediaEvents.closeProducer, { producerId: producer.id }).catch(() => undefined);
@@ -153,7 +156,13 @@ export class LocalMedia {
       appData: { source },
       stopTracks: false,
       ...(source === 'mic' ? { codecOptions: opusSenderOptions } : {}),
-      ...(source === 'camera' ? { encodings: cameraEncodings.map((e) => ({ ...e })), codec: video, codecOptions: { videoGoogleStartBitrate: 1000 } } : {}),
+      ...(source === 'camera'
+        ? {
+            encodings: cameraEncodings.map((e) => ({ ...e })),
+            codec: video,
+            codecOptions: { videoGoogleStartBitrate: 1000 },
+          }
+        : {}),
       ...(source === 'screen' ? { codec: video, encodings: [{ maxBitrate: 2_500_000 }] } : {}),
     });
     this.producers.set(source, producer);
@@ -166,7 +175,11 @@ export class LocalMedia {
     const codecs = this.host.sendableCodecs();
     const want = this.videoCodec.toLowerCase();
     const matching = codecs.filter((c) => c.mimeType.toLowerCase() === want);
-    return matching.find((c) => String(c.parameters?.['profile-level-id'] ?? '').startsWith('42e0')) ?? matching[0] ?? codecs.find((c) => c.kind === 'video' && !/rtx/i.test(c.mimeType));
+    return (
+      matching.find((c) => String(c.parameters?.['profile-level-id'] ?? '').startsWith('42e0')) ??
+      matching[0] ??
+      codecs.find((c) => c.kind === 'video' && !/rtx/i.test(c.mimeType))
+    );
   }
 
   private async stop(source: MediaSource) {

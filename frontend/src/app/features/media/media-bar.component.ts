@@ -7,48 +7,143 @@ import type { MediaClient } from './media-client';
   template: `
     @let m = media();
     <div class="bar" role="toolbar" aria-label="Your microphone, camera and screen">
-      <button class="btn" [class.off]="!m.mic()" (click)="m.toggle('mic')" data-testid="toggle-mic">{{ m.mic() ? '🎤 Mute' : '🔇 Unmute' }}</button>
-      <button class="btn" [class.off]="!m.camera()" (click)="m.toggle('camera')" data-testid="toggle-camera">{{ m.camera() ? '📷 Stop video' : '📷 Start video' }}</button>
+      <button class="btn" [class.off]="!m.mic()" (click)="m.toggle('mic')" data-testid="toggle-mic">
+        {{ m.mic() ? '🎤 Mute' : '🔇 Unmute' }}
+      </button>
+      <button class="btn" [class.off]="!m.camera()" (click)="m.toggle('camera')" data-testid="toggle-camera">
+        {{ m.camera() ? '📷 Stop video' : '📷 Start video' }}
+      </button>
       @if (canTeach() || m.policy().studentScreenShare) {
-        <button class="btn" [class.off]="!m.screen()" (click)="m.toggle('screen')" data-testid="toggle-screen">{{ m.screen() ? '🖥 Stop sharing' : '🖥 Share screen' }}</button>
+        <button class="btn" [class.off]="!m.screen()" (click)="m.toggle('screen')" data-testid="toggle-screen">
+          {{ m.screen() ? '🖥 Stop sharing' : '🖥 Share screen' }}
+        </button>
       }
       @if (canTeach()) {
-        <label class="opt"><input type="checkbox" [checked]="m.policy().studentScreenShare" (change)="m.setPolicy($any($event.target).checked)" data-testid="allow-student-screens" /> students may share screens</label>
+        <label class="opt"
+          ><input
+            type="checkbox"
+            [checked]="m.policy().studentScreenShare"
+            (change)="m.setPolicy($any($event.target).checked)"
+            data-testid="allow-student-screens"
+          />
+          students may share screens</label
+        >
       }
       <details class="devices">
         <summary>Devices</summary>
-        <label>Microphone
+        <label
+          >Microphone
           <select (change)="m.chooseDevice('audioinput', $any($event.target).value)" data-testid="pick-mic">
             <option value="">Default</option>
-            @for (d of m.devices.mics(); track d.deviceId) { <option [value]="d.deviceId" [selected]="d.deviceId === m.devices.chosenMic()">{{ d.label || 'Microphone' }}</option> }
+            @for (d of m.devices.mics(); track d.deviceId) {
+              <option [value]="d.deviceId" [selected]="d.deviceId === m.devices.chosenMic()">
+                {{ d.label || 'Microphone' }}
+              </option>
+            }
           </select>
         </label>
-        <label>Camera
+        <label
+          >Camera
           <select (change)="m.chooseDevice('videoinput', $any($event.target).value)" data-testid="pick-camera">
             <option value="">Default</option>
-            @for (d of m.devices.cameras(); track d.deviceId) { <option [value]="d.deviceId" [selected]="d.deviceId === m.devices.chosenCamera()">{{ d.label || 'Camera' }}</option> }
+            @for (d of m.devices.cameras(); track d.deviceId) {
+              <option [value]="d.deviceId" [selected]="d.deviceId === m.devices.chosenCamera()">
+                {{ d.label || 'Camera' }}
+              </option>
+            }
           </select>
         </label>
       </details>
-      @if (m.route() === 'relay') { <span class="route" title="Your media goes through the TURN relay (UDP to the server is blocked or relaying is required)">via relay</span> }
+      @if (m.route() === 'relay') {
+        <span
+          class="route"
+          title="Your media goes through the TURN relay (UDP to the server is blocked or relaying is required)"
+          >via relay</span
+        >
+      }
       <span class="state" [attr.data-media-state]="m.state()" [attr.data-route]="m.route()" data-testid="media-state">
-        @switch (m.state()) { @case ('connecting') { Connecting video… } @case ('reconnecting') { Reconnecting video… } @case ('failed') { Video offline } }
+        @switch (m.state()) {
+          @case ('connecting') {
+            Connecting video…
+          }
+          @case ('reconnecting') {
+            Reconnecting video…
+          }
+          @case ('failed') {
+            Video offline
+          }
+        }
       </span>
     </div>
-    @if (m.error(); as e) { <p class="error" role="alert" data-testid="media-error" [title]="e" (click)="m.error.set(null)">{{ e }}</p> }
+    @if (m.error(); as e) {
+      <p class="error" role="alert" data-testid="media-error" [title]="e" (click)="m.error.set(null)">{{ e }}</p>
+    }
   `,
   styles: `
-    .bar { display: flex; flex-wrap: wrap; gap: .35rem; align-items: center; }
-    .btn { border: 0; border-radius: 8px; padding: .4rem .6rem; background: #2563eb; color: #fff; font: inherit; font-size: .85rem; cursor: pointer; min-height: 36px; }
-    .btn.off { background: #374151; }
-    .opt { color: #e5e7eb; font-size: .8rem; display: flex; gap: .25rem; align-items: center; }
-    .devices { color: #e5e7eb; font-size: .8rem; }
-    .devices label { display: flex; gap: .3rem; align-items: center; margin-top: .25rem; }
-    .devices select { max-width: 12rem; }
-    .state { color: #fde68a; font-size: .8rem; }
-    .route { color: #bfdbfe; font-size: .75rem; border: 1px solid #3b82f6; border-radius: 999px; padding: 0 .4rem; }
+    .bar {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.35rem;
+      align-items: center;
+    }
+    .btn {
+      border: 0;
+      border-radius: 8px;
+      padding: 0.4rem 0.6rem;
+      background: #2563eb;
+      color: #fff;
+      font: inherit;
+      font-size: 0.85rem;
+      cursor: pointer;
+      min-height: 36px;
+    }
+    .btn.off {
+      background: #374151;
+    }
+    .opt {
+      color: #e5e7eb;
+      font-size: 0.8rem;
+      display: flex;
+      gap: 0.25rem;
+      align-items: center;
+    }
+    .devices {
+      color: #e5e7eb;
+      font-size: 0.8rem;
+    }
+    .devices label {
+      display: flex;
+      gap: 0.3rem;
+      align-items: center;
+      margin-top: 0.25rem;
+    }
+    .devices select {
+      max-width: 12rem;
+    }
+    .state {
+      color: #fde68a;
+      font-size: 0.8rem;
+    }
+    .route {
+      color: #bfdbfe;
+      font-size: 0.75rem;
+      border: 1px solid #3b82f6;
+      border-radius: 999px;
+      padding: 0 0.4rem;
+    }
     /* One line, so that a notice never pushes the board out of a small LMS frame (the whole text is its title). */
-    .error { color: #fecaca; background: #7f1d1d; border-radius: 8px; padding: .35rem .6rem; margin: .3rem 0 0; cursor: pointer; font-size: .85rem; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+    .error {
+      color: #fecaca;
+      background: #7f1d1d;
+      border-radius: 8px;
+      padding: 0.35rem 0.6rem;
+      margin: 0.3rem 0 0;
+      cursor: pointer;
+      font-size: 0.85rem;
+      white-space: nowrap;
+      overflow: hidden;
+      text-overflow: ellipsis;
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

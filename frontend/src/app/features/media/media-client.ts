@@ -1,5 +1,15 @@
 import { Signal, signal } from '@angular/core';
-import { ConsumerInfo, MediaEvents, MediaPayload, MediaPolicy, MediaServerEvents, MediaServerPayloads, MediaSource, ProducerInfo, TransportInfo } from '@contracts/media';
+import {
+  ConsumerInfo,
+  MediaEvents,
+  MediaPayload,
+  MediaPolicy,
+  MediaServerEvents,
+  MediaServerPayloads,
+  MediaSource,
+  ProducerInfo,
+  TransportInfo,
+} from '@contracts/media';
 import { spatialLayerFor } from '@media-domain/quality';
 import { Device, types } from 'mediasoup-client';
 import { RoomSocket } from '../../core/room-socket.service';
@@ -131,14 +141,27 @@ export class MediaClient {
       const rtpCapabilities = device.rtpCapabilities as MediaPayload<typeof MediaEvents.ready>['rtpCapabilities'];
       const ready = await this.signalling.request(MediaEvents.ready, { rtpCapabilities });
       const ice = { iceServers: joined.iceServers, iceTransportPolicy: joined.iceTransportPolicy };
-      this.send = this.transport('send', await this.signalling.request(MediaEvents.createTransport, { direction: 'send' }), ice);
-      this.recv = this.transport('recv', await this.signalling.request(MediaEvents.createTransport, { direction: 'recv' }), ice);
+      this.send = this.transport(
+        'send',
+        await this.signalling.request(MediaEvents.createTransport, { direction: 'send' }),
+        ice,
+      );
+      this.recv = this.transport(
+        'recv',
+        await this.signalling.request(MediaEvents.createTransport, { direction: 'recv' }),
+        ice,
+      );
       this.activeSpeaker.set(ready.activeSpeaker);
       // What we were sending before a rebuild goes out again.
       await this.local.sendAgain(ready.videoCodec);
       const announced = [...this.early.values()];
       this.early.clear();
-      await Promise.all([...ready.producers, ...announced.filter((a) => !ready.producers.some((p) => p.producerId === a.producerId))].map((p) => this.consume(p)));
+      await Promise.all(
+        [
+          ...ready.producers,
+          ...announced.filter((a) => !ready.producers.some((p) => p.producerId === a.producerId)),
+        ].map((p) => this.consume(p)),
+      );
       this.statsTimer ??= setInterval(() => void this.sampleStats(), 2000);
       this.recover({ type: 'joined', resumed: false });
       void this.devices.refresh();
@@ -159,13 +182,19 @@ export class MediaClient {
           clearTimeout(this.iceTimers.get(a.transportId));
           break;
         case 'restart-ice':
-          this.iceTimers.set(a.transportId, setTimeout(() => void this.restartIce(a.transportId), a.afterMs));
+          this.iceTimers.set(
+            a.transportId,
+            setTimeout(() => void this.restartIce(a.transportId), a.afterMs),
+          );
           break;
         case 'check-ice':
-          this.iceTimers.set(a.transportId, setTimeout(() => {
-            const t = this.transports.get(a.transportId);
-            if (t) this.recover({ type: 'ice-check', transportId: t.id, connection: t.connectionState });
-          }, a.afterMs));
+          this.iceTimers.set(
+            a.transportId,
+            setTimeout(() => {
+              const t = this.transports.get(a.transportId);
+              if (t) this.recover({ type: 'ice-check', transportId: t.id, connection: t.connectionState });
+            }, a.afterMs),
+          );
           break;
         case 'rejoin':
           void this.rejoin();
@@ -195,19 +224,26 @@ export class MediaClient {
 
   private transport(direction: 'send' | 'recv', info: TransportInfo, ice: IceOptions): types.Transport {
     const options = { ...(info as unknown as types.TransportOptions), ...ice };
-    const t = direction === 'send' ? this.device!.createSendTransport(options) : this.device!.createRecvTransport(options);
+    const t =
+      direction === 'send' ? this.device!.createSendTransport(options) : this.device!.createRecvTransport(options);
     type Dtls = MediaPayload<typeof MediaEvents.connectTransport>['dtlsParameters'];
     t.on('connect', ({ dtlsParameters }, done, fail) => {
-      this.signalling.request(MediaEvents.connectTransport, { transportId: t.id, dtlsParameters: dtlsParameters as Dtls }).then(() => done(), fail);
+      this.signalling
+        .request(MediaEvents.connectTransport, { transportId: t.id, dtlsParameters: dtlsParameters as Dtls })
+        .then(() => done(), fail);
     });
     if (direction === 'send') {
       type Rtp = MediaPayload<typeof MediaEvents.produce>['rtpParameters'];
       t.on('produce', ({ kind, rtpParameters, appData }, done, fail) => {
         const source = appData['source'] as MediaSource;
-        this.signalling.request(MediaEvents.produce, { transportId: t.id, kind, source, rtpParameters: rtpParameters as Rtp }).then(({ producerId }) => done({ id: producerId }), fail);
+        this.signalling
+          .request(MediaEvents.produce, { transportId: t.id, kind, source, rtpParameters: rtpParameters as Rtp })
+          .then(({ producerId }) => done({ id: producerId }), fail);
       });
     }
-    t.on('connectionstatechange', (connection) => this.recover({ type: 'transport-state', transportId: t.id, connection }));
+    t.on('connectionstatechange', (connection) =>
+      this.recover({ type: 'transport-state', transportId: t.id, connection }),
+    );
     this.transports.set(t.id, t);
     return t;
   }
@@ -243,7 +279,12 @@ export class MediaClient {
     if ([...this.remotes.values()].some((r) => r.info.producerId === p.producerId)) return;
     try {
       const info = await this.signalling.request(MediaEvents.consume, { producerId: p.producerId });
-      const consumer = await this.recv.consume({ id: info.consumerId, producerId: info.producerId, kind: info.kind, rtpParameters: info.rtpParameters as types.RtpParameters });
+      const consumer = await this.recv.consume({
+        id: info.consumerId,
+        producerId: info.producerId,
+        kind: info.kind,
+        rtpParameters: info.rtpParameters as types.RtpParameters,
+      });
       this.remotes.set(consumer.id, { consumer, info, layer: null });
       consumer.on('trackended', () => this.dropConsumer(consumer.id));
       await this.signalling.request(MediaEvents.resumeConsumer, { consumerId: consumer.id });
@@ -275,7 +316,9 @@ export class MediaClient {
     for (const r of this.remotes.values()) {
       if (r.info.peerId !== peerId || r.info.source !== 'camera' || r.layer === layer) continue;
       r.layer = layer;
-      void this.signalling.request(MediaEvents.setLayers, { consumerId: r.consumer.id, spatialLayer: layer }).catch(() => undefined);
+      void this.signalling
+        .request(MediaEvents.setLayers, { consumerId: r.consumer.id, spatialLayer: layer })
+        .catch(() => undefined);
     }
   }
 
@@ -305,7 +348,13 @@ export class MediaClient {
     const sources = {
       self: { peerId: this.peerId, userId: this.myUserId() ?? '', micOn: this.mic(), quality: this.stats.selfQuality },
       sending: { camera: this.local.sending('camera'), screen: this.local.sending('screen') },
-      received: [...this.remotes.values()].map((r) => ({ peerId: r.info.peerId, userId: r.info.userId, source: r.info.source, track: r.consumer.track, producerPaused: r.info.producerPaused })),
+      received: [...this.remotes.values()].map((r) => ({
+        peerId: r.info.peerId,
+        userId: r.info.userId,
+        source: r.info.source,
+        track: r.consumer.track,
+        producerPaused: r.info.producerPaused,
+      })),
       quality: (peerId: string) => this.stats.quality(peerId),
     };
     this.tiles.set(buildTiles(sources, this.tiles(), (track) => new MediaStream([track])));

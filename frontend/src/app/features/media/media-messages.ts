@@ -14,7 +14,8 @@ export function describeMediaError(e: unknown, source: MediaSource): string {
       ? 'Screen sharing was cancelled or blocked by the browser.'
       : `Your browser blocked the ${what}. Allow it for this site (the camera icon in the address bar), then try again.`;
   }
-  if (name === 'NotFoundError' || name === 'OverconstrainedError') return `No ${what} was found. Plug one in, or pick another in the device list.`;
+  if (name === 'NotFoundError' || name === 'OverconstrainedError')
+    return `No ${what} was found. Plug one in, or pick another in the device list.`;
   if (name === 'NotReadableError') return `The ${what} is in use by another application.`;
   const code = (e as { code?: string })?.code;
   if (code === 'SCREEN_SHARE_FORBIDDEN') return 'The instructor has not allowed students to share their screen.';

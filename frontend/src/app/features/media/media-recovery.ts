@@ -73,11 +73,17 @@ export function nextRecovery(model: RecoveryModel, input: RecoveryInput): Recove
     case 'transport-state': {
       const cancel: RecoveryAction = { type: 'cancel-transport-timer', transportId: input.transportId };
       if (input.connection === 'connected') {
-        return { model: model.state === 'reconnecting' ? { ...model, state: 'connected' } : model, actions: [cancel, { type: 'clear-error' }] };
+        return {
+          model: model.state === 'reconnecting' ? { ...model, state: 'connected' } : model,
+          actions: [cancel, { type: 'clear-error' }],
+        };
       }
       if (input.connection === 'disconnected' || input.connection === 'failed') {
         const afterMs = input.connection === 'failed' ? 0 : DISCONNECTED_GRACE_MS;
-        return { model: { ...model, state: 'reconnecting' }, actions: [cancel, { type: 'restart-ice', transportId: input.transportId, afterMs }] };
+        return {
+          model: { ...model, state: 'reconnecting' },
+          actions: [cancel, { type: 'restart-ice', transportId: input.transportId, afterMs }],
+        };
       }
       return { model, actions: [cancel] };
     }

@@ -13,10 +13,14 @@ describe('reading getStats', () => {
       { type: 'transport', id: 'T', selectedCandidatePairId: 'P' },
     );
     expect(selectedRoute(selected)).toEqual({ route: 'relay' });
-    expect(selectedRoute(report({ type: 'local-candidate', id: 'L1', candidateType: 'host' }, { type: 'transport', id: 'T' }))).toBeNull();
+    expect(
+      selectedRoute(
+        report({ type: 'local-candidate', id: 'L1', candidateType: 'host' }, { type: 'transport', id: 'T' }),
+      ),
+    ).toBeNull();
   });
 
-  it('sums what we send and what the far end lost, and takes the nominated pair\'s round trip', () => {
+  it("sums what we send and what the far end lost, and takes the nominated pair's round trip", () => {
     const totals = outboundTotals(
       report(
         { type: 'outbound-rtp', id: 'o1', packetsSent: 100 },
@@ -36,7 +40,7 @@ describe('MediaStatsBook', () => {
   const mic = { peerId: 'peer-a', kind: 'audio' as const, source: 'mic' as const };
   const screen = { peerId: 'peer-b', kind: 'video' as const, source: 'screen' as const };
 
-  it('shows the worse of the sender\'s uplink (server score) and our downlink from them', () => {
+  it("shows the worse of the sender's uplink (server score) and our downlink from them", () => {
     const book = new MediaStatsBook();
     expect(book.quality('peer-a')).toBeNull();
     book.serverScore('peer-a', 6);
@@ -78,7 +82,12 @@ describe('MediaStatsBook', () => {
     expect(book.selfQuality).toBeNull();
     book.recordOutbound(report({ type: 'outbound-rtp', id: 'o', packetsSent: 1000 }));
     expect(book.selfQuality).toBe(10);
-    book.recordOutbound(report({ type: 'outbound-rtp', id: 'o', packetsSent: 1900 }, { type: 'remote-inbound-rtp', id: 'r', packetsLost: 100 }));
+    book.recordOutbound(
+      report(
+        { type: 'outbound-rtp', id: 'o', packetsSent: 1900 },
+        { type: 'remote-inbound-rtp', id: 'r', packetsLost: 100 },
+      ),
+    );
     expect(book.selfQuality).toBe(3);
   });
 });

@@ -32,7 +32,8 @@ export function selectedRoute(report: StatsReportLike): { route: string | null }
   let local: string | null = null;
   report.forEach((s) => {
     if (s.type === 'local-candidate') candidates.set(s.id, s.candidateType);
-    if (s.type === 'transport' && s.selectedCandidatePairId) local = report.get(s.selectedCandidatePairId)?.localCandidateId ?? null;
+    if (s.type === 'transport' && s.selectedCandidatePairId)
+      local = report.get(s.selectedCandidatePairId)?.localCandidateId ?? null;
   });
   return local ? { route: candidates.get(local) ?? null } : null;
 }
@@ -45,7 +46,8 @@ export function outboundTotals(report: StatsReportLike): { lost: number; sent: n
   report.forEach((s) => {
     if (s.type === 'remote-inbound-rtp') lost += Math.max(0, s.packetsLost ?? 0);
     if (s.type === 'outbound-rtp') sent += s.packetsSent ?? 0;
-    if (s.type === 'candidate-pair' && s.nominated && s.currentRoundTripTime !== undefined) rttSeconds = s.currentRoundTripTime;
+    if (s.type === 'candidate-pair' && s.nominated && s.currentRoundTripTime !== undefined)
+      rttSeconds = s.currentRoundTripTime;
   });
   return rttSeconds === undefined ? { lost, sent } : { lost, sent, rttSeconds };
 }
@@ -101,7 +103,11 @@ export class MediaStatsBook {
       const received = s.packetsReceived ?? 0;
       tally.frames = s.framesDecoded ?? 0;
       if (from.kind === 'audio' || from.source === 'camera') {
-        const score = qualityFromSample({ lost: lost - tally.lost, received: received - tally.received, jitterSeconds: s.jitter });
+        const score = qualityFromSample({
+          lost: lost - tally.lost,
+          received: received - tally.received,
+          jitterSeconds: s.jitter,
+        });
         // The worse of the sender's uplink (server score) and our own downlink from them.
         const server = this.uplink.get(from.peerId);
         this.downlink.set(from.peerId, server === undefined ? score : Math.min(server, score));

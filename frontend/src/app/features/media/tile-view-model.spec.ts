@@ -28,7 +28,11 @@ describe('buildTiles', () => {
       [],
       streamOf,
     );
-    expect(tiles.map((t) => [t.peerId, t.self])).toEqual([['me', true], ['a', false], ['b', false]]);
+    expect(tiles.map((t) => [t.peerId, t.self])).toEqual([
+      ['me', true],
+      ['a', false],
+      ['b', false],
+    ]);
     const [me, a, b] = tiles;
     expect(me).toMatchObject({ userId: 'u-me', camera: null, screen: null, micPaused: false, quality: 9 });
     expect(a.camera?.getTracks()[0]).toBe(cam);
@@ -40,7 +44,11 @@ describe('buildTiles', () => {
 
   it('shows our own camera and screen only while we send them, and our mic as paused when off', () => {
     const cam = track('my-cam');
-    const [me] = buildTiles(sources([], { self: { peerId: 'me', userId: 'u', micOn: false, quality: null }, sending: { camera: cam } }), [], streamOf);
+    const [me] = buildTiles(
+      sources([], { self: { peerId: 'me', userId: 'u', micOn: false, quality: null }, sending: { camera: cam } }),
+      [],
+      streamOf,
+    );
     expect(me.camera?.getTracks()[0]).toBe(cam);
     expect(me.screen).toBeNull();
     expect(me.micPaused).toBe(true);
@@ -48,7 +56,9 @@ describe('buildTiles', () => {
 
   it('keeps the previous stream objects for unchanged tracks, so videos do not restart', () => {
     const cam = track('cam-a');
-    const received: ReceivedTrack[] = [{ peerId: 'a', userId: 'u-a', source: 'camera', track: cam, producerPaused: false }];
+    const received: ReceivedTrack[] = [
+      { peerId: 'a', userId: 'u-a', source: 'camera', track: cam, producerPaused: false },
+    ];
     const first = buildTiles(sources(received), [], streamOf);
     const second = buildTiles(sources(received), first, streamOf);
     expect(second[1].camera).toBe(first[1].camera);
@@ -58,6 +68,15 @@ describe('buildTiles', () => {
 
   it('carries no test counters: a tile is what the person sees', () => {
     const [me] = buildTiles(sources([]), [], streamOf);
-    expect(Object.keys(me).sort()).toEqual(['audio', 'camera', 'micPaused', 'peerId', 'quality', 'screen', 'self', 'userId'] satisfies (keyof Tile)[]);
+    expect(Object.keys(me).sort()).toEqual([
+      'audio',
+      'camera',
+      'micPaused',
+      'peerId',
+      'quality',
+      'screen',
+      'self',
+      'userId',
+    ] satisfies (keyof Tile)[]);
   });
 });

@@ -35,11 +35,19 @@ export interface TileSources {
  * The tiles: ours first, then one per person we receive something from. A stream object from the
  * previous tiles is kept when it carries the same track, so <video> elements do not restart.
  */
-export function buildTiles(from: TileSources, previous: readonly Tile[], streamOf: (track: MediaStreamTrack) => MediaStream): Tile[] {
+export function buildTiles(
+  from: TileSources,
+  previous: readonly Tile[],
+  streamOf: (track: MediaStreamTrack) => MediaStream,
+): Tile[] {
   const tiles = new Map<string, Tile>();
   const tile = (peerId: string, userId: string, self: boolean) => {
     let t = tiles.get(peerId);
-    if (!t) tiles.set(peerId, (t = { peerId, userId, self, camera: null, screen: null, audio: null, micPaused: false, quality: null }));
+    if (!t)
+      tiles.set(
+        peerId,
+        (t = { peerId, userId, self, camera: null, screen: null, audio: null, micPaused: false, quality: null }),
+      );
     return t;
   };
   const self = tile(from.self.peerId, from.self.userId, true);

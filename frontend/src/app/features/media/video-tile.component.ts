@@ -1,4 +1,14 @@
-import { ChangeDetectionStrategy, Component, computed, effect, ElementRef, input, OnDestroy, output, viewChild } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  effect,
+  ElementRef,
+  input,
+  OnDestroy,
+  output,
+  viewChild,
+} from '@angular/core';
 import { qualityLabel } from '@media-domain/quality';
 import type { Tile } from './tile-view-model';
 
@@ -6,38 +16,130 @@ import type { Tile } from './tile-view-model';
 @Component({
   selector: 'app-video-tile',
   template: `
-    <div class="tile" [class.speaking]="speaking()" [class.screen]="!!tile().screen" [attr.data-peer]="tile().peerId" [attr.data-user]="tile().userId"
-      [attr.data-self]="tile().self" [attr.data-speaking]="speaking()"
-      [attr.data-has-video]="!!video()" [attr.data-has-screen]="!!tile().screen" data-testid="video-tile">
+    <div
+      class="tile"
+      [class.speaking]="speaking()"
+      [class.screen]="!!tile().screen"
+      [attr.data-peer]="tile().peerId"
+      [attr.data-user]="tile().userId"
+      [attr.data-self]="tile().self"
+      [attr.data-speaking]="speaking()"
+      [attr.data-has-video]="!!video()"
+      [attr.data-has-screen]="!!tile().screen"
+      data-testid="video-tile"
+    >
       @if (video()) {
         <video #video autoplay playsinline [muted]="true" [class.mirror]="tile().self && !tile().screen"></video>
       } @else {
         <span class="avatar">{{ initials() }}</span>
       }
-      @if (!tile().self && tile().audio) { <audio #audio autoplay></audio> }
-      <span class="name">{{ name() }}{{ tile().self ? ' (you)' : '' }} @if (tile().micPaused) { <span title="Muted">🔇</span> }</span>
+      @if (!tile().self && tile().audio) {
+        <audio #audio autoplay></audio>
+      }
+      <span class="name"
+        >{{ name() }}{{ tile().self ? ' (you)' : '' }}
+        @if (tile().micPaused) {
+          <span title="Muted">🔇</span>
+        }
+      </span>
       @if (tile().quality !== null) {
-        <span class="quality" [class]="'quality ' + label()" [attr.data-quality]="tile().quality" [title]="'Connection: ' + label()">
+        <span
+          class="quality"
+          [class]="'quality ' + label()"
+          [attr.data-quality]="tile().quality"
+          [title]="'Connection: ' + label()"
+        >
           <i></i><i></i><i></i>
         </span>
       }
     </div>
   `,
   styles: `
-    :host { display: block; min-width: 0; }
-    .tile { position: relative; aspect-ratio: 16 / 10; background: #1f2937; border-radius: 10px; overflow: hidden; display: grid; place-items: center; color: #fff; outline: 3px solid transparent; transition: outline-color .2s; }
-    .tile.speaking { outline-color: #22c55e; }
-    video { width: 100%; height: 100%; object-fit: cover; background: #000; }
-    .tile.screen video { object-fit: contain; }
-    video.mirror { transform: scaleX(-1); }
-    .avatar { width: 3rem; height: 3rem; border-radius: 50%; background: #374151; display: grid; place-items: center; font-weight: 600; }
-    .name { position: absolute; left: .4rem; bottom: .3rem; font-size: .8rem; background: rgba(0,0,0,.45); padding: .05rem .35rem; border-radius: 6px; max-width: 80%; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-    .quality { position: absolute; right: .4rem; bottom: .35rem; display: flex; gap: 2px; align-items: flex-end; }
-    .quality i { width: 4px; background: #6b7280; border-radius: 1px; }
-    .quality i:nth-child(1) { height: 5px; } .quality i:nth-child(2) { height: 8px; } .quality i:nth-child(3) { height: 11px; }
-    .quality.good i { background: #22c55e; }
-    .quality.fair i:nth-child(-n+2) { background: #eab308; }
-    .quality.poor i:nth-child(1), .quality.lost i:nth-child(1) { background: #ef4444; }
+    :host {
+      display: block;
+      min-width: 0;
+    }
+    .tile {
+      position: relative;
+      aspect-ratio: 16 / 10;
+      background: #1f2937;
+      border-radius: 10px;
+      overflow: hidden;
+      display: grid;
+      place-items: center;
+      color: #fff;
+      outline: 3px solid transparent;
+      transition: outline-color 0.2s;
+    }
+    .tile.speaking {
+      outline-color: #22c55e;
+    }
+    video {
+      width: 100%;
+      height: 100%;
+      object-fit: cover;
+      background: #000;
+    }
+    .tile.screen video {
+      object-fit: contain;
+    }
+    video.mirror {
+      transform: scaleX(-1);
+    }
+    .avatar {
+      width: 3rem;
+      height: 3rem;
+      border-radius: 50%;
+      background: #374151;
+      display: grid;
+      place-items: center;
+      font-weight: 600;
+    }
+    .name {
+      position: absolute;
+      left: 0.4rem;
+      bottom: 0.3rem;
+      font-size: 0.8rem;
+      background: rgba(0, 0, 0, 0.45);
+      padding: 0.05rem 0.35rem;
+      border-radius: 6px;
+      max-width: 80%;
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+    }
+    .quality {
+      position: absolute;
+      right: 0.4rem;
+      bottom: 0.35rem;
+      display: flex;
+      gap: 2px;
+      align-items: flex-end;
+    }
+    .quality i {
+      width: 4px;
+      background: #6b7280;
+      border-radius: 1px;
+    }
+    .quality i:nth-child(1) {
+      height: 5px;
+    }
+    .quality i:nth-child(2) {
+      height: 8px;
+    }
+    .quality i:nth-child(3) {
+      height: 11px;
+    }
+    .quality.good i {
+      background: #22c55e;
+    }
+    .quality.fair i:nth-child(-n + 2) {
+      background: #eab308;
+    }
+    .quality.poor i:nth-child(1),
+    .quality.lost i:nth-child(1) {
+      background: #ef4444;
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
@@ -77,7 +179,14 @@ export class VideoTileComponent implements OnDestroy {
   }
 
   protected initials() {
-    return this.name().split(/\s+/).map((w) => w[0] ?? '').join('').slice(0, 2).toUpperCase() || '?';
+    return (
+      this.name()
+        .split(/\s+/)
+        .map((w) => w[0] ?? '')
+        .join('')
+        .slice(0, 2)
+        .toUpperCase() || '?'
+    );
   }
 
   ngOnDestroy(): void {

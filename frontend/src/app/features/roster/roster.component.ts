@@ -20,8 +20,12 @@ import { RosterApi } from './roster-api.service';
               Your LMS has not offered its roster to Lectern: only people who launched are listed.
             } @else if (r.sync; as s) {
               Last sync: {{ s.status === 'ok' ? 'done' : s.status }} {{ s.finishedAt ?? s.startedAt | date: 'short' }}
-              @if (s.status === 'ok') { — {{ s.members }} members over {{ s.pages }} pages }
-              @if (s.error) { <span class="error">({{ s.error }})</span> }
+              @if (s.status === 'ok') {
+                — {{ s.members }} members over {{ s.pages }} pages
+              }
+              @if (s.error) {
+                <span class="error">({{ s.error }})</span>
+              }
             } @else {
               Not synced yet.
             }
@@ -31,10 +35,20 @@ import { RosterApi } from './roster-api.service';
             <span data-testid="roster-never">{{ never().length }}</span> have never come ·
             <span data-testid="roster-here">{{ here().length }}</span> in class now
           </p>
-          <button class="btn quiet" data-testid="roster-sync-now" [disabled]="busy()" (click)="syncNow()">Sync now</button>
+          <button class="btn quiet" data-testid="roster-sync-now" [disabled]="busy()" (click)="syncNow()">
+            Sync now
+          </button>
           <div class="table-wrap">
             <table>
-              <thead><tr><th>Name</th><th>Role</th><th>In the LMS</th><th>Last came</th><th>Now</th></tr></thead>
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>Role</th>
+                  <th>In the LMS</th>
+                  <th>Last came</th>
+                  <th>Now</th>
+                </tr>
+              </thead>
               <tbody>
                 @for (m of r.members; track m.subject) {
                   <tr [class.gone]="m.status !== 'active'">
@@ -49,16 +63,38 @@ import { RosterApi } from './roster-api.service';
             </table>
           </div>
         }
-        @if (error(); as e) { <p class="error" data-testid="roster-error">{{ e.message }}</p> }
+        @if (error(); as e) {
+          <p class="error" data-testid="roster-error">{{ e.message }}</p>
+        }
       </section>
     </main>
   `,
   styles: `
-    .page { max-width: 56rem; margin: 0 auto; padding: 1rem; }
-    .table-wrap { overflow-x: auto; margin-top: 1rem; }
-    table { border-collapse: collapse; width: 100%; font-size: .95rem; }
-    th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid #e5e7eb; white-space: nowrap; }
-    tr.gone td { color: var(--muted); text-decoration: line-through; }
+    .page {
+      max-width: 56rem;
+      margin: 0 auto;
+      padding: 1rem;
+    }
+    .table-wrap {
+      overflow-x: auto;
+      margin-top: 1rem;
+    }
+    table {
+      border-collapse: collapse;
+      width: 100%;
+      font-size: 0.95rem;
+    }
+    th,
+    td {
+      text-align: left;
+      padding: 0.4rem 0.5rem;
+      border-bottom: 1px solid #e5e7eb;
+      white-space: nowrap;
+    }
+    tr.gone td {
+      color: var(--muted);
+      text-decoration: line-through;
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

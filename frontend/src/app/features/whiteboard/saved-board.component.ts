@@ -1,5 +1,15 @@
 import { DatePipe } from '@angular/common';
-import { AfterViewChecked, ChangeDetectionStrategy, Component, ElementRef, inject, input, OnInit, signal, viewChildren } from '@angular/core';
+import {
+  AfterViewChecked,
+  ChangeDetectionStrategy,
+  Component,
+  ElementRef,
+  inject,
+  input,
+  OnInit,
+  signal,
+  viewChildren,
+} from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { Board, boardFromData } from '@whiteboard-domain/board';
 import { ShownError, toShownError } from '../../core/api-error';
@@ -28,9 +38,24 @@ import { drawElement } from './whiteboard.component';
     </main>
   `,
   styles: `
-    .page { max-width: 60rem; margin: 0 auto; padding: 1rem; display: grid; gap: 1rem; }
-    .board { width: 100%; aspect-ratio: 16 / 10; background: #fff; border: 1px solid #e5e7eb; border-radius: 8px; }
-    h2 { font-size: 1rem; margin: 0 0 .4rem; }
+    .page {
+      max-width: 60rem;
+      margin: 0 auto;
+      padding: 1rem;
+      display: grid;
+      gap: 1rem;
+    }
+    .board {
+      width: 100%;
+      aspect-ratio: 16 / 10;
+      background: #fff;
+      border: 1px solid #e5e7eb;
+      border-radius: 8px;
+    }
+    h2 {
+      font-size: 1rem;
+      margin: 0 0 0.4rem;
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

@@ -1,4 +1,15 @@
-import { ChangeDetectionStrategy, Component, computed, effect, ElementRef, inject, input, OnDestroy, signal, viewChild } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  effect,
+  ElementRef,
+  inject,
+  input,
+  OnDestroy,
+  signal,
+  viewChild,
+} from '@angular/core';
 import { BoardElement, Point } from '@contracts/whiteboard';
 import type { StoredElement } from '@whiteboard-domain/board';
 import { boundsOf, elementAt, PointerPolicy } from '@whiteboard-domain/geometry';
@@ -26,7 +37,17 @@ export class WhiteboardComponent implements OnDestroy {
   private readonly room = inject(RoomSocket);
   protected readonly wb = new WhiteboardClient(this.room);
   protected readonly colours = COLOURS;
-  protected readonly tools: Tool[] = ['select', 'pen', 'highlighter', 'eraser', 'line', 'arrow', 'rectangle', 'ellipse', 'text'];
+  protected readonly tools: Tool[] = [
+    'select',
+    'pen',
+    'highlighter',
+    'eraser',
+    'line',
+    'arrow',
+    'rectangle',
+    'ellipse',
+    'text',
+  ];
   protected readonly tool = signal<Tool>('pen');
   protected readonly colour = signal(COLOURS[0]);
   protected readonly width = signal(3);
@@ -55,14 +76,21 @@ export class WhiteboardComponent implements OnDestroy {
   });
   protected readonly mayDraw = computed(() => {
     const p = this.wb.permissions();
-    return this.canTeach() || p.mode === 'everyone' || (p.mode === 'named' && p.userIds.includes(this.myUserId() ?? ''));
+    return (
+      this.canTeach() || p.mode === 'everyone' || (p.mode === 'named' && p.userIds.includes(this.myUserId() ?? ''))
+    );
   });
   private readonly canvas = viewChild.required<ElementRef<HTMLCanvasElement>>('canvas');
   /** The element the select tool holds, and how far it has been dragged (sent as one move on release). */
   protected readonly selected = signal<string | null>(null);
   private dragging: { from: [number, number]; offset: [number, number] } | null = null;
   private readonly pointers = new PointerPolicy();
-  private drawing: { elementId: string; buffer: Point[]; timer?: ReturnType<typeof setTimeout>; shape?: { from: Point; to: Point } } | null = null;
+  private drawing: {
+    elementId: string;
+    buffer: Point[];
+    timer?: ReturnType<typeof setTimeout>;
+    shape?: { from: Point; to: Point };
+  } | null = null;
   private frame = 0;
   private dirty = true;
 
@@ -126,7 +154,14 @@ export class WhiteboardComponent implements OnDestroy {
     this.selected.set(null);
     if (tool === 'text') {
       const text = prompt('Text');
-      if (text?.trim()) void this.add(this.wb.id('text'), { kind: 'text', colour: this.colour(), size: 24, at, text: text.trim().slice(0, 2000) });
+      if (text?.trim())
+        void this.add(this.wb.id('text'), {
+          kind: 'text',
+          colour: this.colour(),
+          size: 24,
+          at,
+          text: text.trim().slice(0, 2000),
+        });
       return;
     }
     const elementId = this.wb.id(tool);
@@ -166,13 +201,26 @@ export class WhiteboardComponent implements OnDestroy {
     this.dragging = null;
     const id = this.selected();
     if (drag && id && (drag.offset[0] !== 0 || drag.offset[1] !== 0)) {
-      void this.wb.send({ type: 'update', opId: this.wb.id('op'), page: this.page(), elementId: id, patch: { move: drag.offset } });
+      void this.wb.send({
+        type: 'update',
+        opId: this.wb.id('op'),
+        page: this.page(),
+        elementId: id,
+        patch: { move: drag.offset },
+      });
     }
     const d = this.drawing;
     if (!d) return;
     if (d.shape) {
       const tool = this.tool() as 'line' | 'arrow' | 'rectangle' | 'ellipse';
-      void this.add(d.elementId, { kind: 'shape', tool, colour: this.colour(), width: this.width(), from: d.shape.from, to: d.shape.to });
+      void this.add(d.elementId, {
+        kind: 'shape',
+        tool,
+        colour: this.colour(),
+        width: this.width(),
+        from: d.shape.from,
+        to: d.shape.to,
+      });
     } else this.flush();
     this.drawing = null;
   }
@@ -196,7 +244,13 @@ export class WhiteboardComponent implements OnDestroy {
     this.colour.set(colour);
     const id = this.selected();
     if (id && this.wb.board.pages.get(this.page())?.elements.get(id)?.colour !== colour) {
-      void this.wb.send({ type: 'update', opId: this.wb.id('op'), page: this.page(), elementId: id, patch: { colour } });
+      void this.wb.send({
+        type: 'update',
+        opId: this.wb.id('op'),
+        page: this.page(),
+        elementId: id,
+        patch: { colour },
+      });
     }
   }
 
@@ -286,7 +340,16 @@ export class WhiteboardComponent implements OnDestroy {
       ctx.restore();
     }
     const d = this.drawing;
-    if (d?.shape) drawElement(ctx, { kind: 'shape', tool: this.tool() as 'line', colour: this.colour(), width: this.width(), from: d.shape.from, to: d.shape.to, author: '' });
+    if (d?.shape)
+      drawElement(ctx, {
+        kind: 'shape',
+        tool: this.tool() as 'line',
+        colour: this.colour(),
+        width: this.width(),
+        from: d.shape.from,
+        to: d.shape.to,
+        author: '',
+      });
     if (d && !d.shape && page?.elements.get(d.elementId)?.kind === 'stroke' && d.buffer.length) {
       const el = page.elements.get(d.elementId) as Extract<StoredElement, { kind: 'stroke' }>;
       drawElement(ctx, { ...el, points: [...el.points.slice(-1), ...d.buffer] });
@@ -315,7 +378,8 @@ export function drawElement(ctx: CanvasRenderingContext2D, el: StoredElement | u
     const [x2, y2] = el.to;
     ctx.beginPath();
     if (el.tool === 'rectangle') ctx.rect(Math.min(x1, x2), Math.min(y1, y2), Math.abs(x2 - x1), Math.abs(y2 - y1));
-    else if (el.tool === 'ellipse') ctx.ellipse((x1 + x2) / 2, (y1 + y2) / 2, Math.abs(x2 - x1) / 2, Math.abs(y2 - y1) / 2, 0, 0, Math.PI * 2);
+    else if (el.tool === 'ellipse')
+      ctx.ellipse((x1 + x2) / 2, (y1 + y2) / 2, Math.abs(x2 - x1) / 2, Math.abs(y2 - y1) / 2, 0, 0, Math.PI * 2);
     else {
       ctx.moveTo(x1, y1);
       ctx.lineTo(x2, y2);
