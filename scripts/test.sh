@@ -11,6 +11,10 @@ npx ng build --configuration production >/dev/null
 mkdir -p .cache
 rm -f .cache/test-results.json
 status=0
+# One linter and one formatter for the whole tree (a failure fails the run; the tests still run).
+echo "[lectern] lint (ESLint) and format check (Prettier) ..." >&2
+npx eslint --quiet . || { echo "[lectern] ESLint found errors (npx eslint . to see them)" >&2; status=1; }
+npx prettier --check --log-level warn . || { echo "[lectern] files not formatted: npm run format" >&2; status=1; }
 npx vitest run "$@" || status=$?
 node scripts/test-summary.mjs .cache/test-results.json || status=1
 exit $status
