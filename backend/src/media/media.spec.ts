@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: one media room on a real mediasoup worker serves every case here (starting
+// a worker per file costs more than the file is long).
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaAckData, MediaEvents, MediaServerEvents, ProducerInfo } from '../contracts/media';
