@@ -1,3 +1,7 @@
+import { ClientEvents, type ClientEventName } from '../../contracts/realtime';
+import { MediaEvents, type MediaEventName } from '../../contracts/media';
+import { QuizEvents } from '../../contracts/quiz';
+import { WhiteboardEvents, whiteboardSchemas } from '../../contracts/whiteboard';
 /**
  * Rate limits: the rule table, which rule guards which socket event or HTTP path, and how bucket keys
  * are built. Plain TypeScript (no Nest, no Redis): the RateLimiter applies these rules with one Redis
@@ -133,46 +137,58 @@ export function parseRuleOverrides(text: string): { overrides: RateLimitSettings
 }
 
 /**
- * Which rule guards a socket event. Unknown events fall to `socket.other`, never to no limit. The event
- * names are the contracts' (contracts/realtime.ts, whiteboard.ts, media.ts, quiz.ts); a Map, so an event name sent
- * by a client is looked up as data.
+ * Which rule guards each socket event, per contract. Each table is complete by type (`satisfies` a record
+ * over the contract's event names), so a new event cannot be added to a contract without a rule here.
+ * Unknown names sent by a client fall to `socket.other`, never to no limit; looked up in a Map, as data.
  */
-const SOCKET_EVENT_RULES = new Map<string, RateRuleName>([
-  ['room:join', 'room.join'],
-  ['room:leave', 'room.join'],
-  ['chat:send', 'chat'],
-  ['chat:delete', 'chat'],
-  ['hand:set', 'hand'],
-  ['media:state', 'room.media'],
-  ['teacher:mute', 'teacher'],
-  ['teacher:mute-all', 'teacher'],
-  ['teacher:stop-camera', 'teacher'],
-  ['teacher:remove', 'teacher'],
-  ['teacher:end-class', 'teacher'],
-  ['media:set-policy', 'teacher'],
-  ['wb:op', 'wb.op'],
-  ['wb:sync', 'wb.sync'],
-  ['wb:follow', 'wb.follow'],
-  ['wb:permissions', 'wb.permissions'],
-  ['media:join', 'media.join'],
-  ['media:create-transport', 'media.transport'],
-  ['media:connect-transport', 'media.transport'],
-  ['media:restart-ice', 'media.transport'],
-  ['media:produce', 'media.produce'],
-  ['media:pause-producer', 'media.produce'],
-  ['media:close-producer', 'media.produce'],
-  ['media:ready', 'media.signal'],
-  ['media:consume', 'media.signal'],
-  ['media:resume-consumer', 'media.signal'],
-  ['media:set-layers', 'media.signal'],
-  ['media:leave', 'media.signal'],
-  ['quiz:answer', 'quiz.answer'],
-  ['quiz:sync', 'quiz.sync'],
-  ['quiz:launch', 'quiz.teacher'],
-  ['quiz:close', 'quiz.teacher'],
-  ['quiz:reveal', 'quiz.teacher'],
-  ['quiz:results', 'quiz.teacher'],
-]);
+const ROOM_RULES = {
+  [ClientEvents.join]: 'room.join',
+  [ClientEvents.leave]: 'room.join',
+  [ClientEvents.chatSend]: 'chat',
+  [ClientEvents.chatDelete]: 'chat',
+  [ClientEvents.hand]: 'hand',
+  [ClientEvents.media]: 'room.media',
+  [ClientEvents.teacherMute]: 'teacher',
+  [ClientEvents.teacherMuteAll]: 'teacher',
+  [ClientEvents.teacherStopCamera]: 'teacher',
+  [ClientEvents.teacherRemove]: 'teacher',
+  [ClientEvents.teacherEndClass]: 'teacher',
+} as const satisfies Record<ClientEventName, RateRuleName>;
+const WHITEBOARD_RULES = {
+  [WhiteboardEvents.op]: 'wb.op',
+  [WhiteboardEvents.sync]: 'wb.sync',
+  [WhiteboardEvents.follow]: 'wb.follow',
+  [WhiteboardEvents.permissions]: 'wb.permissions',
+} as const satisfies Record<keyof typeof whiteboardSchemas, RateRuleName>;
+const MEDIA_RULES = {
+  [MediaEvents.policy]: 'teacher',
+  [MediaEvents.join]: 'media.join',
+  [MediaEvents.createTransport]: 'media.transport',
+  [MediaEvents.connectTransport]: 'media.transport',
+  [MediaEvents.restartIce]: 'media.transport',
+  [MediaEvents.produce]: 'media.produce',
+  [MediaEvents.pauseProducer]: 'media.produce',
+  [MediaEvents.closeProducer]: 'media.produce',
+  [MediaEvents.ready]: 'media.signal',
+  [MediaEvents.consume]: 'media.signal',
+  [MediaEvents.resumeConsumer]: 'media.signal',
+  [MediaEvents.setLayers]: 'media.signal',
+  [MediaEvents.leave]: 'media.signal',
+} as const satisfies Record<MediaEventName, RateRuleName>;
+const QUIZ_RULES = {
+  [QuizEvents.answer]: 'quiz.answer',
+  [QuizEvents.sync]: 'quiz.sync',
+  [QuizEvents.launch]: 'quiz.teacher',
+  [QuizEvents.close]: 'quiz.teacher',
+  [QuizEvents.reveal]: 'quiz.teacher',
+  [QuizEvents.results]: 'quiz.teacher',
+} as const satisfies Record<(typeof QuizEvents)[keyof typeof QuizEvents], RateRuleName>;
+
+const SOCKET_EVENT_RULES = new Map<string, RateRuleName>(
+  [ROOM_RULES, WHITEBOARD_RULES, MEDIA_RULES, QUIZ_RULES].flatMap(
+    (table) => Object.entries(table) as [string, RateRuleName][],
+  ),
+);
 
 export function socketRuleOf(event: string): RateRuleName {
   return SOCKET_EVENT_RULES.get(event) ?? 'socket.other';
