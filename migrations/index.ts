@@ -10,6 +10,7 @@ import { CreateLiveRoom1764000002000 } from './1764000002000-create-live-room';
 import { CreateWhiteboard1764000003000 } from './1764000003000-create-whiteboard';
 import { AddPlatformFrameOrigins1796357467047 } from './1796357467047-add-platform-frame-origins';
 import { CreateQuizzes1796359300000 } from './1796359300000-create-quizzes';
+import { CreateAttendance1796362000000 } from './1796362000000-create-attendance';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   CreateWhiteboard1764000003000,
   AddPlatformFrameOrigins1796357467047,
   CreateQuizzes1796359300000,
+  CreateAttendance1796362000000,
 ];
