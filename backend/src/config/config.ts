@@ -97,6 +97,10 @@ const schema = z.object({
     )
     .default('loopback'),
   SCHEDULE_CHECK_MS: z.coerce.number().int().min(50).max(3_600_000).default(30_000),
+  // Attendance notes and scheduled reports go out through SMTP; unset: mail jobs are logged and marked skipped.
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  MAIL_FROM: z.string().min(3).default('Lectern <no-reply@lectern.invalid>'),
+  REPORT_DISPATCH_MS: z.coerce.number().int().min(100).max(86_400_000).default(3_600_000),
 });
 
 /** The Nest injection token of the loaded AppConfig (provided once, by the app's core module). */
@@ -142,6 +146,10 @@ export interface AppConfig {
   trustProxy: number | string;
   /** How often each instance checks that its repeatable jobs (grade sweep, ltijs purge, roster sync) are still in Redis. */
   scheduleCheckMs: number;
+  /** Outgoing mail (attendance notes, scheduled reports); smtpUrl null: mail is logged and skipped. */
+  mail: { smtpUrl: string | null; from: string };
+  /** How often the scheduled attendance reports that are due are looked for. */
+  reportDispatchMs: number;
   media: MediaConfig;
 }
 
@@ -236,6 +244,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimits: { scale: c.RATE_LIMIT_SCALE ?? (c.NODE_ENV === 'test' ? 20 : 1), overrides: rateRules.overrides },
     trustProxy: /^\d+$/.test(c.TRUST_PROXY) ? Number(c.TRUST_PROXY) : c.TRUST_PROXY,
     scheduleCheckMs: c.SCHEDULE_CHECK_MS,
+    mail: { smtpUrl: c.SMTP_URL ?? null, from: c.MAIL_FROM },
+    reportDispatchMs: c.REPORT_DISPATCH_MS,
     whiteboardNaiveBroadcast: c.WHITEBOARD_NAIVE_BROADCAST ?? false,
     presence: { ttlMs: c.PRESENCE_TTL_MS, beatMs: c.PRESENCE_BEAT_MS },
     outbound: {
