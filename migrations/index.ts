@@ -11,6 +11,7 @@ import { CreateWhiteboard1764000003000 } from './1764000003000-create-whiteboard
 import { AddPlatformFrameOrigins1796357467047 } from './1796357467047-add-platform-frame-origins';
 import { CreateQuizzes1796359300000 } from './1796359300000-create-quizzes';
 import { CreateAttendance1796362000000 } from './1796362000000-create-attendance';
+import { CreateAttendanceMail1796362500000 } from './1796362500000-create-attendance-mail';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   AddPlatformFrameOrigins1796357467047,
   CreateQuizzes1796359300000,
   CreateAttendance1796362000000,
+  CreateAttendanceMail1796362500000,
 ];
