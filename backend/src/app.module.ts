@@ -15,6 +15,7 @@ import { DatabaseHealthRepository } from './platform/infra/database-health.repos
 import { APP_CONFIG } from './config/config';
 import { createRedis, REDIS } from './platform/redis';
 import { AdminModule } from './admin/admin.module';
+import { AttendanceModule } from './attendance/attendance.module';
 import { GradesModule } from './grades/grades.module';
 import { RosterModule } from './roster/roster.module';
 import { TenancyModule } from './tenancy/tenancy.module';
@@ -78,6 +79,7 @@ export class AppModule {
         WhiteboardModule,
         MediaModule,
         QuizModule.forRoot(grades),
+        AttendanceModule.forRoot(grades),
         // The dev LMS platform is never part of a production build's module graph.
         ...(config.devPlatform.enabled ? [DevPlatformModule] : []),
       ],

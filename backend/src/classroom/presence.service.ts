@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
+import { Subject } from 'rxjs';
 import type { AppConfig } from '../config/config';
 import type { Participant } from '../contracts/realtime';
 import { APP_CONFIG } from '../config/config';
@@ -14,6 +15,8 @@ const countsKey = (sid: string) => `presence:room:${sid}:counts`;
 const flagsKey = (sid: string) => `presence:room:${sid}:flags`;
 const instanceKey = (id: string) => `presence:instance:${id}`;
 const ACTIVE_ROOMS = 'presence:rooms';
+/** Each instance's last beat (ms), kept after its key expires: when a dead instance died. */
+const BEATS = 'presence:beats';
 const FLAG_NAMES = ['camera', 'mic', 'handRaised'] as const;
 
 /**
@@ -31,6 +34,12 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   private readonly local = new Map<string, { sessionId: string; entry: SocketEntry }>();
   /** Called with the people a sweep found gone (set by the gateway, which tells the rooms). */
   onGhostsLeft: (sessionId: string, courseId: string, userIds: string[]) => void = () => undefined;
+  /** The same sweep's findings with when each person's instance died (its last beat): attendance ends spans there. */
+  readonly ghostsLeft = new Subject<{
+    sessionId: string;
+    courseId: string;
+    left: Array<{ userId: string; at: Date }>;
+  }>();
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -38,6 +47,7 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   async onModuleInit(): Promise<void> {
+    await this.pruneBeats();
     await this.beat();
     this.timer = setInterval(() => {
       void this.beat()
@@ -51,10 +61,16 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
     clearInterval(this.timer);
     // A clean shutdown removes this instance at once; a crash is caught by the sweep.
     await this.redis.del(instanceKey(this.instanceId)).catch(() => undefined);
+    await this.redis.hdel(BEATS, this.instanceId).catch(() => undefined);
   }
 
   private async beat(): Promise<void> {
-    const previous = await this.redis.set(instanceKey(this.instanceId), '1', 'PX', this.config.presence.ttlMs, 'GET');
+    const now = Date.now();
+    const [[, previous]] = (await this.redis
+      .multi()
+      .set(instanceKey(this.instanceId), '1', 'PX', this.config.presence.ttlMs, 'GET')
+      .hset(BEATS, this.instanceId, String(now))
+      .exec()) as [[Error | null, string | null], unknown];
     if (previous === null && this.local.size > 0) {
       // The key had expired: other instances may have swept our live sockets as ghosts. Put them back.
       for (const { sessionId, entry } of this.local.values()) {
@@ -147,8 +163,34 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
       const removed: string[] = [];
       for (const g of ghosts) if (await this.redis.hdel(socketsKey(sid), g.socketId)) removed.push(g.userId);
       const left = await this.decrement(sid, removed);
-      if (left.length) this.onGhostsLeft(sid, ghosts[0].courseId, left);
+      if (left.length) {
+        this.onGhostsLeft(sid, ghosts[0].courseId, left);
+        const died = await this.lastBeats(ghosts.map((g) => g.instanceId));
+        const at = (userId: string) =>
+          new Date(Math.max(...ghosts.filter((g) => g.userId === userId).map((g) => died.get(g.instanceId)!)));
+        this.ghostsLeft.next({
+          sessionId: sid,
+          courseId: ghosts[0].courseId,
+          left: left.map((userId) => ({ userId, at: at(userId) })),
+        });
+      }
     }
+  }
+
+  /** Forgets the last beats of instances gone for a day (their rooms were swept long ago). */
+  private async pruneBeats(): Promise<void> {
+    const old = Date.now() - 24 * 3_600_000;
+    const beats = await this.redis.hgetall(BEATS);
+    const gone = Object.entries(beats).filter(([, at]) => Number(at) < old);
+    if (gone.length) await this.redis.hdel(BEATS, ...gone.map(([id]) => id));
+  }
+
+  /** When each instance last beat (unknown: one TTL ago, the latest it can have been alive). */
+  private async lastBeats(instanceIds: string[]): Promise<Map<string, number>> {
+    const ids = [...new Set(instanceIds)];
+    const beats = await this.redis.hmget(BEATS, ...ids);
+    const fallback = Date.now() - this.config.presence.ttlMs;
+    return new Map(ids.map((id, i) => [id, beats[i] === null ? fallback : Number(beats[i])]));
   }
 
   /** Drops a room's presence (the class ended). */

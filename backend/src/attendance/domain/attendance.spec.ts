@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS, type AttendanceThresholds } from '../../contracts/attendance';
-import {
-  classify,
-  factsOf,
-  formatInZone,
-  gradeOf,
-  intersect,
-  mergeIntervals,
-  periodOf,
-  visibleIntervals,
-} from './attendance';
+import { classify, factsOf, formatInZone, gradeOf, intersect, mergeIntervals, periodOf } from './attendance';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 2, 2, 9, 0, 0);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ClientEvents } from '../../contracts/realtime';
 import { MediaEvents } from '../../contracts/media';
+import { AttendanceEvents } from '../../contracts/attendance';
 import { QuizEvents } from '../../contracts/quiz';
 import { WhiteboardEvents } from '../../contracts/whiteboard';
 import { loadConfig } from '../../config/config';
@@ -54,6 +55,7 @@ describe('rate limit rules', () => {
       ...Object.values(ClientEvents),
       ...Object.values(MediaEvents),
       ...Object.values(QuizEvents),
+      ...Object.values(AttendanceEvents),
       WhiteboardEvents.op,
       WhiteboardEvents.sync,
       WhiteboardEvents.follow,

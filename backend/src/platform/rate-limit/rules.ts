@@ -1,5 +1,6 @@
 import { ClientEvents, type ClientEventName } from '../../contracts/realtime';
 import { MediaEvents, type MediaEventName } from '../../contracts/media';
+import { AttendanceEvents } from '../../contracts/attendance';
 import { QuizEvents } from '../../contracts/quiz';
 import { WhiteboardEvents, whiteboardSchemas } from '../../contracts/whiteboard';
 /**
@@ -77,6 +78,8 @@ export const RATE_RULES = {
   'quiz.sync': { points: 30, perMs: 10_000 },
   /** quiz:launch / close / reveal / results: an instructor's clicks, and the results view refreshing. */
   'quiz.teacher': { points: 60, perMs: 10_000 },
+  /** attendance:visibility: a tab shown and hidden; someone flipping between windows sends a few a minute. */
+  'attendance.visibility': { points: 60, perMs: 10_000 },
   /** teacher:* and media:set-policy: a teacher muting or removing students one after another. */
   teacher: { points: 60, perMs: 10_000 },
   /** Any socket event not listed below (a new domain's events are limited before anyone remembers to). */
@@ -184,8 +187,12 @@ const QUIZ_RULES = {
   [QuizEvents.results]: 'quiz.teacher',
 } as const satisfies Record<(typeof QuizEvents)[keyof typeof QuizEvents], RateRuleName>;
 
+const ATTENDANCE_RULES = {
+  [AttendanceEvents.visibility]: 'attendance.visibility',
+} as const satisfies Record<(typeof AttendanceEvents)[keyof typeof AttendanceEvents], RateRuleName>;
+
 const SOCKET_EVENT_RULES = new Map<string, RateRuleName>(
-  [ROOM_RULES, WHITEBOARD_RULES, MEDIA_RULES, QUIZ_RULES].flatMap(
+  [ROOM_RULES, WHITEBOARD_RULES, MEDIA_RULES, QUIZ_RULES, ATTENDANCE_RULES].flatMap(
     (table) => Object.entries(table) as [string, RateRuleName][],
   ),
 );
