@@ -25,6 +25,11 @@ export const routes: Routes = [
     loadComponent: () => import('./features/quiz/quiz-results.component').then((m) => m.QuizResultsComponent),
   },
   {
+    path: 'attendance',
+    loadComponent: () =>
+      import('./features/attendance/attendance-report.component').then((m) => m.AttendanceReportComponent),
+  },
+  {
     path: 'board/:sessionId',
     loadComponent: () => import('./features/whiteboard/saved-board.component').then((m) => m.SavedBoardComponent),
   },

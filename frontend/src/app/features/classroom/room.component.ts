@@ -26,12 +26,23 @@ import { MediaClient } from '../media/media-client';
 import { exposeMediaDiagnostics } from '../media/media-diagnostics';
 import { VideoTileComponent } from '../media/video-tile.component';
 import { QuizPanelComponent } from '../quiz/quiz-panel.component';
+import { AttendanceLiveComponent } from '../attendance/attendance-live.component';
+import { LiveAttendance } from '../attendance/live-attendance.service';
+import { VisibilityReporter } from '../attendance/visibility-reporter.service';
 
 /** The live classroom: video grid (SFU), participants (hands, teacher controls), whiteboard, chat, the connection state. */
 @Component({
   selector: 'app-room',
-  imports: [DatePipe, RouterLink, WhiteboardComponent, MediaBarComponent, VideoTileComponent, QuizPanelComponent],
-  providers: [RoomSocket],
+  imports: [
+    DatePipe,
+    RouterLink,
+    WhiteboardComponent,
+    MediaBarComponent,
+    VideoTileComponent,
+    QuizPanelComponent,
+    AttendanceLiveComponent,
+  ],
+  providers: [RoomSocket, VisibilityReporter, LiveAttendance],
   templateUrl: './room.component.html',
   styleUrl: './room.component.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -41,6 +52,10 @@ export class RoomComponent implements OnInit, OnDestroy {
   protected readonly room = inject(RoomSocket);
   private readonly session = inject(LtiSession);
   private readonly router = inject(Router);
+  /** Made with the room: reports this page's visibility to the server (active time). */
+  private readonly visibility = inject(VisibilityReporter);
+  /** The instructor's view of who is here and who is inactive (page hidden). */
+  protected readonly attendance = inject(LiveAttendance);
   /** Inside the LMS page: offer a window of its own (camera and microphone need it in some LMSs). */
   protected readonly framed = inFrame();
   protected readonly roleLabels = ROLE_LABELS;

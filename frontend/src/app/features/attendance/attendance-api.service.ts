@@ -1,0 +1,52 @@
+import { HttpClient } from '@angular/common/http';
+import { inject, Injectable } from '@angular/core';
+import type {
+  AttendanceSettingsView,
+  ClassroomSettingsBody,
+  CourseReport,
+  CourseReportQuery,
+  LiveAttendance,
+  SessionReport,
+} from '@contracts/attendance';
+import { firstValueFrom } from 'rxjs';
+
+const q = (id: string) => encodeURIComponent(id);
+
+/** Attendance over HTTP (the classroom of the session token): the class now, reports and their files, settings. */
+@Injectable({ providedIn: 'root' })
+export class AttendanceApi {
+  private readonly http = inject(HttpClient);
+
+  live(): Promise<LiveAttendance> {
+    return firstValueFrom(this.http.get<LiveAttendance>('/api/attendance/live'));
+  }
+
+  settings(): Promise<AttendanceSettingsView> {
+    return firstValueFrom(this.http.get<AttendanceSettingsView>('/api/attendance/classroom/settings'));
+  }
+
+  saveSettings(body: ClassroomSettingsBody): Promise<AttendanceSettingsView> {
+    return firstValueFrom(this.http.put<AttendanceSettingsView>('/api/attendance/classroom/settings', body));
+  }
+
+  sessionReport(sessionId: string): Promise<SessionReport> {
+    return firstValueFrom(this.http.get<SessionReport>(`/api/attendance/sessions/${q(sessionId)}/report`));
+  }
+
+  courseReport(range: CourseReportQuery): Promise<CourseReport> {
+    return firstValueFrom(this.http.get<CourseReport>('/api/attendance/report', { params: { ...range } }));
+  }
+
+  /** A session's report as a file (fetched with the session's token, then handed to the browser as a download). */
+  sessionFile(sessionId: string, ext: 'csv' | 'pdf'): Promise<Blob> {
+    return firstValueFrom(
+      this.http.get(`/api/attendance/sessions/${q(sessionId)}/report.${ext}`, { responseType: 'blob' }),
+    );
+  }
+
+  courseFile(range: CourseReportQuery, ext: 'csv' | 'pdf'): Promise<Blob> {
+    return firstValueFrom(
+      this.http.get(`/api/attendance/report.${ext}`, { params: { ...range }, responseType: 'blob' }),
+    );
+  }
+}
