@@ -1,0 +1,66 @@
+import { parse } from 'csv-parse/sync';
+import { z } from 'zod';
+
+/** One guardian contact of a student: the student by their LMS user id (subject) or their email. */
+export interface GuardianContactInput {
+  student: string;
+  email: string;
+  name: string | null;
+}
+
+export const GUARDIAN_CSV_LIMITS = { maxBytes: 512 * 1024, maxRows: 5000 } as const;
+
+const rowSchema = z.object({
+  student: z.string().trim().min(1, 'is empty').max(255),
+  guardian_email: z.email('is not an email address').max(320),
+  guardian_name: z.string().trim().max(200).optional(),
+});
+
+/**
+ * Parses an imported contacts file: a header row with `student` (the LMS user id or the student's email),
+ * `guardian_email` and optionally `guardian_name`. Returns the contacts or the problems, each naming its
+ * line; a file with any problem is refused whole (an import is all or nothing).
+ */
+export function parseGuardianCsv(
+  text: string,
+): { ok: true; contacts: GuardianContactInput[] } | { ok: false; problems: string[] } {
+  if (Buffer.byteLength(text) > GUARDIAN_CSV_LIMITS.maxBytes)
+    return { ok: false, problems: [`the file is larger than ${GUARDIAN_CSV_LIMITS.maxBytes} bytes`] };
+  let records: Record<string, string>[];
+  try {
+    records = parse(text, {
+      columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()),
+      skip_empty_lines: true,
+      bom: true,
+      trim: true,
+    });
+  } catch (e) {
+    return { ok: false, problems: [`not a readable CSV file: ${(e as Error).message}`] };
+  }
+  if (!records.length)
+    return { ok: false, problems: ['no contacts in the file (a header row and one row per contact)'] };
+  if (records.length > GUARDIAN_CSV_LIMITS.maxRows)
+    return { ok: false, problems: [`more than ${GUARDIAN_CSV_LIMITS.maxRows} contacts`] };
+  const header = Object.keys(records[0]);
+  const missing = ['student', 'guardian_email'].filter((c) => !header.includes(c));
+  if (missing.length) return { ok: false, problems: missing.map((c) => `the header has no ${c} column`) };
+  const problems: string[] = [];
+  const contacts: GuardianContactInput[] = [];
+  records.forEach((record, i) => {
+    const parsed = rowSchema.safeParse({
+      student: record.student,
+      guardian_email: record.guardian_email,
+      guardian_name: record.guardian_name || undefined,
+    });
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) problems.push(`line ${i + 2}: ${issue.path.join('.')} ${issue.message}`);
+      return;
+    }
+    contacts.push({
+      student: parsed.data.student,
+      email: parsed.data.guardian_email.toLowerCase(),
+      name: parsed.data.guardian_name || null,
+    });
+  });
+  return problems.length ? { ok: false, problems } : { ok: true, contacts };
+}
