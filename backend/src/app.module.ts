@@ -16,6 +16,7 @@ import { APP_CONFIG } from './config/config';
 import { createRedis, REDIS } from './platform/redis';
 import { AdminModule } from './admin/admin.module';
 import { AttendanceModule } from './attendance/attendance.module';
+import { AttendanceMailModule } from './attendance/reports/attendance-mail.module';
 import { GradesModule } from './grades/grades.module';
 import { RosterModule } from './roster/roster.module';
 import { TenancyModule } from './tenancy/tenancy.module';
@@ -63,6 +64,7 @@ class CoreModule implements OnApplicationShutdown {
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     const grades = GradesModule.forRoot(config);
+    const attendance = AttendanceModule.forRoot(grades);
     return {
       module: AppModule,
       imports: [
@@ -79,7 +81,8 @@ export class AppModule {
         WhiteboardModule,
         MediaModule,
         QuizModule.forRoot(grades),
-        AttendanceModule.forRoot(grades),
+        attendance,
+        AttendanceMailModule.forRoot(attendance),
         // The dev LMS platform is never part of a production build's module graph.
         ...(config.devPlatform.enabled ? [DevPlatformModule] : []),
       ],
