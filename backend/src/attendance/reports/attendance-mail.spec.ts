@@ -209,4 +209,29 @@ describe('attendance notes and reports by mail', () => {
     };
     expect(after.subscription.lastPeriodEnd).toMatch(/^\d{4}-\d\d-\d\d$/);
   }, 60_000);
+
+  it('without SMTP configured, a class end still works out its notes and marks them skipped', async () => {
+    const bare = await startTestApp({ DATABASE_URL: app.config.databaseUrl });
+    try {
+      const l = new LaunchClient(bare);
+      const t = await l.launch('hist-210', 'dev-ada');
+      await l.launch('hist-210', 'dev-katherine'); // enrolled, never comes: absent
+      const id = (
+        (await (await l.api('/api/classroom/sessions', t, { method: 'POST' })).json()) as { session: { id: string } }
+      ).session.id;
+      expect((await l.api(`/api/classroom/sessions/${id}/end`, t, { method: 'POST' })).ok).toBe(true);
+      const notes = await waitFor(async () => {
+        const n = (
+          (await (await l.api(`/api/attendance/notes/${id}`, t)).json()) as {
+            notes: Array<{ recipient: string; status: string }>;
+          }
+        ).notes;
+        return n.length && n.every((x) => x.status !== 'pending') ? n : null;
+      }, 'the notes of the class, skipped');
+      expect(notes.map((n) => [n.recipient, n.status])).toEqual([['katherine@dev-lms.test', 'skipped']]);
+      expect(await to('katherine@dev-lms.test')).toEqual([]);
+    } finally {
+      await bare.close();
+    }
+  }, 60_000);
 });
