@@ -66,6 +66,25 @@ describe('attendance across two backend instances', () => {
   const userId = async (subject: string) =>
     (await db.query<{ id: string }>(`SELECT id FROM lti_user WHERE subject = $1`, [subject])).rows[0].id;
 
+  type Roster = {
+    members: Array<{
+      subject: string;
+      lastLaunchAt: string | null;
+      lastAttendedAt: string | null;
+      classesAttended: number;
+    }>;
+  };
+  const rosterOf = async (port: number) =>
+    ((await (await api(port, '/api/roster', teacher)).json()) as Roster).members.find(
+      (m) => m.subject === 'dev-grace',
+    )!;
+
+  it('the roster says "never attended" from attendance, not from launches', async () => {
+    const g = await rosterOf(cluster.ports[0]);
+    expect(g.lastLaunchAt).not.toBeNull();
+    expect(g).toMatchObject({ lastAttendedAt: null, classesAttended: 0 });
+  });
+
   it('ends the spans of a dead instance at its death, grades at class end, posted once when the LMS is back', async () => {
     const [A, B] = cluster.ports;
     await join(B, teacher);
@@ -224,6 +243,9 @@ describe('attendance across two backend instances', () => {
     const graceLine = lines.find((l) => l.startsWith('Grace Hopper,'))!.split(',');
     expect(Number(graceLine[4])).toBe(Math.round(graceRow.presentMs / 600) / 100);
     expect(Number(graceLine[7])).toBe(graceScore);
+    const graceInRoster = await rosterOf(B);
+    expect(graceInRoster.classesAttended).toBe(1);
+    expect(graceInRoster.lastAttendedAt).toBe(graceRow.firstJoin);
     // Students only, and refused to a student.
     expect((await api(B, `/api/attendance/sessions/${sessionId}/report`, grace)).status).toBe(403);
   }, 90_000);

@@ -42,8 +42,12 @@ export interface RosterMemberView {
   role: CourseRole | null;
   /** The member's status in the LMS. */
   status: 'active' | 'inactive' | 'deleted';
-  /** When they last launched Lectern from this course; null: never came. */
+  /** When they last launched Lectern from this course; null: never launched. */
   lastLaunchAt: string | null;
+  /** When they last joined a live class of this course (attendance's records); null: never attended. */
+  lastAttendedAt: string | null;
+  /** Live classes of this course they joined. */
+  classesAttended: number;
   /** In a live class of this course right now. */
   hereNow: boolean;
   /** Listed by the LMS roster (NRPS), or only known from a launch. */

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AttendanceSummaryRepository } from '../attendance/infra/attendance-summary.repository';
 import { ClassroomService } from '../classroom/classroom.service';
 import { PresenceService } from '../classroom/presence.service';
 import type { RosterView } from '../contracts/api';
@@ -11,7 +12,7 @@ const VIEW_LIMIT = 10_000;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-/** What an instructor sees of a course's roster: LMS members with their status, and who has or has never come. */
+/** What an instructor sees of a course's roster: LMS members with their status, and who has or has never attended a class (from attendance's spans). */
 @Injectable()
 export class RosterViewService {
   constructor(
@@ -20,6 +21,7 @@ export class RosterViewService {
     private readonly tenancy: TenancyService,
     private readonly classroom: ClassroomService,
     private readonly presence: PresenceService,
+    private readonly attendance: AttendanceSummaryRepository,
   ) {}
 
   /** Subjects of the people in a live class of this course now (presence, across instances). */
@@ -36,6 +38,7 @@ export class RosterViewService {
     const sync = await this.repo.lastSync(courseId);
     const here = await this.hereNow(courseId);
     const members = (await this.roster.members(courseId)).slice(0, VIEW_LIMIT);
+    const attended = await this.attendance.bySubject(courseId);
     return {
       rosterServiceOffered: Boolean(connection?.nrpsUrl),
       sync: sync ? { ...sync, startedAt: sync.startedAt.toISOString(), finishedAt: iso(sync.finishedAt) } : null,
@@ -46,6 +49,8 @@ export class RosterViewService {
         role: m.role,
         status: m.status,
         lastLaunchAt: iso(m.lastLaunchAt),
+        lastAttendedAt: iso(attended.get(m.subject)?.lastAttendedAt ?? null),
+        classesAttended: attended.get(m.subject)?.classesAttended ?? 0,
         hereNow: here.has(m.subject),
         source: m.source,
       })),

@@ -1,5 +1,6 @@
 import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
+import { AttendanceSummaryRepository } from '../attendance/infra/attendance-summary.repository';
 import { ClassroomModule } from '../classroom/classroom.module';
 import { LtiModule } from '../lti/lti.module';
 import { TenancyModule } from '../tenancy/tenancy.module';
@@ -12,7 +13,14 @@ import { ROSTER_QUEUE, RosterService } from './roster.service';
 @Module({
   imports: [LtiModule, TenancyModule, ClassroomModule, BullModule.registerQueue({ name: ROSTER_QUEUE })],
   controllers: [RosterController],
-  providers: [RosterRepository, RosterService, RosterViewService, RosterProcessor, RosterScheduler],
+  providers: [
+    AttendanceSummaryRepository,
+    RosterRepository,
+    RosterService,
+    RosterViewService,
+    RosterProcessor,
+    RosterScheduler,
+  ],
   exports: [RosterService],
 })
 export class RosterModule {}
