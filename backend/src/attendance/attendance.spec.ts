@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AttendanceEvents, type CourseReport, type SessionReport } from '../contracts/attendance';
+import { ClientEvents } from '../contracts/realtime';
+import { LaunchClient } from '../testing/lti-client';
+import { RoomClient } from '../testing/room-client';
+import { startTestApp, TestApp } from '../testing/test-app';
+import { waitFor } from '../testing/wait-for';
+import { AttendanceService } from './attendance.service';
+
+/** One app, real Postgres and Redis, real sockets: tabs, a hidden tab, a tab closed while visible, the class ending while connected. */
+describe('attendance in one class (real sockets, Postgres, Redis)', () => {
+  let t: TestApp;
+  let client: LaunchClient;
+  let attendance: AttendanceService;
+  let teacher: string;
+  let grace: string;
+  let alan: string;
+  const clients: RoomClient[] = [];
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    client = new LaunchClient(t);
+    attendance = t.app.get(AttendanceService);
+    teacher = await client.launch('phys-101', 'dev-ada');
+    grace = await client.launch('phys-101', 'dev-grace');
+    alan = await client.launch('phys-101', 'dev-alan');
+  });
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await t?.close();
+  });
+
+  const join = async (token: string, sessionId: string) => {
+    const c = new RoomClient(t.url, token);
+    clients.push(c);
+    await c.connected();
+    const ack = await c.emit(ClientEvents.join, { sessionId });
+    if (!ack.ok) throw new Error(JSON.stringify(ack.error));
+    return c;
+  };
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const json = async <T>(path: string, token = teacher) => {
+    const res = await client.api(path, token);
+    return { status: res.status, body: (await res.json()) as T };
+  };
+
+  it('merges two tabs, counts a tab closed while visible as hidden from then, and ends open spans with the class', async () => {
+    const sessionId = (
+      (await (await client.api('/api/classroom/sessions', teacher, { method: 'POST' })).json()) as {
+        session: { id: string };
+      }
+    ).session.id;
+    // Not in the room: the gate refuses the event.
+    const outside = new RoomClient(t.url, grace);
+    clients.push(outside);
+    await outside.connected();
+    const refused = await outside.call(AttendanceEvents.visibility, { visible: true });
+    expect(refused.ok ? 'OK' : refused.error.code).toBe('NOT_IN_ROOM');
+
+    await join(teacher, sessionId);
+    // Grace: two tabs; the first is hidden at once, the second stays visible.
+    const g1 = await join(grace, sessionId);
+    const g2 = await join(grace, sessionId);
+    await g1.call(AttendanceEvents.visibility, { visible: false });
+    await g2.call(AttendanceEvents.visibility, { visible: true });
+    // Alan: one tab, visible, then closed (the tab's visibility ends with it), then back, hidden.
+    const a1 = await join(alan, sessionId);
+    await a1.call(AttendanceEvents.visibility, { visible: true });
+    await sleep(400);
+    a1.close();
+    await sleep(400);
+    const a2 = await join(alan, sessionId);
+    await a2.call(AttendanceEvents.visibility, { visible: false });
+    await sleep(800);
+
+    const live = await json<{ students: Array<{ name: string; here: boolean; inactive: boolean }> }>(
+      '/api/attendance/live',
+    );
+    expect(live.body.students.map((s) => [s.name, s.here, s.inactive])).toEqual([
+      ['Alan Turing', true, true],
+      ['Grace Hopper', true, false],
+    ]);
+    // A student may not see it.
+    expect((await client.api('/api/attendance/live', grace)).status).toBe(403);
+
+    expect((await client.api(`/api/classroom/sessions/${sessionId}/end`, teacher, { method: 'POST' })).ok).toBe(true);
+    await attendance.settled();
+    const spans = (await t.db.query(
+      `SELECT u.name, s.left_reason FROM attendance_span s JOIN lti_user u ON u.id = s.user_id WHERE s.session_id = $1 AND s.left_at IS NULL`,
+      [sessionId],
+    )) as unknown[];
+    expect(spans).toEqual([]);
+
+    const report = await waitFor(async () => {
+      const r = await json<SessionReport>(`/api/attendance/sessions/${sessionId}/report`);
+      return r.body.endedAt ? r.body : null;
+    }, 'the ended report');
+    const row = (name: string) => report.rows.find((r) => r.name === name)!;
+    // Grace was present all along (two tabs merged: present no more than the class) and active (a visible tab).
+    expect(row('Grace Hopper').presentMs).toBeLessThanOrEqual(report.durationMs);
+    expect(row('Grace Hopper').activeMs).toBeGreaterThan(0.8 * row('Grace Hopper').presentMs);
+    expect(row('Grace Hopper').status).toBe('present');
+    // Connected when the class ended: her last leave is the end, not early.
+    expect(row('Grace Hopper').lastLeave).toBe(report.endedAt);
+    // Alan: active only while his first tab was open; the reconnect gap is not present.
+    const alanRow = row('Alan Turing');
+    expect(alanRow.activeMs).toBeGreaterThan(200);
+    expect(alanRow.activeMs).toBeLessThan(1000);
+    expect(alanRow.presentMs).toBeLessThan(report.durationMs - 300);
+    expect(alanRow.status).toBe('inactive');
+    expect(report.thresholds).toEqual({
+      lateAfterMinutes: 10,
+      leftEarlyMinutes: 10,
+      minActiveMinutes: null,
+      minActivePercent: 50,
+    });
+
+    // The course report over today (UTC: no zone stored for the course) holds the class.
+    const today = new Date().toISOString().slice(0, 10);
+    const course = await json<CourseReport>(`/api/attendance/report?from=${today}&to=${today}`);
+    expect(course.status).toBe(200);
+    expect(course.body.timeZone).toBe('UTC');
+    expect(course.body.sessions.map((s) => s.sessionId)).toContain(sessionId);
+    const alanCourse = course.body.students.find((s) => s.name === 'Alan Turing')!;
+    expect(alanCourse.counts.inactive).toBeGreaterThanOrEqual(1);
+    const bad = await json<{ error: { code: string } }>(`/api/attendance/report?from=${today}&to=2000-01-01`);
+    expect(bad.status).toBe(400);
+    expect((await client.api('/api/attendance/sessions/not-a-uuid/report', teacher)).status).toBe(400);
+  }, 60_000);
+
+  it('keeps classroom thresholds that override the platform default, and refuses bad ones', async () => {
+    const put = (body: unknown) =>
+      client.api('/api/attendance/classroom/settings', teacher, { method: 'PUT', body: JSON.stringify(body) });
+    const thresholds = { lateAfterMinutes: 5, leftEarlyMinutes: 0, minActiveMinutes: 20, minActivePercent: null };
+    const ok = await put({ thresholds, gradingMode: 'threshold', autoGrade: true });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ classroom: thresholds, effective: thresholds, gradingMode: 'threshold' });
+    expect(
+      (await put({ thresholds: { ...thresholds, minActivePercent: 101 }, gradingMode: 'percent', autoGrade: true }))
+        .status,
+    ).toBe(400);
+    expect((await put({ thresholds: null, gradingMode: 'x', autoGrade: true })).status).toBe(400);
+    // The platform default needs an administrator.
+    const admin = await client.api('/api/attendance/settings', teacher, {
+      method: 'PUT',
+      body: JSON.stringify({ thresholds }),
+    });
+    expect(admin.status).toBe(403);
+  });
+});
