@@ -5,6 +5,7 @@ import { ClientEvents } from '../../contracts/realtime';
 import { LaunchClient } from '../../testing/lti-client';
 import { RoomClient } from '../../testing/room-client';
 import { startTestApp, type TestApp } from '../../testing/test-app';
+import { forgetRedisKeys } from '../../testing/forget-redis-keys';
 import { waitFor } from '../../testing/wait-for';
 import { SmtpInbox } from '../alerts/testing/smtp-inbox';
 import { AttendanceAlertsService } from '../alerts/attendance-alerts.service';
@@ -232,6 +233,36 @@ describe('attendance notes and reports by mail', () => {
       expect(await to('katherine@dev-lms.test')).toEqual([]);
     } finally {
       await bare.close();
+    }
+  }, 60_000);
+
+  it('the report schedule heals after Redis loses its data: the restored dispatch sends what is due', async () => {
+    // Dispatch once an hour: within this test only the restored schedule's immediate run can send anything.
+    // Its own database: the first app dispatches every 500 ms whatever subscriptions its database holds.
+    const hourly = await startTestApp({
+      SMTP_URL: inbox.url,
+      REPORT_DISPATCH_MS: '3600000',
+      SCHEDULE_CHECK_MS: '300',
+    });
+    try {
+      const l = new LaunchClient(hourly);
+      const t = await l.launch('hist-210', 'dev-ada');
+      const sub = await l.api('/api/attendance/report-subscription', t, {
+        method: 'PUT',
+        body: JSON.stringify({ frequency: 'monthly' }),
+      });
+      expect(sub.status).toBe(200);
+      const history = async () => (await to('ada@dev-lms.test')).filter((m) => m.subject.includes('Modern History'));
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(await history()).toEqual([]);
+      expect(await forgetRedisKeys(hourly.config.redisUrl, hourly.config.queuePrefix)).toBeGreaterThan(0);
+      const [mail] = await waitFor(async () => {
+        const m = await history();
+        return m.length ? m : null;
+      }, 'the monthly report, sent by the restored dispatch');
+      expect(mail.subject).toMatch(/^Attendance report: Modern History, \d{4}-\d\d-01 to \d{4}-\d\d-\d\d$/);
+    } finally {
+      await hourly.close();
     }
   }, 60_000);
 });
