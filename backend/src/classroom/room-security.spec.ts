@@ -19,24 +19,25 @@ import { waitFor } from '../testing/wait-for';
  * refused with a code, and nothing written: board sequence, permissions and teacher view unchanged,
  * no chat row, no media host or policy, nobody muted or removed, the class still live.
  */
+// Budgets that refill over 100 minutes: a flood's count does not depend on how slow a loaded machine is.
 const FLOOD_RULES = [
   'room.join=80/60000',
-  'chat=30/60000',
-  'hand=30/60000',
-  'room.media=30/60000',
-  'wb.op=200/60000',
-  'wb.user-bytes=1000000/60000',
-  'wb.board-bytes=40000/60000',
-  'wb.sync=80/60000',
-  'wb.follow=30/60000',
-  'wb.permissions=30/60000',
-  'media.join=10/60000',
-  'media.transport=30/60000',
-  'media.produce=30/60000',
-  'media.signal=30/60000',
-  'teacher=40/60000',
-  'quiz.answer=30/60000',
-  'quiz.teacher=30/60000',
+  'chat=30/6000000',
+  'hand=30/6000000',
+  'room.media=30/6000000',
+  'wb.op=200/6000000',
+  'wb.user-bytes=1000000/6000000',
+  'wb.board-bytes=40000/6000000',
+  'wb.sync=80/6000000',
+  'wb.follow=30/6000000',
+  'wb.permissions=30/6000000',
+  'media.join=10/6000000',
+  'media.transport=30/6000000',
+  'media.produce=30/6000000',
+  'media.signal=30/6000000',
+  'teacher=40/6000000',
+  'quiz.answer=30/6000000',
+  'quiz.teacher=30/6000000',
 ].join(',');
 
 describe('room security: every realtime action is authorised against its class (attack suite)', () => {
@@ -522,10 +523,10 @@ describe('room security: every realtime action is authorised against its class (
       ]);
       const acks = [...fromA, ...fromB];
       const limited = acks.filter((x) => !x.ok && x.error.code === 'RATE_LIMITED').length;
-      // The buckets refill while the flood is on its way (a few tokens at most on a loaded machine).
-      expect(limited, `${f.rule}: ${2 * half} sent, budget ${f.limit}`).toBeGreaterThanOrEqual(2 * half - f.limit - 3);
+      // The buckets barely refill (100 minutes each): one token of slack either way.
+      expect(limited, `${f.rule}: ${2 * half} sent, budget ${f.limit}`).toBeGreaterThanOrEqual(2 * half - f.limit - 1);
       if (!f.stricter)
-        expect(limited, `${f.rule}: the budget itself is served`).toBeLessThanOrEqual(2 * half - f.limit + 3);
+        expect(limited, `${f.rule}: the budget itself is served`).toBeLessThanOrEqual(2 * half - f.limit + 1);
       expect(a.isOpen && b.isOpen, `${f.rule}: the sockets stay up`).toBe(true);
       a.close();
       b.close();
@@ -570,7 +571,10 @@ describe('room security: every realtime action is authorised against its class (
     const tabs = await Promise.all(Array.from({ length: 5 }, () => raw(who)));
     for (const tab of tabs) expect((await tab.emit('room:join', { sessionId })).ok).toBe(true);
     const join = (tab: RawRoomSocket) => tab.emit('media:join', { peerId: crypto.randomUUID() });
-    for (const tab of tabs.slice(0, 3)) expect(await join(tab), 'tabs 1-3').toMatchObject({ ok: true });
+    for (const tab of tabs.slice(0, 3)) {
+      const ack = await join(tab);
+      expect(ack, `tabs 1-3: ${JSON.stringify(ack)}`).toMatchObject({ ok: true });
+    }
     expect(await join(tabs[3])).toMatchObject({ ok: false, error: { code: 'MEDIA_PEER_LIMIT' } });
     expect(tabs[3].isOpen).toBe(true);
     expect((await tabs[0].emit('media:leave', {})).ok).toBe(true); // a tab turns its media off

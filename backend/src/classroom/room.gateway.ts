@@ -113,12 +113,20 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
       if (data.membership) await this.leaveRoom(socket, 'left');
       // Nothing on the socket changes until the join is authorised: other events of this socket see
       // no membership until the last line below.
-      const { state, arrived, membership } = await this.room.join(session, socket.id, sessionId);
+      const rooms = [roomOf(sessionId), userRoomOf(sessionId, session.userId)];
+      const { state, arrived, membership } = await this.room
+        .join(session, socket.id, sessionId, async () => {
+          await socket.join(rooms);
+        })
+        .catch(async (e: unknown) => {
+          for (const r of rooms) await socket.leave(r);
+          throw e;
+        });
       if (!socket.connected) {
+        for (const r of rooms) await socket.leave(r);
         await this.room.leave(session, sessionId, socket.id, 'disconnected');
         throw new DomainError('DISCONNECTED', 'The connection closed during the join', 499);
       }
-      await socket.join([roomOf(sessionId), userRoomOf(sessionId, session.userId)]);
       data.membership = membership;
       if (!socket.connected) {
         // Dropped while joining its rooms: the disconnect handler ran before the membership existed.

@@ -23,10 +23,16 @@ export class RoomService {
   ) {}
 
   /** Joins a socket to a class of the caller's course; returns the room state and whether the person just arrived. */
+  /**
+   * `enter` puts the socket in the class's socket rooms; it runs after the socket is counted in and before
+   * the second look at removal and end, so a removal landing at any moment either is seen by that look or
+   * finds the socket in its rooms (and disconnects it).
+   */
   async join(
     session: SessionClaims,
     socketId: string,
     sessionId: string,
+    enter: () => Promise<void> = async () => undefined,
   ): Promise<{ state: RoomState; arrived: boolean; membership: ClassMembership }> {
     if (!session.activityId) throw new NotFoundError('NO_CLASSROOM', 'This session has no classroom');
     const live = await this.classroom.find(session, sessionId); // NOT_FOUND outside the caller's course
@@ -45,7 +51,8 @@ export class RoomService {
       joinedAt: new Date().toISOString(),
     });
     // A removal or an end that landed while this join was on its way wins: checked again once the
-    // socket is counted in, so whichever ran first, the removed person is not left in the class.
+    // socket is counted in and in its rooms, so whichever ran first, the removed person is not left in the class.
+    await enter();
     const still = await this.sessions.standing(sessionId, session.userId);
     if (!still || still.ended || still.removed) {
       await this.presence.remove(sessionId, socketId);

@@ -165,9 +165,9 @@ export class WhiteboardService implements OnModuleInit, OnModuleDestroy {
     }));
   }
 
-  /** The board of a past class of the caller's course, read-only. */
+  /** The board of a past class of the caller's classroom, read-only (not while it is live; not for someone removed from it). */
   async saved(session: SessionClaims, sessionId: string) {
-    const row = await this.savedBoards.find(sessionId, session.courseId);
+    const row = await this.savedBoards.findEnded(sessionId, session.courseId, session.activityId, session.userId);
     if (!row) throw new NotFoundError('BOARD_NOT_FOUND', 'No saved board for this class in your course');
     const chapters = await this.savedBoards.pageChanges(sessionId);
     // Read through the board model (own keys only, reserved ids left out), whatever the saved JSON holds.

@@ -274,6 +274,12 @@ describe('whiteboard over the live room, two instances on one Redis', () => {
 
   it('keeps the board after class, read-only, with its page changes', async () => {
     const teacherToken = await launch.launch('phys-101', 'dev-ada');
+    // Saved during class (at the page change), but a live board is reached through the live room only.
+    await waitFor(
+      async () => (await a.db.query(`SELECT 1 FROM whiteboard_snapshot WHERE session_id = $1`, [sessionId])).length > 0,
+      'a save during class',
+    );
+    expect((await launch.api(`/api/whiteboard/sessions/${sessionId}`, teacherToken)).status).toBe(404);
     expect(
       (await launch.api(`/api/classroom/sessions/${sessionId}/end`, teacherToken, { method: 'POST' })).status,
     ).toBe(200);

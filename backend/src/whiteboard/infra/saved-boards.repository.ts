@@ -66,10 +66,22 @@ export class SavedBoardsRepository {
   }
 
   /** A class's saved board, if it belongs to the course. */
-  async find(sessionId: string, courseId: string): Promise<SavedBoardRow | null> {
+  /**
+   * The saved board of an ENDED class of this classroom, for someone the instructor did not remove from it
+   * (a live class's board is reached through the live room's gate only; saves happen during class too).
+   */
+  async findEnded(
+    sessionId: string,
+    courseId: string,
+    activityId: string | null,
+    userId: string,
+  ): Promise<SavedBoardRow | null> {
     const [row] = await this.db.query(
-      `SELECT seq, page_order, pages, saved_at FROM whiteboard_snapshot WHERE session_id = $1 AND course_id = $2`,
-      [sessionId, courseId],
+      `SELECT w.seq, w.page_order, w.pages, w.saved_at
+         FROM whiteboard_snapshot w JOIN live_session s ON s.id = w.session_id
+        WHERE w.session_id = $1 AND w.course_id = $2 AND s.activity_id = $3 AND s.ended_at IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM session_removal r WHERE r.session_id = s.id AND r.user_id = $4)`,
+      [sessionId, courseId, activityId, userId],
     );
     return row ? { seq: row.seq, pageOrder: row.page_order, pages: row.pages, savedAt: new Date(row.saved_at) } : null;
   }
