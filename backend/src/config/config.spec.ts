@@ -61,6 +61,22 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...base, PUBLIC_URL: 'http://localhost:4000' }).publicUrl).toBe('http://localhost:4000');
   });
 
+  it('keeps the outbound policy strict when NODE_ENV is forgotten on a real deployment (only a loopback dev setup or tests may reach private addresses)', () => {
+    const forgotten = loadConfig({ ...base, NODE_ENV: undefined, PUBLIC_URL: 'https://lectern.example.edu' });
+    expect(forgotten.outbound).toEqual({ allowPrivate: false, allowHttp: false });
+    const dev = loadConfig({ ...base, NODE_ENV: 'development', PUBLIC_URL: 'http://localhost:3000' });
+    expect(dev.outbound).toEqual({ allowPrivate: true, allowHttp: true });
+    expect(loadConfig({ ...base, NODE_ENV: 'test' }).outbound).toEqual({ allowPrivate: true, allowHttp: true });
+    expect(
+      loadConfig({
+        ...base,
+        NODE_ENV: undefined,
+        PUBLIC_URL: 'https://lectern.example.edu',
+        ALLOW_PRIVATE_NETWORK_URLS: 'true',
+      }).outbound.allowPrivate,
+    ).toBe(true);
+  });
+
   it('strips a trailing slash from PUBLIC_URL', () => {
     expect(loadConfig({ ...base, PUBLIC_URL: 'https://lectern.example.edu/' }).publicUrl).toBe(
       'https://lectern.example.edu',

@@ -182,6 +182,16 @@ export class ConfigError extends Error {
 
 const trimSlash = (s: string) => s.replace(/\/+$/, '');
 
+/** A URL on this machine only (localhost, 127.0.0.0/8, ::1): a developer's own setup. */
+function isLoopbackUrl(url: string): boolean {
+  try {
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+  } catch {
+    return false;
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(input);
@@ -249,8 +259,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     whiteboardNaiveBroadcast: c.WHITEBOARD_NAIVE_BROADCAST ?? false,
     presence: { ttlMs: c.PRESENCE_TTL_MS, beatMs: c.PRESENCE_BEAT_MS },
     outbound: {
-      allowPrivate: c.ALLOW_PRIVATE_NETWORK_URLS ?? c.NODE_ENV !== 'production',
-      allowHttp: c.NODE_ENV !== 'production',
+      // Private addresses and plain http only where this is a developer's or a test's loopback setup: a
+      // deployment that forgets NODE_ENV (so 'development') but has a real PUBLIC_URL gets the production policy.
+      allowPrivate:
+        c.ALLOW_PRIVATE_NETWORK_URLS ??
+        (c.NODE_ENV === 'test' || (c.NODE_ENV === 'development' && isLoopbackUrl(publicUrl))),
+      allowHttp: c.NODE_ENV === 'test' || (c.NODE_ENV === 'development' && isLoopbackUrl(publicUrl)),
     },
     keyRotationGraceHours: c.KEY_ROTATION_GRACE_HOURS,
     keyRotationPublishAheadMinutes: c.KEY_ROTATION_PUBLISH_AHEAD_MINUTES,
