@@ -42,6 +42,7 @@ export class AttendanceService implements OnModuleInit, OnModuleDestroy {
   private readonly subs: Subscription[] = [];
   /** Writes in flight (tests and shutdown wait for them). */
   private readonly pending = new Set<Promise<unknown>>();
+  private catchUpTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly repo: AttendanceRepository,
@@ -71,9 +72,26 @@ export class AttendanceService implements OnModuleInit, OnModuleDestroy {
         }),
       ),
     );
+    this.track('catch-up', () => this.catchUp());
+    this.catchUpTimer = setInterval(() => this.track('catch-up', () => this.catchUp()), 60_000);
+    this.catchUpTimer.unref();
+  }
+
+  /**
+   * Grades classes whose end this module never heard (the instance that ended them died first): run at
+   * start and every minute; grading twice is harmless (results are written once per class and person).
+   */
+  async catchUp(): Promise<number> {
+    const missed = await this.repo.ungradedEnded();
+    for (const c of missed) {
+      await this.repo.closeSpans(c.id, null, c.endedAt, 'ended');
+      await this.gradeClass(c.id, c.courseId);
+    }
+    return missed.length;
   }
 
   async onModuleDestroy(): Promise<void> {
+    clearInterval(this.catchUpTimer);
     for (const s of this.subs) s.unsubscribe();
     await this.settled();
   }

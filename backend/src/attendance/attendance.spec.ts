@@ -128,6 +128,33 @@ describe('attendance in one class (real sockets, Postgres, Redis)', () => {
     expect((await client.api('/api/attendance/sessions/not-a-uuid/report', teacher)).status).toBe(400);
   }, 60_000);
 
+  it('grades a class whose end it never heard (the instance that ended it died): the catch-up closes its spans and records it', async () => {
+    const sessionId = (
+      (await (await client.api('/api/classroom/sessions', teacher, { method: 'POST' })).json()) as {
+        session: { id: string };
+      }
+    ).session.id;
+    await join(grace, sessionId);
+    await waitFor(
+      async () =>
+        ((await t.db.query(`SELECT 1 FROM attendance_span WHERE session_id = $1`, [sessionId])) as unknown[]).length ===
+        1,
+      'the span',
+    );
+    // Ended behind the module's back (no session.ended event).
+    await t.db.query(`UPDATE live_session SET ended_at = now() WHERE id = $1`, [sessionId]);
+    expect(await attendance.catchUp()).toBeGreaterThanOrEqual(1);
+    const rows = (await t.db.query(
+      `SELECT g.status, s.left_reason FROM attendance_grade g JOIN attendance_span s ON s.session_id = g.session_id AND s.user_id = g.user_id WHERE g.session_id = $1`,
+      [sessionId],
+    )) as Array<{ status: string; left_reason: string }>;
+    // Joined some milliseconds into a class of some milliseconds: present but perhaps under 50 % active.
+    expect(rows).toHaveLength(1);
+    expect(rows[0].left_reason).toBe('ended');
+    expect(rows[0].status).not.toBe('absent');
+    expect(await attendance.catchUp()).toBe(0);
+  });
+
   it('keeps classroom thresholds that override the platform default, and refuses bad ones', async () => {
     const put = (body: unknown) =>
       client.api('/api/attendance/classroom/settings', teacher, { method: 'PUT', body: JSON.stringify(body) });

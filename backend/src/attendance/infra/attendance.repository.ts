@@ -269,6 +269,17 @@ export class AttendanceRepository {
     return new Set(rows.map((r) => r.user_id));
   }
 
+  /** Classes ended in the last day with spans but no results: their session.ended was missed (the instance died). */
+  async ungradedEnded(): Promise<Array<{ id: string; courseId: string; endedAt: Date }>> {
+    const rows = (await this.db.query(
+      `SELECT s.id, s.course_id, s.ended_at FROM live_session s
+       WHERE s.ended_at IS NOT NULL AND s.ended_at > now() - interval '1 day'
+         AND EXISTS (SELECT 1 FROM attendance_span a WHERE a.session_id = s.id)
+         AND NOT EXISTS (SELECT 1 FROM attendance_grade g WHERE g.session_id = s.id)`,
+    )) as Array<{ id: string; course_id: string; ended_at: Date }>;
+    return rows.map((r) => ({ id: r.id, courseId: r.course_id, endedAt: r.ended_at }));
+  }
+
   /** Serialises the end-of-class grading of one class across instances (transaction-scoped advisory lock). */
   async lockClass(tx: Db, sessionId: string): Promise<void> {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext('attendance:' || $1))`, [sessionId]);
