@@ -148,6 +148,13 @@ describe('security headers on the app and the API', () => {
     );
   });
 
+  it('serves nothing without its CSP through a path that only looks like the dev LMS (dot segments, escapes)', async () => {
+    for (const p of ['/dev-platform/..%2findex.html', '/dev-platform/%2e%2e/lobby', '/dev-platform/..%2F..%2Flobby']) {
+      const res = await fetch(`${t.url}${p}`);
+      if (res.status === 200) expect(res.headers.get('content-security-policy'), p).toContain('frame-ancestors');
+    }
+  });
+
   it('allows every inline script the launch pages and the built app carry, by hash, and no other', async () => {
     const csp = (await fetch(`${t.url}/lobby`)).headers.get('content-security-policy');
     const scriptSrc = directive(csp, 'script-src')!;

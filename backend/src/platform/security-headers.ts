@@ -165,9 +165,24 @@ export function securityHeaders(
     contentSecurityPolicy: { useDefaults: false, directives: directives(() => (https ? 'https:' : 'https: http:')) },
   });
   const devLms = helmet(base);
+  const devLmsLoaded = config.devPlatform.enabled;
   return (req: Request, res: Response, next: NextFunction) => {
-    if (req.path === '/dev-platform' || req.path.startsWith('/dev-platform/')) return devLms(req, res, next);
+    // The dev LMS's own pages carry no Lectern CSP, but only when it is loaded, and judged on the decoded
+    // path (`/dev-platform/..%2findex.html` would otherwise be the app served without one).
+    if (devLmsLoaded && isDevLmsPath(req.path)) return devLms(req, res, next);
     if (req.path === '/lti/register') return registration(req, res, next);
     return app(req, res, next);
   };
+}
+
+/** A request for the dev LMS's pages: its decoded path is exactly under /dev-platform, with no dot segments. */
+function isDevLmsPath(path: string): boolean {
+  let p: string;
+  try {
+    p = decodeURIComponent(path);
+  } catch {
+    return false;
+  }
+  if (p.split('/').some((seg) => seg === '..' || seg === '.')) return false;
+  return p === '/dev-platform' || p.startsWith('/dev-platform/');
 }

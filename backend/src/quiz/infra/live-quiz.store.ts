@@ -32,7 +32,9 @@ if old then
   local p2 = string.find(old, '|', p1 + 1, true)
   rev = tonumber(string.sub(old, 1, p1 - 1)) + 1
   rid = string.sub(old, p1 + 1, p2 - 1)
-  for _, k in ipairs(cjson.decode(string.sub(old, p2 + 1)).keys) do redis.call('HINCRBY', bars, k, -1) end
+  for _, k in ipairs(cjson.decode(string.sub(old, p2 + 1)).keys) do
+    if redis.call('HINCRBY', bars, k, -1) <= 0 then redis.call('HDEL', bars, k) end
+  end
   changed = 1
 end
 for _, k in ipairs(cjson.decode(payload).keys) do redis.call('HINCRBY', bars, k, 1) end
