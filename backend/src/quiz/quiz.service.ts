@@ -33,6 +33,9 @@ type Answer = { quizId: string; questionId: string; answer: z.infer<typeof answe
 const CACHE_MS = 60_000;
 const CACHE_MAX = 500;
 
+/** How long a closed quiz's counts are reused before Postgres is asked again. */
+const STORED_TALLY_MS = 10_000;
+
 /**
  * Live quizzes in a class: launch, answer, close, reveal, and what each person sees. The class is always
  * the caller's membership's; a quiz of another class is QUIZ_NOT_FOUND. Answers are decided by Redis
@@ -41,6 +44,11 @@ const CACHE_MAX = 500;
 @Injectable()
 export class QuizService {
   private readonly cache = new Map<string, { quiz: QuizRow; at: number }>();
+  /** Closed quizzes' counts (a cache, see storedCounts). */
+  private readonly storedTallies = new Map<
+    string,
+    { counts: { questions: ReturnType<typeof countAnswers>; answered: number }; at: number }
+  >();
 
   constructor(
     private readonly quizzes: QuizRepository,
@@ -256,7 +264,7 @@ export class QuizService {
       let result = null;
       if (quiz.revealedAt) {
         revealed = revealedOf(quiz, (await this.tally(quiz, true)).questions);
-        const stored = quiz.anonymous ? [] : (await this.quizzes.answers(quiz.id)).filter((a) => a.userId === m.userId);
+        const stored = quiz.anonymous ? [] : await this.quizzes.answersBy(quiz.id, m.userId);
         result = quiz.anonymous
           ? null
           : resultOf(
@@ -267,6 +275,23 @@ export class QuizService {
       quizzes.push({ role: 'student', quiz: studentView(quiz, mine, revealed, result, now) });
     }
     return { serverNow: now.toISOString(), quizzes };
+  }
+
+  /**
+   * A closed quiz's counts from Postgres, kept here for a few seconds: every student's sync after a
+   * reconnect asks for the charts of the class's last quizzes, and a closed quiz's bars do not change
+   * (a re-mark changes a mark, not which option was picked).
+   */
+  private async storedCounts(quizId: string, ids: string[]) {
+    const hit = this.storedTallies.get(quizId);
+    if (hit && Date.now() - hit.at < STORED_TALLY_MS) return hit.counts;
+    const counts = {
+      questions: countAnswers(ids, await this.quizzes.answers(quizId)),
+      answered: await this.quizzes.answeredCount(quizId),
+    };
+    if (this.storedTallies.size > 1000) this.storedTallies.clear();
+    this.storedTallies.set(quizId, { counts, at: Date.now() });
+    return counts;
   }
 
   async results(m: ClassMembership, quizId: string): Promise<QuizTeacherView> {
@@ -284,12 +309,7 @@ export class QuizService {
       this.live.counts(quiz.id, ids),
       this.grading.presentStudents(quiz.sessionId),
     ]);
-    const counts = live.open
-      ? live
-      : {
-          questions: countAnswers(ids, await this.quizzes.answers(quiz.id)),
-          answered: await this.quizzes.answeredCount(quiz.id),
-        };
+    const counts = live.open ? live : await this.storedCounts(quiz.id, ids);
     return {
       quizId: quiz.id,
       present: present.length,

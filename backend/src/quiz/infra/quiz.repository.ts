@@ -339,6 +339,15 @@ export class QuizRepository {
     return rows.map(toAnswer);
   }
 
+  /** One student's stored answers to a quiz (their own result, without reading the whole class's). */
+  async answersBy(quizId: string, userId: string): Promise<AnswerRow[]> {
+    const rows = await this.db.query(
+      `SELECT id, question_id, respondent, user_id, answer, answer_ms, answered_at, marked_correct FROM quiz_answer WHERE quiz_id = $1 AND user_id = $2 ORDER BY answered_at, id`,
+      [quizId, userId],
+    );
+    return rows.map(toAnswer);
+  }
+
   /** One answer and its quiz's id, if the answer belongs to the course. */
   async findAnswer(answerId: string, courseId: string): Promise<(AnswerRow & { quizId: string }) | null> {
     const [r] = await this.db.query(
