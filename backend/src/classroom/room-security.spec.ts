@@ -584,4 +584,16 @@ describe('room security: every realtime action is authorised against its class (
     await waitFor(async () => (await join(tabs[4])).ok, 'a slot freed by a closed tab', 5000);
     for (const tab of tabs) tab.close();
   }, 60_000);
+  it('a socket sending refused events without end is let go (they cost no rate limit, but each costs a parse)', async () => {
+    const s = await raw(tokens.outsiderLearner);
+    const garbage = Array.from(
+      { length: 200 },
+      () => ['wb:op', { type: 'clear-page', opId: 'junk-op', page: 'page-1' }] as [string, unknown],
+    );
+    const first = await s.pipeline(garbage);
+    expect(first.every((a) => !a.ok && a.error.code === 'NOT_IN_ROOM')).toBe(true);
+    expect(s.isOpen).toBe(true);
+    await s.pipeline(garbage, 3000);
+    expect(await s.closedWithin(5000)).toBe(true);
+  }, 60_000);
 });

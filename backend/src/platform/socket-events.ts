@@ -64,6 +64,16 @@ export type SocketEventCheck = (
   bytes: number,
 ) => void | Promise<void>;
 
+/** Refused events (bad payloads, no access) one socket may send in a minute before it is disconnected. */
+export const MAX_REFUSALS_PER_MINUTE = 300;
+const REFUSALS_THAT_COST = new Set([
+  'INVALID_PAYLOAD',
+  'PAYLOAD_TOO_LARGE',
+  'NOT_IN_ROOM',
+  'TEACHER_ONLY',
+  'WRONG_TENANT',
+]);
+
 /** Events one socket may have waiting behind the one being handled; past that it is flooding. */
 export const MAX_QUEUED_EVENTS_PER_SOCKET = 256;
 
@@ -111,6 +121,25 @@ function sizeOf(raw: unknown): number {
 export class SocketGate {
   private readonly logger = new Logger('SocketGate');
   private readonly queues = new WeakMap<object, SocketQueue>();
+  /** Refusals per socket in the current window (a cache per connection, nothing to keep). */
+  private readonly refusals = new WeakMap<object, { since: number; count: number }>();
+
+  /**
+   * Refused events cost no rate limit (they are refused before it), but each still costs a parse: a socket
+   * refused more than MAX_REFUSALS_PER_MINUTE times in a minute is sending garbage on purpose and is let go.
+   */
+  private countRefusal(socket: Socket): void {
+    const now = Date.now();
+    let r = this.refusals.get(socket);
+    if (!r || now - r.since > 60_000) {
+      r = { since: now, count: 0 };
+      this.refusals.set(socket, r);
+    }
+    if (++r.count > MAX_REFUSALS_PER_MINUTE) {
+      this.logger.warn(`closing socket ${socket.id}: ${r.count} refused events in a minute`);
+      socket.disconnect(true);
+    }
+  }
   private readonly checks: SocketEventCheck[] = [];
 
   /** Every event is charged to its sender's rate limits (shared across instances in Redis) first. */
@@ -185,7 +214,10 @@ export class SocketGate {
         data: await handler(parsed.data, { session: data.session, data, member: member as ClassMembership }),
       };
     } catch (e) {
-      if (e instanceof DomainError) return { ok: false, error: { code: e.code, message: e.message } };
+      if (e instanceof DomainError) {
+        if (REFUSALS_THAT_COST.has(e.code)) this.countRefusal(socket);
+        return { ok: false, error: { code: e.code, message: e.message } };
+      }
       this.logger.error(`${rule.event}: ${e instanceof Error ? e.stack : String(e)}`);
       return { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong on our side' } };
     }
