@@ -35,8 +35,9 @@ export class SessionController {
   @HttpCode(200)
   @UseGuards(SessionGuard)
   async refresh(@Session() session: SessionClaims) {
-    await this.tenancy.assertSessionStanding(session);
-    const { token, expiresAt } = await this.tokens.issue(session);
+    // The role is the enrolment's now: someone the LMS demoted loses teacher powers at the next refresh.
+    const { role } = await this.tenancy.assertSessionStanding(session);
+    const { token, expiresAt } = await this.tokens.issue({ ...session, role });
     return { token, expiresAt: expiresAt.toISOString(), landing: session.deepLinkingId ? 'deep-link' : 'lobby' };
   }
 

@@ -167,7 +167,7 @@ export class TenancyService {
     courseId: string;
     userId: string;
     activityId: string | null;
-  }): Promise<void> {
+  }): Promise<{ role: CourseRole }> {
     const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
     if (
       ![s.platformId, s.courseId, s.userId].every((id) => uuid.test(id)) ||
@@ -183,6 +183,10 @@ export class TenancyService {
     if (!standing.enrolled) throw new UnauthenticatedError('NOT_ENROLLED', 'You are no longer enrolled in this course');
     if (standing.removedFromClass)
       throw new UnauthenticatedError('REMOVED_FROM_CLASS', 'An instructor removed you from this class');
+    // The LMS's roster (NRPS) says this person left the course: no new token (enrolment rows are kept for history).
+    if (standing.rosterStatus === 'inactive' || standing.rosterStatus === 'deleted')
+      throw new UnauthenticatedError('NOT_ENROLLED', 'You are no longer enrolled in this course');
+    return { role: standing.role! };
   }
 
   async courseView(courseId: string, platformId: string): Promise<{ id: string; title: string; label: string | null }> {

@@ -147,6 +147,29 @@ describe('sessions end (real Postgres, Redis and sockets)', () => {
     expect((await post('/api/session/refresh', alan)).status).toBe(200);
   });
 
+  it('a refresh carries the role the LMS gives now, and refuses someone the roster sync says left the course', async () => {
+    const ta = await launch.launch('hist-210', 'dev-alan'); // a teaching assistant of HIST-210
+    const claims = decodeClaims(ta);
+    expect(claims.role).toBe('teaching_assistant');
+    // The LMS made him a learner (his next launch would say so; the enrolment row holds it).
+    await a.db.query(`UPDATE enrolment SET role = 'learner' WHERE course_id = $1 AND user_id = $2`, [
+      claims.crs,
+      claims.sub,
+    ]);
+    const res = await post('/api/session/refresh', ta);
+    expect(res.status).toBe(200);
+    expect(decodeClaims(((await res.json()) as { token: string }).token).role).toBe('learner');
+
+    const katherine = await launch.launch('hist-210', 'dev-katherine');
+    expect((await post('/api/session/refresh', katherine)).status).toBe(200);
+    await a.db.query(
+      `INSERT INTO roster_member (course_id, subject, name, status) VALUES ($1, 'dev-katherine', 'Katherine Johnson', 'inactive')
+       ON CONFLICT (course_id, subject) DO UPDATE SET status = 'inactive'`,
+      [decodeClaims(katherine).crs],
+    );
+    expect(await errorOf(await post('/api/session/refresh', katherine))).toEqual({ status: 401, code: 'NOT_ENROLLED' });
+  });
+
   it('a platform disabled without an announcement: every instance reads it within seconds and the socket gate refuses its events', async () => {
     const grace = await launch.launch('phys-101', 'dev-grace');
     const onB = socket(b, grace);

@@ -43,6 +43,10 @@ export interface SessionStanding {
   platformActive: boolean;
   enrolled: boolean;
   removedFromClass: boolean;
+  /** The enrolment's role now (the LMS's last launch may have changed it), null when not enrolled. */
+  role: CourseRole | null;
+  /** What the last roster sync (NRPS) says of this person, null when no sync has listed them. */
+  rosterStatus: 'active' | 'inactive' | 'deleted' | null;
 }
 
 /**
@@ -117,15 +121,33 @@ export class CourseRepository {
     userId: string;
     activityId: string | null;
   }): Promise<SessionStanding | null> {
-    const [row]: Array<{ active: boolean; enrolled: boolean; removed: boolean }> = await this.db.query(
+    const [row]: Array<{
+      active: boolean;
+      enrolled: boolean;
+      removed: boolean;
+      role: CourseRole | null;
+      roster_status: 'active' | 'inactive' | 'deleted' | null;
+    }> = await this.db.query(
       `SELECT p.active,
               EXISTS (SELECT 1 FROM enrolment e JOIN course c ON c.id = e.course_id
                        WHERE e.course_id = $2 AND e.user_id = $3 AND c.platform_id = p.id) AS enrolled,
+              (SELECT e.role FROM enrolment e JOIN course c ON c.id = e.course_id
+                WHERE e.course_id = $2 AND e.user_id = $3 AND c.platform_id = p.id) AS role,
+              (SELECT m.status FROM roster_member m JOIN lti_user u ON u.subject = m.subject AND u.platform_id = p.id
+                WHERE m.course_id = $2 AND u.id = $3) AS roster_status,
               ($4::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM session_removal r JOIN live_session l ON l.id = r.session_id
                        WHERE l.activity_id = $4::uuid AND l.ended_at IS NULL AND r.user_id = $3)) AS removed
          FROM lti_platform p WHERE p.id = $1`,
       [s.platformId, s.courseId, s.userId, s.activityId],
     );
-    return row ? { platformActive: row.active, enrolled: row.enrolled, removedFromClass: row.removed } : null;
+    return row
+      ? {
+          platformActive: row.active,
+          enrolled: row.enrolled,
+          removedFromClass: row.removed,
+          role: row.role,
+          rosterStatus: row.roster_status,
+        }
+      : null;
   }
 }
