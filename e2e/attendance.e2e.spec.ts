@@ -1,4 +1,8 @@
-import type { Browser, BrowserContext, Frame } from 'playwright-core';
+import { parse } from 'csv-parse/sync';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { Browser, BrowserContext, Download, Frame } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, TestApp } from '../backend/src/testing/test-app';
 import { waitFor } from '../backend/src/testing/wait-for';
@@ -17,6 +21,22 @@ async function setVisible(room: Frame, visible: boolean): Promise<void> {
     Object.defineProperty(document, 'hidden', { configurable: true, get: () => !v });
     document.dispatchEvent(new Event('visibilitychange'));
   }, visible);
+}
+
+const require = createRequire(import.meta.url);
+
+/** The text of every page of a PDF, extracted by pdf.js (a reader of its own, not the writer). */
+async function pdfText(pdf: Buffer): Promise<string> {
+  const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
+  const fonts = path.join(path.dirname(require.resolve('pdfjs-dist/package.json')), 'standard_fonts') + path.sep;
+  const doc = await getDocument({ data: new Uint8Array(pdf), standardFontDataUrl: fonts }).promise;
+  const pages: string[] = [];
+  for (let i = 1; i <= doc.numPages; i++) {
+    const content = await (await doc.getPage(i)).getTextContent();
+    pages.push(content.items.map((item) => ('str' in item ? item.str : '')).join(' '));
+  }
+  await doc.cleanup();
+  return pages.join('\n').replace(/\s+/g, ' ');
 }
 
 describe('attendance in Chromium: a hidden page flagged inactive in class, the report and the grades after it', () => {
@@ -180,6 +200,35 @@ describe('attendance in Chromium: a hidden page flagged inactive in class, the r
     const courseRow = report.locator('[data-testid=course-students] tr[data-student="Grace Hopper"]');
     expect(await courseRow.locator('[data-count=inactive]').textContent()).toBe('1');
     await teacherPage.screenshot({ path: '.cache/attendance-report.png' });
+
+    // The class's report downloaded as CSV (with the session's token): it parses back to the same numbers.
+    const download = async (testId: string): Promise<[Download, Buffer]> => {
+      const [d] = await Promise.all([teacherPage.waitForEvent('download'), report.getByTestId(testId).click()]);
+      return [d, fs.readFileSync((await d.path())!)];
+    };
+    const [csvFile, csv] = await download('session-csv');
+    expect(csvFile.suggestedFilename()).toMatch(/^attendance-[\w-]+-\d{4}-\d{2}-\d{2}\.csv$/);
+    const csvRows = parse(csv, { columns: true }) as Record<string, string>[];
+    for (const [name, r] of [
+      ['Grace Hopper', g],
+      ['Alan Turing', a],
+    ] as const) {
+      const line = csvRows.find((x) => x.student === name);
+      expect(line, csv.toString()).toMatchObject({
+        present_minutes: (Number(r.present_ms) / 60_000).toFixed(1),
+        active_minutes: (Number(r.active_ms) / 60_000).toFixed(1),
+        status: r.status,
+        grade: String(Number(r.score)),
+      });
+    }
+    // And as PDF: its text (read by pdf.js) holds the table.
+    const [pdfFile, pdf] = await download('session-pdf');
+    expect(pdfFile.suggestedFilename()).toMatch(/\.pdf$/);
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const text = await pdfText(pdf);
+    expect(text).toMatch(/Grace Hopper .*inactive/);
+    expect(text).toMatch(/Alan Turing .*present/);
+    expect(text).toContain(String(Number(g.score)));
 
     // The LMS gradebook has the computed attendance grades (sent through the outbox at the class's end).
     await waitFor(

@@ -37,23 +37,17 @@ export class AttendanceApi {
     return firstValueFrom(this.http.get<CourseReport>('/api/attendance/report', { params: { ...range } }));
   }
 
-  /**
-   * A class's report as a file, fetched with the session's token, then handed to the browser as a download.
-   * CSV from the report endpoint itself; PDF from the reports' exports (which make both).
-   */
-  sessionFile(sessionId: string, ext: 'csv' | 'pdf'): Promise<Blob> {
-    const url =
-      ext === 'csv'
-        ? `/api/attendance/sessions/${q(sessionId)}/report.csv`
-        : `/api/attendance/exports/sessions/${q(sessionId)}`;
-    const params: Record<string, string> = ext === 'pdf' ? { format: 'pdf' } : {};
-    return firstValueFrom(this.http.get(url, { params, responseType: 'blob' }));
+  /** A class's report as a file (CSV or PDF), fetched with the session's token, then handed to the browser. */
+  sessionFile(sessionId: string, format: 'csv' | 'pdf'): Promise<Blob> {
+    return firstValueFrom(
+      this.http.get(`/api/attendance/exports/sessions/${q(sessionId)}`, { params: { format }, responseType: 'blob' }),
+    );
   }
 
   /** The course's report over a period as a file. */
-  courseFile(range: CourseReportQuery, ext: 'csv' | 'pdf'): Promise<Blob> {
-    const url = ext === 'csv' ? '/api/attendance/report.csv' : '/api/attendance/exports/course';
-    const params: Record<string, string> = ext === 'pdf' ? { ...range, format: 'pdf' } : { ...range };
-    return firstValueFrom(this.http.get(url, { params, responseType: 'blob' }));
+  courseFile(range: CourseReportQuery, format: 'csv' | 'pdf'): Promise<Blob> {
+    return firstValueFrom(
+      this.http.get('/api/attendance/exports/course', { params: { ...range, format }, responseType: 'blob' }),
+    );
   }
 }
