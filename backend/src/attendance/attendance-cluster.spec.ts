@@ -7,7 +7,6 @@ import { RoomClient } from '../testing/room-client';
 import { waitFor } from '../testing/wait-for';
 
 const TTL_MS = 1500; // the cluster's PRESENCE_TTL_MS
-const BEAT_MS = 250; // the cluster's PRESENCE_BEAT_MS
 
 /**
  * Two real backend processes on one Redis and one Postgres. A student pinned to instance A is in class
@@ -127,13 +126,14 @@ describe('attendance across two backend instances', () => {
           )
         ).rows[0] ?? null,
       'grace span closed by the sweep',
-      15_000,
+      40_000,
     );
     const noticedAt = Date.now();
     expect(left.left_reason).toBe('lost');
-    // Ended at A's last beat: at most one beat (plus a little scheduling slack) before the kill, not when noticed.
+    // Ended at A's last beat: before the kill (within a TTL of it, however late a loaded machine ran the beats),
+    // not when noticed.
     expect(left.left_at.getTime()).toBeLessThanOrEqual(killedAt + 50);
-    expect(left.left_at.getTime()).toBeGreaterThan(killedAt - BEAT_MS - 250);
+    expect(left.left_at.getTime()).toBeGreaterThan(killedAt - TTL_MS);
     // The sweep could only notice once A's key expired, a TTL after that beat.
     expect(noticedAt - left.left_at.getTime()).toBeGreaterThanOrEqual(TTL_MS);
 

@@ -123,6 +123,8 @@ describe('tenancy repositories (real Postgres)', () => {
       platformActive: true,
       enrolled: true,
       removedFromClass: false,
+      role: 'instructor',
+      rosterStatus: null,
     });
     expect(
       await courses.sessionStanding({
