@@ -33,8 +33,10 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   /** This instance's own sockets (a cache of what it wrote, to re-assert after a missed beat). */
   private readonly local = new Map<string, { sessionId: string; entry: SocketEntry }>();
   /** Called with the people a sweep found gone (set by the gateway, which tells the rooms). */
-  onGhostsLeft: (sessionId: string, courseId: string, userIds: string[]) => void = () => undefined;
-  /** The same sweep's findings with when each person's instance died (its last beat): attendance ends spans there. */
+  /**
+   * People a sweep found gone with their dead instance (no socket left), with when that instance died (its
+   * last beat): the room tells the class, attendance ends spans there. A typed stream, not a hook others assign.
+   */
   readonly ghostsLeft = new Subject<{
     sessionId: string;
     courseId: string;
@@ -164,7 +166,6 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
       for (const g of ghosts) if (await this.redis.hdel(socketsKey(sid), g.socketId)) removed.push(g.userId);
       const left = await this.decrement(sid, removed);
       if (left.length) {
-        this.onGhostsLeft(sid, ghosts[0].courseId, left);
         const died = await this.lastBeats(ghosts.map((g) => g.instanceId));
         const at = (userId: string) =>
           new Date(Math.max(...ghosts.filter((g) => g.userId === userId).map((g) => died.get(g.instanceId)!)));

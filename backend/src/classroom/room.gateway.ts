@@ -81,10 +81,11 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
       }, 300);
       this.timers.add(timer);
     });
-    this.presence.onGhostsLeft = (sessionId, courseId, userIds) => {
+    this.presence.ghostsLeft.subscribe(({ sessionId, courseId, left }) => {
+      const userIds = left.map((l) => l.userId);
       this.room.lost(sessionId, courseId, userIds);
       for (const userId of userIds) this.emit(roomOf(sessionId), ServerEvents.left, { userId });
-    };
+    });
   }
 
   private emit<E extends keyof ServerPayloads>(to: string, event: E, payload: ServerPayloads[E]) {
