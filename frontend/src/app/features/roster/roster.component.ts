@@ -5,7 +5,7 @@ import type { RosterView } from '@contracts/api';
 import { ROLE_LABELS, ShownError, toShownError } from '../../core/api-error';
 import { RosterApi } from './roster-api.service';
 
-/** The course roster from the LMS (NRPS): who is enrolled, their LMS status, and who has never come. */
+/** The course roster from the LMS (NRPS): who is enrolled, their LMS status, and who has never attended a class (from attendance, not launches). */
 @Component({
   selector: 'app-roster',
   imports: [DatePipe, RouterLink],
@@ -32,7 +32,7 @@ import { RosterApi } from './roster-api.service';
           </p>
           <p class="summary">
             <span data-testid="roster-count">{{ active().length }}</span> active members ·
-            <span data-testid="roster-never">{{ never().length }}</span> have never come ·
+            <span data-testid="roster-never">{{ never().length }}</span> have never attended ·
             <span data-testid="roster-here">{{ here().length }}</span> in class now
           </p>
           <button class="btn quiet" data-testid="roster-sync-now" [disabled]="busy()" (click)="syncNow()">
@@ -45,7 +45,8 @@ import { RosterApi } from './roster-api.service';
                   <th>Name</th>
                   <th>Role</th>
                   <th>In the LMS</th>
-                  <th>Last came</th>
+                  <th>Last attended</th>
+                  <th>Classes</th>
                   <th>Now</th>
                 </tr>
               </thead>
@@ -55,7 +56,8 @@ import { RosterApi } from './roster-api.service';
                     <td>{{ m.name }}</td>
                     <td>{{ m.role ? roleLabels[m.role] : '—' }}</td>
                     <td>{{ m.status }}</td>
-                    <td>{{ m.lastLaunchAt ? (m.lastLaunchAt | date: 'short') : 'never' }}</td>
+                    <td>{{ m.lastAttendedAt ? (m.lastAttendedAt | date: 'short') : 'never' }}</td>
+                    <td>{{ m.classesAttended }}</td>
                     <td>{{ m.hereNow ? 'in class' : '' }}</td>
                   </tr>
                 }
@@ -105,7 +107,7 @@ export class RosterComponent implements OnInit {
   protected readonly busy = signal(false);
   protected readonly roleLabels = ROLE_LABELS;
   protected readonly active = computed(() => this.roster()?.members.filter((m) => m.status === 'active') ?? []);
-  protected readonly never = computed(() => this.active().filter((m) => !m.lastLaunchAt));
+  protected readonly never = computed(() => this.active().filter((m) => !m.lastAttendedAt));
   protected readonly here = computed(() => this.active().filter((m) => m.hereNow));
 
   constructor() {
