@@ -47,8 +47,8 @@ export type GradingMode = (typeof gradingModes)[number];
 const minutes = (r: { min: number; max: number }) => z.number().int().min(r.min).max(r.max);
 
 /**
- * What decides a status. Active = in the room with the page visible. A student below BOTH active minimums
- * that are set (null: not used) is inactive; absent: never joined.
+ * What decides a status. Active = in the room with the page visible. A student below ANY active minimum
+ * that is set (null: not used) is inactive; absent: never joined.
  */
 export const thresholdsSchema = z
   .object({
