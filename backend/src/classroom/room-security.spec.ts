@@ -117,6 +117,7 @@ describe('room security: every realtime action is authorised against its class (
     ['quiz:reveal', { quizId: crypto.randomUUID() }],
     ['quiz:results', { quizId: crypto.randomUUID() }],
     ['quiz:sync', {}],
+    ['attendance:visibility', { visible: false }],
   ];
   const TEACHER_EVENTS = new Set([
     'chat:delete',
@@ -151,6 +152,9 @@ describe('room security: every realtime action is authorised against its class (
     ).rows;
     const [{ n: quizRows }] = (await db.query(`SELECT count(*)::int AS n FROM quiz`)).rows;
     const [{ n: bankRows }] = (await db.query(`SELECT count(*)::int AS n FROM quiz_question`)).rows;
+    const [{ n: visibilityRows }] = (
+      await db.query(`SELECT count(*)::int AS n FROM attendance_visibility WHERE session_id = $1`, [sessionId])
+    ).rows;
     const state = (await teacher.emit(ClientEvents.join, { sessionId })) as { ok: true; data: RoomState };
     return {
       seq: sync.data.seq,
@@ -161,6 +165,7 @@ describe('room security: every realtime action is authorised against its class (
       ended,
       quizRows,
       bankRows,
+      visibilityRows,
       mediaHost: await redis.get(`media:owner:${sessionId}`),
       mediaPolicy: await redis.get(`media:policy:${sessionId}`),
       people: state.data.participants
