@@ -237,11 +237,14 @@ describe('attendance across two backend instances', () => {
       status: 'inactive',
       gradeSource: 'manual',
     });
-    const csv = await (await api(B, `/api/attendance/sessions/${sessionId}/report.csv`, teacher)).text();
-    const lines = csv.trim().split('\r\n');
-    expect(lines[0]).toBe('name,user_id,first_join,last_leave,present_min,active_min,status,grade,grade_source');
+    // The one CSV of a class's report (the exports endpoint, also behind the page's download button).
+    const csv = await (await api(B, `/api/attendance/exports/sessions/${sessionId}?format=csv`, teacher)).text();
+    const lines = csv.trim().split(/\r?\n/);
+    expect(lines[0]).toBe(
+      'student,user_id,first_join (UTC),last_leave (UTC),present_minutes,active_minutes,status,grade,grade_source',
+    );
     const graceLine = lines.find((l) => l.startsWith('Grace Hopper,'))!.split(',');
-    expect(Number(graceLine[4])).toBe(Math.round(graceRow.presentMs / 600) / 100);
+    expect(Number(graceLine[4])).toBe(Number((graceRow.presentMs / 60_000).toFixed(1)));
     expect(Number(graceLine[7])).toBe(graceScore);
     const graceInRoster = await rosterOf(B);
     expect(graceInRoster.classesAttended).toBe(1);

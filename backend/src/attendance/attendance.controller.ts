@@ -1,5 +1,4 @@
-import { Body, Controller, Get, Param, Put, Query, Res, UseGuards } from '@nestjs/common';
-import type { Response } from 'express';
+import { Body, Controller, Get, Param, Put, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import {
   classroomSettingsBodySchema,
@@ -12,7 +11,6 @@ import { ForbiddenError, NotFoundError } from '../platform/domain-error';
 import { parseInput } from '../platform/validation';
 import { canTeach } from '../tenancy/domain/role-mapping';
 import { AttendanceService } from './attendance.service';
-import { courseReportCsv, sessionReportCsv } from './domain/report-csv';
 
 const requireTeacher = (s: SessionClaims) => {
   if (!canTeach(s.role)) throw new ForbiddenError('TEACHER_ONLY', 'Only instructors can do this');
@@ -22,12 +20,6 @@ const classroomOf = (s: SessionClaims): string => {
   return s.activityId;
 };
 const id = z.uuid();
-const csv = (res: Response, name: string, body: string) =>
-  res
-    .status(200)
-    .setHeader('Content-Type', 'text/csv; charset=utf-8')
-    .setHeader('Content-Disposition', `attachment; filename="${name}"`)
-    .send(body);
 
 /** Attendance views, reports and settings (instructors; tenant-scoped by the session's course and classroom). */
 @Controller('api/attendance')
@@ -47,24 +39,10 @@ export class AttendanceController {
     return this.attendance.sessionReport(s.courseId, parseInput(id, sessionId));
   }
 
-  @Get('sessions/:id/report.csv')
-  async sessionReportCsv(@Session() s: SessionClaims, @Param('id') sessionId: string, @Res() res: Response) {
-    requireTeacher(s);
-    const r = await this.attendance.sessionReport(s.courseId, parseInput(id, sessionId));
-    csv(res, `attendance-${r.sessionId}.csv`, sessionReportCsv(r));
-  }
-
   @Get('report')
   courseReport(@Session() s: SessionClaims, @Query() q: unknown) {
     requireTeacher(s);
     return this.attendance.courseReport(s.courseId, parseInput(courseReportQuerySchema, q));
-  }
-
-  @Get('report.csv')
-  async courseReportCsv(@Session() s: SessionClaims, @Query() q: unknown, @Res() res: Response) {
-    requireTeacher(s);
-    const r = await this.attendance.courseReport(s.courseId, parseInput(courseReportQuerySchema, q));
-    csv(res, `attendance-${r.from}-${r.to}.csv`, courseReportCsv(r));
   }
 
   @Get('classroom/settings')
