@@ -12,6 +12,7 @@ import { AddPlatformFrameOrigins1796357467047 } from './1796357467047-add-platfo
 import { CreateQuizzes1796359300000 } from './1796359300000-create-quizzes';
 import { CreateAttendance1796362000000 } from './1796362000000-create-attendance';
 import { CreateAttendanceMail1796362500000 } from './1796362500000-create-attendance-mail';
+import { CreateRecordingCapture1796370000000 } from './1796370000000-create-recording-capture';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   CreateQuizzes1796359300000,
   CreateAttendance1796362000000,
   CreateAttendanceMail1796362500000,
+  CreateRecordingCapture1796370000000,
 ];
