@@ -6,9 +6,11 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * (a restart after a crash is a new row, so the time between two runs of one producer is a recorded
  * gap), and the marks that become chapters (pause, resume, screen-share start/stop, gaps).
  *
- * Capture format (read by the composite job): each run writes an HLS playlist (`playlist`, relative to
- * RECORDING_DIR) of short MPEG-TS segments with EXT-X-PROGRAM-DATE-TIME on every segment, so every
- * track lines up on the wall clock; a run cut by a crash keeps all finished segments.
+ * Capture format (read by the composite job): each run copies its producer's codec (VP8/H.264 video,
+ * Opus audio: no transcoding on the live host) into short Matroska segments (FFmpeg's segment muxer, about
+ * two seconds each) in one folder, with FFmpeg's CSV segment list beside them; `playlist` is that list's
+ * path relative to RECORDING_DIR (lines `file,start,end`, seconds from the run's first packet, which is
+ * `started_at` on the wall clock). A run cut by a crash keeps every finished segment.
  */
 export class CreateRecordingCapture1796370000000 implements MigrationInterface {
   name = 'CreateRecordingCapture1796370000000';
