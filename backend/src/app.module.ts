@@ -26,6 +26,11 @@ import { MediaModule } from './media/media.module';
 import { DomainEvents } from './platform/domain-events';
 import { RateLimiter } from './platform/rate-limit/rate-limiter';
 import { SocketGate } from './platform/socket-events';
+import { loggingModule } from './platform/logging';
+import { Metrics } from './platform/metrics/metrics';
+import { MetricsServer } from './platform/metrics/metrics-server';
+import { QueueMetrics } from './platform/metrics/queue-metrics';
+import { Readiness } from './platform/readiness';
 
 /** Configuration, Redis and session tokens, available to every module. */
 @Global()
@@ -51,6 +56,10 @@ class CoreModule implements OnApplicationShutdown {
       RateLimiter,
       SocketGate,
       DatabaseHealthRepository,
+      Metrics,
+      MetricsServer,
+      QueueMetrics,
+      Readiness,
     ];
     return { module: CoreModule, providers, exports: providers, controllers: [HealthController] };
   }
@@ -68,6 +77,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        loggingModule(config),
         CoreModule.forRoot(config),
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
         BullModule.forRoot({ url: config.redisUrl, prefix: config.queuePrefix }),

@@ -5,7 +5,10 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
 import fs from 'node:fs';
 import path from 'node:path';
+import { NativeLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { httpMetrics } from './platform/metrics/http-metrics';
+import { Metrics } from './platform/metrics/metrics';
 import type { AppConfig } from './config/config';
 import { LAUNCH_PAGE_SCRIPTS } from './lti/launch-pages';
 import { LtiRoutes } from './lti/lti-routes';
@@ -24,17 +27,22 @@ const SERVER_PREFIXES = ['/api', '/lti', '/dev-platform', '/socket.io'];
 /** Builds the application (not listening yet): Nest + ltijs under /lti + the Angular SPA. */
 export async function createApp(
   config: AppConfig,
-  opts: { logger?: LogLevel[] | false } = {},
+  opts: { logger?: LogLevel[] | false; json?: boolean } = {},
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    logger: opts.logger ?? ['log', 'warn', 'error'],
+    ...(opts.json ? { bufferLogs: true } : { logger: opts.logger ?? ['log', 'warn', 'error'] }),
     bodyParser: true,
   });
+  // JSON log lines through pino (platform/logging.ts) for every Nest Logger call, at LOG_LEVEL.
+  if (opts.json) app.useLogger(app.get(NativeLogger));
+  // Every HTTP answer counted with its latency (Prometheus, platform/metrics), before any other middleware.
+  app.use(httpMetrics(app.get(Metrics)));
   // LTI services speak JSON under vendor media types (application/vnd.ims.lis.v1.score+json, ...).
   app.useBodyParser('json', { limit: '100kb', type: ['application/json', 'application/*+json'] });
   app.useGlobalFilters(new HttpErrorFilter());
   app.useWebSocketAdapter(new RedisIoAdapter(app, config.redisUrl, config.queuePrefix));
-  app.enableShutdownHooks();
+  // With a drain period, SIGTERM is main.ts's: readiness turns false first and the app closes later.
+  app.enableShutdownHooks(config.ops.shutdownDrainMs > 0 ? ['SIGINT', 'SIGHUP', 'SIGQUIT'] : undefined);
   // req.ip is the client's as far as the proxies TRUST_PROXY names say (the load balancer's X-Forwarded-For).
   app.set('trust proxy', config.trustProxy);
   // What ltijs fetches itself (platform JWKS) follows the same outbound policy as Lectern's own calls.

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config/config';
 import { runMigrations } from './platform/database';
+import { Readiness } from './platform/readiness';
 
 async function main() {
   let config;
@@ -16,8 +17,19 @@ async function main() {
   }
   const ran = await runMigrations(config.databaseUrl);
   if (ran.length) console.log(`[lectern] applied migrations: ${ran.join(', ')}`);
-  const app = await createApp(config, { logger: ['warn', 'error'] });
+  const app = await createApp(config, { json: true });
   await app.listen(config.port, config.host);
+  if (config.ops.shutdownDrainMs > 0) {
+    // SIGTERM (an orchestrator stopping the instance): leave the load balancer first, finish, then close.
+    process.once('SIGTERM', () => {
+      app.get(Readiness).drain('SIGTERM');
+      setTimeout(() => {
+        // A close that hangs (Redis unreachable) must not keep a drained instance up forever.
+        setTimeout(() => process.exit(1), 15_000).unref();
+        void app.close().finally(() => process.exit(0));
+      }, config.ops.shutdownDrainMs);
+    });
+  }
   if (config.devPlatform.enabled) {
     console.log(
       `[lectern] tool at ${config.publicUrl} (LTI login ${config.publicUrl}/lti/login, JWKS ${config.publicUrl}/lti/keys)`,

@@ -101,6 +101,13 @@ const schema = z.object({
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   MAIL_FROM: z.string().min(3).default('Lectern <no-reply@lectern.invalid>'),
   REPORT_DISPATCH_MS: z.coerce.number().int().min(100).max(86_400_000).default(3_600_000),
+  // Operations: JSON logs (pino) at LOG_LEVEL; Prometheus metrics on a port of their own (unset: 9464 in
+  // production, off elsewhere; 0: any free port); readiness tolerates a Redis blip this long.
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).optional(),
+  READY_REDIS_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
+  SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(600_000).default(0),
 });
 
 /** The Nest injection token of the loaded AppConfig (provided once, by the app's core module). */
@@ -150,6 +157,18 @@ export interface AppConfig {
   mail: { smtpUrl: string | null; from: string };
   /** How often the scheduled attendance reports that are due are looked for. */
   reportDispatchMs: number;
+  /**
+   * What an operator sees: JSON log lines at logLevel; Prometheus metrics on metrics.port (null: off);
+   * readiness stays true through a Redis outage shorter than readyRedisGraceMs (so one blip does not take
+   * every instance out of the load balancer at once); on SIGTERM readiness turns false and the instance
+   * keeps serving for shutdownDrainMs before it closes.
+   */
+  ops: {
+    logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+    metrics: { port: number; host: string } | null;
+    readyRedisGraceMs: number;
+    shutdownDrainMs: number;
+  };
   media: MediaConfig;
 }
 
@@ -256,6 +275,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     scheduleCheckMs: c.SCHEDULE_CHECK_MS,
     mail: { smtpUrl: c.SMTP_URL ?? null, from: c.MAIL_FROM },
     reportDispatchMs: c.REPORT_DISPATCH_MS,
+    ops: {
+      logLevel: c.LOG_LEVEL ?? (c.NODE_ENV === 'test' ? 'warn' : 'info'),
+      metrics:
+        c.METRICS_PORT !== undefined || c.NODE_ENV === 'production'
+          ? { port: c.METRICS_PORT ?? 9464, host: c.METRICS_HOST ?? c.HOST }
+          : null,
+      readyRedisGraceMs: c.READY_REDIS_GRACE_MS,
+      shutdownDrainMs: c.SHUTDOWN_DRAIN_MS,
+    },
     whiteboardNaiveBroadcast: c.WHITEBOARD_NAIVE_BROADCAST ?? false,
     presence: { ttlMs: c.PRESENCE_TTL_MS, beatMs: c.PRESENCE_BEAT_MS },
     outbound: {

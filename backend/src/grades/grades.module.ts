@@ -8,6 +8,7 @@ import { AttendanceGradesService } from './attendance-grades.service';
 import { retryDelayMs } from './domain/ags';
 import { GradesViewService } from './grades-view.service';
 import { GradesController } from './grades.controller';
+import { GradesMetrics } from './grades.metrics';
 import { GradesProcessor, GradesScheduler } from './grades.processor';
 import { GRADES_QUEUE, GradesService } from './grades.service';
 import { GradeOutboxRepository } from './infra/grade-outbox.repository';
@@ -39,6 +40,7 @@ export class GradesModule {
         GradesViewService,
         GradesProcessor,
         GradesScheduler,
+        GradesMetrics,
       ],
       exports: [GradesService],
     };

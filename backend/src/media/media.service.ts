@@ -110,6 +110,14 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
     return this.pool;
   }
 
+  /** What metrics read: the classes this process hosts and its workers' load (none before the first join). */
+  async load(): Promise<{
+    rooms: number;
+    workers: Array<{ index: number; consumers: number; cpuSeconds: number }>;
+  }> {
+    return { rooms: this.rooms.size, workers: this.pool ? await this.pool.usage() : [] };
+  }
+
   room(sessionId: string): MediaRoom | undefined {
     return this.rooms.get(sessionId);
   }

@@ -5,6 +5,8 @@ import Redis from 'ioredis';
 import type { Namespace, Server, ServerOptions } from 'socket.io';
 import { SocketAuthenticator } from './auth/socket-auth';
 import { MAX_PAYLOAD_BYTES } from '../contracts/realtime';
+import { Metrics } from './metrics/metrics';
+import type { SocketData } from './socket-events';
 
 /**
  * Socket.io over Redis pub/sub: a message emitted to a room on one backend instance reaches sockets
@@ -60,7 +62,29 @@ export class RedisIoAdapter extends IoAdapter {
     if (typeof trust === 'function') auth.trustProxy = trust as (addr: string, hop: number) => boolean;
     server.use(auth.middleware);
     server.on('new_namespace', (ns: Namespace) => ns.use(auth.middleware));
+    this.countSockets(server);
     return server;
+  }
+
+  /** Gauges read at each scrape from this instance's own sockets: connected, in a class, classes. */
+  private countSockets(server: Server): void {
+    const metrics = this.appContext.get(Metrics, { strict: false });
+    const sockets = () => [...server.of('/').sockets.values()];
+    metrics.gauge('lectern_sockets_connected', 'Sockets connected to this instance', [], async () => [
+      { value: sockets().length },
+    ]);
+    metrics.gauge('lectern_participants', 'Sockets of this instance that are in a class', [], async () => [
+      { value: sockets().filter((s) => (s.data as SocketData | undefined)?.membership).length },
+    ]);
+    metrics.gauge('lectern_rooms', 'Classes with at least one socket on this instance', [], async () => [
+      {
+        value: new Set(
+          sockets()
+            .map((s) => (s.data as SocketData | undefined)?.membership?.sessionId)
+            .filter(Boolean),
+        ).size,
+      },
+    ]);
   }
 
   override async close(server: Server): Promise<void> {

@@ -1,4 +1,5 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
+import { Metrics } from './metrics/metrics';
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
 import { MAX_PAYLOAD_BYTES, type Ack } from '../contracts/realtime';
@@ -136,15 +137,27 @@ export class SocketGate {
       this.refusals.set(socket, r);
     }
     if (++r.count > MAX_REFUSALS_PER_MINUTE) {
-      this.logger.warn(`closing socket ${socket.id}: ${r.count} refused events in a minute`);
+      this.logger.warn(`closing socket ${socket.id}: ${r.count} refused events in a minute`, { socketId: socket.id });
       socket.disconnect(true);
     }
   }
   private readonly checks: SocketEventCheck[] = [];
 
   /** Every event is charged to its sender's rate limits (shared across instances in Redis) first. */
-  constructor(@Optional() limiter?: RateLimiter) {
+  constructor(
+    @Optional() limiter?: RateLimiter,
+    @Optional() private readonly metrics?: Metrics,
+  ) {
     if (limiter) this.addCheck(socketRateLimitCheck(limiter));
+  }
+
+  /** Counts the outcome (ok or the refusal code) and the latency from arrival to ack. */
+  private record<T>(event: string, started: number, ack: Ack<T>): Ack<T> {
+    if (this.metrics) {
+      this.metrics.socketEvents.inc({ event, outcome: ack.ok ? 'ok' : ack.error.code });
+      this.metrics.socketDuration.observe({ event }, (performance.now() - started) / 1000);
+    }
+    return ack;
   }
 
   /** Adds a check run on every event after access is resolved (in registration order). */
@@ -158,23 +171,28 @@ export class SocketGate {
     raw: unknown,
     handler: (payload: z.infer<S>, ctx: SocketContext) => Promise<T> | T,
   ): Promise<Ack<T>> {
+    const started = performance.now();
     let q = this.queues.get(socket);
     if (!q) {
       q = { tail: Promise.resolve(), waiting: 0 };
       this.queues.set(socket, q);
     }
     if (q.waiting >= MAX_QUEUED_EVENTS_PER_SOCKET) {
-      return Promise.resolve({
-        ok: false,
-        error: {
-          code: 'RATE_LIMITED',
-          message: `Too many events waiting on this connection (${MAX_QUEUED_EVENTS_PER_SOCKET}); slow down`,
-        },
-      });
+      return Promise.resolve(
+        this.record<T>(rule.event, started, {
+          ok: false,
+          error: {
+            code: 'RATE_LIMITED',
+            message: `Too many events waiting on this connection (${MAX_QUEUED_EVENTS_PER_SOCKET}); slow down`,
+          },
+        }),
+      );
     }
     q.waiting++;
     const queue = q;
-    const result = queue.tail.then(() => this.handle(socket, rule, raw, handler));
+    const result = queue.tail
+      .then(() => this.handle(socket, rule, raw, handler))
+      .then((ack) => this.record(rule.event, started, ack));
     queue.tail = result.finally(() => queue.waiting--);
     return result;
   }
@@ -218,7 +236,13 @@ export class SocketGate {
         if (REFUSALS_THAT_COST.has(e.code)) this.countRefusal(socket);
         return { ok: false, error: { code: e.code, message: e.message } };
       }
-      this.logger.error(`${rule.event}: ${e instanceof Error ? e.stack : String(e)}`);
+      const who = (socket.data as SocketData | undefined)?.session;
+      this.logger.error(`${rule.event} failed on socket ${socket.id}: ${e instanceof Error ? e.message : String(e)}`, {
+        socketId: socket.id,
+        event: rule.event,
+        userId: who?.userId,
+        stack: e instanceof Error ? e.stack : undefined,
+      });
       return { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong on our side' } };
     }
   }

@@ -55,6 +55,14 @@ export interface LatestGrade {
 export class GradeOutboxRepository {
   constructor(private readonly db: DataSource) {}
 
+  /** Outbox rows by status across the deployment (metrics: grades waiting to post and failed). */
+  async countsByStatus(): Promise<Array<{ status: string; count: number }>> {
+    const rows: Array<{ status: string; count: string }> = await this.db.query(
+      `SELECT status, count(*) AS count FROM grade_outbox WHERE status IN ('pending', 'failed') GROUP BY status`,
+    );
+    return rows.map((r) => ({ status: r.status, count: Number(r.count) }));
+  }
+
   transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
     return this.db.transaction(work);
   }

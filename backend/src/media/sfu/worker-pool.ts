@@ -103,6 +103,17 @@ export class WorkerPool extends EventEmitter<{ died: [index: number, error: Erro
     return this.workers.map((w) => ({ index: w.index, consumers: w.consumers, alive: w.alive }));
   }
 
+  /** Each live worker's consumers and CPU time so far (user + system seconds, from the worker itself). */
+  async usage(): Promise<Array<{ index: number; consumers: number; cpuSeconds: number }>> {
+    const live = this.workers.filter((w) => w.alive);
+    return Promise.all(
+      live.map(async (w) => {
+        const ru = await w.worker.getResourceUsage();
+        return { index: w.index, consumers: w.consumers, cpuSeconds: (ru.ru_utime + ru.ru_stime) / 1000 };
+      }),
+    );
+  }
+
   pids(): number[] {
     return this.workers.map((w) => w.worker.pid);
   }

@@ -1,0 +1,32 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Metrics } from '../platform/metrics/metrics';
+import { MediaService } from './media.service';
+
+/** This instance's media load, read from its mediasoup workers at each scrape. */
+@Injectable()
+export class MediaMetrics implements OnModuleInit {
+  constructor(
+    private readonly metrics: Metrics,
+    private readonly media: MediaService,
+  ) {}
+
+  onModuleInit(): void {
+    this.metrics.gauge('lectern_media_rooms', 'Classes whose media this instance hosts', [], async () => [
+      { value: (await this.media.load()).rooms },
+    ]);
+    this.metrics.gauge(
+      'lectern_media_worker_consumers',
+      'Consumers placed on each mediasoup worker',
+      ['worker'],
+      async () =>
+        (await this.media.load()).workers.map((w) => ({ labels: { worker: String(w.index) }, value: w.consumers })),
+    );
+    this.metrics.gauge(
+      'lectern_media_worker_cpu_seconds_total',
+      'CPU time (user + system) each mediasoup worker has used since it started',
+      ['worker'],
+      async () =>
+        (await this.media.load()).workers.map((w) => ({ labels: { worker: String(w.index) }, value: w.cpuSeconds })),
+    );
+  }
+}
