@@ -4,7 +4,12 @@
  * signature). When a playlist is served, every URI line is replaced by what `sign` gives for the key it
  * names; `#EXT-X-…:URI="…"` attributes (keys, maps) likewise.
  */
-export function rewritePlaylist(text: string, playlistKey: string, sign: (key: string) => string): string {
+export function rewritePlaylist(
+  text: string,
+  playlistKey: string,
+  root: string,
+  sign: (key: string) => string,
+): string {
   const folder = playlistKey.includes('/') ? playlistKey.slice(0, playlistKey.lastIndexOf('/')) : '';
   const resolve = (uri: string): string | null => {
     if (/^[a-z][a-z0-9+.-]*:/i.test(uri) || uri.startsWith('/')) return null; // absolute: not ours, refused
@@ -16,7 +21,8 @@ export function rewritePlaylist(text: string, playlistKey: string, sign: (key: s
         out.pop();
       } else if (p !== '.' && p !== '') out.push(p);
     }
-    return out.join('/');
+    const key = out.join('/');
+    return key.startsWith(root) ? key : null;
   };
   return text
     .split('\n')

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { concatList, parseSegmentList, placeRuns } from './capture-timeline';
+
+const origin = new Date('2026-12-04T09:00:00Z');
+const at = (s: number) => new Date(origin.getTime() + s * 1000);
+
+describe('capture timeline', () => {
+  it("reads FFmpeg's CSV segment list, leaving out torn lines and paths that leave the folder", () => {
+    expect(
+      parseSegmentList(
+        'seg-00000.mkv,0.000000,2.002000\nseg-00001.mkv,2.002000,4.000000\n../etc/passwd,4,6\n/abs.mkv,4,6\nseg-00002.mkv,4.0\n"seg-00003.mkv",6,6\n',
+      ),
+    ).toEqual([
+      { file: 'seg-00000.mkv', start: 0, end: 2.002 },
+      { file: 'seg-00001.mkv', start: 2.002, end: 4 },
+    ]);
+  });
+
+  it('places runs on the recording clock by their first packet, gaps left as they are', () => {
+    const seg = (end: number) => [{ file: 'seg-00000.mkv', start: 0, end }];
+    const tl = placeRuns(
+      [
+        {
+          id: 'b',
+          kind: 'video',
+          role: 'teacher',
+          userId: 'u1',
+          startedAt: at(12.5),
+          playlist: 's/cam-2/list.csv',
+          segments: seg(7.5),
+        },
+        {
+          id: 'a',
+          kind: 'video',
+          role: 'teacher',
+          userId: 'u1',
+          startedAt: at(0.25),
+          playlist: 's/cam-1/list.csv',
+          segments: seg(10),
+        },
+        {
+          id: 'c',
+          kind: 'video',
+          role: 'student',
+          userId: 'u2',
+          startedAt: at(1),
+          playlist: 's/st/list.csv',
+          segments: seg(5),
+        },
+        {
+          id: 'd',
+          kind: 'screen',
+          role: 'student',
+          userId: 'u2',
+          startedAt: at(3),
+          playlist: 's/scr/list.csv',
+          segments: seg(4),
+        },
+        {
+          id: 'e',
+          kind: 'audio',
+          role: 'student',
+          userId: 'u2',
+          startedAt: at(2),
+          playlist: 's/mic/list.csv',
+          segments: [],
+        },
+        {
+          id: 'f',
+          kind: 'audio',
+          role: 'teacher',
+          userId: 'u1',
+          startedAt: at(30),
+          playlist: 's/late/list.csv',
+          segments: seg(3),
+        },
+      ],
+      origin,
+      at(20),
+    );
+    expect(tl.duration).toBe(20);
+    expect(tl.camera.map((r) => [r.id, r.offset, r.duration, r.folder])).toEqual([
+      ['a', 0.25, 10, 's/cam-1'],
+      ['b', 12.5, 7.5, 's/cam-2'],
+    ]);
+    expect(tl.screen.map((r) => r.id)).toEqual(['d']);
+    expect(tl.audio).toEqual([]); // one with no finished segment, one after the end
+  });
+
+  it('writes a concat list with quoted paths', () => {
+    expect(concatList("/r/it's", ['seg-00000.mkv', 'seg-00001.mkv'])).toBe(
+      "ffconcat version 1.0\nfile '/r/it'\\''s/seg-00000.mkv'\nfile '/r/it'\\''s/seg-00001.mkv'\n",
+    );
+  });
+});
