@@ -13,6 +13,7 @@ import { CreateQuizzes1796359300000 } from './1796359300000-create-quizzes';
 import { CreateAttendance1796362000000 } from './1796362000000-create-attendance';
 import { CreateAttendanceMail1796362500000 } from './1796362500000-create-attendance-mail';
 import { CreateRecordingCapture1796370000000 } from './1796370000000-create-recording-capture';
+import { CreateClassControl1796371000000 } from './1796371000000-create-class-control';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   CreateAttendance1796362000000,
   CreateAttendanceMail1796362500000,
   CreateRecordingCapture1796370000000,
+  CreateClassControl1796371000000,
 ];

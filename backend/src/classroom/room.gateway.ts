@@ -21,28 +21,19 @@ import {
   ServerEvents,
   ServerPayloads,
 } from '../contracts/realtime';
-import { SocketAccess, SocketContext, SocketData, SocketGate } from '../platform/socket-events';
+import type { SessionClaims } from '../platform/auth/session-token';
+import { SocketContext, SocketData, SocketGate, WaitingTicket } from '../platform/socket-events';
+import { canTeach } from '../tenancy/domain/role-mapping';
+import { ClassControlGateway } from './class-control.gateway';
+import { ClassControlService } from './class-control.service';
+import { ROOM_ACCESS } from './room-access';
 import { DomainError } from '../platform/domain-error';
 import { PresenceService } from './presence.service';
-import { roomOf, userRoomOf } from './socket-rooms';
+import { roomOf, teachersRoomOf, userRoomOf, waitersOf, waitRoomOf } from './socket-rooms';
 import { RoomService } from './room.service';
 
 type RoomSocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>;
 
-/** Who may send each room event (the gate checks it before the handler runs). */
-const ACCESS: Record<ClientEventName, SocketAccess> = {
-  [ClientEvents.join]: 'connected',
-  [ClientEvents.leave]: 'connected',
-  [ClientEvents.chatSend]: 'member',
-  [ClientEvents.chatDelete]: 'teacher',
-  [ClientEvents.hand]: 'member',
-  [ClientEvents.media]: 'member',
-  [ClientEvents.teacherMute]: 'teacher',
-  [ClientEvents.teacherMuteAll]: 'teacher',
-  [ClientEvents.teacherStopCamera]: 'teacher',
-  [ClientEvents.teacherRemove]: 'teacher',
-  [ClientEvents.teacherEndClass]: 'teacher',
-};
 
 /**
  * The live room over Socket.io (Redis adapter: rooms span instances). Thin: it authenticates the socket
@@ -61,6 +52,8 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
     private readonly presence: PresenceService,
     private readonly events: DomainEvents,
     private readonly gate: SocketGate,
+    private readonly controlGateway: ClassControlGateway,
+    private readonly classControl: ClassControlService,
   ) {}
 
   onModuleDestroy(): void {
@@ -71,6 +64,7 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
   afterInit(): void {
     this.events.on('session.ended').subscribe(({ sessionId, at }) => {
       this.emit(roomOf(sessionId), ServerEvents.ended, { endedAt: at.toISOString() });
+      this.emit(waitersOf(sessionId), ServerEvents.ended, { endedAt: at.toISOString() });
       void this.presence
         .clear(sessionId)
         .catch((e) => this.logger.warn(`clearing presence failed: ${(e as Error).message}`));
@@ -78,6 +72,7 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
       const timer = setTimeout(() => {
         this.timers.delete(timer);
         this.server.in(roomOf(sessionId)).disconnectSockets(true);
+        this.server.in(waitersOf(sessionId)).disconnectSockets(true);
       }, 300);
       this.timers.add(timer);
     });
@@ -101,7 +96,7 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
   ): Promise<Ack<AckData[E]>> {
     return this.gate.run(
       socket as unknown as Socket,
-      { event, schema: schemas[event], access: ACCESS[event] },
+      { event, schema: schemas[event], ...ROOM_ACCESS[event] },
       raw,
       handler as (p: unknown, c: SocketContext) => Promise<AckData[E]>,
     );
@@ -111,11 +106,12 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
   join(@ConnectedSocket() socket: RoomSocket, @MessageBody() body: unknown) {
     return this.run(socket, ClientEvents.join, body, async ({ sessionId }, { session, data }) => {
       if (data.membership?.sessionId === sessionId) return this.room.state(session, sessionId); // already in: idempotent
-      if (data.membership) await this.leaveRoom(socket, 'left');
+      if (data.membership || data.waiting) await this.leaveRoom(socket, 'left');
       // Nothing on the socket changes until the join is authorised: other events of this socket see
       // no membership until the last line below.
       const rooms = [roomOf(sessionId), userRoomOf(sessionId, session.userId)];
-      const { state, arrived, membership } = await this.room
+      if (canTeach(session.role)) rooms.push(teachersRoomOf(sessionId));
+      const outcome = await this.room
         .join(session, socket.id, sessionId, async () => {
           await socket.join(rooms);
         })
@@ -123,6 +119,8 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
           for (const r of rooms) await socket.leave(r);
           throw e;
         });
+      if (outcome.kind === 'waiting') return this.wait(socket, session, outcome.ticket);
+      const { state, arrived, membership } = outcome;
       if (!socket.connected) {
         for (const r of rooms) await socket.leave(r);
         await this.room.leave(session, sessionId, socket.id, 'disconnected');
@@ -136,8 +134,27 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
       }
       const me = state.participants.find((p) => p.userId === session.userId);
       if (arrived && me) socket.to(roomOf(sessionId)).emit(ServerEvents.joined, me);
+      if (!membership.canTeach) void this.controlGateway.announceWaiting(sessionId); // they may have waited: the list changed
       return state;
     });
+  }
+
+  /**
+   * The door is shut: the socket waits, a member of nothing. It is put where the instructor's answer and
+   * the class's end reach it, the teachers hear the list, and the join is answered WAITING_FOR_ADMISSION.
+   */
+  private async wait(socket: RoomSocket, session: SessionClaims, ticket: WaitingTicket): Promise<never> {
+    await socket.join([waitRoomOf(ticket.sessionId, ticket.userId), waitersOf(ticket.sessionId)]);
+    socket.data.waiting = ticket;
+    if (!socket.connected) await this.leaveRoom(socket, 'disconnected');
+    await this.controlGateway.announceWaiting(ticket.sessionId);
+    throw new DomainError(
+      'WAITING_FOR_ADMISSION',
+      session.role === 'guest'
+        ? 'Waiting for the instructor to let you in'
+        : 'The class has a waiting room: the instructor will let you in',
+      202,
+    );
   }
 
   @SubscribeMessage(ClientEvents.leave)
@@ -156,12 +173,20 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
 
   private async leaveRoom(socket: RoomSocket, reason: 'left' | 'disconnected') {
     const data = socket.data;
+    const ticket = data?.waiting;
+    if (ticket) {
+      data.waiting = undefined;
+      await socket.leave(waitRoomOf(ticket.sessionId, ticket.userId));
+      await socket.leave(waitersOf(ticket.sessionId));
+      if (await this.controlGateway.leaveWaiting(ticket, socket.id)) await this.controlGateway.announceWaiting(ticket.sessionId);
+    }
     const m = data?.membership;
     if (!m || !data.session) return;
     // The membership goes first, before any await: no later event of this socket acts on the class.
     data.membership = undefined;
     await socket.leave(roomOf(m.sessionId));
     await socket.leave(userRoomOf(m.sessionId, m.userId));
+    await socket.leave(teachersRoomOf(m.sessionId));
     const gone = await this.room.leave(data.session, m.sessionId, socket.id, reason);
     if (gone) this.emit(roomOf(m.sessionId), ServerEvents.left, { userId: gone });
   }
@@ -170,6 +195,7 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
   chatSend(@ConnectedSocket() socket: RoomSocket, @MessageBody() body: unknown) {
     return this.run(socket, ClientEvents.chatSend, body, async ({ clientId, text }, { session, member }) => {
       const sid = member.sessionId;
+      await this.classControl.assertMaySendChat(member);
       const { message, created } = await this.chat.send(session, sid, clientId, text);
       if (created) this.emit(roomOf(sid), ServerEvents.chatMessage, message);
       return message;
@@ -200,6 +226,7 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
   media(@ConnectedSocket() socket: RoomSocket, @MessageBody() body: unknown) {
     return this.run(socket, ClientEvents.media, body, async ({ camera, mic }, { session, member }) => {
       const sid = member.sessionId;
+      await this.classControl.assertMayShow(member, { camera, mic });
       const me = await this.room.setFlags(session, sid, { camera, mic });
       this.emit(roomOf(sid), ServerEvents.updated, me);
       return me;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ChatService } from '../chat/chat.service';
 import type { Participant, RoomState } from '../contracts/realtime';
-import type { SessionClaims } from '../platform/auth/session-token';
+import { classroomOf, type SessionClaims } from '../platform/auth/session-token';
 import { ConflictError, ForbiddenError, NotFoundError } from '../platform/domain-error';
 import { DomainEvents } from '../platform/domain-events';
 import { canTeach } from '../tenancy/domain/role-mapping';
@@ -9,7 +9,16 @@ import { ClassroomService } from './classroom.service';
 import type { ParticipantFlags } from './domain/presence';
 import { LiveSessionRepository } from './infra/live-session.repository';
 import { PresenceService } from './presence.service';
-import type { ClassMembership } from '../platform/socket-events';
+import type { ClassMembership, WaitingTicket } from '../platform/socket-events';
+import { ClassControlService } from './class-control.service';
+import { GuestService } from './guest.service';
+import { ClassControlRepository } from './infra/class-control.repository';
+import { ClassControlStore } from './infra/class-control.store';
+
+/** What a join comes to: the class (a membership), or the waiting room (a ticket, nothing of the class). */
+export type JoinOutcome =
+  | { kind: 'member'; state: RoomState; arrived: boolean; membership: ClassMembership }
+  | { kind: 'waiting'; ticket: WaitingTicket };
 
 /** The live room's rules: who may join, what a join returns, what teachers may do. Called by the gateway. */
 @Injectable()
@@ -20,6 +29,10 @@ export class RoomService {
     private readonly presence: PresenceService,
     private readonly chat: ChatService,
     private readonly events: DomainEvents,
+    private readonly classControl: ClassControlService,
+    private readonly controlRepo: ClassControlRepository,
+    private readonly controlStore: ClassControlStore,
+    private readonly guests: GuestService,
   ) {}
 
   /** Joins a socket to a class of the caller's course; returns the room state and whether the person just arrived. */
@@ -33,8 +46,12 @@ export class RoomService {
     socketId: string,
     sessionId: string,
     enter: () => Promise<void> = async () => undefined,
-  ): Promise<{ state: RoomState; arrived: boolean; membership: ClassMembership }> {
+  ): Promise<JoinOutcome> {
     if (!session.activityId) throw new NotFoundError('NO_CLASSROOM', 'This session has no classroom');
+    const guest = session.role === 'guest';
+    // A guest's token names the one class they were let into; any other is not theirs.
+    if (guest && session.guestOf !== sessionId)
+      throw new NotFoundError('SESSION_NOT_FOUND', 'No such class in your classroom');
     const live = await this.classroom.find(session, sessionId); // NOT_FOUND outside the caller's course
     // A class of another classroom of the same course is not this person's class.
     if (live.activityId !== session.activityId)
@@ -42,6 +59,20 @@ export class RoomService {
     if (live.endedAt) throw new ConflictError('CLASS_ENDED', 'This class has ended');
     if (await this.sessions.isRemoved(sessionId, session.userId))
       throw new ForbiddenError('REMOVED_FROM_CLASS', 'An instructor removed you from this class');
+    const teacher = canTeach(session.role);
+    const person = { userId: session.userId, name: session.name, role: session.role };
+    if (!teacher) {
+      // The door: a guest whose link needs admission, or anyone (students, guests) when the waiting room is on.
+      const mustWait =
+        (guest && (await this.guests.assertGuestStanding(session)).needsAdmission) ||
+        (await this.controlRepo.waitingRoom(live.activityId));
+      if (mustWait) {
+        const knock = await this.controlStore.knock(sessionId, person, socketId);
+        if (knock.outcome === 'denied') throw new ForbiddenError('WAITING_DENIED', knock.message);
+        if (knock.outcome === 'waiting')
+          return { kind: 'waiting', ticket: Object.freeze({ sessionId, userId: session.userId }) };
+      }
+    }
     const arrived = await this.presence.add(sessionId, {
       socketId,
       userId: session.userId,
@@ -59,7 +90,16 @@ export class RoomService {
       if (still?.removed) throw new ForbiddenError('REMOVED_FROM_CLASS', 'An instructor removed you from this class');
       throw new ConflictError('CLASS_ENDED', 'This class has ended');
     }
-    if (arrived)
+    if (guest) {
+      // A link revoked while this join was on its way: the guest is in their rooms now, or sees it here.
+      await this.guests.assertGuestStanding(session).catch(async (e: unknown) => {
+        await this.presence.remove(sessionId, socketId);
+        throw e;
+      });
+    }
+    await this.controlStore.cameIn(sessionId, person);
+    // Guests are not students: attendance, grades and engagement never hear of them.
+    if (arrived && !guest)
       this.events.emit('participant.joined', {
         sessionId,
         courseId: session.courseId,
@@ -73,22 +113,28 @@ export class RoomService {
       courseId: session.courseId,
       activityId: session.activityId,
       userId: session.userId,
-      canTeach: canTeach(session.role),
+      canTeach: teacher,
+      guest,
     });
-    return { state: await this.state(session, sessionId), arrived, membership };
+    return { kind: 'member', state: await this.state(session, sessionId), arrived, membership };
   }
 
   async state(session: SessionClaims, sessionId: string): Promise<RoomState> {
-    const [participants, chat] = await Promise.all([
+    const teacher = canTeach(session.role);
+    const [participants, chat, control, waiting] = await Promise.all([
       this.presence.participants(sessionId),
       this.chat.history(sessionId),
+      this.classControl.state(sessionId, classroomOf(session)),
+      teacher ? this.classControl.waiting(sessionId) : [],
     ]);
     return {
       sessionId,
-      me: { userId: session.userId, role: session.role, canTeach: canTeach(session.role) },
+      me: { userId: session.userId, role: session.role, canTeach: teacher },
       participants,
       chat,
       endedAt: null,
+      control,
+      waiting,
     };
   }
 
@@ -106,7 +152,7 @@ export class RoomService {
     reason: 'left' | 'disconnected',
   ): Promise<string | null> {
     const gone = await this.presence.remove(sessionId, socketId);
-    if (gone)
+    if (gone && session.role !== 'guest')
       this.events.emit('participant.left', {
         sessionId,
         courseId: session.courseId,
@@ -138,6 +184,7 @@ export class RoomService {
     if (action === 'remove') {
       if (canTeach(target.role)) throw new ForbiddenError('CANNOT_REMOVE_TEACHER', 'Instructors cannot be removed');
       await this.sessions.remove(sessionId, targetUserId, session.userId);
+      if (target.role === 'guest') await this.guests.removed(sessionId, targetUserId);
       this.events.emit('participant.controlled', { sessionId, userId: targetUserId, action, by: session.userId });
       // participant.left follows when their sockets are disconnected.
       return null;

@@ -2,13 +2,17 @@
  * The HTTP API's response shapes, shared by the backend and the Angular app
  * (imported there through the @contracts alias). Plain types only.
  */
-export type CourseRole = 'administrator' | 'instructor' | 'teaching_assistant' | 'learner';
+/**
+ * A person's role in a course. `guest`: someone with no LMS account who came by an instructor's invite
+ * link; bound to one class, never graded, refused everything outside that class (platform/auth/guest-access.ts).
+ */
+export type CourseRole = 'administrator' | 'instructor' | 'teaching_assistant' | 'learner' | 'guest';
 
 export interface SessionExchangeResponse {
   token: string;
   expiresAt: string;
-  /** Where the app opens: the classroom lobby, or the deep-linking page. */
-  landing: 'lobby' | 'deep-link';
+  /** Where the app opens: the classroom lobby, the deep-linking page, or (a guest by invite link) their class. */
+  landing: 'lobby' | 'deep-link' | 'guest';
 }
 
 export interface LiveSessionView {

@@ -94,6 +94,12 @@ export const ONLY_IF_HOSTED: ReadonlySet<HostOp> = new Set<HostOp>([
   'leave',
 ]);
 
+/**
+ * Requests that, with no host anywhere, run on the asking instance: a policy change is a Redis write
+ * (the host that opens the class's media later reads it), with nothing in the SFU to act on yet.
+ */
+export const LOCAL_IF_UNHOSTED: ReadonlySet<HostOp> = new Set<HostOp>(['setPolicy']);
+
 /** The class a request is about (the host is chosen by it). */
 export const hostSessionOf = (r: HostRequest): string => ('caller' in r ? r.caller.sessionId : r.sessionId);
 

@@ -180,7 +180,10 @@ export const mediaSchemas = {
     })
     .strict(),
   [MediaEvents.leave]: z.object({}).strict(),
-  [MediaEvents.policy]: z.object({ studentScreenShare: z.boolean() }).strict(),
+  /** A change to the class's media policy: the fields sent change, the others stay. */
+  [MediaEvents.policy]: z
+    .object({ studentScreenShare: z.boolean().optional(), micLocked: z.boolean().optional(), cameraLocked: z.boolean().optional() })
+    .strict(),
 } as const;
 
 export type MediaEventName = (typeof MediaEvents)[keyof typeof MediaEvents];
@@ -195,9 +198,16 @@ export interface IceServer {
 }
 
 export interface MediaPolicy {
-  /** Whether students may share their screen (instructors always may). */
+  /** Whether students may share their screen (instructors always may): off is the screen lock. */
   studentScreenShare: boolean;
+  /** Students' microphones locked: paused in the SFU, and not resumed unless an instructor allowed it (unmuteAllowed). */
+  micLocked: boolean;
+  /** Students' cameras locked: closed in the SFU and not produced again. */
+  cameraLocked: boolean;
+  /** Students an instructor let unmute while microphones are locked. */
+  unmuteAllowed: string[];
 }
+export type MediaPolicyChange = Partial<Pick<MediaPolicy, 'studentScreenShare' | 'micLocked' | 'cameraLocked'>>;
 
 export interface ProducerInfo {
   producerId: string;

@@ -24,6 +24,14 @@ export const ClientEvents = {
   teacherStopCamera: 'teacher:stop-camera',
   teacherRemove: 'teacher:remove',
   teacherEndClass: 'teacher:end-class',
+  /** Class control (see the README's "Class control"): the waiting room, locks, asking to unmute, hands. */
+  teacherAdmit: 'waiting:admit',
+  teacherDeny: 'waiting:deny',
+  teacherWaitingRoom: 'teacher:waiting-room',
+  teacherLocks: 'teacher:locks',
+  teacherAllowUnmute: 'unmute:allow',
+  teacherLowerHand: 'hand:lower',
+  askUnmute: 'unmute:ask',
 } as const;
 
 export const ServerEvents = {
@@ -37,7 +45,23 @@ export const ServerEvents = {
   cameraStopped: 'control:camera-stopped',
   removed: 'control:removed',
   ended: 'room:ended',
+  /** To the class's teachers: who waits to be let in (the whole list, after every change). */
+  waitingList: 'waiting:list',
+  /** To a waiting person's sockets: let in (join again) or turned away. */
+  admitted: 'waiting:admitted',
+  denied: 'waiting:denied',
+  /** To the class: its locks, the waiting room switch, who asked to unmute and who may. */
+  control: 'control:state',
+  /** To one person: an instructor let them unmute (they still unmute themselves). */
+  unmuteAllowed: 'control:unmute-allowed',
 } as const;
+
+/** What a class can lock for its students (instructors are never locked). */
+export const lockKinds = ['mic', 'camera', 'screen', 'chat', 'whiteboard'] as const;
+export type LockKind = (typeof lockKinds)[number];
+export type ClassLocks = Record<LockKind, boolean>;
+export const MAX_DENY_MESSAGE = 200;
+const userIdList = z.array(uuid).min(1).max(500);
 
 export const schemas = {
   [ClientEvents.join]: z.object({ sessionId: uuid }).strict(),
@@ -51,6 +75,23 @@ export const schemas = {
   [ClientEvents.teacherStopCamera]: z.object({ userId: uuid }).strict(),
   [ClientEvents.teacherRemove]: z.object({ userId: uuid }).strict(),
   [ClientEvents.teacherEndClass]: z.object({}).strict(),
+  [ClientEvents.teacherAdmit]: z.object({ userIds: userIdList }).strict(),
+  [ClientEvents.teacherDeny]: z
+    .object({ userId: uuid, message: z.string().trim().max(MAX_DENY_MESSAGE).optional() })
+    .strict(),
+  [ClientEvents.teacherWaitingRoom]: z.object({ enabled: z.boolean() }).strict(),
+  [ClientEvents.teacherLocks]: z
+    .object({
+      mic: z.boolean().optional(),
+      camera: z.boolean().optional(),
+      screen: z.boolean().optional(),
+      chat: z.boolean().optional(),
+      whiteboard: z.boolean().optional(),
+    })
+    .strict(),
+  [ClientEvents.teacherAllowUnmute]: z.object({ userIds: userIdList }).strict(),
+  [ClientEvents.teacherLowerHand]: z.object({ userId: uuid }).strict(),
+  [ClientEvents.askUnmute]: z.object({ asking: z.boolean() }).strict(),
 } as const;
 
 export type ClientEventName = (typeof ClientEvents)[keyof typeof ClientEvents];
@@ -65,6 +106,24 @@ export interface Participant {
   handRaised: boolean;
   /** When they joined this class (first socket). */
   joinedAt: string;
+}
+
+/** Someone waiting to be let into a class (the waiting room). */
+export interface WaitingPerson {
+  userId: string;
+  name: string;
+  role: CourseRole;
+  since: string;
+}
+
+/** A class's control state, as every member sees it (the waiting list goes to teachers only). */
+export interface ClassControlState {
+  locks: ClassLocks;
+  waitingRoom: boolean;
+  /** Students who asked to unmute while microphones are locked. */
+  unmuteRequests: string[];
+  /** Students an instructor let unmute while microphones are locked. */
+  unmuteAllowed: string[];
 }
 
 export interface ChatMessage {
@@ -83,6 +142,9 @@ export interface RoomState {
   participants: Participant[];
   chat: ChatMessage[];
   endedAt: string | null;
+  control: ClassControlState;
+  /** Teachers only (empty for others): who waits to be let in. */
+  waiting: WaitingPerson[];
 }
 
 export type AckError = { code: string; message: string };
@@ -102,6 +164,14 @@ export interface AckData {
   [ClientEvents.teacherStopCamera]: null;
   [ClientEvents.teacherRemove]: null;
   [ClientEvents.teacherEndClass]: null;
+  /** How many of those named were waiting and are let in now. */
+  [ClientEvents.teacherAdmit]: { admitted: number };
+  [ClientEvents.teacherDeny]: null;
+  [ClientEvents.teacherWaitingRoom]: ClassControlState;
+  [ClientEvents.teacherLocks]: ClassControlState;
+  [ClientEvents.teacherAllowUnmute]: ClassControlState;
+  [ClientEvents.teacherLowerHand]: Participant;
+  [ClientEvents.askUnmute]: ClassControlState;
 }
 
 export interface ServerPayloads {
@@ -115,4 +185,9 @@ export interface ServerPayloads {
   [ServerEvents.cameraStopped]: { by: string };
   [ServerEvents.removed]: { by: string };
   [ServerEvents.ended]: { endedAt: string };
+  [ServerEvents.waitingList]: { waiting: WaitingPerson[] };
+  [ServerEvents.admitted]: Record<string, never>;
+  [ServerEvents.denied]: { message: string };
+  [ServerEvents.control]: ClassControlState;
+  [ServerEvents.unmuteAllowed]: { by: string };
 }

@@ -17,6 +17,7 @@ import {
   HostRequest,
   hostRequestSchema,
   hostSessionOf,
+  LOCAL_IF_UNHOSTED,
   ONLY_IF_HOSTED,
 } from '../contracts/media-host';
 import { serveHostRequest } from './media-host';
@@ -138,6 +139,7 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
     if (!owner) {
       // Every request that only acts where the class is hosted answers null (HostReplies).
       if (ONLY_IF_HOSTED.has(request.op)) return null as HostReply<R>;
+      if (LOCAL_IF_UNHOSTED.has(request.op)) return serveHostRequest(this.media, request);
       if (request.op !== 'join') throw new DomainError('MEDIA_NOT_JOINED', 'Join the media of this class first', 404);
       const claimed = await this.redis.set(
         ownerKey(sessionId),

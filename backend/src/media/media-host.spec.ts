@@ -191,11 +191,12 @@ describe.skipIf(mediaTestsOptedOut())('media host requests between two instances
     expect(studentPeer.producers.has(cam.producerId)).toBe(false);
     await waitFor(() => onHost.closed, 'the consumer of the closed camera closed on the host');
 
-    expect(await fromB.call({ op: 'setPolicy', caller: teacher, policy: { studentScreenShare: true } })).toEqual({
-      studentScreenShare: true,
-    });
+    const allowed = { studentScreenShare: true, micLocked: false, cameraLocked: false, unmuteAllowed: [] };
+    expect(await fromB.call({ op: 'setPolicy', caller: teacher, policy: { studentScreenShare: true } })).toEqual(
+      allowed,
+    );
     done.setPolicy = true;
-    expect(room.policy).toEqual({ studentScreenShare: true });
+    expect(room.policy).toEqual(allowed);
     await expect(
       fromB.call({ op: 'setPolicy', caller: student, policy: { studentScreenShare: true } }),
     ).rejects.toMatchObject({ code: 'TEACHER_ONLY' });

@@ -68,7 +68,8 @@ export class MediaGateway implements OnGatewayInit, OnGatewayDisconnect {
     const access: SocketAccess = event === MediaEvents.policy ? 'teacher' : 'member';
     return this.gate.run(
       socket,
-      { event, schema: mediaSchemas[event], access },
+      // A guest speaker sends and receives media like a student (locks hold for them too).
+      { event, schema: mediaSchemas[event], access, guests: access === 'member' },
       raw,
       async (payload, { session, member, data }) => {
         const caller: MediaCaller = {

@@ -7,6 +7,7 @@ import {
   ConsumerInfo,
   IceServer,
   MediaPolicy,
+  MediaPolicyChange,
   MediaServerEvents,
   MediaServerMessage,
   RtpCapabilitiesWire,
@@ -17,13 +18,16 @@ import { ConflictError, DomainError, ForbiddenError, NotFoundError } from '../pl
 import { APP_CONFIG } from '../config/config';
 import { REDIS } from '../platform/redis';
 import { routerCodecs } from './domain/codecs';
-import { DEFAULT_POLICY, produceRefusal } from './domain/policy';
+import { DEFAULT_POLICY, produceRefusal, unmuteRefusal } from './domain/policy';
 import { turnCredentials } from './domain/turn';
 import { MediaPeer, ProduceParams } from './sfu/media-peer';
 import { MediaNotifier, MediaRoom } from './sfu/media-room';
 import { WorkerPool } from './sfu/worker-pool';
 
 const policyKey = (sessionId: string) => `media:policy:${sessionId}`;
+/** Students an instructor let unmute while microphones are locked (cleared when the lock is set or lifted). */
+const unmuteAllowedKey = (sessionId: string) => `media:unmute-allowed:${sessionId}`;
+const POLICY_TTL_SECONDS = 7 * 24 * 3600;
 
 /** What the media service announces; the gateway sends the messages, the cluster releases closed classes. */
 export interface MediaServiceEvents {
@@ -161,26 +165,78 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
     return pending;
   }
 
+  /** The class's policy as Redis has it (the truth: a lock set while no instance hosted the media counts). */
   async policy(sessionId: string): Promise<MediaPolicy> {
-    const raw = await this.redis.get(policyKey(sessionId));
-    return raw ? { ...DEFAULT_POLICY, ...(JSON.parse(raw) as MediaPolicy) } : { ...DEFAULT_POLICY };
+    const [raw, allowed] = await Promise.all([
+      this.redis.get(policyKey(sessionId)),
+      this.redis.smembers(unmuteAllowedKey(sessionId)),
+    ]);
+    const stored = raw ? (JSON.parse(raw) as MediaPolicyChange) : {};
+    return {
+      studentScreenShare: stored.studentScreenShare ?? DEFAULT_POLICY.studentScreenShare,
+      micLocked: stored.micLocked ?? DEFAULT_POLICY.micLocked,
+      cameraLocked: stored.cameraLocked ?? DEFAULT_POLICY.cameraLocked,
+      unmuteAllowed: allowed.sort(),
+    };
   }
 
-  async setPolicy(caller: MediaCaller, policy: MediaPolicy): Promise<MediaPolicy> {
+  /**
+   * Changes the class's policy (the fields given) and applies it to the media hosted here: a screen lock
+   * closes students' screens, a camera lock their cameras, a microphone lock pauses their microphones in
+   * the SFU. Setting or lifting the microphone lock forgets who was let unmute; lifting it unmutes nobody.
+   */
+  async setPolicy(caller: MediaCaller, change: MediaPolicyChange): Promise<MediaPolicy> {
     if (!caller.canTeach) throw new ForbiddenError('TEACHER_ONLY', 'Only instructors can do this');
-    await this.redis.set(policyKey(caller.sessionId), JSON.stringify(policy), 'EX', 7 * 24 * 3600);
-    const room = this.rooms.get(caller.sessionId);
+    const sid = caller.sessionId;
+    const current = await this.policy(sid);
+    const next = {
+      studentScreenShare: change.studentScreenShare ?? current.studentScreenShare,
+      micLocked: change.micLocked ?? current.micLocked,
+      cameraLocked: change.cameraLocked ?? current.cameraLocked,
+    };
+    const multi = this.redis.multi().set(policyKey(sid), JSON.stringify(next), 'EX', POLICY_TTL_SECONDS);
+    if (change.micLocked !== undefined) multi.del(unmuteAllowedKey(sid));
+    await multi.exec();
+    const policy = await this.policy(sid);
+    const room = this.rooms.get(sid);
     if (room) {
       room.policy = policy;
-      // Forbidding student screens stops the ones already shared.
-      if (!policy.studentScreenShare) {
-        for (const peer of room.peers.values()) {
-          if (peer.identity.canTeach) continue;
+      for (const peer of [...room.peers.values()]) {
+        if (peer.identity.canTeach) continue;
+        if (!policy.studentScreenShare)
           for (const source of ['screen', 'screen-audio'] as const) peer.closeProducerOf(source, true);
-        }
+        if (policy.cameraLocked) peer.closeProducerOf('camera', true);
+        if (policy.micLocked && change.micLocked) this.pauseMicByTeacher(sid, peer);
       }
     }
     return policy;
+  }
+
+  /** Lets these students unmute while microphones are locked (a Redis write: any instance may do it). */
+  async allowUnmute(sessionId: string, userIds: string[]): Promise<MediaPolicy> {
+    if (userIds.length)
+      await this.redis
+        .multi()
+        .sadd(unmuteAllowedKey(sessionId), ...userIds)
+        .expire(unmuteAllowedKey(sessionId), POLICY_TTL_SECONDS)
+        .exec();
+    const policy = await this.policy(sessionId);
+    const room = this.rooms.get(sessionId);
+    if (room) room.policy = policy;
+    return policy;
+  }
+
+  private pauseMicByTeacher(sessionId: string, peer: MediaPeer): void {
+    void peer.pauseByTeacher('mic').then(
+      (mic) => {
+        if (mic)
+          this.notify.toClass(sessionId, {
+            event: MediaServerEvents.producerPaused,
+            payload: { producerId: mic.id, peerId: peer.id, paused: true, byTeacher: true },
+          });
+      },
+      () => undefined,
+    );
   }
 
   /** Joins (or, for the same tab within the grace period, resumes) a peer; returns what the browser needs to load its device. */
@@ -275,11 +331,16 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
 
   /** Sends a source if the class's policy lets this person send it. */
   async produce(caller: MediaCaller, params: ProduceParams): Promise<{ producerId: string }> {
-    const { room, peer } = this.peerOf(caller);
+    const { peer } = this.peerOf(caller);
     const { source, kind } = params;
-    const refusal = produceRefusal(peer.identity.canTeach, source, kind, room.policy);
+    // Read from Redis, not the room's copy: a lock set on another instance a moment ago holds here too.
+    const policy = await this.policy(caller.sessionId);
+    const refusal = produceRefusal(peer.identity.canTeach, source, kind, policy);
     if (refusal === 'SCREEN_SHARE_FORBIDDEN')
       throw new ForbiddenError(refusal, 'The instructor has not allowed students to share their screen');
+    if (refusal === 'CAMERA_LOCKED') throw new ForbiddenError(refusal, 'The instructor has locked cameras');
+    if (unmuteRefusal({ canTeach: peer.identity.canTeach, userId: peer.identity.userId }, source, policy))
+      throw new ForbiddenError('MIC_LOCKED', 'The instructor has locked microphones: ask to unmute');
     if (refusal)
       throw new DomainError(
         refusal,
@@ -292,6 +353,12 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
 
   async pauseProducer(caller: MediaCaller, producerId: string, paused: boolean): Promise<null> {
     const { room, peer } = this.peerOf(caller);
+    if (!paused) {
+      // A locked microphone stays paused in the SFU whatever the browser sends, unless an instructor allowed it.
+      const source = peer.sourceOf(producerId);
+      if (source && unmuteRefusal(peer.identity, source, await this.policy(caller.sessionId)))
+        throw new ForbiddenError('MIC_LOCKED', 'The instructor has locked microphones: ask to unmute');
+    }
     await peer.setProducerPaused(producerId, paused);
     this.notify.toClass(room.sessionId, {
       event: MediaServerEvents.producerPaused,
@@ -367,7 +434,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
     if (rejoinReason)
       for (const socketId of sockets)
         this.notify.toSocket(socketId, { event: MediaServerEvents.rejoin, payload: { reason: rejoinReason } });
-    else void this.redis.del(policyKey(sessionId)).catch(() => undefined);
+    else void this.redis.del(policyKey(sessionId), unmuteAllowedKey(sessionId)).catch(() => undefined);
     return null;
   }
 
@@ -379,18 +446,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
       if (peer.identity.userId !== userId) continue;
       if (action === 'remove') peer.close();
       else if (action === 'stop-camera') peer.closeProducerOf('camera', true);
-      else {
-        void peer.pauseByTeacher('mic').then(
-          (mic) => {
-            if (mic)
-              this.notify.toClass(sessionId, {
-                event: MediaServerEvents.producerPaused,
-                payload: { producerId: mic.id, peerId: peer.id, paused: true, byTeacher: true },
-              });
-          },
-          () => undefined,
-        );
-      }
+      else this.pauseMicByTeacher(sessionId, peer);
     }
     return null;
   }

@@ -234,7 +234,12 @@ describe.skipIf(mediaTestsOptedOut())('media: mediasoup SFU with a real worker',
     // Screen share: a student is refused unless the teacher allows it; then allowed; forbidding again stops it.
     const screen = { transportId: student.send.id, kind: 'video', source: 'screen', rtpParameters: vp8(6666) };
     expect(await refusal(student.c, MediaEvents.produce, screen)).toBe('SCREEN_SHARE_FORBIDDEN');
-    expect(await ok(teacher.c, MediaEvents.policy, { studentScreenShare: true })).toEqual({ studentScreenShare: true });
+    expect(await ok(teacher.c, MediaEvents.policy, { studentScreenShare: true })).toEqual({
+      studentScreenShare: true,
+      micLocked: false,
+      cameraLocked: false,
+      unmuteAllowed: [],
+    });
     expect((await heard(student.c, MediaServerEvents.policyChanged)).studentScreenShare).toBe(true);
     const shared = await ok<{ producerId: string }>(student.c, MediaEvents.produce, screen);
     await ok(teacher.c, MediaEvents.policy, { studentScreenShare: false });

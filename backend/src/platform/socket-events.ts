@@ -20,6 +20,17 @@ export interface ClassMembership {
   readonly activityId: string;
   readonly userId: string;
   readonly canTeach: boolean;
+  /** A guest by invite link (role `guest`): only events whose rule lets guests in. */
+  readonly guest: boolean;
+}
+
+/**
+ * A socket whose join found the class's door shut (the waiting room): it is not a member and reaches
+ * nothing of the class; it hears only `waiting:admitted` / `waiting:denied` on its own socket room.
+ */
+export interface WaitingTicket {
+  readonly sessionId: string;
+  readonly userId: string;
 }
 
 /** What the live room keeps on each socket (set by the room gateway at connection and join). */
@@ -27,6 +38,8 @@ export interface SocketData {
   session: SessionClaims;
   /** Set only by an authorised join; see ClassMembership. */
   membership?: ClassMembership;
+  /** Set while the socket waits to be let into a class (never together with a membership). */
+  waiting?: WaitingTicket;
   /** The media peer this socket signals for (set by media:join, after the host accepted it). */
   mediaPeerId?: string;
   /** The class whose media it joined (kept after leaving the room, for the disconnect's grace period). */
@@ -43,6 +56,11 @@ export interface SocketEventRule<S extends z.ZodType> {
   event: string;
   schema: S;
   access: SocketAccess;
+  /**
+   * Whether a guest (invite link, role `guest`) may send it. Off unless a rule says so: a new event of any
+   * domain is refused to guests (GUEST_NOT_ALLOWED) until its author decides a guest may send it.
+   */
+  guests?: boolean;
 }
 
 /** What a handler is given: the validated payload and, for member/teacher events, the authorised membership. */
@@ -73,6 +91,7 @@ const REFUSALS_THAT_COST = new Set([
   'NOT_IN_ROOM',
   'TEACHER_ONLY',
   'WRONG_TENANT',
+  'GUEST_NOT_ALLOWED',
 ]);
 
 /** Events one socket may have waiting behind the one being handled; past that it is flooding. */
@@ -222,6 +241,8 @@ export class SocketGate {
         socket.disconnect(true);
         throw new DomainError('SESSION_EXPIRED', 'Your session has expired', 401);
       }
+      if (data.session.role === 'guest' && !rule.guests)
+        throw new ForbiddenError('GUEST_NOT_ALLOWED', 'Guests cannot do this');
       const member = resolveAccess(rule.access, data);
       for (const check of this.checks) await check(rule.event, data.session, member, size);
       // Re-read after the checks' awaits: a leave or a disconnect may have ended the membership meanwhile.

@@ -38,7 +38,8 @@ type Answer<E extends keyof WhiteboardAckData> = Promise<WhiteboardAckData[E]>;
 
 const RULES = {
   op: rule(WhiteboardEvents.op, 'member'),
-  sync: rule(WhiteboardEvents.sync, 'member'),
+  // Guests (invite link) see the board; drawing stays refused to them (GUEST_NOT_ALLOWED at the gate).
+  sync: { ...rule(WhiteboardEvents.sync, 'member'), guests: true },
   follow: rule(WhiteboardEvents.follow, 'teacher'),
   permissions: rule(WhiteboardEvents.permissions, 'teacher'),
 };

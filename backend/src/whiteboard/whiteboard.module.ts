@@ -34,5 +34,7 @@ import { WHITEBOARD_QUEUE, WhiteboardService } from './whiteboard.service';
     WhiteboardGateway,
     WhiteboardProcessor,
   ],
+  // The classroom's whiteboard lock sets who may draw through the service.
+  exports: [WhiteboardService],
 })
 export class WhiteboardModule {}

@@ -127,6 +127,11 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     return undefined;
   }
 
+  /** The source one of this peer's producers sends, if it has that producer. */
+  sourceOf(producerId: string): MediaSource | undefined {
+    return this.producerMap.get(producerId)?.appData.source;
+  }
+
   /** The same tab is back on a new socket within the grace period: it keeps its transports. */
   resume(socketId: string): void {
     this.cancelGrace();

@@ -18,6 +18,8 @@ export interface SessionClaims {
   name: string;
   /** Set in a deep-linking session: the pending deep-linking request it answers. */
   deepLinkingId?: string;
+  /** Set for a guest (role `guest`): the one class (live session id) the invite link let them into. */
+  guestOf?: string;
   /** When the token expires (ms since epoch), as read from a verified token. */
   expiresAt?: number;
   /**
@@ -89,6 +91,7 @@ export class SessionTokens {
       role: claims.role,
       name: claims.name,
       ...(claims.deepLinkingId ? { dlk: claims.deepLinkingId } : {}),
+      ...(claims.guestOf ? { gof: claims.guestOf } : {}),
       lau: launchedAt,
     })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -115,6 +118,8 @@ export class SessionTokens {
         if (typeof p[f] !== 'string') throw new Error(`missing ${f}`);
       }
       if (p.act !== null && typeof p.act !== 'string') throw new Error('bad act');
+      // A guest's token names its one class; only a guest's does.
+      if ((p.role === 'guest') !== (typeof p.gof === 'string')) throw new Error('bad guest');
       // A token from before launch times were carried counts from its own issue time.
       const launchedAt = typeof p.lau === 'number' ? p.lau : typeof p.iat === 'number' ? p.iat * 1000 : undefined;
       if (launchedAt === undefined || !Number.isFinite(launchedAt) || launchedAt > Date.now() + SKEW_MS)
@@ -128,6 +133,7 @@ export class SessionTokens {
         role: p.role as CourseRole,
         name: p.name as string,
         ...(typeof p.dlk === 'string' ? { deepLinkingId: p.dlk } : {}),
+        ...(typeof p.gof === 'string' ? { guestOf: p.gof } : {}),
         ...(typeof p.exp === 'number' ? { expiresAt: p.exp * 1000 } : {}),
         launchedAt,
       };

@@ -1,5 +1,8 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import Redis from 'ioredis';
 import type { Socket } from 'socket.io';
+import { REDIS } from '../redis';
+import { guestEndedKey } from './guest-access';
 import { DomainError } from '../domain-error';
 import { RateLimitedError, RateLimiter } from '../rate-limit/rate-limiter';
 import type { SocketData } from '../socket-events';
@@ -18,6 +21,7 @@ export class SocketAuthenticator {
   constructor(
     @Inject(SESSION_TOKENS) private readonly tokens: SessionTokens,
     private readonly revocation: SessionRevocation,
+    @Inject(REDIS) private readonly redis: Redis,
     @Optional() private readonly limiter?: RateLimiter,
   ) {}
 
@@ -56,6 +60,8 @@ export class SocketAuthenticator {
     const session = await this.tokens.verify(token);
     if (!session.activityId) throw new DomainError('NO_CLASSROOM', 'This session has no classroom', 401);
     this.revocation.assertSessionUsable(session);
+    if (session.role === 'guest' && (await this.redis.exists(guestEndedKey(session.userId))))
+      throw new DomainError('GUEST_ENDED', 'Your guest access to this class has ended', 401);
     (socket.data as SocketData).session = session;
   }
 }

@@ -156,6 +156,13 @@ const ROOM_RULES = {
   [ClientEvents.teacherStopCamera]: 'teacher',
   [ClientEvents.teacherRemove]: 'teacher',
   [ClientEvents.teacherEndClass]: 'teacher',
+  [ClientEvents.teacherAdmit]: 'teacher',
+  [ClientEvents.teacherDeny]: 'teacher',
+  [ClientEvents.teacherWaitingRoom]: 'teacher',
+  [ClientEvents.teacherLocks]: 'teacher',
+  [ClientEvents.teacherAllowUnmute]: 'teacher',
+  [ClientEvents.teacherLowerHand]: 'teacher',
+  [ClientEvents.askUnmute]: 'hand',
 } as const satisfies Record<ClientEventName, RateRuleName>;
 const WHITEBOARD_RULES = {
   [WhiteboardEvents.op]: 'wb.op',
@@ -247,6 +254,8 @@ export function httpRuleOf(path: string): RateRuleName | null {
   if (p === '/lti/login') return 'http.lti-login';
   if (p === '/lti/register') return 'http.lti-register';
   if (p === '/api/session/exchange') return 'http.session';
+  // A guest's invite link is opened and traded for a session without any session: per client address.
+  if (p === '/api/guest/link' || p === '/api/guest/enter') return 'http.session';
   if (p === '/api/admin' || p.startsWith('/api/admin/')) return 'http.admin';
   return null;
 }
