@@ -154,7 +154,8 @@ export class ClassControlGateway implements OnGatewayInit, OnModuleDestroy {
     return this.run(socket, ClientEvents.teacherAllowUnmute, body, async ({ userIds }, { session, member }) => {
       const sid = member.sessionId;
       const state = await this.control.allowUnmute(session, member, userIds);
-      for (const userId of userIds) this.emit(userRoomOf(sid, userId), ServerEvents.unmuteAllowed, { by: session.name });
+      for (const userId of userIds)
+        this.emit(userRoomOf(sid, userId), ServerEvents.unmuteAllowed, { by: session.name });
       this.server.to(roomOf(sid)).emit(MediaServerEvents.policyChanged, await this.media.policy(sid));
       return this.announce(sid, state);
     });

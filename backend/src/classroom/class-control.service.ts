@@ -104,7 +104,10 @@ export class ClassControlService {
     }
     if (change.chat !== undefined) await this.store.setChatLocked(sid, change.chat);
     if (change.whiteboard !== undefined)
-      await this.whiteboard.setPermissions(session, sid, { mode: change.whiteboard ? 'nobody' : 'everyone', userIds: [] });
+      await this.whiteboard.setPermissions(session, sid, {
+        mode: change.whiteboard ? 'nobody' : 'everyone',
+        userIds: [],
+      });
     // Muting everyone whose microphone shows on: the lock paused it in the SFU, the room shows it off.
     if (change.mic) await this.muteStudentsShown(sid);
     if (change.camera) await this.cameraOffShown(sid);
@@ -196,4 +199,3 @@ export function locksOf(policy: MediaPolicy, chat: boolean, whiteboard: boolean)
 function assertTeacher(session: SessionClaims): void {
   if (!canTeach(session.role)) throw new ForbiddenError('TEACHER_ONLY', 'Only instructors can do this');
 }
-

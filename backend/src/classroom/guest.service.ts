@@ -13,13 +13,7 @@ import { DomainEvents } from '../platform/domain-events';
 import { REDIS } from '../platform/redis';
 import { canTeach } from '../tenancy/domain/role-mapping';
 import { TenancyService } from '../tenancy/tenancy.service';
-import {
-  guestLinkKey,
-  type GuestLinkOptions,
-  linkRefusal,
-  signGuestLink,
-  verifyGuestLink,
-} from './domain/guest-link';
+import { guestLinkKey, type GuestLinkOptions, linkRefusal, signGuestLink, verifyGuestLink } from './domain/guest-link';
 import { ClassControlRepository, type GuestEnded, type GuestLinkRow } from './infra/class-control.repository';
 import { LiveSessionRepository } from './infra/live-session.repository';
 
@@ -113,7 +107,8 @@ export class GuestService implements OnModuleInit, OnModuleDestroy {
 
   /** A guest removed by an instructor: their access ends like a revoked link's. */
   async removed(sessionId: string, userId: string): Promise<void> {
-    if (await this.repo.endGuest(userId, sessionId, 'removed')) await this.markEnded([{ userId, sessionId }], 'removed');
+    if (await this.repo.endGuest(userId, sessionId, 'removed'))
+      await this.markEnded([{ userId, sessionId }], 'removed');
   }
 
   /** What the guest's page shows (the link checked as for entering, nothing taken). */
@@ -124,7 +119,11 @@ export class GuestService implements OnModuleInit, OnModuleDestroy {
       this.sessions.findLive(link.activityId, link.courseId),
     ]);
     return {
-      courseTitle: await this.tenancy.courseTitle(link.courseId), classroomTitle: activity.title, live: Boolean(live), needsAdmission: link.needsAdmission };
+      courseTitle: await this.tenancy.courseTitle(link.courseId),
+      classroomTitle: activity.title,
+      live: Boolean(live),
+      needsAdmission: link.needsAdmission,
+    };
   }
 
   /** A guest gives a name and comes into the class live now, with a session of their own. */
@@ -159,7 +158,12 @@ export class GuestService implements OnModuleInit, OnModuleDestroy {
   async refresh(session: SessionClaims): Promise<GuestEnterResponse> {
     const standing = await this.assertGuestStanding(session);
     const issued = await this.tokens.issue(session);
-    return { token: issued.token, expiresAt: issued.expiresAt.toISOString(), landing: 'guest', sessionId: standing.sessionId };
+    return {
+      token: issued.token,
+      expiresAt: issued.expiresAt.toISOString(),
+      landing: 'guest',
+      sessionId: standing.sessionId,
+    };
   }
 
   /** Throws GUEST_ENDED unless this guest may still be in their class (the room's join asks too). */

@@ -34,7 +34,6 @@ import { RoomService } from './room.service';
 
 type RoomSocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>;
 
-
 /**
  * The live room over Socket.io (Redis adapter: rooms span instances). Thin: it authenticates the socket
  * with the session token, validates every payload against the wire contract, calls RoomService or
@@ -178,7 +177,8 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
       data.waiting = undefined;
       await socket.leave(waitRoomOf(ticket.sessionId, ticket.userId));
       await socket.leave(waitersOf(ticket.sessionId));
-      if (await this.controlGateway.leaveWaiting(ticket, socket.id)) await this.controlGateway.announceWaiting(ticket.sessionId);
+      if (await this.controlGateway.leaveWaiting(ticket, socket.id))
+        await this.controlGateway.announceWaiting(ticket.sessionId);
     }
     const m = data?.membership;
     if (!m || !data.session) return;

@@ -182,7 +182,11 @@ export const mediaSchemas = {
   [MediaEvents.leave]: z.object({}).strict(),
   /** A change to the class's media policy: the fields sent change, the others stay. */
   [MediaEvents.policy]: z
-    .object({ studentScreenShare: z.boolean().optional(), micLocked: z.boolean().optional(), cameraLocked: z.boolean().optional() })
+    .object({
+      studentScreenShare: z.boolean().optional(),
+      micLocked: z.boolean().optional(),
+      cameraLocked: z.boolean().optional(),
+    })
     .strict(),
 } as const;
 

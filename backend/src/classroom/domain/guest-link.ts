@@ -50,7 +50,11 @@ export async function verifyGuestLink(key: Uint8Array, token: string): Promise<G
     return claims;
   } catch (e) {
     if (e instanceof errors.JWTExpired)
-      throw new DomainError('GUEST_LINK_EXPIRED', 'This invite link has expired: ask the instructor for a new one', 410);
+      throw new DomainError(
+        'GUEST_LINK_EXPIRED',
+        'This invite link has expired: ask the instructor for a new one',
+        410,
+      );
     throw new DomainError('GUEST_LINK_INVALID', 'This invite link is not valid', 401);
   }
 }

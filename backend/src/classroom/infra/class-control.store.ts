@@ -131,7 +131,10 @@ export class ClassControlStore {
 
   async came(sessionId: string): Promise<Array<{ userId: string; name: string; role: CourseRole }>> {
     const all = await this.redis.hgetall(cameKey(sessionId));
-    return Object.entries(all).map(([userId, v]) => ({ userId, ...(JSON.parse(v) as { name: string; role: CourseRole }) }));
+    return Object.entries(all).map(([userId, v]) => ({
+      userId,
+      ...(JSON.parse(v) as { name: string; role: CourseRole }),
+    }));
   }
 
   async chatLocked(sessionId: string): Promise<boolean> {
@@ -148,7 +151,8 @@ export class ClassControlStore {
   }
 
   async setAsking(sessionId: string, userId: string, asking: boolean): Promise<void> {
-    if (asking) await this.redis.multi().sadd(asksKey(sessionId), userId).expire(asksKey(sessionId), TTL_SECONDS).exec();
+    if (asking)
+      await this.redis.multi().sadd(asksKey(sessionId), userId).expire(asksKey(sessionId), TTL_SECONDS).exec();
     else await this.redis.srem(asksKey(sessionId), userId);
   }
 
