@@ -118,6 +118,13 @@ describe('room security: every realtime action is authorised against its class (
     ['quiz:results', { quizId: crypto.randomUUID() }],
     ['quiz:sync', {}],
     ['attendance:visibility', { visible: false }],
+    ['waiting:admit', { userIds: [graceId] }],
+    ['waiting:deny', { userId: graceId, message: 'pwned' }],
+    ['teacher:waiting-room', { enabled: true }],
+    ['teacher:locks', { mic: true, camera: true, screen: false, chat: true, whiteboard: true }],
+    ['unmute:allow', { userIds: [graceId] }],
+    ['hand:lower', { userId: graceId }],
+    ['unmute:ask', { asking: true }],
   ];
   const TEACHER_EVENTS = new Set([
     'chat:delete',
@@ -133,6 +140,25 @@ describe('room security: every realtime action is authorised against its class (
     'quiz:close',
     'quiz:reveal',
     'quiz:results',
+    'waiting:admit',
+    'waiting:deny',
+    'teacher:waiting-room',
+    'teacher:locks',
+    'unmute:allow',
+    'hand:lower',
+  ]);
+  /** What a guest (invite link) may send: everything else is refused GUEST_NOT_ALLOWED. */
+  const GUEST_EVENTS = new Set([
+    'hand:set',
+    'media:state',
+    'chat:send',
+    'wb:sync',
+    'media:join',
+    'media:create-transport',
+    'media:consume',
+    'media:close-producer',
+    'media:leave',
+    'unmute:ask',
   ]);
 
   /** What an attack could have changed, read from Postgres, Redis and the teacher's own sync. */
@@ -168,6 +194,11 @@ describe('room security: every realtime action is authorised against its class (
       visibilityRows,
       mediaHost: await redis.get(`media:owner:${sessionId}`),
       mediaPolicy: await redis.get(`media:policy:${sessionId}`),
+      unmuteAllowed: await redis.smembers(`media:unmute-allowed:${sessionId}`),
+      unmuteAsks: await redis.smembers(`class:unmute-asks:${sessionId}`),
+      chatLocked: await redis.exists(`class:chat-locked:${sessionId}`),
+      denied: await redis.hgetall(`class:denied:${sessionId}`),
+      waitingRoom: (await db.query(`SELECT waiting_room FROM classroom_control WHERE waiting_room`)).rows.length,
       people: state.data.participants
         .map((p) => ({ userId: p.userId, mic: p.mic, camera: p.camera, hand: p.handRaised }))
         .sort((a, b) => a.userId.localeCompare(b.userId)),
@@ -437,6 +468,89 @@ describe('room security: every realtime action is authorised against its class (
     expect((await s.emit('hand:set', { raised: false })).ok).toBe(true);
     s.close();
   }, 60_000);
+  it('(d) a student held in the waiting room: every event, pipelined behind the join or alone, is refused NOT_IN_ROOM and changes nothing', async () => {
+    expect((await teacher.emit(ClientEvents.teacherWaitingRoom, { enabled: true })).ok).toBe(true);
+    try {
+      const waiter = await cluster.launch.launchAs('phys-101', 'Waiting Attacker');
+      const before = await snapshot();
+      const chatBefore = teacher.got('chat:message').length;
+      for (const [event, payload] of attackEvents()) {
+        const s = await raw(waiter);
+        const [join, ack] = await s.pipeline([
+          ['room:join', { sessionId }],
+          [event, payload],
+        ]);
+        expect(join, `room:join before ${event}`).toMatchObject({
+          ok: false,
+          error: { code: 'WAITING_FOR_ADMISSION' },
+        });
+        expect(ack, `${event} pipelined behind a join that waits`).toMatchObject({
+          ok: false,
+          error: { code: 'NOT_IN_ROOM' },
+        });
+        s.close();
+      }
+      const s = await raw(waiter);
+      expect(await s.emit('room:join', { sessionId })).toMatchObject({
+        ok: false,
+        error: { code: 'WAITING_FOR_ADMISSION' },
+      });
+      for (const [i, ack] of (await s.pipeline(attackEvents())).entries())
+        expect(ack, `${attackEvents()[i][0]} sent alone while waiting`).toMatchObject({
+          ok: false,
+          error: { code: 'NOT_IN_ROOM' },
+        });
+      s.close();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await snapshot()).toEqual(before);
+      expect(teacher.got('chat:message').length).toBe(chatBefore);
+    } finally {
+      expect((await teacher.emit(ClientEvents.teacherWaitingRoom, { enabled: false })).ok).toBe(true);
+    }
+  }, 120_000);
+
+  it('(e) a guest of the class (invite link): every event outside the guest allow-list is refused GUEST_NOT_ALLOWED, pipelined or alone, and changes nothing', async () => {
+    const created = (await (
+      await cluster.launch.api('/api/classroom/guest-links', tokens.teacher, {
+        method: 'POST',
+        body: JSON.stringify({ expiresInMinutes: 60, singleUse: false, needsAdmission: false }),
+      })
+    ).json()) as { url: string };
+    const entered = (await (
+      await cluster.launch.api('/api/guest/enter', null, {
+        method: 'POST',
+        body: JSON.stringify({ token: created.url.slice(created.url.indexOf('#') + 1), name: 'Guest Attacker' }),
+      })
+    ).json()) as { token: string };
+    // One socket stays in the class, so the guest's presence is the same before and after.
+    const stay = await raw(entered.token);
+    expect((await stay.emit('room:join', { sessionId })).ok).toBe(true);
+    const before = await snapshot();
+    const refused = attackEvents().filter(([e]) => !GUEST_EVENTS.has(e));
+    expect(refused.length).toBe(attackEvents().length - GUEST_EVENTS.size);
+    for (const [event, payload] of refused) {
+      const s = await raw(entered.token);
+      const [join, ack] = await s.pipeline([
+        ['room:join', { sessionId }],
+        [event, payload],
+      ]);
+      expect(join.ok, `${event}: the guest's own join works`).toBe(true);
+      expect(ack, event).toMatchObject({ ok: false, error: { code: 'GUEST_NOT_ALLOWED' } });
+      s.close();
+    }
+    for (const [i, ack] of (await stay.pipeline(refused)).entries())
+      expect(ack, `${refused[i][0]} sent alone by a guest`).toMatchObject({
+        ok: false,
+        error: { code: 'GUEST_NOT_ALLOWED' },
+      });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await snapshot()).toEqual(before);
+    // And outside the class over REST: roster, grades, the lobby, other classes' boards.
+    for (const path of ['/api/lobby', '/api/roster', '/api/grades', '/api/whiteboard/sessions'])
+      expect((await cluster.launch.api(path, entered.token)).status, path).toBe(403);
+    stay.close();
+  }, 120_000);
+
   it('a flood of each event family is answered RATE_LIMITED, per person and shared by both instances; the socket stays up and others are served', async () => {
     const learner = await cluster.launch.launchAs('phys-101', 'Flood Learner');
     const teacher2 = await cluster.launch.launchAs('phys-101', 'Flood Teacher', 'Instructor');

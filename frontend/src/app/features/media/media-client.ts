@@ -50,7 +50,12 @@ export class MediaClient {
   readonly activeSpeaker = signal<string | null>(null);
   readonly state = signal<MediaConnectionState>('idle');
   readonly error = signal<string | null>(null);
-  readonly policy = signal<MediaPolicy>({ studentScreenShare: false });
+  readonly policy = signal<MediaPolicy>({
+    studentScreenShare: false,
+    micLocked: false,
+    cameraLocked: false,
+    unmuteAllowed: [],
+  });
   /** How our media travels: 'host' (direct), 'srflx'/'prflx' (through NAT), 'relay' (through TURN). */
   readonly route = signal<string | null>(null);
   readonly devices = new MediaDevicesChoice();
