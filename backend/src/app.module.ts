@@ -23,6 +23,7 @@ import { TenancyModule } from './tenancy/tenancy.module';
 import { WhiteboardModule } from './whiteboard/whiteboard.module';
 import { QuizModule } from './quiz/quiz.module';
 import { MediaModule } from './media/media.module';
+import { RecordingModule } from './recording/recording.module';
 import { DomainEvents } from './platform/domain-events';
 import { RateLimiter } from './platform/rate-limit/rate-limiter';
 import { SocketGate } from './platform/socket-events';
@@ -90,6 +91,7 @@ export class AppModule {
         AdminModule,
         WhiteboardModule,
         MediaModule,
+        RecordingModule,
         QuizModule.forRoot(grades),
         attendance,
         AttendanceMailModule.forRoot(attendance),

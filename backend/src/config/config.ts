@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import path from 'node:path';
 import { z } from 'zod';
 import { parseRuleOverrides, type RateLimitSettings } from '../platform/rate-limit/rules';
 
@@ -108,6 +109,12 @@ const schema = z.object({
   METRICS_HOST: z.string().min(1).optional(),
   READY_REDIS_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
   SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(600_000).default(0),
+  // Recording: where capture writes its segments (local disk of the media host) and the composite reads them.
+  RECORDING_DIR: z.string().min(1).default('.data/recordings'),
+  RECORDING_FFMPEG: z.string().min(1).default('ffmpeg'),
+  // Live capture of classes (off only for tests that count the SFU's transports); whether a class records is the platform's and classroom's setting.
+  RECORDING_CAPTURE: booleanString.optional(),
+  RECORDING_SEGMENT_SECONDS: z.coerce.number().min(1).max(30).default(2),
 });
 
 /** The Nest injection token of the loaded AppConfig (provided once, by the app's core module). */
@@ -170,6 +177,18 @@ export interface AppConfig {
     shutdownDrainMs: number;
   };
   media: MediaConfig;
+  recording: RecordingConfig;
+}
+
+export interface RecordingConfig {
+  /** Capture runs write here, one folder per run (`<session>/<run>/list.csv` and its segments); absolute. */
+  dir: string;
+  /** The FFmpeg binary capture spawns. */
+  ffmpeg: string;
+  /** Whether this instance captures the classes whose media it hosts. */
+  capture: boolean;
+  /** About how long each captured segment is (what a crash can lose). */
+  segmentSeconds: number;
 }
 
 export interface MediaConfig {
@@ -309,6 +328,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       logLevel: c.MEDIA_LOG_LEVEL,
       forceRelay: c.MEDIA_FORCE_RELAY ?? false,
       turn: { urls: turnUrls, secret: c.TURN_SECRET, ttlSeconds: c.TURN_TTL_SECONDS },
+    },
+    recording: {
+      dir: path.resolve(c.RECORDING_DIR),
+      ffmpeg: c.RECORDING_FFMPEG,
+      capture: c.RECORDING_CAPTURE ?? true,
+      segmentSeconds: c.RECORDING_SEGMENT_SECONDS,
     },
   };
 }

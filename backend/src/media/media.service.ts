@@ -35,6 +35,8 @@ export interface MediaServiceEvents {
   toClass: [sessionId: string, message: MediaServerMessage];
   /** For one socket. */
   toSocket: [socketId: string, message: MediaServerMessage];
+  /** A class's media opened on this instance (it hosts the class now; recording capture follows it). */
+  roomOpened: [sessionId: string, room: MediaRoom];
   /** A class's media closed on this instance. */
   roomClosed: [sessionId: string];
 }
@@ -158,6 +160,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
           this.rooms.delete(sessionId);
           this.emit('roomClosed', sessionId);
         });
+        this.emit('roomOpened', sessionId, room);
         return room;
       })().finally(() => this.opening.delete(sessionId));
       this.opening.set(sessionId, pending);

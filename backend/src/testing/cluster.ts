@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
 import { LaunchClient } from './lti-client';
@@ -47,6 +48,9 @@ export async function startCluster(instances = 2, extraEnv: Record<string, strin
     PRESENCE_BEAT_MS: '250',
     MEDIA_WORKERS: '1',
     MEDIA_PORT: '0',
+    // Recording capture only where a spec turns it on (extraEnv), into a folder of this cluster's own.
+    RECORDING_CAPTURE: 'false',
+    RECORDING_DIR: path.join(os.tmpdir(), `lectern-rec-${crypto.randomBytes(4).toString('hex')}`),
     ...(process.env.MEDIASOUP_WORKER_BIN ? { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN } : {}),
     // E.g. RATE_LIMIT_RULES for a flood test.
     ...extraEnv,

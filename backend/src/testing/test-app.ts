@@ -1,5 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import crypto from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { inject } from 'vitest';
@@ -55,6 +57,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     // One mediasoup worker per test app, on any free port (workers start only when media is joined).
     MEDIA_WORKERS: '1',
     MEDIA_PORT: '0',
+    // Live recording capture adds a transport and an FFmpeg process per producer: only the specs that test it turn it on.
+    RECORDING_CAPTURE: 'false',
+    RECORDING_DIR: path.join(os.tmpdir(), `lectern-rec-${crypto.randomBytes(4).toString('hex')}`),
     ...(process.env.MEDIASOUP_WORKER_BIN ? { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN } : {}),
     ...env,
   });

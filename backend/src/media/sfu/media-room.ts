@@ -25,7 +25,13 @@ interface RoomRouter {
  * demand. `close()` is idempotent, closes every router (and so every transport, producer and
  * consumer) and announces `closed`; the room closes itself when its last peer leaves.
  */
-export class MediaRoom extends EventEmitter<{ closed: [] }> {
+export interface MediaRoomEvents {
+  closed: [];
+  /** A peer's new producer, registered (recording capture follows producers through this). */
+  producer: [peer: MediaPeer, producer: types.Producer<ProducerData>];
+}
+
+export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   private readonly peerMap = new Map<string, MediaPeer>();
   private readonly routers = new Map<number, RoomRouter>();
   private readonly creating = new Map<number, Promise<RoomRouter>>();
@@ -189,6 +195,7 @@ export class MediaRoom extends EventEmitter<{ closed: [] }> {
       }
     });
     this.notify.toClass(this.sessionId, { event: MediaServerEvents.producerAdded, payload: producerInfo(producer) });
+    this.emit('producer', peer, producer);
   }
 
   /** A consumer a peer created counts on its worker (the pool's load figures) until it closes. */

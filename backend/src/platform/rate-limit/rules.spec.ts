@@ -3,6 +3,7 @@ import { ClientEvents } from '../../contracts/realtime';
 import { MediaEvents } from '../../contracts/media';
 import { AttendanceEvents } from '../../contracts/attendance';
 import { QuizEvents } from '../../contracts/quiz';
+import { RecordingEvents } from '../../contracts/recording';
 import { WhiteboardEvents } from '../../contracts/whiteboard';
 import { loadConfig } from '../../config/config';
 import {
@@ -48,6 +49,8 @@ describe('rate limit rules', () => {
     expect(socketRuleOf(MediaEvents.consume)).toBe('media.signal');
     expect(socketRuleOf(QuizEvents.answer)).toBe('quiz.answer');
     expect(socketRuleOf(QuizEvents.sync)).toBe('quiz.sync');
+    expect(socketRuleOf(RecordingEvents.sync)).toBe('recording.sync');
+    expect(socketRuleOf(RecordingEvents.pause)).toBe('teacher');
     for (const e of [QuizEvents.launch, QuizEvents.close, QuizEvents.reveal, QuizEvents.results])
       expect(socketRuleOf(e)).toBe('quiz.teacher');
     // No client event of the contracts is left to the catch-all; an unknown one is not unlimited.
@@ -56,6 +59,7 @@ describe('rate limit rules', () => {
       ...Object.values(MediaEvents),
       ...Object.values(QuizEvents),
       ...Object.values(AttendanceEvents),
+      ...Object.values(RecordingEvents),
       WhiteboardEvents.op,
       WhiteboardEvents.sync,
       WhiteboardEvents.follow,

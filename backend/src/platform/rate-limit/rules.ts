@@ -2,6 +2,7 @@ import { ClientEvents, type ClientEventName } from '../../contracts/realtime';
 import { MediaEvents, type MediaEventName } from '../../contracts/media';
 import { AttendanceEvents } from '../../contracts/attendance';
 import { QuizEvents } from '../../contracts/quiz';
+import { RecordingEvents } from '../../contracts/recording';
 import { WhiteboardEvents, whiteboardSchemas } from '../../contracts/whiteboard';
 /**
  * Rate limits: the rule table, which rule guards which socket event or HTTP path, and how bucket keys
@@ -80,6 +81,8 @@ export const RATE_RULES = {
   'quiz.teacher': { points: 60, perMs: 10_000 },
   /** attendance:visibility: a tab shown and hidden; someone flipping between windows sends a few a minute. */
   'attendance.visibility': { points: 60, perMs: 10_000 },
+  /** recording:sync: after a join or a reconnect (recording:pause is an instructor's click: the teacher rule). */
+  'recording.sync': { points: 30, perMs: 10_000 },
   /** teacher:* and media:set-policy: a teacher muting or removing students one after another. */
   teacher: { points: 60, perMs: 10_000 },
   /** Any socket event not listed below (a new domain's events are limited before anyone remembers to). */
@@ -198,8 +201,13 @@ const ATTENDANCE_RULES = {
   [AttendanceEvents.visibility]: 'attendance.visibility',
 } as const satisfies Record<(typeof AttendanceEvents)[keyof typeof AttendanceEvents], RateRuleName>;
 
+const RECORDING_RULES = {
+  [RecordingEvents.sync]: 'recording.sync',
+  [RecordingEvents.pause]: 'teacher',
+} as const satisfies Record<(typeof RecordingEvents)[keyof typeof RecordingEvents], RateRuleName>;
+
 const SOCKET_EVENT_RULES = new Map<string, RateRuleName>(
-  [ROOM_RULES, WHITEBOARD_RULES, MEDIA_RULES, QUIZ_RULES, ATTENDANCE_RULES].flatMap(
+  [ROOM_RULES, WHITEBOARD_RULES, MEDIA_RULES, QUIZ_RULES, ATTENDANCE_RULES, RECORDING_RULES].flatMap(
     (table) => Object.entries(table) as [string, RateRuleName][],
   ),
 );

@@ -1,0 +1,91 @@
+import ffmpeg from 'fluent-ffmpeg';
+import { spawnSync } from 'node:child_process';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { CaptureArgs } from '../domain/capture-args';
+
+/** How a capture's FFmpeg ended: asked to stop, or on its own (a crash, a kill from outside). */
+export interface FfmpegExit {
+  requested: boolean;
+  code: number | null;
+  signal: string | null;
+  message: string;
+}
+
+/**
+ * The launcher FFmpeg runs through (written once into RECORDING_DIR/.bin): at the lowest CPU priority
+ * (`nice -n 19`: the live room's own processes always come first), and, where util-linux's `setpriv`
+ * exists, set to receive SIGTERM when its parent dies, so a backend killed with SIGKILL leaves no FFmpeg
+ * behind: each one closes its last segment and exits.
+ */
+export async function writeLauncher(recordingDir: string, ffmpegBin: string): Promise<string> {
+  const bin = path.join(recordingDir, '.bin');
+  await mkdir(bin, { recursive: true });
+  const file = path.join(bin, 'capture-ffmpeg');
+  const hasSetpriv = spawnSync('setpriv', ['--version'], { stdio: 'ignore' }).status === 0;
+  const quoted = `'${ffmpegBin.replace(/'/g, `'\\''`)}'`;
+  const body = hasSetpriv
+    ? `exec nice -n 19 setpriv --pdeathsig TERM -- ${quoted} "$@"`
+    : `exec nice -n 19 ${quoted} "$@"`;
+  await writeFile(
+    file,
+    `#!/bin/sh\n# Lectern's recording capture: FFmpeg at the lowest priority, gone with its parent.\n${body}\n`,
+  );
+  await chmod(file, 0o755);
+  return file;
+}
+
+/** One FFmpeg capture process, started through fluent-ffmpeg with arguments from captureArgs. */
+export class FfmpegProcess {
+  readonly exited: Promise<FfmpegExit>;
+  private command: ffmpeg.FfmpegCommand;
+  private stopping = false;
+  private done = false;
+  private stderr = '';
+  pid: number | null = null;
+
+  constructor(launcher: string, args: CaptureArgs) {
+    this.command = ffmpeg()
+      .setFfmpegPath(launcher)
+      .input(args.input)
+      .inputOptions(args.inputOptions)
+      .output(args.output)
+      .outputOptions(args.outputOptions);
+    this.exited = new Promise<FfmpegExit>((resolve) => {
+      const finish = (code: number | null, signal: string | null, message: string) => {
+        if (this.done) return;
+        this.done = true;
+        resolve({ requested: this.stopping, code, signal, message });
+      };
+      this.command.on('start', () => {
+        this.pid = (this.command as unknown as { ffmpegProc?: { pid?: number } }).ffmpegProc?.pid ?? null;
+      });
+      this.command.on('stderr', (line: string) => {
+        this.stderr = (this.stderr + line + '\n').slice(-2000);
+      });
+      this.command.on('end', () => finish(0, null, 'ended'));
+      this.command.on('error', (err: Error) => {
+        const m = /signal (\w+)/.exec(err.message);
+        const c = /code (\d+)/.exec(err.message);
+        finish(c ? Number(c[1]) : null, m ? m[1] : null, `${err.message.split('\n')[0]} ${this.stderr.trim()}`.trim());
+      });
+    });
+    this.command.run();
+  }
+
+  get running(): boolean {
+    return !this.done;
+  }
+
+  /** Asks FFmpeg to finish (SIGTERM: it closes and lists its last segment); SIGKILL if it has not within `graceMs`. */
+  async stop(graceMs = 5000): Promise<FfmpegExit> {
+    if (!this.done) {
+      this.stopping = true;
+      this.command.kill('SIGTERM');
+      const timer = setTimeout(() => this.command.kill('SIGKILL'), graceMs);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    return this.exited;
+  }
+}
