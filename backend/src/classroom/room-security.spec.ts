@@ -17,7 +17,7 @@ import { waitFor } from '../testing/wait-for';
  * course, (b) a student the instructor removed, (c) a learner of the class using teacher events —
  * each event pipelined behind `room:join` in ONE write, and each sent alone. Everything must be
  * refused with a code, and nothing written: board sequence, permissions and teacher view unchanged,
- * no chat row, no media host or policy, nobody muted or removed, the class still live.
+ * no chat row, no media host or policy, no recording pause, nobody muted or removed, the class still live.
  */
 // Budgets that refill over 100 minutes: a flood's count does not depend on how slow a loaded machine is.
 const FLOOD_RULES = [
@@ -125,6 +125,8 @@ describe('room security: every realtime action is authorised against its class (
     ['unmute:allow', { userIds: [graceId] }],
     ['hand:lower', { userId: graceId }],
     ['unmute:ask', { asking: true }],
+    ['recording:sync', {}],
+    ['recording:pause', { paused: true }],
   ];
   const TEACHER_EVENTS = new Set([
     'chat:delete',
@@ -146,6 +148,7 @@ describe('room security: every realtime action is authorised against its class (
     'teacher:locks',
     'unmute:allow',
     'hand:lower',
+    'recording:pause',
   ]);
   /** What a guest (invite link) may send: everything else is refused GUEST_NOT_ALLOWED. */
   const GUEST_EVENTS = new Set([
@@ -159,6 +162,7 @@ describe('room security: every realtime action is authorised against its class (
     'media:close-producer',
     'media:leave',
     'unmute:ask',
+    'recording:sync',
   ]);
 
   /** What an attack could have changed, read from Postgres, Redis and the teacher's own sync. */
@@ -178,6 +182,12 @@ describe('room security: every realtime action is authorised against its class (
     ).rows;
     const [{ n: quizRows }] = (await db.query(`SELECT count(*)::int AS n FROM quiz`)).rows;
     const [{ n: bankRows }] = (await db.query(`SELECT count(*)::int AS n FROM quiz_question`)).rows;
+    const [{ n: recordingMarks }] = (
+      await db.query(
+        `SELECT count(*)::int AS n FROM recording_mark WHERE session_id = $1 AND kind IN ('pause', 'resume')`,
+        [sessionId],
+      )
+    ).rows;
     const [{ n: visibilityRows }] = (
       await db.query(`SELECT count(*)::int AS n FROM attendance_visibility WHERE session_id = $1`, [sessionId])
     ).rows;
@@ -192,6 +202,8 @@ describe('room security: every realtime action is authorised against its class (
       quizRows,
       bankRows,
       visibilityRows,
+      recordingMarks,
+      recordingPause: await redis.get(`recording:pause:${sessionId}`),
       mediaHost: await redis.get(`media:owner:${sessionId}`),
       mediaPolicy: await redis.get(`media:policy:${sessionId}`),
       unmuteAllowed: await redis.smembers(`media:unmute-allowed:${sessionId}`),

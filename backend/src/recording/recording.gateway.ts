@@ -26,7 +26,8 @@ const rule = <E extends keyof typeof recordingSchemas>(event: E, access: SocketA
   access,
 });
 const RULES = {
-  sync: rule(RecordingEvents.sync, 'member'),
+  // Guests (invite link) are recorded too: they are told, like everyone.
+  sync: { ...rule(RecordingEvents.sync, 'member'), guests: true },
   pause: rule(RecordingEvents.pause, 'teacher'),
 };
 
