@@ -25,6 +25,10 @@ export class LobbyComponent implements OnInit {
   protected readonly lobby = signal<LobbyView | null>(null);
   protected readonly error = signal<ShownError | null>(null);
   protected readonly busy = signal(false);
+  /** Between a tap on Enter class and the room opening. */
+  protected readonly entering = signal(false);
+  /** Why the last tap on Enter class did not open the room, shown beside the button. */
+  protected readonly enterError = signal<string | null>(null);
   /** A word from the page that sent us here (e.g. the class went to its own window). */
   protected readonly notice = signal<string | null>((history.state as { notice?: string } | null)?.notice ?? null);
   protected readonly roleLabels = ROLE_LABELS;
@@ -45,7 +49,7 @@ export class LobbyComponent implements OnInit {
   }
 
   async refresh(): Promise<void> {
-    if (!this.session.token() || this.busy()) return;
+    if (!this.session.token() || this.busy() || this.entering()) return;
     try {
       this.lobby.set(await this.api.lobby());
       this.error.set(null);
@@ -69,8 +73,34 @@ export class LobbyComponent implements OnInit {
     });
   }
 
-  async enter(id: string): Promise<void> {
-    await this.router.navigate(['/room', id]);
+  /**
+   * Enter class: one tap either opens the room or says why not. The button shows at once that it is
+   * entering (a phone user who sees nothing taps again), and the lobby's timed refresh waits meanwhile.
+   * The lobby is read again first: the one on screen can be up to a refresh old, and its button may still
+   * point at a class that has ended since (the room then said only "This class has ended") or miss the
+   * class that replaced it. A navigation that does not happen says so instead of leaving the lobby as it was.
+   */
+  async enter(): Promise<void> {
+    if (this.entering()) return;
+    this.entering.set(true);
+    this.enterError.set(null);
+    try {
+      const fresh = await this.api.lobby();
+      this.lobby.set(fresh);
+      const live = fresh.liveSession;
+      if (!live) {
+        this.enterError.set('This class has ended. This page shows the next class when your instructor starts it.');
+        return;
+      }
+      const entered = await this.router.navigate(['/room', live.id]);
+      if (!entered) this.enterError.set('The class did not open: tap Enter class again.');
+    } catch (e) {
+      this.enterError.set(
+        `The class did not open (${toShownError(e).message}): check your connection and tap Enter class again.`,
+      );
+    } finally {
+      this.entering.set(false);
+    }
   }
 
   private async act(fn: () => Promise<void>): Promise<void> {

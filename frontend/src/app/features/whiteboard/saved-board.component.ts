@@ -1,8 +1,9 @@
 import { DatePipe } from '@angular/common';
 import {
-  AfterViewChecked,
+  afterRenderEffect,
   ChangeDetectionStrategy,
   Component,
+  DestroyRef,
   ElementRef,
   inject,
   input,
@@ -14,7 +15,7 @@ import { RouterLink } from '@angular/router';
 import { Board, boardFromData } from '@whiteboard-domain/board';
 import { ShownError, toShownError } from '../../core/api-error';
 import { SavedBoard, SavedBoardsApi } from './saved-boards-api.service';
-import { drawElement } from './whiteboard.component';
+import { drawPage, prepareCanvas } from './board-render';
 
 /** The board of a past class, every page, read-only: for students to study after class. */
 @Component({
@@ -29,7 +30,15 @@ import { drawElement } from './whiteboard.component';
         @for (id of b.order; track id; let i = $index) {
           <section class="card">
             <h2>Page {{ i + 1 }}</h2>
-            <canvas #page class="board" [attr.data-page-id]="id" data-testid="saved-page"></canvas>
+            <canvas
+              #page
+              class="board"
+              role="img"
+              [attr.aria-label]="'Page ' + (i + 1) + ' of the board, ' + elementsOn(id) + ' drawn element(s)'"
+              [attr.data-page-id]="id"
+              [attr.data-elements]="elementsOn(id)"
+              data-testid="saved-page"
+            ></canvas>
           </section>
         }
       } @else if (error(); as e) {
@@ -59,7 +68,7 @@ import { drawElement } from './whiteboard.component';
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
-export class SavedBoardComponent implements OnInit, AfterViewChecked {
+export class SavedBoardComponent implements OnInit {
   readonly sessionId = input.required<string>();
   private readonly api = inject(SavedBoardsApi);
   protected readonly board = signal<SavedBoard | null>(null);
@@ -67,6 +76,33 @@ export class SavedBoardComponent implements OnInit, AfterViewChecked {
   private pages: Board['pages'] = new Map();
   protected readonly error = signal<ShownError | null>(null);
   private readonly canvases = viewChildren<ElementRef<HTMLCanvasElement>>('page');
+  /** Bumped when a canvas changes size (rotation, window resize): its backing store is redrawn. */
+  private readonly resizes = signal(0);
+
+  constructor() {
+    // The pages are drawn after Angular has rendered their canvases, and again when one changes size.
+    // (An ngAfterViewChecked hook never ran here: with signals and OnPush, Angular refreshes only this
+    // component's view when the board arrives, and a component's view hooks run from its parent's
+    // refresh. Every saved page stayed a blank 300×150 canvas.)
+    const observer = new ResizeObserver(() => this.resizes.update((n) => n + 1));
+    inject(DestroyRef).onDestroy(() => observer.disconnect());
+    const observed = new WeakSet<HTMLCanvasElement>();
+    afterRenderEffect({
+      write: () => {
+        this.resizes();
+        if (!this.board()) return;
+        for (const ref of this.canvases()) {
+          const c = ref.nativeElement;
+          if (!observed.has(c)) {
+            observed.add(c);
+            observer.observe(c);
+          }
+          const drawn = prepareCanvas(c);
+          if (drawn) drawPage(drawn.ctx, this.pages.get(c.dataset['pageId'] ?? ''), drawn.scale);
+        }
+      },
+    });
+  }
 
   async ngOnInit(): Promise<void> {
     try {
@@ -79,19 +115,7 @@ export class SavedBoardComponent implements OnInit, AfterViewChecked {
     }
   }
 
-  ngAfterViewChecked(): void {
-    const b = this.board();
-    if (!b) return;
-    for (const ref of this.canvases()) {
-      const c = ref.nativeElement;
-      const page = this.pages.get(c.dataset['pageId'] ?? '');
-      const dpr = window.devicePixelRatio || 1;
-      c.width = Math.round(c.clientWidth * dpr);
-      c.height = Math.round(c.clientHeight * dpr);
-      const ctx = c.getContext('2d')!;
-      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-      ctx.scale(c.clientWidth / 1600, c.clientWidth / 1600);
-      if (page) for (const id of page.order) drawElement(ctx, page.elements.get(id));
-    }
+  protected elementsOn(pageId: string): number {
+    return this.pages.get(pageId)?.order.length ?? 0;
   }
 }

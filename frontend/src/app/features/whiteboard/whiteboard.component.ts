@@ -14,6 +14,7 @@ import { BoardElement, Point } from '@contracts/whiteboard';
 import type { StoredElement } from '@whiteboard-domain/board';
 import { boundsOf, elementAt, PointerPolicy } from '@whiteboard-domain/geometry';
 import { RoomSocket } from '../../core/room-socket.service';
+import { BOARD_WIDTH, drawElement } from './board-render';
 import { WhiteboardClient } from './whiteboard-client';
 
 type Tool = 'select' | 'pen' | 'highlighter' | 'eraser' | 'line' | 'arrow' | 'rectangle' | 'ellipse' | 'text';
@@ -128,7 +129,7 @@ export class WhiteboardComponent implements OnDestroy {
 
   private scale(): number {
     const c = this.canvas().nativeElement;
-    return c.clientWidth / 1600;
+    return c.clientWidth / BOARD_WIDTH;
   }
 
   private point(ev: PointerEvent): Point {
@@ -324,9 +325,9 @@ export class WhiteboardComponent implements OnDestroy {
         if (id === sel && drag) {
           ctx.save();
           ctx.translate(drag.offset[0], drag.offset[1]);
-          drawElement(ctx, page.elements.get(id));
+          drawElement(ctx, page.elements.get(id), s);
           ctx.restore();
-        } else drawElement(ctx, page.elements.get(id));
+        } else drawElement(ctx, page.elements.get(id), s);
       }
     }
     const selEl = sel ? page?.elements.get(sel) : undefined;
@@ -341,62 +342,22 @@ export class WhiteboardComponent implements OnDestroy {
     }
     const d = this.drawing;
     if (d?.shape)
-      drawElement(ctx, {
-        kind: 'shape',
-        tool: this.tool() as 'line',
-        colour: this.colour(),
-        width: this.width(),
-        from: d.shape.from,
-        to: d.shape.to,
-        author: '',
-      });
+      drawElement(
+        ctx,
+        {
+          kind: 'shape',
+          tool: this.tool() as 'line',
+          colour: this.colour(),
+          width: this.width(),
+          from: d.shape.from,
+          to: d.shape.to,
+          author: '',
+        },
+        s,
+      );
     if (d && !d.shape && page?.elements.get(d.elementId)?.kind === 'stroke' && d.buffer.length) {
       const el = page.elements.get(d.elementId) as Extract<StoredElement, { kind: 'stroke' }>;
-      drawElement(ctx, { ...el, points: [...el.points.slice(-1), ...d.buffer] });
+      drawElement(ctx, { ...el, points: [...el.points.slice(-1), ...d.buffer] }, s);
     }
   }
-}
-
-export function drawElement(ctx: CanvasRenderingContext2D, el: StoredElement | undefined) {
-  if (!el) return;
-  ctx.save();
-  ctx.strokeStyle = el.colour;
-  ctx.fillStyle = el.colour;
-  ctx.lineCap = 'round';
-  ctx.lineJoin = 'round';
-  if (el.kind === 'stroke') {
-    ctx.lineWidth = el.width;
-    if (el.tool === 'highlighter') ctx.globalAlpha = 0.3;
-    if (el.tool === 'eraser') ctx.globalCompositeOperation = 'destination-out';
-    ctx.beginPath();
-    el.points.forEach(([x, y], i) => (i ? ctx.lineTo(x, y) : ctx.moveTo(x, y)));
-    if (el.points.length === 1) ctx.lineTo(el.points[0][0] + 0.1, el.points[0][1]);
-    ctx.stroke();
-  } else if (el.kind === 'shape') {
-    ctx.lineWidth = el.width;
-    const [x1, y1] = el.from;
-    const [x2, y2] = el.to;
-    ctx.beginPath();
-    if (el.tool === 'rectangle') ctx.rect(Math.min(x1, x2), Math.min(y1, y2), Math.abs(x2 - x1), Math.abs(y2 - y1));
-    else if (el.tool === 'ellipse')
-      ctx.ellipse((x1 + x2) / 2, (y1 + y2) / 2, Math.abs(x2 - x1) / 2, Math.abs(y2 - y1) / 2, 0, 0, Math.PI * 2);
-    else {
-      ctx.moveTo(x1, y1);
-      ctx.lineTo(x2, y2);
-      if (el.tool === 'arrow') {
-        const a = Math.atan2(y2 - y1, x2 - x1);
-        const head = 12 + el.width * 2;
-        ctx.moveTo(x2, y2);
-        ctx.lineTo(x2 - head * Math.cos(a - 0.4), y2 - head * Math.sin(a - 0.4));
-        ctx.moveTo(x2, y2);
-        ctx.lineTo(x2 - head * Math.cos(a + 0.4), y2 - head * Math.sin(a + 0.4));
-      }
-    }
-    ctx.stroke();
-  } else {
-    ctx.font = `${el.size}px system-ui, sans-serif`;
-    ctx.textBaseline = 'top';
-    el.text.split('\n').forEach((line, i) => ctx.fillText(line, el.at[0], el.at[1] + i * el.size * 1.2));
-  }
-  ctx.restore();
 }
