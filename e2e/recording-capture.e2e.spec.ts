@@ -1,0 +1,152 @@
+import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
+import os from 'node:os';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mediaTestsOptedOut, requireWorker } from '../backend/src/media/testing/worker-check';
+import { parseSegmentList } from '../backend/src/recording/domain/segment-list';
+import { Cluster, startCluster } from '../backend/src/testing/cluster';
+import { waitFor } from '../backend/src/testing/wait-for';
+import { frameAt, launchChromium } from './browser';
+
+const run = promisify(execFile);
+
+interface TrackRow {
+  id: string;
+  kind: string;
+  playlist: string;
+  instance: string;
+  started_at: Date;
+  ended_at: Date | null;
+  end_reason: string | null;
+}
+
+/** The pids of running processes whose command line holds `needle`, with their parent pids. */
+async function processesWith(needle: string): Promise<Array<{ pid: number; ppid: number }>> {
+  const { stdout } = await run('ps', ['-eo', 'pid=,ppid=,args=']);
+  return stdout
+    .split('\n')
+    .filter((l) => l.includes(needle) && !l.includes('ps -eo'))
+    .map((l) => l.trim().split(/\s+/))
+    .map(([pid, ppid]) => ({ pid: Number(pid), ppid: Number(ppid) }));
+}
+
+/**
+ * The class's media host is killed with SIGKILL mid-class, with a real browser sending camera and
+ * microphone (Chromium's fake devices) through two backend instances. What was recorded stays: the
+ * segments on disk play, the capture FFmpeg processes do not outlive their backend (they close their
+ * last segment and exit), the surviving instance closes the dead one's runs at their last segment with
+ * a gap mark, and when the teacher's browser rejoins media there, that instance records the class.
+ */
+describe.skipIf(mediaTestsOptedOut())('recording capture survives its host being killed (cluster, Chromium)', () => {
+  let cluster: Cluster;
+  let db: Client;
+  let browser: Browser;
+  let dir: string;
+
+  beforeAll(async () => {
+    requireWorker();
+    dir = path.join(os.tmpdir(), `lectern-rec-e2e-${crypto.randomBytes(4).toString('hex')}`);
+    cluster = await startCluster(2, { RECORDING_CAPTURE: 'true', RECORDING_SEGMENT_SECONDS: '1', RECORDING_DIR: dir });
+    db = new Client({ connectionString: cluster.databaseUrl });
+    await db.connect();
+    browser = await launchChromium({ fakeMedia: true });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await db?.end();
+    await cluster?.close();
+  });
+
+  async function enterAsTeacher(page: Page): Promise<Frame> {
+    await page.goto(`${cluster.proxyUrl.replace('localhost', '127.0.0.1')}/dev-platform/?course=phys-101`);
+    await page.click('#launch-instructor');
+    const lobby = await frameAt(page, '/lobby');
+    await lobby.locator('[data-testid=start-class], [data-testid=enter-class]').first().click();
+    const room = await frameAt(page, '/room/');
+    await waitFor(
+      async () => (await room.getByTestId('media-state').getAttribute('data-media-state')) === 'connected',
+      "the teacher's media connected",
+      45_000,
+    );
+    return room;
+  }
+
+  it("keeps every finished segment, leaves no FFmpeg behind, closes the dead host's runs at their last segment, and records on the new host", async () => {
+    const page = await (await browser.newContext()).newPage();
+    const room = await enterAsTeacher(page);
+    await room.getByTestId('toggle-mic').click();
+    await room.getByTestId('toggle-camera').click();
+    const [{ id: sessionId }] = (await db.query(`SELECT id FROM live_session WHERE ended_at IS NULL`)).rows;
+    const tracks = async (): Promise<TrackRow[]> =>
+      (await db.query(`SELECT * FROM recording_track WHERE session_id = $1 ORDER BY started_at`, [sessionId])).rows;
+    await waitFor(async () => (await tracks()).length >= 2, "runs for the teacher's camera and microphone", 30_000);
+    const first = await tracks();
+    expect(new Set(first.map((r) => r.kind))).toEqual(new Set(['video', 'audio']));
+    const host = first[0].instance;
+    expect(first.every((r) => r.instance === host && r.ended_at === null)).toBe(true);
+
+    const video = first.find((r) => r.kind === 'video')!;
+    const ffmpegs = await waitFor(async () => {
+      const found = await processesWith(path.dirname(video.playlist));
+      return found.length ? found : null;
+    }, 'the capture FFmpeg of the camera');
+    const listed = async (playlist: string) =>
+      parseSegmentList(await readFile(path.join(dir, playlist), 'utf8').catch(() => ''));
+    await waitFor(async () => (await listed(video.playlist)).length >= 4, 'four camera segments on disk', 40_000);
+
+    // The host is the backend whose children the capture FFmpeg processes are.
+    const hostProc = cluster.procs.find((p) => p.pid === ffmpegs[0].ppid)!;
+    expect(hostProc, 'the capture FFmpeg is a child of a cluster instance').toBeDefined();
+    const before = new Map<string, number>();
+    for (const r of first) before.set(r.id, (await listed(r.playlist)).length);
+    hostProc.kill('SIGKILL');
+
+    // Its FFmpeg processes go with it (each closes its segment and exits).
+    await waitFor(
+      async () =>
+        (await processesWith(`${sessionId}/`)).every((p) => p.ppid !== hostProc.pid) &&
+        (await processesWith(path.dirname(video.playlist))).length === 0,
+      'no capture FFmpeg of the dead host left',
+      20_000,
+    );
+    // The survivor closes the dead host's runs at their last finished segment, and marks the gap.
+    await waitFor(
+      async () => (await tracks()).filter((r) => r.instance === host).every((r) => r.ended_at),
+      "the dead host's runs closed",
+      30_000,
+    );
+    for (const r of (await tracks()).filter((x) => x.instance === host)) {
+      const segments = await listed(r.playlist);
+      expect(segments.length, `${r.kind}: every segment listed before the kill is still there`).toBeGreaterThanOrEqual(
+        before.get(r.id)!,
+      );
+      expect(r.end_reason).toBe('instance-lost');
+      expect(r.ended_at!.getTime()).toBe(
+        r.started_at.getTime() + Math.round(Math.max(...segments.map((s) => s.end)) * 1000),
+      );
+      const last = segments[segments.length - 1];
+      const probe = await run('ffprobe', [
+        ...['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0'],
+        path.join(dir, path.dirname(r.playlist), last.file),
+      ]);
+      expect(probe.stdout.trim()).toBe(r.kind === 'video' ? 'vp8' : 'opus');
+    }
+    const gaps = (await db.query(`SELECT at FROM recording_mark WHERE session_id = $1 AND kind = 'gap'`, [sessionId]))
+      .rows;
+    expect(gaps.length).toBe(1);
+
+    // The teacher's browser rejoins media on the surviving instance, which records the class from then on.
+    await waitFor(
+      async () => (await tracks()).some((r) => r.instance !== host && r.ended_at === null && r.kind === 'video'),
+      'the new host records the camera',
+      60_000,
+    );
+    const next = (await tracks()).find((r) => r.instance !== host && r.kind === 'video')!;
+    await waitFor(async () => (await listed(next.playlist)).length >= 2, 'the new host writes segments', 30_000);
+  }, 300_000);
+});
