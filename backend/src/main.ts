@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config/config';
-import { runMigrations } from './platform/database';
+import { pendingMigrations, runMigrations } from './platform/database';
 import { Readiness } from './platform/readiness';
 
 async function main() {
@@ -15,8 +15,16 @@ async function main() {
     }
     throw e;
   }
-  const ran = await runMigrations(config.databaseUrl);
-  if (ran.length) console.log(`[lectern] applied migrations: ${ran.join(', ')}`);
+  if (config.ops.migrateOnStart) {
+    // Several instances starting together: one migrates under the advisory lock, the others wait for it.
+    const ran = await runMigrations(config.databaseUrl);
+    if (ran.length) console.log(`[lectern] applied migrations: ${ran.join(', ')}`);
+  } else if (await pendingMigrations(config.databaseUrl)) {
+    console.error(
+      '[lectern] the database has migrations pending and MIGRATE_ON_START is false: run the migration job (node dist/backend/src/cli/migrate.js, or npm run migrate) first',
+    );
+    process.exit(1);
+  }
   const app = await createApp(config, { json: true });
   await app.listen(config.port, config.host);
   if (config.ops.shutdownDrainMs > 0) {

@@ -115,6 +115,8 @@ const schema = z.object({
   // Live capture of classes (off only for tests that count the SFU's transports); whether a class records is the platform's and classroom's setting.
   RECORDING_CAPTURE: booleanString.optional(),
   RECORDING_SEGMENT_SECONDS: z.coerce.number().min(1).max(30).default(2),
+  // Off where a one-shot job migrates first (the compose recipe); on, instances take a lock and migrate.
+  MIGRATE_ON_START: booleanString.optional(),
 });
 
 /** The Nest injection token of the loaded AppConfig (provided once, by the app's core module). */
@@ -175,6 +177,7 @@ export interface AppConfig {
     metrics: { port: number; host: string } | null;
     readyRedisGraceMs: number;
     shutdownDrainMs: number;
+    migrateOnStart: boolean;
   };
   media: MediaConfig;
   recording: RecordingConfig;
@@ -302,6 +305,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
           : null,
       readyRedisGraceMs: c.READY_REDIS_GRACE_MS,
       shutdownDrainMs: c.SHUTDOWN_DRAIN_MS,
+      migrateOnStart: c.MIGRATE_ON_START ?? true,
     },
     whiteboardNaiveBroadcast: c.WHITEBOARD_NAIVE_BROADCAST ?? false,
     presence: { ttlMs: c.PRESENCE_TTL_MS, beatMs: c.PRESENCE_BEAT_MS },

@@ -49,3 +49,14 @@ export async function runMigrations(databaseUrl: string): Promise<string[]> {
     await ds.destroy();
   }
 }
+
+/** Whether migrations are pending (an instance that does not migrate at start refuses to run behind its schema). */
+export async function pendingMigrations(databaseUrl: string): Promise<boolean> {
+  const ds = new DataSource(dataSourceOptions(databaseUrl));
+  await ds.initialize();
+  try {
+    return await ds.showMigrations();
+  } finally {
+    await ds.destroy();
+  }
+}

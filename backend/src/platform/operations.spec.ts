@@ -47,7 +47,7 @@ describe('what an operator sees: JSON logs, Prometheus metrics, liveness and rea
   it('logs each request as one JSON line carrying the load balancer request id, and never the token', async () => {
     const token = await cluster.launch.launch('phys-101', 'dev-ada');
     const id = `lb-${crypto.randomBytes(6).toString('hex')}`;
-    const res = await fetch(`http://127.0.0.1:${cluster.ports[0]}/api/classroom/sessions`, {
+    const res = await fetch(`http://127.0.0.1:${cluster.ports[0]}/api/lobby`, {
       headers: { authorization: `Bearer ${token}`, 'x-request-id': id },
     });
     expect(res.headers.get('x-request-id')).toBe(id);
@@ -61,7 +61,7 @@ describe('what an operator sees: JSON logs, Prometheus metrics, liveness and rea
       5000,
     );
     const line = jsonLines(cluster.logs).find((l) => (l.req as { id?: string } | undefined)?.id === id)!;
-    expect(line).toMatchObject({ level: 'info', req: { method: 'GET', url: '/api/classroom/sessions' } });
+    expect(line).toMatchObject({ level: 'info', req: { method: 'GET', url: '/api/lobby' } });
     expect((line.res as { statusCode: number }).statusCode).toBe(res.status);
     expect(typeof line.responseTime).toBe('number');
     expect(cluster.logs.join('')).not.toContain(token);

@@ -6,7 +6,7 @@ export class RoomClient {
   readonly socket: Socket;
   private readonly received: Array<{ event: string; payload: unknown }> = [];
 
-  constructor(url: string, token: string | null, opts: { reconnection?: boolean } = {}) {
+  constructor(url: string, token: string | null, opts: { reconnection?: boolean; ca?: string } = {}) {
     this.socket = io(url, {
       path: '/socket.io',
       transports: ['websocket'],
@@ -16,6 +16,8 @@ export class RoomClient {
       reconnectionDelayMax: 500,
       timeout: 5000,
       forceNew: true,
+      // A test's own certificate authority (wss through the deploy recipe's HAProxy).
+      ...(opts.ca ? { ca: opts.ca } : {}),
     });
     this.socket.onAny((event, payload) => this.received.push({ event, payload }));
   }
