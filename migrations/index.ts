@@ -14,6 +14,7 @@ import { CreateAttendance1796362000000 } from './1796362000000-create-attendance
 import { CreateAttendanceMail1796362500000 } from './1796362500000-create-attendance-mail';
 import { CreateRecordingCapture1796370000000 } from './1796370000000-create-recording-capture';
 import { CreateClassControl1796371000000 } from './1796371000000-create-class-control';
+import { AddObserversAndTimeZones1796372000000 } from './1796372000000-add-observers-and-time-zones';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   CreateAttendanceMail1796362500000,
   CreateRecordingCapture1796370000000,
   CreateClassControl1796371000000,
+  AddObserversAndTimeZones1796372000000,
 ];

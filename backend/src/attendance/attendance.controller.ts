@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   classroomSettingsBodySchema,
   courseReportQuerySchema,
+  courseTimeZoneBodySchema,
   platformSettingsBodySchema,
 } from '../contracts/attendance';
 import { Session, SessionGuard } from '../platform/auth/session.guard';
@@ -57,6 +58,15 @@ export class AttendanceController {
     const activityId = classroomOf(s);
     await this.attendance.saveClassroom(activityId, parseInput(classroomSettingsBodySchema, body));
     return this.attendance.settings(s.platformId, s.courseId, activityId);
+  }
+
+  /** The course's time zone (reports, CSV, PDF and notes show times in it): instructors of the course. */
+  @Put('course/time-zone')
+  async saveCourseTimeZone(@Session() s: SessionClaims, @Body() body: unknown) {
+    requireTeacher(s);
+    const { timeZone } = parseInput(courseTimeZoneBodySchema, body);
+    await this.attendance.saveCourseTimeZone(s.courseId, timeZone);
+    return this.attendance.settings(s.platformId, s.courseId, classroomOf(s));
   }
 
   /** The platform's default thresholds: an LMS administrator (role administrator) of this platform. */

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ClassroomModule } from '../classroom/classroom.module';
 import { TenancyModule } from '../tenancy/tenancy.module';
+import { AttendanceAdminController } from './attendance-admin.controller';
 import { AttendanceController } from './attendance.controller';
 import { AttendanceGateway } from './attendance.gateway';
 import { AttendanceService } from './attendance.service';
@@ -14,7 +15,7 @@ export class AttendanceModule {
     return {
       module: AttendanceModule,
       imports: [ClassroomModule, grades, TenancyModule],
-      controllers: [AttendanceController],
+      controllers: [AttendanceController, AttendanceAdminController],
       providers: [AttendanceRepository, AttendanceService, AttendanceGateway],
       exports: [AttendanceService],
     };

@@ -10,6 +10,7 @@ import {
   type CourseReport,
   type CourseReportQuery,
   type LiveAttendance,
+  type PlatformAttendanceView,
   type SessionReport,
   type SessionReportRow,
 } from '../contracts/attendance';
@@ -140,7 +141,28 @@ export class AttendanceService implements OnModuleInit, OnModuleDestroy {
       autoGrade: classroom.autoGrade,
       points: activity?.attendancePoints ?? null,
       timeZone: course?.timeZone ?? 'UTC',
+      courseTimeZone: course?.own ?? null,
+      platformTimeZone: course?.platform ?? null,
     };
+  }
+
+  /** Sets the course's own time zone (validated and canonical); null: the platform's default applies. */
+  async saveCourseTimeZone(courseId: string, timeZone: string | null): Promise<void> {
+    await this.tenancy.setCourseTimeZone(courseId, timeZone);
+  }
+
+  /** The platform's defaults as the operator's console shows them. */
+  async platformDefaults(platformId: string): Promise<PlatformAttendanceView> {
+    const p = await this.repo.platformSettings(platformId);
+    return { platformId, thresholds: p.thresholds, timeZone: p.timeZone, defaults: DEFAULT_THRESHOLDS };
+  }
+
+  async savePlatformDefaults(
+    platformId: string,
+    s: { thresholds: AttendanceThresholds | null; timeZone: string | null },
+  ): Promise<PlatformAttendanceView> {
+    await this.repo.savePlatformSettings(platformId, s);
+    return this.platformDefaults(platformId);
   }
 
   async savePlatform(platformId: string, t: AttendanceThresholds): Promise<void> {

@@ -1,11 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AttendanceEvents, type CourseReport, type SessionReport } from '../contracts/attendance';
+import {
+  AttendanceEvents,
+  type AttendanceSettingsView,
+  type CourseReport,
+  type SessionReport,
+} from '../contracts/attendance';
 import { ClientEvents } from '../contracts/realtime';
 import { LaunchClient } from '../testing/lti-client';
 import { RoomClient } from '../testing/room-client';
 import { startTestApp, TestApp } from '../testing/test-app';
 import { waitFor } from '../testing/wait-for';
 import { AttendanceService } from './attendance.service';
+
+const ADMIN_TOKEN = 'admin-token-for-attendance-tests-0123';
 
 /** One app, real Postgres and Redis, real sockets: tabs, a hidden tab, a tab closed while visible, the class ending while connected. */
 describe('attendance in one class (real sockets, Postgres, Redis)', () => {
@@ -18,7 +25,7 @@ describe('attendance in one class (real sockets, Postgres, Redis)', () => {
   const clients: RoomClient[] = [];
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ ADMIN_TOKEN });
     client = new LaunchClient(t);
     attendance = t.app.get(AttendanceService);
     teacher = await client.launch('phys-101', 'dev-ada');
@@ -173,5 +180,70 @@ describe('attendance in one class (real sockets, Postgres, Redis)', () => {
       body: JSON.stringify({ thresholds }),
     });
     expect(admin.status).toBe(403);
+  });
+
+  it("reports in the course's time zone: the platform's default (set by the operator) until the instructor sets one", async () => {
+    const settings = async () =>
+      (await (await client.api('/api/attendance/classroom/settings', teacher)).json()) as AttendanceSettingsView;
+    expect(await settings()).toMatchObject({ timeZone: 'UTC', courseTimeZone: null, platformTimeZone: null });
+
+    // The operator's console: a platform's default thresholds and zone (ADMIN_TOKEN, not an LTI session).
+    const admin = (path: string, init: RequestInit = {}, token = ADMIN_TOKEN) =>
+      fetch(`${t.url}/api/admin/platforms${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      });
+    const platforms = (await (await admin('')).json()) as Array<{ id: string; issuer: string }>;
+    const platformId = platforms.find((p) => p.issuer === t.platformUrl)!.id;
+    const defaults = { lateAfterMinutes: 3, leftEarlyMinutes: 5, minActiveMinutes: null, minActivePercent: 40 };
+    const put = (body: unknown, id = platformId, token = ADMIN_TOKEN) =>
+      admin(`/${id}/attendance`, { method: 'PUT', body: JSON.stringify(body) }, token);
+    expect((await put({ thresholds: defaults, timeZone: 'Asia/Tokyo' }, platformId, 'wrong-token')).status).toBe(401);
+    expect((await put({ thresholds: defaults, timeZone: 'Mars/Olympus_Mons' })).status).toBe(400);
+    expect((await put({ thresholds: defaults, timeZone: null }, '00000000-0000-4000-8000-000000000000')).status).toBe(
+      404,
+    );
+    const saved = await put({ thresholds: defaults, timeZone: 'asia/tokyo' });
+    expect(saved.status).toBe(200);
+    expect(await saved.json()).toMatchObject({ thresholds: defaults, timeZone: 'Asia/Tokyo' });
+    expect(await settings()).toMatchObject({
+      timeZone: 'Asia/Tokyo',
+      courseTimeZone: null,
+      platformTimeZone: 'Asia/Tokyo',
+      platform: defaults,
+    });
+
+    // The instructor's own zone wins; students may not set it; a zone Intl does not know is refused.
+    const zone = (body: unknown, token = teacher) =>
+      client.api('/api/attendance/course/time-zone', token, { method: 'PUT', body: JSON.stringify(body) });
+    expect((await zone({ timeZone: 'America/New_York' }, grace)).status).toBe(403);
+    const refused = await zone({ timeZone: 'New York' });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('INVALID_INPUT');
+    expect((await zone({ timeZone: 'america/new_york' })).status).toBe(200);
+    expect(await settings()).toMatchObject({ timeZone: 'America/New_York', courseTimeZone: 'America/New_York' });
+
+    // A finished class's report, its CSV and the course report use it.
+    const [{ id: sessionId }] = await t.db.query(
+      `SELECT id FROM live_session WHERE ended_at IS NOT NULL ORDER BY started_at LIMIT 1`,
+    );
+    const report = (await (
+      await client.api(`/api/attendance/sessions/${sessionId}/report`, teacher)
+    ).json()) as SessionReport;
+    expect(report.timeZone).toBe('America/New_York');
+    const csv = await (await client.api(`/api/attendance/exports/sessions/${sessionId}?format=csv`, teacher)).text();
+    const [header, ...lines] = csv.trim().split('\n');
+    expect(header).toContain('first_join (America/New_York)');
+    const first = report.rows.find((r) => r.firstJoin)!;
+    const local = new Intl.DateTimeFormat('sv-SE', {
+      timeZone: 'America/New_York',
+      dateStyle: 'short',
+      timeStyle: 'short',
+    }).format(new Date(first.firstJoin!));
+    expect(lines.find((l) => l.startsWith(first.name.includes(',') ? `"${first.name}` : first.name))).toContain(local);
+
+    // Cleared: back to the platform's default.
+    expect((await zone({ timeZone: null })).status).toBe(200);
+    expect((await settings()).timeZone).toBe('Asia/Tokyo');
   });
 });

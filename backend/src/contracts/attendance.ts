@@ -72,6 +72,48 @@ export const DEFAULT_THRESHOLDS: AttendanceThresholds = {
   minActivePercent: 50,
 };
 
+/**
+ * An IANA time zone Intl knows (Europe/Paris, America/New_York, UTC), returned in its canonical spelling;
+ * null when it is not one. Offsets (+01:00) and abbreviations (CET, EST: not what a course's local time is) are refused.
+ */
+export function canonicalTimeZone(name: string): string | null {
+  if (name.length > 64 || !/^(UTC|[A-Za-z]+(\/[A-Za-z0-9_+-]+){1,2})$/.test(name)) return null;
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}
+
+export const timeZoneSchema = z
+  .string()
+  .refine((v) => canonicalTimeZone(v) !== null, {
+    message: 'not a time zone: give an IANA name such as Europe/Paris or America/New_York',
+  })
+  .transform((v) => canonicalTimeZone(v)!);
+
+/** PUT /api/attendance/course/time-zone (instructor): the course's zone; null goes back to the platform's default. */
+export const courseTimeZoneBodySchema = z.object({ timeZone: timeZoneSchema.nullable() }).strict();
+export type CourseTimeZoneBody = z.input<typeof courseTimeZoneBodySchema>;
+
+/**
+ * PUT /api/admin/platforms/:id/attendance (the operator's console): the platform's default thresholds and time
+ * zone for its courses (null: Lectern's defaults, UTC).
+ */
+export const platformAttendanceBodySchema = z
+  .object({ thresholds: thresholdsSchema.nullable(), timeZone: timeZoneSchema.nullable() })
+  .strict();
+export type PlatformAttendanceBody = z.input<typeof platformAttendanceBodySchema>;
+
+/** GET /api/admin/platforms/:id/attendance and the answer of its PUT. */
+export interface PlatformAttendanceView {
+  platformId: string;
+  /** Null: Lectern's defaults (below) apply. */
+  thresholds: AttendanceThresholds | null;
+  timeZone: string | null;
+  defaults: AttendanceThresholds;
+}
+
 /** PUT /api/attendance/settings (admin): the platform's default thresholds. */
 export const platformSettingsBodySchema = z.object({ thresholds: thresholdsSchema }).strict();
 export type PlatformSettingsBody = z.infer<typeof platformSettingsBodySchema>;
@@ -101,8 +143,12 @@ export interface AttendanceSettingsView {
   autoGrade: boolean;
   /** The classroom's attendance points (null: attendance is not graded, nothing is posted). */
   points: number | null;
-  /** IANA zone the reports use; 'UTC' when the course has none stored. */
+  /** IANA zone the reports use: the course's own, else the platform's default, else 'UTC'. */
   timeZone: string;
+  /** The course's own zone (null: none set, the platform's default applies). */
+  courseTimeZone: string | null;
+  /** The platform's default zone (null: UTC). */
+  platformTimeZone: string | null;
 }
 
 // ---- Views ----
@@ -179,6 +225,32 @@ export interface CourseReport {
     presentMs: number;
     activeMs: number;
   }>;
+}
+
+// ---- Guardian contacts and report subscriptions ----
+
+/**
+ * GET /api/attendance/contacts: the contacts the course's instructors imported (POST text/csv with columns
+ * student, guardian_email[, guardian_name]; all or nothing, each problem naming its line) and the LMS's observers
+ * of its students (from their launches and NRPS). Both get the attendance notes of their student.
+ */
+export interface GuardianContactsView {
+  contacts: Array<{ subject: string; email: string; name: string | null }>;
+  observers: Array<{ subject: string; email: string; name: string | null; source: 'launch' | 'nrps' }>;
+}
+
+/** The answer of POST /api/attendance/contacts. */
+export interface ContactsImportResult {
+  imported: number;
+  students: number;
+}
+
+export const reportFrequencies = ['weekly', 'monthly'] as const;
+export type ReportFrequency = (typeof reportFrequencies)[number];
+
+/** GET / PUT (body { frequency }) / DELETE /api/attendance/report-subscription: the course report by mail. */
+export interface ReportSubscriptionView {
+  subscription: { frequency: ReportFrequency; email: string; lastPeriodEnd: string | null } | null;
 }
 
 export const AttendanceErrors = {

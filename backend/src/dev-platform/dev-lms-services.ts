@@ -258,6 +258,17 @@ export class DevLmsServices {
       email: m.user.email,
       user_id: m.user.id,
       roles: [LIS_ROLE[m.role]],
+      // An observer's students, as NRPS 2.0 gives a member's launch claims in its message section.
+      ...(m.observes?.length
+        ? {
+            message: [
+              {
+                'https://purl.imsglobal.org/spec/lti/claim/message_type': 'LtiResourceLinkRequest',
+                'https://purl.imsglobal.org/spec/lti/claim/role_scope_mentor': m.observes,
+              },
+            ],
+          }
+        : {}),
     }));
     const next =
       start + size < all.length

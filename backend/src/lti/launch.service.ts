@@ -7,7 +7,9 @@ import { DomainEvents } from '../platform/domain-events';
 import { SessionTokens } from '../platform/auth/session-token';
 import { LaunchRejectedError, UnauthenticatedError } from '../platform/domain-error';
 import { REDIS } from '../platform/redis';
-import { resolveLaunchIdentity } from '../tenancy/domain/launch-identity';
+import { observerLinksFromLaunch } from '../roster/domain/observer-links';
+import { LTI, resolveLaunchIdentity } from '../tenancy/domain/launch-identity';
+import { mapLtiRoles } from '../tenancy/domain/role-mapping';
 import { TenancyService } from '../tenancy/tenancy.service';
 import { DeepLinkingService } from './deep-linking.service';
 import type { StoredLoginRequest } from './infra/login-request.repository';
@@ -41,6 +43,7 @@ export class LaunchService {
     if (verified.iss !== launch.claims.iss || verified.user !== launch.claims.sub) {
       throw new LaunchRejectedError('LAUNCH_MISMATCH', 'The verified launch does not match the one received');
     }
+    this.observerLinks(launch);
     const identity = resolveLaunchIdentity(launch.claims, launch.login.clientId);
     const tenant = await this.tenancy.upsertFromLaunch(identity);
     const deepLinkingId = identity.deepLinking
@@ -63,6 +66,32 @@ export class LaunchService {
     );
     this.events.emit('launch.completed', { courseId: tenant.courseId, userId: tenant.userId, role: tenant.role });
     return { code };
+  }
+
+  /**
+   * An LMS observer (role Mentor) names the students they observe: the roster records the links (their
+   * attendance notes go to the observer too). An observer with no other role does not enter the class.
+   */
+  private observerLinks(launch: CheckedLaunch): void {
+    const c = launch.claims;
+    const roles = Array.isArray(c[LTI.roles]) ? (c[LTI.roles] as unknown[]).filter((r) => typeof r === 'string') : [];
+    const links = observerLinksFromLaunch(c, roles as string[]);
+    const context = c[LTI.context] as { id?: unknown } | undefined;
+    if (!links.length || typeof context?.id !== 'string' || typeof c[LTI.deploymentId] !== 'string') return;
+    this.events.emit('observer.launched', {
+      issuer: String(c.iss),
+      clientId: launch.login.clientId,
+      deploymentId: c[LTI.deploymentId] as string,
+      contextId: context.id,
+      observerSubject: links[0].observerSubject,
+      links,
+    });
+    if (!mapLtiRoles(roles as string[]))
+      throw new LaunchRejectedError(
+        'OBSERVER_ONLY',
+        `You observe ${links.length === 1 ? 'a student' : `${links.length} students`} in this course. Lectern will email you when they miss a class or fall below its attendance thresholds; the live class itself is for the course's students and instructors.`,
+        403,
+      );
   }
 
   /** Trades a launch code for the session token, once. */

@@ -4,6 +4,18 @@ import { filter, map, Observable, Subject } from 'rxjs';
 /** Every in-process domain event and its payload. Modules talk through these, not through each other's tables. */
 export interface DomainEventMap {
   'launch.completed': { courseId: string; userId: string; role: string };
+  /**
+   * A verified launch of an LMS observer (role Mentor) naming the students they observe (role_scope_mentor),
+   * whether or not the observer may enter Lectern; the roster keeps the links (guardian contacts for attendance).
+   */
+  'observer.launched': {
+    issuer: string;
+    clientId: string;
+    deploymentId: string;
+    contextId: string;
+    observerSubject: string;
+    links: Array<{ observerSubject: string; studentSubject: string; email: string | null; name: string | null }>;
+  };
   /** A platform was registered or its endpoints changed (the CSP's frame-ancestors are read again). */
   'platform.registered': { issuer: string; clientId: string };
   'participant.joined': { sessionId: string; courseId: string; userId: string; role: string; at: Date };

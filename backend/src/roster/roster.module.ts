@@ -4,6 +4,7 @@ import { AttendanceSummaryRepository } from '../attendance/infra/attendance-summ
 import { ClassroomModule } from '../classroom/classroom.module';
 import { LtiModule } from '../lti/lti.module';
 import { TenancyModule } from '../tenancy/tenancy.module';
+import { ObserverLinkRepository } from './infra/observer-link.repository';
 import { RosterRepository } from './infra/roster.repository';
 import { RosterViewService } from './roster-view.service';
 import { RosterController } from './roster.controller';
@@ -16,6 +17,7 @@ import { ROSTER_QUEUE, RosterService } from './roster.service';
   providers: [
     AttendanceSummaryRepository,
     RosterRepository,
+    ObserverLinkRepository,
     RosterService,
     RosterViewService,
     RosterProcessor,

@@ -1,14 +1,17 @@
 import { InjectQueue } from '@nestjs/bull';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bull';
 import Redis from 'ioredis';
 import { PlatformServiceClient, PlatformServiceError } from '../lti/infra/platform-service-client';
 import { ConflictError } from '../platform/domain-error';
+import { DomainEvents } from '../platform/domain-events';
 import { REDIS } from '../platform/redis';
 import { TenancyService } from '../tenancy/tenancy.service';
 import { CourseMember, courseMembers } from './domain/course-members';
 import { nextPageUrl, NrpsFormatError, parseMembershipPage, RosterEntry } from './domain/nrps-page';
+import { type ObserverContactRow, ObserverLinkRepository } from './infra/observer-link.repository';
 import { RosterRepository } from './infra/roster.repository';
+import type { Subscription } from 'rxjs';
 
 export const ROSTER_QUEUE = 'roster-sync';
 export const NRPS_SCOPE = 'https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly';
@@ -26,8 +29,9 @@ export interface RosterSyncResult {
 
 /** Keeps each course's roster in step with the LMS through Names and Role Provisioning Services. */
 @Injectable()
-export class RosterService {
+export class RosterService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Roster');
+  private subscription?: Subscription;
 
   constructor(
     private readonly repo: RosterRepository,
@@ -35,7 +39,28 @@ export class RosterService {
     private readonly client: PlatformServiceClient,
     @Inject(REDIS) private readonly redis: Redis,
     @InjectQueue(ROSTER_QUEUE) private readonly queue: Queue,
+    private readonly observers: ObserverLinkRepository,
+    private readonly events: DomainEvents,
   ) {}
+
+  onModuleInit(): void {
+    // An observer's launch names the students they observe now (kept until their next launch says otherwise).
+    this.subscription = this.events.on('observer.launched').subscribe((e) => {
+      void this.tenancy
+        .courseIdForContext(e.issuer, e.clientId, e.deploymentId, e.contextId)
+        .then((courseId) => (courseId ? this.observers.replaceFromLaunch(courseId, e.observerSubject, e.links) : null))
+        .catch((err: Error) => this.logger.error(`could not record observer ${e.observerSubject}: ${err.message}`));
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.subscription?.unsubscribe();
+  }
+
+  /** The LMS observers of the course's students who have an email (from launches and the NRPS roster). */
+  observerContacts(courseId: string): Promise<ObserverContactRow[]> {
+    return this.observers.contacts(courseId);
+  }
 
   /** Queues a sync. From a launch it is throttled per course; an instructor's request always queues one. */
   async requestSync(courseId: string, reason: 'launch' | 'instructor' | 'schedule'): Promise<boolean> {
@@ -109,6 +134,10 @@ export class RosterService {
         );
       }
       const removed = await this.repo.replace(courseId, [...members.values()]);
+      await this.observers.replaceFromRoster(
+        courseId,
+        [...members.values()].filter((m) => m.status !== 'deleted').flatMap((m) => m.observerLinks ?? []),
+      );
       await this.repo.syncSucceeded(courseId, members.size, pages);
       this.logger.log(`course ${courseId}: ${members.size} members over ${pages} pages`);
       return { members: members.size, pages, removed };

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { LaunchRejectedError, NotFoundError, UnauthenticatedError } from '../platform/domain-error';
 import type { LaunchIdentity } from './domain/launch-identity';
-import type { CourseRole } from './domain/role-mapping';
+import { canTeach, type CourseRole } from './domain/role-mapping';
 import { ActivityRecord, ActivityRepository, NewActivity } from './infra/activity.repository';
 import {
   CourseDirectoryRepository,
@@ -78,6 +78,9 @@ export class TenancyService {
         deploymentRowId: platform.deploymentRowId,
         ...identity.course,
       });
+      // A course without a zone of its own takes its first teacher's (as the LMS gave it) for its reports.
+      if (identity.timeZone && canTeach(identity.role))
+        await tx.courses.setTimeZoneIfUnset(courseId, identity.timeZone);
       const userId = await tx.courses.upsertUser({ platformId: platform.id, ...identity.user });
       await tx.courses.upsertEnrolment({ courseId, userId, role: identity.role, ltiRoles: identity.ltiRoles });
       const { services } = identity;
@@ -292,5 +295,25 @@ export class TenancyService {
 
   setAttendancePoints(activityId: string, courseId: string, points: number | null): Promise<void> {
     return this.directory.setAttendancePoints(activityId, courseId, points);
+  }
+
+  /** The course of an LTI context (enabled platform, registered deployment); null when Lectern has none. */
+  courseIdForContext(
+    issuer: string,
+    clientId: string,
+    deploymentId: string,
+    contextId: string,
+  ): Promise<string | null> {
+    return this.directory.courseIdForContext(issuer, clientId, deploymentId, contextId);
+  }
+
+  /** The course's own time zone (IANA), null when none was set. */
+  courseTimeZone(courseId: string): Promise<string | null> {
+    return this.directory.courseTimeZone(courseId);
+  }
+
+  /** Sets (or, with null, clears) the course's time zone; the caller checked it is a zone Intl knows. */
+  setCourseTimeZone(courseId: string, timeZone: string | null): Promise<void> {
+    return this.directory.setCourseTimeZone(courseId, timeZone);
   }
 }

@@ -47,10 +47,15 @@ export class AttendanceAlertsController {
     return this.alerts.importContacts(s.courseId, await textBody(req, GUARDIAN_CSV_LIMITS.maxBytes));
   }
 
+  /** The imported contacts, and the LMS's observers (from launches and NRPS) who also get the notes. */
   @Get('contacts')
   async contacts(@Session() s: SessionClaims) {
     requireTeacher(s);
-    return { contacts: await this.alerts.contacts(s.courseId) };
+    const [contacts, observers] = await Promise.all([
+      this.alerts.contacts(s.courseId),
+      this.alerts.observers(s.courseId),
+    ]);
+    return { contacts, observers };
   }
 
   /** The notes a class of this course sent (or is sending), and their state. */

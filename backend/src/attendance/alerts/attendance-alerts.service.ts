@@ -68,7 +68,11 @@ export class AttendanceAlertsService implements OnModuleInit, OnModuleDestroy {
     const below = studentsBelowThresholds(report);
     if (!below.length) return 0;
     const users = await this.tenancy.users(below.map((r) => r.userId));
-    const contacts = await this.repo.contacts(courseId);
+    // Guardians: the contacts imported by the course's instructors, and the LMS's observers of the student.
+    const [contacts, observers] = await Promise.all([
+      this.repo.contacts(courseId),
+      this.roster.observerContacts(courseId),
+    ]);
     let queued = 0;
     for (const row of below) {
       const user = users.find((u) => u.id === row.userId);
@@ -76,7 +80,12 @@ export class AttendanceAlertsService implements OnModuleInit, OnModuleDestroy {
       const recipients: Array<{ to: string; kind: 'student' | 'guardian' }> = [];
       if (user.email) recipients.push({ to: user.email.toLowerCase(), kind: 'student' });
       for (const c of contacts) if (c.subject === user.subject) recipients.push({ to: c.email, kind: 'guardian' });
+      for (const o of observers)
+        if (o.studentSubject === user.subject) recipients.push({ to: o.email, kind: 'guardian' });
+      const seen = new Set<string>();
       for (const r of recipients) {
+        if (seen.has(r.to)) continue; // an imported contact who is also the LMS's observer gets one note
+        seen.add(r.to);
         const note = attendanceNote(report, row, r.kind);
         const id = await this.repo.ensureNote({
           sessionId,
@@ -120,11 +129,11 @@ export class AttendanceAlertsService implements OnModuleInit, OnModuleDestroy {
     if (!parsed.ok) throw new ValidationError(`Invalid contacts file: ${parsed.problems.join('; ')}`, parsed.problems);
     const members = await this.roster.members(courseId);
     const problems: string[] = [];
-    const resolved = parsed.contacts.flatMap((c, i) => {
+    const resolved = parsed.contacts.flatMap((c) => {
       const key = c.student.toLowerCase();
       const m = members.find((x) => x.subject === c.student || (x.email ?? '').toLowerCase() === key);
       if (!m) {
-        problems.push(`line ${i + 2}: no student ${c.student} in this course`);
+        problems.push(`line ${c.line}: no student ${c.student} in this course`);
         return [];
       }
       return [{ ...c, subject: m.subject }];
@@ -136,6 +145,15 @@ export class AttendanceAlertsService implements OnModuleInit, OnModuleDestroy {
 
   contacts(courseId: string) {
     return this.repo.contacts(courseId);
+  }
+
+  async observers(courseId: string) {
+    return (await this.roster.observerContacts(courseId)).map((o) => ({
+      subject: o.studentSubject,
+      email: o.email,
+      name: o.name,
+      source: o.source,
+    }));
   }
 
   notes(sessionId: string) {

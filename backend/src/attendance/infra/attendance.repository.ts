@@ -89,8 +89,10 @@ export class AttendanceRepository {
 
   async classOf(sessionId: string, courseId: string): Promise<ClassRow | null> {
     const [r] = (await this.db.query(
-      `SELECT s.id, s.course_id, s.activity_id, c.platform_id, a.title, s.started_at, s.ended_at, c.time_zone
+      `SELECT s.id, s.course_id, s.activity_id, c.platform_id, a.title, s.started_at, s.ended_at,
+              coalesce(c.time_zone, ps.time_zone) AS time_zone
        FROM live_session s JOIN course c ON c.id = s.course_id JOIN classroom_activity a ON a.id = s.activity_id
+       LEFT JOIN attendance_platform_settings ps ON ps.platform_id = c.platform_id
        WHERE s.id = $1 AND s.course_id = $2`,
       [sessionId, courseId],
     )) as Array<Record<string, never>>;
@@ -100,8 +102,10 @@ export class AttendanceRepository {
   /** The classroom's live class, if one runs. */
   async liveClass(activityId: string, courseId: string): Promise<ClassRow | null> {
     const [r] = (await this.db.query(
-      `SELECT s.id, s.course_id, s.activity_id, c.platform_id, a.title, s.started_at, s.ended_at, c.time_zone
+      `SELECT s.id, s.course_id, s.activity_id, c.platform_id, a.title, s.started_at, s.ended_at,
+              coalesce(c.time_zone, ps.time_zone) AS time_zone
        FROM live_session s JOIN course c ON c.id = s.course_id JOIN classroom_activity a ON a.id = s.activity_id
+       LEFT JOIN attendance_platform_settings ps ON ps.platform_id = c.platform_id
        WHERE s.activity_id = $1 AND s.course_id = $2 AND s.ended_at IS NULL`,
       [activityId, courseId],
     )) as Array<Record<string, never>>;
@@ -111,20 +115,33 @@ export class AttendanceRepository {
   /** The course's classes started in [from, to). */
   async classesIn(courseId: string, from: Date, to: Date): Promise<ClassRow[]> {
     const rows = (await this.db.query(
-      `SELECT s.id, s.course_id, s.activity_id, c.platform_id, a.title, s.started_at, s.ended_at, c.time_zone
+      `SELECT s.id, s.course_id, s.activity_id, c.platform_id, a.title, s.started_at, s.ended_at,
+              coalesce(c.time_zone, ps.time_zone) AS time_zone
        FROM live_session s JOIN course c ON c.id = s.course_id JOIN classroom_activity a ON a.id = s.activity_id
+       LEFT JOIN attendance_platform_settings ps ON ps.platform_id = c.platform_id
        WHERE s.course_id = $1 AND s.started_at >= $2 AND s.started_at < $3 ORDER BY s.started_at`,
       [courseId, from, to],
     )) as Array<Record<string, never>>;
     return rows.map(toClass);
   }
 
-  async courseInfo(courseId: string): Promise<{ title: string; timeZone: string | null } | null> {
-    const [r] = (await this.db.query(`SELECT title, time_zone FROM course WHERE id = $1`, [courseId])) as Array<{
-      title: string;
-      time_zone: string | null;
-    }>;
-    return r ? { title: r.title, timeZone: r.time_zone } : null;
+  /** The course's title and zones: its own, the platform's default, and the one that applies (null: UTC). */
+  async courseInfo(
+    courseId: string,
+  ): Promise<{ title: string; timeZone: string | null; own: string | null; platform: string | null } | null> {
+    const [r] = (await this.db.query(
+      `SELECT c.title, c.time_zone, ps.time_zone AS platform_time_zone FROM course c
+         LEFT JOIN attendance_platform_settings ps ON ps.platform_id = c.platform_id WHERE c.id = $1`,
+      [courseId],
+    )) as Array<{ title: string; time_zone: string | null; platform_time_zone: string | null }>;
+    return r
+      ? {
+          title: r.title,
+          timeZone: r.time_zone ?? r.platform_time_zone,
+          own: r.time_zone,
+          platform: r.platform_time_zone,
+        }
+      : null;
   }
 
   /**
@@ -175,10 +192,18 @@ export class AttendanceRepository {
   }
 
   async platformThresholds(platformId: string): Promise<AttendanceThresholds | null> {
-    const [r] = (await this.db.query(`SELECT thresholds FROM attendance_platform_settings WHERE platform_id = $1`, [
-      platformId,
-    ])) as Array<{ thresholds: AttendanceThresholds }>;
-    return r?.thresholds ?? null;
+    return (await this.platformSettings(platformId)).thresholds;
+  }
+
+  /** The platform's defaults (null thresholds: Lectern's; null zone: UTC). */
+  async platformSettings(
+    platformId: string,
+  ): Promise<{ thresholds: AttendanceThresholds | null; timeZone: string | null }> {
+    const [r] = (await this.db.query(
+      `SELECT thresholds, time_zone FROM attendance_platform_settings WHERE platform_id = $1`,
+      [platformId],
+    )) as Array<{ thresholds: AttendanceThresholds | null; time_zone: string | null }>;
+    return { thresholds: r?.thresholds ?? null, timeZone: r?.time_zone ?? null };
   }
 
   async savePlatformThresholds(platformId: string, t: AttendanceThresholds): Promise<void> {
@@ -186,6 +211,19 @@ export class AttendanceRepository {
       `INSERT INTO attendance_platform_settings (platform_id, thresholds) VALUES ($1, $2)
        ON CONFLICT (platform_id) DO UPDATE SET thresholds = EXCLUDED.thresholds, updated_at = now()`,
       [platformId, JSON.stringify(t)],
+    );
+  }
+
+  /** Both platform defaults at once (the operator's console). */
+  async savePlatformSettings(
+    platformId: string,
+    s: { thresholds: AttendanceThresholds | null; timeZone: string | null },
+  ): Promise<void> {
+    await this.db.query(
+      `INSERT INTO attendance_platform_settings (platform_id, thresholds, time_zone) VALUES ($1, $2, $3)
+       ON CONFLICT (platform_id) DO UPDATE SET thresholds = EXCLUDED.thresholds, time_zone = EXCLUDED.time_zone,
+         updated_at = now()`,
+      [platformId, s.thresholds ? JSON.stringify(s.thresholds) : null, s.timeZone],
     );
   }
 

@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttendanceEvents, type SessionReport } from '../../contracts/attendance';
 import { ClientEvents } from '../../contracts/realtime';
-import { LaunchClient } from '../../testing/lti-client';
+import { errorCodeOf, LaunchClient } from '../../testing/lti-client';
 import { RoomClient } from '../../testing/room-client';
 import { startTestApp, type TestApp } from '../../testing/test-app';
 import { forgetRedisKeys } from '../../testing/forget-redis-keys';
@@ -264,5 +264,74 @@ describe('attendance notes and reports by mail', () => {
     } finally {
       await hourly.close();
     }
+  }, 60_000);
+
+  it("an LMS observer (role Mentor) of a student gets the student's notes: linked by their launch and by NRPS", async () => {
+    const courseId = (await app.db.query(`SELECT course_id FROM live_session WHERE id = $1`, [sessionId]))[0].course_id;
+    const links = () =>
+      app.db.query(
+        `SELECT observer_subject, student_subject, email, source FROM roster_observer_link WHERE course_id = $1 ORDER BY source`,
+        [courseId],
+      );
+    // The roster sync the first launch queued listed Mary as a Mentor of Grace (NRPS member message claims).
+    await waitFor(async () => ((await links()) as unknown[]).length > 0, 'the observer link from the NRPS sync');
+    // Mary's own launch: her role_scope_mentor names Grace; she is told what Lectern does for her, not let in.
+    const login = await launch.login(await launch.loginUrl('phys-101', 'dev-mary'));
+    const res = await launch.postLaunch(await launch.authorize(login.authUrl), login.cookie);
+    expect(res.status).toBe(403);
+    const page = await res.text();
+    expect(errorCodeOf(page)).toBe('OBSERVER_ONLY');
+    expect(page).toContain('Lectern will email you');
+    await waitFor(async () => ((await links()) as unknown[]).length === 2, 'the observer link from her launch');
+    expect(await links()).toEqual([
+      {
+        observer_subject: 'dev-mary',
+        student_subject: 'dev-grace',
+        email: 'mary.hopper@family.dev-lms.test',
+        source: 'launch',
+      },
+      {
+        observer_subject: 'dev-mary',
+        student_subject: 'dev-grace',
+        email: 'mary.hopper@family.dev-lms.test',
+        source: 'nrps',
+      },
+    ]);
+    const listed = (await (await launch.api('/api/attendance/contacts', teacher)).json()) as {
+      observers: Array<{ subject: string; email: string; source: string }>;
+    };
+    expect(listed.observers).toEqual([
+      { subject: 'dev-grace', email: 'mary.hopper@family.dev-lms.test', name: 'Mary Hopper', source: 'launch' },
+    ]);
+
+    // A class where Grace keeps her page hidden: the note goes to her and, once, to Mary.
+    const id = (
+      (await (await launch.api('/api/classroom/sessions', teacher, { method: 'POST' })).json()) as {
+        session: { id: string };
+      }
+    ).session.id;
+    sessionId = id;
+    await join(teacher);
+    const g = await join(grace);
+    expect((await g.call(AttendanceEvents.visibility, { visible: false })).ok).toBe(true);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await launch.api(`/api/classroom/sessions/${id}/end`, teacher, { method: 'POST' })).ok).toBe(true);
+    const [mary] = await waitFor(async () => {
+      const m = (await to('mary.hopper@family.dev-lms.test')).filter((x) => x.text.includes('Grace Hopper'));
+      return m.length ? m : null;
+    }, "the note to Grace's observer");
+    expect(mary.text).toContain('Grace Hopper attended the class');
+    await waitFor(async () => (await to('grace@dev-lms.test')).length === 1, 'the note to Grace');
+    const notes = await app.db.query(
+      `SELECT recipient, recipient_kind FROM attendance_note WHERE session_id = $1 ORDER BY recipient`,
+      [id],
+    );
+    expect(notes).toEqual(
+      expect.arrayContaining([
+        { recipient: 'grace@dev-lms.test', recipient_kind: 'student' },
+        { recipient: 'mary.hopper@family.dev-lms.test', recipient_kind: 'guardian' },
+      ]),
+    );
+    expect(notes.filter((n: { recipient: string }) => n.recipient.startsWith('mary'))).toHaveLength(1);
   }, 60_000);
 });

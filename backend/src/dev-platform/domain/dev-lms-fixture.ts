@@ -1,12 +1,13 @@
 /** The course and people the development LMS platform shows. */
-export type DevRole = 'Instructor' | 'Learner' | 'TeachingAssistant';
+/** Mentor: an observer (a parent, Canvas's ObserverEnrollment) of the students named in `observes`. */
+export type DevRole = 'Instructor' | 'Learner' | 'TeachingAssistant' | 'Mentor';
 
 export interface DevCourse {
   id: string;
   title: string;
   label: string;
   resourceLink: { id: string; title: string };
-  members: Array<{ userId: string; role: DevRole }>;
+  members: Array<{ userId: string; role: DevRole; observes?: string[] }>;
 }
 
 export interface DevUser {
@@ -28,6 +29,13 @@ export const DEV_USERS: DevUser[] = [
     familyName: 'Johnson',
     email: 'katherine@dev-lms.test',
   },
+  {
+    id: 'dev-mary',
+    name: 'Mary Hopper',
+    givenName: 'Mary',
+    familyName: 'Hopper',
+    email: 'mary.hopper@family.dev-lms.test',
+  },
 ];
 
 export const DEV_COURSES: DevCourse[] = [
@@ -40,6 +48,8 @@ export const DEV_COURSES: DevCourse[] = [
       { userId: 'dev-ada', role: 'Instructor' },
       { userId: 'dev-grace', role: 'Learner' },
       { userId: 'dev-alan', role: 'Learner' },
+      // Grace's parent, an observer in the course (LTI: role Mentor, role_scope_mentor [dev-grace]).
+      { userId: 'dev-mary', role: 'Mentor', observes: ['dev-grace'] },
     ],
   },
   {
@@ -59,7 +69,13 @@ export const LIS_ROLE: Record<DevRole, string> = {
   Instructor: 'http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor',
   Learner: 'http://purl.imsglobal.org/vocab/lis/v2/membership#Learner',
   TeachingAssistant: 'http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant',
+  Mentor: 'http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor',
 };
+
+/** The students an observer of the course observes (empty for anyone else). */
+export function observedBy(course: DevCourse, userId: string): string[] {
+  return course.members.find((m) => m.userId === userId && m.role === 'Mentor')?.observes ?? [];
+}
 
 /** A resource link placed in a course by deep linking. */
 export interface DevPlacedLink {
@@ -150,8 +166,11 @@ const FAMILY = [
   'Moreau',
 ];
 
-/** Generated students of PHYS-101, so roster sync has a few hundred members over several pages. */
-export const GENERATED_MEMBERS = 260;
+/**
+ * Generated students of PHYS-101, so roster sync has a few hundred members over several pages (263 in all with
+ * the four listed people, an observer included).
+ */
+export const GENERATED_MEMBERS = 259;
 
 export function generatedUser(i: number): DevUser {
   const givenName = GIVEN[i % GIVEN.length];
@@ -170,6 +189,7 @@ export interface DevMember {
   user: DevUser;
   role: DevRole;
   status: 'Active' | 'Inactive';
+  observes?: string[];
 }
 
 /** Everyone in a course, as the platform's roster (NRPS) lists them. */
@@ -178,6 +198,7 @@ export function courseMembers(course: DevCourse): DevMember[] {
     user: DEV_USERS.find((u) => u.id === m.userId)!,
     role: m.role,
     status: 'Active' as const,
+    ...(m.observes ? { observes: m.observes } : {}),
   }));
   if (course.id !== 'phys-101') return listed;
   const generated = Array.from({ length: GENERATED_MEMBERS }, (_, i) => ({

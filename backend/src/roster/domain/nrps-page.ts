@@ -1,4 +1,5 @@
 import { mapLtiRoles } from '../../tenancy/domain/role-mapping';
+import { type ObserverLink, observerLinksFromMember } from './observer-links';
 
 /** One member of a course as Names and Role Provisioning Services lists them, normalised. */
 export interface RosterEntry {
@@ -8,6 +9,8 @@ export interface RosterEntry {
   ltiRoles: string[];
   role: ReturnType<typeof mapLtiRoles>;
   status: 'active' | 'inactive' | 'deleted';
+  /** An observer's (LIS Mentor's) students, where the LMS names them (see observer-links.ts). */
+  observerLinks?: ObserverLink[];
 }
 
 export class NrpsFormatError extends Error {}
@@ -47,6 +50,7 @@ export function parseMembershipPage(body: unknown): RosterEntry[] {
       role: mapLtiRoles(roles),
       // NRPS: status is optional and defaults to Active.
       status: statusOf(m.status),
+      ...withObserverLinks(m),
     });
   }
   return out;
@@ -60,4 +64,10 @@ export function nextPageUrl(link: string | null): string | null {
     if (m && /(^|;)\s*rel="?([^";]*\s)?next(\s[^";]*)?"?\s*(;|$)/.test(m[2])) return m[1];
   }
   return null;
+}
+
+/** An observer's links, only on the entries that have some. */
+function withObserverLinks(m: Record<string, unknown>): Pick<RosterEntry, 'observerLinks'> {
+  const links = observerLinksFromMember(m);
+  return links.length ? { observerLinks: links } : {};
 }

@@ -62,6 +62,16 @@ describe('resolveLaunchIdentity', () => {
     expect(id.custom).toEqual({ classroom_id: 'abc' });
   });
 
+  it("reads the person's time zone the LMS substitutes into custom.timezone, canonical, or none", () => {
+    const withTz = (timezone: unknown) =>
+      resolveLaunchIdentity({ ...claims(), [LTI.custom]: { timezone } }, 'client-1').timeZone;
+    expect(withTz('america/denver')).toBe('America/Denver');
+    // Canvas sends the variable's name back when it cannot substitute it.
+    expect(withTz('$Person.address.timezone')).toBeNull();
+    expect(withTz('+02:00')).toBeNull();
+    expect(resolveLaunchIdentity(claims(), 'client-1').timeZone).toBeNull();
+  });
+
   it('builds a name from given and family names when name is absent', () => {
     const c: Record<string, unknown> = { ...claims(), given_name: 'Ada', family_name: 'Lovelace' };
     delete c.name;

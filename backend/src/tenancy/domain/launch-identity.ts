@@ -1,3 +1,4 @@
+import { canonicalTimeZone } from '../../contracts/attendance';
 import { LaunchRejectedError } from '../../platform/domain-error';
 import { canTeach, CourseRole, mapLtiRoles } from './role-mapping';
 
@@ -52,6 +53,11 @@ export interface LaunchIdentity {
   role: CourseRole;
   services: LaunchServices;
   custom: Record<string, string>;
+  /**
+   * The launching person's time zone when the LMS substitutes one into the custom parameter `timezone`
+   * (Canvas and Moodle: `timezone=$Person.address.timezone`); null when absent or not an IANA zone.
+   */
+  timeZone?: string | null;
 }
 
 type Claims = Record<string, unknown>;
@@ -180,5 +186,6 @@ export function resolveLaunchIdentity(claims: Claims, clientId: string): LaunchI
         : [],
     },
     custom,
+    timeZone: canonicalTimeZone(custom.timezone ?? custom.time_zone ?? ''),
   };
 }

@@ -142,4 +142,27 @@ export class CourseDirectoryRepository {
       points,
     ]);
   }
+
+  /** The course of an LTI context on an enabled platform and a registered deployment; null when Lectern has none. */
+  async courseIdForContext(issuer: string, clientId: string, deploymentId: string, contextId: string) {
+    const [row]: Array<{ id: string }> = await this.db.query(
+      `SELECT c.id FROM course c
+         JOIN lti_platform p ON p.id = c.platform_id
+         JOIN lti_deployment d ON d.platform_id = p.id AND d.deployment_id = $3
+        WHERE p.issuer = $1 AND p.client_id = $2 AND p.active AND c.context_id = $4`,
+      [issuer, clientId, deploymentId, contextId],
+    );
+    return row?.id ?? null;
+  }
+
+  /** The course's own time zone (IANA name), null when none was set. */
+  async courseTimeZone(courseId: string): Promise<string | null> {
+    const [row] = await this.db.query(`SELECT time_zone FROM course WHERE id = $1`, [courseId]);
+    return row?.time_zone ?? null;
+  }
+
+  /** Sets the course's time zone (the caller validated it); null clears it. */
+  async setCourseTimeZone(courseId: string, timeZone: string | null): Promise<void> {
+    await this.db.query(`UPDATE course SET time_zone = $2, updated_at = now() WHERE id = $1`, [courseId, timeZone]);
+  }
 }

@@ -69,6 +69,11 @@ export class CourseRepository {
     return row.id;
   }
 
+  /** Gives the course this time zone unless it has one already (the caller validated it). */
+  async setTimeZoneIfUnset(courseId: string, timeZone: string): Promise<void> {
+    await this.db.query(`UPDATE course SET time_zone = $2 WHERE id = $1 AND time_zone IS NULL`, [courseId, timeZone]);
+  }
+
   /** Inserts the user or updates their name and email; returns their id. */
   async upsertUser(u: UserUpsert): Promise<string> {
     const [row]: Array<{ id: string }> = await this.db.query(

@@ -12,8 +12,8 @@ describe('guardian contacts CSV', () => {
     expect(r).toEqual({
       ok: true,
       contacts: [
-        { student: 'dev-alan', email: 'mum@example.org', name: 'Turing, Ethel' },
-        { student: 'kath@dev-lms.test', email: 'dad@example.org', name: null },
+        { student: 'dev-alan', email: 'mum@example.org', name: 'Turing, Ethel', line: 2 },
+        { student: 'kath@dev-lms.test', email: 'dad@example.org', name: null, line: 3 },
       ],
     });
   });
@@ -27,6 +27,15 @@ describe('guardian contacts CSV', () => {
     expect(r.problems).toHaveLength(2);
     expect(r.problems[0]).toMatch(/^line 2: guardian_email/);
     expect(r.problems[1]).toMatch(/^line 3: student/);
+  });
+
+  it('names the line as the file has it: blank lines and a line break inside quotes counted', () => {
+    const r = parseGuardianCsv(
+      'student,guardian_email,guardian_name\n\ndev-alan,a@example.org,"two\nlines"\n\ndev-grace,not-mail\n',
+    );
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems).toEqual(['line 6: guardian_email is not an email address']);
   });
 
   it('refuses a file without the columns, an empty one, and one that is not CSV', () => {

@@ -131,6 +131,30 @@ describe('attendance report files', () => {
     expect(rows[2]['first_join (Europe/Paris)']).toBe('');
   });
 
+  it('a class across the night DST starts (New York, 8 March 2026) and midnight: local wall times, real minutes', () => {
+    // 01:30 EST is 06:30Z; at 02:00 clocks jump to 03:00 EDT; 03:30 EDT is 07:30Z: one real hour.
+    const night: SessionReport = {
+      ...session,
+      timeZone: 'America/New_York',
+      startedAt: '2026-03-08T04:50:00.000Z', // 23:50 on 7 March, local
+      endedAt: '2026-03-08T07:30:00.000Z', // 03:30 EDT on 8 March
+      durationMs: 160 * MIN,
+      rows: [
+        {
+          ...session.rows[0],
+          firstJoin: '2026-03-08T06:30:00.000Z',
+          lastLeave: '2026-03-08T07:30:00.000Z',
+          presentMs: 60 * MIN,
+          activeMs: 60 * MIN,
+        },
+      ],
+    };
+    const [row] = parse(sessionReportCsv(night), { columns: true }) as Record<string, string>[];
+    expect(row['first_join (America/New_York)']).toBe('2026-03-08 01:30');
+    expect(row['last_leave (America/New_York)']).toBe('2026-03-08 03:30');
+    expect(row.present_minutes).toBe('60.0');
+  });
+
   it('course CSV parses back to each student status counts and minutes', () => {
     const rows = parse(courseReportCsv(course), { columns: true }) as Record<string, string>[];
     expect(rows).toEqual([

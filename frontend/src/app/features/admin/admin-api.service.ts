@@ -1,6 +1,7 @@
 import { HttpClient, HttpHeaders } from '@angular/common/http';
 import { inject, Injectable } from '@angular/core';
 import type { AdminPlatformView } from '@contracts/api';
+import type { PlatformAttendanceBody, PlatformAttendanceView } from '@contracts/attendance';
 import { firstValueFrom } from 'rxjs';
 
 /** The operator's API: every call carries the operator's token (not an LTI session). */
@@ -32,5 +33,25 @@ export class AdminApi {
       this.http.post<{ rotated: unknown[] }>('/api/admin/keys/rotate', {}, this.auth(token)),
     );
     return res.rotated.length;
+  }
+
+  /** A platform's default attendance thresholds and time zone for its courses. */
+  platformAttendance(token: string, id: string): Promise<PlatformAttendanceView> {
+    return firstValueFrom(
+      this.http.get<PlatformAttendanceView>(
+        `/api/admin/platforms/${encodeURIComponent(id)}/attendance`,
+        this.auth(token),
+      ),
+    );
+  }
+
+  savePlatformAttendance(token: string, id: string, body: PlatformAttendanceBody): Promise<PlatformAttendanceView> {
+    return firstValueFrom(
+      this.http.put<PlatformAttendanceView>(
+        `/api/admin/platforms/${encodeURIComponent(id)}/attendance`,
+        body,
+        this.auth(token),
+      ),
+    );
   }
 }

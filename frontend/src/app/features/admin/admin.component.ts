@@ -3,11 +3,15 @@ import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/cor
 import type { AdminPlatformView } from '@contracts/api';
 import { ShownError, toShownError } from '../../core/api-error';
 import { AdminApi } from './admin-api.service';
+import { PlatformAttendanceComponent } from './platform-attendance.component';
 
-/** The tool operator's console: registered LMS platforms (disable, enable) and signing-key rotation. */
+/**
+ * The tool operator's console: registered LMS platforms (disable, enable, their attendance defaults) and
+ * signing-key rotation.
+ */
 @Component({
   selector: 'app-admin',
-  imports: [DatePipe],
+  imports: [DatePipe, PlatformAttendanceComponent],
   template: `
     <main class="page">
       <section class="card">
@@ -57,8 +61,23 @@ import { AdminApi } from './admin-api.service';
                       } @else {
                         <button class="btn" (click)="setActive(p.id, true)">Enable</button>
                       }
+                      <button
+                        class="btn quiet"
+                        (click)="toggleAttendance(p.id)"
+                        [attr.aria-expanded]="attendanceOf() === p.id"
+                        [attr.data-testid]="'attendance-defaults-' + p.id"
+                      >
+                        Attendance defaults
+                      </button>
                     </td>
                   </tr>
+                  @if (attendanceOf() === p.id) {
+                    <tr>
+                      <td colspan="6">
+                        <app-platform-attendance [token]="token() ?? ''" [platformId]="p.id" />
+                      </td>
+                    </tr>
+                  }
                 }
               </tbody>
             </table>
@@ -102,6 +121,12 @@ export class AdminComponent {
   protected readonly platforms = signal<AdminPlatformView[]>([]);
   protected readonly error = signal<ShownError | null>(null);
   protected readonly rotated = signal(0);
+  /** The platform whose attendance defaults are open (one at a time). */
+  protected readonly attendanceOf = signal<string | null>(null);
+
+  protected toggleAttendance(id: string) {
+    this.attendanceOf.set(this.attendanceOf() === id ? null : id);
+  }
 
   async signIn(token: string) {
     this.token.set(token);

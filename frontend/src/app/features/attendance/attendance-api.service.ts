@@ -3,6 +3,10 @@ import { inject, Injectable } from '@angular/core';
 import type {
   AttendanceSettingsView,
   ClassroomSettingsBody,
+  ContactsImportResult,
+  GuardianContactsView,
+  ReportFrequency,
+  ReportSubscriptionView,
   CourseReport,
   CourseReportQuery,
   LiveAttendance,
@@ -49,5 +53,35 @@ export class AttendanceApi {
     return firstValueFrom(
       this.http.get('/api/attendance/exports/course', { params: { ...range, format }, responseType: 'blob' }),
     );
+  }
+
+  /** The course's own time zone (null: back to the platform's default). */
+  saveTimeZone(timeZone: string | null): Promise<AttendanceSettingsView> {
+    return firstValueFrom(this.http.put<AttendanceSettingsView>('/api/attendance/course/time-zone', { timeZone }));
+  }
+
+  contacts(): Promise<GuardianContactsView> {
+    return firstValueFrom(this.http.get<GuardianContactsView>('/api/attendance/contacts'));
+  }
+
+  /** Imports guardian contacts from CSV text (all or nothing). */
+  importContacts(csv: string): Promise<ContactsImportResult> {
+    return firstValueFrom(
+      this.http.post<ContactsImportResult>('/api/attendance/contacts', csv, {
+        headers: { 'content-type': 'text/csv' },
+      }),
+    );
+  }
+
+  subscription(): Promise<ReportSubscriptionView> {
+    return firstValueFrom(this.http.get<ReportSubscriptionView>('/api/attendance/report-subscription'));
+  }
+
+  subscribe(frequency: ReportFrequency): Promise<ReportSubscriptionView> {
+    return firstValueFrom(this.http.put<ReportSubscriptionView>('/api/attendance/report-subscription', { frequency }));
+  }
+
+  async unsubscribe(): Promise<void> {
+    await firstValueFrom(this.http.delete('/api/attendance/report-subscription'));
   }
 }

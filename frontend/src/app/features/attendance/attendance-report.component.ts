@@ -9,6 +9,7 @@ import {
 } from '@contracts/attendance';
 import { ShownError, toShownError } from '../../core/api-error';
 import { AttendanceApi } from './attendance-api.service';
+import { AttendanceCourseComponent } from './attendance-course.component';
 import { AttendanceSettingsComponent } from './attendance-settings.component';
 import {
   dayInZone,
@@ -29,7 +30,7 @@ import { formatDuration, formatShare, spokenDuration } from './duration';
  */
 @Component({
   selector: 'app-attendance-report',
-  imports: [RouterLink, AttendanceSettingsComponent],
+  imports: [RouterLink, AttendanceSettingsComponent, AttendanceCourseComponent],
   templateUrl: './attendance-report.component.html',
   styleUrl: './attendance-report.component.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
