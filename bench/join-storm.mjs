@@ -3,7 +3,9 @@
 // one PostgreSQL and one Redis. Reports join-to-room-state latency, errors, Postgres and Redis round
 // trips per join and memory per connected participant. Loopback only; bounded in count and time.
 //
-//   node bench/join-storm.mjs [--participants 300] [--seconds 60] [--rooms 10]
+//   node bench/join-storm.mjs [--participants 300] [--seconds 60] [--rooms 10] [--instances 2] [--lb node|haproxy]
+// --lb haproxy: the deploy recipe's HAProxy (deploy/haproxy/haproxy.cfg, TLS, health checks) as a process,
+// in front of the instances, instead of the bench's own small proxy (scripts/lb-proxy.mjs).
 // (run `npm run build:backend` first; `npm run bench:join-storm` does both)
 import { fork, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -27,11 +29,16 @@ const N = arg('participants', 300);
 const SECONDS = arg('seconds', 60);
 const ROOMS = arg('rooms', 10);
 const WORKERS = 4;
+const INSTANCES = arg('instances', 2);
+const LB = (() => {
+  const i = process.argv.indexOf('--lb');
+  return i > 0 ? process.argv[i + 1] : 'node';
+})();
 
 if (process.argv[2] === '--worker') {
   // A worker: connects its share of participants at their scheduled times and reports each join.
   const { io } = await import('socket.io-client');
-  process.once('message', async ({ url, jobs, t0 }) => {
+  process.once('message', async ({ url, jobs, t0, ca }) => {
     const sockets = [];
     await Promise.all(
       jobs.map(
@@ -47,6 +54,7 @@ if (process.argv[2] === '--worker') {
                   reconnection: false,
                   forceNew: true,
                   timeout: 20000,
+                  ...(ca ? { ca } : {}),
                 });
                 sockets.push(s);
                 s.once('connect_error', (e) => {
@@ -101,10 +109,21 @@ async function main() {
   const pgServer = await startPostgres({ dir: path.join(dir, 'pg'), port: await freePort(), persistent: false });
   await pgServer.ensureDatabase('bench');
   const redisServer = await startRedis({ dir: path.join(dir, 'redis'), port: await freePort(), persistent: false });
-  const ports = [await freePort(), await freePort()];
-  const proxy = await startProxy({ backends: ports.map((port) => ({ port })) });
+  const ports = [];
+  for (let i = 0; i < INSTANCES; i++) ports.push(await freePort());
+  let proxy;
+  let publicUrl;
+  let ca;
+  if (LB === 'haproxy') {
+    const { startHaproxy } = await import('../scripts/lb-haproxy.mjs');
+    proxy = await startHaproxy({ backendPorts: ports });
+    publicUrl = proxy.url;
+    ca = fs.readFileSync(proxy.pem, 'utf8');
+  } else {
+    proxy = await startProxy({ backends: ports.map((port) => ({ port })) });
+    publicUrl = `http://localhost:${proxy.port}`;
+  }
   const secret = crypto.randomBytes(24).toString('hex');
-  const publicUrl = `http://localhost:${proxy.port}`;
   const env = {
     PATH: process.env.PATH,
     NODE_ENV: 'test',
@@ -112,7 +131,10 @@ async function main() {
     REDIS_URL: redisServer.url,
     PUBLIC_URL: publicUrl,
     DEV_PLATFORM: 'true',
-    DEV_PLATFORM_URL: `http://127.0.0.1:${proxy.port}/dev-platform`,
+    DEV_PLATFORM_URL: `${publicUrl}/dev-platform`,
+    // One client address for thousands of sockets: the per-address connection limit would be the figure.
+    RATE_LIMIT_SCALE: '1000',
+    LOG_LEVEL: 'warn',
     LTI_KEY: crypto.randomBytes(24).toString('hex'),
     SESSION_SECRET: secret,
     QUEUE_PREFIX: 'bench',
@@ -126,6 +148,12 @@ async function main() {
     procs.push(p);
     for (let i = 0; i < 600; i++) {
       if ((await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.ok) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  if (LB === 'haproxy') {
+    for (let i = 0; i < 300; i++) {
+      if (Object.values(await proxy.servers()).filter((st) => st === 'UP').length >= ports.length) break;
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -213,7 +241,7 @@ async function main() {
             }
           } else results.push(m);
         });
-        w.send({ url: publicUrl, jobs: jobs.filter((_, i) => i % WORKERS === k), t0 });
+        w.send({ url: publicUrl, jobs: jobs.filter((_, i) => i % WORKERS === k), t0, ca });
       });
     });
     const wall = (Date.now() - t0) / 1000;
@@ -234,7 +262,8 @@ async function main() {
       machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
       participants: N,
       rooms: ROOMS,
-      instances: 2,
+      instances: INSTANCES,
+      loadBalancer: LB === 'haproxy' ? 'HAProxy (deploy recipe, TLS)' : 'bench proxy (scripts/lb-proxy.mjs)',
       rampSeconds: SECONDS,
       wallSeconds: Number(wall.toFixed(1)),
       joined: ok.length,
@@ -248,12 +277,16 @@ async function main() {
       },
       postgresTransactionsPerJoin: +((Number(pg1) - Number(pg0)) / Math.max(1, ok.length)).toFixed(2),
       redisCommandsPerJoin: +((redis1 - redis0) / Math.max(1, ok.length)).toFixed(1),
-      memoryPerParticipantKb: +((rss1[0] + rss1[1] - (rss0[0] + rss0[1])) / Math.max(1, ok.length)).toFixed(1),
+      memoryPerParticipantKb: +(
+        (rss1.reduce((a, b) => a + b, 0) - rss0.reduce((a, b) => a + b, 0)) /
+        Math.max(1, ok.length)
+      ).toFixed(1),
       note: 'Postgres transactions include every statement (autocommit) of the whole server during the storm; Redis commands include heartbeats, sweeps and the socket.io adapter.',
     };
     console.log(JSON.stringify(figures, null, 2));
     fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-    fs.writeFileSync(path.join(root, 'bench/results/join-storm.json'), JSON.stringify(figures, null, 2) + '\n');
+    const out = LB === 'haproxy' || INSTANCES !== 2 ? `join-storm-${LB}-${INSTANCES}x-${N}.json` : 'join-storm.json';
+    fs.writeFileSync(path.join(root, 'bench/results', out), JSON.stringify(figures, null, 2) + '\n');
   } finally {
     await db.end().catch(() => undefined);
     redis.disconnect();
