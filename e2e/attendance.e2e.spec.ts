@@ -150,6 +150,7 @@ describe('attendance in Chromium: a hidden page flagged inactive in class, the r
     await new Promise((r) => setTimeout(r, 20_000));
 
     await teacher.getByTestId('end-class').click();
+    await teacher.getByTestId('end-for-everyone').click(); // End class asks first
     await teacher.getByTestId('room-ended').waitFor({ timeout: 15_000 });
     await teacher.getByTestId('ended-attendance').click();
     report = await frameAt(teacherPage, '/attendance');

@@ -126,6 +126,7 @@ describe('the live room in Chromium: two people, chat both ways, a raised hand',
 
     // After class the board stays, read-only: the student opens it from the lobby.
     await teacherRoom.getByTestId('end-class').click();
+    await teacherRoom.getByTestId('end-for-everyone').click(); // End class asks first
     await studentRoom.getByTestId('room-ended').waitFor({ timeout: 10_000 });
     await studentRoom.locator('a', { hasText: 'Back to the lobby' }).click();
     const after = await frameAt(studentPage, '/lobby');

@@ -5,6 +5,12 @@ export const routes: Routes = [
   { path: 'lti', loadComponent: () => import('./core/launch.component').then((m) => m.LaunchComponent) },
   // A window of our own, opened from the LMS frame (camera and microphone refused there), signed in by its opener.
   { path: 'popout', loadComponent: () => import('./core/popout').then((m) => m.PopoutComponent) },
+  // A guest's invite link (its token in the fragment).
+  {
+    path: 'guest',
+    loadComponent: () =>
+      import('./features/classroom/control/guest-entry.component').then((m) => m.GuestEntryComponent),
+  },
   { path: 'lobby', loadComponent: () => import('./features/classroom/lobby.component').then((m) => m.LobbyComponent) },
   {
     path: 'room/:sessionId',

@@ -27,4 +27,5 @@ export const ROLE_LABELS: Record<string, string> = {
   instructor: 'Instructor',
   teaching_assistant: 'Teaching assistant',
   learner: 'Student',
+  guest: 'Guest',
 };

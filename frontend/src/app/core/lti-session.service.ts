@@ -38,10 +38,12 @@ export class LtiSession {
   async refresh(): Promise<void> {
     const current = this.token();
     if (!current) return;
+    // A guest (invite link) has a refresh of their own: the LMS session's is refused to guests.
+    const url = this.state()?.landing === 'guest' ? '/api/guest/refresh' : '/api/session/refresh';
     try {
       const session = await firstValueFrom(
         this.http.post<SessionExchangeResponse>(
-          '/api/session/refresh',
+          url,
           {},
           { headers: new HttpHeaders({ Authorization: `Bearer ${current}` }) },
         ),
@@ -68,6 +70,9 @@ export class LtiSession {
     this.store(session);
     return session.landing;
   }
+
+  /** A guest by invite link: their class is all they may reach. */
+  readonly guest = computed(() => this.state()?.landing === 'guest');
 
   /** The whole session, to hand to a window of our own (see popout.ts). */
   current(): SessionExchangeResponse | null {

@@ -3,6 +3,7 @@ import {
   Ack,
   AckData,
   ChatMessage,
+  ClassControlState,
   ClientEventName,
   ClientEvents,
   ClientPayload,
@@ -10,6 +11,7 @@ import {
   RoomState,
   ServerEvents,
   ServerPayloads,
+  WaitingPerson,
 } from '@contracts/realtime';
 import { io, Socket } from 'socket.io-client';
 import { LtiSession } from './lti-session.service';
@@ -35,7 +37,14 @@ const SESSION_OVER = [
   'PLATFORM_DISABLED',
   'PLATFORM_UNKNOWN',
   'NOT_ENROLLED',
+  'GUEST_ENDED',
 ];
+const NO_LOCKS: ClassControlState = {
+  locks: { mic: false, camera: false, screen: true, chat: false, whiteboard: false },
+  waitingRoom: false,
+  unmuteRequests: [],
+  unmuteAllowed: [],
+};
 
 @Injectable()
 export class RoomSocket implements OnDestroy {
@@ -57,6 +66,12 @@ export class RoomSocket implements OnDestroy {
   readonly raisedHands = computed(() => this.participants().filter((p) => p.handRaised));
   /** Goes up at every successful (re)join: features that keep their own state catch up then. */
   readonly joins = signal(0);
+  /** Set while this person waits to be let in (the waiting room): the server's message. */
+  readonly waiting = signal<string | null>(null);
+  /** The class's locks, waiting room switch, unmute requests and allowances. */
+  readonly control = signal<ClassControlState>(NO_LOCKS);
+  /** Teachers: who waits to be let in. */
+  readonly waitingList = signal<WaitingPerson[]>([]);
 
   /** Listens to a server event that is not part of the room's own state (e.g. the whiteboard's). */
   listen(event: string, handler: (payload: never) => void): void {
@@ -97,7 +112,11 @@ export class RoomSocket implements OnDestroy {
     });
     socket.on('connect_error', (e) => {
       if (SESSION_OVER.includes(e.message)) {
-        this.fatal.set('Your session has ended: launch Lectern again from your course.');
+        this.fatal.set(
+          e.message === 'GUEST_ENDED'
+            ? 'Your guest access to this class has ended.'
+            : 'Your session has ended: launch Lectern again from your course.',
+        );
         socket.disconnect();
         this.connection.set('closed');
       } else {
@@ -123,8 +142,23 @@ export class RoomSocket implements OnDestroy {
     });
     this.on(ServerEvents.ended, ({ endedAt }) => {
       this.ended.set(endedAt);
+      this.waiting.set(null);
       this.connection.set('closed');
     });
+    this.on(ServerEvents.control, (c) => this.control.set(c));
+    this.on(ServerEvents.waitingList, ({ waiting }) => this.waitingList.set(waiting));
+    this.on(ServerEvents.admitted, () => {
+      this.waiting.set(null);
+      void this.join();
+    });
+    this.on(ServerEvents.denied, ({ message }) => {
+      this.waiting.set(null);
+      this.fatal.set(message);
+      this.connection.set('closed');
+    });
+    this.on(ServerEvents.unmuteAllowed, ({ by }) =>
+      this.notice.set(`${by} lets you unmute: you can turn your microphone on`),
+    );
   }
 
   private on<E extends keyof ServerPayloads>(event: E, handler: (payload: ServerPayloads[E]) => void) {
@@ -133,8 +167,23 @@ export class RoomSocket implements OnDestroy {
 
   private async join() {
     const ack = await this.emit(ClientEvents.join, { sessionId: this.sessionId! });
+    if (!ack.ok && ack.error.code === 'WAITING_FOR_ADMISSION') {
+      // Shown until the instructor answers (admitted: joined again by the server's word; denied: fatal).
+      this.waiting.set(ack.error.message);
+      this.connection.set('connected');
+      return;
+    }
     if (!ack.ok) {
-      if (['REMOVED_FROM_CLASS', 'CLASS_ENDED', 'SESSION_NOT_FOUND', ...SESSION_OVER].includes(ack.error.code)) {
+      if (
+        [
+          'REMOVED_FROM_CLASS',
+          'WAITING_DENIED',
+          'GUEST_ENDED',
+          'CLASS_ENDED',
+          'SESSION_NOT_FOUND',
+          ...SESSION_OVER,
+        ].includes(ack.error.code)
+      ) {
         this.fatal.set(ack.error.message);
         this.socket?.disconnect();
         this.connection.set('closed');
@@ -151,6 +200,9 @@ export class RoomSocket implements OnDestroy {
     this.me.set(state.me);
     this.participants.set(state.participants);
     this.chat.set(state.chat);
+    this.control.set(state.control);
+    this.waitingList.set(state.waiting);
+    this.waiting.set(null);
     this.connection.set('connected');
     // Messages typed while the connection was down go now, with their original ids.
     for (const m of [...this.pending]) void this.deliver(m);

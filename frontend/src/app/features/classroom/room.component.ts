@@ -29,6 +29,21 @@ import { QuizPanelComponent } from '../quiz/quiz-panel.component';
 import { AttendanceLiveComponent } from '../attendance/attendance-live.component';
 import { LiveAttendance } from '../attendance/live-attendance.service';
 import { VisibilityReporter } from '../attendance/visibility-reporter.service';
+import { ClassEndedComponent } from './control/class-ended.component';
+import { ConfirmDialogComponent, DialogChoice } from './control/confirm-dialog.component';
+import { LockNoticeComponent } from './control/lock-notice.component';
+import { TeacherControlsComponent } from './control/teacher-controls.component';
+import { WaitingScreenComponent } from './control/waiting-screen.component';
+
+const END_CHOICES: DialogChoice[] = [
+  { value: 'cancel', label: 'Cancel', kind: 'quiet', testId: 'end-cancel' },
+  { value: 'leave', label: 'Leave (the class goes on)', kind: 'quiet', testId: 'end-leave' },
+  { value: 'end', label: 'End for everyone', kind: 'danger', testId: 'end-for-everyone' },
+];
+const REMOVE_CHOICES: DialogChoice[] = [
+  { value: 'cancel', label: 'Cancel', kind: 'quiet', testId: 'remove-cancel' },
+  { value: 'remove', label: 'Remove', kind: 'danger', testId: 'remove-confirm' },
+];
 
 /** The live classroom: video grid (SFU), participants (hands, teacher controls), whiteboard, chat, the connection state. */
 @Component({
@@ -41,6 +56,11 @@ import { VisibilityReporter } from '../attendance/visibility-reporter.service';
     VideoTileComponent,
     QuizPanelComponent,
     AttendanceLiveComponent,
+    ClassEndedComponent,
+    ConfirmDialogComponent,
+    LockNoticeComponent,
+    TeacherControlsComponent,
+    WaitingScreenComponent,
   ],
   providers: [RoomSocket, VisibilityReporter, LiveAttendance],
   templateUrl: './room.component.html',
@@ -65,6 +85,12 @@ export class RoomComponent implements OnInit, OnDestroy {
   /** The instructor's quiz panel (students see a launched quiz by themselves). */
   protected readonly quizOpen = signal(false);
   protected readonly canTeach = computed(() => this.room.me()?.canTeach ?? false);
+  /** A guest by invite link: no lobby, no course pages; only this class. */
+  protected readonly guest = this.session.guest;
+  protected readonly endChoices = END_CHOICES;
+  protected readonly removeChoices = REMOVE_CHOICES;
+  protected readonly endAsked = signal(false);
+  protected readonly removing = signal<{ userId: string; name: string } | null>(null);
   protected readonly myHand = computed(
     () => this.room.participants().find((p) => p.userId === this.room.me()?.userId)?.handRaised ?? false,
   );
@@ -147,24 +173,45 @@ export class RoomComponent implements OnInit, OnDestroy {
     void this.room.act(ClientEvents.teacherMute, { userId });
   }
 
-  muteAll() {
-    void this.room.act(ClientEvents.teacherMuteAll, {});
-  }
-
   stopCamera(userId: string) {
     void this.room.act(ClientEvents.teacherStopCamera, { userId });
   }
 
-  remove(userId: string) {
-    void this.room.act(ClientEvents.teacherRemove, { userId });
+  /** Removing asks first: the person cannot come back to this class. */
+  remove(userId: string, name: string) {
+    this.removing.set({ userId, name });
+  }
+
+  protected removeChosen(choice: string) {
+    const target = this.removing();
+    this.removing.set(null);
+    if (choice === 'remove' && target) void this.room.act(ClientEvents.teacherRemove, { userId: target.userId });
+  }
+
+  lowerHand(userId: string) {
+    void this.room.act(ClientEvents.teacherLowerHand, { userId });
+  }
+
+  /** Leaves the class (it goes on for everyone else): back to the lobby. */
+  protected leaveClass() {
+    this.media()?.close();
+    this.room.close();
+    void this.router.navigateByUrl('/lobby');
   }
 
   deleteMessage(messageId: string) {
     void this.room.act(ClientEvents.chatDelete, { messageId });
   }
 
+  /** *End class* asks first: leave (the class goes on) or end it for everyone. */
   endClass() {
-    void this.room.act(ClientEvents.teacherEndClass, {});
+    this.endAsked.set(true);
+  }
+
+  protected endChosen(choice: string) {
+    this.endAsked.set(false);
+    if (choice === 'end') void this.room.act(ClientEvents.teacherEndClass, {});
+    else if (choice === 'leave') this.leaveClass();
   }
 
   initials(name: string) {

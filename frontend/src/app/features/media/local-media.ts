@@ -4,7 +4,7 @@ import { cameraEncodings, opusSenderOptions } from '@media-domain/codecs';
 import { types } from 'mediasoup-client';
 import { CaptureSource, InputKind, MediaDevicesChoice } from './devices';
 import { describeMediaError, deviceReplaced, stoppedByTeacher } from './media-messages';
-import { MediaSignalling } from './media-signalling';
+import { MediaRequestError, MediaSignalling } from './media-signalling';
 
 /** What our own media needs from the client around it. */
 export interface LocalMediaHost {
@@ -96,9 +96,17 @@ export class LocalMedia {
       const paused = !producer.paused;
       if (paused) producer.pause();
       else producer.resume();
-      await this.host.signalling
+      const refused = await this.host.signalling
         .request(MediaEvents.pauseProducer, { producerId: producer.id, paused })
-        .catch(() => undefined);
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
+      // Microphones locked by the instructor: the SFU kept it paused, so does this page (ask to unmute).
+      if (!paused && refused instanceof MediaRequestError && refused.code === 'MIC_LOCKED') {
+        producer.pause();
+        this.host.error.set(refused.message);
+      }
       this.flags();
       return;
     }

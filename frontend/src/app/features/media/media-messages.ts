@@ -19,6 +19,8 @@ export function describeMediaError(e: unknown, source: MediaSource): string {
   if (name === 'NotReadableError') return `The ${what} is in use by another application.`;
   const code = (e as { code?: string })?.code;
   if (code === 'SCREEN_SHARE_FORBIDDEN') return 'The instructor has not allowed students to share their screen.';
+  if (code === 'MIC_LOCKED') return 'The instructor has locked microphones: ask to unmute.';
+  if (code === 'CAMERA_LOCKED') return 'The instructor has locked cameras.';
   return `The ${what} could not start: ${(e as Error)?.message ?? e}`;
 }
 

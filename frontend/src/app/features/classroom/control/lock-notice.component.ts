@@ -1,0 +1,68 @@
+import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
+import { ClientEvents } from '@contracts/realtime';
+import { RoomSocket } from '../../../core/room-socket.service';
+
+/**
+ * What a student sees of the class's locks: which hold, and with microphones locked a way to ask to
+ * unmute (asked, waiting; then allowed). The server and the SFU hold the locks; this only says so.
+ */
+@Component({
+  selector: 'app-lock-notice',
+  template: `
+    @if (locked().length) {
+      <div class="locks" role="status" aria-live="polite" data-testid="lock-notice">
+        <span>🔒 Locked by the instructor: {{ locked().join(', ') }}</span>
+        @if (micLocked()) {
+          @if (allowed()) {
+            <span data-testid="unmute-allowed">You may unmute now</span>
+          } @else if (asking()) {
+            <span data-testid="unmute-asked">Asked to unmute</span>
+            <button class="btn quiet small" type="button" (click)="ask(false)" data-testid="unmute-cancel">
+              Take back
+            </button>
+          } @else {
+            <button class="btn small" type="button" (click)="ask(true)" data-testid="ask-unmute">
+              ✋ Ask to unmute
+            </button>
+          }
+        }
+      </div>
+    }
+  `,
+  styles: `
+    .locks {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.5rem;
+      align-items: center;
+      background: #eef2ff;
+      border-radius: 10px;
+      padding: 0.3rem 0.6rem;
+      font-size: 0.9rem;
+    }
+    .small {
+      padding: 0.2rem 0.5rem;
+      font-size: 0.8rem;
+    }
+  `,
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class LockNoticeComponent {
+  private readonly room = inject(RoomSocket);
+  private readonly me = computed(() => this.room.me()?.userId ?? '');
+  protected readonly micLocked = computed(() => this.room.control().locks.mic);
+  protected readonly locked = computed(() => {
+    const l = this.room.control().locks;
+    return [l.mic && 'microphones', l.camera && 'cameras', l.chat && 'chat', l.whiteboard && 'whiteboard'].filter(
+      (x): x is string => Boolean(x),
+    );
+  });
+  protected readonly asking = computed(() => this.room.control().unmuteRequests.includes(this.me()));
+  protected readonly allowed = computed(() => this.room.control().unmuteAllowed.includes(this.me()));
+
+  protected async ask(asking: boolean) {
+    const ack = await this.room.emit(ClientEvents.askUnmute, { asking });
+    if (ack.ok) this.room.control.set(ack.data);
+    else this.room.notice.set(ack.error.message);
+  }
+}

@@ -1,0 +1,186 @@
+import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
+import { ClientEvents, lockKinds, type LockKind } from '@contracts/realtime';
+import { RoomSocket } from '../../../core/room-socket.service';
+import { GuestLinksComponent } from './guest-links.component';
+
+const LOCK_LABELS: Record<LockKind, string> = {
+  mic: 'Microphones',
+  camera: 'Cameras',
+  screen: 'Screen sharing',
+  chat: 'Chat',
+  whiteboard: 'Whiteboard',
+};
+
+/**
+ * The instructor's class control: who waits (let in, turn away, everyone), the waiting room switch, the
+ * locks (held by the server and the SFU, not this page), requests to unmute (allow one or all), and the
+ * guest links.
+ */
+@Component({
+  selector: 'app-teacher-controls',
+  imports: [GuestLinksComponent],
+  template: `
+    <section class="control" aria-label="Class control" data-testid="teacher-controls">
+      @if (room.waitingList().length) {
+        <div class="waiting" data-testid="waiting-list" role="region" aria-label="Waiting to be let in">
+          <h3>
+            Waiting ({{ room.waitingList().length }})
+            <button class="btn small" type="button" (click)="admit(allWaiting())" data-testid="admit-all">
+              Let everyone in
+            </button>
+          </h3>
+          <ul>
+            @for (w of room.waitingList(); track w.userId) {
+              <li [attr.data-waiting]="w.name">
+                <span
+                  >{{ w.name }}
+                  @if (w.role === 'guest') {
+                    <span class="badge guest">Guest</span>
+                  }
+                </span>
+                <span class="actions">
+                  <button class="btn small" type="button" (click)="admit([w.userId])" data-testid="admit">
+                    Let in
+                  </button>
+                  <button class="btn quiet small" type="button" (click)="deny(w.userId)" data-testid="deny">
+                    Turn away
+                  </button>
+                </span>
+              </li>
+            }
+          </ul>
+        </div>
+      }
+      @if (requests().length) {
+        <div class="requests" data-testid="unmute-requests" role="region" aria-label="Asking to unmute">
+          <h3>
+            Asking to unmute ({{ requests().length }})
+            <button class="btn small" type="button" (click)="allow(requestIds())" data-testid="allow-all-unmute">
+              Allow all
+            </button>
+          </h3>
+          <ul>
+            @for (r of requests(); track r.userId) {
+              <li [attr.data-asking]="r.name">
+                <span>{{ r.name }}</span>
+                <button class="btn small" type="button" (click)="allow([r.userId])" data-testid="allow-unmute">
+                  Allow
+                </button>
+              </li>
+            }
+          </ul>
+        </div>
+      }
+      <details class="locks">
+        <summary data-testid="locks-toggle">Locks and waiting room</summary>
+        <fieldset>
+          <legend>Lock for students</legend>
+          @for (k of kinds; track k) {
+            <label>
+              <input
+                type="checkbox"
+                [checked]="room.control().locks[k]"
+                (change)="lock(k, $any($event.target).checked)"
+                [attr.data-testid]="'lock-' + k"
+              />
+              {{ labels[k] }}
+            </label>
+          }
+        </fieldset>
+        <label>
+          <input
+            type="checkbox"
+            [checked]="room.control().waitingRoom"
+            (change)="waitingRoom($any($event.target).checked)"
+            data-testid="waiting-room-switch"
+          />
+          Waiting room: students wait until let in
+        </label>
+        <app-guest-links />
+      </details>
+    </section>
+  `,
+  styles: `
+    .control h3 {
+      font-size: 0.95rem;
+      display: flex;
+      gap: 0.5rem;
+      align-items: center;
+      justify-content: space-between;
+      margin: 0.5rem 0;
+    }
+    ul {
+      list-style: none;
+      padding: 0;
+      margin: 0 0 0.5rem;
+    }
+    li {
+      display: flex;
+      justify-content: space-between;
+      gap: 0.5rem;
+      padding: 0.2rem 0;
+    }
+    .small {
+      padding: 0.2rem 0.5rem;
+      font-size: 0.8rem;
+    }
+    .badge.guest {
+      background: #fef3c7;
+      color: #92400e;
+      border-radius: 6px;
+      padding: 0 0.3rem;
+      font-size: 0.75rem;
+    }
+    fieldset {
+      border: 0;
+      padding: 0;
+      margin: 0.4rem 0;
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.3rem 0.9rem;
+    }
+    .waiting,
+    .requests {
+      background: #fffbeb;
+      border-radius: 10px;
+      padding: 0.3rem 0.6rem;
+      margin-bottom: 0.5rem;
+    }
+  `,
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class TeacherControlsComponent {
+  protected readonly room = inject(RoomSocket);
+  protected readonly kinds = lockKinds;
+  protected readonly labels = LOCK_LABELS;
+  protected readonly allWaiting = computed(() => this.room.waitingList().map((w) => w.userId));
+  protected readonly requests = computed(() => {
+    const names = new Map(this.room.participants().map((p) => [p.userId, p.name]));
+    return this.room.control().unmuteRequests.map((userId) => ({ userId, name: names.get(userId) ?? 'Someone' }));
+  });
+  protected readonly requestIds = computed(() => this.requests().map((r) => r.userId));
+
+  protected admit(userIds: string[]) {
+    if (userIds.length) void this.room.act(ClientEvents.teacherAdmit, { userIds });
+  }
+
+  protected deny(userId: string) {
+    void this.room.act(ClientEvents.teacherDeny, { userId });
+  }
+
+  protected async lock(kind: LockKind, locked: boolean) {
+    const ack = await this.room.emit(ClientEvents.teacherLocks, { [kind]: locked });
+    if (ack.ok) this.room.control.set(ack.data);
+    else this.room.notice.set(ack.error.message);
+  }
+
+  protected async waitingRoom(enabled: boolean) {
+    const ack = await this.room.emit(ClientEvents.teacherWaitingRoom, { enabled });
+    if (ack.ok) this.room.control.set(ack.data);
+    else this.room.notice.set(ack.error.message);
+  }
+
+  protected allow(userIds: string[]) {
+    if (userIds.length) void this.room.act(ClientEvents.teacherAllowUnmute, { userIds });
+  }
+}

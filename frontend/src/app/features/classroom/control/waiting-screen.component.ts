@@ -1,0 +1,26 @@
+import { ChangeDetectionStrategy, Component, input, output } from '@angular/core';
+
+/** What a person waiting to be let in sees: that they wait, and a way out. Announced to screen readers. */
+@Component({
+  selector: 'app-waiting-screen',
+  template: `
+    <section class="card waiting" data-testid="waiting-room" role="status" aria-live="polite">
+      <h2>Waiting room</h2>
+      <p>{{ message() }}</p>
+      <p class="muted">This page goes into the class by itself as soon as you are let in.</p>
+      <button class="btn quiet" type="button" (click)="leave.emit()" data-testid="waiting-leave">Leave</button>
+    </section>
+  `,
+  styles: `
+    .waiting {
+      max-width: 30rem;
+      margin: 2rem auto;
+      text-align: center;
+    }
+  `,
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class WaitingScreenComponent {
+  readonly message = input.required<string>();
+  readonly leave = output<void>();
+}
