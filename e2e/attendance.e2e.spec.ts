@@ -2,26 +2,17 @@ import { parse } from 'csv-parse/sync';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Browser, BrowserContext, Download, Frame } from 'playwright-core';
+import type { Browser, BrowserContext, Download, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SmtpInbox } from '../backend/src/attendance/alerts/testing/smtp-inbox';
 import { startTestApp, TestApp } from '../backend/src/testing/test-app';
 import { waitFor } from '../backend/src/testing/wait-for';
 import { formatDuration } from '../frontend/src/app/features/attendance/duration';
+import { chromiumWithRealTabs } from './attendance-visibility';
 import { frameAt, launchChromium } from './browser';
 
-/**
- * Hides or shows the room's page as a second tab in front (or a minimised window) would. Headless Chromium
- * keeps every tab visible whatever is in front (checked: another tab brought to front, the window minimised
- * through CDP, focus emulation off), so the Page Visibility API is emulated in the page itself: the state the
- * app reads and the event it listens to, exactly as the browser would give them.
- */
-async function setVisible(room: Frame, visible: boolean): Promise<void> {
-  await room.evaluate((v) => {
-    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (v ? 'visible' : 'hidden') });
-    Object.defineProperty(document, 'hidden', { configurable: true, get: () => !v });
-    document.dispatchEvent(new Event('visibilitychange'));
-  }, visible);
-}
+/** What the page itself says about its visibility (the real Page Visibility API, nothing emulated). */
+const visibility = (room: Frame) => room.evaluate(() => document.visibilityState);
 
 const require = createRequire(import.meta.url);
 
@@ -39,31 +30,60 @@ async function pdfText(pdf: Buffer): Promise<string> {
   return pages.join('\n').replace(/\s+/g, ' ');
 }
 
-describe('attendance in Chromium: a hidden page flagged inactive in class, the report and the grades after it', () => {
+describe('attendance in Chromium: a student behind another tab flagged inactive in class, mailed, the report and the grades after it', () => {
   let t: TestApp;
+  let inbox: SmtpInbox;
   let browser: Browser;
+  let laptop: Awaited<ReturnType<typeof chromiumWithRealTabs>>;
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    t = await startTestApp();
+    inbox = await SmtpInbox.start();
+    // Scheduled reports are looked for every second, so the weekly one subscribed to below arrives in the test.
+    t = await startTestApp({
+      SMTP_URL: inbox.url,
+      MAIL_FROM: 'Lectern <lectern@school.test>',
+      REPORT_DISPATCH_MS: '1000',
+    });
     browser = await launchChromium();
-  });
+    // Grace's laptop: a Chromium of its own whose tabs really hide (see attendance-visibility.ts).
+    laptop = await chromiumWithRealTabs([
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ]);
+  }, 120_000);
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => {});
     await browser?.close();
+    await laptop?.close();
     await t?.close();
+    await inbox?.close();
   });
 
-  async function enter(user: string, viewport?: { width: number; height: number }): Promise<Frame> {
-    const ctx = await browser.newContext(viewport ? { viewport, isMobile: true, hasTouch: true } : {});
-    contexts.push(ctx);
-    const page = await ctx.newPage();
+  const mailTo = async (address: string) =>
+    (await inbox.messages()).filter((m) => m.envelopeTo.includes(address.toLowerCase()));
+
+  async function enter(
+    user: string,
+    opts: { viewport?: { width: number; height: number }; context?: BrowserContext } = {},
+  ): Promise<{ room: Frame; page: Page }> {
+    let ctx = opts.context;
+    if (!ctx) {
+      ctx = await browser.newContext(opts.viewport ? { viewport: opts.viewport, isMobile: true, hasTouch: true } : {});
+      contexts.push(ctx);
+    }
+    const page = ctx.pages().find((p) => p.url() === 'about:blank') ?? (await ctx.newPage());
     await page.goto(`${t.platformUrl}/launch?course=phys-101&user=${user}&storage=1`);
     const lobby = await frameAt(page, '/lobby');
     await lobby.getByTestId('enter-class').click({ timeout: 20_000 });
     const room = await frameAt(page, '/room/');
     await room.getByTestId('connection').filter({ hasText: 'Live' }).waitFor({ timeout: 15_000 });
-    return room;
+    return { room, page };
   }
 
   it("the instructor sees a student with the page hidden as inactive; after class the report has each student's numbers and status, and the LMS the computed grades", async () => {
@@ -108,17 +128,80 @@ describe('attendance in Chromium: a hidden page flagged inactive in class, the r
     const [saved] = await t.db.query(`SELECT thresholds, grading_mode FROM attendance_classroom_settings LIMIT 1`);
     expect(saved).toMatchObject({ grading_mode: 'percent', thresholds: { minActivePercent: 25 } });
 
+    // The course's time zone: a name that is not a zone is refused before sending; Paris is kept.
+    const zone = report.getByTestId('course-time-zone');
+    expect(await zone.getByTestId('zone-effective').textContent()).toBe('UTC');
+    await zone.getByTestId('zone-input').fill('Paris');
+    await zone.getByTestId('zone-save').click();
+    expect(await zone.getByTestId('zone-problem').textContent()).toContain('"Paris" is not a time zone');
+    await zone.getByTestId('zone-input').fill('Europe/Paris');
+    await zone.getByTestId('zone-save').click();
+    await zone.getByTestId('zone-saved').waitFor({ timeout: 10_000 });
+    expect(await zone.getByTestId('zone-effective').textContent()).toBe('Europe/Paris');
+    expect(await report.getByTestId('attendance-zone').textContent()).toContain('Times in Europe/Paris');
+
+    // Guardian contacts pasted as CSV: a file with a bad line is refused whole, the line named; then imported.
+    const contacts = report.getByTestId('guardian-import');
+    await contacts
+      .getByTestId('csv-text')
+      .fill(
+        'student,guardian_email,guardian_name\ndev-grace,Walter.Hopper@Family.test,Walter Hopper\n\ndev-alan,not-mail\n',
+      );
+    await contacts.getByTestId('csv-import').click();
+    const problems = contacts.getByTestId('csv-problems');
+    await problems.waitFor({ timeout: 10_000 });
+    expect(await problems.locator('li').allTextContents()).toEqual(['Line 4: guardian_email is not an email address']);
+    await contacts
+      .getByTestId('csv-text')
+      .fill('student,guardian_email,guardian_name\ndev-grace,Walter.Hopper@Family.test,Walter Hopper\n');
+    await contacts.getByTestId('csv-import').click();
+    expect(await contacts.getByTestId('csv-imported').textContent()).toContain(
+      'Imported 1 contact(s) for 1 student(s)',
+    );
+    // Who gets Grace's notes besides her: the imported contact, and her observer in the LMS (NRPS, synced at launch).
+    const guardians = report.getByTestId('guardian-list');
+    await guardians.locator('tr[data-email="walter.hopper@family.test"]').waitFor({ timeout: 10_000 });
+    await waitFor(
+      async () => {
+        const row = report.locator('[data-testid=guardian-list] tr[data-email="mary.hopper@family.dev-lms.test"]');
+        if ((await row.count()) === 1) return (await row.textContent())!.includes('LMS observer');
+        // Not synced yet when the page loaded: open the page again.
+        await report.locator('a', { hasText: 'Lobby' }).click();
+        await (await frameAt(teacherPage, '/lobby')).getByTestId('nav-attendance').click();
+        report = await frameAt(teacherPage, '/attendance');
+        await report.getByTestId('guardian-list').waitFor({ timeout: 15_000 });
+        return false;
+      },
+      "Grace's LMS observer listed",
+      40_000,
+    );
+
+    // The course report by mail every week, to the instructor's LMS address.
+    const subscription = report.getByTestId('report-subscription');
+    await subscription.getByTestId('report-weekly').check();
+    await waitFor(
+      async () =>
+        ((await subscription.getByTestId('subscription-state').textContent()) ?? '').includes('ada@dev-lms.test'),
+      'the subscription shown',
+    );
+    expect(await subscription.getByTestId('subscription-state').textContent()).toContain('The weekly report');
+
     await report.locator('a', { hasText: 'Lobby' }).click();
     lobby = await frameAt(teacherPage, '/lobby');
     await lobby.getByTestId('start-class').click();
     const teacher = await frameAt(teacherPage, '/room/');
     await teacher.getByTestId('connection').filter({ hasText: 'Live' }).waitFor({ timeout: 15_000 });
 
-    const grace = await enter('dev-grace');
-    // Grace puts another tab in front as soon as she is in: still in the class, and to be flagged inactive.
-    await setVisible(grace, false);
+    // Grace, on her laptop, enters the class, then opens another tab in front of it: still in the class, and
+    // to be flagged inactive. The room's page hides for real.
+    const grace = await enter('dev-grace', { context: laptop.context });
+    expect(await visibility(grace.room)).toBe('visible');
+    const otherTab = await laptop.context.newPage();
+    await otherTab.goto('about:blank');
+    await otherTab.bringToFront();
+    await waitFor(async () => (await visibility(grace.room)) === 'hidden', 'the room page hidden behind the new tab');
     // Alan is on a phone; his page stays in front the whole class.
-    await enter('dev-alan', { width: 390, height: 844 });
+    await enter('dev-alan', { viewport: { width: 390, height: 844 } });
 
     if (await teacher.getByTestId('tab-people').isVisible()) await teacher.getByTestId('tab-people').click();
     const live = teacher.getByTestId('attendance-live-table');
@@ -140,11 +223,14 @@ describe('attendance in Chromium: a hidden page flagged inactive in class, the r
     expect(await teacher.getByTestId('attendance-summary').textContent()).toMatch(/2 here, 1 inactive/);
     await teacher.page().screenshot({ path: '.cache/attendance-live.png' });
 
-    // She comes back for a moment (the flag goes), then hides the page again until the end.
-    await setVisible(grace, true);
+    // She comes back to the class's tab for a moment (the flag goes), then puts the other tab in front again
+    // until the end.
+    await grace.page.bringToFront();
+    await waitFor(async () => (await visibility(grace.room)) === 'visible', 'the room page visible again');
     await graceBadge.waitFor({ state: 'detached', timeout: 15_000 });
     await waitFor(async () => (await liveState('Grace Hopper')) === 'active', 'Grace active again', 15_000);
-    await setVisible(grace, false);
+    await otherTab.bringToFront();
+    await waitFor(async () => (await visibility(grace.room)) === 'hidden', 'the room page hidden again');
     await graceBadge.waitFor({ timeout: 15_000 });
     // The class goes on long enough that Alan's share active is well above 25% and Grace's well below.
     await new Promise((r) => setTimeout(r, 20_000));
@@ -222,6 +308,21 @@ describe('attendance in Chromium: a hidden page flagged inactive in class, the r
         grade: String(Number(r.score)),
       });
     }
+    // Times in the course's zone (Paris), as on the page.
+    const [{ first }] = await t.db.query(
+      `SELECT min(s.joined_at) AS first FROM attendance_span s JOIN lti_user u ON u.id = s.user_id WHERE u.name = 'Grace Hopper'`,
+    );
+    const paris = new Intl.DateTimeFormat('sv-SE', {
+      timeZone: 'Europe/Paris',
+      dateStyle: 'short',
+      timeStyle: 'short',
+    });
+    expect(csvRows.find((x) => x.student === 'Grace Hopper')!['first_join (Europe/Paris)']).toBe(
+      paris.format(new Date(first)),
+    );
+    expect(paris.format(new Date(first))).toContain(
+      (await row('Grace Hopper').getByTestId('first-join').textContent())!.trim().slice(0, 5),
+    );
     // And as PDF: its text (read by pdf.js) holds the table.
     const [pdfFile, pdf] = await download('session-pdf');
     expect(pdfFile.suggestedFilename()).toMatch(/\.pdf$/);
@@ -230,6 +331,32 @@ describe('attendance in Chromium: a hidden page flagged inactive in class, the r
     expect(text).toMatch(/Grace Hopper .*inactive/);
     expect(text).toMatch(/Alan Turing .*present/);
     expect(text).toContain(String(Number(g.score)));
+    expect(text).toContain('(Europe/Paris)');
+
+    // The note went by mail (a real SMTP server, asked what arrived) to Grace, to the guardian imported above and
+    // to her observer in the LMS; Alan, present, got none.
+    for (const address of ['grace@dev-lms.test', 'walter.hopper@family.test', 'mary.hopper@family.dev-lms.test']) {
+      const [note] = await waitFor(
+        async () => {
+          const m = await mailTo(address);
+          return m.length ? m : null;
+        },
+        `the attendance note to ${address}`,
+        30_000,
+      );
+      expect(note.envelopeFrom).toBe('lectern@school.test');
+      expect(note.subject).toMatch(/^Attendance: /);
+      expect(note.text).toContain('Grace Hopper');
+      expect(note.text).toContain('(Europe/Paris)');
+    }
+    expect(await mailTo('alan@dev-lms.test')).toEqual([]);
+    // The weekly course report the instructor subscribed to arrived too, with the CSV and the PDF.
+    const weekly = await waitFor(
+      async () => (await mailTo('ada@dev-lms.test')).find((m) => m.subject.startsWith('Attendance report:')) ?? null,
+      'the weekly course report by mail',
+      30_000,
+    );
+    expect(weekly.attachments.map((x) => x.contentType)).toEqual(['text/csv', 'application/pdf']);
 
     // The LMS gradebook has the computed attendance grades (sent through the outbox at the class's end).
     await waitFor(
