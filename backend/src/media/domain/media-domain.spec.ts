@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { pickWorker, placeConsumer, WorkerLoad } from './allocation';
 import { classVideoCodec } from './codecs';
-import { produceRefusal } from './policy';
+import { DEFAULT_POLICY, produceRefusal, unmuteRefusal } from './policy';
 import { qualityFromSample, qualityFromScores, qualityLabel, spatialLayerFor } from './quality';
 import { turnCredentials } from './turn';
 
@@ -77,11 +77,24 @@ describe('TURN credentials and what may be produced', () => {
   });
 
   it("refuses a student's screen share unless the teacher allows it, and a source of the wrong kind", () => {
-    expect(produceRefusal(false, 'screen', 'video', { studentScreenShare: false })).toBe('SCREEN_SHARE_FORBIDDEN');
-    expect(produceRefusal(false, 'screen', 'video', { studentScreenShare: true })).toBeNull();
-    expect(produceRefusal(true, 'screen', 'video', { studentScreenShare: false })).toBeNull();
-    expect(produceRefusal(false, 'mic', 'video', { studentScreenShare: true })).toBe('KIND_MISMATCH');
-    expect(produceRefusal(false, 'camera', 'video', { studentScreenShare: false })).toBeNull();
+    const p = (studentScreenShare: boolean) => ({ ...DEFAULT_POLICY, studentScreenShare });
+    expect(produceRefusal(false, 'screen', 'video', p(false))).toBe('SCREEN_SHARE_FORBIDDEN');
+    expect(produceRefusal(false, 'screen', 'video', p(true))).toBeNull();
+    expect(produceRefusal(true, 'screen', 'video', p(false))).toBeNull();
+    expect(produceRefusal(false, 'mic', 'video', p(true))).toBe('KIND_MISMATCH');
+    expect(produceRefusal(false, 'camera', 'video', p(false))).toBeNull();
+  });
+
+  it('locks: cameras refused to students, microphones refused unless the instructor let this student unmute', () => {
+    const locked = { ...DEFAULT_POLICY, micLocked: true, cameraLocked: true, unmuteAllowed: ['u-allowed'] };
+    expect(produceRefusal(false, 'camera', 'video', locked)).toBe('CAMERA_LOCKED');
+    expect(produceRefusal(true, 'camera', 'video', locked)).toBeNull();
+    expect(produceRefusal(false, 'camera', 'video', DEFAULT_POLICY)).toBeNull();
+    expect(unmuteRefusal({ canTeach: false, userId: 'u-other' }, 'mic', locked)).toBe('MIC_LOCKED');
+    expect(unmuteRefusal({ canTeach: false, userId: 'u-allowed' }, 'mic', locked)).toBeNull();
+    expect(unmuteRefusal({ canTeach: true, userId: 'u-other' }, 'mic', locked)).toBeNull();
+    expect(unmuteRefusal({ canTeach: false, userId: 'u-other' }, 'camera', locked)).toBeNull();
+    expect(unmuteRefusal({ canTeach: false, userId: 'u-other' }, 'mic', DEFAULT_POLICY)).toBeNull();
   });
 });
 
