@@ -155,6 +155,17 @@ describe('attendance report files', () => {
     expect(row.present_minutes).toBe('60.0');
   });
 
+  it('a name that a spreadsheet would run as a formula is written as text', () => {
+    const evil: SessionReport = {
+      ...session,
+      rows: [{ ...session.rows[0], name: '=HYPERLINK("http://evil.test","x")', userId: '@SUM(1)' }],
+    };
+    const [row] = parse(sessionReportCsv(evil), { columns: true }) as Record<string, string>[];
+    expect(row.student).toBe(`'=HYPERLINK("http://evil.test","x")`);
+    expect(row.user_id).toBe("'@SUM(1)");
+    expect(parse(sessionReportCsv(session), { columns: true })[0].student).toBe('Grace Hopper');
+  });
+
   it('course CSV parses back to each student status counts and minutes', () => {
     const rows = parse(courseReportCsv(course), { columns: true }) as Record<string, string>[];
     expect(rows).toEqual([
