@@ -6,6 +6,7 @@ import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config';
 import { REDIS } from '../platform/redis';
 import { type DevClientRecord, DevLmsRepository } from './infra/dev-lms.repository';
+import { type EmulatedFamily, emulatedPlatformConfiguration } from './domain/lms-registration-emulation';
 
 export const DEV_CLIENT_ID = 'lectern-dev-client';
 export const DEV_DEPLOYMENT_ID = 'dev-deployment-1';
@@ -71,14 +72,18 @@ export class DevClients {
     return set;
   }
 
-  openIdConfiguration(): Record<string, unknown> {
+  /**
+   * The OpenID configuration: the dev LMS's own, or (`as`) shaped as Canvas's or Moodle's
+   * (domain/lms-registration-emulation.ts says what is emulated).
+   */
+  openIdConfiguration(as?: EmulatedFamily): Record<string, unknown> {
     const i = this.issuer;
     return {
       issuer: i,
       authorization_endpoint: `${i}/auth`,
       token_endpoint: `${i}/token`,
       jwks_uri: `${i}/jwks`,
-      registration_endpoint: `${i}/register`,
+      registration_endpoint: as ? `${i}/register?as=${as}` : `${i}/register`,
       token_endpoint_auth_methods_supported: ['private_key_jwt'],
       token_endpoint_auth_signing_alg_values_supported: ['RS256'],
       id_token_signing_alg_values_supported: ['RS256'],
@@ -93,15 +98,28 @@ export class DevClients {
         'https://purl.imsglobal.org/spec/lti-ags/scope/score',
         'https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly',
       ],
-      'https://purl.imsglobal.org/spec/lti-platform-configuration': {
-        product_family_code: 'lectern-dev-lms',
-        version: '1.0',
-        messages_supported: [
-          { type: 'LtiResourceLinkRequest' },
-          { type: 'LtiDeepLinkingRequest', placements: ['ContentArea'] },
-        ],
-      },
+      'https://purl.imsglobal.org/spec/lti-platform-configuration': as
+        ? emulatedPlatformConfiguration(as)
+        : {
+            product_family_code: 'lectern-dev-lms',
+            version: '1.0',
+            messages_supported: [
+              { type: 'LtiResourceLinkRequest' },
+              { type: 'LtiDeepLinkingRequest', placements: ['ContentArea'] },
+            ],
+          },
     };
+  }
+
+  /** Canvas answers its OpenID configuration only with the registration token as bearer (doc/api/registration.md). */
+  async registrationTokenValid(authorization: string | undefined): Promise<boolean> {
+    const token = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
+    return !!token && (await this.redis.exists(['devlms', this.issuer, 'reg-token', token].join(':'))) === 1;
+  }
+
+  /** The registration a tool sent, as it came (null for the client made at start). */
+  registrationOf(clientId: string): Promise<Record<string, unknown> | null> {
+    return this.store.registrationOf(clientId);
   }
 
   /** A registration token for one registration, handed to the tool in the registration URL. */

@@ -16,6 +16,7 @@ import { DynamicRegistrationService } from '../lti/dynamic-registration.service'
 import { DevClients, DevRegistrationError } from './dev-clients';
 import { DevPlatformService } from './dev-platform.service';
 import { customLaunch, DEV_COURSES, DevRole, findLaunch } from './domain/dev-lms-fixture';
+import { isEmulatedFamily } from './domain/lms-registration-emulation';
 
 const ROLES: DevRole[] = ['Instructor', 'Learner', 'TeachingAssistant'];
 const q = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -143,9 +144,14 @@ export class DevPlatformController {
 
   // ---- LTI Dynamic Registration, platform side ----
 
+  /** `?as=canvas|moodle` answers as Canvas or Moodle would (domain/lms-registration-emulation.ts). */
   @Get('.well-known/openid-configuration')
-  openIdConfiguration() {
-    return this.clients.openIdConfiguration();
+  async openIdConfiguration(@Query('as') as: unknown, @Req() req: Request, @Res() res: Response) {
+    const family = isEmulatedFamily(as) ? as : undefined;
+    if (family === 'canvas' && !(await this.clients.registrationTokenValid(req.headers.authorization))) {
+      return res.status(401).json({ error: 'invalid_token', error_description: 'registration token required' });
+    }
+    res.json(this.clients.openIdConfiguration(family));
   }
 
   @Post('register')
@@ -169,7 +175,7 @@ export class DevPlatformController {
 
   /** Starts a dynamic registration: opens the tool's registration URL with our configuration and a one-time token. */
   @Get('admin/tools/register')
-  async startRegistration(@Query('url') url: unknown, @Res() res: Response) {
+  async startRegistration(@Query('url') url: unknown, @Query('as') family: unknown, @Res() res: Response) {
     let target: URL;
     try {
       target = new URL(q(url));
@@ -180,7 +186,8 @@ export class DevPlatformController {
     if (target.protocol !== 'https:' && target.protocol !== 'http:') {
       return res.status(400).type('html').send(platformErrorPage('The registration URL must be an http or https URL'));
     }
-    target.searchParams.set('openid_configuration', `${this.platform.issuer}/.well-known/openid-configuration`);
+    const as = isEmulatedFamily(family) ? `?as=${family}` : '';
+    target.searchParams.set('openid_configuration', `${this.platform.issuer}/.well-known/openid-configuration${as}`);
     target.searchParams.set('registration_token', await this.clients.startRegistration());
     res.type('html').send(registrationPage(target.toString(), new URL(this.config.publicUrl).origin));
   }

@@ -134,10 +134,17 @@ export class DynamicRegistrationService {
     if (configUrl.protocol !== 'https:' && !(allowHttp && configUrl.protocol === 'http:')) {
       throw new RegistrationError(['openid_configuration must be an https URL']);
     }
+    // Canvas answers its configuration only with the registration token as bearer (canvas-lms
+    // doc/api/registration.md); the spec allows it, and platforms that do not need it ignore it.
     const cfgRes = await this.fetchJson(
       configUrl,
       'openid_configuration',
-      { headers: { accept: 'application/json' } },
+      {
+        headers: {
+          accept: 'application/json',
+          ...(registrationToken ? { authorization: `Bearer ${registrationToken}` } : {}),
+        },
+      },
       'the OpenID configuration could not be fetched',
     );
     if (!cfgRes.ok) throw new RegistrationError([`the OpenID configuration answered ${cfgRes.status}`]);

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LobbyView } from '../contracts/api';
 import { DevClients } from '../dev-platform/dev-clients';
+import { canvasPlacements, canvasPrivacyLevel, moodleTool } from '../dev-platform/domain/lms-registration-emulation';
+import { canvasConfigurationProblems } from '../testing/canvas-configuration-check';
 import { DynamicRegistrationService } from './dynamic-registration.service';
 import { LaunchClient } from '../testing/lti-client';
 import { startTestApp, TestApp } from '../testing/test-app';
@@ -171,5 +173,56 @@ describe('LTI Dynamic Registration with the dev LMS', () => {
     const res = await fetch((await t.app.get(DynamicRegistrationService).createInvite()).url);
     expect(res.status).toBe(400);
     expect(await res.text()).toMatch(/openid_configuration is missing/);
+  });
+
+  /** Registers through the dev LMS answering as Canvas or Moodle; returns the registration it received. */
+  const registerAs = async (as: 'canvas' | 'moodle') => {
+    const before = new Set((await platforms()).map((r: { client_id: string }) => r.client_id));
+    const res = await fetch(await registrationUrl(`${configUrl()}?as=${as}`, await clients.startRegistration()));
+    expect(res.status, await res.text()).toBe(200);
+    const added = (await platforms()).filter((r: { client_id: string }) => !before.has(r.client_id));
+    expect(added).toHaveLength(1);
+    return (await clients.registrationOf(added[0].client_id))!;
+  };
+
+  it('registers with a Canvas-like platform: course navigation for members, deep linking from Modules and Assignments, public privacy', async () => {
+    const reg = await registerAs('canvas');
+    expect(canvasPrivacyLevel(reg)).toBe('public');
+    const placements = canvasPlacements(reg);
+    expect(placements.map((p) => [p.placement, p.message_type])).toEqual([
+      ['course_navigation', 'LtiResourceLinkRequest'],
+      ['link_selection', 'LtiDeepLinkingRequest'],
+      ['assignment_selection', 'LtiDeepLinkingRequest'],
+    ]);
+    expect(placements[0]).toMatchObject({ visibility: 'members', target_link_uri: `${t.url}/lti` });
+    expect(placements[1]).toMatchObject({ selection_width: 800, selection_height: 600 });
+  });
+
+  it('a Canvas-like platform refuses its configuration without the registration token, as Canvas does', async () => {
+    const res = await fetch(`${configUrl()}?as=canvas`);
+    expect(res.status).toBe(401);
+  });
+
+  it('registers with a Moodle-like platform (messages_supported as strings): deep linking on, grades and names asked for', async () => {
+    const tool = moodleTool(await registerAs('moodle'));
+    expect(tool).toMatchObject({
+      contentitem: true,
+      acceptgrades: 'delegate to teacher',
+      coursevisible: 'preconfigured',
+      sendname: 'always',
+      sendemailaddr: 'always',
+    });
+  });
+
+  it('serves the Canvas configuration URL as JSON, built from PUBLIC_URL', async () => {
+    const res = await fetch(`${t.url}/lti/canvas.json`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    const json = await res.json();
+    expect(canvasConfigurationProblems(json, t.url)).toEqual([]);
+    expect(JSON.stringify(json)).not.toContain('example.edu');
+    // Other paths under /lti still answer 404.
+    expect((await fetch(`${t.url}/lti/canvas.jsonx`)).status).toBe(404);
+    expect((await fetch(`${t.url}/lti/moodle.json`)).status).toBe(404);
   });
 });

@@ -11,6 +11,7 @@ import { REDIS } from '../platform/redis';
 import { TenancyService } from '../tenancy/tenancy.service';
 import { checkLaunch, decodeJwtUnverified } from './domain/launch-checks';
 import { RegistrationError } from './domain/dynamic-registration';
+import { canvasConfiguration } from './domain/tool-configuration';
 import { DynamicRegistrationService } from './dynamic-registration.service';
 import {
   errorPage,
@@ -138,6 +139,12 @@ export class LtiRoutes {
       ),
     );
 
+    // The Canvas configuration URL (Developer Keys → + LTI Key → Method "Enter URL"), built from PUBLIC_URL.
+    // Canvas reads it server-side and requires application/json (canvas-lms app/models/lti/tool_configuration.rb).
+    router.get('/canvas.json', (_req, res) => {
+      res.setHeader('Cache-Control', 'no-cache');
+      res.json(canvasConfiguration(this.config.publicUrl));
+    });
     // ltijs answers only its exact routes; anything else under /lti (a trailing slash, another case, a
     // doubled slash) it left hanging with no answer, holding a connection open each time: 404 here.
     router.use((req, res, next) =>

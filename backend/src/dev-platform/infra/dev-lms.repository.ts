@@ -136,6 +136,11 @@ export class DevLmsRepository {
     return row ? toClient(row) : null;
   }
 
+  async registrationOf(clientId: string): Promise<Record<string, unknown> | null> {
+    const [row] = await this.db.query(`SELECT registration FROM dev_platform_client WHERE client_id = $1`, [clientId]);
+    return (row?.registration as Record<string, unknown> | undefined) ?? null;
+  }
+
   async addClient(c: NewDevClient): Promise<void> {
     await this.db.query(
       `INSERT INTO dev_platform_client (client_id, deployment_id, client_name, initiate_login_uri, redirect_uris, jwks_uri, registration)

@@ -94,4 +94,57 @@ describe('dynamic registration', () => {
     expect(parseRegistrationResponse({ client_id: 'c1' })).toEqual({ clientId: 'c1', deploymentId: null });
     expect(() => parseRegistrationResponse({ error: 'x' })).toThrow(RegistrationError);
   });
+
+  const TOOL_CONF = 'https://purl.imsglobal.org/spec/lti-tool-configuration';
+  const withFamily = (family: string, messages_supported: unknown) => {
+    const c: Record<string, any> = good();
+    c[LTI_PLATFORM_CONFIGURATION] = { product_family_code: family, messages_supported };
+    return toolRegistration('https://lectern.example', validateOpenIdConfiguration(c, cfgUrl, false));
+  };
+
+  it('sends Canvas explicit placements, the privacy level, course navigation for members and a dialog size', () => {
+    const reg = withFamily('canvas', [
+      { type: 'LtiResourceLinkRequest', placements: ['course_navigation', 'account_navigation'] },
+      { type: 'LtiDeepLinkingRequest', placements: ['assignment_selection', 'link_selection', 'editor_button'] },
+    ]);
+    const conf = reg[TOOL_CONF] as Record<string, any>;
+    expect(conf['https://canvas.instructure.com/lti/privacy_level']).toBe('public');
+    expect(conf.messages).toEqual([
+      expect.objectContaining({
+        type: 'LtiResourceLinkRequest',
+        target_link_uri: 'https://lectern.example/lti',
+        placements: ['course_navigation'],
+        'https://canvas.instructure.com/lti/visibility': 'members',
+        'https://canvas.instructure.com/lti/course_navigation/default_enabled': true,
+      }),
+      expect.objectContaining({
+        type: 'LtiDeepLinkingRequest',
+        placements: ['link_selection', 'assignment_selection'],
+        'https://canvas.instructure.com/lti/launch_width': 800,
+        'https://canvas.instructure.com/lti/launch_height': 600,
+      }),
+    ]);
+  });
+
+  it('asks Canvas only for placements it lists (a Canvas without assignment_selection gets link_selection only)', () => {
+    const conf = withFamily('canvas', [
+      { type: 'LtiResourceLinkRequest', placements: ['https://canvas.instructure.com/lti/course_navigation'] },
+      { type: 'LtiDeepLinkingRequest', placements: ['link_selection'] },
+    ])[TOOL_CONF] as Record<string, any>;
+    expect(conf.messages.map((m: { placements: string[] }) => m.placements)).toEqual([
+      ['course_navigation'],
+      ['link_selection'],
+    ]);
+  });
+
+  it("reads Moodle's messages_supported (a list of strings) and offers it deep linking, without Canvas extensions", () => {
+    const reg = withFamily('moodle', ['LtiResourceLinkRequest', 'LtiDeepLinkingRequest']);
+    const conf = reg[TOOL_CONF] as Record<string, any>;
+    expect(conf.messages.map((m: { type: string }) => m.type)).toEqual([
+      'LtiResourceLinkRequest',
+      'LtiDeepLinkingRequest',
+    ]);
+    expect(JSON.stringify(conf)).not.toContain('canvas.instructure.com');
+    expect(conf.claims).toEqual(['iss', 'sub', 'name', 'given_name', 'family_name', 'email']);
+  });
 });

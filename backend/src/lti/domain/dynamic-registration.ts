@@ -1,14 +1,44 @@
-/** LTI Dynamic Registration 1.0, the tool's side: validate the platform's OpenID configuration, build the registration. Pure. */
+/**
+ * LTI Dynamic Registration 1.0, the tool's side: validate the platform's OpenID configuration, build the
+ * registration. Pure.
+ *
+ * What each platform does with the registration, read in its own source:
+ * - Canvas (instructure/canvas-lms app/models/lti/ims/registration.rb, lib/schemas/lti/ims/lti_tool_configuration.rb,
+ *   doc/api/registration.md): a message without `placements` becomes `link_selection`, and one placement is
+ *   kept per name, so placements are sent explicitly; the privacy level comes from the
+ *   `https://canvas.instructure.com/lti/privacy_level` claim (else inferred from `claims`); course
+ *   navigation visibility and default, and the selection dialog size (`launch_width`/`launch_height`,
+ *   turned into selection_width/height) are Canvas extensions on the message. Its OpenID configuration
+ *   lists `messages_supported` as objects with the placements it offers.
+ * - Moodle (moodle/moodle mod/lti/openid-configuration.php, mod/lti/classes/local/ltiopenid/registration_helper.php):
+ *   `messages_supported` is a list of strings; a registration becomes a *preconfigured* tool (not in the
+ *   activity chooser), "Accept grades: delegate to teacher" when AGS scopes are asked, launch container
+ *   "embed without blocks", name and email "always" when those claims are asked. Nothing the tool sends
+ *   changes the first two: the README tells the admin what to change afterwards.
+ */
+import {
+  DEEP_LINK_LABEL,
+  SELECTION_SIZE,
+  TOOL_CLAIMS,
+  TOOL_SCOPES,
+  TOOL_TITLE,
+  toolDescription,
+  toolEndpoints,
+} from './tool-configuration';
+
+export { TOOL_SCOPES };
 
 export const LTI_PLATFORM_CONFIGURATION = 'https://purl.imsglobal.org/spec/lti-platform-configuration';
 export const LTI_TOOL_CONFIGURATION = 'https://purl.imsglobal.org/spec/lti-tool-configuration';
 
-export const TOOL_SCOPES = [
-  'https://purl.imsglobal.org/spec/lti-ags/scope/lineitem',
-  'https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly',
-  'https://purl.imsglobal.org/spec/lti-ags/scope/score',
-  'https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly',
-];
+const CANVAS_EXT = 'https://canvas.instructure.com/lti';
+const LIS = 'http://purl.imsglobal.org/vocab/lis/v2/membership#';
+
+/** A message type the platform supports, with the placements it lists for it (null: it lists none). */
+export interface SupportedMessage {
+  type: string;
+  placements: string[] | null;
+}
 
 export interface PlatformConfiguration {
   issuer: string;
@@ -19,6 +49,8 @@ export interface PlatformConfiguration {
   productFamilyCode: string;
   scopesSupported: string[] | null;
   deepLinkingSupported: boolean;
+  /** null when the platform does not say. */
+  messagesSupported: SupportedMessage[] | null;
 }
 
 export class RegistrationError extends Error {
@@ -75,9 +107,7 @@ export function validateOpenIdConfiguration(
   const ltiConf = (lti ?? {}) as Record<string, unknown>;
   if (lti && typeof ltiConf.product_family_code !== 'string') problems.push('product_family_code is missing');
   if (problems.length) throw new RegistrationError(problems);
-  const messages = Array.isArray(ltiConf.messages_supported)
-    ? (ltiConf.messages_supported as Array<{ type?: unknown }>)
-    : null;
+  const messages = supportedMessages(ltiConf.messages_supported);
   return {
     issuer: c.issuer as string,
     authorizationEndpoint: c.authorization_endpoint as string,
@@ -86,8 +116,73 @@ export function validateOpenIdConfiguration(
     registrationEndpoint: c.registration_endpoint as string,
     productFamilyCode: ltiConf.product_family_code as string,
     scopesSupported: list(c.scopes_supported),
-    deepLinkingSupported: messages ? messages.some((m) => m?.type === 'LtiDeepLinkingRequest') : true,
+    deepLinkingSupported: messages ? messages.some((m) => m.type === 'LtiDeepLinkingRequest') : true,
+    messagesSupported: messages,
   };
+}
+
+/** Moodle lists message types as strings, Canvas (and the spec's example) as objects with placements. */
+function supportedMessages(raw: unknown): SupportedMessage[] | null {
+  if (!Array.isArray(raw)) return null;
+  return raw.flatMap((m): SupportedMessage[] => {
+    if (typeof m === 'string') return [{ type: m, placements: null }];
+    if (!m || typeof m !== 'object' || typeof (m as { type?: unknown }).type !== 'string') return [];
+    const p = (m as { placements?: unknown }).placements;
+    return [
+      {
+        type: (m as { type: string }).type,
+        placements: Array.isArray(p) ? p.filter((x): x is string => typeof x === 'string') : null,
+      },
+    ];
+  });
+}
+
+/**
+ * The placements to ask for: those the platform lists for the message type (by Canvas name or with
+ * Canvas's URL prefix), or all of them when it lists none.
+ */
+function offered(platform: PlatformConfiguration, type: string, wanted: string[]): string[] {
+  const listed = platform.messagesSupported?.find((m) => m.type === type)?.placements;
+  if (!listed) return wanted;
+  return wanted.filter((w) => listed.includes(w) || listed.includes(`${CANVAS_EXT}/${w}`));
+}
+
+export const isCanvas = (platform: Pick<PlatformConfiguration, 'productFamilyCode'>) =>
+  platform.productFamilyCode.toLowerCase() === 'canvas';
+
+/**
+ * The messages for Canvas: course navigation as a resource link (visible to course members, on by
+ * default), Modules and Assignments as deep linking (the classroom-creation page) in an 800×600 dialog.
+ */
+function canvasMessages(platform: PlatformConfiguration, launch: string, icon: string): Record<string, unknown>[] {
+  const messages: Record<string, unknown>[] = [];
+  const nav = offered(platform, 'LtiResourceLinkRequest', ['course_navigation']);
+  if (nav.length) {
+    messages.push({
+      type: 'LtiResourceLinkRequest',
+      target_link_uri: launch,
+      label: TOOL_TITLE,
+      icon_uri: icon,
+      placements: nav,
+      [`${CANVAS_EXT}/course_navigation/default_enabled`]: true,
+      [`${CANVAS_EXT}/visibility`]: 'members',
+    });
+  }
+  const selection = platform.deepLinkingSupported
+    ? offered(platform, 'LtiDeepLinkingRequest', ['link_selection', 'assignment_selection'])
+    : [];
+  if (selection.length) {
+    messages.push({
+      type: 'LtiDeepLinkingRequest',
+      target_link_uri: launch,
+      label: DEEP_LINK_LABEL,
+      icon_uri: icon,
+      placements: selection,
+      [`${CANVAS_EXT}/launch_width`]: SELECTION_SIZE.width,
+      [`${CANVAS_EXT}/launch_height`]: SELECTION_SIZE.height,
+    });
+  }
+  return messages;
 }
 
 /** The client registration Lectern sends the platform. */
@@ -95,36 +190,38 @@ export function toolRegistration(toolUrl: string, platform: PlatformConfiguratio
   const scopes = platform.scopesSupported
     ? TOOL_SCOPES.filter((s) => platform.scopesSupported!.includes(s))
     : TOOL_SCOPES;
-  const launch = `${toolUrl}/lti`;
-  const messages: Record<string, unknown>[] = [
-    { type: 'LtiResourceLinkRequest', target_link_uri: launch, label: 'Lectern live classroom' },
-  ];
-  if (platform.deepLinkingSupported) {
+  const e = toolEndpoints(toolUrl);
+  const canvas = isCanvas(platform);
+  const messages: Record<string, unknown>[] = canvas
+    ? canvasMessages(platform, e.launch, e.icon)
+    : [{ type: 'LtiResourceLinkRequest', target_link_uri: e.launch, label: TOOL_TITLE }];
+  if (!canvas && platform.deepLinkingSupported) {
     messages.push({
       type: 'LtiDeepLinkingRequest',
-      target_link_uri: launch,
-      label: 'Add a Lectern classroom',
-      placements: ['ContentArea', 'link_selection', 'assignment_selection'],
-      roles: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor'],
+      target_link_uri: e.launch,
+      label: DEEP_LINK_LABEL,
+      placements: ['ContentArea'],
+      roles: [`${LIS}Instructor`, `${LIS}ContentDeveloper`],
     });
   }
   return {
     application_type: 'web',
     response_types: ['id_token'],
     grant_types: ['implicit', 'client_credentials'],
-    initiate_login_uri: `${toolUrl}/lti/login`,
-    redirect_uris: [launch],
-    client_name: 'Lectern',
-    jwks_uri: `${toolUrl}/lti/keys`,
-    logo_uri: `${toolUrl}/favicon.ico`,
+    initiate_login_uri: e.login,
+    redirect_uris: [e.launch],
+    client_name: TOOL_TITLE,
+    jwks_uri: e.jwks,
+    logo_uri: e.icon,
     token_endpoint_auth_method: 'private_key_jwt',
     scope: scopes.join(' '),
     [LTI_TOOL_CONFIGURATION]: {
-      domain: new URL(toolUrl).host,
-      target_link_uri: launch,
-      description: 'Live virtual classroom: video, whiteboard, chat, quizzes, attendance.',
-      claims: ['iss', 'sub', 'name', 'given_name', 'family_name', 'email'],
+      domain: new URL(e.launch).host,
+      target_link_uri: e.launch,
+      description: toolDescription(),
+      claims: [...TOOL_CLAIMS],
       messages,
+      ...(canvas ? { [`${CANVAS_EXT}/privacy_level`]: 'public', [`${CANVAS_EXT}/tool_id`]: 'lectern' } : {}),
     },
   };
 }
