@@ -79,6 +79,10 @@ describe.skipIf(mediaTestsOptedOut())('recording capture survives its host being
   it("keeps every finished segment, leaves no FFmpeg behind, closes the dead host's runs at their last segment, and records on the new host", async () => {
     const page = await (await browser.newContext()).newPage();
     const room = await enterAsTeacher(page);
+    // Everyone is told: a banner on joining, and the indicator in the room's bar.
+    await room.getByTestId('recording-banner').waitFor({ timeout: 15_000 });
+    expect(await room.getByTestId('recording-banner').textContent()).toContain('being recorded');
+    expect(await room.getByTestId('recording-indicator').getAttribute('data-recording')).toBe('recording');
     await room.getByTestId('toggle-mic').click();
     await room.getByTestId('toggle-camera').click();
     const [{ id: sessionId }] = (await db.query(`SELECT id FROM live_session WHERE ended_at IS NULL`)).rows;

@@ -2,6 +2,7 @@ import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import type { AdminPlatformView } from '@contracts/api';
 import { ShownError, toShownError } from '../../core/api-error';
+import { PlatformRecordingComponent } from '../recording/platform-recording.component';
 import { AdminApi } from './admin-api.service';
 import { PlatformAttendanceComponent } from './platform-attendance.component';
 
@@ -11,7 +12,7 @@ import { PlatformAttendanceComponent } from './platform-attendance.component';
  */
 @Component({
   selector: 'app-admin',
-  imports: [DatePipe, PlatformAttendanceComponent],
+  imports: [DatePipe, PlatformAttendanceComponent, PlatformRecordingComponent],
   template: `
     <main class="page">
       <section class="card">
@@ -40,6 +41,7 @@ import { PlatformAttendanceComponent } from './platform-attendance.component';
                   <th>Deployments</th>
                   <th>Courses</th>
                   <th>Registered</th>
+                  <th>Recording</th>
                   <th></th>
                 </tr>
               </thead>
@@ -55,6 +57,7 @@ import { PlatformAttendanceComponent } from './platform-attendance.component';
                     <td>{{ p.acceptNewDeployments ? 'any (dynamic)' : p.deployments.join(', ') }}</td>
                     <td>{{ p.courses }}</td>
                     <td>{{ p.source }} · {{ p.createdAt | date: 'short' }}</td>
+                    <td><app-platform-recording [token]="token() ?? ''" [platformId]="p.id" /></td>
                     <td>
                       @if (p.active) {
                         <button class="btn quiet" (click)="setActive(p.id, false)">Disable</button>

@@ -6,6 +6,7 @@ import { ROLE_LABELS, ShownError, toShownError } from '../../core/api-error';
 import { LtiSession } from '../../core/lti-session.service';
 import { SavedBoardsApi, SavedBoardSummary } from '../whiteboard/saved-boards-api.service';
 import { ClassroomApi } from './classroom-api.service';
+import { RecordingSettingsComponent } from '../recording/recording-settings.component';
 
 /** How often a waiting student's lobby checks whether class has started (the live room issue replaces this with a push). */
 const REFRESH_MS = 5000;
@@ -13,7 +14,7 @@ const REFRESH_MS = 5000;
 /** The classroom lobby: course, who I am, and whether a class is live (instructors start it here). */
 @Component({
   selector: 'app-lobby',
-  imports: [DatePipe, RouterLink],
+  imports: [DatePipe, RouterLink, RecordingSettingsComponent],
   templateUrl: './lobby.component.html',
   styleUrl: './lobby.component.css',
   changeDetection: ChangeDetectionStrategy.OnPush,

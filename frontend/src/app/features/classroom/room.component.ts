@@ -34,6 +34,7 @@ import { ConfirmDialogComponent, DialogChoice } from './control/confirm-dialog.c
 import { LockNoticeComponent } from './control/lock-notice.component';
 import { TeacherControlsComponent } from './control/teacher-controls.component';
 import { WaitingScreenComponent } from './control/waiting-screen.component';
+import { RecordingIndicatorComponent } from '../recording/recording-indicator.component';
 
 const END_CHOICES: DialogChoice[] = [
   { value: 'cancel', label: 'Cancel', kind: 'quiet', testId: 'end-cancel' },
@@ -61,6 +62,7 @@ const REMOVE_CHOICES: DialogChoice[] = [
     LockNoticeComponent,
     TeacherControlsComponent,
     WaitingScreenComponent,
+    RecordingIndicatorComponent,
   ],
   providers: [RoomSocket, VisibilityReporter, LiveAttendance],
   templateUrl: './room.component.html',

@@ -1,0 +1,58 @@
+import { computed, effect, inject, Injectable, signal, untracked } from '@angular/core';
+import {
+  RecordingEvents,
+  RecordingServerEvents,
+  type RecordingAckData,
+  type RecordingState,
+} from '@contracts/recording';
+import { RoomSocket } from '../../core/room-socket.service';
+import { recordingView } from './recording-view';
+
+/**
+ * The class's recording as this page knows it: asked for at every (re)join, kept current by the
+ * server's `recording:state`; the banner shows at joining and at each change until dismissed.
+ * Instructors pause and resume.
+ */
+@Injectable()
+export class RecordingLive {
+  private readonly room = inject(RoomSocket);
+  readonly state = signal<RecordingState | null>(null);
+  readonly view = computed(() => recordingView(this.state()));
+  readonly bannerOpen = signal(false);
+  readonly busy = signal(false);
+  private listening = false;
+
+  constructor() {
+    effect(() => {
+      if (this.room.joins() === 0) return;
+      untracked(() => void this.sync());
+    });
+  }
+
+  private async sync(): Promise<void> {
+    if (!this.listening) {
+      this.listening = true;
+      this.room.listen(RecordingServerEvents.state, (s: RecordingState) => this.show(s));
+    }
+    const ack = await this.room.request<RecordingAckData[typeof RecordingEvents.sync]>(RecordingEvents.sync, {});
+    if (ack.ok) this.show(ack.data, this.state()?.status !== ack.data.status);
+  }
+
+  private show(state: RecordingState, announce = true): void {
+    this.state.set(state);
+    if (announce) this.bannerOpen.set(state.status !== 'off');
+  }
+
+  async setPaused(paused: boolean): Promise<void> {
+    this.busy.set(true);
+    try {
+      const ack = await this.room.request<RecordingAckData[typeof RecordingEvents.pause]>(RecordingEvents.pause, {
+        paused,
+      });
+      if (ack.ok) this.show(ack.data);
+      else this.room.notice.set(ack.error.message);
+    } finally {
+      this.busy.set(false);
+    }
+  }
+}
