@@ -11,6 +11,8 @@ import { formatDuration } from '../frontend/src/app/features/attendance/duration
 import { chromiumWithRealTabs } from './attendance-visibility';
 import { frameAt, launchChromium } from './browser';
 
+const ADMIN_TOKEN = 'admin-token-for-the-attendance-e2e-0123';
+
 /** What the page itself says about its visibility (the real Page Visibility API, nothing emulated). */
 const visibility = (room: Frame) => room.evaluate(() => document.visibilityState);
 
@@ -41,6 +43,7 @@ describe('attendance in Chromium: a student behind another tab flagged inactive 
     inbox = await SmtpInbox.start();
     // Scheduled reports are looked for every second, so the weekly one subscribed to below arrives in the test.
     t = await startTestApp({
+      ADMIN_TOKEN,
       SMTP_URL: inbox.url,
       MAIL_FROM: 'Lectern <lectern@school.test>',
       REPORT_DISPATCH_MS: '1000',
@@ -89,6 +92,36 @@ describe('attendance in Chromium: a student behind another tab flagged inactive 
   it("the instructor sees a student with the page hidden as inactive; after class the report has each student's numbers and status, and the LMS the computed grades", async () => {
     const teacherCtx = await browser.newContext();
     contexts.push(teacherCtx);
+
+    // The operator's console: the dev LMS platform's attendance defaults (a wrong share refused in words first).
+    const adminPage = await teacherCtx.newPage();
+    await adminPage.goto(`${t.url}/admin`);
+    await adminPage.getByTestId('admin-token').fill(ADMIN_TOKEN);
+    await adminPage.getByTestId('admin-sign-in').click();
+    const [{ id: platformId }] = await t.db.query(`SELECT id FROM lti_platform WHERE issuer = $1`, [t.platformUrl]);
+    await adminPage.getByTestId(`attendance-defaults-${platformId}`).click();
+    const defaults = adminPage.locator(`form[data-platform="${platformId}"]`);
+    await defaults.getByTestId('platform-own-thresholds').check();
+    await defaults.getByTestId('platform-late-after').fill('7');
+    await defaults.getByTestId('platform-min-active-percent').fill('140');
+    await defaults.getByTestId('platform-zone').fill('Asia/Tokyo');
+    await defaults.getByTestId('platform-attendance-save').click();
+    expect(await defaults.getByTestId('platform-attendance-problem').textContent()).toContain(
+      'Minimum active share: a number from 0 to 100.',
+    );
+    await defaults.getByTestId('platform-min-active-percent').fill('30');
+    await defaults.getByTestId('platform-attendance-save').click();
+    await defaults.getByTestId('platform-attendance-saved').waitFor({ timeout: 10_000 });
+    const [platformDefaults] = await t.db.query(
+      `SELECT thresholds, time_zone FROM attendance_platform_settings WHERE platform_id = $1`,
+      [platformId],
+    );
+    expect(platformDefaults).toEqual({
+      thresholds: { lateAfterMinutes: 7, leftEarlyMinutes: 10, minActiveMinutes: null, minActivePercent: 30 },
+      time_zone: 'Asia/Tokyo',
+    });
+    await adminPage.close();
+
     const teacherPage = await teacherCtx.newPage();
     await teacherPage.goto(`${t.platformUrl}/?course=phys-101`);
     await teacherPage.click('#launch-instructor');
@@ -109,6 +142,8 @@ describe('attendance in Chromium: a student behind another tab flagged inactive 
     let report = await frameAt(teacherPage, '/attendance');
     const settings = report.getByTestId('attendance-settings');
     await settings.waitFor({ timeout: 15_000 });
+    // Until the classroom has its own, the platform's defaults (set in the console above) apply.
+    expect(await settings.textContent()).toContain('Late: first joined more than 7 min after the start');
     await settings.getByTestId('own-thresholds').check();
     // A wrong value is refused in words, before anything is sent.
     await settings.getByTestId('min-active-percent').fill('150');
@@ -130,7 +165,8 @@ describe('attendance in Chromium: a student behind another tab flagged inactive 
 
     // The course's time zone: a name that is not a zone is refused before sending; Paris is kept.
     const zone = report.getByTestId('course-time-zone');
-    expect(await zone.getByTestId('zone-effective').textContent()).toBe('UTC');
+    expect(await zone.getByTestId('zone-effective').textContent()).toBe('Asia/Tokyo');
+    expect(await zone.getByTestId('zone-default').textContent()).toContain("the platform's default");
     await zone.getByTestId('zone-input').fill('Paris');
     await zone.getByTestId('zone-save').click();
     expect(await zone.getByTestId('zone-problem').textContent()).toContain('"Paris" is not a time zone');
@@ -185,6 +221,9 @@ describe('attendance in Chromium: a student behind another tab flagged inactive 
       'the subscription shown',
     );
     expect(await subscription.getByTestId('subscription-state').textContent()).toContain('The weekly report');
+    await report
+      .locator('section[aria-labelledby=course-settings-title]')
+      .screenshot({ path: '.cache/attendance-course.png' });
 
     await report.locator('a', { hasText: 'Lobby' }).click();
     lobby = await frameAt(teacherPage, '/lobby');

@@ -20,7 +20,7 @@ import { type ImportProblem, importProblems, nowIn, zoneChoices, zoneInput } fro
 @Component({
   selector: 'app-attendance-course',
   templateUrl: './attendance-course.component.html',
-  styleUrl: './attendance-settings.component.css',
+  styleUrls: ['./attendance-settings.component.css', './attendance-course.component.css'],
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class AttendanceCourseComponent implements OnInit {
