@@ -71,6 +71,7 @@ describe('room defects of issue 18, in Chromium', () => {
     await draw(teacher.page, room, [60, 60], [[200, 150]]);
     await waitFor(async () => (await board.getAttribute('data-elements')) === '1', 'the rectangle on page 2');
     await room.getByTestId('end-class').click();
+    await room.getByTestId('end-for-everyone').click(); // End class asks first
     await room.getByTestId('room-ended').waitFor({ timeout: 10_000 });
 
     const student = await launch(browser, 'student', PHONE);
@@ -118,6 +119,7 @@ describe('room defects of issue 18, in Chromium', () => {
       if (round === 3) {
         // The class ends while the student is in the lobby, and a new one starts: the lobby updates by itself.
         await teacherRoom.getByTestId('end-class').click();
+        await teacherRoom.getByTestId('end-for-everyone').click(); // End class asks first
         await teacherRoom.getByTestId('room-ended').waitFor({ timeout: 10_000 });
         await teacherRoom.locator('a', { hasText: 'Back to the lobby' }).click();
         const tl = await frameAt(teacher.page, '/lobby');

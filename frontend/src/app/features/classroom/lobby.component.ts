@@ -7,6 +7,12 @@ import { LtiSession } from '../../core/lti-session.service';
 import { SavedBoardsApi, SavedBoardSummary } from '../whiteboard/saved-boards-api.service';
 import { ClassroomApi } from './classroom-api.service';
 import { RecordingSettingsComponent } from '../recording/recording-settings.component';
+import { ConfirmDialogComponent, DialogChoice } from './control/confirm-dialog.component';
+
+const END_CHOICES: DialogChoice[] = [
+  { value: 'cancel', label: 'Cancel', kind: 'quiet', testId: 'end-cancel' },
+  { value: 'end', label: 'End for everyone', kind: 'danger', testId: 'end-for-everyone' },
+];
 
 /** How often a waiting student's lobby checks whether class has started (the live room issue replaces this with a push). */
 const REFRESH_MS = 5000;
@@ -14,7 +20,7 @@ const REFRESH_MS = 5000;
 /** The classroom lobby: course, who I am, and whether a class is live (instructors start it here). */
 @Component({
   selector: 'app-lobby',
-  imports: [DatePipe, RouterLink, RecordingSettingsComponent],
+  imports: [DatePipe, RouterLink, RecordingSettingsComponent, ConfirmDialogComponent],
   templateUrl: './lobby.component.html',
   styleUrl: './lobby.component.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -65,6 +71,16 @@ export class LobbyComponent implements OnInit {
       const { session } = await this.api.startClass();
       await this.router.navigate(['/room', session.id]);
     });
+  }
+
+  protected readonly endChoices = END_CHOICES;
+  /** The class whose end was asked for (End class asks first). */
+  protected readonly ending = signal<string | null>(null);
+
+  protected endChosen(choice: string): void {
+    const id = this.ending();
+    this.ending.set(null);
+    if (choice === 'end' && id) void this.endClass(id);
   }
 
   async endClass(id: string): Promise<void> {
