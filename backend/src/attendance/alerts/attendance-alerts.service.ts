@@ -122,12 +122,13 @@ export class AttendanceAlertsService implements OnModuleInit, OnModuleDestroy {
 
   /**
    * Imports guardian contacts from CSV for the course (all or nothing): each student named by LMS user id
-   * or by email must be a member of the course (roster or launch). Returns how many contacts were stored.
+   * or by email must be a student of the course (a learner on the roster or by launch). Returns how many
+   * contacts were stored.
    */
   async importContacts(courseId: string, csv: string): Promise<{ imported: number; students: number }> {
     const parsed = parseGuardianCsv(csv);
     if (!parsed.ok) throw new ValidationError(`Invalid contacts file: ${parsed.problems.join('; ')}`, parsed.problems);
-    const members = await this.roster.members(courseId);
+    const members = (await this.roster.members(courseId)).filter((m) => m.role === 'learner');
     const problems: string[] = [];
     const resolved = parsed.contacts.flatMap((c) => {
       const key = c.student.toLowerCase();

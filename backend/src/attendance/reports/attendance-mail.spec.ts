@@ -71,6 +71,11 @@ describe('attendance notes and reports by mail', () => {
       'no student dev-nobody',
     );
     expect((await csvPost(teacher, '{"a":1}', 'application/json')).status).toBe(400);
+    // A member who is not a student (the instructor, an LMS observer) has no guardians.
+    const notStudent = await csvPost(teacher, 'student,guardian_email\ndev-ada,e@family.test\n');
+    expect(((await notStudent.json()) as { error: { details: string[] } }).error.details).toEqual([
+      'line 2: no student dev-ada in this course',
+    ]);
 
     const ok = await csvPost(
       teacher,
