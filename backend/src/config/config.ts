@@ -70,6 +70,8 @@ const schema = z.object({
   MEDIA_CONSUMERS_PER_WORKER: z.coerce.number().int().min(1).max(100_000).default(500),
   MEDIA_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
   MEDIA_FORCE_RELAY: booleanString.optional(),
+  // on: this instance serves the app and hosts classes' media; off: never hosts media; only: a media host.
+  MEDIA_ROLE: z.enum(['on', 'off', 'only']).default('on'),
   TURN_URLS: z.string().optional(),
   TURN_SECRET: z.string().min(16, 'must be at least 16 characters long').optional(),
   TURN_TTL_SECONDS: z.coerce
@@ -211,6 +213,11 @@ export interface MediaConfig {
   logLevel: 'debug' | 'warn' | 'error' | 'none';
   /** Every browser sends and receives only through TURN (networks that allow nothing else, or policy). */
   forceRelay: boolean;
+  /**
+   * on: serves the app and hosts media; off: never hosts a class's media (classes go to media hosts);
+   * only: a media host (placed by load like any other; an operator keeps it out of the app's load balancer).
+   */
+  role: 'on' | 'off' | 'only';
   /** TURN servers (coturn REST-API shared secret); urls empty: no TURN handed out. */
   turn: { urls: string[]; secret: string | undefined; ttlSeconds: number };
 }
@@ -331,6 +338,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       consumersPerWorker: c.MEDIA_CONSUMERS_PER_WORKER,
       logLevel: c.MEDIA_LOG_LEVEL,
       forceRelay: c.MEDIA_FORCE_RELAY ?? false,
+      role: c.MEDIA_ROLE,
       turn: { urls: turnUrls, secret: c.TURN_SECRET, ttlSeconds: c.TURN_TTL_SECONDS },
     },
     recording: {

@@ -21,6 +21,7 @@ import {
   ONLY_IF_HOSTED,
 } from '../contracts/media-host';
 import { serveHostRequest } from './media-host';
+import { MediaHosts } from './media-hosts.service';
 import { MediaService } from './media.service';
 
 const ownerKey = (sessionId: string) => `media:owner:${sessionId}`;
@@ -62,6 +63,7 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
     @Inject(REDIS) private readonly redis: Redis,
     private readonly media: MediaService,
     private readonly events: DomainEvents,
+    private readonly hosts: MediaHosts,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -69,6 +71,7 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
     this.sub.on('message', (channel: string, raw: string) => void this.message(channel, raw));
     await this.sub.subscribe(rpcChannel(this.instanceId), replyChannel(this.instanceId));
     this.media.on('roomClosed', this.roomClosed);
+    this.hosts.start(this.instanceId);
     this.beat = setInterval(() => void this.refresh(), this.config.presence.beatMs);
     this.beat.unref();
     // Teacher controls and the end of class happen on the teacher's instance; the host acts on them.
@@ -141,14 +144,12 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
       if (ONLY_IF_HOSTED.has(request.op)) return null as HostReply<R>;
       if (LOCAL_IF_UNHOSTED.has(request.op)) return serveHostRequest(this.media, request);
       if (request.op !== 'join') throw new DomainError('MEDIA_NOT_JOINED', 'Join the media of this class first', 404);
-      const claimed = await this.redis.set(
-        ownerKey(sessionId),
-        this.instanceId,
-        'PX',
-        this.config.presence.ttlMs,
-        'NX',
-      );
-      owner = claimed ? this.instanceId : await this.redis.get(ownerKey(sessionId));
+      // A new class: placed on the least-loaded active media host (maybe this one), which the key names.
+      const host = await this.hosts.place();
+      if (!host)
+        throw new DomainError('MEDIA_UNAVAILABLE', 'No media server is taking new classes right now; try again', 503);
+      const claimed = await this.redis.set(ownerKey(sessionId), host, 'PX', this.config.presence.ttlMs, 'NX');
+      owner = claimed ? host : await this.redis.get(ownerKey(sessionId));
       if (!owner) throw new DomainError('MEDIA_UNAVAILABLE', "Could not place this class's media; try again", 503);
     }
     if (owner === this.instanceId) {

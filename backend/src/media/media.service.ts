@@ -124,6 +124,11 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
     return { rooms: this.rooms.size, workers: this.pool ? await this.pool.usage() : [] };
   }
 
+  /** The classes whose media this process hosts now. */
+  hostedClasses(): string[] {
+    return [...this.rooms.keys()];
+  }
+
   room(sessionId: string): MediaRoom | undefined {
     return this.rooms.get(sessionId);
   }

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { pickWorker, placeConsumer, WorkerLoad } from './allocation';
 import { classVideoCodec } from './codecs';
+import { cpuShare, hostLoad, MediaHostReport, pickMediaHost } from './host-placement';
 import { DEFAULT_POLICY, produceRefusal, unmuteRefusal } from './policy';
 import { qualityFromSample, qualityFromScores, qualityLabel, spatialLayerFor } from './quality';
 import { turnCredentials } from './turn';
@@ -105,5 +106,52 @@ describe("the class's video codec", () => {
     expect(classVideoCodec([['video/VP8'], ['video/VP8'], ['video/H264']])).toBe('video/VP8');
     expect(classVideoCodec([['video/H264'], ['video/H264'], ['video/VP8']])).toBe('video/H264');
     expect(classVideoCodec([])).toBe('video/VP8');
+  });
+});
+
+describe('media host placement', () => {
+  const host = (id: string, o: Partial<MediaHostReport> = {}): MediaHostReport => ({
+    instanceId: id,
+    state: 'active',
+    consumers: 0,
+    capacity: 1000,
+    cpu: 0,
+    rooms: 0,
+    at: 10_000,
+    ...o,
+  });
+  it('takes the least-loaded host: the larger of consumer fill and CPU counts', () => {
+    expect(pickMediaHost([host('a', { consumers: 500 }), host('b', { consumers: 100 })], 10_500, 5000)).toBe('b');
+    // b has few consumers but its workers are busy: a is less loaded.
+    expect(pickMediaHost([host('a', { consumers: 300 }), host('b', { consumers: 100, cpu: 0.8 })], 10_500, 5000)).toBe(
+      'a',
+    );
+  });
+  it('skips cordoned, draining and silent hosts; null when none is left', () => {
+    const hosts = [host('a', { state: 'cordoned' }), host('b', { state: 'draining' }), host('c', { at: 1000 })];
+    expect(pickMediaHost(hosts, 10_500, 5000)).toBeNull();
+    expect(pickMediaHost([...hosts, host('d', { consumers: 999 })], 10_500, 5000)).toBe('d');
+  });
+  it('breaks ties by fewer classes, then by id', () => {
+    expect(pickMediaHost([host('a', { rooms: 3 }), host('b', { rooms: 1 })], 10_500, 5000)).toBe('b');
+    expect(pickMediaHost([host('b'), host('a')], 10_500, 5000)).toBe('a');
+  });
+  it('keeps the class on the asking instance when it is within the local margin of the least loaded', () => {
+    const hosts = [host('a', { consumers: 150 }), host('b', { consumers: 100 })];
+    expect(pickMediaHost(hosts, 10_500, 5000)).toBe('b');
+    expect(pickMediaHost(hosts, 10_500, 5000, 'a')).toBe('a');
+    expect(pickMediaHost([host('a', { consumers: 250 }), host('b', { consumers: 100 })], 10_500, 5000, 'a')).toBe('b');
+    expect(pickMediaHost([host('a', { state: 'cordoned' }), host('b', { consumers: 900 })], 10_500, 5000, 'a')).toBe(
+      'b',
+    );
+    // An asker that is not a media host (role off) is not a candidate.
+    expect(pickMediaHost(hosts, 10_500, 5000, 'front')).toBe('b');
+  });
+  it('a host without capacity is full', () => expect(hostLoad({ consumers: 0, capacity: 0, cpu: 0 })).toBe(1));
+  it('CPU share over the beat, clamped to 0..1', () => {
+    expect(cpuShare(10, 11, 2, 1)).toBe(0.5);
+    expect(cpuShare(10, 14, 2, 2)).toBe(1);
+    expect(cpuShare(10, 9, 2, 1)).toBe(0);
+    expect(cpuShare(10, 11, 0, 1)).toBe(0);
   });
 });
