@@ -15,6 +15,7 @@ import { CreateAttendanceMail1796362500000 } from './1796362500000-create-attend
 import { CreateRecordingCapture1796370000000 } from './1796370000000-create-recording-capture';
 import { CreateClassControl1796371000000 } from './1796371000000-create-class-control';
 import { AddObserversAndTimeZones1796372000000 } from './1796372000000-add-observers-and-time-zones';
+import { AllowObserverAndDesignerRoles1796379190000 } from './1796379190000-allow-observer-and-designer-roles';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   CreateRecordingCapture1796370000000,
   CreateClassControl1796371000000,
   AddObserversAndTimeZones1796372000000,
+  AllowObserverAndDesignerRoles1796379190000,
 ];

@@ -5,8 +5,13 @@
 /**
  * A person's role in a course. `guest`: someone with no LMS account who came by an instructor's invite
  * link; bound to one class, never graded, refused everything outside that class (platform/auth/guest-access.ts).
+ * `designer` (LIS ContentDeveloper, Canvas's designers): prepares and runs classes like an instructor, but
+ * never sees or changes grades and is never graded. `observer` (LIS Mentor, Canvas's observers and
+ * Moodle's parents; also a launch whose roles claim is empty): watches and reads the class, sends nothing
+ * into it, is never graded (platform/auth/observer-access.ts).
  */
-export type CourseRole = 'administrator' | 'instructor' | 'teaching_assistant' | 'learner' | 'guest';
+export type CourseRole =
+  'administrator' | 'instructor' | 'teaching_assistant' | 'designer' | 'learner' | 'observer' | 'guest';
 
 export interface SessionExchangeResponse {
   token: string;

@@ -7,7 +7,7 @@ import { APP_CONFIG } from '../config/config';
 import { REDIS } from '../platform/redis';
 import { decodeJwt } from 'jose';
 import { DevClients } from './dev-clients';
-import { courseMembers, DEV_COURSES, DevCourse, devServiceUrls, LIS_ROLE } from './domain/dev-lms-fixture';
+import { courseMembers, DEV_COURSES, DevCourse, devServiceUrls, LIS_ROLES } from './domain/dev-lms-fixture';
 import { DevLineItem, DevLinkRow, DevLmsRepository } from './infra/dev-lms.repository';
 
 export type { DevLineItem, DevLinkRow };
@@ -257,7 +257,7 @@ export class DevLmsServices {
       family_name: m.user.familyName,
       email: m.user.email,
       user_id: m.user.id,
-      roles: [LIS_ROLE[m.role]],
+      roles: LIS_ROLES[m.role],
       // An observer's students, as NRPS 2.0 gives a member's launch claims in its message section.
       ...(m.observes?.length
         ? {

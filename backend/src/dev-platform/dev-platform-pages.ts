@@ -71,7 +71,7 @@ export function coursePage(
       <form method="get" action="launch" id="custom-form"><input type="hidden" name="course" value="${e(course.id)}">
         <input type="hidden" name="presentation" value="iframe"><input type="hidden" name="storage" value="1">
         <label>Name <input name="name" required maxlength="80" value="Marie Curie"></label>
-        <label>Role <select name="role"><option>Learner</option><option>Instructor</option><option>TeachingAssistant</option></select></label>
+        <label>Role <select name="role"><option>Learner</option><option>Instructor</option><option>TeachingAssistant</option><option>ContentDeveloper</option><option>Mentor</option><option value="None">None (empty roles claim)</option></select></label>
         <button class="btn">Launch</button></form></section>
     <section class="muted"><h2>Platform details</h2><table>
       <tr><td>Issuer</td><td><code>${e(issuer)}</code></td></tr>

@@ -18,7 +18,7 @@ import { DevPlatformService } from './dev-platform.service';
 import { customLaunch, DEV_COURSES, DevRole, findLaunch } from './domain/dev-lms-fixture';
 import { isEmulatedFamily } from './domain/lms-registration-emulation';
 
-const ROLES: DevRole[] = ['Instructor', 'Learner', 'TeachingAssistant'];
+const ROLES: DevRole[] = ['Instructor', 'Learner', 'TeachingAssistant', 'ContentDeveloper', 'Mentor', 'None'];
 const q = (v: unknown) => (typeof v === 'string' ? v : '');
 
 /** The dev LMS's pages and endpoints. Development only. */

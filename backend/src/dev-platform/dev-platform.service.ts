@@ -6,7 +6,7 @@ import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config';
 import { LtiService } from '../lti/lti.service';
 import { LTI } from '../tenancy/domain/launch-identity';
-import { DevLaunch, DevLaunchTarget, devServiceUrls, LIS_ROLE, observedBy } from './domain/dev-lms-fixture';
+import { DevLaunch, DevLaunchTarget, devServiceUrls, LIS_ROLES, observedBy } from './domain/dev-lms-fixture';
 
 import { DEV_CLIENT_ID, DEV_DEPLOYMENT_ID, DevClient } from './dev-clients';
 import { DevLmsRepository } from './infra/dev-lms.repository';
@@ -191,7 +191,7 @@ export class DevPlatformService implements OnModuleInit {
         title: launch.course.title,
         type: ['http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering'],
       },
-      [LTI.roles]: [LIS_ROLE[launch.role]],
+      [LTI.roles]: LIS_ROLES[launch.role],
       ...(launch.role === 'Mentor'
         ? { 'https://purl.imsglobal.org/spec/lti/claim/role_scope_mentor': observedBy(launch.course, launch.user.id) }
         : {}),

@@ -4,13 +4,13 @@ import { Session, SessionGuard } from '../platform/auth/session.guard';
 import { classroomOf, type SessionClaims } from '../platform/auth/session-token';
 import { ForbiddenError } from '../platform/domain-error';
 import { parseInput } from '../platform/validation';
-import { canTeach } from '../tenancy/domain/role-mapping';
+import { canGrade } from '../tenancy/domain/role-mapping';
 import { AttendanceGradesService } from './attendance-grades.service';
 import { GradesViewService } from './grades-view.service';
 import { GradesService } from './grades.service';
 
 const requireTeacher = (s: SessionClaims) => {
-  if (!canTeach(s.role)) throw new ForbiddenError('TEACHER_ONLY', 'Only instructors can see and change grades');
+  if (!canGrade(s.role)) throw new ForbiddenError('TEACHER_ONLY', 'Only instructors can see and change grades');
 };
 const gradeBody = z
   .object({ scoreGiven: z.number().min(0).finite(), comment: z.string().max(1000).optional() })

@@ -9,7 +9,6 @@ import { LaunchRejectedError, UnauthenticatedError } from '../platform/domain-er
 import { REDIS } from '../platform/redis';
 import { observerLinksFromLaunch } from '../roster/domain/observer-links';
 import { LTI, resolveLaunchIdentity } from '../tenancy/domain/launch-identity';
-import { mapLtiRoles } from '../tenancy/domain/role-mapping';
 import { TenancyService } from '../tenancy/tenancy.service';
 import { DeepLinkingService } from './deep-linking.service';
 import type { StoredLoginRequest } from './infra/login-request.repository';
@@ -70,7 +69,7 @@ export class LaunchService {
 
   /**
    * An LMS observer (role Mentor) names the students they observe: the roster records the links (their
-   * attendance notes go to the observer too). An observer with no other role does not enter the class.
+   * attendance notes go to the observer too). The observer then enters the class read-only (role observer).
    */
   private observerLinks(launch: CheckedLaunch): void {
     const c = launch.claims;
@@ -86,12 +85,6 @@ export class LaunchService {
       observerSubject: links[0].observerSubject,
       links,
     });
-    if (!mapLtiRoles(roles as string[]))
-      throw new LaunchRejectedError(
-        'OBSERVER_ONLY',
-        `You observe ${links.length === 1 ? 'a student' : `${links.length} students`} in this course. Lectern will email you when they miss a class or fall below its attendance thresholds; the live class itself is for the course's students and instructors.`,
-        403,
-      );
   }
 
   /** Trades a launch code for the session token, once. */

@@ -129,7 +129,7 @@ describe('bad launches and bad API calls are refused, and write nothing', () => 
     withClaims((c) => (c[LTI.targetLinkUri] = 'https://evil.example/lti'), 400, 'TARGET_LINK_URI_FOREIGN'));
   it('refuses a role Lectern does not support, after verification', () =>
     withClaims(
-      (c) => (c[LTI.roles] = ['http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor']),
+      (c) => (c[LTI.roles] = ['http://purl.imsglobal.org/vocab/lis/v2/institution/person#Student']),
       403,
       'ROLE_NOT_SUPPORTED',
     ));

@@ -3,6 +3,7 @@ import { Metrics } from './metrics/metrics';
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
 import { MAX_PAYLOAD_BYTES, type Ack } from '../contracts/realtime';
+import { OBSERVER_EVENTS } from './auth/observer-access';
 import type { SessionClaims } from './auth/session-token';
 import { DomainError, ForbiddenError, NotFoundError } from './domain-error';
 import { RateLimiter, socketRateLimitCheck } from './rate-limit/rate-limiter';
@@ -243,6 +244,8 @@ export class SocketGate {
       }
       if (data.session.role === 'guest' && !rule.guests)
         throw new ForbiddenError('GUEST_NOT_ALLOWED', 'Guests cannot do this');
+      if (data.session.role === 'observer' && !OBSERVER_EVENTS.has(rule.event))
+        throw new ForbiddenError('OBSERVER_READ_ONLY', 'Observers watch and read the class; they cannot do this');
       const member = resolveAccess(rule.access, data);
       for (const check of this.checks) await check(rule.event, data.session, member, size);
       // Re-read after the checks' awaits: a leave or a disconnect may have ended the membership meanwhile.

@@ -7,7 +7,7 @@ import { PresenceService } from '../classroom/presence.service';
 import { GradesService } from '../grades/grades.service';
 import { NotFoundError } from '../platform/domain-error';
 import { TenancyService } from '../tenancy/tenancy.service';
-import { canTeach } from '../tenancy/domain/role-mapping';
+import { isGraded } from '../tenancy/domain/role-mapping';
 import { gradesAtClose, markOf, quizScore } from './domain/scoring';
 import { LiveQuizStore } from './infra/live-quiz.store';
 import { QuizRepository, type AnswerRow, type AttendeeRow, type QuizRow } from './infra/quiz.repository';
@@ -69,9 +69,9 @@ export class QuizGradingService {
     );
   }
 
-  /** Students in the class now (instructors do not answer). */
+  /** Students in the class now: learners (instructors, designers, observers and guests are not graded). */
   async presentStudents(sessionId: string): Promise<string[]> {
-    return (await this.presence.participants(sessionId)).filter((p) => !canTeach(p.role)).map((p) => p.userId);
+    return (await this.presence.participants(sessionId)).filter((p) => isGraded(p.role)).map((p) => p.userId);
   }
 
   async close(quizId: string, reason: 'teacher' | 'time'): Promise<{ quizId: string; closedAt: string }> {

@@ -92,7 +92,7 @@ export class LaunchClient {
   async launchAs(
     course: string,
     name: string,
-    role: 'Instructor' | 'Learner' | 'TeachingAssistant' = 'Learner',
+    role: 'Instructor' | 'Learner' | 'TeachingAssistant' | 'ContentDeveloper' | 'Mentor' | 'None' = 'Learner',
   ): Promise<string> {
     const login = await this.login(await this.loginUrl(course, '', { name, role }));
     const form = await this.authorize(login.authUrl);

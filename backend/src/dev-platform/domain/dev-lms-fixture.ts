@@ -1,6 +1,9 @@
 /** The course and people the development LMS platform shows. */
-/** Mentor: an observer (a parent, Canvas's ObserverEnrollment) of the students named in `observes`. */
-export type DevRole = 'Instructor' | 'Learner' | 'TeachingAssistant' | 'Mentor';
+/**
+ * Mentor: an observer (a parent, Canvas's ObserverEnrollment) of the students named in `observes`.
+ * ContentDeveloper: Canvas's DesignerEnrollment. None: a launch whose roles claim is empty (LTI 1.3 allows it).
+ */
+export type DevRole = 'Instructor' | 'Learner' | 'TeachingAssistant' | 'Mentor' | 'ContentDeveloper' | 'None';
 
 export interface DevCourse {
   id: string;
@@ -65,11 +68,14 @@ export const DEV_COURSES: DevCourse[] = [
   },
 ];
 
-export const LIS_ROLE: Record<DevRole, string> = {
-  Instructor: 'http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor',
-  Learner: 'http://purl.imsglobal.org/vocab/lis/v2/membership#Learner',
-  TeachingAssistant: 'http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant',
-  Mentor: 'http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor',
+/** The roles claim each role sends. */
+export const LIS_ROLES: Record<DevRole, string[]> = {
+  Instructor: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor'],
+  Learner: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner'],
+  TeachingAssistant: ['http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant'],
+  Mentor: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor'],
+  ContentDeveloper: ['http://purl.imsglobal.org/vocab/lis/v2/membership#ContentDeveloper'],
+  None: [],
 };
 
 /** The students an observer of the course observes (empty for anyone else). */

@@ -26,7 +26,7 @@ describe('parseMembershipPage', () => {
         role: 'learner',
         status: 'inactive',
       },
-      { subject: 'u3', name: 'User u3', email: null, ltiRoles: [`${M}#Mentor`], role: null, status: 'deleted' },
+      { subject: 'u3', name: 'User u3', email: null, ltiRoles: [`${M}#Mentor`], role: 'observer', status: 'deleted' },
       { subject: 'u4', name: 'User u4', email: null, ltiRoles: [`${M}#Learner`], role: 'learner', status: 'active' },
     ]);
   });

@@ -118,8 +118,17 @@ describe('resolveLaunchIdentity', () => {
   });
 
   it('rejects roles Lectern does not support', () => {
-    expect(rejected({ ...claims(), [LTI.roles]: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor'] })).toBe(
-      'ROLE_NOT_SUPPORTED',
+    expect(
+      rejected({ ...claims(), [LTI.roles]: ['http://purl.imsglobal.org/vocab/lis/v2/institution/person#Student'] }),
+    ).toBe('ROLE_NOT_SUPPORTED');
+  });
+
+  it('lets in what Canvas and Moodle send: observers (Mentor), designers (ContentDeveloper), an empty roles claim', () => {
+    const M = 'http://purl.imsglobal.org/vocab/lis/v2/membership';
+    expect(resolveLaunchIdentity({ ...claims(), [LTI.roles]: [`${M}#Mentor`] }, 'client-1').role).toBe('observer');
+    expect(resolveLaunchIdentity({ ...claims(), [LTI.roles]: [`${M}#ContentDeveloper`] }, 'client-1').role).toBe(
+      'designer',
     );
+    expect(resolveLaunchIdentity({ ...claims(), [LTI.roles]: [] }, 'client-1').role).toBe('observer');
   });
 });

@@ -141,7 +141,7 @@ export function resolveLaunchIdentity(claims: Claims, clientId: string): LaunchI
   if (!role) {
     throw new LaunchRejectedError(
       'ROLE_NOT_SUPPORTED',
-      'Your role in this course is not one Lectern supports (instructor, teaching assistant, learner, administrator)',
+      'Your role in this course is not one Lectern supports (instructor, teaching assistant, designer, learner, observer, administrator)',
       403,
     );
   }
