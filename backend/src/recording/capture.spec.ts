@@ -197,7 +197,7 @@ describe.skipIf(mediaTestsOptedOut())('recording capture: real worker, real FFmp
     const { camera, mic } = await fakeCameraAndMic();
     const recorder = capture.recorder(sessionId)!;
     expect(recorder, 'the class is recorded on its media host').toBeDefined();
-    await waitFor(async () => (await tracks()).length === 2, 'a run row for each producer', 20_000);
+    await waitFor(async () => (await tracks()).length === 2, 'a run row for each producer', 45_000);
     const rows = await tracks();
     expect(rows.map((r) => [r.kind, r.role, r.producer_id, r.ended_at]).sort()).toEqual(
       [
@@ -208,7 +208,7 @@ describe.skipIf(mediaTestsOptedOut())('recording capture: real worker, real FFmp
     for (const r of rows) {
       expect(r.playlist).toBe(`${sessionId}/${r.id}/list.csv`);
       expect(r.instance).toBe(capture.instance);
-      expect(Math.abs(r.started_at.getTime() - Date.now())).toBeLessThan(20_000);
+      expect(Math.abs(r.started_at.getTime() - Date.now())).toBeLessThan(60_000);
     }
     const video = rows.find((r) => r.kind === 'video')!;
     await waitFor(async () => (await listed(video.playlist)).length >= 3, 'three video segments listed', 30_000);

@@ -1,6 +1,6 @@
 import ffmpeg from 'fluent-ffmpeg';
 import { spawnSync } from 'node:child_process';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CaptureArgs } from '../domain/capture-args';
 
@@ -13,8 +13,9 @@ export interface FfmpegExit {
 }
 
 /**
- * The launcher FFmpeg runs through (written once into RECORDING_DIR/.bin): at the lowest CPU priority
- * (`nice -n 19`: the live room's own processes always come first), and, where util-linux's `setpriv`
+ * The launcher FFmpeg runs through (written once into RECORDING_DIR/.bin): at a lower CPU priority
+ * (`nice -n 10`: the live room's own processes come first when the host is busy; not 19, at which a
+ * saturated host starves the copy until the socket's buffer overflows and packets are lost), and, where util-linux's `setpriv`
  * exists, set to receive SIGTERM when its parent dies, so a backend killed with SIGKILL leaves no FFmpeg
  * behind: each one closes its last segment and exits.
  */
@@ -25,13 +26,16 @@ export async function writeLauncher(recordingDir: string, ffmpegBin: string): Pr
   const hasSetpriv = spawnSync('setpriv', ['--version'], { stdio: 'ignore' }).status === 0;
   const quoted = `'${ffmpegBin.replace(/'/g, `'\\''`)}'`;
   const body = hasSetpriv
-    ? `exec nice -n 19 setpriv --pdeathsig TERM -- ${quoted} "$@"`
-    : `exec nice -n 19 ${quoted} "$@"`;
+    ? `exec nice -n 10 setpriv --pdeathsig TERM -- ${quoted} "$@"`
+    : `exec nice -n 10 ${quoted} "$@"`;
+  // Written aside and renamed: instances sharing RECORDING_DIR never run a half-written launcher.
+  const temp = `${file}.${process.pid}`;
   await writeFile(
-    file,
-    `#!/bin/sh\n# Lectern's recording capture: FFmpeg at the lowest priority, gone with its parent.\n${body}\n`,
+    temp,
+    `#!/bin/sh\n# Lectern's recording capture: FFmpeg at a lower priority, gone with its parent.\n${body}\n`,
   );
-  await chmod(file, 0o755);
+  await chmod(temp, 0o755);
+  await rename(temp, file);
   return file;
 }
 

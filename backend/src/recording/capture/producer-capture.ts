@@ -201,7 +201,7 @@ export class ProducerCapture {
       );
       const proc = new FfmpegProcess(launcher, captureArgs({ sdpPath, folder, segmentSeconds, listenIp: LOOPBACK }));
       this.proc = proc;
-      const listening = await Promise.race([udpPortTaken(port, LOOPBACK, 10_000), proc.exited.then(() => false)]);
+      const listening = await Promise.race([udpPortTaken(port, LOOPBACK, 20_000), proc.exited.then(() => false)]);
       if (!listening || this.over) {
         await proc.stop();
         return this.over ? null : { at: null };
