@@ -88,7 +88,13 @@ describe.skipIf(mediaTestsOptedOut())('recording capture survives its host being
     const [{ id: sessionId }] = (await db.query(`SELECT id FROM live_session WHERE ended_at IS NULL`)).rows;
     const tracks = async (): Promise<TrackRow[]> =>
       (await db.query(`SELECT * FROM recording_track WHERE session_id = $1 ORDER BY started_at`, [sessionId])).rows;
-    await waitFor(async () => (await tracks()).length >= 2, "runs for the teacher's camera and microphone", 30_000);
+    await waitFor(
+      async () => (await tracks()).length >= 2,
+      "runs for the teacher's camera and microphone",
+      90_000,
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}\n${cluster.logs.slice(-40).join('')}`);
+    });
     const first = await tracks();
     expect(new Set(first.map((r) => r.kind))).toEqual(new Set(['video', 'audio']));
     const host = first[0].instance;
