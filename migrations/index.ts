@@ -13,6 +13,7 @@ import { CreateQuizzes1796359300000 } from './1796359300000-create-quizzes';
 import { CreateAttendance1796362000000 } from './1796362000000-create-attendance';
 import { CreateAttendanceMail1796362500000 } from './1796362500000-create-attendance-mail';
 import { CreateRecordingCapture1796370000000 } from './1796370000000-create-recording-capture';
+import { IndexOpenRecordingRuns1796370100000 } from './1796370100000-index-open-recording-runs';
 import { CreateClassControl1796371000000 } from './1796371000000-create-class-control';
 import { AddObserversAndTimeZones1796372000000 } from './1796372000000-add-observers-and-time-zones';
 import { AllowObserverAndDesignerRoles1796379190000 } from './1796379190000-allow-observer-and-designer-roles';
@@ -34,6 +35,7 @@ export const MIGRATIONS = [
   CreateAttendance1796362000000,
   CreateAttendanceMail1796362500000,
   CreateRecordingCapture1796370000000,
+  IndexOpenRecordingRuns1796370100000,
   CreateClassControl1796371000000,
   AddObserversAndTimeZones1796372000000,
   AllowObserverAndDesignerRoles1796379190000,

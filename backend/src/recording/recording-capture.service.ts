@@ -34,6 +34,7 @@ export class RecordingCaptureService implements OnModuleInit, OnModuleDestroy {
   private settings: CaptureSettings | null = null;
   private sub: Redis | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private sweepTimer: NodeJS.Timeout | null = null;
   private sweeping = false;
 
   constructor(
@@ -71,17 +72,17 @@ export class RecordingCaptureService implements OnModuleInit, OnModuleDestroy {
     this.sub = createRedis(this.config.redisUrl);
     this.sub.on('message', (_channel: string, raw: string) => void this.control(raw));
     await this.sub.subscribe(CONTROL_CHANNEL);
-    const every = Math.max(250, this.config.presence.beatMs);
-    this.timer = setInterval(() => {
-      void this.beat();
-      void this.sweep();
-    }, every);
+    // Alive at the presence beat; orphans looked for once per presence TTL (an instance silent that long is dead).
+    this.timer = setInterval(() => void this.beat(), Math.max(250, this.config.presence.beatMs));
     this.timer.unref();
+    this.sweepTimer = setInterval(() => void this.sweep(), Math.max(1000, this.config.presence.ttlMs));
+    this.sweepTimer.unref();
     void this.sweep();
   }
 
   async onModuleDestroy(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.media.off('roomOpened', this.roomOpened);
     this.sub?.disconnect();
     await Promise.all([...this.recorders.values()].map((r) => r.stop('shutdown')));
