@@ -71,20 +71,32 @@ describe('attendance in Chromium: a student behind another tab flagged inactive 
   const mailTo = async (address: string) =>
     (await inbox.messages()).filter((m) => m.envelopeTo.includes(address.toLowerCase()));
 
-  async function enter(
-    user: string,
-    opts: { viewport?: { width: number; height: number }; context?: BrowserContext } = {},
-  ): Promise<{ room: Frame; page: Page }> {
-    let ctx = opts.context;
-    if (!ctx) {
-      ctx = await browser.newContext(opts.viewport ? { viewport: opts.viewport, isMobile: true, hasTouch: true } : {});
-      contexts.push(ctx);
-    }
-    const page = ctx.pages().find((p) => p.url() === 'about:blank') ?? (await ctx.newPage());
+  /** A student enters the class from the LMS page (embedded, as Canvas and Moodle do). */
+  async function enter(user: string, viewport?: { width: number; height: number }): Promise<{ room: Frame }> {
+    const ctx = await browser.newContext(viewport ? { viewport, isMobile: true, hasTouch: true } : {});
+    contexts.push(ctx);
+    const page = await ctx.newPage();
     await page.goto(`${t.platformUrl}/launch?course=phys-101&user=${user}&storage=1`);
     const lobby = await frameAt(page, '/lobby');
     await lobby.getByTestId('enter-class').click({ timeout: 20_000 });
     const room = await frameAt(page, '/room/');
+    await room.getByTestId('connection').filter({ hasText: 'Live' }).waitFor({ timeout: 15_000 });
+    return { room };
+  }
+
+  /**
+   * A student on the laptop (the Chromium attached over CDP) opens Lectern in a window of its own (the LMS's
+   * "new window" presentation), so the class is the tab's page itself. (Embedded, the tab would hide just the
+   * same; a window of its own keeps Playwright's frame tracking, over CDP, out of the way under load.)
+   */
+  async function enterOnLaptop(user: string): Promise<{ room: Frame; page: Page }> {
+    const page = laptop.context.pages().find((p) => p.url() === 'about:blank') ?? (await laptop.context.newPage());
+    await page.goto(`${t.platformUrl}/launch?course=phys-101&user=${user}&presentation=window`);
+    await page.goto((await page.locator('#open-tool').getAttribute('href'))!);
+    await page.waitForURL((u) => u.pathname.startsWith('/lobby'), { timeout: 45_000 });
+    await page.getByTestId('enter-class').click({ timeout: 20_000 });
+    await page.waitForURL((u) => u.pathname.startsWith('/room/'), { timeout: 45_000 });
+    const room = page.mainFrame();
     await room.getByTestId('connection').filter({ hasText: 'Live' }).waitFor({ timeout: 15_000 });
     return { room, page };
   }
@@ -233,14 +245,14 @@ describe('attendance in Chromium: a student behind another tab flagged inactive 
 
     // Grace, on her laptop, enters the class, then opens another tab in front of it: still in the class, and
     // to be flagged inactive. The room's page hides for real.
-    const grace = await enter('dev-grace', { context: laptop.context });
+    const grace = await enterOnLaptop('dev-grace');
     expect(await visibility(grace.room)).toBe('visible');
     const otherTab = await laptop.context.newPage();
     await otherTab.goto('about:blank');
     await otherTab.bringToFront();
     await waitFor(async () => (await visibility(grace.room)) === 'hidden', 'the room page hidden behind the new tab');
     // Alan is on a phone; his page stays in front the whole class.
-    await enter('dev-alan', { viewport: { width: 390, height: 844 } });
+    await enter('dev-alan', { width: 390, height: 844 });
 
     if (await teacher.getByTestId('tab-people').isVisible()) await teacher.getByTestId('tab-people').click();
     const live = teacher.getByTestId('attendance-live-table');
