@@ -168,6 +168,17 @@ export class ClassControlGateway implements OnGatewayInit, OnModuleDestroy {
     );
   }
 
+  @SubscribeMessage(ClientEvents.teacherAllowCamera)
+  allowCamera(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
+    return this.run(socket, ClientEvents.teacherAllowCamera, body, async ({ userId }, { session, member }) => {
+      const sid = member.sessionId;
+      await this.control.allowCamera(session, sid, userId);
+      this.emit(userRoomOf(sid, userId), ServerEvents.cameraAllowed, { by: session.name });
+      this.server.to(roomOf(sid)).emit(MediaServerEvents.policyChanged, await this.media.policy(sid));
+      return null;
+    });
+  }
+
   @SubscribeMessage(ClientEvents.teacherLowerHand)
   lowerHand(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
     return this.run(socket, ClientEvents.teacherLowerHand, body, async ({ userId }, { session, member }) => {

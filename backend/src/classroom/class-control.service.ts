@@ -8,6 +8,7 @@ import { ConflictError, ForbiddenError, NotFoundError } from '../platform/domain
 import type { ClassMembership } from '../platform/socket-events';
 import { MediaCluster } from '../media/media-cluster.service';
 import { MediaService } from '../media/media.service';
+import { cameraRefusal } from '../media/domain/policy';
 import { canTeach } from '../tenancy/domain/role-mapping';
 import { WhiteboardService } from '../whiteboard/whiteboard.service';
 import { ClassroomService } from './classroom.service';
@@ -146,7 +147,15 @@ export class ClassControlService {
     const policy = await this.media.policy(member.sessionId);
     if (flags.mic && policy.micLocked && !policy.unmuteAllowed.includes(member.userId))
       throw new ForbiddenError('MIC_LOCKED', LOCKED_MESSAGES.mic);
-    if (flags.camera && policy.cameraLocked) throw new ForbiddenError('CAMERA_LOCKED', LOCKED_MESSAGES.camera);
+    const camera = flags.camera ? cameraRefusal(member, policy) : null;
+    if (camera === 'CAMERA_LOCKED') throw new ForbiddenError(camera, LOCKED_MESSAGES.camera);
+    if (camera === 'CAMERA_STOPPED') throw new ForbiddenError(camera, 'The instructor turned your camera off');
+  }
+
+  /** *Cam off* for one student holds until an instructor lets them turn it on again. */
+  async allowCamera(session: SessionClaims, sessionId: string, userId: string): Promise<void> {
+    assertTeacher(session);
+    await this.media.setCameraStopped(sessionId, userId, false);
   }
 
   /** An instructor lowers someone's raised hand. */

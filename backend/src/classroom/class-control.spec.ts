@@ -250,6 +250,23 @@ describe.skipIf(mediaTestsOptedOut())('class control: waiting room, locks, ask t
     expect(peer.producers.get(mic2.producerId)!.paused).toBe(false);
     const heardLocks: Array<ServerPayloads['control:state']> = student.got('control:state');
     expect(heardLocks.some((s) => s.locks.mic)).toBe(true);
+
+    // Cam off for one student holds: their camera is refused until the instructor allows it again.
+    const cam2 = await ok<{ producerId: string }>(student, MediaEvents.produce, {
+      transportId: send.id,
+      kind: 'video',
+      source: 'camera',
+      rtpParameters: vp8(4105),
+    });
+    expect((await teacher.emit(ClientEvents.teacherStopCamera, { userId: me })).ok).toBe(true);
+    await waitFor(() => !peer.producers.has(cam2.producerId), 'the camera closed by Cam off');
+    const camAgain = { transportId: send.id, kind: 'video', source: 'camera', rtpParameters: vp8(4106) };
+    expect(await refusal(student, MediaEvents.produce, camAgain)).toBe('CAMERA_STOPPED');
+    expect(await refusal(student, ClientEvents.media, { mic: false, camera: true })).toBe('CAMERA_STOPPED');
+    expect(await refusal(student, ClientEvents.teacherAllowCamera, { userId: me })).toBe('TEACHER_ONLY');
+    expect((await teacher.emit(ClientEvents.teacherAllowCamera, { userId: me })).ok).toBe(true);
+    await student.waitFor('control:camera-allowed');
+    await ok(student, MediaEvents.produce, camAgain);
     await ok(student, MediaEvents.leave, {});
   }, 60_000);
 });

@@ -23,5 +23,6 @@ export const ROOM_ACCESS: Record<ClientEventName, { access: SocketAccess; guests
   [ClientEvents.teacherLocks]: { access: 'teacher' },
   [ClientEvents.teacherAllowUnmute]: { access: 'teacher' },
   [ClientEvents.teacherLowerHand]: { access: 'teacher' },
+  [ClientEvents.teacherAllowCamera]: { access: 'teacher' },
   [ClientEvents.askUnmute]: { access: 'member', guests: true },
 };

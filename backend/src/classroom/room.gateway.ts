@@ -26,6 +26,8 @@ import { SocketContext, SocketData, SocketGate, WaitingTicket } from '../platfor
 import { canTeach } from '../tenancy/domain/role-mapping';
 import { ClassControlGateway } from './class-control.gateway';
 import { ClassControlService } from './class-control.service';
+import { MediaServerEvents } from '../contracts/media';
+import { MediaService } from '../media/media.service';
 import { ROOM_ACCESS } from './room-access';
 import { DomainError } from '../platform/domain-error';
 import { PresenceService } from './presence.service';
@@ -53,6 +55,7 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
     private readonly gate: SocketGate,
     private readonly controlGateway: ClassControlGateway,
     private readonly classControl: ClassControlService,
+    private readonly mediaService: MediaService,
   ) {}
 
   onModuleDestroy(): void {
@@ -263,6 +266,7 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
       const sid = member.sessionId;
       const target = await this.room.control(session, sid, userId, 'stop-camera');
       this.emit(userRoomOf(sid, userId), ServerEvents.cameraStopped, { by: session.name });
+      this.server.to(roomOf(sid)).emit(MediaServerEvents.policyChanged, await this.mediaService.policy(sid));
       if (target) this.emit(roomOf(sid), ServerEvents.updated, target);
       return null;
     });

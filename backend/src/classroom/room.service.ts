@@ -12,6 +12,7 @@ import { PresenceService } from './presence.service';
 import type { ClassMembership, WaitingTicket } from '../platform/socket-events';
 import { ClassControlService } from './class-control.service';
 import { GuestService } from './guest.service';
+import { MediaService } from '../media/media.service';
 import { ClassControlRepository } from './infra/class-control.repository';
 import { ClassControlStore } from './infra/class-control.store';
 
@@ -33,6 +34,7 @@ export class RoomService {
     private readonly controlRepo: ClassControlRepository,
     private readonly controlStore: ClassControlStore,
     private readonly guests: GuestService,
+    private readonly media: MediaService,
   ) {}
 
   /** Joins a socket to a class of the caller's course; returns the room state and whether the person just arrived. */
@@ -190,6 +192,8 @@ export class RoomService {
       return null;
     }
     await this.presence.setFlags(sessionId, targetUserId, action === 'mute' ? { mic: false } : { camera: false });
+    // Cam off holds: their camera is refused until an instructor lets them turn it on again.
+    if (action === 'stop-camera') await this.media.setCameraStopped(sessionId, targetUserId, true);
     this.events.emit('participant.controlled', { sessionId, userId: targetUserId, action, by: session.userId });
     return this.presence.participant(sessionId, targetUserId);
   }

@@ -210,6 +210,8 @@ export interface MediaPolicy {
   cameraLocked: boolean;
   /** Students an instructor let unmute while microphones are locked. */
   unmuteAllowed: string[];
+  /** Students whose camera an instructor turned off (*Cam off*): refused until the instructor allows it again. */
+  cameraStopped: string[];
 }
 export type MediaPolicyChange = Partial<Pick<MediaPolicy, 'studentScreenShare' | 'micLocked' | 'cameraLocked'>>;
 

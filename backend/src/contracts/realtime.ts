@@ -31,6 +31,7 @@ export const ClientEvents = {
   teacherLocks: 'teacher:locks',
   teacherAllowUnmute: 'unmute:allow',
   teacherLowerHand: 'hand:lower',
+  teacherAllowCamera: 'teacher:allow-camera',
   askUnmute: 'unmute:ask',
 } as const;
 
@@ -54,6 +55,8 @@ export const ServerEvents = {
   control: 'control:state',
   /** To one person: an instructor let them unmute (they still unmute themselves). */
   unmuteAllowed: 'control:unmute-allowed',
+  /** To one person: an instructor lets them turn their camera on again after *Cam off*. */
+  cameraAllowed: 'control:camera-allowed',
 } as const;
 
 /** What a class can lock for its students (instructors are never locked). */
@@ -91,6 +94,7 @@ export const schemas = {
     .strict(),
   [ClientEvents.teacherAllowUnmute]: z.object({ userIds: userIdList }).strict(),
   [ClientEvents.teacherLowerHand]: z.object({ userId: uuid }).strict(),
+  [ClientEvents.teacherAllowCamera]: z.object({ userId: uuid }).strict(),
   [ClientEvents.askUnmute]: z.object({ asking: z.boolean() }).strict(),
 } as const;
 
@@ -171,6 +175,7 @@ export interface AckData {
   [ClientEvents.teacherLocks]: ClassControlState;
   [ClientEvents.teacherAllowUnmute]: ClassControlState;
   [ClientEvents.teacherLowerHand]: Participant;
+  [ClientEvents.teacherAllowCamera]: null;
   [ClientEvents.askUnmute]: ClassControlState;
 }
 
@@ -190,4 +195,5 @@ export interface ServerPayloads {
   [ServerEvents.denied]: { message: string };
   [ServerEvents.control]: ClassControlState;
   [ServerEvents.unmuteAllowed]: { by: string };
+  [ServerEvents.cameraAllowed]: { by: string };
 }

@@ -191,7 +191,13 @@ describe.skipIf(mediaTestsOptedOut())('media host requests between two instances
     expect(studentPeer.producers.has(cam.producerId)).toBe(false);
     await waitFor(() => onHost.closed, 'the consumer of the closed camera closed on the host');
 
-    const allowed = { studentScreenShare: true, micLocked: false, cameraLocked: false, unmuteAllowed: [] };
+    const allowed = {
+      studentScreenShare: true,
+      micLocked: false,
+      cameraLocked: false,
+      unmuteAllowed: [],
+      cameraStopped: [],
+    };
     expect(await fromB.call({ op: 'setPolicy', caller: teacher, policy: { studentScreenShare: true } })).toEqual(
       allowed,
     );

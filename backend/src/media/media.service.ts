@@ -18,7 +18,7 @@ import { ConflictError, DomainError, ForbiddenError, NotFoundError } from '../pl
 import { APP_CONFIG } from '../config/config';
 import { REDIS } from '../platform/redis';
 import { routerCodecs } from './domain/codecs';
-import { DEFAULT_POLICY, produceRefusal, unmuteRefusal } from './domain/policy';
+import { cameraRefusal, DEFAULT_POLICY, produceRefusal, unmuteRefusal } from './domain/policy';
 import { turnCredentials } from './domain/turn';
 import { MediaPeer, ProduceParams } from './sfu/media-peer';
 import { MediaNotifier, MediaRoom } from './sfu/media-room';
@@ -27,6 +27,8 @@ import { WorkerPool } from './sfu/worker-pool';
 const policyKey = (sessionId: string) => `media:policy:${sessionId}`;
 /** Students an instructor let unmute while microphones are locked (cleared when the lock is set or lifted). */
 const unmuteAllowedKey = (sessionId: string) => `media:unmute-allowed:${sessionId}`;
+/** Students whose camera an instructor turned off, until allowed again. */
+const cameraStoppedKey = (sessionId: string) => `media:camera-stopped:${sessionId}`;
 const POLICY_TTL_SECONDS = 7 * 24 * 3600;
 
 /** What the media service announces; the gateway sends the messages, the cluster releases closed classes. */
@@ -175,9 +177,10 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
 
   /** The class's policy as Redis has it (the truth: a lock set while no instance hosted the media counts). */
   async policy(sessionId: string): Promise<MediaPolicy> {
-    const [raw, allowed] = await Promise.all([
+    const [raw, allowed, stopped] = await Promise.all([
       this.redis.get(policyKey(sessionId)),
       this.redis.smembers(unmuteAllowedKey(sessionId)),
+      this.redis.smembers(cameraStoppedKey(sessionId)),
     ]);
     const stored = raw ? (JSON.parse(raw) as MediaPolicyChange) : {};
     return {
@@ -185,6 +188,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
       micLocked: stored.micLocked ?? DEFAULT_POLICY.micLocked,
       cameraLocked: stored.cameraLocked ?? DEFAULT_POLICY.cameraLocked,
       unmuteAllowed: allowed.sort(),
+      cameraStopped: stopped.sort(),
     };
   }
 
@@ -228,6 +232,24 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
         .sadd(unmuteAllowedKey(sessionId), ...userIds)
         .expire(unmuteAllowedKey(sessionId), POLICY_TTL_SECONDS)
         .exec();
+    const policy = await this.policy(sessionId);
+    const room = this.rooms.get(sessionId);
+    if (room) room.policy = policy;
+    return policy;
+  }
+
+  /**
+   * An instructor's *Cam off* holds: the person's camera is refused until the instructor allows it again
+   * (a Redis write: any instance may do it; the SFU closes the camera through teacherAction).
+   */
+  async setCameraStopped(sessionId: string, userId: string, stopped: boolean): Promise<MediaPolicy> {
+    if (stopped)
+      await this.redis
+        .multi()
+        .sadd(cameraStoppedKey(sessionId), userId)
+        .expire(cameraStoppedKey(sessionId), POLICY_TTL_SECONDS)
+        .exec();
+    else await this.redis.srem(cameraStoppedKey(sessionId), userId);
     const policy = await this.policy(sessionId);
     const room = this.rooms.get(sessionId);
     if (room) room.policy = policy;
@@ -346,7 +368,10 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
     const refusal = produceRefusal(peer.identity.canTeach, source, kind, policy);
     if (refusal === 'SCREEN_SHARE_FORBIDDEN')
       throw new ForbiddenError(refusal, 'The instructor has not allowed students to share their screen');
-    if (refusal === 'CAMERA_LOCKED') throw new ForbiddenError(refusal, 'The instructor has locked cameras');
+    const camera = source === 'camera' ? cameraRefusal(peer.identity, policy) : null;
+    if (camera === 'CAMERA_LOCKED') throw new ForbiddenError(camera, 'The instructor has locked cameras');
+    if (camera === 'CAMERA_STOPPED')
+      throw new ForbiddenError(camera, 'The instructor turned your camera off; they can let you turn it on again');
     if (unmuteRefusal({ canTeach: peer.identity.canTeach, userId: peer.identity.userId }, source, policy))
       throw new ForbiddenError('MIC_LOCKED', 'The instructor has locked microphones: ask to unmute');
     if (refusal)
@@ -442,7 +467,10 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
     if (rejoinReason)
       for (const socketId of sockets)
         this.notify.toSocket(socketId, { event: MediaServerEvents.rejoin, payload: { reason: rejoinReason } });
-    else void this.redis.del(policyKey(sessionId), unmuteAllowedKey(sessionId)).catch(() => undefined);
+    else
+      void this.redis
+        .del(policyKey(sessionId), unmuteAllowedKey(sessionId), cameraStoppedKey(sessionId))
+        .catch(() => undefined);
     return null;
   }
 

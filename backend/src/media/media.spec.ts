@@ -223,6 +223,7 @@ describe.skipIf(mediaTestsOptedOut())('media: mediasoup SFU with a real worker',
     await ok(teacher.c, MediaEvents.leave, {});
     expect(await held()).toEqual({ routers: 0, webRtcServers: 1 });
     await t.db.query(`DELETE FROM session_removal WHERE user_id = $1`, [studentUserId]);
+    await media.setCameraStopped(sessionId, studentUserId, false); // Cam off held for them until now
   });
 
   it('refuses bad input with a code and leaks nothing', async () => {
@@ -239,6 +240,7 @@ describe.skipIf(mediaTestsOptedOut())('media: mediasoup SFU with a real worker',
       micLocked: false,
       cameraLocked: false,
       unmuteAllowed: [],
+      cameraStopped: [],
     });
     expect((await heard(student.c, MediaServerEvents.policyChanged)).studentScreenShare).toBe(true);
     const shared = await ok<{ producerId: string }>(student.c, MediaEvents.produce, screen);

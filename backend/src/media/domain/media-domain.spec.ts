@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { pickWorker, placeConsumer, WorkerLoad } from './allocation';
 import { classVideoCodec } from './codecs';
 import { cpuShare, hostLoad, MediaHostReport, pickMediaHost } from './host-placement';
-import { DEFAULT_POLICY, produceRefusal, unmuteRefusal } from './policy';
+import { cameraRefusal, DEFAULT_POLICY, produceRefusal, unmuteRefusal } from './policy';
 import { qualityFromSample, qualityFromScores, qualityLabel, spatialLayerFor } from './quality';
 import { turnCredentials } from './turn';
 
@@ -88,9 +88,13 @@ describe('TURN credentials and what may be produced', () => {
 
   it('locks: cameras refused to students, microphones refused unless the instructor let this student unmute', () => {
     const locked = { ...DEFAULT_POLICY, micLocked: true, cameraLocked: true, unmuteAllowed: ['u-allowed'] };
-    expect(produceRefusal(false, 'camera', 'video', locked)).toBe('CAMERA_LOCKED');
-    expect(produceRefusal(true, 'camera', 'video', locked)).toBeNull();
-    expect(produceRefusal(false, 'camera', 'video', DEFAULT_POLICY)).toBeNull();
+    expect(cameraRefusal({ canTeach: false, userId: 'u-allowed' }, locked)).toBe('CAMERA_LOCKED');
+    expect(cameraRefusal({ canTeach: true, userId: 'u-other' }, locked)).toBeNull();
+    expect(cameraRefusal({ canTeach: false, userId: 'u-other' }, DEFAULT_POLICY)).toBeNull();
+    // Cam off for one person holds for that person only, until allowed again.
+    const stopped = { ...DEFAULT_POLICY, cameraStopped: ['u-off'] };
+    expect(cameraRefusal({ canTeach: false, userId: 'u-off' }, stopped)).toBe('CAMERA_STOPPED');
+    expect(cameraRefusal({ canTeach: false, userId: 'u-other' }, stopped)).toBeNull();
     expect(unmuteRefusal({ canTeach: false, userId: 'u-other' }, 'mic', locked)).toBe('MIC_LOCKED');
     expect(unmuteRefusal({ canTeach: false, userId: 'u-allowed' }, 'mic', locked)).toBeNull();
     expect(unmuteRefusal({ canTeach: true, userId: 'u-other' }, 'mic', locked)).toBeNull();

@@ -5,7 +5,18 @@ export const DEFAULT_POLICY: MediaPolicy = {
   micLocked: false,
   cameraLocked: false,
   unmuteAllowed: [],
+  cameraStopped: [],
 };
+
+/** Whether this person may send their camera now (null: yes): the class's lock, or an instructor's *Cam off* for them. */
+export function cameraRefusal(
+  who: { canTeach: boolean; userId: string },
+  policy: MediaPolicy,
+): 'CAMERA_LOCKED' | 'CAMERA_STOPPED' | null {
+  if (who.canTeach) return null;
+  if (policy.cameraLocked) return 'CAMERA_LOCKED';
+  return policy.cameraStopped.includes(who.userId) ? 'CAMERA_STOPPED' : null;
+}
 
 /** Whether this person may send sound from their microphone now (null: yes; else MIC_LOCKED). */
 export function unmuteRefusal(
@@ -28,6 +39,5 @@ export function produceRefusal(
   if (kind !== expected) return 'KIND_MISMATCH';
   if ((source === 'screen' || source === 'screen-audio') && !canTeach && !policy.studentScreenShare)
     return 'SCREEN_SHARE_FORBIDDEN';
-  if (source === 'camera' && !canTeach && policy.cameraLocked) return 'CAMERA_LOCKED';
   return null;
 }

@@ -165,6 +165,7 @@ const ROOM_RULES = {
   [ClientEvents.teacherLocks]: 'teacher',
   [ClientEvents.teacherAllowUnmute]: 'teacher',
   [ClientEvents.teacherLowerHand]: 'teacher',
+  [ClientEvents.teacherAllowCamera]: 'teacher',
   [ClientEvents.askUnmute]: 'hand',
 } as const satisfies Record<ClientEventName, RateRuleName>;
 const WHITEBOARD_RULES = {

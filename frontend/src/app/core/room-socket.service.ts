@@ -156,6 +156,7 @@ export class RoomSocket implements OnDestroy {
       this.fatal.set(message);
       this.connection.set('closed');
     });
+    this.on(ServerEvents.cameraAllowed, ({ by }) => this.notice.set(`${by} lets you turn your camera on again`));
     this.on(ServerEvents.unmuteAllowed, ({ by }) =>
       this.notice.set(`${by} lets you unmute: you can turn your microphone on`),
     );

@@ -190,6 +190,15 @@ export class RoomComponent implements OnInit, OnDestroy {
     if (choice === 'remove' && target) void this.room.act(ClientEvents.teacherRemove, { userId: target.userId });
   }
 
+  /** After *Cam off* the person's camera stays refused until this. */
+  allowCamera(userId: string) {
+    void this.room.act(ClientEvents.teacherAllowCamera, { userId });
+  }
+
+  protected cameraStopped(userId: string): boolean {
+    return this.media()?.policy().cameraStopped.includes(userId) ?? false;
+  }
+
   lowerHand(userId: string) {
     void this.room.act(ClientEvents.teacherLowerHand, { userId });
   }

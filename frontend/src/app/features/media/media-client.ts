@@ -55,6 +55,7 @@ export class MediaClient {
     micLocked: false,
     cameraLocked: false,
     unmuteAllowed: [],
+    cameraStopped: [],
   });
   /** How our media travels: 'host' (direct), 'srflx'/'prflx' (through NAT), 'relay' (through TURN). */
   readonly route = signal<string | null>(null);
