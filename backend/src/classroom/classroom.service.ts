@@ -74,6 +74,11 @@ export class ClassroomService {
     return row;
   }
 
+  /** A classroom's classes, newest first (the grades page shows attendance in one of them). */
+  recentClasses(activityId: string, courseId: string, limit = 50): Promise<LiveSessionRow[]> {
+    return this.sessions.recent(activityId, courseId, limit);
+  }
+
   /** The ids of the course's classes going on now. */
   liveClassIds(courseId: string): Promise<string[]> {
     return this.sessions.liveIds(courseId);

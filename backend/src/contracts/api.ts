@@ -18,6 +18,14 @@ export interface SessionExchangeResponse {
   expiresAt: string;
   /** Where the app opens: the classroom lobby, the deep-linking page, or (a guest by invite link) their class. */
   landing: 'lobby' | 'deep-link' | 'guest';
+  /**
+   * The LMS's language for this person (the launch's launch_presentation.locale, a BCP 47 tag such as
+   * `es` or `es-419`); absent or null when the LMS sent none (the app then follows the browser). Only the
+   * exchange carries it: a refresh leaves it out and the app keeps the one it has.
+   */
+  locale?: string | null;
+  /** The LMS page to go back to (launch_presentation.return_url), for "open Lectern again from your course". */
+  returnUrl?: string | null;
 }
 
 export interface LiveSessionView {
@@ -29,7 +37,8 @@ export interface LiveSessionView {
 }
 
 export interface LobbyView {
-  course: { id: string; title: string; label: string | null };
+  /** `timeZone`: the IANA zone the course's times are shown in (UTC when the course has none). */
+  course: { id: string; title: string; label: string | null; timeZone: string };
   activity: { id: string; title: string; description: string | null; attendancePoints: number | null };
   me: { id: string; name: string; role: CourseRole; canTeach: boolean };
   liveSession: LiveSessionView | null;
@@ -73,6 +82,8 @@ export interface RosterSyncView {
 }
 
 export interface RosterView {
+  /** IANA zone the course's times are shown in (UTC when the course has none). */
+  timeZone: string;
   rosterServiceOffered: boolean;
   sync: RosterSyncView | null;
   members: RosterMemberView[];
@@ -91,15 +102,41 @@ export interface GradeCellView {
   sentAt: string | null;
 }
 
+/** A class of the classroom (the grades page shows each student's attendance in one of them). */
+export interface ClassSummaryView {
+  sessionId: string;
+  startedAt: string;
+  endedAt: string | null;
+}
+
 export interface GradebookView {
   attendancePoints: number | null;
   agsOffered: boolean;
+  /** IANA zone the course's times are shown in (UTC when the course has none). */
+  timeZone: string;
+  /** The classroom's classes, newest first (at most 50): their attendance comes from /api/attendance/sessions/:id/report. */
+  classes: ClassSummaryView[];
   students: Array<{
     subject: string;
+    /** Lectern's id of the person (matches attendance reports' userId); null: never launched Lectern. */
+    userId: string | null;
     name: string;
     status: 'active' | 'inactive' | 'deleted';
     attendance: GradeCellView | null;
   }>;
+}
+
+/** The most grades one save (PUT /api/grades/attendance) takes. */
+export const MAX_GRADES_PER_SAVE = 2000;
+
+/** PUT /api/grades/attendance: several students' attendance grades saved at once (all or none). */
+export interface AttendanceGradesBody {
+  grades: Array<{ subject: string; scoreGiven: number }>;
+}
+
+/** Its answer: how many grades were recorded and queued for the LMS. */
+export interface AttendanceGradesSaved {
+  saved: number;
 }
 
 export type LaunchLanding = 'lobby' | 'deep-link';

@@ -1,5 +1,11 @@
 import { escapeHtml as e } from '../lti/launch-pages';
-import { DEV_COURSES, DEV_USERS, DevCourse } from './domain/dev-lms-fixture';
+import { DEV_COURSES, DEV_LOCALES, DEV_USERS, DevCourse } from './domain/dev-lms-fixture';
+
+/** The language the LMS sends with the launch (launch_presentation.locale): the person's setting in a real LMS. */
+const localeSelect = (id: string) =>
+  `<label>Language sent by the LMS <select name="locale" id="${id}"><option value="">(none)</option>${DEV_LOCALES.map(
+    (l) => `<option value="${l}">${l}</option>`,
+  ).join('')}</select></label>`;
 
 const layout = (title: string, body: string) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -44,7 +50,8 @@ export function coursePage(
         <input type="hidden" name="course" value="${e(course.id)}">
         <p><label><input type="radio" name="presentation" value="iframe" checked> Embedded in the course page (iframe, as Canvas and Moodle do)</label>
         <label><input type="radio" name="presentation" value="window"> In a new window</label></p>
-        <p><label><input type="checkbox" name="storage" value="1" checked> Offer LTI client-side storage (lti_storage_target)</label></p>
+        <p><label><input type="checkbox" name="storage" value="1" checked> Offer LTI client-side storage (lti_storage_target)</label>
+        ${localeSelect('launch-locale')}</p>
         <button class="btn" name="user" value="${e(first('Instructor'))}" id="launch-instructor">Launch as instructor</button>
         <button class="btn" name="user" value="${e(first('Learner'))}" id="launch-student">Launch as student</button>
       </form></section>
@@ -72,6 +79,7 @@ export function coursePage(
         <input type="hidden" name="presentation" value="iframe"><input type="hidden" name="storage" value="1">
         <label>Name <input name="name" required maxlength="80" value="Marie Curie"></label>
         <label>Role <select name="role"><option>Learner</option><option>Instructor</option><option>TeachingAssistant</option><option>ContentDeveloper</option><option>Mentor</option><option value="None">None (empty roles claim)</option></select></label>
+        ${localeSelect('custom-locale')}
         <button class="btn">Launch</button></form></section>
     <section class="muted"><h2>Platform details</h2><table>
       <tr><td>Issuer</td><td><code>${e(issuer)}</code></td></tr>

@@ -15,7 +15,7 @@ import { DevLmsError, DevLmsServices } from './dev-lms-services';
 import { DynamicRegistrationService } from '../lti/dynamic-registration.service';
 import { DevClients, DevRegistrationError } from './dev-clients';
 import { DevPlatformService } from './dev-platform.service';
-import { customLaunch, DEV_COURSES, DevRole, findLaunch } from './domain/dev-lms-fixture';
+import { customLaunch, DEV_COURSES, devLocale, DevRole, findLaunch } from './domain/dev-lms-fixture';
 import { isEmulatedFamily } from './domain/lms-registration-emulation';
 
 const ROLES: DevRole[] = ['Instructor', 'Learner', 'TeachingAssistant', 'ContentDeveloper', 'Mentor', 'None'];
@@ -64,6 +64,7 @@ export class DevPlatformController {
       ? findLaunch(courseId, q(query.user))
       : customLaunch(courseId, q(query.name), ROLES.includes(role) ? role : 'Learner');
     if (!launch) return res.status(400).type('html').send(platformErrorPage('Unknown course or user'));
+    launch.locale = devLocale(q(query.locale));
     if (q(query.dl) === '1') {
       launch.target = { kind: 'deep-linking', data: await this.lms.startDeepLinking(launch.course.id, launch.user.id) };
     } else if (q(query.link)) {
@@ -133,7 +134,7 @@ export class DevPlatformController {
     const course = DEV_COURSES.find((c) => c.id === hint.courseId);
     if (!course) return fail('unknown course');
     const claims = this.platform.launchClaims(
-      { course, user: hint.user, role: hint.role, target: hint.target },
+      { course, user: hint.user, role: hint.role, target: hint.target, locale: hint.locale },
       q(p.nonce),
       hint.presentation,
       client,

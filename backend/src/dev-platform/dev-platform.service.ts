@@ -104,6 +104,7 @@ export class DevPlatformService implements OnModuleInit {
       p: presentation,
       t: launch.target ?? { kind: 'default' },
       cl: clientId,
+      ...(launch.locale ? { lo: launch.locale } : {}),
     })
       .setProtectedHeader({ alg: 'RS256', kid: this.requireKey().kid })
       .setExpirationTime('10m')
@@ -117,6 +118,7 @@ export class DevPlatformService implements OnModuleInit {
     presentation: 'iframe' | 'window';
     target: DevLaunchTarget;
     clientId: string;
+    locale?: string;
   }> {
     const { payload } = await jwtVerify(hint, (await importJWK(this.requireKey().publicJwk, 'RS256')) as CryptoKey, {
       algorithms: ['RS256'],
@@ -128,6 +130,7 @@ export class DevPlatformService implements OnModuleInit {
       presentation: payload.p as 'iframe' | 'window',
       target: (payload.t as DevLaunchTarget) ?? { kind: 'default' },
       clientId: payload.cl as string,
+      locale: typeof payload.lo === 'string' ? payload.lo : undefined,
     };
   }
 
@@ -199,6 +202,7 @@ export class DevPlatformService implements OnModuleInit {
       [LTI.launchPresentation]: {
         document_target: presentation,
         return_url: `${this.issuer}/?course=${launch.course.id}`,
+        ...(launch.locale ? { locale: launch.locale } : {}),
       },
       [LTI.agsEndpoint]: {
         scope: [

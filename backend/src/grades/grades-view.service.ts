@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { GradebookView, GradeCellView } from '../contracts/api';
+import { ClassroomService } from '../classroom/classroom.service';
 import { RosterService } from '../roster/roster.service';
 import { TenancyService } from '../tenancy/tenancy.service';
 import { GradeOutboxRepository, type LatestGrade } from './infra/grade-outbox.repository';
@@ -26,15 +27,21 @@ export class GradesViewService {
     private readonly outbox: GradeOutboxRepository,
     private readonly tenancy: TenancyService,
     private readonly roster: RosterService,
+    private readonly classroom: ClassroomService,
   ) {}
 
   async view(courseId: string, activityId: string): Promise<GradebookView> {
-    const [activity, connection, members, latest] = await Promise.all([
+    const [activity, connection, members, latest, timeZone, classes, enrolled] = await Promise.all([
       this.tenancy.gradedActivity(activityId, courseId),
       this.tenancy.courseConnection(courseId),
       this.roster.members(courseId),
       this.outbox.latest(activityId, ATTENDANCE_TAG),
+      this.tenancy.courseTimeZone(courseId),
+      this.classroom.recentClasses(activityId, courseId),
+      this.tenancy.enrolments(courseId),
     ]);
+    // Everyone who ever joined a class launched first, so enrolments name every id attendance reports.
+    const userIds = new Map(enrolled.map((e) => [e.subject, e.userId]));
     const subjects = new Map((await this.tenancy.users(latest.map((g) => g.userId))).map((u) => [u.id, u.subject]));
     const bySubject = new Map<string, LatestGrade>();
     for (const g of latest) {
@@ -45,9 +52,21 @@ export class GradesViewService {
     return {
       attendancePoints: activity?.attendancePoints ?? null,
       agsOffered: Boolean(connection?.agsLineItemsUrl),
+      timeZone: timeZone ?? 'UTC',
+      classes: classes.map((c) => ({
+        sessionId: c.id,
+        startedAt: c.startedAt.toISOString(),
+        endedAt: c.endedAt ? c.endedAt.toISOString() : null,
+      })),
       students: students.map((s) => {
         const g = bySubject.get(s.subject);
-        return { subject: s.subject, name: s.name, status: s.status, attendance: g ? cell(g) : null };
+        return {
+          subject: s.subject,
+          userId: userIds.get(s.subject) ?? null,
+          name: s.name,
+          status: s.status,
+          attendance: g ? cell(g) : null,
+        };
       }),
     };
   }

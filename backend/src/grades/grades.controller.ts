@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
+import { MAX_GRADES_PER_SAVE, type AttendanceGradesSaved } from '../contracts/api';
 import { Session, SessionGuard } from '../platform/auth/session.guard';
 import { classroomOf, type SessionClaims } from '../platform/auth/session-token';
 import { ForbiddenError } from '../platform/domain-error';
@@ -16,6 +17,14 @@ const gradeBody = z
   .object({ scoreGiven: z.number().min(0).finite(), comment: z.string().max(1000).optional() })
   .strict();
 const subjectParam = z.string().min(1).max(255);
+const manyBody = z
+  .object({
+    grades: z
+      .array(z.object({ subject: subjectParam, scoreGiven: z.number().min(0).finite() }).strict())
+      .min(1)
+      .max(MAX_GRADES_PER_SAVE),
+  })
+  .strict();
 
 @Controller('api/grades')
 @UseGuards(SessionGuard)
@@ -30,6 +39,13 @@ export class GradesController {
   view(@Session() session: SessionClaims) {
     requireTeacher(session);
     return this.views.view(session.courseId, classroomOf(session));
+  }
+
+  /** An instructor saves several students' attendance grades at once (all or none). */
+  @Put('attendance')
+  setManyAttendance(@Session() session: SessionClaims, @Body() body: unknown): Promise<AttendanceGradesSaved> {
+    requireTeacher(session);
+    return this.attendance.setMany(session, parseInput(manyBody, body).grades);
   }
 
   /** An instructor sets (or overrides) a student's attendance grade for this classroom. */

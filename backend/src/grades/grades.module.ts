@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bull';
 import { DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from '../config/config';
+import { ClassroomModule } from '../classroom/classroom.module';
 import { LtiModule } from '../lti/lti.module';
 import { RosterModule } from '../roster/roster.module';
 import { TenancyModule } from '../tenancy/tenancy.module';
@@ -22,6 +23,7 @@ export class GradesModule {
         LtiModule,
         TenancyModule,
         RosterModule,
+        ClassroomModule,
         BullModule.registerQueue({
           name: GRADES_QUEUE,
           // Exponential from GRADE_RETRY_BASE_MS, capped at an hour between tries.

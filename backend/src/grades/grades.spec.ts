@@ -169,4 +169,61 @@ describe('grades through the outbox and AGS (dev LMS, real Postgres, Redis, Bull
     expect((await grade('dev-grace', 10, student)).status).toBe(403);
     expect((await client.api('/api/grades', student)).status).toBe(403);
   });
+
+  it("saves several grades in one request, all or none, and lists the classroom's classes and people's ids", async () => {
+    const many = (grades: unknown, token = teacher) =>
+      client.api('/api/grades/attendance', token, { method: 'PUT', body: JSON.stringify({ grades }) });
+    const outbox = async () => Number((await t.db.query(`SELECT count(*)::int AS n FROM grade_outbox`))[0].n);
+    const before = await outbox();
+    // One bad row (above the maximum, unknown student, a student twice, not a number) saves nothing.
+    expect(
+      (
+        await many([
+          { subject: 'dev-grace', scoreGiven: 5 },
+          { subject: 'dev-alan', scoreGiven: 11 },
+        ])
+      ).status,
+    ).toBe(409);
+    expect(
+      (
+        await many([
+          { subject: 'dev-grace', scoreGiven: 5 },
+          { subject: 'nobody-here', scoreGiven: 1 },
+        ])
+      ).status,
+    ).toBe(404);
+    const twice = await many([
+      { subject: 'dev-grace', scoreGiven: 5 },
+      { subject: 'dev-grace', scoreGiven: 6 },
+    ]);
+    expect(twice.status).toBe(400);
+    expect(((await twice.json()) as { error: { code: string } }).error.code).toBe('INVALID_INPUT');
+    expect((await many([{ subject: 'dev-grace', scoreGiven: 'five' }])).status).toBe(400);
+    expect((await many([])).status).toBe(400);
+    expect((await many([{ subject: 'dev-grace', scoreGiven: 1, extra: 1 }])).status).toBe(400);
+    expect(await outbox()).toBe(before);
+    const student = await client.launch('phys-101', 'dev-alan');
+    expect((await many([{ subject: 'dev-alan', scoreGiven: 10 }], student)).status).toBe(403);
+
+    // dev-gen-001 is on the roster only (never launched): graded all the same.
+    await waitFor(async () => (await view()).students.some((s) => s.subject === 'dev-gen-001'), 'the roster synced');
+    const ok = await many([
+      { subject: 'dev-grace', scoreGiven: 6 },
+      { subject: 'dev-alan', scoreGiven: 7.5 },
+      { subject: 'dev-gen-001', scoreGiven: 4 },
+    ]);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ saved: 3 });
+    expect(await outbox()).toBe(before + 3);
+    await waitFor(async () => (await cell('dev-alan'))?.status === 'sent', 'the saved grades to be sent');
+    expect(await lmsScores()).toContainEqual({ user: 'dev-alan', given: 7.5 });
+
+    const v = await view();
+    expect(v.timeZone).toBe('UTC');
+    expect(Array.isArray(v.classes)).toBe(true);
+    const grace = v.students.find((s) => s.subject === 'dev-grace')!;
+    const [{ id }] = await t.db.query(`SELECT id FROM lti_user WHERE subject = 'dev-grace'`);
+    expect(grace.userId).toBe(id);
+    expect(v.students.find((s) => s.subject === 'dev-gen-002')?.userId).toBeNull();
+  });
 });

@@ -11,6 +11,7 @@ import { observerLinksFromLaunch } from '../roster/domain/observer-links';
 import { LTI, resolveLaunchIdentity } from '../tenancy/domain/launch-identity';
 import { TenancyService } from '../tenancy/tenancy.service';
 import { DeepLinkingService } from './deep-linking.service';
+import type { SessionExchangeResponse } from '../contracts/api';
 import type { StoredLoginRequest } from './infra/login-request.repository';
 
 /** A launch that passed Lectern's checks, waiting for ltijs to verify its signature. */
@@ -59,7 +60,13 @@ export class LaunchService {
     const landing = deepLinkingId ? 'deep-link' : 'lobby';
     await this.redis.set(
       codeKey(code),
-      JSON.stringify({ token, expiresAt: expiresAt.toISOString(), landing }),
+      JSON.stringify({
+        token,
+        expiresAt: expiresAt.toISOString(),
+        landing,
+        locale: identity.locale,
+        returnUrl: identity.returnUrl,
+      }),
       'EX',
       CODE_TTL_SECONDS,
     );
@@ -88,7 +95,7 @@ export class LaunchService {
   }
 
   /** Trades a launch code for the session token, once. */
-  async exchange(code: string): Promise<{ token: string; expiresAt: string; landing: 'lobby' | 'deep-link' }> {
+  async exchange(code: string): Promise<SessionExchangeResponse> {
     const raw = await this.redis.getdel(codeKey(code));
     if (!raw)
       throw new UnauthenticatedError(

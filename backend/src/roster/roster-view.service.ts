@@ -40,6 +40,7 @@ export class RosterViewService {
     const members = (await this.roster.members(courseId)).slice(0, VIEW_LIMIT);
     const attended = await this.attendance.bySubject(courseId);
     return {
+      timeZone: (await this.tenancy.courseTimeZone(courseId)) ?? 'UTC',
       rosterServiceOffered: Boolean(connection?.nrpsUrl),
       sync: sync ? { ...sync, startedAt: sync.startedAt.toISOString(), finishedAt: iso(sync.finishedAt) } : null,
       members: members.map((m) => ({

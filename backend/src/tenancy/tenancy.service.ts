@@ -192,10 +192,14 @@ export class TenancyService {
     return { role: standing.role! };
   }
 
-  async courseView(courseId: string, platformId: string): Promise<{ id: string; title: string; label: string | null }> {
+  /** The course as the lobby shows it; its time zone is UTC when none is stored. */
+  async courseView(
+    courseId: string,
+    platformId: string,
+  ): Promise<{ id: string; title: string; label: string | null; timeZone: string }> {
     const course = await this.courses.findCourse(courseId, platformId);
     if (!course) throw new NotFoundError('COURSE_NOT_FOUND', 'Course not found');
-    return course;
+    return { ...course, timeZone: course.timeZone ?? 'UTC' };
   }
 
   async activityView(

@@ -49,6 +49,15 @@ export class LiveSessionRepository {
     return rows.map((r) => r.id);
   }
 
+  /** The classroom's classes, newest first (at most `limit`). */
+  async recent(activityId: string, courseId: string, limit: number): Promise<LiveSessionRow[]> {
+    const rows = await this.db.query(
+      `${SELECT} WHERE activity_id = $1 AND course_id = $2 ORDER BY started_at DESC LIMIT $3`,
+      [activityId, courseId, limit],
+    );
+    return rows.map(toRow);
+  }
+
   /** Starts a class unless one of the classroom is going on; says whether this call started it. */
   async start(activityId: string, courseId: string, startedBy: string): Promise<boolean> {
     const inserted = await this.db.query(

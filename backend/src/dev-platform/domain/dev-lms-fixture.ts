@@ -101,6 +101,16 @@ export interface DevLaunch {
   user: DevUser;
   role: DevRole;
   target?: DevLaunchTarget;
+  /** The language the LMS sends in launch_presentation.locale (none when absent). */
+  locale?: string;
+}
+
+/** Languages the dev LMS can send as the launch's locale (a real LMS sends the person's own setting). */
+export const DEV_LOCALES = ['en', 'es', 'es-419', 'fr'] as const;
+
+/** The launch's locale from the dev LMS's form: one of DEV_LOCALES, else none. */
+export function devLocale(value: string): string | undefined {
+  return (DEV_LOCALES as readonly string[]).includes(value) ? value : undefined;
 }
 
 export function findLaunch(courseId: string, userId: string): DevLaunch | null {

@@ -131,4 +131,19 @@ describe('resolveLaunchIdentity', () => {
     );
     expect(resolveLaunchIdentity({ ...claims(), [LTI.roles]: [] }, 'client-1').role).toBe('observer');
   });
+
+  it('reads the LMS language and return URL from launch_presentation; a malformed tag or URL is ignored', () => {
+    const at = (presentation: unknown) =>
+      resolveLaunchIdentity({ ...claims(), [LTI.launchPresentation]: presentation }, 'client-1');
+    expect(at({ locale: 'es', return_url: 'https://canvas.example.edu/courses/1' })).toMatchObject({
+      locale: 'es',
+      returnUrl: 'https://canvas.example.edu/courses/1',
+    });
+    expect(at({ locale: 'pt_BR' }).locale).toBe('pt-BR');
+    expect(at({ locale: 'es-419' }).locale).toBe('es-419');
+    for (const bad of ['', 'e', 'español', '../../etc', '<script>', 42, null, 'x'.repeat(40)])
+      expect(at({ locale: bad }).locale).toBeNull();
+    expect(at({ return_url: 'javascript:alert(1)' }).returnUrl).toBeNull();
+    expect(resolveLaunchIdentity(claims(), 'client-1')).toMatchObject({ locale: null, returnUrl: null });
+  });
 });

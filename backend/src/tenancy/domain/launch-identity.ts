@@ -58,6 +58,10 @@ export interface LaunchIdentity {
    * (Canvas and Moodle: `timezone=$Person.address.timezone`); null when absent or not an IANA zone.
    */
   timeZone?: string | null;
+  /** The LMS's language for this person (launch_presentation.locale, a BCP 47 tag); null when not sent or not a tag. */
+  locale: string | null;
+  /** Where the LMS asks to be sent back (launch_presentation.return_url); null when not sent. */
+  returnUrl: string | null;
 }
 
 type Claims = Record<string, unknown>;
@@ -72,6 +76,11 @@ const httpUrl = (v: unknown): string | null => {
   } catch {
     return null;
   }
+};
+/** A BCP 47 language tag as LMSs send it (`es`, `es-419`, `pt_BR`), normalised to hyphens; anything else is null. */
+export const languageTag = (v: unknown): string | null => {
+  const s = str(v, 35)?.replace(/_/g, '-');
+  return s && /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(s) ? s : null;
 };
 const obj = (v: unknown): Record<string, unknown> | null =>
   v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
@@ -154,6 +163,7 @@ export function resolveLaunchIdentity(claims: Claims, clientId: string): LaunchI
   const platform = obj(claims[LTI.toolPlatform]);
   const ags = obj(claims[LTI.agsEndpoint]);
   const nrps = obj(claims[LTI.nrps]);
+  const presentation = obj(claims[LTI.launchPresentation]);
   const custom = Object.fromEntries(
     Object.entries(obj(claims[LTI.custom]) ?? {})
       .filter(([k, v]) => typeof v === 'string' && k.length <= 100)
@@ -187,5 +197,7 @@ export function resolveLaunchIdentity(claims: Claims, clientId: string): LaunchI
     },
     custom,
     timeZone: canonicalTimeZone(custom.timezone ?? custom.time_zone ?? ''),
+    locale: languageTag(presentation?.locale),
+    returnUrl: httpUrl(presentation?.return_url),
   };
 }

@@ -36,6 +36,8 @@ export interface CourseRow {
   id: string;
   title: string;
   label: string | null;
+  /** IANA zone the course's times are shown in (null: none stored; shown in UTC). */
+  timeZone: string | null;
 }
 
 /** Where a session stands now: its platform enabled, the person enrolled, not removed from the live class. */
@@ -110,7 +112,7 @@ export class CourseRepository {
   /** The course, if it belongs to this platform (or to any, when platformId is null). */
   async findCourse(courseId: string, platformId: string | null): Promise<CourseRow | null> {
     const [row]: CourseRow[] = await this.db.query(
-      `SELECT id, title, label FROM course WHERE id = $1 AND ($2::uuid IS NULL OR platform_id = $2::uuid)`,
+      `SELECT id, title, label, time_zone AS "timeZone" FROM course WHERE id = $1 AND ($2::uuid IS NULL OR platform_id = $2::uuid)`,
       [courseId, platformId],
     );
     return row ?? null;

@@ -104,7 +104,12 @@ describe('tenancy repositories (real Postgres)', () => {
         label: 'PHY',
       }),
     ).toBe(courseId);
-    expect(await courses.findCourse(courseId, p.id)).toEqual({ id: courseId, title: 'Physics II', label: 'PHY' });
+    expect(await courses.findCourse(courseId, p.id)).toEqual({
+      id: courseId,
+      title: 'Physics II',
+      label: 'PHY',
+      timeZone: null,
+    });
     expect(await courses.findCourse(courseId, '00000000-0000-4000-8000-000000000000')).toBeNull();
     expect(await courses.findCourse(courseId, null)).toMatchObject({ id: courseId });
 

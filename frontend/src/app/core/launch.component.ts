@@ -1,25 +1,26 @@
 import { DOCUMENT } from '@angular/common';
 import { ChangeDetectionStrategy, Component, inject, OnInit, signal } from '@angular/core';
 import { Router } from '@angular/router';
-import { ShownError, toShownError } from './api-error';
+import { TranslocoPipe } from '@jsverse/transloco';
+import { appError, ShownError, toShownError } from './api-error';
+import { ErrorNoticeComponent } from './error-notice.component';
+import { LanguageService } from './i18n/i18n';
 import { LtiSession } from './lti-session.service';
 
 /**
  * Where a launch lands: the server answered the launch POST with this app and a one-time code in the
- * page (never in the URL); trade it for a session, then open the lobby.
+ * page (never in the URL); trade it for a session, take the LMS's language, then open the lobby.
  */
 @Component({
   selector: 'app-launch',
+  imports: [TranslocoPipe, ErrorNoticeComponent],
   template: `
     <main class="page">
       @if (error(); as e) {
-        <div class="card" data-testid="launch-error">
-          <h1>Lectern could not open</h1>
-          <p>{{ e.message }}</p>
-          <p class="muted">Go back to your course and launch Lectern again. (Code: {{ e.code }})</p>
-        </div>
+        <h1>{{ 'launch.failedTitle' | transloco }}</h1>
+        <app-error-notice [error]="e" testId="launch-error" />
       } @else {
-        <p class="muted" data-testid="launching">Opening your classroom…</p>
+        <p class="muted" data-testid="launching">{{ 'launch.opening' | transloco }}</p>
       }
     </main>
   `,
@@ -35,6 +36,7 @@ import { LtiSession } from './lti-session.service';
 export class LaunchComponent implements OnInit {
   protected readonly error = signal<ShownError | null>(null);
   private readonly session = inject(LtiSession);
+  private readonly language = inject(LanguageService);
   private readonly router = inject(Router);
   private readonly document = inject(DOCUMENT);
 
@@ -53,15 +55,12 @@ export class LaunchComponent implements OnInit {
   async ngOnInit(): Promise<void> {
     const code = this.launchCode();
     if (!code) {
-      this.error.set({
-        code: 'LAUNCH_CODE_MISSING',
-        message: 'This page must be opened from your course.',
-        relaunch: true,
-      });
+      this.error.set(appError('LAUNCH_CODE_MISSING'));
       return;
     }
     try {
-      const landing = await this.session.exchange(code);
+      const { landing, locale } = await this.session.exchange(code);
+      this.language.useLaunchLocale(locale);
       await this.router.navigateByUrl(`/${landing}`, { replaceUrl: true });
     } catch (e) {
       this.error.set(toShownError(e));

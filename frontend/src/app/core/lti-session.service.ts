@@ -21,6 +21,9 @@ export class LtiSession {
     if (s) this.scheduleRefresh(s);
   }
 
+  /** The LMS page to go back to (from the launch), for "open Lectern again from your course"; null: not known. */
+  readonly returnUrl = computed(() => this.state()?.returnUrl ?? null);
+
   readonly token = computed(() => {
     const s = this.state();
     return s && new Date(s.expiresAt).getTime() > Date.now() ? s.token : null;
@@ -55,6 +58,13 @@ export class LtiSession {
   }
 
   private store(session: SessionExchangeResponse) {
+    // A refresh does not repeat the launch's locale and return URL: keep the ones we have.
+    const before = this.state();
+    session = {
+      ...session,
+      locale: session.locale ?? before?.locale ?? null,
+      returnUrl: session.returnUrl ?? before?.returnUrl ?? null,
+    };
     this.state.set(session);
     this.scheduleRefresh(session);
     try {
@@ -64,11 +74,12 @@ export class LtiSession {
     }
   }
 
-  /** Trades the launch code for the session; returns where the app should open. */
-  async exchange(code: string): Promise<SessionExchangeResponse['landing']> {
+  /** Trades the launch code for the session; returns where the app should open and the LMS's language. */
+  async exchange(code: string): Promise<Pick<SessionExchangeResponse, 'landing' | 'locale'>> {
     const session = await firstValueFrom(this.http.post<SessionExchangeResponse>('/api/session/exchange', { code }));
+    this.state.set(null); // a new launch: nothing of an older one is kept
     this.store(session);
-    return session.landing;
+    return { landing: session.landing, locale: session.locale ?? null };
   }
 
   /** A guest by invite link: their class is all they may reach. */

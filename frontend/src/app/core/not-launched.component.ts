@@ -1,12 +1,14 @@
 import { ChangeDetectionStrategy, Component } from '@angular/core';
+import { TranslocoPipe } from '@jsverse/transloco';
 
 @Component({
   selector: 'app-not-launched',
+  imports: [TranslocoPipe],
   template: `
     <main class="page card">
       <h1>Lectern</h1>
-      <p>Lectern is a live classroom that opens from your course in Canvas or Moodle.</p>
-      <p class="muted">Open your course and follow the Lectern link there.</p>
+      <p>{{ 'notLaunched.what' | transloco }}</p>
+      <p class="muted">{{ 'notLaunched.how' | transloco }}</p>
     </main>
   `,
   styles: `

@@ -1,6 +1,8 @@
 import { ChangeDetectionStrategy, Component, inject, OnDestroy, OnInit, signal } from '@angular/core';
 import { Router } from '@angular/router';
 import type { SessionExchangeResponse } from '@contracts/api';
+import { TranslocoPipe } from '@jsverse/transloco';
+import { LanguageService } from './i18n/i18n';
 import { LtiSession } from './lti-session.service';
 
 type Ready = { type: 'lectern:popout-ready' };
@@ -57,11 +59,12 @@ export function openPopout(session: LtiSession, path: string): boolean {
 /** The page a pop-out window opens on: it takes the session from its opener and goes where it was sent. */
 @Component({
   selector: 'app-popout',
+  imports: [TranslocoPipe],
   template: `<main class="card" style="margin:2rem auto;max-width:32rem">
     @if (failed()) {
-      <p data-testid="popout-failed">This window could not be signed in. Open Lectern from your course again.</p>
+      <p data-testid="popout-failed">{{ 'popout.failed' | transloco }}</p>
     } @else {
-      <p>Opening Lectern…</p>
+      <p>{{ 'popout.opening' | transloco }}</p>
     }
   </main>`,
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -69,6 +72,7 @@ export function openPopout(session: LtiSession, path: string): boolean {
 export class PopoutComponent implements OnInit, OnDestroy {
   private readonly session = inject(LtiSession);
   private readonly router = inject(Router);
+  private readonly language = inject(LanguageService);
   protected readonly failed = signal(false);
   private timer?: ReturnType<typeof setTimeout>;
   private readonly onMessage = (ev: MessageEvent<Handoff>) => {
@@ -78,6 +82,7 @@ export class PopoutComponent implements OnInit, OnDestroy {
     if (!path.startsWith('/') || path.startsWith('//')) return;
     clearTimeout(this.timer);
     this.session.adopt(ev.data.session);
+    this.language.useLaunchLocale(ev.data.session.locale);
     void this.router.navigateByUrl(path);
   };
 

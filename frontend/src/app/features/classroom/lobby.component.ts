@@ -1,17 +1,19 @@
-import { DatePipe } from '@angular/common';
-import { ChangeDetectionStrategy, Component, DestroyRef, inject, OnInit, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, DestroyRef, inject, OnInit, signal } from '@angular/core';
 import { Router, RouterLink } from '@angular/router';
 import type { LobbyView } from '@contracts/api';
-import { ROLE_LABELS, ShownError, toShownError } from '../../core/api-error';
+import { TranslocoPipe, TranslocoService } from '@jsverse/transloco';
+import { appError, errorKey, ShownError, toShownError } from '../../core/api-error';
+import { ErrorNoticeComponent } from '../../core/error-notice.component';
+import { LanguageService, LocalTimePipe } from '../../core/i18n/i18n';
 import { LtiSession } from '../../core/lti-session.service';
 import { SavedBoardsApi, SavedBoardSummary } from '../whiteboard/saved-boards-api.service';
 import { ClassroomApi } from './classroom-api.service';
 import { RecordingSettingsComponent } from '../recording/recording-settings.component';
 import { ConfirmDialogComponent, DialogChoice } from './control/confirm-dialog.component';
 
-const END_CHOICES: DialogChoice[] = [
-  { value: 'cancel', label: 'Cancel', kind: 'quiet', testId: 'end-cancel' },
-  { value: 'end', label: 'End for everyone', kind: 'danger', testId: 'end-for-everyone' },
+const END_CHOICES = (t: (key: string) => string): DialogChoice[] => [
+  { value: 'cancel', label: t('common.cancel'), kind: 'quiet', testId: 'end-cancel' },
+  { value: 'end', label: t('lobby.endForEveryone'), kind: 'danger', testId: 'end-for-everyone' },
 ];
 
 /** How often a waiting student's lobby checks whether class has started (the live room issue replaces this with a push). */
@@ -20,7 +22,14 @@ const REFRESH_MS = 5000;
 /** The classroom lobby: course, who I am, and whether a class is live (instructors start it here). */
 @Component({
   selector: 'app-lobby',
-  imports: [DatePipe, RouterLink, RecordingSettingsComponent, ConfirmDialogComponent],
+  imports: [
+    RouterLink,
+    RecordingSettingsComponent,
+    ConfirmDialogComponent,
+    TranslocoPipe,
+    LocalTimePipe,
+    ErrorNoticeComponent,
+  ],
   templateUrl: './lobby.component.html',
   styleUrl: './lobby.component.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -29,6 +38,8 @@ export class LobbyComponent implements OnInit {
   private readonly api = inject(ClassroomApi);
   private readonly router = inject(Router);
   private readonly session = inject(LtiSession);
+  private readonly i18n = inject(TranslocoService);
+  private readonly language = inject(LanguageService);
   protected readonly lobby = signal<LobbyView | null>(null);
   protected readonly error = signal<ShownError | null>(null);
   protected readonly busy = signal(false);
@@ -38,7 +49,6 @@ export class LobbyComponent implements OnInit {
   protected readonly enterError = signal<string | null>(null);
   /** A word from the page that sent us here (e.g. the class went to its own window). */
   protected readonly notice = signal<string | null>((history.state as { notice?: string } | null)?.notice ?? null);
-  protected readonly roleLabels = ROLE_LABELS;
   protected readonly boards = signal<SavedBoardSummary[]>([]);
   private readonly savedBoards = inject(SavedBoardsApi);
 
@@ -49,7 +59,7 @@ export class LobbyComponent implements OnInit {
 
   async ngOnInit(): Promise<void> {
     if (!this.session.token()) {
-      this.error.set({ code: 'NO_SESSION', message: 'Your session has ended.', relaunch: true });
+      this.error.set(appError('NO_SESSION'));
       return;
     }
     await this.refresh();
@@ -73,7 +83,10 @@ export class LobbyComponent implements OnInit {
     });
   }
 
-  protected readonly endChoices = END_CHOICES;
+  protected readonly endChoices = computed(() => {
+    this.language.current();
+    return END_CHOICES((k) => this.i18n.translate(k));
+  });
   /** The class whose end was asked for (End class asks first). */
   protected readonly ending = signal<string | null>(null);
 
@@ -106,14 +119,16 @@ export class LobbyComponent implements OnInit {
       this.lobby.set(fresh);
       const live = fresh.liveSession;
       if (!live) {
-        this.enterError.set('This class has ended. This page shows the next class when your instructor starts it.');
+        this.enterError.set(this.i18n.translate('lobby.enterEnded'));
         return;
       }
       const entered = await this.router.navigate(['/room', live.id]);
-      if (!entered) this.enterError.set('The class did not open: tap Enter class again.');
+      if (!entered) this.enterError.set(this.i18n.translate('lobby.enterAgain'));
     } catch (e) {
+      const shown = toShownError(e);
+      const key = errorKey(shown);
       this.enterError.set(
-        `The class did not open (${toShownError(e).message}): check your connection and tap Enter class again.`,
+        this.i18n.translate('lobby.enterFailed', { why: key ? this.i18n.translate(key) : shown.message }),
       );
     } finally {
       this.entering.set(false);

@@ -1,6 +1,7 @@
 import { HttpClient } from '@angular/common/http';
 import { inject, Injectable } from '@angular/core';
-import type { GradebookView } from '@contracts/api';
+import type { AttendanceGradesBody, AttendanceGradesSaved, GradebookView } from '@contracts/api';
+import type { SessionReport } from '@contracts/attendance';
 import { firstValueFrom } from 'rxjs';
 
 @Injectable({ providedIn: 'root' })
@@ -18,6 +19,18 @@ export class GradesApi {
 
   setAttendanceScore(subject: string, scoreGiven: number): Promise<unknown> {
     return firstValueFrom(this.http.put(`/api/grades/attendance/${encodeURIComponent(subject)}`, { scoreGiven }));
+  }
+
+  /** Several grades at once: all are recorded, or none (a bad row is named in the error). */
+  saveAttendanceScores(body: AttendanceGradesBody): Promise<AttendanceGradesSaved> {
+    return firstValueFrom(this.http.put<AttendanceGradesSaved>('/api/grades/attendance', body));
+  }
+
+  /** Attendance's own report of one class (statuses computed by the attendance module). */
+  classReport(sessionId: string): Promise<SessionReport> {
+    return firstValueFrom(
+      this.http.get<SessionReport>(`/api/attendance/sessions/${encodeURIComponent(sessionId)}/report`),
+    );
   }
 
   retry(outboxId: string): Promise<unknown> {

@@ -1,114 +1,59 @@
-import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, inject, OnInit, signal } from '@angular/core';
 import { RouterLink } from '@angular/router';
-import type { RosterView } from '@contracts/api';
-import { ROLE_LABELS, ShownError, toShownError } from '../../core/api-error';
+import { TranslocoPipe, TranslocoService } from '@jsverse/transloco';
+import type { RosterMemberView, RosterView } from '@contracts/api';
+import { ShownError, toShownError } from '../../core/api-error';
+import { csvText, downloadText } from '../../core/csv-file';
+import { ErrorNoticeComponent } from '../../core/error-notice.component';
+import { LanguageService, LocalTimePipe } from '../../core/i18n/i18n';
+import {
+  DEFAULT_ROSTER_QUERY,
+  pageOf,
+  rosterFilters,
+  rosterRows,
+  rosterSorts,
+  type RosterFilter,
+  type RosterQuery,
+  type RosterSort,
+} from './roster-list';
 import { RosterApi } from './roster-api.service';
 
-/** The course roster from the LMS (NRPS): who is enrolled, their LMS status, and who has never attended a class (from attendance, not launches). */
+const PAGE_SIZES = [50, 100, 250] as const;
+
+/**
+ * The course roster from the LMS (NRPS): who is enrolled, their LMS status, and who has never attended a
+ * class (attendance's records). Search, a filter by status, sorting, pages, and a CSV of what is shown.
+ * The whole roster comes in one answer (a course of 10 000 is a few hundred KB), so these run in the page.
+ */
 @Component({
   selector: 'app-roster',
-  imports: [DatePipe, RouterLink],
-  template: `
-    <main class="page">
-      <p><a routerLink="/lobby">← Lobby</a></p>
-      <section class="card">
-        <h1>Roster</h1>
-        @if (roster(); as r) {
-          <p class="muted" data-testid="roster-sync">
-            @if (!r.rosterServiceOffered) {
-              Your LMS has not offered its roster to Lectern: only people who launched are listed.
-            } @else if (r.sync; as s) {
-              Last sync: {{ s.status === 'ok' ? 'done' : s.status }} {{ s.finishedAt ?? s.startedAt | date: 'short' }}
-              @if (s.status === 'ok') {
-                — {{ s.members }} members over {{ s.pages }} pages
-              }
-              @if (s.error) {
-                <span class="error">({{ s.error }})</span>
-              }
-            } @else {
-              Not synced yet.
-            }
-          </p>
-          <p class="summary">
-            <span data-testid="roster-count">{{ active().length }}</span> active members ·
-            <span data-testid="roster-never">{{ never().length }}</span> have never attended ·
-            <span data-testid="roster-here">{{ here().length }}</span> in class now
-          </p>
-          <button class="btn quiet" data-testid="roster-sync-now" [disabled]="busy()" (click)="syncNow()">
-            Sync now
-          </button>
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Role</th>
-                  <th>In the LMS</th>
-                  <th>Last attended</th>
-                  <th>Classes</th>
-                  <th>Now</th>
-                </tr>
-              </thead>
-              <tbody>
-                @for (m of r.members; track m.subject) {
-                  <tr [class.gone]="m.status !== 'active'">
-                    <td>{{ m.name }}</td>
-                    <td>{{ m.role ? roleLabels[m.role] : '—' }}</td>
-                    <td>{{ m.status }}</td>
-                    <td>{{ m.lastAttendedAt ? (m.lastAttendedAt | date: 'short') : 'never' }}</td>
-                    <td>{{ m.classesAttended }}</td>
-                    <td>{{ m.hereNow ? 'in class' : '' }}</td>
-                  </tr>
-                }
-              </tbody>
-            </table>
-          </div>
-        }
-        @if (error(); as e) {
-          <p class="error" data-testid="roster-error">{{ e.message }}</p>
-        }
-      </section>
-    </main>
-  `,
-  styles: `
-    .page {
-      max-width: 56rem;
-      margin: 0 auto;
-      padding: 1rem;
-    }
-    .table-wrap {
-      overflow-x: auto;
-      margin-top: 1rem;
-    }
-    table {
-      border-collapse: collapse;
-      width: 100%;
-      font-size: 0.95rem;
-    }
-    th,
-    td {
-      text-align: left;
-      padding: 0.4rem 0.5rem;
-      border-bottom: 1px solid #e5e7eb;
-      white-space: nowrap;
-    }
-    tr.gone td {
-      color: var(--muted);
-      text-decoration: line-through;
-    }
-  `,
+  imports: [RouterLink, TranslocoPipe, LocalTimePipe, ErrorNoticeComponent],
+  templateUrl: './roster.component.html',
+  styleUrl: './roster.component.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class RosterComponent implements OnInit {
   private readonly api = inject(RosterApi);
+  private readonly i18n = inject(TranslocoService);
+  private readonly language = inject(LanguageService);
   protected readonly roster = signal<RosterView | null>(null);
   protected readonly error = signal<ShownError | null>(null);
   protected readonly busy = signal(false);
-  protected readonly roleLabels = ROLE_LABELS;
+  protected readonly query = signal<RosterQuery>(DEFAULT_ROSTER_QUERY);
+  protected readonly page = signal(0);
+  protected readonly pageSize = signal<number>(PAGE_SIZES[0]);
+  protected readonly pageSizes = PAGE_SIZES;
+  protected readonly filters = rosterFilters;
+  protected readonly sorts = rosterSorts;
+
   protected readonly active = computed(() => this.roster()?.members.filter((m) => m.status === 'active') ?? []);
   protected readonly never = computed(() => this.active().filter((m) => !m.lastAttendedAt));
   protected readonly here = computed(() => this.active().filter((m) => m.hereNow));
+  protected readonly rows = computed(() =>
+    rosterRows(this.roster()?.members ?? [], this.query(), new Intl.Collator(this.language.current())),
+  );
+  protected readonly shown = computed(() => pageOf(this.rows(), this.page(), this.pageSize()));
+  protected readonly zone = computed(() => this.roster()?.timeZone ?? 'UTC');
 
   constructor() {
     const timer = setInterval(() => {
@@ -139,5 +84,59 @@ export class RosterComponent implements OnInit {
       this.error.set(toShownError(e));
       this.busy.set(false);
     }
+  }
+
+  protected setSearch(search: string) {
+    this.query.update((q) => ({ ...q, search }));
+    this.page.set(0);
+  }
+
+  protected setFilter(filter: string) {
+    this.query.update((q) => ({ ...q, filter: filter as RosterFilter }));
+    this.page.set(0);
+  }
+
+  /** A column heading: sorts by it; again, the other way. */
+  protected sortBy(sort: RosterSort) {
+    this.query.update((q) => ({ ...q, sort, descending: q.sort === sort ? !q.descending : false }));
+  }
+
+  protected ariaSort(sort: RosterSort): 'ascending' | 'descending' | 'none' {
+    const q = this.query();
+    return q.sort !== sort ? 'none' : q.descending ? 'descending' : 'ascending';
+  }
+
+  protected setPageSize(size: string) {
+    this.pageSize.set(Number(size));
+    this.page.set(0);
+  }
+
+  protected role(m: RosterMemberView): string {
+    return m.role ? this.i18n.translate(`roles.${m.role}`) : '—';
+  }
+
+  /** The rows the search and filter show (every page), as CSV in the person's language. */
+  protected exportCsv() {
+    const t = (k: string) => this.i18n.translate(`roster.${k}`);
+    const zone = this.zone();
+    const header = [
+      t('colName'),
+      t('colEmail'),
+      t('colRole'),
+      t('colStatus'),
+      `${t('colLastAttended')} (${zone})`,
+      t('colClasses'),
+      t('colLmsId'),
+    ];
+    const rows = this.rows().map((m) => [
+      m.name,
+      m.email,
+      this.role(m),
+      this.i18n.translate(`roster.status.${m.status}`),
+      m.lastAttendedAt ? this.language.time(m.lastAttendedAt, zone) : t('never'),
+      m.classesAttended,
+      m.subject,
+    ]);
+    downloadText(csvText(header, rows), `roster-${new Date().toISOString().slice(0, 10)}.csv`);
   }
 }
