@@ -14,6 +14,7 @@ import { CreateAttendance1796362000000 } from './1796362000000-create-attendance
 import { CreateAttendanceMail1796362500000 } from './1796362500000-create-attendance-mail';
 import { CreateRecordingCapture1796370000000 } from './1796370000000-create-recording-capture';
 import { IndexOpenRecordingRuns1796370100000 } from './1796370100000-index-open-recording-runs';
+import { CreateRecording1796370500000 } from './1796370500000-create-recording';
 import { CreateClassControl1796371000000 } from './1796371000000-create-class-control';
 import { AddObserversAndTimeZones1796372000000 } from './1796372000000-add-observers-and-time-zones';
 import { AllowObserverAndDesignerRoles1796379190000 } from './1796379190000-allow-observer-and-designer-roles';
@@ -36,6 +37,7 @@ export const MIGRATIONS = [
   CreateAttendanceMail1796362500000,
   CreateRecordingCapture1796370000000,
   IndexOpenRecordingRuns1796370100000,
+  CreateRecording1796370500000,
   CreateClassControl1796371000000,
   AddObserversAndTimeZones1796372000000,
   AllowObserverAndDesignerRoles1796379190000,

@@ -189,7 +189,29 @@ export function boardLogContract(name: string, make: () => LogPair): void {
       await waitFor(() => heard.some((m) => m.kind === 'dropped'), 'the dropped message');
       expect(await b.load(s)).toEqual({ known: false, snapshotPos: 0, snapshot: null, ops: [] });
       expect(await b.permissions(s)).toEqual({ mode: 'everyone', userIds: [] });
+      expect(await b.history(s, 0, 10)).toEqual([]);
       stop();
+    });
+
+    it('R15: the history keeps every op logged with its time, in position order, whatever snapshots dropped; refused ops are not in it', async () => {
+      const { a, b } = pair();
+      const s = sid();
+      const before = Date.now();
+      await a.append(s, 0, [op('h1'), op('h2')]);
+      const board = emptyBoard();
+      applyOp(board, 'u1', add('h1'));
+      applyOp(board, 'u1', add('h2'));
+      expect(await a.snapshot(s, 2, boardToData(board))).toBe(true);
+      await a.setPermissions(s, { mode: 'nobody', userIds: [] });
+      await b.append(s, 2, [op('h3'), op('h4', { teacher: true, userId: 't1' })]);
+      const history = await b.history(s, 0, 100);
+      expect(history.map((h) => [h.pos, h.userId, h.op.opId])).toEqual([
+        [1, 'u1', 'op-h1'],
+        [2, 'u1', 'op-h2'],
+        [3, 't1', 'op-h4'],
+      ]);
+      for (const h of history) expect(h.at).toBeGreaterThanOrEqual(before - 1000);
+      expect((await a.history(s, 1, 1)).map((h) => h.pos)).toEqual([2]);
     });
   });
 }

@@ -24,6 +24,11 @@ export interface BoardLog {
   /** R3: who may draw, as append checks it. */
   permissions(sessionId: string): Promise<DrawPermissions>;
   setPermissions(sessionId: string, p: DrawPermissions): Promise<void>;
+  /**
+   * R15: every op logged since the board began, with the time it was logged (ms), in position order,
+   * snapshots notwithstanding: the class's recording replays it. `from`/`count` page through it.
+   */
+  history(sessionId: string, from: number, count: number): Promise<HistoryEntry[]>;
   /** R8: the board leaves the log (the class is over and saved); its followers are told. */
   drop(sessionId: string): Promise<void>;
   close(): void;
@@ -39,6 +44,14 @@ export interface LoggedOp {
   token: string;
   /** The socket that sent it, left out of the broadcast (it has the effects in its ack). */
   socket?: string;
+}
+
+/** An op of the board's whole history (R15), with the wall-clock time it was logged at (ms). */
+export interface HistoryEntry {
+  pos: number;
+  at: number;
+  userId: string;
+  op: BoardOp;
 }
 
 /** An op on its way into the log; `teacher`: its sender teaches the class, so may always draw. */

@@ -349,6 +349,11 @@ export class BoardStore implements OnModuleDestroy {
     return this.log.setPermissions(sessionId, p);
   }
 
+  /** R15: a page of the board's whole op history, with times. */
+  history(sessionId: string, from: number, count: number) {
+    return this.log.history(sessionId, from, count);
+  }
+
   /** The class is over and its board saved: it leaves the log, and every instance forgets its copy (none puts it back). */
   async drop(sessionId: string): Promise<void> {
     const c = this.copies.get(sessionId);

@@ -34,7 +34,8 @@ import { WHITEBOARD_QUEUE, WhiteboardService } from './whiteboard.service';
     WhiteboardGateway,
     WhiteboardProcessor,
   ],
-  // The classroom's whiteboard lock sets who may draw through the service.
+  // The classroom's whiteboard lock sets who may draw through the service; the recording replays a
+  // class's board (WhiteboardService.timeline).
   exports: [WhiteboardService],
 })
 export class WhiteboardModule {}

@@ -31,6 +31,7 @@ export interface SaveBoardJob {
 }
 
 const viewKey = (sid: string) => `wb:${sid}:teacher-view`;
+const HISTORY_PAGE = 2000;
 const TEACHER_ONLY_OPS = new Set(['add-page']);
 
 /**
@@ -148,10 +149,31 @@ export class WhiteboardService implements OnModuleInit, OnModuleDestroy {
   /** Saves the board to Postgres; the final save (end of class) also removes it from Redis. Run by the queue. */
   async persist(sessionId: string, courseId: string, final: boolean): Promise<void> {
     const board = await this.store.pages(sessionId);
+    if (final) {
+      // The op history with times (R15) is what the recording replays; kept before the board leaves Redis.
+      for (let from = 0; ; from += HISTORY_PAGE) {
+        const page = await this.store.history(sessionId, from, HISTORY_PAGE);
+        await this.savedBoards.saveHistory(sessionId, page);
+        if (page.length < HISTORY_PAGE) break;
+      }
+    }
     await this.savedBoards.save(sessionId, courseId, board);
     if (!final) return;
     await this.store.drop(sessionId);
     await this.redis.del(viewKey(sessionId));
+  }
+
+  /**
+   * For the recording of an ended class: the board's op history with times and the teacher's page changes,
+   * or null while the final save has not run yet (the history is still in Redis: try again later).
+   */
+  async timeline(sessionId: string) {
+    if (!(await this.savedBoards.finalSaved(sessionId))) return null;
+    const [ops, pageChanges] = await Promise.all([
+      this.savedBoards.history(sessionId),
+      this.savedBoards.pageChanges(sessionId),
+    ]);
+    return { ops, pageChanges: pageChanges.map((c) => ({ page: c.page, at: new Date(c.at) })) };
   }
 
   /** The saved boards of this classroom's past classes, newest first. */

@@ -5,12 +5,13 @@
  */
 
 /**
- * R1-R4. KEYS: head, log, stream, permissions. ARGV: the last position the caller's copy has, then for
+ * R1-R4, R15. KEYS: head, log, stream, permissions, history. ARGV: the last position the caller's copy has, then for
  * each entry: '1' if its sender teaches (always may draw) else '0', the sender's id, the entry as a JSON
  * object without its position. Gives each entry the sender may draw the next position, appends it to
  * the log and publishes it on the board's stream, in one step: the log and the stream have one order,
  * and who may draw is checked in that order (a student's op logged after the teacher said "nobody" is
- * refused everywhere). Returns each entry's position (0: not allowed to draw), or {-1} when Redis has
+ * refused everywhere). Each logged entry also goes, with Redis' time, to the board's history, which
+ * snapshots never shorten (R15). Returns each entry's position (0: not allowed to draw), or {-1} when Redis has
  * lost the board the caller's copy holds (it puts its copy back first).
  */
 export const APPEND = `
@@ -24,6 +25,8 @@ if perm then
   for _, id in ipairs(p.userIds or {}) do named[id] = true end
 end
 local out = {}
+local now = redis.call('TIME')
+local at = tostring(tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000))
 for i = 2, #ARGV, 3 do
   if ARGV[i] ~= '1' and (mode == 'nobody' or (mode == 'named' and not named[ARGV[i + 1]])) then
     out[#out + 1] = 0
@@ -32,6 +35,7 @@ for i = 2, #ARGV, 3 do
     local entry = '{"pos":' .. pos .. ',' .. string.sub(ARGV[i + 2], 2)
     redis.call('RPUSH', KEYS[2], entry)
     redis.call('PUBLISH', KEYS[3], entry)
+    redis.call('RPUSH', KEYS[5], '{"at":' .. at .. ',' .. string.sub(entry, 2))
     out[#out + 1] = pos
   end
 end

@@ -2,6 +2,7 @@ import type { DrawPermissions } from '../../contracts/whiteboard';
 import {
   AppendResult,
   BoardLog,
+  HistoryEntry,
   everyoneDraws,
   LoggedBoard,
   LoggedOp,
@@ -19,6 +20,8 @@ interface StoredBoard {
   snapshotPos: number;
   snapshot: string | null;
   ops: string[];
+  /** R15: every op logged, with its time, never shortened by snapshots. */
+  history: string[];
 }
 
 /**
@@ -33,7 +36,7 @@ export class InMemoryBoardLog implements BoardLog {
 
   private board(sessionId: string): StoredBoard {
     let b = this.boards.get(sessionId);
-    if (!b) this.boards.set(sessionId, (b = { head: null, snapshotPos: 0, snapshot: null, ops: [] }));
+    if (!b) this.boards.set(sessionId, (b = { head: null, snapshotPos: 0, snapshot: null, ops: [], history: [] }));
     return b;
   }
 
@@ -60,10 +63,16 @@ export class InMemoryBoardLog implements BoardLog {
       };
       const raw = JSON.stringify(entry);
       b.ops.push(raw);
+      b.history.push(JSON.stringify({ pos, at: Date.now(), userId: op.userId, op: op.op }));
       this.publish(sessionId, () => ({ kind: 'op', entry: JSON.parse(raw) as LoggedOp }));
       return pos;
     });
     return { lost: false, positions };
+  }
+
+  async history(sessionId: string, from: number, count: number): Promise<HistoryEntry[]> {
+    const b = this.boards.get(sessionId);
+    return (b?.history ?? []).slice(from, from + count).map((raw) => JSON.parse(raw) as HistoryEntry);
   }
 
   async load(sessionId: string): Promise<LoggedBoard> {

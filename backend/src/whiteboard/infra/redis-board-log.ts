@@ -4,6 +4,7 @@ import type { DrawPermissions } from '../../contracts/whiteboard';
 import {
   AppendResult,
   BoardLog,
+  HistoryEntry,
   everyoneDraws,
   LoggedBoard,
   LoggedOp,
@@ -23,6 +24,7 @@ export const boardKeys = (sid: string) => ({
   snapshotPos: `wb:${sid}:snapshot-pos`,
   permissions: `wb:${sid}:permissions`,
   stream: `wb:${sid}:stream`,
+  history: `wb:${sid}:history`,
 });
 
 /** How long who-may-draw outlives its last change. */
@@ -80,11 +82,12 @@ export class RedisBoardLog implements BoardLog, OnModuleDestroy {
     const args = ops.flatMap((op) => [op.teacher ? '1' : '0', op.userId, encodeEntry(op)]);
     const positions = (await this.redis.eval(
       APPEND,
-      4,
+      5,
       k.head,
       k.log,
       k.stream,
       k.permissions,
+      k.history,
       String(known),
       ...args,
     )) as number[];
@@ -195,9 +198,17 @@ export class RedisBoardLog implements BoardLog, OnModuleDestroy {
     await this.redis.set(boardKeys(sessionId).permissions, JSON.stringify(p), 'EX', PERMISSIONS_TTL_S);
   }
 
+  async history(sessionId: string, from: number, count: number): Promise<HistoryEntry[]> {
+    const raw = await this.redis.lrange(boardKeys(sessionId).history, from, from + count - 1);
+    return raw.map((r) => {
+      const e = JSON.parse(r) as HistoryEntry;
+      return { pos: e.pos, at: e.at, userId: e.userId, op: e.op };
+    });
+  }
+
   async drop(sessionId: string): Promise<void> {
     const k = boardKeys(sessionId);
-    await this.redis.del(k.head, k.log, k.snapshot, k.snapshotPos, k.permissions);
+    await this.redis.del(k.head, k.log, k.snapshot, k.snapshotPos, k.permissions, k.history);
     await this.redis.publish(k.stream, '{"dropped":true}');
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { HistoryEntry } from '../board-log';
 import type { BoardData, PageData } from '../domain/board';
 
 /** A board saved to Postgres, as its row has it. */
@@ -84,6 +85,37 @@ export class SavedBoardsRepository {
       [sessionId, courseId, activityId, userId],
     );
     return row ? { seq: row.seq, pageOrder: row.page_order, pages: row.pages, savedAt: new Date(row.saved_at) } : null;
+  }
+
+  /** Keeps part of a board's op history after class (idempotent: a retried save writes each op once). */
+  async saveHistory(sessionId: string, entries: HistoryEntry[]): Promise<void> {
+    if (!entries.length) return;
+    await this.db.query(
+      `INSERT INTO whiteboard_op_history (session_id, pos, at, user_id, op)
+       SELECT $1, e.pos, to_timestamp(e.at / 1000.0), e.user_id, e.op
+         FROM jsonb_to_recordset($2::jsonb) AS e(pos integer, at double precision, user_id text, op jsonb)
+       ON CONFLICT (session_id, pos) DO NOTHING`,
+      [sessionId, JSON.stringify(entries.map((e) => ({ pos: e.pos, at: e.at, user_id: e.userId, op: e.op })))],
+    );
+  }
+
+  /** A class's board op history with times, in log order (the recording replays it). */
+  async history(sessionId: string): Promise<HistoryEntry[]> {
+    const rows: Array<{ pos: number; at: Date; user_id: string; op: HistoryEntry['op'] }> = await this.db.query(
+      `SELECT pos, at, user_id, op FROM whiteboard_op_history WHERE session_id = $1 ORDER BY pos`,
+      [sessionId],
+    );
+    return rows.map((r) => ({ pos: r.pos, at: new Date(r.at).getTime(), userId: r.user_id, op: r.op }));
+  }
+
+  /** Whether the final save of an ended class is done (its board left Redis with its history kept). */
+  async finalSaved(sessionId: string): Promise<boolean> {
+    const [row] = await this.db.query(
+      `SELECT 1 FROM whiteboard_snapshot w JOIN live_session s ON s.id = w.session_id
+        WHERE w.session_id = $1 AND s.ended_at IS NOT NULL AND w.saved_at >= s.ended_at`,
+      [sessionId],
+    );
+    return !!row;
   }
 
   /** The teacher's page changes in a class, in time order (recording chapters). */
