@@ -4,7 +4,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * Recordings after class: one row per recorded class, moved along by the after-class Bull job (status,
  * stage and percent for the instructor's progress bar, the steps already done so an interrupted job
  * resumes, the last error and the tries so a failing one is shown with its reason), where its files are
- * stored, and whether the instructor hid it. Each viewer's place in a recording (resume where they
+ * stored, and whether the instructor hid it (step_log: each step started, when and by which process, so a
+ * resumed job can be seen not to redo finished steps). Each viewer's place in a recording (resume where they
  * stopped). And the board's op log with times, kept after class (Redis drops it): the recording paints the
  * board from it and the player replays it beside the video.
  */
@@ -20,6 +21,7 @@ export class CreateRecording1796370500000 implements MigrationInterface {
       stage text,
       percent integer NOT NULL DEFAULT 0 CHECK (percent BETWEEN 0 AND 100),
       steps_done text[] NOT NULL DEFAULT '{}',
+      step_log jsonb NOT NULL DEFAULT '[]',
       attempts integer NOT NULL DEFAULT 0,
       error text,
       storage_prefix text,

@@ -99,6 +99,26 @@ const schema = z.object({
       "must not be true (any client could then choose its own address): give the load balancer's addresses or a hop count",
     )
     .default('loopback'),
+  // Recordings after class (composite job, storage, playback links); capture's segments are read from RECORDING_DIR.
+  RECORDINGS_WORK_DIR: z.string().min(1).default('.data/recording-work'),
+  RECORDINGS_STORAGE: z.enum(['local', 's3']).default('local'),
+  RECORDINGS_STORAGE_DIR: z.string().min(1).default('.data/recording-store'),
+  RECORDINGS_S3_ENDPOINT: url(['http:', 'https:']).optional(),
+  RECORDINGS_S3_REGION: z.string().min(1).default('us-east-1'),
+  RECORDINGS_S3_BUCKET: z.string().min(3).max(63).optional(),
+  RECORDINGS_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  RECORDINGS_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  RECORDINGS_S3_FORCE_PATH_STYLE: booleanString.optional(),
+  RECORDINGS_URL_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 86400)
+    .default(6 * 3600),
+  RECORDINGS_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
+  RECORDINGS_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
+  RECORDINGS_CAPTURE_WAIT_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  RECORDINGS_RETENTION_CHECK_MS: z.coerce.number().int().min(100).max(86_400_000).default(3_600_000),
   SCHEDULE_CHECK_MS: z.coerce.number().int().min(50).max(3_600_000).default(30_000),
   // Attendance notes and scheduled reports go out through SMTP; unset: mail jobs are logged and marked skipped.
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
@@ -168,6 +188,7 @@ export interface AppConfig {
   mail: { smtpUrl: string | null; from: string };
   /** How often the scheduled attendance reports that are due are looked for. */
   reportDispatchMs: number;
+  recordings: RecordingsConfig;
   /**
    * What an operator sees: JSON log lines at logLevel; Prometheus metrics on metrics.port (null: off);
    * readiness stays true through a Redis outage shorter than readyRedisGraceMs (so one blip does not take
@@ -194,6 +215,34 @@ export interface RecordingConfig {
   capture: boolean;
   /** About how long each captured segment is (what a crash can lose). */
   segmentSeconds: number;
+}
+
+/** Recordings after class: the composite job, where finished recordings are stored, playback links. */
+export interface RecordingsConfig {
+  /** Where capture left its runs' segments (absolute; RECORDING_DIR, as recording.dir). */
+  captureDir: string;
+  /** The job's working files, per recording, removed once uploaded (absolute). */
+  workDir: string;
+  storage:
+    | { kind: 'local'; dir: string }
+    | {
+        kind: 's3';
+        endpoint: string | undefined;
+        region: string;
+        bucket: string;
+        accessKeyId: string;
+        secretAccessKey: string;
+        forcePathStyle: boolean;
+      };
+  /** How long a playback link lasts (a class is watched in one sitting: longer than the longest class). */
+  urlTtlSeconds: number;
+  /** First delay before a failed job is tried again (x4 each try, capped at an hour), and how many tries. */
+  retryBaseMs: number;
+  attempts: number;
+  /** How long after the class ended the job waits for capture runs still writing. */
+  captureWaitMs: number;
+  /** How often recordings past their platform's retention are looked for. */
+  retentionCheckMs: number;
 }
 
 export interface MediaConfig {
@@ -280,6 +329,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push('MEDIA_FORCE_RELAY needs TURN_URLS (relay-only media goes through TURN)');
   const rateRules = parseRuleOverrides(c.RATE_LIMIT_RULES ?? '');
   problems.push(...rateRules.problems.map((p) => `RATE_LIMIT_RULES ${p}`));
+  if (c.RECORDINGS_STORAGE === 's3') {
+    for (const v of ['RECORDINGS_S3_BUCKET', 'RECORDINGS_S3_ACCESS_KEY_ID', 'RECORDINGS_S3_SECRET_ACCESS_KEY'] as const)
+      if (!c[v]) problems.push(`${v} is required when RECORDINGS_STORAGE is s3`);
+  }
   if (problems.length) throw new ConfigError(problems);
   const publicUrl = trimSlash(c.PUBLIC_URL ?? `http://localhost:${c.PORT}`);
   return {
@@ -304,6 +357,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     scheduleCheckMs: c.SCHEDULE_CHECK_MS,
     mail: { smtpUrl: c.SMTP_URL ?? null, from: c.MAIL_FROM },
     reportDispatchMs: c.REPORT_DISPATCH_MS,
+    recordings: {
+      captureDir: path.resolve(c.RECORDING_DIR),
+      workDir: path.resolve(c.RECORDINGS_WORK_DIR),
+      storage:
+        c.RECORDINGS_STORAGE === 's3'
+          ? {
+              kind: 's3',
+              endpoint: c.RECORDINGS_S3_ENDPOINT,
+              region: c.RECORDINGS_S3_REGION,
+              bucket: c.RECORDINGS_S3_BUCKET!,
+              accessKeyId: c.RECORDINGS_S3_ACCESS_KEY_ID!,
+              secretAccessKey: c.RECORDINGS_S3_SECRET_ACCESS_KEY!,
+              forcePathStyle: c.RECORDINGS_S3_FORCE_PATH_STYLE ?? !!c.RECORDINGS_S3_ENDPOINT,
+            }
+          : { kind: 'local', dir: path.resolve(c.RECORDINGS_STORAGE_DIR) },
+      urlTtlSeconds: c.RECORDINGS_URL_TTL_SECONDS,
+      retryBaseMs: c.RECORDINGS_RETRY_BASE_MS,
+      attempts: c.RECORDINGS_ATTEMPTS,
+      captureWaitMs: c.RECORDINGS_CAPTURE_WAIT_MS,
+      retentionCheckMs: c.RECORDINGS_RETENTION_CHECK_MS,
+    },
     ops: {
       logLevel: c.LOG_LEVEL ?? (c.NODE_ENV === 'test' ? 'warn' : 'info'),
       metrics:

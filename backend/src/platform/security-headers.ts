@@ -135,6 +135,10 @@ export function securityHeaders(
     referrerPolicy: { policy: 'strict-origin-when-cross-origin' as const },
     strictTransportSecurity: https ? { maxAge: 31_536_000, includeSubDomains: false } : (false as const),
   };
+  // Recordings stored in S3 play from presigned URLs on the bucket's origin (hls.js fetches segments).
+  const storage = config.recordings.storage;
+  const recordingOrigins =
+    storage.kind === 's3' ? [storage.endpoint ? new URL(storage.endpoint).origin : 'https://*.amazonaws.com'] : [];
   const directives = (frameAncestors: () => string) => ({
     defaultSrc: ["'self'"],
     baseUri: ["'self'"],
@@ -144,9 +148,9 @@ export function securityHeaders(
     styleSrc: ["'self'", "'unsafe-inline'"],
     imgSrc: ["'self'", 'data:', 'blob:'],
     fontSrc: ["'self'", 'data:'],
-    mediaSrc: ["'self'", 'blob:'],
+    mediaSrc: ["'self'", 'blob:', ...recordingOrigins],
     workerSrc: ["'self'", 'blob:'],
-    connectSrc: ["'self'"],
+    connectSrc: ["'self'", ...recordingOrigins],
     // The deep-linking answer is a form posted to the LMS: form targets are not restricted.
     formAction: null,
     frameAncestors: [frameAncestors],

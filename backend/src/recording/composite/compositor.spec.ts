@@ -42,7 +42,13 @@ describe('Compositor (real FFmpeg)', () => {
     );
     expect(compositor.layout).toBe('stage');
     const done: string[] = [];
-    await compositor.run([], { progress: () => undefined, done: async (s) => void done.push(s) });
+    const started: string[] = [];
+    await compositor.run([], {
+      started: async (s) => void started.push(s),
+      progress: () => undefined,
+      done: async (s) => void done.push(s),
+    });
+    expect(started.sort()).toEqual(['audio', 'board', 'composite', 'renditions']);
     expect(done.sort()).toEqual(['audio', 'board', 'composite', 'renditions']);
     const probed = await probeRecording(workFiles(work).mp4);
     expect(Math.abs(probed.duration - 20)).toBeLessThan(1);

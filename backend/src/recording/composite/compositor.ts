@@ -34,9 +34,13 @@ export const workFiles = (workDir: string) => ({
   hls: path.join(workDir, 'hls'),
   chapters: path.join(workDir, 'chapters.txt'),
   lists: path.join(workDir, 'lists'),
+  /** The FFmpeg processes running for this job (a resumed job stops those a killed worker left). */
+  pids: path.join(workDir, 'ffmpeg.pids'),
 });
 
 export interface StepHooks {
+  /** The step starts (recorded: a resumed job can be seen not to redo finished steps). */
+  started(step: Step): Promise<void>;
   /** Fraction 0-1 of the step under way. */
   progress(step: Step, fraction: number): void;
   /** The step finished and its output is in place (recorded before the next one starts). */
@@ -81,10 +85,12 @@ export class Compositor {
   }
 
   private async audio(hooks: StepHooks) {
+    await hooks.started('audio');
     const { audio } = workFiles(this.workDir);
     const duration = this.source.timeline.duration;
     const tmp = `${audio}.part.m4a`;
     await runFfmpeg(audioMixArgs(await this.lists(this.source.timeline.audio), duration, tmp), {
+      pidFile: workFiles(this.workDir).pids,
       onProgress: (s) => hooks.progress('audio', fractionOf(s, duration)),
     });
     await rename(tmp, audio);
@@ -92,10 +98,12 @@ export class Compositor {
   }
 
   private async boardVideo(hooks: StepHooks) {
+    await hooks.started('board');
     const { board } = workFiles(this.workDir);
     const duration = this.source.timeline.duration;
     const tmp = `${board}.part.mp4`;
     await runFfmpeg(boardVideoArgs(duration, tmp), {
+      pidFile: workFiles(this.workDir).pids,
       stdin: boardFrames(this.source.board, duration),
       onProgress: (s) => hooks.progress('board', fractionOf(s, duration)),
     });
@@ -104,6 +112,7 @@ export class Compositor {
   }
 
   private async composite(hooks: StepHooks) {
+    await hooks.started('composite');
     const f = workFiles(this.workDir);
     const { timeline } = this.source;
     await writeFile(f.chapters, chaptersToFfmetadata(this.source.chapters, this.source.title));
@@ -118,17 +127,22 @@ export class Compositor {
       chapters: f.chapters,
       output: tmp,
     });
-    await runFfmpeg(args, { onProgress: (s) => hooks.progress('composite', fractionOf(s, timeline.duration)) });
+    await runFfmpeg(args, {
+      pidFile: f.pids,
+      onProgress: (s) => hooks.progress('composite', fractionOf(s, timeline.duration)),
+    });
     await rename(tmp, f.mp4);
     await hooks.done('composite');
   }
 
   private async renditions(hooks: StepHooks) {
+    await hooks.started('renditions');
     const f = workFiles(this.workDir);
     const tmp = `${f.hls}.part`;
     await rm(tmp, { recursive: true, force: true });
     await mkdir(tmp, { recursive: true });
     await runFfmpeg(hlsArgs(f.mp4, tmp), {
+      pidFile: f.pids,
       onProgress: (s) => hooks.progress('renditions', fractionOf(s, this.source.timeline.duration)),
     });
     await rm(f.hls, { recursive: true, force: true });

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { ProgressReader } from '../domain/ffmpeg-progress';
 
@@ -13,6 +15,8 @@ export interface FfmpegRun {
   /** Frames to feed on stdin (the board video). */
   stdin?: Readable;
   signal?: AbortSignal;
+  /** A file the child's pid is appended to (stopLeftoverFfmpeg reads it after a crash). */
+  pidFile?: string;
 }
 
 export class FfmpegFailed extends Error {
@@ -27,6 +31,7 @@ export class FfmpegFailed extends Error {
 export function runFfmpeg(args: string[], opts: FfmpegRun = {}, bin = 'ffmpeg'): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], signal: opts.signal });
+    if (opts.pidFile && child.pid) appendFileSync(opts.pidFile, `${child.pid}\n`);
     const reader = new ProgressReader((s) => opts.onProgress?.(s));
     let stderr = '';
     child.stdout!.setEncoding('utf8').on('data', (c: string) => reader.push(c));
@@ -41,6 +46,31 @@ export function runFfmpeg(args: string[], opts: FfmpegRun = {}, bin = 'ffmpeg'):
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve() : reject(new FfmpegFailed(code, stderr))));
   });
+}
+
+/**
+ * Stops FFmpeg processes a worker killed mid-job left running (a child outlives a SIGKILLed parent):
+ * the pids the job wrote in `<workDir>/ffmpeg.pids`, each only if it is still an ffmpeg process.
+ */
+export async function stopLeftoverFfmpeg(workDir: string): Promise<number> {
+  const file = `${workDir}/ffmpeg.pids`;
+  const pids = (await readFile(file, 'utf8').catch(() => ''))
+    .split('\n')
+    .map(Number)
+    .filter((p) => Number.isInteger(p) && p > 1 && p !== process.pid);
+  let stopped = 0;
+  for (const pid of pids) {
+    const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (!cmd.split('\0')[0]?.endsWith('ffmpeg')) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
+      stopped++;
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  await rm(file, { force: true });
+  return stopped;
 }
 
 export function runFfprobe(args: string[]): Promise<string> {

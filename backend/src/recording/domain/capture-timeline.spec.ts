@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { concatList, parseSegmentList, placeRuns } from './capture-timeline';
+import { concatList, placeRuns } from './capture-timeline';
 
 const origin = new Date('2026-12-04T09:00:00Z');
 const at = (s: number) => new Date(origin.getTime() + s * 1000);
 
 describe('capture timeline', () => {
-  it("reads FFmpeg's CSV segment list, leaving out torn lines and paths that leave the folder", () => {
-    expect(
-      parseSegmentList(
-        'seg-00000.mkv,0.000000,2.002000\nseg-00001.mkv,2.002000,4.000000\n../etc/passwd,4,6\n/abs.mkv,4,6\nseg-00002.mkv,4.0\n"seg-00003.mkv",6,6\n',
-      ),
-    ).toEqual([
-      { file: 'seg-00000.mkv', start: 0, end: 2.002 },
-      { file: 'seg-00001.mkv', start: 2.002, end: 4 },
-    ]);
-  });
-
   it('places runs on the recording clock by their first packet, gaps left as they are', () => {
     const seg = (end: number) => [{ file: 'seg-00000.mkv', start: 0, end }];
     const tl = placeRuns(

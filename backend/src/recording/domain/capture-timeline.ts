@@ -5,14 +5,12 @@
  * between two runs of one producer is a gap: nothing is invented for it (silence, no picture).
  */
 
+import type { ListedSegment } from './segment-list';
+
 export type TrackKind = 'video' | 'audio' | 'screen';
 
-export interface CaptureSegment {
-  /** The segment's file, relative to the folder of its list. */
-  file: string;
-  start: number;
-  end: number;
-}
+/** A finished segment of a run (read with segment-list.ts, the capture's own parser). */
+export type CaptureSegment = ListedSegment;
 
 /** One row of `recording_track`, with its segment list read. */
 export interface CaptureRunInput {
@@ -48,28 +46,6 @@ export interface RecordingTimeline {
   camera: PlacedRun[];
   screen: PlacedRun[];
   audio: PlacedRun[];
-}
-
-const LINE = /^(.+),(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)$/;
-
-/**
- * FFmpeg's CSV segment list. A line it could not have written (a torn last line after a crash, a path
- * that leaves the folder) is left out rather than failing the whole recording.
- */
-export function parseSegmentList(text: string): CaptureSegment[] {
-  const out: CaptureSegment[] = [];
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    const m = LINE.exec(line);
-    if (!m) continue;
-    const file = m[1].replace(/^"|"$/g, '');
-    if (file.includes('/') || file.includes('\\') || file.startsWith('.')) continue;
-    const start = Number(m[2]);
-    const end = Number(m[3]);
-    if (!(end > start)) continue;
-    out.push({ file, start, end });
-  }
-  return out;
 }
 
 const folderOf = (playlist: string) => (playlist.includes('/') ? playlist.slice(0, playlist.lastIndexOf('/')) : '.');

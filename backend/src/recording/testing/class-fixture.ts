@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BoardOp } from '../../contracts/whiteboard';
 import type { TimedOp } from '../domain/board-timeline';
-import { CaptureRunInput, parseSegmentList } from '../domain/capture-timeline';
+import { CaptureRunInput } from '../domain/capture-timeline';
+import { parseSegmentList } from '../domain/segment-list';
 import { writeCaptureRun } from './capture-fixture';
 
 /**
@@ -19,8 +20,12 @@ export interface FixtureClass {
   marks: Array<{ kind: 'screen-start' | 'screen-stop'; at: Date }>;
 }
 
-export async function makeFixtureClass(recordingDir: string, prefix: string, seconds = 20): Promise<FixtureClass> {
-  const origin = new Date(Date.UTC(2026, 11, 4, 9, 0, 0));
+export async function makeFixtureClass(
+  recordingDir: string,
+  prefix: string,
+  seconds = 20,
+  origin = new Date(Date.UTC(2026, 11, 4, 9, 0, 0)),
+): Promise<FixtureClass> {
   const at = (s: number) => new Date(origin.getTime() + s * 1000);
   const s = (f: number) => Math.round(seconds * f);
   const specs: Array<{

@@ -1,0 +1,56 @@
+/**
+ * The Recordings page's REST wire (the after-class side of recording): what the list and the player get,
+ * and the bodies they send. Used by the backend's controllers and the Angular app alike.
+ */
+import { z } from 'zod';
+
+export const recordingStatuses = ['queued', 'processing', 'ready', 'failed', 'empty'] as const;
+export type RecordingStatus = (typeof recordingStatuses)[number];
+
+export interface RecordingChapter {
+  start: number;
+  end: number;
+  title: string;
+}
+
+/** One recording in a course's list. Progress, tries and errors are sent to instructors only. */
+export interface RecordingSummary {
+  id: string;
+  title: string;
+  startedAt: string;
+  endedAt: string | null;
+  status: RecordingStatus;
+  durationMs: number | null;
+  hidden: boolean;
+  chapters: RecordingChapter[];
+  /** Instructors only: the step under way and its overall percent, tries so far, the last failure. */
+  progress?: { stage: string | null; percent: number; attempts: number; error: string | null };
+}
+
+/** What the player needs: signed, expiring links (master playlist, chapters, board) and where to resume. */
+export interface RecordingPlayback {
+  id: string;
+  title: string;
+  startedAt: string;
+  durationMs: number;
+  chapters: RecordingChapter[];
+  hlsUrl: string;
+  mp4Url: string;
+  chaptersUrl: string;
+  boardUrl: string;
+  positionMs: number;
+  expiresAt: string;
+}
+
+export const hideRecordingSchema = z.object({ hidden: z.boolean() }).strict();
+export const savePositionSchema = z
+  .object({
+    positionMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 3600 * 1000),
+  })
+  .strict();
+export type HideRecordingBody = z.infer<typeof hideRecordingSchema>;
+export type SavePositionBody = z.infer<typeof savePositionSchema>;

@@ -1,0 +1,250 @@
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import crypto from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RecordingPlayback, RecordingSummary } from '../contracts/recording-playback';
+import { Cluster, startCluster } from '../testing/cluster';
+import { waitFor } from '../testing/wait-for';
+import { probeRecording } from './composite/compositor';
+import { PlaybackLinks } from './playback/playback-links';
+import { makeFixtureClass } from './testing/class-fixture';
+import { startS3rver } from './testing/s3rver';
+
+/**
+ * The after-class side end to end, with real backend processes (two instances), Postgres, Redis, FFmpeg
+ * and a real S3-compatible server (s3rver): a 20 s class captured as the live capture writes it (FFmpeg
+ * test sources in VP8/Opus Matroska segments, the runs' rows inserted; the live capture is another
+ * engineer's part) with a camera off and on, a screen share, and board strokes on two pages (the board's
+ * op history inserted with times as the final save keeps it). The class ends through the API; the job is
+ * killed mid-composite with its instance and the other instance finishes it without redoing the steps done.
+ */
+describe('recording after class (real processes, FFmpeg, s3rver)', () => {
+  let cluster: Cluster;
+  let db: Client;
+  let dir: string;
+  let s3: Awaited<ReturnType<typeof startS3rver>>;
+  const sessionSecret = crypto.randomBytes(24).toString('hex');
+  let teacher: string;
+  let student: string;
+  let outsider: string;
+  let sessionId: string;
+  let recording: RecordingSummary;
+  const api = async <T>(p: string, token: string, init: RequestInit = {}) => {
+    const res = await cluster.launch.api(p, token, init);
+    return { status: res.status, body: (await res.json().catch(() => null)) as T };
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'lectern-recording-'));
+    s3 = await startS3rver();
+    const client = new S3Client({
+      region: 'us-east-1',
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+    await client.send(new CreateBucketCommand({ Bucket: 'recordings' }));
+    client.destroy();
+    cluster = await startCluster(2, {
+      SESSION_SECRET: sessionSecret,
+      RECORDING_DIR: path.join(dir, 'capture'),
+      RECORDINGS_WORK_DIR: path.join(dir, 'work'),
+      RECORDINGS_STORAGE: 's3',
+      RECORDINGS_S3_ENDPOINT: s3.endpoint,
+      RECORDINGS_S3_BUCKET: 'recordings',
+      RECORDINGS_S3_ACCESS_KEY_ID: 'S3RVER',
+      RECORDINGS_S3_SECRET_ACCESS_KEY: 'S3RVER',
+      RECORDINGS_CAPTURE_WAIT_MS: '5000',
+    });
+    db = new Client({ connectionString: cluster.databaseUrl });
+    await db.connect();
+    teacher = await cluster.launch.launch('phys-101', 'dev-ada');
+    student = await cluster.launch.launch('phys-101', 'dev-grace');
+    outsider = await cluster.launch.launch('hist-210', 'dev-katherine');
+  }, 180_000);
+
+  afterAll(async () => {
+    await db?.end();
+    await cluster?.close();
+    await s3?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('composites the class into an H.264/AAC MP4 with chapters, resuming a job killed mid-composite, stored in S3', async () => {
+    const started = await api<{ session: { id: string; startedAt: string } }>('/api/classroom/sessions', teacher, {
+      method: 'POST',
+    });
+    expect(started.status).toBe(200);
+    sessionId = started.body.session.id;
+    const [{ started_at: origin }] = (await db.query(`SELECT started_at FROM live_session WHERE id = $1`, [sessionId]))
+      .rows as Array<{ started_at: Date }>;
+    const fixture = await makeFixtureClass(path.join(dir, 'capture'), sessionId, 20, origin);
+    for (const run of fixture.runs) {
+      await db.query(
+        `INSERT INTO recording_track (id, session_id, kind, role, producer_id, playlist, started_at, ended_at, end_reason)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7::timestamptz + make_interval(secs => $8), 'closed')`,
+        [
+          crypto.randomUUID(),
+          sessionId,
+          run.kind,
+          run.role,
+          `p-${run.id}`,
+          run.playlist,
+          run.startedAt,
+          run.segments.at(-1)!.end,
+        ],
+      );
+    }
+    const mark = (kind: string, at: Date) =>
+      db.query(`INSERT INTO recording_mark (session_id, at, kind) VALUES ($1, $2, $3)`, [sessionId, at, kind]);
+    await mark('start', fixture.origin);
+    for (const m of fixture.marks) await mark(m.kind, m.at);
+    await mark('stop', fixture.end);
+    for (const o of fixture.ops)
+      await db.query(
+        `INSERT INTO whiteboard_op_history (session_id, pos, at, user_id, op) VALUES ($1, $2, $3, $4, $5)`,
+        [sessionId, o.pos, new Date(o.at), o.userId, JSON.stringify(o.op)],
+      );
+    for (const c of fixture.pageChanges)
+      await db.query(`INSERT INTO whiteboard_page_event (session_id, page, at) VALUES ($1, $2, $3)`, [
+        sessionId,
+        c.page,
+        c.at,
+      ]);
+
+    const ended = await api(`/api/classroom/sessions/${sessionId}/end`, teacher, { method: 'POST' });
+    expect(ended.status).toBeLessThan(300);
+
+    // Kill the instance running the job once the audio and the board are done and the composite has begun.
+    const step = async () =>
+      (await db.query(`SELECT steps_done, step_log, status FROM recording WHERE session_id = $1`, [sessionId]))
+        .rows[0] as
+        { steps_done: string[]; step_log: Array<{ step: string; pid: number }>; status: string } | undefined;
+    let compositePid = 0;
+    await waitFor(
+      async () => {
+        const r = await step();
+        compositePid = r?.step_log.find((s) => s.step === 'composite')?.pid ?? 0;
+        return compositePid > 0;
+      },
+      'the composite step started',
+      90_000,
+    );
+    const running = cluster.procs.find((p) => p.pid === compositePid)!;
+    expect(running).toBeDefined();
+    running.kill('SIGKILL');
+    expect((await step())!.steps_done).not.toContain('composite');
+
+    await waitFor(async () => (await step())?.status === 'ready', 'the recording ready', 150_000).catch((e: Error) => {
+      throw new Error(`${e.message}\n${cluster.logs.join('')}`);
+    });
+    const { step_log: log, steps_done } = (await step())!;
+    expect(steps_done.sort()).toEqual(['audio', 'board', 'composite', 'renditions', 'upload']);
+    const starts = (s: string) => log.filter((l) => l.step === s);
+    expect(starts('audio')).toHaveLength(1);
+    expect(starts('board')).toHaveLength(1);
+    expect(starts('composite')).toHaveLength(2);
+    expect(starts('composite')[1].pid).not.toBe(compositePid);
+
+    const list = await api<RecordingSummary[]>('/api/recordings', teacher);
+    recording = list.body.find((r) => r.status === 'ready')!;
+    expect(recording.chapters.map((c) => c.title)).toEqual([
+      'Start of class',
+      'Screen share',
+      'Screen share ended',
+      'Worked example',
+    ]);
+    const play = await api<RecordingPlayback>(`/api/recordings/${recording.id}`, student);
+    expect(play.status).toBe(200);
+    expect(new URL(play.body.mp4Url).origin).toBe(s3.endpoint); // the video comes straight from S3, presigned
+    const mp4 = path.join(dir, 'downloaded.mp4');
+    await writeFile(mp4, Buffer.from(await (await fetch(play.body.mp4Url)).arrayBuffer()));
+    const probed = await probeRecording(mp4);
+    expect(Math.abs(probed.duration - 20)).toBeLessThan(1);
+    expect(probed).toMatchObject({ video: 'h264', audio: 'aac', chapters: 4 });
+  }, 300_000);
+
+  it('serves the HLS playlists with signed links all the way down to the segments, and the chapters as WebVTT', async () => {
+    const play = (await api<RecordingPlayback>(`/api/recordings/${recording.id}`, student)).body;
+    const master = await (await fetch(play.hlsUrl)).text();
+    const variants = master.split('\n').filter((l) => l.startsWith('http'));
+    expect(variants).toHaveLength(2);
+    const media = await (await fetch(variants[1])).text();
+    const segments = media.split('\n').filter((l) => l.startsWith('http'));
+    expect(segments.length).toBeGreaterThanOrEqual(5);
+    expect(new URL(segments[0]).origin).toBe(s3.endpoint);
+    const seg = await fetch(segments[0]);
+    expect(seg.status).toBe(200);
+    expect((await seg.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    const vtt = await (await fetch(play.chaptersUrl)).text();
+    expect(vtt.match(/-->/g)).toHaveLength(4);
+    const board = (await (await fetch(play.boardUrl)).json()) as { events: unknown[]; pages: unknown[] };
+    expect(board.pages).toHaveLength(2);
+    expect(board.events.length).toBe(15);
+  });
+
+  it('refuses a student of another course the recording and its links; a tampered or expired link serves nothing', async () => {
+    const list = await api<RecordingSummary[]>('/api/recordings', outsider);
+    expect(list.body.map((r) => r.id)).not.toContain(recording.id);
+    const get = await api<{ code: string }>(`/api/recordings/${recording.id}`, outsider);
+    expect(get.status).toBe(404);
+    expect(
+      (await api(`/api/recordings/${recording.id}/position`, outsider, { method: 'PUT', body: '{"positionMs":1}' }))
+        .status,
+    ).toBe(404);
+    const play = (await api<RecordingPlayback>(`/api/recordings/${recording.id}`, student)).body;
+    const tampered = play.hlsUrl.replace(/sig=[^&]+/, 'sig=AAAA');
+    expect((await fetch(tampered)).status).toBe(403);
+    // A link signed with the deployment's key but expired a second ago.
+    const links = new PlaybackLinks(
+      sessionSecret,
+      cluster.proxyUrl,
+      { kind: 'local' } as never,
+      60,
+      () => Date.now() - 61_000,
+    );
+    const key = new URL(play.hlsUrl).pathname.replace('/api/recording-files/', '');
+    const expired = await fetch(links.backendUrl(key));
+    expect(expired.status).toBe(403);
+    expect(((await expired.json()) as { error: { code: string } }).error.code).toBe('LINK_EXPIRED');
+    expect(
+      (await fetch(new PlaybackLinks(sessionSecret, cluster.proxyUrl, { kind: 'local' } as never, 60).backendUrl(key)))
+        .status,
+    ).toBe(200);
+  });
+
+  it('lets the instructor hide a recording from students, and keeps each viewer’s place', async () => {
+    expect(
+      (await api(`/api/recordings/${recording.id}/hidden`, student, { method: 'PUT', body: '{"hidden":true}' })).status,
+    ).toBe(403);
+    expect(
+      (await api(`/api/recordings/${recording.id}/hidden`, teacher, { method: 'PUT', body: '{"hidden":"yes"}' }))
+        .status,
+    ).toBe(400);
+    expect(
+      (await api(`/api/recordings/${recording.id}/hidden`, teacher, { method: 'PUT', body: '{"hidden":true}' })).status,
+    ).toBe(200);
+    expect((await api<RecordingSummary[]>('/api/recordings', student)).body.map((r) => r.id)).not.toContain(
+      recording.id,
+    );
+    expect((await api(`/api/recordings/${recording.id}`, student)).status).toBe(404);
+    expect(
+      (await api<RecordingSummary[]>('/api/recordings', teacher)).body.find((r) => r.id === recording.id)?.hidden,
+    ).toBe(true);
+    await api(`/api/recordings/${recording.id}/hidden`, teacher, { method: 'PUT', body: '{"hidden":false}' });
+    expect((await api<RecordingSummary[]>('/api/recordings', student)).body.map((r) => r.id)).toContain(recording.id);
+    expect(
+      (await api(`/api/recordings/${recording.id}/position`, student, { method: 'PUT', body: '{"positionMs":12500}' }))
+        .status,
+    ).toBe(200);
+    expect((await api<RecordingPlayback>(`/api/recordings/${recording.id}`, student)).body.positionMs).toBe(12500);
+    expect((await api<RecordingPlayback>(`/api/recordings/${recording.id}`, teacher)).body.positionMs).toBe(0);
+    expect(
+      (await api(`/api/recordings/${recording.id}/position`, student, { method: 'PUT', body: '{"positionMs":-1}' }))
+        .status,
+    ).toBe(400);
+  });
+});
