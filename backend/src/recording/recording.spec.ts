@@ -64,7 +64,7 @@ describe('recording after class (real processes, FFmpeg, s3rver)', () => {
     teacher = await cluster.launch.launch('phys-101', 'dev-ada');
     student = await cluster.launch.launch('phys-101', 'dev-grace');
     outsider = await cluster.launch.launch('hist-210', 'dev-katherine');
-  }, 180_000);
+  }, 300_000);
 
   afterAll(async () => {
     await db?.end();
