@@ -10,7 +10,7 @@ import { WhiteboardService } from '../whiteboard/whiteboard.service';
 import { Compositor, probeRecording, workFiles } from './composite/compositor';
 import { stopLeftoverFfmpeg } from './composite/ffmpeg-process';
 import { buildBoardTimeline, BoardTimeline } from './domain/board-timeline';
-import { CaptureRunInput, placeRuns } from './domain/capture-timeline';
+import { CaptureRunInput, pausedIntervals, placeRuns } from './domain/capture-timeline';
 import { parseSegmentList } from './domain/segment-list';
 import { buildChapters, ChapterMark, ChapterMarkKind, chaptersToWebVtt } from './domain/chapters';
 import { overallPercent, Step, STEPS } from './domain/job-steps';
@@ -160,11 +160,18 @@ export class RecordingJobService implements OnModuleInit, OnModuleDestroy {
       })),
     );
     const startMark = capture.marks.find((m) => m.kind === 'start');
+    // No start mark: the class was not recorded (recording off for its platform or classroom).
+    if (!startMark) return null;
     const stopMark = [...capture.marks].reverse().find((m) => m.kind === 'stop');
-    const origin = startMark?.at ?? row.startedAt;
+    const origin = startMark.at;
     const end = stopMark?.at ?? endedAt;
     const timeline = placeRuns(runs, origin, end);
-    const boardTimeline = buildBoardTimeline(board.ops, board.pageChanges, origin);
+    const boardTimeline = buildBoardTimeline(
+      board.ops,
+      board.pageChanges,
+      origin,
+      pausedIntervals(capture.marks, origin, timeline.duration),
+    );
     if (!timeline.camera.length && !timeline.screen.length && !timeline.audio.length && !boardTimeline.events.length)
       return null;
     const titles = new Map(boardTimeline.pages.map((p) => [p.id, p.title]));

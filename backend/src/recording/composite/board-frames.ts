@@ -1,6 +1,6 @@
 import { createCanvas } from '@napi-rs/canvas';
 import { Readable } from 'node:stream';
-import { BoardPlayback, BoardTimeline } from '../domain/board-timeline';
+import { BoardPlayback, BoardTimeline, isPaused } from '../domain/board-timeline';
 import { paintPage } from '../domain/board-paint';
 import { BOARD } from '../domain/ffmpeg-args';
 
@@ -23,7 +23,9 @@ export function boardFrames(timeline: BoardTimeline, duration: number, onFrame?:
     read() {
       if (frame >= total) return void this.push(null);
       const t = frame / BOARD.fps;
-      const { board, page, changed } = playback.at(t);
+      const { board, page: current, changed } = playback.at(t);
+      // In a pause the page is shown blank (a pause means "not recorded").
+      const page = isPaused(timeline, t) ? '' : current;
       if (!last || changed || page !== shownPage) {
         const p = board.pages.get(page);
         paintPage(ctx as never, p ? p.order.map((id) => p.elements.get(id)!).filter(Boolean) : [], BOARD.width);

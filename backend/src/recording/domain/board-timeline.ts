@@ -22,6 +22,8 @@ export interface BoardTimeline {
   focus: Array<{ t: number; page: string }>;
   /** Page titles by id, in page order (page marks of the chapters). */
   pages: Array<{ id: string; title: string }>;
+  /** The instructor's pauses, [from, to] seconds: the board is not shown in them. */
+  paused: Array<[number, number]>;
 }
 
 const pageOf = (op: BoardOp): string | null => ('page' in op ? op.page : null);
@@ -34,6 +36,7 @@ export function buildBoardTimeline(
   ops: TimedOp[],
   pageChanges: Array<{ page: string; at: Date }>,
   origin: Date,
+  paused: Array<[number, number]> = [],
 ): BoardTimeline {
   const board = emptyBoard();
   const t = (ms: number) => Math.round(ms - origin.getTime()) / 1000;
@@ -56,10 +59,14 @@ export function buildBoardTimeline(
     events,
     focus: focus.filter((f, i) => i === 0 || f.page !== focus[i - 1].page),
     pages: board.pageOrder.map((id) => ({ id, title: board.pages.get(id)!.title })),
+    paused,
   };
 }
 
 /** Whether anything was ever drawn (a board that stayed empty gets the camera layout). */
+/** Whether `t` falls in a pause (nothing of the board shown). */
+export const isPaused = (tl: BoardTimeline, t: number) => tl.paused.some(([a, b]) => t >= a && t < b);
+
 export const hasBoardActivity = (tl: BoardTimeline) => tl.events.length > 0;
 
 /**

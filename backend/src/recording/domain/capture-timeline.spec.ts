@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { concatList, placeRuns } from './capture-timeline';
+import { concatList, pausedIntervals, placeRuns } from './capture-timeline';
 
 const origin = new Date('2026-12-04T09:00:00Z');
 const at = (s: number) => new Date(origin.getTime() + s * 1000);
@@ -80,5 +80,25 @@ describe('capture timeline', () => {
     expect(concatList("/r/it's", ['seg-00000.mkv', 'seg-00001.mkv'])).toBe(
       "ffconcat version 1.0\nfile '/r/it'\\''s/seg-00000.mkv'\nfile '/r/it'\\''s/seg-00001.mkv'\n",
     );
+  });
+
+  it('turns pause and resume marks into intervals, an unresumed pause lasting to the end', () => {
+    expect(
+      pausedIntervals(
+        [
+          { kind: 'resume', at: at(1) },
+          { kind: 'pause', at: at(10) },
+          { kind: 'pause', at: at(12) },
+          { kind: 'resume', at: at(20.5) },
+          { kind: 'screen-start', at: at(30) },
+          { kind: 'pause', at: at(50) },
+        ],
+        origin,
+        60,
+      ),
+    ).toEqual([
+      [10, 20.5],
+      [50, 60],
+    ]);
   });
 });

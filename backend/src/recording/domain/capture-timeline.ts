@@ -92,3 +92,26 @@ export function concatList(folderPath: string, files: string[]): string {
 
 /** Seconds with millisecond precision (what FFmpeg's arguments and the specs carry). */
 export const round3 = (s: number) => Math.round(s * 1000) / 1000;
+
+/**
+ * The instructor's pauses as [from, to] seconds on the recording's clock (a pause not resumed lasts to
+ * the end). Nothing of the board is shown in them: a pause means "not recorded".
+ */
+export function pausedIntervals(
+  marks: Array<{ at: Date; kind: string }>,
+  origin: Date,
+  duration: number,
+): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  let from: number | null = null;
+  const t = (d: Date) => Math.min(duration, Math.max(0, round3((d.getTime() - origin.getTime()) / 1000)));
+  for (const m of [...marks].sort((a, b) => a.at.getTime() - b.at.getTime())) {
+    if (m.kind === 'pause' && from === null) from = t(m.at);
+    else if (m.kind === 'resume' && from !== null) {
+      if (t(m.at) > from) out.push([from, t(m.at)]);
+      from = null;
+    }
+  }
+  if (from !== null && duration > from) out.push([from, duration]);
+  return out;
+}
