@@ -22,6 +22,7 @@ export default defineConfig({
       '@contracts': fileURLToPath(new URL('./backend/src/contracts', import.meta.url)),
       '@whiteboard-domain': fileURLToPath(new URL('./backend/src/whiteboard/domain', import.meta.url)),
       '@media-domain': fileURLToPath(new URL('./backend/src/media/domain', import.meta.url)),
+      '@recording-domain': fileURLToPath(new URL('./backend/src/recording/domain', import.meta.url)),
     },
   },
   test: {

@@ -39,6 +39,15 @@ export const routes: Routes = [
     path: 'board/:sessionId',
     loadComponent: () => import('./features/whiteboard/saved-board.component').then((m) => m.SavedBoardComponent),
   },
+  {
+    path: 'recordings',
+    loadComponent: () => import('./features/recordings/recordings.component').then((m) => m.RecordingsComponent),
+  },
+  {
+    path: 'recordings/:id',
+    loadComponent: () =>
+      import('./features/recordings/recording-player.component').then((m) => m.RecordingPlayerComponent),
+  },
   { path: 'admin', loadComponent: () => import('./features/admin/admin.component').then((m) => m.AdminComponent) },
   { path: '**', loadComponent: () => import('./core/not-launched.component').then((m) => m.NotLaunchedComponent) },
 ];

@@ -1,0 +1,202 @@
+import { DatePipe } from '@angular/common';
+import { ChangeDetectionStrategy, Component, computed, inject, OnDestroy, OnInit, signal } from '@angular/core';
+import { RouterLink } from '@angular/router';
+import type { RecordingSummary } from '@contracts/recording-playback';
+import { ShownError, toShownError } from '../../core/api-error';
+import { RecordingsApi } from './recordings-api.service';
+
+const STAGES: Record<string, string> = {
+  audio: 'Mixing the sound',
+  board: 'Drawing the board',
+  composite: 'Putting the video together',
+  renditions: 'Preparing playback',
+  upload: 'Storing',
+};
+
+/**
+ * The course's recordings. Students see the ready ones; instructors see every one with its progress
+ * (polled while one is being made), a failure with its reason and Retry, and Hide/Show.
+ */
+@Component({
+  selector: 'app-recordings',
+  imports: [DatePipe, RouterLink],
+  template: `
+    <main class="page">
+      <p><a routerLink="/lobby">← Lobby</a></p>
+      <h1>Class recordings</h1>
+      @if (error(); as e) {
+        <p class="card error" role="alert">{{ e.message }}</p>
+      }
+      @if (loaded() && !recordings().length) {
+        <p class="card muted" data-testid="no-recordings">
+          No recordings yet. Classes record themselves; a class appears here a few minutes after it ends.
+        </p>
+      }
+      <ul class="list">
+        @for (r of recordings(); track r.id) {
+          <li class="card" data-testid="recording-item" [attr.data-status]="r.status">
+            <div class="row">
+              <div>
+                @if (r.status === 'ready') {
+                  <a [routerLink]="['/recordings', r.id]" data-testid="recording-link" class="title">{{ r.title }}</a>
+                } @else {
+                  <span class="title">{{ r.title }}</span>
+                }
+                <span class="muted">{{ r.startedAt | date: 'medium' }}</span>
+                @if (r.durationMs) {
+                  <span class="muted">· {{ minutes(r.durationMs) }}</span>
+                }
+                @if (r.hidden) {
+                  <span class="badge" data-testid="hidden-badge">Hidden from students</span>
+                }
+              </div>
+              @if (teacher()) {
+                <div class="actions">
+                  @if (r.status === 'ready') {
+                    <button class="btn secondary" data-testid="toggle-hidden" (click)="toggleHidden(r)">
+                      {{ r.hidden ? 'Show to students' : 'Hide from students' }}
+                    </button>
+                  }
+                  @if (r.status === 'failed') {
+                    <button class="btn" data-testid="retry" (click)="retry(r)">Retry</button>
+                  }
+                </div>
+              }
+            </div>
+            @if (r.progress; as p) {
+              @if (r.status === 'queued' || r.status === 'processing') {
+                <div class="progress">
+                  <progress max="100" [value]="p.percent" data-testid="recording-progress"></progress>
+                  <span class="muted">{{ stage(p.stage) }} · {{ p.percent }} %</span>
+                  @if (p.error) {
+                    <span class="muted">(try {{ p.attempts }} failed: {{ p.error }}; trying again)</span>
+                  }
+                </div>
+              }
+              @if (r.status === 'failed') {
+                <p class="error" data-testid="recording-error">
+                  The recording could not be made after {{ p.attempts }} tries: {{ p.error }}
+                </p>
+              }
+              @if (r.status === 'empty') {
+                <p class="muted">Nothing was recorded in this class.</p>
+              }
+            }
+          </li>
+        }
+      </ul>
+    </main>
+  `,
+  styles: `
+    .page {
+      max-width: 60rem;
+      margin: 0 auto;
+      padding: 1rem;
+      display: grid;
+      gap: 0.75rem;
+    }
+    .list {
+      list-style: none;
+      padding: 0;
+      margin: 0;
+      display: grid;
+      gap: 0.5rem;
+    }
+    .row {
+      display: flex;
+      justify-content: space-between;
+      gap: 1rem;
+      align-items: center;
+      flex-wrap: wrap;
+    }
+    .title {
+      font-weight: 600;
+      margin-right: 0.5rem;
+    }
+    .badge {
+      margin-left: 0.5rem;
+      font-size: 0.8rem;
+      background: #fef3c7;
+      color: #92400e;
+      border-radius: 999px;
+      padding: 0.1rem 0.5rem;
+    }
+    .progress {
+      display: flex;
+      gap: 0.75rem;
+      align-items: center;
+      margin-top: 0.5rem;
+      flex-wrap: wrap;
+    }
+    progress {
+      width: 14rem;
+    }
+    .actions {
+      display: flex;
+      gap: 0.5rem;
+    }
+  `,
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class RecordingsComponent implements OnInit, OnDestroy {
+  private readonly api = inject(RecordingsApi);
+  protected readonly recordings = signal<RecordingSummary[]>([]);
+  protected readonly loaded = signal(false);
+  protected readonly error = signal<ShownError | null>(null);
+  // The API sends progress to instructors only: it tells this page whom it shows.
+  protected readonly teacher = computed(() => this.recordings().some((r) => r.progress));
+  private timer?: ReturnType<typeof setTimeout>;
+  private stopped = false;
+
+  async ngOnInit(): Promise<void> {
+    await this.refresh();
+  }
+
+  ngOnDestroy(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  /** Reads the list; again every 2 s while a recording is being made (the instructor's progress bar). */
+  private async refresh(): Promise<void> {
+    try {
+      this.recordings.set(await this.api.list());
+      this.error.set(null);
+    } catch (e) {
+      this.error.set(toShownError(e));
+    }
+    this.loaded.set(true);
+    const busy = this.recordings().some((r) => r.status === 'queued' || r.status === 'processing');
+    if (!this.stopped) this.timer = setTimeout(() => void this.refresh(), busy ? 2000 : 30_000);
+  }
+
+  protected minutes(ms: number): string {
+    const m = Math.floor(ms / 60000);
+    const s = Math.round((ms % 60000) / 1000);
+    return `${m} min ${String(s).padStart(2, '0')} s`;
+  }
+
+  protected stage(stage: string | null): string {
+    return (stage && STAGES[stage]) || 'Waiting to start';
+  }
+
+  protected async toggleHidden(r: RecordingSummary): Promise<void> {
+    try {
+      const updated = await this.api.setHidden(r.id, !r.hidden);
+      this.recordings.update((list) => list.map((x) => (x.id === r.id ? updated : x)));
+    } catch (e) {
+      this.error.set(toShownError(e));
+    }
+  }
+
+  protected async retry(r: RecordingSummary): Promise<void> {
+    try {
+      const updated = await this.api.retry(r.id);
+      this.recordings.update((list) => list.map((x) => (x.id === r.id ? updated : x)));
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => void this.refresh(), 1000);
+    } catch (e) {
+      this.error.set(toShownError(e));
+    }
+  }
+}
