@@ -222,6 +222,17 @@ describe.skipIf(mediaTestsOptedOut())('class control in Chromium', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(await student.getByTestId('connection').textContent()).toContain('Live');
     expect(await student.getByTestId('room-ended').count()).toBe(0);
+    // Back in, and End for everyone: the student's page says the class ended (not "Offline"), sums it up
+    // and links to the saved board.
+    await (await frameAt(teacherPage, '/lobby')).getByTestId('enter-class').click();
+    const again = await frameAt(teacherPage, '/room/');
+    await again.getByTestId('connection').filter({ hasText: 'Live' }).waitFor({ timeout: 20_000 });
+    await again.getByTestId('end-class').click();
+    await again.getByTestId('end-for-everyone').click();
+    await student.getByTestId('ended-summary').waitFor({ timeout: 15_000 });
+    expect(await student.getByTestId('connection').textContent()).toContain('Class ended');
+    expect(await student.getByTestId('ended-people').textContent()).toContain('Dr. Visiting Speaker');
+    expect(await student.getByTestId('ended-board').getAttribute('href')).toBe(`/board/${sessionId}`);
     await teacherPage.screenshot({ path: '.cache/class-control-teacher.png' });
     await studentPage.screenshot({ path: '.cache/class-control-student.png' });
   }, 240_000);

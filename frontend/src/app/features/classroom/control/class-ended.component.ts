@@ -3,6 +3,7 @@ import { RouterLink } from '@angular/router';
 import type { ClassSummary } from '@contracts/class-control';
 import { ROLE_LABELS } from '../../../core/api-error';
 import { ClassControlApi } from './class-control-api.service';
+import { formatDuration, spokenDuration } from '../../attendance/duration';
 
 /** The end screen: the class ended (not "offline"), how long it lasted, who came, and the saved board. */
 @Component({
@@ -16,8 +17,9 @@ import { ClassControlApi } from './class-control-api.service';
       } @else {
         @if (summary(); as s) {
           <p data-testid="ended-summary">
-            It lasted <strong data-testid="ended-duration">{{ duration() }}</strong>; {{ s.people.length }}
-            {{ s.people.length === 1 ? 'person' : 'people' }} came.
+            It lasted
+            <strong data-testid="ended-duration" [attr.aria-label]="spoken()">{{ duration() }}</strong>;
+            {{ s.people.length }} {{ s.people.length === 1 ? 'person' : 'people' }} came.
           </p>
           <ul class="people" data-testid="ended-people">
             @for (p of s.people; track $index) {
@@ -62,7 +64,8 @@ export class ClassEndedComponent implements OnInit {
   readonly guest = input(false);
   protected readonly roleLabels = ROLE_LABELS;
   protected readonly summary = signal<ClassSummary | null>(null);
-  protected readonly duration = computed(() => formatDuration(this.summary()?.durationMs ?? 0));
+  protected readonly duration = computed(() => formatDuration(this.summary()?.durationMs));
+  protected readonly spoken = computed(() => spokenDuration(this.summary()?.durationMs));
 
   ngOnInit(): void {
     if (!this.guest())
@@ -71,13 +74,4 @@ export class ClassEndedComponent implements OnInit {
         () => undefined,
       );
   }
-}
-
-/** "1 h 05 min", "12 min", "40 s". */
-export function formatDuration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s} s`;
-  const m = Math.round(s / 60);
-  if (m < 60) return `${m} min`;
-  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
 }

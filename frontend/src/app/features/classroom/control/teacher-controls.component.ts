@@ -1,5 +1,5 @@
-import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
-import { ClientEvents, lockKinds, type LockKind } from '@contracts/realtime';
+import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
+import { ClientEvents, lockKinds, type LockKind, MAX_DENY_MESSAGE } from '@contracts/realtime';
 import { RoomSocket } from '../../../core/room-socket.service';
 import { GuestLinksComponent } from './guest-links.component';
 
@@ -29,6 +29,15 @@ const LOCK_LABELS: Record<LockKind, string> = {
               Let everyone in
             </button>
           </h3>
+          <label class="deny-message"
+            >Message to anyone turned away (optional)
+            <input
+              [value]="denyMessage()"
+              (input)="denyMessage.set($any($event.target).value)"
+              [attr.maxlength]="maxDeny"
+              placeholder="The instructor did not let you into this class."
+              data-testid="deny-message"
+          /></label>
           <ul>
             @for (w of room.waitingList(); track w.userId) {
               <li [attr.data-waiting]="w.name">
@@ -131,6 +140,11 @@ const LOCK_LABELS: Record<LockKind, string> = {
       padding: 0 0.3rem;
       font-size: 0.75rem;
     }
+    .deny-message {
+      display: grid;
+      font-size: 0.8rem;
+      margin-bottom: 0.3rem;
+    }
     fieldset {
       border: 0;
       padding: 0;
@@ -152,6 +166,8 @@ const LOCK_LABELS: Record<LockKind, string> = {
 export class TeacherControlsComponent {
   protected readonly room = inject(RoomSocket);
   protected readonly kinds = lockKinds;
+  protected readonly maxDeny = MAX_DENY_MESSAGE;
+  protected readonly denyMessage = signal('');
   protected readonly labels = LOCK_LABELS;
   protected readonly allWaiting = computed(() => this.room.waitingList().map((w) => w.userId));
   protected readonly requests = computed(() => {
@@ -165,7 +181,8 @@ export class TeacherControlsComponent {
   }
 
   protected deny(userId: string) {
-    void this.room.act(ClientEvents.teacherDeny, { userId });
+    const message = this.denyMessage().trim();
+    void this.room.act(ClientEvents.teacherDeny, { userId, ...(message ? { message } : {}) });
   }
 
   protected async lock(kind: LockKind, locked: boolean) {
