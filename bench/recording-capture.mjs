@@ -11,7 +11,7 @@
 //      the worker, of this process, and of the capture FFmpeg processes, and the bytes written.
 // The run rows go to an in-memory store (no Postgres here: the rows are a few inserts per run).
 //
-//   node bench/recording-capture.mjs [--video 2] [--audio 10] [--seconds 20]
+//   node bench/recording-capture.mjs [--video 2] [--audio 10] [--seconds 20] [--hold S]
 // Needs MEDIASOUP_WORKER_BIN (or the mediasoup package's prebuilt worker) and `npm run build:backend`.
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -36,6 +36,8 @@ const arg = (name, def) => {
 const VIDEO = arg('video', 2);
 const AUDIO = arg('audio', 10);
 const SECONDS = arg('seconds', 20);
+// --hold S: start the captures, keep them running S seconds (for another benchmark to run beside them), and stop; nothing measured.
+const HOLD = arg('hold', 0);
 const HZ = 100;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -176,6 +178,15 @@ while (runs.length < captures.length && performance.now() - start < 20_000) awai
 const startupMs = Math.round(performance.now() - start);
 await sleep(3000);
 const bytes0 = dirBytes(dir);
+if (HOLD > 0) {
+  console.log(`[bench] ${captures.length} captures running; holding them ${HOLD} s`);
+  await sleep(HOLD * 1000);
+  await Promise.all(captures.map((c) => c.stop('shutdown')));
+  for (const s of senders) s.kill('SIGKILL');
+  worker.close();
+  fs.rmSync(work, { recursive: true, force: true });
+  process.exit(0);
+}
 const withRec = await measure('with recording', () => captures.map((c) => c.pid).filter(Boolean));
 const bytesPerSecond = Math.round((dirBytes(dir) - bytes0) / withRec.seconds);
 await Promise.all(captures.map((c) => c.stop('shutdown')));
