@@ -154,6 +154,8 @@ export interface NewClassroomChoice {
   scheduledFor?: string;
   attendancePoints?: number;
   quizPoints?: number;
+  /** The instructor's interface language (BCP 47): the link's text is written in it. */
+  locale?: string;
 }
 
 export interface DeepLinkingResponse {

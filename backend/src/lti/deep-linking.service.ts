@@ -33,6 +33,12 @@ export const choiceSchema = z.union([
       scheduledFor: z.iso.datetime({ offset: true }).optional(),
       attendancePoints: z.number().positive().max(10000).optional(),
       quizPoints: z.number().positive().max(10000).optional(),
+      /** The instructor's interface language: the link's text (shown to everyone in the LMS) is written in it. */
+      locale: z
+        .string()
+        .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/)
+        .max(35)
+        .optional(),
     })
     .strict(),
 ]);
@@ -103,7 +109,10 @@ export class DeepLinkingService {
       data: p.data,
       // A classroom already placed and graded has its gradebook column: ask for no second one.
       items: [
-        classroomContentItem(this.config.publicUrl, isNew ? classroom : { ...classroom, attendancePoints: null }),
+        classroomContentItem(this.config.publicUrl, isNew ? classroom : { ...classroom, attendancePoints: null }, {
+          locale: ('locale' in choice && choice.locale) || 'en',
+          timeZone: (await this.tenancy.courseTimeZone(p.courseId)) ?? 'UTC',
+        }),
       ],
       nonce: crypto.randomBytes(16).toString('hex'),
     });

@@ -1,7 +1,9 @@
-import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import type { AdminPlatformView } from '@contracts/api';
+import { TranslocoPipe } from '@jsverse/transloco';
 import { ShownError, toShownError } from '../../core/api-error';
+import { ErrorNoticeComponent } from '../../core/error-notice.component';
+import { LocalTimePipe } from '../../core/i18n/i18n';
 import { PlatformRecordingComponent } from '../recording/platform-recording.component';
 import { AdminApi } from './admin-api.service';
 import { PlatformAttendanceComponent } from './platform-attendance.component';
@@ -12,36 +14,46 @@ import { PlatformAttendanceComponent } from './platform-attendance.component';
  */
 @Component({
   selector: 'app-admin',
-  imports: [DatePipe, PlatformAttendanceComponent, PlatformRecordingComponent],
+  imports: [
+    PlatformAttendanceComponent,
+    PlatformRecordingComponent,
+    TranslocoPipe,
+    LocalTimePipe,
+    ErrorNoticeComponent,
+  ],
   template: `
     <main class="page">
       <section class="card">
-        <h1>Lectern admin</h1>
+        <h1>{{ 'admin.title' | transloco }}</h1>
         @if (!token()) {
           <form (submit)="$event.preventDefault(); signIn(tok.value)">
-            <label>Admin token <input #tok type="password" autocomplete="off" data-testid="admin-token" /></label>
-            <button class="btn" data-testid="admin-sign-in">Open</button>
+            <label
+              >{{ 'admin.token' | transloco }} <input #tok type="password" autocomplete="off" data-testid="admin-token"
+            /></label>
+            <button class="btn" data-testid="admin-sign-in">{{ 'admin.open' | transloco }}</button>
           </form>
-          <p class="muted">The token is the server's ADMIN_TOKEN (in development: <code>.data/secrets.json</code>).</p>
+          <p class="muted">
+            {{ 'admin.tokenHelp' | transloco }} <code>ADMIN_TOKEN</code>, <code>.data/secrets.json</code>
+          </p>
         } @else {
           <p>
-            <button class="btn quiet" (click)="rotate()" data-testid="rotate-keys">Rotate signing keys</button>
+            <button class="btn quiet" (click)="rotate()" data-testid="rotate-keys">
+              {{ 'admin.rotate' | transloco }}
+            </button>
             @if (rotated()) {
-              <span class="muted" data-testid="rotated"
-                >rotated {{ rotated() }} key(s); old keys stay published for the grace period</span
-              >
+              <span class="muted" data-testid="rotated">{{ 'admin.rotated' | transloco: { count: rotated() } }}</span>
             }
           </p>
           <div class="table-wrap">
             <table data-testid="platforms">
               <thead>
                 <tr>
-                  <th>Platform</th>
-                  <th>Client id</th>
-                  <th>Deployments</th>
-                  <th>Courses</th>
-                  <th>Registered</th>
-                  <th>Recording</th>
+                  <th>{{ 'admin.platform' | transloco }}</th>
+                  <th>{{ 'admin.clientId' | transloco }}</th>
+                  <th>{{ 'admin.deployments' | transloco }}</th>
+                  <th>{{ 'admin.courses' | transloco }}</th>
+                  <th>{{ 'admin.registered' | transloco }}</th>
+                  <th>{{ 'admin.recording' | transloco }}</th>
                   <th></th>
                 </tr>
               </thead>
@@ -54,15 +66,19 @@ import { PlatformAttendanceComponent } from './platform-attendance.component';
                     <td>
                       <code>{{ p.clientId }}</code>
                     </td>
-                    <td>{{ p.acceptNewDeployments ? 'any (dynamic)' : p.deployments.join(', ') }}</td>
+                    <td>
+                      {{ p.acceptNewDeployments ? ('admin.anyDeployment' | transloco) : p.deployments.join(', ') }}
+                    </td>
                     <td>{{ p.courses }}</td>
-                    <td>{{ p.source }} · {{ p.createdAt | date: 'short' }}</td>
+                    <td>{{ 'admin.source.' + p.source | transloco }} · {{ p.createdAt | localTime: 'UTC' }} UTC</td>
                     <td><app-platform-recording [token]="token() ?? ''" [platformId]="p.id" /></td>
                     <td>
                       @if (p.active) {
-                        <button class="btn quiet" (click)="setActive(p.id, false)">Disable</button>
+                        <button class="btn quiet" (click)="setActive(p.id, false)">
+                          {{ 'admin.disable' | transloco }}
+                        </button>
                       } @else {
-                        <button class="btn" (click)="setActive(p.id, true)">Enable</button>
+                        <button class="btn" (click)="setActive(p.id, true)">{{ 'admin.enable' | transloco }}</button>
                       }
                       <button
                         class="btn quiet"
@@ -70,7 +86,7 @@ import { PlatformAttendanceComponent } from './platform-attendance.component';
                         [attr.aria-expanded]="attendanceOf() === p.id"
                         [attr.data-testid]="'attendance-defaults-' + p.id"
                       >
-                        Attendance defaults
+                        {{ 'admin.attendanceDefaults' | transloco }}
                       </button>
                     </td>
                   </tr>
@@ -87,7 +103,7 @@ import { PlatformAttendanceComponent } from './platform-attendance.component';
           </div>
         }
         @if (error(); as e) {
-          <p class="error">{{ e.message }}</p>
+          <app-error-notice [error]="e" testId="admin-error" />
         }
       </section>
     </main>

@@ -1,18 +1,20 @@
-import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, DOCUMENT, inject, OnInit, signal } from '@angular/core';
 import type { DeepLinkingView, NewClassroomChoice } from '@contracts/api';
+import { TranslocoPipe } from '@jsverse/transloco';
 import { ShownError, toShownError } from '../../core/api-error';
+import { ErrorNoticeComponent } from '../../core/error-notice.component';
+import { LanguageService, LocalTimePipe } from '../../core/i18n/i18n';
 import { DeepLinkingApi } from './deep-linking-api.service';
 
 /** Placing Lectern in a course or assignment: create a classroom or pick one, then hand the choice back to the LMS. */
 @Component({
   selector: 'app-deep-link',
-  imports: [DatePipe],
+  imports: [TranslocoPipe, LocalTimePipe, ErrorNoticeComponent],
   template: `
     <main class="page">
       @if (view(); as v) {
         <section class="card">
-          <h1>Add a Lectern classroom to {{ v.course.title }}</h1>
+          <h1>{{ 'deepLink.title' | transloco: { course: v.course.title } }}</h1>
           <form
             (submit)="
               $event.preventDefault();
@@ -20,35 +22,51 @@ import { DeepLinkingApi } from './deep-linking-api.service';
             "
             data-testid="new-classroom"
           >
-            <h2>New classroom</h2>
-            <label>Title <input #title required maxlength="200" data-testid="dl-title" value="Live class" /></label>
-            <label>First class (optional) <input #when type="datetime-local" data-testid="dl-when" /></label>
+            <h2>{{ 'deepLink.newClassroom' | transloco }}</h2>
+            <label
+              >{{ 'deepLink.titleLabel' | transloco }}
+              <input
+                #title
+                required
+                maxlength="200"
+                data-testid="dl-title"
+                [value]="'deepLink.defaultTitle' | transloco"
+            /></label>
+            <label
+              >{{ 'deepLink.firstClass' | transloco: { zone: browserZone } }}
+              <input #when type="datetime-local" data-testid="dl-when"
+            /></label>
             <label class="check"
-              ><input #att type="checkbox" data-testid="dl-graded" /> Grade attendance, out of
-              <input #attPts type="number" min="1" value="10" data-testid="dl-points" /> points</label
+              ><input #att type="checkbox" data-testid="dl-graded" /> {{ 'deepLink.gradeAttendance' | transloco }}
+              <input #attPts type="number" min="1" value="10" data-testid="dl-points" />
+              {{ 'deepLink.points' | transloco }}</label
             >
             <label class="check"
-              ><input #quiz type="checkbox" /> Grade quizzes, out of
-              <input #quizPts type="number" min="1" value="10" /> points</label
+              ><input #quiz type="checkbox" /> {{ 'deepLink.gradeQuizzes' | transloco }}
+              <input #quizPts type="number" min="1" value="10" /> {{ 'deepLink.points' | transloco }}</label
             >
-            <button class="btn" [disabled]="busy()" data-testid="dl-create">Add to the course</button>
+            <button class="btn" [disabled]="busy()" data-testid="dl-create">{{ 'deepLink.add' | transloco }}</button>
           </form>
         </section>
         @if (v.classrooms.length) {
           <section class="card">
-            <h2>Or use a classroom of this course</h2>
+            <h2>{{ 'deepLink.orUse' | transloco }}</h2>
             <ul>
               @for (c of v.classrooms; track c.id) {
                 <li>
                   <strong>{{ c.title }}</strong>
                   <span class="muted"
-                    >{{ c.attendancePoints ? 'attendance out of ' + c.attendancePoints : 'not graded' }}
+                    >{{
+                      c.attendancePoints
+                        ? ('deepLink.attendanceOutOf' | transloco: { points: c.attendancePoints })
+                        : ('deepLink.notGraded' | transloco)
+                    }}
                     @if (c.scheduledFor) {
-                      · {{ c.scheduledFor | date: 'medium' }}
+                      · {{ c.scheduledFor | localTime: browserZone }}
                     }
                   </span>
                   <button class="btn quiet" [disabled]="busy()" (click)="pick(c.id)" data-testid="dl-pick">
-                    Use this one
+                    {{ 'deepLink.useThis' | transloco }}
                   </button>
                 </li>
               }
@@ -57,10 +75,10 @@ import { DeepLinkingApi } from './deep-linking-api.service';
         }
       }
       @if (sending()) {
-        <p class="muted" data-testid="dl-sending">Returning to your course…</p>
+        <p class="muted" data-testid="dl-sending">{{ 'deepLink.returning' | transloco }}</p>
       }
       @if (error(); as e) {
-        <p class="card error" data-testid="dl-error">{{ e.message }}</p>
+        <app-error-notice [error]="e" testId="dl-error" />
       }
     </main>
   `,
@@ -108,6 +126,9 @@ export class DeepLinkComponent implements OnInit {
   protected readonly error = signal<ShownError | null>(null);
   protected readonly busy = signal(false);
   protected readonly sending = signal(false);
+  private readonly language = inject(LanguageService);
+  /** The instructor types the first class's time in their own clock (datetime-local), named on the page. */
+  protected readonly browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
   async ngOnInit(): Promise<void> {
     try {
@@ -118,7 +139,7 @@ export class DeepLinkComponent implements OnInit {
   }
 
   create(title: string, when: string, graded: boolean, points: string, quiz: boolean, quizPoints: string) {
-    const choice: NewClassroomChoice = { title };
+    const choice: NewClassroomChoice = { title, locale: this.language.current() };
     if (when) choice.scheduledFor = new Date(when).toISOString();
     if (graded) choice.attendancePoints = Number(points);
     if (quiz) choice.quizPoints = Number(quizPoints);
