@@ -65,20 +65,26 @@ describe('attendance in one class (real sockets, Postgres, Redis)', () => {
     expect(refused.ok ? 'OK' : refused.error.code).toBe('NOT_IN_ROOM');
 
     await join(teacher, sessionId);
-    // Grace: two tabs; the first is hidden at once, the second stays visible.
+    // Grace: two tabs; the second is visible, the first hidden (reported after, so one tab is always visible).
+    // The bounds below are measured on the test's own clock, not assumed: a loaded machine only stretches them.
+    const graceFrom = Date.now();
     const g1 = await join(grace, sessionId);
     const g2 = await join(grace, sessionId);
-    await g1.call(AttendanceEvents.visibility, { visible: false });
     await g2.call(AttendanceEvents.visibility, { visible: true });
+    const graceUnreportedMs = Date.now() - graceFrom; // the most she can have been in before a visible report
+    await g1.call(AttendanceEvents.visibility, { visible: false });
     // Alan: one tab, visible, then closed (the tab's visibility ends with it), then back, hidden.
     const a1 = await join(alan, sessionId);
+    const alanFrom = Date.now();
     await a1.call(AttendanceEvents.visibility, { visible: true });
     await sleep(400);
     a1.close();
     await sleep(400);
     const a2 = await join(alan, sessionId);
+    const alanVisibleAtMostMs = Date.now() - alanFrom; // the first tab's visible time lies inside this
     await a2.call(AttendanceEvents.visibility, { visible: false });
-    await sleep(800);
+    // Long enough that Alan's share active is under half, and Grace's over, whatever the joins took.
+    await sleep(Math.max(800, 2 * alanVisibleAtMostMs, 2 * graceUnreportedMs));
 
     const live = await json<{ students: Array<{ name: string; here: boolean; inactive: boolean }> }>(
       '/api/attendance/live',
@@ -105,14 +111,14 @@ describe('attendance in one class (real sockets, Postgres, Redis)', () => {
     const row = (name: string) => report.rows.find((r) => r.name === name)!;
     // Grace was present all along (two tabs merged: present no more than the class) and active (a visible tab).
     expect(row('Grace Hopper').presentMs).toBeLessThanOrEqual(report.durationMs);
-    expect(row('Grace Hopper').activeMs).toBeGreaterThan(0.8 * row('Grace Hopper').presentMs);
+    expect(row('Grace Hopper').activeMs).toBeGreaterThanOrEqual(row('Grace Hopper').presentMs - graceUnreportedMs);
     expect(row('Grace Hopper').status).toBe('present');
     // Connected when the class ended: her last leave is the end, not early.
     expect(row('Grace Hopper').lastLeave).toBe(report.endedAt);
     // Alan: active only while his first tab was open; the reconnect gap is not present.
     const alanRow = row('Alan Turing');
     expect(alanRow.activeMs).toBeGreaterThan(200);
-    expect(alanRow.activeMs).toBeLessThan(1000);
+    expect(alanRow.activeMs).toBeLessThan(alanVisibleAtMostMs);
     expect(alanRow.presentMs).toBeLessThan(report.durationMs - 300);
     expect(alanRow.status).toBe('inactive');
     expect(report.thresholds).toEqual({

@@ -88,6 +88,17 @@ describe('attendance notes and reports by mail', () => {
   });
 
   it('a student below the thresholds at class end gets a note, and so does their guardian, once, retried', async () => {
+    // Inactive below 1 % of the class active: Alan (hidden all along) is below it and Grace (visible from her
+    // join) is not, however slowly a loaded machine lets them join a short class.
+    const settings = await launch.api('/api/attendance/classroom/settings', teacher, {
+      method: 'PUT',
+      body: JSON.stringify({
+        thresholds: { lateAfterMinutes: 10, leftEarlyMinutes: 10, minActiveMinutes: null, minActivePercent: 1 },
+        gradingMode: 'percent',
+        autoGrade: true,
+      }),
+    });
+    expect(settings.status).toBe(200);
     sessionId = (
       (await (await launch.api('/api/classroom/sessions', teacher, { method: 'POST' })).json()) as {
         session: { id: string };
