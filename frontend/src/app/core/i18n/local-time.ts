@@ -11,9 +11,9 @@ const OPTIONS: Record<TimeStyle, Intl.DateTimeFormatOptions> = {
   long: { dateStyle: 'full', timeStyle: 'short' },
 };
 
-/** A zone the browser knows, else UTC. */
-export function knownZone(timeZone: string | null | undefined): string {
-  if (!timeZone) return 'UTC';
+/** A zone the browser knows, else UTC; none given is the browser's own zone (undefined to Intl). */
+export function knownZone(timeZone: string | null | undefined): string | undefined {
+  if (!timeZone) return undefined;
   try {
     new Intl.DateTimeFormat('en', { timeZone });
     return timeZone;

@@ -1,21 +1,23 @@
 import { ChangeDetectionStrategy, Component, input } from '@angular/core';
+import { TranslocoPipe } from '@jsverse/transloco';
 import type { MediaClient } from './media-client';
 
 /** Mic, camera and screen toggles, the device picker, and what went wrong (permission denied, no device, connection lost). */
 @Component({
   selector: 'app-media-bar',
+  imports: [TranslocoPipe],
   template: `
     @let m = media();
-    <div class="bar" role="toolbar" aria-label="Your microphone, camera and screen">
+    <div class="bar" role="toolbar" [attr.aria-label]="'media.bar' | transloco">
       <button class="btn" [class.off]="!m.mic()" (click)="m.toggle('mic')" data-testid="toggle-mic">
-        {{ m.mic() ? '🎤 Mute' : '🔇 Unmute' }}
+        {{ m.mic() ? '🎤 ' + ('media.mute' | transloco) : '🔇 ' + ('media.unmute' | transloco) }}
       </button>
       <button class="btn" [class.off]="!m.camera()" (click)="m.toggle('camera')" data-testid="toggle-camera">
-        {{ m.camera() ? '📷 Stop video' : '📷 Start video' }}
+        📷 {{ (m.camera() ? 'media.stopVideo' : 'media.startVideo') | transloco }}
       </button>
       @if (canTeach() || m.policy().studentScreenShare) {
         <button class="btn" [class.off]="!m.screen()" (click)="m.toggle('screen')" data-testid="toggle-screen">
-          {{ m.screen() ? '🖥 Stop sharing' : '🖥 Share screen' }}
+          🖥 {{ (m.screen() ? 'media.stopSharing' : 'media.shareScreen') | transloco }}
         </button>
       }
       @if (canTeach()) {
@@ -26,51 +28,47 @@ import type { MediaClient } from './media-client';
             (change)="m.setPolicy($any($event.target).checked)"
             data-testid="allow-student-screens"
           />
-          students may share screens</label
+          {{ 'media.studentsMayShare' | transloco }}</label
         >
       }
       <details class="devices">
-        <summary>Devices</summary>
+        <summary>{{ 'media.devices' | transloco }}</summary>
         <label
-          >Microphone
+          >{{ 'media.microphone' | transloco }}
           <select (change)="m.chooseDevice('audioinput', $any($event.target).value)" data-testid="pick-mic">
-            <option value="">Default</option>
+            <option value="">{{ 'media.default' | transloco }}</option>
             @for (d of m.devices.mics(); track d.deviceId) {
               <option [value]="d.deviceId" [selected]="d.deviceId === m.devices.chosenMic()">
-                {{ d.label || 'Microphone' }}
+                {{ d.label || ('media.microphone' | transloco) }}
               </option>
             }
           </select>
         </label>
         <label
-          >Camera
+          >{{ 'media.camera' | transloco }}
           <select (change)="m.chooseDevice('videoinput', $any($event.target).value)" data-testid="pick-camera">
-            <option value="">Default</option>
+            <option value="">{{ 'media.default' | transloco }}</option>
             @for (d of m.devices.cameras(); track d.deviceId) {
               <option [value]="d.deviceId" [selected]="d.deviceId === m.devices.chosenCamera()">
-                {{ d.label || 'Camera' }}
+                {{ d.label || ('media.camera' | transloco) }}
               </option>
             }
           </select>
         </label>
       </details>
       @if (m.route() === 'relay') {
-        <span
-          class="route"
-          title="Your media goes through the TURN relay (UDP to the server is blocked or relaying is required)"
-          >via relay</span
-        >
+        <span class="route" [title]="'media.relayHelp' | transloco">{{ 'media.viaRelay' | transloco }}</span>
       }
       <span class="state" [attr.data-media-state]="m.state()" [attr.data-route]="m.route()" data-testid="media-state">
         @switch (m.state()) {
           @case ('connecting') {
-            Connecting video…
+            {{ 'media.connecting' | transloco }}
           }
           @case ('reconnecting') {
-            Reconnecting video…
+            {{ 'media.reconnecting' | transloco }}
           }
           @case ('failed') {
-            Video offline
+            {{ 'media.offline' | transloco }}
           }
         }
       </span>

@@ -9,12 +9,14 @@ import {
   output,
   viewChild,
 } from '@angular/core';
+import { TranslocoPipe } from '@jsverse/transloco';
 import { qualityLabel } from '@media-domain/quality';
 import type { Tile } from './tile-view-model';
 
 /** One person's tile: their video (or initials), their voice, name, connection quality, speaking ring. */
 @Component({
   selector: 'app-video-tile',
+  imports: [TranslocoPipe],
   template: `
     <div
       class="tile"
@@ -37,9 +39,9 @@ import type { Tile } from './tile-view-model';
         <audio #audio autoplay></audio>
       }
       <span class="name"
-        >{{ name() }}{{ tile().self ? ' (you)' : '' }}
+        >{{ tile().self ? ('media.you' | transloco: { name: name() }) : name() }}
         @if (tile().micPaused) {
-          <span title="Muted">🔇</span>
+          <span [title]="'media.muted' | transloco" [attr.aria-label]="'media.muted' | transloco">🔇</span>
         }
       </span>
       @if (tile().quality !== null) {
@@ -47,7 +49,7 @@ import type { Tile } from './tile-view-model';
           class="quality"
           [class]="'quality ' + label()"
           [attr.data-quality]="tile().quality"
-          [title]="'Connection: ' + label()"
+          [title]="'media.connection' | transloco: { quality: ('media.quality.' + label() | transloco) }"
         >
           <i></i><i></i><i></i>
         </span>

@@ -1,3 +1,4 @@
+import { TranslocoPipe } from '@jsverse/transloco';
 import { ChangeDetectionStrategy, Component, computed, inject, input, linkedSignal, signal } from '@angular/core';
 import { QUIZ_LIMITS, type QuizStudentView, type StudentQuestion } from '@contracts/quiz';
 import {
@@ -25,7 +26,7 @@ import { optionLetter, rightAnswerText } from './question-form';
  */
 @Component({
   selector: 'app-quiz-student',
-  imports: [QuizChartComponent, QuizCountdownComponent],
+  imports: [QuizChartComponent, QuizCountdownComponent, TranslocoPipe],
   templateUrl: './quiz-student.component.html',
   styleUrl: './quiz-student.component.css',
   changeDetection: ChangeDetectionStrategy.OnPush,

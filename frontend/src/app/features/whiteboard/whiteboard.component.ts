@@ -1,3 +1,4 @@
+import { TranslocoPipe, TranslocoService } from '@jsverse/transloco';
 import {
   ChangeDetectionStrategy,
   Component,
@@ -28,6 +29,7 @@ const FLUSH_MS = 40;
  */
 @Component({
   selector: 'app-whiteboard',
+  imports: [TranslocoPipe],
   templateUrl: './whiteboard.component.html',
   styleUrl: './whiteboard.component.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -36,6 +38,7 @@ export class WhiteboardComponent implements OnDestroy {
   readonly canTeach = input(false);
   readonly myUserId = input<string | null>(null);
   private readonly room = inject(RoomSocket);
+  private readonly i18n = inject(TranslocoService);
   protected readonly wb = new WhiteboardClient(this.room);
   protected readonly colours = COLOURS;
   protected readonly tools: Tool[] = [
@@ -154,7 +157,7 @@ export class WhiteboardComponent implements OnDestroy {
     }
     this.selected.set(null);
     if (tool === 'text') {
-      const text = prompt('Text');
+      const text = prompt(this.i18n.translate('wb.textPrompt'));
       if (text?.trim())
         void this.add(this.wb.id('text'), {
           kind: 'text',

@@ -1,46 +1,48 @@
 import { ChangeDetectionStrategy, Component, computed, inject, input, OnInit, signal } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import type { ClassSummary } from '@contracts/class-control';
-import { ROLE_LABELS } from '../../../core/api-error';
+import { TranslocoPipe } from '@jsverse/transloco';
 import { ClassControlApi } from './class-control-api.service';
 import { formatDuration, spokenDuration } from '../../attendance/duration';
 
 /** The end screen: the class ended (not "offline"), how long it lasted, who came, and the saved board. */
 @Component({
   selector: 'app-class-ended',
-  imports: [RouterLink],
+  imports: [RouterLink, TranslocoPipe],
   template: `
     <section class="card ended" data-testid="room-ended" role="status">
-      <h2>This class has ended</h2>
+      <h2>{{ 'control.endedTitle' | transloco }}</h2>
       @if (guest()) {
-        <p>Thank you for joining. You can close this page.</p>
+        <p>{{ 'control.guestThanks' | transloco }}</p>
       } @else {
         @if (summary(); as s) {
           <p data-testid="ended-summary">
-            It lasted
-            <strong data-testid="ended-duration" [attr.aria-label]="spoken()">{{ duration() }}</strong>;
-            {{ s.people.length }} {{ s.people.length === 1 ? 'person' : 'people' }} came.
+            {{ 'control.lasted' | transloco }}
+            <strong data-testid="ended-duration" [attr.aria-label]="spoken()">{{ duration() }}</strong>.
+            {{ 'control.peopleCame' | transloco: { count: s.people.length } }}
           </p>
           <ul class="people" data-testid="ended-people">
             @for (p of s.people; track $index) {
               <li>
-                {{ p.name }} <small class="muted">{{ roleLabels[p.role] }}</small>
+                {{ p.name }} <small class="muted">{{ 'roles.' + p.role | transloco }}</small>
               </li>
             }
           </ul>
           <p class="links">
-            <a [routerLink]="s.boardPath" data-testid="ended-board">The saved whiteboard</a>
+            <a [routerLink]="s.boardPath" data-testid="ended-board">{{ 'control.savedBoard' | transloco }}</a>
             ·
-            <a routerLink="/lobby">Back to the lobby</a>
+            <a routerLink="/lobby">{{ 'control.backToLobby' | transloco }}</a>
             @if (canTeach()) {
               ·
-              <a routerLink="/attendance" [queryParams]="{ session: sessionId() }" data-testid="ended-attendance"
-                >Attendance of this class</a
-              >
+              <a routerLink="/attendance" [queryParams]="{ session: sessionId() }" data-testid="ended-attendance">{{
+                'control.attendanceOfClass' | transloco
+              }}</a>
             }
           </p>
         } @else {
-          <p><a routerLink="/lobby">Back to the lobby</a></p>
+          <p>
+            <a routerLink="/lobby">{{ 'control.backToLobby' | transloco }}</a>
+          </p>
         }
       }
     </section>
@@ -62,7 +64,6 @@ export class ClassEndedComponent implements OnInit {
   readonly sessionId = input.required<string>();
   readonly canTeach = input(false);
   readonly guest = input(false);
-  protected readonly roleLabels = ROLE_LABELS;
   protected readonly summary = signal<ClassSummary | null>(null);
   protected readonly duration = computed(() => formatDuration(this.summary()?.durationMs));
   protected readonly spoken = computed(() => spokenDuration(this.summary()?.durationMs));

@@ -1,5 +1,6 @@
 import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
 import { ClientEvents } from '@contracts/realtime';
+import { TranslocoPipe, TranslocoService } from '@jsverse/transloco';
 import { RoomSocket } from '../../../core/room-socket.service';
 
 /**
@@ -8,21 +9,22 @@ import { RoomSocket } from '../../../core/room-socket.service';
  */
 @Component({
   selector: 'app-lock-notice',
+  imports: [TranslocoPipe],
   template: `
     @if (locked().length) {
       <div class="locks" role="status" aria-live="polite" data-testid="lock-notice">
-        <span>🔒 Locked by the instructor: {{ locked().join(', ') }}</span>
+        <span>🔒 {{ 'control.lockedBy' | transloco: { what: lockedWords() } }}</span>
         @if (micLocked()) {
           @if (allowed()) {
-            <span data-testid="unmute-allowed">You may unmute now</span>
+            <span data-testid="unmute-allowed">{{ 'control.mayUnmute' | transloco }}</span>
           } @else if (asking()) {
-            <span data-testid="unmute-asked">Asked to unmute</span>
+            <span data-testid="unmute-asked">{{ 'control.askedUnmute' | transloco }}</span>
             <button class="btn quiet small" type="button" (click)="ask(false)" data-testid="unmute-cancel">
-              Take back
+              {{ 'control.takeBack' | transloco }}
             </button>
           } @else {
             <button class="btn small" type="button" (click)="ask(true)" data-testid="ask-unmute">
-              ✋ Ask to unmute
+              ✋ {{ 'control.askUnmute' | transloco }}
             </button>
           }
         }
@@ -57,6 +59,13 @@ export class LockNoticeComponent {
       (x): x is string => Boolean(x),
     );
   });
+  private readonly i18n = inject(TranslocoService);
+  /** The locked things in words, joined as the language lists them ("microphones, cameras and chat"). */
+  protected readonly lockedWords = computed(() =>
+    new Intl.ListFormat(this.i18n.getActiveLang(), { type: 'conjunction' }).format(
+      this.locked().map((k) => this.i18n.translate(`control.lockWord.${k}`)),
+    ),
+  );
   protected readonly asking = computed(() => this.room.control().unmuteRequests.includes(this.me()));
   protected readonly allowed = computed(() => this.room.control().unmuteAllowed.includes(this.me()));
 
