@@ -270,33 +270,67 @@ describe.skipIf(mediaTestsOptedOut())('recording capture: real worker, real FFmp
     expect(gap[0].label).toMatch(/camera capture of .* restarted/);
   }, 90_000);
 
-  it('the instructor pauses: everyone hears it, a pause mark is left, nothing more is written until the resume', async () => {
-    const paused = (await ok<RecordingState>(teacher, RecordingEvents.pause, { paused: true })) as RecordingState;
+  it('the instructor pauses: everyone hears it, pause and resume are marked, no FFmpeg runs until the resume', async () => {
+    const recorder = capture.recorder(sessionId)!;
+    const video = (await tracks()).find((r) => r.kind === 'video' && !r.ended_at)!;
+    const gapsBefore = (await marks()).filter((m) => m.kind === 'gap').length;
+    const paused = await ok<RecordingState>(teacher, RecordingEvents.pause, { paused: true });
     expect(paused).toMatchObject({ status: 'paused', by: expect.any(String) });
     await student.waitFor<{ [RecordingServerEvents.state]: RecordingState }, typeof RecordingServerEvents.state>(
       RecordingServerEvents.state,
       (s) => s.status === 'paused',
     );
     expect((await ok<RecordingState>(student, RecordingEvents.sync, {})).status).toBe('paused');
-    const video = (await tracks()).find((r) => r.kind === 'video' && !r.ended_at)!;
-    await new Promise((r) => setTimeout(r, 2500)); // the segment in progress at the pause is closed by now
+    // Every run ends at the pause (not a gap: nothing is lost that should have been kept).
+    await waitFor(async () => (await tracks()).every((r) => r.ended_at), 'every run ended at the pause', 20_000);
+    expect((await tracks()).find((r) => r.id === video.id)!.end_reason).toBe('paused');
+    expect([...recorder.active.values()].map((c) => c.pid)).toEqual([...recorder.active.values()].map(() => null));
     const during = (await listed(video.playlist)).length;
-    await new Promise((r) => setTimeout(r, 3000));
+    // Longer than FFmpeg's own 10 s without a packet: nothing runs, nothing is written, nothing restarts.
+    await new Promise((r) => setTimeout(r, 12_000));
     expect((await listed(video.playlist)).length, 'no segment written while paused').toBe(during);
+    expect((await tracks()).every((r) => r.ended_at)).toBe(true);
     // Pausing twice changes nothing and leaves one mark.
     expect((await ok<RecordingState>(teacher, RecordingEvents.pause, { paused: true })).status).toBe('paused');
     expect(await ok<RecordingState>(teacher, RecordingEvents.pause, { paused: false })).toMatchObject({
       status: 'recording',
     });
-    await waitFor(async () => (await listed(video.playlist)).length > during, 'writing again after the resume', 20_000);
+    await waitFor(
+      async () => (await tracks()).some((r) => r.kind === 'video' && !r.ended_at && r.id !== video.id),
+      'a new camera run after the resume',
+      30_000,
+    );
+    const next = (await tracks()).find((r) => r.kind === 'video' && !r.ended_at)!;
+    await waitFor(async () => (await listed(next.playlist)).length >= 2, 'writing again after the resume', 30_000);
     expect((await marks()).filter((m) => m.kind === 'pause' || m.kind === 'resume').map((m) => m.kind)).toEqual([
       'pause',
       'resume',
     ]);
+    expect((await marks()).filter((m) => m.kind === 'gap').length).toBe(gapsBefore);
     // A student cannot pause.
     const refused = await student.call(RecordingEvents.pause, { paused: true });
     expect(refused).toMatchObject({ ok: false, error: { code: 'TEACHER_ONLY' } });
-  }, 60_000);
+  }, 120_000);
+
+  it('a muted microphone (its producer paused) has no FFmpeg until it is unmuted, and no gap is marked', async () => {
+    const recorder = capture.recorder(sessionId)!;
+    await waitFor(async () => (await tracks()).some((r) => r.kind === 'audio' && !r.ended_at), 'an audio run', 30_000);
+    const audio = (await tracks()).find((r) => r.kind === 'audio' && !r.ended_at)!;
+    const gapsBefore = (await marks()).filter((m) => m.kind === 'gap').length;
+    await standIns.get(audio.producer_id)!.pause();
+    await waitFor(async () => (await tracks()).find((r) => r.id === audio.id)?.ended_at, 'the mic run ended', 20_000);
+    expect((await tracks()).find((r) => r.id === audio.id)!.end_reason).toBe('paused');
+    expect(recorder.active.get(audio.producer_id)!.pid).toBeNull();
+    await new Promise((r) => setTimeout(r, 12_000));
+    expect((await tracks()).filter((r) => r.producer_id === audio.producer_id && !r.ended_at)).toEqual([]);
+    await standIns.get(audio.producer_id)!.resume();
+    await waitFor(
+      async () => (await tracks()).some((r) => r.producer_id === audio.producer_id && !r.ended_at),
+      'a new mic run after unmuting',
+      30_000,
+    );
+    expect((await marks()).filter((m) => m.kind === 'gap').length).toBe(gapsBefore);
+  }, 90_000);
 
   it('follows the producers a peer makes through signalling, and ends a run when its producer closes', async () => {
     const recorder = capture.recorder(sessionId)!;
@@ -352,9 +386,11 @@ describe.skipIf(mediaTestsOptedOut())('recording capture: real worker, real FFmp
       (s) => s.status === 'off' && s.off === 'classroom',
     );
     await waitFor(async () => (await tracks()).every((r) => r.ended_at), 'every run ended', 15_000);
-    expect(new Set((await tracks()).filter((r) => r.end_reason !== 'ffmpeg-exited').map((r) => r.end_reason))).toEqual(
-      new Set(['recording-off', 'producer-closed']),
-    );
+    expect(
+      new Set(
+        (await tracks()).filter((r) => !['ffmpeg-exited', 'paused'].includes(r.end_reason!)).map((r) => r.end_reason),
+      ),
+    ).toEqual(new Set(['recording-off', 'producer-closed']));
     expect(capture.recorder(sessionId)).toBeUndefined();
     expect((await teacher.call(RecordingEvents.pause, { paused: true })) as unknown).toMatchObject({
       ok: false,

@@ -61,7 +61,6 @@ export class ProducerCapture {
   private stopReason: RunEndReason | null = null;
   private wake: (() => void) | null = null;
   private paused: boolean;
-  private consumer: types.Consumer | null = null;
   private proc: FfmpegProcess | null = null;
   private readonly lifetimes: number[] = [];
   private readonly loop: Promise<void>;
@@ -74,6 +73,10 @@ export class ProducerCapture {
     paused: boolean,
   ) {
     this.paused = paused;
+    // A muted microphone or a paused camera sends nothing, and FFmpeg gives up after 10 s without a
+    // packet: no FFmpeg runs while the producer (or the recording) is paused; a new run starts on resume.
+    target.producer.observer.on('pause', () => this.wake?.());
+    target.producer.observer.on('resume', () => this.wake?.());
     this.loop = this.supervise();
   }
 
@@ -93,24 +96,28 @@ export class ProducerCapture {
     await this.loop;
   }
 
-  /** A paused recording sends FFmpeg nothing (the consumer is paused); resuming asks for a key frame. */
-  async setPaused(paused: boolean): Promise<void> {
+  /** A paused recording writes nothing: the current run ends (`paused`); a new one starts at the resume. */
+  setPaused(paused: boolean): Promise<void> {
     this.paused = paused;
-    const c = this.consumer;
-    if (!c || c.closed) return;
-    if (paused) await c.pause().catch(() => undefined);
-    else {
-      await c.resume().catch(() => undefined);
-      if (c.kind === 'video') await c.requestKeyFrame().catch(() => undefined);
-    }
+    this.wake?.();
+    return Promise.resolve();
   }
 
   private get over(): boolean {
     return this.stopReason !== null || this.target.producer.closed;
   }
 
+  /** Nothing to record now: the recording is paused, or the person muted this producer. */
+  private get blocked(): boolean {
+    return this.paused || this.target.producer.paused;
+  }
+
   private async supervise(): Promise<void> {
     while (!this.over) {
+      if (this.blocked) {
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        continue;
+      }
       const began = Date.now();
       let crashed: { at: Date | null } | null;
       try {
@@ -120,7 +127,8 @@ export class ProducerCapture {
         this.settings.warn(`capture of producer ${this.producerId} could not start: ${(e as Error).message}`);
         crashed = { at: null };
       }
-      if (!crashed || this.over) break;
+      if (this.over) break;
+      if (!crashed) continue; // ended on purpose (paused): wait for the resume
       this.lifetimes.push(Date.now() - began);
       const { sessionId, kind, name, userId } = this.target;
       if (crashed.at)
@@ -162,7 +170,9 @@ export class ProducerCapture {
     });
     let stopped: (reason: RunEndReason) => void = () => undefined;
     const asked = new Promise<RunEndReason>((resolve) => (stopped = resolve));
-    this.wake = () => stopped(this.stopReason ?? 'producer-closed');
+    this.wake = () => {
+      if (this.over || this.blocked) stopped(this.stopReason ?? (this.over ? 'producer-closed' : 'paused'));
+    };
     let keyFrames: NodeJS.Timeout | null = null;
     let startedAt: Date | null = null;
     let rowWritten: Promise<void> = Promise.resolve();
@@ -179,7 +189,6 @@ export class ProducerCapture {
         paused: true,
         appData: { recording: true },
       });
-      this.consumer = consumer;
       consumer.on('producerclose', () => stopped('producer-closed'));
       consumer.on('transportclose', () => stopped('room-closed'));
       const codec = consumer.rtpParameters.codecs[0];
@@ -202,9 +211,9 @@ export class ProducerCapture {
       const proc = new FfmpegProcess(launcher, captureArgs({ sdpPath, folder, segmentSeconds, listenIp: LOOPBACK }));
       this.proc = proc;
       const listening = await Promise.race([udpPortTaken(port, LOOPBACK, 20_000), proc.exited.then(() => false)]);
-      if (!listening || this.over) {
+      if (!listening || this.over || this.blocked) {
         await proc.stop();
-        return this.over ? null : { at: null };
+        return this.over || this.blocked ? null : { at: null };
       }
       // The run's row at its first packet: FFmpeg's time zero on the wall clock.
       consumer.on('trace', (trace) => {
@@ -227,12 +236,12 @@ export class ProducerCapture {
           .catch((e: Error) => this.settings.warn(`capture run row not written: ${e.message}`));
       });
       await consumer.enableTraceEvent(['rtp']);
-      if (!this.paused) await consumer.resume();
+      await consumer.resume();
       if (consumer.kind === 'video') {
         // Video segments can only be cut at key frames: ask the sender for one every segment.
         await consumer.requestKeyFrame().catch(() => undefined);
         keyFrames = setInterval(() => {
-          if (!this.paused && !consumer.closed) void consumer.requestKeyFrame().catch(() => undefined);
+          if (!consumer.closed) void consumer.requestKeyFrame().catch(() => undefined);
         }, segmentSeconds * 1000);
         keyFrames.unref();
       }
@@ -254,7 +263,6 @@ export class ProducerCapture {
       transport.close();
       await this.proc?.stop();
       this.proc = null;
-      this.consumer = null;
     }
   }
 

@@ -7,6 +7,7 @@ export type ProducerSource = 'mic' | 'camera' | 'screen' | 'screen-audio';
 /** Why a capture run ended (`recording_track.end_reason`). */
 export type RunEndReason =
   | 'producer-closed' // the camera, microphone or screen share was turned off
+  | 'paused' // the person muted it, or an instructor paused the recording: a new run starts at the resume
   | 'room-closed' // the class's media closed here (class ended, everyone left, worker died, host moved)
   | 'ffmpeg-exited' // the FFmpeg process died: the supervisor starts a new run (a gap)
   | 'recording-off' // recording was turned off for the class
