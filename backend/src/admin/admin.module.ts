@@ -4,6 +4,11 @@ import { TenancyModule } from '../tenancy/tenancy.module';
 import { AdminController } from './admin.controller';
 import { AdminGuard } from './admin.guard';
 import { AdminService } from './admin.service';
+import { PlatformHealthRepository } from './infra/platform-health.repository';
 
-@Module({ imports: [LtiModule, TenancyModule], controllers: [AdminController], providers: [AdminGuard, AdminService] })
+@Module({
+  imports: [LtiModule, TenancyModule],
+  controllers: [AdminController],
+  providers: [AdminGuard, AdminService, PlatformHealthRepository],
+})
 export class AdminModule {}

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import type { AdminPlatformView } from '../contracts/api';
+import type { AdminPlatformView, RegistrationInviteView } from '../contracts/api';
 import { DynamicRegistrationService } from '../lti/dynamic-registration.service';
 import { KeyRotationService } from '../lti/key-rotation.service';
 import { LtiService } from '../lti/lti.service';
 import { SessionRevocation } from '../platform/auth/session-revocation';
 import { DomainEvents } from '../platform/domain-events';
 import { TenancyService } from '../tenancy/tenancy.service';
+import { PlatformHealthRepository } from './infra/platform-health.repository';
 
 /** The tool operator's console: registered platforms (disable, enable, register by hand, frame origins) and key rotation. */
 @Injectable()
@@ -17,26 +18,37 @@ export class AdminService {
     private readonly registration: DynamicRegistrationService,
     private readonly events: DomainEvents,
     private readonly revocation: SessionRevocation,
+    private readonly health: PlatformHealthRepository,
   ) {}
 
   /** A one-time registration URL to paste into one LMS (LTI Dynamic Registration). */
-  createInvite() {
+  createInvite(): Promise<RegistrationInviteView> {
     return this.registration.createInvite();
   }
 
   async platforms(): Promise<AdminPlatformView[]> {
-    return (await this.tenancy.listPlatforms()).map((p) => ({
-      id: p.id,
-      issuer: p.issuer,
-      clientId: p.clientId,
-      name: p.name,
-      active: p.active,
-      source: p.source,
-      acceptNewDeployments: p.acceptNewDeployments,
-      deployments: p.deployments,
-      courses: p.courses,
-      createdAt: p.createdAt.toISOString(),
-    }));
+    const [list, health] = await Promise.all([this.tenancy.listPlatforms(), this.health.all()]);
+    return list.map((p) => {
+      const h = health.get(p.id);
+      return {
+        id: p.id,
+        issuer: p.issuer,
+        clientId: p.clientId,
+        name: p.name,
+        active: p.active,
+        source: p.source,
+        acceptNewDeployments: p.acceptNewDeployments,
+        deployments: p.deployments,
+        courses: p.courses,
+        createdAt: p.createdAt.toISOString(),
+        lastLaunchAt: h?.lastLaunchAt?.toISOString() ?? null,
+        grades: {
+          pending: h?.pending ?? 0,
+          failed: h?.failed ?? 0,
+          lastFailure: h?.lastFailure ? { reason: h.lastFailure.reason, at: h.lastFailure.at.toISOString() } : null,
+        },
+      };
+    });
   }
 
   register(body: unknown) {

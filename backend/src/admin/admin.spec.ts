@@ -48,6 +48,46 @@ describe('operator admin: platforms and key rotation', () => {
     expect(await client.launch('phys-101', 'dev-ada')).toBeTruthy();
   });
 
+  it("shows each platform's last launch and its grade passback health (pending, failed with the reason)", async () => {
+    await client.launch('phys-101', 'dev-ada');
+    const [{ course_id, user_id, activity_id }] = await t.db.query(
+      `SELECT c.id AS course_id, e.user_id, a.id AS activity_id FROM course c
+         JOIN enrolment e ON e.course_id = c.id JOIN classroom_activity a ON a.course_id = c.id
+        WHERE c.context_id = 'phys-101' LIMIT 1`,
+    );
+    const [{ id: lineItem }] = await t.db.query(
+      `INSERT INTO grade_line_item (course_id, activity_id, tag, label, score_maximum)
+       VALUES ($1, $2, 'health-test', 'Health test', 10) RETURNING id`,
+      [course_id, activity_id],
+    );
+    const outbox = (status: string, error: string | null, minutesAgo: number) =>
+      t.db.query(
+        `INSERT INTO grade_outbox (course_id, line_item_id, user_id, score_given, score_maximum, activity_progress,
+           grading_progress, graded_at, status, attempts, last_error, last_attempt_at)
+         VALUES ($1, $2, $3, 5, 10, 'Completed', 'FullyGraded', now(), $4, 3, $5, now() - make_interval(mins => $6))`,
+        [course_id, lineItem, user_id, status, error, minutesAgo],
+      );
+    await outbox('failed', 'the LMS answered 400: line item deleted', 5);
+    await outbox('pending', 'the LMS answered 503', 1);
+    await outbox('pending', null, 0);
+    await outbox('sent', null, 0);
+    const list = (await (await admin('/platforms')).json()) as AdminPlatformView[];
+    const dev = list.find((p) => p.issuer === t.platformUrl && p.clientId === 'lectern-dev-client')!;
+    expect(Date.now() - Date.parse(dev.lastLaunchAt!)).toBeLessThan(60_000);
+    expect(dev.grades).toMatchObject({ pending: 2, failed: 1, lastFailure: { reason: 'the LMS answered 503' } });
+    const never = list.find((p) => p.issuer !== t.platformUrl);
+    if (never) expect(never).toMatchObject({ grades: { pending: 0, failed: 0, lastFailure: null } });
+    await t.db.query(`DELETE FROM grade_line_item WHERE id = $1`, [lineItem]);
+  });
+
+  it('makes a registration invite: a URL under /lti/register with its expiry, a week out', async () => {
+    const res = await admin('/registration-invites', { method: 'POST', body: '{}' });
+    expect(res.status).toBe(201);
+    const invite = (await res.json()) as { url: string; expiresAt: string };
+    expect(invite.url).toMatch(new RegExp(`^${t.url}/lti/register\\?invite=[A-Za-z0-9_-]{20,}$`));
+    expect(Date.parse(invite.expiresAt) - Date.now()).toBeGreaterThan(6.9 * 86400_000);
+  });
+
   it('registers a platform by hand, validating what it is given', async () => {
     const bad = await admin('/platforms', { method: 'POST', body: JSON.stringify({ issuer: 'nope' }) });
     expect(bad.status).toBe(400);

@@ -174,4 +174,14 @@ export interface AdminPlatformView {
   deployments: string[];
   courses: number;
   createdAt: string;
+  /** The most recent launch from this platform (any course), null before the first. */
+  lastLaunchAt: string | null;
+  /** Grade passback to this platform's gradebooks: scores waiting, scores that failed and why (latest). */
+  grades: { pending: number; failed: number; lastFailure: { reason: string; at: string } | null };
+}
+
+/** A one-time Dynamic Registration URL for one LMS (admin console → Registration invite). */
+export interface RegistrationInviteView {
+  url: string;
+  expiresAt: string;
 }

@@ -1,8 +1,18 @@
 import { HttpClient, HttpHeaders } from '@angular/common/http';
 import { inject, Injectable } from '@angular/core';
-import type { AdminPlatformView } from '@contracts/api';
+import type { AdminPlatformView, RegistrationInviteView } from '@contracts/api';
 import type { PlatformAttendanceBody, PlatformAttendanceView } from '@contracts/attendance';
 import { firstValueFrom } from 'rxjs';
+
+export interface ManualRegistration {
+  issuer: string;
+  clientId: string;
+  authUrl: string;
+  tokenUrl: string;
+  jwksUrl: string;
+  deployments: string[];
+  name?: string;
+}
 
 /** The operator's API: every call carries the operator's token (not an LTI session). */
 @Injectable({ providedIn: 'root' })
@@ -15,6 +25,18 @@ export class AdminApi {
 
   platforms(token: string): Promise<AdminPlatformView[]> {
     return firstValueFrom(this.http.get<AdminPlatformView[]>('/api/admin/platforms', this.auth(token)));
+  }
+
+  /** A one-time Dynamic Registration URL for one LMS. */
+  createInvite(token: string): Promise<RegistrationInviteView> {
+    return firstValueFrom(
+      this.http.post<RegistrationInviteView>('/api/admin/registration-invites', {}, this.auth(token)),
+    );
+  }
+
+  /** Registers an LMS by hand (the same checks as `npm run lti:register`). */
+  registerPlatform(token: string, body: ManualRegistration): Promise<unknown> {
+    return firstValueFrom(this.http.post('/api/admin/platforms', body, this.auth(token)));
   }
 
   setPlatformActive(token: string, id: string, active: boolean): Promise<unknown> {

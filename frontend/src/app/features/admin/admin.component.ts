@@ -7,16 +7,18 @@ import { LocalTimePipe } from '../../core/i18n/i18n';
 import { PlatformRecordingComponent } from '../recording/platform-recording.component';
 import { AdminApi } from './admin-api.service';
 import { PlatformAttendanceComponent } from './platform-attendance.component';
+import { RegistrationToolsComponent } from './registration-tools.component';
 
 /**
- * The tool operator's console: registered LMS platforms (disable, enable, their attendance defaults) and
- * signing-key rotation.
+ * The tool operator's console: registering an LMS (invite, by hand), registered LMS platforms (deployments,
+ * last launch, grade passback health; disable, enable, their attendance defaults) and signing-key rotation.
  */
 @Component({
   selector: 'app-admin',
   imports: [
     PlatformAttendanceComponent,
     PlatformRecordingComponent,
+    RegistrationToolsComponent,
     TranslocoPipe,
     LocalTimePipe,
     ErrorNoticeComponent,
@@ -44,6 +46,7 @@ import { PlatformAttendanceComponent } from './platform-attendance.component';
               <span class="muted" data-testid="rotated">{{ 'admin.rotated' | transloco: { count: rotated() } }}</span>
             }
           </p>
+          <app-registration-tools [token]="token() ?? ''" (changed)="load()" />
           <div class="table-wrap">
             <table data-testid="platforms">
               <thead>
@@ -53,6 +56,8 @@ import { PlatformAttendanceComponent } from './platform-attendance.component';
                   <th>{{ 'admin.deployments' | transloco }}</th>
                   <th>{{ 'admin.courses' | transloco }}</th>
                   <th>{{ 'admin.registered' | transloco }}</th>
+                  <th>{{ 'admin.lastLaunch' | transloco }}</th>
+                  <th>{{ 'admin.gradePassback' | transloco }}</th>
                   <th>{{ 'admin.recording' | transloco }}</th>
                   <th></th>
                 </tr>
@@ -66,11 +71,31 @@ import { PlatformAttendanceComponent } from './platform-attendance.component';
                     <td>
                       <code>{{ p.clientId }}</code>
                     </td>
-                    <td>
-                      {{ p.acceptNewDeployments ? ('admin.anyDeployment' | transloco) : p.deployments.join(', ') }}
+                    <td data-testid="deployments">
+                      {{ p.deployments.join(', ') || '—' }}
+                      @if (p.acceptNewDeployments) {
+                        <br /><small class="muted">{{ 'admin.anyDeployment' | transloco }}</small>
+                      }
                     </td>
                     <td>{{ p.courses }}</td>
                     <td>{{ 'admin.source.' + p.source | transloco }} · {{ p.createdAt | localTime: 'UTC' }} UTC</td>
+                    <td data-testid="last-launch">
+                      @if (p.lastLaunchAt) {
+                        {{ p.lastLaunchAt | localTime: 'UTC' }} UTC
+                      } @else {
+                        {{ 'admin.never' | transloco }}
+                      }
+                    </td>
+                    <td data-testid="grade-health">
+                      @if (!p.grades.pending && !p.grades.failed) {
+                        <span class="muted">{{ 'admin.allSent' | transloco }}</span>
+                      } @else {
+                        {{ 'admin.gradesState' | transloco: { pending: p.grades.pending, failed: p.grades.failed } }}
+                        @if (p.grades.lastFailure; as f) {
+                          <br /><small class="error-text">{{ f.reason }} ({{ f.at | localTime: 'UTC' }} UTC)</small>
+                        }
+                      }
+                    </td>
                     <td><app-platform-recording [token]="token() ?? ''" [platformId]="p.id" /></td>
                     <td>
                       @if (p.active) {
@@ -92,7 +117,7 @@ import { PlatformAttendanceComponent } from './platform-attendance.component';
                   </tr>
                   @if (attendanceOf() === p.id) {
                     <tr>
-                      <td colspan="6">
+                      <td colspan="10">
                         <app-platform-attendance [token]="token() ?? ''" [platformId]="p.id" />
                       </td>
                     </tr>
@@ -130,6 +155,9 @@ import { PlatformAttendanceComponent } from './platform-attendance.component';
     }
     tr.off td {
       color: var(--muted);
+    }
+    .error-text {
+      color: #b91c1c;
     }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
