@@ -199,7 +199,7 @@ export class RecordingPlayerComponent implements OnInit, OnDestroy {
     try {
       const rec = await this.api.playback(this.id());
       this.rec.set(rec);
-      queueMicrotask(() => this.attach(rec));
+      setTimeout(() => this.attach(rec));
       this.api
         .board(rec.boardUrl)
         .then((tl) => {
@@ -226,7 +226,7 @@ export class RecordingPlayerComponent implements OnInit, OnDestroy {
 
   private attach(rec: RecordingPlayback): void {
     const video = this.videoEl();
-    if (!video) return void queueMicrotask(() => this.attach(rec));
+    if (!video) return void setTimeout(() => this.attach(rec));
     if (Hls.isSupported()) {
       this.hls = new Hls({ startPosition: rec.positionMs / 1000 });
       this.hls.loadSource(rec.hlsUrl);
