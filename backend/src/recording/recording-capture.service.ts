@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type Redis from 'ioredis';
 import type { AppConfig } from '../config/config';
@@ -45,6 +45,14 @@ export class RecordingCaptureService implements OnModuleInit, OnModuleDestroy {
     private readonly repo: CaptureRepository,
     private readonly recording: RecordingService,
   ) {}
+
+  /**
+   * How long a dead instance's segment list must have been still before its run is closed: longer than
+   * FFmpeg's RTP input waits for a packet (10 s) before it ends by itself and lists its last segment.
+   */
+  private get quietMs(): number {
+    return Math.max(12_000, 3 * this.config.recording.segmentSeconds * 1000);
+  }
 
   get instance(): string {
     return this.cluster.instanceId;
@@ -173,7 +181,11 @@ export class RecordingCaptureService implements OnModuleInit, OnModuleDestroy {
         if (alive.get(owner)) continue;
         let text = '';
         try {
-          text = await readFile(path.join(this.config.recording.dir, run.playlist), 'utf8');
+          const list = path.join(this.config.recording.dir, run.playlist);
+          // Its FFmpeg may still be closing its last segment (it got SIGTERM when its backend died): wait
+          // until the list has been still for a few segments, so the run ends at its true last segment.
+          if (Date.now() - (await stat(list)).mtimeMs < this.quietMs) continue;
+          text = await readFile(list, 'utf8');
         } catch {
           // The list is on another machine's disk (or there is none yet): the run ends where it began.
         }
