@@ -1,5 +1,6 @@
 import { ChangeDetectionStrategy, Component, inject, OnInit, signal } from '@angular/core';
-import { DatePipe } from '@angular/common';
+import { TranslocoPipe } from '@jsverse/transloco';
+import { LocalTimePipe } from '../../../core/i18n/i18n';
 import type { GuestLinkView } from '@contracts/class-control';
 import { toShownError } from '../../../core/api-error';
 import { ClassControlApi } from './class-control-api.service';
@@ -7,35 +8,44 @@ import { ClassControlApi } from './class-control-api.service';
 /** Invite links for guests with no LMS account: made here (expiry, one person or many, admission), copied, revoked. */
 @Component({
   selector: 'app-guest-links',
-  imports: [DatePipe],
+  imports: [TranslocoPipe, LocalTimePipe],
   template: `
     <div class="guests" data-testid="guest-links">
-      <h4>Guest links</h4>
+      <h4>{{ 'guests.title' | transloco }}</h4>
       <form (submit)="create($event)">
-        <label>Label <input name="label" maxlength="80" data-testid="guest-link-label" #label /></label>
         <label
-          >Valid for
+          >{{ 'guests.label' | transloco }} <input name="label" maxlength="80" data-testid="guest-link-label" #label
+        /></label>
+        <label
+          >{{ 'guests.validFor' | transloco }}
           <select name="expires" #expires data-testid="guest-link-expiry">
-            <option value="120">2 hours</option>
-            <option value="1440">1 day</option>
-            <option value="10080">1 week</option>
+            <option value="120">{{ 'guests.twoHours' | transloco }}</option>
+            <option value="1440">{{ 'guests.oneDay' | transloco }}</option>
+            <option value="10080">{{ 'guests.oneWeek' | transloco }}</option>
           </select>
         </label>
-        <label><input type="checkbox" #single data-testid="guest-link-single" /> For one person</label>
-        <label><input type="checkbox" #admission checked data-testid="guest-link-admission" /> I let them in</label>
+        <label
+          ><input type="checkbox" #single data-testid="guest-link-single" /> {{ 'guests.onePerson' | transloco }}</label
+        >
+        <label
+          ><input type="checkbox" #admission checked data-testid="guest-link-admission" />
+          {{ 'guests.iLetThemIn' | transloco }}</label
+        >
         <button
           class="btn small"
           type="button"
           data-testid="guest-link-create"
           (click)="make(label.value, +expires.value, single.checked, admission.checked)"
         >
-          Make a link
+          {{ 'guests.make' | transloco }}
         </button>
       </form>
       @if (made(); as url) {
         <p class="made">
-          <input readonly [value]="url" data-testid="guest-link-url" aria-label="The new guest link" />
-          <button class="btn quiet small" type="button" (click)="copy(url)">Copy</button>
+          <input readonly [value]="url" data-testid="guest-link-url" [attr.aria-label]="'guests.newLink' | transloco" />
+          <button class="btn quiet small" type="button" (click)="copy(url)">
+            {{ 'guests.copy' | transloco }}
+          </button>
         </p>
       }
       @if (error(); as e) {
@@ -45,15 +55,16 @@ import { ClassControlApi } from './class-control-api.service';
         @for (l of links(); track l.id) {
           <li [attr.data-link]="l.id">
             <span
-              >{{ l.label || 'Guest link' }} <small class="muted">until {{ l.expiresAt | date: 'short' }}</small>
+              >{{ l.label || ('guests.link' | transloco) }}
+              <small class="muted">{{ 'guests.until' | transloco: { when: l.expiresAt | localTime } }}</small>
               @if (l.revokedAt) {
-                <small class="muted"> · revoked</small>
+                <small class="muted"> · {{ 'guests.revoked' | transloco }}</small>
               }
-              <small class="muted"> · {{ l.guests }} came</small></span
+              <small class="muted"> · {{ 'guests.came' | transloco: { count: l.guests } }}</small></span
             >
             @if (!l.revokedAt) {
               <button class="btn quiet small" type="button" (click)="revoke(l.id)" data-testid="guest-link-revoke">
-                Revoke
+                {{ 'guests.revoke' | transloco }}
               </button>
             }
           </li>

@@ -1,15 +1,8 @@
 import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
 import { ClientEvents, lockKinds, type LockKind, MAX_DENY_MESSAGE } from '@contracts/realtime';
+import { TranslocoPipe, TranslocoService } from '@jsverse/transloco';
 import { RoomSocket } from '../../../core/room-socket.service';
 import { GuestLinksComponent } from './guest-links.component';
-
-const LOCK_LABELS: Record<LockKind, string> = {
-  mic: 'Microphones',
-  camera: 'Cameras',
-  screen: 'Screen sharing',
-  chat: 'Chat',
-  whiteboard: 'Whiteboard',
-};
 
 /**
  * The instructor's class control: who waits (let in, turn away, everyone), the waiting room switch, the
@@ -18,24 +11,29 @@ const LOCK_LABELS: Record<LockKind, string> = {
  */
 @Component({
   selector: 'app-teacher-controls',
-  imports: [GuestLinksComponent],
+  imports: [GuestLinksComponent, TranslocoPipe],
   template: `
-    <section class="control" aria-label="Class control" data-testid="teacher-controls">
+    <section class="control" [attr.aria-label]="'control.classControl' | transloco" data-testid="teacher-controls">
       @if (room.waitingList().length) {
-        <div class="waiting" data-testid="waiting-list" role="region" aria-label="Waiting to be let in">
+        <div
+          class="waiting"
+          data-testid="waiting-list"
+          role="region"
+          [attr.aria-label]="'control.waitingToBeLetIn' | transloco"
+        >
           <h3>
-            Waiting ({{ room.waitingList().length }})
+            {{ 'control.waiting' | transloco: { count: room.waitingList().length } }}
             <button class="btn small" type="button" (click)="admit(allWaiting())" data-testid="admit-all">
-              Let everyone in
+              {{ 'control.letEveryoneIn' | transloco }}
             </button>
           </h3>
           <label class="deny-message"
-            >Message to anyone turned away (optional)
+            >{{ 'control.denyMessage' | transloco }}
             <input
               [value]="denyMessage()"
               (input)="denyMessage.set($any($event.target).value)"
               [attr.maxlength]="maxDeny"
-              placeholder="The instructor did not let you into this class."
+              [placeholder]="'control.denyPlaceholder' | transloco"
               data-testid="deny-message"
           /></label>
           <ul>
@@ -44,15 +42,15 @@ const LOCK_LABELS: Record<LockKind, string> = {
                 <span
                   >{{ w.name }}
                   @if (w.role === 'guest') {
-                    <span class="badge guest">Guest</span>
+                    <span class="badge guest">{{ 'roles.guest' | transloco }}</span>
                   }
                 </span>
                 <span class="actions">
                   <button class="btn small" type="button" (click)="admit([w.userId])" data-testid="admit">
-                    Let in
+                    {{ 'control.letIn' | transloco }}
                   </button>
                   <button class="btn quiet small" type="button" (click)="deny(w.userId)" data-testid="deny">
-                    Turn away
+                    {{ 'control.turnAway' | transloco }}
                   </button>
                 </span>
               </li>
@@ -61,11 +59,16 @@ const LOCK_LABELS: Record<LockKind, string> = {
         </div>
       }
       @if (requests().length) {
-        <div class="requests" data-testid="unmute-requests" role="region" aria-label="Asking to unmute">
+        <div
+          class="requests"
+          data-testid="unmute-requests"
+          role="region"
+          [attr.aria-label]="'control.askingUnmute' | transloco"
+        >
           <h3>
-            Asking to unmute ({{ requests().length }})
+            {{ 'control.askingUnmuteCount' | transloco: { count: requests().length } }}
             <button class="btn small" type="button" (click)="allow(requestIds())" data-testid="allow-all-unmute">
-              Allow all
+              {{ 'control.allowAll' | transloco }}
             </button>
           </h3>
           <ul>
@@ -73,7 +76,7 @@ const LOCK_LABELS: Record<LockKind, string> = {
               <li [attr.data-asking]="r.name">
                 <span>{{ r.name }}</span>
                 <button class="btn small" type="button" (click)="allow([r.userId])" data-testid="allow-unmute">
-                  Allow
+                  {{ 'control.allow' | transloco }}
                 </button>
               </li>
             }
@@ -81,9 +84,9 @@ const LOCK_LABELS: Record<LockKind, string> = {
         </div>
       }
       <details class="locks">
-        <summary data-testid="locks-toggle">Locks and waiting room</summary>
+        <summary data-testid="locks-toggle">{{ 'control.locksAndWaiting' | transloco }}</summary>
         <fieldset>
-          <legend>Lock for students</legend>
+          <legend>{{ 'control.lockForStudents' | transloco }}</legend>
           @for (k of kinds; track k) {
             <label>
               <input
@@ -92,7 +95,7 @@ const LOCK_LABELS: Record<LockKind, string> = {
                 (change)="lock(k, $any($event.target).checked)"
                 [attr.data-testid]="'lock-' + k"
               />
-              {{ labels[k] }}
+              {{ 'control.lockKind.' + k | transloco }}
             </label>
           }
         </fieldset>
@@ -103,7 +106,7 @@ const LOCK_LABELS: Record<LockKind, string> = {
             (change)="waitingRoom($any($event.target).checked)"
             data-testid="waiting-room-switch"
           />
-          Waiting room: students wait until let in
+          {{ 'control.waitingRoomSwitch' | transloco }}
         </label>
         <app-guest-links />
       </details>
@@ -168,11 +171,13 @@ export class TeacherControlsComponent {
   protected readonly kinds = lockKinds;
   protected readonly maxDeny = MAX_DENY_MESSAGE;
   protected readonly denyMessage = signal('');
-  protected readonly labels = LOCK_LABELS;
+  private readonly i18n = inject(TranslocoService);
   protected readonly allWaiting = computed(() => this.room.waitingList().map((w) => w.userId));
   protected readonly requests = computed(() => {
     const names = new Map(this.room.participants().map((p) => [p.userId, p.name]));
-    return this.room.control().unmuteRequests.map((userId) => ({ userId, name: names.get(userId) ?? 'Someone' }));
+    return this.room
+      .control()
+      .unmuteRequests.map((userId) => ({ userId, name: names.get(userId) ?? this.i18n.translate('control.someone') }));
   });
   protected readonly requestIds = computed(() => this.requests().map((r) => r.userId));
 
