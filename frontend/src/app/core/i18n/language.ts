@@ -25,6 +25,14 @@ export function pickLanguage(wanted: ReadonlyArray<string | null | undefined>): 
   return DEFAULT_LANGUAGE;
 }
 
+/** A translator over one language's tree, for pure code that runs without Angular (and its specs). */
+export function translatorOf(tree: object): (key: string, params?: Record<string, string | number>) => string {
+  return (key, params = {}) =>
+    (lookup(tree, key) ?? key).replace(/\{\{\s*(\w+)\s*\}\}/g, (_, p: string) =>
+      Object.hasOwn(params, p) ? String(params[p]) : '',
+    );
+}
+
 /** Turns `{ a: { b: 'x' } }` into `['a.b']`, the keys Transloco looks up. */
 export function flatKeys(tree: object, prefix = ''): string[] {
   return Object.entries(tree).flatMap(([k, v]) =>

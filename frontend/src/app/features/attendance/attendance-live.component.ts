@@ -1,16 +1,18 @@
 import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
-import { LIVE_LABELS, liveState } from './attendance-view';
+import { TranslocoPipe } from '@jsverse/transloco';
+import { liveState } from './attendance-view';
 import { formatDuration, spokenDuration } from './duration';
 import { LiveAttendance } from './live-attendance.service';
 
 /** The instructor's attendance in class: a one-line count, then every student with their state now and active time. */
 @Component({
   selector: 'app-attendance-live',
+  imports: [TranslocoPipe],
   template: `
     <section class="attendance" data-testid="attendance-live" aria-labelledby="attendance-live-title">
-      <h3 id="attendance-live-title">Attendance</h3>
+      <h3 id="attendance-live-title">{{ 'lobby.attendance' | transloco }}</h3>
       <p role="status" class="summary" data-testid="attendance-summary">
-        {{ live.view() ? live.summary() : 'Loading…' }}
+        {{ live.view() ? live.summary() : ('common.loading' | transloco) }}
         @if (live.error(); as e) {
           <span class="muted">({{ e }})</span>
         }
@@ -18,13 +20,15 @@ import { LiveAttendance } from './live-attendance.service';
       @if (live.students().length) {
         <table data-testid="attendance-live-table">
           <caption class="sr-only">
-            Each student now: here, inactive (page hidden), left or not joined, and time active so far
+            {{
+              'attendance.liveCaption' | transloco
+            }}
           </caption>
           <thead>
             <tr>
-              <th scope="col">Student</th>
-              <th scope="col">Now</th>
-              <th scope="col">Active</th>
+              <th scope="col">{{ 'grades.colStudent' | transloco }}</th>
+              <th scope="col">{{ 'roster.colNow' | transloco }}</th>
+              <th scope="col">{{ 'attendance.active' | transloco }}</th>
             </tr>
           </thead>
           <tbody>
@@ -33,7 +37,7 @@ import { LiveAttendance } from './live-attendance.service';
                 <th scope="row">{{ s.name }}</th>
                 <td>
                   <span class="state" [class]="'state ' + state(s)" data-testid="live-state">{{
-                    labels[state(s)]
+                    'attendance.live.' + state(s) | transloco
                   }}</span>
                 </td>
                 <td [attr.aria-label]="spoken(s.activeMs)">{{ duration(s.activeMs) }}</td>
@@ -108,7 +112,6 @@ import { LiveAttendance } from './live-attendance.service';
 })
 export class AttendanceLiveComponent {
   protected readonly live = inject(LiveAttendance);
-  protected readonly labels = LIVE_LABELS;
   protected readonly state = liveState;
   protected readonly duration = formatDuration;
   protected readonly spoken = spokenDuration;

@@ -7,7 +7,9 @@ import {
   type CourseReport,
   type SessionReport,
 } from '@contracts/attendance';
-import { ShownError, toShownError } from '../../core/api-error';
+import { TranslocoPipe, TranslocoService } from '@jsverse/transloco';
+import { errorKey, ShownError, toShownError } from '../../core/api-error';
+import { LanguageService } from '../../core/i18n/i18n';
 import { AttendanceApi } from './attendance-api.service';
 import { AttendanceCourseComponent } from './attendance-course.component';
 import { AttendanceSettingsComponent } from './attendance-settings.component';
@@ -17,7 +19,6 @@ import {
   formatTime,
   rangeProblem,
   reportFileName,
-  STATUS_LABELS,
   statusReason,
   thresholdLines,
 } from './attendance-view';
@@ -30,7 +31,7 @@ import { formatDuration, formatShare, spokenDuration } from './duration';
  */
 @Component({
   selector: 'app-attendance-report',
-  imports: [RouterLink, AttendanceSettingsComponent, AttendanceCourseComponent],
+  imports: [RouterLink, TranslocoPipe, AttendanceSettingsComponent, AttendanceCourseComponent],
   templateUrl: './attendance-report.component.html',
   styleUrl: './attendance-report.component.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -46,7 +47,15 @@ export class AttendanceReportComponent implements OnInit {
   protected readonly error = signal<ShownError | null>(null);
   protected readonly busy = signal(false);
   protected readonly statuses = attendanceStatuses;
-  protected readonly statusLabels = STATUS_LABELS;
+  private readonly i18n = inject(TranslocoService);
+  private readonly language = inject(LanguageService);
+  private readonly tr = (key: string, params?: Record<string, string | number>) => this.i18n.translate(key, params);
+  /** An error in the person's words (its code's, else the server's message). */
+  protected readonly errorText = computed(() => {
+    const e = this.error();
+    const key = e && errorKey(e);
+    return e ? (key ? this.i18n.translate(key) : e.message) : '';
+  });
   protected readonly duration = formatDuration;
   protected readonly spoken = spokenDuration;
   protected readonly share = formatShare;
@@ -61,11 +70,12 @@ export class AttendanceReportComponent implements OnInit {
     if (!r) return [];
     return [...r.rows]
       .sort((a, b) => a.name.localeCompare(b.name))
-      .map((row) => ({ ...row, reason: statusReason(row, r) }));
+      .map((row) => ({ ...row, reason: (this.language.current(), statusReason(row, r, this.tr)) }));
   });
   protected readonly sessionThresholds = computed(() => {
     const r = this.session();
-    return r ? thresholdLines(r.thresholds) : [];
+    this.language.current();
+    return r ? thresholdLines(r.thresholds, this.tr) : [];
   });
   protected readonly courseRows = computed(() =>
     [...(this.course()?.students ?? [])].sort((a, b) => a.name.localeCompare(b.name)),
@@ -86,14 +96,14 @@ export class AttendanceReportComponent implements OnInit {
   }
 
   protected time(iso: string | null, withDay = false): string {
-    return formatTime(iso, this.zone(), withDay);
+    return formatTime(iso, this.zone(), withDay, this.language.current());
   }
 
   protected showPeriod(event: Event) {
     event.preventDefault();
-    const problem = rangeProblem(this.from(), this.to(), ATTENDANCE_LIMITS.reportDays);
+    const problem = rangeProblem(this.from(), this.to(), ATTENDANCE_LIMITS.reportDays, this.tr);
     if (problem) {
-      this.error.set({ code: 'BAD_RANGE', message: problem, relaunch: false });
+      this.error.set({ code: 'RANGE_PROBLEM', message: problem, relaunch: false });
       return;
     }
     return this.act(() => this.loadCourse());

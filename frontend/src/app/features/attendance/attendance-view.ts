@@ -5,7 +5,12 @@ import type {
   SessionReport,
   SessionReportRow,
 } from '@contracts/attendance';
+import { EN } from '../../core/i18n/en';
+import { translatorOf } from '../../core/i18n/language';
 import { formatDuration, formatShare } from './duration';
+
+type Translate = (key: string, params?: Record<string, string | number>) => string;
+const ENGLISH: Translate = translatorOf(EN);
 
 /** How the attendance pages word a status, why it was given, and a student's state in class now. Pure. */
 
@@ -26,22 +31,21 @@ export function classEndMs(report: Pick<SessionReport, 'startedAt' | 'endedAt' |
 }
 
 /** The active minimum in words: "30 min and 50% of the class active" (a student below any minimum that is set is inactive). */
-export function activeMinimumText(t: AttendanceThresholds): string | null {
-  const parts = [
-    t.minActiveMinutes === null ? '' : `${t.minActiveMinutes} min`,
-    t.minActivePercent === null ? '' : `${t.minActivePercent}% of the class`,
-  ].filter(Boolean);
-  return parts.length ? `${parts.join(' and ')} active` : null;
+export function activeMinimumText(t: AttendanceThresholds, tr: Translate = ENGLISH): string | null {
+  const minutes = t.minActiveMinutes === null ? null : tr('attendance.why.minutes', { n: t.minActiveMinutes });
+  const share = t.minActivePercent === null ? null : tr('attendance.why.share', { n: t.minActivePercent });
+  if (minutes && share) return tr('attendance.why.bothActive', { a: minutes, b: share });
+  return minutes || share ? tr('attendance.why.oneActive', { a: (minutes ?? share)! }) : null;
 }
 
 /** The thresholds that decide statuses, one sentence each. */
-export function thresholdLines(t: AttendanceThresholds): string[] {
-  const active = activeMinimumText(t);
+export function thresholdLines(t: AttendanceThresholds, tr: Translate = ENGLISH): string[] {
+  const active = activeMinimumText(t, tr);
   return [
-    `Late: first joined more than ${t.lateAfterMinutes} min after the start`,
-    `Left early: left for good ${t.leftEarlyMinutes} min or more before the end`,
-    active ? `Inactive: less than ${active}` : 'Inactive: no minimum of active time is set',
-    'Absent: never joined',
+    tr('attendance.why.lateLine', { n: t.lateAfterMinutes }),
+    tr('attendance.why.leftEarlyLine', { n: t.leftEarlyMinutes }),
+    active ? tr('attendance.why.inactiveLine', { active }) : tr('attendance.why.inactiveNone'),
+    tr('attendance.why.absentLine'),
   ];
 }
 
@@ -52,26 +56,32 @@ export function thresholdLines(t: AttendanceThresholds): string[] {
 export function statusReason(
   row: Pick<SessionReportRow, 'status' | 'firstJoin' | 'lastLeave' | 'activeMs'>,
   report: Pick<SessionReport, 'startedAt' | 'endedAt' | 'durationMs' | 'thresholds'>,
+  tr: Translate = ENGLISH,
 ): string {
   const t = report.thresholds;
-  const active = `active ${formatDuration(row.activeMs)} (${formatShare(row.activeMs, report.durationMs)})`;
+  const active = tr('attendance.why.activeFor', {
+    time: formatDuration(row.activeMs),
+    share: formatShare(row.activeMs, report.durationMs),
+  });
   switch (row.status) {
     case 'absent':
-      return 'Never joined this class';
+      return tr('attendance.why.never');
     case 'late': {
       const after = row.firstJoin ? minutesBetween(Date.parse(report.startedAt), Date.parse(row.firstJoin)) : null;
-      return `${after === null ? 'Joined late' : `Joined ${after} min after the start`}; late after ${t.lateAfterMinutes} min`;
+      const joined = after === null ? tr('attendance.why.joinedLate') : tr('attendance.why.joinedAfter', { n: after });
+      return tr('attendance.why.late', { joined, n: t.lateAfterMinutes });
     }
     case 'left-early': {
       const before = row.lastLeave ? minutesBetween(Date.parse(row.lastLeave), classEndMs(report)) : null;
-      return `${before === null ? 'Left early' : `Left ${before} min before the end`}; early at ${t.leftEarlyMinutes} min or more`;
+      const left = before === null ? tr('attendance.why.leftEarly') : tr('attendance.why.leftBefore', { n: before });
+      return tr('attendance.why.early', { left, n: t.leftEarlyMinutes });
     }
     case 'inactive': {
-      const minimum = activeMinimumText(t);
-      return `Only ${active}${minimum ? `; needs ${minimum}` : ''}`;
+      const minimum = activeMinimumText(t, tr);
+      return minimum ? tr('attendance.why.onlyNeeds', { active, minimum }) : tr('attendance.why.only', { active });
     }
     case 'present':
-      return `On time, ${active}`;
+      return tr('attendance.why.onTime', { active });
   }
 }
 
@@ -96,15 +106,18 @@ export const LIVE_LABELS: Record<LiveState, string> = {
   'not-joined': 'Not joined',
 };
 
-/** The class now in one line: "12 here, 2 inactive, 3 not joined". */
-export function liveSummary(students: ReadonlyArray<Pick<LiveStudent, 'here' | 'inactive' | 'presentMs'>>): string {
+/** The class now in one line: "12 here, 2 inactive, 3 not joined" (in the language of `t`; English by default). */
+export function liveSummary(
+  students: ReadonlyArray<Pick<LiveStudent, 'here' | 'inactive' | 'presentMs'>>,
+  t: Translate = ENGLISH,
+): string {
   const n: Record<LiveState, number> = { active: 0, inactive: 0, left: 0, 'not-joined': 0 };
   for (const s of students) n[liveState(s)]++;
   const parts = [
-    `${n.active + n.inactive} here`,
-    n.inactive ? `${n.inactive} inactive` : '',
-    n.left ? `${n.left} left` : '',
-    n['not-joined'] ? `${n['not-joined']} not joined` : '',
+    t('attendance.summary.here', { n: n.active + n.inactive }),
+    n.inactive ? t('attendance.summary.inactive', { n: n.inactive }) : '',
+    n.left ? t('attendance.summary.left', { n: n.left }) : '',
+    n['not-joined'] ? t('attendance.summary.notJoined', { n: n['not-joined'] }) : '',
   ].filter(Boolean);
   return parts.join(', ');
 }
@@ -132,14 +145,14 @@ export function defaultRange(now: Date, timeZone: string, days = 30): { from: st
 }
 
 /** What is wrong with a period, in words, or null when the server will take it. */
-export function rangeProblem(from: string, to: string, maxDays: number): string | null {
+export function rangeProblem(from: string, to: string, maxDays: number, tr: Translate = ENGLISH): string | null {
   const re = /^\d{4}-\d{2}-\d{2}$/;
-  if (!re.test(from) || !re.test(to)) return 'Pick both dates.';
+  if (!re.test(from) || !re.test(to)) return tr('attendance.range.both');
   const a = Date.parse(`${from}T00:00:00Z`);
   const b = Date.parse(`${to}T00:00:00Z`);
-  if (Number.isNaN(a) || Number.isNaN(b)) return 'Pick both dates.';
-  if (a > b) return 'The period ends before it starts.';
-  if ((b - a) / 86_400_000 + 1 > maxDays) return `A report covers at most ${maxDays} days.`;
+  if (Number.isNaN(a) || Number.isNaN(b)) return tr('attendance.range.both');
+  if (a > b) return tr('attendance.range.order');
+  if ((b - a) / 86_400_000 + 1 > maxDays) return tr('attendance.range.max', { n: maxDays });
   return null;
 }
 

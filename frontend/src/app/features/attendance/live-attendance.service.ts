@@ -1,3 +1,5 @@
+import { TranslocoService } from '@jsverse/transloco';
+import { LanguageService } from '../../core/i18n/i18n';
 import { computed, DestroyRef, effect, inject, Injectable, signal, untracked } from '@angular/core';
 import type { LiveAttendance as LiveAttendanceView } from '@contracts/attendance';
 import { RoomSocket } from '../../core/room-socket.service';
@@ -19,7 +21,12 @@ export class LiveAttendance {
   readonly view = signal<LiveAttendanceView | null>(null);
   readonly error = signal<string | null>(null);
   readonly students = computed(() => [...(this.view()?.students ?? [])].sort((a, b) => a.name.localeCompare(b.name)));
-  readonly summary = computed(() => liveSummary(this.students()));
+  private readonly i18n = inject(TranslocoService);
+  private readonly language = inject(LanguageService);
+  readonly summary = computed(() => {
+    this.language.current();
+    return liveSummary(this.students(), (key, params) => this.i18n.translate(key, params));
+  });
   readonly inactiveCount = computed(() => this.students().filter((s) => liveState(s) === 'inactive').length);
   private readonly states = computed(
     () => new Map<string, LiveState>(this.students().map((s) => [s.userId, liveState(s)])),
