@@ -1,3 +1,4 @@
+import { TranslocoPipe } from '@jsverse/transloco';
 import { ChangeDetectionStrategy, Component, computed, inject, model, signal } from '@angular/core';
 import type { AttendanceSettingsView } from '@contracts/attendance';
 import { toShownError } from '../../core/api-error';
@@ -8,6 +9,7 @@ import { formFromSettings, gradingText, settingsBody, type SettingsForm } from '
 /** The classroom's attendance thresholds (its own or the platform's) and how its attendance grade is computed. */
 @Component({
   selector: 'app-attendance-settings',
+  imports: [TranslocoPipe],
   templateUrl: './attendance-settings.component.html',
   styleUrl: './attendance-settings.component.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
