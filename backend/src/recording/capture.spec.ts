@@ -349,6 +349,7 @@ describe.skipIf(mediaTestsOptedOut())('recording capture: real worker, real FFmp
     const audio = (await tracks()).find((r) => r.kind === 'audio' && !r.ended_at)!;
     const micCapture = recorder.active.get(audio.producer_id)!;
     const micPid = micCapture.pid!;
+    await waitFor(async () => (await listed(audio.playlist)).length >= 1, 'the mic run has a segment', 30_000);
     // The stand-in microphone closes, as a browser's would.
     standIns.get(audio.producer_id)!.close();
     await waitFor(async () => (await tracks()).find((r) => r.id === audio.id)?.ended_at, 'the mic run ended', 15_000);
