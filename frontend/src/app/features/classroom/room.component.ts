@@ -1,3 +1,5 @@
+import { Dialog } from '@angular/cdk/dialog';
+import { DatePipe } from '@angular/common';
 import {
   ChangeDetectionStrategy,
   Component,
@@ -12,10 +14,10 @@ import {
   untracked,
   viewChild,
 } from '@angular/core';
+import { NgIcon } from '@ng-icons/core';
 import { RouterLink } from '@angular/router';
 import { ClientEvents, MAX_CHAT_LENGTH } from '@contracts/realtime';
-import { TranslocoPipe, TranslocoService } from '@jsverse/transloco';
-import { LanguageService, LocalTimePipe } from '../../core/i18n/i18n';
+import { ROLE_LABELS } from '../../core/api-error';
 import { RoomSocket } from '../../core/room-socket.service';
 import { LtiSession } from '../../core/lti-session.service';
 import { inFrame, openPopout } from '../../core/popout';
@@ -24,7 +26,6 @@ import { WhiteboardComponent } from '../whiteboard/whiteboard.component';
 import { MediaBarComponent } from '../media/media-bar.component';
 import { MediaClient } from '../media/media-client';
 import { exposeMediaDiagnostics } from '../media/media-diagnostics';
-import { useMediaWords } from '../media/media-messages';
 import { VideoTileComponent } from '../media/video-tile.component';
 import { QuizPanelComponent } from '../quiz/quiz-panel.component';
 import { AttendanceLiveComponent } from '../attendance/attendance-live.component';
@@ -37,23 +38,29 @@ import { TeacherControlsComponent } from './control/teacher-controls.component';
 import { WaitingScreenComponent } from './control/waiting-screen.component';
 import { RecordingIndicatorComponent } from '../recording/recording-indicator.component';
 
-type Translate = (key: string) => string;
-const END_CHOICES = (t: Translate): DialogChoice[] => [
-  { value: 'cancel', label: t('common.cancel'), kind: 'quiet', testId: 'end-cancel' },
-  { value: 'leave', label: t('room.leave'), kind: 'quiet', testId: 'end-leave' },
-  { value: 'end', label: t('lobby.endForEveryone'), kind: 'danger', testId: 'end-for-everyone' },
+const END_CHOICES: DialogChoice[] = [
+  { value: 'cancel', label: 'Cancel', kind: 'quiet', testId: 'end-cancel' },
+  { value: 'leave', label: 'Leave (the class goes on)', kind: 'quiet', testId: 'end-leave' },
+  { value: 'end', label: 'End for everyone', kind: 'danger', testId: 'end-for-everyone' },
 ];
-const REMOVE_CHOICES = (t: Translate): DialogChoice[] => [
-  { value: 'cancel', label: t('common.cancel'), kind: 'quiet', testId: 'remove-cancel' },
-  { value: 'remove', label: t('room.remove'), kind: 'danger', testId: 'remove-confirm' },
+const REMOVE_CHOICES: DialogChoice[] = [
+  { value: 'cancel', label: 'Cancel', kind: 'quiet', testId: 'remove-cancel' },
+  { value: 'remove', label: 'Remove', kind: 'danger', testId: 'remove-confirm' },
 ];
+import { spotlight } from '../media/spotlight';
+import { HandNotices } from './hand-notices';
+import { provideRoomIcons } from './room-icons';
+import { isTextField, shortcutFor } from './room-shortcuts';
+import { ShortcutsHelpComponent } from './shortcuts-help.component';
+
+/** Where the room is laid out for a phone: one column, one panel at a time (board, people or chat). */
+const PHONE_QUERY = '(max-width: 720px)';
 
 /** The live classroom: video grid (SFU), participants (hands, teacher controls), whiteboard, chat, the connection state. */
 @Component({
   selector: 'app-room',
   imports: [
-    TranslocoPipe,
-    LocalTimePipe,
+    DatePipe,
     RouterLink,
     WhiteboardComponent,
     MediaBarComponent,
@@ -66,8 +73,10 @@ const REMOVE_CHOICES = (t: Translate): DialogChoice[] => [
     TeacherControlsComponent,
     WaitingScreenComponent,
     RecordingIndicatorComponent,
+    NgIcon,
   ],
-  providers: [RoomSocket, VisibilityReporter, LiveAttendance],
+  providers: [RoomSocket, VisibilityReporter, LiveAttendance, provideRoomIcons()],
+  host: { '(document:keydown)': 'shortcut($event)' },
   templateUrl: './room.component.html',
   styleUrl: './room.component.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -83,19 +92,29 @@ export class RoomComponent implements OnInit, OnDestroy {
   protected readonly attendance = inject(LiveAttendance);
   /** Inside the LMS page: offer a window of its own (camera and microphone need it in some LMSs). */
   protected readonly framed = inFrame();
+  protected readonly roleLabels = ROLE_LABELS;
   protected readonly maxChat = MAX_CHAT_LENGTH;
-  protected readonly panel = signal<'people' | 'chat'>('chat');
+  /** A phone shows one panel under the video (the board first); a laptop shows the board and one side panel. */
+  protected readonly phone = signal(window.matchMedia?.(PHONE_QUERY).matches ?? false);
+  protected readonly panel = signal<'board' | 'people' | 'chat'>(this.phone() ? 'board' : 'chat');
+  /** The side panel on a laptop (the board is always shown there). */
+  protected readonly sidePanel = computed(() => (this.panel() === 'people' ? 'people' : 'chat'));
+  /** The tile the person tapped to keep large (its peer id). */
+  protected readonly pinned = signal<string | null>(null);
+  /** Chat messages that arrived while the chat panel was not shown (a badge on its tab). */
+  protected readonly unread = signal(0);
+  private readonly dialog = inject(Dialog);
+  private readonly whiteboard = viewChild(WhiteboardComponent);
+  /** Raised hands the instructor has not seen yet (a toast and a short sound). */
+  protected readonly hands = new HandNotices();
   protected readonly draft = signal('');
   /** The instructor's quiz panel (students see a launched quiz by themselves). */
   protected readonly quizOpen = signal(false);
   protected readonly canTeach = computed(() => this.room.me()?.canTeach ?? false);
   /** A guest by invite link: no lobby, no course pages; only this class. */
   protected readonly guest = this.session.guest;
-  private readonly i18n = inject(TranslocoService);
-  private readonly language = inject(LanguageService);
-  private readonly t: Translate = (key) => this.i18n.translate(key);
-  protected readonly endChoices = computed(() => (this.language.current(), END_CHOICES(this.t)));
-  protected readonly removeChoices = computed(() => (this.language.current(), REMOVE_CHOICES(this.t)));
+  protected readonly endChoices = END_CHOICES;
+  protected readonly removeChoices = REMOVE_CHOICES;
   protected readonly endAsked = signal(false);
   protected readonly removing = signal<{ userId: string; name: string } | null>(null);
   protected readonly myHand = computed(
@@ -106,22 +125,20 @@ export class RoomComponent implements OnInit, OnDestroy {
   protected readonly media = signal<MediaClient | null>(null);
   private hideDiagnostics = () => {};
   protected readonly names = computed(() => new Map(this.room.participants().map((p) => [p.userId, p.name])));
-  /** Screen shares first (they are what the class looks at), then the speaker, then everyone. */
-  protected readonly tiles = computed(() => {
+  /** The large tile (pinned, a screen share, the teacher, the speaker) and the filmstrip of everyone else. */
+  protected readonly stage = computed(() => {
     const m = this.media();
-    if (!m) return [];
-    const speaker = m.activeSpeaker();
-    return [...m.tiles()].sort(
-      (a, b) =>
-        Number(!!b.screen) - Number(!!a.screen) ||
-        Number(b.peerId === speaker) - Number(a.peerId === speaker) ||
-        Number(b.self) - Number(a.self),
+    if (!m) return { featured: null, others: [] };
+    const teachers = new Set(
+      this.room
+        .participants()
+        .filter((p) => p.role !== 'learner')
+        .map((p) => p.userId),
     );
+    return spotlight({ tiles: m.tiles(), pinned: this.pinned(), activeSpeaker: m.activeSpeaker(), teachers });
   });
 
   constructor() {
-    // The media code (outside DI) speaks the person's language too.
-    useMediaWords((key, params) => this.i18n.translate(key, params));
     effect(() => {
       if (this.room.joins() === 0) return;
       untracked(() => {
@@ -142,6 +159,101 @@ export class RoomComponent implements OnInit, OnDestroy {
       const el = this.chatList()?.nativeElement;
       if (el) queueMicrotask(() => (el.scrollTop = el.scrollHeight));
     });
+    // New chat messages while the chat is not on screen: counted on its tab.
+    let seen = 0;
+    effect(() => {
+      const count = this.room.chat().length;
+      const showing = this.panel() === 'chat' || (!this.phone() && this.sidePanel() === 'chat');
+      untracked(() => {
+        if (showing || count < seen) this.unread.set(0);
+        else this.unread.update((n) => n + count - seen);
+        seen = count;
+      });
+    });
+    // An instructor notices a hand going up: a toast and a short sound.
+    effect(() => {
+      const people = this.room.participants();
+      if (untracked(() => this.canTeach())) untracked(() => this.hands.see(people));
+    });
+    const query = window.matchMedia?.(PHONE_QUERY);
+    const onQuery = (e: MediaQueryListEvent) => this.phone.set(e.matches);
+    query?.addEventListener('change', onQuery);
+    this.unsubscribeQuery = () => query?.removeEventListener('change', onQuery);
+  }
+
+  private unsubscribeQuery = () => {};
+
+  /** Tapping a small tile makes it the large one; tapping the large one again lets the room choose. */
+  protected pin(peerId: string) {
+    this.pinned.set(this.pinned() === peerId ? null : peerId);
+  }
+
+  /** The large tile fills the screen (the LMS frame allows fullscreen; Escape comes back). */
+  protected fullscreen(el: HTMLElement) {
+    if (document.fullscreenElement) void document.exitFullscreen();
+    else void el.requestFullscreen?.().catch(() => this.room.notice.set('Full screen is not allowed here.'));
+  }
+
+  /** Arrow keys, Home and End move between the tabs (the WAI-ARIA tabs pattern). */
+  protected tabKey(ev: KeyboardEvent) {
+    const order: Array<'board' | 'people' | 'chat'> = this.phone() ? ['board', 'people', 'chat'] : ['people', 'chat'];
+    const at = order.indexOf(this.phone() ? this.panel() : this.sidePanel());
+    const to =
+      ev.key === 'ArrowRight'
+        ? (at + 1) % order.length
+        : ev.key === 'ArrowLeft'
+          ? (at + order.length - 1) % order.length
+          : ev.key === 'Home'
+            ? 0
+            : ev.key === 'End'
+              ? order.length - 1
+              : -1;
+    if (to < 0) return;
+    ev.preventDefault();
+    this.panel.set(order[to]);
+    setTimeout(() => document.getElementById(`tab-${order[to]}`)?.focus());
+  }
+
+  protected showShortcuts() {
+    if (this.dialog.openDialogs.length) return;
+    this.dialog.open(ShortcutsHelpComponent, { ariaLabelledBy: 'shortcuts-title', autoFocus: 'first-tabbable' });
+  }
+
+  /** Keyboard shortcuts as Meet and BigBlueButton users expect them (listed by ?). */
+  protected shortcut(ev: KeyboardEvent) {
+    if (ev.defaultPrevented || ev.repeat) return;
+    const action = shortcutFor({
+      key: ev.key,
+      code: ev.code,
+      ctrlKey: ev.ctrlKey,
+      metaKey: ev.metaKey,
+      altKey: ev.altKey,
+      shiftKey: ev.shiftKey,
+      typing: isTextField(document.activeElement),
+    });
+    if (!action || this.room.connection() !== 'connected') return;
+    const m = this.media();
+    switch (action) {
+      case 'mic':
+      case 'camera':
+        if (!m) return;
+        void m.toggle(action);
+        break;
+      case 'hand':
+        if (this.canTeach()) return;
+        this.toggleHand();
+        break;
+      case 'undo':
+      case 'redo':
+        if (!this.whiteboard()?.mayDraw()) return;
+        if (action === 'undo') this.whiteboard()?.undo();
+        else this.whiteboard()?.redo();
+        break;
+      case 'help':
+        this.showShortcuts();
+        break;
+    }
+    ev.preventDefault();
   }
 
   ngOnInit(): void {
@@ -149,6 +261,8 @@ export class RoomComponent implements OnInit, OnDestroy {
   }
 
   ngOnDestroy(): void {
+    this.unsubscribeQuery();
+    this.hands.close();
     this.media()?.close();
     this.hideDiagnostics();
   }
@@ -156,9 +270,9 @@ export class RoomComponent implements OnInit, OnDestroy {
   /** Moves the class to a window of its own, signed in; this frame goes back to the lobby. */
   protected popOut() {
     if (openPopout(this.session, `/room/${this.sessionId()}`)) {
-      void this.router.navigateByUrl('/lobby', { state: { notice: this.i18n.translate('room.openInOwnWindow') } });
+      void this.router.navigateByUrl('/lobby', { state: { notice: 'Lectern is open in its own window.' } });
     } else {
-      this.room.notice.set(this.i18n.translate('room.popupBlocked'));
+      this.room.notice.set('Your browser blocked the new window: allow pop-ups for this site, then try again.');
     }
   }
 

@@ -1,74 +1,114 @@
 import { ChangeDetectionStrategy, Component, input } from '@angular/core';
-import { TranslocoPipe } from '@jsverse/transloco';
+import { NgIcon } from '@ng-icons/core';
 import type { MediaClient } from './media-client';
 
 /** Mic, camera and screen toggles, the device picker, and what went wrong (permission denied, no device, connection lost). */
 @Component({
   selector: 'app-media-bar',
-  imports: [TranslocoPipe],
+  imports: [NgIcon],
   template: `
     @let m = media();
-    <div class="bar" role="toolbar" [attr.aria-label]="'media.bar' | transloco">
-      <button class="btn" [class.off]="!m.mic()" (click)="m.toggle('mic')" data-testid="toggle-mic">
-        {{ m.mic() ? '🎤 ' + ('media.mute' | transloco) : '🔇 ' + ('media.unmute' | transloco) }}
+    <div class="bar" role="toolbar" aria-label="Your microphone, camera and screen">
+      <button
+        class="ctl"
+        [class.off]="!m.mic()"
+        [attr.aria-pressed]="m.mic()"
+        [title]="(m.mic() ? 'Mute' : 'Unmute') + ' (Ctrl+D)'"
+        (click)="m.toggle('mic')"
+        data-testid="toggle-mic"
+      >
+        <ng-icon [name]="m.mic() ? 'lucideMic' : 'lucideMicOff'" aria-hidden="true" /><span class="ctl-label"
+          >Microphone</span
+        >
       </button>
-      <button class="btn" [class.off]="!m.camera()" (click)="m.toggle('camera')" data-testid="toggle-camera">
-        📷 {{ (m.camera() ? 'media.stopVideo' : 'media.startVideo') | transloco }}
+      <button
+        class="ctl"
+        [class.off]="!m.camera()"
+        [attr.aria-pressed]="m.camera()"
+        [title]="(m.camera() ? 'Stop video' : 'Start video') + ' (Ctrl+E)'"
+        (click)="m.toggle('camera')"
+        data-testid="toggle-camera"
+      >
+        <ng-icon [name]="m.camera() ? 'lucideVideo' : 'lucideVideoOff'" aria-hidden="true" /><span class="ctl-label"
+          >Camera</span
+        >
       </button>
       @if (canTeach() || m.policy().studentScreenShare) {
-        <button class="btn" [class.off]="!m.screen()" (click)="m.toggle('screen')" data-testid="toggle-screen">
-          🖥 {{ (m.screen() ? 'media.stopSharing' : 'media.shareScreen') | transloco }}
+        <button
+          class="ctl"
+          [class.off]="!m.screen()"
+          [attr.aria-pressed]="m.screen()"
+          [title]="m.screen() ? 'Stop sharing' : 'Share screen'"
+          (click)="m.toggle('screen')"
+          data-testid="toggle-screen"
+        >
+          <ng-icon name="lucideMonitorUp" aria-hidden="true" /><span class="ctl-label">Share screen</span>
         </button>
       }
-      @if (canTeach()) {
-        <label class="opt"
-          ><input
-            type="checkbox"
-            [checked]="m.policy().studentScreenShare"
-            (change)="m.setPolicy($any($event.target).checked)"
-            data-testid="allow-student-screens"
-          />
-          {{ 'media.studentsMayShare' | transloco }}</label
-        >
-      }
+      <ng-content />
       <details class="devices">
-        <summary>{{ 'media.devices' | transloco }}</summary>
-        <label
-          >{{ 'media.microphone' | transloco }}
-          <select (change)="m.chooseDevice('audioinput', $any($event.target).value)" data-testid="pick-mic">
-            <option value="">{{ 'media.default' | transloco }}</option>
-            @for (d of m.devices.mics(); track d.deviceId) {
-              <option [value]="d.deviceId" [selected]="d.deviceId === m.devices.chosenMic()">
-                {{ d.label || ('media.microphone' | transloco) }}
-              </option>
-            }
-          </select>
-        </label>
-        <label
-          >{{ 'media.camera' | transloco }}
-          <select (change)="m.chooseDevice('videoinput', $any($event.target).value)" data-testid="pick-camera">
-            <option value="">{{ 'media.default' | transloco }}</option>
-            @for (d of m.devices.cameras(); track d.deviceId) {
-              <option [value]="d.deviceId" [selected]="d.deviceId === m.devices.chosenCamera()">
-                {{ d.label || ('media.camera' | transloco) }}
-              </option>
-            }
-          </select>
-        </label>
+        <summary aria-label="Devices and settings" title="Devices and settings">
+          <ng-icon name="lucideSettings" aria-hidden="true" />
+        </summary>
+        <div class="menu">
+          <label
+            >Microphone
+            <select (change)="m.chooseDevice('audioinput', $any($event.target).value)" data-testid="pick-mic">
+              <option value="">Default</option>
+              @for (d of m.devices.mics(); track d.deviceId) {
+                <option [value]="d.deviceId" [selected]="d.deviceId === m.devices.chosenMic()">
+                  {{ d.label || 'Microphone' }}
+                </option>
+              }
+            </select>
+          </label>
+          <label
+            >Camera
+            <select (change)="m.chooseDevice('videoinput', $any($event.target).value)" data-testid="pick-camera">
+              <option value="">Default</option>
+              @for (d of m.devices.cameras(); track d.deviceId) {
+                <option [value]="d.deviceId" [selected]="d.deviceId === m.devices.chosenCamera()">
+                  {{ d.label || 'Camera' }}
+                </option>
+              }
+            </select>
+          </label>
+          @if (canTeach()) {
+            <label class="opt"
+              ><input
+                type="checkbox"
+                [checked]="m.policy().studentScreenShare"
+                (change)="m.setPolicy($any($event.target).checked)"
+                data-testid="allow-student-screens"
+              />
+              Students may share screens</label
+            >
+          }
+        </div>
       </details>
       @if (m.route() === 'relay') {
-        <span class="route" [title]="'media.relayHelp' | transloco">{{ 'media.viaRelay' | transloco }}</span>
+        <span
+          class="route"
+          title="Your media goes through the TURN relay (UDP to the server is blocked or relaying is required)"
+          >via relay</span
+        >
       }
-      <span class="state" [attr.data-media-state]="m.state()" [attr.data-route]="m.route()" data-testid="media-state">
+      <span
+        class="state"
+        role="status"
+        [attr.data-media-state]="m.state()"
+        [attr.data-route]="m.route()"
+        data-testid="media-state"
+      >
         @switch (m.state()) {
           @case ('connecting') {
-            {{ 'media.connecting' | transloco }}
+            Connecting video…
           }
           @case ('reconnecting') {
-            {{ 'media.reconnecting' | transloco }}
+            Reconnecting video…
           }
           @case ('failed') {
-            {{ 'media.offline' | transloco }}
+            Video offline
           }
         }
       </span>
@@ -78,49 +118,116 @@ import type { MediaClient } from './media-client';
     }
   `,
   styles: `
+    :host {
+      display: block;
+    }
     .bar {
       display: flex;
-      flex-wrap: wrap;
       gap: 0.35rem;
       align-items: center;
+      justify-content: center;
+      flex-wrap: wrap;
     }
-    .btn {
+    /* One compact bar of round controls (Meet-like); the label under the icon goes on a narrow screen. */
+    .ctl,
+    :host ::ng-deep .ctl {
+      display: inline-flex;
+      align-items: center;
+      gap: 0.35rem;
       border: 0;
-      border-radius: 8px;
-      padding: 0.4rem 0.6rem;
-      background: #2563eb;
+      border-radius: 999px;
+      padding: 0 0.8rem;
+      min-height: 44px;
+      min-width: 44px;
+      justify-content: center;
+      background: #374151;
       color: #fff;
       font: inherit;
       font-size: 0.85rem;
       cursor: pointer;
-      min-height: 36px;
     }
-    .btn.off {
-      background: #374151;
+    .ctl.off {
+      background: #b91c1c;
     }
-    .opt {
-      color: #e5e7eb;
-      font-size: 0.8rem;
-      display: flex;
-      gap: 0.25rem;
-      align-items: center;
+    :host ::ng-deep .ctl.on {
+      background: #f59e0b;
+      color: #111827;
+    }
+    .ctl:focus-visible,
+    :host ::ng-deep .ctl:focus-visible,
+    summary:focus-visible {
+      outline: 3px solid #93c5fd;
+      outline-offset: 2px;
+    }
+    ng-icon,
+    :host ::ng-deep .ctl ng-icon {
+      font-size: 1.25rem;
+    }
+    @media (max-width: 720px) {
+      .ctl-label,
+      :host ::ng-deep .ctl-label {
+        position: absolute;
+        width: 1px;
+        height: 1px;
+        overflow: hidden;
+        clip: rect(0 0 0 0);
+        white-space: nowrap;
+      }
+      .ctl,
+      :host ::ng-deep .ctl {
+        padding: 0;
+      }
     }
     .devices {
+      position: relative;
       color: #e5e7eb;
-      font-size: 0.8rem;
+      font-size: 0.85rem;
     }
-    .devices label {
+    .devices summary {
+      list-style: none;
+      display: grid;
+      place-items: center;
+      width: 44px;
+      height: 44px;
+      border-radius: 999px;
+      background: #374151;
+      cursor: pointer;
+      font-size: 1.25rem;
+    }
+    .devices summary::-webkit-details-marker {
+      display: none;
+    }
+    .menu {
+      position: absolute;
+      bottom: 3.2rem;
+      right: 0;
+      z-index: 20;
+      background: #1f2937;
+      border-radius: 10px;
+      padding: 0.6rem;
+      display: grid;
+      gap: 0.4rem;
+      min-width: 15rem;
+      box-shadow: 0 6px 20px rgba(0, 0, 0, 0.4);
+    }
+    .menu label {
+      display: grid;
+      gap: 0.2rem;
+    }
+    .menu .opt {
       display: flex;
-      gap: 0.3rem;
+      gap: 0.35rem;
       align-items: center;
-      margin-top: 0.25rem;
     }
-    .devices select {
-      max-width: 12rem;
+    .menu select {
+      max-width: 16rem;
     }
     .state {
       color: #fde68a;
       font-size: 0.8rem;
+    }
+    .state:empty {
+      display: none;
     }
     .route {
       color: #bfdbfe;

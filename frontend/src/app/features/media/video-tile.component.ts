@@ -9,14 +9,14 @@ import {
   output,
   viewChild,
 } from '@angular/core';
-import { TranslocoPipe } from '@jsverse/transloco';
+import { NgIcon } from '@ng-icons/core';
 import { qualityLabel } from '@media-domain/quality';
 import type { Tile } from './tile-view-model';
 
 /** One person's tile: their video (or initials), their voice, name, connection quality, speaking ring. */
 @Component({
   selector: 'app-video-tile',
-  imports: [TranslocoPipe],
+  imports: [NgIcon],
   template: `
     <div
       class="tile"
@@ -38,10 +38,12 @@ import type { Tile } from './tile-view-model';
       @if (!tile().self && tile().audio) {
         <audio #audio autoplay></audio>
       }
-      <span class="name"
-        >{{ tile().self ? ('media.you' | transloco: { name: name() }) : name() }}
+      <span class="name" data-testid="tile-name"
+        >{{ name() }}{{ tile().self ? ' (you)' : '' }}
         @if (tile().micPaused) {
-          <span [title]="'media.muted' | transloco" [attr.aria-label]="'media.muted' | transloco">🔇</span>
+          <span class="muted-mic" role="img" aria-label="Microphone off" title="Microphone off"
+            ><ng-icon name="lucideMicOff" aria-hidden="true"
+          /></span>
         }
       </span>
       @if (tile().quality !== null) {
@@ -49,7 +51,7 @@ import type { Tile } from './tile-view-model';
           class="quality"
           [class]="'quality ' + label()"
           [attr.data-quality]="tile().quality"
-          [title]="'media.connection' | transloco: { quality: ('media.quality.' + label() | transloco) }"
+          [title]="'Connection: ' + label()"
         >
           <i></i><i></i><i></i>
         </span>
@@ -73,10 +75,22 @@ import type { Tile } from './tile-view-model';
       outline: 3px solid transparent;
       transition: outline-color 0.2s;
     }
+    @media (prefers-reduced-motion: reduce) {
+      .tile {
+        transition: none;
+      }
+    }
+    .muted-mic {
+      display: inline-flex;
+      vertical-align: middle;
+      color: #fca5a5;
+    }
     .tile.speaking {
       outline-color: #22c55e;
     }
+    /* A tap on a tile is the tile's (pin, enlarge), never the video element's. */
     video {
+      pointer-events: none;
       width: 100%;
       height: 100%;
       object-fit: cover;

@@ -1,8 +1,9 @@
-import { TranslocoPipe, TranslocoService } from '@jsverse/transloco';
 import {
+  afterNextRender,
   ChangeDetectionStrategy,
   Component,
   computed,
+  DestroyRef,
   effect,
   ElementRef,
   inject,
@@ -11,6 +12,7 @@ import {
   signal,
   viewChild,
 } from '@angular/core';
+import { NgIcon } from '@ng-icons/core';
 import { BoardElement, Point } from '@contracts/whiteboard';
 import type { StoredElement } from '@whiteboard-domain/board';
 import { boundsOf, elementAt, PointerPolicy } from '@whiteboard-domain/geometry';
@@ -19,7 +21,29 @@ import { BOARD_WIDTH, drawElement } from './board-render';
 import { WhiteboardClient } from './whiteboard-client';
 
 type Tool = 'select' | 'pen' | 'highlighter' | 'eraser' | 'line' | 'arrow' | 'rectangle' | 'ellipse' | 'text';
-const COLOURS = ['#111827', '#dc2626', '#2563eb', '#16a34a', '#d97706', '#7c3aed'];
+const COLOURS = [
+  { value: '#111827', name: 'Black' },
+  { value: '#dc2626', name: 'Red' },
+  { value: '#2563eb', name: 'Blue' },
+  { value: '#16a34a', name: 'Green' },
+  { value: '#d97706', name: 'Orange' },
+  { value: '#7c3aed', name: 'Purple' },
+];
+const TOOLS: Array<{ id: Tool; label: string; icon: string }> = [
+  { id: 'select', label: 'Select and move', icon: 'lucideMousePointer2' },
+  { id: 'pen', label: 'Pen', icon: 'lucidePen' },
+  { id: 'highlighter', label: 'Highlighter', icon: 'lucideHighlighter' },
+  { id: 'eraser', label: 'Eraser', icon: 'lucideEraser' },
+  { id: 'line', label: 'Line', icon: 'lucideMinus' },
+  { id: 'arrow', label: 'Arrow', icon: 'lucideMoveUpRight' },
+  { id: 'rectangle', label: 'Rectangle', icon: 'lucideSquare' },
+  { id: 'ellipse', label: 'Ellipse', icon: 'lucideCircle' },
+  { id: 'text', label: 'Text', icon: 'lucideType' },
+];
+/** Text is typed at least this big on the typing screen (CSS px): readable, and no zoom-on-focus on phones. */
+const MIN_TEXT_PX = 16;
+/** Text's default size in board units (a laptop shows it near that size). */
+const TEXT_SIZE = 24;
 /** Live strokes go out in small batches while they are drawn. */
 const FLUSH_MS = 40;
 
@@ -29,32 +53,21 @@ const FLUSH_MS = 40;
  */
 @Component({
   selector: 'app-whiteboard',
-  imports: [TranslocoPipe],
   templateUrl: './whiteboard.component.html',
   styleUrl: './whiteboard.component.css',
+  imports: [NgIcon],
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class WhiteboardComponent implements OnDestroy {
   readonly canTeach = input(false);
   readonly myUserId = input<string | null>(null);
   private readonly room = inject(RoomSocket);
-  private readonly i18n = inject(TranslocoService);
   protected readonly wb = new WhiteboardClient(this.room);
   protected readonly colours = COLOURS;
-  protected readonly tools: Tool[] = [
-    'select',
-    'pen',
-    'highlighter',
-    'eraser',
-    'line',
-    'arrow',
-    'rectangle',
-    'ellipse',
-    'text',
-  ];
+  protected readonly tools = TOOLS;
   protected readonly tool = signal<Tool>('pen');
-  protected readonly colour = signal(COLOURS[0]);
-  protected readonly width = signal(3);
+  protected readonly colour = signal(COLOURS[0].value);
+  protected readonly width = signal(4);
   protected readonly page = signal('page-1');
   protected readonly following = signal(true);
   protected readonly pages = computed(() => {
@@ -78,13 +91,30 @@ export class WhiteboardComponent implements OnDestroy {
     if (!boxes.length) return '';
     return `${Math.round(Math.min(...boxes.map((b) => b.x)))},${Math.round(Math.min(...boxes.map((b) => b.y)))}`;
   });
-  protected readonly mayDraw = computed(() => {
+  readonly mayDraw = computed(() => {
     const p = this.wb.permissions();
     return (
       this.canTeach() || p.mode === 'everyone' || (p.mode === 'named' && p.userIds.includes(this.myUserId() ?? ''))
     );
   });
   private readonly canvas = viewChild.required<ElementRef<HTMLCanvasElement>>('canvas');
+  private readonly textEditor = viewChild<ElementRef<HTMLTextAreaElement>>('textEditor');
+  /** The text box open on the canvas: where (board units and CSS px) and how big. */
+  protected readonly typing = signal<{
+    at: Point;
+    left: number;
+    top: number;
+    fontPx: number;
+    size: number;
+    colour: string;
+    page: string;
+  } | null>(null);
+  /** What a screen reader says of the canvas. */
+  protected readonly boardLabel = computed(() => {
+    const n = this.pages().indexOf(this.page()) + 1;
+    const who = this.mayDraw() ? 'draw with the pointer' : 'only the instructor draws';
+    return `Whiteboard, page ${n} of ${this.pages().length}, ${this.elementCount()} drawing(s); ${who}`;
+  });
   /** The element the select tool holds, and how far it has been dragged (sent as one move on release). */
   protected readonly selected = signal<string | null>(null);
   private dragging: { from: [number, number]; offset: [number, number] } | null = null;
@@ -119,6 +149,10 @@ export class WhiteboardComponent implements OnDestroy {
       const v = this.wb.teacherView();
       if (v && !this.canTeach() && (this.following() || v.locked)) this.page.set(v.page);
     });
+    // A canvas that changes size (a phone's Board tab shown again, a rotation, the frame resized) is redrawn.
+    const resized = new ResizeObserver(() => (this.dirty = true));
+    afterNextRender(() => resized.observe(this.canvas().nativeElement));
+    inject(DestroyRef).onDestroy(() => resized.disconnect());
     const loop = () => {
       if (this.dirty) this.render();
       this.frame = requestAnimationFrame(loop);
@@ -145,7 +179,11 @@ export class WhiteboardComponent implements OnDestroy {
   protected down(ev: PointerEvent) {
     if (!this.mayDraw() || !this.pointers.down(ev)) return;
     const c = this.canvas().nativeElement;
-    c.setPointerCapture(ev.pointerId);
+    try {
+      c.setPointerCapture(ev.pointerId);
+    } catch {
+      /* a pointer the browser no longer tracks: draw without capture */
+    }
     const at = this.point(ev);
     const tool = this.tool();
     if (tool === 'select') {
@@ -157,15 +195,9 @@ export class WhiteboardComponent implements OnDestroy {
     }
     this.selected.set(null);
     if (tool === 'text') {
-      const text = prompt(this.i18n.translate('wb.textPrompt'));
-      if (text?.trim())
-        void this.add(this.wb.id('text'), {
-          kind: 'text',
-          colour: this.colour(),
-          size: 24,
-          at,
-          text: text.trim().slice(0, 2000),
-        });
+      // A tap beside an open text box places it; the next tap opens a new one.
+      if (this.typing()) this.commitText();
+      else this.openText(at);
       return;
     }
     const elementId = this.wb.id(tool);
@@ -265,6 +297,51 @@ export class WhiteboardComponent implements OnDestroy {
     void this.wb.send({ type: 'delete', opId: this.wb.id('op'), page: this.page(), elementId: id });
   }
 
+  /** Opens a text box on the canvas where the person tapped (not the browser's prompt). */
+  private openText(at: Point) {
+    const s = this.scale();
+    const fontPx = Math.max(MIN_TEXT_PX, TEXT_SIZE * s);
+    const size = Math.min(200, Math.max(6, Math.ceil(fontPx / s)));
+    this.typing.set({
+      at,
+      left: at[0] * s,
+      top: at[1] * s,
+      fontPx: size * s,
+      size,
+      colour: this.colour(),
+      page: this.page(),
+    });
+    setTimeout(() => this.textEditor()?.nativeElement.focus());
+  }
+
+  /** Places the typed text on the board (an empty box places nothing). */
+  protected commitText() {
+    const t = this.typing();
+    if (!t) return;
+    const text = this.textEditor()?.nativeElement.value.trim() ?? '';
+    this.typing.set(null);
+    if (text)
+      void this.wb.send({
+        type: 'add',
+        opId: this.wb.id('op'),
+        page: t.page,
+        elementId: this.wb.id('text'),
+        element: { kind: 'text', colour: t.colour, size: t.size, at: t.at, text: text.slice(0, 2000) },
+      });
+  }
+
+  protected textKey(ev: KeyboardEvent) {
+    if (ev.key === 'Escape') {
+      ev.preventDefault();
+      this.typing.set(null);
+      this.canvas().nativeElement.focus();
+    } else if (ev.key === 'Enter' && !ev.shiftKey) {
+      ev.preventDefault();
+      this.commitText();
+      this.canvas().nativeElement.focus();
+    }
+  }
+
   protected key(ev: KeyboardEvent) {
     if ((ev.key === 'Delete' || ev.key === 'Backspace') && this.selected()) {
       ev.preventDefault();
@@ -272,11 +349,11 @@ export class WhiteboardComponent implements OnDestroy {
     }
   }
 
-  protected undo() {
+  undo() {
     void this.wb.send({ type: 'undo', opId: this.wb.id('op') });
   }
 
-  protected redo() {
+  redo() {
     void this.wb.send({ type: 'redo', opId: this.wb.id('op') });
   }
 
