@@ -35,7 +35,7 @@ import { RecordingLive } from './recording-live.service';
       @if (live.bannerOpen() && v.banner) {
         <div class="rec-banner" data-testid="recording-banner" role="alert">
           <span>{{ v.banner }}</span>
-          <button class="btn quiet" (click)="live.bannerOpen.set(false)" aria-label="Dismiss">OK</button>
+          <button class="btn quiet" (click)="live.bannerOpen.set(false)" aria-label="OK, dismiss">OK</button>
         </div>
       }
     }
@@ -80,6 +80,8 @@ import { RecordingLive } from './recording-live.service';
       left: 50%;
       transform: translateX(-50%);
       z-index: 20;
+      /* As wide as it may be (a left of 50% alone would halve it on a phone: a tall, narrow column). */
+      width: max-content;
       max-width: min(40rem, 92vw);
       display: flex;
       gap: 0.75rem;
