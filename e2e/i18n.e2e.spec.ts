@@ -51,14 +51,15 @@ describe('Lectern in Spanish from a launch with locale es (dev LMS, Chromium)', 
     const room = await frameAt(page, '/room/');
     await room.getByTestId('connection').filter({ hasText: 'En directo' }).waitFor({ timeout: 20_000 });
     expect(await text(room, 'end-class')).toBe('Terminar la clase');
-    expect(await text(room, 'raise-hand')).toContain('Levantar la mano');
-    expect(await text(room, 'tab-chat')).toBe('Chat');
-    expect(await text(room, 'tab-people')).toMatch(/^Personas \(\d+\)/);
+    // An instructor has no Raise hand; a laptop shows people and chat side by side (tabs are a phone's).
+    expect(await room.getByTestId('raise-hand').count()).toBe(0);
+    expect(await room.locator('#panel-people').getAttribute('aria-label')).toBe('Personas');
     expect(await room.getByTestId('chat-input').getAttribute('placeholder')).toBe('Escribe a la clase');
-    expect(await room.locator('[data-tool=pen]').textContent()).toContain('lápiz');
-    expect(await text(room, 'wb-permission')).toMatch(/Solo dibujo yo|Dejar dibujar a los estudiantes/);
+    expect(await room.locator('[data-tool=pen]').getAttribute('aria-label')).toBe('Lápiz');
+    expect(await text(room, 'wb-permission')).toMatch(/^Los estudiantes pueden dibujar:\s*(sí|no)$/);
     await room.getByTestId('toggle-mic').waitFor({ timeout: 20_000 });
-    expect(await text(room, 'toggle-mic')).toMatch(/Activar micrófono|Silenciar/);
+    expect(await text(room, 'toggle-mic')).toBe('Micrófono');
+    expect(await room.getByTestId('toggle-mic').getAttribute('title')).toMatch(/Activar micrófono|Silenciar/);
     // No English left in the room's bar and side panels (names and chat are people's own words).
     const bar = (await room.locator('header.bar').textContent()) ?? '';
     for (const english of ['Live', 'Raise hand', 'End class', 'Own window', 'Lobby'])
@@ -78,7 +79,8 @@ describe('Lectern in Spanish from a launch with locale es (dev LMS, Chromium)', 
     expect(await text(room, 'raise-hand')).toContain('Levantar la mano');
     expect(await text(room, 'chat-send')).toBe('Enviar');
     await room.getByTestId('toggle-camera').waitFor({ timeout: 20_000 });
-    expect(await text(room, 'toggle-camera')).toMatch(/Iniciar vídeo|Detener vídeo/);
+    expect(await text(room, 'toggle-camera')).toBe('Cámara');
+    expect(await room.getByTestId('toggle-camera').getAttribute('title')).toMatch(/Iniciar vídeo|Detener vídeo/);
     await page.screenshot({ path: '.cache/i18n-room-es-student.png' });
     await page.context().close();
 

@@ -1,5 +1,4 @@
 import { Dialog } from '@angular/cdk/dialog';
-import { DatePipe } from '@angular/common';
 import {
   ChangeDetectionStrategy,
   Component,
@@ -17,7 +16,8 @@ import {
 import { NgIcon } from '@ng-icons/core';
 import { RouterLink } from '@angular/router';
 import { ClientEvents, MAX_CHAT_LENGTH } from '@contracts/realtime';
-import { ROLE_LABELS } from '../../core/api-error';
+import { TranslocoPipe, TranslocoService } from '@jsverse/transloco';
+import { LanguageService, LocalTimePipe } from '../../core/i18n/i18n';
 import { RoomSocket } from '../../core/room-socket.service';
 import { LtiSession } from '../../core/lti-session.service';
 import { inFrame, openPopout } from '../../core/popout';
@@ -26,6 +26,7 @@ import { WhiteboardComponent } from '../whiteboard/whiteboard.component';
 import { MediaBarComponent } from '../media/media-bar.component';
 import { MediaClient } from '../media/media-client';
 import { exposeMediaDiagnostics } from '../media/media-diagnostics';
+import { useMediaWords } from '../media/media-messages';
 import { VideoTileComponent } from '../media/video-tile.component';
 import { QuizPanelComponent } from '../quiz/quiz-panel.component';
 import { AttendanceLiveComponent } from '../attendance/attendance-live.component';
@@ -38,14 +39,15 @@ import { TeacherControlsComponent } from './control/teacher-controls.component';
 import { WaitingScreenComponent } from './control/waiting-screen.component';
 import { RecordingIndicatorComponent } from '../recording/recording-indicator.component';
 
-const END_CHOICES: DialogChoice[] = [
-  { value: 'cancel', label: 'Cancel', kind: 'quiet', testId: 'end-cancel' },
-  { value: 'leave', label: 'Leave (the class goes on)', kind: 'quiet', testId: 'end-leave' },
-  { value: 'end', label: 'End for everyone', kind: 'danger', testId: 'end-for-everyone' },
+type Translate = (key: string) => string;
+const END_CHOICES = (t: Translate): DialogChoice[] => [
+  { value: 'cancel', label: t('common.cancel'), kind: 'quiet', testId: 'end-cancel' },
+  { value: 'leave', label: t('room.leave'), kind: 'quiet', testId: 'end-leave' },
+  { value: 'end', label: t('lobby.endForEveryone'), kind: 'danger', testId: 'end-for-everyone' },
 ];
-const REMOVE_CHOICES: DialogChoice[] = [
-  { value: 'cancel', label: 'Cancel', kind: 'quiet', testId: 'remove-cancel' },
-  { value: 'remove', label: 'Remove', kind: 'danger', testId: 'remove-confirm' },
+const REMOVE_CHOICES = (t: Translate): DialogChoice[] => [
+  { value: 'cancel', label: t('common.cancel'), kind: 'quiet', testId: 'remove-cancel' },
+  { value: 'remove', label: t('room.remove'), kind: 'danger', testId: 'remove-confirm' },
 ];
 import { spotlight } from '../media/spotlight';
 import { HandNotices } from './hand-notices';
@@ -60,7 +62,8 @@ const PHONE_QUERY = '(max-width: 720px)';
 @Component({
   selector: 'app-room',
   imports: [
-    DatePipe,
+    TranslocoPipe,
+    LocalTimePipe,
     RouterLink,
     WhiteboardComponent,
     MediaBarComponent,
@@ -92,7 +95,6 @@ export class RoomComponent implements OnInit, OnDestroy {
   protected readonly attendance = inject(LiveAttendance);
   /** Inside the LMS page: offer a window of its own (camera and microphone need it in some LMSs). */
   protected readonly framed = inFrame();
-  protected readonly roleLabels = ROLE_LABELS;
   protected readonly maxChat = MAX_CHAT_LENGTH;
   /** A phone shows one panel under the video (the board first); a laptop shows the board and one side panel. */
   protected readonly phone = signal(window.matchMedia?.(PHONE_QUERY).matches ?? false);
@@ -113,8 +115,11 @@ export class RoomComponent implements OnInit, OnDestroy {
   protected readonly canTeach = computed(() => this.room.me()?.canTeach ?? false);
   /** A guest by invite link: no lobby, no course pages; only this class. */
   protected readonly guest = this.session.guest;
-  protected readonly endChoices = END_CHOICES;
-  protected readonly removeChoices = REMOVE_CHOICES;
+  private readonly i18n = inject(TranslocoService);
+  private readonly language = inject(LanguageService);
+  private readonly t: Translate = (key) => this.i18n.translate(key);
+  protected readonly endChoices = computed(() => (this.language.current(), END_CHOICES(this.t)));
+  protected readonly removeChoices = computed(() => (this.language.current(), REMOVE_CHOICES(this.t)));
   protected readonly endAsked = signal(false);
   protected readonly removing = signal<{ userId: string; name: string } | null>(null);
   protected readonly myHand = computed(
@@ -139,6 +144,8 @@ export class RoomComponent implements OnInit, OnDestroy {
   });
 
   constructor() {
+    // The media code (outside DI) speaks the person's language too.
+    useMediaWords((key, params) => this.i18n.translate(key, params));
     effect(() => {
       if (this.room.joins() === 0) return;
       untracked(() => {
@@ -191,7 +198,7 @@ export class RoomComponent implements OnInit, OnDestroy {
   /** The large tile fills the screen (the LMS frame allows fullscreen; Escape comes back). */
   protected fullscreen(el: HTMLElement) {
     if (document.fullscreenElement) void document.exitFullscreen();
-    else void el.requestFullscreen?.().catch(() => this.room.notice.set('Full screen is not allowed here.'));
+    else void el.requestFullscreen?.().catch(() => this.room.notice.set(this.i18n.translate('room.noFullscreen')));
   }
 
   /** Arrow keys, Home and End move between the tabs (the WAI-ARIA tabs pattern). */
@@ -270,9 +277,9 @@ export class RoomComponent implements OnInit, OnDestroy {
   /** Moves the class to a window of its own, signed in; this frame goes back to the lobby. */
   protected popOut() {
     if (openPopout(this.session, `/room/${this.sessionId()}`)) {
-      void this.router.navigateByUrl('/lobby', { state: { notice: 'Lectern is open in its own window.' } });
+      void this.router.navigateByUrl('/lobby', { state: { notice: this.i18n.translate('room.openInOwnWindow') } });
     } else {
-      this.room.notice.set('Your browser blocked the new window: allow pop-ups for this site, then try again.');
+      this.room.notice.set(this.i18n.translate('room.popupBlocked'));
     }
   }
 

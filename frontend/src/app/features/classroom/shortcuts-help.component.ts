@@ -1,19 +1,22 @@
 import { DialogRef } from '@angular/cdk/dialog';
 import { A11yModule } from '@angular/cdk/a11y';
+import { TranslocoPipe } from '@jsverse/transloco';
 import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 import { SHORTCUTS } from './room-shortcuts';
 
 /** The keyboard shortcuts, in a dialog (CDK: focus trapped inside, Escape closes, focus goes back). */
 @Component({
   selector: 'app-shortcuts-help',
-  imports: [A11yModule],
+  imports: [A11yModule, TranslocoPipe],
   template: `
     <section class="dialog" data-testid="shortcuts-help">
-      <h2 id="shortcuts-title">Keyboard shortcuts</h2>
-      <p class="muted">On a Mac, use ⌘ for Ctrl.</p>
+      <h2 id="shortcuts-title">{{ 'shortcuts.title' | transloco }}</h2>
+      <p class="muted">{{ 'shortcuts.mac' | transloco }}</p>
       <table>
         <caption class="sr-only">
-          Shortcut keys and what they do
+          {{
+            'shortcuts.caption' | transloco
+          }}
         </caption>
         <tbody>
           @for (s of shortcuts; track s.action) {
@@ -21,15 +24,15 @@ import { SHORTCUTS } from './room-shortcuts';
               <th scope="row">
                 <kbd>{{ s.keys }}</kbd>
               </th>
-              <td>{{ s.what }}</td>
+              <td>{{ 'shortcuts.' + s.action | transloco }}</td>
             </tr>
           }
         </tbody>
       </table>
-      <p class="muted">
-        On the board: Tab reaches every tool; Delete removes the selected drawing; Escape leaves a text box.
-      </p>
-      <button class="btn" cdkFocusInitial (click)="ref.close()" data-testid="shortcuts-close">Close</button>
+      <p class="muted">{{ 'shortcuts.board' | transloco }}</p>
+      <button class="btn" cdkFocusInitial (click)="ref.close()" data-testid="shortcuts-close">
+        {{ 'common.close' | transloco }}
+      </button>
     </section>
   `,
   styles: `

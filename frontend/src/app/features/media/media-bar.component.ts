@@ -1,74 +1,77 @@
 import { ChangeDetectionStrategy, Component, input } from '@angular/core';
+import { TranslocoPipe } from '@jsverse/transloco';
 import { NgIcon } from '@ng-icons/core';
 import type { MediaClient } from './media-client';
 
 /** Mic, camera and screen toggles, the device picker, and what went wrong (permission denied, no device, connection lost). */
 @Component({
   selector: 'app-media-bar',
-  imports: [NgIcon],
+  imports: [NgIcon, TranslocoPipe],
   template: `
     @let m = media();
-    <div class="bar" role="toolbar" aria-label="Your microphone, camera and screen">
+    <div class="bar" role="toolbar" [attr.aria-label]="'media.bar' | transloco">
       <button
         class="ctl"
         [class.off]="!m.mic()"
         [attr.aria-pressed]="m.mic()"
-        [title]="(m.mic() ? 'Mute' : 'Unmute') + ' (Ctrl+D)'"
+        [title]="((m.mic() ? 'media.mute' : 'media.unmute') | transloco) + ' (Ctrl+D)'"
         (click)="m.toggle('mic')"
         data-testid="toggle-mic"
       >
-        <ng-icon [name]="m.mic() ? 'lucideMic' : 'lucideMicOff'" aria-hidden="true" /><span class="ctl-label"
-          >Microphone</span
-        >
+        <ng-icon [name]="m.mic() ? 'lucideMic' : 'lucideMicOff'" aria-hidden="true" /><span class="ctl-label">{{
+          'media.microphone' | transloco
+        }}</span>
       </button>
       <button
         class="ctl"
         [class.off]="!m.camera()"
         [attr.aria-pressed]="m.camera()"
-        [title]="(m.camera() ? 'Stop video' : 'Start video') + ' (Ctrl+E)'"
+        [title]="((m.camera() ? 'media.stopVideo' : 'media.startVideo') | transloco) + ' (Ctrl+E)'"
         (click)="m.toggle('camera')"
         data-testid="toggle-camera"
       >
-        <ng-icon [name]="m.camera() ? 'lucideVideo' : 'lucideVideoOff'" aria-hidden="true" /><span class="ctl-label"
-          >Camera</span
-        >
+        <ng-icon [name]="m.camera() ? 'lucideVideo' : 'lucideVideoOff'" aria-hidden="true" /><span class="ctl-label">{{
+          'media.camera' | transloco
+        }}</span>
       </button>
       @if (canTeach() || m.policy().studentScreenShare) {
         <button
           class="ctl"
           [class.off]="!m.screen()"
           [attr.aria-pressed]="m.screen()"
-          [title]="m.screen() ? 'Stop sharing' : 'Share screen'"
+          [title]="(m.screen() ? 'media.stopSharing' : 'media.shareScreen') | transloco"
           (click)="m.toggle('screen')"
           data-testid="toggle-screen"
         >
-          <ng-icon name="lucideMonitorUp" aria-hidden="true" /><span class="ctl-label">Share screen</span>
+          <ng-icon name="lucideMonitorUp" aria-hidden="true" /><span class="ctl-label">{{
+            'media.shareScreen' | transloco
+          }}</span>
         </button>
       }
       <ng-content />
       <details class="devices">
-        <summary aria-label="Devices and settings" title="Devices and settings">
+        <summary [attr.aria-label]="'media.settings' | transloco" [title]="'media.settings' | transloco">
           <ng-icon name="lucideSettings" aria-hidden="true" />
         </summary>
         <div class="menu">
           <label
-            >Microphone
+            >{{ 'media.microphone' | transloco }}
             <select (change)="m.chooseDevice('audioinput', $any($event.target).value)" data-testid="pick-mic">
-              <option value="">Default</option>
+              <option value="">{{ 'media.default' | transloco }}</option>
               @for (d of m.devices.mics(); track d.deviceId) {
                 <option [value]="d.deviceId" [selected]="d.deviceId === m.devices.chosenMic()">
-                  {{ d.label || 'Microphone' }}
+                  {{ d.label || ('media.microphone' | transloco) }}
                 </option>
               }
             </select>
           </label>
           <label
-            >Camera
+            >{{ 'media.camera' | transloco }}
             <select (change)="m.chooseDevice('videoinput', $any($event.target).value)" data-testid="pick-camera">
-              <option value="">Default</option>
+              <option value="">{{ 'media.default' | transloco }}</option>
               @for (d of m.devices.cameras(); track d.deviceId) {
                 <option [value]="d.deviceId" [selected]="d.deviceId === m.devices.chosenCamera()">
-                  {{ d.label || 'Camera' }}
+                  {{ d.label || ('media.camera' | transloco) }}
                 </option>
               }
             </select>
@@ -81,17 +84,13 @@ import type { MediaClient } from './media-client';
                 (change)="m.setPolicy($any($event.target).checked)"
                 data-testid="allow-student-screens"
               />
-              Students may share screens</label
+              {{ 'media.studentsMayShareCap' | transloco }}</label
             >
           }
         </div>
       </details>
       @if (m.route() === 'relay') {
-        <span
-          class="route"
-          title="Your media goes through the TURN relay (UDP to the server is blocked or relaying is required)"
-          >via relay</span
-        >
+        <span class="route" [title]="'media.relayHelp' | transloco">{{ 'media.viaRelay' | transloco }}</span>
       }
       <span
         class="state"
@@ -102,13 +101,13 @@ import type { MediaClient } from './media-client';
       >
         @switch (m.state()) {
           @case ('connecting') {
-            Connecting video…
+            {{ 'media.connecting' | transloco }}
           }
           @case ('reconnecting') {
-            Reconnecting video…
+            {{ 'media.reconnecting' | transloco }}
           }
           @case ('failed') {
-            Video offline
+            {{ 'media.offline' | transloco }}
           }
         }
       </span>

@@ -9,6 +9,7 @@ import {
   output,
   viewChild,
 } from '@angular/core';
+import { TranslocoPipe } from '@jsverse/transloco';
 import { NgIcon } from '@ng-icons/core';
 import { qualityLabel } from '@media-domain/quality';
 import type { Tile } from './tile-view-model';
@@ -16,7 +17,7 @@ import type { Tile } from './tile-view-model';
 /** One person's tile: their video (or initials), their voice, name, connection quality, speaking ring. */
 @Component({
   selector: 'app-video-tile',
-  imports: [NgIcon],
+  imports: [NgIcon, TranslocoPipe],
   template: `
     <div
       class="tile"
@@ -39,9 +40,13 @@ import type { Tile } from './tile-view-model';
         <audio #audio autoplay></audio>
       }
       <span class="name" data-testid="tile-name"
-        >{{ name() }}{{ tile().self ? ' (you)' : '' }}
+        >{{ tile().self ? ('media.you' | transloco: { name: name() }) : name() }}
         @if (tile().micPaused) {
-          <span class="muted-mic" role="img" aria-label="Microphone off" title="Microphone off"
+          <span
+            class="muted-mic"
+            role="img"
+            [attr.aria-label]="'room.micOff' | transloco"
+            [title]="'room.micOff' | transloco"
             ><ng-icon name="lucideMicOff" aria-hidden="true"
           /></span>
         }
@@ -51,7 +56,7 @@ import type { Tile } from './tile-view-model';
           class="quality"
           [class]="'quality ' + label()"
           [attr.data-quality]="tile().quality"
-          [title]="'Connection: ' + label()"
+          [title]="'media.connection' | transloco: { quality: ('media.quality.' + label() | transloco) }"
         >
           <i></i><i></i><i></i>
         </span>

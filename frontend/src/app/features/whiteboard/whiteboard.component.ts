@@ -12,7 +12,9 @@ import {
   signal,
   viewChild,
 } from '@angular/core';
+import { TranslocoPipe, TranslocoService } from '@jsverse/transloco';
 import { NgIcon } from '@ng-icons/core';
+import { LanguageService } from '../../core/i18n/i18n';
 import { BoardElement, Point } from '@contracts/whiteboard';
 import type { StoredElement } from '@whiteboard-domain/board';
 import { boundsOf, elementAt, PointerPolicy } from '@whiteboard-domain/geometry';
@@ -22,12 +24,12 @@ import { WhiteboardClient } from './whiteboard-client';
 
 type Tool = 'select' | 'pen' | 'highlighter' | 'eraser' | 'line' | 'arrow' | 'rectangle' | 'ellipse' | 'text';
 const COLOURS = [
-  { value: '#111827', name: 'Black' },
-  { value: '#dc2626', name: 'Red' },
-  { value: '#2563eb', name: 'Blue' },
-  { value: '#16a34a', name: 'Green' },
-  { value: '#d97706', name: 'Orange' },
-  { value: '#7c3aed', name: 'Purple' },
+  { value: '#111827', name: 'black' },
+  { value: '#dc2626', name: 'red' },
+  { value: '#2563eb', name: 'blue' },
+  { value: '#16a34a', name: 'green' },
+  { value: '#d97706', name: 'orange' },
+  { value: '#7c3aed', name: 'purple' },
 ];
 const TOOLS: Array<{ id: Tool; label: string; icon: string }> = [
   { id: 'select', label: 'Select and move', icon: 'lucideMousePointer2' },
@@ -55,13 +57,15 @@ const FLUSH_MS = 40;
   selector: 'app-whiteboard',
   templateUrl: './whiteboard.component.html',
   styleUrl: './whiteboard.component.css',
-  imports: [NgIcon],
+  imports: [NgIcon, TranslocoPipe],
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class WhiteboardComponent implements OnDestroy {
   readonly canTeach = input(false);
   readonly myUserId = input<string | null>(null);
   private readonly room = inject(RoomSocket);
+  private readonly i18n = inject(TranslocoService);
+  private readonly language = inject(LanguageService);
   protected readonly wb = new WhiteboardClient(this.room);
   protected readonly colours = COLOURS;
   protected readonly tools = TOOLS;
@@ -112,8 +116,14 @@ export class WhiteboardComponent implements OnDestroy {
   /** What a screen reader says of the canvas. */
   protected readonly boardLabel = computed(() => {
     const n = this.pages().indexOf(this.page()) + 1;
-    const who = this.mayDraw() ? 'draw with the pointer' : 'only the instructor draws';
-    return `Whiteboard, page ${n} of ${this.pages().length}, ${this.elementCount()} drawing(s); ${who}`;
+    this.language.current();
+    const who = this.i18n.translate(this.mayDraw() ? 'wb.whoDraws' : 'wb.whoWatches');
+    return this.i18n.translate('wb.boardLabel', {
+      page: n,
+      pages: this.pages().length,
+      count: this.elementCount(),
+      who,
+    });
   });
   /** The element the select tool holds, and how far it has been dragged (sent as one move on release). */
   protected readonly selected = signal<string | null>(null);
