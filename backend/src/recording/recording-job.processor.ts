@@ -24,9 +24,14 @@ export class RecordingJobProcessor {
     return this.jobs.process(job);
   }
 
-  /** Deletes recordings past their platform's retention (files first, then the row). */
+  /**
+   * Deletes recordings past their platform's retention (files first, then the row), and queues again the
+   * recordings whose job Redis lost (a row still queued or processing, untouched for 10 minutes: adding a
+   * job whose id Bull still has is a no-op).
+   */
   @Process('retention')
   async retention(): Promise<number> {
+    for (const r of await this.recordings.stale(10 * 60_000)) await this.jobs.enqueue(r.sessionId, r.courseId);
     let deleted = 0;
     for (const r of await this.recordings.pastRetention()) {
       if (r.storagePrefix) await this.storage.deletePrefix(r.storagePrefix);

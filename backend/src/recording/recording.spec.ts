@@ -1,4 +1,4 @@
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import crypto from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -58,6 +58,7 @@ describe('recording after class (real processes, FFmpeg, s3rver)', () => {
       RECORDINGS_S3_ACCESS_KEY_ID: 'S3RVER',
       RECORDINGS_S3_SECRET_ACCESS_KEY: 'S3RVER',
       RECORDINGS_CAPTURE_WAIT_MS: '5000',
+      RECORDINGS_RETENTION_CHECK_MS: '1000',
     });
     db = new Client({ connectionString: cluster.databaseUrl });
     await db.connect();
@@ -246,5 +247,34 @@ describe('recording after class (real processes, FFmpeg, s3rver)', () => {
       (await api(`/api/recordings/${recording.id}/position`, student, { method: 'PUT', body: '{"positionMs":-1}' }))
         .status,
     ).toBe(400);
+  });
+
+  it("deletes a recording past its platform's retention, files and row", async () => {
+    const [{ storage_prefix: prefix }] = (
+      await db.query(`SELECT storage_prefix FROM recording WHERE id = $1`, [recording.id])
+    ).rows as Array<{ storage_prefix: string }>;
+    const client = new S3Client({
+      region: 'us-east-1',
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+    const count = async () =>
+      (await client.send(new ListObjectsV2Command({ Bucket: 'recordings', Prefix: prefix }))).KeyCount ?? 0;
+    expect(await count()).toBeGreaterThan(5);
+    await db.query(
+      `UPDATE lti_platform SET recording_retention_days = 30 WHERE id = (SELECT platform_id FROM course WHERE id = (SELECT course_id FROM recording WHERE id = $1))`,
+      [recording.id],
+    );
+    await new Promise((r) => setTimeout(r, 2500));
+    expect((await db.query(`SELECT 1 FROM recording WHERE id = $1`, [recording.id])).rowCount).toBe(1); // 30 days: kept
+    await db.query(`UPDATE live_session SET ended_at = now() - interval '31 days' WHERE id = $1`, [sessionId]);
+    await waitFor(
+      async () => (await db.query(`SELECT 1 FROM recording WHERE id = $1`, [recording.id])).rowCount === 0,
+      'the recording deleted by the retention sweep',
+      30_000,
+    );
+    expect(await count()).toBe(0);
+    client.destroy();
   });
 });

@@ -199,6 +199,19 @@ export class RecordingsRepository {
     }));
   }
 
+  /** Recordings not finished nor failed for good whose row has not moved for a while (their job may be lost with Redis). */
+  async stale(olderThanMs: number): Promise<Array<{ sessionId: string; courseId: string }>> {
+    const rows = await this.db.query(
+      `SELECT session_id, course_id FROM recording
+        WHERE status IN ('queued', 'processing') AND updated_at < now() - make_interval(secs => $1) LIMIT 100`,
+      [olderThanMs / 1000],
+    );
+    return rows.map((r: { session_id: string; course_id: string }) => ({
+      sessionId: r.session_id,
+      courseId: r.course_id,
+    }));
+  }
+
   async delete(id: string): Promise<void> {
     await this.db.query(`DELETE FROM recording WHERE id = $1`, [id]);
   }
