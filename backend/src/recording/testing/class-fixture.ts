@@ -42,19 +42,21 @@ export async function makeFixtureClass(
     { id: 'mic-t', kind: 'audio', role: 'teacher', from: 0, to: seconds, tone: 440 },
     { id: 'mic-s', kind: 'audio', role: 'student', from: s(0.15), to: s(0.75), tone: 660 },
   ];
-  const runs: CaptureRunInput[] = [];
-  for (const r of specs) {
-    const playlist = await writeCaptureRun(recordingDir, `${prefix}/${r.id}`, r.kind, r.to - r.from, r.tone);
-    runs.push({
-      id: `00000000-0000-4000-8000-${String(runs.length + 1).padStart(12, '0')}`,
-      kind: r.kind,
-      role: r.role,
-      userId: null,
-      startedAt: at(r.from),
-      playlist,
-      segments: parseSegmentList(await readFile(path.join(recordingDir, playlist), 'utf8')),
-    });
-  }
+  // Each run is its own FFmpeg process, made side by side.
+  const runs: CaptureRunInput[] = await Promise.all(
+    specs.map(async (r, i) => {
+      const playlist = await writeCaptureRun(recordingDir, `${prefix}/${r.id}`, r.kind, r.to - r.from, r.tone);
+      return {
+        id: `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`,
+        kind: r.kind,
+        role: r.role,
+        userId: null,
+        startedAt: at(r.from),
+        playlist,
+        segments: parseSegmentList(await readFile(path.join(recordingDir, playlist), 'utf8')),
+      };
+    }),
+  );
   const ops: TimedOp[] = [];
   const op = (t: number, o: BoardOp, userId = 'teacher-1') =>
     ops.push({ pos: ops.length + 1, at: at(t).getTime(), userId, op: o });
