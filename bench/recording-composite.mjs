@@ -40,12 +40,21 @@ try {
       ops.push({ pos: ops.length + 1, at, userId: 't', op: { type: 'add-page', opId: `op-pg-${i}`, page } });
       pageChanges.push({ page, at: new Date(at + 500) });
     }
-    const points = Array.from({ length: 40 }, (_, k) => [100 + k * 20 + (i % 7) * 10, 100 + ((i * 37) % 700) + Math.sin(k / 3) * 30]);
+    const points = Array.from({ length: 40 }, (_, k) => [
+      100 + k * 20 + (i % 7) * 10,
+      100 + ((i * 37) % 700) + Math.sin(k / 3) * 30,
+    ]);
     ops.push({
       pos: ops.length + 1,
       at: at + 1000,
       userId: 't',
-      op: { type: 'add', opId: `op-s-${i}`, page, elementId: `el-${i}`, element: { kind: 'stroke', tool: 'pen', colour: '#1d4ed8', width: 3, points } },
+      op: {
+        type: 'add',
+        opId: `op-s-${i}`,
+        page,
+        elementId: `el-${i}`,
+        element: { kind: 'stroke', tool: 'pen', colour: '#1d4ed8', width: 3, points },
+      },
     });
   }
 
@@ -61,7 +70,10 @@ try {
     timeline.duration,
   );
   const work = path.join(dir, 'work');
-  const compositor = new Compositor({ recordingDir: path.join(dir, 'capture'), timeline, board, chapters, title: 'Bench class' }, work);
+  const compositor = new Compositor(
+    { recordingDir: path.join(dir, 'capture'), timeline, board, chapters, title: 'Bench class' },
+    work,
+  );
   await compositor.run([], {
     started: async (s) => void (steps[s] = { from: Date.now() }),
     progress: () => undefined,
