@@ -1,3 +1,5 @@
+import { EN } from '../../core/i18n/en';
+import { translatorOf } from '../../core/i18n/language';
 import { QuizErrors, type QuizAnswer, type StudentQuestion } from '@contracts/quiz';
 import type { AckError } from '@contracts/realtime';
 
@@ -118,18 +120,21 @@ export function parseNumber(text: string): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-/** Null when the draft can be sent, else why not (shown beside the disabled button). */
-export function whyNotReady(draft: AnswerDraft): string | null {
+type Translate = (key: string) => string;
+const ENGLISH: Translate = translatorOf(EN);
+
+/** Null when the draft can be sent, else why not (shown beside the disabled button), in the language of `t`. */
+export function whyNotReady(draft: AnswerDraft, t: Translate = ENGLISH): string | null {
   switch (draft.kind) {
     case 'choice-one':
-      return draft.picked.length === 1 ? null : 'Pick an answer';
+      return draft.picked.length === 1 ? null : t('quiz.why.pickOne');
     case 'choice-many':
-      return draft.picked.length > 0 ? null : 'Pick one or more answers';
+      return draft.picked.length > 0 ? null : t('quiz.why.pickMany');
     case 'text':
-      return draft.text.trim() ? null : 'Type your answer';
+      return draft.text.trim() ? null : t('quiz.why.type');
     case 'number':
-      if (!draft.text.trim()) return 'Type a number';
-      return parseNumber(draft.text) === null ? 'That is not a number (e.g. 3.5)' : null;
+      if (!draft.text.trim()) return t('quiz.why.typeNumber');
+      return parseNumber(draft.text) === null ? t('quiz.why.notNumber') : null;
   }
 }
 
@@ -143,20 +148,20 @@ export type AnswerStatus =
   | { state: 'closed'; answered: boolean };
 
 /** Words for the status, said through the panel's polite live region. */
-export function statusMessage(s: AnswerStatus): string {
+export function statusMessage(s: AnswerStatus, t: Translate = ENGLISH): string {
   switch (s.state) {
     case 'open':
       return '';
     case 'sending':
-      return 'Sending your answer…';
+      return t('quiz.status.sending');
     case 'received':
-      return s.changeable ? 'Answer received. You can change it until the question closes.' : 'Answer received.';
+      return t(s.changeable ? 'quiz.status.receivedChangeable' : 'quiz.status.received');
     case 'refused':
       return s.message;
     case 'late':
-      return 'Too late: this question closed before your answer arrived, so it was not counted.';
+      return t('quiz.status.late');
     case 'closed':
-      return s.answered ? 'The question is closed. Your answer counts.' : 'The question is closed. You did not answer.';
+      return t(s.answered ? 'quiz.status.closedAnswered' : 'quiz.status.closedNotAnswered');
   }
 }
 

@@ -1,4 +1,5 @@
-import { TranslocoPipe } from '@jsverse/transloco';
+import { TranslocoPipe, TranslocoService } from '@jsverse/transloco';
+import { LanguageService } from '../../core/i18n/i18n';
 import { ChangeDetectionStrategy, Component, computed, inject, input, linkedSignal, signal } from '@angular/core';
 import { QUIZ_LIMITS, type QuizStudentView, type StudentQuestion } from '@contracts/quiz';
 import {
@@ -69,15 +70,18 @@ export class QuizStudentComponent {
     if (s.state === 'open' && answered) return { state: 'received', at: 0, changeable: v.allowChange };
     return s;
   });
-  protected readonly message = computed(() => statusMessage(this.status()));
+  private readonly i18n = inject(TranslocoService);
+  private readonly language = inject(LanguageService);
+  private readonly t = (key: string) => (this.language.current(), this.i18n.translate(key));
+  protected readonly message = computed(() => statusMessage(this.status(), this.t));
   /** Picks are locked once sent (unless changes are allowed) and when the quiz is closed. */
   protected readonly locked = computed(() => {
     const s = this.status();
     return this.closed() || s.state === 'sending' || s.state === 'late' || (s.state === 'received' && !s.changeable);
   });
-  protected readonly why = computed(() => whyNotReady(this.draft()));
+  protected readonly why = computed(() => whyNotReady(this.draft(), this.t));
   protected readonly sendLabel = computed(() =>
-    this.status().state === 'received' ? 'Change my answer' : 'Send answer',
+    this.t(this.status().state === 'received' ? 'quiz.change' : 'quiz.send'),
   );
   protected readonly answeredCount = computed(() => this.view().mine.length);
 
@@ -134,10 +138,10 @@ export class QuizStudentComponent {
   }
 
   protected markOf(fraction: number | null, answered: boolean): string {
-    if (!answered) return 'Not answered';
-    if (fraction === null) return 'Answered';
-    if (fraction >= 1) return '✓ Right';
-    if (fraction <= 0) return '✗ Not right';
-    return `Partly right (${Math.round(fraction * 100)}%)`;
+    if (!answered) return this.t('quiz.mark.notAnswered');
+    if (fraction === null) return this.t('quiz.mark.answered');
+    if (fraction >= 1) return `✓ ${this.t('quiz.mark.right')}`;
+    if (fraction <= 0) return `✗ ${this.t('quiz.mark.wrong')}`;
+    return this.i18n.translate('quiz.mark.partly', { percent: Math.round(fraction * 100) });
   }
 }
