@@ -256,6 +256,8 @@ export const EN = {
     remove: 'Remove',
     removeHelp: 'Remove from the class',
     deleteMessage: 'Delete this message',
+    observerNote:
+      'You are watching as an observer: you see and hear the class and read its chat, but cannot send anything into it.',
     messagePlaceholder: 'Message the class',
     send: 'Send',
     pendingMessages: 'Messages waiting for the connection: {{ count }}',

@@ -257,6 +257,7 @@ export const ES: Translations = {
     remove: 'Retirar',
     removeHelp: 'Retirar de la clase',
     deleteMessage: 'Borrar este mensaje',
+    observerNote: 'Estás como observador: ves y oyes la clase y lees su chat, pero no puedes enviar nada.',
     messagePlaceholder: 'Escribe a la clase',
     send: 'Enviar',
     pendingMessages: 'Mensajes esperando la conexión: {{ count }}',

@@ -113,6 +113,8 @@ export class RoomComponent implements OnInit, OnDestroy {
   /** The instructor's quiz panel (students see a launched quiz by themselves). */
   protected readonly quizOpen = signal(false);
   protected readonly canTeach = computed(() => this.room.me()?.canTeach ?? false);
+  /** An LMS observer (a parent, a mentor; an empty roles claim): watches and reads, sends nothing into the class. */
+  protected readonly observer = computed(() => this.room.me()?.role === 'observer');
   /** A guest by invite link: no lobby, no course pages; only this class. */
   protected readonly guest = this.session.guest;
   private readonly i18n = inject(TranslocoService);
@@ -243,11 +245,11 @@ export class RoomComponent implements OnInit, OnDestroy {
     switch (action) {
       case 'mic':
       case 'camera':
-        if (!m) return;
+        if (!m || this.observer()) return;
         void m.toggle(action);
         break;
       case 'hand':
-        if (this.canTeach()) return;
+        if (this.canTeach() || this.observer()) return;
         this.toggleHand();
         break;
       case 'undo':

@@ -10,43 +10,46 @@ import type { MediaClient } from './media-client';
   template: `
     @let m = media();
     <div class="bar" role="toolbar" [attr.aria-label]="'media.bar' | transloco">
-      <button
-        class="ctl"
-        [class.off]="!m.mic()"
-        [attr.aria-pressed]="m.mic()"
-        [title]="((m.mic() ? 'media.mute' : 'media.unmute') | transloco) + ' (Ctrl+D)'"
-        (click)="m.toggle('mic')"
-        data-testid="toggle-mic"
-      >
-        <ng-icon [name]="m.mic() ? 'lucideMic' : 'lucideMicOff'" aria-hidden="true" /><span class="ctl-label">{{
-          'media.microphone' | transloco
-        }}</span>
-      </button>
-      <button
-        class="ctl"
-        [class.off]="!m.camera()"
-        [attr.aria-pressed]="m.camera()"
-        [title]="((m.camera() ? 'media.stopVideo' : 'media.startVideo') | transloco) + ' (Ctrl+E)'"
-        (click)="m.toggle('camera')"
-        data-testid="toggle-camera"
-      >
-        <ng-icon [name]="m.camera() ? 'lucideVideo' : 'lucideVideoOff'" aria-hidden="true" /><span class="ctl-label">{{
-          'media.camera' | transloco
-        }}</span>
-      </button>
-      @if (canTeach() || m.policy().studentScreenShare) {
+      @if (!watchOnly()) {
         <button
           class="ctl"
-          [class.off]="!m.screen()"
-          [attr.aria-pressed]="m.screen()"
-          [title]="(m.screen() ? 'media.stopSharing' : 'media.shareScreen') | transloco"
-          (click)="m.toggle('screen')"
-          data-testid="toggle-screen"
+          [class.off]="!m.mic()"
+          [attr.aria-pressed]="m.mic()"
+          [title]="((m.mic() ? 'media.mute' : 'media.unmute') | transloco) + ' (Ctrl+D)'"
+          (click)="m.toggle('mic')"
+          data-testid="toggle-mic"
         >
-          <ng-icon name="lucideMonitorUp" aria-hidden="true" /><span class="ctl-label">{{
-            'media.shareScreen' | transloco
+          <ng-icon [name]="m.mic() ? 'lucideMic' : 'lucideMicOff'" aria-hidden="true" /><span class="ctl-label">{{
+            'media.microphone' | transloco
           }}</span>
         </button>
+        <button
+          class="ctl"
+          [class.off]="!m.camera()"
+          [attr.aria-pressed]="m.camera()"
+          [title]="((m.camera() ? 'media.stopVideo' : 'media.startVideo') | transloco) + ' (Ctrl+E)'"
+          (click)="m.toggle('camera')"
+          data-testid="toggle-camera"
+        >
+          <ng-icon [name]="m.camera() ? 'lucideVideo' : 'lucideVideoOff'" aria-hidden="true" /><span
+            class="ctl-label"
+            >{{ 'media.camera' | transloco }}</span
+          >
+        </button>
+        @if (canTeach() || m.policy().studentScreenShare) {
+          <button
+            class="ctl"
+            [class.off]="!m.screen()"
+            [attr.aria-pressed]="m.screen()"
+            [title]="(m.screen() ? 'media.stopSharing' : 'media.shareScreen') | transloco"
+            (click)="m.toggle('screen')"
+            data-testid="toggle-screen"
+          >
+            <ng-icon name="lucideMonitorUp" aria-hidden="true" /><span class="ctl-label">{{
+              'media.shareScreen' | transloco
+            }}</span>
+          </button>
+        }
       }
       <ng-content />
       <details class="devices">
@@ -254,4 +257,6 @@ import type { MediaClient } from './media-client';
 export class MediaBarComponent {
   readonly media = input.required<MediaClient>();
   readonly canTeach = input(false);
+  /** An observer: receives the class, sends nothing (no microphone, camera or screen controls). */
+  readonly watchOnly = input(false);
 }

@@ -63,6 +63,8 @@ const FLUSH_MS = 40;
 export class WhiteboardComponent implements OnDestroy {
   readonly canTeach = input(false);
   readonly myUserId = input<string | null>(null);
+  /** Observers and guests watch the board: the server refuses their strokes, so no tools are offered. */
+  readonly watchOnly = input(false);
   private readonly room = inject(RoomSocket);
   private readonly i18n = inject(TranslocoService);
   private readonly language = inject(LanguageService);
@@ -97,6 +99,7 @@ export class WhiteboardComponent implements OnDestroy {
   });
   readonly mayDraw = computed(() => {
     const p = this.wb.permissions();
+    if (this.watchOnly()) return false;
     return (
       this.canTeach() || p.mode === 'everyone' || (p.mode === 'named' && p.userIds.includes(this.myUserId() ?? ''))
     );
