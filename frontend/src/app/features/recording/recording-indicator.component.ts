@@ -93,6 +93,12 @@ import { RecordingLive } from './recording-live.service';
       border: 1px solid #f3b1a8;
       box-shadow: 0 2px 8px rgba(0, 0, 0, 0.12);
       font-size: 0.9rem;
+      /* A notice over the room, not a wall: taps and clicks on its text reach the controls beneath;
+         only its OK button takes them. */
+      pointer-events: none;
+    }
+    .rec-banner button {
+      pointer-events: auto;
     }
   `,
 })
