@@ -246,7 +246,12 @@ describe.skipIf(mediaTestsOptedOut())('the room on a phone and a laptop (issue 1
     // page's <iframe> element instead of into the cross-site frame (see the README's accessibility note).
     await student.room.locator('[data-tool=text]').focus();
     await student.page.keyboard.press('Enter');
-    expect(await student.room.locator('[data-tool=text]').getAttribute('aria-pressed')).toBe('true');
+    // Read once Angular has rendered the key's result (a loaded machine is slower than this line).
+    await waitFor(
+      async () => (await student.room.locator('[data-tool=text]').getAttribute('aria-pressed')) === 'true',
+      'the text tool chosen with the keyboard',
+      10_000,
+    );
     await sBoard.evaluate(
       (c, [fx, fy]) => {
         const r = c.getBoundingClientRect();
