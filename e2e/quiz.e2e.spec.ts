@@ -171,7 +171,7 @@ describe('a live quiz in Chromium: launched in class, answered on a laptop and a
     expect(await results.locator('tr[data-student="Alan Turing"] [data-testid=student-score]').textContent()).toContain(
       '0 / 10',
     );
-  });
+  }, 180_000);
 
   it('a question prepared in the bank (another course) is launched in class; a short answer marked right by hand after class changes the score', async () => {
     const ctx = await browser.newContext();
@@ -258,5 +258,5 @@ describe('a live quiz in Chromium: launched in class, answered on a laptop and a
     const csv = fs.readFileSync((await download.path())!, 'utf8');
     expect(csv).toContain('Katherine Johnson');
     expect(csv).toContain('curie');
-  });
+  }, 180_000);
 });
