@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import Redis from 'ioredis';
 import { z } from 'zod';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -29,7 +29,7 @@ export type HostState = MediaHostReport['state'];
  * join is placed elsewhere; its HTTP readiness turns false too.
  */
 @Injectable()
-export class MediaHosts implements OnModuleInit, OnModuleDestroy {
+export class MediaHosts implements OnModuleDestroy {
   private readonly logger = new Logger('MediaHosts');
   private timer: NodeJS.Timeout | null = null;
   private lastCpu: { seconds: number; at: number } | null = null;
@@ -60,10 +60,6 @@ export class MediaHosts implements OnModuleInit, OnModuleDestroy {
     void this.publish();
     this.timer = setInterval(() => void this.publish(), this.config.presence.beatMs);
     this.timer.unref();
-  }
-
-  onModuleInit(): void {
-    // MediaCluster calls start() with its id in its own onModuleInit.
   }
 
   async onModuleDestroy(): Promise<void> {

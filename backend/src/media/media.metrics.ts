@@ -10,23 +10,30 @@ export class MediaMetrics implements OnModuleInit {
     private readonly media: MediaService,
   ) {}
 
+  /** One reading of the workers per scrape, shared by the three gauges (each would otherwise ask every worker). */
+  private reading: { at: number; load: ReturnType<MediaService['load']> } | null = null;
+  private load(): ReturnType<MediaService['load']> {
+    const now = Date.now();
+    if (!this.reading || now - this.reading.at > 1000) this.reading = { at: now, load: this.media.load() };
+    return this.reading.load;
+  }
+
   onModuleInit(): void {
     this.metrics.gauge('lectern_media_rooms', 'Classes whose media this instance hosts', [], async () => [
-      { value: (await this.media.load()).rooms },
+      { value: (await this.load()).rooms },
     ]);
     this.metrics.gauge(
       'lectern_media_worker_consumers',
       'Consumers placed on each mediasoup worker',
       ['worker'],
-      async () =>
-        (await this.media.load()).workers.map((w) => ({ labels: { worker: String(w.index) }, value: w.consumers })),
+      async () => (await this.load()).workers.map((w) => ({ labels: { worker: String(w.index) }, value: w.consumers })),
     );
     this.metrics.gauge(
       'lectern_media_worker_cpu_seconds_total',
       'CPU time (user + system) each mediasoup worker has used since it started',
       ['worker'],
       async () =>
-        (await this.media.load()).workers.map((w) => ({ labels: { worker: String(w.index) }, value: w.cpuSeconds })),
+        (await this.load()).workers.map((w) => ({ labels: { worker: String(w.index) }, value: w.cpuSeconds })),
     );
   }
 }
