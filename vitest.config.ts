@@ -26,7 +26,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['backend/src/**/*.spec.ts', 'frontend/src/**/*.spec.ts', 'e2e/**/*.e2e.spec.ts'],
+    include: ['backend/src/**/*.spec.ts', 'bench/**/*.spec.ts', 'frontend/src/**/*.spec.ts', 'e2e/**/*.e2e.spec.ts'],
     globalSetup: ['backend/src/testing/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
