@@ -12,6 +12,7 @@ import {
 } from '@angular/core';
 import { firstValueFrom } from 'rxjs';
 import { provideTransloco, Translation, TranslocoLoader, TranslocoService } from '@jsverse/transloco';
+import { errorKey, type ShownError } from '../api-error';
 import { safeStorage } from '../safe-storage';
 import { formatLocalTime, type TimeStyle } from './local-time';
 import { DEFAULT_LANGUAGE, LANGUAGES, pickLanguage, type Language } from './language';
@@ -87,6 +88,12 @@ export class LanguageService {
   /** A moment in the current language, in the given zone (the course's). */
   time(iso: string | null | undefined, timeZone: string | null | undefined, style: TimeStyle = 'date-time'): string {
     return formatLocalTime(iso, this.current(), timeZone, style);
+  }
+
+  /** An error in the current language: its code's words, or the server's message for a code the app does not know. */
+  errorText(e: Pick<ShownError, 'code' | 'message'>): string {
+    const key = errorKey(e);
+    return key ? this.transloco.translate(key) : e.message;
   }
 
   /** A number in the current language ("1,5" in Spanish). */

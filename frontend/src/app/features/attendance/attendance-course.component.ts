@@ -8,7 +8,9 @@ import type {
   ReportSubscriptionView,
 } from '@contracts/attendance';
 import type { ApiErrorBody } from '@contracts/api';
+import { TranslocoPipe, TranslocoService } from '@jsverse/transloco';
 import { toShownError } from '../../core/api-error';
+import { LanguageService } from '../../core/i18n/i18n';
 import { AttendanceApi } from './attendance-api.service';
 import { type ImportProblem, importProblems, nowIn, zoneChoices, zoneInput } from './course-settings';
 
@@ -19,12 +21,15 @@ import { type ImportProblem, importProblems, nowIn, zoneChoices, zoneInput } fro
  */
 @Component({
   selector: 'app-attendance-course',
+  imports: [TranslocoPipe],
   templateUrl: './attendance-course.component.html',
   styleUrls: ['./attendance-settings.component.css', './attendance-course.component.css'],
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class AttendanceCourseComponent implements OnInit {
   private readonly api = inject(AttendanceApi);
+  private readonly i18n = inject(TranslocoService);
+  private readonly language = inject(LanguageService);
   /** Shared with the page: its reports use the zone. */
   readonly settings = model.required<AttendanceSettingsView>();
   protected readonly zones = zoneChoices();
@@ -54,7 +59,7 @@ export class AttendanceCourseComponent implements OnInit {
     event.preventDefault();
     const input = zoneInput(this.zoneValue());
     if (!input.ok) {
-      this.zoneProblem.set(input.message);
+      this.zoneProblem.set(this.i18n.translate('courseSettings.notZone', { zone: this.zoneValue().trim() }));
       return;
     }
     await this.run(async () => {
@@ -87,7 +92,7 @@ export class AttendanceCourseComponent implements OnInit {
     this.imported.set(null);
     this.problems.set([]);
     if (!this.csv().trim()) {
-      this.problems.set([{ line: null, message: 'Paste the contacts or choose a CSV file first.' }]);
+      this.problems.set([{ line: null, message: this.i18n.translate('courseSettings.pasteFirst') }]);
       return;
     }
     this.busy.set(true);
@@ -107,7 +112,7 @@ export class AttendanceCourseComponent implements OnInit {
     try {
       await fn();
     } catch (e) {
-      problem(toShownError(e).message);
+      problem(this.language.errorText(toShownError(e)));
     } finally {
       this.busy.set(false);
     }

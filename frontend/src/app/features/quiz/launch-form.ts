@@ -1,5 +1,10 @@
 import { launchSchema, QUIZ_LIMITS, type QuestionDraft, type QuizEvents, type QuizPayload } from '@contracts/quiz';
+import { EN } from '../../core/i18n/en';
+import { translatorOf } from '../../core/i18n/language';
 import { parseNumber } from './answer-form';
+import type { Translate } from './question-form';
+
+const english: Translate = translatorOf(EN);
 
 /**
  * What the instructor sets before launching: questions from the bank (in the order picked), questions
@@ -21,13 +26,14 @@ export interface LaunchForm {
   anonymous: boolean;
 }
 
+/** The time limits offered; `label` is a key under quizTeach.times. */
 export const TIME_LIMITS: ReadonlyArray<{ seconds: string; label: string }> = [
-  { seconds: '', label: 'No time limit (close by hand)' },
-  { seconds: '30', label: '30 seconds' },
-  { seconds: '60', label: '1 minute' },
-  { seconds: '120', label: '2 minutes' },
-  { seconds: '300', label: '5 minutes' },
-  { seconds: '600', label: '10 minutes' },
+  { seconds: '', label: 'none' },
+  { seconds: '30', label: 's30' },
+  { seconds: '60', label: 'm1' },
+  { seconds: '120', label: 'm2' },
+  { seconds: '300', label: 'm5' },
+  { seconds: '600', label: 'm10' },
 ];
 
 export function emptyLaunch(): LaunchForm {
@@ -73,11 +79,16 @@ export type LaunchResult = { ok: true; payload: QuizPayload<typeof QuizEvents.la
  * The payload, or what to fix. `firstPrompt` gives a default title (the first question's prompt) and
  * `types` whether the quiz may be anonymous.
  */
-export function launchPayload(f: LaunchForm, firstPrompt: string | null, types: readonly string[]): LaunchResult {
+export function launchPayload(
+  f: LaunchForm,
+  firstPrompt: string | null,
+  types: readonly string[],
+  t: Translate = english,
+): LaunchResult {
   const n = questionCount(f);
-  if (n === 0) return { ok: false, error: 'Pick or type at least one question.' };
-  if (n > QUIZ_LIMITS.questions) return { ok: false, error: `A quiz has at most ${QUIZ_LIMITS.questions} questions.` };
-  const fallback = (firstPrompt ?? 'Quiz').replace(/\s+/g, ' ').trim();
+  if (n === 0) return { ok: false, error: t('quizTeach.pickOneQuestion') };
+  if (n > QUIZ_LIMITS.questions) return { ok: false, error: t('quizTeach.tooMany', { n: QUIZ_LIMITS.questions }) };
+  const fallback = (firstPrompt ?? t('quizTeach.defaultTitle')).replace(/\s+/g, ' ').trim();
   const title = (f.title.trim() || (fallback.length > 60 ? `${fallback.slice(0, 59)}…` : fallback)).slice(
     0,
     QUIZ_LIMITS.titleLength,
@@ -90,7 +101,7 @@ export function launchPayload(f: LaunchForm, firstPrompt: string | null, types: 
     points = p;
   }
   const anonymous = f.anonymous && mayBeAnonymous(types);
-  if (f.anonymous && !anonymous) return { ok: false, error: 'Only a quiz made of polls can be anonymous.' };
+  if (f.anonymous && !anonymous) return { ok: false, error: t('quizTeach.anonymousPollsOnly') };
   const payload = {
     title,
     questionIds: [...f.bankIds],
@@ -105,5 +116,5 @@ export function launchPayload(f: LaunchForm, firstPrompt: string | null, types: 
   const checked = launchSchema.safeParse(payload);
   return checked.success
     ? { ok: true, payload }
-    : { ok: false, error: checked.error.issues[0]?.message ?? 'This quiz cannot be launched.' };
+    : { ok: false, error: checked.error.issues[0]?.message ?? t('quizTeach.cannotLaunch') };
 }

@@ -1,32 +1,38 @@
 import { ChangeDetectionStrategy, Component, inject, OnInit, signal } from '@angular/core';
 import { RouterLink } from '@angular/router';
+import { TranslocoPipe, TranslocoService } from '@jsverse/transloco';
+import { ErrorNoticeComponent } from '../../core/error-notice.component';
+import { LanguageService } from '../../core/i18n/i18n';
 import type { BankQuestion, QuestionDraft } from '@contracts/quiz';
 import { ShownError, toShownError } from '../../core/api-error';
 import { QuestionEditorComponent } from './question-editor.component';
-import { rightAnswerText, TYPE_LABELS } from './question-form';
+import { rightAnswerText } from './question-form';
 import { QuizApi } from './quiz-api.service';
 
 /** The course's question bank, prepared before class from the lobby: list, write, edit, delete. */
 @Component({
   selector: 'app-question-bank',
-  imports: [RouterLink, QuestionEditorComponent],
+  imports: [RouterLink, QuestionEditorComponent, TranslocoPipe, ErrorNoticeComponent],
   template: `
     <main class="page">
-      <p><a routerLink="/lobby">← Lobby</a> · <a routerLink="/quiz/results">Quiz results</a></p>
+      <p>
+        <a routerLink="/lobby">← {{ 'common.backToLobby' | transloco }}</a> ·
+        <a routerLink="/quiz/results">{{ 'quizTeach.results.title' | transloco }}</a>
+      </p>
       <section class="card">
-        <h1>Question bank</h1>
-        <p class="muted">
-          Questions of this course, for every classroom and class. Group them into a quiz when you launch it in class.
-        </p>
+        <h1>{{ 'quizTeach.bank.title' | transloco }}</h1>
+        <p class="muted">{{ 'quizTeach.bank.intro' | transloco }}</p>
         @if (editing() === null) {
-          <button class="btn" (click)="edit('new')" data-testid="bank-new">+ New question</button>
+          <button class="btn" (click)="edit('new')" data-testid="bank-new">
+            {{ 'quizTeach.bank.newQuestion' | transloco }}
+          </button>
         }
         @if (editing() === 'new') {
-          <h2>New question</h2>
+          <h2>{{ 'quizTeach.bank.newTitle' | transloco }}</h2>
           <app-question-editor (saved)="create($event)" (cancelled)="editing.set(null)" />
         }
         @if (error(); as e) {
-          <p class="error" role="alert" data-testid="bank-error">{{ e.message }}</p>
+          <app-error-notice [error]="e" testId="bank-error" />
         }
         <ul class="list" data-testid="bank-list">
           @for (b of questions(); track b.id) {
@@ -39,29 +45,35 @@ import { QuizApi } from './quiz-api.service';
                 />
               } @else {
                 <div class="q">
-                  <span class="type">{{ labels[b.question.type] }}</span>
+                  <span class="type">{{ 'quizTeach.types.' + b.question.type | transloco }}</span>
                   <p class="prompt">{{ b.question.prompt }}</p>
                   @if (answerOf(b); as a) {
-                    <p class="muted small">Right answer: {{ a }}</p>
+                    <p class="muted small">{{ 'quizTeach.bank.rightAnswer' | transloco: { answer: a } }}</p>
                   }
                 </div>
                 <div class="actions">
-                  <button class="btn quiet small" (click)="edit(b.id)" [attr.aria-label]="'Edit: ' + b.question.prompt">
-                    Edit
+                  <button
+                    class="btn quiet small"
+                    (click)="edit(b.id)"
+                    [attr.aria-label]="'quizTeach.bank.editLabel' | transloco: { prompt: b.question.prompt }"
+                  >
+                    {{ 'quizTeach.bank.edit' | transloco }}
                   </button>
                   @if (confirming() === b.id) {
                     <button class="btn live small" (click)="remove(b.id)" data-testid="bank-delete-confirm">
-                      Delete it
+                      {{ 'quizTeach.bank.deleteIt' | transloco }}
                     </button>
-                    <button class="btn quiet small" (click)="confirming.set(null)">Keep</button>
+                    <button class="btn quiet small" (click)="confirming.set(null)">
+                      {{ 'quizTeach.bank.keep' | transloco }}
+                    </button>
                   } @else {
                     <button
                       class="btn quiet small"
                       (click)="confirming.set(b.id)"
-                      [attr.aria-label]="'Delete: ' + b.question.prompt"
+                      [attr.aria-label]="'quizTeach.bank.deleteLabel' | transloco: { prompt: b.question.prompt }"
                       data-testid="bank-delete"
                     >
-                      Delete
+                      {{ 'quizTeach.bank.delete' | transloco }}
                     </button>
                   }
                 </div>
@@ -69,7 +81,7 @@ import { QuizApi } from './quiz-api.service';
             </li>
           } @empty {
             @if (loaded()) {
-              <li class="muted">No questions yet.</li>
+              <li class="muted">{{ 'quizTeach.bank.empty' | transloco }}</li>
             }
           }
         </ul>
@@ -147,7 +159,8 @@ export class QuestionBankComponent implements OnInit {
   /** The question being edited ('new' for a new one). */
   protected readonly editing = signal<string | null>(null);
   protected readonly confirming = signal<string | null>(null);
-  protected readonly labels = TYPE_LABELS;
+  private readonly i18n = inject(TranslocoService);
+  private readonly language = inject(LanguageService);
 
   async ngOnInit(): Promise<void> {
     await this.act(async () => {
@@ -157,7 +170,7 @@ export class QuestionBankComponent implements OnInit {
   }
 
   protected answerOf(b: BankQuestion): string {
-    return rightAnswerText(b.question);
+    return rightAnswerText(b.question, (key, params) => (this.language.current(), this.i18n.translate(key, params)));
   }
 
   protected edit(id: string) {

@@ -1,4 +1,6 @@
-import { ChangeDetectionStrategy, Component, effect, input, output, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, effect, inject, input, output, signal } from '@angular/core';
+import { TranslocoPipe, TranslocoService } from '@jsverse/transloco';
+import { LanguageService } from '../../core/i18n/i18n';
 import { QUIZ_LIMITS, questionTypes, type QuestionDraft, type QuestionType } from '@contracts/quiz';
 import {
   addOption,
@@ -11,7 +13,6 @@ import {
   setOption,
   toDraft,
   toggleCorrect,
-  TYPE_LABELS,
 } from './question-form';
 
 let nextId = 0;
@@ -19,18 +20,19 @@ let nextId = 0;
 /** Writes or edits one question of any type (the bank and a question typed mid-class use it alike). */
 @Component({
   selector: 'app-question-editor',
+  imports: [TranslocoPipe],
   template: `
     <form class="editor" (submit)="submit($event)" data-testid="question-editor">
       <label class="row"
-        >Type
+        >{{ 'quizTeach.editor.type' | transloco }}
         <select [value]="form().type" (change)="setType($any($event.target).value)" data-testid="qe-type">
           @for (t of types; track t) {
-            <option [value]="t" [selected]="t === form().type">{{ labels[t] }}</option>
+            <option [value]="t" [selected]="t === form().type">{{ 'quizTeach.types.' + t | transloco }}</option>
           }
         </select>
       </label>
       <label class="row"
-        >Question
+        >{{ 'quizTeach.editor.question' | transloco }}
         <textarea
           rows="2"
           [attr.maxlength]="limits.promptLength"
@@ -42,20 +44,21 @@ let nextId = 0;
       @switch (form().type) {
         @case ('true_false') {
           <fieldset class="row">
-            <legend>Right answer</legend>
+            <legend>{{ 'quizTeach.editor.rightAnswer' | transloco }}</legend>
             <label
               ><input type="radio" [name]="uid + '-tf'" [checked]="form().truth" (change)="patch({ truth: true })" />
-              True</label
+              {{ 'quizTeach.true' | transloco }}</label
             >
             <label
               ><input type="radio" [name]="uid + '-tf'" [checked]="!form().truth" (change)="patch({ truth: false })" />
-              False</label
+              {{ 'quizTeach.false' | transloco }}</label
             >
           </fieldset>
         }
         @case ('short') {
           <label class="row"
-            >Accepted answers, one per line <small class="muted">(case and spaces are ignored)</small>
+            >{{ 'quizTeach.editor.accepted' | transloco }}
+            <small class="muted">{{ 'quizTeach.editor.acceptedNote' | transloco }}</small>
             <textarea
               rows="3"
               [value]="form().accepted"
@@ -67,7 +70,7 @@ let nextId = 0;
         @case ('numeric') {
           <div class="pair">
             <label class="row"
-              >Right answer
+              >{{ 'quizTeach.editor.rightAnswer' | transloco }}
               <input
                 type="text"
                 inputmode="decimal"
@@ -76,7 +79,7 @@ let nextId = 0;
                 data-testid="qe-value"
             /></label>
             <label class="row"
-              >Tolerance ±
+              >{{ 'quizTeach.editor.tolerance' | transloco }}
               <input
                 type="text"
                 inputmode="decimal"
@@ -89,9 +92,11 @@ let nextId = 0;
         @default {
           <fieldset class="row options">
             <legend>
-              Options
+              {{ 'quizTeach.editor.options' | transloco }}
               @if (form().type !== 'poll') {
-                <small class="muted">(tick the right {{ form().type === 'single' ? 'one' : 'ones' }})</small>
+                <small class="muted">{{
+                  (form().type === 'single' ? 'quizTeach.editor.tickOne' : 'quizTeach.editor.tickMany') | transloco
+                }}</small>
               }
             </legend>
             @for (o of form().options; track $index; let i = $index) {
@@ -102,7 +107,7 @@ let nextId = 0;
                     [name]="uid + '-right'"
                     [checked]="form().correct.includes(i)"
                     (change)="form.set(toggleCorrect(form(), i))"
-                    [attr.aria-label]="'Option ' + letter(i) + ' is right'"
+                    [attr.aria-label]="'quizTeach.editor.optionRight' | transloco: { letter: letter(i) }"
                     data-testid="qe-correct"
                   />
                 } @else if (form().type === 'multiple') {
@@ -110,7 +115,7 @@ let nextId = 0;
                     type="checkbox"
                     [checked]="form().correct.includes(i)"
                     (change)="form.set(toggleCorrect(form(), i))"
-                    [attr.aria-label]="'Option ' + letter(i) + ' is right'"
+                    [attr.aria-label]="'quizTeach.editor.optionRight' | transloco: { letter: letter(i) }"
                     data-testid="qe-correct"
                   />
                 }
@@ -120,7 +125,7 @@ let nextId = 0;
                   [attr.maxlength]="limits.optionLength"
                   [value]="o"
                   (input)="form.set(setOption(form(), i, $any($event.target).value))"
-                  [attr.aria-label]="'Option ' + letter(i)"
+                  [attr.aria-label]="'quizTeach.editor.option' | transloco: { letter: letter(i) }"
                   data-testid="qe-option"
                 />
                 <button
@@ -128,7 +133,7 @@ let nextId = 0;
                   class="btn quiet small"
                   [disabled]="form().options.length <= 2"
                   (click)="form.set(removeOption(form(), i))"
-                  [attr.aria-label]="'Remove option ' + letter(i)"
+                  [attr.aria-label]="'quizTeach.editor.removeOption' | transloco: { letter: letter(i) }"
                 >
                   ✕
                 </button>
@@ -141,7 +146,7 @@ let nextId = 0;
               (click)="form.set(addOption(form()))"
               data-testid="qe-add-option"
             >
-              + Option
+              {{ 'quizTeach.editor.addOption' | transloco }}
             </button>
             @if (form().type === 'poll') {
               <label
@@ -150,7 +155,7 @@ let nextId = 0;
                   [checked]="form().pollMultiple"
                   (change)="patch({ pollMultiple: $any($event.target).checked })"
                 />
-                Several options may be picked</label
+                {{ 'quizTeach.editor.several' | transloco }}</label
               >
             }
           </fieldset>
@@ -158,15 +163,15 @@ let nextId = 0;
       }
       @if (form().type === 'multiple') {
         <p class="muted small">
-          Score: right options picked minus wrong ones picked, over the right options (never below 0).
+          {{ 'quizTeach.editor.multipleScore' | transloco }}
         </p>
       }
       @if (error(); as e) {
         <p class="error" role="alert" data-testid="qe-error">{{ e }}</p>
       }
       <div class="actions">
-        <button class="btn" data-testid="qe-save">{{ submitLabel() }}</button>
-        <button type="button" class="btn quiet" (click)="cancelled.emit()">Cancel</button>
+        <button class="btn" data-testid="qe-save">{{ submitLabel() ?? ('quizTeach.editor.save' | transloco) }}</button>
+        <button type="button" class="btn quiet" (click)="cancelled.emit()">{{ 'common.cancel' | transloco }}</button>
       </div>
     </form>
   `,
@@ -249,13 +254,15 @@ let nextId = 0;
 export class QuestionEditorComponent {
   /** The question to edit (none: a new one). */
   readonly initial = input<QuestionDraft | null>(null);
-  readonly submitLabel = input('Save question');
+  /** The save button's words (none: "Save question" in the person's language). */
+  readonly submitLabel = input<string | null>(null);
   readonly saved = output<QuestionDraft>();
   readonly cancelled = output<void>();
   protected readonly form = signal<QuestionForm>(emptyForm());
   protected readonly error = signal<string | null>(null);
   protected readonly types = questionTypes;
-  protected readonly labels = TYPE_LABELS;
+  private readonly i18n = inject(TranslocoService);
+  private readonly language = inject(LanguageService);
   protected readonly limits = QUIZ_LIMITS;
   protected readonly uid = `qe${++nextId}`;
   protected readonly letter = optionLetter;
@@ -282,7 +289,7 @@ export class QuestionEditorComponent {
 
   protected submit(event: Event) {
     event.preventDefault();
-    const r = toDraft(this.form());
+    const r = toDraft(this.form(), (key, params) => (this.language.current(), this.i18n.translate(key, params)));
     if (!r.ok) {
       this.error.set(r.error);
       return;

@@ -1,3 +1,5 @@
+import { EN } from '../../core/i18n/en';
+import { translatorOf } from '../../core/i18n/language';
 import {
   QUIZ_LIMITS,
   questionDraftSchema,
@@ -29,6 +31,10 @@ export interface QuestionForm {
   /** Poll: several options may be picked. */
   pollMultiple: boolean;
 }
+
+/** The messages below in a language (English unless a translator is passed). */
+export type Translate = (key: string, params?: Record<string, string | number>) => string;
+const english: Translate = translatorOf(EN);
 
 export const TYPE_LABELS: Readonly<Record<QuestionType, string>> = {
   single: 'Single choice',
@@ -106,22 +112,22 @@ export type DraftResult = { ok: true; draft: QuestionDraft } | { ok: false; erro
 const fail = (error: string): DraftResult => ({ ok: false, error });
 
 /** The draft to save or launch, or the first thing to fix. */
-export function toDraft(f: QuestionForm): DraftResult {
+export function toDraft(f: QuestionForm, t: Translate = english): DraftResult {
   const prompt = f.prompt.trim();
-  if (!prompt) return fail('Write the question.');
+  if (!prompt) return fail(t('quizTeach.editor.writeIt'));
   const options = f.options.map((o) => o.trim());
   let draft: QuestionDraft;
   if (f.type === 'single' || f.type === 'multiple' || f.type === 'poll') {
     const blank = options.findIndex((o) => !o);
-    if (blank >= 0) return fail(`Option ${blank + 1} is empty: fill it in or remove it.`);
+    if (blank >= 0) return fail(t('quizTeach.editor.optionEmpty', { n: blank + 1 }));
     if (new Set(options.map((o) => o.toLowerCase())).size !== options.length)
-      return fail('Two options say the same thing.');
+      return fail(t('quizTeach.editor.sameOptions'));
     const correct = f.correct.filter((c) => c < options.length);
     if (f.type === 'single') {
-      if (correct.length !== 1) return fail('Mark the right option.');
+      if (correct.length !== 1) return fail(t('quizTeach.editor.markRight'));
       draft = { type: 'single', prompt, options, correct: correct[0] };
     } else if (f.type === 'multiple') {
-      if (!correct.length) return fail('Mark at least one right option.');
+      if (!correct.length) return fail(t('quizTeach.editor.markRightMany'));
       draft = { type: 'multiple', prompt, options, correct };
     } else {
       draft = { type: 'poll', prompt, options, multiple: f.pollMultiple };
@@ -137,37 +143,37 @@ export function toDraft(f: QuestionForm): DraftResult {
           .filter(Boolean),
       ),
     ];
-    if (!accepted.length) return fail('Give at least one accepted answer (one per line).');
+    if (!accepted.length) return fail(t('quizTeach.editor.giveAccepted'));
     if (accepted.length > QUIZ_LIMITS.acceptedAnswers)
-      return fail(`At most ${QUIZ_LIMITS.acceptedAnswers} accepted answers.`);
+      return fail(t('quizTeach.editor.tooManyAccepted', { n: QUIZ_LIMITS.acceptedAnswers }));
     draft = { type: 'short', prompt, accepted };
   } else {
     const value = parseNumber(f.value);
-    if (value === null) return fail('The right answer must be a number.');
+    if (value === null) return fail(t('quizTeach.editor.notNumber'));
     const tolerance = f.tolerance.trim() ? parseNumber(f.tolerance) : 0;
-    if (tolerance === null || tolerance < 0) return fail('The tolerance must be a number, 0 or more.');
+    if (tolerance === null || tolerance < 0) return fail(t('quizTeach.editor.badTolerance'));
     draft = { type: 'numeric', prompt, value, tolerance };
   }
   // The contract has the last word (lengths, counts): its message, should a limit be missed above.
   const checked = questionDraftSchema.safeParse(draft);
   return checked.success
     ? { ok: true, draft: checked.data }
-    : fail(checked.error.issues[0]?.message ?? 'This question is not valid.');
+    : fail(checked.error.issues[0]?.message ?? t('quizTeach.editor.invalid'));
 }
 
 const letter = (i: number) => String.fromCharCode(65 + i);
 
 /** The right answer in words ("A and C", "True", "Paris or Lutetia", "9.81 ± 0.05"); a poll has none. */
-export function rightAnswerText(q: QuestionDraft | TeacherQuestion): string {
+export function rightAnswerText(q: QuestionDraft | TeacherQuestion, t: Translate = english): string {
   switch (q.type) {
     case 'single':
       return `${letter(q.correct)}. ${q.options[q.correct] ?? ''}`;
     case 'multiple':
-      return q.correct.map((c) => `${letter(c)}. ${q.options[c] ?? ''}`).join(' and ');
+      return q.correct.map((c) => `${letter(c)}. ${q.options[c] ?? ''}`).join(t('quizTeach.and'));
     case 'true_false':
-      return q.correct ? 'True' : 'False';
+      return t(q.correct ? 'quizTeach.true' : 'quizTeach.false');
     case 'short':
-      return q.accepted.join(' or ');
+      return q.accepted.join(t('quizTeach.or'));
     case 'numeric':
       return q.tolerance ? `${q.value} ± ${q.tolerance}` : String(q.value);
     case 'poll':

@@ -1,4 +1,5 @@
 import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
+import { TranslocoPipe } from '@jsverse/transloco';
 import { barGeometry, ChartView } from './quiz-chart';
 
 let nextId = 0;
@@ -10,6 +11,7 @@ let nextId = 0;
  */
 @Component({
   selector: 'app-quiz-chart',
+  imports: [TranslocoPipe],
   template: `
     <figure class="chart" data-testid="quiz-chart">
       <figcaption [id]="captionId" data-testid="quiz-answered">{{ view().summary }}</figcaption>
@@ -44,7 +46,7 @@ let nextId = 0;
         }
       </svg>
       <details class="numbers">
-        <summary>Show the numbers</summary>
+        <summary>{{ 'quizTeach.showNumbers' | transloco }}</summary>
         <ul [id]="listId" data-testid="quiz-chart-text">
           @for (line of view().description; track $index) {
             <li>{{ line }}</li>

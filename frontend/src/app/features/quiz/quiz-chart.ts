@@ -1,4 +1,9 @@
 import type { QuestionTally, TallyBar } from '@contracts/quiz';
+import { EN } from '../../core/i18n/en';
+import { translatorOf } from '../../core/i18n/language';
+import type { Translate } from './question-form';
+
+const english: Translate = translatorOf(EN);
 
 /**
  * The live chart's view model: bars per option (short and numeric answers come grouped by the server),
@@ -46,9 +51,10 @@ export function niceAxisMax(largest: number): number {
 }
 
 /** "N answered of M present" (present unknown: "N answered"). */
-export function answeredSummary(answered: number, present: number | null): string {
-  const n = `${answered} answered`;
-  return present === null ? n : `${n} of ${present} present`;
+export function answeredSummary(answered: number, present: number | null, t: Translate = english): string {
+  return present === null
+    ? t('quizTeach.answered', { n: answered })
+    : t('quizTeach.answeredOf', { n: answered, present });
 }
 
 /** The chart for `entries` with `answered` people having answered (a multiple-choice answer may count in several bars). */
@@ -57,6 +63,7 @@ export function chartView(
   answered: number,
   present: number | null,
   showCorrect = false,
+  t: Translate = english,
 ): ChartView {
   const axisMax = niceAxisMax(Math.max(0, ...entries.map((e) => e.count)));
   const bars = entries.map((e, i) => ({
@@ -70,17 +77,25 @@ export function chartView(
     bars,
     axisMax,
     height: Math.max(ROW, bars.length * ROW),
-    summary: answeredSummary(answered, present),
-    description: bars.map(
-      (b) =>
-        `${b.label}: ${b.count} ${b.count === 1 ? 'answer' : 'answers'}, ${b.percent}%${b.correct ? ', a right answer' : ''}`,
+    summary: answeredSummary(answered, present, t),
+    description: bars.map((b) =>
+      t(`quizTeach.bar${b.count === 1 ? 'One' : 'Many'}${b.correct ? 'Right' : ''}`, {
+        label: b.label,
+        count: b.count,
+        percent: b.percent,
+      }),
     ),
   };
 }
 
 /** One question's chart from its tally; which bars are right is shown only when `showCorrect` (after reveal). */
-export function questionChart(tally: QuestionTally, present: number | null, showCorrect: boolean): ChartView {
-  return chartView(tally.bars, tally.answered, present, showCorrect);
+export function questionChart(
+  tally: QuestionTally,
+  present: number | null,
+  showCorrect: boolean,
+  t: Translate = english,
+): ChartView {
+  return chartView(tally.bars, tally.answered, present, showCorrect, t);
 }
 
 /** Where a bar's rectangle lies inside its row (SVG units; the width is a percentage of the chart). */

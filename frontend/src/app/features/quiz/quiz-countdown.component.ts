@@ -9,6 +9,7 @@ import {
   signal,
   untracked,
 } from '@angular/core';
+import { TranslocoPipe, TranslocoService } from '@jsverse/transloco';
 import { countdownAnnouncement, formatCountdown, remainingMs } from './countdown';
 
 /**
@@ -17,12 +18,13 @@ import { countdownAnnouncement, formatCountdown, remainingMs } from './countdown
  */
 @Component({
   selector: 'app-quiz-countdown',
+  imports: [TranslocoPipe],
   template: `
     <span
       class="clock"
       role="timer"
       [class.soon]="left() <= 10_000"
-      [attr.aria-label]="'Time left ' + text()"
+      [attr.aria-label]="'quizTeach.timeLeft' | transloco: { time: text() }"
       data-testid="quiz-countdown"
       >{{ text() }}</span
     >
@@ -67,6 +69,7 @@ export class QuizCountdownComponent {
   protected readonly text = computed(() => formatCountdown(this.left()));
   protected readonly spoken = signal('');
   private lastSaid: number | null = null;
+  private readonly i18n = inject(TranslocoService);
 
   constructor() {
     const timer = setInterval(() => this.now.set(Date.now()), 250);
@@ -75,6 +78,7 @@ export class QuizCountdownComponent {
       const a = countdownAnnouncement(
         this.left(),
         untracked(() => this.lastSaid),
+        (key, params) => this.i18n.translate(key, params),
       );
       if (!a) return;
       this.lastSaid = a.milestone;

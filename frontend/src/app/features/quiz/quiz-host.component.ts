@@ -1,16 +1,18 @@
 import { ChangeDetectionStrategy, Component, computed, inject, input, output, signal } from '@angular/core';
+import { TranslocoPipe, TranslocoService } from '@jsverse/transloco';
+import { LanguageService } from '../../core/i18n/i18n';
 import type { QuizTeacherView } from '@contracts/quiz';
 import { optionsOf } from './answer-form';
 import { answeredSummary, questionChart } from './quiz-chart';
 import { QuizChartComponent } from './quiz-chart.component';
 import { QuizCountdownComponent } from './quiz-countdown.component';
 import { QuizLive } from './quiz-live.service';
-import { rightAnswerText, TYPE_LABELS } from './question-form';
+import { rightAnswerText, type Translate } from './question-form';
 
 /** The instructor's view of a launched quiz: countdown, answered of present, a live chart per question, close and reveal. */
 @Component({
   selector: 'app-quiz-host',
-  imports: [QuizChartComponent, QuizCountdownComponent],
+  imports: [QuizChartComponent, QuizCountdownComponent, TranslocoPipe],
   template: `
     <section class="host" aria-labelledby="quiz-host-title" data-testid="quiz-host" [attr.data-quiz]="view().id">
       <header class="top">
@@ -19,25 +21,33 @@ import { rightAnswerText, TYPE_LABELS } from './question-form';
           <app-quiz-countdown [closesAt]="view().closesAt!" [offsetMs]="live.offsetMs()" />
         }
         <span class="tag" [class.live]="open()" data-testid="quiz-state">{{
-          open() ? 'Open' : revealed() ? 'Results shown' : 'Closed'
+          'quizTeach.state.' + (open() ? 'open' : revealed() ? 'revealed' : 'closed') | transloco
         }}</span>
       </header>
       <p class="summary" aria-live="polite" data-testid="quiz-answered-total">{{ summary() }}</p>
       <p class="muted rules">
-        {{ view().graded ? 'Graded out of ' + view().points + ' points' : 'Not graded'
-        }}{{ view().anonymous ? ' · anonymous' : '' }}{{ view().allowChange ? ' · answers may change' : '' }}
+        {{
+          view().graded
+            ? ('quizTeach.gradedOutOf' | transloco: { points: view().points })
+            : ('quizTeach.notGraded' | transloco)
+        }}{{ view().anonymous ? ('quizTeach.anonymousNote' | transloco) : ''
+        }}{{ view().allowChange ? ('quizTeach.mayChangeNote' | transloco) : '' }}
       </p>
       <div class="actions">
         @if (open()) {
-          <button class="btn live" (click)="close()" [disabled]="busy()" data-testid="quiz-close">Close now</button>
+          <button class="btn live" (click)="close()" [disabled]="busy()" data-testid="quiz-close">
+            {{ 'quizTeach.closeNow' | transloco }}
+          </button>
         }
         @if (!revealed()) {
           <button class="btn" (click)="reveal()" [disabled]="busy()" data-testid="quiz-reveal">
-            {{ open() ? 'Close and show results' : 'Show results to the class' }}
+            {{ (open() ? 'quizTeach.closeAndShow' : 'quizTeach.showResults') | transloco }}
           </button>
         }
         @if (!open()) {
-          <button class="btn quiet" (click)="another.emit()" data-testid="quiz-new">New quiz</button>
+          <button class="btn quiet" (click)="another.emit()" data-testid="quiz-new">
+            {{ 'quizTeach.newQuiz' | transloco }}
+          </button>
         }
       </div>
       @if (error(); as e) {
@@ -46,11 +56,12 @@ import { rightAnswerText, TYPE_LABELS } from './question-form';
       @for (q of questions(); track q.id; let i = $index) {
         <article class="question" [attr.data-question]="q.id">
           <h3>
-            {{ questions().length > 1 ? i + 1 + '. ' : '' }}{{ q.prompt }} <small class="type">{{ q.type }}</small>
+            {{ questions().length > 1 ? i + 1 + '. ' : '' }}{{ q.prompt }}
+            <small class="type">{{ 'quizTeach.types.' + q.type | transloco }}</small>
           </h3>
           @if (revealed() && q.right) {
             <p class="right">
-              Right answer: <strong>{{ q.right }}</strong>
+              {{ 'quizTeach.rightAnswer' | transloco }} <strong>{{ q.right }}</strong>
             </p>
           }
           <app-quiz-chart [view]="q.chart" />
@@ -126,13 +137,16 @@ export class QuizHostComponent {
   readonly view = input.required<QuizTeacherView>();
   readonly another = output<void>();
   protected readonly live = inject(QuizLive);
+  private readonly i18n = inject(TranslocoService);
+  private readonly language = inject(LanguageService);
+  private readonly t: Translate = (key, params) => (this.language.current(), this.i18n.translate(key, params));
   protected readonly busy = signal(false);
   protected readonly error = signal<string | null>(null);
   protected readonly open = computed(() => !this.view().closedAt);
   protected readonly revealed = computed(() => !!this.view().revealedAt);
   protected readonly summary = computed(() => {
     const t = this.view().tally;
-    return answeredSummary(t.answered, t.present);
+    return answeredSummary(t.answered, t.present, this.t);
   });
   protected readonly questions = computed(() => {
     const v = this.view();
@@ -140,13 +154,14 @@ export class QuizHostComponent {
     return v.questions.map((q) => ({
       id: q.id,
       prompt: q.prompt,
-      type: TYPE_LABELS[q.type],
-      right: rightAnswerText(q),
+      type: q.type,
+      right: rightAnswerText(q, this.t),
       // Before the first answer a choice question still shows its options, at zero.
       chart: questionChart(
         tallies.get(q.id) ?? { questionId: q.id, answered: 0, bars: optionsOf(q).map((o) => ({ ...o, count: 0 })) },
         v.tally.present,
         this.revealed(),
+        this.t,
       ),
     }));
   });
@@ -163,6 +178,6 @@ export class QuizHostComponent {
     this.busy.set(true);
     const ack = await fn();
     this.busy.set(false);
-    this.error.set(ack.ok ? null : (ack.error?.message ?? 'Refused'));
+    this.error.set(ack.ok ? null : (ack.error?.message ?? this.t('quizTeach.refused')));
   }
 }

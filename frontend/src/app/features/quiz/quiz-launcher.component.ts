@@ -1,6 +1,8 @@
 import { ChangeDetectionStrategy, Component, computed, inject, OnInit, output, signal } from '@angular/core';
 import type { BankQuestion, QuestionDraft } from '@contracts/quiz';
-import { toShownError } from '../../core/api-error';
+import { TranslocoPipe, TranslocoService } from '@jsverse/transloco';
+import { errorKey, toShownError } from '../../core/api-error';
+import { LanguageService } from '../../core/i18n/i18n';
 import {
   emptyLaunch,
   launchPayload,
@@ -12,34 +14,39 @@ import {
   toggleBankQuestion,
 } from './launch-form';
 import { QuestionEditorComponent } from './question-editor.component';
-import { TYPE_LABELS } from './question-form';
+import type { Translate } from './question-form';
 import { QuizApi } from './quiz-api.service';
 import { QuizLive } from './quiz-live.service';
 
 /** The instructor's launcher in the room: questions from the course's bank and typed now, the quiz's rules, Launch. */
 @Component({
   selector: 'app-quiz-launcher',
-  imports: [QuestionEditorComponent],
+  imports: [QuestionEditorComponent, TranslocoPipe],
   template: `
     <div class="launcher" data-testid="quiz-launcher">
-      <h2>Launch a quiz or poll</h2>
+      <h2>{{ 'quizTeach.launchTitle' | transloco }}</h2>
       @if (typing()) {
         <app-question-editor
-          submitLabel="Add to this quiz"
+          [submitLabel]="'quizTeach.addToQuiz' | transloco"
           (saved)="addTyped($event)"
           (cancelled)="typing.set(false)"
         />
       } @else {
         <button type="button" class="btn quiet" (click)="typing.set(true)" data-testid="quiz-type-question">
-          + Type a question now
+          {{ 'quizTeach.typeNow' | transloco }}
         </button>
       }
       @if (form().typed.length) {
-        <ol class="typed" aria-label="Questions typed now">
+        <ol class="typed" [attr.aria-label]="'quizTeach.typedNow' | transloco">
           @for (q of form().typed; track $index; let i = $index) {
             <li>
-              <span class="type">{{ labels[q.type] }}</span> {{ q.prompt }}
-              <button type="button" class="link" (click)="removeTyped(i)" [attr.aria-label]="'Remove ' + q.prompt">
+              <span class="type">{{ 'quizTeach.types.' + q.type | transloco }}</span> {{ q.prompt }}
+              <button
+                type="button"
+                class="link"
+                (click)="removeTyped(i)"
+                [attr.aria-label]="'quizTeach.remove' | transloco: { prompt: q.prompt }"
+              >
                 ✕
               </button>
             </li>
@@ -47,7 +54,7 @@ import { QuizLive } from './quiz-live.service';
         </ol>
       }
       <fieldset class="bank">
-        <legend>From the question bank</legend>
+        <legend>{{ 'quizTeach.fromBank' | transloco }}</legend>
         @if (bankError(); as e) {
           <p class="error">{{ e }}</p>
         }
@@ -60,9 +67,9 @@ import { QuizLive } from './quiz-live.service';
                 (change)="form.set(toggle(form(), b.id))"
                 [attr.data-question]="b.question.prompt"
               />
-              <span class="type">{{ labels[b.question.type] }}</span> {{ b.question.prompt }}
+              <span class="type">{{ 'quizTeach.types.' + b.question.type | transloco }}</span> {{ b.question.prompt }}
               @if (order(b.id); as n) {
-                <span class="order" [attr.aria-label]="'asked ' + n">#{{ n }}</span>
+                <span class="order" [attr.aria-label]="'quizTeach.asked' | transloco: { n: n }">#{{ n }}</span>
               }
             </label>
             @if (order(b.id)) {
@@ -70,7 +77,7 @@ import { QuizLive } from './quiz-live.service';
                 type="button"
                 class="link"
                 (click)="form.set(move(form(), b.id, -1))"
-                [attr.aria-label]="'Ask earlier: ' + b.question.prompt"
+                [attr.aria-label]="'quizTeach.earlier' | transloco: { prompt: b.question.prompt }"
               >
                 ↑
               </button>
@@ -78,31 +85,33 @@ import { QuizLive } from './quiz-live.service';
                 type="button"
                 class="link"
                 (click)="form.set(move(form(), b.id, 1))"
-                [attr.aria-label]="'Ask later: ' + b.question.prompt"
+                [attr.aria-label]="'quizTeach.later' | transloco: { prompt: b.question.prompt }"
               >
                 ↓
               </button>
             }
           </div>
         } @empty {
-          <p class="muted">No saved questions yet: prepare them from the lobby, or type one now.</p>
+          <p class="muted">{{ 'quizTeach.noSaved' | transloco }}</p>
         }
       </fieldset>
       <div class="rules">
         <label
-          >Title
+          >{{ 'quizTeach.title' | transloco }}
           <input
             type="text"
             [value]="form().title"
             (input)="patch({ title: $any($event.target).value })"
-            [placeholder]="firstPrompt() ?? 'Quiz'"
+            [placeholder]="firstPrompt() ?? ('quizTeach.defaultTitle' | transloco)"
             data-testid="quiz-title"
         /></label>
         <label
-          >Time
+          >{{ 'quizTeach.time' | transloco }}
           <select (change)="patch({ timeLimit: $any($event.target).value })" data-testid="quiz-time-limit">
             @for (t of times; track t.seconds) {
-              <option [value]="t.seconds" [selected]="t.seconds === form().timeLimit">{{ t.label }}</option>
+              <option [value]="t.seconds" [selected]="t.seconds === form().timeLimit">
+                {{ 'quizTeach.times.' + t.label | transloco }}
+              </option>
             }
           </select>
         </label>
@@ -112,7 +121,7 @@ import { QuizLive } from './quiz-live.service';
             [checked]="form().allowChange"
             (change)="patch({ allowChange: $any($event.target).checked })"
           />
-          Students may change their answer until it closes</label
+          {{ 'quizTeach.allowChange' | transloco }}</label
         >
         @if (pollsOnly()) {
           <label class="check"
@@ -122,7 +131,7 @@ import { QuizLive } from './quiz-live.service';
               (change)="patch({ anonymous: $any($event.target).checked })"
               data-testid="quiz-anonymous"
             />
-            Anonymous (no one sees who answered what)</label
+            {{ 'quizTeach.anonymous' | transloco }}</label
           >
         }
         @if (!form().anonymous) {
@@ -133,17 +142,17 @@ import { QuizLive } from './quiz-live.service';
               (change)="patch({ graded: $any($event.target).checked })"
               data-testid="quiz-graded"
             />
-            Graded: its own column in the LMS gradebook</label
+            {{ 'quizTeach.graded' | transloco }}</label
           >
           @if (form().graded) {
             <label
-              >Points
+              >{{ 'quizTeach.points' | transloco }}
               <input
                 type="text"
                 inputmode="decimal"
                 [value]="form().points"
                 (input)="patch({ points: $any($event.target).value })"
-                placeholder="the classroom's quiz points"
+                [placeholder]="'quizTeach.pointsPlaceholder' | transloco"
                 data-testid="quiz-points"
             /></label>
             <label class="check"
@@ -152,7 +161,7 @@ import { QuizLive } from './quiz-live.service';
                 [checked]="form().zeroForUnanswered"
                 (change)="patch({ zeroForUnanswered: $any($event.target).checked })"
               />
-              Students present who do not answer get 0</label
+              {{ 'quizTeach.zeroForUnanswered' | transloco }}</label
             >
           }
         }
@@ -161,7 +170,7 @@ import { QuizLive } from './quiz-live.service';
         <p class="error" role="alert" data-testid="quiz-launch-error">{{ e }}</p>
       }
       <button class="btn live launch" [disabled]="busy() || count() === 0" (click)="launch()" data-testid="quiz-launch">
-        Launch {{ count() === 1 ? 'the question' : count() + ' questions' }}
+        {{ count() === 1 ? ('quizTeach.launchOne' | transloco) : ('quizTeach.launchMany' | transloco: { n: count() }) }}
       </button>
     </div>
   `,
@@ -255,7 +264,9 @@ export class QuizLauncherComponent implements OnInit {
   protected readonly typing = signal(false);
   protected readonly error = signal<string | null>(null);
   protected readonly busy = signal(false);
-  protected readonly labels = TYPE_LABELS;
+  private readonly i18n = inject(TranslocoService);
+  private readonly language = inject(LanguageService);
+  private readonly t: Translate = (key, params) => (this.language.current(), this.i18n.translate(key, params));
   protected readonly times = TIME_LIMITS;
   protected readonly toggle = toggleBankQuestion;
   protected readonly move = moveBankQuestion;
@@ -273,7 +284,9 @@ export class QuizLauncherComponent implements OnInit {
     try {
       this.bank.set(await this.api.questions());
     } catch (e) {
-      this.bankError.set(`The question bank did not load: ${toShownError(e).message}`);
+      const shown = toShownError(e);
+      const key = errorKey(shown);
+      this.bankError.set(this.t('quizTeach.bankFailed', { message: key ? this.t(key) : shown.message }));
     }
   }
 
@@ -299,6 +312,7 @@ export class QuizLauncherComponent implements OnInit {
       this.form(),
       this.firstPrompt(),
       this.picked().map((q) => q.type),
+      this.t,
     );
     if (!r.ok) {
       this.error.set(r.error);
@@ -308,7 +322,8 @@ export class QuizLauncherComponent implements OnInit {
     const ack = await this.live.launch(r.payload);
     this.busy.set(false);
     if (!ack.ok) {
-      this.error.set(ack.error.message);
+      const key = errorKey(ack.error);
+      this.error.set(key ? this.t(key) : ack.error.message);
       return;
     }
     this.error.set(null);

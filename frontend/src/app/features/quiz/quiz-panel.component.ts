@@ -9,6 +9,7 @@ import {
   signal,
   untracked,
 } from '@angular/core';
+import { TranslocoPipe, TranslocoService } from '@jsverse/transloco';
 import { QuizHostComponent } from './quiz-host.component';
 import { QuizLauncherComponent } from './quiz-launcher.component';
 import { QuizLive } from './quiz-live.service';
@@ -21,17 +22,17 @@ import { QuizStudentComponent } from './quiz-student.component';
  */
 @Component({
   selector: 'app-quiz-panel',
-  imports: [QuizHostComponent, QuizLauncherComponent, QuizStudentComponent],
+  imports: [QuizHostComponent, QuizLauncherComponent, QuizStudentComponent, TranslocoPipe],
   providers: [QuizLive],
   template: `
     @if (canTeach()) {
       @if (open()) {
-        <aside class="sheet" aria-label="Quiz" data-testid="quiz-panel">
+        <aside class="sheet" [attr.aria-label]="'quizTeach.panel' | transloco" data-testid="quiz-panel">
           <button
             type="button"
             class="fold"
             (click)="open.set(false)"
-            aria-label="Close the quiz panel (a running quiz goes on)"
+            [attr.aria-label]="'quizTeach.closePanel' | transloco"
           >
             ✕
           </button>
@@ -41,7 +42,7 @@ import { QuizStudentComponent } from './quiz-student.component';
             } @else {
               <app-quiz-launcher (launched)="composing.set(false)" />
               <button type="button" class="btn quiet back" (click)="composing.set(false)">
-                Back to “{{ v.title }}”
+                {{ 'quizTeach.backTo' | transloco: { title: v.title } }}
               </button>
             }
           } @else {
@@ -52,12 +53,17 @@ import { QuizStudentComponent } from './quiz-student.component';
     } @else if (studentView(); as v) {
       @if (folded() && !v.closedAt) {
         <button type="button" class="unfold btn" (click)="folded.set(false)" data-testid="quiz-unfold">
-          Quiz open: {{ v.title }} — answer
+          {{ 'quizTeach.openAnswer' | transloco: { title: v.title } }}
         </button>
       } @else {
-        <aside class="sheet student" aria-label="Quiz" data-testid="quiz-panel">
+        <aside class="sheet student" [attr.aria-label]="'quizTeach.panel' | transloco" data-testid="quiz-panel">
           @if (!v.closedAt) {
-            <button type="button" class="fold" (click)="folded.set(true)" aria-label="Fold the quiz away for now">
+            <button
+              type="button"
+              class="fold"
+              (click)="folded.set(true)"
+              [attr.aria-label]="'quizTeach.fold' | transloco"
+            >
               ▾
             </button>
           }
@@ -141,6 +147,7 @@ export class QuizPanelComponent {
   /** Instructors open and close the panel from the room's bar. */
   readonly open = model(false);
   private readonly live = inject(QuizLive);
+  private readonly i18n = inject(TranslocoService);
   protected readonly composing = signal(false);
   protected readonly folded = signal(false);
   protected readonly announcement = signal('');
@@ -166,10 +173,11 @@ export class QuizPanelComponent {
         this.folded.set(false);
         // Already running when this page joined: not news.
         if (first && v.mine.length) return;
+        const n = v.questions.length;
         this.announcement.set(
           v.revealedAt
-            ? `Results of ${v.title} are shown.`
-            : `New quiz: ${v.title}. ${v.questions.length} question${v.questions.length === 1 ? '' : 's'}.`,
+            ? this.i18n.translate('quizTeach.saidResults', { title: v.title })
+            : this.i18n.translate(n === 1 ? 'quizTeach.saidNewOne' : 'quizTeach.saidNewMany', { title: v.title, n }),
         );
       });
     });

@@ -1,18 +1,22 @@
-import { DatePipe, DecimalPipe } from '@angular/common';
+import { DecimalPipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, inject, OnInit, signal } from '@angular/core';
 import { RouterLink } from '@angular/router';
+import { TranslocoPipe, TranslocoService } from '@jsverse/transloco';
+import { ErrorNoticeComponent } from '../../core/error-notice.component';
+import { LanguageService, LocalTimePipe } from '../../core/i18n/i18n';
 import type { QuizResults, QuizSummary, StudentAnswerRow } from '@contracts/quiz';
 import { ShownError, toShownError } from '../../core/api-error';
 import { questionChart } from './quiz-chart';
 import { QuizChartComponent } from './quiz-chart.component';
-import { rightAnswerText } from './question-form';
+import { rightAnswerText, type Translate } from './question-form';
 import { QuizApi } from './quiz-api.service';
+import { ClassroomApi } from '../classroom/classroom-api.service';
 import { answerText, csvFileName, markText } from './results-view';
 
 /** After class: this classroom's quizzes, each one's results per question and per student, CSV, short answers marked by hand. */
 @Component({
   selector: 'app-quiz-results',
-  imports: [DatePipe, DecimalPipe, RouterLink, QuizChartComponent],
+  imports: [DecimalPipe, RouterLink, QuizChartComponent, TranslocoPipe, LocalTimePipe, ErrorNoticeComponent],
   templateUrl: './quiz-results.component.html',
   styleUrl: './quiz-results.component.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -23,7 +27,14 @@ export class QuizResultsComponent implements OnInit {
   protected readonly results = signal<QuizResults | null>(null);
   protected readonly error = signal<ShownError | null>(null);
   protected readonly busy = signal(false);
-  protected readonly answerText = answerText;
+  /** The course's time zone (launch times are shown in it); UTC until the lobby says. */
+  protected readonly zone = signal('UTC');
+  private readonly classroom = inject(ClassroomApi);
+  private readonly i18n = inject(TranslocoService);
+  private readonly language = inject(LanguageService);
+  private readonly t: Translate = (key, params) => (this.language.current(), this.i18n.translate(key, params));
+  protected readonly answerText = (a: Parameters<typeof answerText>[0], q: Parameters<typeof answerText>[1]) =>
+    answerText(a, q, this.t);
   protected readonly markText = markText;
 
   protected readonly questions = computed(() => {
@@ -34,8 +45,8 @@ export class QuizResultsComponent implements OnInit {
       n: i + 1,
       question,
       prompt: question.prompt,
-      right: rightAnswerText(question),
-      chart: questionChart(tally, null, true),
+      right: rightAnswerText(question, this.t),
+      chart: questionChart(tally, null, true, this.t),
     }));
   });
   /** Per student, their answer to each question in the questions' order (undefined: none). */
@@ -49,6 +60,10 @@ export class QuizResultsComponent implements OnInit {
   });
 
   async ngOnInit(): Promise<void> {
+    void this.classroom.lobby().then(
+      (l) => this.zone.set(l.course.timeZone),
+      () => undefined,
+    );
     await this.act(async () => this.quizzes.set(await this.api.quizzes()));
   }
 

@@ -1,20 +1,24 @@
 import type { QuizAnswer, TeacherQuestion } from '@contracts/quiz';
-import { optionLetter } from './question-form';
+import { EN } from '../../core/i18n/en';
+import { translatorOf } from '../../core/i18n/language';
+import { optionLetter, type Translate } from './question-form';
+
+const english: Translate = translatorOf(EN);
 
 /** How the results page words an answer and its mark. Pure. */
 
 const choice = (q: TeacherQuestion, i: number) => `${optionLetter(i)}. ${'options' in q ? (q.options[i] ?? '?') : '?'}`;
 
 /** A student's answer in words, as its question shows its options. */
-export function answerText(a: QuizAnswer, q: TeacherQuestion | undefined): string {
+export function answerText(a: QuizAnswer, q: TeacherQuestion | undefined, t: Translate = english): string {
   switch (a.type) {
     case 'single':
       return q ? choice(q, a.choice) : optionLetter(a.choice);
     case 'multiple':
     case 'poll':
-      return a.choices.map((c) => (q ? choice(q, c) : optionLetter(c))).join(', ') || '(none)';
+      return a.choices.map((c) => (q ? choice(q, c) : optionLetter(c))).join(', ') || t('quizTeach.none');
     case 'true_false':
-      return a.value ? 'True' : 'False';
+      return t(a.value ? 'quizTeach.true' : 'quizTeach.false');
     case 'short':
       return a.text;
     case 'numeric':

@@ -1,4 +1,5 @@
 import { ChangeDetectionStrategy, Component, inject, input } from '@angular/core';
+import { TranslocoPipe } from '@jsverse/transloco';
 import { RecordingLive } from './recording-live.service';
 
 /**
@@ -8,6 +9,7 @@ import { RecordingLive } from './recording-live.service';
 @Component({
   selector: 'app-recording-indicator',
   providers: [RecordingLive],
+  imports: [TranslocoPipe],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     @if (live.view(); as v) {
@@ -28,14 +30,20 @@ import { RecordingLive } from './recording-live.service';
             [disabled]="live.busy()"
             (click)="live.setPaused(live.state()?.status !== 'paused')"
           >
-            {{ live.state()?.status === 'paused' ? 'Resume recording' : 'Pause recording' }}
+            {{ (live.state()?.status === 'paused' ? 'recordings.live.resume' : 'recordings.live.pause') | transloco }}
           </button>
         }
       }
       @if (live.bannerOpen() && v.banner) {
         <div class="rec-banner" data-testid="recording-banner" role="alert">
           <span>{{ v.banner }}</span>
-          <button class="btn quiet" (click)="live.bannerOpen.set(false)" aria-label="OK, dismiss">OK</button>
+          <button
+            class="btn quiet"
+            (click)="live.bannerOpen.set(false)"
+            [attr.aria-label]="'recordings.live.dismiss' | transloco"
+          >
+            {{ 'recordings.live.ok' | transloco }}
+          </button>
         </div>
       }
     }

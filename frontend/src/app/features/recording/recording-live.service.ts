@@ -5,6 +5,8 @@ import {
   type RecordingAckData,
   type RecordingState,
 } from '@contracts/recording';
+import { TranslocoService } from '@jsverse/transloco';
+import { LanguageService } from '../../core/i18n/i18n';
 import { RoomSocket } from '../../core/room-socket.service';
 import { recordingView } from './recording-view';
 
@@ -17,7 +19,11 @@ import { recordingView } from './recording-view';
 export class RecordingLive {
   private readonly room = inject(RoomSocket);
   readonly state = signal<RecordingState | null>(null);
-  readonly view = computed(() => recordingView(this.state()));
+  private readonly i18n = inject(TranslocoService);
+  private readonly language = inject(LanguageService);
+  readonly view = computed(() =>
+    recordingView(this.state(), (key, params) => (this.language.current(), this.i18n.translate(key, params))),
+  );
   readonly bannerOpen = signal(false);
   readonly busy = signal(false);
   private listening = false;

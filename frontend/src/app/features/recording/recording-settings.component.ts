@@ -1,6 +1,8 @@
 import { ChangeDetectionStrategy, Component, inject, OnInit, signal } from '@angular/core';
 import type { ClassroomRecordingSettings } from '@contracts/recording';
+import { TranslocoPipe } from '@jsverse/transloco';
 import { toShownError } from '../../core/api-error';
+import { LanguageService } from '../../core/i18n/i18n';
 import { RecordingApi } from './recording-api.service';
 
 /**
@@ -9,21 +11,22 @@ import { RecordingApi } from './recording-api.service';
  */
 @Component({
   selector: 'app-recording-settings',
+  imports: [TranslocoPipe],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     @if (settings(); as s) {
       <label class="rec-setting" data-testid="recording-setting">
-        Recording
+        {{ 'recordings.setting.label' | transloco }}
         <select
           [value]="s.classroom === false ? 'off' : 'on'"
           [disabled]="!s.platform || busy()"
           (change)="set($any($event.target).value)"
         >
-          <option value="on">Record classes</option>
-          <option value="off">Do not record</option>
+          <option value="on">{{ 'recordings.setting.on' | transloco }}</option>
+          <option value="off">{{ 'recordings.setting.off' | transloco }}</option>
         </select>
         @if (!s.platform) {
-          <span class="muted">turned off for your school by its administrator</span>
+          <span class="muted">{{ 'recordings.setting.platformOff' | transloco }}</span>
         }
       </label>
     }
@@ -41,6 +44,7 @@ import { RecordingApi } from './recording-api.service';
 })
 export class RecordingSettingsComponent implements OnInit {
   private readonly api = inject(RecordingApi);
+  private readonly language = inject(LanguageService);
   protected readonly settings = signal<ClassroomRecordingSettings | null>(null);
   protected readonly busy = signal(false);
   protected readonly error = signal<string | null>(null);
@@ -49,7 +53,7 @@ export class RecordingSettingsComponent implements OnInit {
     try {
       this.settings.set(await this.api.classroom());
     } catch (e) {
-      this.error.set(toShownError(e).message);
+      this.error.set(this.language.errorText(toShownError(e)));
     }
   }
 
@@ -60,7 +64,7 @@ export class RecordingSettingsComponent implements OnInit {
       this.settings.set(await this.api.setClassroom(value === 'off' ? false : null));
       this.error.set(null);
     } catch (e) {
-      this.error.set(toShownError(e).message);
+      this.error.set(this.language.errorText(toShownError(e)));
     } finally {
       this.busy.set(false);
     }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ES } from '../../core/i18n/es';
+import { translatorOf } from '../../core/i18n/language';
 import { recordingView } from './recording-view';
 
 describe('recording view', () => {
@@ -25,5 +27,13 @@ describe('recording view', () => {
       banner: null,
     });
     expect(recordingView(null).indicator).toBeNull();
+  });
+
+  it("speaks the room's language", () => {
+    const es = translatorOf(ES);
+    expect(recordingView({ status: 'recording', off: null, since, by: null }, es).indicator).toBe('Grabando');
+    expect(recordingView({ status: 'paused', off: null, since, by: 'Ada' }, es).banner).toBe(
+      'Ada puso la grabación en pausa: no se graba nada hasta que se reanude.',
+    );
   });
 });

@@ -1,4 +1,9 @@
 import type { RecordingState } from '@contracts/recording';
+import { EN } from '../../core/i18n/en';
+import { translatorOf } from '../../core/i18n/language';
+
+type Translate = (key: string, params?: Record<string, string | number>) => string;
+const english: Translate = translatorOf(EN);
 
 /** What the room shows of the class's recording: the indicator's words, and the banner on joining. */
 export interface RecordingView {
@@ -10,22 +15,20 @@ export interface RecordingView {
   banner: string | null;
 }
 
-export function recordingView(state: RecordingState | null): RecordingView {
+export function recordingView(state: RecordingState | null, t: Translate = english): RecordingView {
   if (!state) return { indicator: null, tone: null, banner: null };
   switch (state.status) {
     case 'recording':
       return {
-        indicator: 'Recording',
+        indicator: t('recordings.live.indicator'),
         tone: 'live',
-        banner:
-          "This class is being recorded: the instructor's camera, screen shares, the whiteboard and everyone's microphone. " +
-          "The course's members can watch the recording afterwards.",
+        banner: t('recordings.live.banner'),
       };
     case 'paused':
       return {
-        indicator: 'Recording paused',
+        indicator: t('recordings.live.paused'),
         tone: 'paused',
-        banner: `The recording is paused${state.by ? ` by ${state.by}` : ''}: nothing is recorded until it resumes.`,
+        banner: state.by ? t('recordings.live.pausedByBanner', { name: state.by }) : t('recordings.live.pausedBanner'),
       };
     case 'off':
       return {

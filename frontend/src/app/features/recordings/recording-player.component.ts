@@ -12,6 +12,8 @@ import {
   viewChild,
 } from '@angular/core';
 import { RouterLink } from '@angular/router';
+import { TranslocoPipe, TranslocoService } from '@jsverse/transloco';
+import { ErrorNoticeComponent } from '../../core/error-notice.component';
 import type { RecordingPlayback } from '@contracts/recording-playback';
 import { paintPage } from '@recording-domain/board-paint';
 import { BoardPlayback, BoardTimeline, isPaused } from '@recording-domain/board-timeline';
@@ -29,12 +31,14 @@ const SAVE_EVERY_MS = 5000;
  */
 @Component({
   selector: 'app-recording-player',
-  imports: [RouterLink],
+  imports: [RouterLink, TranslocoPipe, ErrorNoticeComponent],
   template: `
     <main class="page">
-      <p><a routerLink="/recordings">← Recordings</a></p>
+      <p>
+        <a routerLink="/recordings">← {{ 'recordings.back' | transloco }}</a>
+      </p>
       @if (error(); as e) {
-        <p class="card error" role="alert" data-testid="player-error">{{ e.message }}</p>
+        <app-error-notice [error]="e" testId="player-error" />
       }
       @if (rec(); as r) {
         <h1>{{ r.title }}</h1>
@@ -51,13 +55,13 @@ const SAVE_EVERY_MS = 5000;
           ></video>
           @if (showBoard()) {
             <div class="board" data-testid="board-pane">
-              <canvas #board aria-label="The board at this moment of the class"></canvas>
+              <canvas #board [attr.aria-label]="'recordings.boardNow' | transloco"></canvas>
             </div>
           }
         </div>
         <div class="controls">
           <label
-            >Speed
+            >{{ 'recordings.speed' | transloco }}
             <select data-testid="speed" [value]="rate()" (change)="setRate($any($event.target).value)">
               @for (s of speeds; track s) {
                 <option [value]="s" [selected]="s === rate()">{{ s }}×</option>
@@ -65,19 +69,19 @@ const SAVE_EVERY_MS = 5000;
             </select>
           </label>
           <label
-            ><input type="checkbox" [checked]="showBoard()" (change)="toggleBoard()" data-testid="show-board" /> Board
-            beside the video</label
+            ><input type="checkbox" [checked]="showBoard()" (change)="toggleBoard()" data-testid="show-board" />
+            {{ 'recordings.boardBeside' | transloco }}</label
           >
           @if (resumedAt(); as at) {
-            <span class="muted" data-testid="resumed">Resumed at {{ clock(at) }}</span>
-            <button class="btn secondary" (click)="seek(0)">Start over</button>
+            <span class="muted" data-testid="resumed">{{
+              'recordings.resumedAt' | transloco: { time: clock(at) }
+            }}</span>
+            <button class="btn secondary" (click)="seek(0)">{{ 'recordings.startOver' | transloco }}</button>
           }
-          <span class="muted keys"
-            >Keys: space/k play · j/l ±10 s · ←/→ ±5 s · &lt;/&gt; speed · p/n chapter · 0-9 jump</span
-          >
+          <span class="muted keys">{{ 'recordings.keys' | transloco }}</span>
         </div>
         <section class="card">
-          <h2 class="h2">Chapters</h2>
+          <h2 class="h2">{{ 'recordings.chapters' | transloco }}</h2>
           <ol class="chapters" data-testid="chapters">
             @for (c of r.chapters; track c.start; let i = $index) {
               <li [class.current]="i === currentChapter()">
@@ -89,7 +93,7 @@ const SAVE_EVERY_MS = 5000;
           </ol>
         </section>
       } @else if (!error()) {
-        <p class="muted">Loading the recording…</p>
+        <p class="muted">{{ 'recordings.loading' | transloco }}</p>
       }
     </main>
   `,
@@ -171,6 +175,7 @@ const SAVE_EVERY_MS = 5000;
 export class RecordingPlayerComponent implements OnInit, OnDestroy {
   readonly id = input.required<string>();
   private readonly api = inject(RecordingsApi);
+  private readonly i18n = inject(TranslocoService);
   protected readonly rec = signal<RecordingPlayback | null>(null);
   protected readonly error = signal<ShownError | null>(null);
   protected readonly rate = signal(1);
@@ -235,7 +240,7 @@ export class RecordingPlayerComponent implements OnInit, OnDestroy {
         if (data.fatal)
           this.error.set({
             code: 'PLAYBACK',
-            message: `The video could not be played (${data.details})`,
+            message: this.i18n.translate('recordings.cannotPlay', { details: data.details }),
             relaunch: false,
           });
       });
@@ -349,7 +354,7 @@ export class RecordingPlayerComponent implements OnInit, OnDestroy {
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
       ctx.fillStyle = '#6b7280';
       ctx.font = '16px system-ui, sans-serif';
-      ctx.fillText('Recording paused', 16, 28);
+      ctx.fillText(this.i18n.translate('recordings.paused'), 16, 28);
     }
     this.painted = { page, width, paused };
   }

@@ -1,17 +1,15 @@
-import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, inject, OnDestroy, OnInit, signal } from '@angular/core';
 import { RouterLink } from '@angular/router';
+import { TranslocoPipe } from '@jsverse/transloco';
+import { ErrorNoticeComponent } from '../../core/error-notice.component';
+import { LocalTimePipe } from '../../core/i18n/i18n';
+import { ClassroomApi } from '../classroom/classroom-api.service';
 import type { RecordingSummary } from '@contracts/recording-playback';
 import { ShownError, toShownError } from '../../core/api-error';
 import { RecordingsApi } from './recordings-api.service';
 
-const STAGES: Record<string, string> = {
-  audio: 'Mixing the sound',
-  board: 'Drawing the board',
-  composite: 'Putting the video together',
-  renditions: 'Preparing playback',
-  upload: 'Storing',
-};
+/** The stages a recording goes through (their words are under recordings.stage). */
+const STAGES: ReadonlySet<string> = new Set(['audio', 'board', 'composite', 'renditions', 'upload']);
 
 /**
  * The course's recordings. Students see the ready ones; instructors see every one with its progress
@@ -19,17 +17,19 @@ const STAGES: Record<string, string> = {
  */
 @Component({
   selector: 'app-recordings',
-  imports: [DatePipe, RouterLink],
+  imports: [RouterLink, TranslocoPipe, LocalTimePipe, ErrorNoticeComponent],
   template: `
     <main class="page">
-      <p><a routerLink="/lobby">← Lobby</a></p>
-      <h1>Class recordings</h1>
+      <p>
+        <a routerLink="/lobby">← {{ 'common.backToLobby' | transloco }}</a>
+      </p>
+      <h1>{{ 'recordings.title' | transloco }}</h1>
       @if (error(); as e) {
-        <p class="card error" role="alert">{{ e.message }}</p>
+        <app-error-notice [error]="e" testId="recordings-error" />
       }
       @if (loaded() && !recordings().length) {
         <p class="card muted" data-testid="no-recordings">
-          No recordings yet. Classes record themselves; a class appears here a few minutes after it ends.
+          {{ 'recordings.none' | transloco }}
         </p>
       }
       <ul class="list">
@@ -42,23 +42,25 @@ const STAGES: Record<string, string> = {
                 } @else {
                   <span class="title">{{ r.title }}</span>
                 }
-                <span class="muted">{{ r.startedAt | date: 'medium' }}</span>
+                <span class="muted">{{ r.startedAt | localTime: zone() }}</span>
                 @if (r.durationMs) {
                   <span class="muted">· {{ minutes(r.durationMs) }}</span>
                 }
                 @if (r.hidden) {
-                  <span class="badge" data-testid="hidden-badge">Hidden from students</span>
+                  <span class="badge" data-testid="hidden-badge">{{ 'recordings.hidden' | transloco }}</span>
                 }
               </div>
               @if (teacher()) {
                 <div class="actions">
                   @if (r.status === 'ready') {
                     <button class="btn secondary" data-testid="toggle-hidden" (click)="toggleHidden(r)">
-                      {{ r.hidden ? 'Show to students' : 'Hide from students' }}
+                      {{ (r.hidden ? 'recordings.show' : 'recordings.hide') | transloco }}
                     </button>
                   }
                   @if (r.status === 'failed') {
-                    <button class="btn" data-testid="retry" (click)="retry(r)">Retry</button>
+                    <button class="btn" data-testid="retry" (click)="retry(r)">
+                      {{ 'recordings.retry' | transloco }}
+                    </button>
                   }
                 </div>
               }
@@ -67,19 +69,21 @@ const STAGES: Record<string, string> = {
               @if (r.status === 'queued' || r.status === 'processing') {
                 <div class="progress">
                   <progress max="100" [value]="p.percent" data-testid="recording-progress"></progress>
-                  <span class="muted">{{ stage(p.stage) }} · {{ p.percent }} %</span>
+                  <span class="muted">{{ 'recordings.stage.' + stage(p.stage) | transloco }} · {{ p.percent }} %</span>
                   @if (p.error) {
-                    <span class="muted">(try {{ p.attempts }} failed: {{ p.error }}; trying again)</span>
+                    <span class="muted">{{
+                      'recordings.tryFailed' | transloco: { n: p.attempts, error: p.error }
+                    }}</span>
                   }
                 </div>
               }
               @if (r.status === 'failed') {
                 <p class="error" data-testid="recording-error">
-                  The recording could not be made after {{ p.attempts }} tries: {{ p.error }}
+                  {{ 'recordings.failed' | transloco: { n: p.attempts, error: p.error ?? '' } }}
                 </p>
               }
               @if (r.status === 'empty') {
-                <p class="muted">Nothing was recorded in this class.</p>
+                <p class="muted">{{ 'recordings.empty' | transloco }}</p>
               }
             }
           </li>
@@ -142,6 +146,9 @@ export class RecordingsComponent implements OnInit, OnDestroy {
   private readonly api = inject(RecordingsApi);
   protected readonly recordings = signal<RecordingSummary[]>([]);
   protected readonly loaded = signal(false);
+  /** The course's time zone (times are shown in it); UTC until the lobby says. */
+  protected readonly zone = signal('UTC');
+  private readonly classroom = inject(ClassroomApi);
   protected readonly error = signal<ShownError | null>(null);
   // The API sends progress to instructors only: it tells this page whom it shows.
   protected readonly teacher = computed(() => this.recordings().some((r) => r.progress));
@@ -149,6 +156,10 @@ export class RecordingsComponent implements OnInit, OnDestroy {
   private stopped = false;
 
   async ngOnInit(): Promise<void> {
+    void this.classroom.lobby().then(
+      (l) => this.zone.set(l.course.timeZone),
+      () => undefined,
+    );
     await this.refresh();
   }
 
@@ -177,7 +188,7 @@ export class RecordingsComponent implements OnInit, OnDestroy {
   }
 
   protected stage(stage: string | null): string {
-    return (stage && STAGES[stage]) || 'Waiting to start';
+    return stage && STAGES.has(stage) ? stage : 'waiting';
   }
 
   protected async toggleHidden(r: RecordingSummary): Promise<void> {

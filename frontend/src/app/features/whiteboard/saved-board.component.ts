@@ -1,4 +1,3 @@
-import { DatePipe } from '@angular/common';
 import {
   afterRenderEffect,
   ChangeDetectionStrategy,
@@ -12,6 +11,10 @@ import {
   viewChildren,
 } from '@angular/core';
 import { RouterLink } from '@angular/router';
+import { TranslocoPipe } from '@jsverse/transloco';
+import { ErrorNoticeComponent } from '../../core/error-notice.component';
+import { LocalTimePipe } from '../../core/i18n/i18n';
+import { ClassroomApi } from '../classroom/classroom-api.service';
 import { Board, boardFromData } from '@whiteboard-domain/board';
 import { ShownError, toShownError } from '../../core/api-error';
 import { SavedBoard, SavedBoardsApi } from './saved-boards-api.service';
@@ -20,21 +23,30 @@ import { drawPage, prepareCanvas } from './board-render';
 /** The board of a past class, every page, read-only: for students to study after class. */
 @Component({
   selector: 'app-saved-board',
-  imports: [DatePipe, RouterLink],
+  imports: [RouterLink, TranslocoPipe, LocalTimePipe, ErrorNoticeComponent],
   template: `
     <main class="page">
-      <p><a routerLink="/lobby">← Lobby</a></p>
+      <p>
+        <a routerLink="/lobby">← {{ 'common.backToLobby' | transloco }}</a>
+      </p>
       @if (board(); as b) {
-        <h1>Board of the class</h1>
-        <p class="muted">Saved {{ b.savedAt | date: 'medium' }} · {{ b.order.length }} page(s)</p>
+        <h1>{{ 'savedBoard.title' | transloco }}</h1>
+        <p class="muted">
+          {{ 'savedBoard.saved' | transloco: { when: b.savedAt | localTime: zone() } }} ·
+          {{
+            b.order.length === 1
+              ? ('savedBoard.pagesOne' | transloco)
+              : ('savedBoard.pagesMany' | transloco: { n: b.order.length })
+          }}
+        </p>
         @for (id of b.order; track id; let i = $index) {
           <section class="card">
-            <h2>Page {{ i + 1 }}</h2>
+            <h2>{{ 'savedBoard.page' | transloco: { n: i + 1 } }}</h2>
             <canvas
               #page
               class="board"
               role="img"
-              [attr.aria-label]="'Page ' + (i + 1) + ' of the board, ' + elementsOn(id) + ' drawn element(s)'"
+              [attr.aria-label]="'savedBoard.pageLabel' | transloco: { n: i + 1, count: elementsOn(id) }"
               [attr.data-page-id]="id"
               [attr.data-elements]="elementsOn(id)"
               data-testid="saved-page"
@@ -42,7 +54,7 @@ import { drawPage, prepareCanvas } from './board-render';
           </section>
         }
       } @else if (error(); as e) {
-        <p class="card error">{{ e.message }}</p>
+        <app-error-notice [error]="e" testId="saved-board-error" />
       }
     </main>
   `,
@@ -75,6 +87,9 @@ export class SavedBoardComponent implements OnInit {
   /** The saved pages in Maps (own keys only): ids from the wire are data, never object keys. */
   private pages: Board['pages'] = new Map();
   protected readonly error = signal<ShownError | null>(null);
+  /** The course's time zone (the saving time is shown in it); UTC until the lobby says. */
+  protected readonly zone = signal('UTC');
+  private readonly classroom = inject(ClassroomApi);
   private readonly canvases = viewChildren<ElementRef<HTMLCanvasElement>>('page');
   /** Bumped when a canvas changes size (rotation, window resize): its backing store is redrawn. */
   private readonly resizes = signal(0);
@@ -105,6 +120,10 @@ export class SavedBoardComponent implements OnInit {
   }
 
   async ngOnInit(): Promise<void> {
+    void this.classroom.lobby().then(
+      (l) => this.zone.set(l.course.timeZone),
+      () => undefined,
+    );
     try {
       const saved = await this.api.board(this.sessionId());
       const board = boardFromData({ seq: saved.seq, pageOrder: saved.order, pages: saved.pages });

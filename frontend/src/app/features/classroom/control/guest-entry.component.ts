@@ -1,7 +1,9 @@
 import { ChangeDetectionStrategy, Component, inject, OnDestroy, OnInit, signal } from '@angular/core';
 import { Router } from '@angular/router';
 import type { GuestLinkInfo } from '@contracts/class-control';
+import { TranslocoPipe, TranslocoService } from '@jsverse/transloco';
 import { toShownError } from '../../../core/api-error';
+import { LanguageService } from '../../../core/i18n/i18n';
 import { LtiSession } from '../../../core/lti-session.service';
 import { ClassControlApi } from './class-control-api.service';
 
@@ -12,21 +14,22 @@ import { ClassControlApi } from './class-control-api.service';
  */
 @Component({
   selector: 'app-guest-entry',
+  imports: [TranslocoPipe],
   template: `
     <main class="guest card" data-testid="guest-entry">
       @if (error(); as e) {
-        <h1>Invite link</h1>
+        <h1>{{ 'guestEntry.inviteLink' | transloco }}</h1>
         <p class="error" role="alert" data-testid="guest-error">{{ e }}</p>
       } @else if (info(); as i) {
         <h1>{{ i.classroomTitle }}</h1>
-        <p class="muted">{{ i.courseTitle }} · you are invited as a guest</p>
+        <p class="muted">{{ 'guestEntry.invited' | transloco: { course: i.courseTitle } }}</p>
         @if (!i.live) {
           <p role="status" data-testid="guest-not-live">
-            The class has not started yet; this page checks again by itself.
+            {{ 'guestEntry.notLive' | transloco }}
           </p>
         }
         <form (submit)="enter($event)">
-          <label for="guest-name">Your name, as the class will see it</label>
+          <label for="guest-name">{{ 'guestEntry.name' | transloco }}</label>
           <input
             id="guest-name"
             [value]="name()"
@@ -36,13 +39,15 @@ import { ClassControlApi } from './class-control-api.service';
             required
             data-testid="guest-name"
           />
-          <button class="btn" [disabled]="busy() || !i.live" data-testid="guest-enter">Join the class</button>
+          <button class="btn" [disabled]="busy() || !i.live" data-testid="guest-enter">
+            {{ 'guestEntry.join' | transloco }}
+          </button>
         </form>
         @if (i.needsAdmission) {
-          <p class="muted">The instructor lets you in once you have joined.</p>
+          <p class="muted">{{ 'guestEntry.letsIn' | transloco }}</p>
         }
       } @else {
-        <p>Checking the invite link…</p>
+        <p>{{ 'guestEntry.checking' | transloco }}</p>
       }
     </main>
   `,
@@ -66,6 +71,8 @@ export class GuestEntryComponent implements OnInit, OnDestroy {
   private readonly api = inject(ClassControlApi);
   private readonly session = inject(LtiSession);
   private readonly router = inject(Router);
+  private readonly i18n = inject(TranslocoService);
+  private readonly language = inject(LanguageService);
   protected readonly info = signal<GuestLinkInfo | null>(null);
   protected readonly error = signal<string | null>(null);
   protected readonly name = signal('');
@@ -76,7 +83,7 @@ export class GuestEntryComponent implements OnInit, OnDestroy {
   ngOnInit(): void {
     this.token = decodeURIComponent(location.hash.replace(/^#/, ''));
     if (!this.token) {
-      this.error.set('This page needs the whole invite link the instructor gave you.');
+      this.error.set(this.i18n.translate('guestEntry.needsLink'));
       return;
     }
     void this.check();
@@ -93,7 +100,7 @@ export class GuestEntryComponent implements OnInit, OnDestroy {
     try {
       this.info.set(await this.api.linkInfo(this.token));
     } catch (e) {
-      this.error.set(toShownError(e).message);
+      this.error.set(this.language.errorText(toShownError(e)));
       clearInterval(this.timer);
     }
   }
@@ -109,8 +116,9 @@ export class GuestEntryComponent implements OnInit, OnDestroy {
       const shown = toShownError(e);
       if (shown.code === 'CLASS_NOT_LIVE') this.info.update((i) => i && { ...i, live: false });
       else if (shown.code === 'INVALID_INPUT') this.error.set(null);
-      if (shown.code !== 'CLASS_NOT_LIVE' && shown.code !== 'INVALID_INPUT') this.error.set(shown.message);
-      else alertName(shown.message);
+      if (shown.code !== 'CLASS_NOT_LIVE' && shown.code !== 'INVALID_INPUT')
+        this.error.set(this.language.errorText(shown));
+      else alertName(this.language.errorText(shown));
     } finally {
       this.busy.set(false);
     }
