@@ -21,8 +21,10 @@ import { RedisIoAdapter } from './platform/redis-io.adapter';
 import { SessionRevocation } from './platform/auth/session-revocation';
 import { builtPageScripts, FrameAncestors, securityHeaders } from './platform/security-headers';
 import { TenancyService } from './tenancy/tenancy.service';
+import { hlsFiles } from './media/broadcast/hls-files';
+import { HLS_PREFIX } from './media/domain/hls-links';
 
-const SERVER_PREFIXES = ['/api', '/lti', '/dev-platform', '/socket.io'];
+const SERVER_PREFIXES = ['/api', '/lti', '/dev-platform', '/socket.io', HLS_PREFIX];
 
 /** Builds the application (not listening yet): Nest + ltijs under /lti + the Angular SPA. */
 export async function createApp(
@@ -62,6 +64,8 @@ export async function createApp(
   // and /api/admin: before ltijs and Nest's routes (platform/rate-limit).
   app.use(httpRateLimit(app.get(RateLimiter)));
   app.use('/lti', app.get(LtiRoutes).router());
+  // The big-lecture broadcast's files (a signed link, then the file): no Nest, no database on this path.
+  app.use(HLS_PREFIX, hlsFiles(config.hls));
   mountSpa(app, config);
   await app.init();
   return app;

@@ -1,6 +1,8 @@
+import { createHmac } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import type { HandoffThresholds } from '../media/domain/hls-handoff';
 import { parseRuleOverrides, type RateLimitSettings } from '../platform/rate-limit/rules';
 
 /**
@@ -137,6 +139,25 @@ const schema = z.object({
   // Live capture of classes (off only for tests that count the SFU's transports); whether a class records is the platform's and classroom's setting.
   RECORDING_CAPTURE: booleanString.optional(),
   RECORDING_SEGMENT_SECONDS: z.coerce.number().min(1).max(30).default(2),
+  // Big lectures (media/domain/hls-handoff.ts): when passive joiners watch the HLS broadcast instead of WebRTC.
+  HLS_CPU_HIGH: z.coerce.number().min(0.05).max(1).default(0.7),
+  HLS_CPU_LOW: z.coerce.number().min(0).max(1).default(0.5),
+  HLS_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  HLS_CALM_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  MEDIA_LOAD_SAMPLE_MS: z.coerce.number().int().min(50).max(60_000).default(5_000),
+  HLS_MAX_WEBRTC_VIEWERS: z.coerce.number().int().min(1).max(100_000).default(300),
+  HLS_RESUME_VIEWERS: z.coerce.number().int().min(0).max(100_000).optional(),
+  HLS_WARM_AT: z.coerce.number().int().min(1).max(100_000).default(50),
+  HLS_DIR: z.string().min(1).default('.data/hls'),
+  HLS_SEGMENT_SECONDS: z.coerce.number().min(0.5).max(10).default(1),
+  HLS_SECRET: z.string().min(32, 'must be at least 32 characters long').optional(),
+  HLS_LINK_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(86_400)
+    .default(4 * 3600),
+  HLS_BASE_URL: url(['http:', 'https:']).optional(),
   // Off where a one-shot job migrates first (the compose recipe); on, instances take a lock and migrate.
   MIGRATE_ON_START: booleanString.optional(),
 });
@@ -204,6 +225,22 @@ export interface AppConfig {
   };
   media: MediaConfig;
   recording: RecordingConfig;
+  hls: HlsConfig;
+}
+
+/** Big lectures: the hand-off thresholds and the broadcast (see media/domain/hls-handoff.ts and README "Big lectures"). */
+export interface HlsConfig {
+  thresholds: HandoffThresholds;
+  /** A class this large has its broadcast running before anyone needs it. */
+  warmAt: number;
+  /** Where the media host writes each class's broadcast (`<dir>/<session>/live.m3u8`); shared by every instance that serves it; absolute. */
+  dir: string;
+  segmentSeconds: number;
+  /** Signs the broadcast's links (nginx secure_link compatible); HLS_SECRET, else derived from SESSION_SECRET. */
+  secret: string;
+  linkTtlSeconds: number;
+  /** Where browsers fetch the broadcast (a CDN in front of the files); empty: this origin. */
+  baseUrl: string;
 }
 
 export interface RecordingConfig {
@@ -420,6 +457,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ffmpeg: c.RECORDING_FFMPEG,
       capture: c.RECORDING_CAPTURE ?? true,
       segmentSeconds: c.RECORDING_SEGMENT_SECONDS,
+    },
+    hls: {
+      thresholds: {
+        cpuHigh: c.HLS_CPU_HIGH,
+        cpuLow: Math.min(c.HLS_CPU_LOW, c.HLS_CPU_HIGH),
+        windowMs: c.HLS_WINDOW_MS,
+        calmMs: c.HLS_CALM_MS,
+        sampleMs: c.MEDIA_LOAD_SAMPLE_MS,
+        maxWebrtcViewers: c.HLS_MAX_WEBRTC_VIEWERS,
+        resumeViewers: Math.min(
+          c.HLS_RESUME_VIEWERS ?? Math.floor(c.HLS_MAX_WEBRTC_VIEWERS * 0.9),
+          c.HLS_MAX_WEBRTC_VIEWERS,
+        ),
+      },
+      warmAt: c.HLS_WARM_AT,
+      dir: path.resolve(c.HLS_DIR),
+      segmentSeconds: c.HLS_SEGMENT_SECONDS,
+      secret: c.HLS_SECRET ?? createHmac('sha256', c.SESSION_SECRET).update('lectern-hls-links').digest('base64url'),
+      linkTtlSeconds: c.HLS_LINK_TTL_SECONDS,
+      baseUrl: c.HLS_BASE_URL ? trimSlash(c.HLS_BASE_URL) : '',
     },
   };
 }

@@ -21,6 +21,7 @@ import {
   ONLY_IF_HOSTED,
 } from '../contracts/media-host';
 import { serveHostRequest } from './media-host';
+import { LoadMonitor } from './load-monitor.service';
 import { MediaHosts } from './media-hosts.service';
 import { MediaService } from './media.service';
 
@@ -64,6 +65,7 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
     private readonly media: MediaService,
     private readonly events: DomainEvents,
     private readonly hosts: MediaHosts,
+    private readonly monitor: LoadMonitor,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -72,6 +74,7 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
     await this.sub.subscribe(rpcChannel(this.instanceId), replyChannel(this.instanceId));
     this.media.on('roomClosed', this.roomClosed);
     this.hosts.start(this.instanceId);
+    this.monitor.start(this.instanceId);
     this.beat = setInterval(() => void this.refresh(), this.config.presence.beatMs);
     this.beat.unref();
     // Teacher controls and the end of class happen on the teacher's instance; the host acts on them.
@@ -133,6 +136,11 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
         this.media.closeRoom(sid, 'The media server moved');
       }
     }
+  }
+
+  /** The instance hosting the class's media now (null: nobody has joined its media). */
+  hostOf(sessionId: string): Promise<string | null> {
+    return this.redis.get(ownerKey(sessionId));
   }
 
   /** Runs a request where the class's media is hosted (claiming the class for this instance on a first join). */

@@ -23,6 +23,7 @@ import type { MediaCaller } from '../contracts/media-host';
 import { NotFoundError } from '../platform/domain-error';
 import { RateLimiter } from '../platform/rate-limit/rate-limiter';
 import { SocketAccess, SocketData, SocketGate } from '../platform/socket-events';
+import { HlsHandoff } from './hls-handoff.service';
 import { MediaCluster } from './media-cluster.service';
 import { MediaService } from './media.service';
 
@@ -40,6 +41,7 @@ export class MediaGateway implements OnGatewayInit, OnGatewayDisconnect {
     private readonly cluster: MediaCluster,
     private readonly gate: SocketGate,
     private readonly limiter: RateLimiter,
+    private readonly handoff: HlsHandoff,
   ) {}
 
   /** What the media hosted here says to browsers goes out through the socket server (and its Redis adapter). */
@@ -88,6 +90,8 @@ export class MediaGateway implements OnGatewayInit, OnGatewayDisconnect {
   @SubscribeMessage(MediaEvents.join)
   join(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
     return this.run(s, MediaEvents.join, b, async ({ peerId }, caller, data) => {
+      // A big lecture sends new passive joiners to the HLS broadcast: they do not take a WebRTC seat.
+      await this.handoff.requireWebrtc({ ...caller, guest: data.membership?.guest ?? false });
       // A few media peers per person at once (tabs, a phone beside a laptop): MEDIA_PEER_LIMIT past that.
       await this.limiter.acquireMediaPeer(caller.userId, peerId);
       if (data.mediaPeerId && data.mediaPeerId !== peerId)

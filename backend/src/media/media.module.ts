@@ -1,4 +1,7 @@
 import { Module } from '@nestjs/common';
+import { BroadcastGateway } from './broadcast.gateway';
+import { HlsHandoff } from './hls-handoff.service';
+import { LoadMonitor } from './load-monitor.service';
 import { MediaCluster } from './media-cluster.service';
 import { MediaController } from './media.controller';
 import { MediaHostsController } from './media-hosts.controller';
@@ -9,7 +12,16 @@ import { MediaService } from './media.service';
 
 @Module({
   controllers: [MediaController, MediaHostsController],
-  providers: [MediaService, MediaCluster, MediaGateway, MediaMetrics, MediaHosts],
-  exports: [MediaService, MediaCluster],
+  providers: [
+    MediaService,
+    MediaCluster,
+    MediaGateway,
+    MediaMetrics,
+    MediaHosts,
+    LoadMonitor,
+    HlsHandoff,
+    BroadcastGateway,
+  ],
+  exports: [MediaService, MediaCluster, HlsHandoff, LoadMonitor],
 })
 export class MediaModule {}

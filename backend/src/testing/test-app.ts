@@ -60,6 +60,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     // Live recording capture adds a transport and an FFmpeg process per producer: only the specs that test it turn it on.
     RECORDING_CAPTURE: 'false',
     RECORDING_DIR: path.join(os.tmpdir(), `lectern-rec-${crypto.randomBytes(4).toString('hex')}`),
+    HLS_DIR: path.join(os.tmpdir(), `lectern-hls-${crypto.randomBytes(4).toString('hex')}`),
     ...(process.env.MEDIASOUP_WORKER_BIN ? { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN } : {}),
     ...env,
   });

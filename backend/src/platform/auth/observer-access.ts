@@ -1,4 +1,5 @@
 import { AttendanceEvents } from '../../contracts/attendance';
+import { BroadcastEvents } from '../../contracts/broadcast';
 import { MediaEvents } from '../../contracts/media';
 import { QuizEvents } from '../../contracts/quiz';
 import { ClientEvents } from '../../contracts/realtime';
@@ -16,6 +17,7 @@ import { WhiteboardClientEvents } from '../../contracts/whiteboard';
 export const OBSERVER_EVENTS: ReadonlySet<string> = new Set<string>([
   ClientEvents.join,
   ClientEvents.leave,
+  BroadcastEvents.route,
   MediaEvents.join,
   MediaEvents.ready,
   MediaEvents.createTransport,
