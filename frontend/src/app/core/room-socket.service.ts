@@ -14,6 +14,8 @@ import {
   WaitingPerson,
 } from '@contracts/realtime';
 import { io, Socket } from 'socket.io-client';
+import { TranslocoService } from '@jsverse/transloco';
+import { LanguageService } from './i18n/i18n';
 import { LtiSession } from './lti-session.service';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'closed';
@@ -49,6 +51,8 @@ const NO_LOCKS: ClassControlState = {
 @Injectable()
 export class RoomSocket implements OnDestroy {
   private readonly session = inject(LtiSession);
+  private readonly i18n = inject(TranslocoService);
+  private readonly language = inject(LanguageService);
   private socket?: Socket;
   private sessionId?: string;
   private pending: PendingMessage[] = [];
@@ -91,7 +95,7 @@ export class RoomSocket implements OnDestroy {
   connect(sessionId: string): void {
     this.sessionId = sessionId;
     if (!this.session.token()) {
-      this.fatal.set('Your session has ended: launch Lectern again from your course.');
+      this.fatal.set(this.i18n.translate('roomNotices.sessionEnded'));
       return;
     }
     // The token is read at every (re)connection: a refreshed token is used after a network blip.
@@ -113,9 +117,7 @@ export class RoomSocket implements OnDestroy {
     socket.on('connect_error', (e) => {
       if (SESSION_OVER.includes(e.message)) {
         this.fatal.set(
-          e.message === 'GUEST_ENDED'
-            ? 'Your guest access to this class has ended.'
-            : 'Your session has ended: launch Lectern again from your course.',
+          this.i18n.translate(e.message === 'GUEST_ENDED' ? 'roomNotices.guestEnded' : 'roomNotices.sessionEnded'),
         );
         socket.disconnect();
         this.connection.set('closed');
@@ -134,10 +136,12 @@ export class RoomSocket implements OnDestroy {
     this.on(ServerEvents.chatDeleted, ({ messageId }) =>
       this.chat.update((list) => list.filter((m) => m.id !== messageId)),
     );
-    this.on(ServerEvents.muted, ({ by }) => this.notice.set(`${by} muted your microphone`));
-    this.on(ServerEvents.cameraStopped, ({ by }) => this.notice.set(`${by} turned your camera off`));
+    this.on(ServerEvents.muted, ({ by }) => this.notice.set(this.i18n.translate('roomNotices.mutedBy', { by })));
+    this.on(ServerEvents.cameraStopped, ({ by }) =>
+      this.notice.set(this.i18n.translate('roomNotices.cameraOffBy', { by })),
+    );
     this.on(ServerEvents.removed, ({ by }) => {
-      this.fatal.set(`${by} removed you from this class.`);
+      this.fatal.set(this.i18n.translate('roomNotices.removedBy', { by }));
       this.connection.set('closed');
     });
     this.on(ServerEvents.ended, ({ endedAt }) => {
@@ -156,9 +160,11 @@ export class RoomSocket implements OnDestroy {
       this.fatal.set(message);
       this.connection.set('closed');
     });
-    this.on(ServerEvents.cameraAllowed, ({ by }) => this.notice.set(`${by} lets you turn your camera on again`));
+    this.on(ServerEvents.cameraAllowed, ({ by }) =>
+      this.notice.set(this.i18n.translate('roomNotices.cameraAllowedBy', { by })),
+    );
     this.on(ServerEvents.unmuteAllowed, ({ by }) =>
-      this.notice.set(`${by} lets you unmute: you can turn your microphone on`),
+      this.notice.set(this.i18n.translate('roomNotices.unmuteAllowedBy', { by })),
     );
   }
 
@@ -185,7 +191,7 @@ export class RoomSocket implements OnDestroy {
           ...SESSION_OVER,
         ].includes(ack.error.code)
       ) {
-        this.fatal.set(ack.error.message);
+        this.fatal.set(this.language.errorText(ack.error));
         this.socket?.disconnect();
         this.connection.set('closed');
       } else {
@@ -237,13 +243,13 @@ export class RoomSocket implements OnDestroy {
       this.chat.update((list) => (list.some((x) => x.id === ack.data.id) ? list : [...list, ack.data]));
     } else if (!['OFFLINE', 'TIMEOUT', 'NOT_IN_ROOM'].includes(ack.error.code)) {
       this.setPending(this.pending.filter((p) => p.clientId !== m.clientId));
-      this.notice.set(ack.error.message);
+      this.notice.set(this.language.errorText(ack.error));
     }
   }
 
   async act<E extends ClientEventName>(event: E, payload: ClientPayload<E>): Promise<void> {
     const ack = await this.emit(event, payload);
-    if (!ack.ok) this.notice.set(ack.error.message);
+    if (!ack.ok) this.notice.set(this.language.errorText(ack.error));
   }
 
   close(): void {

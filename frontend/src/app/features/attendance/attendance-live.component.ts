@@ -14,7 +14,7 @@ import { LiveAttendance } from './live-attendance.service';
       <p role="status" class="summary" data-testid="attendance-summary">
         {{ live.view() ? live.summary() : ('common.loading' | transloco) }}
         @if (live.error(); as e) {
-          <span class="muted">({{ e }})</span>
+          <span class="muted">({{ e | transloco }})</span>
         }
       </p>
       @if (live.students().length) {

@@ -55,7 +55,7 @@ export class LiveAttendance {
       this.error.set(null);
     } catch {
       // The class goes on: the last view stays, marked as not current.
-      this.error.set('Attendance could not be refreshed.');
+      this.error.set('roomNotices.attendanceStale');
     } finally {
       this.busy = false;
     }

@@ -1,5 +1,7 @@
 import type { AttendanceSettingsView } from '@contracts/attendance';
 import { describe, expect, it } from 'vitest';
+import { ES } from '../../core/i18n/es';
+import { translatorOf } from '../../core/i18n/language';
 import { formFromSettings, gradingText, settingsBody, type SettingsForm } from './settings-form';
 
 const platform = { lateAfterMinutes: 10, leftEarlyMinutes: 10, minActiveMinutes: null, minActivePercent: 50 };
@@ -96,5 +98,18 @@ describe('the classroom settings form', () => {
     expect(gradingText('percent', null, platform)).toBe(
       'Attendance is not graded in this classroom (no attendance points are set).',
     );
+  });
+});
+
+describe('settings in Spanish', () => {
+  it('words the grade rule and the field problems in the translator given', () => {
+    const es = translatorOf(ES);
+    expect(gradingText('threshold', 5, { ...platform, minActiveMinutes: 20 }, es)).toBe(
+      '5 puntos por 20 min y 50 % de la clase activo, si no 0.',
+    );
+    expect(settingsBody({ ...own, lateAfterMinutes: '' }, es)).toMatchObject({
+      ok: false,
+      message: 'Tarde después de: escriba un número de minutos.',
+    });
   });
 });

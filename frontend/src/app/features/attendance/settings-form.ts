@@ -6,6 +6,8 @@ import {
   type ClassroomSettingsBody,
   type GradingMode,
 } from '@contracts/attendance';
+import { EN } from '../../core/i18n/en';
+import { translatorOf } from '../../core/i18n/language';
 
 /**
  * The classroom's attendance settings as the form holds them (text fields, as typed) and the body the
@@ -43,15 +45,12 @@ export function formFromSettings(v: AttendanceSettingsView): SettingsForm {
 
 export type SettingsResult = { ok: true; body: ClassroomSettingsBody } | { ok: false; field: string; message: string };
 
-const LABELS: Record<keyof AttendanceThresholds, string> = {
-  lateAfterMinutes: 'Late after',
-  leftEarlyMinutes: 'Left early at',
-  minActiveMinutes: 'Minimum active minutes',
-  minActivePercent: 'Minimum active share',
-};
+type Translate = (key: string, params?: Record<string, string | number>) => string;
+const english: Translate = translatorOf(EN);
+const label = (key: keyof AttendanceThresholds, t: Translate) => t(`settingsWords.labels.${key}`);
 
 /** The body to PUT, or the first field that is wrong, in words. */
-export function settingsBody(f: SettingsForm): SettingsResult {
+export function settingsBody(f: SettingsForm, t: Translate = english): SettingsResult {
   let thresholds: AttendanceThresholds | null = null;
   if (f.ownThresholds) {
     const parsed: Partial<Record<keyof AttendanceThresholds, number | null>> = {};
@@ -64,7 +63,8 @@ export function settingsBody(f: SettingsForm): SettingsResult {
     for (const [key, raw, optional] of fields) {
       const value = raw.trim();
       if (value === '') {
-        if (!optional) return { ok: false, field: key, message: `${LABELS[key]}: enter a number of minutes.` };
+        if (!optional)
+          return { ok: false, field: key, message: t('settingsWords.needMinutes', { field: label(key, t) }) };
         parsed[key] = null;
         continue;
       }
@@ -72,11 +72,11 @@ export function settingsBody(f: SettingsForm): SettingsResult {
       const limits = key === 'minActivePercent' ? ATTENDANCE_LIMITS.minActivePercent : ATTENDANCE_LIMITS[key];
       const whole = key !== 'minActivePercent';
       if (!Number.isFinite(n) || (whole && !Number.isInteger(n)) || n < limits.min || n > limits.max) {
-        const unit = key === 'minActivePercent' ? '' : ' whole minutes';
+        const words = key === 'minActivePercent' ? 'settingsWords.range' : 'settingsWords.rangeMinutes';
         return {
           ok: false,
           field: key,
-          message: `${LABELS[key]}: a number from ${limits.min} to ${limits.max}${unit}.`,
+          message: t(words, { field: label(key, t), min: limits.min, max: limits.max }),
         };
       }
       parsed[key] = n;
@@ -86,21 +86,24 @@ export function settingsBody(f: SettingsForm): SettingsResult {
   const body = { thresholds, gradingMode: f.gradingMode, autoGrade: f.autoGrade };
   // The contract's schema has the last word (a field this form forgot would show here, not on the server).
   const checked = classroomSettingsBodySchema.safeParse(body);
-  if (!checked.success) return { ok: false, field: 'form', message: 'These settings cannot be saved.' };
+  if (!checked.success) return { ok: false, field: 'form', message: t('settingsWords.cannotSave') };
   return { ok: true, body: checked.data };
 }
 
 /** How the grade is computed, in words, for the mode chosen and the classroom's points. */
-export function gradingText(mode: GradingMode, points: number | null, t: AttendanceThresholds): string {
-  if (points === null) return 'Attendance is not graded in this classroom (no attendance points are set).';
-  if (mode === 'percent') return `Each student gets their share of the class spent active × ${points} points.`;
+export function gradingText(
+  mode: GradingMode,
+  points: number | null,
+  t: AttendanceThresholds,
+  tr: Translate = english,
+): string {
+  if (points === null) return tr('settingsWords.notGraded');
+  if (mode === 'percent') return tr('settingsWords.percent', { points });
   const minimum = [
-    t.minActiveMinutes === null ? '' : `${t.minActiveMinutes} min`,
-    t.minActivePercent === null ? '' : `${t.minActivePercent}% of the class`,
+    t.minActiveMinutes === null ? '' : tr('settingsWords.minutes', { n: t.minActiveMinutes }),
+    t.minActivePercent === null ? '' : tr('settingsWords.share', { n: t.minActivePercent }),
   ]
     .filter(Boolean)
-    .join(' and ');
-  return minimum
-    ? `${points} points for ${minimum} active, else 0.`
-    : `${points} points for every student who attended, else 0.`;
+    .join(tr('settingsWords.and'));
+  return minimum ? tr('settingsWords.threshold', { points, minimum }) : tr('settingsWords.attended', { points });
 }

@@ -56,7 +56,7 @@ export class RecordingLive {
         paused,
       });
       if (ack.ok) this.show(ack.data);
-      else this.room.notice.set(ack.error.message);
+      else this.room.notice.set(this.language.errorText(ack.error));
     } finally {
       this.busy.set(false);
     }

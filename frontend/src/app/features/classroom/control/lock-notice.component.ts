@@ -1,3 +1,4 @@
+import { LanguageService } from '../../../core/i18n/i18n';
 import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
 import { ClientEvents } from '@contracts/realtime';
 import { TranslocoPipe, TranslocoService } from '@jsverse/transloco';
@@ -51,6 +52,7 @@ import { RoomSocket } from '../../../core/room-socket.service';
 })
 export class LockNoticeComponent {
   private readonly room = inject(RoomSocket);
+  private readonly language = inject(LanguageService);
   private readonly me = computed(() => this.room.me()?.userId ?? '');
   protected readonly micLocked = computed(() => this.room.control().locks.mic);
   protected readonly locked = computed(() => {
@@ -72,6 +74,6 @@ export class LockNoticeComponent {
   protected async ask(asking: boolean) {
     const ack = await this.room.emit(ClientEvents.askUnmute, { asking });
     if (ack.ok) this.room.control.set(ack.data);
-    else this.room.notice.set(ack.error.message);
+    else this.room.notice.set(this.language.errorText(ack.error));
   }
 }

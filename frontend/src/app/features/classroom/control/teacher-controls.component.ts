@@ -1,3 +1,4 @@
+import { LanguageService } from '../../../core/i18n/i18n';
 import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
 import { ClientEvents, lockKinds, type LockKind, MAX_DENY_MESSAGE } from '@contracts/realtime';
 import { TranslocoPipe, TranslocoService } from '@jsverse/transloco';
@@ -168,6 +169,7 @@ import { GuestLinksComponent } from './guest-links.component';
 })
 export class TeacherControlsComponent {
   protected readonly room = inject(RoomSocket);
+  private readonly language = inject(LanguageService);
   protected readonly kinds = lockKinds;
   protected readonly maxDeny = MAX_DENY_MESSAGE;
   protected readonly denyMessage = signal('');
@@ -193,13 +195,13 @@ export class TeacherControlsComponent {
   protected async lock(kind: LockKind, locked: boolean) {
     const ack = await this.room.emit(ClientEvents.teacherLocks, { [kind]: locked });
     if (ack.ok) this.room.control.set(ack.data);
-    else this.room.notice.set(ack.error.message);
+    else this.room.notice.set(this.language.errorText(ack.error));
   }
 
   protected async waitingRoom(enabled: boolean) {
     const ack = await this.room.emit(ClientEvents.teacherWaitingRoom, { enabled });
     if (ack.ok) this.room.control.set(ack.data);
-    else this.room.notice.set(ack.error.message);
+    else this.room.notice.set(this.language.errorText(ack.error));
   }
 
   protected allow(userIds: string[]) {
