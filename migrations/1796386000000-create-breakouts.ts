@@ -15,7 +15,9 @@ export class CreateBreakouts1796386000000 implements MigrationInterface {
     await q.query(
       `ALTER TABLE live_session ADD COLUMN parent_session_id uuid REFERENCES live_session(id) ON DELETE CASCADE`,
     );
-    await q.query(`CREATE INDEX live_session_parent ON live_session (parent_session_id) WHERE parent_session_id IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX live_session_parent ON live_session (parent_session_id) WHERE parent_session_id IS NOT NULL`,
+    );
     await q.query(`DROP INDEX live_session_one_live_per_activity`);
     await q.query(
       `CREATE UNIQUE INDEX live_session_one_live_per_activity ON live_session (activity_id)

@@ -16,6 +16,7 @@ import { APP_CONFIG } from './config/config';
 import { createRedis, REDIS } from './platform/redis';
 import { AdminModule } from './admin/admin.module';
 import { AttendanceModule } from './attendance/attendance.module';
+import { BreakoutModule } from './breakout/breakout.module';
 import { AttendanceMailModule } from './attendance/reports/attendance-mail.module';
 import { GradesModule } from './grades/grades.module';
 import { RosterModule } from './roster/roster.module';
@@ -93,6 +94,7 @@ export class AppModule {
         MediaModule,
         RecordingModule,
         QuizModule.forRoot(grades),
+        BreakoutModule,
         attendance,
         AttendanceMailModule.forRoot(attendance),
         // The dev LMS platform is never part of a production build's module graph.

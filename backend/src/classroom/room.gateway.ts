@@ -31,7 +31,7 @@ import { MediaService } from '../media/media.service';
 import { ROOM_ACCESS } from './room-access';
 import { DomainError } from '../platform/domain-error';
 import { PresenceService } from './presence.service';
-import { roomOf, teachersRoomOf, userRoomOf, waitersOf, waitRoomOf } from './socket-rooms';
+import { classOf, roomOf, teachersRoomOf, userRoomOf, waitersOf, waitRoomOf } from './socket-rooms';
 import { RoomService } from './room.service';
 
 type RoomSocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>;
@@ -65,7 +65,8 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
 
   afterInit(): void {
     this.events.on('session.ended').subscribe(({ sessionId, at }) => {
-      this.emit(roomOf(sessionId), ServerEvents.ended, { endedAt: at.toISOString() });
+      // The whole class: students in breakout rooms are not in the main room's socket room.
+      this.emit(classOf(sessionId), ServerEvents.ended, { endedAt: at.toISOString() });
       this.emit(waitersOf(sessionId), ServerEvents.ended, { endedAt: at.toISOString() });
       void this.presence
         .clear(sessionId)
@@ -73,7 +74,7 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
       // A moment later, so the teacher's own ack and the "ended" event reach everyone first.
       const timer = setTimeout(() => {
         this.timers.delete(timer);
-        this.server.in(roomOf(sessionId)).disconnectSockets(true);
+        this.server.in(classOf(sessionId)).disconnectSockets(true);
         this.server.in(waitersOf(sessionId)).disconnectSockets(true);
       }, 300);
       this.timers.add(timer);
@@ -111,7 +112,7 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
       if (data.membership || data.waiting) await this.leaveRoom(socket, 'left');
       // Nothing on the socket changes until the join is authorised: other events of this socket see
       // no membership until the last line below.
-      const rooms = [roomOf(sessionId), userRoomOf(sessionId, session.userId)];
+      const rooms = [roomOf(sessionId), classOf(sessionId), userRoomOf(sessionId, session.userId)];
       if (canTeach(session.role)) rooms.push(teachersRoomOf(sessionId));
       const outcome = await this.room
         .join(session, socket.id, sessionId, async () => {
@@ -187,7 +188,8 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
     if (!m || !data.session) return;
     // The membership goes first, before any await: no later event of this socket acts on the class.
     data.membership = undefined;
-    await socket.leave(roomOf(m.sessionId));
+    await socket.leave(roomOf(m.roomId));
+    await socket.leave(classOf(m.sessionId));
     await socket.leave(userRoomOf(m.sessionId, m.userId));
     await socket.leave(teachersRoomOf(m.sessionId));
     const gone = await this.room.leave(data.session, m.sessionId, socket.id, reason);
@@ -197,7 +199,7 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
   @SubscribeMessage(ClientEvents.chatSend)
   chatSend(@ConnectedSocket() socket: RoomSocket, @MessageBody() body: unknown) {
     return this.run(socket, ClientEvents.chatSend, body, async ({ clientId, text }, { session, member }) => {
-      const sid = member.sessionId;
+      const sid = member.roomId; // the main room's chat or the breakout room's own
       await this.classControl.assertMaySendChat(member);
       const { message, created } = await this.chat.send(session, sid, clientId, text);
       if (created) this.emit(roomOf(sid), ServerEvents.chatMessage, message);
@@ -208,7 +210,7 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
   @SubscribeMessage(ClientEvents.chatDelete)
   chatDelete(@ConnectedSocket() socket: RoomSocket, @MessageBody() body: unknown) {
     return this.run(socket, ClientEvents.chatDelete, body, async ({ messageId }, { session, member }) => {
-      const sid = member.sessionId;
+      const sid = member.roomId;
       await this.chat.delete(session, sid, messageId);
       this.emit(roomOf(sid), ServerEvents.chatDeleted, { messageId });
       return null;

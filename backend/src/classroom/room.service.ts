@@ -111,6 +111,7 @@ export class RoomService {
       });
     const membership: ClassMembership = Object.freeze({
       sessionId,
+      roomId: sessionId,
       platformId: session.platformId,
       courseId: session.courseId,
       activityId: session.activityId,

@@ -75,7 +75,8 @@ export class MediaGateway implements OnGatewayInit, OnGatewayDisconnect {
       raw,
       async (payload, { session, member, data }) => {
         const caller: MediaCaller = {
-          sessionId: member.sessionId,
+          // The room the socket is in (main or breakout): each has its own router.
+          sessionId: member.roomId,
           socketId: socket.id,
           peerId: data.mediaPeerId,
           userId: member.userId,
@@ -100,7 +101,7 @@ export class MediaGateway implements OnGatewayInit, OnGatewayDisconnect {
         await this.limiter.releaseMediaPeer(caller.userId, peerId);
         throw e;
       });
-      if (data.membership?.sessionId !== caller.sessionId) {
+      if (data.membership?.roomId !== caller.sessionId) {
         // Left the class (or was let go) while the host set the peer up: undo it rather than keep media.
         await this.cluster.call({ op: 'leave', caller: { ...caller, peerId } }).catch(() => undefined);
         await this.limiter.releaseMediaPeer(caller.userId, peerId);
@@ -180,7 +181,9 @@ export class MediaGateway implements OnGatewayInit, OnGatewayDisconnect {
 
   @SubscribeMessage(MediaEvents.leave)
   leave(@ConnectedSocket() s: Socket, @MessageBody() b: unknown) {
-    return this.run(s, MediaEvents.leave, b, async (_p, c, data) => {
+    return this.run(s, MediaEvents.leave, b, async (_p, caller, data) => {
+      // The peer's own room, which may be one the socket has since left (a breakout it was moved out of).
+      const c = { ...caller, sessionId: data.mediaSessionId ?? caller.sessionId };
       data.mediaPeerId = undefined;
       data.mediaSessionId = undefined;
       if (c.peerId) await this.limiter.releaseMediaPeer(c.userId, c.peerId);

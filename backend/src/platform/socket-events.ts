@@ -15,7 +15,14 @@ import { RateLimiter, socketRateLimitCheck } from './rate-limit/rate-limiter';
  * its class from here, never from a payload or from a field written before a check.
  */
 export interface ClassMembership {
+  /** The class (the top-level live_session): presence, attendance, quizzes, class control. */
   readonly sessionId: string;
+  /**
+   * The live room the socket is in: the class's main room (equal to `sessionId`) or one of its breakout
+   * rooms (a child live_session). Chat, the whiteboard and media act on this room; it changes only through
+   * `breakout:enter`, after the placement was checked (students only reach the room they were placed in).
+   */
+  readonly roomId: string;
   readonly platformId: string;
   readonly courseId: string;
   readonly activityId: string;

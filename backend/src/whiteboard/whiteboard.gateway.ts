@@ -91,7 +91,7 @@ export class WhiteboardGateway implements OnGatewayInit {
   @SubscribeMessage(WhiteboardEvents.op)
   op(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
     return this.gate.run(socket, RULES.op, body, (op, { session, member }): Answer<typeof WhiteboardEvents.op> =>
-      this.whiteboard.apply(session, member.sessionId, op, socket.id),
+      this.whiteboard.apply(session, member.roomId, op, socket.id),
     );
   }
 
@@ -102,7 +102,7 @@ export class WhiteboardGateway implements OnGatewayInit {
       RULES.sync,
       body,
       ({ since, protocol }, { member }): Answer<typeof WhiteboardEvents.sync> =>
-        this.whiteboard.sync(member.sessionId, since, protocol),
+        this.whiteboard.sync(member.roomId, since, protocol),
     );
   }
 
@@ -113,7 +113,7 @@ export class WhiteboardGateway implements OnGatewayInit {
       RULES.follow,
       body,
       async (view, { session, member }): Answer<typeof WhiteboardEvents.follow> => {
-        const sid = member.sessionId;
+        const sid = member.roomId;
         const saved = await this.whiteboard.follow(session, sid, view);
         send(socket.to(roomOf(sid)), WhiteboardEvents.teacherView, saved);
         return saved;
@@ -128,7 +128,7 @@ export class WhiteboardGateway implements OnGatewayInit {
       RULES.permissions,
       body,
       async (p, { session, member }): Answer<typeof WhiteboardEvents.permissions> => {
-        const sid = member.sessionId;
+        const sid = member.roomId;
         const saved = await this.whiteboard.setPermissions(session, sid, { mode: p.mode, userIds: p.userIds ?? [] });
         send(this.server.to(roomOf(sid)), WhiteboardEvents.permissionsChanged, saved);
         return saved;

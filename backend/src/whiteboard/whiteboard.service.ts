@@ -2,10 +2,12 @@ import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bull';
 import Redis from 'ioredis';
+import { randomUUID } from 'node:crypto';
 import { Subscription } from 'rxjs';
 import {
   BoardOp,
   DrawPermissions,
+  LIMITS,
   MIN_WHITEBOARD_PROTOCOL,
   SyncAnswer,
   TeacherView,
@@ -18,7 +20,7 @@ import { DomainEvents } from '../platform/domain-events';
 import { REDIS } from '../platform/redis';
 import { canTeach } from '../tenancy/domain/role-mapping';
 import { BoardStore } from './board-store.service';
-import { boardFromData, pagesToData } from './domain/board';
+import { boardFromData, emptyBoard, pagesToData } from './domain/board';
 import { protocolVerdict } from './domain/protocol-version';
 import { SavedBoardsRepository } from './infra/saved-boards.repository';
 
@@ -124,6 +126,47 @@ export class WhiteboardService implements OnModuleInit, OnModuleDestroy {
 
   pages(sessionId: string) {
     return this.store.pages(sessionId);
+  }
+
+  /**
+   * Starts other boards (breakout rooms) with a copy of this board's current page (the instructor's page,
+   * else the first): each element is added again by `userId` through the ordinary ops, long strokes in
+   * pieces, so the copies are boards like any other (undo, sync, saves).
+   */
+  async copyCurrentPage(from: string, to: readonly string[], userId: string): Promise<number> {
+    const [{ order, pages }, view] = await Promise.all([this.store.pages(from), this.teacherView(from)]);
+    const page = (view && Object.hasOwn(pages, view.page) ? pages[view.page] : undefined) ?? pages[order[0]];
+    if (!page) return 0;
+    let copied = 0;
+    for (const target of to) {
+      const first = emptyBoard().pageOrder[0];
+      for (const elementId of page.order) {
+        if (!Object.hasOwn(page.elements, elementId)) continue;
+        const { author: _author, ...element } = page.elements[elementId];
+        const chunks: BoardOp[] = [];
+        if (element.kind === 'stroke' && element.points.length > LIMITS.pointsPerOp) {
+          const points = element.points;
+          chunks.push({
+            type: 'add',
+            opId: randomUUID(),
+            page: first,
+            elementId,
+            element: { ...element, points: points.slice(0, LIMITS.pointsPerOp) },
+          });
+          for (let i = LIMITS.pointsPerOp; i < points.length; i += LIMITS.pointsPerOp)
+            chunks.push({
+              type: 'append',
+              opId: randomUUID(),
+              page: first,
+              elementId,
+              points: points.slice(i, i + LIMITS.pointsPerOp),
+            });
+        } else chunks.push({ type: 'add', opId: randomUUID(), page: first, elementId, element });
+        for (const op of chunks) await this.store.apply(target, userId, op, { teacher: true });
+        copied++;
+      }
+    }
+    return copied;
   }
 
   async teacherView(sessionId: string): Promise<TeacherView | null> {

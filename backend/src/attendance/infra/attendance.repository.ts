@@ -106,7 +106,7 @@ export class AttendanceRepository {
               coalesce(c.time_zone, ps.time_zone) AS time_zone
        FROM live_session s JOIN course c ON c.id = s.course_id JOIN classroom_activity a ON a.id = s.activity_id
        LEFT JOIN attendance_platform_settings ps ON ps.platform_id = c.platform_id
-       WHERE s.activity_id = $1 AND s.course_id = $2 AND s.ended_at IS NULL`,
+       WHERE s.activity_id = $1 AND s.course_id = $2 AND s.ended_at IS NULL AND s.parent_session_id IS NULL`,
       [activityId, courseId],
     )) as Array<Record<string, never>>;
     return r ? toClass(r) : null;
@@ -119,7 +119,8 @@ export class AttendanceRepository {
               coalesce(c.time_zone, ps.time_zone) AS time_zone
        FROM live_session s JOIN course c ON c.id = s.course_id JOIN classroom_activity a ON a.id = s.activity_id
        LEFT JOIN attendance_platform_settings ps ON ps.platform_id = c.platform_id
-       WHERE s.course_id = $1 AND s.started_at >= $2 AND s.started_at < $3 ORDER BY s.started_at`,
+       WHERE s.course_id = $1 AND s.started_at >= $2 AND s.started_at < $3 AND s.parent_session_id IS NULL
+       ORDER BY s.started_at`,
       [courseId, from, to],
     )) as Array<Record<string, never>>;
     return rows.map(toClass);

@@ -108,17 +108,27 @@ describe('assignFromPlan', () => {
     ]);
   });
   it('counts a student named twice in the first room only', () => {
-    expect(assignFromPlan([{ name: 'R', userIds: ['a'] }, { name: 'S', userIds: ['a', 'b'] }], ['a', 'b'])).toEqual([
-      ['a'],
-      ['b'],
-    ]);
+    expect(
+      assignFromPlan(
+        [
+          { name: 'R', userIds: ['a'] },
+          { name: 'S', userIds: ['a', 'b'] },
+        ],
+        ['a', 'b'],
+      ),
+    ).toEqual([['a'], ['b']]);
   });
 });
 
 describe('late joiners', () => {
   const rooms = [['a', 'b'], ['c']];
   it("go to their plan's room when the plan names them", () => {
-    expect(placeLateJoiner(rooms, 'z', [{ name: 'R', userIds: ['a', 'b', 'z'] }, { name: 'S', userIds: ['c'] }])).toBe(0);
+    expect(
+      placeLateJoiner(rooms, 'z', [
+        { name: 'R', userIds: ['a', 'b', 'z'] },
+        { name: 'S', userIds: ['c'] },
+      ]),
+    ).toBe(0);
   });
   it('go to the smallest room otherwise', () => {
     expect(placeLateJoiner(rooms, 'z')).toBe(1);

@@ -33,17 +33,17 @@ export class LiveSessionRepository {
 
   /** The class of the classroom going on now, if any. */
   async findLive(activityId: string, courseId: string): Promise<LiveSessionRow | null> {
-    const [row] = await this.db.query(`${SELECT} WHERE activity_id = $1 AND course_id = $2 AND ended_at IS NULL`, [
-      activityId,
-      courseId,
-    ]);
+    const [row] = await this.db.query(
+      `${SELECT} WHERE activity_id = $1 AND course_id = $2 AND ended_at IS NULL AND parent_session_id IS NULL`,
+      [activityId, courseId],
+    );
     return row ? toRow(row) : null;
   }
 
   /** The ids of the course's classes going on now. */
   async liveIds(courseId: string): Promise<string[]> {
     const rows: Array<{ id: string }> = await this.db.query(
-      `SELECT id FROM live_session WHERE course_id = $1 AND ended_at IS NULL`,
+      `SELECT id FROM live_session WHERE course_id = $1 AND ended_at IS NULL AND parent_session_id IS NULL`,
       [courseId],
     );
     return rows.map((r) => r.id);
@@ -52,7 +52,7 @@ export class LiveSessionRepository {
   /** The classroom's classes, newest first (at most `limit`). */
   async recent(activityId: string, courseId: string, limit: number): Promise<LiveSessionRow[]> {
     const rows = await this.db.query(
-      `${SELECT} WHERE activity_id = $1 AND course_id = $2 ORDER BY started_at DESC LIMIT $3`,
+      `${SELECT} WHERE activity_id = $1 AND course_id = $2 AND parent_session_id IS NULL ORDER BY started_at DESC LIMIT $3`,
       [activityId, courseId, limit],
     );
     return rows.map(toRow);
@@ -62,7 +62,7 @@ export class LiveSessionRepository {
   async start(activityId: string, courseId: string, startedBy: string): Promise<boolean> {
     const inserted = await this.db.query(
       `INSERT INTO live_session (activity_id, course_id, started_by) VALUES ($1, $2, $3)
-       ON CONFLICT (activity_id) WHERE ended_at IS NULL DO NOTHING RETURNING id`,
+       ON CONFLICT (activity_id) WHERE ended_at IS NULL AND parent_session_id IS NULL DO NOTHING RETURNING id`,
       [activityId, courseId, startedBy],
     );
     return inserted.length > 0;

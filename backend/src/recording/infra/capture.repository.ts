@@ -53,7 +53,7 @@ export class CaptureRepository {
          JOIN classroom_activity a ON a.id = s.activity_id
          JOIN course c ON c.id = s.course_id
          JOIN lti_platform p ON p.id = c.platform_id
-        WHERE s.id = $1`,
+        WHERE s.id = $1 AND s.parent_session_id IS NULL`,
       [sessionId],
     );
     if (!row) return null;
@@ -141,12 +141,13 @@ export class CaptureRepository {
   async liveSessions(where: { activityId: string } | { platformId: string }): Promise<string[]> {
     const rows: Array<{ id: string }> =
       'activityId' in where
-        ? await this.db.query(`SELECT id FROM live_session WHERE activity_id = $1 AND ended_at IS NULL`, [
-            where.activityId,
-          ])
+        ? await this.db.query(
+            `SELECT id FROM live_session WHERE activity_id = $1 AND ended_at IS NULL AND parent_session_id IS NULL`,
+            [where.activityId],
+          )
         : await this.db.query(
             `SELECT s.id FROM live_session s JOIN course c ON c.id = s.course_id
-              WHERE c.platform_id = $1 AND s.ended_at IS NULL`,
+              WHERE c.platform_id = $1 AND s.ended_at IS NULL AND s.parent_session_id IS NULL`,
             [where.platformId],
           );
     return rows.map((r) => r.id);

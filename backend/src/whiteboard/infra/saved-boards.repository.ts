@@ -55,7 +55,8 @@ export class SavedBoardsRepository {
     const rows = await this.db.query(
       `SELECT w.session_id, w.saved_at, array_length(w.page_order, 1) AS pages, s.started_at
          FROM whiteboard_snapshot w JOIN live_session s ON s.id = w.session_id
-        WHERE w.course_id = $1 AND s.activity_id = $2 AND s.ended_at IS NOT NULL ORDER BY s.started_at DESC LIMIT 100`,
+        WHERE w.course_id = $1 AND s.activity_id = $2 AND s.ended_at IS NOT NULL AND s.parent_session_id IS NULL
+        ORDER BY s.started_at DESC LIMIT 100`,
       [courseId, activityId],
     );
     return rows.map((r: Record<string, unknown>) => ({
