@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { BroadcastGateway } from './broadcast.gateway';
+import { Broadcaster } from './broadcast/broadcaster.service';
 import { HlsHandoff } from './hls-handoff.service';
 import { LoadMonitor } from './load-monitor.service';
 import { MediaCluster } from './media-cluster.service';
@@ -21,6 +22,7 @@ import { MediaService } from './media.service';
     LoadMonitor,
     HlsHandoff,
     BroadcastGateway,
+    Broadcaster,
   ],
   exports: [MediaService, MediaCluster, HlsHandoff, LoadMonitor],
 })

@@ -29,6 +29,8 @@ export interface MediaRoomEvents {
   closed: [];
   /** A peer's new producer, registered (recording capture follows producers through this). */
   producer: [peer: MediaPeer, producer: types.Producer<ProducerData>];
+  /** The dominant speaker changed (the live broadcast follows the voice). */
+  speaker: [];
 }
 
 export class MediaRoom extends EventEmitter<MediaRoomEvents> {
@@ -64,6 +66,11 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   /** The peer id of the current dominant speaker. */
   get activeSpeaker(): string | null {
     return this.dominant?.peerId ?? null;
+  }
+
+  /** The user id of the current dominant speaker. */
+  get activeSpeakerUserId(): string | null {
+    return this.dominant?.userId ?? null;
   }
 
   workerIndexes(): number[] {
@@ -113,6 +120,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
           const data = producer.appData as ProducerData;
           if (this.dominant?.peerId === data.peerId) return;
           this.dominant = { peerId: data.peerId, userId: data.userId };
+          this.emit('speaker');
           this.notify.toClass(this.sessionId, {
             event: MediaServerEvents.activeSpeaker,
             payload: { userId: data.userId, peerId: data.peerId },
@@ -188,6 +196,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
       this.piped.delete(producer.id);
       if (this.dominant?.peerId === peer.id && !peer.producerOf('mic')) {
         this.dominant = null;
+        this.emit('speaker');
         this.notify.toClass(this.sessionId, {
           event: MediaServerEvents.activeSpeaker,
           payload: { userId: null, peerId: null },

@@ -19,20 +19,24 @@ export interface FfmpegExit {
  * exists, set to receive SIGTERM when its parent dies, so a backend killed with SIGKILL leaves no FFmpeg
  * behind: each one closes its last segment and exits.
  */
-export async function writeLauncher(recordingDir: string, ffmpegBin: string): Promise<string> {
+export async function writeLauncher(
+  recordingDir: string,
+  ffmpegBin: string,
+  { niceness = 10, name = 'capture-ffmpeg' }: { niceness?: number; name?: string } = {},
+): Promise<string> {
   const bin = path.join(recordingDir, '.bin');
   await mkdir(bin, { recursive: true });
-  const file = path.join(bin, 'capture-ffmpeg');
+  const file = path.join(bin, name);
   const hasSetpriv = spawnSync('setpriv', ['--version'], { stdio: 'ignore' }).status === 0;
   const quoted = `'${ffmpegBin.replace(/'/g, `'\\''`)}'`;
   const body = hasSetpriv
-    ? `exec nice -n 10 setpriv --pdeathsig TERM -- ${quoted} "$@"`
-    : `exec nice -n 10 ${quoted} "$@"`;
+    ? `exec nice -n ${niceness} setpriv --pdeathsig TERM -- ${quoted} "$@"`
+    : `exec nice -n ${niceness} ${quoted} "$@"`;
   // Written aside and renamed: instances sharing RECORDING_DIR never run a half-written launcher.
   const temp = `${file}.${process.pid}`;
   await writeFile(
     temp,
-    `#!/bin/sh\n# Lectern's recording capture: FFmpeg at a lower priority, gone with its parent.\n${body}\n`,
+    `#!/bin/sh\n# Lectern's FFmpeg (${name}): at a lower priority, gone with its parent.\n${body}\n`,
   );
   await chmod(temp, 0o755);
   await rename(temp, file);
@@ -49,12 +53,9 @@ export class FfmpegProcess {
   pid: number | null = null;
 
   constructor(launcher: string, args: CaptureArgs) {
-    this.command = ffmpeg()
-      .setFfmpegPath(launcher)
-      .input(args.input)
-      .inputOptions(args.inputOptions)
-      .output(args.output)
-      .outputOptions(args.outputOptions);
+    this.command = ffmpeg().setFfmpegPath(launcher).input(args.input).inputOptions(args.inputOptions);
+    for (const more of args.moreInputs ?? []) this.command.input(more.input).inputOptions(more.options);
+    this.command.output(args.output).outputOptions(args.outputOptions);
     this.exited = new Promise<FfmpegExit>((resolve) => {
       const finish = (code: number | null, signal: string | null, message: string) => {
         if (this.done) return;

@@ -19,6 +19,8 @@ export interface CaptureArgsInput {
 export interface CaptureArgs {
   inputOptions: string[];
   input: string;
+  /** Further inputs after the first (the live broadcast's generated picture or silence). */
+  moreInputs?: Array<{ input: string; options: string[] }>;
   outputOptions: string[];
   output: string;
 }

@@ -15,6 +15,19 @@ export interface CaptureCodec {
 }
 
 export function captureSdp(codec: CaptureCodec, rtpPort: number, ip = '127.0.0.1'): string {
+  return [...sdpSession(ip), ...captureMediaSection(codec, rtpPort), ''].join('\n');
+}
+
+/** One SDP with several streams (the live broadcast's audio and video), each on its own port pair. */
+export function captureSdpStreams(streams: Array<{ codec: CaptureCodec; rtpPort: number }>, ip = '127.0.0.1'): string {
+  return [...sdpSession(ip), ...streams.flatMap((s) => captureMediaSection(s.codec, s.rtpPort)), ''].join('\n');
+}
+
+function sdpSession(ip: string): string[] {
+  return ['v=0', `o=- 0 0 IN IP4 ${ip}`, 's=lectern-capture', `c=IN IP4 ${ip}`, 't=0 0'];
+}
+
+function captureMediaSection(codec: CaptureCodec, rtpPort: number): string[] {
   const encoding = codec.mimeType.slice(codec.mimeType.indexOf('/') + 1);
   const rtpmap =
     codec.kind === 'audio' && codec.channels && codec.channels > 1
@@ -24,15 +37,9 @@ export function captureSdp(codec: CaptureCodec, rtpPort: number, ip = '127.0.0.1
     .map(([k, v]) => `${k}=${v}`)
     .join(';');
   return [
-    'v=0',
-    `o=- 0 0 IN IP4 ${ip}`,
-    's=lectern-capture',
-    `c=IN IP4 ${ip}`,
-    't=0 0',
     `m=${codec.kind} ${rtpPort} RTP/AVP ${codec.payloadType}`,
     `a=rtpmap:${codec.payloadType} ${rtpmap}`,
     ...(fmtp ? [`a=fmtp:${codec.payloadType} ${fmtp}`] : []),
     'a=recvonly',
-    '',
-  ].join('\n');
+  ];
 }
