@@ -74,6 +74,13 @@ const schema = z.object({
   MEDIA_FORCE_RELAY: booleanString.optional(),
   // on: this instance serves the app and hosts classes' media; off: never hosts media; only: a media host.
   MEDIA_ROLE: z.enum(['on', 'off', 'only']).default('on'),
+  // A class spreads to another media host once its host is this loaded (0..1), or holds this many peers (0: no count limit).
+  MEDIA_SPREAD_AT: z.coerce.number().min(0.05).max(1).default(0.8),
+  MEDIA_PEERS_PER_HOST: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  // The pipe transports that link one class's routers on two hosts encrypt their RTP (SRTP) unless this is false.
+  MEDIA_PIPE_SRTP: booleanString.optional(),
+  // The address other media hosts reach this one's pipe transports on (an IP); default MEDIA_LISTEN_IP, or MEDIA_ANNOUNCED_ADDRESS when that is a wildcard.
+  MEDIA_PIPE_IP: z.union([z.ipv4(), z.ipv6()]).optional(),
   TURN_URLS: z.string().optional(),
   TURN_SECRET: z.string().min(16, 'must be at least 16 characters long').optional(),
   TURN_TTL_SECONDS: z.coerce
@@ -304,8 +311,27 @@ export interface MediaConfig {
    * only: a media host (placed by load like any other; an operator keeps it out of the app's load balancer).
    */
   role: 'on' | 'off' | 'only';
+  /** A class spreads to another host once its host's load (0..1, domain/host-placement.ts) reaches this. */
+  spreadAt: number;
+  /** Or once its host holds this many media peers (all classes); 0: no count limit. */
+  peersPerHost: number;
+  /** SRTP on the pipe transports between hosts (on unless MEDIA_PIPE_SRTP=false). */
+  pipeSrtp: boolean;
+  /** Where this host's pipe transports listen and what other hosts are told: an IP reachable from them. */
+  pipeIp: { listen: string; announced: string | undefined };
   /** TURN servers (coturn REST-API shared secret); urls empty: no TURN handed out. */
   turn: { urls: string[]; secret: string | undefined; ttlSeconds: number };
+}
+
+/** The pipe transports' address: MEDIA_PIPE_IP, else the media listen IP, announced as MEDIA_ANNOUNCED_ADDRESS when that one is a wildcard. */
+function pipeAddress(
+  pipeIp: string | undefined,
+  listenIp: string,
+  announced: string | undefined,
+): { listen: string; announced: string | undefined } {
+  if (pipeIp) return { listen: pipeIp, announced: undefined };
+  const wildcard = listenIp === '0.0.0.0' || listenIp === '::';
+  return { listen: listenIp, announced: wildcard ? announced : undefined };
 }
 
 export class ConfigError extends Error {
@@ -450,6 +476,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       logLevel: c.MEDIA_LOG_LEVEL,
       forceRelay: c.MEDIA_FORCE_RELAY ?? false,
       role: c.MEDIA_ROLE,
+      spreadAt: c.MEDIA_SPREAD_AT,
+      peersPerHost: c.MEDIA_PEERS_PER_HOST,
+      pipeSrtp: c.MEDIA_PIPE_SRTP ?? true,
+      pipeIp: pipeAddress(c.MEDIA_PIPE_IP, c.MEDIA_LISTEN_IP, c.MEDIA_ANNOUNCED_ADDRESS),
       turn: { urls: turnUrls, secret: c.TURN_SECRET, ttlSeconds: c.TURN_TTL_SECONDS },
     },
     recording: {

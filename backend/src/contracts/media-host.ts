@@ -9,7 +9,7 @@
  * `op` and `caller`, so a payload field added, renamed or reordered is one type change seen by both ends.
  */
 import { z } from 'zod';
-import { MediaAckData, MediaEvents, mediaSchemas } from './media';
+import { MediaAckData, MediaEvents, mediaSchemas, type MediaSource } from './media';
 
 const text = (max: number) => z.string().min(1).max(max);
 
@@ -28,6 +28,38 @@ export const mediaCallerSchema = z
   })
   .strict();
 export type MediaCaller = z.infer<typeof mediaCallerSchema>;
+
+/** One end of a pipe transport between two media hosts: where it listens, and its SRTP key when encrypted. */
+export const pipeTupleSchema = z
+  .object({
+    ip: z.union([z.ipv4(), z.ipv6()]),
+    port: z.number().int().min(1).max(65535),
+    srtpParameters: z
+      .object({
+        cryptoSuite: z.enum([
+          'AEAD_AES_256_GCM',
+          'AEAD_AES_128_GCM',
+          'AES_CM_128_HMAC_SHA1_80',
+          'AES_CM_128_HMAC_SHA1_32',
+        ]),
+        keyBase64: z.string().min(1).max(200),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type PipeTuple = z.infer<typeof pipeTupleSchema>;
+
+/** What the host of a producer answers when it sends that producer over a link: enough to produce it again on the other side. */
+export interface PipedProducer {
+  producerId: string;
+  kind: 'audio' | 'video';
+  rtpParameters: unknown;
+  paused: boolean;
+  peerId: string;
+  userId: string;
+  source: MediaSource;
+}
 
 /** A browser's media event run on the host for a caller: its payload (`mediaSchemas`, strict) plus `op` and `caller`. */
 const caller = { caller: mediaCallerSchema };
@@ -59,6 +91,35 @@ export const hostRequestSchema = z.discriminatedUnion('op', [
     .strict(),
   /** The class ended: its media closes and its policy goes. */
   z.object({ op: z.literal('closeRoom'), sessionId: z.uuid() }).strict(),
+  /*
+   * Between the media hosts of one class spread over several (media/sfu/host-links.ts): the host that
+   * needs a producer of another host opens a link (a pipe transport on each side, each told the other's
+   * address), asks for producers over it, and either side tells the other when a piped producer changes
+   * or the link closes. Sent to one host by its id, never to "the class's host".
+   */
+  z
+    .object({
+      op: z.literal('pipeConnect'),
+      sessionId: z.uuid(),
+      /** The host asking (it pulls producers over the link). */
+      from: z.uuid(),
+      linkId: z.uuid(),
+      tuple: pipeTupleSchema,
+    })
+    .strict(),
+  z.object({ op: z.literal('pipeProduce'), sessionId: z.uuid(), linkId: z.uuid(), producerId: z.uuid() }).strict(),
+  z
+    .object({
+      op: z.literal('pipeEvent'),
+      sessionId: z.uuid(),
+      linkId: z.uuid(),
+      /** A producer sent over the link closed, paused or resumed at its source; or the link itself closed. */
+      event: z.discriminatedUnion('kind', [
+        z.object({ kind: z.enum(['closed', 'paused', 'resumed']), producerId: z.uuid() }).strict(),
+        z.object({ kind: z.literal('linkClosed') }).strict(),
+      ]),
+    })
+    .strict(),
 ]);
 
 export type HostRequest = z.infer<typeof hostRequestSchema>;
@@ -83,6 +144,9 @@ export interface HostReplies {
   socketDropped: null;
   teacherAction: null;
   closeRoom: null;
+  pipeConnect: PipeTuple;
+  pipeProduce: PipedProducer;
+  pipeEvent: null;
 }
 export type HostReply<R extends HostRequest> = HostReplies[R['op']];
 
@@ -99,6 +163,9 @@ export const ONLY_IF_HOSTED: ReadonlySet<HostOp> = new Set<HostOp>([
  * (the host that opens the class's media later reads it), with nothing in the SFU to act on yet.
  */
 export const LOCAL_IF_UNHOSTED: ReadonlySet<HostOp> = new Set<HostOp>(['setPolicy']);
+
+/** Requests addressed to one host by id (between the hosts of a class): run wherever they land, no ownership check. */
+export const HOST_TO_HOST: ReadonlySet<HostOp> = new Set<HostOp>(['pipeConnect', 'pipeProduce', 'pipeEvent']);
 
 /** The class a request is about (the host is chosen by it). */
 export const hostSessionOf = (r: HostRequest): string => ('caller' in r ? r.caller.sessionId : r.sessionId);

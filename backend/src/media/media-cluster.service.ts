@@ -14,12 +14,16 @@ import {
   HostEnvelope,
   hostEnvelopeSchema,
   HostReply,
+  HostOp,
   HostRequest,
   hostRequestSchema,
   hostSessionOf,
+  HOST_TO_HOST,
   LOCAL_IF_UNHOSTED,
   ONLY_IF_HOSTED,
 } from '../contracts/media-host';
+import { placePeer } from './domain/host-placement';
+import type { HostBroker } from './sfu/host-links';
 import { serveHostRequest } from './media-host';
 import { LoadMonitor } from './load-monitor.service';
 import { MediaHosts } from './media-hosts.service';
@@ -29,6 +33,18 @@ const ownerKey = (sessionId: string) => `media:owner:${sessionId}`;
 const rpcChannel = (instanceId: string) => `media:rpc:${instanceId}`;
 const replyChannel = (instanceId: string) => `media:reply:${instanceId}`;
 const RPC_TIMEOUT_MS = 5000;
+
+/** Requests about the whole class rather than one peer: run on every host the class is spread over. */
+const EVERY_CLASS_HOST: ReadonlySet<HostOp> = new Set<HostOp>([
+  'setPolicy',
+  'socketDropped',
+  'teacherAction',
+  'closeRoom',
+]);
+
+/** The peer a request is about (its own, for a join), if it is about one. */
+const peerOf = (r: HostRequest): string | undefined =>
+  r.op === 'join' ? r.peerId : 'caller' in r && !EVERY_CLASS_HOST.has(r.op) ? r.caller.peerId : undefined;
 
 /** Refreshes the owner key while it is ours (or free again); 0 when another instance took over after we stalled. */
 const REFRESH = `local v = redis.call('GET', KEYS[1])
@@ -45,6 +61,13 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
  * run through the same switch (media-host.ts) and answered (notifications reach sockets on every
  * instance through the Socket.io Redis adapter). The key lives while the host beats; when the host dies
  * its key expires, its people's transports fail, their browsers rejoin, and another instance hosts.
+ *
+ * A class bigger than one host spreads (Jitsi's Octo): the owner key names the class's first host; each
+ * peer's host is in the class's peer list (media/infra/class-hosts.ts), chosen at its join by
+ * domain/host-placement.ts `placePeer` (the class's hosts while they have room, else the least-loaded
+ * other host). A peer's requests go to its host; requests about the class go to every host it is on;
+ * the hosts pull each other's producers over pipe links (sfu/host-links.ts), asking each other through
+ * this same protocol by host id (`callHost`).
  */
 @Injectable()
 export class MediaCluster implements OnModuleInit, OnModuleDestroy {
@@ -58,6 +81,13 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
   private readonly owned = new Set<string>();
   private beat: NodeJS.Timeout | null = null;
   private readonly subs: Subscription[] = [];
+  /** The media hosts alive at the last beat (a host missing since has its links closed). */
+  private lastAlive = new Set<string>();
+  /** How this instance's media reaches the class's other hosts. */
+  private readonly broker: HostBroker = {
+    self: this.instanceId,
+    call: (host, request) => this.callHost(host, request),
+  };
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -73,6 +103,7 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
     this.sub.on('message', (channel: string, raw: string) => void this.message(channel, raw));
     await this.sub.subscribe(rpcChannel(this.instanceId), replyChannel(this.instanceId));
     this.media.on('roomClosed', this.roomClosed);
+    this.media.attach(this.broker);
     this.hosts.start(this.instanceId);
     this.monitor.start(this.instanceId);
     this.beat = setInterval(() => void this.refresh(), this.config.presence.beatMs);
@@ -118,6 +149,7 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
   }
 
   private async refresh(): Promise<void> {
+    await this.watchHosts().catch((e: Error) => this.logger.warn(`could not read the media hosts: ${e.message}`));
     for (const sid of [...this.owned]) {
       // Released only when nothing is hosted here, and no join is under way (the first join of a
       // process waits for its workers to start, which can outlast a heartbeat).
@@ -143,10 +175,79 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
     return this.redis.get(ownerKey(sessionId));
   }
 
+  /** While this instance hosts media of spread classes: hosts that went silent have their links and list entries dropped. */
+  private async watchHosts(): Promise<void> {
+    if (!this.media.hostedClasses().length) return;
+    const alive = new Set((await this.hosts.list()).filter((h) => h.alive).map((h) => h.instanceId));
+    alive.add(this.instanceId);
+    const wentSilent = [...this.lastAlive].some((h) => !alive.has(h));
+    this.lastAlive = alive;
+    await this.media.hostsAlive(alive, wentSilent);
+  }
+
+  /** Runs a request on one host by its id: here, or over Redis. */
+  callHost<R extends HostRequest>(host: string, request: R): Promise<HostReply<R>> {
+    return host === this.instanceId ? serveHostRequest(this.media, request) : this.remote(host, request);
+  }
+
+  /**
+   * The host for one more person of a class (`owner` hosts it): the host its peer is on already when it
+   * comes back within its grace period, else the placement policy's choice over the live hosts.
+   */
+  private async hostForPeer(sessionId: string, owner: string, peerId: string): Promise<string> {
+    const [hosts, byHost, current] = await Promise.all([
+      this.hosts.list(),
+      this.media.classHosts.peersByHost(sessionId),
+      this.media.classHosts.peerHost(sessionId, peerId),
+    ]);
+    const back = current ? hosts.find((h) => h.instanceId === current) : undefined;
+    if (back?.alive && back.state !== 'draining') return back.instanceId;
+    const classHosts = [
+      owner,
+      ...[...byHost.entries()]
+        .filter(([h]) => h !== owner)
+        .sort((a, b) => b[1] - a[1])
+        .map(([h]) => h),
+    ];
+    return (
+      placePeer({
+        classHosts,
+        classPeers: byHost,
+        hosts,
+        now: Date.now(),
+        staleMs: this.config.presence.ttlMs,
+        limits: { spreadAt: this.config.media.spreadAt, peersPerHost: this.config.media.peersPerHost },
+      }) ?? owner
+    );
+  }
+
+  /** Every host a class is on: its owner first, then the hosts of its peers. */
+  private async hostsOfClass(sessionId: string, owner: string | null): Promise<string[]> {
+    const byHost = await this.media.classHosts.peersByHost(sessionId);
+    return [...new Set([...(owner ? [owner] : []), ...byHost.keys()])];
+  }
+
   /** Runs a request where the class's media is hosted (claiming the class for this instance on a first join). */
   async call<R extends HostRequest>(request: R): Promise<HostReply<R>> {
+    if (HOST_TO_HOST.has(request.op)) throw new Error(`${request.op} is sent to one host (callHost)`);
     const sessionId = hostSessionOf(request);
+    // A peer's own request goes to the host it is on (a class may be spread over several).
+    const peerId = peerOf(request);
+    if (peerId && request.op !== 'join') {
+      const at = await this.media.classHosts.peerHost(sessionId, peerId);
+      if (at) return this.callHost(at, request);
+    }
     let owner = await this.redis.get(ownerKey(sessionId));
+    if (EVERY_CLASS_HOST.has(request.op)) {
+      const hosts = await this.hostsOfClass(sessionId, owner);
+      if (hosts.length > 1) {
+        const results = await Promise.allSettled(hosts.map((h) => this.callHost(h, request)));
+        const answered = results.find((r) => r.status === 'fulfilled');
+        if (answered) return answered.value;
+        throw (results[0] as PromiseRejectedResult).reason;
+      }
+      if (hosts.length === 1) owner = hosts[0];
+    }
     if (!owner) {
       // Every request that only acts where the class is hosted answers null (HostReplies).
       if (ONLY_IF_HOSTED.has(request.op)) return null as HostReply<R>;
@@ -160,10 +261,16 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
       owner = claimed ? host : await this.redis.get(ownerKey(sessionId));
       if (!owner) throw new DomainError('MEDIA_UNAVAILABLE', "Could not place this class's media; try again", 503);
     }
-    if (owner === this.instanceId) {
-      if (request.op === 'join') this.owned.add(sessionId);
-      return serveHostRequest(this.media, request);
+    if (request.op === 'join') {
+      const host = await this.hostForPeer(sessionId, owner, request.peerId);
+      await this.media.classHosts.setPeerHost(sessionId, request.peerId, host);
+      if (host === this.instanceId && owner === this.instanceId) this.owned.add(sessionId);
+      return this.callHost(host, request).catch(async (e: unknown) => {
+        await this.media.classHosts.releasePeer(sessionId, request.peerId, host).catch(() => undefined);
+        throw e;
+      });
     }
+    if (owner === this.instanceId) return serveHostRequest(this.media, request);
     return this.remote(owner, request);
   }
 
@@ -239,14 +346,17 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
         );
       }
       const request = parsed.data;
-      // Only the host answers: if the class moved away meanwhile, the caller is told to rejoin.
-      if (
-        (await this.redis.get(ownerKey(hostSessionOf(request)))) !== this.instanceId &&
-        !ONLY_IF_HOSTED.has(request.op)
-      ) {
-        throw new DomainError('MEDIA_MOVED', "This class's media moved to another server; rejoin", 409);
+      const sessionId = hostSessionOf(request);
+      // Only the peer's host answers a peer's request: if it moved away meanwhile, the caller is told to rejoin.
+      // Requests about the whole class, and those between hosts, act on whatever of the class is here.
+      if (!HOST_TO_HOST.has(request.op) && !EVERY_CLASS_HOST.has(request.op) && !ONLY_IF_HOSTED.has(request.op)) {
+        const peerId = peerOf(request);
+        const at = peerId ? await this.media.classHosts.peerHost(sessionId, peerId) : null;
+        const mine = at ? at === this.instanceId : (await this.redis.get(ownerKey(sessionId))) === this.instanceId;
+        if (!mine) throw new DomainError('MEDIA_MOVED', "This class's media moved to another server; rejoin", 409);
       }
-      if (request.op === 'join') this.owned.add(request.caller.sessionId);
+      if (request.op === 'join' && (await this.redis.get(ownerKey(sessionId))) === this.instanceId)
+        this.owned.add(sessionId);
       reply = { id, ok: true, data: (await serveHostRequest(this.media, request)) ?? null };
     } catch (e) {
       const err = e instanceof DomainError ? e : new DomainError('INTERNAL', 'Something went wrong on our side', 500);

@@ -58,6 +58,12 @@ export function serveHostRequest(media: MediaService, r: HostRequest): Promise<H
       return answer(r, media.teacherAction(r.sessionId, r.userId, r.action));
     case 'closeRoom':
       return answer(r, media.closeRoom(r.sessionId));
+    case 'pipeConnect':
+      return answer(r, media.pipeConnect(r));
+    case 'pipeProduce':
+      return answer(r, media.pipeProduce(r));
+    case 'pipeEvent':
+      return answer(r, media.pipeEvent(r));
     default: {
       const unhandled: never = r;
       throw new Error(`unhandled host request ${JSON.stringify(unhandled)}`);

@@ -15,6 +15,7 @@ const reportSchema = z.object({
   capacity: z.number(),
   cpu: z.number(),
   rooms: z.number(),
+  peers: z.number().optional(),
   at: z.number(),
 });
 
@@ -88,6 +89,7 @@ export class MediaHosts implements OnModuleDestroy {
         capacity: this.config.media.workers * this.config.media.consumersPerWorker,
         cpu,
         rooms: load.rooms,
+        peers: load.peers,
         at: now,
       };
       await this.redis.hset(this.hostsKey, this.instanceId, JSON.stringify(report));

@@ -13,15 +13,17 @@ import {
   RtpCapabilitiesWire,
   TransportInfo,
 } from '../contracts/media';
-import type { HostReplies, MediaCaller } from '../contracts/media-host';
+import type { HostReplies, HostRequestOf, MediaCaller } from '../contracts/media-host';
 import { ConflictError, DomainError, ForbiddenError, NotFoundError } from '../platform/domain-error';
 import { APP_CONFIG } from '../config/config';
 import { REDIS } from '../platform/redis';
 import { routerCodecs } from './domain/codecs';
 import { cameraRefusal, DEFAULT_POLICY, produceRefusal, unmuteRefusal } from './domain/policy';
 import { turnCredentials } from './domain/turn';
-import { MediaPeer, ProduceParams } from './sfu/media-peer';
-import { MediaNotifier, MediaRoom } from './sfu/media-room';
+import { ClassHosts } from './infra/class-hosts';
+import type { HostBroker } from './sfu/host-links';
+import { MediaPeer, ProduceParams, ProducerData } from './sfu/media-peer';
+import { MediaNotifier, MediaRoom, producerInfo } from './sfu/media-room';
 import { WorkerPool } from './sfu/worker-pool';
 
 const policyKey = (sessionId: string) => `media:policy:${sessionId}`;
@@ -60,6 +62,10 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
   private readonly opening = new Map<string, Promise<MediaRoom>>();
   private readonly joining = new Map<string, number>();
   private shuttingDown = false;
+  /** How this host reaches the class's other hosts (set by the media cluster; none: a class stays on one host). */
+  private broker: HostBroker | null = null;
+  /** Where each class's peers and producers are, across hosts. */
+  readonly classHosts: ClassHosts;
   /** How rooms reach browsers: through this service's events, silent once shutting down. */
   private readonly notify: MediaNotifier = {
     toClass: (sessionId, message) => {
@@ -75,6 +81,12 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
     @Inject(REDIS) private readonly redis: Redis,
   ) {
     super();
+    this.classHosts = new ClassHosts(redis);
+  }
+
+  /** The media cluster gives this host its way to the others: from then on a class may spread over hosts. */
+  attach(broker: HostBroker): void {
+    this.broker = broker;
   }
 
   onModuleDestroy(): void {
@@ -121,9 +133,12 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
   /** What metrics read: the classes this process hosts and its workers' load (none before the first join). */
   async load(): Promise<{
     rooms: number;
+    peers: number;
     workers: Array<{ index: number; consumers: number; cpuSeconds: number }>;
   }> {
-    return { rooms: this.rooms.size, workers: this.pool ? await this.pool.usage() : [] };
+    let peers = 0;
+    for (const room of this.rooms.values()) peers += room.peers.size;
+    return { rooms: this.rooms.size, peers, workers: this.pool ? await this.pool.usage() : [] };
   }
 
   /** The classes whose media this process hosts now. */
@@ -160,7 +175,11 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
           this.notify,
           await this.policy(sessionId),
           this.config.media.consumersPerWorker,
+          this.broker
+            ? { broker: this.broker, listen: this.config.media.pipeIp, srtp: this.config.media.pipeSrtp }
+            : undefined,
         );
+        if (this.broker) this.listProducers(room, this.broker.self);
         this.rooms.set(sessionId, room);
         room.once('closed', () => {
           if (this.rooms.get(sessionId) !== room) return;
@@ -173,6 +192,25 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
       this.opening.set(sessionId, pending);
     }
     return pending;
+  }
+
+  /** Every producer of this host's peers is listed in Redis with this host, so the class's other hosts can pull it. */
+  private listProducers(room: MediaRoom, self: string): void {
+    const sid = room.sessionId;
+    room.on('producer', (_peer, producer: types.Producer<ProducerData>) => {
+      const put = () =>
+        void this.classHosts
+          .putProducer(sid, self, producerInfo(producer))
+          .catch((e: Error) => this.logger.warn(`could not list producer ${producer.id}: ${e.message}`));
+      put();
+      producer.observer.on('pause', put);
+      producer.observer.on('resume', put);
+      producer.observer.once('close', () => {
+        producer.observer.off('pause', put);
+        producer.observer.off('resume', put);
+        void this.classHosts.removeProducer(sid, producer.id, self).catch(() => undefined);
+      });
+    });
   }
 
   /** The class's policy as Redis has it (the truth: a lock set while no instance hosted the media counts). */
@@ -299,6 +337,12 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
         { peerId, userId: caller.userId, name: caller.name, canTeach: caller.canTeach },
         caller.socketId,
       );
+      const self = this.broker?.self;
+      if (self)
+        peer.once(
+          'closed',
+          () => void this.classHosts.releasePeer(caller.sessionId, peerId, self).catch(() => undefined),
+        );
     }
     return {
       routerRtpCapabilities: room.router(peer.workerIndex).rtpCapabilities,
@@ -321,7 +365,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
   }
 
   /** The browser's receive capabilities; they must share a codec with the router. Returns what is already being sent. */
-  ready(caller: MediaCaller, rtpCapabilities: RtpCapabilitiesWire): HostReplies['ready'] {
+  async ready(caller: MediaCaller, rtpCapabilities: RtpCapabilitiesWire): Promise<HostReplies['ready']> {
     const { room, peer } = this.peerOf(caller);
     const known = new Set(routerCodecs.map((c) => `${c.mimeType.toLowerCase()}/${c.clockRate}`));
     const usable = rtpCapabilities.codecs.filter((c) => known.has(`${c.mimeType.toLowerCase()}/${c.clockRate}`));
@@ -333,7 +377,15 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
       );
     peer.setRtpCapabilities(rtpCapabilities);
     room.refreshVideoCodec();
-    return { producers: room.producers(peer.id), activeSpeaker: room.activeSpeaker, videoCodec: room.videoCodec };
+    const producers = room.producers(peer.id);
+    // The class's producers on its other hosts, when it is spread (pulled here when this peer consumes one).
+    if (this.broker) {
+      const here = new Set(producers.map((p) => p.producerId));
+      for (const { host, producer } of await this.classHosts.producers(caller.sessionId))
+        if (host !== this.broker.self && producer.peerId !== peer.id && !here.has(producer.producerId))
+          producers.push(producer);
+    }
+    return { producers, activeSpeaker: room.activeSpeaker, videoCodec: room.videoCodec };
   }
 
   async createTransport(caller: MediaCaller, direction: 'send' | 'recv'): Promise<TransportInfo> {
@@ -409,10 +461,13 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
   async consume(caller: MediaCaller, producerId: string): Promise<ConsumerInfo> {
     const { room, peer } = this.peerOf(caller);
     if (!peer.rtpCapabilities) throw new ConflictError('NOT_READY', 'Send your RTP capabilities (media:ready) first');
-    const found = room.findProducer(producerId);
+    const found = room.findProducer(producerId) ?? (await this.pullProducer(room, producerId));
     if (!found) throw new NotFoundError('PRODUCER_NOT_FOUND', 'No such producer in this class');
-    if (found.peer.id === peer.id) throw new DomainError('OWN_PRODUCER', 'Your own media is shown locally', 400);
-    const consumer = await peer.consume(found.producer, () => room.routerFor(found.peer, producerId, peer.workerIndex));
+    if (found.producer.appData.peerId === peer.id)
+      throw new DomainError('OWN_PRODUCER', 'Your own media is shown locally', 400);
+    const consumer = await peer.consume(found.producer, () =>
+      room.routerFor(found.workerIndex, producerId, peer.workerIndex),
+    );
     const data = found.producer.appData;
     return {
       consumerId: consumer.id,
@@ -424,6 +479,58 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
       rtpParameters: consumer.rtpParameters,
       producerPaused: consumer.producerPaused,
     };
+  }
+
+  /**
+   * A producer of the class on another of its hosts, pulled here over a pipe link. Its listing may be a
+   * moment behind the class's notice of it (another host writes it), so a miss is looked up again briefly.
+   */
+  private async pullProducer(
+    room: MediaRoom,
+    producerId: string,
+  ): Promise<{ producer: types.Producer<ProducerData>; workerIndex: number } | null> {
+    if (!this.broker || !room.links) return null;
+    let listed = await this.classHosts.producer(room.sessionId, producerId);
+    for (let i = 0; !listed && i < 5; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      listed = await this.classHosts.producer(room.sessionId, producerId);
+    }
+    if (!listed || listed.host === this.broker.self) return null;
+    return room.links.pull(listed.host, producerId);
+  }
+
+  /** Another host of the class opens a link to pull producers of this one. */
+  pipeConnect(r: HostRequestOf<'pipeConnect'>): Promise<HostReplies['pipeConnect']> {
+    return this.linksOf(r.sessionId).accept(r);
+  }
+
+  /** Another host of the class asks for one of this host's producers over its link. */
+  pipeProduce(r: HostRequestOf<'pipeProduce'>): Promise<HostReplies['pipeProduce']> {
+    return this.linksOf(r.sessionId).send(r.linkId, r.producerId);
+  }
+
+  /** The other end of a link says a producer changed or the link closed (nothing to do once the class closed here). */
+  async pipeEvent(r: HostRequestOf<'pipeEvent'>): Promise<null> {
+    await this.rooms.get(r.sessionId)?.links?.event(r.linkId, r.event);
+    return null;
+  }
+
+  private linksOf(sessionId: string) {
+    const links = this.rooms.get(sessionId)?.links;
+    if (!links) throw new NotFoundError('MEDIA_NOT_JOINED', "This class's media is not on this server");
+    return links;
+  }
+
+  /**
+   * The media hosts still beating: links to the others close (what was pulled from a silent host goes,
+   * its consumers here close, their browsers are told), and the class's lists forget the silent hosts.
+   */
+  async hostsAlive(alive: ReadonlySet<string>, someWentSilent: boolean): Promise<void> {
+    for (const room of [...this.rooms.values()]) {
+      const closed = room.links?.hostsGone(alive) ?? 0;
+      if (closed) this.logger.warn(`class ${room.sessionId}: closed ${closed} link(s) to media hosts that went silent`);
+      if (someWentSilent || closed) await this.classHosts.pruneHosts(room.sessionId, alive).catch(() => undefined);
+    }
   }
 
   async resumeConsumer(caller: MediaCaller, consumerId: string): Promise<null> {
@@ -467,10 +574,12 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
     if (rejoinReason)
       for (const socketId of sockets)
         this.notify.toSocket(socketId, { event: MediaServerEvents.rejoin, payload: { reason: rejoinReason } });
-    else
+    else {
       void this.redis
         .del(policyKey(sessionId), unmuteAllowedKey(sessionId), cameraStoppedKey(sessionId))
         .catch(() => undefined);
+      void this.classHosts.forget(sessionId).catch(() => undefined);
+    }
     return null;
   }
 

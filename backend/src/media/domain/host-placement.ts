@@ -19,6 +19,8 @@ export interface MediaHostReport {
   /** Share of its workers' cores used over the last beat (0..1). */
   cpu: number;
   rooms: number;
+  /** Media peers it holds, every class together (0 from a host built before classes spread). */
+  peers?: number;
   /** When it last published (ms since epoch). */
   at: number;
 }
@@ -53,4 +55,57 @@ export function pickMediaHost(hosts: MediaHostReport[], now: number, staleMs: nu
 export function cpuShare(prevCpuSeconds: number, cpuSeconds: number, elapsedSeconds: number, workers: number): number {
   if (elapsedSeconds <= 0 || workers <= 0) return 0;
   return Math.min(1, Math.max(0, (cpuSeconds - prevCpuSeconds) / (elapsedSeconds * workers)));
+}
+
+/** When a class's host is full for one more person: SpreadLimits are the deployment's (MEDIA_SPREAD_AT, MEDIA_PEERS_PER_HOST). */
+export interface SpreadLimits {
+  /** Load (hostLoad) at which a host takes no more people of a class that can spread elsewhere. */
+  spreadAt: number;
+  /** Peers at which a host is full whatever its load; 0: no count limit. */
+  peersPerHost: number;
+}
+
+/**
+ * Whether a host can take one more peer. `classPeers` is what the class itself holds there (known at
+ * once, from the class's own peer list), so a burst of joins between two load reports still counts.
+ */
+export function hasRoom(h: MediaHostReport, classPeers: number, limits: SpreadLimits): boolean {
+  if (hostLoad(h) >= limits.spreadAt) return false;
+  if (limits.peersPerHost > 0 && Math.max(h.peers ?? 0, classPeers) >= limits.peersPerHost) return false;
+  return true;
+}
+
+/**
+ * The host for one more person of a class already hosted somewhere (Jitsi's Octo): the hosts the class
+ * is on keep taking people while they have room (`classHosts`, its first host first: fewer pipes);
+ * when none has, the least-loaded other active host with room, which the class then spreads to
+ * (its routers linked by pipe transports); when no host has room anywhere, the least-loaded live
+ * active host of the class (an overloaded class is better than a refused person), then any live active
+ * host; null when no host is alive and active.
+ */
+export function placePeer(input: {
+  classHosts: string[];
+  classPeers: ReadonlyMap<string, number>;
+  hosts: MediaHostReport[];
+  now: number;
+  staleMs: number;
+  limits: SpreadLimits;
+}): string | null {
+  const { classHosts, classPeers, hosts, now, staleMs, limits } = input;
+  const usable = hosts.filter((h) => h.state === 'active' && now - h.at < staleMs);
+  const byId = new Map(usable.map((h) => [h.instanceId, h]));
+  const peersOn = (id: string) => classPeers.get(id) ?? 0;
+  for (const id of classHosts) {
+    const h = byId.get(id);
+    if (h && hasRoom(h, peersOn(id), limits)) return id;
+  }
+  const order = (a: MediaHostReport, b: MediaHostReport) =>
+    hostLoad(a) - hostLoad(b) || a.rooms - b.rooms || (a.instanceId < b.instanceId ? -1 : 1);
+  const others = usable
+    .filter((h) => !classHosts.includes(h.instanceId) && hasRoom(h, peersOn(h.instanceId), limits))
+    .sort(order);
+  if (others[0]) return others[0].instanceId;
+  const ofClass = usable.filter((h) => classHosts.includes(h.instanceId)).sort(order);
+  if (ofClass[0]) return ofClass[0].instanceId;
+  return [...usable].sort(order)[0]?.instanceId ?? null;
 }

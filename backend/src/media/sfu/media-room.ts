@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import { MediaPolicy, MediaServerEvents, MediaServerMessage, ProducerInfo } from '../../contracts/media';
-import { placeConsumer } from '../domain/allocation';
+import { pickWorker, placeConsumer } from '../domain/allocation';
 import { classVideoCodec, routerCodecs, VideoMime } from '../domain/codecs';
 import { qualityFromScores } from '../domain/quality';
+import { HostLinks, HostLinksOptions } from './host-links';
 import { MediaPeer, PeerIdentity, ProducerData } from './media-peer';
 import type { WorkerPool } from './worker-pool';
 
@@ -43,6 +44,8 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   /** What the class's cameras and screens send in (see classVideoCodec). */
   videoCodec: VideoMime = 'video/VP8';
   private isClosed = false;
+  /** Its links to the class's other media hosts (when the class is spread over several). */
+  readonly links: HostLinks | null;
 
   constructor(
     readonly sessionId: string,
@@ -50,8 +53,31 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     private readonly notify: MediaNotifier,
     public policy: MediaPolicy,
     private readonly capacity: number,
+    links?: Pick<HostLinksOptions, 'broker' | 'listen' | 'srtp'>,
   ) {
     super();
+    this.links = links
+      ? new HostLinks({
+          ...links,
+          sessionId,
+          anyRouter: () => this.anyRouter(),
+          localProducer: (producerId) => {
+            const found = this.findOwnProducer(producerId);
+            return found ? { producer: found.producer, workerIndex: found.peer.workerIndex } : null;
+          },
+          routerFor: (from, producerId, to) => this.routerFor(from, producerId, to),
+        })
+      : null;
+  }
+
+  /** A router of the class here: the first it has, else one on the least-loaded live worker. */
+  private async anyRouter(): Promise<{ workerIndex: number; router: types.Router }> {
+    const first = this.routers.values().next();
+    if (!first.done) return { workerIndex: first.value.workerIndex, router: first.value.router };
+    const index = pickWorker(this.pool.loads());
+    if (index === null) throw new Error('no live mediasoup worker');
+    const { router } = await this.ensureRouter(index);
+    return { workerIndex: index, router };
   }
 
   get closed(): boolean {
@@ -149,7 +175,8 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     return out;
   }
 
-  findProducer(producerId: string): { peer: MediaPeer; producer: types.Producer<ProducerData> } | null {
+  /** A producer of one of this host's own peers. */
+  findOwnProducer(producerId: string): { peer: MediaPeer; producer: types.Producer<ProducerData> } | null {
     for (const peer of this.peerMap.values()) {
       const producer = peer.producers.get(producerId);
       if (producer) return { peer, producer };
@@ -157,15 +184,24 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     return null;
   }
 
-  /** Makes a producer available on `workerIndex`'s router (piping it there once) and returns that router. */
-  async routerFor(producerPeer: MediaPeer, producerId: string, workerIndex: number): Promise<types.Router> {
-    const target = this.router(workerIndex);
-    if (producerPeer.workerIndex === workerIndex) return target;
+  /** A producer of the class available here: one of this host's peers', or one pulled from another host; with its worker. */
+  findProducer(producerId: string): { producer: types.Producer<ProducerData>; workerIndex: number } | null {
+    const own = this.findOwnProducer(producerId);
+    if (own) return { producer: own.producer, workerIndex: own.peer.workerIndex };
+    return this.links?.pulled(producerId) ?? null;
+  }
+
+  /** Makes a producer of worker `from` available on worker `to`'s router (piping it there once) and returns that router. */
+  async routerFor(from: number, producerId: string, to: number): Promise<types.Router> {
+    const target = this.router(to);
+    if (from === to) return target;
     const done = this.piped.get(producerId) ?? new Set<number>();
-    if (!done.has(workerIndex)) {
-      await this.router(producerPeer.workerIndex).pipeToRouter({ producerId, router: target });
-      done.add(workerIndex);
+    if (!done.has(to)) {
+      const piped = await this.router(from).pipeToRouter({ producerId, router: target });
+      done.add(to);
       this.piped.set(producerId, done);
+      // A producer pulled from another host closes without this room hearing of it: forget its pipes then.
+      piped.pipeProducer?.observer.once('close', () => this.piped.delete(producerId));
     }
     return target;
   }
@@ -249,6 +285,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   close(): void {
     if (this.isClosed) return;
     this.isClosed = true;
+    this.links?.close();
     for (const peer of [...this.peerMap.values()]) peer.close();
     for (const r of this.routers.values()) r.router.close();
     this.routers.clear();

@@ -1,0 +1,244 @@
+import crypto from 'node:crypto';
+import Redis from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MediaServerEvents, MediaServerMessage } from '../contracts/media';
+import type { MediaCaller } from '../contracts/media-host';
+import { createTestDatabase, startTestApp, TestApp } from '../testing/test-app';
+import { waitFor } from '../testing/wait-for';
+import { MediaCluster } from './media-cluster.service';
+import { MediaHosts } from './media-hosts.service';
+import { MediaService } from './media.service';
+import { fingerprint, opus, vp8 } from './testing/signalling';
+import { mediaTestsOptedOut, requireWorker } from './testing/worker-check';
+
+/**
+ * One class over two media hosts (two instances, each its own mediasoup worker, one Redis): with
+ * MEDIA_PEERS_PER_HOST=1 the teacher stays on the class's host A and the student is placed on B. Each
+ * consumes the other's producers through real pipe transports between the two workers (UDP on
+ * 127.0.0.1, SRTP), set up over the host protocol; a producer closed at its source closes its pulled
+ * copy and the consumer on the other host (whose browser is told); the class ending closes every link.
+ * That RTP really crosses such a link between machines is shown by e2e/media-netns.e2e.spec.ts.
+ */
+describe.skipIf(mediaTestsOptedOut())('media: one class spread over two hosts (pipe transports, real workers)', () => {
+  let a: TestApp;
+  let b: TestApp;
+  let redis: Redis;
+  let mediaA: MediaService;
+  let mediaB: MediaService;
+  const toSocketOnB: Array<[string, MediaServerMessage]> = [];
+
+  beforeAll(async () => {
+    requireWorker();
+    const shared = {
+      DATABASE_URL: await createTestDatabase(),
+      QUEUE_PREFIX: `octo-${crypto.randomBytes(4).toString('hex')}`,
+      SESSION_SECRET: crypto.randomBytes(24).toString('hex'),
+      LTI_KEY: crypto.randomBytes(24).toString('hex'),
+      MEDIA_PEERS_PER_HOST: '1',
+      PRESENCE_TTL_MS: '1500',
+      PRESENCE_BEAT_MS: '250',
+    };
+    a = await startTestApp(shared);
+    b = await startTestApp({ ...shared, PUBLIC_URL: a.url, DEV_PLATFORM_URL: a.platformUrl });
+    redis = new Redis(a.config.redisUrl);
+    mediaA = a.app.get(MediaService);
+    mediaB = b.app.get(MediaService);
+    mediaB.on('toSocket', (socketId, message) => toSocketOnB.push([socketId, message]));
+    // Both hosts have published their load (placement reads it).
+    await waitFor(async () => (await a.app.get(MediaHosts).list()).length === 2, 'both media hosts listed');
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    await b?.close();
+    await a?.close();
+  });
+
+  const caller = (sessionId: string, canTeach: boolean): MediaCaller => ({
+    sessionId,
+    socketId: crypto.randomBytes(10).toString('base64url'),
+    peerId: crypto.randomUUID(),
+    userId: crypto.randomUUID(),
+    name: canTeach ? 'Ada Lovelace' : 'Grace Hopper',
+    canTeach,
+  });
+
+  it('places the second person on the other host and pipes media both ways, following producers as they go', async () => {
+    const sessionId = crypto.randomUUID();
+    const teacher = caller(sessionId, true);
+    const student = caller(sessionId, false);
+    const viaA = a.app.get(MediaCluster);
+    const viaB = b.app.get(MediaCluster);
+    const hostA = viaA.instanceId;
+    const hostB = viaB.instanceId;
+
+    // Signalling may come through either instance: the teacher's through A, the student's through A too.
+    const joinedT = await viaA.call({ op: 'join', caller: teacher, peerId: teacher.peerId! });
+    expect(await redis.get(`media:owner:${sessionId}`)).toBe(hostA);
+    await viaA.call({ op: 'join', caller: student, peerId: student.peerId! });
+    expect(await redis.hgetall(`media:peers:${sessionId}`)).toEqual({
+      [teacher.peerId!]: hostA,
+      [student.peerId!]: hostB,
+    });
+    expect([...mediaA.room(sessionId)!.peers.keys()]).toEqual([teacher.peerId]);
+    expect([...mediaB.room(sessionId)!.peers.keys()]).toEqual([student.peerId]);
+
+    const caps = (joinedT.routerRtpCapabilities as { codecs: unknown[] }).codecs as never;
+    const setUp = async (c: MediaCaller) => {
+      await viaA.call({ op: 'ready', caller: c, rtpCapabilities: { codecs: caps } });
+      const send = await viaA.call({ op: 'createTransport', caller: c, direction: 'send' });
+      const recv = await viaA.call({ op: 'createTransport', caller: c, direction: 'recv' });
+      for (const t of [send, recv])
+        await viaA.call({
+          op: 'connectTransport',
+          caller: c,
+          transportId: t.id,
+          dtlsParameters: { role: 'client', fingerprints: [fingerprint()] },
+        });
+      return send;
+    };
+    const tSend = await setUp(teacher);
+    const sSend = await setUp(student);
+    const tCam = await viaB.call({
+      op: 'produce',
+      caller: teacher,
+      transportId: tSend.id,
+      kind: 'video',
+      source: 'camera',
+      rtpParameters: vp8(7001),
+    });
+    const sMic = await viaB.call({
+      op: 'produce',
+      caller: student,
+      transportId: sSend.id,
+      kind: 'audio',
+      source: 'mic',
+      rtpParameters: opus(7002),
+    });
+
+    // Each side lists the other host's producers when it gets ready (a browser arriving late sees them).
+    const ready = await viaB.call({ op: 'ready', caller: student, rtpCapabilities: { codecs: caps } });
+    expect(ready.producers.map((p) => p.producerId)).toEqual([tCam.producerId]);
+
+    // The student (on B) consumes the teacher's camera (on A), and the teacher the student's microphone.
+    const sees = await viaA.call({ op: 'consume', caller: student, producerId: tCam.producerId });
+    expect(sees).toMatchObject({
+      producerId: tCam.producerId,
+      peerId: teacher.peerId,
+      kind: 'video',
+      source: 'camera',
+    });
+    const hears = await viaB.call({ op: 'consume', caller: teacher, producerId: sMic.producerId });
+    expect(hears).toMatchObject({ producerId: sMic.producerId, peerId: student.peerId, kind: 'audio' });
+
+    const roomA = mediaA.room(sessionId)!;
+    const roomB = mediaB.room(sessionId)!;
+    // One link each way (each host opened one to pull), one producer pulled and one sent on each side.
+    expect(roomA.links!.counts()).toEqual({ links: 2, pulled: 1, sent: 1 });
+    expect(roomB.links!.counts()).toEqual({ links: 2, pulled: 1, sent: 1 });
+    // The pulled copy on B is the teacher's camera under its own id, on a pipe transport whose far end is A's.
+    const pulled = roomB.findProducer(tCam.producerId)!;
+    expect(roomB.findOwnProducer(tCam.producerId)).toBeNull();
+    expect(pulled.workerIndex).toBe(0);
+    expect(pulled.producer.appData).toMatchObject({ peerId: teacher.peerId, source: 'camera' });
+    const consumerOnB = [...roomB.peers.get(student.peerId!)!.consumers.values()][0]!;
+    expect(consumerOnB.producerId).toBe(tCam.producerId);
+
+    // The teacher's camera closes at its source: the copy on B closes, so does the student's consumer, and the student's browser is told.
+    await viaA.call({ op: 'closeProducer', caller: teacher, producerId: tCam.producerId });
+    await waitFor(() => consumerOnB.closed, "the student's consumer of the closed camera closed on B");
+    await waitFor(
+      () =>
+        toSocketOnB.some(
+          ([s, m]) =>
+            s === student.socketId &&
+            m.event === MediaServerEvents.consumerClosed &&
+            (m.payload as { producerId: string }).producerId === tCam.producerId,
+        ),
+      'the student told the camera went',
+    );
+    expect(roomB.findProducer(tCam.producerId)).toBeNull();
+    expect(await redis.hexists(`media:producers:${sessionId}`, tCam.producerId)).toBe(0);
+
+    // A pause at the source reaches the pulled copy.
+    await viaA.call({ op: 'pauseProducer', caller: student, producerId: sMic.producerId, paused: true });
+    await waitFor(
+      () => roomA.findProducer(sMic.producerId)?.producer.paused === true,
+      'the pulled microphone paused on A',
+    );
+
+    // The class ends: every host closes its part, every link goes, both workers hold nothing.
+    await viaB.call({ op: 'closeRoom', sessionId });
+    await waitFor(() => !mediaA.room(sessionId) && !mediaB.room(sessionId), 'the class closed on both hosts');
+    for (const media of [mediaA, mediaB]) expect((await media.workers.dump(0)).routerIds).toEqual([]);
+    expect(await redis.exists(`media:peers:${sessionId}`, `media:producers:${sessionId}`)).toBe(0);
+  });
+
+  it('a host that goes silent: the other closes its links to it and forgets its people and producers', async () => {
+    // The previous class's people are gone from both hosts' load reports (placement reads them).
+    await waitFor(
+      async () => (await a.app.get(MediaHosts).list()).every((h) => h.peers === 0),
+      'both hosts report no peers',
+    );
+    const sessionId = crypto.randomUUID();
+    const teacher = caller(sessionId, true);
+    const student = caller(sessionId, false);
+    const viaA = a.app.get(MediaCluster);
+    const joined = await viaA.call({ op: 'join', caller: teacher, peerId: teacher.peerId! });
+    await viaA.call({ op: 'join', caller: student, peerId: student.peerId! });
+    const caps = (joined.routerRtpCapabilities as { codecs: unknown[] }).codecs as never;
+    for (const c of [teacher, student]) await viaA.call({ op: 'ready', caller: c, rtpCapabilities: { codecs: caps } });
+    const send = await viaA.call({ op: 'createTransport', caller: student, direction: 'send' });
+    await viaA.call({ op: 'createTransport', caller: teacher, direction: 'recv' });
+    await viaA.call({
+      op: 'connectTransport',
+      caller: student,
+      transportId: send.id,
+      dtlsParameters: { role: 'client', fingerprints: [fingerprint()] },
+    });
+    const mic = await viaA.call({
+      op: 'produce',
+      caller: student,
+      transportId: send.id,
+      kind: 'audio',
+      source: 'mic',
+      rtpParameters: opus(7101),
+    });
+    await viaA.call({ op: 'consume', caller: teacher, producerId: mic.producerId });
+    const roomA = mediaA.room(sessionId)!;
+    expect(roomA.links!.counts().pulled).toBe(1);
+    const consumerOnA = [...roomA.peers.get(teacher.peerId!)!.consumers.values()][0]!;
+
+    // A's beat with B missing from the live hosts (as when B is cut off).
+    await mediaA.hostsAlive(new Set([viaA.instanceId]), true);
+    expect(roomA.links!.counts()).toEqual({ links: 0, pulled: 0, sent: 0 });
+    await waitFor(() => consumerOnA.closed, "the teacher's consumer of B's microphone closed");
+    expect(await redis.hgetall(`media:peers:${sessionId}`)).toEqual({ [teacher.peerId!]: viaA.instanceId });
+    expect(await redis.hlen(`media:producers:${sessionId}`)).toBe(0);
+    await viaA.call({ op: 'closeRoom', sessionId });
+  });
+
+  it('refuses a link whose SRTP setting or address does not match, with a code', async () => {
+    const sessionId = crypto.randomUUID();
+    const teacher = caller(sessionId, true);
+    await a.app.get(MediaCluster).call({ op: 'join', caller: teacher, peerId: teacher.peerId! });
+    const viaB = b.app.get(MediaCluster);
+    const hostA = a.app.get(MediaCluster).instanceId;
+    const base = { op: 'pipeConnect' as const, sessionId, from: viaB.instanceId, linkId: crypto.randomUUID() };
+    await expect(viaB.callHost(hostA, { ...base, tuple: { ip: '127.0.0.1', port: 5000 } })).rejects.toMatchObject({
+      code: 'PIPE_SRTP_MISMATCH',
+    });
+    // Not a valid request at all (a port out of range): refused on arrival by the contract.
+    await expect(
+      viaB.callHost(hostA, { ...base, tuple: { ip: '127.0.0.1', port: 70000 } } as never),
+    ).rejects.toMatchObject({ code: 'INVALID_HOST_REQUEST' });
+    await expect(
+      viaB.callHost(hostA, {
+        op: 'pipeProduce',
+        sessionId,
+        linkId: crypto.randomUUID(),
+        producerId: crypto.randomUUID(),
+      }),
+    ).rejects.toMatchObject({ code: 'PIPE_NOT_FOUND' });
+    await a.app.get(MediaCluster).call({ op: 'closeRoom', sessionId });
+  });
+});
