@@ -16,6 +16,7 @@ const reportSchema = z.object({
   cpu: z.number(),
   rooms: z.number(),
   peers: z.number().optional(),
+  address: z.string().optional(),
   at: z.number(),
 });
 
@@ -90,6 +91,7 @@ export class MediaHosts implements OnModuleDestroy {
         cpu,
         rooms: load.rooms,
         peers: load.peers,
+        address: this.config.media.announcedAddress ?? this.config.media.listenIp,
         at: now,
       };
       await this.redis.hset(this.hostsKey, this.instanceId, JSON.stringify(report));

@@ -21,6 +21,8 @@ export interface MediaHostReport {
   rooms: number;
   /** Media peers it holds, every class together (0 from a host built before classes spread). */
   peers?: number;
+  /** Where browsers reach it (MEDIA_ANNOUNCED_ADDRESS or MEDIA_LISTEN_IP): which machine an operator is looking at. */
+  address?: string;
   /** When it last published (ms since epoch). */
   at: number;
 }
