@@ -139,6 +139,8 @@ export function securityHeaders(
   const storage = config.recordings.storage;
   const recordingOrigins =
     storage.kind === 's3' ? [storage.endpoint ? new URL(storage.endpoint).origin : 'https://*.amazonaws.com'] : [];
+  // A big lecture's broadcast may come from a CDN (HLS_BASE_URL): hls.js fetches it, Safari plays it directly.
+  if (config.hls?.baseUrl) recordingOrigins.push(new URL(config.hls.baseUrl).origin);
   const directives = (frameAncestors: () => string) => ({
     defaultSrc: ["'self'"],
     baseUri: ["'self'"],

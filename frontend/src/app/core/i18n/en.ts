@@ -944,6 +944,19 @@ export const EN = {
       max: 'A report covers at most {{ n }} days.',
     },
   },
+  bigLecture: {
+    watching:
+      'This class is busy, so you are watching its broadcast (a few seconds behind the room). Chat, raise your hand and answer quizzes as usual; raise your hand to ask to speak.',
+    starting: 'The broadcast is starting…',
+    unmute: 'Turn on sound',
+    video: 'The class broadcast',
+    paths: 'On video: {{ webrtc }} · Watching the broadcast: {{ hls }}',
+    onBroadcast: 'Broadcast',
+    onBroadcastHelp: 'Watches the broadcast; lets them speak to be heard',
+    letSpeak: 'Let speak',
+    letSpeakOf: 'Let {{ name }} speak (moves them from the broadcast to video)',
+    promoted: 'The instructor let you speak: you are on video now.',
+  },
 };
 
 /** The shape every language has: EN's keys, each a string. */

@@ -947,4 +947,17 @@ export const ES: Translations = {
       max: 'Un informe abarca como máximo {{ n }} días.',
     },
   },
+  bigLecture: {
+    watching:
+      'La clase está muy concurrida: ves su transmisión (unos segundos por detrás de la sala). Chatea, levanta la mano y responde los cuestionarios como siempre; levanta la mano para pedir la palabra.',
+    starting: 'La transmisión está empezando…',
+    unmute: 'Activar el sonido',
+    video: 'La transmisión de la clase',
+    paths: 'En video: {{ webrtc }} · Viendo la transmisión: {{ hls }}',
+    onBroadcast: 'Transmisión',
+    onBroadcastHelp: 'Ve la transmisión; dale la palabra para que se le oiga',
+    letSpeak: 'Dar la palabra',
+    letSpeakOf: 'Dar la palabra a {{ name }} (pasa de la transmisión al video)',
+    promoted: 'El instructor te dio la palabra: ahora estás en video.',
+  },
 };

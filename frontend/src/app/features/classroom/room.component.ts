@@ -25,6 +25,8 @@ import { Router } from '@angular/router';
 import { WhiteboardComponent } from '../whiteboard/whiteboard.component';
 import { MediaBarComponent } from '../media/media-bar.component';
 import { MediaClient } from '../media/media-client';
+import { BigLecture } from '../media/big-lecture';
+import { HlsPlayerComponent } from '../media/hls-player.component';
 import { exposeMediaDiagnostics } from '../media/media-diagnostics';
 import { useMediaWords } from '../media/media-messages';
 import { VideoTileComponent } from '../media/video-tile.component';
@@ -68,6 +70,7 @@ const PHONE_QUERY = '(max-width: 720px)';
     WhiteboardComponent,
     MediaBarComponent,
     VideoTileComponent,
+    HlsPlayerComponent,
     QuizPanelComponent,
     AttendanceLiveComponent,
     ClassEndedComponent,
@@ -130,6 +133,10 @@ export class RoomComponent implements OnInit, OnDestroy {
   private readonly chatList = viewChild<ElementRef<HTMLElement>>('chatList');
   /** The SFU client, made at the first join (the socket exists then) and joined again after every rejoin. */
   protected readonly media = signal<MediaClient | null>(null);
+  /** Big lectures: our path, the counts for instructors (made at the first join). */
+  protected readonly lecture = signal<BigLecture | null>(null);
+  /** Set while we watch the class's HLS broadcast instead of joining WebRTC. */
+  protected readonly broadcastUrl = signal<string | null>(null);
   private hideDiagnostics = () => {};
   protected readonly names = computed(() => new Map(this.room.participants().map((p) => [p.userId, p.name])));
   /** The large tile (pinned, a screen share, the teacher, the speaker) and the filmstrip of everyone else. */
@@ -150,18 +157,18 @@ export class RoomComponent implements OnInit, OnDestroy {
     useMediaWords((key, params) => this.i18n.translate(key, params));
     effect(() => {
       if (this.room.joins() === 0) return;
-      untracked(() => {
-        let m = this.media();
-        if (!m) {
-          m = new MediaClient(this.room, () => this.room.me()?.userId ?? null);
-          this.media.set(m);
-          this.hideDiagnostics = exposeMediaDiagnostics(m);
-        }
-        void m.start();
-      });
+      untracked(() => void this.joinMedia());
+    });
+    // The instructor let this HLS viewer speak: onto WebRTC now.
+    effect(() => {
+      if (this.lecture()?.promotedAt()) untracked(() => void this.joinMedia());
     });
     effect(() => {
-      if (this.room.ended() || this.room.fatal()) untracked(() => this.media()?.close());
+      if (this.room.ended() || this.room.fatal())
+        untracked(() => {
+          this.media()?.close();
+          this.broadcastUrl.set(null);
+        });
     });
     effect(() => {
       this.room.chat();
@@ -191,6 +198,39 @@ export class RoomComponent implements OnInit, OnDestroy {
   }
 
   private unsubscribeQuery = () => {};
+
+  /**
+   * After every (re)join: asks where our media goes. WebRTC: the SFU client joins (made once). HLS (a busy
+   * class, a passive joiner): the broadcast plays instead and no WebRTC seat is taken.
+   */
+  private async joinMedia(): Promise<void> {
+    let lecture = this.lecture();
+    if (!lecture) {
+      lecture = new BigLecture(this.room);
+      this.lecture.set(lecture);
+    }
+    if (this.canTeach()) void lecture.refreshPaths();
+    const route = await lecture.decide();
+    if (route.path === 'hls') {
+      this.media()?.close();
+      this.media.set(null);
+      this.broadcastUrl.set(route.playlistUrl);
+      return;
+    }
+    this.broadcastUrl.set(null);
+    let m = this.media();
+    if (!m) {
+      m = new MediaClient(this.room, () => this.room.me()?.userId ?? null);
+      this.media.set(m);
+      this.hideDiagnostics = exposeMediaDiagnostics(m);
+    }
+    void m.start();
+  }
+
+  /** Instructors: lets an HLS viewer who asked to speak onto WebRTC. */
+  protected letSpeak(userId: string): void {
+    void this.lecture()?.promote(userId);
+  }
 
   /** Tapping a small tile makes it the large one; tapping the large one again lets the room choose. */
   protected pin(peerId: string) {
