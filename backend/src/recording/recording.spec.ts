@@ -9,6 +9,7 @@ import type { RecordingPlayback, RecordingSummary } from '../contracts/recording
 import { Cluster, startCluster } from '../testing/cluster';
 import { waitFor } from '../testing/wait-for';
 import { probeRecording } from './composite/compositor';
+import { viewerKey } from './domain/signed-url';
 import { PlaybackLinks } from './playback/playback-links';
 import { makeFixtureClass } from './testing/class-fixture';
 import { startS3rver } from './testing/s3rver';
@@ -32,6 +33,14 @@ describe('recording after class (real processes, FFmpeg, s3rver)', () => {
   let outsider: string;
   let sessionId: string;
   let recording: RecordingSummary;
+  /** Who a session token names (its payload, read without checking: the test issued it). */
+  const claimsOf = (token: string) => {
+    const p = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Record<string, string>;
+    return { platformId: p.plt, deploymentId: p.dep, courseId: p.crs, userId: p.sub };
+  };
+  /** A file link fetched as the player does: with the viewer's session token (links are bound to it). */
+  const as = (token: string | null, url: string) =>
+    fetch(url, token ? { headers: { Authorization: `Bearer ${token}` } } : {});
   const api = async <T>(p: string, token: string, init: RequestInit = {}) => {
     const res = await cluster.launch.api(p, token, init);
     return { status: res.status, body: (await res.json().catch(() => null)) as T };
@@ -170,19 +179,19 @@ describe('recording after class (real processes, FFmpeg, s3rver)', () => {
 
   it('serves the HLS playlists with signed links all the way down to the segments, and the chapters as WebVTT', async () => {
     const play = (await api<RecordingPlayback>(`/api/recordings/${recording.id}`, student)).body;
-    const master = await (await fetch(play.hlsUrl)).text();
+    const master = await (await as(student, play.hlsUrl)).text();
     const variants = master.split('\n').filter((l) => l.startsWith('http'));
     expect(variants).toHaveLength(2);
-    const media = await (await fetch(variants[1])).text();
+    const media = await (await as(student, variants[1])).text();
     const segments = media.split('\n').filter((l) => l.startsWith('http'));
     expect(segments.length).toBeGreaterThanOrEqual(5);
     expect(new URL(segments[0]).origin).toBe(s3.endpoint);
     const seg = await fetch(segments[0]);
     expect(seg.status).toBe(200);
     expect((await seg.arrayBuffer()).byteLength).toBeGreaterThan(1000);
-    const vtt = await (await fetch(play.chaptersUrl)).text();
+    const vtt = await (await as(student, play.chaptersUrl)).text();
     expect(vtt.match(/-->/g)).toHaveLength(4);
-    const board = (await (await fetch(play.boardUrl)).json()) as { events: unknown[]; pages: unknown[] };
+    const board = (await (await as(student, play.boardUrl)).json()) as { events: unknown[]; pages: unknown[] };
     expect(board.pages).toHaveLength(2);
     expect(board.events.length).toBe(15);
   });
@@ -198,8 +207,8 @@ describe('recording after class (real processes, FFmpeg, s3rver)', () => {
     ).toBe(404);
     const play = (await api<RecordingPlayback>(`/api/recordings/${recording.id}`, student)).body;
     const tampered = play.hlsUrl.replace(/sig=[^&]+/, 'sig=AAAA');
-    expect((await fetch(tampered)).status).toBe(403);
-    // A link signed with the deployment's key but expired a second ago.
+    expect((await as(student, tampered)).status).toBe(403);
+    // A link signed with the deployment's key for this student but expired a second ago.
     const links = new PlaybackLinks(
       sessionSecret,
       cluster.proxyUrl,
@@ -208,13 +217,78 @@ describe('recording after class (real processes, FFmpeg, s3rver)', () => {
       () => Date.now() - 61_000,
     );
     const key = new URL(play.hlsUrl).pathname.replace('/api/recording-files/', '');
-    const expired = await fetch(links.backendUrl(key));
+    const viewer = viewerKey(claimsOf(student));
+    const expired = await as(student, links.backendUrl(key, viewer));
     expect(expired.status).toBe(403);
     expect(((await expired.json()) as { error: { code: string } }).error.code).toBe('LINK_EXPIRED');
-    expect(
-      (await fetch(new PlaybackLinks(sessionSecret, cluster.proxyUrl, { kind: 'local' } as never, 60).backendUrl(key)))
-        .status,
-    ).toBe(200);
+    const fresh = new PlaybackLinks(sessionSecret, cluster.proxyUrl, { kind: 'local' } as never, 60);
+    expect((await as(student, fresh.backendUrl(key, viewer))).status).toBe(200);
+  });
+
+  it('refuses an observer of another course and a guest the recording, its list and its links', async () => {
+    const observer = await cluster.launch.launchAs('hist-210', 'Olive Observer', 'Mentor');
+    expect((await api<RecordingSummary[]>('/api/recordings', observer)).body.map((r) => r.id)).not.toContain(
+      recording.id,
+    );
+    expect((await api(`/api/recordings/${recording.id}`, observer)).status).toBe(404);
+    // A guest of a class of this very course (invite link): guests take part in their class, nothing more.
+    const live = await api<{ session: { id: string } }>('/api/classroom/sessions', teacher, { method: 'POST' });
+    expect(live.status).toBe(200);
+    const link = await api<{ url: string }>('/api/classroom/guest-links', teacher, {
+      method: 'POST',
+      body: JSON.stringify({ expiresInMinutes: 60, singleUse: false, needsAdmission: false }),
+    });
+    expect(link.status).toBe(201);
+    const guest = await api<{ token: string }>('/api/guest/enter', '', {
+      method: 'POST',
+      body: JSON.stringify({ token: link.body.url.slice(link.body.url.indexOf('#') + 1), name: 'Visiting Guest' }),
+    });
+    expect(guest.status).toBe(200);
+    for (const p of ['/api/recordings', `/api/recordings/${recording.id}`]) {
+      const r = await api<{ error: { code: string } }>(p, guest.body.token);
+      expect(r.status, p).toBe(403);
+      expect(r.body.error.code).toBe('GUEST_NOT_ALLOWED');
+    }
+    const play = (await api<RecordingPlayback>(`/api/recordings/${recording.id}`, student)).body;
+    const guestFetch = await as(guest.body.token, play.hlsUrl);
+    expect(guestFetch.status).toBe(403);
+    expect(((await guestFetch.json()) as { error: { code: string } }).error.code).toBe('GUEST_NOT_ALLOWED');
+  });
+
+  it("binds every link to the viewer it was given to: another member's session, an outsider's or none gets nothing", async () => {
+    const play = (await api<RecordingPlayback>(`/api/recordings/${recording.id}`, student)).body;
+    const alan = await cluster.launch.launch('phys-101', 'dev-alan'); // a student of the same course
+    const master = await (await as(student, play.hlsUrl)).text();
+    const variant = master.split('\n').find((l) => l.startsWith('http'))!;
+    const media = await (await as(student, variant)).text();
+    const segment = media.split('\n').find((l) => l.startsWith('http'))!;
+    // The playlist, a variant playlist, the chapters and the board: each served to Grace only.
+    for (const [what, url] of [
+      ['master playlist', play.hlsUrl],
+      ['variant playlist', variant],
+      ['chapters', play.chaptersUrl],
+      ['board', play.boardUrl],
+    ]) {
+      expect((await as(student, url)).status, `${what} for Grace`).toBe(200);
+      for (const [who, token] of [
+        ['Alan (same course)', alan],
+        ['an outsider', outsider],
+        ['the instructor', teacher],
+      ]) {
+        const r = await as(token, url);
+        expect(r.status, `${what} for ${who}`).toBe(403);
+        expect(((await r.json()) as { error: { code: string } }).error.code).toBe('LINK_INVALID');
+      }
+      const bare = await as(null, url);
+      expect(bare.status, `${what} without a session`).toBe(401);
+      expect(((await bare.json()) as { error: { code: string } }).error.code).toBe('LINK_NEEDS_SESSION');
+    }
+    // The video itself comes from S3 presigned (S3 knows no viewer): reachable only through the bound
+    // playlist above, and expiring (X-Amz-Expires is the links' lifetime).
+    for (const url of [segment, play.mp4Url]) {
+      expect(new URL(url).origin).toBe(s3.endpoint);
+      expect(Number(new URL(url).searchParams.get('X-Amz-Expires'))).toBeLessThanOrEqual(21600);
+    }
   });
 
   it('lets the instructor hide a recording from students, and keeps each viewer’s place', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { overallPercent, retryDelayMs, stepsToRun } from './job-steps';
 import { ProgressReader } from './ffmpeg-progress';
 import { rewritePlaylist } from './hls-playlist';
-import { isSafeKey, signKey, verifyKey } from './signed-url';
+import { isSafeKey, signKey, verifyKey, viewerKey } from './signed-url';
 
 describe('signed links', () => {
   const secret = 'x'.repeat(40);
@@ -14,6 +14,24 @@ describe('signed links', () => {
     expect(verifyKey(secret, 'recordings/a/master.m3u8', { ...q, exp: '2000' }, 999)).toBe('invalid');
     expect(verifyKey('y'.repeat(40), 'recordings/a/master.m3u8', q, 999)).toBe('invalid');
     expect(verifyKey(secret, 'recordings/a/master.m3u8', {}, 999)).toBe('invalid');
+  });
+  it('binds a link to the viewer it was issued to', () => {
+    const grace = viewerKey({ platformId: 'p', deploymentId: 'd', courseId: 'c1', userId: 'grace' });
+    const alan = viewerKey({ platformId: 'p', deploymentId: 'd', courseId: 'c1', userId: 'alan' });
+    const graceElsewhere = viewerKey({ platformId: 'p', deploymentId: 'd', courseId: 'c2', userId: 'grace' });
+    const q = signKey(secret, 'recordings/a/master.m3u8', 1000, grace);
+    expect(verifyKey(secret, 'recordings/a/master.m3u8', q, 999, grace)).toBe('ok');
+    expect(verifyKey(secret, 'recordings/a/master.m3u8', q, 1001, grace)).toBe('expired');
+    for (const other of [alan, graceElsewhere, ''])
+      expect(verifyKey(secret, 'recordings/a/master.m3u8', q, 999, other)).toBe('invalid');
+    // An unbound link does not pass for a viewer either.
+    expect(
+      verifyKey(secret, 'recordings/a/master.m3u8', signKey(secret, 'recordings/a/master.m3u8', 1000), 999, grace),
+    ).toBe('invalid');
+    // Ids are data: no separator in them makes two viewers one.
+    expect(viewerKey({ platformId: 'p', deploymentId: 'd', courseId: 'c","1', userId: 'x' })).not.toBe(
+      viewerKey({ platformId: 'p', deploymentId: 'd', courseId: 'c', userId: '1","x' }),
+    );
   });
   it('knows a storage key from a path trick', () => {
     expect(isSafeKey('recordings/6b1f/hls/720p/seg-00001.ts')).toBe(true);

@@ -1,9 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * Expiring links to stored recording files served by the backend itself (local-disk storage): the path
- * and its expiry signed with HMAC-SHA256. Whoever has the link may fetch that one file until it expires;
- * it is handed out only after the caller's role and course were checked.
+ * Expiring links to stored recording files served by the backend itself: the path, its expiry and the
+ * viewer it was issued to signed with HMAC-SHA256. A link bound to a viewer (`viewerKey` of the person
+ * and course) verifies only with that same viewer, so the backend checks it against the session the
+ * request carries: a link copied to someone else serves them nothing. It is handed out only after the
+ * caller's role and course were checked, and expires.
  */
 
 export interface SignedQuery {
@@ -11,20 +13,34 @@ export interface SignedQuery {
   sig: string;
 }
 
-const mac = (secret: string, key: string, exp: number) =>
-  createHmac('sha256', secret).update(`${key}\n${exp}`).digest('base64url');
+// No viewer ('') keeps the signature of links made before links were bound, used by local storage's own links.
+const mac = (secret: string, key: string, exp: number, viewer: string) =>
+  createHmac('sha256', secret)
+    .update(viewer ? `${key}\n${exp}\n${viewer}` : `${key}\n${exp}`)
+    .digest('base64url');
 
-/** The query of a link to `key` valid until `expiresAt` (seconds since epoch). */
-export function signKey(secret: string, key: string, expiresAt: number): SignedQuery {
-  return { exp: String(expiresAt), sig: mac(secret, key, expiresAt) };
+/** Who a link is bound to: one person in one course of one platform deployment (not one token: tokens are refreshed). */
+export function viewerKey(v: { platformId: string; deploymentId: string; courseId: string; userId: string }): string {
+  return JSON.stringify([v.platformId, v.deploymentId, v.courseId, v.userId]);
+}
+
+/** The query of a link to `key` valid until `expiresAt` (seconds since epoch), for `viewer` when given. */
+export function signKey(secret: string, key: string, expiresAt: number, viewer = ''): SignedQuery {
+  return { exp: String(expiresAt), sig: mac(secret, key, expiresAt, viewer) };
 }
 
 export type SignatureVerdict = 'ok' | 'expired' | 'invalid';
 
-/** Whether a link's query is valid for `key` at `now` (seconds since epoch). */
-export function verifyKey(secret: string, key: string, q: Partial<SignedQuery>, now: number): SignatureVerdict {
+/** Whether a link's query is valid for `key` (and `viewer`, when the link was bound) at `now` (seconds since epoch). */
+export function verifyKey(
+  secret: string,
+  key: string,
+  q: Partial<SignedQuery>,
+  now: number,
+  viewer = '',
+): SignatureVerdict {
   if (typeof q.exp !== 'string' || typeof q.sig !== 'string' || !/^\d{1,12}$/.test(q.exp)) return 'invalid';
-  const expected = Buffer.from(mac(secret, key, Number(q.exp)));
+  const expected = Buffer.from(mac(secret, key, Number(q.exp), viewer));
   const given = Buffer.from(q.sig);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return 'invalid';
   return Number(q.exp) < now ? 'expired' : 'ok';

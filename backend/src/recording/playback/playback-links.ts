@@ -28,33 +28,39 @@ export class PlaybackLinks {
     return Math.floor(this.now() / 1000) + this.ttlSeconds;
   }
 
-  /** A link to this backend's file route. */
-  backendUrl(key: string, expiresAt = this.expiresAt()): string {
+  /** A link to this backend's file route, good only with `viewer`'s session (see `viewerKey`). */
+  backendUrl(key: string, viewer: string, expiresAt = this.expiresAt()): string {
     if (!isSafeKey(key)) throw new Error(`not a storage key: ${key}`);
-    const q = signKey(this.secret, key, expiresAt);
+    if (!viewer) throw new Error('a playback link is bound to a viewer');
+    const q = signKey(this.secret, key, expiresAt, viewer);
     return `${this.publicUrl}/api/recording-files/${key}?exp=${q.exp}&sig=${encodeURIComponent(q.sig)}`;
   }
 
   /** Where the browser gets `key`: the backend for playlists and small text files, else the storage. */
-  async url(key: string): Promise<string> {
+  // S3's presigned URLs (segments, MP4) cannot be bound to a viewer: they are handed out only inside a
+  // bound playlist or to a checked viewer, and expire.
+  async url(key: string, viewer: string): Promise<string> {
     if (isPlaylistKey(key) || key.endsWith('.vtt') || key.endsWith('.json') || this.storage.kind === 'local')
-      return this.backendUrl(key);
+      return this.backendUrl(key, viewer);
     return this.storage.signedUrl(key, this.ttlSeconds);
   }
 
-  verify(key: string, q: { exp?: string; sig?: string }): SignatureVerdict {
-    if (!isSafeKey(key)) return 'invalid';
-    return verifyKey(this.secret, key, q, Math.floor(this.now() / 1000));
+  verify(key: string, q: { exp?: string; sig?: string }, viewer: string): SignatureVerdict {
+    if (!isSafeKey(key) || !viewer) return 'invalid';
+    return verifyKey(this.secret, key, q, Math.floor(this.now() / 1000), viewer);
   }
 
-  /** A stored playlist with every URI in it replaced by a link (confined to `root`, the recording's folder). */
-  async playlist(key: string, root: string): Promise<string | null> {
+  /**
+   * A stored playlist with every URI in it replaced by a link for the same viewer (confined to `root`,
+   * the recording's folder).
+   */
+  async playlist(key: string, root: string, viewer: string): Promise<string | null> {
     const text = await this.storage.getText(key);
     if (text === null) return null;
     const keys: string[] = [];
     rewritePlaylist(text, key, root, (k) => (keys.push(k), k));
     const links = new Map<string, string>();
-    for (const k of keys) links.set(k, await this.url(k));
+    for (const k of keys) links.set(k, await this.url(k, viewer));
     return rewritePlaylist(text, key, root, (k) => links.get(k)!);
   }
 }

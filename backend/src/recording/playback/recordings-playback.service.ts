@@ -5,6 +5,7 @@ import { ConflictError, ForbiddenError, NotFoundError } from '../../platform/dom
 import { canTeach } from '../../tenancy/domain/role-mapping';
 import { RecordingRow, RecordingsRepository } from '../infra/recordings.repository';
 import { RecordingJobService } from '../recording-job.service';
+import { viewerKey } from '../domain/signed-url';
 import { PLAYBACK_LINKS, PlaybackLinks } from './playback-links';
 
 const notFound = () => new NotFoundError('RECORDING_NOT_FOUND', 'No such recording in your course');
@@ -34,16 +35,17 @@ export class RecordingsPlaybackService {
       throw new ConflictError('RECORDING_NOT_READY', 'This recording is still being prepared');
     const p = row.storagePrefix;
     const expiresAt = this.links.expiresAt();
+    const viewer = viewerKey(session);
     return {
       id: row.id,
       title: row.title,
       startedAt: row.startedAt.toISOString(),
       durationMs: row.durationMs ?? 0,
       chapters: row.chapters,
-      hlsUrl: await this.links.url(`${p}/hls/master.m3u8`),
-      mp4Url: await this.links.url(`${p}/recording.mp4`),
-      chaptersUrl: await this.links.url(`${p}/chapters.vtt`),
-      boardUrl: await this.links.url(`${p}/board.json`),
+      hlsUrl: await this.links.url(`${p}/hls/master.m3u8`, viewer),
+      mp4Url: await this.links.url(`${p}/recording.mp4`, viewer),
+      chaptersUrl: await this.links.url(`${p}/chapters.vtt`, viewer),
+      boardUrl: await this.links.url(`${p}/board.json`, viewer),
       positionMs: await this.recordings.position(row.id, session.userId),
       expiresAt: new Date(expiresAt * 1000).toISOString(),
     };

@@ -233,7 +233,7 @@ export class RecordingPlayerComponent implements OnInit, OnDestroy {
     const video = this.videoEl();
     if (!video) return void setTimeout(() => this.attach(rec));
     if (Hls.isSupported()) {
-      this.hls = new Hls({ startPosition: rec.positionMs / 1000 });
+      this.hls = new Hls({ startPosition: rec.positionMs / 1000, xhrSetup: this.api.authorizeXhr });
       this.hls.loadSource(rec.hlsUrl);
       this.hls.attachMedia(video);
       this.hls.on(Hls.Events.ERROR, (_e, data) => {

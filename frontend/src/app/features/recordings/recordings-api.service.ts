@@ -3,11 +3,13 @@ import { inject, Injectable } from '@angular/core';
 import type { RecordingPlayback, RecordingSummary } from '@contracts/recording-playback';
 import type { BoardTimeline } from '@recording-domain/board-timeline';
 import { firstValueFrom } from 'rxjs';
+import { LtiSession } from '../../core/lti-session.service';
 
 /** The course's recordings (REST, every call with the session token). */
 @Injectable({ providedIn: 'root' })
 export class RecordingsApi {
   private readonly http = inject(HttpClient);
+  private readonly session = inject(LtiSession);
 
   list(): Promise<RecordingSummary[]> {
     return firstValueFrom(this.http.get<RecordingSummary[]>('/api/recordings'));
@@ -33,9 +35,30 @@ export class RecordingsApi {
     );
   }
 
-  /** The board over time, from its signed link (no session token: the link is the permission). */
+  /**
+   * Whether `url` is one of this tool's recording-file links: those are bound to the viewer they were
+   * issued to and are fetched with the viewer's session token (S3's presigned URLs get no token).
+   */
+  isFileLink(url: string): boolean {
+    const u = new URL(url, location.href);
+    return u.origin === location.origin && u.pathname.startsWith('/api/recording-files/');
+  }
+
+  /** hls.js's `xhrSetup`: the session token on this tool's own links. */
+  readonly authorizeXhr = (xhr: XMLHttpRequest, url: string): void => {
+    const token = this.session.token();
+    if (!token || !this.isFileLink(url)) return;
+    if (xhr.readyState === XMLHttpRequest.UNSENT) xhr.open('GET', url, true);
+    xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+  };
+
+  /** The board over time, from its signed link (bound to this viewer: sent with the session token). */
   async board(url: string): Promise<BoardTimeline> {
-    const res = await fetch(url);
+    const token = this.session.token();
+    const res = await fetch(
+      url,
+      this.isFileLink(url) && token ? { headers: { Authorization: `Bearer ${token}` } } : {},
+    );
     if (!res.ok) throw new Error(`board ${res.status}`);
     return (await res.json()) as BoardTimeline;
   }
