@@ -10,6 +10,7 @@
 // This stands in for the hls engineer's broadcaster until it is on main; the FFmpeg packaging arguments
 // are this file's (`packagerArgs`), not Lectern's.
 import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -75,11 +76,11 @@ export function packagerArgs({ sdpPath, dir, fps, segmentSeconds, listSize }) {
     '-pix_fmt',
     'yuv420p',
     '-b:v',
-    '1200k',
+    '1000k',
     '-maxrate',
-    '1500k',
+    '1000k',
     '-bufsize',
-    '1500k',
+    '1000k',
     '-g',
     gop,
     '-keyint_min',
@@ -183,6 +184,10 @@ export async function startHlsPipeline({
         '1',
         '-b:v',
         '800k',
+        '-minrate',
+        '800k',
+        '-maxrate',
+        '800k',
         '-g',
         String(fps),
         '-an',
@@ -210,6 +215,9 @@ export async function startHlsPipeline({
         return;
       }
       clock.paintGrey(frame, width, height, performance.timeOrigin + performance.now(), frameNo++);
+      // Noise in the bottom eighth, so the encoders spend about what they would on a camera (a flat
+      // barcode alone costs them almost no bits) and viewers fetch camera-sized segments.
+      crypto.randomFillSync(frame, Math.floor(height * 0.875) * width);
       camera.stdin.write(Buffer.from(frame));
       stats.painted++;
     }, 1000 / fps);
@@ -265,6 +273,8 @@ export async function startHlsPipeline({
       router,
       producer,
       stats,
+      /** Bits per second into the router (the camera's VP8) now. */
+      producerBitrate: async () => (await producer.getStats())[0]?.bitrate ?? null,
       pids: { worker: worker.pid, camera: camera.pid, packager: packager.pid },
       close,
     };

@@ -32,18 +32,23 @@ export function serveHls({ dir, port = 0, extra = {} }) {
       return;
     }
     const file = path.join(dir, name);
-    fs.stat(file, (err, st) => {
-      if (err || !st.isFile()) {
-        res.writeHead(404, { 'cache-control': 'no-store' }).end();
-        return;
-      }
-      res.writeHead(200, {
-        'content-type': TYPES[ext],
-        'content-length': st.size,
-        'access-control-allow-origin': '*',
-        'cache-control': ext === '.m3u8' ? 'public, max-age=1' : 'public, max-age=31536000, immutable',
+    // A segment can be deleted (it slid out of the playlist) between the request and the read: 404.
+    const stream = fs.createReadStream(file);
+    stream.once('error', () => {
+      if (!res.headersSent) res.writeHead(404, { 'cache-control': 'no-store' }).end();
+      else res.destroy();
+    });
+    stream.once('open', (fd) => {
+      fs.fstat(fd, (err, st) => {
+        if (err) return stream.destroy(err);
+        res.writeHead(200, {
+          'content-type': TYPES[ext],
+          'content-length': st.size,
+          'access-control-allow-origin': '*',
+          'cache-control': ext === '.m3u8' ? 'public, max-age=1' : 'public, max-age=31536000, immutable',
+        });
+        stream.pipe(res);
       });
-      fs.createReadStream(file).pipe(res);
     });
   });
   server.keepAliveTimeout = 30_000;
