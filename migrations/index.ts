@@ -18,6 +18,7 @@ import { CreateRecording1796370500000 } from './1796370500000-create-recording';
 import { CreateClassControl1796371000000 } from './1796371000000-create-class-control';
 import { AddObserversAndTimeZones1796372000000 } from './1796372000000-add-observers-and-time-zones';
 import { AllowObserverAndDesignerRoles1796379190000 } from './1796379190000-allow-observer-and-designer-roles';
+import { AddUserLocale1796382000000 } from './1796382000000-add-user-locale';
 import { CreateBreakouts1796386000000 } from './1796386000000-create-breakouts';
 
 /** Every migration, in order. Add new ones at the end. */
@@ -42,5 +43,6 @@ export const MIGRATIONS = [
   CreateClassControl1796371000000,
   AddObserversAndTimeZones1796372000000,
   AllowObserverAndDesignerRoles1796379190000,
+  AddUserLocale1796382000000,
   CreateBreakouts1796386000000,
 ];

@@ -81,7 +81,11 @@ export class TenancyService {
       // A course without a zone of its own takes its first teacher's (as the LMS gave it) for its reports.
       if (identity.timeZone && canTeach(identity.role))
         await tx.courses.setTimeZoneIfUnset(courseId, identity.timeZone);
-      const userId = await tx.courses.upsertUser({ platformId: platform.id, ...identity.user });
+      const userId = await tx.courses.upsertUser({
+        platformId: platform.id,
+        ...identity.user,
+        locale: identity.locale,
+      });
       await tx.courses.upsertEnrolment({ courseId, userId, role: identity.role, ltiRoles: identity.ltiRoles });
       const { services } = identity;
       if (services.nrpsUrl || services.agsLineItemsUrl) {

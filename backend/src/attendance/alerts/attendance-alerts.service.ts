@@ -11,6 +11,7 @@ import { attendanceNote, studentsBelowThresholds } from './domain/attendance-not
 import { parseGuardianCsv } from './domain/guardian-csv';
 import { AttendanceMailRepository } from './infra/attendance-mail.repository';
 import { Mailer } from './mailer';
+import { attendanceWords, serverLanguage } from '../domain/attendance-words';
 
 export const ATTENDANCE_MAIL_QUEUE = 'attendance-mail';
 
@@ -86,7 +87,8 @@ export class AttendanceAlertsService implements OnModuleInit, OnModuleDestroy {
       for (const r of recipients) {
         if (seen.has(r.to)) continue; // an imported contact who is also the LMS's observer gets one note
         seen.add(r.to);
-        const note = attendanceNote(report, row, r.kind);
+        // A guardian reads the note in the student's language, as the LMS gives no guardian's own.
+        const note = attendanceNote(report, row, r.kind, attendanceWords(serverLanguage(user.locale)));
         const id = await this.repo.ensureNote({
           sessionId,
           courseId,

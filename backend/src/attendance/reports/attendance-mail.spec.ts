@@ -348,4 +348,23 @@ describe('attendance notes and reports by mail', () => {
     );
     expect(notes.filter((n: { recipient: string }) => n.recipient.startsWith('mary'))).toHaveLength(1);
   }, 60_000);
+
+  it("the files come in the language the instructor's LMS sent at launch (locale es), kept for later launches", async () => {
+    const login = await launch.login(await launch.loginUrl('phys-101', 'dev-ada', { locale: 'es-419' }));
+    const form = await launch.authorize(login.authUrl);
+    const spanish = await launch.exchange(await launch.codeOf(await launch.postLaunch(form, login.cookie)));
+    expect(
+      await app.db.query(`SELECT locale FROM lti_user WHERE email = 'ada@dev-lms.test' AND locale IS NOT NULL`),
+    ).toEqual([{ locale: 'es-419' }]);
+    const csv = await launch.api(`/api/attendance/exports/sessions/${sessionId}?format=csv`, spanish);
+    const rows = parse(await csv.text(), { columns: true }) as Record<string, string>[];
+    expect(Object.keys(rows[0]).slice(0, 2)).toEqual(['estudiante', 'id_usuario']);
+    expect(rows.map((r) => r.estado)).toContain('inactivo');
+    // The token from the first launch is the same person: their files follow the stored language too.
+    const again = parse(
+      await (await launch.api(`/api/attendance/exports/sessions/${sessionId}?format=csv`, teacher)).text(),
+      { columns: true },
+    ) as Record<string, string>[];
+    expect(Object.keys(again[0])[0]).toBe('estudiante');
+  });
 });

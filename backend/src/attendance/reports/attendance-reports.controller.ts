@@ -38,7 +38,8 @@ export class AttendanceReportsController {
   async sessionExport(@Session() s: SessionClaims, @Param('id') id: string, @Query() q: unknown, @Res() res: Response) {
     requireTeacher(s);
     const { format: f } = parseInput(sessionQuery, q);
-    download(res, await this.reports.sessionFile(s.courseId, parseInput(z.uuid(), id), f));
+    const lang = await this.reports.languageOf(s.userId);
+    download(res, await this.reports.sessionFile(s.courseId, parseInput(z.uuid(), id), f, lang));
   }
 
   /** GET /api/attendance/exports/course?from=YYYY-MM-DD&to=YYYY-MM-DD&format=csv|pdf */
@@ -46,7 +47,7 @@ export class AttendanceReportsController {
   async courseExport(@Session() s: SessionClaims, @Query() q: unknown, @Res() res: Response) {
     requireTeacher(s);
     const { format: f, ...range } = parseInput(courseQuery, q);
-    download(res, await this.reports.courseFile(s.courseId, range, f));
+    download(res, await this.reports.courseFile(s.courseId, range, f, await this.reports.languageOf(s.userId)));
   }
 
   @Get('report-subscription')

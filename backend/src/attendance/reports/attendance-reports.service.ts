@@ -8,6 +8,7 @@ import { ATTENDANCE_MAIL_QUEUE, MAIL_JOB_OPTIONS } from '../alerts/attendance-al
 import { AttendanceMailRepository } from '../alerts/infra/attendance-mail.repository';
 import { Mailer } from '../alerts/mailer';
 import { ATTENDANCE_REPORT_SOURCE, type AttendanceReportSource } from './attendance-report-source';
+import { attendanceWords, type ServerLanguage, serverLanguage } from '../domain/attendance-words';
 import { courseReportCsv, sessionReportCsv } from './domain/report-csv';
 import { courseReportPdf, sessionReportPdf } from './domain/report-pdf';
 import { lastWholePeriod, periodDue, type ReportFrequency } from './domain/report-period';
@@ -29,29 +30,51 @@ export class AttendanceReportsService {
     private readonly mailer: Mailer,
   ) {}
 
-  async sessionFile(courseId: string, sessionId: string, format: 'csv' | 'pdf'): Promise<ReportFile> {
+  /** The language a person's files and mails are written in: their LMS's, else English. */
+  async languageOf(userId: string): Promise<ServerLanguage> {
+    const [user] = await this.tenancy.users([userId]);
+    return serverLanguage(user?.locale);
+  }
+
+  async sessionFile(
+    courseId: string,
+    sessionId: string,
+    format: 'csv' | 'pdf',
+    lang: ServerLanguage = 'en',
+  ): Promise<ReportFile> {
     const report = await this.source.sessionReport(courseId, sessionId);
+    const words = attendanceWords(lang);
     const name = `attendance-${report.startedAt.slice(0, 10)}-${sessionId.slice(0, 8)}`;
     if (format === 'csv')
       return {
         filename: `${name}.csv`,
         contentType: 'text/csv; charset=utf-8',
-        content: Buffer.from(sessionReportCsv(report)),
+        content: Buffer.from(sessionReportCsv(report, words)),
       };
     const course = await this.tenancy.courseTitle(courseId);
-    return { filename: `${name}.pdf`, contentType: 'application/pdf', content: await sessionReportPdf(report, course) };
+    return {
+      filename: `${name}.pdf`,
+      contentType: 'application/pdf',
+      content: await sessionReportPdf(report, course, words),
+    };
   }
 
-  async courseFile(courseId: string, query: CourseReportQuery, format: 'csv' | 'pdf'): Promise<ReportFile> {
+  async courseFile(
+    courseId: string,
+    query: CourseReportQuery,
+    format: 'csv' | 'pdf',
+    lang: ServerLanguage = 'en',
+  ): Promise<ReportFile> {
     const report = await this.source.courseReport(courseId, query);
+    const words = attendanceWords(lang);
     const name = `attendance-${query.from}-to-${query.to}`;
     if (format === 'csv')
       return {
         filename: `${name}.csv`,
         contentType: 'text/csv; charset=utf-8',
-        content: Buffer.from(courseReportCsv(report)),
+        content: Buffer.from(courseReportCsv(report, words)),
       };
-    return { filename: `${name}.pdf`, contentType: 'application/pdf', content: await courseReportPdf(report) };
+    return { filename: `${name}.pdf`, contentType: 'application/pdf', content: await courseReportPdf(report, words) };
   }
 
   /** Subscribes the person (an instructor or admin of the course) to the course report by mail, to their LMS email. */
@@ -98,15 +121,17 @@ export class AttendanceReportsService {
   async sendReport(subscriptionId: string, from: string, to: string): Promise<void> {
     const s = await this.repo.subscriptionById(subscriptionId);
     if (!s || !periodDue(s.lastPeriodEnd, { from, to })) return;
+    const lang = await this.languageOf(s.userId);
     const [csv, pdf] = await Promise.all([
-      this.courseFile(s.courseId, { from, to }, 'csv'),
-      this.courseFile(s.courseId, { from, to }, 'pdf'),
+      this.courseFile(s.courseId, { from, to }, 'csv', lang),
+      this.courseFile(s.courseId, { from, to }, 'pdf', lang),
     ]);
     const course = await this.tenancy.courseTitle(s.courseId);
+    const words = attendanceWords(lang).reportMail;
     await this.mailer.send({
       to: s.email,
-      subject: `Attendance report: ${course}, ${from} to ${to}`,
-      text: `The ${s.frequency} attendance report of ${course} for ${from} to ${to} is attached (CSV and PDF).\n\nSent by Lectern; unsubscribe on the attendance reports page.`,
+      subject: words.subject(course, from, to),
+      text: words.text(s.frequency, course, from, to),
       attachments: [csv, pdf].map((f) => ({ filename: f.filename, content: f.content, contentType: f.contentType })),
     });
     await this.repo.periodSent(s.id, to);

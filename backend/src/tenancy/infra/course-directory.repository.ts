@@ -8,6 +8,8 @@ export interface UserRow {
   subject: string;
   name: string;
   email: string | null;
+  /** The LMS's language for the person at their last launch (a BCP 47 tag), null when it never said. */
+  locale: string | null;
 }
 
 /** Someone who launched Lectern from a course (`enrolment` with its `lti_user`). */
@@ -66,12 +68,13 @@ export class CourseDirectoryRepository {
 
   async users(ids: readonly string[]): Promise<UserRow[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db.query(`SELECT id, subject, name, email FROM lti_user WHERE id = ANY($1::uuid[])`, [
-      [...ids],
-    ]);
+    const rows = await this.db.query(
+      `SELECT id, subject, name, email, locale FROM lti_user WHERE id = ANY($1::uuid[])`,
+      [[...ids]],
+    );
     return rows.map(
       (r: Record<string, unknown>) =>
-        ({ id: r.id, subject: r.subject, name: r.name, email: r.email ?? null }) as UserRow,
+        ({ id: r.id, subject: r.subject, name: r.name, email: r.email ?? null, locale: r.locale ?? null }) as UserRow,
     );
   }
 

@@ -15,6 +15,8 @@ export interface UserUpsert {
   subject: string;
   name: string;
   email: string | null;
+  /** The LMS's language for the person (launch_presentation.locale); null or absent: keep the one known. */
+  locale?: string | null;
 }
 
 export interface EnrolmentUpsert {
@@ -79,10 +81,11 @@ export class CourseRepository {
   /** Inserts the user or updates their name and email; returns their id. */
   async upsertUser(u: UserUpsert): Promise<string> {
     const [row]: Array<{ id: string }> = await this.db.query(
-      `INSERT INTO lti_user (platform_id, subject, name, email) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (platform_id, subject) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, updated_at = now()
+      `INSERT INTO lti_user (platform_id, subject, name, email, locale) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (platform_id, subject) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email,
+         locale = coalesce(EXCLUDED.locale, lti_user.locale), updated_at = now()
        RETURNING id`,
-      [u.platformId, u.subject, u.name, u.email],
+      [u.platformId, u.subject, u.name, u.email, u.locale ?? null],
     );
     return row.id;
   }

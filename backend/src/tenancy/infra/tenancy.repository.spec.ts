@@ -120,6 +120,10 @@ describe('tenancy repositories (real Postgres)', () => {
     expect(await db.query(`SELECT name, email FROM lti_user WHERE id = $1`, [userId])).toEqual([
       { name: 'Ada L.', email: 'ada@example.edu' },
     ]);
+    // The LMS's language is kept; a launch that does not say keeps the one known.
+    await courses.upsertUser({ platformId: p.id, subject: 'sub-1', name: 'Ada L.', email: null, locale: 'es-419' });
+    await courses.upsertUser({ platformId: p.id, subject: 'sub-1', name: 'Ada L.', email: null, locale: null });
+    expect(await db.query(`SELECT locale FROM lti_user WHERE id = $1`, [userId])).toEqual([{ locale: 'es-419' }]);
 
     await courses.upsertEnrolment({ courseId, userId, role: 'learner', ltiRoles: ['L'] });
     await courses.upsertEnrolment({ courseId, userId, role: 'instructor', ltiRoles: ['I'] });

@@ -1,5 +1,6 @@
 import { formatInZone } from '../../domain/attendance';
 import type { AttendanceStatus, SessionReport, SessionReportRow } from '../../../contracts/attendance';
+import { attendanceWords, type AttendanceWords } from '../../domain/attendance-words';
 
 /** Statuses that are below the classroom's thresholds and send a note. */
 export const NOTE_STATUSES: readonly AttendanceStatus[] = ['inactive', 'absent'];
@@ -20,28 +21,33 @@ export function attendanceNote(
   report: SessionReport,
   row: SessionReportRow,
   to: 'student' | 'guardian',
+  w: AttendanceWords = attendanceWords(),
 ): { subject: string; text: string } {
   const when = localTime(report.startedAt, report.timeZone);
-  const who = to === 'student' ? 'You' : row.name;
+  const [c, zone] = [report.classroomTitle, report.timeZone];
   const t = report.thresholds;
   const rules = [
-    t.minActiveMinutes !== null ? `at least ${t.minActiveMinutes} active minutes` : null,
-    t.minActivePercent !== null ? `active for at least ${t.minActivePercent}% of the class` : null,
-  ].filter(Boolean);
+    t.minActiveMinutes !== null ? w.note.ruleMinutes(t.minActiveMinutes) : null,
+    t.minActivePercent !== null ? w.note.rulePercent(t.minActivePercent) : null,
+  ].filter((r): r is string => r !== null);
+  const [present, active, of] = [minutes(row.presentMs), minutes(row.activeMs), minutes(report.durationMs)];
   const what =
     row.status === 'absent'
-      ? `${who} did not attend the class "${report.classroomTitle}" of ${when} (${report.timeZone}).`
-      : `${who} attended the class "${report.classroomTitle}" of ${when} (${report.timeZone}) for ${minutes(row.presentMs)} minutes, ` +
-        `of which ${minutes(row.activeMs)} active (the class page visible), out of ${minutes(report.durationMs)} minutes.`;
+      ? to === 'student'
+        ? w.note.absentYou(c, when, zone)
+        : w.note.absentThem(row.name, c, when, zone)
+      : to === 'student'
+        ? w.note.attendedYou(c, when, zone, present, active, of)
+        : w.note.attendedThem(row.name, c, when, zone, present, active, of);
   return {
-    subject: `Attendance: ${report.classroomTitle}, ${when}`,
+    subject: w.note.subject(c, when),
     text: [
-      to === 'student' ? `Hello ${row.name},` : 'Hello,',
+      to === 'student' ? w.note.helloStudent(row.name) : w.note.hello,
       '',
       what,
-      rules.length ? `The class asks for ${rules.join(' or ')}.` : '',
+      rules.length ? w.note.asks(rules) : '',
       '',
-      'This note was sent automatically by Lectern.',
+      w.note.footer,
     ].join('\n'),
   };
 }

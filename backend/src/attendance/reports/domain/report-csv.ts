@@ -2,6 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { CourseReport, SessionReport } from '../../../contracts/attendance';
 import { attendanceStatuses } from '../../../contracts/attendance';
 import { localTime } from '../../alerts/domain/attendance-note';
+import { attendanceWords, type AttendanceWords } from '../../domain/attendance-words';
 
 const minutes = (ms: number) => (ms / 60_000).toFixed(1);
 /**
@@ -12,7 +13,7 @@ export const textCell = (v: string) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
 const at = (iso: string | null, zone: string) => (iso ? localTime(iso, zone) : '');
 
 /** One row per student of one class: times in the course's zone, durations in minutes (one decimal). */
-export function sessionReportCsv(r: SessionReport): string {
+export function sessionReportCsv(r: SessionReport, w: AttendanceWords = attendanceWords()): string {
   return stringify(
     r.rows.map((row) => [
       textCell(row.name),
@@ -21,29 +22,29 @@ export function sessionReportCsv(r: SessionReport): string {
       at(row.lastLeave, r.timeZone),
       minutes(row.presentMs),
       minutes(row.activeMs),
-      row.status,
+      w.status[row.status],
       row.grade ?? '',
-      row.gradeSource ?? '',
+      row.gradeSource ? w.csv.gradeSources[row.gradeSource] : '',
     ]),
     {
       header: true,
       columns: [
-        'student',
-        'user_id',
-        `first_join (${r.timeZone})`,
-        `last_leave (${r.timeZone})`,
-        'present_minutes',
-        'active_minutes',
-        'status',
-        'grade',
-        'grade_source',
+        w.csv.student,
+        w.csv.userId,
+        w.csv.firstJoin(r.timeZone),
+        w.csv.lastLeave(r.timeZone),
+        w.csv.presentMinutes,
+        w.csv.activeMinutes,
+        w.csv.status,
+        w.csv.grade,
+        w.csv.gradeSource,
       ],
     },
   );
 }
 
 /** One row per student over the period: how many classes in each status, and the minutes summed. */
-export function courseReportCsv(r: CourseReport): string {
+export function courseReportCsv(r: CourseReport, w: AttendanceWords = attendanceWords()): string {
   return stringify(
     r.students.map((s) => [
       textCell(s.name),
@@ -55,7 +56,14 @@ export function courseReportCsv(r: CourseReport): string {
     ]),
     {
       header: true,
-      columns: ['student', 'user_id', 'classes', ...attendanceStatuses, 'present_minutes', 'active_minutes'],
+      columns: [
+        w.csv.student,
+        w.csv.userId,
+        w.csv.classes,
+        ...attendanceStatuses.map((s) => w.status[s]),
+        w.csv.presentMinutes,
+        w.csv.activeMinutes,
+      ],
     },
   );
 }

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CourseReport, SessionReport } from '../../../contracts/attendance';
 import { DEFAULT_THRESHOLDS } from '../../../contracts/attendance';
+import { attendanceNote } from '../../alerts/domain/attendance-note';
+import { attendanceWords, serverLanguage } from '../../domain/attendance-words';
 import { courseReportCsv, sessionReportCsv } from './report-csv';
 import { courseReportPdf, sessionReportPdf } from './report-pdf';
 
@@ -220,5 +222,50 @@ describe('attendance report files', () => {
     expect(text).toMatch(/Grace Hopper 1 1 0 0 0 110\.0 101\.3/);
     expect(text).toMatch(/Alan Turing, Jr\. 0 0 0 1 1 20\.0 6\.0/);
     expect(text).toContain('Grace Hopper: 1 present, 1 late; active 101.3 of 110.0 minutes present');
+  });
+
+  it("in Spanish (the reader's LMS language): CSV headers and statuses, PDF labels, the note", async () => {
+    const es = attendanceWords(serverLanguage('es-419'));
+    const rows = parse(sessionReportCsv(session, es), { columns: true }) as Record<string, string>[];
+    expect(Object.keys(rows[0])).toEqual([
+      'estudiante',
+      'id_usuario',
+      'primera_entrada (Europe/Paris)',
+      'ultima_salida (Europe/Paris)',
+      'minutos_presente',
+      'minutos_activo',
+      'estado',
+      'calificacion',
+      'origen_calificacion',
+    ]);
+    expect(rows.map((r) => r.estado)).toEqual(['presente', 'inactivo', 'ausente']);
+    expect(rows.map((r) => r.origen_calificacion)).toEqual(['calculada', 'a_mano', '']);
+    const courseRows = parse(courseReportCsv(course, es), { columns: true }) as Record<string, string>[];
+    expect(Object.keys(courseRows[0])).toContain('salió antes');
+
+    const text = await pdfText(await sessionReportPdf(session, 'Física 101', es));
+    expect(text).toContain('Informe de asistencia: Mechanics, week 3');
+    expect(text).toContain('Curso: Física 101');
+    expect(text).toContain('Periodo: 2026-12-01 09:00 a 2026-12-01 10:00 (Europe/Paris), 60.0 minutos');
+    for (const h of ['Estudiante', 'Primera entrada', 'Última salida', 'Min presente', 'Min activo', 'Calificación'])
+      expect(text).toContain(h);
+    expect(text).toContain('3 estudiantes: 1 presente, 1 inactivo, 1 ausente');
+    expect(await pdfText(await courseReportPdf(course, es))).toContain('Grace Hopper: 1 presente, 1 tarde');
+
+    const note = attendanceNote(session, session.rows[1], 'guardian', es);
+    expect(note.subject).toBe('Asistencia: Mechanics, week 3, 2026-12-01 09:00');
+    expect(note.text).toContain('Hola:');
+    expect(note.text).toContain('Alan Turing, Jr. asistió a la clase «Mechanics, week 3» del 2026-12-01 09:00');
+    expect(note.text).toContain('La clase pide estar activo al menos el 50 % de la clase.');
+    expect(attendanceNote(session, session.rows[2], 'student', es).text).toContain(
+      'Hola, Katherine Johnson:\n\nNo asistió a la clase',
+    );
+  });
+
+  it('picks the language from a locale tag, English when Lectern does not speak it', () => {
+    expect(serverLanguage('es_MX')).toBe('es');
+    expect(serverLanguage(null, 'ES')).toBe('es');
+    expect(serverLanguage('fr-FR')).toBe('en');
+    expect(serverLanguage()).toBe('en');
   });
 });

@@ -2,6 +2,7 @@ import PDFDocument from 'pdfkit';
 import type { AttendanceStatus, CourseReport, SessionReport } from '../../../contracts/attendance';
 import { attendanceStatuses } from '../../../contracts/attendance';
 import { localTime } from '../../alerts/domain/attendance-note';
+import { attendanceWords, type AttendanceWords } from '../../domain/attendance-words';
 
 /** A table: its column titles, relative widths and rows of cells. */
 interface Table {
@@ -61,32 +62,45 @@ const heading = (doc: PDFKit.PDFDocument, title: string, lines: string[]) => {
   doc.moveDown();
 };
 
-const countsLine = (counts: Record<AttendanceStatus, number>) =>
+const countsLine = (counts: Record<AttendanceStatus, number>, w: AttendanceWords) =>
   attendanceStatuses
     .filter((s) => counts[s])
-    .map((s) => `${counts[s]} ${s}`)
-    .join(', ') || 'no classes';
+    .map((s) => `${counts[s]} ${w.status[s]}`)
+    .join(', ') || w.pdf.noClasses;
 
 /** One class: title, course, period, the thresholds, a table of students, a summary per status. */
-export function sessionReportPdf(r: SessionReport, courseTitle: string): Promise<Buffer> {
-  const title = `Attendance report: ${r.classroomTitle}`;
+export function sessionReportPdf(
+  r: SessionReport,
+  courseTitle: string,
+  w: AttendanceWords = attendanceWords(),
+): Promise<Buffer> {
+  const title = w.pdf.title(r.classroomTitle);
   return render((doc) => {
     const t = r.thresholds;
     heading(doc, title, [
-      `Course: ${courseTitle}`,
-      `Period: ${localTime(r.startedAt, r.timeZone)} to ${r.endedAt ? localTime(r.endedAt, r.timeZone) : 'now'} (${r.timeZone}), ${minutes(r.durationMs)} minutes`,
-      `Thresholds: late after ${t.lateAfterMinutes} min, leaving early ${t.leftEarlyMinutes} min before the end, ` +
-        `active at least ${t.minActiveMinutes ?? '-'} min / ${t.minActivePercent ?? '-'}%`,
+      w.pdf.course(courseTitle),
+      w.pdf.sessionPeriod(
+        localTime(r.startedAt, r.timeZone),
+        r.endedAt ? localTime(r.endedAt, r.timeZone) : null,
+        r.timeZone,
+        minutes(r.durationMs),
+      ),
+      w.pdf.thresholds(
+        t.lateAfterMinutes,
+        t.leftEarlyMinutes,
+        String(t.minActiveMinutes ?? '-'),
+        String(t.minActivePercent ?? '-'),
+      ),
     ]);
     drawTable(doc, {
       columns: [
-        { title: 'Student', width: 3 },
-        { title: 'First join', width: 2 },
-        { title: 'Last leave', width: 2 },
-        { title: 'Present min', width: 1.2 },
-        { title: 'Active min', width: 1.2 },
-        { title: 'Status', width: 1.3 },
-        { title: 'Grade', width: 1 },
+        { title: w.pdf.student, width: 3 },
+        { title: w.pdf.firstJoin, width: 2 },
+        { title: w.pdf.lastLeave, width: 2 },
+        { title: w.pdf.presentMin, width: 1.2 },
+        { title: w.pdf.activeMin, width: 1.2 },
+        { title: w.pdf.statusCol, width: 1.3 },
+        { title: w.pdf.grade, width: 1 },
       ],
       rows: r.rows.map((row) => [
         row.name,
@@ -94,35 +108,35 @@ export function sessionReportPdf(r: SessionReport, courseTitle: string): Promise
         row.lastLeave ? localTime(row.lastLeave, r.timeZone) : '-',
         minutes(row.presentMs),
         minutes(row.activeMs),
-        row.status,
+        w.status[row.status],
         row.grade === null ? '-' : String(row.grade),
       ]),
     });
     const counts = Object.fromEntries(attendanceStatuses.map((s) => [s, 0])) as Record<AttendanceStatus, number>;
     for (const row of r.rows) counts[row.status]++;
-    doc.font('Helvetica-Bold').fontSize(11).text('Summary');
+    doc.font('Helvetica-Bold').fontSize(11).text(w.pdf.summary);
     doc
       .font('Helvetica')
       .fontSize(10)
-      .text(`${r.rows.length} students: ${countsLine(counts)}`);
+      .text(w.pdf.students(r.rows.length, countsLine(counts, w)));
   }, title);
 }
 
 /** A course over a period: the classes held, and a table with each student's summary. */
-export function courseReportPdf(r: CourseReport): Promise<Buffer> {
-  const title = `Attendance report: ${r.courseTitle}`;
+export function courseReportPdf(r: CourseReport, w: AttendanceWords = attendanceWords()): Promise<Buffer> {
+  const title = w.pdf.title(r.courseTitle);
   return render((doc) => {
     heading(doc, title, [
-      `Course: ${r.courseTitle}`,
-      `Period: ${r.from} to ${r.to} (${r.timeZone})`,
-      `Classes: ${r.sessions.length}`,
+      w.pdf.course(r.courseTitle),
+      w.pdf.coursePeriod(r.from, r.to, r.timeZone),
+      w.pdf.classes(r.sessions.length),
     ]);
     drawTable(doc, {
       columns: [
-        { title: 'Student', width: 3 },
-        ...attendanceStatuses.map((s) => ({ title: s, width: 1.1 })),
-        { title: 'Present min', width: 1.3 },
-        { title: 'Active min', width: 1.3 },
+        { title: w.pdf.student, width: 3 },
+        ...attendanceStatuses.map((s) => ({ title: w.status[s], width: 1.1 })),
+        { title: w.pdf.presentMin, width: 1.3 },
+        { title: w.pdf.activeMin, width: 1.3 },
       ],
       rows: r.students.map((s) => [
         s.name,
@@ -131,11 +145,9 @@ export function courseReportPdf(r: CourseReport): Promise<Buffer> {
         minutes(s.activeMs),
       ]),
     });
-    doc.font('Helvetica-Bold').fontSize(11).text('Per student');
+    doc.font('Helvetica-Bold').fontSize(11).text(w.pdf.perStudent);
     doc.font('Helvetica').fontSize(10);
     for (const s of r.students)
-      doc.text(
-        `${s.name}: ${countsLine(s.counts)}; active ${minutes(s.activeMs)} of ${minutes(s.presentMs)} minutes present`,
-      );
+      doc.text(w.pdf.activeOf(s.name, countsLine(s.counts, w), minutes(s.activeMs), minutes(s.presentMs)));
   }, title);
 }
