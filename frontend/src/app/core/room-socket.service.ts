@@ -13,6 +13,7 @@ import {
   ServerPayloads,
   WaitingPerson,
 } from '@contracts/realtime';
+import { BreakoutEnterAck, BreakoutEvents } from '@contracts/breakout';
 import { io, Socket } from 'socket.io-client';
 import { TranslocoService } from '@jsverse/transloco';
 import { LanguageService } from './i18n/i18n';
@@ -76,6 +77,10 @@ export class RoomSocket implements OnDestroy {
   readonly control = signal<ClassControlState>(NO_LOCKS);
   /** Teachers: who waits to be let in. */
   readonly waitingList = signal<WaitingPerson[]>([]);
+  /** The breakout room this socket is in (null: the class's main room); set by `enterRoom`, reset by every join. */
+  readonly breakoutRoom = signal<{ id: string; name: string } | null>(null);
+  /** Goes up each time the socket moves between the main room and a breakout: the board and media follow. */
+  readonly moves = signal(0);
 
   /** Listens to a server event that is not part of the room's own state (e.g. the whiteboard's). */
   listen(event: string, handler: (payload: never) => void): void {
@@ -202,6 +207,11 @@ export class RoomSocket implements OnDestroy {
       return;
     }
     this.joined = true;
+    // A (re)join puts the socket in the main room; the breakout feature sends it back where it is placed.
+    if (this.breakoutRoom()) {
+      this.breakoutRoom.set(null);
+      this.moves.update((n) => n + 1);
+    }
     this.joins.update((n) => n + 1);
     const state = ack.data;
     this.me.set(state.me);
@@ -222,6 +232,23 @@ export class RoomSocket implements OnDestroy {
     } catch {
       return { ok: false, error: { code: 'TIMEOUT', message: 'The server did not answer' } };
     }
+  }
+
+  /**
+   * Moves this socket to a breakout room (or back to the main room, `null`): the server checks it was
+   * placed there. The room's chat replaces the one shown; the board and media follow through `moves`.
+   */
+  async enterRoom(roomId: string | null): Promise<Ack<BreakoutEnterAck>> {
+    const ack = await this.request<BreakoutEnterAck>(BreakoutEvents.enter, { roomId });
+    if (!ack.ok) return ack;
+    const now = ack.data.roomId ? { id: ack.data.roomId, name: ack.data.name ?? '' } : null;
+    const changed = (this.breakoutRoom()?.id ?? null) !== (now?.id ?? null);
+    this.breakoutRoom.set(now);
+    if (changed) {
+      this.chat.set(ack.data.chat);
+      this.moves.update((n) => n + 1);
+    }
+    return ack;
   }
 
   sendChat(text: string): void {

@@ -54,6 +54,7 @@ const REMOVE_CHOICES = (t: Translate): DialogChoice[] => [
 import { spotlight } from '../media/spotlight';
 import { HandNotices } from './hand-notices';
 import { provideRoomIcons } from './room-icons';
+import { BreakoutComponent } from '../breakout/breakout.component';
 import { isTextField, shortcutFor } from './room-shortcuts';
 import { ShortcutsHelpComponent } from './shortcuts-help.component';
 
@@ -72,6 +73,7 @@ const PHONE_QUERY = '(max-width: 720px)';
     VideoTileComponent,
     HlsPlayerComponent,
     QuizPanelComponent,
+    BreakoutComponent,
     AttendanceLiveComponent,
     ClassEndedComponent,
     ConfirmDialogComponent,
@@ -115,6 +117,8 @@ export class RoomComponent implements OnInit, OnDestroy {
   protected readonly draft = signal('');
   /** The instructor's quiz panel (students see a launched quiz by themselves). */
   protected readonly quizOpen = signal(false);
+  /** The instructor's breakout rooms panel. */
+  protected readonly breakoutOpen = signal(false);
   protected readonly canTeach = computed(() => this.room.me()?.canTeach ?? false);
   /** An LMS observer (a parent, a mentor; an empty roles claim): watches and reads, sends nothing into the class. */
   protected readonly observer = computed(() => this.room.me()?.role === 'observer');
@@ -169,6 +173,11 @@ export class RoomComponent implements OnInit, OnDestroy {
           this.media()?.close();
           this.broadcastUrl.set(null);
         });
+    });
+    // Moved to a breakout room or back: that room's media (what this person was sending goes with them).
+    effect(() => {
+      if (this.room.moves() === 0) return;
+      untracked(() => void this.media()?.rejoin());
     });
     effect(() => {
       this.room.chat();

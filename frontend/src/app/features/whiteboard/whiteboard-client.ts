@@ -36,6 +36,15 @@ export class WhiteboardClient {
     room.listen(WhiteboardEvents.permissionsChanged, (p: DrawPermissions) => this.permissions.set(p));
   }
 
+  /** Another room's board (a breakout, or back to the main room): forget this one and sync from nothing. */
+  reset(): void {
+    this.board = emptyBoard();
+    this.pendingRemote.clear();
+    this.unsent = [];
+    this.teacherView.set(null);
+    this.version.update((v) => v + 1);
+  }
+
   /** After every (re)join: catch up from the last sequence applied, then send what waited. */
   async sync(): Promise<void> {
     const ack = await this.room.request<SyncAnswer>(WhiteboardEvents.sync, {

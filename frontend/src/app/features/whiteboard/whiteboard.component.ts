@@ -10,6 +10,7 @@ import {
   input,
   OnDestroy,
   signal,
+  untracked,
   viewChild,
 } from '@angular/core';
 import { TranslocoPipe, TranslocoService } from '@jsverse/transloco';
@@ -144,6 +145,14 @@ export class WhiteboardComponent implements OnDestroy {
   constructor() {
     effect(() => {
       if (this.room.joins() > 0) void this.wb.sync();
+    });
+    // Moved to a breakout room or back: that room's board, from the start.
+    effect(() => {
+      if (this.room.moves() === 0) return;
+      untracked(() => {
+        this.wb.reset();
+        void this.wb.sync();
+      });
     });
     effect(() => {
       this.wb.version();
