@@ -210,6 +210,10 @@ export const EN = {
   },
   room: {
     breakouts: 'Breakouts',
+    layout: 'Video layout',
+    speakerView: 'Speaker view',
+    gridView: 'Grid view',
+    everyone: 'Everyone',
     leaveToLobby: 'Leave to the lobby',
     shortcuts: 'Keyboard shortcuts',
     dismiss: 'Dismiss',

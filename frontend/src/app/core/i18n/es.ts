@@ -210,6 +210,10 @@ export const ES: Translations = {
   },
   room: {
     breakouts: 'Grupos',
+    layout: 'Disposición del vídeo',
+    speakerView: 'Vista de orador',
+    gridView: 'Vista de cuadrícula',
+    everyone: 'Todos',
     leaveToLobby: 'Salir al inicio del aula',
     shortcuts: 'Atajos de teclado',
     dismiss: 'Cerrar aviso',

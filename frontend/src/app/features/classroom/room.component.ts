@@ -21,6 +21,7 @@ import { LanguageService, LocalTimePipe } from '../../core/i18n/i18n';
 import { RoomSocket } from '../../core/room-socket.service';
 import { LtiSession } from '../../core/lti-session.service';
 import { inFrame, openPopout } from '../../core/popout';
+import { safeStorage } from '../../core/safe-storage';
 import { Router } from '@angular/router';
 import { WhiteboardComponent } from '../whiteboard/whiteboard.component';
 import { MediaBarComponent } from '../media/media-bar.component';
@@ -60,6 +61,7 @@ import { ShortcutsHelpComponent } from './shortcuts-help.component';
 
 /** Where the room is laid out for a phone: one column, one panel at a time (board, people or chat). */
 const PHONE_QUERY = '(max-width: 720px)';
+const LAYOUT_KEY = 'lectern.videoLayout';
 
 /** The live classroom: video grid (SFU), participants (hands, teacher controls), whiteboard, chat, the connection state. */
 @Component({
@@ -108,6 +110,10 @@ export class RoomComponent implements OnInit, OnDestroy {
   protected readonly sidePanel = computed(() => (this.panel() === 'people' ? 'people' : 'chat'));
   /** The tile the person tapped to keep large (its peer id). */
   protected readonly pinned = signal<string | null>(null);
+  /** Speaker view (one large tile and a filmstrip) or grid view (everyone the same size, the teacher first); kept for the tab. */
+  protected readonly layout = signal<'speaker' | 'grid'>(
+    safeStorage.get(LAYOUT_KEY, 'session') === 'grid' ? 'grid' : 'speaker',
+  );
   /** Chat messages that arrived while the chat panel was not shown (a badge on its tab). */
   protected readonly unread = signal(0);
   private readonly dialog = inject(Dialog);
@@ -154,6 +160,12 @@ export class RoomComponent implements OnInit, OnDestroy {
         .map((p) => p.userId),
     );
     return spotlight({ tiles: m.tiles(), pinned: this.pinned(), activeSpeaker: m.activeSpeaker(), teachers });
+  });
+
+  /** Grid view: every tile the same size, in the spotlight's order (the featured one, the teacher, first). */
+  protected readonly gallery = computed(() => {
+    const s = this.stage();
+    return s.featured ? [s.featured, ...s.others] : s.others;
   });
 
   constructor() {
@@ -244,6 +256,17 @@ export class RoomComponent implements OnInit, OnDestroy {
   /** Tapping a small tile makes it the large one; tapping the large one again lets the room choose. */
   protected pin(peerId: string) {
     this.pinned.set(this.pinned() === peerId ? null : peerId);
+  }
+
+  protected setLayout(layout: 'speaker' | 'grid') {
+    this.layout.set(layout);
+    safeStorage.set(LAYOUT_KEY, layout, 'session');
+  }
+
+  /** In the grid, tapping a tile enlarges it: speaker view with that tile pinned. */
+  protected enlarge(peerId: string) {
+    this.pinned.set(peerId);
+    this.setLayout('speaker');
   }
 
   /** The large tile fills the screen (the LMS frame allows fullscreen; Escape comes back). */
