@@ -3,8 +3,8 @@
  * producers. Pure; the room broadcast restarts its FFmpeg when the choice changes (a new run in the
  * playlist, after a discontinuity).
  *
- * Voice: the active speaker's microphone when they are a speaker (an instructor or someone promoted, who
- * is on WebRTC to be heard), else an instructor's. Picture: a screen being shared (an instructor's first),
+ * Voice: the active speaker's microphone (speakers are on WebRTC: instructors, those promoted, those who
+ * were there before the class got busy), else an instructor's. Picture: a screen being shared (an instructor's first),
  * else the voice's camera, else an instructor's camera. Paused producers send nothing, so they are not
  * chosen (FFmpeg would wait for their packets); the broadcast then plays silence or a plain picture.
  */
