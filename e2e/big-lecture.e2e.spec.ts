@@ -147,8 +147,8 @@ describe.skipIf(mediaTestsOptedOut())(
       // Asks to speak: raises a hand; the instructor lets them speak; they join WebRTC and are heard.
       await student.getByTestId('raise-hand').click();
       // By keyboard: the instructor's open poll panel lies over the people list on this small page.
-    await teacher.getByTestId('let-speak').waitFor({ timeout: 15_000 });
-    await teacher.getByTestId('let-speak').press('Enter');
+      await teacher.getByTestId('let-speak').waitFor({ timeout: 15_000 });
+      await teacher.getByTestId('let-speak').press('Enter');
       await mediaConnected(student, 'student');
       expect(await student.getByTestId('broadcast').count()).toBe(0);
       await student.getByTestId('toggle-mic').click();
