@@ -54,3 +54,38 @@ export const savePositionSchema = z
   .strict();
 export type HideRecordingBody = z.infer<typeof hideRecordingSchema>;
 export type SavePositionBody = z.infer<typeof savePositionSchema>;
+
+/**
+ * The Recordings page's socket (instructors): `recordings:watch` subscribes the socket to its course's
+ * recording jobs; `recordings:progress` then arrives at each step, every second of progress, and at the
+ * end (ready, failed with its reason, empty), from whichever instance runs the job.
+ */
+export const RecordingsEvents = {
+  watch: 'recordings:watch',
+} as const;
+
+export const RecordingsServerEvents = {
+  progress: 'recordings:progress',
+} as const;
+
+export const recordingsSchemas = {
+  [RecordingsEvents.watch]: z.object({}).strict(),
+} as const;
+
+export interface RecordingsAckData {
+  [RecordingsEvents.watch]: { watching: true };
+}
+
+/** A recording's job as it goes: its status, the step under way and the overall percent, tries, the last failure. */
+export interface RecordingProgressUpdate {
+  id: string;
+  status: RecordingStatus;
+  stage: string | null;
+  percent: number;
+  attempts: number;
+  error: string | null;
+}
+
+export interface RecordingsServerPayloads {
+  [RecordingsServerEvents.progress]: RecordingProgressUpdate;
+}

@@ -49,7 +49,9 @@ export class RecordingJobProcessor {
     const final = job.attemptsMade >= (job.opts.attempts ?? 1);
     this.logger.warn(`recording of ${job.data.sessionId} failed (try ${job.attemptsMade}): ${error.message}`);
     const row = await this.recordings.bySession(job.data.sessionId);
-    if (row) await this.recordings.failed(row.id, error.message, final);
+    if (!row) return;
+    await this.recordings.failed(row.id, error.message, final);
+    this.jobs.announce(row.id);
   }
 }
 

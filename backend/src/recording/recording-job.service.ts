@@ -3,7 +3,8 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import type { Job, Queue } from 'bull';
 import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Subscription } from 'rxjs';
+import { Subject, type Subscription } from 'rxjs';
+import type { RecordingProgressUpdate } from '../contracts/recording-playback';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { DomainEvents } from '../platform/domain-events';
 import { WhiteboardService } from '../whiteboard/whiteboard.service';
@@ -38,6 +39,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class RecordingJobService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('RecordingJob');
   private subscription?: Subscription;
+  /** A recording's job moved (a step, a second of progress, ready, failed): told to its course's instructors. */
+  readonly updates = new Subject<{ courseId: string; update: RecordingProgressUpdate }>();
 
   constructor(
     private readonly recordings: RecordingsRepository,
@@ -82,6 +85,7 @@ export class RecordingJobService implements OnModuleInit, OnModuleDestroy {
   async retry(row: RecordingRow): Promise<void> {
     const job = await this.queue.getJob(`composite:${row.sessionId}`);
     await this.recordings.requeue(row.id);
+    this.announce(row.id);
     if (job && (await job.isFailed())) await job.retry();
     else if (!job) await this.enqueue(row.sessionId, row.courseId);
   }
@@ -91,9 +95,11 @@ export class RecordingJobService implements OnModuleInit, OnModuleDestroy {
     const row = await this.recordings.bySession(job.data.sessionId);
     if (!row || row.status === 'ready' || row.status === 'empty') return;
     await this.recordings.start(row.id);
+    this.announce(row.id);
     const source = await this.source(row);
     if (!source) {
       await this.recordings.empty(row.id);
+      this.announce(row.id);
       this.logger.log(`class ${row.sessionId} left nothing to record`);
       return;
     }
@@ -105,17 +111,24 @@ export class RecordingJobService implements OnModuleInit, OnModuleDestroy {
     const done = await stepsStillDone(row.stepsDone, workDir, compositor.layout);
     let lastWrite = 0;
     const hooks = {
-      started: (step: Step) => this.recordings.stepStarted(row.id, step, process.pid),
+      started: async (step: Step) => {
+        await this.recordings.stepStarted(row.id, step, process.pid);
+        this.announce(row.id);
+      },
       progress: (step: Step, fraction: number) => {
         const now = Date.now();
         if (now - lastWrite < PROGRESS_EVERY_MS) return;
         lastWrite = now;
         void job.progress(overallPercent(done, step, fraction)).catch(() => undefined);
-        void this.recordings.progress(row.id, step, overallPercent(done, step, fraction)).catch(() => undefined);
+        void this.recordings
+          .progress(row.id, step, overallPercent(done, step, fraction))
+          .then(() => this.announce(row.id))
+          .catch(() => undefined);
       },
       done: async (step: Step) => {
         done.push(step);
         await this.recordings.stepDone(row.id, step, overallPercent(done, null, 0));
+        this.announce(row.id);
       },
     };
     await compositor.run(done, hooks);
@@ -128,8 +141,25 @@ export class RecordingJobService implements OnModuleInit, OnModuleDestroy {
     const probed = await probeRecording(workFiles(workDir).mp4).catch(() => null);
     const durationMs = Math.round((probed?.duration ?? source.timeline.duration) * 1000);
     await this.recordings.ready(row.id, prefix, durationMs, source.chapters);
+    this.announce(row.id);
     await rm(workDir, { recursive: true, force: true });
     this.logger.log(`recording ${row.id} of class ${row.sessionId} is ready (${durationMs} ms)`);
+  }
+
+  /**
+   * Tells the recording's course's instructors where its job stands, as the row now says (read again, so
+   * the update is what a reload of the page would show). Never fails the job: a lost update is caught up
+   * by the next one or by the page's own reload.
+   */
+  announce(id: string): void {
+    this.recordings
+      .byId(id)
+      .then((r) => {
+        if (!r) return;
+        const { status, stage, percent, attempts, error } = r;
+        this.updates.next({ courseId: r.courseId, update: { id: r.id, status, stage, percent, attempts, error } });
+      })
+      .catch((e: Error) => this.logger.warn(`progress of recording ${id} not announced: ${e.message}`));
   }
 
   /**
@@ -219,22 +249,17 @@ export class RecordingJobService implements OnModuleInit, OnModuleDestroy {
 /** The recorded steps whose outputs are still here, up to the first one that is not. */
 async function stepsStillDone(recorded: string[], workDir: string, layout: string): Promise<Step[]> {
   const f = workFiles(workDir);
-  const output: Record<Step, string | null> = {
-    audio: f.audio,
-    board: layout === 'stage' ? f.board : null,
-    composite: f.mp4,
-    renditions: path.join(f.hls, 'master.m3u8'),
-    upload: null,
+  const output: Record<Step, string[]> = {
+    audio: [f.audio],
+    board: layout === 'stage' ? [f.board] : [],
+    composite: [f.mp4, path.join(f.low, 'index.m3u8')],
+    renditions: [f.master],
+    upload: [],
   };
   const kept: Step[] = [];
   for (const step of STEPS) {
     if (!recorded.includes(step)) continue;
-    if (step === 'upload') {
-      kept.push(step);
-      continue;
-    }
-    const file = output[step];
-    if (file && !(await exists(file))) break;
+    if (!(await Promise.all(output[step].map(exists))).every(Boolean)) break;
     kept.push(step);
   }
   return kept;

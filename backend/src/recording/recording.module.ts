@@ -9,6 +9,7 @@ import { RecordingsRepository } from './infra/recordings.repository';
 import { PLAYBACK_LINKS, PlaybackLinks } from './playback/playback-links';
 import { RecordingFilesController, RecordingsController } from './playback/recordings.controller';
 import { RecordingsPlaybackService } from './playback/recordings-playback.service';
+import { RecordingsProgressGateway } from './playback/recordings-progress.gateway';
 import { RecordingCaptureService } from './recording-capture.service';
 import { RecordingJobProcessor, RecordingRetentionScheduler } from './recording-job.processor';
 import { RECORDING_QUEUE, RecordingJobService } from './recording-job.service';
@@ -73,6 +74,7 @@ import { S3Storage } from './storage/s3-storage';
     RecordingJobProcessor,
     RecordingRetentionScheduler,
     RecordingsPlaybackService,
+    RecordingsProgressGateway,
   ],
   exports: [RecordingService, CaptureRepository],
 })

@@ -5,7 +5,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RecordingPlayback, RecordingSummary } from '../contracts/recording-playback';
+import { io, type Socket } from 'socket.io-client';
+import {
+  RecordingsEvents,
+  RecordingsServerEvents,
+  type RecordingPlayback,
+  type RecordingProgressUpdate,
+  type RecordingSummary,
+} from '../contracts/recording-playback';
 import { Cluster, startCluster } from '../testing/cluster';
 import { waitFor } from '../testing/wait-for';
 import { probeRecording } from './composite/compositor';
@@ -76,7 +83,31 @@ describe('recording after class (real processes, FFmpeg, s3rver)', () => {
     outsider = await cluster.launch.launch('hist-210', 'dev-katherine');
   }, 300_000);
 
+  /** A Recordings page's socket on one instance, watching its course's jobs (socket.io-client, as the page). */
+  const watchers: Socket[] = [];
+  const watch = async (port: number, token: string) => {
+    const socket = io(`http://127.0.0.1:${port}`, {
+      path: '/socket.io',
+      transports: ['websocket'],
+      auth: { token },
+      reconnection: false,
+    });
+    watchers.push(socket);
+    const updates: RecordingProgressUpdate[] = [];
+    socket.on(RecordingsServerEvents.progress, (u: RecordingProgressUpdate) => updates.push(u));
+    await new Promise((resolve, reject) => {
+      socket.once('connect', () => resolve(undefined));
+      socket.once('connect_error', reject);
+    });
+    const ack = (await socket.timeout(10_000).emitWithAck(RecordingsEvents.watch, {})) as {
+      ok: boolean;
+      error?: { code: string };
+    };
+    return { port, updates, ack };
+  };
+
   afterAll(async () => {
+    for (const w of watchers) w.disconnect();
     await db?.end();
     await cluster?.close();
     await s3?.stop();
@@ -125,6 +156,11 @@ describe('recording after class (real processes, FFmpeg, s3rver)', () => {
         c.at,
       ]);
 
+    // The instructor's Recordings page open on each instance; a student may not watch.
+    const pages = await Promise.all(cluster.ports.map((port) => watch(port, teacher)));
+    expect(pages.map((p) => p.ack.ok)).toEqual([true, true]);
+    expect((await watch(cluster.ports[0], student)).ack.error?.code).toBe('TEACHER_ONLY');
+
     const ended = await api(`/api/classroom/sessions/${sessionId}/end`, teacher, { method: 'POST' });
     expect(ended.status).toBeLessThan(300);
 
@@ -145,12 +181,25 @@ describe('recording after class (real processes, FFmpeg, s3rver)', () => {
     );
     const running = cluster.procs.find((p) => p.pid === compositePid)!;
     expect(running).toBeDefined();
+    // The page on the other instance heard the steps the job ran here (pushed through the Redis adapter).
+    const survivor = pages[cluster.procs.indexOf(running) === 0 ? 1 : 0];
+    await waitFor(
+      () => survivor.updates.some((u) => u.status === 'processing' && u.stage !== null),
+      'a step pushed to the other instance',
+    );
     running.kill('SIGKILL');
     expect((await step())!.steps_done).not.toContain('composite');
 
     await waitFor(async () => (await step())?.status === 'ready', 'the recording ready', 150_000).catch((e: Error) => {
       throw new Error(`${e.message}\n${cluster.logs.join('')}`);
     });
+    await waitFor(
+      () => survivor.updates.find((u) => u.status === 'ready' && u.percent === 100),
+      'the ready recording pushed to the page',
+    );
+    const stages = new Set(survivor.updates.map((u) => u.stage));
+    // Audio and board run side by side (either may be the row's stage); the later steps one after another.
+    for (const s of ['composite', 'renditions', 'upload']) expect(stages).toContain(s);
     const { step_log: log, steps_done } = (await step())!;
     expect(steps_done.sort()).toEqual(['audio', 'board', 'composite', 'renditions', 'upload']);
     const starts = (s: string) => log.filter((l) => l.step === s);

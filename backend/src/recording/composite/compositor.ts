@@ -1,20 +1,22 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BoardTimeline, hasBoardActivity } from '../domain/board-timeline';
 import { concatList, PlacedRun, RecordingTimeline } from '../domain/capture-timeline';
 import { Chapter, chaptersToFfmetadata } from '../domain/chapters';
 import {
   audioMixArgs,
-  boardVideoArgs,
+  boardStillsList,
   chooseLayout,
   compositeArgs,
-  hlsArgs,
+  hlsCopyArgs,
   probeArgs,
+  RENDITIONS,
   RunInput,
 } from '../domain/ffmpeg-args';
 import { fractionOf } from '../domain/ffmpeg-progress';
+import { masterPlaylist, mediaSegments, peakBandwidth } from '../domain/hls-playlist';
 import type { Step } from '../domain/job-steps';
-import { boardFrames } from './board-frames';
+import { writeBoardStills } from './board-stills';
 import { runFfmpeg, runFfprobe } from './ffmpeg-process';
 
 /** What the compositor needs of one class: its captured runs on one clock, its board over time, its chapters. */
@@ -26,12 +28,21 @@ export interface CompositeSource {
   title: string;
 }
 
+const [HI, LO] = RENDITIONS;
+
 /** Where each step leaves its output, inside the job's working folder (kept until the upload is done). */
 export const workFiles = (workDir: string) => ({
   audio: path.join(workDir, 'audio.m4a'),
-  board: path.join(workDir, 'board.mp4'),
+  /** The board's stills and their concat list (the list is written last: its presence means the step is done). */
+  boardDir: path.join(workDir, 'board'),
+  board: path.join(workDir, 'board', 'stills.ffconcat'),
   mp4: path.join(workDir, 'recording.mp4'),
   hls: path.join(workDir, 'hls'),
+  /** The 360p rendition, written by the composite step beside the MP4. */
+  low: path.join(workDir, 'hls', LO.name),
+  /** The 720p rendition, copied from the MP4 by the renditions step. */
+  high: path.join(workDir, 'hls', HI.name),
+  master: path.join(workDir, 'hls', 'master.m3u8'),
   chapters: path.join(workDir, 'chapters.txt'),
   lists: path.join(workDir, 'lists'),
   /** The FFmpeg processes running for this job (a resumed job stops those a killed worker left). */
@@ -48,9 +59,10 @@ export interface StepHooks {
 }
 
 /**
- * The FFmpeg steps of the after-class job (audio mix and board video side by side, then the composite,
- * then the HLS renditions). Each step writes to a temporary name and renames when FFmpeg succeeded, so a
- * step is either done (its file there and recorded) or redone from scratch; finished steps are skipped.
+ * The FFmpeg steps of the after-class job: the audio mix and the board's stills side by side, then the
+ * composite (the MP4 and the 360p rendition from one decode), then the 720p rendition copied from the MP4
+ * and the master playlist. Each step writes to a temporary name and renames when FFmpeg succeeded, so a
+ * step is either done (its output there and recorded) or redone from scratch; finished steps are skipped.
  */
 export class Compositor {
   constructor(
@@ -67,7 +79,7 @@ export class Compositor {
     await mkdir(f.lists, { recursive: true });
     const first: Promise<void>[] = [];
     if (!done.includes('audio')) first.push(this.audio(hooks));
-    if (!done.includes('board')) first.push(this.layout === 'stage' ? this.boardVideo(hooks) : hooks.done('board'));
+    if (!done.includes('board')) first.push(this.layout === 'stage' ? this.boardStills(hooks) : hooks.done('board'));
     await Promise.all(first);
     if (!done.includes('composite')) await this.composite(hooks);
     if (!done.includes('renditions')) await this.renditions(hooks);
@@ -97,17 +109,15 @@ export class Compositor {
     await hooks.done('audio');
   }
 
-  private async boardVideo(hooks: StepHooks) {
+  private async boardStills(hooks: StepHooks) {
     await hooks.started('board');
-    const { board } = workFiles(this.workDir);
+    const f = workFiles(this.workDir);
     const duration = this.source.timeline.duration;
-    const tmp = `${board}.part.mp4`;
-    await runFfmpeg(boardVideoArgs(duration, tmp), {
-      pidFile: workFiles(this.workDir).pids,
-      stdin: boardFrames(this.source.board, duration),
-      onProgress: (s) => hooks.progress('board', fractionOf(s, duration)),
-    });
-    await rename(tmp, board);
+    await rm(f.boardDir, { recursive: true, force: true });
+    await mkdir(f.boardDir, { recursive: true });
+    const stills = await writeBoardStills(this.source.board, duration, f.boardDir, (x) => hooks.progress('board', x));
+    await writeFile(`${f.board}.part`, boardStillsList(stills, duration));
+    await rename(`${f.board}.part`, f.board);
     await hooks.done('board');
   }
 
@@ -117,6 +127,9 @@ export class Compositor {
     const { timeline } = this.source;
     await writeFile(f.chapters, chaptersToFfmetadata(this.source.chapters, this.source.title));
     const tmp = `${f.mp4}.part.mp4`;
+    const lowTmp = `${f.low}.part`;
+    await rm(lowTmp, { recursive: true, force: true });
+    await mkdir(lowTmp, { recursive: true });
     const args = compositeArgs({
       layout: this.layout,
       duration: timeline.duration,
@@ -126,11 +139,14 @@ export class Compositor {
       audio: f.audio,
       chapters: f.chapters,
       output: tmp,
+      lowDir: lowTmp,
     });
     await runFfmpeg(args, {
       pidFile: f.pids,
       onProgress: (s) => hooks.progress('composite', fractionOf(s, timeline.duration)),
     });
+    await rm(f.low, { recursive: true, force: true });
+    await rename(lowTmp, f.low);
     await rename(tmp, f.mp4);
     await hooks.done('composite');
   }
@@ -138,17 +154,38 @@ export class Compositor {
   private async renditions(hooks: StepHooks) {
     await hooks.started('renditions');
     const f = workFiles(this.workDir);
-    const tmp = `${f.hls}.part`;
+    const tmp = `${f.high}.part`;
     await rm(tmp, { recursive: true, force: true });
     await mkdir(tmp, { recursive: true });
-    await runFfmpeg(hlsArgs(f.mp4, tmp), {
+    await runFfmpeg(hlsCopyArgs(f.mp4, tmp), {
       pidFile: f.pids,
       onProgress: (s) => hooks.progress('renditions', fractionOf(s, this.source.timeline.duration)),
     });
-    await rm(f.hls, { recursive: true, force: true });
-    await rename(tmp, f.hls);
+    await rm(f.high, { recursive: true, force: true });
+    await rename(tmp, f.high);
+    const variants = await Promise.all(
+      RENDITIONS.map(async (r) => ({
+        name: r.name,
+        width: r.width,
+        height: r.height,
+        bandwidth: await measuredBandwidth(path.join(f.hls, r.name)),
+      })),
+    );
+    // The master playlist last: its presence means both renditions are complete.
+    await writeFile(`${f.master}.part`, masterPlaylist(variants));
+    await rename(`${f.master}.part`, f.master);
     await hooks.done('renditions');
   }
+}
+
+/** A rendition's peak bit rate, from its playlist's segment durations and the segments' sizes. */
+async function measuredBandwidth(dir: string): Promise<number> {
+  const segments = mediaSegments(await readFile(path.join(dir, 'index.m3u8'), 'utf8'));
+  return peakBandwidth(
+    await Promise.all(
+      segments.map(async (s) => ({ seconds: s.seconds, bytes: (await stat(path.join(dir, s.uri))).size })),
+    ),
+  );
 }
 
 export interface ProbedRecording {

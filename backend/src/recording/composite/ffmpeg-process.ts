@@ -1,19 +1,19 @@
-import { spawn } from 'node:child_process';
+import ffmpeg from 'fluent-ffmpeg';
+import { ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import type { FfmpegCommandSpec } from '../domain/ffmpeg-args';
 import { ProgressReader } from '../domain/ffmpeg-progress';
 
 /**
- * Runs FFmpeg with an argument list built in recording/domain/ffmpeg-args.ts, exactly as built (the
- * specs assert those lists; fluent-ffmpeg assembles its own, so it is not used for these commands).
- * Progress comes from `-progress pipe:1`; stderr (errors only, `-loglevel error`) becomes the error.
+ * Runs an FFmpeg command built in recording/domain/ffmpeg-args.ts through fluent-ffmpeg, given exactly
+ * as built: every input with its raw options, the filter graph, every output with its raw options
+ * (`fluentCommand(spec)._getArguments()` equals `commandLine(spec)`, which the specs assert). Progress
+ * comes from `-progress pipe:1` on FFmpeg's stdout; stderr (errors only, `-loglevel error`) becomes the error.
  */
 export interface FfmpegRun {
   /** Seconds of output written so far. */
   onProgress?: (seconds: number) => void;
-  /** Frames to feed on stdin (the board video). */
-  stdin?: Readable;
   signal?: AbortSignal;
   /** A file the child's pid is appended to (stopLeftoverFfmpeg reads it after a crash). */
   pidFile?: string;
@@ -23,28 +23,69 @@ export class FfmpegFailed extends Error {
   constructor(
     readonly code: number | null,
     readonly stderr: string,
+    readonly signal: string | null = null,
   ) {
-    super(`ffmpeg exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 500)}`);
+    const how = signal ? `was killed with ${signal}` : `exited with ${code}`;
+    super(`ffmpeg ${how}: ${stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 500)}`.replace(/: $/, ''));
   }
 }
 
-export function runFfmpeg(args: string[], opts: FfmpegRun = {}, bin = 'ffmpeg'): Promise<void> {
+/**
+ * The fluent-ffmpeg command for a spec. Options are passed as separate arguments (fluent-ffmpeg would
+ * split a lone option string holding one space, e.g. a path, in two).
+ */
+export function fluentCommand(spec: FfmpegCommandSpec, bin = 'ffmpeg'): ffmpeg.FfmpegCommand {
+  const command = ffmpeg().setFfmpegPath(bin);
+  for (const i of spec.inputs) {
+    command.input(i.source);
+    if (i.options.length) command.inputOptions(...unsplit(i.options));
+  }
+  if (spec.filterGraph) command.complexFilter(spec.filterGraph);
+  for (const o of spec.outputs) {
+    command.output(o.target);
+    if (o.options.length) command.outputOptions(...unsplit(o.options));
+  }
+  return command;
+}
+
+/** fluent-ffmpeg splits a single option given alone; two or more given as arguments are kept whole. */
+function unsplit(options: string[]): [string, ...string[]] {
+  if (options.length === 1 && options[0].split(' ').length === 2)
+    throw new Error(`a lone FFmpeg option with a space would be split: ${options[0]}`);
+  return options as [string, ...string[]];
+}
+
+export function runFfmpeg(spec: FfmpegCommandSpec, opts: FfmpegRun = {}, bin = 'ffmpeg'): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], signal: opts.signal });
-    if (opts.pidFile && child.pid) appendFileSync(opts.pidFile, `${child.pid}\n`);
+    if (opts.signal?.aborted) return reject(new Error('aborted'));
+    const command = fluentCommand(spec, bin);
     const reader = new ProgressReader((s) => opts.onProgress?.(s));
     let stderr = '';
-    child.stdout!.setEncoding('utf8').on('data', (c: string) => reader.push(c));
-    child.stderr!.setEncoding('utf8').on('data', (c: string) => {
-      stderr = (stderr + c).slice(-8000);
+    // Aborted before fluent-ffmpeg spawned FFmpeg (it first reads FFmpeg's capabilities): killed at its start.
+    const abort = () => command.kill('SIGKILL');
+    opts.signal?.addEventListener('abort', abort, { once: true });
+    command.on('start', () => {
+      const child = (command as unknown as { ffmpegProc?: ChildProcess }).ffmpegProc;
+      if (opts.signal?.aborted) child?.kill('SIGKILL');
+      if (opts.pidFile && child?.pid) appendFileSync(opts.pidFile, `${child.pid}\n`);
+      child?.stdout?.setEncoding('utf8').on('data', (c: string) => reader.push(c));
     });
-    if (opts.stdin && child.stdin) {
-      child.stdin.on('error', () => undefined); // FFmpeg stopping early shows as its exit code
-      opts.stdin.on('error', (e) => child.kill('SIGKILL') && reject(e));
-      opts.stdin.pipe(child.stdin);
-    }
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new FfmpegFailed(code, stderr))));
+    command.on('stderr', (line: string) => {
+      stderr = (stderr + line + '\n').slice(-8000);
+    });
+    command.on('end', () => {
+      opts.signal?.removeEventListener('abort', abort);
+      resolve();
+    });
+    command.on('error', (err: Error) => {
+      opts.signal?.removeEventListener('abort', abort);
+      // fluent-ffmpeg says "ffmpeg was killed with signal SIGKILL" or "ffmpeg exited with code 1: …".
+      const signal = /killed with signal (\w+)/.exec(err.message)?.[1] ?? null;
+      const code = /exited with code (\d+)/.exec(err.message);
+      if (!signal && !code) return reject(err); // not started at all (no binary, bad input stream)
+      reject(new FfmpegFailed(code ? Number(code[1]) : null, stderr, signal));
+    });
+    command.run();
   });
 }
 

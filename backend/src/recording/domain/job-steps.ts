@@ -1,12 +1,12 @@
 /**
  * The after-class job as steps. Each finished step is recorded (`recording.steps_done`) with what it
  * produced, so a job interrupted by a restart starts again at the first step not done. A step's share of
- * the progress bar is its rough share of the work (the composite and the renditions are the long ones).
+ * the progress bar is its rough share of the work (the composite, which makes both renditions' video, is the long one).
  */
 export const STEPS = ['audio', 'board', 'composite', 'renditions', 'upload'] as const;
 export type Step = (typeof STEPS)[number];
 
-const WEIGHT: Record<Step, number> = { audio: 5, board: 10, composite: 45, renditions: 30, upload: 10 };
+const WEIGHT: Record<Step, number> = { audio: 5, board: 5, composite: 75, renditions: 5, upload: 10 };
 const TOTAL = STEPS.reduce((s, k) => s + WEIGHT[k], 0);
 
 export const isStep = (s: string): s is Step => (STEPS as readonly string[]).includes(s);

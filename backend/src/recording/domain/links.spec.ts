@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { overallPercent, retryDelayMs, stepsToRun } from './job-steps';
 import { ProgressReader } from './ffmpeg-progress';
-import { rewritePlaylist } from './hls-playlist';
+import { masterPlaylist, mediaSegments, peakBandwidth, rewritePlaylist } from './hls-playlist';
 import { isSafeKey, signKey, verifyKey, viewerKey } from './signed-url';
 
 describe('signed links', () => {
@@ -61,7 +61,7 @@ describe('job steps and progress', () => {
   });
   it('weighs the steps into one percent', () => {
     expect(overallPercent([], null, 0)).toBe(0);
-    expect(overallPercent(['audio', 'board'], 'composite', 0.5)).toBe(37);
+    expect(overallPercent(['audio', 'board'], 'composite', 0.5)).toBe(47);
     expect(overallPercent(['audio', 'board', 'composite', 'renditions', 'upload'], null, 0)).toBe(100);
   });
   it('backs off 4x per try, capped at an hour', () => {
@@ -76,5 +76,41 @@ describe('job steps and progress', () => {
       [1.5, false],
       [3, true],
     ]);
+  });
+});
+
+describe('HLS master playlist', () => {
+  it('reads a media playlist, measures peak bandwidth, names renditions best first', () => {
+    const media =
+      '#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4.000000,\nseg-00000.ts\n#EXTINF:2.5,\nseg-00001.ts\n#EXT-X-ENDLIST\n';
+    const segs = mediaSegments(media);
+    expect(segs).toEqual([
+      { uri: 'seg-00000.ts', seconds: 4 },
+      { uri: 'seg-00001.ts', seconds: 2.5 },
+    ]);
+    expect(
+      peakBandwidth([
+        { seconds: 4, bytes: 500_000 },
+        { seconds: 2.5, bytes: 400_000 },
+      ]),
+    ).toBe(1_280_000);
+    expect(peakBandwidth([])).toBe(1);
+    expect(
+      masterPlaylist([
+        { name: '360p', width: 640, height: 360, bandwidth: 300_000 },
+        { name: '720p', width: 1280, height: 720, bandwidth: 900_000 },
+      ]),
+    ).toBe(
+      [
+        '#EXTM3U',
+        '#EXT-X-VERSION:3',
+        '#EXT-X-INDEPENDENT-SEGMENTS',
+        '#EXT-X-STREAM-INF:BANDWIDTH=900000,RESOLUTION=1280x720',
+        '720p/index.m3u8',
+        '#EXT-X-STREAM-INF:BANDWIDTH=300000,RESOLUTION=640x360',
+        '360p/index.m3u8',
+        '',
+      ].join('\n'),
+    );
   });
 });
