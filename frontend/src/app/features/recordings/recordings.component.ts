@@ -1,4 +1,14 @@
-import { ChangeDetectionStrategy, Component, computed, inject, OnDestroy, OnInit, signal } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  effect,
+  inject,
+  OnDestroy,
+  OnInit,
+  signal,
+  untracked,
+} from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { TranslocoPipe } from '@jsverse/transloco';
 import { ErrorNoticeComponent } from '../../core/error-notice.component';
@@ -7,17 +17,21 @@ import { ClassroomApi } from '../classroom/classroom-api.service';
 import type { RecordingSummary } from '@contracts/recording-playback';
 import { ShownError, toShownError } from '../../core/api-error';
 import { RecordingsApi } from './recordings-api.service';
+import { applyProgress } from './recordings-progress';
+import { RecordingsWatch } from './recordings-watch.service';
 
 /** The stages a recording goes through (their words are under recordings.stage). */
 const STAGES: ReadonlySet<string> = new Set(['audio', 'board', 'composite', 'renditions', 'upload']);
 
 /**
  * The course's recordings. Students see the ready ones; instructors see every one with its progress
- * (polled while one is being made), a failure with its reason and Retry, and Hide/Show.
+ * (pushed over the socket as the job goes; polled while the socket is down), a failure with its reason and
+ * Retry, and Hide/Show.
  */
 @Component({
   selector: 'app-recordings',
   imports: [RouterLink, TranslocoPipe, LocalTimePipe, ErrorNoticeComponent],
+  providers: [RecordingsWatch],
   template: `
     <main class="page">
       <p>
@@ -154,6 +168,18 @@ export class RecordingsComponent implements OnInit, OnDestroy {
   protected readonly teacher = computed(() => this.recordings().some((r) => r.progress));
   private timer?: ReturnType<typeof setTimeout>;
   private stopped = false;
+  private readonly watch = inject(RecordingsWatch);
+
+  constructor() {
+    // An instructor's page follows its jobs over the socket; each (re)start of watching reads the list
+    // again (updates missed while disconnected).
+    effect(() => {
+      if (this.teacher()) untracked(() => this.watch.start((u) => this.onProgress(u)));
+    });
+    effect(() => {
+      if (this.watch.watching()) untracked(() => void this.refresh());
+    });
+  }
 
   async ngOnInit(): Promise<void> {
     void this.classroom.lobby().then(
@@ -168,8 +194,18 @@ export class RecordingsComponent implements OnInit, OnDestroy {
     clearTimeout(this.timer);
   }
 
-  /** Reads the list; again every 2 s while a recording is being made (the instructor's progress bar). */
+  private onProgress(u: Parameters<typeof applyProgress>[1]): void {
+    const { list, reload } = applyProgress(this.recordings(), u);
+    this.recordings.set(list);
+    if (reload) void this.refresh();
+  }
+
+  /**
+   * Reads the list; while a recording is being made, again every 2 s unless its progress is pushed (then
+   * every 30 s, in case an update was lost).
+   */
   private async refresh(): Promise<void> {
+    clearTimeout(this.timer);
     try {
       this.recordings.set(await this.api.list());
       this.error.set(null);
@@ -178,7 +214,8 @@ export class RecordingsComponent implements OnInit, OnDestroy {
     }
     this.loaded.set(true);
     const busy = this.recordings().some((r) => r.status === 'queued' || r.status === 'processing');
-    if (!this.stopped) this.timer = setTimeout(() => void this.refresh(), busy ? 2000 : 30_000);
+    const fast = busy && !this.watch.watching();
+    if (!this.stopped) this.timer = setTimeout(() => void this.refresh(), fast ? 2000 : 30_000);
   }
 
   protected minutes(ms: number): string {
