@@ -7,12 +7,15 @@
 //          (requestVideoFrameCallback + canvas). Latency = expected display time - time painted, both on
 //          this machine's clock. The instructor's own preview tile is read too: capture to local display,
 //          with no encoder, network or SFU (the floor of the method).
-//  hls:    the broadcast path, the way the broadcaster takes it from the router: bench/lib/hls-pipeline.mjs
-//          (clock frames -> VP8 -> mediasoup router -> PlainTransport -> FFmpeg H.264 -> 1 s fMP4
-//          segments) served as plain files (bench/lib/hls-static-server.mjs) to hls.js in Chromium, read
-//          the same way. Until the hls engineer's broadcaster is on main this is the bench's own pipeline.
+//  hls-lectern: Lectern's own broadcast (backend/src/media/broadcast). The backend runs with
+//          HLS_MAX_WEBRTC_VIEWERS=2, so a second learner (a custom user of the dev LMS) is sent to HLS by
+//          the hand-off; the broadcast takes the instructor's clock camera from the router through FFmpeg
+//          to 1 s fMP4 segments, and the room's HLS player (hls.js) shows it; its frames are read the same way.
+//  hls:    a reference pipeline of the bench's own, without the room: bench/lib/hls-pipeline.mjs (clock
+//          frames -> VP8 -> mediasoup router -> PlainTransport -> FFmpeg H.264 zerolatency 30 fps -> 1 s
+//          fMP4 segments) served as plain files (bench/lib/hls-static-server.mjs) to hls.js in Chromium.
 //
-//   node bench/glass-to-glass.mjs [--frames 300] [--paths webrtc,hls] [--hls-sync 2] [--no-write]
+//   node bench/glass-to-glass.mjs [--frames 300] [--paths webrtc,hls-lectern,hls] [--hls-sync 2] [--no-write]
 // (`npm run bench:glass` builds the backend first; the frontend must be built: npx ng build.)
 // Prints the figures as JSON on stdout and writes bench/results/glass-to-glass.json unless --no-write.
 import { spawn } from 'node:child_process';
@@ -35,7 +38,7 @@ const opt = (name, def) => {
   return i >= 0 ? argv[i + 1] : def;
 };
 const FRAMES = Number(opt('frames', 300));
-const PATHS = String(opt('paths', 'webrtc,hls')).split(',');
+const PATHS = String(opt('paths', 'webrtc,hls-lectern,hls')).split(',');
 const HLS_SYNC = Number(opt('hls-sync', 2));
 const WRITE = !argv.includes('--no-write');
 const say = (m) => console.error(`[glass-to-glass] ${m}`);
@@ -134,6 +137,12 @@ async function webrtcPath(browser, tmp) {
       QUEUE_PREFIX: 'bench-g2g',
       MEDIA_PORT: '0',
       MEDIA_WORKERS: '1',
+      // Two people on WebRTC per class (the instructor counts), so the second learner is sent to the
+      // class's HLS broadcast (it starts then: nothing is broadcast while the WebRTC path is measured);
+      // never by CPU (this shared machine's load must not decide who goes where).
+      HLS_MAX_WEBRTC_VIEWERS: '2',
+      HLS_CPU_HIGH: '1',
+      HLS_DIR: path.join(tmp, 'lectern-hls'),
       ...(process.env.MEDIASOUP_WORKER_BIN ? { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN } : {}),
     },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -177,7 +186,10 @@ async function webrtcPath(browser, tmp) {
     });
     const timeout = (FRAMES / 30) * 3000 + 30_000;
     const [viaSfu, local] = await Promise.all([collect(student, FRAMES, timeout), collect(teacher, FRAMES, timeout)]);
+    await student.evaluate(() => delete window.__g2g);
+    const lecternHls = PATHS.includes('hls-lectern') ? await lecternHlsViewer(browser, platform, teacher) : null;
     return {
+      lecternHls,
       how: 'dev LMS launch of an instructor (canvas clock camera) and a student, Lectern backend + mediasoup worker, one Chromium',
       viaSfu: { ...summary(viaSfu.samples, viaSfu.unread), sizes: viaSfu.sizes },
       localPreview: summary(local.samples, local.unread),
@@ -189,6 +201,32 @@ async function webrtcPath(browser, tmp) {
     await redisServer.stop();
     await pgServer.stop();
   }
+}
+
+/** A second learner, sent to the class's HLS broadcast by Lectern's hand-off; reads its HLS player. */
+async function lecternHlsViewer(browser, platform, teacher) {
+  const ctx = await browser.newContext();
+  await ctx.addInitScript({ content: clockInitScript({ camera: false }) });
+  const page = await ctx.newPage();
+  await page.goto(`${platform}/?course=phys-101`);
+  await page.fill('#custom-form input[name=name]', 'Hedy Lamarr');
+  await page.click('#custom-form button');
+  await (await frameAt(page, '/lobby')).getByTestId('enter-class').click();
+  const room = await frameAt(page, '/room/');
+  const video = '[data-testid=hls-video]';
+  await room.locator(video).waitFor({ state: 'attached', timeout: 30_000 });
+  await room.waitForFunction((sel) => document.querySelector(sel)?.currentTime > 0, video, { timeout: 60_000 });
+  say("the second learner plays Lectern's HLS broadcast; reading frames");
+  const offsets = { sender: await teacher.evaluate(hiResClockOffset), receiver: await room.evaluate(hiResClockOffset) };
+  await room.evaluate(installReader, { selector: video, skipMs: 6000 });
+  // Lectern broadcasts 15 frames a second (BROADCAST_FPS).
+  const got = await collect(room, FRAMES, (FRAMES / 15) * 3000 + 40_000);
+  return {
+    how: "Lectern's broadcast (media/broadcast: the instructor's camera from the router through FFmpeg to HLS) played by the room's HLS player (hls.js), a learner sent there by the hand-off (HLS_MAX_WEBRTC_VIEWERS=2: the instructor and the first learner on WebRTC)",
+    ...summary(got.samples, got.unread),
+    sizes: got.sizes,
+    clockOffsetsMs: offsets,
+  };
 }
 
 async function hlsPath(browser, tmp) {
@@ -243,9 +281,14 @@ const figures = {
   framesPerPath: FRAMES,
 };
 try {
-  if (PATHS.includes('webrtc')) {
-    figures.webrtc = await webrtcPath(browser, tmp);
+  if (PATHS.includes('webrtc') || PATHS.includes('hls-lectern')) {
+    const { lecternHls, ...webrtc } = await webrtcPath(browser, tmp);
+    figures.webrtc = webrtc;
     say(`webrtc: p50 ${figures.webrtc.viaSfu.p50Ms} ms, p95 ${figures.webrtc.viaSfu.p95Ms} ms`);
+    if (lecternHls) {
+      figures.hlsLectern = lecternHls;
+      say(`Lectern's HLS broadcast: p50 ${lecternHls.p50Ms} ms, p95 ${lecternHls.p95Ms} ms`);
+    }
   }
   if (PATHS.includes('hls')) {
     figures.hls = await hlsPath(browser, tmp);

@@ -100,6 +100,7 @@ async function sfuSide(pipeline) {
         });
         transports.push(t);
       }
+      say(`SFU: ${n} consumers made, measuring`);
       await sleep(1500);
       packets = 0;
       const { cpu } = await cpuDuring([pipeline.pids.worker, pipeline.pids.packager], sleep(5000));
@@ -243,6 +244,14 @@ const figures = {
   loadAverageAtStart: load(),
 };
 const pipeline = await startHlsPipeline({ root, dir: path.join(tmp, 'hls'), log: say });
+// Bounded in time whatever happens (a starved worker once left a run waiting 13 minutes).
+const LIMIT_S = Number(opt('limit-seconds', 900));
+const watchdog = setTimeout(async () => {
+  say(`gave up after ${LIMIT_S} s`);
+  await pipeline.close();
+  process.exit(3);
+}, LIMIT_S * 1000);
+watchdog.unref();
 try {
   figures.cameraBitrate = await pipeline.producerBitrate();
   figures.sfu = await sfuSide(pipeline);
@@ -277,6 +286,7 @@ try {
     fs.writeFileSync(path.join(root, 'bench/results/hls-viewers.json'), JSON.stringify(figures, null, 2) + '\n');
   }
 } finally {
+  clearTimeout(watchdog);
   await pipeline.close();
   fs.rmSync(tmp, { recursive: true, force: true });
 }
