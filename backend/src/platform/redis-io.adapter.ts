@@ -62,6 +62,9 @@ export class RedisIoAdapter extends IoAdapter {
     if (typeof trust === 'function') auth.trustProxy = trust as (addr: string, hop: number) => boolean;
     server.use(auth.middleware);
     server.on('new_namespace', (ns: Namespace) => ns.use(auth.middleware));
+    // Nest binds each gateway's handlers to a socket with a 'disconnect' listener of its own: one per
+    // gateway (eleven with breakouts), past Node's default warning threshold of ten. Not a leak.
+    server.on('connection', (socket: { setMaxListeners(n: number): void }) => socket.setMaxListeners(32));
     this.countSockets(server);
     return server;
   }

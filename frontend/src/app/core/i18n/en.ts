@@ -435,6 +435,9 @@ export const EN = {
     someone: 'Someone',
   },
   breakout: {
+    afterTitle: 'Breakout rooms of this class',
+    afterBoard: "Open the room's board",
+    afterNoChat: 'Nothing was written in this room’s chat.',
     title: 'Breakout rooms',
     panel: 'Breakout rooms panel',
     closePanel: 'Close the breakout rooms panel',

@@ -435,6 +435,9 @@ export const ES: Translations = {
     someone: 'Alguien',
   },
   breakout: {
+    afterTitle: 'Salas de grupos de esta clase',
+    afterBoard: 'Abrir la pizarra de la sala',
+    afterNoChat: 'No se escribió nada en el chat de esta sala.',
     title: 'Salas de grupos',
     panel: 'Panel de salas de grupos',
     closePanel: 'Cerrar el panel de salas de grupos',

@@ -19,11 +19,12 @@ import { Board, boardFromData } from '@whiteboard-domain/board';
 import { ShownError, toShownError } from '../../core/api-error';
 import { SavedBoard, SavedBoardsApi } from './saved-boards-api.service';
 import { drawPage, prepareCanvas } from './board-render';
+import { BreakoutRoomsComponent } from '../breakout/breakout-rooms.component';
 
 /** The board of a past class, every page, read-only: for students to study after class. */
 @Component({
   selector: 'app-saved-board',
-  imports: [RouterLink, TranslocoPipe, LocalTimePipe, ErrorNoticeComponent],
+  imports: [RouterLink, TranslocoPipe, LocalTimePipe, ErrorNoticeComponent, BreakoutRoomsComponent],
   template: `
     <main class="page">
       <p>
@@ -56,6 +57,7 @@ import { drawPage, prepareCanvas } from './board-render';
       } @else if (error(); as e) {
         <app-error-notice [error]="e" testId="saved-board-error" />
       }
+      <app-breakout-rooms [sessionId]="sessionId()" [zone]="zone()" />
     </main>
   `,
   styles: `

@@ -1,0 +1,308 @@
+// Breakouts: a class of N students (socket.io clients spread over worker processes, with their media
+// signalling) on two backend instances behind the local load balancer, one PostgreSQL and one Redis. The
+// instructor splits them at random into R rooms, then recalls them. For each student: the time from the
+// instructor's click until it is in its room (breakout:enter acked) with media signalling done there
+// (media:join, media:ready, send and receive transports created on the room's router), and the same back
+// to the main room after the recall. Students lost: not placed, not arrived, or not back in time.
+// Loopback only; bounded in count and time.
+//
+//   node bench/breakouts.mjs [--students 300] [--rooms 30] [--instances 2]
+// (run `npm run build:backend` first; `npm run bench:breakouts` does both)
+import { fork, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { startProxy } from '../scripts/lb-proxy.mjs';
+import { freePort, startPostgres, startRedis, SERVER_NODE_FLAGS } from '../scripts/services.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const arg = (name, def) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+};
+const N = arg('students', 300);
+const ROOMS = arg('rooms', 30);
+const INSTANCES = arg('instances', 2);
+const WORKERS = 4;
+const PHASE_TIMEOUT_MS = 120_000;
+
+/** One student's media signalling in the room its socket is in now (a new peer each time). */
+async function signalMedia(s) {
+  const call = async (event, payload) => {
+    const ack = await s.timeout(60_000).emitWithAck(event, payload);
+    if (!ack.ok) throw new Error(`${event}: ${ack.error.code}`);
+    return ack.data;
+  };
+  const joined = await call('media:join', { peerId: crypto.randomUUID() });
+  await call('media:ready', { rtpCapabilities: joined.routerRtpCapabilities });
+  await call('media:create-transport', { direction: 'send' });
+  await call('media:create-transport', { direction: 'recv' });
+}
+
+if (process.argv[2] === '--worker') {
+  const { io } = await import('socket.io-client');
+  process.once('message', async ({ url, jobs }) => {
+    const students = [];
+    const report = (m) => process.send(m);
+    /** One student comes in: connects, joins the class and signals media in the main room (tried twice). */
+    const comeIn = async (job) => {
+      for (let attempt = 1; ; attempt++) {
+        const s = io(url, {
+          path: '/socket.io',
+          transports: ['websocket'],
+          auth: { token: job.token },
+          reconnection: false,
+          forceNew: true,
+          timeout: 60_000,
+        });
+        try {
+          await new Promise((resolve, reject) => {
+            s.once('connect', resolve);
+            s.once('connect_error', reject);
+          });
+          const ack = await s.timeout(60_000).emitWithAck('room:join', { sessionId: job.sessionId });
+          if (!ack.ok) throw new Error(`room:join ${ack.error.code}`);
+          await signalMedia(s);
+          const me = { s, userId: ack.data.me.userId, here: null };
+          students.push(me);
+          s.on('breakout:state', (state) => void follow(me, state));
+          return;
+        } catch (e) {
+          s.disconnect();
+          if (attempt >= 2) return report({ setupError: e.message });
+        }
+      }
+    };
+    // Ten at a time per worker: the class arrives over some seconds, as a real one does.
+    for (let i = 0; i < jobs.length; i += 10) await Promise.all(jobs.slice(i, i + 10).map(comeIn));
+    report({ ready: students.length });
+
+    /** Goes where the state says (its room, or back to the main room) and signals media there. */
+    async function follow(me, state) {
+      const room = state.rooms.find((r) => r.students.some((p) => p.userId === me.userId));
+      const target = state.active ? (room?.id ?? null) : null;
+      if (state.active && !room) return report({ phase: 'split', ok: false, error: 'NOT_PLACED' });
+      if (target === me.here) return;
+      const phase = state.active ? 'split' : 'recall';
+      try {
+        const ack = await me.s.timeout(60_000).emitWithAck('breakout:enter', { roomId: target });
+        if (!ack.ok) throw new Error(`breakout:enter ${ack.error.code}`);
+        me.here = target;
+        await signalMedia(me.s);
+        report({ phase, ok: true, at: Date.now() });
+      } catch (e) {
+        report({ phase, ok: false, error: e.message });
+      }
+    }
+
+    process.on('message', (m) => {
+      if (m === 'close') {
+        for (const { s } of students) s.disconnect();
+        setTimeout(() => process.exit(0), 200);
+      }
+    });
+  });
+} else {
+  await main();
+}
+
+function pct(sorted, p) {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function main() {
+  const mainJs = path.join(root, 'dist/backend/src/main.js');
+  if (!fs.existsSync(mainJs)) throw new Error('run `npm run build:backend` first');
+  const { io } = await import('socket.io-client');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lectern-bench-'));
+  const pgServer = await startPostgres({ dir: path.join(dir, 'pg'), port: await freePort(), persistent: false });
+  await pgServer.ensureDatabase('bench');
+  const redisServer = await startRedis({ dir: path.join(dir, 'redis'), port: await freePort(), persistent: false });
+  const ports = [];
+  for (let i = 0; i < INSTANCES; i++) ports.push(await freePort());
+  const proxy = await startProxy({ backends: ports.map((port) => ({ port })) });
+  const publicUrl = `http://localhost:${proxy.port}`;
+  const secret = crypto.randomBytes(24).toString('hex');
+  const env = {
+    PATH: process.env.PATH,
+    NODE_ENV: 'test',
+    DATABASE_URL: pgServer.url('bench'),
+    REDIS_URL: redisServer.url,
+    PUBLIC_URL: publicUrl,
+    DEV_PLATFORM: 'true',
+    DEV_PLATFORM_URL: `${publicUrl}/dev-platform`,
+    // One client address for hundreds of sockets: the per-address limits would be the figure.
+    RATE_LIMIT_SCALE: '1000',
+    LOG_LEVEL: 'warn',
+    LTI_KEY: crypto.randomBytes(24).toString('hex'),
+    SESSION_SECRET: secret,
+    QUEUE_PREFIX: 'bench',
+    MEDIA_WORKERS: '1',
+    MEDIA_PORT: '0',
+    RECORDING_CAPTURE: 'false',
+    // The whole class on WebRTC (a class past HLS_MAX_WEBRTC_VIEWERS sends viewers to HLS: another figure).
+    HLS_MAX_WEBRTC_VIEWERS: '10000',
+    ...(process.env.MEDIASOUP_WORKER_BIN ? { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN } : {}),
+  };
+  const procs = [];
+  for (const port of ports) {
+    const p = spawn(process.execPath, [...SERVER_NODE_FLAGS, mainJs], {
+      env: { ...env, PORT: String(port) },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    procs.push(p);
+    for (let i = 0; i < 600; i++) {
+      if ((await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.ok) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  const db = new pg.Client({ connectionString: pgServer.url('bench') });
+  await db.connect();
+  const workers = [];
+  let teacher;
+  try {
+    // One course, one classroom with a live class, N students (made in the database: the bench measures
+    // the breakouts, not the LTI launch).
+    const [{ id: platformId }] = (await db.query(`SELECT id FROM lti_platform LIMIT 1`)).rows;
+    const [{ id: deploymentId }] = (
+      await db.query(`SELECT id FROM lti_deployment WHERE platform_id = $1 LIMIT 1`, [platformId])
+    ).rows;
+    const q1 = async (sql, params) => (await db.query(sql, params)).rows[0].id;
+    const course = await q1(
+      `INSERT INTO course (platform_id, deployment_id, context_id, title) VALUES ($1, $2, 'bench-course', 'Bench course') RETURNING id`,
+      [platformId, deploymentId],
+    );
+    const teacherId = await q1(
+      `INSERT INTO lti_user (platform_id, subject, name) VALUES ($1, 'bench-teacher', 'Teacher') RETURNING id`,
+      [platformId],
+    );
+    const activityId = await q1(
+      `INSERT INTO classroom_activity (course_id, resource_link_id, title) VALUES ($1, 'bench-rl', 'Breakouts') RETURNING id`,
+      [course],
+    );
+    const sessionId = await q1(
+      `INSERT INTO live_session (activity_id, course_id, started_by) VALUES ($1, $2, $3) RETURNING id`,
+      [activityId, course, teacherId],
+    );
+    const { SessionTokens } = require(path.join(root, 'dist/backend/src/platform/auth/session-token.js'));
+    const tokens = new SessionTokens(secret, publicUrl, 3600);
+    const claims = { platformId, deploymentId, courseId: course, activityId };
+    const jobs = [];
+    for (let i = 0; i < N; i++) {
+      const u = await q1(`INSERT INTO lti_user (platform_id, subject, name) VALUES ($1, $2, $3) RETURNING id`, [
+        platformId,
+        `bench-${i}`,
+        `Student ${i}`,
+      ]);
+      const { token } = await tokens.issue({ ...claims, userId: u, role: 'learner', name: `Student ${i}` });
+      jobs.push({ token, sessionId });
+    }
+    const teacherToken = (await tokens.issue({ ...claims, userId: teacherId, role: 'instructor', name: 'Teacher' }))
+      .token;
+    teacher = io(publicUrl, { path: '/socket.io', transports: ['websocket'], auth: { token: teacherToken } });
+    await new Promise((resolve, reject) => {
+      teacher.once('connect', resolve);
+      teacher.once('connect_error', reject);
+    });
+    const teacherCall = async (event, payload) => {
+      const ack = await teacher.timeout(60_000).emitWithAck(event, payload);
+      if (!ack.ok) throw new Error(`${event}: ${ack.error.code} ${ack.error.message}`);
+      return ack.data;
+    };
+    await teacherCall('room:join', { sessionId });
+
+    // The class comes in (not measured): every student in the main room with media signalling done.
+    const results = { split: [], recall: [] };
+    const errors = [];
+    const setupErrors = [];
+    let ready = 0;
+    const setupStarted = Date.now();
+    await new Promise((resolve, reject) => {
+      const guard = setTimeout(() => reject(new Error('the class did not come in within 5 minutes')), 300_000);
+      for (let k = 0; k < WORKERS; k++) {
+        const w = fork(fileURLToPath(import.meta.url), ['--worker'], { stdio: 'inherit' });
+        workers.push(w);
+        w.on('message', (m) => {
+          if (m.setupError) setupErrors.push(m.setupError);
+          if (m.ready !== undefined && ++ready === WORKERS) {
+            clearTimeout(guard);
+            resolve();
+          }
+          if (m.phase) (m.ok ? results[m.phase] : errors).push(m);
+        });
+        w.send({ url: publicUrl, jobs: jobs.filter((_, i) => i % WORKERS === k) });
+      }
+    });
+    const setupSeconds = (Date.now() - setupStarted) / 1000;
+    const phase = async (name, action) => {
+      const t0 = Date.now();
+      await action();
+      const deadline = t0 + PHASE_TIMEOUT_MS;
+      const expected = N - setupErrors.length;
+      while (results[name].length + errors.filter((e) => e.phase === name).length < expected && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      return results[name].map((r) => r.at - t0).sort((a, b) => a - b);
+    };
+    const load0 = os.loadavg()[0];
+    const split = await phase('split', () => teacherCall('breakout:open', { mode: 'random', rooms: ROOMS }));
+    const placed = (await teacherCall('breakout:sync', {})).rooms.reduce((n, r) => n + r.students.length, 0);
+    const roomsPerInstance = {};
+    for (const key of await (async () => {
+      const Redis = (await import('ioredis')).default;
+      const r = new Redis(redisServer.url);
+      const keys = await r.keys('media:owner:*');
+      const owners = await Promise.all(keys.map((k) => r.get(k)));
+      r.disconnect();
+      return owners;
+    })())
+      roomsPerInstance[key] = (roomsPerInstance[key] ?? 0) + 1;
+    await new Promise((r) => setTimeout(r, 2000));
+    const recall = await phase('recall', () => teacherCall('breakout:recall', {}));
+    const load1 = os.loadavg()[0];
+    const stats = (xs) => ({
+      p50: Math.round(pct(xs, 50)),
+      p99: Math.round(pct(xs, 99)),
+      max: Math.round(xs.at(-1) ?? NaN),
+    });
+    const figures = {
+      date: new Date().toISOString(),
+      machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+      loadAverage1m: { before: +load0.toFixed(1), after: +load1.toFixed(1) },
+      students: N,
+      rooms: ROOMS,
+      instances: INSTANCES,
+      mediaWorkersPerInstance: 1,
+      classCameInSeconds: +setupSeconds.toFixed(1),
+      inClassAtSplit: N - setupErrors.length,
+      couldNotComeIn: setupErrors.length,
+      placed,
+      mediaHostsUsed: Object.values(roomsPerInstance),
+      splitMs: { ...stats(split), arrived: split.length },
+      recallMs: { ...stats(recall), back: recall.length },
+      lost: N - setupErrors.length - Math.min(split.length, recall.length),
+      errors: errors.length,
+      errorCodes: [...new Set([...errors.map((e) => e.error), ...setupErrors])].slice(0, 10),
+      measures:
+        "from the instructor's breakout:open (or recall) until the student's breakout:enter is acked and its media:join, media:ready and both transports are done in the room it moved to",
+    };
+    console.log(JSON.stringify(figures, null, 2));
+    fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'bench/results/breakouts.json'), JSON.stringify(figures, null, 2) + '\n');
+  } finally {
+    for (const w of workers) w.send('close');
+    teacher?.disconnect();
+    await db.end().catch(() => undefined);
+    for (const p of procs) p.kill('SIGTERM');
+    await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r() : p.once('exit', r)))));
+    await proxy.close();
+    await redisServer.stop();
+    await pgServer.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
