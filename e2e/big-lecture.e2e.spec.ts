@@ -150,6 +150,7 @@ describe.skipIf(mediaTestsOptedOut())(
       await teacher.getByTestId('let-speak').waitFor({ timeout: 15_000 });
       await teacher.getByTestId('let-speak').press('Enter');
       await mediaConnected(student, 'student');
+      await student.getByTestId('promoted-note').waitFor({ timeout: 10_000 });
       expect(await student.getByTestId('broadcast').count()).toBe(0);
       await student.getByTestId('toggle-mic').click();
       await waitFor(

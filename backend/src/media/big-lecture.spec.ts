@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,10 +13,11 @@ import { MediaAckData, MediaEvents } from '../contracts/media';
 import { ClientEvents } from '../contracts/realtime';
 import { LaunchClient } from '../testing/lti-client';
 import { RoomClient } from '../testing/room-client';
-import { startTestApp, TestApp } from '../testing/test-app';
+import { createTestDatabase, startTestApp, TestApp } from '../testing/test-app';
 import { waitFor } from '../testing/wait-for';
 import { APP_CONFIG } from '../config/config';
 import { hlsLinkPrefix } from './domain/hls-links';
+import { HlsHandoff } from './hls-handoff.service';
 import { LoadMonitor } from './load-monitor.service';
 import { MediaService } from './media.service';
 import { fingerprint, ok, refusal } from './testing/signalling';
@@ -29,6 +31,7 @@ import { mediaTestsOptedOut, requireWorker } from './testing/worker-check';
  */
 describe.skipIf(mediaTestsOptedOut())('big lectures: HLS hand-off with a real worker', () => {
   let t: TestApp;
+  let b: TestApp;
   let launch: LaunchClient;
   let media: MediaService;
   let sessionId: string;
@@ -37,12 +40,21 @@ describe.skipIf(mediaTestsOptedOut())('big lectures: HLS hand-off with a real wo
 
   beforeAll(async () => {
     requireWorker();
-    t = await startTestApp({
+    // Two instances of one deployment: A hosts the class's media, B only signals and serves files
+    // (MEDIA_ROLE=off); both read and write the same Redis, and share HLS_DIR (the shared storage).
+    const shared = {
+      DATABASE_URL: await createTestDatabase(),
+      QUEUE_PREFIX: `hls-${crypto.randomBytes(4).toString('hex')}`,
+      SESSION_SECRET: crypto.randomBytes(24).toString('hex'),
+      LTI_KEY: crypto.randomBytes(24).toString('hex'),
+      HLS_DIR: path.join(os.tmpdir(), `lectern-hls-${crypto.randomBytes(4).toString('hex')}`),
       HLS_WINDOW_MS: '600',
       HLS_CALM_MS: '600',
       MEDIA_LOAD_SAMPLE_MS: '100',
       HLS_MAX_WEBRTC_VIEWERS: '50',
-    });
+    };
+    t = await startTestApp(shared);
+    b = await startTestApp({ ...shared, PUBLIC_URL: t.url, DEV_PLATFORM_URL: t.platformUrl, MEDIA_ROLE: 'off' });
     media = t.app.get(MediaService);
     // Injected readings (see above): the monitor publishes whatever `cpu` holds at each sample.
     t.app.get(LoadMonitor).useSource({ read: () => Promise.resolve(cpu) });
@@ -55,11 +67,12 @@ describe.skipIf(mediaTestsOptedOut())('big lectures: HLS hand-off with a real wo
   });
   afterAll(async () => {
     for (const c of clients) c.close();
+    await b?.close();
     await t?.close();
   });
 
-  async function member(token: string) {
-    const c = new RoomClient(t.url, token);
+  async function member(token: string, via: TestApp = t) {
+    const c = new RoomClient(via.url, token);
     clients.push(c);
     await c.connected();
     const room = await c.emit(ClientEvents.join, { sessionId });
@@ -84,7 +97,7 @@ describe.skipIf(mediaTestsOptedOut())('big lectures: HLS hand-off with a real wo
   }
 
   const route = (c: RoomClient) => ok<BroadcastAckData[typeof BroadcastEvents.route]>(c, BroadcastEvents.route, {});
-  const student = async (name: string) => member(await launch.launchAs('phys-101', name));
+  const student = async (name: string, via: TestApp = t) => member(await launch.launchAs('phys-101', name), via);
 
   it('sends the next passive joiner to HLS while the CPU is held over the threshold, keeps earlier joiners on WebRTC, and takes later joiners back when it falls', async () => {
     const teacher = await member(await launch.launch('phys-101', 'dev-ada'));
@@ -95,13 +108,14 @@ describe.skipIf(mediaTestsOptedOut())('big lectures: HLS hand-off with a real wo
     await joinWebrtc(early);
 
     cpu = 0.95; // injected: over HLS_CPU_HIGH (0.7)
-    const late = await student('Late Student');
-    // Until the window is covered by readings over the threshold, joiners still get WebRTC; then HLS.
-    let lateRoute = await route(late);
-    await waitFor(async () => {
-      lateRoute = await route(late);
-      return lateRoute.path === 'hls';
-    }, 'the late joiner sent to HLS');
+    // The late student signals through instance B, which decides from A's samples in Redis.
+    const late = await student('Late Student', b);
+    // Once readings over the threshold cover the window, the class is in HLS mode (any instance sees it).
+    await waitFor(
+      async () => (await b.app.get(HlsHandoff).currentMode(sessionId)).mode === 'hls',
+      'the class in HLS mode',
+    );
+    const lateRoute = await route(late);
     expect(lateRoute).toMatchObject({ path: 'hls', reason: 'cpu' });
     if (lateRoute.path !== 'hls') throw new Error('unreachable');
     expect(lateRoute.playlistUrl).toMatch(new RegExp(`^/hls/${sessionId}/\\d+/[A-Za-z0-9_-]{22}/live\\.m3u8$`));
@@ -133,7 +147,7 @@ describe.skipIf(mediaTestsOptedOut())('big lectures: HLS hand-off with a real wo
     expect(await ok(teacher, BroadcastEvents.paths, {})).toMatchObject({ webrtc: 3, hls: 0 });
 
     // Load falls: not at once (hysteresis), but once it has stayed under HLS_CPU_LOW for the calm period.
-    const another = await student('Another Student');
+    const another = await student('Another Student', b);
     expect(await route(another)).toMatchObject({ path: 'hls' });
     cpu = 0.1;
     let back = await route(another);
@@ -148,8 +162,10 @@ describe.skipIf(mediaTestsOptedOut())('big lectures: HLS hand-off with a real wo
     expect(media.room(sessionId)?.peers.size).toBe(5);
   });
 
-  it('serves the broadcast files to a signed link only, with the cache headers a CDN honours', async () => {
+  it('serves the broadcast files to a signed link only, from any instance, with the cache headers a CDN honours', async () => {
     const { dir, secret } = t.app.get<{ hls: { dir: string; secret: string } }>(APP_CONFIG).hls;
+    // A folder of its own (the class above has a real broadcast writing into its folder by now).
+    const sessionId = crypto.randomUUID();
     await mkdir(path.join(dir, sessionId, 'r1'), { recursive: true });
     await writeFile(path.join(dir, sessionId, 'live.m3u8'), '#EXTM3U\n');
     await writeFile(path.join(dir, sessionId, 'r1', 'seg-00001.m4s'), Buffer.alloc(1000, 7));
@@ -160,6 +176,9 @@ describe.skipIf(mediaTestsOptedOut())('big lectures: HLS hand-off with a real wo
     expect(playlist.headers.get('content-type')).toBe('application/vnd.apple.mpegurl');
     expect(playlist.headers.get('cache-control')).toBe('public, max-age=1');
     expect(await playlist.text()).toBe('#EXTM3U\n');
+    // Instance B serves the same files from the shared folder, with the same link.
+    const fromB = await fetch(`${b.url}${hlsLinkPrefix(sessionId, exp, secret)}live.m3u8`);
+    expect([fromB.status, await fromB.text()]).toEqual([200, '#EXTM3U\n']);
     const segment = await fetch(`${prefix}r1/seg-00001.m4s`);
     expect(segment.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expect((await segment.arrayBuffer()).byteLength).toBe(1000);

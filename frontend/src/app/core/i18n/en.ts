@@ -1014,7 +1014,7 @@ export const EN = {
     onBroadcastHelp: 'Watches the broadcast; lets them speak to be heard',
     letSpeak: 'Let speak',
     letSpeakOf: 'Let {{ name }} speak (moves them from the broadcast to video)',
-    promoted: 'The instructor let you speak: you are on video now.',
+    promoted: 'The instructor let you speak: you are on video now. Turn on your microphone to be heard.',
   },
 };
 

@@ -1017,6 +1017,6 @@ export const ES: Translations = {
     onBroadcastHelp: 'Ve la transmisión; dale la palabra para que se le oiga',
     letSpeak: 'Dar la palabra',
     letSpeakOf: 'Dar la palabra a {{ name }} (pasa de la transmisión al video)',
-    promoted: 'El instructor te dio la palabra: ahora estás en video.',
+    promoted: 'El instructor te dio la palabra: ahora estás en video. Activa el micrófono para que te oigan.',
   },
 };

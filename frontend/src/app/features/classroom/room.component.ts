@@ -147,6 +147,8 @@ export class RoomComponent implements OnInit, OnDestroy {
   protected readonly lecture = signal<BigLecture | null>(null);
   /** Set while we watch the class's HLS broadcast instead of joining WebRTC. */
   protected readonly broadcastUrl = signal<string | null>(null);
+  /** For a while after the instructor let us speak: says so (we are on video now, unmute to be heard). */
+  protected readonly promotedNote = signal(false);
   private hideDiagnostics = () => {};
   protected readonly names = computed(() => new Map(this.room.participants().map((p) => [p.userId, p.name])));
   /** The large tile (pinned, a screen share, the teacher, the speaker) and the filmstrip of everyone else. */
@@ -177,7 +179,12 @@ export class RoomComponent implements OnInit, OnDestroy {
     });
     // The instructor let this HLS viewer speak: onto WebRTC now.
     effect(() => {
-      if (this.lecture()?.promotedAt()) untracked(() => void this.joinMedia());
+      if (!this.lecture()?.promotedAt()) return;
+      untracked(() => {
+        void this.joinMedia();
+        this.promotedNote.set(true);
+        setTimeout(() => this.promotedNote.set(false), 10_000);
+      });
     });
     effect(() => {
       if (this.room.ended() || this.room.fatal())
