@@ -138,8 +138,13 @@ describe.skipIf(mediaTestsOptedOut())(
         newQuestions: [{ type: 'poll', prompt: 'Is the pace right?', options: ['Too fast', 'Just right', 'Too slow'] }],
       });
       expect(poll.ok).toBe(true);
-      await student.locator('[data-testid=quiz-option][data-option="Just right"]').click({ timeout: 15_000 });
-      await student.getByTestId('quiz-send').click();
+      await student.locator('[data-testid=quiz-option][data-option="Just right"]').waitFor({ timeout: 20_000 });
+      // By keyboard, as a screen reader user would (a click can wait long for a stable frame on a loaded machine).
+      await student.locator('[data-testid=quiz-option][data-option="Just right"]').press('Enter', { timeout: 30_000 });
+      await student
+        .locator('[data-testid=quiz-option][data-option="Just right"][aria-pressed=true]')
+        .waitFor({ timeout: 20_000 });
+      await student.getByTestId('quiz-send').press('Enter', { timeout: 30_000 });
       await student.getByTestId('quiz-status').filter({ hasText: 'Answer received' }).waitFor({ timeout: 10_000 });
       host.close();
       step('student chatted and answered the poll');
