@@ -40,6 +40,7 @@ if (process.argv[2] === '--worker') {
   const { io } = await import('socket.io-client');
   process.once('message', async ({ url, jobs, t0, ca }) => {
     const sockets = [];
+    let received = 0;
     await Promise.all(
       jobs.map(
         (job) =>
@@ -57,6 +58,7 @@ if (process.argv[2] === '--worker') {
                   ...(ca ? { ca } : {}),
                 });
                 sockets.push(s);
+                s.onAny(() => received++);
                 s.once('connect_error', (e) => {
                   process.send({ ok: false, error: e.message });
                   resolve();
@@ -80,7 +82,8 @@ if (process.argv[2] === '--worker') {
           }),
       ),
     );
-    process.send({ done: true });
+    // What reached the clients until the last join was answered (presence of others, chat, state...).
+    process.send({ done: true, received });
     process.on('message', (m) => {
       if (m === 'close') {
         for (const s of sockets) s.disconnect();
@@ -100,6 +103,35 @@ function pct(sorted, p) {
 async function rssKb(pid) {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)[1]);
+}
+
+/** CPU seconds used so far by a process and its live descendants (and the children it has reaped). */
+function treeCpuSeconds(rootPid) {
+  const stats = new Map();
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const raw = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
+      // after the name: state(0) ppid(1) ... utime(11) stime(12) cutime(13) cstime(14)
+      stats.set(Number(d), {
+        ppid: Number(f[1]),
+        own: Number(f[11]) + Number(f[12]),
+        reaped: Number(f[13]) + Number(f[14]),
+      });
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  let ticks = 0;
+  const walk = (pid, root) => {
+    const st = stats.get(pid);
+    if (!st) return;
+    ticks += st.own + (root ? st.reaped : 0);
+    for (const [child, cs] of stats) if (cs.ppid === pid) walk(child, false);
+  };
+  walk(rootPid, true);
+  return ticks / 100; // USER_HZ on Linux
 }
 
 async function main() {
@@ -138,13 +170,19 @@ async function main() {
     LTI_KEY: crypto.randomBytes(24).toString('hex'),
     SESSION_SECRET: secret,
     QUEUE_PREFIX: 'bench',
+    // To compare: PRESENCE_BATCH_ABOVE=0 turns presence batching off (every change to every member at once).
+    ...(process.env.PRESENCE_BATCH_ABOVE ? { PRESENCE_BATCH_ABOVE: process.env.PRESENCE_BATCH_ABOVE } : {}),
   };
   const procs = [];
   for (const port of ports) {
-    const p = spawn(process.execPath, [...SERVER_NODE_FLAGS, main], {
-      env: { ...env, PORT: String(port) },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    const p = spawn(
+      process.execPath,
+      [...SERVER_NODE_FLAGS, ...(process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? []), main],
+      {
+        env: { ...env, PORT: String(port) },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
     procs.push(p);
     for (let i = 0; i < 600; i++) {
       if ((await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.ok) break;
@@ -223,6 +261,23 @@ async function main() {
       .x;
     const cmd = async () => Number(/total_commands_processed:(\d+)/.exec(await redis.info('stats'))[1]);
     const redis0 = await cmd();
+    const commandStats = async () =>
+      Object.fromEntries(
+        [...(await redis.info('commandstats')).matchAll(/cmdstat_([^:]+):calls=(\d+)/g)].map((m) => [
+          m[1],
+          Number(m[2]),
+        ]),
+      );
+    const stats0 = await commandStats();
+    const pgPid = Number(fs.readFileSync(path.join(pgServer.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const cpuParts = () => ({
+      instances: procs.reduce((a, p) => a + treeCpuSeconds(p.pid), 0),
+      postgres: treeCpuSeconds(pgPid),
+      redis: redisServer.pid ? treeCpuSeconds(redisServer.pid) : 0,
+      loadBalancer: proxy.pid ? treeCpuSeconds(proxy.pid) : 0,
+    });
+    const cpu0 = cpuParts();
+    const load0 = os.loadavg()[0];
 
     const results = [];
     const workers = Array.from({ length: WORKERS }, () =>
@@ -230,11 +285,13 @@ async function main() {
     );
     const t0 = Date.now();
     let done = 0;
+    let delivered = 0;
     await new Promise((resolve, reject) => {
       const guard = setTimeout(() => reject(new Error('the storm did not finish in time')), (SECONDS + 90) * 1000);
       workers.forEach((w, k) => {
         w.on('message', (m) => {
           if (m.done) {
+            delivered += m.received;
             if (++done === WORKERS) {
               clearTimeout(guard);
               resolve();
@@ -250,7 +307,16 @@ async function main() {
     const pg1 = (await db.query(`SELECT sum(xact_commit + xact_rollback)::bigint AS x FROM pg_stat_database`)).rows[0]
       .x;
     const redis1 = await cmd();
+    const stats1 = await commandStats();
+    const cpu1 = cpuParts();
+    const load1 = os.loadavg()[0];
     for (const w of workers) w.send('close');
+    const cpuMsPerJoin = Object.fromEntries(
+      Object.keys(cpu1).map((k) => [
+        k,
+        +(((cpu1[k] - cpu0[k]) * 1000) / Math.max(1, results.filter((r) => r.ok).length)).toFixed(2),
+      ]),
+    );
 
     const ok = results
       .filter((r) => r.ok)
@@ -281,6 +347,18 @@ async function main() {
         (rss1.reduce((a, b) => a + b, 0) - rss0.reduce((a, b) => a + b, 0)) /
         Math.max(1, ok.length)
       ).toFixed(1),
+      redisCommandsPerJoinByName: Object.fromEntries(
+        Object.entries(stats1)
+          .map(([k, v]) => [k, +((v - (stats0[k] ?? 0)) / Math.max(1, ok.length)).toFixed(2)])
+          .filter(([, v]) => v >= 0.1)
+          .sort((a, b) => b[1] - a[1]),
+      ),
+      messagesToClientsPerJoin: +(delivered / Math.max(1, ok.length)).toFixed(1),
+      serverCpuMsPerJoin: cpuMsPerJoin,
+      serverCpuMsPerJoinTotal: +Object.values(cpuMsPerJoin)
+        .reduce((a, b) => a + b, 0)
+        .toFixed(2),
+      loadAverage: { before: +load0.toFixed(1), after: +load1.toFixed(1) },
       note: 'Postgres transactions include every statement (autocommit) of the whole server during the storm; Redis commands include heartbeats, sweeps and the socket.io adapter.',
     };
     console.log(JSON.stringify(figures, null, 2));

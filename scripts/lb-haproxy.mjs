@@ -102,6 +102,7 @@ export async function startHaproxy({ backendPorts, log = () => {} }) {
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
+    pid: child.pid,
     url: `https://localhost:${port}`,
     httpUrl: `http://${env.HTTP_BIND}`,
     pem: env.TLS_CERT,

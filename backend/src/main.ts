@@ -38,6 +38,8 @@ async function main() {
       }, config.ops.shutdownDrainMs);
     });
   }
+  // Started by a parent over an IPC channel (the test cluster, a supervisor): end with it, never orphaned.
+  if (process.send) process.once('disconnect', () => process.exit(0));
   if (config.devPlatform.enabled) {
     console.log(
       `[lectern] tool at ${config.publicUrl} (LTI login ${config.publicUrl}/lti/login, JWKS ${config.publicUrl}/lti/keys)`,

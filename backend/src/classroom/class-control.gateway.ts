@@ -27,6 +27,7 @@ import { SocketContext, SocketGate, WaitingTicket } from '../platform/socket-eve
 import { ClassControlService } from './class-control.service';
 import { GuestService } from './guest.service';
 import { ClassControlStore } from './infra/class-control.store';
+import { PresenceFanout } from './presence-fanout';
 import { PresenceService } from './presence.service';
 import { ROOM_ACCESS } from './room-access';
 import { roomOf, teachersRoomOf, userRoomOf, waitRoomOf } from './socket-rooms';
@@ -49,6 +50,7 @@ export class ClassControlGateway implements OnGatewayInit, OnModuleDestroy {
     private readonly presence: PresenceService,
     private readonly media: MediaService,
     private readonly gate: SocketGate,
+    private readonly fanout: PresenceFanout,
   ) {}
 
   afterInit(): void {
@@ -144,7 +146,7 @@ export class ClassControlGateway implements OnGatewayInit, OnModuleDestroy {
           .to(roomOf(sid))
           .emit(WhiteboardEvents.permissionsChanged, { mode: change.whiteboard ? 'nobody' : 'everyone', userIds: [] });
       if (change.mic || change.camera)
-        for (const p of await this.presence.participants(sid)) this.emit(roomOf(sid), ServerEvents.updated, p);
+        for (const p of await this.presence.participants(sid)) this.fanout.updated(sid, p);
       return this.announce(sid, state);
     });
   }
@@ -183,7 +185,7 @@ export class ClassControlGateway implements OnGatewayInit, OnModuleDestroy {
   lowerHand(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
     return this.run(socket, ClientEvents.teacherLowerHand, body, async ({ userId }, { session, member }) => {
       const p = await this.control.lowerHand(session, member.sessionId, userId);
-      this.emit(roomOf(member.sessionId), ServerEvents.updated, p);
+      this.fanout.updated(member.sessionId, p);
       return p;
     });
   }

@@ -12,6 +12,7 @@ import { GuestService } from './guest.service';
 import { ClassControlRepository } from './infra/class-control.repository';
 import { ClassControlStore } from './infra/class-control.store';
 import { LiveSessionRepository } from './infra/live-session.repository';
+import { PresenceFanout } from './presence-fanout';
 import { PresenceService } from './presence.service';
 import { RoomGateway } from './room.gateway';
 import { RoomService } from './room.service';
@@ -25,6 +26,7 @@ import { RoomService } from './room.service';
     ClassControlStore,
     ClassroomService,
     PresenceService,
+    PresenceFanout,
     RoomService,
     ClassControlService,
     GuestService,

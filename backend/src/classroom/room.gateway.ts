@@ -30,6 +30,7 @@ import { MediaServerEvents } from '../contracts/media';
 import { MediaService } from '../media/media.service';
 import { ROOM_ACCESS } from './room-access';
 import { DomainError } from '../platform/domain-error';
+import { PresenceFanout } from './presence-fanout';
 import { PresenceService } from './presence.service';
 import { classOf, roomOf, teachersRoomOf, userRoomOf, waitersOf, waitRoomOf } from './socket-rooms';
 import { RoomService } from './room.service';
@@ -53,6 +54,7 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
     private readonly presence: PresenceService,
     private readonly events: DomainEvents,
     private readonly gate: SocketGate,
+    private readonly fanout: PresenceFanout,
     private readonly controlGateway: ClassControlGateway,
     private readonly classControl: ClassControlService,
     private readonly mediaService: MediaService,
@@ -64,7 +66,9 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
   }
 
   afterInit(): void {
+    this.fanout.attach(this.server);
     this.events.on('session.ended').subscribe(({ sessionId, at }) => {
+      this.fanout.ended(sessionId);
       // The whole class: students in breakout rooms are not in the main room's socket room.
       this.emit(classOf(sessionId), ServerEvents.ended, { endedAt: at.toISOString() });
       this.emit(waitersOf(sessionId), ServerEvents.ended, { endedAt: at.toISOString() });
@@ -82,7 +86,7 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
     this.presence.ghostsLeft.subscribe(({ sessionId, courseId, left }) => {
       const userIds = left.map((l) => l.userId);
       this.room.lost(sessionId, courseId, userIds);
-      for (const userId of userIds) this.emit(roomOf(sessionId), ServerEvents.left, { userId });
+      for (const userId of userIds) this.fanout.left(sessionId, userId);
     });
   }
 
@@ -136,7 +140,7 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
         throw new DomainError('DISCONNECTED', 'The connection closed during the join', 499);
       }
       const me = state.participants.find((p) => p.userId === session.userId);
-      if (arrived && me) socket.to(roomOf(sessionId)).emit(ServerEvents.joined, me);
+      if (arrived && me) this.fanout.joined(sessionId, me, state.participants.length, socket as unknown as Socket);
       if (!membership.canTeach) void this.controlGateway.announceWaiting(sessionId); // they may have waited: the list changed
       return state;
     });
@@ -193,7 +197,7 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
     await socket.leave(userRoomOf(m.sessionId, m.userId));
     await socket.leave(teachersRoomOf(m.sessionId));
     const gone = await this.room.leave(data.session, m.sessionId, socket.id, reason);
-    if (gone) this.emit(roomOf(m.sessionId), ServerEvents.left, { userId: gone });
+    if (gone) this.fanout.left(m.sessionId, gone);
   }
 
   @SubscribeMessage(ClientEvents.chatSend)
@@ -222,7 +226,7 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
     return this.run(socket, ClientEvents.hand, body, async ({ raised }, { session, member }) => {
       const sid = member.sessionId;
       const me = await this.room.setFlags(session, sid, { handRaised: raised });
-      this.emit(roomOf(sid), ServerEvents.updated, me);
+      this.fanout.updated(sid, me);
       return me;
     });
   }
@@ -233,7 +237,7 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
       const sid = member.sessionId;
       await this.classControl.assertMayShow(member, { camera, mic });
       const me = await this.room.setFlags(session, sid, { camera, mic });
-      this.emit(roomOf(sid), ServerEvents.updated, me);
+      this.fanout.updated(sid, me);
       return me;
     });
   }
@@ -244,7 +248,7 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
       const sid = member.sessionId;
       const target = await this.room.control(session, sid, userId, 'mute');
       this.emit(userRoomOf(sid, userId), ServerEvents.muted, { by: session.name });
-      if (target) this.emit(roomOf(sid), ServerEvents.updated, target);
+      if (target) this.fanout.updated(sid, target);
       return null;
     });
   }
@@ -256,7 +260,7 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
       const muted = await this.room.muteAll(session, sid);
       for (const p of muted) {
         this.emit(userRoomOf(sid, p.userId), ServerEvents.muted, { by: session.name });
-        this.emit(roomOf(sid), ServerEvents.updated, p);
+        this.fanout.updated(sid, p);
       }
       return { muted: muted.length };
     });
@@ -269,7 +273,7 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
       const target = await this.room.control(session, sid, userId, 'stop-camera');
       this.emit(userRoomOf(sid, userId), ServerEvents.cameraStopped, { by: session.name });
       this.server.to(roomOf(sid)).emit(MediaServerEvents.policyChanged, await this.mediaService.policy(sid));
-      if (target) this.emit(roomOf(sid), ServerEvents.updated, target);
+      if (target) this.fanout.updated(sid, target);
       return null;
     });
   }

@@ -62,6 +62,10 @@ const schema = z.object({
   ALLOW_PRIVATE_NETWORK_URLS: booleanString.optional(),
   PRESENCE_TTL_MS: z.coerce.number().int().min(500).max(120_000).default(10_000),
   PRESENCE_BEAT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+  // Rooms of at least this many people get arrivals, departures and flag changes as one batch per window
+  // (0: never): a join storm then costs each member one message a window, not one per arrival.
+  PRESENCE_BATCH_ABOVE: z.coerce.number().int().min(0).max(100_000).default(40),
+  PRESENCE_BATCH_MS: z.coerce.number().int().min(50).max(10_000).default(1_000),
   WHITEBOARD_NAIVE_BROADCAST: booleanString.optional(),
   MEDIASOUP_WORKER_BIN: z.string().optional(),
   MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
@@ -200,8 +204,11 @@ export interface AppConfig {
   adminToken: string | null;
   /** What LMS-supplied URLs Lectern may fetch: in production only https and public addresses. */
   outbound: { allowPrivate: boolean; allowHttp: boolean };
-  /** Presence heartbeats: an instance silent for ttlMs is dead and its participants are removed. */
-  presence: { ttlMs: number; beatMs: number };
+  /**
+   * Presence heartbeats: an instance silent for ttlMs is dead and its participants are removed. In rooms
+   * of batchAbove people or more (0: never), presence changes reach members as one batch every batchMs.
+   */
+  presence: { ttlMs: number; beatMs: number; batchAbove: number; batchMs: number };
   /** Benchmark only: broadcast the whole board after each op (the naive design) instead of the deltas. */
   whiteboardNaiveBroadcast: boolean;
   /** Redis key prefix of the Bull queues: every instance of one deployment shares it. */
@@ -452,7 +459,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       migrateOnStart: c.MIGRATE_ON_START ?? true,
     },
     whiteboardNaiveBroadcast: c.WHITEBOARD_NAIVE_BROADCAST ?? false,
-    presence: { ttlMs: c.PRESENCE_TTL_MS, beatMs: c.PRESENCE_BEAT_MS },
+    presence: {
+      ttlMs: c.PRESENCE_TTL_MS,
+      beatMs: c.PRESENCE_BEAT_MS,
+      batchAbove: c.PRESENCE_BATCH_ABOVE,
+      batchMs: c.PRESENCE_BATCH_MS,
+    },
     outbound: {
       // Private addresses and plain http only where this is a developer's or a test's loopback setup: a
       // deployment that forgets NODE_ENV (so 'development') but has a real PUBLIC_URL gets the production policy.

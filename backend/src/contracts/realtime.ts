@@ -40,6 +40,8 @@ export const ServerEvents = {
   joined: 'presence:joined',
   updated: 'presence:updated',
   left: 'presence:left',
+  /** In a big room: the presence changes of the last window at once (each person once, their latest state). */
+  presenceBatch: 'presence:batch',
   chatMessage: 'chat:message',
   chatDeleted: 'chat:deleted',
   muted: 'control:muted',
@@ -184,6 +186,8 @@ export interface ServerPayloads {
   [ServerEvents.joined]: Participant;
   [ServerEvents.updated]: Participant;
   [ServerEvents.left]: { userId: string };
+  /** Apply as: upsert each of participants, drop each of left (a person is in one list, not both). */
+  [ServerEvents.presenceBatch]: { participants: Participant[]; left: string[] };
   [ServerEvents.chatMessage]: ChatMessage;
   [ServerEvents.chatDeleted]: { messageId: string };
   [ServerEvents.muted]: { by: string };

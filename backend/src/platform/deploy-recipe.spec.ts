@@ -77,7 +77,7 @@ describe('three instances behind the recipe HAProxy (TLS, websockets, readiness 
     } as RequestInit);
 
   beforeAll(async () => {
-    cluster = await startCluster(3, { SHUTDOWN_DRAIN_MS: '4000' });
+    cluster = await startCluster(3, { SHUTDOWN_DRAIN_MS: '9000' });
     lb = await startHaproxy({ backendPorts: cluster.ports });
     dispatcher = new Agent({ connect: { ca: fs.readFileSync(lb.pem, 'utf8') } });
     await waitFor(
@@ -144,7 +144,7 @@ describe('three instances behind the recipe HAProxy (TLS, websockets, readiness 
     await waitFor(
       async () => (await lb.servers())['lectern-2'] !== 'UP',
       'HAProxy marks the draining instance down',
-      10_000,
+      15_000,
     );
     await exited;
     await new Promise((r) => setTimeout(r, 1000));

@@ -60,7 +60,8 @@ export async function startCluster(instances = 2, extraEnv: Record<string, strin
   for (const port of ports) {
     const p = spawn(process.execPath, [MAIN], {
       env: { ...env, PORT: String(port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // The IPC channel closes when this test process dies: the instance then exits (see main.ts).
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     p.stdout!.on('data', (d) => logs.push(`[${port}] ${d}`));
     p.stderr!.on('data', (d) => logs.push(`[${port}] ${d}`));

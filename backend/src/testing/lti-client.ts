@@ -73,7 +73,13 @@ export class LaunchClient {
   async codeOf(res: Response): Promise<string> {
     const html = await res.text();
     const m = /<script id="lectern-launch" type="application\/json">([^<]+)<\/script>/.exec(html);
-    if (res.status !== 200 || !m) throw new Error(`launch answered ${res.status}: ${html.slice(0, 500)}`);
+    if (res.status !== 200 || !m)
+      throw new Error(
+        `launch answered ${res.status}: ${(/<main>([\s\S]*?)<\/main>/.exec(html)?.[1] ?? html)
+          .replace(/<[^>]+>/g, ' ')
+          .replace(/\s+/g, ' ')
+          .slice(0, 400)}`,
+      );
     return JSON.parse(m[1]).code;
   }
 

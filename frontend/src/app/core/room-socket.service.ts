@@ -135,6 +135,15 @@ export class RoomSocket implements OnDestroy {
     this.on(ServerEvents.left, ({ userId }) =>
       this.participants.update((list) => list.filter((p) => p.userId !== userId)),
     );
+    // A big room's changes come as one batch a second: each person once, as they are now (or gone).
+    this.on(ServerEvents.presenceBatch, ({ participants, left }) =>
+      this.participants.update((list) => {
+        const gone = new Set(left);
+        const byUser = new Map(list.filter((p) => !gone.has(p.userId)).map((p) => [p.userId, p]));
+        for (const p of participants) byUser.set(p.userId, p); // in place when known, last when new
+        return [...byUser.values()];
+      }),
+    );
     this.on(ServerEvents.chatMessage, (m) =>
       this.chat.update((list) => (list.some((x) => x.id === m.id) ? list : [...list, m].slice(-200))),
     );
