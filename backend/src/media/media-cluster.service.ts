@@ -33,6 +33,8 @@ const ownerKey = (sessionId: string) => `media:owner:${sessionId}`;
 const rpcChannel = (instanceId: string) => `media:rpc:${instanceId}`;
 const replyChannel = (instanceId: string) => `media:reply:${instanceId}`;
 const RPC_TIMEOUT_MS = 5000;
+/** A media host silent for this many presence TTLs is gone for the classes spread onto it (its links close). */
+const SILENT_TTLS = 3;
 
 /** Requests about the whole class rather than one peer: run on every host the class is spread over. */
 const EVERY_CLASS_HOST: ReadonlySet<HostOp> = new Set<HostOp>([
@@ -175,10 +177,19 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
     return this.redis.get(ownerKey(sessionId));
   }
 
-  /** While this instance hosts media of spread classes: hosts that went silent have their links and list entries dropped. */
+  /**
+   * While this instance hosts media of spread classes: hosts silent for SILENT_TTLS presence TTLs have
+   * their links and list entries dropped. Longer than placement's staleness (one TTL): closing a link
+   * to a host that was only slow would close its streams here for good (nobody announces them again).
+   */
   private async watchHosts(): Promise<void> {
     if (!this.media.hostedClasses().length) return;
-    const alive = new Set((await this.hosts.list()).filter((h) => h.alive).map((h) => h.instanceId));
+    const now = Date.now();
+    const alive = new Set(
+      (await this.hosts.list())
+        .filter((h) => now - h.at < SILENT_TTLS * this.config.presence.ttlMs)
+        .map((h) => h.instanceId),
+    );
     alive.add(this.instanceId);
     const wentSilent = [...this.lastAlive].some((h) => !alive.has(h));
     this.lastAlive = alive;

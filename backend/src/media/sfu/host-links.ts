@@ -59,6 +59,8 @@ export class HostLinks {
     string,
     Promise<{ producer: types.Producer<ProducerData>; workerIndex: number }>
   >();
+  /** What the other host said of a producer while it was still being produced here (applied once it is). */
+  private readonly early = new Map<string, 'closed' | 'paused' | 'resumed'>();
   private closed = false;
 
   constructor(private readonly o: HostLinksOptions) {}
@@ -113,8 +115,17 @@ export class HostLinks {
         });
         link.pulled.set(producerId, producer);
         producer.observer.once('close', () => link.pulled.delete(producerId));
+        // The source paused, resumed or closed between the other host's answer and this production.
+        const early = this.early.get(producerId);
+        this.early.delete(producerId);
+        if (early === 'closed') producer.close();
+        else if (early === 'paused') await producer.pause();
+        else if (early === 'resumed') await producer.resume();
         return { producer, workerIndex: link.workerIndex };
-      })().finally(() => this.pulling.delete(producerId));
+      })().finally(() => {
+        this.pulling.delete(producerId);
+        this.early.delete(producerId);
+      });
       this.pulling.set(producerId, pending);
     }
     return pending;
@@ -239,7 +250,11 @@ export class HostLinks {
       return;
     }
     const producer = link.pulled.get(event.producerId);
-    if (!producer) return;
+    if (!producer) {
+      // Still being produced here (its answer and this event crossed): kept for when it is.
+      if (this.pulling.has(event.producerId)) this.early.set(event.producerId, event.kind);
+      return;
+    }
     if (event.kind === 'closed') producer.close();
     else if (event.kind === 'paused') await producer.pause();
     else await producer.resume();
