@@ -31,17 +31,31 @@ const INSTANCES = arg('instances', 2);
 const WORKERS = 4;
 const PHASE_TIMEOUT_MS = 120_000;
 
-/** One student's media signalling in the room its socket is in now (a new peer each time). */
-async function signalMedia(s) {
+/**
+ * One student's media signalling in the room its socket is in now (a new peer each time). Like the
+ * browser's media client, a MEDIA_UNAVAILABLE (503: the class's media host busy or being placed) is
+ * tried again after a back-off (250 ms doubling, six tries); the retries are counted.
+ */
+async function signalMedia(s, retried = { n: 0 }) {
   const call = async (event, payload) => {
     const ack = await s.timeout(60_000).emitWithAck(event, payload);
-    if (!ack.ok) throw new Error(`${event}: ${ack.error.code}`);
+    if (!ack.ok) throw Object.assign(new Error(`${event}: ${ack.error.code}`), { code: ack.error.code });
     return ack.data;
   };
-  const joined = await call('media:join', { peerId: crypto.randomUUID() });
-  await call('media:ready', { rtpCapabilities: joined.routerRtpCapabilities });
-  await call('media:create-transport', { direction: 'send' });
-  await call('media:create-transport', { direction: 'recv' });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const joined = await call('media:join', { peerId: crypto.randomUUID() });
+      await call('media:ready', { rtpCapabilities: joined.routerRtpCapabilities });
+      await call('media:create-transport', { direction: 'send' });
+      await call('media:create-transport', { direction: 'recv' });
+      return retried.n;
+    } catch (e) {
+      if (e.code !== 'MEDIA_UNAVAILABLE' || attempt >= 5) throw e;
+      retried.n++;
+      await call('media:leave', {}).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+    }
+  }
 }
 
 if (process.argv[2] === '--worker') {
@@ -93,8 +107,8 @@ if (process.argv[2] === '--worker') {
         const ack = await me.s.timeout(60_000).emitWithAck('breakout:enter', { roomId: target });
         if (!ack.ok) throw new Error(`breakout:enter ${ack.error.code}`);
         me.here = target;
-        await signalMedia(me.s);
-        report({ phase, ok: true, at: Date.now() });
+        const retries = await signalMedia(me.s);
+        report({ phase, ok: true, at: Date.now(), retries });
       } catch (e) {
         report({ phase, ok: false, error: e.message });
       }
@@ -224,7 +238,7 @@ async function main() {
     let ready = 0;
     const setupStarted = Date.now();
     await new Promise((resolve, reject) => {
-      const guard = setTimeout(() => reject(new Error('the class did not come in within 5 minutes')), 300_000);
+      const guard = setTimeout(() => reject(new Error('the class did not come in within 10 minutes')), 600_000);
       for (let k = 0; k < WORKERS; k++) {
         const w = fork(fileURLToPath(import.meta.url), ['--worker'], { stdio: 'inherit' });
         workers.push(w);
@@ -285,6 +299,10 @@ async function main() {
       mediaHostsUsed: Object.values(roomsPerInstance),
       splitMs: { ...stats(split), arrived: split.length },
       recallMs: { ...stats(recall), back: recall.length },
+      mediaRetries: {
+        split: results.split.reduce((n, r) => n + (r.retries ?? 0), 0),
+        recall: results.recall.reduce((n, r) => n + (r.retries ?? 0), 0),
+      },
       lost: N - setupErrors.length - Math.min(split.length, recall.length),
       errors: errors.length,
       errorCodes: [...new Set([...errors.map((e) => e.error), ...setupErrors])].slice(0, 10),

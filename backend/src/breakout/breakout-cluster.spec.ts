@@ -157,6 +157,17 @@ describe('breakout rooms across two backend instances', () => {
         expect(ack).toMatchObject({ ok: false, error: { code: 'NOT_PLACED' } });
       s.close();
     }
+    // A breakout room is not a class: joining it by its id is refused, and nothing behind the join acts.
+    for (const who of ['grace', 'barbara']) {
+      const s = await raw(who);
+      const acks = await s.pipeline([['room:join', { sessionId: alanRoom.id }], ...intoAlanRoom()]);
+      expect(acks[0], `${who}: room:join of a breakout`).toMatchObject({
+        ok: false,
+        error: { code: 'SESSION_NOT_FOUND' },
+      });
+      for (const ack of acks.slice(1)) expect(ack).toMatchObject({ ok: false, error: { code: 'NOT_IN_ROOM' } });
+      s.close();
+    }
     // Learners cannot run the breakouts: every instructor event is refused, pipelined or alone.
     const teacherEvents: Array<[string, unknown]> = [
       [BreakoutEvents.open, { mode: 'random', rooms: 2 }],

@@ -256,7 +256,9 @@ describe('breakout rooms (real Postgres, Redis, Bull)', () => {
       (await api('/api/breakouts/plans', { method: 'POST', body: JSON.stringify({ name: '', rooms: [] }) })).status,
     ).toBe(400);
 
-    const state = await ok(people.ada, BreakoutEvents.open, { mode: 'plan', planId: created.id });
+    // Something on the main board: each room's board starts with a copy of the current page.
+    expect(await code(people.ada, 'wb:op', stroke('main-copy'))).toBe('OK');
+    const state = await ok(people.ada, BreakoutEvents.open, { mode: 'plan', planId: created.id, copyBoard: true });
     expect(state.rooms.map((r) => [r.name, r.students.map((p) => p.userId).sort()])).toEqual([
       ['Red', [ids.grace, ids.alan].sort()],
       ['Blue', [ids.barbara]],
@@ -268,6 +270,11 @@ describe('breakout rooms (real Postgres, Redis, Bull)', () => {
     expect(synced.mine).toBe(blue.id);
     expect(blue.students.map((p) => p.userId)).toContain(ids.late);
     expect(await ok(late, BreakoutEvents.enter, { roomId: blue.id })).toMatchObject({ roomId: blue.id });
+    const board = await late.call<{ pages?: { pages: Record<string, { order: string[] }> }; entries: unknown[] }>(
+      'wb:sync',
+      { since: 0 },
+    );
+    expect(board.ok && JSON.stringify(board.data)).toContain('el-main-copy');
     await ok(people.ada, BreakoutEvents.recall);
     await heard(late, BreakoutServerEvents.state, (s) => !s.active);
   }, 60_000);

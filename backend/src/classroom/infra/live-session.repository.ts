@@ -26,8 +26,12 @@ const SELECT = `SELECT id, activity_id, started_at, started_by, ended_at FROM li
 export class LiveSessionRepository {
   constructor(private readonly db: DataSource) {}
 
+  /** A class of the course; never a breakout room (reached only through `breakout:enter`, after its placement check). */
   async find(id: string, courseId: string): Promise<LiveSessionRow | null> {
-    const [row] = await this.db.query(`${SELECT} WHERE id = $1 AND course_id = $2`, [id, courseId]);
+    const [row] = await this.db.query(`${SELECT} WHERE id = $1 AND course_id = $2 AND parent_session_id IS NULL`, [
+      id,
+      courseId,
+    ]);
     return row ? toRow(row) : null;
   }
 
