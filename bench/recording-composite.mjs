@@ -154,28 +154,30 @@ async function timeJob(base) {
   }
 }
 
+const resultFile = path.join(root, `bench/results/recording-composite-${seconds}s.json`);
+async function save(current, baseline) {
+  const result = {
+    date: new Date().toISOString(),
+    classSeconds: seconds,
+    boardOps: ops.length,
+    current,
+    ...(baseline
+      ? {
+          baseline: { source: path.basename(baselineRoot), ...baseline },
+          speedup: Math.round((baseline.endToReadySeconds / current.endToReadySeconds) * 100) / 100,
+        }
+      : {}),
+    cores: os.availableParallelism(),
+    loadavg: os.loadavg(),
+  };
+  await mkdir(path.dirname(resultFile), { recursive: true });
+  await writeFile(resultFile, JSON.stringify(result, null, 2) + '\n');
+  return result;
+}
+
 const current = await timeJob(root);
 console.log('current', JSON.stringify(current));
+await save(current, null); // kept even if the baseline's run is stopped
 const baseline = baselineRoot ? await timeJob(baselineRoot) : null;
 if (baseline) console.log('baseline', JSON.stringify(baseline));
-const result = {
-  date: new Date().toISOString(),
-  classSeconds: seconds,
-  boardOps: ops.length,
-  chapters: fixture.marks.length + pageChanges.length + 1,
-  current,
-  ...(baseline
-    ? {
-        baseline: { source: path.basename(baselineRoot), ...baseline },
-        speedup: Math.round((baseline.endToReadySeconds / current.endToReadySeconds) * 100) / 100,
-      }
-    : {}),
-  cores: os.availableParallelism(),
-  loadavg: os.loadavg(),
-};
-console.log(JSON.stringify(result, null, 2));
-await mkdir(path.join(root, 'bench/results'), { recursive: true });
-await writeFile(
-  path.join(root, `bench/results/recording-composite-${seconds}s.json`),
-  JSON.stringify(result, null, 2) + '\n',
-);
+console.log(JSON.stringify(await save(current, baseline), null, 2));
