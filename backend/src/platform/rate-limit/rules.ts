@@ -1,3 +1,4 @@
+import { BroadcastEvents } from '../../contracts/broadcast';
 import { ClientEvents, type ClientEventName } from '../../contracts/realtime';
 import { MediaEvents, type MediaEventName } from '../../contracts/media';
 import { AttendanceEvents } from '../../contracts/attendance';
@@ -207,8 +208,15 @@ const RECORDING_RULES = {
   [RecordingEvents.pause]: 'teacher',
 } as const satisfies Record<(typeof RecordingEvents)[keyof typeof RecordingEvents], RateRuleName>;
 
+/** Big lectures: asking the path comes before each media join and costs like one. */
+const BROADCAST_RULES = {
+  [BroadcastEvents.route]: 'media.join',
+  [BroadcastEvents.promote]: 'teacher',
+  [BroadcastEvents.paths]: 'teacher',
+} as const satisfies Record<(typeof BroadcastEvents)[keyof typeof BroadcastEvents], RateRuleName>;
+
 const SOCKET_EVENT_RULES = new Map<string, RateRuleName>(
-  [ROOM_RULES, WHITEBOARD_RULES, MEDIA_RULES, QUIZ_RULES, ATTENDANCE_RULES, RECORDING_RULES].flatMap(
+  [ROOM_RULES, WHITEBOARD_RULES, MEDIA_RULES, QUIZ_RULES, ATTENDANCE_RULES, RECORDING_RULES, BROADCAST_RULES].flatMap(
     (table) => Object.entries(table) as [string, RateRuleName][],
   ),
 );
