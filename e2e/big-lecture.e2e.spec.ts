@@ -154,8 +154,8 @@ describe.skipIf(mediaTestsOptedOut())(
       // By keyboard: the instructor's open poll panel lies over the people list on this small page.
       await teacher.getByTestId('let-speak').waitFor({ timeout: 15_000 });
       await teacher.getByTestId('let-speak').press('Enter');
+      await student.getByTestId('promoted-note').waitFor({ timeout: 15_000 });
       await mediaConnected(student, 'student');
-      await student.getByTestId('promoted-note').waitFor({ timeout: 10_000 });
       expect(await student.getByTestId('broadcast').count()).toBe(0);
       await student.getByTestId('toggle-mic').click();
       await waitFor(
@@ -165,6 +165,6 @@ describe.skipIf(mediaTestsOptedOut())(
       );
       await teacher.locator('[data-testid=media-paths][data-webrtc="2"][data-hls="0"]').waitFor({ timeout: 15_000 });
       step('student let speak and heard');
-    }, 300_000);
+    }, 420_000);
   },
 );

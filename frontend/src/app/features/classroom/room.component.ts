@@ -183,7 +183,7 @@ export class RoomComponent implements OnInit, OnDestroy {
       untracked(() => {
         void this.joinMedia();
         this.promotedNote.set(true);
-        setTimeout(() => this.promotedNote.set(false), 10_000);
+        setTimeout(() => this.promotedNote.set(false), 15_000);
       });
     });
     effect(() => {
