@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import os from 'node:os';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
@@ -43,7 +43,8 @@ async function processesWith(needle: string): Promise<Array<{ pid: number; ppid:
  * last segment and exit), the surviving instance closes the dead one's runs at their last segment with
  * a gap mark, and when the teacher's browser rejoins media there, that instance records the class.
  * How much the kill costs is measured: the class time between each run's last kept second and the kill
- * (bounded: about one segment), and the outage until the new host records (reported).
+ * (bounded: about one segment), and the outage until the new host records (reported). Then the class
+ * ends and its job makes one recording of it all: as long as the class, a gap chapter at the kill.
  */
 describe.skipIf(mediaTestsOptedOut())('recording capture survives its host being killed (cluster, Chromium)', () => {
   let cluster: Cluster;
@@ -58,23 +59,39 @@ describe.skipIf(mediaTestsOptedOut())('recording capture survives its host being
       RECORDING_CAPTURE: 'true',
       RECORDING_SEGMENT_SECONDS: String(SEGMENT_SECONDS),
       RECORDING_DIR: dir,
+      RECORDINGS_WORK_DIR: `${dir}-work`,
+      RECORDINGS_STORAGE_DIR: `${dir}-store`,
+      RECORDINGS_CAPTURE_WAIT_MS: '15000',
     });
     db = new Client({ connectionString: cluster.databaseUrl });
     await db.connect();
     browser = await launchChromium({ fakeMedia: true });
-  }, 120_000);
+  }, 240_000);
   afterAll(async () => {
     await browser?.close();
     await db?.end();
     await cluster?.close();
+    for (const d of [dir, `${dir}-work`, `${dir}-store`]) if (dir) await rm(d, { recursive: true, force: true });
   });
 
   async function enterAsTeacher(page: Page): Promise<Frame> {
     await page.goto(`${cluster.proxyUrl.replace('localhost', '127.0.0.1')}/dev-platform/?course=phys-101`);
     await page.click('#launch-instructor');
     const lobby = await frameAt(page, '/lobby');
-    await lobby.locator('[data-testid=start-class], [data-testid=enter-class]').first().click();
-    const room = await frameAt(page, '/room/');
+    // On a loaded machine a click can land while the lobby re-renders (it re-reads every few seconds)
+    // and do nothing: click again when no room came of it.
+    let room: Frame | undefined;
+    for (let attempt = 1; !room; attempt++) {
+      await lobby
+        .locator('[data-testid=start-class], [data-testid=enter-class]')
+        .first()
+        .click({ timeout: 30_000 })
+        .catch(() => undefined); // gone: the frame already left the lobby
+      room = await frameAt(page, '/room/').catch((e: Error) => {
+        if (attempt === 3) throw e;
+        return undefined;
+      });
+    }
     await waitFor(
       async () => (await room.getByTestId('media-state').getAttribute('data-media-state')) === 'connected',
       "the teacher's media connected",
@@ -184,5 +201,56 @@ describe.skipIf(mediaTestsOptedOut())('recording capture survives its host being
     );
     expect(outageMs).toBeGreaterThan(0);
     expect(outageMs).toBeLessThan(90_000);
-  }, 300_000);
+
+    // The class ends on the surviving instance; its job makes one recording of the whole class: as long
+    // as the class, with a 'Recording gap' chapter where the dead host's runs end (at the kill).
+    const now = await frameAt(page, '/room/');
+    await now.getByTestId('end-class').click();
+    await now.getByTestId('end-for-everyone').click();
+    const done = await waitFor(
+      async () => {
+        const [r] = (
+          await db.query(
+            `SELECT r.status, r.error, r.storage_prefix, r.chapters, s.started_at, s.ended_at
+               FROM recording r JOIN live_session s ON s.id = r.session_id WHERE r.session_id = $1`,
+            [sessionId],
+          )
+        ).rows as Array<{
+          status: string;
+          error: string | null;
+          storage_prefix: string;
+          chapters: Array<{ start: number; title: string }>;
+          started_at: Date;
+          ended_at: Date;
+        }>;
+        if (r?.status === 'failed') throw new Error(`the recording failed: ${r.error}`);
+        return r?.status === 'ready' ? r : null;
+      },
+      'the recording of the class ready',
+      300_000,
+    );
+    const classSeconds = (done.ended_at.getTime() - done.started_at.getTime()) / 1000;
+    const probe = JSON.parse(
+      (
+        await run('ffprobe', [
+          ...['-v', 'error', '-print_format', 'json', '-show_format', '-show_chapters'],
+          path.join(`${dir}-store`, done.storage_prefix, 'recording.mp4'),
+        ])
+      ).stdout,
+    ) as { format: { duration: string }; chapters: unknown[] };
+    expect(Math.abs(Number(probe.format.duration) - classSeconds), `MP4 vs a class of ${classSeconds} s`).toBeLessThan(
+      1,
+    );
+    const gap = done.chapters.find((c) => c.title === 'Recording gap');
+    expect(gap, JSON.stringify(done.chapters)).toBeDefined();
+    const killAt = (killedAt - done.started_at.getTime()) / 1000;
+    expect(Math.abs(gap!.start - killAt), `gap chapter at ${gap!.start} s, kill at ${killAt} s`).toBeLessThanOrEqual(
+      SEGMENT_SECONDS * 2 + 2,
+    );
+    expect(probe.chapters).toHaveLength(done.chapters.length);
+    console.log(
+      `[recording-capture] the recording: class ${classSeconds.toFixed(1)} s, MP4 ${Number(probe.format.duration).toFixed(2)} s, ` +
+        `gap chapter at ${gap!.start} s (kill at ${killAt.toFixed(1)} s)`,
+    );
+  }, 600_000);
 });
