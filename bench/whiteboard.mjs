@@ -3,7 +3,9 @@
 // the stroke's send to its receipt, and the bytes each stroke costs on the wire. Then the same with the
 // naive design (the whole board broadcast after every op) for comparison. Loopback only, bounded.
 //
-//   node bench/whiteboard.mjs [--clients 200] [--strokes 5] [--seconds 20] [--repeat 1] [--skip-naive | --only-naive]
+//   node bench/whiteboard.mjs [--clients 200] [--strokes 5] [--seconds 20] [--repeat 1] [--skip-naive | --only-naive] [--lb haproxy]
+// --lb haproxy: clients reach the instances through the deploy recipe's HAProxy (deploy/haproxy/haproxy.cfg
+// unchanged, TLS, leastconn) run as a process, instead of each dialling an instance's port.
 // Diagnostics: WB_NODE_FLAGS="--trace-gc" (or --cpu-prof …) adds Node flags to the three servers and shows their stdout.
 import { fork, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -25,11 +27,15 @@ const CLIENTS = arg('clients', 200);
 const STROKES = arg('strokes', 5);
 const SECONDS = arg('seconds', 20);
 const WORKERS = 4;
+const LB = (() => {
+  const i = process.argv.indexOf('--lb');
+  return i > 0 ? process.argv[i + 1] : null;
+})();
 const now = () => performance.timeOrigin + performance.now();
 
 if (process.argv[2] === '--worker') {
   const { io } = await import('socket.io-client');
-  process.once('message', async ({ jobs, sessionId, t0, naive }) => {
+  process.once('message', async ({ jobs, sessionId, t0, naive, lbUrl, ca }) => {
     const latencies = [];
     const bytes = [];
     let failures = 0;
@@ -40,7 +46,8 @@ if (process.argv[2] === '--worker') {
     const sentAt = (id) => Number(/_(\d+)$/.exec(id)?.[1] ?? NaN) / 1000;
     await Promise.all(
       jobs.map(async (job) => {
-        const s = io(`http://127.0.0.1:${job.port}`, {
+        const s = io(lbUrl ?? `http://127.0.0.1:${job.port}`, {
+          ...(ca ? { ca } : {}),
           path: '/socket.io',
           transports: ['websocket'],
           auth: { token: job.token },
@@ -84,7 +91,8 @@ if (process.argv[2] === '--worker') {
       await Promise.all(
         jobs.map(async (job, k) => {
           const s = sockets[k];
-          for (let i = 0; i < STROKES; i++) {
+          // The job carries its strokes: this process was forked without the --strokes argument.
+          for (let i = 0; i < job.offsets.length; i++) {
             await new Promise((r) => setTimeout(r, Math.max(0, job.offsets[i] - (Date.now() - t0))));
             const points = Array.from({ length: 16 }, (_, p) => [100 + p * 5 + i, 100 + job.index + p * 3]);
             const elementId = `s${job.index}_${Math.round(now() * 1000)}`;
@@ -133,12 +141,18 @@ if (process.argv[2] === '--worker') {
     const ok = deltaRuns.filter((r) => r.fanOutLatencyMs).sort((x, y) => x.fanOutLatencyMs.p99 - y.fanOutLatencyMs.p99);
     delta = ok[Math.floor((ok.length - 1) / 2)] ?? deltaRuns[0];
   }
-  const naive = process.argv.includes('--skip-naive') ? (previous.naiveFullBoard ?? null) : await run(true);
+  const naive = process.argv.includes('--skip-naive')
+    ? LB
+      ? null
+      : (previous.naiveFullBoard ?? null)
+    : await run(true);
   const figures = {
     date: new Date().toISOString(),
     machine: `${os.cpus().length} cores`,
     clients: CLIENTS,
     instances: 3,
+    loadBalancer: LB === 'haproxy' ? 'HAProxy (deploy recipe, TLS)' : 'none (clients dial the instances)',
+    loadAverage: +os.loadavg()[0].toFixed(1),
     strokesPerClient: STROKES,
     seconds: SECONDS,
     deltas: delta,
@@ -152,7 +166,8 @@ if (process.argv[2] === '--worker') {
   };
   console.log(JSON.stringify(figures, null, 2));
   fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'bench/results/whiteboard.json'), JSON.stringify(figures, null, 2) + '\n');
+  const out = LB ? `whiteboard-${LB}.json` : 'whiteboard.json';
+  fs.writeFileSync(path.join(root, 'bench/results', out), JSON.stringify(figures, null, 2) + '\n');
 }
 
 /** CPU seconds (user + system) used so far by each role's processes, from /proc (Linux). */
@@ -201,6 +216,7 @@ async function run(naive) {
     WHITEBOARD_NAIVE_BROADCAST: naive ? 'true' : 'false',
   };
   const procs = [];
+  let lb = null;
   const db = new pg.Client({ connectionString: pgServer.url('bench') });
   try {
     for (const port of ports) {
@@ -216,6 +232,14 @@ async function run(naive) {
       );
       for (let i = 0; i < 600; i++) {
         if ((await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.ok) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    if (LB === 'haproxy') {
+      const { startHaproxy } = await import('../scripts/lb-haproxy.mjs');
+      lb = await startHaproxy({ backendPorts: ports });
+      for (let i = 0; i < 300; i++) {
+        if (Object.values(await lb.servers()).filter((st) => st === 'UP').length >= ports.length) break;
         await new Promise((r) => setTimeout(r, 100));
       }
     }
@@ -277,7 +301,10 @@ async function run(naive) {
     );
     const ready = workers.map((w) => new Promise((r) => w.once('message', r)));
     const t0 = Date.now() + 5000;
-    workers.forEach((w, k) => w.send({ jobs: jobs.filter((_, i) => i % WORKERS === k), sessionId, t0, naive }));
+    const lbOpts = lb ? { lbUrl: lb.url, ca: fs.readFileSync(lb.pem, 'utf8') } : {};
+    workers.forEach((w, k) =>
+      w.send({ jobs: jobs.filter((_, i) => i % WORKERS === k), sessionId, t0, naive, ...lbOpts }),
+    );
     await Promise.all(ready);
     const progress = workers.map(() => null);
     const exits = workers.map(() => null);
@@ -289,7 +316,12 @@ async function run(naive) {
         }),
     );
     // Where the two shared cores go during the drawing: CPU seconds per role (servers, Redis, the clients).
-    const roles = { servers: procs.map((p) => p.pid), redis: [redisServer.pid], clients: workers.map((w) => w.pid) };
+    const roles = {
+      servers: procs.map((p) => p.pid),
+      redis: [redisServer.pid],
+      clients: workers.map((w) => w.pid),
+      ...(lb ? { loadBalancer: [lb.pid] } : {}),
+    };
     const cpuBefore = cpuSeconds(roles);
     const tGo = Date.now();
     for (const w of workers) w.send('go');
@@ -332,6 +364,7 @@ async function run(naive) {
     };
   } finally {
     await db.end().catch(() => undefined);
+    await lb?.close();
     for (const p of procs) p.kill('SIGTERM');
     await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r() : p.once('exit', r)))));
     await redisServer.stop();

@@ -64,7 +64,9 @@ export class RedisIoAdapter extends IoAdapter {
     server.on('new_namespace', (ns: Namespace) => ns.use(auth.middleware));
     // Nest binds each gateway's handlers to a socket with a 'disconnect' listener of its own: one per
     // gateway (eleven with breakouts), past Node's default warning threshold of ten. Not a leak.
+    // The same for the namespace's own 'connection' listeners (one per gateway too).
     server.on('connection', (socket: { setMaxListeners(n: number): void }) => socket.setMaxListeners(32));
+    server.of('/').setMaxListeners(32);
     this.countSockets(server);
     return server;
   }
