@@ -259,9 +259,9 @@ export async function startHlsPipeline({
     await consumer.resume();
     await consumer.requestKeyFrame();
     const playlist = path.join(dir, 'live.m3u8');
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 60_000;
     while (!(fs.existsSync(playlist) && /seg-\d+\.m4s/.test(fs.readFileSync(playlist, 'utf8')))) {
-      if (Date.now() > deadline) throw new Error('the HLS packager wrote no segment in 20 s');
+      if (Date.now() > deadline) throw new Error('the HLS packager wrote no segment in 60 s');
       if (packager.exitCode !== null || camera.exitCode !== null) throw new Error('an FFmpeg of the pipeline exited');
       await new Promise((r) => setTimeout(r, 100));
     }
