@@ -806,6 +806,16 @@ export const EN = {
     share: '{{ n }}% of the class',
     and: ' and ',
   },
+  spokenTime: {
+    unknown: 'unknown',
+    none: 'no time',
+    second: '1 second',
+    seconds: '{{ n }} seconds',
+    minute: '1 minute',
+    minutes: '{{ n }} minutes',
+    hour: '1 hour',
+    hours: '{{ n }} hours',
+  },
   guests: {
     title: 'Guest links',
     label: 'Label',

@@ -806,6 +806,16 @@ export const ES: Translations = {
     share: '{{ n }} % de la clase',
     and: ' y ',
   },
+  spokenTime: {
+    unknown: 'desconocido',
+    none: 'nada de tiempo',
+    second: '1 segundo',
+    seconds: '{{ n }} segundos',
+    minute: '1 minuto',
+    minutes: '{{ n }} minutos',
+    hour: '1 hora',
+    hours: '{{ n }} horas',
+  },
   guests: {
     title: 'Enlaces de invitado',
     label: 'Etiqueta',

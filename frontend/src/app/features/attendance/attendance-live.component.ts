@@ -1,5 +1,5 @@
 import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
-import { TranslocoPipe } from '@jsverse/transloco';
+import { TranslocoPipe, TranslocoService } from '@jsverse/transloco';
 import { liveState } from './attendance-view';
 import { formatDuration, spokenDuration } from './duration';
 import { LiveAttendance } from './live-attendance.service';
@@ -114,5 +114,7 @@ export class AttendanceLiveComponent {
   protected readonly live = inject(LiveAttendance);
   protected readonly state = liveState;
   protected readonly duration = formatDuration;
-  protected readonly spoken = spokenDuration;
+  private readonly i18n = inject(TranslocoService);
+  protected readonly spoken = (ms: number | null | undefined) =>
+    spokenDuration(ms, (key, params) => this.i18n.translate(key, params));
 }

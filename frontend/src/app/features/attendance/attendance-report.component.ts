@@ -57,7 +57,8 @@ export class AttendanceReportComponent implements OnInit {
     return e ? (key ? this.i18n.translate(key) : e.message) : '';
   });
   protected readonly duration = formatDuration;
-  protected readonly spoken = spokenDuration;
+  protected readonly spoken = (ms: number | null | undefined) =>
+    spokenDuration(ms, (key, params) => (this.language.current(), this.i18n.translate(key, params)));
   protected readonly share = formatShare;
 
   protected readonly zone = computed(() => this.session()?.timeZone ?? this.course()?.timeZone ?? 'UTC');

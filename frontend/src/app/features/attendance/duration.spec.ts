@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ES } from '../../core/i18n/es';
+import { translatorOf } from '../../core/i18n/language';
 import { formatDuration, formatShare, spokenDuration } from './duration';
 
 const s = 1000;
@@ -37,5 +39,14 @@ describe('attendance durations in words', () => {
     expect(formatShare(2, 3)).toBe('67%');
     expect(formatShare(5, 4)).toBe('100%');
     expect(formatShare(1, 0)).toBe('—');
+  });
+});
+
+describe('spokenDuration in Spanish', () => {
+  it('says the time in the translator given', () => {
+    const es = translatorOf(ES);
+    expect(spokenDuration(45_000, es)).toBe('45 segundos');
+    expect(spokenDuration(3_900_000, es)).toBe('1 hora 5 minutos');
+    expect(spokenDuration(0, es)).toBe('nada de tiempo');
   });
 });

@@ -1,3 +1,9 @@
+import { EN } from '../../core/i18n/en';
+import { translatorOf } from '../../core/i18n/language';
+
+type Translate = (key: string, params?: Record<string, string | number>) => string;
+const english: Translate = translatorOf(EN);
+
 /**
  * Durations of attendance as a person reads them. Pure.
  * Whole minutes are what an instructor reasons in ("present 52 min of 60"); seconds show only below a minute.
@@ -17,10 +23,12 @@ export function formatDuration(ms: number | null | undefined): string {
 }
 
 /** The same in words for a screen reader: "1 hour 5 minutes", "45 seconds", "no time". */
-export function spokenDuration(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return 'unknown';
+export function spokenDuration(ms: number | null | undefined, t: Translate = english): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return t('spokenTime.unknown');
   const totalSeconds = Math.floor(ms / 1000);
-  if (totalSeconds === 0) return 'no time';
+  if (totalSeconds === 0) return t('spokenTime.none');
+  const plural = (n: number, unit: 'second' | 'minute' | 'hour') =>
+    n === 1 ? t(`spokenTime.${unit}`) : t(`spokenTime.${unit}s`, { n });
   if (totalSeconds < 60) return plural(totalSeconds, 'second');
   const totalMinutes = Math.floor(totalSeconds / 60);
   const h = Math.floor(totalMinutes / 60);
@@ -33,5 +41,3 @@ export function formatShare(part: number, whole: number): string {
   if (!Number.isFinite(part) || !Number.isFinite(whole) || whole <= 0) return '—';
   return `${Math.round(Math.min(1, Math.max(0, part / whole)) * 100)}%`;
 }
-
-const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;

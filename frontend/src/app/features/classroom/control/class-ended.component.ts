@@ -1,7 +1,8 @@
 import { ChangeDetectionStrategy, Component, computed, inject, input, OnInit, signal } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import type { ClassSummary } from '@contracts/class-control';
-import { TranslocoPipe } from '@jsverse/transloco';
+import { TranslocoPipe, TranslocoService } from '@jsverse/transloco';
+import { LanguageService } from '../../../core/i18n/i18n';
 import { ClassControlApi } from './class-control-api.service';
 import { formatDuration, spokenDuration } from '../../attendance/duration';
 
@@ -66,7 +67,14 @@ export class ClassEndedComponent implements OnInit {
   readonly guest = input(false);
   protected readonly summary = signal<ClassSummary | null>(null);
   protected readonly duration = computed(() => formatDuration(this.summary()?.durationMs));
-  protected readonly spoken = computed(() => spokenDuration(this.summary()?.durationMs));
+  private readonly i18n = inject(TranslocoService);
+  private readonly language = inject(LanguageService);
+  protected readonly spoken = computed(() =>
+    spokenDuration(
+      this.summary()?.durationMs,
+      (key, params) => (this.language.current(), this.i18n.translate(key, params)),
+    ),
+  );
 
   ngOnInit(): void {
     if (!this.guest())
