@@ -179,5 +179,5 @@ describe.skipIf(mediaTestsOptedOut())('breakout rooms in Chromium', () => {
         `${who} decodes the instructor's video in the main room`,
         30_000,
       );
-  }, 300_000);
+  }, 420_000);
 });

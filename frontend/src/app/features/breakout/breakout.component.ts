@@ -1,4 +1,14 @@
-import { ChangeDetectionStrategy, Component, computed, DestroyRef, inject, input, model, signal } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  DestroyRef,
+  effect,
+  inject,
+  input,
+  model,
+  signal,
+} from '@angular/core';
 import { TranslocoPipe } from '@jsverse/transloco';
 import { BreakoutEvents } from '@contracts/breakout';
 import { RoomSocket } from '../../core/room-socket.service';
@@ -122,6 +132,11 @@ export class BreakoutComponent {
   });
 
   constructor() {
+    // A new room (or back in the main room): help can be asked again there.
+    effect(() => {
+      this.room.breakoutRoom();
+      this.asked.set(false);
+    });
     const tick = setInterval(() => this.now.set(Date.now()), 1000);
     inject(DestroyRef).onDestroy(() => clearInterval(tick));
   }
