@@ -11,6 +11,8 @@ import { ghostSockets, NO_FLAGS, ParticipantFlags, participantsOf, SocketEntry }
 const socketsKey = (sid: string) => `presence:room:${sid}:sockets`;
 /** Sockets per person (HINCRBY: atomic, so two tabs joining or leaving at once are counted right). */
 const countsKey = (sid: string) => `presence:room:${sid}:counts`;
+/** The hash of who is in a class now (its fields are user ids): the big-lecture counts read it (media/hls-handoff.service.ts). */
+export const presentPeopleKey = countsKey;
 /** One field per person and flag (`userId:handRaised`), so two changes at once never overwrite each other. */
 const flagsKey = (sid: string) => `presence:room:${sid}:flags`;
 const instanceKey = (id: string) => `presence:instance:${id}`;

@@ -109,7 +109,8 @@ describe.skipIf(mediaTestsOptedOut())('big lectures: HLS hand-off with a real wo
 
     cpu = 0.95; // injected: over HLS_CPU_HIGH (0.7)
     // The late student signals through instance B, which decides from A's samples in Redis.
-    const late = await student('Late Student', b);
+    const lateToken = await launch.launchAs('phys-101', 'Late Student');
+    const late = await member(lateToken, b);
     // Once readings over the threshold cover the window, the class is in HLS mode (any instance sees it).
     await waitFor(
       async () => (await b.app.get(HlsHandoff).currentMode(sessionId)).mode === 'hls',
@@ -159,6 +160,29 @@ describe.skipIf(mediaTestsOptedOut())('big lectures: HLS hand-off with a real wo
     await joinWebrtc(another);
     const final = await ok<BroadcastAckData[typeof BroadcastEvents.paths]>(teacher, BroadcastEvents.paths, {});
     expect(final).toMatchObject({ webrtc: 4, hls: 0 });
+    // Someone who leaves the class is no longer counted.
+    expect((await another.emit(ClientEvents.leave, {})).ok).toBe(true);
+    await waitFor(
+      async () =>
+        (await ok<BroadcastAckData[typeof BroadcastEvents.paths]>(teacher, BroadcastEvents.paths, {})).webrtc === 3,
+      'the counts without the one who left',
+    );
+    // A dropped connection is not counted while away, and keeps its WebRTC seat: back while the class is
+    // busy again, the late student (promoted, on WebRTC) still gets WebRTC.
+    late.close();
+    await waitFor(
+      async () =>
+        (await ok<BroadcastAckData[typeof BroadcastEvents.paths]>(teacher, BroadcastEvents.paths, {})).webrtc === 2,
+      'the counts without the dropped connection',
+    );
+    cpu = 0.95;
+    await waitFor(
+      async () => (await t.app.get(HlsHandoff).currentMode(sessionId)).mode === 'hls',
+      'the class in HLS mode again',
+    );
+    const returned = await member(lateToken, b);
+    expect(await route(returned)).toEqual({ path: 'webrtc' });
+    expect(await route(await student('Newcomer'))).toMatchObject({ path: 'hls' });
     expect(media.room(sessionId)?.peers.size).toBe(5);
   });
 

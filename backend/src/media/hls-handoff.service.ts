@@ -6,6 +6,7 @@ import type { MediaPaths, MediaRoute } from '../contracts/broadcast';
 import { ConflictError } from '../platform/domain-error';
 import { DomainEvents } from '../platform/domain-events';
 import { REDIS } from '../platform/redis';
+import { presentPeopleKey } from '../classroom/presence.service';
 import { ClassMode, nextMode, routeJoiner, WEBRTC_MODE } from './domain/hls-handoff';
 import { hlsLinkExpiry, hlsLinkPrefix, LIVE_PLAYLIST } from './domain/hls-links';
 import { LoadMonitor } from './load-monitor.service';
@@ -18,6 +19,13 @@ export interface RouteCaller {
   canTeach: boolean;
   guest: boolean;
 }
+
+/** How many of a set's members are in the class now (the presence hash): the set stays small (WebRTC is capped). */
+const PRESENT_MEMBERS = `local n = 0
+for _, u in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if redis.call('HEXISTS', KEYS[2], u) == 1 then n = n + 1 end
+end
+return n`;
 
 /** HLS viewers listed to the instructor (the counts are always whole). */
 export const HLS_LISTED_VIEWERS = 500;
@@ -61,13 +69,12 @@ export class HlsHandoff implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.subs.push(
-      // Someone who left (or was removed) is a new joiner when they come back; a dropped connection is not.
+      // Someone who left (or was removed) is a new joiner when they come back; a dropped connection keeps
+      // its WebRTC seat (counted only while present). A viewer who is gone no longer watches, whatever the reason.
       this.events.on('participant.left').subscribe(({ sessionId, userId, reason }) => {
-        if (reason !== 'left' && reason !== 'removed') return;
-        void this.redis
-          .multi()
-          .srem(this.keys.webrtc(sessionId), userId)
-          .srem(this.keys.hls(sessionId), userId)
+        const multi = this.redis.multi().srem(this.keys.hls(sessionId), userId);
+        if (reason === 'left' || reason === 'removed') multi.srem(this.keys.webrtc(sessionId), userId);
+        void multi
           .exec()
           .then(() => this.changed(sessionId))
           .catch(() => undefined);
@@ -114,7 +121,7 @@ export class HlsHandoff implements OnModuleInit, OnModuleDestroy {
     const [previous, host, webrtc] = await Promise.all([
       this.mode(sessionId),
       this.cluster.hostOf(sessionId),
-      this.redis.scard(this.keys.webrtc(sessionId)),
+      this.presentOnWebrtc(sessionId),
     ]);
     const samples = host ? await this.monitor.samplesOf(host) : [];
     const next = nextMode(previous, samples, webrtc, Date.now(), this.config.hls.thresholds);
@@ -188,9 +195,14 @@ export class HlsHandoff implements OnModuleInit, OnModuleDestroy {
     return this.paths(sessionId);
   }
 
+  /** People on WebRTC who are in the class now (a dropped connection keeps its seat but is not counted). */
+  private async presentOnWebrtc(sessionId: string): Promise<number> {
+    return Number(await this.redis.eval(PRESENT_MEMBERS, 2, this.keys.webrtc(sessionId), presentPeopleKey(sessionId)));
+  }
+
   async paths(sessionId: string): Promise<MediaPaths> {
     const [webrtc, hls, ids] = await Promise.all([
-      this.redis.scard(this.keys.webrtc(sessionId)),
+      this.presentOnWebrtc(sessionId),
       this.redis.scard(this.keys.hls(sessionId)),
       this.redis.sscan(this.keys.hls(sessionId), 0, 'COUNT', HLS_LISTED_VIEWERS),
     ]);
