@@ -816,6 +816,14 @@ export const EN = {
     hour: '1 hour',
     hours: '{{ n }} hours',
   },
+  platformDefaults: {
+    own: "Thresholds of this platform (else Lectern's: late after {{ late }} min, {{ share }}% active)",
+    lateAfter: 'Late after (min)',
+    leftEarly: 'Left early at (min before the end)',
+    minMinutes: 'Minimum active minutes (empty: none)',
+    minShare: 'Minimum active share, % (empty: none)',
+    zone: 'Time zone of its courses (empty: UTC)',
+  },
   guests: {
     title: 'Guest links',
     label: 'Label',

@@ -816,6 +816,14 @@ export const ES: Translations = {
     hour: '1 hora',
     hours: '{{ n }} horas',
   },
+  platformDefaults: {
+    own: 'Umbrales de esta plataforma (si no, los de Lectern: tarde después de {{ late }} min, {{ share }} % activo)',
+    lateAfter: 'Tarde después de (min)',
+    leftEarly: 'Salida anticipada a (min antes del final)',
+    minMinutes: 'Minutos activos mínimos (vacío: ninguno)',
+    minShare: 'Parte activa mínima, % (vacío: ninguna)',
+    zone: 'Zona horaria de sus cursos (vacía: UTC)',
+  },
   guests: {
     title: 'Enlaces de invitado',
     label: 'Etiqueta',

@@ -1,6 +1,8 @@
 import { ChangeDetectionStrategy, Component, inject, input, OnInit, signal } from '@angular/core';
 import type { PlatformAttendanceView } from '@contracts/attendance';
+import { TranslocoPipe, TranslocoService } from '@jsverse/transloco';
 import { toShownError } from '../../core/api-error';
+import { LanguageService } from '../../core/i18n/i18n';
 import { zoneChoices, zoneInput } from '../attendance/course-settings';
 import { settingsBody, type SettingsForm } from '../attendance/settings-form';
 import { AdminApi } from './admin-api.service';
@@ -14,6 +16,7 @@ const text = (n: number | null) => (n === null ? '' : String(n));
  */
 @Component({
   selector: 'app-platform-attendance',
+  imports: [TranslocoPipe],
   template: `
     <form class="defaults" (submit)="save($event)" [attr.data-platform]="platformId()" novalidate>
       @if (form(); as f) {
@@ -24,13 +27,16 @@ const text = (n: number | null) => (n === null ? '' : String(n));
             (change)="set('ownThresholds', $any($event.target).checked)"
             data-testid="platform-own-thresholds"
           />
-          Thresholds of this platform (else Lectern's: late after {{ view()?.defaults?.lateAfterMinutes }} min,
-          {{ view()?.defaults?.minActivePercent }}% active)
+          {{
+            'platformDefaults.own'
+              | transloco
+                : { late: view()?.defaults?.lateAfterMinutes ?? '', share: view()?.defaults?.minActivePercent ?? '' }
+          }}
         </label>
         @if (f.ownThresholds) {
           <div class="fields">
             <label
-              >Late after (min)
+              >{{ 'platformDefaults.lateAfter' | transloco }}
               <input
                 inputmode="numeric"
                 [value]="f.lateAfterMinutes"
@@ -38,7 +44,7 @@ const text = (n: number | null) => (n === null ? '' : String(n));
                 data-testid="platform-late-after"
             /></label>
             <label
-              >Left early at (min before the end)
+              >{{ 'platformDefaults.leftEarly' | transloco }}
               <input
                 inputmode="numeric"
                 [value]="f.leftEarlyMinutes"
@@ -46,7 +52,7 @@ const text = (n: number | null) => (n === null ? '' : String(n));
                 data-testid="platform-left-early"
             /></label>
             <label
-              >Minimum active minutes (empty: none)
+              >{{ 'platformDefaults.minMinutes' | transloco }}
               <input
                 inputmode="numeric"
                 [value]="f.minActiveMinutes"
@@ -54,7 +60,7 @@ const text = (n: number | null) => (n === null ? '' : String(n));
                 data-testid="platform-min-active-minutes"
             /></label>
             <label
-              >Minimum active share, % (empty: none)
+              >{{ 'platformDefaults.minShare' | transloco }}
               <input
                 inputmode="decimal"
                 [value]="f.minActivePercent"
@@ -64,7 +70,7 @@ const text = (n: number | null) => (n === null ? '' : String(n));
           </div>
         }
         <label
-          >Time zone of its courses (empty: UTC)
+          >{{ 'platformDefaults.zone' | transloco }}
           <input
             type="text"
             list="admin-zones"
@@ -79,9 +85,11 @@ const text = (n: number | null) => (n === null ? '' : String(n));
           }
         </datalist>
         <p class="actions">
-          <button class="btn" type="submit" [disabled]="busy()" data-testid="platform-attendance-save">Save</button>
+          <button class="btn" type="submit" [disabled]="busy()" data-testid="platform-attendance-save">
+            {{ 'common.save' | transloco }}
+          </button>
           @if (saved()) {
-            <span role="status" data-testid="platform-attendance-saved">Saved</span>
+            <span role="status" data-testid="platform-attendance-saved">{{ 'courseSettings.saved' | transloco }}</span>
           }
         </p>
       }
@@ -121,6 +129,8 @@ const text = (n: number | null) => (n === null ? '' : String(n));
 })
 export class PlatformAttendanceComponent implements OnInit {
   private readonly api = inject(AdminApi);
+  private readonly i18n = inject(TranslocoService);
+  private readonly language = inject(LanguageService);
   readonly token = input.required<string>();
   readonly platformId = input.required<string>();
   protected readonly zones = zoneChoices();
@@ -135,7 +145,7 @@ export class PlatformAttendanceComponent implements OnInit {
     try {
       this.show(await this.api.platformAttendance(this.token(), this.platformId()));
     } catch (e) {
-      this.problem.set(toShownError(e).message);
+      this.problem.set(this.language.errorText(toShownError(e)));
     }
   }
 
@@ -149,10 +159,10 @@ export class PlatformAttendanceComponent implements OnInit {
     event.preventDefault();
     const f = this.form();
     if (!f) return;
-    const checked = settingsBody(f);
+    const checked = settingsBody(f, (key, params) => this.i18n.translate(key, params));
     if (!checked.ok) return this.problem.set(checked.message);
     const zone = zoneInput(this.zone());
-    if (!zone.ok) return this.problem.set(zone.message);
+    if (!zone.ok) return this.problem.set(this.i18n.translate('courseSettings.notZone', { zone: this.zone().trim() }));
     this.busy.set(true);
     try {
       this.show(
@@ -164,7 +174,7 @@ export class PlatformAttendanceComponent implements OnInit {
       this.problem.set(null);
       this.saved.set(true);
     } catch (e) {
-      this.problem.set(toShownError(e).message);
+      this.problem.set(this.language.errorText(toShownError(e)));
     } finally {
       this.busy.set(false);
     }
