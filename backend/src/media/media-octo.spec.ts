@@ -215,6 +215,74 @@ describe.skipIf(mediaTestsOptedOut())('media: one class spread over two hosts (p
     expect(await redis.hgetall(`media:peers:${sessionId}`)).toEqual({ [teacher.peerId!]: viaA.instanceId });
     expect(await redis.hlen(`media:producers:${sessionId}`)).toBe(0);
     await viaA.call({ op: 'closeRoom', sessionId });
+    // B was only taken for silent: A no longer lists it for the class, so its part is closed here.
+    mediaB.closeRoom(sessionId);
+  });
+
+  it("applies a pause the producer's host tells while the pulled copy is still being produced", async () => {
+    await waitFor(
+      async () => (await a.app.get(MediaHosts).list()).every((h) => h.peers === 0),
+      'both hosts report no peers',
+    );
+    const sessionId = crypto.randomUUID();
+    const teacher = caller(sessionId, true);
+    const student = caller(sessionId, false);
+    const viaA = a.app.get(MediaCluster);
+    const viaB = b.app.get(MediaCluster);
+    // B's way to A, with a hook between A's answer to pipeProduce and B producing the copy: the race
+    // of a browser toggling its microphone right as someone on the other host starts to consume it.
+    const seen: string[] = [];
+    const pipeEvent = mediaB.pipeEvent.bind(mediaB);
+    mediaB.pipeEvent = (r) => {
+      if (r.event.kind !== 'linkClosed') seen.push(`${r.event.kind}:${r.event.producerId}`);
+      return pipeEvent(r);
+    };
+    let between: (() => Promise<void>) | null = null;
+    mediaB.attach({
+      self: viaB.instanceId,
+      call: async (host, request) => {
+        const reply = await viaB.callHost(host, request);
+        if (request.op === 'pipeProduce' && between) await between();
+        return reply;
+      },
+    });
+    try {
+      const joined = await viaA.call({ op: 'join', caller: teacher, peerId: teacher.peerId! });
+      await viaA.call({ op: 'join', caller: student, peerId: student.peerId! });
+      expect(mediaB.room(sessionId)?.peers.has(student.peerId!)).toBe(true);
+      const caps = (joined.routerRtpCapabilities as { codecs: unknown[] }).codecs as never;
+      for (const c of [teacher, student])
+        await viaA.call({ op: 'ready', caller: c, rtpCapabilities: { codecs: caps } });
+      const send = await viaA.call({ op: 'createTransport', caller: teacher, direction: 'send' });
+      await viaA.call({ op: 'createTransport', caller: student, direction: 'recv' });
+      await viaA.call({
+        op: 'connectTransport',
+        caller: teacher,
+        transportId: send.id,
+        dtlsParameters: { role: 'client', fingerprints: [fingerprint()] },
+      });
+      const mic = await viaA.call({
+        op: 'produce',
+        caller: teacher,
+        transportId: send.id,
+        kind: 'audio',
+        source: 'mic',
+        rtpParameters: opus(7201),
+      });
+      between = async () => {
+        between = null;
+        await viaA.call({ op: 'pauseProducer', caller: teacher, producerId: mic.producerId, paused: true });
+        await waitFor(() => seen.includes(`paused:${mic.producerId}`), "A's pause heard on B");
+      };
+      const consumed = await viaA.call({ op: 'consume', caller: student, producerId: mic.producerId });
+      // A answered "not paused", then paused: the copy on B and the student's consumer know it.
+      expect(mediaB.room(sessionId)!.findProducer(mic.producerId)!.producer.paused).toBe(true);
+      expect(consumed.producerPaused).toBe(true);
+      await viaA.call({ op: 'closeRoom', sessionId });
+    } finally {
+      mediaB.attach({ self: viaB.instanceId, call: (host, request) => viaB.callHost(host, request) });
+      mediaB.pipeEvent = pipeEvent;
+    }
   });
 
   it('refuses a link whose SRTP setting or address does not match, with a code', async () => {
