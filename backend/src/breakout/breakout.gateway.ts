@@ -164,7 +164,11 @@ export class BreakoutGateway implements OnGatewayInit, OnModuleDestroy {
         await this.leaveMedia(socket, data, from);
         await this.breakouts.visited(member, session, from, target.roomId);
       }
-      return { roomId: here(target.roomId), name: target.name, chat: await this.chat.history(target.roomId) };
+      const [chat, participants] = await Promise.all([
+        this.chat.history(target.roomId),
+        this.breakouts.people(member.sessionId),
+      ]);
+      return { roomId: here(target.roomId), name: target.name, chat, participants };
     });
   }
 

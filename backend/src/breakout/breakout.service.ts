@@ -298,6 +298,11 @@ export class BreakoutService implements OnModuleInit, OnModuleDestroy {
     return { ...state, mine, here: member.roomId === sid ? null : member.roomId };
   }
 
+  /** The class's people now (whichever room they are in). */
+  people(sid: string): Promise<Participant[]> {
+    return this.presence.participants(sid);
+  }
+
   /** The rooms now, with names from presence; help requests only for instructors. */
   async state(sid: string, forTeacher = false): Promise<BreakoutState> {
     const run = await this.store.run(sid);

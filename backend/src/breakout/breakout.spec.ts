@@ -116,10 +116,10 @@ describe('breakout rooms (real Postgres, Redis, Bull)', () => {
       expect(await code(people[who], BreakoutEvents.enter, { roomId: other.id }), `${who} into another room`).toBe(
         'NOT_PLACED',
       );
-      expect(await ok(people[who], BreakoutEvents.enter, { roomId: mine.id })).toMatchObject({
-        roomId: mine.id,
-        name: mine.name,
-      });
+      const entered = await ok(people[who], BreakoutEvents.enter, { roomId: mine.id });
+      expect(entered).toMatchObject({ roomId: mine.id, name: mine.name });
+      // The class's people come with it (presence changes reach only the main room while one is away).
+      expect(entered.participants.map((p) => p.userId).sort()).toEqual(Object.values(ids).sort());
       // Placed students stay in their room: not back to the main room on their own.
       expect(await code(people[who], BreakoutEvents.enter, { roomId: null })).toBe('PLACED_IN_BREAKOUT');
     }

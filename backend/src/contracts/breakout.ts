@@ -3,7 +3,7 @@
  * what the server announces, and the REST bodies of plans. See backend/src/breakout/PROTOCOL.md.
  */
 import { z } from 'zod';
-import type { ChatMessage } from './realtime';
+import type { ChatMessage, Participant } from './realtime';
 
 const uuid = z.uuid();
 export const MAX_BREAKOUT_ROOMS = 50;
@@ -120,11 +120,15 @@ export interface BreakoutHelpRequest {
   at: string;
 }
 
-/** Where the asking socket is now (its membership's room): null is the main room; the room's chat so far. */
+/**
+ * Where the asking socket is now (its membership's room): null is the main room; the room's chat so far,
+ * and the class's people now (presence changes reach only the main room's sockets while one is away).
+ */
 export interface BreakoutEnterAck {
   roomId: string | null;
   name: string | null;
   chat: ChatMessage[];
+  participants: Participant[];
 }
 
 export type BreakoutAckData = {

@@ -253,6 +253,7 @@ export class RoomSocket implements OnDestroy {
     const now = ack.data.roomId ? { id: ack.data.roomId, name: ack.data.name ?? '' } : null;
     const changed = (this.breakoutRoom()?.id ?? null) !== (now?.id ?? null);
     this.breakoutRoom.set(now);
+    this.participants.set(ack.data.participants);
     if (changed) {
       this.chat.set(ack.data.chat);
       this.moves.update((n) => n + 1);
