@@ -5,9 +5,10 @@
 //     /proc) with 0, then N WebRTC-like consumers (PlainTransports with SRTP, as bench/media-sfu.mjs
 //     drives them: the worker encrypts and sends each packet once per consumer, as for a browser), while
 //     the HLS path costs the worker one consumer whatever the audience.
-//     Default steps stop at 100 consumers: twice, at a load average of 30-40, making consumers 101-200
-//     waited on the worker for over five minutes (not understood; bench/media-sfu.mjs goes to 400 on a
-//     quieter machine). The HLS packager's CPU (bench/lib/hls-pipeline.mjs: router -> PlainTransport -> FFmpeg H.264 ->
+//     By default one batch of 100 consumers: at a load average of 30-50, three runs that made a second
+//     batch after measuring the first (101-200, and once 51-100) waited on the worker for minutes and
+//     were stopped (not understood; bench/media-sfu.mjs steps to 400 on a quieter machine).
+//     The HLS packager's CPU (bench/lib/hls-pipeline.mjs: router -> PlainTransport -> FFmpeg H.264 ->
 //     1 s fMP4 segments) is read at the same time: the fixed cost of a broadcast.
 //  2. HLS side: a live playlist of 1 s H.264 fMP4 segments at 1 Mbit/s, replayed from pre-encoded
 //     segments (bench/lib/hls-replay.mjs: a live encoder starves on this shared machine and would stall
@@ -22,7 +23,7 @@
 // viewers is the figure to scale from.
 //
 //   node bench/hls-viewers.mjs [--steps 100,250,500,1000,2000] [--seconds 15] [--client-procs 2]
-//                              [--sfu-consumers 50,100] [--no-write]
+//                              [--sfu-consumers 100] [--no-write]
 //                              [--url http://127.0.0.1:PORT/…/live.m3u8 --server-pid PID]
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -44,7 +45,7 @@ const opt = (name, def) => {
 const STEPS = String(opt('steps', '100,250,500,1000,2000')).split(',').map(Number);
 const SECONDS = Number(opt('seconds', 15));
 const CLIENT_PROCS = Number(opt('client-procs', 2));
-const SFU_STEPS = String(opt('sfu-consumers', '50,100')).split(',').map(Number);
+const SFU_STEPS = String(opt('sfu-consumers', '100')).split(',').map(Number);
 const WRITE = !argv.includes('--no-write');
 // Another server's live playlist instead of the bench's (e.g. Lectern's broadcast), on loopback; with
 // --server-pid its CPU is read too.

@@ -130,7 +130,21 @@ export async function startHlsPipeline({
   const close = async () => {
     if (painter) clearInterval(painter);
     for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-    await Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)))));
+    // FFmpeg blocked on an RTP input that went quiet can ignore SIGTERM: SIGKILL after 3 s (a run once
+    // waited minutes here).
+    await Promise.all(
+      children.map((c) =>
+        c.exitCode !== null || c.signalCode !== null
+          ? null
+          : new Promise((r) => {
+              const kill = setTimeout(() => c.kill('SIGKILL'), 3000);
+              c.once('exit', () => {
+                clearTimeout(kill);
+                r();
+              });
+            }),
+      ),
+    );
     worker.close();
   };
   try {
