@@ -293,5 +293,19 @@ describe('breakout rooms (real Postgres, Redis, Bull)', () => {
     // A new class can start (the breakout rows never held the classroom's one-live-class index).
     const again = await api('/api/classroom/sessions', { method: 'POST' });
     expect(again.status).toBeLessThan(300);
-  }, 30_000);
+
+    // A room's saved board is the class's: readable by its members, not by someone removed from the class.
+    const rooms = (await (await api(`/api/breakouts/sessions/${sessionId}/rooms`)).json()) as BreakoutRoomRecord[];
+    const withBoard = rooms.find((r) => r.hasBoard)!;
+    const graceToken = await client.launch('phys-101', 'dev-grace');
+    expect((await client.api(`/api/whiteboard/sessions/${withBoard.id}`, graceToken)).status).toBe(200);
+    // The row the instructor's Remove writes (the removal itself is class-control's spec).
+    await t.db.query(`INSERT INTO session_removal (session_id, user_id, removed_by) VALUES ($1, $2, $3)`, [
+      sessionId,
+      ids.grace,
+      ids.ada,
+    ]);
+    expect((await client.api(`/api/whiteboard/sessions/${sessionId}`, graceToken)).status).toBe(404);
+    expect((await client.api(`/api/whiteboard/sessions/${withBoard.id}`, graceToken)).status).toBe(404);
+  }, 60_000);
 });

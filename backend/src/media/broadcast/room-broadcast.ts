@@ -57,13 +57,24 @@ export class RoomBroadcast {
   private readonly poll: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
   private switching: Promise<void> = Promise.resolve();
+  private publishing: Promise<void> | null = null;
 
   constructor(
     private readonly stage: BroadcastStage,
     private readonly settings: BroadcastSettings,
   ) {
     this.unsubscribe = stage.onChange(() => this.sceneMayHaveChanged());
-    this.poll = setInterval(() => void this.publish(), POLL_MS);
+    // One publish at a time (under load one can outlast the interval: two would race on the temp file),
+    // and a failed one is logged, never an unhandled rejection.
+    this.poll = setInterval(() => {
+      if (this.publishing) return;
+      this.publishing = this.publish()
+        .catch((e: unknown) => {
+          // The class closing removes the folder under a publish: nothing to say then.
+          if (!this.closed) this.settings.warn(`broadcast playlist not published: ${(e as Error).message}`);
+        })
+        .finally(() => (this.publishing = null));
+    }, POLL_MS);
     this.poll.unref();
     this.switchTo(this.chosen());
   }

@@ -82,7 +82,8 @@ export class SavedBoardsRepository {
       `SELECT w.seq, w.page_order, w.pages, w.saved_at
          FROM whiteboard_snapshot w JOIN live_session s ON s.id = w.session_id
         WHERE w.session_id = $1 AND w.course_id = $2 AND s.activity_id = $3 AND s.ended_at IS NOT NULL
-          AND NOT EXISTS (SELECT 1 FROM session_removal r WHERE r.session_id = s.id AND r.user_id = $4)`,
+          AND NOT EXISTS (SELECT 1 FROM session_removal r
+                           WHERE r.session_id IN (s.id, s.parent_session_id) AND r.user_id = $4)`,
       [sessionId, courseId, activityId, userId],
     );
     return row ? { seq: row.seq, pageOrder: row.page_order, pages: row.pages, savedAt: new Date(row.saved_at) } : null;
