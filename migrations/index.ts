@@ -20,6 +20,7 @@ import { AddObserversAndTimeZones1796372000000 } from './1796372000000-add-obser
 import { AllowObserverAndDesignerRoles1796379190000 } from './1796379190000-allow-observer-and-designer-roles';
 import { AddUserLocale1796382000000 } from './1796382000000-add-user-locale';
 import { CreateBreakouts1796386000000 } from './1796386000000-create-breakouts';
+import { AllowBreakoutMarks1796387000000 } from './1796387000000-allow-breakout-marks';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   AllowObserverAndDesignerRoles1796379190000,
   AddUserLocale1796382000000,
   CreateBreakouts1796386000000,
+  AllowBreakoutMarks1796387000000,
 ];

@@ -129,6 +129,12 @@ export class BreakoutService implements OnModuleInit, OnModuleDestroy {
       await this.repo.dropRooms(run.rooms.map((r) => r.id)).catch(() => undefined);
       throw already();
     }
+    this.events.emit('breakouts.opened', {
+      sessionId: sid,
+      courseId: member.courseId,
+      at: new Date(),
+      rooms: run.rooms.map((r) => r.name),
+    });
     if (timer) await this.schedule(sid, member.courseId, run.runId, timer);
     if (input.copyBoard) await this.copyBoard(member, run.rooms).catch((e) => this.logger.warn(`board copy: ${e}`));
     return this.announceState(sid);
@@ -242,6 +248,7 @@ export class BreakoutService implements OnModuleInit, OnModuleDestroy {
    */
   async recall(sid: string, courseId: string, runId?: string): Promise<BreakoutState> {
     const run = await this.store.take(sid, runId);
+    if (run) this.events.emit('breakouts.closed', { sessionId: sid, courseId, at: new Date() });
     const ended = await this.repo.closeRooms(sid);
     for (const roomId of ended)
       await this.whiteboard

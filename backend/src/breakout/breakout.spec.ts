@@ -221,6 +221,25 @@ describe('breakout rooms (real Postgres, Redis, Bull)', () => {
     expect(await code(people.grace, ClientEvents.chatSend, { clientId: crypto.randomUUID(), text: back })).toBe('OK');
     await people.ada.waitFor('chat:message', (m) => m.text === back);
 
+    // The split and the return are chapter marks of the class's recording (the rooms' names in the first).
+    await waitFor(
+      async () =>
+        (
+          await t.db.query(
+            `SELECT 1 FROM recording_mark WHERE session_id = $1 AND kind IN ('breakouts', 'breakouts-end')`,
+            [sessionId],
+          )
+        ).length >= 2,
+      'breakout chapter marks',
+    );
+    const marks = await t.db.query(
+      `SELECT kind, label FROM recording_mark WHERE session_id = $1 AND kind IN ('breakouts', 'breakouts-end') ORDER BY at`,
+      [sessionId],
+    );
+    expect(marks[0].kind).toBe('breakouts');
+    expect(marks[0].label).toMatch(/\w+, \w+/);
+    expect(marks.at(-1).kind).toBe('breakouts-end');
+
     // After class (and during it, for instructors): each room's chat; boards saved for the saved-board page.
     const rooms = (await (await api(`/api/breakouts/sessions/${sessionId}/rooms`)).json()) as BreakoutRoomRecord[];
     expect(rooms).toHaveLength(2);

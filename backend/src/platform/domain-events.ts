@@ -34,6 +34,9 @@ export interface DomainEventMap {
     by: string;
   };
   'session.ended': { sessionId: string; courseId: string; at: Date };
+  /** The class split into breakout rooms (their names), and later came back together (the recording's chapters). */
+  'breakouts.opened': { sessionId: string; courseId: string; at: Date; rooms: string[] };
+  'breakouts.closed': { sessionId: string; courseId: string; at: Date };
   /**
    * A student's quiz answer was accepted (a change allowed by the instructor is another accepted answer);
    * nothing for a refused one. answerMs: from the launch to the answer. correct: null for a poll, else

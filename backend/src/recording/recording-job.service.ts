@@ -23,7 +23,15 @@ export interface CompositeJob {
   sessionId: string;
 }
 
-const MARK_KINDS: ReadonlySet<string> = new Set(['pause', 'resume', 'screen-start', 'screen-stop', 'gap']);
+const MARK_KINDS: ReadonlySet<string> = new Set([
+  'pause',
+  'resume',
+  'screen-start',
+  'screen-stop',
+  'gap',
+  'breakouts',
+  'breakouts-end',
+]);
 const PROGRESS_EVERY_MS = 1000;
 const POLL_MS = 500;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -55,6 +55,17 @@ export class RecordingService implements OnModuleInit, OnModuleDestroy {
           .then(() => this.redis.del(pauseKey(sessionId)))
           .catch((e: Error) => this.logger.warn(`stop mark of ${sessionId} not written: ${e.message}`));
       }),
+      // Breakout rooms are chapters of the class's recording: where the class split, and where it came back.
+      this.events.on('breakouts.opened').subscribe(({ sessionId, at, rooms }) => {
+        void this.repo
+          .mark(sessionId, 'breakouts', at, rooms.join(', ').slice(0, 200), null)
+          .catch((e: Error) => this.logger.warn(`breakout mark of ${sessionId} not written: ${e.message}`));
+      }),
+      this.events.on('breakouts.closed').subscribe(({ sessionId, at }) => {
+        void this.repo
+          .mark(sessionId, 'breakouts-end', at, null, null)
+          .catch((e: Error) => this.logger.warn(`breakout mark of ${sessionId} not written: ${e.message}`));
+      }),
     );
   }
 

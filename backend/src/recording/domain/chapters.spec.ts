@@ -29,6 +29,24 @@ describe('chapters', () => {
     ]);
   });
 
+  it('marks where the class split into breakout rooms (named) and where it came back', () => {
+    const chapters = buildChapters(
+      [
+        { kind: 'breakouts', at: at(100), label: 'Room 1, Room 2' },
+        { kind: 'breakouts-end', at: at(400) },
+        { kind: 'breakouts', at: at(450), label: null },
+      ],
+      origin,
+      500,
+    );
+    expect(chapters.map((c) => [c.start, c.title])).toEqual([
+      [0, 'Start of class'],
+      [100, 'Breakout rooms: Room 1, Room 2'],
+      [400, 'Back in the main room'],
+      [450, 'Breakout rooms'],
+    ]);
+  });
+
   it('merges marks seconds apart, leaves out marks outside the recording, and titles an unnamed page', () => {
     expect(
       buildChapters(

@@ -4,7 +4,8 @@
  * MP4 (FFmetadata) and as WebVTT for the player's chapter list.
  */
 
-export type ChapterMarkKind = 'page' | 'screen-start' | 'screen-stop' | 'pause' | 'resume' | 'gap';
+export type ChapterMarkKind =
+  'page' | 'screen-start' | 'screen-stop' | 'pause' | 'resume' | 'gap' | 'breakouts' | 'breakouts-end';
 
 export interface ChapterMark {
   at: Date;
@@ -37,6 +38,10 @@ export function markTitle(m: ChapterMark): string {
       return 'Recording resumed';
     case 'gap':
       return 'Recording gap';
+    case 'breakouts':
+      return m.label?.trim() ? `Breakout rooms: ${m.label.trim()}` : 'Breakout rooms';
+    case 'breakouts-end':
+      return 'Back in the main room';
   }
 }
 

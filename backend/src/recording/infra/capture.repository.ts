@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { RunEndReason, TrackKind } from '../domain/capture-policy';
 
-export type MarkKind = 'start' | 'pause' | 'resume' | 'screen-start' | 'screen-stop' | 'gap' | 'stop';
+export type MarkKind =
+  'start' | 'pause' | 'resume' | 'screen-start' | 'screen-stop' | 'gap' | 'breakouts' | 'breakouts-end' | 'stop';
 
 export interface NewRun {
   id: string;
