@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { serverLanguage } from '../attendance/domain/attendance-words';
 import {
   QuizErrors,
   QuizServerEvents,
@@ -51,6 +52,12 @@ export class QuizResultsService {
     private readonly tenancy: TenancyService,
     private readonly announcer: QuizAnnouncer,
   ) {}
+
+  /** The language the instructor's files are written in: their LMS's (launch locale), else English. */
+  async languageOf(userId: string): Promise<'en' | 'es'> {
+    const [user] = await this.tenancy.users([userId]);
+    return serverLanguage(user?.locale);
+  }
 
   async bank(s: SessionClaims): Promise<BankQuestion[]> {
     return (await this.quizzes.bank(s.courseId)).map(bankView);

@@ -7,7 +7,7 @@ import type { SessionClaims } from '../platform/auth/session-token';
 import { ForbiddenError } from '../platform/domain-error';
 import { parseInput } from '../platform/validation';
 import { canTeach } from '../tenancy/domain/role-mapping';
-import { resultsCsv } from './domain/results-csv';
+import { RESULTS_CSV_WORDS, resultsCsv } from './domain/results-csv';
 import { QuizResultsService } from './quiz-results.service';
 
 const requireTeacher = (s: SessionClaims) => {
@@ -62,11 +62,12 @@ export class QuizController {
   async csv(@Session() s: SessionClaims, @Param('id') quizId: string, @Res() res: Response) {
     requireTeacher(s);
     const r = await this.results.results(s, parseInput(id, quizId));
+    const lang = await this.results.languageOf(s.userId);
     res
       .status(200)
       .setHeader('Content-Type', 'text/csv; charset=utf-8')
       .setHeader('Content-Disposition', `attachment; filename="quiz-${r.quiz.id}.csv"`)
-      .send(resultsCsv(r));
+      .send(resultsCsv(r, RESULTS_CSV_WORDS[lang]));
   }
 
   @Put('answers/:id/mark')

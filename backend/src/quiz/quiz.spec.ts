@@ -308,6 +308,15 @@ describe('live quizzes (real Postgres, Redis, Bull; dev LMS gradebook)', () => {
       'quiz,student,present,score,points,question,prompt,answer,mark,marked_by_hand,answer_seconds',
     );
     expect(text).toContain('Warm-up,Alan Turing,true,4,12,3,Largest planet?,Jupitor,1,true,');
+    // An instructor whose LMS speaks Spanish (launch locale es) gets the file in Spanish; the data is the same.
+    const login = await client.login(await client.loginUrl('phys-101', 'dev-ada', { locale: 'es' }));
+    const form = await client.authorize(login.authUrl);
+    const spanish = await client.exchange(await client.codeOf(await client.postLaunch(form, login.cookie)));
+    const es = await (await api(`/api/quiz/quizzes/${quiz.id}/results.csv`, spanish)).text();
+    expect(es.split('\r\n')[0]).toBe(
+      'cuestionario,estudiante,presente,puntuación,puntos,pregunta,enunciado,respuesta,nota,corregida_a_mano,segundos_respuesta',
+    );
+    expect(es).toContain('Warm-up,Alan Turing,true,4,12,3,Largest planet?,Jupitor,1,true,');
     expect((await api(`/api/quiz/quizzes/${quiz.id}/results`, await client.launch('hist-210', 'dev-ada'))).status).toBe(
       404,
     );
