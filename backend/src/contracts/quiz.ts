@@ -160,6 +160,8 @@ export interface TallyBar {
   /** The option index, `true`/`false`, or the normalised short or numeric answer; `other` sums the rest. */
   key: string;
   label: string;
+  /** A true/false question's bars: which word the app shows in its own language (label is the English). */
+  term?: 'true' | 'false';
   count: number;
   /** Whether this bar is a right answer (instructors, and everyone after reveal; absent for polls). */
   correct?: boolean;

@@ -53,6 +53,7 @@ export function buildTally(
       bars = [true, false].map((v) => ({
         key: String(v),
         label: v ? 'True' : 'False',
+        term: v ? ('true' as const) : ('false' as const),
         count: count(String(v)),
         ...(withCorrect ? { correct: q.correct === v } : {}),
       }));

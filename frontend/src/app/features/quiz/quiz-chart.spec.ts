@@ -99,6 +99,25 @@ describe("a question's tally", () => {
     expect(questionChart({ questionId: 'q', answered: 0, bars: [] }, 0, true).bars).toEqual([]);
   });
 
+  it("words a true/false question's bars in the app's language, not the server's English", () => {
+    const es = (key: string) => ({ 'quizTeach.true': 'Verdadero', 'quizTeach.false': 'Falso' })[key] ?? key;
+    const v = questionChart(
+      {
+        questionId: 'q',
+        answered: 2,
+        bars: [
+          { key: 'true', label: 'True', term: 'true', count: 1 },
+          { key: 'false', label: 'False', term: 'false', count: 1 },
+          { key: 'true-ish', label: 'True', count: 0 },
+        ],
+      },
+      null,
+      false,
+      es as never,
+    );
+    expect(v.bars.map((b) => b.label)).toEqual(['Verdadero', 'Falso', 'True']);
+  });
+
   it('summary without a known presence count', () => {
     expect(answeredSummary(3, null)).toBe('3 answered');
   });

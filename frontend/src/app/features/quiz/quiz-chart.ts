@@ -68,6 +68,7 @@ export function chartView(
   const axisMax = niceAxisMax(Math.max(0, ...entries.map((e) => e.count)));
   const bars = entries.map((e, i) => ({
     ...e,
+    label: e.term ? t(`quizTeach.${e.term}`) : e.label,
     correct: showCorrect ? !!e.correct : undefined,
     fraction: Math.min(1, e.count / axisMax),
     percent: answered > 0 ? Math.round((100 * e.count) / answered) : 0,
