@@ -167,4 +167,43 @@ describe.skipIf(mediaTestsOptedOut())('live broadcast: producers to HLS with a r
     // Closed: its FFmpeg gone and its files removed.
     expect(await livePlaylist()).toBe('');
   }, 150_000);
+
+  it('keeps the same run through a mute: segments go on while the voice is paused and after it resumes', async () => {
+    // The producers of the test above are still sending: the scene is its mic and its screen share.
+    const mic = producers.find((p) => p.source === 'mic')!;
+    const launcher = await writeLauncher(dir, 'ffmpeg', { niceness: 0, name: 'broadcast-ffmpeg' });
+    const broadcast = new RoomBroadcast(stage, {
+      folder: path.join(dir, 'muted'),
+      launcher,
+      segmentSeconds: 1,
+      warn: (m) => console.warn(m),
+    });
+    const segmentsAfter = async (count: number, what: string) =>
+      waitFor(async () => broadcast.published >= count, what, 40_000);
+    try {
+      await segmentsAfter(2, 'the first segments');
+      const scene = broadcast.currentScene;
+      expect(scene?.audio).toBe(mic.id);
+      // The instructor mutes: the producer is paused (no packets reach FFmpeg) and the stage says so.
+      await mic.producer.pause();
+      mic.paused = true;
+      for (const l of listeners) l();
+      const atMute = broadcast.published;
+      // Three more one-second segments while muted: longer than the 1.5 s a scene change would take to settle.
+      await segmentsAfter(atMute + 3, 'segments while the voice is muted');
+      expect(broadcast.runCount).toBe(1);
+      expect(broadcast.currentScene).toEqual(scene);
+      await mic.producer.resume();
+      mic.paused = false;
+      for (const l of listeners) l();
+      const atUnmute = broadcast.published;
+      await segmentsAfter(atUnmute + 3, 'segments after the unmute');
+      expect(broadcast.runCount).toBe(1);
+      const text = await readFile(path.join(dir, 'muted', 'live.m3u8'), 'utf8');
+      expect(text).not.toContain('#EXT-X-DISCONTINUITY\n');
+      expect(text).not.toContain('r2/');
+    } finally {
+      await broadcast.close();
+    }
+  }, 120_000);
 });

@@ -93,7 +93,8 @@ export class RoomBroadcast {
   }
 
   private chosen(): Scene {
-    return chooseScene(this.stage.producers(), this.stage.activeSpeakerUserId());
+    // The scene on air goes in: its voice being muted is not a change (see chooseScene).
+    return chooseScene(this.stage.producers(), this.stage.activeSpeakerUserId(), this.scene);
   }
 
   private sceneMayHaveChanged(): void {

@@ -7,6 +7,11 @@
  * were there before the class got busy), else an instructor's. Picture: a screen being shared (an instructor's first),
  * else the voice's camera, else an instructor's camera. Paused producers send nothing, so they are not
  * chosen (FFmpeg would wait for their packets); the broadcast then plays silence or a plain picture.
+ *
+ * Except the voice already on air: its microphone being muted (paused) keeps it chosen, so a mute/unmute
+ * is not a scene change (a new FFmpeg run, ~2 s lost for the viewers). FFmpeg plays silence in the gap
+ * (the muxer waits at most `-max_interleave_delta` for a quiet stream; aresample pads the hole). A paused
+ * camera or screen still drops out: with no video packets FFmpeg would cut no segments.
  */
 export interface StageProducer {
   id: string;
@@ -21,8 +26,13 @@ export interface Scene {
   video: string | null;
 }
 
-export function chooseScene(producers: StageProducer[], activeSpeakerUserId: string | null): Scene {
-  const live = producers.filter((p) => !p.paused);
+export function chooseScene(
+  producers: StageProducer[],
+  activeSpeakerUserId: string | null,
+  current: Scene | null = null,
+): Scene {
+  const onAir = current?.audio ?? null;
+  const live = producers.filter((p) => !p.paused || (p.source === 'mic' && p.id === onAir));
   const teacherFirst = (a: StageProducer, b: StageProducer) =>
     Number(b.canTeach) - Number(a.canTeach) || (a.id < b.id ? -1 : 1);
   const mics = live.filter((p) => p.source === 'mic').sort(teacherFirst);

@@ -31,6 +31,24 @@ describe('broadcast scene', () => {
     expect(chooseScene([p('tm', 'ada', true, 'mic', true), teacherCam], null)).toEqual({ audio: null, video: 'tc' });
     expect(chooseScene([], null)).toEqual({ audio: null, video: null });
   });
+
+  it('keeps the voice on air through a mute (a paused mic of the current scene), so a mute/unmute is no new run', () => {
+    const onAir = { audio: 'tm', video: 'tc' };
+    const mutedTeacher = p('tm', 'ada', true, 'mic', true);
+    expect(chooseScene([mutedTeacher, teacherCam, studentMic], null, onAir)).toEqual(onAir);
+    // The muted voice was the active speaker's: still it, and still its camera.
+    const grace = { audio: 'sm', video: 'sc' };
+    const mutedGrace = p('sm', 'grace', false, 'mic', true);
+    expect(chooseScene([teacherMic, teacherCam, mutedGrace, studentCam], 'grace', grace)).toEqual(grace);
+    // Someone else speaking still takes over; a muted mic that is not on air is still left out.
+    expect(chooseScene([mutedTeacher, teacherCam, studentMic, studentCam], 'grace', onAir)).toEqual(grace);
+    expect(chooseScene([teacherMic, teacherCam, mutedGrace, studentCam], 'grace', onAir)).toEqual(onAir);
+    // A paused camera on air is not kept (no video packets: FFmpeg would cut no segments).
+    expect(chooseScene([teacherMic, p('tc', 'ada', true, 'camera', true)], null, onAir)).toEqual({
+      audio: 'tm',
+      video: null,
+    });
+  });
 });
 
 describe('broadcast FFmpeg arguments', () => {
