@@ -285,10 +285,14 @@ export class QuizService {
   private async storedCounts(quizId: string, ids: string[]) {
     const hit = this.storedTallies.get(quizId);
     if (hit && Date.now() - hit.at < STORED_TALLY_MS) return hit.counts;
+    const now = await this.quizzes.answeredNow(quizId);
     const counts = {
       questions: countAnswers(ids, await this.quizzes.answers(quizId)),
-      answered: await this.quizzes.answeredCount(quizId),
+      answered: now.answered,
     };
+    // Redis says closed a moment before Postgres's close commits: a count read in between is the open
+    // quiz's (an anonymous poll's respondents then count once per question), so it is not kept.
+    if (!now.closed) return counts;
     if (this.storedTallies.size > 1000) this.storedTallies.clear();
     this.storedTallies.set(quizId, { counts, at: Date.now() });
     return counts;

@@ -281,8 +281,16 @@ export class QuizRepository {
 
   /** How many people answered the quiz (see ANSWERED_SQL). */
   async answeredCount(quizId: string): Promise<number> {
-    const [row] = await this.db.query(`SELECT (${ANSWERED_SQL})::int AS n FROM quiz q WHERE q.id = $1`, [quizId]);
-    return row ? Number(row.n) : 0;
+    return (await this.answeredNow(quizId)).answered;
+  }
+
+  /** How many answered, and whether the quiz's close is committed (until then the count is the open one's). */
+  async answeredNow(quizId: string): Promise<{ answered: number; closed: boolean }> {
+    const [row] = await this.db.query(
+      `SELECT (${ANSWERED_SQL})::int AS n, q.closed_at IS NOT NULL AS closed FROM quiz q WHERE q.id = $1`,
+      [quizId],
+    );
+    return row ? { answered: Number(row.n), closed: Boolean(row.closed) } : { answered: 0, closed: false };
   }
 
   /** The class's open quiz, if any (at most one: the quiz_one_open index). */
