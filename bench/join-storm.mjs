@@ -64,11 +64,20 @@ if (process.argv[2] === '--worker') {
                   resolve();
                 });
                 s.once('connect', async () => {
+                  const connected = performance.now();
                   try {
                     const ack = await s.timeout(20000).emitWithAck('room:join', { sessionId: job.sessionId });
+                    const now = performance.now();
                     process.send(
                       ack.ok
-                        ? { ok: true, ms: performance.now() - started, participants: ack.data.participants.length }
+                        ? {
+                            ok: true,
+                            ms: now - started,
+                            connectMs: connected - started,
+                            joinMs: now - connected,
+                            at: job.at,
+                            participants: ack.data.participants.length,
+                          }
                         : { ok: false, error: ack.error.code },
                     );
                   } catch (e) {
@@ -323,6 +332,24 @@ async function main() {
       .map((r) => r.ms)
       .sort((a, b) => a - b);
     const errors = results.filter((r) => !r.ok);
+    // Where the time goes: the connection (TLS, Socket.io handshake, authentication) and the join apart,
+    // and the latency by ten-second slice of the ramp (a tail that grows with the rooms, or a stall).
+    const part = (key) => {
+      const v = results
+        .filter((r) => r.ok)
+        .map((r) => r[key])
+        .sort((a, b) => a - b);
+      return { p50: +pct(v, 50).toFixed(1), p95: +pct(v, 95).toFixed(1), p99: +pct(v, 99).toFixed(1) };
+    };
+    const slices = [];
+    for (let from = 0; from < SECONDS * 1000; from += 10000) {
+      const v = results
+        .filter((r) => r.ok && r.at >= from && r.at < from + 10000)
+        .map((r) => r.ms)
+        .sort((a, b) => a - b);
+      if (v.length)
+        slices.push({ fromS: from / 1000, joins: v.length, p50: +pct(v, 50).toFixed(1), p99: +pct(v, 99).toFixed(1) });
+    }
     const figures = {
       date: new Date().toISOString(),
       machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
@@ -341,6 +368,13 @@ async function main() {
         p99: +pct(ok, 99).toFixed(1),
         max: +ok.at(-1).toFixed(1),
       },
+      connectMs: part('connectMs'),
+      roomJoinMs: part('joinMs'),
+      bySlice: slices,
+      clientCpuMsPerJoin: +(
+        (workers.reduce((a, w) => a + treeCpuSeconds(w.pid), 0) * 1000) /
+        Math.max(1, ok.length)
+      ).toFixed(2),
       postgresTransactionsPerJoin: +((Number(pg1) - Number(pg0)) / Math.max(1, ok.length)).toFixed(2),
       redisCommandsPerJoin: +((redis1 - redis0) / Math.max(1, ok.length)).toFixed(1),
       memoryPerParticipantKb: +(
