@@ -87,7 +87,7 @@ export function projectedLoad(main: MediaHostReport, classPeersThere: number, ar
 }
 
 export function decideRegroup(input: RegroupInput): RegroupDecision {
-  const { classPeers, hosts, now, staleMs, limits, settings } = input;
+  const { classPeers, hosts, now, limits, settings } = input;
   const spreadOver = [...classPeers.entries()].filter(([, n]) => n > 0).map(([h]) => h);
   const main = classMain(input);
   if (spreadOver.length <= 1 || !main) return { kind: 'single', main: main ?? spreadOver[0] ?? null };
