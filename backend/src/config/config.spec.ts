@@ -77,6 +77,30 @@ describe('loadConfig', () => {
     ).toBe(true);
   });
 
+  it('takes a UDP port range for the pipes between media hosts, both ends, in order, clear of the WebRTC ports', () => {
+    expect(loadConfig({ ...base }).media.pipePorts).toBeNull();
+    expect(loadConfig({ ...base, MEDIA_PIPE_PORT_MIN: '41000', MEDIA_PIPE_PORT_MAX: '41099' }).media.pipePorts).toEqual(
+      { min: 41000, max: 41099 },
+    );
+    expect(() => loadConfig({ ...base, MEDIA_PIPE_PORT_MIN: '41000' })).toThrowError(
+      /MEDIA_PIPE_PORT_MIN and MEDIA_PIPE_PORT_MAX are set together/,
+    );
+    expect(() => loadConfig({ ...base, MEDIA_PIPE_PORT_MIN: '41100', MEDIA_PIPE_PORT_MAX: '41000' })).toThrowError(
+      /MEDIA_PIPE_PORT_MIN \(41100\) must not be above MEDIA_PIPE_PORT_MAX \(41000\)/,
+    );
+    expect(() => loadConfig({ ...base, MEDIA_PIPE_PORT_MIN: '80', MEDIA_PIPE_PORT_MAX: '90' })).toThrowError(
+      /MEDIA_PIPE_PORT_MIN Too small: expected number to be >=1024/,
+    );
+    // MEDIA_PORT 40000 with two workers takes 40000-40001.
+    expect(() =>
+      loadConfig({ ...base, MEDIA_WORKERS: '2', MEDIA_PIPE_PORT_MIN: '39990', MEDIA_PIPE_PORT_MAX: '40000' }),
+    ).toThrowError(/overlaps the WebRTC ports .*40000-40001/);
+    expect(
+      loadConfig({ ...base, MEDIA_WORKERS: '2', MEDIA_PIPE_PORT_MIN: '40002', MEDIA_PIPE_PORT_MAX: '40100' }).media
+        .pipePorts,
+    ).toEqual({ min: 40002, max: 40100 });
+  });
+
   it('strips a trailing slash from PUBLIC_URL', () => {
     expect(loadConfig({ ...base, PUBLIC_URL: 'https://lectern.example.edu/' }).publicUrl).toBe(
       'https://lectern.example.edu',

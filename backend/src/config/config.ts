@@ -85,6 +85,9 @@ const schema = z.object({
   MEDIA_PIPE_SRTP: booleanString.optional(),
   // The address other media hosts reach this one's pipe transports on (an IP); default MEDIA_LISTEN_IP, or MEDIA_ANNOUNCED_ADDRESS when that is a wildcard.
   MEDIA_PIPE_IP: z.union([z.ipv4(), z.ipv6()]).optional(),
+  // The UDP ports those pipe transports take (one per link), both or neither: a range an operator opens between media hosts.
+  MEDIA_PIPE_PORT_MIN: z.coerce.number().int().min(1024).max(65535).optional(),
+  MEDIA_PIPE_PORT_MAX: z.coerce.number().int().min(1024).max(65535).optional(),
   TURN_URLS: z.string().optional(),
   TURN_SECRET: z.string().min(16, 'must be at least 16 characters long').optional(),
   TURN_TTL_SECONDS: z.coerce
@@ -326,6 +329,8 @@ export interface MediaConfig {
   pipeSrtp: boolean;
   /** Where this host's pipe transports listen and what other hosts are told: an IP reachable from them. */
   pipeIp: { listen: string; announced: string | undefined };
+  /** The UDP ports the pipe transports take (MEDIA_PIPE_PORT_MIN..MAX); null: any free port of mediasoup's 10000–59999. */
+  pipePorts: { min: number; max: number } | null;
   /** TURN servers (coturn REST-API shared secret); urls empty: no TURN handed out. */
   turn: { urls: string[]; secret: string | undefined; ttlSeconds: number };
 }
@@ -339,6 +344,32 @@ function pipeAddress(
   if (pipeIp) return { listen: pipeIp, announced: undefined };
   const wildcard = listenIp === '0.0.0.0' || listenIp === '::';
   return { listen: listenIp, announced: wildcard ? announced : undefined };
+}
+
+/**
+ * MEDIA_PIPE_PORT_MIN/MAX: both or neither, in order, and clear of the WebRtcServers' ports (MEDIA_PORT,
+ * one per worker), which would otherwise make some links fail to bind.
+ */
+function pipePortProblems(c: {
+  MEDIA_PIPE_PORT_MIN?: number;
+  MEDIA_PIPE_PORT_MAX?: number;
+  MEDIA_PORT: number;
+  MEDIA_WORKERS?: number;
+}): string[] {
+  const { MEDIA_PIPE_PORT_MIN: min, MEDIA_PIPE_PORT_MAX: max } = c;
+  if (min === undefined && max === undefined) return [];
+  if (min === undefined || max === undefined)
+    return [
+      'MEDIA_PIPE_PORT_MIN and MEDIA_PIPE_PORT_MAX are set together (the range of UDP ports pipes between media hosts take)',
+    ];
+  if (min > max) return [`MEDIA_PIPE_PORT_MIN (${min}) must not be above MEDIA_PIPE_PORT_MAX (${max})`];
+  const workers = c.MEDIA_WORKERS ?? Math.max(1, availableParallelism());
+  const rtcLast = c.MEDIA_PORT + workers - 1;
+  if (c.MEDIA_PORT !== 0 && c.MEDIA_PORT <= max && rtcLast >= min)
+    return [
+      `MEDIA_PIPE_PORT_MIN..MAX (${min}-${max}) overlaps the WebRTC ports MEDIA_PORT..MEDIA_PORT+workers-1 (${c.MEDIA_PORT}-${rtcLast}): give the pipes a range of their own`,
+    ];
+  return [];
 }
 
 export class ConfigError extends Error {
@@ -403,6 +434,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     for (const v of ['RECORDINGS_S3_BUCKET', 'RECORDINGS_S3_ACCESS_KEY_ID', 'RECORDINGS_S3_SECRET_ACCESS_KEY'] as const)
       if (!c[v]) problems.push(`${v} is required when RECORDINGS_STORAGE is s3`);
   }
+  problems.push(...pipePortProblems(c));
   if (problems.length) throw new ConfigError(problems);
   const publicUrl = trimSlash(c.PUBLIC_URL ?? `http://localhost:${c.PORT}`);
   return {
@@ -492,6 +524,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       peersPerHost: c.MEDIA_PEERS_PER_HOST,
       pipeSrtp: c.MEDIA_PIPE_SRTP ?? true,
       pipeIp: pipeAddress(c.MEDIA_PIPE_IP, c.MEDIA_LISTEN_IP, c.MEDIA_ANNOUNCED_ADDRESS),
+      pipePorts:
+        c.MEDIA_PIPE_PORT_MIN !== undefined && c.MEDIA_PIPE_PORT_MAX !== undefined
+          ? { min: c.MEDIA_PIPE_PORT_MIN, max: c.MEDIA_PIPE_PORT_MAX }
+          : null,
       turn: { urls: turnUrls, secret: c.TURN_SECRET, ttlSeconds: c.TURN_TTL_SECONDS },
     },
     recording: {

@@ -17,6 +17,7 @@ import { mediaTestsOptedOut, requireWorker } from './testing/worker-check';
  * consumes the other's producers through real pipe transports between the two workers (UDP on
  * 127.0.0.1, SRTP), set up over the host protocol; a producer closed at its source closes its pulled
  * copy and the consumer on the other host (whose browser is told); the class ending closes every link.
+ * Each host's pipes take their ports from its MEDIA_PIPE_PORT_MIN..MAX (the range an operator opens).
  * That RTP really crosses such a link between machines is shown by e2e/media-netns.e2e.spec.ts.
  */
 describe.skipIf(mediaTestsOptedOut())('media: one class spread over two hosts (pipe transports, real workers)', () => {
@@ -26,6 +27,10 @@ describe.skipIf(mediaTestsOptedOut())('media: one class spread over two hosts (p
   let mediaA: MediaService;
   let mediaB: MediaService;
   const toSocketOnB: Array<[string, MediaServerMessage]> = [];
+  // A range of ten UDP ports per host, apart from each other (both listen on 127.0.0.1), picked per run.
+  const pipeBase = 30000 + crypto.randomInt(0, 900) * 10;
+  const rangeA = { min: pipeBase, max: pipeBase + 4 };
+  const rangeB = { min: pipeBase + 5, max: pipeBase + 9 };
 
   beforeAll(async () => {
     requireWorker();
@@ -38,8 +43,12 @@ describe.skipIf(mediaTestsOptedOut())('media: one class spread over two hosts (p
       PRESENCE_TTL_MS: '1500',
       PRESENCE_BEAT_MS: '250',
     };
-    a = await startTestApp(shared);
-    b = await startTestApp({ ...shared, PUBLIC_URL: a.url, DEV_PLATFORM_URL: a.platformUrl });
+    const range = (r: { min: number; max: number }) => ({
+      MEDIA_PIPE_PORT_MIN: String(r.min),
+      MEDIA_PIPE_PORT_MAX: String(r.max),
+    });
+    a = await startTestApp({ ...shared, ...range(rangeA) });
+    b = await startTestApp({ ...shared, ...range(rangeB), PUBLIC_URL: a.url, DEV_PLATFORM_URL: a.platformUrl });
     redis = new Redis(a.config.redisUrl);
     mediaA = a.app.get(MediaService);
     mediaB = b.app.get(MediaService);
@@ -135,6 +144,14 @@ describe.skipIf(mediaTestsOptedOut())('media: one class spread over two hosts (p
     // One link each way (each host opened one to pull), one producer pulled and one sent on each side.
     expect(roomA.links!.counts()).toEqual({ links: 2, pulled: 1, sent: 1 });
     expect(roomB.links!.counts()).toEqual({ links: 2, pulled: 1, sent: 1 });
+    // Every pipe bound a port of its host's MEDIA_PIPE_PORT_MIN..MAX (the firewall's range), and the two ends of a link differ.
+    const inRange = (ports: Array<{ port: number }>, r: { min: number; max: number }) =>
+      ports.every(({ port }) => port >= r.min && port <= r.max);
+    const portsA = roomA.links!.ports();
+    const portsB = roomB.links!.ports();
+    expect(portsA.map((p) => p.direction).sort()).toEqual(['in', 'out']);
+    expect(inRange(portsA, rangeA)).toBe(true);
+    expect(inRange(portsB, rangeB)).toBe(true);
     // The pulled copy on B is the teacher's camera under its own id, on a pipe transport whose far end is A's.
     const pulled = roomB.findProducer(tCam.producerId)!;
     expect(roomB.findOwnProducer(tCam.producerId)).toBeNull();

@@ -176,7 +176,12 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
           await this.policy(sessionId),
           this.config.media.consumersPerWorker,
           this.broker
-            ? { broker: this.broker, listen: this.config.media.pipeIp, srtp: this.config.media.pipeSrtp }
+            ? {
+                broker: this.broker,
+                listen: this.config.media.pipeIp,
+                ports: this.config.media.pipePorts,
+                srtp: this.config.media.pipeSrtp,
+              }
             : undefined,
         );
         if (this.broker) this.listProducers(room, this.broker.self);

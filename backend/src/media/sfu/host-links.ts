@@ -16,6 +16,8 @@ export interface HostLinksOptions {
   broker: HostBroker;
   /** Where this host's pipe transports listen, and the address the other host is told (when not the same). */
   listen: { listen: string; announced: string | undefined };
+  /** The UDP ports they may take (MEDIA_PIPE_PORT_MIN..MAX: the range an operator opened); null: any free port. */
+  ports: { min: number; max: number } | null;
   srtp: boolean;
   /** A router of the class on this host to put a link on (created when the class has none yet). */
   anyRouter(): Promise<{ workerIndex: number; router: types.Router }>;
@@ -90,6 +92,15 @@ export class HostLinks {
     return { links: this.links.size, pulled, sent };
   }
 
+  /** The UDP port each open link's pipe transport took here, by the other host and direction (the ops view, tests). */
+  ports(): Array<{ host: string; direction: 'in' | 'out'; port: number }> {
+    return [...this.links.values()].map((l) => ({
+      host: l.host,
+      direction: l.direction,
+      port: l.transport.tuple.localPort,
+    }));
+  }
+
   /** Makes another host's producer available here (opening the link to that host first when needed). */
   pull(host: string, producerId: string): Promise<{ producer: types.Producer<ProducerData>; workerIndex: number }> {
     const have = this.pulled(producerId);
@@ -162,12 +173,29 @@ export class HostLinks {
   private async newLink(host: string, direction: Link['direction'], id: string): Promise<Link> {
     if (this.closed) throw new NotFoundError('MEDIA_NOT_JOINED', "This class's media closed here");
     const { workerIndex, router } = await this.o.anyRouter();
-    const transport = await router.createPipeTransport({
-      listenInfo: { protocol: 'udp', ip: this.o.listen.listen, announcedAddress: this.o.listen.announced },
-      enableSrtp: this.o.srtp,
-      // Hosts are apart on a real network: lost packets are asked for again.
-      enableRtx: true,
-    });
+    const { ports } = this.o;
+    let transport: types.PipeTransport;
+    try {
+      transport = await router.createPipeTransport({
+        listenInfo: {
+          protocol: 'udp',
+          ip: this.o.listen.listen,
+          announcedAddress: this.o.listen.announced,
+          ...(ports ? { portRange: ports } : {}),
+        },
+        enableSrtp: this.o.srtp,
+        // Hosts are apart on a real network: lost packets are asked for again.
+        enableRtx: true,
+      });
+    } catch (e) {
+      if (!ports) throw e;
+      // Every port of the range an operator opened is taken (one per link): said so, for the log and the caller.
+      throw new DomainError(
+        'PIPE_PORTS_EXHAUSTED',
+        `No free UDP port in MEDIA_PIPE_PORT_MIN..MAX (${ports.min}-${ports.max}) for a link between media servers: ${(e as Error).message}`,
+        503,
+      );
+    }
     const link: Link = { id, host, direction, transport, workerIndex, pulled: new Map(), sent: new Map() };
     this.links.set(id, link);
     transport.observer.once('close', () => {

@@ -53,7 +53,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     private readonly notify: MediaNotifier,
     public policy: MediaPolicy,
     private readonly capacity: number,
-    links?: Pick<HostLinksOptions, 'broker' | 'listen' | 'srtp'>,
+    links?: Pick<HostLinksOptions, 'broker' | 'listen' | 'ports' | 'srtp'>,
   ) {
     super();
     this.links = links
