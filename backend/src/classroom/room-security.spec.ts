@@ -1,14 +1,25 @@
 // Over 400 lines on purpose: one attack suite, so its two-instance cluster and its class are started once
 // and every attacker is tried against the same state.
 import crypto from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { AttendanceEvents } from '../contracts/attendance';
+import { BreakoutEvents } from '../contracts/breakout';
+import { BroadcastEvents } from '../contracts/broadcast';
+import { MediaEvents } from '../contracts/media';
+import { QuizEvents } from '../contracts/quiz';
 import { ClientEvents, RoomState } from '../contracts/realtime';
+import { RecordingEvents } from '../contracts/recording';
+import { RecordingsEvents } from '../contracts/recording-playback';
+import { WhiteboardEvents } from '../contracts/whiteboard';
 import { startCluster, Cluster } from '../testing/cluster';
 import { RawRoomSocket } from '../testing/raw-room-socket';
 import { RoomClient } from '../testing/room-client';
 import { waitFor } from '../testing/wait-for';
+import { fingerprint, opus } from '../media/testing/signalling';
 
 /**
  * The attack suite: real backend processes (two instances behind the load balancer), real sockets
@@ -38,6 +49,12 @@ const FLOOD_RULES = [
   'teacher=40/6000000',
   'quiz.answer=30/6000000',
   'quiz.teacher=30/6000000',
+  'breakout.open=10/6000000',
+  'breakout.teacher=30/6000000',
+  'breakout.enter=10/6000000',
+  'breakout.help=5/6000000',
+  'breakout.sync=30/6000000',
+  'recordings.watch=10/6000000',
 ].join(',');
 
 describe('room security: every realtime action is authorised against its class (attack suite)', () => {
@@ -128,7 +145,33 @@ describe('room security: every realtime action is authorised against its class (
     ['unmute:ask', { asking: true }],
     ['recording:sync', {}],
     ['recording:pause', { paused: true }],
+    ['media:ready', { rtpCapabilities: { codecs: [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000 }] } }],
+    [
+      'media:connect-transport',
+      { transportId: crypto.randomUUID(), dtlsParameters: { fingerprints: [fingerprint()] } },
+    ],
+    ['media:restart-ice', { transportId: crypto.randomUUID() }],
+    ['media:produce', { transportId: crypto.randomUUID(), kind: 'audio', source: 'mic', rtpParameters: opus(7777) }],
+    ['media:pause-producer', { producerId: crypto.randomUUID(), paused: true }],
+    ['media:resume-consumer', { consumerId: crypto.randomUUID() }],
+    ['media:set-layers', { consumerId: crypto.randomUUID(), spatialLayer: 0 }],
+    ['broadcast:route', {}],
+    ['broadcast:promote', { userId: graceId }],
+    ['broadcast:paths', {}],
+    ['breakout:open', { mode: 'random', rooms: 2 }],
+    ['breakout:move', { userId: graceId, roomId: crypto.randomUUID() }],
+    ['breakout:enter', { roomId: crypto.randomUUID() }],
+    ['breakout:broadcast', { text: 'pwned' }],
+    ['breakout:timer', { durationSeconds: 60 }],
+    ['breakout:recall', {}],
+    ['breakout:help', {}],
+    ['breakout:sync', {}],
   ];
+  /**
+   * Events this suite does not send through attackEvents, and where they are attacked instead: the join and
+   * the leave are the vehicle of every attack here; recordings:watch is not a class event (below, by role).
+   */
+  const NOT_CLASS_EVENTS = new Set(['room:join', 'room:leave', 'recordings:watch']);
   const TEACHER_EVENTS = new Set([
     'chat:delete',
     'wb:follow',
@@ -150,6 +193,13 @@ describe('room security: every realtime action is authorised against its class (
     'unmute:allow',
     'hand:lower',
     'recording:pause',
+    'broadcast:promote',
+    'broadcast:paths',
+    'breakout:open',
+    'breakout:move',
+    'breakout:broadcast',
+    'breakout:timer',
+    'breakout:recall',
   ]);
   /** What a guest (invite link) may send: everything else is refused GUEST_NOT_ALLOWED. */
   const GUEST_EVENTS = new Set([
@@ -164,6 +214,17 @@ describe('room security: every realtime action is authorised against its class (
     'media:leave',
     'unmute:ask',
     'recording:sync',
+    'media:ready',
+    'media:connect-transport',
+    'media:restart-ice',
+    'media:produce',
+    'media:pause-producer',
+    'media:resume-consumer',
+    'media:set-layers',
+    'broadcast:route',
+    'breakout:enter',
+    'breakout:help',
+    'breakout:sync',
   ]);
 
   /** What an attack could have changed, read from Postgres, Redis and the teacher's own sync. */
@@ -205,6 +266,11 @@ describe('room security: every realtime action is authorised against its class (
       visibilityRows,
       recordingMarks,
       recordingPause: await redis.get(`recording:pause:${sessionId}`),
+      breakoutKeys: (await redis.keys(`breakout:${sessionId}:*`)).sort(),
+      breakoutRooms: (
+        await db.query(`SELECT count(*)::int AS n FROM live_session WHERE parent_session_id = $1`, [sessionId])
+      ).rows[0].n as number,
+      hlsPromoted: (await redis.keys(`*hls:promoted:${sessionId}`)).sort(),
       mediaHost: await redis.get(`media:owner:${sessionId}`),
       mediaPolicy: await redis.get(`media:policy:${sessionId}`),
       unmuteAllowed: await redis.smembers(`media:unmute-allowed:${sessionId}`),
@@ -297,6 +363,86 @@ describe('room security: every realtime action is authorised against its class (
     },
     { who: '(b) a student the instructor removed', token: () => tokens.alan, joinRefused: 'REMOVED_FROM_CLASS' },
   ];
+
+  it('covers every socket event a gateway in backend/src subscribes to (a new event fails here until it is attacked)', () => {
+    const tables = new Map<string, Record<string, string>>([
+      ['ClientEvents', ClientEvents],
+      ['WhiteboardEvents', WhiteboardEvents],
+      ['MediaEvents', MediaEvents],
+      ['BroadcastEvents', BroadcastEvents],
+      ['QuizEvents', QuizEvents],
+      ['AttendanceEvents', AttendanceEvents],
+      ['RecordingEvents', RecordingEvents],
+      ['RecordingsEvents', RecordingsEvents],
+      ['BreakoutEvents', BreakoutEvents],
+    ]);
+    const root = path.resolve(__dirname, '..');
+    const subscribed = new Set<string>();
+    for (const file of readdirSync(root, { recursive: true, encoding: 'utf8' })) {
+      if (!file.endsWith('.ts') || file.endsWith('.spec.ts')) continue;
+      const text = readFileSync(path.join(root, file), 'utf8');
+      for (const m of text.matchAll(/@SubscribeMessage\(\s*([^)]*?)\s*\)/g)) {
+        const ref = /^(\w+)\.(\w+)$/.exec(m[1]);
+        const literal = /^['"]([^'"]+)['"]$/.exec(m[1]);
+        const event = ref ? tables.get(ref[1])?.[ref[2]] : literal?.[1];
+        expect(event, `${file}: @SubscribeMessage(${m[1]}) names an event this suite can resolve`).toBeTypeOf('string');
+        subscribed.add(event!);
+      }
+    }
+    expect(subscribed.size).toBeGreaterThan(50);
+    const attacked = new Set([...attackEvents().map(([e]) => e), ...NOT_CLASS_EVENTS]);
+    expect([...subscribed].filter((e) => !attacked.has(e)).sort()).toEqual([]);
+  });
+
+  it("recordings:watch: only an instructor of the course follows its recordings' progress (learners, the removed, outsiders, observers, guests refused, pipelined behind room:join or alone)", async () => {
+    const observer = await cluster.launch.launchAs('phys-101', 'Olive Observer', 'Mentor');
+    const link = (await (
+      await cluster.launch.api('/api/classroom/guest-links', tokens.teacher, {
+        method: 'POST',
+        body: JSON.stringify({ expiresInMinutes: 60, singleUse: false, needsAdmission: false }),
+      })
+    ).json()) as { url: string };
+    const guest = (await (
+      await cluster.launch.api('/api/guest/enter', null, {
+        method: 'POST',
+        body: JSON.stringify({ token: link.url.slice(link.url.indexOf('#') + 1), name: 'Watching Guest' }),
+      })
+    ).json()) as { token: string };
+    const refused: Array<[string, string, string]> = [
+      ['a learner of the class', tokens.grace, 'TEACHER_ONLY'],
+      ['a student the instructor removed', tokens.alan, 'TEACHER_ONLY'],
+      ['a learner of another course', tokens.outsiderLearner, 'TEACHER_ONLY'],
+      ['an observer of the course', observer, 'OBSERVER_READ_ONLY'],
+      ['a guest of the class', guest.token, 'GUEST_NOT_ALLOWED'],
+    ];
+    for (const [who, token, code] of refused) {
+      const s = await raw(token);
+      const [, behindJoin] = await s.pipeline([
+        ['room:join', { sessionId }],
+        ['recordings:watch', {}],
+      ]);
+      expect(behindJoin, `${who}: behind room:join`).toMatchObject({ ok: false, error: { code } });
+      for (const ack of await s.pipeline(
+        Array.from({ length: 3 }, () => ['recordings:watch', {}] as [string, unknown]),
+      ))
+        expect(ack, `${who}: alone`).toMatchObject({ ok: false, error: { code } });
+      s.close();
+    }
+    // The course is the socket's own session's: a payload naming one is refused, whoever sends it.
+    const t = await raw(tokens.teacher);
+    const named = await t.pipeline([
+      ['recordings:watch', { courseId: 'hist-210' }],
+      ['recordings:watch', { courseId: '__proto__' }],
+      ['recordings:watch', {}],
+    ]);
+    expect(named.map((a) => (a.ok ? 'ok' : a.error.code))).toEqual(['INVALID_PAYLOAD', 'INVALID_PAYLOAD', 'ok']);
+    t.close();
+    // An instructor of another course is served, for their own course (recording.spec.ts proves no progress
+    // of this course reaches them while a job runs).
+    const o = await raw(tokens.outsiderTeacher);
+    expect(await o.emit('recordings:watch', {})).toMatchObject({ ok: true, data: { watching: true } });
+    o.close();
+  }, 120_000);
 
   for (const a of attackers) {
     it(`${a.who}: every event pipelined with room:join in one write is refused and writes nothing`, async () => {
@@ -628,6 +774,18 @@ describe('room security: every realtime action is authorised against its class (
         token: teacher2,
         event: () => ['quiz:results', { quizId: crypto.randomUUID() }],
       },
+      // Breakouts (none open: the refusals after the limiter, NO_BREAKOUTS / NOT_IN_BREAKOUT, still cost a token).
+      { rule: 'breakout.sync', limit: 30, token: learner, event: () => ['breakout:sync', {}] },
+      { rule: 'breakout.enter', limit: 10, token: learner, event: () => ['breakout:enter', { roomId: null }] },
+      { rule: 'breakout.help', limit: 5, token: learner, event: () => ['breakout:help', {}] },
+      { rule: 'breakout.open', limit: 10, token: teacher2, event: () => ['breakout:recall', {}] },
+      {
+        rule: 'breakout.teacher',
+        limit: 30,
+        token: teacher2,
+        event: () => ['breakout:timer', { durationSeconds: 60 }],
+      },
+      { rule: 'recordings.watch', limit: 10, token: teacher2, event: () => ['recordings:watch', {}] },
       {
         rule: 'wb.op',
         limit: 200,

@@ -160,6 +160,11 @@ describe('recording after class (real processes, FFmpeg, s3rver)', () => {
     const pages = await Promise.all(cluster.ports.map((port) => watch(port, teacher)));
     expect(pages.map((p) => p.ack.ok)).toEqual([true, true]);
     expect((await watch(cluster.ports[0], student)).ack.error?.code).toBe('TEACHER_ONLY');
+    // An instructor of another course may watch, but only their own course: none of this job reaches them.
+    const otherCourse = await Promise.all(
+      cluster.ports.map(async (port) => watch(port, await cluster.launch.launch('hist-210', 'dev-ada'))),
+    );
+    expect(otherCourse.map((p) => p.ack.ok)).toEqual([true, true]);
 
     const ended = await api(`/api/classroom/sessions/${sessionId}/end`, teacher, { method: 'POST' });
     expect(ended.status).toBeLessThan(300);
@@ -197,6 +202,7 @@ describe('recording after class (real processes, FFmpeg, s3rver)', () => {
       () => survivor.updates.find((u) => u.status === 'ready' && u.percent === 100),
       'the ready recording pushed to the page',
     );
+    expect(otherCourse.flatMap((p) => p.updates)).toEqual([]);
     const stages = new Set(survivor.updates.map((u) => u.stage));
     // Audio and board run side by side (either may be the row's stage); the later steps one after another.
     for (const s of ['composite', 'renditions', 'upload']) expect(stages).toContain(s);

@@ -4,6 +4,9 @@ import { MediaEvents } from '../../contracts/media';
 import { AttendanceEvents } from '../../contracts/attendance';
 import { QuizEvents } from '../../contracts/quiz';
 import { RecordingEvents } from '../../contracts/recording';
+import { RecordingsEvents } from '../../contracts/recording-playback';
+import { BreakoutEvents } from '../../contracts/breakout';
+import { BroadcastEvents } from '../../contracts/broadcast';
 import { WhiteboardEvents } from '../../contracts/whiteboard';
 import { loadConfig } from '../../config/config';
 import {
@@ -53,6 +56,14 @@ describe('rate limit rules', () => {
     expect(socketRuleOf(RecordingEvents.pause)).toBe('teacher');
     for (const e of [QuizEvents.launch, QuizEvents.close, QuizEvents.reveal, QuizEvents.results])
       expect(socketRuleOf(e)).toBe('quiz.teacher');
+    expect(socketRuleOf(BreakoutEvents.open)).toBe('breakout.open');
+    expect(socketRuleOf(BreakoutEvents.recall)).toBe('breakout.open');
+    for (const e of [BreakoutEvents.move, BreakoutEvents.broadcast, BreakoutEvents.timer])
+      expect(socketRuleOf(e)).toBe('breakout.teacher');
+    expect(socketRuleOf(BreakoutEvents.enter)).toBe('breakout.enter');
+    expect(socketRuleOf(BreakoutEvents.help)).toBe('breakout.help');
+    expect(socketRuleOf(BreakoutEvents.sync)).toBe('breakout.sync');
+    expect(socketRuleOf(RecordingsEvents.watch)).toBe('recordings.watch');
     // No client event of the contracts is left to the catch-all; an unknown one is not unlimited.
     for (const e of [
       ...Object.values(ClientEvents),
@@ -60,6 +71,9 @@ describe('rate limit rules', () => {
       ...Object.values(QuizEvents),
       ...Object.values(AttendanceEvents),
       ...Object.values(RecordingEvents),
+      ...Object.values(RecordingsEvents),
+      ...Object.values(BreakoutEvents),
+      ...Object.values(BroadcastEvents),
       WhiteboardEvents.op,
       WhiteboardEvents.sync,
       WhiteboardEvents.follow,
@@ -93,6 +107,19 @@ describe('rate limit rules', () => {
     expect(perSecond(RATE_RULES['wb.board-bytes'])).toBeGreaterThanOrEqual(30 * 25 * 400);
     // A viewer joining 300 camera users: consume + resume per camera and mic, set-layers per camera.
     expect(RATE_RULES['media.signal'].points).toBeGreaterThanOrEqual(300 * 5);
+    // Breakouts: an instructor places a class of 30 by hand in a burst, and opens, recalls and reopens a
+    // few times in a minute; a student enters their room and asks for help twice; the page syncs on each move.
+    expect(RATE_RULES['breakout.teacher'].points).toBeGreaterThanOrEqual(30);
+    expect(RATE_RULES['breakout.open'].points).toBeGreaterThanOrEqual(6);
+    expect(RATE_RULES['breakout.enter'].points).toBeGreaterThanOrEqual(20); // an instructor visiting 20 rooms
+    expect(RATE_RULES['breakout.help'].points).toBeGreaterThanOrEqual(3);
+    expect(RATE_RULES['breakout.sync'].points).toBeGreaterThanOrEqual(10);
+    // But a loop is not: at most one help request every 10 s sustained, one open every 6 s.
+    expect(perSecond(RATE_RULES['breakout.help'])).toBeLessThanOrEqual(0.1);
+    expect(perSecond(RATE_RULES['breakout.open'])).toBeLessThanOrEqual(1 / 6);
+    // The Recordings page watching again after a few reconnects, not a loop.
+    expect(RATE_RULES['recordings.watch'].points).toBeGreaterThanOrEqual(5);
+    expect(perSecond(RATE_RULES['recordings.watch'])).toBeLessThanOrEqual(0.2);
     // The largest payload a socket accepts (16 KB) fits every byte bucket.
     expect(RATE_RULES['wb.user-bytes'].points).toBeGreaterThan(16 * 1024);
   });

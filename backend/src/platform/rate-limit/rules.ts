@@ -3,7 +3,9 @@ import { ClientEvents, type ClientEventName } from '../../contracts/realtime';
 import { MediaEvents, type MediaEventName } from '../../contracts/media';
 import { AttendanceEvents } from '../../contracts/attendance';
 import { QuizEvents } from '../../contracts/quiz';
+import { BreakoutEvents, type BreakoutEventName } from '../../contracts/breakout';
 import { RecordingEvents } from '../../contracts/recording';
+import { RecordingsEvents } from '../../contracts/recording-playback';
 import { WhiteboardEvents, whiteboardSchemas } from '../../contracts/whiteboard';
 /**
  * Rate limits: the rule table, which rule guards which socket event or HTTP path, and how bucket keys
@@ -84,6 +86,21 @@ export const RATE_RULES = {
   'attendance.visibility': { points: 60, perMs: 10_000 },
   /** recording:sync: after a join or a reconnect (recording:pause is an instructor's click: the teacher rule). */
   'recording.sync': { points: 30, perMs: 10_000 },
+  /**
+   * breakout:open / recall: each opens or closes up to 50 rooms (child classes, boards copied, media moved);
+   * an instructor does it a few times a class, and a mistake is undone by recalling and opening again.
+   */
+  'breakout.open': { points: 10, perMs: 60_000 },
+  /** breakout:move / broadcast / timer: an instructor placing students by hand one after another, notes, timer changes. */
+  'breakout.teacher': { points: 60, perMs: 10_000 },
+  /** breakout:enter: a student enters once per placement; an instructor visits room after room (30 in a minute). */
+  'breakout.enter': { points: 30, perMs: 60_000 },
+  /** breakout:help: each request rings every instructor of the class; a student asks again after a while, not in a loop. */
+  'breakout.help': { points: 5, perMs: 60_000 },
+  /** breakout:sync: after a join, a reconnect or a move. */
+  'breakout.sync': { points: 30, perMs: 10_000 },
+  /** recordings:watch: once per opening of the Recordings page and per reconnect. */
+  'recordings.watch': { points: 10, perMs: 60_000 },
   /** teacher:* and media:set-policy: a teacher muting or removing students one after another. */
   teacher: { points: 60, perMs: 10_000 },
   /** Any socket event not listed below (a new domain's events are limited before anyone remembers to). */
@@ -208,6 +225,21 @@ const RECORDING_RULES = {
   [RecordingEvents.pause]: 'teacher',
 } as const satisfies Record<(typeof RecordingEvents)[keyof typeof RecordingEvents], RateRuleName>;
 
+const BREAKOUT_RULES = {
+  [BreakoutEvents.open]: 'breakout.open',
+  [BreakoutEvents.recall]: 'breakout.open',
+  [BreakoutEvents.move]: 'breakout.teacher',
+  [BreakoutEvents.broadcast]: 'breakout.teacher',
+  [BreakoutEvents.timer]: 'breakout.teacher',
+  [BreakoutEvents.enter]: 'breakout.enter',
+  [BreakoutEvents.help]: 'breakout.help',
+  [BreakoutEvents.sync]: 'breakout.sync',
+} as const satisfies Record<BreakoutEventName, RateRuleName>;
+
+const RECORDINGS_RULES = {
+  [RecordingsEvents.watch]: 'recordings.watch',
+} as const satisfies Record<(typeof RecordingsEvents)[keyof typeof RecordingsEvents], RateRuleName>;
+
 /** Big lectures: asking the path comes before each media join and costs like one. */
 const BROADCAST_RULES = {
   [BroadcastEvents.route]: 'media.join',
@@ -216,9 +248,17 @@ const BROADCAST_RULES = {
 } as const satisfies Record<(typeof BroadcastEvents)[keyof typeof BroadcastEvents], RateRuleName>;
 
 const SOCKET_EVENT_RULES = new Map<string, RateRuleName>(
-  [ROOM_RULES, WHITEBOARD_RULES, MEDIA_RULES, QUIZ_RULES, ATTENDANCE_RULES, RECORDING_RULES, BROADCAST_RULES].flatMap(
-    (table) => Object.entries(table) as [string, RateRuleName][],
-  ),
+  [
+    ROOM_RULES,
+    WHITEBOARD_RULES,
+    MEDIA_RULES,
+    QUIZ_RULES,
+    ATTENDANCE_RULES,
+    RECORDING_RULES,
+    RECORDINGS_RULES,
+    BREAKOUT_RULES,
+    BROADCAST_RULES,
+  ].flatMap((table) => Object.entries(table) as [string, RateRuleName][]),
 );
 
 export function socketRuleOf(event: string): RateRuleName {

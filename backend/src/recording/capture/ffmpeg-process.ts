@@ -1,5 +1,5 @@
 import ffmpeg from 'fluent-ffmpeg';
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CaptureArgs } from '../domain/capture-args';
@@ -43,13 +43,25 @@ export async function writeLauncher(
   return file;
 }
 
-/** One FFmpeg capture process, started through fluent-ffmpeg with arguments from captureArgs. */
+/**
+ * One FFmpeg capture process, started through fluent-ffmpeg with arguments from captureArgs.
+ *
+ * Stopping escalates: SIGTERM first (FFmpeg closes and lists its last segment), SIGKILL after a grace
+ * period. The escalation is not a formality: an FFmpeg whose RTP input went silent blocks in its read and
+ * does not act on SIGTERM until a packet arrives or its input times out (measured: 9 to 20 s), and the
+ * setpriv launcher's parent-death signal is a SIGTERM too. A stop asked before fluent-ffmpeg has spawned
+ * FFmpeg (it first reads FFmpeg's capabilities) is delivered when it spawns, so no FFmpeg starts unwatched.
+ * `exited` resolves on the child's exit, when Node has reaped it.
+ */
 export class FfmpegProcess {
   readonly exited: Promise<FfmpegExit>;
   private command: ffmpeg.FfmpegCommand;
   private stopping = false;
   private done = false;
   private stderr = '';
+  /** The strongest signal asked for so far; sent again when the child appears if it was asked before. */
+  private pendingSignal: 'SIGTERM' | 'SIGKILL' | null = null;
+  private child: ChildProcess | null = null;
   pid: number | null = null;
 
   constructor(launcher: string, args: CaptureArgs) {
@@ -63,7 +75,9 @@ export class FfmpegProcess {
         resolve({ requested: this.stopping, code, signal, message });
       };
       this.command.on('start', () => {
-        this.pid = (this.command as unknown as { ffmpegProc?: { pid?: number } }).ffmpegProc?.pid ?? null;
+        this.child = (this.command as unknown as { ffmpegProc?: ChildProcess }).ffmpegProc ?? null;
+        this.pid = this.child?.pid ?? null;
+        if (this.pendingSignal) this.child?.kill(this.pendingSignal);
       });
       this.command.on('stderr', (line: string) => {
         this.stderr = (this.stderr + line + '\n').slice(-2000);
@@ -82,12 +96,18 @@ export class FfmpegProcess {
     return !this.done;
   }
 
+  private signal(sig: 'SIGTERM' | 'SIGKILL'): void {
+    if (this.done || this.pendingSignal === 'SIGKILL') return;
+    this.pendingSignal = sig;
+    this.child?.kill(sig);
+  }
+
   /** Asks FFmpeg to finish (SIGTERM: it closes and lists its last segment); SIGKILL if it has not within `graceMs`. */
   async stop(graceMs = 5000): Promise<FfmpegExit> {
     if (!this.done) {
       this.stopping = true;
-      this.command.kill('SIGTERM');
-      const timer = setTimeout(() => this.command.kill('SIGKILL'), graceMs);
+      this.signal('SIGTERM');
+      const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
       await this.exited;
       clearTimeout(timer);
     }
