@@ -1,5 +1,6 @@
 import { BullModule } from '@nestjs/bull';
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import Redis from 'ioredis';
 import { ClassroomModule } from './classroom/classroom.module';
@@ -63,7 +64,13 @@ class CoreModule implements OnApplicationShutdown {
       QueueMetrics,
       Readiness,
     ];
-    return { module: CoreModule, providers, exports: providers, controllers: [HealthController] };
+    return {
+      module: CoreModule,
+      imports: [DiscoveryModule],
+      providers,
+      exports: providers,
+      controllers: [HealthController],
+    };
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -41,6 +41,36 @@ describe('the deploy recipe', () => {
     expect(compose).toContain('service_completed_successfully');
   });
 
+  it('writes only where the image lets it, shares what every instance serves, pipes over the compose network', () => {
+    const compose = fs.readFileSync(path.join(DEPLOY, 'compose.yaml'), 'utf8');
+    const dockerfile = fs.readFileSync(path.join(DEPLOY, 'Dockerfile'), 'utf8');
+    const turn = fs.readFileSync(path.join(DEPLOY, 'coturn', 'turnserver.conf'), 'utf8');
+    // The runtime user cannot write /app: every directory Lectern writes is set under the volume, made and
+    // owned by that user in the image (the '.data/...' defaults would fail with EACCES at the first recording).
+    for (const v of ['RECORDING_DIR', 'RECORDINGS_WORK_DIR', 'RECORDINGS_STORAGE_DIR', 'HLS_DIR']) {
+      const dir = new RegExp(`${v}=(\\S+)`).exec(dockerfile)?.[1];
+      expect(dir, v).toMatch(/^\/var\/lib\/lectern\//);
+      expect(dockerfile).toContain(dir!);
+    }
+    expect(dockerfile).toMatch(/chown -R lectern \/var\/lib\/lectern/);
+    expect(compose).toMatch(/- lectern-data:\/var\/lib\/lectern$/m);
+    // Each instance's pipe transports are announced on its own fixed address of the compose network
+    // (MEDIA_ANNOUNCED_ADDRESS is the public IP, where only MEDIA_PORT is published).
+    for (const n of [1, 2, 3]) {
+      const block = new RegExp(`^  lectern-${n}:\\n((?:    .*\\n)+)`, 'm').exec(compose)?.[1] ?? '';
+      const pipe = /MEDIA_PIPE_IP: ([\d.]+)/.exec(block)?.[1];
+      expect(pipe, `lectern-${n}`).toBeDefined();
+      expect(block).toContain(`ipv4_address: ${pipe}`);
+    }
+    // coturn gets Lectern's TURN_SECRET, never a placeholder it would also accept.
+    expect(compose).toContain('--static-auth-secret=${TURN_SECRET}');
+    expect(turn).not.toMatch(/^static-auth-secret=/m);
+    // HAProxy publishes 443 on the host coturn shares (network_mode: host): coturn's TLS is elsewhere.
+    expect(compose).toMatch(/'443:443'/);
+    expect(compose).not.toMatch(/--tls-listening-port=443\b/);
+    expect(turn).not.toMatch(/^tls-listening-port=443\b/m);
+  });
+
   const engine = (() => {
     try {
       execFileSync('docker', ['info'], { stdio: 'ignore', timeout: 10_000 });

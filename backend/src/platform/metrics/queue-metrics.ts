@@ -1,4 +1,7 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import Bull from 'bull';
+import { Counter } from 'prom-client';
 import Redis from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { REDIS } from '../redis';
@@ -16,14 +19,40 @@ const STATES = [
  * Redis at each scrape: the queues are found by their id keys (`<QUEUE_PREFIX>:<queue>:id`), so a new
  * domain's queue is counted without being named here. Shared state: every instance reports the same
  * figures (take max, not sum, across instances).
+ *
+ * Failures are counted as they happen (`lectern_queue_failures_total`): every failed attempt of a job
+ * processed on this instance, retried or not, by queue (sum across instances). The failed depth alone
+ * would miss them: a job still retrying waits as delayed, and some queues drop failed jobs (roster).
  */
 @Injectable()
-export class QueueMetrics implements OnModuleInit {
+export class QueueMetrics implements OnModuleInit, OnApplicationBootstrap {
+  private readonly failures: Counter<'queue'>;
+
   constructor(
     private readonly metrics: Metrics,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    private readonly discovery: DiscoveryService,
+  ) {
+    this.failures = new Counter({
+      name: 'lectern_queue_failures_total',
+      help: 'Failed job attempts processed on this instance, retried or not, by queue (sum across instances)',
+      labelNames: ['queue'],
+      registers: [metrics.registry],
+    });
+  }
+
+  /** Every Bull queue of the app (each domain's registerQueue provider), watched for failed attempts. */
+  onApplicationBootstrap(): void {
+    const seen = new Set<Bull.Queue>();
+    for (const wrapper of this.discovery.getProviders()) {
+      const queue: unknown = wrapper.instance;
+      if (!(queue instanceof Bull) || seen.has(queue)) continue;
+      seen.add(queue);
+      this.failures.inc({ queue: queue.name }, 0);
+      queue.on('failed', () => this.failures.inc({ queue: queue.name }));
+    }
+  }
 
   onModuleInit(): void {
     this.metrics.gauge(
