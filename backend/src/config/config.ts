@@ -81,6 +81,11 @@ const schema = z.object({
   // A class spreads to another media host once its host is this loaded (0..1), or holds this many peers (0: no count limit).
   MEDIA_SPREAD_AT: z.coerce.number().min(0.05).max(1).default(0.8),
   MEDIA_PEERS_PER_HOST: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  // A spread class gathers back onto one host once it fits under this share of the two above (0: never), has
+  // for MEDIA_REGROUP_SETTLE_MS, and nobody of it joined for MEDIA_REGROUP_QUIET_MS (media/domain/host-regroup.ts).
+  MEDIA_REGROUP_AT: z.coerce.number().min(0).max(0.95).default(0.75),
+  MEDIA_REGROUP_SETTLE_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  MEDIA_REGROUP_QUIET_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
   // The pipe transports that link one class's routers on two hosts encrypt their RTP (SRTP) unless this is false.
   MEDIA_PIPE_SRTP: booleanString.optional(),
   // The address other media hosts reach this one's pipe transports on (an IP); default MEDIA_LISTEN_IP, or MEDIA_ANNOUNCED_ADDRESS when that is a wildcard.
@@ -325,6 +330,8 @@ export interface MediaConfig {
   spreadAt: number;
   /** Or once its host holds this many media peers (all classes); 0: no count limit. */
   peersPerHost: number;
+  /** When a spread class gathers back onto one host (domain/host-regroup.ts); regroupAt 0: never. */
+  regroup: { regroupAt: number; settleMs: number; quietMs: number };
   /** SRTP on the pipe transports between hosts (on unless MEDIA_PIPE_SRTP=false). */
   pipeSrtp: boolean;
   /** Where this host's pipe transports listen and what other hosts are told: an IP reachable from them. */
@@ -522,6 +529,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       role: c.MEDIA_ROLE,
       spreadAt: c.MEDIA_SPREAD_AT,
       peersPerHost: c.MEDIA_PEERS_PER_HOST,
+      regroup: {
+        regroupAt: c.MEDIA_REGROUP_AT,
+        settleMs: c.MEDIA_REGROUP_SETTLE_MS,
+        quietMs: c.MEDIA_REGROUP_QUIET_MS,
+      },
       pipeSrtp: c.MEDIA_PIPE_SRTP ?? true,
       pipeIp: pipeAddress(c.MEDIA_PIPE_IP, c.MEDIA_LISTEN_IP, c.MEDIA_ANNOUNCED_ADDRESS),
       pipePorts:

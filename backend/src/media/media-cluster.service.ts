@@ -23,6 +23,8 @@ import {
   ONLY_IF_HOSTED,
 } from '../contracts/media-host';
 import { placePeer } from './domain/host-placement';
+import { classMain } from './domain/host-regroup';
+import { ClassRegroup } from './class-regroup';
 import type { HostBroker } from './sfu/host-links';
 import { serveHostRequest } from './media-host';
 import { LoadMonitor } from './load-monitor.service';
@@ -90,6 +92,8 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
     self: this.instanceId,
     call: (host, request) => this.callHost(host, request),
   };
+  /** Gathers a spread class back onto one host when it fits again. */
+  private readonly regroup: ClassRegroup;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -98,7 +102,19 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
     private readonly events: DomainEvents,
     private readonly hosts: MediaHosts,
     private readonly monitor: LoadMonitor,
-  ) {}
+  ) {
+    this.regroup = new ClassRegroup({
+      self: this.instanceId,
+      config,
+      media,
+      hosts: () => hosts.list(),
+      ownerOf: (sessionId) => this.hostOf(sessionId),
+      claim: async (sessionId) => {
+        const taken = await this.redis.set(ownerKey(sessionId), this.instanceId, 'PX', config.presence.ttlMs, 'NX');
+        if (taken) this.owned.add(sessionId);
+      },
+    });
+  }
 
   async onModuleInit(): Promise<void> {
     this.sub = createRedis(this.config.redisUrl);
@@ -152,6 +168,7 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
 
   private async refresh(): Promise<void> {
     await this.watchHosts().catch((e: Error) => this.logger.warn(`could not read the media hosts: ${e.message}`));
+    await this.regroup.beat().catch((e: Error) => this.logger.warn(`could not regroup classes: ${e.message}`));
     for (const sid of [...this.owned]) {
       // Released only when nothing is hosted here, and no join is under way (the first join of a
       // process waits for its workers to start, which can outlast a heartbeat).
@@ -232,6 +249,14 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
     );
   }
 
+  /** The host holding most of a class that has no owner key (null: nobody of it is on a live host). */
+  private async mainOfOwnerless(sessionId: string): Promise<string | null> {
+    const classPeers = await this.media.classHosts.peersByHost(sessionId);
+    if (!classPeers.size) return null;
+    const hosts = await this.hosts.list();
+    return classMain({ owner: null, classPeers, hosts, now: Date.now(), staleMs: this.config.presence.ttlMs });
+  }
+
   /** Every host a class is on: its owner first, then the hosts of its peers. */
   private async hostsOfClass(sessionId: string, owner: string | null): Promise<string[]> {
     const byHost = await this.media.classHosts.peersByHost(sessionId);
@@ -264,8 +289,9 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
       if (ONLY_IF_HOSTED.has(request.op)) return null as HostReply<R>;
       if (LOCAL_IF_UNHOSTED.has(request.op)) return serveHostRequest(this.media, request);
       if (request.op !== 'join') throw new DomainError('MEDIA_NOT_JOINED', 'Join the media of this class first', 404);
-      // A new class: placed on the least-loaded active media host (maybe this one), which the key names.
-      const host = await this.hosts.place();
+      // A new class: placed on the least-loaded active media host (maybe this one), which the key names;
+      // a class whose owner went away: on the live host holding most of its people (domain/host-regroup.ts).
+      const host = (await this.mainOfOwnerless(sessionId)) ?? (await this.hosts.place());
       if (!host)
         throw new DomainError('MEDIA_UNAVAILABLE', 'No media server is taking new classes right now; try again', 503);
       const claimed = await this.redis.set(ownerKey(sessionId), host, 'PX', this.config.presence.ttlMs, 'NX');
@@ -273,6 +299,7 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
       if (!owner) throw new DomainError('MEDIA_UNAVAILABLE', "Could not place this class's media; try again", 503);
     }
     if (request.op === 'join') {
+      await this.media.classHosts.noteJoin(sessionId, Date.now());
       const host = await this.hostForPeer(sessionId, owner, request.peerId);
       await this.media.classHosts.setPeerHost(sessionId, request.peerId, host);
       if (host === this.instanceId && owner === this.instanceId) this.owned.add(sessionId);

@@ -588,6 +588,21 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
     return null;
   }
 
+  /**
+   * Sends this host's people of a class to another of its hosts (a spread class regrouping): each is taken
+   * off the class's peer list first, so that their rejoin is placed afresh rather than sent back here, then
+   * told to rejoin. The class's media then closes here, and with it its links to the other hosts.
+   */
+  async moveAway(sessionId: string, reason: string): Promise<number> {
+    const room = this.rooms.get(sessionId);
+    const self = this.broker?.self;
+    if (!room || !self) return 0;
+    const peers = [...room.peers.keys()];
+    await Promise.all(peers.map((peerId) => this.classHosts.releasePeer(sessionId, peerId, self)));
+    this.closeRoom(sessionId, reason);
+    return peers.length;
+  }
+
   /** A teacher's mute pauses the person's microphone in the SFU; stop-camera closes their camera producer; remove closes their media at once. */
   teacherAction(sessionId: string, userId: string, action: 'mute' | 'stop-camera' | 'remove'): null {
     const room = this.rooms.get(sessionId);

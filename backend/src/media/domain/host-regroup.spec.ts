@@ -138,6 +138,12 @@ describe('a spread class gathering back onto one media host', () => {
     expect(classMain(input({ a: 2 }, [host('a', { at: 0 })]))).toBeNull();
   });
 
+  it('never regroups when MEDIA_REGROUP_AT is 0, even an idle class', () => {
+    const hosts = [host('a', { peers: 1 }), host('b', { peers: 1 })];
+    const off = { settings: { ...settings, regroupAt: 0 }, limits: { spreadAt: 0.8, peersPerHost: 0 } };
+    expect(decideRegroup(input({ a: 1, b: 1 }, hosts, off))).toMatchObject({ kind: 'hold', reason: 'off' });
+  });
+
   it('projects the main host load from its load per person', () => {
     expect(projectedLoad(host('a', { peers: 4, consumers: 40 }), 4, 2)).toBeCloseTo(0.6);
     // A report behind the class's own count: the class's count is used.

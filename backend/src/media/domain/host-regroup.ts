@@ -42,11 +42,11 @@ export interface RegroupInput {
 }
 
 /**
- * too-big: after the move the main host would be at a spread threshold (the class would spread again);
+ * off: regrouping is turned off (regroupAt 0); too-big: after the move the main host would be at a spread threshold (the class would spread again);
  * in-band: under the thresholds but not under `regroupAt` of them; main-not-active: cordoned;
  * joining: someone of the class joined within `quietMs`; settling: it has fit for less than `settleMs`.
  */
-export type HoldReason = 'too-big' | 'in-band' | 'main-not-active' | 'joining' | 'settling';
+export type HoldReason = 'off' | 'too-big' | 'in-band' | 'main-not-active' | 'joining' | 'settling';
 
 export type RegroupDecision =
   /** On one host (or none): nothing to gather. */
@@ -98,6 +98,7 @@ export function decideRegroup(input: RegroupInput): RegroupDecision {
     fitSince,
   });
 
+  if (settings.regroupAt <= 0) return hold('off');
   const report = hosts.find((h) => h.instanceId === main)!;
   // Cordoned: its classes finish there but it takes no one. (Draining or silent hosts are never main.)
   if (report.state !== 'active') return hold('main-not-active');

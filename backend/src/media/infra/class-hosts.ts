@@ -6,6 +6,8 @@ import type { ProducerInfo } from '../../contracts/media';
 const peersKey = (sessionId: string) => `media:peers:${sessionId}`;
 /** Every producer of a class and the host it is on (producer id → JSON), so a peer on another host can pull it. */
 const producersKey = (sessionId: string) => `media:producers:${sessionId}`;
+/** What regrouping remembers of a class (media/domain/host-regroup.ts): since when it fits on one host, its last join. */
+const regroupKey = (sessionId: string) => `media:regroup:${sessionId}`;
 /** A class lasts hours; its keys outlive it by a day at most (they are dropped as peers and producers go). */
 const TTL_SECONDS = 24 * 3600;
 
@@ -105,9 +107,38 @@ export class ClassHosts {
     return goneProducers.length + gonePeers.length;
   }
 
-  /** The class ended: both lists go. */
+  /** A person of the class joined its media (a storm of joins holds regrouping back). */
+  async noteJoin(sessionId: string, at: number): Promise<void> {
+    await this.redis
+      .multi()
+      .hset(regroupKey(sessionId), 'lastJoinAt', String(at))
+      .expire(regroupKey(sessionId), TTL_SECONDS)
+      .exec();
+  }
+
+  async regroupState(sessionId: string): Promise<{ fitSince: number | null; lastJoinAt: number | null }> {
+    const [fitSince, lastJoinAt] = await this.redis.hmget(regroupKey(sessionId), 'fitSince', 'lastJoinAt');
+    const num = (v: string | null) => (v !== null && Number.isFinite(Number(v)) ? Number(v) : null);
+    return { fitSince: num(fitSince), lastJoinAt: num(lastJoinAt) };
+  }
+
+  /**
+   * Since when the class fits on one host (null: it does not). Every host of the class writes it on its
+   * beat; the first to see the class fit sets the time (HSETNX), so two hosts never restart each other's clock.
+   */
+  async setFitSince(sessionId: string, at: number | null): Promise<void> {
+    if (at === null) await this.redis.hdel(regroupKey(sessionId), 'fitSince');
+    else
+      await this.redis
+        .multi()
+        .hsetnx(regroupKey(sessionId), 'fitSince', String(at))
+        .expire(regroupKey(sessionId), TTL_SECONDS)
+        .exec();
+  }
+
+  /** The class ended: its lists go. */
   async forget(sessionId: string): Promise<void> {
-    await this.redis.del(peersKey(sessionId), producersKey(sessionId));
+    await this.redis.del(peersKey(sessionId), producersKey(sessionId), regroupKey(sessionId));
   }
 
   private parse(raw: string): HostedProducer | null {

@@ -27,6 +27,13 @@ export interface HostLinksOptions {
   routerFor(from: number, producerId: string, to: number): Promise<types.Router>;
 }
 
+/**
+ * An inbound link that has carried nothing for this long closes (both ends): a class whose people no
+ * longer consume across hosts frees its pipe transports. Long enough that a camera turned off and on again
+ * keeps its link.
+ */
+export const LINK_IDLE_MS = 2000;
+
 interface Link {
   id: string;
   /** The other host. */
@@ -64,6 +71,9 @@ export class HostLinks {
   /** What the other host said of a producer while it was still being produced here (applied once it is). */
   private readonly early = new Map<string, 'closed' | 'paused' | 'resumed'>();
   private closed = false;
+  /** Pulls under way from each host (its inbound link is not idle while one is). */
+  private readonly pullsFrom = new Map<string, number>();
+  private readonly idleTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly o: HostLinksOptions) {}
 
@@ -107,6 +117,7 @@ export class HostLinks {
     if (have) return Promise.resolve(have);
     let pending = this.pulling.get(producerId);
     if (!pending) {
+      this.pullsFrom.set(host, (this.pullsFrom.get(host) ?? 0) + 1);
       pending = (async () => {
         const link = await this.inboundLink(host);
         const piped = await this.o.broker.call(host, {
@@ -125,7 +136,10 @@ export class HostLinks {
           appData: { peerId: piped.peerId, userId: piped.userId, source: piped.source },
         });
         link.pulled.set(producerId, producer);
-        producer.observer.once('close', () => link.pulled.delete(producerId));
+        producer.observer.once('close', () => {
+          link.pulled.delete(producerId);
+          this.watchIdle(link);
+        });
         // The source paused, resumed or closed between the other host's answer and this production.
         const early = this.early.get(producerId);
         this.early.delete(producerId);
@@ -136,6 +150,14 @@ export class HostLinks {
       })().finally(() => {
         this.pulling.delete(producerId);
         this.early.delete(producerId);
+        const left = (this.pullsFrom.get(host) ?? 1) - 1;
+        if (left > 0) this.pullsFrom.set(host, left);
+        else this.pullsFrom.delete(host);
+        // A pull that failed may leave its link carrying nothing.
+        void this.inbound.get(host)?.then(
+          (l) => this.watchIdle(l),
+          () => undefined,
+        );
       });
       this.pulling.set(producerId, pending);
     }
@@ -200,6 +222,8 @@ export class HostLinks {
     this.links.set(id, link);
     transport.observer.once('close', () => {
       this.links.delete(id);
+      clearTimeout(this.idleTimers.get(id));
+      this.idleTimers.delete(id);
       if (direction === 'in')
         void this.inbound.get(host)?.then(
           (l) => l === link && this.inbound.delete(host),
@@ -208,6 +232,23 @@ export class HostLinks {
     });
     if (this.closed) transport.close();
     return link;
+  }
+
+  /** An inbound link that pulls nothing (and has no pull under way) closes after LINK_IDLE_MS, telling the other end. */
+  private watchIdle(link: Link): void {
+    const idle = () =>
+      link.direction === 'in' && !link.transport.closed && link.pulled.size === 0 && !this.pullsFrom.has(link.host);
+    if (!idle() || this.idleTimers.has(link.id)) return;
+    const timer = setTimeout(() => {
+      this.idleTimers.delete(link.id);
+      if (!idle()) return;
+      // Forgotten first, so that a pull starting now opens a new link rather than finding this one closing.
+      this.inbound.delete(link.host);
+      this.tell(link, { kind: 'linkClosed' });
+      link.transport.close();
+    }, LINK_IDLE_MS);
+    timer.unref();
+    this.idleTimers.set(link.id, timer);
   }
 
   private tupleOf(transport: types.PipeTransport): PipeTuple {
