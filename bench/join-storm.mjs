@@ -278,6 +278,16 @@ async function main() {
         ]),
       );
     const stats0 = await commandStats();
+    // Which tables a join reads and writes (index and sequential scans, rows inserted and updated).
+    const tableStats = async () =>
+      Object.fromEntries(
+        (
+          await db.query(
+            `SELECT relname, coalesce(seq_scan, 0) + coalesce(idx_scan, 0) AS scans, n_tup_ins + n_tup_upd + n_tup_del AS writes FROM pg_stat_user_tables`,
+          )
+        ).rows.map((r) => [r.relname, { scans: Number(r.scans), writes: Number(r.writes) }]),
+      );
+    const tables0 = await tableStats();
     const pgPid = Number(fs.readFileSync(path.join(pgServer.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
     const cpuParts = () => ({
       instances: procs.reduce((a, p) => a + treeCpuSeconds(p.pid), 0),
@@ -317,6 +327,8 @@ async function main() {
       .x;
     const redis1 = await cmd();
     const stats1 = await commandStats();
+    await new Promise((r) => setTimeout(r, 600)); // the statistics collector reports at most twice a second
+    const tables1 = await tableStats();
     const cpu1 = cpuParts();
     const load1 = os.loadavg()[0];
     for (const w of workers) w.send('close');
@@ -386,6 +398,18 @@ async function main() {
           .map(([k, v]) => [k, +((v - (stats0[k] ?? 0)) / Math.max(1, ok.length)).toFixed(2)])
           .filter(([, v]) => v >= 0.1)
           .sort((a, b) => b[1] - a[1]),
+      ),
+      postgresPerJoinByTable: Object.fromEntries(
+        Object.entries(tables1)
+          .map(([k, v]) => [
+            k,
+            {
+              scans: +((v.scans - (tables0[k]?.scans ?? 0)) / Math.max(1, ok.length)).toFixed(2),
+              writes: +((v.writes - (tables0[k]?.writes ?? 0)) / Math.max(1, ok.length)).toFixed(2),
+            },
+          ])
+          .filter(([, v]) => v.scans >= 0.05 || v.writes >= 0.05)
+          .sort((a, b) => b[1].scans + b[1].writes - (a[1].scans + a[1].writes)),
       ),
       messagesToClientsPerJoin: +(delivered / Math.max(1, ok.length)).toFixed(1),
       serverCpuMsPerJoin: cpuMsPerJoin,
