@@ -216,4 +216,26 @@ describe.skipIf(mediaTestsOptedOut())('media: a spread class regroups onto one h
     );
     await viaA.call({ op: 'closeRoom', sessionId });
   });
+
+  it("when the class's first host empties, its next join goes where most of it is, not to a new host", async () => {
+    await waitFor(
+      async () => (await a.app.get(MediaHosts).list()).every((h) => h.peers === 0),
+      'both hosts report no peers',
+    );
+    const sessionId = crypto.randomUUID();
+    const viaA = a.app.get(MediaCluster);
+    const hostB = b.app.get(MediaCluster).instanceId;
+    const people = Array.from({ length: 7 }, (_, i) => person(sessionId, i === 0));
+    for (const p of people) await viaA.call({ op: 'join', caller: p, peerId: p.peerId! });
+    // 5 on A (the owner), 2 on B; then everyone on A leaves: A's part closes and frees the owner key.
+    for (const p of people.slice(0, 5)) await viaA.call({ op: 'leave', caller: p });
+    await waitFor(() => !mediaA.room(sessionId), "the class's media closed on A");
+    // B holds all of the class now: it takes the owner key at its next beat (A, emptier, would win placement).
+    await waitFor(async () => (await redis.get(`media:owner:${sessionId}`)) === hostB, 'B owns the class');
+    const late = person(sessionId, false);
+    await viaA.call({ op: 'join', caller: late, peerId: late.peerId! });
+    expect(await redis.hget(`media:peers:${sessionId}`, late.peerId!)).toBe(hostB);
+    expect(mediaA.room(sessionId)).toBeUndefined();
+    await viaA.call({ op: 'closeRoom', sessionId });
+  });
 });
