@@ -8,26 +8,16 @@
 //
 //   node bench/attendance-visibility.mjs [--students 300] [--interval-ms 5000] [--seconds 30]
 // (run `npm run build:backend` first; `npm run bench:attendance` does both)
-import { fork, spawn } from 'node:child_process';
-import crypto from 'node:crypto';
+import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { startProxy } from '../scripts/lb-proxy.mjs';
-import { freePort, startPostgres, startRedis, SERVER_NODE_FLAGS } from '../scripts/services.mjs';
+import { numberArg, root, seedCourse, startBenchStack } from './lib/fixture.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
-const N = arg('students', 300);
-const INTERVAL_MS = arg('interval-ms', 5000);
-const SECONDS = arg('seconds', 30);
+const N = numberArg('students', 300);
+const INTERVAL_MS = numberArg('interval-ms', 5000);
+const SECONDS = numberArg('seconds', 30);
 const WORKERS = 4;
 const now = () => performance.timeOrigin + performance.now();
 
@@ -120,91 +110,16 @@ const cpuMs = (pid) => {
 };
 
 async function main() {
-  const serverMain = path.join(root, 'dist/backend/src/main.js');
-  if (!fs.existsSync(serverMain)) throw new Error('run `npm run build:backend` first');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lectern-bench-visibility-'));
-  const pgServer = await startPostgres({ dir: path.join(dir, 'pg'), port: await freePort(), persistent: false });
-  await pgServer.ensureDatabase('bench');
-  const redisServer = await startRedis({ dir: path.join(dir, 'redis'), port: await freePort(), persistent: false });
-  const ports = [await freePort(), await freePort()];
-  const proxy = await startProxy({ backends: ports.map((port) => ({ port })) });
-  const secret = crypto.randomBytes(24).toString('hex');
-  const publicUrl = `http://localhost:${proxy.port}`;
-  const env = {
-    PATH: process.env.PATH,
-    NODE_ENV: 'test',
-    DATABASE_URL: pgServer.url('bench'),
-    REDIS_URL: redisServer.url,
-    PUBLIC_URL: publicUrl,
-    DEV_PLATFORM: 'true',
-    DEV_PLATFORM_URL: `http://127.0.0.1:${proxy.port}/dev-platform`,
-    LTI_KEY: crypto.randomBytes(24).toString('hex'),
-    SESSION_SECRET: secret,
-    QUEUE_PREFIX: 'bench',
-  };
-  const procs = [];
+  const stack = await startBenchStack({ instances: 2, tmpPrefix: 'lectern-bench-visibility-' });
+  const { publicUrl, procs, query: q } = stack;
   const workers = [];
-  let db;
   try {
-    for (const port of ports) {
-      const p = spawn(process.execPath, [...SERVER_NODE_FLAGS, serverMain], {
-        env: { ...env, PORT: String(port) },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
-      procs.push(p);
-      for (let i = 0; i < 600; i++) {
-        if ((await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.ok) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    db = new pg.Client({ connectionString: pgServer.url('bench') });
-    await db.connect();
-    // One course, one classroom with a live class, an instructor and N students (made directly in the
-    // database: the benchmark measures visibility reports, not LTI launches), tokens signed as a launch's are.
-    const q = async (sql, params) => (await db.query(sql, params)).rows;
-    const [{ id: platformId }] = await q(`SELECT id FROM lti_platform LIMIT 1`);
-    const [{ id: deploymentId }] = await q(`SELECT id FROM lti_deployment WHERE platform_id = $1 LIMIT 1`, [
-      platformId,
-    ]);
-    const [{ id: courseId }] = await q(
-      `INSERT INTO course (platform_id, deployment_id, context_id, title) VALUES ($1, $2, 'bench-att', 'Bench course') RETURNING id`,
-      [platformId, deploymentId],
-    );
-    const [{ id: teacherId }] = await q(
-      `INSERT INTO lti_user (platform_id, subject, name) VALUES ($1, 'bench-teacher', 'Teacher') RETURNING id`,
-      [platformId],
-    );
-    await q(`INSERT INTO enrolment (course_id, user_id, role) VALUES ($1, $2, 'instructor')`, [courseId, teacherId]);
-    const [{ id: activityId }] = await q(
-      `INSERT INTO classroom_activity (course_id, resource_link_id, title) VALUES ($1, 'bench-att-rl', 'Room') RETURNING id`,
-      [courseId],
-    );
-    const [{ id: sessionId }] = await q(
-      `INSERT INTO live_session (activity_id, course_id, started_by) VALUES ($1, $2, $3) RETURNING id`,
-      [activityId, courseId, teacherId],
-    );
-    const students = await q(
-      `INSERT INTO lti_user (platform_id, subject, name) SELECT $1, 'bench-student-' || i, 'Student ' || i FROM generate_series(1, $2::int) AS i RETURNING id`,
-      [platformId, N],
-    );
-    await q(`INSERT INTO enrolment (course_id, user_id, role) SELECT $1, unnest($2::uuid[]), 'learner'`, [
-      courseId,
-      students.map((s) => s.id),
-    ]);
-    const { SessionTokens } = require(path.join(root, 'dist/backend/src/platform/auth/session-token.js'));
-    const tokens = new SessionTokens(secret, publicUrl, 3600);
-    const claims = { platformId, deploymentId, courseId, activityId };
-    const jobs = [];
-    for (const [i, s] of students.entries()) {
-      const { token } = await tokens.issue({ ...claims, userId: s.id, role: 'learner', name: `Student ${i}` });
-      jobs.push({ token });
-    }
-    const { token: teacherToken } = await tokens.issue({
-      ...claims,
-      userId: teacherId,
-      role: 'instructor',
-      name: 'Teacher',
-    });
+    // One course, one classroom with a live class, an instructor and N students, enrolled (made directly in
+    // the database: the benchmark measures visibility reports, not LTI launches), tokens signed as a launch's are.
+    const course = await seedCourse(stack, { key: 'bench-att', students: N, enrol: true });
+    const { sessionId } = course.rooms[0];
+    const jobs = course.students.map(({ token }) => ({ token }));
+    const teacherToken = course.teacher.token;
 
     const results = [];
     let ready = 0;
@@ -303,13 +218,7 @@ async function main() {
     );
   } finally {
     for (const w of workers) w.connected && w.send('close');
-    await db?.end().catch(() => undefined);
-    for (const p of procs) p.kill('SIGTERM');
-    await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r() : p.once('exit', r)))));
-    await proxy.close();
-    await redisServer.stop();
-    await pgServer.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await stack.stop();
   }
 }
 

@@ -8,26 +8,17 @@
 //
 //   node bench/breakouts.mjs [--students 300] [--rooms 30] [--instances 2]
 // (run `npm run build:backend` first; `npm run bench:breakouts` does both)
-import { fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { startProxy } from '../scripts/lb-proxy.mjs';
-import { freePort, startPostgres, startRedis, SERVER_NODE_FLAGS } from '../scripts/services.mjs';
+import { numberArg, root, seedCourse, startBenchStack } from './lib/fixture.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
-const N = arg('students', 300);
-const ROOMS = arg('rooms', 30);
-const INSTANCES = arg('instances', 2);
+const N = numberArg('students', 300);
+const ROOMS = numberArg('rooms', 30);
+const INSTANCES = numberArg('instances', 2);
 const WORKERS = 4;
 const PHASE_TIMEOUT_MS = 120_000;
 
@@ -131,94 +122,30 @@ function pct(sorted, p) {
 }
 
 async function main() {
-  const mainJs = path.join(root, 'dist/backend/src/main.js');
-  if (!fs.existsSync(mainJs)) throw new Error('run `npm run build:backend` first');
   const { io } = await import('socket.io-client');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lectern-bench-'));
-  const pgServer = await startPostgres({ dir: path.join(dir, 'pg'), port: await freePort(), persistent: false });
-  await pgServer.ensureDatabase('bench');
-  const redisServer = await startRedis({ dir: path.join(dir, 'redis'), port: await freePort(), persistent: false });
-  const ports = [];
-  for (let i = 0; i < INSTANCES; i++) ports.push(await freePort());
-  const proxy = await startProxy({ backends: ports.map((port) => ({ port })) });
-  const publicUrl = `http://localhost:${proxy.port}`;
-  const secret = crypto.randomBytes(24).toString('hex');
-  const env = {
-    PATH: process.env.PATH,
-    NODE_ENV: 'test',
-    DATABASE_URL: pgServer.url('bench'),
-    REDIS_URL: redisServer.url,
-    PUBLIC_URL: publicUrl,
-    DEV_PLATFORM: 'true',
-    DEV_PLATFORM_URL: `${publicUrl}/dev-platform`,
-    // One client address for hundreds of sockets: the per-address limits would be the figure.
-    RATE_LIMIT_SCALE: '1000',
-    LOG_LEVEL: 'warn',
-    LTI_KEY: crypto.randomBytes(24).toString('hex'),
-    SESSION_SECRET: secret,
-    QUEUE_PREFIX: 'bench',
-    MEDIA_WORKERS: '1',
-    MEDIA_PORT: '0',
-    RECORDING_CAPTURE: 'false',
-    // The whole class on WebRTC (a class past HLS_MAX_WEBRTC_VIEWERS sends viewers to HLS: another figure).
-    HLS_MAX_WEBRTC_VIEWERS: '10000',
-    ...(process.env.MEDIASOUP_WORKER_BIN ? { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN } : {}),
-  };
-  const procs = [];
-  for (const port of ports) {
-    const p = spawn(process.execPath, [...SERVER_NODE_FLAGS, mainJs], {
-      env: { ...env, PORT: String(port) },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    procs.push(p);
-    for (let i = 0; i < 600; i++) {
-      if ((await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.ok) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  const db = new pg.Client({ connectionString: pgServer.url('bench') });
-  await db.connect();
+  const stack = await startBenchStack({
+    instances: INSTANCES,
+    env: {
+      // One client address for hundreds of sockets: the per-address limits would be the figure.
+      RATE_LIMIT_SCALE: '1000',
+      LOG_LEVEL: 'warn',
+      MEDIA_WORKERS: '1',
+      MEDIA_PORT: '0',
+      RECORDING_CAPTURE: 'false',
+      // The whole class on WebRTC (a class past HLS_MAX_WEBRTC_VIEWERS sends viewers to HLS: another figure).
+      HLS_MAX_WEBRTC_VIEWERS: '10000',
+    },
+  });
+  const { publicUrl, redisServer } = stack;
   const workers = [];
   let teacher;
   try {
     // One course, one classroom with a live class, N students (made in the database: the bench measures
     // the breakouts, not the LTI launch).
-    const [{ id: platformId }] = (await db.query(`SELECT id FROM lti_platform LIMIT 1`)).rows;
-    const [{ id: deploymentId }] = (
-      await db.query(`SELECT id FROM lti_deployment WHERE platform_id = $1 LIMIT 1`, [platformId])
-    ).rows;
-    const q1 = async (sql, params) => (await db.query(sql, params)).rows[0].id;
-    const course = await q1(
-      `INSERT INTO course (platform_id, deployment_id, context_id, title) VALUES ($1, $2, 'bench-course', 'Bench course') RETURNING id`,
-      [platformId, deploymentId],
-    );
-    const teacherId = await q1(
-      `INSERT INTO lti_user (platform_id, subject, name) VALUES ($1, 'bench-teacher', 'Teacher') RETURNING id`,
-      [platformId],
-    );
-    const activityId = await q1(
-      `INSERT INTO classroom_activity (course_id, resource_link_id, title) VALUES ($1, 'bench-rl', 'Breakouts') RETURNING id`,
-      [course],
-    );
-    const sessionId = await q1(
-      `INSERT INTO live_session (activity_id, course_id, started_by) VALUES ($1, $2, $3) RETURNING id`,
-      [activityId, course, teacherId],
-    );
-    const { SessionTokens } = require(path.join(root, 'dist/backend/src/platform/auth/session-token.js'));
-    const tokens = new SessionTokens(secret, publicUrl, 3600);
-    const claims = { platformId, deploymentId, courseId: course, activityId };
-    const jobs = [];
-    for (let i = 0; i < N; i++) {
-      const u = await q1(`INSERT INTO lti_user (platform_id, subject, name) VALUES ($1, $2, $3) RETURNING id`, [
-        platformId,
-        `bench-${i}`,
-        `Student ${i}`,
-      ]);
-      const { token } = await tokens.issue({ ...claims, userId: u, role: 'learner', name: `Student ${i}` });
-      jobs.push({ token, sessionId });
-    }
-    const teacherToken = (await tokens.issue({ ...claims, userId: teacherId, role: 'instructor', name: 'Teacher' }))
-      .token;
+    const course = await seedCourse(stack, { students: N });
+    const { sessionId } = course.rooms[0];
+    const jobs = course.students.map(({ token }) => ({ token, sessionId }));
+    const teacherToken = course.teacher.token;
     teacher = io(publicUrl, { path: '/socket.io', transports: ['websocket'], auth: { token: teacherToken } });
     await new Promise((resolve, reject) => {
       teacher.once('connect', resolve);
@@ -315,12 +242,6 @@ async function main() {
   } finally {
     for (const w of workers) w.send('close');
     teacher?.disconnect();
-    await db.end().catch(() => undefined);
-    for (const p of procs) p.kill('SIGTERM');
-    await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r() : p.once('exit', r)))));
-    await proxy.close();
-    await redisServer.stop();
-    await pgServer.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await stack.stop();
   }
 }

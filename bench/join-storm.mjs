@@ -7,33 +7,20 @@
 // --lb haproxy: the deploy recipe's HAProxy (deploy/haproxy/haproxy.cfg, TLS, health checks) as a process,
 // in front of the instances, instead of the bench's own small proxy (scripts/lb-proxy.mjs).
 // (run `npm run build:backend` first; `npm run bench:join-storm` does both)
-import { fork, spawn } from 'node:child_process';
-import crypto from 'node:crypto';
+import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import Redis from 'ioredis';
-import { startProxy } from '../scripts/lb-proxy.mjs';
-import { freePort, startPostgres, startRedis, SERVER_NODE_FLAGS } from '../scripts/services.mjs';
+import { numberArg, root, seedCourse, startBenchStack, stringArg } from './lib/fixture.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
-const N = arg('participants', 300);
-const SECONDS = arg('seconds', 60);
-const ROOMS = arg('rooms', 10);
+const N = numberArg('participants', 300);
+const SECONDS = numberArg('seconds', 60);
+const ROOMS = numberArg('rooms', 10);
 const WORKERS = 4;
-const INSTANCES = arg('instances', 2);
-const LB = (() => {
-  const i = process.argv.indexOf('--lb');
-  return i > 0 ? process.argv[i + 1] : 'node';
-})();
+const INSTANCES = numberArg('instances', 2);
+const LB = stringArg('lb', 'node');
 
 if (process.argv[2] === '--worker') {
   // A worker: connects its share of participants at their scheduled times and reports each join.
@@ -144,127 +131,29 @@ function treeCpuSeconds(rootPid) {
 }
 
 async function main() {
-  const main = path.join(root, 'dist/backend/src/main.js');
-  if (!fs.existsSync(main)) throw new Error('run `npm run build:backend` first');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lectern-bench-'));
-  const pgServer = await startPostgres({ dir: path.join(dir, 'pg'), port: await freePort(), persistent: false });
-  await pgServer.ensureDatabase('bench');
-  const redisServer = await startRedis({ dir: path.join(dir, 'redis'), port: await freePort(), persistent: false });
-  const ports = [];
-  for (let i = 0; i < INSTANCES; i++) ports.push(await freePort());
-  let proxy;
-  let publicUrl;
-  let ca;
-  if (LB === 'haproxy') {
-    const { startHaproxy } = await import('../scripts/lb-haproxy.mjs');
-    proxy = await startHaproxy({ backendPorts: ports });
-    publicUrl = proxy.url;
-    ca = fs.readFileSync(proxy.pem, 'utf8');
-  } else {
-    proxy = await startProxy({ backends: ports.map((port) => ({ port })) });
-    publicUrl = `http://localhost:${proxy.port}`;
-  }
-  const secret = crypto.randomBytes(24).toString('hex');
-  const env = {
-    PATH: process.env.PATH,
-    NODE_ENV: 'test',
-    DATABASE_URL: pgServer.url('bench'),
-    REDIS_URL: redisServer.url,
-    PUBLIC_URL: publicUrl,
-    DEV_PLATFORM: 'true',
-    DEV_PLATFORM_URL: `${publicUrl}/dev-platform`,
-    // One client address for thousands of sockets: the per-address connection limit would be the figure.
-    RATE_LIMIT_SCALE: '1000',
-    LOG_LEVEL: 'warn',
-    LTI_KEY: crypto.randomBytes(24).toString('hex'),
-    SESSION_SECRET: secret,
-    QUEUE_PREFIX: 'bench',
-    // To compare: PRESENCE_BATCH_ABOVE=0 turns presence batching off (every change to every member at once).
-    ...(process.env.PRESENCE_BATCH_ABOVE ? { PRESENCE_BATCH_ABOVE: process.env.PRESENCE_BATCH_ABOVE } : {}),
-  };
-  const procs = [];
-  for (const port of ports) {
-    const p = spawn(
-      process.execPath,
-      [...SERVER_NODE_FLAGS, ...(process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? []), main],
-      {
-        env: { ...env, PORT: String(port) },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      },
-    );
-    procs.push(p);
-    for (let i = 0; i < 600; i++) {
-      if ((await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.ok) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  if (LB === 'haproxy') {
-    for (let i = 0; i < 300; i++) {
-      if (Object.values(await proxy.servers()).filter((st) => st === 'UP').length >= ports.length) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  const db = new pg.Client({ connectionString: pgServer.url('bench') });
-  await db.connect();
+  // One course with ROOMS classrooms, each with a live class, and N students (made directly in the
+  // database: the storm measures joining the room, not the LTI launch).
+  const stack = await startBenchStack({
+    instances: INSTANCES,
+    lb: LB,
+    nodeFlags: process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [],
+    env: {
+      // One client address for thousands of sockets: the per-address connection limit would be the figure.
+      RATE_LIMIT_SCALE: '1000',
+      LOG_LEVEL: 'warn',
+      // To compare: PRESENCE_BATCH_ABOVE=0 turns presence batching off (every change to every member at once).
+      ...(process.env.PRESENCE_BATCH_ABOVE ? { PRESENCE_BATCH_ABOVE: process.env.PRESENCE_BATCH_ABOVE } : {}),
+    },
+  });
+  const { procs, pgServer, redisServer, proxy, publicUrl, ca, db } = stack;
   const redis = new Redis(redisServer.url);
   try {
-    // One course with ROOMS classrooms, each with a live class, and N students (made directly in the
-    // database: the storm measures joining the room, not the LTI launch).
-    const [{ id: platformId }] = (await db.query(`SELECT id FROM lti_platform LIMIT 1`)).rows;
-    const [{ id: deploymentId }] = (
-      await db.query(`SELECT id FROM lti_deployment WHERE platform_id = $1 LIMIT 1`, [platformId])
-    ).rows;
-    const course = (
-      await db.query(
-        `INSERT INTO course (platform_id, deployment_id, context_id, title) VALUES ($1, $2, 'bench-course', 'Bench course') RETURNING id`,
-        [platformId, deploymentId],
-      )
-    ).rows[0].id;
-    const teacher = (
-      await db.query(
-        `INSERT INTO lti_user (platform_id, subject, name) VALUES ($1, 'bench-teacher', 'Teacher') RETURNING id`,
-        [platformId],
-      )
-    ).rows[0].id;
-    const rooms = [];
-    for (let r = 0; r < ROOMS; r++) {
-      const a = (
-        await db.query(
-          `INSERT INTO classroom_activity (course_id, resource_link_id, title) VALUES ($1, $2, $3) RETURNING id`,
-          [course, `bench-rl-${r}`, `Room ${r}`],
-        )
-      ).rows[0].id;
-      const s = (
-        await db.query(
-          `INSERT INTO live_session (activity_id, course_id, started_by) VALUES ($1, $2, $3) RETURNING id`,
-          [a, course, teacher],
-        )
-      ).rows[0].id;
-      rooms.push({ activityId: a, sessionId: s });
-    }
-    const { SessionTokens } = require(path.join(root, 'dist/backend/src/platform/auth/session-token.js'));
-    const tokens = new SessionTokens(secret, publicUrl, 3600);
-    const jobs = [];
-    for (let i = 0; i < N; i++) {
-      const u = (
-        await db.query(`INSERT INTO lti_user (platform_id, subject, name) VALUES ($1, $2, $3) RETURNING id`, [
-          platformId,
-          `bench-${i}`,
-          `Student ${i}`,
-        ])
-      ).rows[0].id;
-      const room = rooms[i % ROOMS];
-      const { token } = await tokens.issue({
-        userId: u,
-        platformId,
-        deploymentId,
-        courseId: course,
-        activityId: room.activityId,
-        role: 'learner',
-        name: `Student ${i}`,
-      });
-      jobs.push({ token, sessionId: room.sessionId, at: Math.floor((i / N) * SECONDS * 1000) });
-    }
+    const course = await seedCourse(stack, { rooms: ROOMS, students: N });
+    const jobs = course.students.map((s, i) => ({
+      token: s.token,
+      sessionId: s.sessionId,
+      at: Math.floor((i / N) * SECONDS * 1000),
+    }));
     const rss0 = await Promise.all(procs.map((p) => rssKb(p.pid)));
     const pg0 = (await db.query(`SELECT sum(xact_commit + xact_rollback)::bigint AS x FROM pg_stat_database`)).rows[0]
       .x;
@@ -424,13 +313,7 @@ async function main() {
     const out = LB === 'haproxy' || INSTANCES !== 2 ? `join-storm-${LB}-${INSTANCES}x-${N}.json` : 'join-storm.json';
     fs.writeFileSync(path.join(root, 'bench/results', out), JSON.stringify(figures, null, 2) + '\n');
   } finally {
-    await db.end().catch(() => undefined);
     redis.disconnect();
-    for (const p of procs) p.kill('SIGTERM');
-    await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r() : p.once('exit', r)))));
-    await proxy.close();
-    await redisServer.stop();
-    await pgServer.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await stack.stop();
   }
 }

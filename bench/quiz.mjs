@@ -15,25 +15,15 @@
 // before i was acked): the first tally with answered >= U_i certainly includes i. The figure reported is the
 // time from s_i to that tally's arrival (an upper bound of the true latency; all processes share this
 // machine's clock, read as performance.timeOrigin + performance.now()).
-import { fork, spawn } from 'node:child_process';
-import crypto from 'node:crypto';
+import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { startProxy } from '../scripts/lb-proxy.mjs';
-import { freePort, startPostgres, startRedis, SERVER_NODE_FLAGS } from '../scripts/services.mjs';
+import { numberArg, root, seedCourse, startBenchStack } from './lib/fixture.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
-const N = arg('students', 300);
-const SPREAD_MS = arg('spread-ms', 5000);
+const N = numberArg('students', 300);
+const SPREAD_MS = numberArg('spread-ms', 5000);
 const WORKERS = 4;
 const OPTIONS = ['a', 'b', 'c', 'd'];
 const now = () => performance.timeOrigin + performance.now();
@@ -101,89 +91,24 @@ const summary = (values) => {
 };
 
 async function main() {
-  const serverMain = path.join(root, 'dist/backend/src/main.js');
-  if (!fs.existsSync(serverMain)) throw new Error('run `npm run build:backend` first');
   const { io } = await import('socket.io-client');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lectern-bench-quiz-'));
-  const pgServer = await startPostgres({ dir: path.join(dir, 'pg'), port: await freePort(), persistent: false });
-  await pgServer.ensureDatabase('bench');
-  const redisServer = await startRedis({ dir: path.join(dir, 'redis'), port: await freePort(), persistent: false });
-  const ports = [await freePort(), await freePort()];
-  const proxy = await startProxy({ backends: ports.map((port) => ({ port })) });
-  const secret = crypto.randomBytes(24).toString('hex');
-  const publicUrl = `http://localhost:${proxy.port}`;
-  const env = {
-    PATH: process.env.PATH,
-    NODE_ENV: 'test',
-    DATABASE_URL: pgServer.url('bench'),
-    REDIS_URL: redisServer.url,
-    PUBLIC_URL: publicUrl,
-    DEV_PLATFORM: 'true',
-    DEV_PLATFORM_URL: `http://127.0.0.1:${proxy.port}/dev-platform`,
-    LTI_KEY: crypto.randomBytes(24).toString('hex'),
-    SESSION_SECRET: secret,
-    QUEUE_PREFIX: 'bench',
-  };
-  const procs = [];
+  const stack = await startBenchStack({ instances: 2, tmpPrefix: 'lectern-bench-quiz-' });
+  const { publicUrl, query: q } = stack;
   const workers = [];
-  let db;
   let teacher;
   try {
-    for (const port of ports) {
-      const p = spawn(process.execPath, [...SERVER_NODE_FLAGS, serverMain], {
-        env: { ...env, PORT: String(port) },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
-      procs.push(p);
-      for (let i = 0; i < 600; i++) {
-        if ((await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.ok) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    db = new pg.Client({ connectionString: pgServer.url('bench') });
-    await db.connect();
     // One course, one classroom with a live class, an instructor and N students (made directly in the
     // database: the benchmark measures answering, not LTI launches), tokens signed as a launch's are.
-    const q = async (sql, params) => (await db.query(sql, params)).rows;
-    const [{ id: platformId }] = await q(`SELECT id FROM lti_platform LIMIT 1`);
-    const [{ id: deploymentId }] = await q(`SELECT id FROM lti_deployment WHERE platform_id = $1 LIMIT 1`, [
-      platformId,
-    ]);
-    const [{ id: courseId }] = await q(
-      `INSERT INTO course (platform_id, deployment_id, context_id, title) VALUES ($1, $2, 'bench-quiz', 'Bench course') RETURNING id`,
-      [platformId, deploymentId],
-    );
-    const [{ id: teacherId }] = await q(
-      `INSERT INTO lti_user (platform_id, subject, name) VALUES ($1, 'bench-teacher', 'Teacher') RETURNING id`,
-      [platformId],
-    );
-    const [{ id: activityId }] = await q(
-      `INSERT INTO classroom_activity (course_id, resource_link_id, title) VALUES ($1, 'bench-quiz-rl', 'Quiz room') RETURNING id`,
-      [courseId],
-    );
-    const [{ id: sessionId }] = await q(
-      `INSERT INTO live_session (activity_id, course_id, started_by) VALUES ($1, $2, $3) RETURNING id`,
-      [activityId, courseId, teacherId],
-    );
-    const students = await q(
-      `INSERT INTO lti_user (platform_id, subject, name) SELECT $1, 'bench-student-' || i, 'Student ' || i FROM generate_series(1, $2::int) AS i RETURNING id`,
-      [platformId, N],
-    );
-    const { SessionTokens } = require(path.join(root, 'dist/backend/src/platform/auth/session-token.js'));
-    const tokens = new SessionTokens(secret, publicUrl, 3600);
-    const claims = { platformId, deploymentId, courseId, activityId };
-    const jobs = [];
-    for (const [i, s] of students.entries()) {
-      const { token } = await tokens.issue({ ...claims, userId: s.id, role: 'learner', name: `Student ${i}` });
-      // Answer moments spread evenly over the window, in an order unrelated to the connection order.
-      jobs.push({ i, token, choice: i % OPTIONS.length, delayMs: Math.floor((((i * 7919) % N) / N) * SPREAD_MS) });
-    }
-    const { token: teacherToken } = await tokens.issue({
-      ...claims,
-      userId: teacherId,
-      role: 'instructor',
-      name: 'Teacher',
-    });
+    const course = await seedCourse(stack, { key: 'bench-quiz', students: N });
+    const { sessionId } = course.rooms[0];
+    // Answer moments spread evenly over the window, in an order unrelated to the connection order.
+    const jobs = course.students.map(({ i, token }) => ({
+      i,
+      token,
+      choice: i % OPTIONS.length,
+      delayMs: Math.floor((((i * 7919) % N) / N) * SPREAD_MS),
+    }));
+    const teacherToken = course.teacher.token;
 
     // The instructor first (on the first instance the balancer picks), then the students.
     teacher = io(publicUrl, {
@@ -327,13 +252,7 @@ async function main() {
   } finally {
     teacher?.disconnect();
     for (const w of workers) w.connected && w.send('close');
-    await db?.end().catch(() => undefined);
-    for (const p of procs) p.kill('SIGTERM');
-    await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r() : p.once('exit', r)))));
-    await proxy.close();
-    await redisServer.stop();
-    await pgServer.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await stack.stop();
   }
 }
 

@@ -7,30 +7,19 @@
 // --lb haproxy: clients reach the instances through the deploy recipe's HAProxy (deploy/haproxy/haproxy.cfg
 // unchanged, TLS, leastconn) run as a process, instead of each dialling an instance's port.
 // Diagnostics: WB_NODE_FLAGS="--trace-gc" (or --cpu-prof …) adds Node flags to the three servers and shows their stdout.
-import { fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { freePort, startPostgres, startRedis, SERVER_NODE_FLAGS } from '../scripts/services.mjs';
+import { numberArg, root, seedCourse, startBenchStack, stringArg } from './lib/fixture.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
-const CLIENTS = arg('clients', 200);
-const STROKES = arg('strokes', 5);
-const SECONDS = arg('seconds', 20);
+const CLIENTS = numberArg('clients', 200);
+const STROKES = numberArg('strokes', 5);
+const SECONDS = numberArg('seconds', 20);
 const WORKERS = 4;
-const LB = (() => {
-  const i = process.argv.indexOf('--lb');
-  return i > 0 ? process.argv[i + 1] : null;
-})();
+const LB = stringArg('lb', null);
 const now = () => performance.timeOrigin + performance.now();
 
 if (process.argv[2] === '--worker') {
@@ -131,7 +120,7 @@ if (process.argv[2] === '--worker') {
     : {};
   // Timings on a shared 2-core VM are noisy: --repeat N runs the delta scenario N times (fresh servers
   // each time) and reports every run and the median run (by p99).
-  const REPEAT = arg('repeat', 1);
+  const REPEAT = numberArg('repeat', 1);
   let delta;
   let deltaRuns;
   if (process.argv.includes('--only-naive')) delta = previous.deltas ?? null;
@@ -193,115 +182,28 @@ function pct(sorted, p) {
 }
 
 async function run(naive) {
-  const main = path.join(root, 'dist/backend/src/main.js');
-  if (!fs.existsSync(main)) throw new Error('run `npm run build:backend` first');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lectern-wb-bench-'));
-  const pgServer = await startPostgres({ dir: path.join(dir, 'pg'), port: await freePort(), persistent: false });
-  await pgServer.ensureDatabase('bench');
-  const redisServer = await startRedis({ dir: path.join(dir, 'redis'), port: await freePort(), persistent: false });
-  const ports = [await freePort(), await freePort(), await freePort()];
-  const secret = crypto.randomBytes(24).toString('hex');
-  const publicUrl = `http://localhost:${ports[0]}`;
-  const env = {
-    PATH: process.env.PATH,
-    NODE_ENV: 'test',
-    DATABASE_URL: pgServer.url('bench'),
-    REDIS_URL: redisServer.url,
-    PUBLIC_URL: publicUrl,
-    DEV_PLATFORM: 'true',
-    DEV_PLATFORM_URL: `http://127.0.0.1:${ports[0]}/dev-platform`,
-    LTI_KEY: crypto.randomBytes(24).toString('hex'),
-    SESSION_SECRET: secret,
-    QUEUE_PREFIX: 'wbbench',
-    WHITEBOARD_NAIVE_BROADCAST: naive ? 'true' : 'false',
-  };
-  const procs = [];
-  let lb = null;
-  const db = new pg.Client({ connectionString: pgServer.url('bench') });
+  const stack = await startBenchStack({
+    instances: 3,
+    lb: LB === 'haproxy' ? 'haproxy' : 'none',
+    nodeFlags: process.env.WB_NODE_FLAGS ? process.env.WB_NODE_FLAGS.split(' ') : [],
+    serverStdout: process.env.WB_NODE_FLAGS ? 'inherit' : 'ignore',
+    tmpPrefix: 'lectern-wb-bench-',
+    env: { QUEUE_PREFIX: 'wbbench', WHITEBOARD_NAIVE_BROADCAST: naive ? 'true' : 'false' },
+  });
+  const { procs, ports, redisServer, proxy: lb } = stack;
   try {
-    for (const port of ports) {
-      procs.push(
-        spawn(
-          process.execPath,
-          [...SERVER_NODE_FLAGS, ...(process.env.WB_NODE_FLAGS ? process.env.WB_NODE_FLAGS.split(' ') : []), main],
-          {
-            env: { ...env, PORT: String(port) },
-            stdio: ['ignore', process.env.WB_NODE_FLAGS ? 'inherit' : 'ignore', 'inherit'],
-          },
-        ),
-      );
-      for (let i = 0; i < 600; i++) {
-        if ((await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.ok) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    if (LB === 'haproxy') {
-      const { startHaproxy } = await import('../scripts/lb-haproxy.mjs');
-      lb = await startHaproxy({ backendPorts: ports });
-      for (let i = 0; i < 300; i++) {
-        if (Object.values(await lb.servers()).filter((st) => st === 'UP').length >= ports.length) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    await db.connect();
-    const [{ id: platformId }] = (await db.query(`SELECT id FROM lti_platform LIMIT 1`)).rows;
-    const [{ id: deploymentId }] = (
-      await db.query(`SELECT id FROM lti_deployment WHERE platform_id = $1 LIMIT 1`, [platformId])
-    ).rows;
-    const course = (
-      await db.query(
-        `INSERT INTO course (platform_id, deployment_id, context_id, title) VALUES ($1, $2, 'wb-bench', 'Bench') RETURNING id`,
-        [platformId, deploymentId],
-      )
-    ).rows[0].id;
-    const teacher = (
-      await db.query(
-        `INSERT INTO lti_user (platform_id, subject, name) VALUES ($1, 'wb-teacher', 'Teacher') RETURNING id`,
-        [platformId],
-      )
-    ).rows[0].id;
-    const activity = (
-      await db.query(
-        `INSERT INTO classroom_activity (course_id, resource_link_id, title) VALUES ($1, 'wb-rl', 'Board') RETURNING id`,
-        [course],
-      )
-    ).rows[0].id;
-    const sessionId = (
-      await db.query(`INSERT INTO live_session (activity_id, course_id, started_by) VALUES ($1, $2, $3) RETURNING id`, [
-        activity,
-        course,
-        teacher,
-      ])
-    ).rows[0].id;
-    const { SessionTokens } = require(path.join(root, 'dist/backend/src/platform/auth/session-token.js'));
-    const tokens = new SessionTokens(secret, publicUrl, 3600);
-    const jobs = [];
-    for (let i = 0; i < CLIENTS; i++) {
-      const u = (
-        await db.query(`INSERT INTO lti_user (platform_id, subject, name) VALUES ($1, $2, $3) RETURNING id`, [
-          platformId,
-          `wb-${i}`,
-          `Drawer ${i}`,
-        ])
-      ).rows[0].id;
-      const { token } = await tokens.issue({
-        userId: u,
-        platformId,
-        deploymentId,
-        courseId: course,
-        activityId: activity,
-        role: 'learner',
-        name: `Drawer ${i}`,
-      });
+    const course = await seedCourse(stack, { key: 'wb', students: CLIENTS, studentName: (i) => `Drawer ${i}` });
+    const { sessionId } = course.rooms[0];
+    const jobs = course.students.map(({ i, token }) => {
       const offsets = Array.from({ length: STROKES }, () => 500 + Math.floor(Math.random() * SECONDS * 1000));
-      jobs.push({ index: i, token, port: ports[i % 3], offsets: offsets.sort((x, y) => x - y) });
-    }
+      return { index: i, token, port: ports[i % 3], offsets: offsets.sort((x, y) => x - y) };
+    });
     const workers = Array.from({ length: WORKERS }, () =>
       fork(fileURLToPath(import.meta.url), ['--worker'], { stdio: 'inherit' }),
     );
     const ready = workers.map((w) => new Promise((r) => w.once('message', r)));
     const t0 = Date.now() + 5000;
-    const lbOpts = lb ? { lbUrl: lb.url, ca: fs.readFileSync(lb.pem, 'utf8') } : {};
+    const lbOpts = lb ? { lbUrl: lb.url, ca: stack.ca } : {};
     workers.forEach((w, k) =>
       w.send({ jobs: jobs.filter((_, i) => i % WORKERS === k), sessionId, t0, naive, ...lbOpts }),
     );
@@ -363,12 +265,6 @@ async function run(naive) {
       ),
     };
   } finally {
-    await db.end().catch(() => undefined);
-    await lb?.close();
-    for (const p of procs) p.kill('SIGTERM');
-    await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r() : p.once('exit', r)))));
-    await redisServer.stop();
-    await pgServer.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await stack.stop();
   }
 }
