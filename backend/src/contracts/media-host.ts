@@ -64,6 +64,16 @@ export interface PipedProducer {
 /** A browser's media event run on the host for a caller: its payload (`mediaSchemas`, strict) plus `op` and `caller`. */
 const caller = { caller: mediaCallerSchema };
 
+/** The class's active speaker as decided (media/domain/class-speaker.ts), versioned so hosts apply only newer ones. */
+const speakerSchema = z.object({ peerId: text(128), userId: text(128) }).strict();
+export const classSpeakerStateSchema = z
+  .object({
+    version: z.number().int().min(0),
+    speaker: speakerSchema.nullable(),
+    challenger: speakerSchema.extend({ since: z.number() }).strict().nullable(),
+  })
+  .strict();
+
 export const hostRequestSchema = z.discriminatedUnion('op', [
   mediaSchemas[MediaEvents.join].extend({ op: z.literal('join'), ...caller }),
   mediaSchemas[MediaEvents.ready].extend({ op: z.literal('ready'), ...caller }),
@@ -120,6 +130,8 @@ export const hostRequestSchema = z.discriminatedUnion('op', [
       ]),
     })
     .strict(),
+  /** The host that decided a new class speaker tells the class's other hosts (it told the browsers itself). */
+  z.object({ op: z.literal('classSpeaker'), sessionId: z.uuid(), state: classSpeakerStateSchema }).strict(),
 ]);
 
 export type HostRequest = z.infer<typeof hostRequestSchema>;
@@ -147,6 +159,7 @@ export interface HostReplies {
   pipeConnect: PipeTuple;
   pipeProduce: PipedProducer;
   pipeEvent: null;
+  classSpeaker: null;
 }
 export type HostReply<R extends HostRequest> = HostReplies[R['op']];
 
@@ -165,7 +178,12 @@ export const ONLY_IF_HOSTED: ReadonlySet<HostOp> = new Set<HostOp>([
 export const LOCAL_IF_UNHOSTED: ReadonlySet<HostOp> = new Set<HostOp>(['setPolicy']);
 
 /** Requests addressed to one host by id (between the hosts of a class): run wherever they land, no ownership check. */
-export const HOST_TO_HOST: ReadonlySet<HostOp> = new Set<HostOp>(['pipeConnect', 'pipeProduce', 'pipeEvent']);
+export const HOST_TO_HOST: ReadonlySet<HostOp> = new Set<HostOp>([
+  'pipeConnect',
+  'pipeProduce',
+  'pipeEvent',
+  'classSpeaker',
+]);
 
 /** The class a request is about (the host is chosen by it). */
 export const hostSessionOf = (r: HostRequest): string => ('caller' in r ? r.caller.sessionId : r.sessionId);

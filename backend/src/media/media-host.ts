@@ -64,6 +64,8 @@ export function serveHostRequest(media: MediaService, r: HostRequest): Promise<H
       return answer(r, media.pipeProduce(r));
     case 'pipeEvent':
       return answer(r, media.pipeEvent(r));
+    case 'classSpeaker':
+      return answer(r, media.classSpeaker(r));
     default: {
       const unhandled: never = r;
       throw new Error(`unhandled host request ${JSON.stringify(unhandled)}`);

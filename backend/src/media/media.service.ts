@@ -20,7 +20,9 @@ import { REDIS } from '../platform/redis';
 import { routerCodecs } from './domain/codecs';
 import { cameraRefusal, DEFAULT_POLICY, produceRefusal, unmuteRefusal } from './domain/policy';
 import { turnCredentials } from './domain/turn';
+import { ClassSpeakers } from './class-speakers';
 import { ClassHosts } from './infra/class-hosts';
+import { ClassSpeakerStore } from './infra/class-speaker-store';
 import type { HostBroker } from './sfu/host-links';
 import { MediaPeer, ProduceParams, ProducerData } from './sfu/media-peer';
 import { MediaNotifier, MediaRoom, producerInfo } from './sfu/media-room';
@@ -66,6 +68,9 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
   private broker: HostBroker | null = null;
   /** Where each class's peers and producers are, across hosts. */
   readonly classHosts: ClassHosts;
+  /** The class's one active speaker over all its hosts. */
+  private readonly speakers: ClassSpeakers;
+  private readonly speakerStore: ClassSpeakerStore;
   /** How rooms reach browsers: through this service's events, silent once shutting down. */
   private readonly notify: MediaNotifier = {
     toClass: (sessionId, message) => {
@@ -82,6 +87,26 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
   ) {
     super();
     this.classHosts = new ClassHosts(redis);
+    this.speakerStore = new ClassSpeakerStore(redis);
+    this.speakers = new ClassSpeakers({
+      store: this.speakerStore,
+      self: () => this.broker?.self ?? 'local',
+      room: (sessionId) => this.rooms.get(sessionId),
+      otherHosts: async (sessionId) => {
+        const self = this.broker?.self;
+        if (!self) return [];
+        return [...(await this.classHosts.peersByHost(sessionId)).keys()].filter((h) => h !== self);
+      },
+      tellHost: async (host, sessionId, state) => {
+        await this.broker?.call(host, { op: 'classSpeaker', sessionId, state });
+      },
+      toClass: (sessionId, speaker) =>
+        this.notify.toClass(sessionId, {
+          event: MediaServerEvents.activeSpeaker,
+          payload: { userId: speaker?.userId ?? null, peerId: speaker?.peerId ?? null },
+        }),
+      warn: (message) => this.logger.warn(message),
+    });
   }
 
   /** The media cluster gives this host its way to the others: from then on a class may spread over hosts. */
@@ -185,9 +210,13 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
             : undefined,
         );
         if (this.broker) this.listProducers(room, this.broker.self);
+        room.on('voices', (workerIndex, voices) => this.speakers.heard(sessionId, workerIndex, voices));
+        room.on('micClosed', (peerId) => this.speakers.micClosed(sessionId, peerId));
+        await this.speakers.opened(room);
         this.rooms.set(sessionId, room);
         room.once('closed', () => {
           if (this.rooms.get(sessionId) !== room) return;
+          this.speakers.roomClosed(sessionId);
           this.rooms.delete(sessionId);
           this.emit('roomClosed', sessionId);
         });
@@ -520,6 +549,12 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
     return null;
   }
 
+  /** Another host of the class decided a new active speaker (it told the browsers): this host's room follows. */
+  classSpeaker(r: HostRequestOf<'classSpeaker'>): null {
+    this.speakers.told(r.sessionId, r.state);
+    return null;
+  }
+
   private linksOf(sessionId: string) {
     const links = this.rooms.get(sessionId)?.links;
     if (!links) throw new NotFoundError('MEDIA_NOT_JOINED', "This class's media is not on this server");
@@ -584,6 +619,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
         .del(policyKey(sessionId), unmuteAllowedKey(sessionId), cameraStoppedKey(sessionId))
         .catch(() => undefined);
       void this.classHosts.forget(sessionId).catch(() => undefined);
+      void this.speakerStore.forget(sessionId).catch(() => undefined);
     }
     return null;
   }

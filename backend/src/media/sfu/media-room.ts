@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import { MediaPolicy, MediaServerEvents, MediaServerMessage, ProducerInfo } from '../../contracts/media';
 import { pickWorker, placeConsumer } from '../domain/allocation';
+import { ClassSpeaker, NO_SPEAKER, VoiceReport } from '../domain/class-speaker';
 import { classVideoCodec, routerCodecs, VideoMime } from '../domain/codecs';
 import { qualityFromScores } from '../domain/quality';
 import { HostLinks, HostLinksOptions } from './host-links';
@@ -17,12 +18,18 @@ export interface MediaNotifier {
 interface RoomRouter {
   workerIndex: number;
   router: types.Router;
-  speaker: types.ActiveSpeakerObserver;
+  /** Its own people's microphones' levels (a voice pulled from another host is that host's to hear). */
+  levels: types.AudioLevelObserver;
 }
+
+/** Loud enough to be speaking (dBov, averaged over an interval): above room noise and a quiet microphone's hiss. */
+const SPEAKING_DBOV = -55;
+const LEVEL_INTERVAL_MS = 300;
 
 /**
  * The SFU side of one class: a router per worker it is spread over (one, until a worker is full),
- * its peers, and an active-speaker observer per router. Producers are piped to a peer's router on
+ * its peers, and an audio level observer per router (the class's speaker is decided over every host
+ * from what they hear: media/class-speakers.ts; the room holds the decision it was told). Producers are piped to a peer's router on
  * demand. `close()` is idempotent, closes every router (and so every transport, producer and
  * consumer) and announces `closed`; the room closes itself when its last peer leaves.
  */
@@ -30,8 +37,12 @@ export interface MediaRoomEvents {
   closed: [];
   /** A peer's new producer, registered (recording capture follows producers through this). */
   producer: [peer: MediaPeer, producer: types.Producer<ProducerData>];
-  /** The dominant speaker changed (the live broadcast follows the voice). */
+  /** The class's speaker changed (the live broadcast follows the voice). */
   speaker: [];
+  /** What one router's observer hears of this host's people now (empty: silence), every interval while someone is loud. */
+  voices: [workerIndex: number, voices: Array<Omit<VoiceReport, 'at'>>];
+  /** A peer's last microphone here closed (if they held the floor, they no longer do). */
+  micClosed: [peerId: string];
 }
 
 export class MediaRoom extends EventEmitter<MediaRoomEvents> {
@@ -40,7 +51,8 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   private readonly creating = new Map<number, Promise<RoomRouter>>();
   /** Producer id → the worker indexes it has been piped to. */
   private readonly piped = new Map<string, Set<number>>();
-  private dominant: { peerId: string; userId: string } | null = null;
+  /** The class's speaker as last decided (by any host), with its version. */
+  private speakerState: ClassSpeaker = NO_SPEAKER;
   /** What the class's cameras and screens send in (see classVideoCodec). */
   videoCodec: VideoMime = 'video/VP8';
   private isClosed = false;
@@ -91,12 +103,20 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
 
   /** The peer id of the current dominant speaker. */
   get activeSpeaker(): string | null {
-    return this.dominant?.peerId ?? null;
+    return this.speakerState.speaker?.peerId ?? null;
   }
 
   /** The user id of the current dominant speaker. */
   get activeSpeakerUserId(): string | null {
-    return this.dominant?.userId ?? null;
+    return this.speakerState.speaker?.userId ?? null;
+  }
+
+  /** The class's speaker as decided (here or on another host): kept if newer than what the room has; `speaker` when it changed. */
+  applySpeaker(state: ClassSpeaker): void {
+    if (state.version <= this.speakerState.version) return;
+    const before = this.speakerState.speaker?.peerId;
+    this.speakerState = state;
+    if (state.speaker?.peerId !== before) this.emit('speaker');
   }
 
   workerIndexes(): number[] {
@@ -141,18 +161,26 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
             parameters: { ...c.parameters },
           })) as types.RouterRtpCodecCapability[],
         });
-        const speaker = await router.createActiveSpeakerObserver({ interval: 300 });
-        speaker.on('dominantspeaker', ({ producer }) => {
-          const data = producer.appData as ProducerData;
-          if (this.dominant?.peerId === data.peerId) return;
-          this.dominant = { peerId: data.peerId, userId: data.userId };
-          this.emit('speaker');
-          this.notify.toClass(this.sessionId, {
-            event: MediaServerEvents.activeSpeaker,
-            payload: { userId: data.userId, peerId: data.peerId },
-          });
+        const levels = await router.createAudioLevelObserver({
+          maxEntries: 4,
+          threshold: SPEAKING_DBOV,
+          interval: LEVEL_INTERVAL_MS,
         });
-        const entry = { workerIndex, router, speaker };
+        levels.on('volumes', (volumes) =>
+          this.emit(
+            'voices',
+            workerIndex,
+            // A microphone closed since the worker measured it is nobody's voice any more.
+            volumes
+              .filter(({ producer }) => !producer.closed)
+              .map(({ producer, volume }) => {
+                const data = producer.appData as ProducerData;
+                return { peerId: data.peerId, userId: data.userId, level: volume };
+              }),
+          ),
+        );
+        levels.on('silence', () => this.emit('voices', workerIndex, []));
+        const entry = { workerIndex, router, levels };
         if (this.isClosed) {
           router.close();
           throw new Error('room closed');
@@ -211,7 +239,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     if (producer.appData.source === 'mic')
       void this.routers
         .get(peer.workerIndex)
-        ?.speaker.addProducer({ producerId: producer.id })
+        ?.levels.addProducer({ producerId: producer.id })
         .catch(() => undefined);
     let last = -1;
     producer.on('score', () => {
@@ -230,14 +258,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
         payload: { producerId: producer.id, peerId: peer.id, source, byTeacher: !!closedByTeacher },
       });
       this.piped.delete(producer.id);
-      if (this.dominant?.peerId === peer.id && !peer.producerOf('mic')) {
-        this.dominant = null;
-        this.emit('speaker');
-        this.notify.toClass(this.sessionId, {
-          event: MediaServerEvents.activeSpeaker,
-          payload: { userId: null, peerId: null },
-        });
-      }
+      if (source === 'mic' && !peer.producerOf('mic')) this.emit('micClosed', peer.id);
     });
     this.notify.toClass(this.sessionId, { event: MediaServerEvents.producerAdded, payload: producerInfo(producer) });
     this.emit('producer', peer, producer);
