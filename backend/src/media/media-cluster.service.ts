@@ -299,7 +299,8 @@ export class MediaCluster implements OnModuleInit, OnModuleDestroy {
       if (!owner) throw new DomainError('MEDIA_UNAVAILABLE', "Could not place this class's media; try again", 503);
     }
     if (request.op === 'join') {
-      await this.media.classHosts.noteJoin(sessionId, Date.now());
+      // Not awaited: a join storm pays no extra round trip for it (regrouping only reads it beats later).
+      void this.media.classHosts.noteJoin(sessionId, Date.now()).catch(() => undefined);
       const host = await this.hostForPeer(sessionId, owner, request.peerId);
       await this.media.classHosts.setPeerHost(sessionId, request.peerId, host);
       if (host === this.instanceId && owner === this.instanceId) this.owned.add(sessionId);

@@ -4,6 +4,7 @@ import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaServerEvents, MediaServerMessage } from '../contracts/media';
 import type { MediaCaller } from '../contracts/media-host';
+import { Metrics } from '../platform/metrics/metrics';
 import { createTestDatabase, startTestApp, TestApp } from '../testing/test-app';
 import { waitFor } from '../testing/wait-for';
 import { REGROUP_REASON } from './class-regroup';
@@ -204,6 +205,10 @@ describe.skipIf(mediaTestsOptedOut())('media: a spread class regroups onto one h
     const routerA = roomA.router(roomA.workerIndexes()[0]!);
     const webRtc = [...roomA.peers.values()].reduce((n, p) => n + p.transports.size, 0);
     expect((await routerA.dump()).transportIds.length).toBe(webRtc);
+
+    // An operator sees it: B counted the two people it moved.
+    const movedMetric = await b.app.get(Metrics).registry.getSingleMetric('lectern_media_peers_moved_total')!.get();
+    expect(movedMetric.values[0]!.value).toBe(2);
 
     // And it stays so: no one is moved again.
     await severalBeats();

@@ -1,4 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Counter } from 'prom-client';
 import { Metrics } from '../platform/metrics/metrics';
 import { MediaService } from './media.service';
 
@@ -19,6 +20,15 @@ export class MediaMetrics implements OnModuleInit {
   }
 
   onModuleInit(): void {
+    // Counted as it happens: the people this host sent to another host of their class (regrouping).
+    if (!this.metrics.registry.getSingleMetric('lectern_media_peers_moved_total')) {
+      const moved = new Counter({
+        name: 'lectern_media_peers_moved_total',
+        help: 'People this media host told to rejoin on another host of their class (a spread class regrouping)',
+        registers: [this.metrics.registry],
+      });
+      this.media.on('peersMoved', (_sessionId, count) => moved.inc(count));
+    }
     this.metrics.gauge('lectern_media_rooms', 'Classes whose media this instance hosts', [], async () => [
       { value: (await this.load()).rooms },
     ]);

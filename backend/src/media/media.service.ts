@@ -45,6 +45,8 @@ export interface MediaServiceEvents {
   roomOpened: [sessionId: string, room: MediaRoom];
   /** A class's media closed on this instance. */
   roomClosed: [sessionId: string];
+  /** This host sent `count` people of a class to another of its hosts (a spread class regrouping). */
+  peersMoved: [sessionId: string, count: number];
 }
 
 /**
@@ -636,6 +638,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements On
     const peers = [...room.peers.keys()];
     await Promise.all(peers.map((peerId) => this.classHosts.releasePeer(sessionId, peerId, self)));
     this.closeRoom(sessionId, reason);
+    this.emit('peersMoved', sessionId, peers.length);
     return peers.length;
   }
 
