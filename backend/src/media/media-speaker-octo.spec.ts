@@ -93,6 +93,9 @@ describe.skipIf(mediaTestsOptedOut())('media: one active speaker for a class ove
     };
     const teacherTab = await inClass(a.url, teacherToken);
     const studentTab = await inClass(b.url, studentToken);
+    // When the browser on B heard each speaker (the figures printed at the end).
+    const toldOnB = new Map<string | null, number>();
+    studentTab.socket.on(MediaServerEvents.activeSpeaker, (m: SpeakerMessage) => toldOnB.set(m.peerId, Date.now()));
     const userOf = async (subject: string) =>
       ((await a.db.query(`SELECT id FROM lti_user WHERE subject = $1`, [subject])) as Array<{ id: string }>)[0]!.id;
     const caller = async (tab: RoomClient, subject: string, canTeach: boolean): Promise<MediaCaller> => ({
@@ -116,14 +119,17 @@ describe.skipIf(mediaTestsOptedOut())('media: one active speaker for a class ove
     expect([roomA.activeSpeaker, roomB.activeSpeaker]).toEqual([null, null]);
 
     const said = (tab: RoomClient) => tab.got<MediaServerPayloads>(MediaServerEvents.activeSpeaker);
+    const agreed = new Map<string | null, number>();
     const speakerEverywhere = async (peerId: string | null, what: string) => {
       await waitFor(() => roomA.activeSpeaker === peerId && roomB.activeSpeaker === peerId, `${what}: both hosts`);
+      agreed.set(peerId, Date.now());
       for (const tab of [teacherTab, studentTab])
         await tab.waitFor<MediaServerPayloads>(MediaServerEvents.activeSpeaker, (m) => m.peerId === peerId);
     };
 
     // The teacher speaks on A (-20 dBov): host B, which hears nobody, has the teacher as the speaker too.
     const teacherVoice = await voiceOf(roomA, teacher.peerId!, -20);
+    const teacherFrom = Date.now();
     teacherVoice.voice.start();
     await speakerEverywhere(teacher.peerId!, 'the teacher speaking on A');
     expect(roomB.activeSpeakerUserId).toBe(teacher.userId);
@@ -135,6 +141,7 @@ describe.skipIf(mediaTestsOptedOut())('media: one active speaker for a class ove
     // The student answers on B, louder, while the teacher falls quiet: after the hold, the student everywhere.
     const studentVoice = await voiceOf(roomB, student.peerId!, -12);
     teacherVoice.voice.stop();
+    const studentFrom = Date.now();
     studentVoice.voice.start();
     await speakerEverywhere(student.peerId!, 'the student speaking on B');
     expect(roomA.activeSpeakerUserId).toBe(student.userId);
@@ -162,6 +169,20 @@ describe.skipIf(mediaTestsOptedOut())('media: one active speaker for a class ove
     for (const tab of [teacherTab, studentTab]) expect(said(tab).map((m) => m.peerId)).toEqual(expected);
     expect(teacherVoice.voice.sent + studentVoice.voice.sent).toBeGreaterThan(50);
     expect(Date.now() - hold).toBeGreaterThanOrEqual(2000);
+    // Measured (README "Measured"): from a voice's first packet to both hosts agreeing (a 50 ms poll) and to the browser on B told.
+    console.log(
+      `[speaker] ${JSON.stringify({
+        firstVoiceOnA: {
+          bothHostsMs: agreed.get(teacher.peerId!)! - teacherFrom,
+          browserOnBMs: toldOnB.get(teacher.peerId!)! - teacherFrom,
+        },
+        takeoverOnB: {
+          bothHostsMs: agreed.get(student.peerId!)! - studentFrom,
+          browserOnBMs: toldOnB.get(student.peerId!)! - studentFrom,
+        },
+        loadAverage: (await import('node:os')).loadavg().map((l) => +l.toFixed(1)),
+      })}`,
+    );
 
     await viaA.call({ op: 'closeRoom', sessionId });
     await waitFor(
