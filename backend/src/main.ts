@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config/config';
-import { pendingMigrations, runMigrations } from './platform/database';
+import { DataSource } from 'typeorm';
+import { pendingMigrations, runMigrations, warmPool } from './platform/database';
 import { Readiness } from './platform/readiness';
 
 async function main() {
@@ -26,6 +27,7 @@ async function main() {
     process.exit(1);
   }
   const app = await createApp(config, { json: true });
+  await warmPool(app.get(DataSource));
   await app.listen(config.port, config.host);
   if (config.ops.shutdownDrainMs > 0) {
     // SIGTERM (an orchestrator stopping the instance): leave the load balancer first, finish, then close.

@@ -13,7 +13,6 @@ import type { ClassMembership, WaitingTicket } from '../platform/socket-events';
 import { ClassControlService } from './class-control.service';
 import { GuestService } from './guest.service';
 import { MediaService } from '../media/media.service';
-import { ClassControlRepository } from './infra/class-control.repository';
 import { ClassControlStore } from './infra/class-control.store';
 
 /** What a join comes to: the class (a membership), or the waiting room (a ticket, nothing of the class). */
@@ -31,7 +30,6 @@ export class RoomService {
     private readonly chat: ChatService,
     private readonly events: DomainEvents,
     private readonly classControl: ClassControlService,
-    private readonly controlRepo: ClassControlRepository,
     private readonly controlStore: ClassControlStore,
     private readonly guests: GuestService,
     private readonly media: MediaService,
@@ -54,20 +52,20 @@ export class RoomService {
     // A guest's token names the one class they were let into; any other is not theirs.
     if (guest && session.guestOf !== sessionId)
       throw new NotFoundError('SESSION_NOT_FOUND', 'No such class in your classroom');
-    const live = await this.classroom.find(session, sessionId); // NOT_FOUND outside the caller's course
+    // The class, the removal and the waiting room in one read; NOT_FOUND outside the caller's course.
+    const found = await this.sessions.findForJoin(sessionId, session.courseId, session.userId);
+    if (!found) throw new NotFoundError('SESSION_NOT_FOUND', 'No such class in your course');
+    const live = found.row;
     // A class of another classroom of the same course is not this person's class.
     if (live.activityId !== session.activityId)
       throw new NotFoundError('SESSION_NOT_FOUND', 'No such class in your classroom');
     if (live.endedAt) throw new ConflictError('CLASS_ENDED', 'This class has ended');
-    if (await this.sessions.isRemoved(sessionId, session.userId))
-      throw new ForbiddenError('REMOVED_FROM_CLASS', 'An instructor removed you from this class');
+    if (found.removed) throw new ForbiddenError('REMOVED_FROM_CLASS', 'An instructor removed you from this class');
     const teacher = canTeach(session.role);
     const person = { userId: session.userId, name: session.name, role: session.role };
     if (!teacher) {
       // The door: a guest whose link needs admission, or anyone (students, guests) when the waiting room is on.
-      const mustWait =
-        (guest && (await this.guests.assertGuestStanding(session)).needsAdmission) ||
-        (await this.controlRepo.waitingRoom(live.activityId));
+      const mustWait = (guest && (await this.guests.assertGuestStanding(session)).needsAdmission) || found.waitingRoom;
       if (mustWait) {
         const knock = await this.controlStore.knock(sessionId, person, socketId);
         if (knock.outcome === 'denied') throw new ForbiddenError('WAITING_DENIED', knock.message);

@@ -35,6 +35,25 @@ export class LiveSessionRepository {
     return row ? toRow(row) : null;
   }
 
+  /**
+   * A class of the course with what a join must know before anything else, in one round trip: whether
+   * this person was removed from it and whether its classroom's waiting room is on.
+   */
+  async findForJoin(
+    id: string,
+    courseId: string,
+    userId: string,
+  ): Promise<{ row: LiveSessionRow; removed: boolean; waitingRoom: boolean } | null> {
+    const [r] = await this.db.query(
+      `SELECT s.id, s.activity_id, s.started_at, s.started_by, s.ended_at,
+              EXISTS (SELECT 1 FROM session_removal x WHERE x.session_id = s.id AND x.user_id = $3) AS removed,
+              coalesce((SELECT c.waiting_room FROM classroom_control c WHERE c.activity_id = s.activity_id), false) AS waiting_room
+         FROM live_session s WHERE s.id = $1 AND s.course_id = $2 AND s.parent_session_id IS NULL`,
+      [id, courseId, userId],
+    );
+    return r ? { row: toRow(r), removed: Boolean(r.removed), waitingRoom: Boolean(r.waiting_room) } : null;
+  }
+
   /** The class of the classroom going on now, if any. */
   async findLive(activityId: string, courseId: string): Promise<LiveSessionRow | null> {
     const [row] = await this.db.query(
