@@ -3,7 +3,9 @@
 // one PostgreSQL and one Redis. Reports join-to-room-state latency, errors, Postgres and Redis round
 // trips per join and memory per connected participant. Loopback only; bounded in count and time.
 //
-//   node bench/join-storm.mjs [--participants 300] [--seconds 60] [--rooms 10] [--instances 2] [--lb node|haproxy]
+//   node bench/join-storm.mjs [--participants 300] [--seconds 60] [--rooms 10] [--instances 2] [--lb node|haproxy] [--warmup 0]
+// --warmup N: N untimed joins (over 10 s, into another course's room, who then leave) before the storm, so
+// the figures are those of running instances rather than of instances just started.
 // --lb haproxy: the deploy recipe's HAProxy (deploy/haproxy/haproxy.cfg, TLS, health checks) as a process,
 // in front of the instances, instead of the bench's own small proxy (scripts/lb-proxy.mjs).
 // (run `npm run build:backend` first; `npm run bench:join-storm` does both)
@@ -20,6 +22,7 @@ const SECONDS = numberArg('seconds', 60);
 const ROOMS = numberArg('rooms', 10);
 const WORKERS = 4;
 const INSTANCES = numberArg('instances', 2);
+const WARMUP = numberArg('warmup', 0);
 const LB = stringArg('lb', 'node');
 
 if (process.argv[2] === '--worker') {
@@ -187,28 +190,46 @@ async function main() {
     const cpu0 = cpuParts();
     const load0 = os.loadavg()[0];
 
-    const results = [];
-    const workers = Array.from({ length: WORKERS }, () =>
-      fork(fileURLToPath(import.meta.url), ['--worker'], { stdio: 'inherit' }),
-    );
-    const t0 = Date.now();
-    let done = 0;
-    let delivered = 0;
-    await new Promise((resolve, reject) => {
-      const guard = setTimeout(() => reject(new Error('the storm did not finish in time')), (SECONDS + 90) * 1000);
-      workers.forEach((w, k) => {
-        w.on('message', (m) => {
-          if (m.done) {
-            delivered += m.received;
-            if (++done === WORKERS) {
-              clearTimeout(guard);
-              resolve();
-            }
-          } else results.push(m);
+    const storm = (stormJobs, seconds) => {
+      const results = [];
+      const workers = Array.from({ length: WORKERS }, () =>
+        fork(fileURLToPath(import.meta.url), ['--worker'], { stdio: 'inherit' }),
+      );
+      const t0 = Date.now();
+      let done = 0;
+      let delivered = 0;
+      return new Promise((resolve, reject) => {
+        const guard = setTimeout(() => reject(new Error('the storm did not finish in time')), (seconds + 90) * 1000);
+        workers.forEach((w, k) => {
+          w.on('message', (m) => {
+            if (m.done) {
+              delivered += m.received;
+              if (++done === WORKERS) {
+                clearTimeout(guard);
+                resolve({ results, delivered, workers, t0 });
+              }
+            } else results.push(m);
+          });
+          w.send({ url: publicUrl, jobs: stormJobs.filter((_, i) => i % WORKERS === k), t0, ca });
         });
-        w.send({ url: publicUrl, jobs: jobs.filter((_, i) => i % WORKERS === k), t0, ca });
       });
-    });
+    };
+    if (WARMUP) {
+      // Instances just started run the join path unoptimised (V8 compiles hot code after a while) and with
+      // cold caches: untimed joins into a room of their own course first, who then leave.
+      const warm = await seedCourse(stack, { key: 'warmup', rooms: 1, students: WARMUP });
+      const w = await storm(
+        warm.students.map((s, i) => ({
+          token: s.token,
+          sessionId: s.sessionId,
+          at: Math.floor((i / WARMUP) * 10_000),
+        })),
+        10,
+      );
+      for (const k of w.workers) k.send('close');
+      await new Promise((r) => setTimeout(r, 3000));
+    }
+    const { results, delivered, workers, t0 } = await storm(jobs, SECONDS);
     const wall = (Date.now() - t0) / 1000;
     await new Promise((r) => setTimeout(r, 1500));
     const rss1 = await Promise.all(procs.map((p) => rssKb(p.pid)));
@@ -259,6 +280,7 @@ async function main() {
       instances: INSTANCES,
       loadBalancer: LB === 'haproxy' ? 'HAProxy (deploy recipe, TLS)' : 'bench proxy (scripts/lb-proxy.mjs)',
       rampSeconds: SECONDS,
+      warmupJoins: WARMUP,
       wallSeconds: Number(wall.toFixed(1)),
       joined: ok.length,
       errors: errors.length,
@@ -310,7 +332,10 @@ async function main() {
     };
     console.log(JSON.stringify(figures, null, 2));
     fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-    const out = LB === 'haproxy' || INSTANCES !== 2 ? `join-storm-${LB}-${INSTANCES}x-${N}.json` : 'join-storm.json';
+    const out =
+      LB === 'haproxy' || INSTANCES !== 2
+        ? `join-storm-${LB}-${INSTANCES}x-${N}${WARMUP ? '-warm' : ''}.json`
+        : 'join-storm.json';
     fs.writeFileSync(path.join(root, 'bench/results', out), JSON.stringify(figures, null, 2) + '\n');
   } finally {
     redis.disconnect();
