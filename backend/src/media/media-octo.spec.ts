@@ -326,4 +326,66 @@ describe.skipIf(mediaTestsOptedOut())('media: one class spread over two hosts (p
     ).rejects.toMatchObject({ code: 'PIPE_NOT_FOUND' });
     await a.app.get(MediaCluster).call({ op: 'closeRoom', sessionId });
   });
+
+  it("refuses a link once every port of the host's MEDIA_PIPE_PORT_MIN..MAX is taken, with a code, and binds again once one frees", async () => {
+    const sessionId = crypto.randomUUID();
+    const teacher = caller(sessionId, true);
+    const viaA = a.app.get(MediaCluster);
+    await viaA.call({ op: 'join', caller: teacher, peerId: teacher.peerId! });
+    // Whichever host took the class's first person (placement follows load), the other asks it for links.
+    const where = (sid: string) => (mediaA.room(sid) ? ([a, b, rangeA] as const) : ([b, a, rangeB] as const));
+    const [host, other, range] = where(sessionId);
+    expect(host.app.get(MediaService).room(sessionId)).toBeDefined();
+    const hostId = host.app.get(MediaCluster).instanceId;
+    const from = other.app.get(MediaCluster).instanceId;
+    // Links the other host asks for, as its HostLinks would (each takes one port of the five); the far end is never reached.
+    const ask = () =>
+      other.app.get(MediaCluster).callHost(hostId, {
+        op: 'pipeConnect',
+        sessionId,
+        from,
+        linkId: crypto.randomUUID(),
+        tuple: {
+          ip: '127.0.0.1',
+          port: 9,
+          srtpParameters: {
+            cryptoSuite: 'AEAD_AES_256_GCM',
+            keyBase64: crypto.randomBytes(44).toString('base64'),
+          },
+        },
+      });
+    const size = range.max - range.min + 1;
+    const tuples = [];
+    try {
+      for (let i = 0; i < size; i++) tuples.push(await ask());
+      expect(new Set(tuples.map((t) => t.port)).size).toBe(size);
+      expect(tuples.every((t) => t.port >= range.min && t.port <= range.max)).toBe(true);
+      await expect(ask()).rejects.toMatchObject({ code: 'PIPE_PORTS_EXHAUSTED', status: 503 });
+    } finally {
+      // The class closes: its links go, their ports are free, a new class's link binds again.
+      await viaA.call({ op: 'closeRoom', sessionId });
+    }
+    await waitFor(() => !host.app.get(MediaService).room(sessionId), 'the class closed on its host');
+    const next = crypto.randomUUID();
+    const again = caller(next, true);
+    await viaA.call({ op: 'join', caller: again, peerId: again.peerId! });
+    const [host2, other2, range2] = where(next);
+    const reopened = await other2.app.get(MediaCluster).callHost(host2.app.get(MediaCluster).instanceId, {
+      op: 'pipeConnect',
+      sessionId: next,
+      from: other2.app.get(MediaCluster).instanceId,
+      linkId: crypto.randomUUID(),
+      tuple: {
+        ip: '127.0.0.1',
+        port: 9,
+        srtpParameters: {
+          cryptoSuite: 'AEAD_AES_256_GCM',
+          keyBase64: crypto.randomBytes(44).toString('base64'),
+        },
+      },
+    });
+    expect(reopened.port).toBeGreaterThanOrEqual(range2.min);
+    expect(reopened.port).toBeLessThanOrEqual(range2.max);
+    await viaA.call({ op: 'closeRoom', sessionId: next });
+  });
 });
