@@ -105,15 +105,27 @@ export class MediaParticipant {
     return ack.data;
   }
 
-  async transport(direction) {
-    const info = await this.call('media:create-transport', { direction });
-    await this.call('media:connect-transport', {
-      transportId: info.id,
-      dtlsParameters: { role: 'client', fingerprints: [this.certificate.fingerprint] },
-    });
-    const endpoint = await WebRtcEndpoint.open();
-    const keying = await endpoint.connect(info, this.certificate);
-    return { id: info.id, endpoint, keying };
+  /**
+   * A transport connected end to end. On a saturated machine a handshake can stall: then, as a browser
+   * would, it asks for a new transport of that direction (which replaces the first) and tries again.
+   */
+  async transport(direction, attempts = 3) {
+    for (let attempt = 1; ; attempt++) {
+      const info = await this.call('media:create-transport', { direction });
+      await this.call('media:connect-transport', {
+        transportId: info.id,
+        dtlsParameters: { role: 'client', fingerprints: [this.certificate.fingerprint] },
+      });
+      const endpoint = await WebRtcEndpoint.open();
+      try {
+        const keying = await endpoint.connect(info, this.certificate);
+        return { id: info.id, endpoint, keying };
+      } catch (e) {
+        endpoint.close();
+        this.retries = (this.retries ?? 0) + 1;
+        if (attempt >= attempts) throw e;
+      }
+    }
   }
 
   /** Camera and microphone from the clip, looped in real time, as SRTP through the send transport. */
