@@ -13,7 +13,7 @@
 //      go to the second, fed through Lectern's pipe transports (SRTP) between the two workers.
 //
 //   node bench/media-per-host.mjs [--scenarios lecture,discussion,spread] [--lecture-step 50]
-//     [--lecture-max 300] [--discussion-step 2] [--discussion-max 16] [--spread-cap 100] [--spread-max 200] [--seconds 5]
+//     [--lecture-max 300] [--discussion-step 2] [--discussion-max 16] [--spread-cap 100] [--spread-max 200] [--spread-step 40] [--seconds 5]
 //     [--threshold 0.8] [--nice 0] [--out bench/results/media-per-host.json]
 // --nice N renices the instances and their workers (root only; e.g. -10 on a machine shared with
 // other work, so the worker can get the CPU a dedicated host would give it), and the bench itself
@@ -28,7 +28,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { freePort, startPostgres, startRedis, SERVER_NODE_FLAGS } from '../scripts/services.mjs';
-import { MediaParticipant, encodeClip } from './lib/media-participant.mjs';
+import { MediaParticipant, encodeClip, stopEncoders } from './lib/media-participant.mjs';
 import { clientCertificate } from './lib/webrtc-peer.mjs';
 import {
   consumersAt,
@@ -48,6 +48,7 @@ const argOf = (name) => {
 const num = (name, def) => (argOf(name) === undefined ? def : Number(argOf(name)));
 const SCENARIOS = (argOf('scenarios') ?? 'lecture,discussion,spread').split(',');
 const LECTURE_STEP = num('lecture-step', 50);
+const SPREAD_STEP = num('spread-step', 40);
 const LECTURE_MAX = num('lecture-max', 300);
 const DISCUSSION_STEP = num('discussion-step', 2);
 const DISCUSSION_MAX = num('discussion-max', 16);
@@ -100,7 +101,8 @@ async function startInstances(base, extraEnv) {
     const metricsPort = await freePort();
     const proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, path.join(root, 'dist/backend/src/main.js')], {
       env: { ...base, ...extraEnv, PORT: String(port), METRICS_PORT: String(metricsPort), METRICS_HOST: '127.0.0.1' },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      // The IPC channel ends the instance with the bench, even when the bench is killed.
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     hosts.push({ name, port, metricsPort, proc, url: `http://127.0.0.1:${port}` });
   }
@@ -126,9 +128,11 @@ async function stopInstances(hosts) {
 /** Every host's worker CPU (share of one core), consumers and instance CPU over the same SECONDS; packets received by all. */
 async function measure(hosts, participants) {
   const rx = () => participants.reduce((a, p) => a + p.received.packets, 0);
+  const tx = () => participants.reduce((a, p) => a + (p.send?.endpoint.sent.packets ?? 0), 0);
   const a = await Promise.all(hosts.map((h) => scrape(h.metricsPort)));
   const ticks0 = hosts.map((h) => procTicks(h.proc.pid));
   const rx0 = rx();
+  const tx0 = tx();
   const t0 = performance.now();
   await sleep(SECONDS * 1000);
   const b = await Promise.all(hosts.map((h) => scrape(h.metricsPort)));
@@ -141,7 +145,12 @@ async function measure(hosts, participants) {
       instanceCpu: round((procTicks(h.proc.pid) - ticks0[i]) / 100 / elapsed, 3),
     };
   });
-  return { hosts: out, packetsReceivedPerSecond: Math.round((rx() - rx0) / elapsed) };
+  return {
+    hosts: out,
+    // what the senders put into the worker (RTP + RTCP) and what reached the receivers' sockets
+    packetsSentPerSecond: Math.round((tx() - tx0) / elapsed),
+    packetsReceivedPerSecond: Math.round((rx() - rx0) / elapsed),
+  };
 }
 
 async function inBatches(items, size, fn) {
@@ -169,7 +178,7 @@ async function runSteps({ hosts, newSession, certificate, clip, kind }) {
       everyone.push(teacher);
       senders.push(teacher);
     }
-    const stepSize = kind === 'discussion' ? DISCUSSION_STEP : LECTURE_STEP;
+    const stepSize = kind === 'discussion' ? DISCUSSION_STEP : kind === 'spread' ? SPREAD_STEP : LECTURE_STEP;
     let joinSeconds = 0;
     const max = kind === 'discussion' ? DISCUSSION_MAX : kind === 'spread' ? SPREAD_MAX : LECTURE_MAX;
     for (;;) {
@@ -273,6 +282,15 @@ async function main() {
   const certificate = await clientCertificate(dir);
   const clip = await encodeClip(path.join(dir, 'clip.webm'));
   const db = new pg.Client({ connectionString: pgServer.url('bench') });
+  // Stopped by a signal: nothing left running (the instances end with their IPC channel).
+  for (const signal of ['SIGINT', 'SIGTERM'])
+    process.once(signal, async () => {
+      stopEncoders();
+      await redisServer.stop().catch(() => undefined);
+      await pgServer.stop().catch(() => undefined);
+      fs.rmSync(dir, { recursive: true, force: true });
+      process.exit(130);
+    });
   let hosts = [];
   const results = {};
   try {

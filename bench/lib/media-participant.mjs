@@ -62,6 +62,12 @@ export function encodeClip(file, seconds = 10) {
   });
 }
 
+/** Every sender's FFmpeg, so a bench stopped by a signal can leave none behind (stopEncoders). */
+const encoders = new Set();
+export function stopEncoders() {
+  for (const p of encoders) p.kill('SIGKILL');
+}
+
 export class MediaParticipant {
   /**
    * Connects, joins the class and its media, and opens the transports it needs (recv always, send
@@ -190,6 +196,8 @@ export class MediaParticipant {
       ],
       { stdio: ['ignore', 'ignore', 'inherit'] },
     );
+    encoders.add(this.ffmpeg);
+    this.ffmpeg.once('exit', () => encoders.delete(this.ffmpeg));
     return this.producerIds;
   }
 

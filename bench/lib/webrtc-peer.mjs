@@ -114,6 +114,7 @@ export class WebRtcEndpoint {
     this.socket = socket;
     this.localUfrag = crypto.randomBytes(6).toString('hex');
     this.received = { packets: 0, bytes: 0 };
+    this.sent = { packets: 0 };
     this.stunResponses = 0;
     this.server = null;
     this.dtlsPeer = null; // where openssl sits while the handshake runs
@@ -143,7 +144,10 @@ export class WebRtcEndpoint {
       if (!this.dtlsDone) this.socket.send(m, this.server.port, this.server.ip);
       return;
     }
-    if (this.sending && isRtpOrRtcp(m)) this.socket.send(m, this.server.port, this.server.ip);
+    if (this.sending && isRtpOrRtcp(m)) {
+      this.sent.packets++;
+      this.socket.send(m, this.server.port, this.server.ip);
+    }
   }
 
   async connect({ iceParameters, iceCandidates }, certificate, { consentMs = 5000, timeoutMs = 20000 } = {}) {
