@@ -29,8 +29,8 @@ const LEVEL_INTERVAL_MS = 300;
 /**
  * The SFU side of one class: a router per worker it is spread over (one, until a worker is full),
  * its peers, and an audio level observer per router (the class's speaker is decided over every host
- * from what they hear: media/class-speakers.ts; the room holds the decision it was told). Producers are piped to a peer's router on
- * demand. `close()` is idempotent, closes every router (and so every transport, producer and
+ * from what they hear: media/class-speakers.ts; the room holds the decision it was told). Producers
+ * are piped to a peer's router on demand. `close()` is idempotent, closes every router (and so every transport, producer and
  * consumer) and announces `closed`; the room closes itself when its last peer leaves.
  */
 export interface MediaRoomEvents {
@@ -101,12 +101,12 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     return this.peerMap;
   }
 
-  /** The peer id of the current dominant speaker. */
+  /** The peer id of the class's speaker now (as decided over all its hosts). */
   get activeSpeaker(): string | null {
     return this.speakerState.speaker?.peerId ?? null;
   }
 
-  /** The user id of the current dominant speaker. */
+  /** The user id of the class's speaker now. */
   get activeSpeakerUserId(): string | null {
     return this.speakerState.speaker?.userId ?? null;
   }
