@@ -127,7 +127,7 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
           throw e;
         });
       if (outcome.kind === 'waiting') return this.wait(socket, session, outcome.ticket);
-      const { state, arrived, membership } = outcome;
+      const { state, arrived, membership, knocked } = outcome;
       if (!socket.connected) {
         for (const r of rooms) await socket.leave(r);
         await this.room.leave(session, sessionId, socket.id, 'disconnected');
@@ -141,7 +141,8 @@ export class RoomGateway implements OnGatewayInit, OnGatewayDisconnect, OnModule
       }
       const me = state.participants.find((p) => p.userId === session.userId);
       if (arrived && me) this.fanout.joined(sessionId, me, state.participants.length, socket as unknown as Socket);
-      if (!membership.canTeach) void this.controlGateway.announceWaiting(sessionId); // they may have waited: the list changed
+      // Let in through the waiting room: the list changed (every other join leaves it as it was).
+      if (knocked) void this.controlGateway.announceWaiting(sessionId);
       return state;
     });
   }

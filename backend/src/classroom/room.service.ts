@@ -17,7 +17,7 @@ import { ClassControlStore } from './infra/class-control.store';
 
 /** What a join comes to: the class (a membership), or the waiting room (a ticket, nothing of the class). */
 export type JoinOutcome =
-  | { kind: 'member'; state: RoomState; arrived: boolean; membership: ClassMembership }
+  | { kind: 'member'; state: RoomState; arrived: boolean; membership: ClassMembership; knocked: boolean }
   | { kind: 'waiting'; ticket: WaitingTicket };
 
 /** The live room's rules: who may join, what a join returns, what teachers may do. Called by the gateway. */
@@ -63,6 +63,7 @@ export class RoomService {
     if (found.removed) throw new ForbiddenError('REMOVED_FROM_CLASS', 'An instructor removed you from this class');
     const teacher = canTeach(session.role);
     const person = { userId: session.userId, name: session.name, role: session.role };
+    let knocked = false; // through the door: the waiting list may have changed
     if (!teacher) {
       // The door: a guest whose link needs admission, or anyone (students, guests) when the waiting room is on.
       const mustWait = (guest && (await this.guests.assertGuestStanding(session)).needsAdmission) || found.waitingRoom;
@@ -71,6 +72,7 @@ export class RoomService {
         if (knock.outcome === 'denied') throw new ForbiddenError('WAITING_DENIED', knock.message);
         if (knock.outcome === 'waiting')
           return { kind: 'waiting', ticket: Object.freeze({ sessionId, userId: session.userId }) };
+        knocked = true;
       }
     }
     const arrived = await this.presence.add(sessionId, {
@@ -117,7 +119,7 @@ export class RoomService {
       canTeach: teacher,
       guest,
     });
-    return { kind: 'member', state: await this.state(session, sessionId), arrived, membership };
+    return { kind: 'member', state: await this.state(session, sessionId), arrived, membership, knocked };
   }
 
   async state(session: SessionClaims, sessionId: string): Promise<RoomState> {
