@@ -5,7 +5,8 @@ import { MediaAckData, MediaEvents, MediaServerEvents } from '../contracts/media
 import { ClientEvents } from '../contracts/realtime';
 import { LaunchClient } from '../testing/lti-client';
 import { RoomClient } from '../testing/room-client';
-import { createTestDatabase, startTestApp, TestApp } from '../testing/test-app';
+import type { TestApp } from '../testing/test-app';
+import { startTestDeployment, type TestDeployment } from '../testing/test-deployment';
 import { waitFor } from '../testing/wait-for';
 import { MediaCluster } from './media-cluster.service';
 import { MediaService } from './media.service';
@@ -19,6 +20,7 @@ import { mediaTestsOptedOut, requireWorker } from './testing/worker-check';
  * grace period of a dropped socket, and another instance taking the class over when its host goes.
  */
 describe.skipIf(mediaTestsOptedOut())('media across two backend instances (real worker, real Redis)', () => {
+  let deployment: TestDeployment;
   let a: TestApp;
   let b: TestApp;
   let launch: LaunchClient;
@@ -30,16 +32,8 @@ describe.skipIf(mediaTestsOptedOut())('media across two backend instances (real 
 
   beforeAll(async () => {
     requireWorker();
-    const databaseUrl = await createTestDatabase();
-    const shared = {
-      DATABASE_URL: databaseUrl,
-      QUEUE_PREFIX: `media-${crypto.randomBytes(4).toString('hex')}`,
-      SESSION_SECRET: crypto.randomBytes(24).toString('hex'),
-      LTI_KEY: crypto.randomBytes(24).toString('hex'),
-      MEDIA_PEER_GRACE_MS: '400',
-    };
-    a = await startTestApp(shared);
-    b = await startTestApp({ ...shared, PUBLIC_URL: a.url, DEV_PLATFORM_URL: a.platformUrl });
+    deployment = await startTestDeployment([{}, {}], { MEDIA_PEER_GRACE_MS: '400' });
+    [a, b] = deployment.apps as [TestApp, TestApp];
     redis = new Redis(a.config.redisUrl);
     launch = new LaunchClient(a);
     teacherToken = await launch.launch('phys-101', 'dev-ada');
@@ -53,8 +47,7 @@ describe.skipIf(mediaTestsOptedOut())('media across two backend instances (real 
   afterAll(async () => {
     for (const c of clients) c.close();
     redis?.disconnect();
-    await b?.close();
-    await a?.close();
+    await deployment?.close();
   });
 
   async function on(app: TestApp, token: string) {

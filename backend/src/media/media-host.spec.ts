@@ -2,7 +2,9 @@ import crypto from 'node:crypto';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostOp, MediaCaller } from '../contracts/media-host';
-import { createTestDatabase, startTestApp, TestApp } from '../testing/test-app';
+import type { TestApp } from '../testing/test-app';
+import { startTestDeployment, type TestDeployment } from '../testing/test-deployment';
+import { mediaCaller } from '../testing/two-media-hosts';
 import { waitFor } from '../testing/wait-for';
 import { MediaCluster } from './media-cluster.service';
 import { MediaService } from './media.service';
@@ -16,6 +18,7 @@ import { mediaTestsOptedOut, requireWorker } from './testing/worker-check';
  * with a code and runs nothing.
  */
 describe.skipIf(mediaTestsOptedOut())('media host requests between two instances', () => {
+  let deployment: TestDeployment;
   let a: TestApp;
   let b: TestApp;
   let redis: Redis;
@@ -25,15 +28,8 @@ describe.skipIf(mediaTestsOptedOut())('media host requests between two instances
 
   beforeAll(async () => {
     requireWorker();
-    const databaseUrl = await createTestDatabase();
-    const shared = {
-      DATABASE_URL: databaseUrl,
-      QUEUE_PREFIX: `host-${crypto.randomBytes(4).toString('hex')}`,
-      SESSION_SECRET: crypto.randomBytes(24).toString('hex'),
-      LTI_KEY: crypto.randomBytes(24).toString('hex'),
-    };
-    a = await startTestApp(shared);
-    b = await startTestApp({ ...shared, PUBLIC_URL: a.url, DEV_PLATFORM_URL: a.platformUrl });
+    deployment = await startTestDeployment();
+    [a, b] = deployment.apps as [TestApp, TestApp];
     redis = new Redis(a.config.redisUrl);
     sub = new Redis(a.config.redisUrl);
     onA = a.app.get(MediaService);
@@ -42,17 +38,7 @@ describe.skipIf(mediaTestsOptedOut())('media host requests between two instances
   afterAll(async () => {
     redis?.disconnect();
     sub?.disconnect();
-    await b?.close();
-    await a?.close();
-  });
-
-  const caller = (sessionId: string, canTeach: boolean): MediaCaller => ({
-    sessionId,
-    socketId: crypto.randomBytes(10).toString('base64url'),
-    peerId: crypto.randomUUID(),
-    userId: crypto.randomUUID(),
-    name: canTeach ? 'Ada Lovelace' : 'Grace Hopper',
-    canTeach,
+    await deployment?.close();
   });
 
   it('runs every kind of request on the host and brings its typed reply back', async () => {
@@ -77,8 +63,8 @@ describe.skipIf(mediaTestsOptedOut())('media host requests between two instances
       closeRoom: false,
     };
     const sessionId = crypto.randomUUID();
-    const teacher = caller(sessionId, true);
-    const student = caller(sessionId, false);
+    const teacher = mediaCaller(sessionId, true);
+    const student = mediaCaller(sessionId, false);
 
     // A takes the class with the teacher's join; everything after is sent from B.
     await a.app.get(MediaCluster).call({ op: 'join', caller: teacher, peerId: teacher.peerId! });
@@ -233,7 +219,7 @@ describe.skipIf(mediaTestsOptedOut())('media host requests between two instances
 
   it('refuses on arrival a request that does not match the contract, with a code, and runs nothing', async () => {
     const sessionId = crypto.randomUUID();
-    const teacher = caller(sessionId, true);
+    const teacher = mediaCaller(sessionId, true);
     await a.app.get(MediaCluster).call({ op: 'join', caller: teacher, peerId: teacher.peerId! });
     const hostId = a.app.get(MediaCluster).instanceId;
     const from = crypto.randomUUID();

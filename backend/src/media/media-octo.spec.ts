@@ -3,13 +3,20 @@ import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaServerEvents, MediaServerMessage } from '../contracts/media';
 import type { MediaCaller } from '../contracts/media-host';
-import { createTestDatabase, startTestApp, TestApp } from '../testing/test-app';
+import type { TestApp } from '../testing/test-app';
 import { waitFor } from '../testing/wait-for';
 import { MediaCluster } from './media-cluster.service';
 import { MediaHosts } from './media-hosts.service';
 import { MediaService } from './media.service';
 import { fingerprint, opus, vp8 } from './testing/signalling';
-import { mediaTestsOptedOut, requireWorker } from './testing/worker-check';
+import {
+  joinTeacherThenStudent,
+  mediaCaller,
+  sendMicrophone,
+  startTwoMediaHosts,
+  type TwoMediaHosts,
+} from '../testing/two-media-hosts';
+import { mediaTestsOptedOut } from './testing/worker-check';
 
 /**
  * One class over two media hosts (two instances, each its own mediasoup worker, one Redis): with
@@ -21,6 +28,7 @@ import { mediaTestsOptedOut, requireWorker } from './testing/worker-check';
  * That RTP really crosses such a link between machines is shown by e2e/media-netns.e2e.spec.ts.
  */
 describe.skipIf(mediaTestsOptedOut())('media: one class spread over two hosts (pipe transports, real workers)', () => {
+  let hosts: TwoMediaHosts;
   let a: TestApp;
   let b: TestApp;
   let redis: Redis;
@@ -33,48 +41,26 @@ describe.skipIf(mediaTestsOptedOut())('media: one class spread over two hosts (p
   const rangeB = { min: pipeBase + 5, max: pipeBase + 9 };
 
   beforeAll(async () => {
-    requireWorker();
-    const shared = {
-      DATABASE_URL: await createTestDatabase(),
-      QUEUE_PREFIX: `octo-${crypto.randomBytes(4).toString('hex')}`,
-      SESSION_SECRET: crypto.randomBytes(24).toString('hex'),
-      LTI_KEY: crypto.randomBytes(24).toString('hex'),
-      MEDIA_PEERS_PER_HOST: '1',
-      PRESENCE_TTL_MS: '1500',
-      PRESENCE_BEAT_MS: '250',
-    };
     const range = (r: { min: number; max: number }) => ({
       MEDIA_PIPE_PORT_MIN: String(r.min),
       MEDIA_PIPE_PORT_MAX: String(r.max),
     });
-    a = await startTestApp({ ...shared, ...range(rangeA) });
-    b = await startTestApp({ ...shared, ...range(rangeB), PUBLIC_URL: a.url, DEV_PLATFORM_URL: a.platformUrl });
+    hosts = await startTwoMediaHosts({}, [range(rangeA), range(rangeB)]);
+    ({ a, b } = hosts);
     redis = new Redis(a.config.redisUrl);
     mediaA = a.app.get(MediaService);
     mediaB = b.app.get(MediaService);
     mediaB.on('toSocket', (socketId, message) => toSocketOnB.push([socketId, message]));
-    // Both hosts have published their load (placement reads it).
-    await waitFor(async () => (await a.app.get(MediaHosts).list()).length === 2, 'both media hosts listed');
   });
   afterAll(async () => {
     redis?.disconnect();
-    await b?.close();
-    await a?.close();
-  });
-
-  const caller = (sessionId: string, canTeach: boolean): MediaCaller => ({
-    sessionId,
-    socketId: crypto.randomBytes(10).toString('base64url'),
-    peerId: crypto.randomUUID(),
-    userId: crypto.randomUUID(),
-    name: canTeach ? 'Ada Lovelace' : 'Grace Hopper',
-    canTeach,
+    await hosts?.close();
   });
 
   it('places the second person on the other host and pipes media both ways, following producers as they go', async () => {
     const sessionId = crypto.randomUUID();
-    const teacher = caller(sessionId, true);
-    const student = caller(sessionId, false);
+    const teacher = mediaCaller(sessionId, true);
+    const student = mediaCaller(sessionId, false);
     const viaA = a.app.get(MediaCluster);
     const viaB = b.app.get(MediaCluster);
     const hostA = viaA.instanceId;
@@ -197,29 +183,11 @@ describe.skipIf(mediaTestsOptedOut())('media: one class spread over two hosts (p
       'both hosts report no peers',
     );
     const sessionId = crypto.randomUUID();
-    const teacher = caller(sessionId, true);
-    const student = caller(sessionId, false);
+    const teacher = mediaCaller(sessionId, true);
+    const student = mediaCaller(sessionId, false);
     const viaA = a.app.get(MediaCluster);
-    const joined = await viaA.call({ op: 'join', caller: teacher, peerId: teacher.peerId! });
-    await viaA.call({ op: 'join', caller: student, peerId: student.peerId! });
-    const caps = (joined.routerRtpCapabilities as { codecs: unknown[] }).codecs as never;
-    for (const c of [teacher, student]) await viaA.call({ op: 'ready', caller: c, rtpCapabilities: { codecs: caps } });
-    const send = await viaA.call({ op: 'createTransport', caller: student, direction: 'send' });
-    await viaA.call({ op: 'createTransport', caller: teacher, direction: 'recv' });
-    await viaA.call({
-      op: 'connectTransport',
-      caller: student,
-      transportId: send.id,
-      dtlsParameters: { role: 'client', fingerprints: [fingerprint()] },
-    });
-    const mic = await viaA.call({
-      op: 'produce',
-      caller: student,
-      transportId: send.id,
-      kind: 'audio',
-      source: 'mic',
-      rtpParameters: opus(7101),
-    });
+    await joinTeacherThenStudent(viaA, teacher, student);
+    const mic = await sendMicrophone(viaA, student, teacher, 7101);
     await viaA.call({ op: 'consume', caller: teacher, producerId: mic.producerId });
     const roomA = mediaA.room(sessionId)!;
     expect(roomA.links!.counts().pulled).toBe(1);
@@ -242,8 +210,8 @@ describe.skipIf(mediaTestsOptedOut())('media: one class spread over two hosts (p
       'both hosts report no peers',
     );
     const sessionId = crypto.randomUUID();
-    const teacher = caller(sessionId, true);
-    const student = caller(sessionId, false);
+    const teacher = mediaCaller(sessionId, true);
+    const student = mediaCaller(sessionId, false);
     const viaA = a.app.get(MediaCluster);
     const viaB = b.app.get(MediaCluster);
     // B's way to A, with a hook between A's answer to pipeProduce and B producing the copy: the race
@@ -264,28 +232,9 @@ describe.skipIf(mediaTestsOptedOut())('media: one class spread over two hosts (p
       },
     });
     try {
-      const joined = await viaA.call({ op: 'join', caller: teacher, peerId: teacher.peerId! });
-      await viaA.call({ op: 'join', caller: student, peerId: student.peerId! });
+      await joinTeacherThenStudent(viaA, teacher, student);
       expect(mediaB.room(sessionId)?.peers.has(student.peerId!)).toBe(true);
-      const caps = (joined.routerRtpCapabilities as { codecs: unknown[] }).codecs as never;
-      for (const c of [teacher, student])
-        await viaA.call({ op: 'ready', caller: c, rtpCapabilities: { codecs: caps } });
-      const send = await viaA.call({ op: 'createTransport', caller: teacher, direction: 'send' });
-      await viaA.call({ op: 'createTransport', caller: student, direction: 'recv' });
-      await viaA.call({
-        op: 'connectTransport',
-        caller: teacher,
-        transportId: send.id,
-        dtlsParameters: { role: 'client', fingerprints: [fingerprint()] },
-      });
-      const mic = await viaA.call({
-        op: 'produce',
-        caller: teacher,
-        transportId: send.id,
-        kind: 'audio',
-        source: 'mic',
-        rtpParameters: opus(7201),
-      });
+      const mic = await sendMicrophone(viaA, teacher, student, 7201);
       between = async () => {
         between = null;
         await viaA.call({ op: 'pauseProducer', caller: teacher, producerId: mic.producerId, paused: true });
@@ -304,7 +253,7 @@ describe.skipIf(mediaTestsOptedOut())('media: one class spread over two hosts (p
 
   it('refuses a link whose SRTP setting or address does not match, with a code', async () => {
     const sessionId = crypto.randomUUID();
-    const teacher = caller(sessionId, true);
+    const teacher = mediaCaller(sessionId, true);
     await a.app.get(MediaCluster).call({ op: 'join', caller: teacher, peerId: teacher.peerId! });
     const viaB = b.app.get(MediaCluster);
     const hostA = a.app.get(MediaCluster).instanceId;
@@ -329,7 +278,7 @@ describe.skipIf(mediaTestsOptedOut())('media: one class spread over two hosts (p
 
   it("refuses a link once every port of the host's MEDIA_PIPE_PORT_MIN..MAX is taken, with a code, and binds again once one frees", async () => {
     const sessionId = crypto.randomUUID();
-    const teacher = caller(sessionId, true);
+    const teacher = mediaCaller(sessionId, true);
     const viaA = a.app.get(MediaCluster);
     await viaA.call({ op: 'join', caller: teacher, peerId: teacher.peerId! });
     // Whichever host took the class's first person (placement follows load), the other asks it for links.
@@ -367,7 +316,7 @@ describe.skipIf(mediaTestsOptedOut())('media: one class spread over two hosts (p
     }
     await waitFor(() => !host.app.get(MediaService).room(sessionId), 'the class closed on its host');
     const next = crypto.randomUUID();
-    const again = caller(next, true);
+    const again = mediaCaller(next, true);
     await viaA.call({ op: 'join', caller: again, peerId: again.peerId! });
     const [host2, other2, range2] = where(next);
     const reopened = await other2.app.get(MediaCluster).callHost(host2.app.get(MediaCluster).instanceId, {

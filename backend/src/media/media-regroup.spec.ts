@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaServerEvents, MediaServerMessage } from '../contracts/media';
 import type { MediaCaller } from '../contracts/media-host';
 import { Metrics } from '../platform/metrics/metrics';
-import { createTestDatabase, startTestApp, TestApp } from '../testing/test-app';
+import type { TestApp } from '../testing/test-app';
+import { mediaCaller, startTwoMediaHosts, type TwoMediaHosts } from '../testing/two-media-hosts';
 import { waitFor } from '../testing/wait-for';
 import { REGROUP_REASON } from './class-regroup';
 import { MediaCluster } from './media-cluster.service';
@@ -13,7 +14,7 @@ import { MediaHosts } from './media-hosts.service';
 import { MediaService } from './media.service';
 import { LINK_IDLE_MS } from './sfu/host-links';
 import { fingerprint, opus } from './testing/signalling';
-import { mediaTestsOptedOut, requireWorker } from './testing/worker-check';
+import { mediaTestsOptedOut } from './testing/worker-check';
 
 /**
  * A spread class gathering back onto one host (two instances, each its own real mediasoup worker, one
@@ -27,6 +28,7 @@ import { mediaTestsOptedOut, requireWorker } from './testing/worker-check';
  * (signalling only: a browser adds its ICE and DTLS handshakes to it).
  */
 describe.skipIf(mediaTestsOptedOut())('media: a spread class regroups onto one host (real workers)', () => {
+  let hosts: TwoMediaHosts;
   let a: TestApp;
   let b: TestApp;
   let redis: Redis;
@@ -37,41 +39,22 @@ describe.skipIf(mediaTestsOptedOut())('media: a spread class regroups onto one h
   const QUIET_MS = 500;
 
   beforeAll(async () => {
-    requireWorker();
-    const shared = {
-      DATABASE_URL: await createTestDatabase(),
-      QUEUE_PREFIX: `regroup-${crypto.randomBytes(4).toString('hex')}`,
-      SESSION_SECRET: crypto.randomBytes(24).toString('hex'),
-      LTI_KEY: crypto.randomBytes(24).toString('hex'),
+    hosts = await startTwoMediaHosts({
       MEDIA_PEERS_PER_HOST: '5',
       MEDIA_REGROUP_AT: '0.75',
       MEDIA_REGROUP_SETTLE_MS: String(SETTLE_MS),
       MEDIA_REGROUP_QUIET_MS: String(QUIET_MS),
-      PRESENCE_TTL_MS: '1500',
-      PRESENCE_BEAT_MS: '250',
-    };
-    a = await startTestApp(shared);
-    b = await startTestApp({ ...shared, PUBLIC_URL: a.url, DEV_PLATFORM_URL: a.platformUrl });
+    });
+    ({ a, b } = hosts);
     redis = new Redis(a.config.redisUrl);
     mediaA = a.app.get(MediaService);
     mediaB = b.app.get(MediaService);
     for (const media of [mediaA, mediaB])
       media.on('toSocket', (socketId, message) => told.push({ socketId, message, at: performance.now() }));
-    await waitFor(async () => (await a.app.get(MediaHosts).list()).length === 2, 'both media hosts listed');
   });
   afterAll(async () => {
     redis?.disconnect();
-    await b?.close();
-    await a?.close();
-  });
-
-  const person = (sessionId: string, canTeach: boolean): MediaCaller => ({
-    sessionId,
-    socketId: crypto.randomBytes(10).toString('base64url'),
-    peerId: crypto.randomUUID(),
-    userId: crypto.randomUUID(),
-    name: canTeach ? 'Ada Lovelace' : 'Grace Hopper',
-    canTeach,
+    await hosts?.close();
   });
   const rejoinsTold = () => told.filter((t) => t.message.event === MediaServerEvents.rejoin);
   /** Several of this host's beats, each running the regroup decision: long past settle and quiet. */
@@ -83,8 +66,8 @@ describe.skipIf(mediaTestsOptedOut())('media: a spread class regroups onto one h
     const viaB = b.app.get(MediaCluster);
     const hostA = viaA.instanceId;
     const hostB = viaB.instanceId;
-    const teacher = person(sessionId, true);
-    const students = Array.from({ length: 9 }, () => person(sessionId, false));
+    const teacher = mediaCaller(sessionId, true);
+    const students = Array.from({ length: 9 }, () => mediaCaller(sessionId, false));
     let caps: never = undefined as never;
 
     /** A browser's media start: join, ready, a receive transport (and a send one for a producer). */
@@ -230,14 +213,14 @@ describe.skipIf(mediaTestsOptedOut())('media: a spread class regroups onto one h
     const sessionId = crypto.randomUUID();
     const viaA = a.app.get(MediaCluster);
     const hostB = b.app.get(MediaCluster).instanceId;
-    const people = Array.from({ length: 7 }, (_, i) => person(sessionId, i === 0));
+    const people = Array.from({ length: 7 }, (_, i) => mediaCaller(sessionId, i === 0));
     for (const p of people) await viaA.call({ op: 'join', caller: p, peerId: p.peerId! });
     // 5 on A (the owner), 2 on B; then everyone on A leaves: A's part closes and frees the owner key.
     for (const p of people.slice(0, 5)) await viaA.call({ op: 'leave', caller: p });
     await waitFor(() => !mediaA.room(sessionId), "the class's media closed on A");
     // B holds all of the class now: it takes the owner key at its next beat (A, emptier, would win placement).
     await waitFor(async () => (await redis.get(`media:owner:${sessionId}`)) === hostB, 'B owns the class');
-    const late = person(sessionId, false);
+    const late = mediaCaller(sessionId, false);
     await viaA.call({ op: 'join', caller: late, peerId: late.peerId! });
     expect(await redis.hget(`media:peers:${sessionId}`, late.peerId!)).toBe(hostB);
     expect(mediaA.room(sessionId)).toBeUndefined();

@@ -6,15 +6,15 @@ import type { MediaCaller } from '../contracts/media-host';
 import { ClientEvents } from '../contracts/realtime';
 import { LaunchClient } from '../testing/lti-client';
 import { RoomClient } from '../testing/room-client';
-import { createTestDatabase, startTestApp, TestApp } from '../testing/test-app';
+import type { TestApp } from '../testing/test-app';
+import { startTwoMediaHosts, type TwoMediaHosts } from '../testing/two-media-hosts';
 import { waitFor } from '../testing/wait-for';
 import { MediaCluster } from './media-cluster.service';
-import { MediaHosts } from './media-hosts.service';
 import { MediaService } from './media.service';
 import type { ProducerData } from './sfu/media-peer';
 import type { MediaRoom } from './sfu/media-room';
 import { RtpVoice, voiceRtpParameters } from './testing/rtp-voice';
-import { mediaTestsOptedOut, requireWorker } from './testing/worker-check';
+import { mediaTestsOptedOut } from './testing/worker-check';
 
 type SpeakerMessage = MediaServerPayloads[typeof MediaServerEvents.activeSpeaker];
 
@@ -28,32 +28,20 @@ type SpeakerMessage = MediaServerPayloads[typeof MediaServerEvents.activeSpeaker
  * decided once for both, and both hosts, and the browsers on both instances, get the same answer.
  */
 describe.skipIf(mediaTestsOptedOut())('media: one active speaker for a class over two hosts', () => {
+  let hosts: TwoMediaHosts;
   let a: TestApp;
   let b: TestApp;
   const voices: RtpVoice[] = [];
   const clients: RoomClient[] = [];
 
   beforeAll(async () => {
-    requireWorker();
-    const shared = {
-      DATABASE_URL: await createTestDatabase(),
-      QUEUE_PREFIX: `speaker-${crypto.randomBytes(4).toString('hex')}`,
-      SESSION_SECRET: crypto.randomBytes(24).toString('hex'),
-      LTI_KEY: crypto.randomBytes(24).toString('hex'),
-      MEDIA_PEERS_PER_HOST: '1',
-      PRESENCE_TTL_MS: '1500',
-      PRESENCE_BEAT_MS: '250',
-      RECORDING_CAPTURE: 'false',
-    };
-    a = await startTestApp(shared);
-    b = await startTestApp({ ...shared, PUBLIC_URL: a.url, DEV_PLATFORM_URL: a.platformUrl });
-    await waitFor(async () => (await a.app.get(MediaHosts).list()).length === 2, 'both media hosts listed');
+    hosts = await startTwoMediaHosts({ RECORDING_CAPTURE: 'false' });
+    ({ a, b } = hosts);
   }, 60_000);
   afterAll(async () => {
     for (const v of voices) v.close();
     for (const c of clients) c.close();
-    await b?.close();
-    await a?.close();
+    await hosts?.close();
   });
 
   /** A voice of this peer, on its own router of its host: RTP carrying `level` dBov once started. */

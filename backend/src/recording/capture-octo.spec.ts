@@ -1,18 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import crypto from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { types } from 'mediasoup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MediaCaller } from '../contracts/media-host';
 import { MediaCluster } from '../media/media-cluster.service';
-import { MediaHosts } from '../media/media-hosts.service';
 import { MediaService } from '../media/media.service';
 import type { ProducerData } from '../media/sfu/media-peer';
-import { fingerprint, opus } from '../media/testing/signalling';
-import { mediaTestsOptedOut, requireWorker } from '../media/testing/worker-check';
+import {
+  joinTeacherThenStudent,
+  mediaCaller,
+  sendMicrophone,
+  startTwoMediaHosts,
+  type TwoMediaHosts,
+} from '../testing/two-media-hosts';
+import { mediaTestsOptedOut } from '../media/testing/worker-check';
 import { LaunchClient } from '../testing/lti-client';
-import { createTestDatabase, startTestApp, TestApp } from '../testing/test-app';
+import type { TestApp } from '../testing/test-app';
 import { waitFor } from '../testing/wait-for';
 import { parseSegmentList } from './domain/segment-list';
 import { RecordingCaptureService } from './recording-capture.service';
@@ -27,36 +30,18 @@ import { RecordingCaptureService } from './recording-capture.service';
  * does on one host).
  */
 describe.skipIf(mediaTestsOptedOut())('recording capture: one class over two media hosts', () => {
+  let hosts: TwoMediaHosts;
   let a: TestApp;
   let b: TestApp;
   let sender: ChildProcess | null = null;
 
   beforeAll(async () => {
-    requireWorker();
-    const shared = {
-      DATABASE_URL: await createTestDatabase(),
-      QUEUE_PREFIX: `capocto-${crypto.randomBytes(4).toString('hex')}`,
-      SESSION_SECRET: crypto.randomBytes(24).toString('hex'),
-      LTI_KEY: crypto.randomBytes(24).toString('hex'),
-      MEDIA_PEERS_PER_HOST: '1',
-      PRESENCE_TTL_MS: '1500',
-      PRESENCE_BEAT_MS: '250',
-      RECORDING_CAPTURE: 'true',
-      RECORDING_SEGMENT_SECONDS: '1',
-    };
-    a = await startTestApp(shared);
-    b = await startTestApp({
-      ...shared,
-      PUBLIC_URL: a.url,
-      DEV_PLATFORM_URL: a.platformUrl,
-      RECORDING_DIR: a.config.recording.dir,
-    });
-    await waitFor(async () => (await a.app.get(MediaHosts).list()).length === 2, 'both media hosts listed');
+    hosts = await startTwoMediaHosts({ RECORDING_CAPTURE: 'true', RECORDING_SEGMENT_SECONDS: '1' });
+    ({ a, b } = hosts);
   }, 60_000);
   afterAll(async () => {
     sender?.kill('SIGKILL');
-    await b?.close();
-    await a?.close();
+    await hosts?.close();
   });
 
   it("captures a student's microphone on the host the student is placed on, once, and follows it closing", async () => {
@@ -71,40 +56,14 @@ describe.skipIf(mediaTestsOptedOut())('recording capture: one class over two med
     const userOf = async (subject: string) =>
       ((await a.db.query(`SELECT id FROM lti_user WHERE subject = $1`, [subject])) as Array<{ id: string }>)[0]!.id;
     const ids = { true: await userOf('dev-ada'), false: await userOf('dev-grace') };
-    const caller = (canTeach: boolean): MediaCaller => ({
-      sessionId,
-      socketId: crypto.randomBytes(10).toString('base64url'),
-      peerId: crypto.randomUUID(),
-      userId: ids[`${canTeach}`],
-      name: canTeach ? 'Ada Lovelace' : 'Grace Hopper',
-      canTeach,
-    });
-    const teacher = caller(true);
-    const student = caller(false);
+    const teacher = mediaCaller(sessionId, true, ids.true);
+    const student = mediaCaller(sessionId, false, ids.false);
     const viaA = a.app.get(MediaCluster);
-    const joined = await viaA.call({ op: 'join', caller: teacher, peerId: teacher.peerId! });
-    await viaA.call({ op: 'join', caller: student, peerId: student.peerId! });
+    await joinTeacherThenStudent(viaA, teacher, student);
     const mediaA = a.app.get(MediaService);
     const mediaB = b.app.get(MediaService);
     expect(mediaB.room(sessionId)?.peers.has(student.peerId!)).toBe(true);
-    const caps = (joined.routerRtpCapabilities as { codecs: unknown[] }).codecs as never;
-    for (const c of [teacher, student]) await viaA.call({ op: 'ready', caller: c, rtpCapabilities: { codecs: caps } });
-    const send = await viaA.call({ op: 'createTransport', caller: student, direction: 'send' });
-    await viaA.call({ op: 'createTransport', caller: teacher, direction: 'recv' });
-    await viaA.call({
-      op: 'connectTransport',
-      caller: student,
-      transportId: send.id,
-      dtlsParameters: { role: 'client', fingerprints: [fingerprint()] },
-    });
-    const mic = await viaA.call({
-      op: 'produce',
-      caller: student,
-      transportId: send.id,
-      kind: 'audio',
-      source: 'mic',
-      rtpParameters: opus(7301),
-    });
+    const mic = await sendMicrophone(viaA, student, teacher, 7301);
     // The teacher on A hears it: A pulls a copy over the link.
     await viaA.call({ op: 'consume', caller: teacher, producerId: mic.producerId });
     expect(mediaA.room(sessionId)!.links!.counts().pulled).toBe(1);
