@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config/config';
 import { DataSource } from 'typeorm';
@@ -16,10 +17,10 @@ async function main() {
     }
     throw e;
   }
+  let applied: string[] = [];
   if (config.ops.migrateOnStart) {
     // Several instances starting together: one migrates under the advisory lock, the others wait for it.
-    const ran = await runMigrations(config.databaseUrl);
-    if (ran.length) console.log(`[lectern] applied migrations: ${ran.join(', ')}`);
+    applied = await runMigrations(config.databaseUrl);
   } else if (await pendingMigrations(config.databaseUrl)) {
     console.error(
       '[lectern] the database has migrations pending and MIGRATE_ON_START is false: run the migration job (node dist/backend/src/cli/migrate.js, or npm run migrate) first',
@@ -28,6 +29,9 @@ async function main() {
   }
   const app = await createApp(config, { json: true });
   await warmPool(app.get(DataSource));
+  // From here on every line is JSON at LOG_LEVEL (nestjs-pino); what failed before it is plain text on stderr.
+  const boot = new Logger('Lectern');
+  if (applied.length) boot.log(`applied migrations: ${applied.join(', ')}`);
   await app.listen(config.port, config.host);
   if (config.ops.shutdownDrainMs > 0) {
     // SIGTERM (an orchestrator stopping the instance): leave the load balancer first, finish, then close.
@@ -52,13 +56,13 @@ async function main() {
       );
     console.log(`[lectern] ready: open ${config.devPlatform.url}/ to launch as an instructor or a student`);
   } else {
-    console.log(`[lectern] ready: ${config.publicUrl}`);
+    boot.log(`ready: ${config.publicUrl}`);
   }
 }
 
 // A command still in flight when Redis connections close during shutdown must not crash the process.
 process.on('unhandledRejection', (e) =>
-  console.warn('[lectern] unhandled rejection:', e instanceof Error ? e.message : e),
+  new Logger('Process').warn(`unhandled rejection: ${e instanceof Error ? e.message : String(e)}`),
 );
 
 main().catch((e) => {

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { AdminPlatformView, RegistrationInviteView } from '../contracts/api';
 import { DynamicRegistrationService } from '../lti/dynamic-registration.service';
 import { KeyRotationService } from '../lti/key-rotation.service';
@@ -11,6 +11,9 @@ import { PlatformHealthRepository } from './infra/platform-health.repository';
 /** The tool operator's console: registered platforms (disable, enable, register by hand, frame origins) and key rotation. */
 @Injectable()
 export class AdminService {
+  /** The operator's changes to who may launch, one info line each (dynamic registration and key rotation log their own). */
+  private readonly audit = new Logger('AdminAudit');
+
   constructor(
     private readonly tenancy: TenancyService,
     private readonly lti: LtiService,
@@ -51,8 +54,12 @@ export class AdminService {
     });
   }
 
-  register(body: unknown) {
-    return this.lti.register(body);
+  async register(body: unknown) {
+    const platform = await this.lti.register(body);
+    this.audit.log(`platform ${platform.issuer} (${platform.clientId}) registered by hand by the operator`, {
+      platformId: platform.id,
+    });
+    return platform;
   }
 
   async setActive(platformId: string, active: boolean): Promise<{ id: string; active: boolean }> {
@@ -62,6 +69,12 @@ export class AdminService {
     if (p) await p.platformActive(active);
     // A disabled platform's sessions end now: API calls refused, open sockets closed on every instance.
     await this.revocation.platformActiveChanged(platformId, active);
+    this.audit.log(
+      `platform ${platform.issuer} (${platform.clientId}) ${active ? 'enabled' : 'disabled'} by the operator`,
+      {
+        platformId,
+      },
+    );
     return { id: platformId, active };
   }
 
@@ -69,6 +82,10 @@ export class AdminService {
   async setFrameOrigins(platformId: string, origins: string[]): Promise<{ id: string; frameOrigins: string[] }> {
     const platform = await this.tenancy.setFrameOrigins(platformId, origins);
     this.events.emit('platform.registered', { issuer: platform.issuer, clientId: platform.clientId });
+    this.audit.log(
+      `platform ${platform.issuer} (${platform.clientId}) frame origins set to [${origins.join(', ')}] by the operator`,
+      { platformId },
+    );
     return { id: platformId, frameOrigins: origins };
   }
 

@@ -25,10 +25,13 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 
 /** The JSON log lines an instance printed (anything else is a failure of the format). */
 function jsonLines(logs: string[]): Array<Record<string, unknown>> {
+  // Each chunk of output is prefixed with its instance's port: take the prefix off each chunk before joining
+  // (a line split over two chunks would otherwise carry a prefix in its middle). One instance per cluster here.
   return logs
+    .map((chunk) => chunk.replace(/^\[\d+\] /, ''))
     .join('')
     .split('\n')
-    .map((l) => l.replace(/^\[\d+\] /, '').trim())
+    .map((l) => l.trim())
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
@@ -36,11 +39,12 @@ function jsonLines(logs: string[]): Array<Record<string, unknown>> {
 describe('what an operator sees: JSON logs, Prometheus metrics, liveness and readiness', () => {
   let cluster: Cluster;
   let metricsPort: number;
+  const adminToken = crypto.randomBytes(24).toString('base64url');
   const scrape = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
 
   beforeAll(async () => {
     metricsPort = await freePort();
-    cluster = await startCluster(1, { METRICS_PORT: String(metricsPort), LOG_LEVEL: 'info' });
+    cluster = await startCluster(1, { METRICS_PORT: String(metricsPort), LOG_LEVEL: 'debug', ADMIN_TOKEN: adminToken });
   }, 120_000);
   afterAll(async () => cluster?.close());
 
@@ -64,6 +68,7 @@ describe('what an operator sees: JSON logs, Prometheus metrics, liveness and rea
     expect(line).toMatchObject({ level: 'info', req: { method: 'GET', url: '/api/lobby' } });
     expect((line.res as { statusCode: number }).statusCode).toBe(res.status);
     expect(typeof line.responseTime).toBe('number');
+    expect(line.res).toEqual({ statusCode: res.status });
     expect(cluster.logs.join('')).not.toContain(token);
     // Nest's own loggers write the same format: the audit line of the boot (mapped routes, modules) is JSON too.
     expect(jsonLines(cluster.logs).some((l) => typeof l.context === 'string')).toBe(true);
@@ -86,6 +91,26 @@ describe('what an operator sees: JSON logs, Prometheus metrics, liveness and rea
       expect(refused.ok).toBe(false);
       const text = await scrape();
       expect(sample(text, 'lectern_socket_events_total', { event: ClientEvents.join, outcome: 'ok' })).toBe(1);
+      // LOG_LEVEL=debug: one JSON line per socket event, carrying the socket's id, the event and its outcome.
+      const socketId = c.socket.id;
+      type Fields = { socketId?: string; event?: string; outcome?: string };
+      const gate = () => jsonLines(cluster.logs).filter((l) => (l.params as Fields | undefined)?.socketId === socketId);
+      await waitFor(
+        () =>
+          gate().some(
+            (l) =>
+              (l.params as Fields).event === ClientEvents.chatSend &&
+              (l.params as Fields).outcome === 'INVALID_PAYLOAD',
+          ),
+        'the refused event logged with its socket id',
+        5000,
+      );
+      expect(gate().find((l) => (l.params as Fields).event === ClientEvents.join)).toMatchObject({
+        level: 'debug',
+        context: 'SocketGate',
+        message: `${ClientEvents.join} ok`,
+        params: { outcome: 'ok' },
+      });
       expect(
         sample(text, 'lectern_socket_events_total', { event: ClientEvents.chatSend, outcome: 'INVALID_PAYLOAD' }),
       ).toBe(1);
@@ -114,6 +139,42 @@ describe('what an operator sees: JSON logs, Prometheus metrics, liveness and rea
     } finally {
       c.close();
     }
+  });
+
+  it("writes an info line for each of the operator's changes to who may launch: registrations, key rotations, disable/enable", async () => {
+    const admin = (p: string, body?: unknown) =>
+      fetch(`http://127.0.0.1:${cluster.ports[0]}/api/admin${p}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const issuer = `https://lms-${crypto.randomBytes(4).toString('hex')}.example.edu`;
+    const registered = await admin('/platforms', {
+      issuer,
+      clientId: 'audit-client',
+      authUrl: `${issuer}/auth`,
+      tokenUrl: `${issuer}/token`,
+      jwksUrl: `${issuer}/jwks`,
+      deployments: ['d1'],
+    });
+    expect(registered.status).toBeLessThan(300);
+    const { id } = (await registered.json()) as { id: string };
+    expect((await admin('/keys/rotate', { platformId: id })).status).toBeLessThan(300);
+    expect((await admin(`/platforms/${id}/disable`)).status).toBeLessThan(300);
+    expect((await admin(`/platforms/${id}/enable`)).status).toBeLessThan(300);
+    const audit = () =>
+      jsonLines(cluster.logs).filter((l) => l.level === 'info' && String(l.message ?? '').includes(issuer));
+    await waitFor(() => audit().length >= 4, 'four audit lines', 5000);
+    const said = audit().map((l) => `${String(l.context)}: ${String(l.message)}`);
+    expect(said).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^AdminAudit: .*registered by hand/),
+        expect.stringMatching(/^KeyRotation: .* published/),
+        expect.stringMatching(/^AdminAudit: .*disabled by the operator/),
+        expect.stringMatching(/^AdminAudit: .*enabled by the operator/),
+      ]),
+    );
+    expect(cluster.logs.join('')).not.toContain(adminToken);
   });
 
   it('answers liveness without asking anyone, and readiness from the database and Redis', async () => {
@@ -149,6 +210,10 @@ describe('draining on SIGTERM', () => {
     );
     expect((await fetch(`${base}/live`)).status).toBe(200);
     expect(await exited).toBe(0);
+    // LOG_LEVEL is warn here (the default under NODE_ENV=test): the drain's warning is written, nothing at info.
+    const lines = jsonLines(cluster.logs);
+    expect(lines.some((l) => l.level === 'warn' && l.context === 'Readiness')).toBe(true);
+    expect(lines.filter((l) => l.level === 'info' || l.level === 'debug')).toEqual([]);
   });
 });
 
@@ -194,7 +259,8 @@ describe('migrations when several instances start together on an empty database'
     await admin.query(`CREATE DATABASE ${name}`);
     await admin.end();
     const url = postgresUrl.replace(/\/postgres$/, `/${name}`);
-    const cluster = await startCluster(3, { DATABASE_URL: url });
+    // LOG_LEVEL info (production's default): the migration line is an info line.
+    const cluster = await startCluster(3, { DATABASE_URL: url, LOG_LEVEL: 'info' });
     try {
       const applied = cluster.logs.join('').match(/applied migrations: CreateFoundation1764000000000/g) ?? [];
       expect(applied).toHaveLength(1);

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 
 export const REDIS = Symbol('REDIS');
@@ -14,7 +15,8 @@ export function createRedis(url: string, opts: { pipelined?: boolean } = {}): Re
     lazyConnect: false,
     enableAutoPipelining: !!opts.pipelined,
   });
-  // ioredis reconnects by itself; an error event is reported, never a crash.
-  redis.on('error', (e) => console.warn(`[redis] ${e.message}`));
+  // ioredis reconnects by itself; an error event is reported (a JSON line like every other), never a crash.
+  const logger = new Logger('Redis');
+  redis.on('error', (e) => logger.warn(e.message));
   return redis;
 }

@@ -178,12 +178,25 @@ export class SocketGate {
     if (limiter) this.addCheck(socketRateLimitCheck(limiter));
   }
 
-  /** Counts the outcome (ok or the refusal code) and the latency from arrival to ack. */
-  private record<T>(event: string, started: number, ack: Ack<T>): Ack<T> {
+  /**
+   * Counts the outcome (ok or the refusal code) and the latency from arrival to ack; at LOG_LEVEL=debug,
+   * one JSON line per event with its socket id (what an operator follows one connection by).
+   */
+  private record<T>(socket: Socket, event: string, started: number, ack: Ack<T>): Ack<T> {
+    const outcome = ack.ok ? 'ok' : ack.error.code;
+    const ms = performance.now() - started;
     if (this.metrics) {
-      this.metrics.socketEvents.inc({ event, outcome: ack.ok ? 'ok' : ack.error.code });
-      this.metrics.socketDuration.observe({ event }, (performance.now() - started) / 1000);
+      this.metrics.socketEvents.inc({ event, outcome });
+      this.metrics.socketDuration.observe({ event }, ms / 1000);
     }
+    // The object after the message becomes the line's `params` (nestjs-pino's NativeLogger).
+    this.logger.debug(`${event} ${outcome}`, {
+      socketId: socket.id,
+      userId: (socket.data as SocketData | undefined)?.session?.userId,
+      event,
+      outcome,
+      ms: Math.round(ms * 10) / 10,
+    });
     return ack;
   }
 
@@ -206,7 +219,7 @@ export class SocketGate {
     }
     if (q.waiting >= MAX_QUEUED_EVENTS_PER_SOCKET) {
       return Promise.resolve(
-        this.record<T>(rule.event, started, {
+        this.record<T>(socket, rule.event, started, {
           ok: false,
           error: {
             code: 'RATE_LIMITED',
@@ -219,7 +232,7 @@ export class SocketGate {
     const queue = q;
     const result = queue.tail
       .then(() => this.handle(socket, rule, raw, handler))
-      .then((ack) => this.record(rule.event, started, ack));
+      .then((ack) => this.record(socket, rule.event, started, ack));
     queue.tail = result.finally(() => queue.waiting--);
     return result;
   }
