@@ -27,9 +27,9 @@ const BASE_ARGS = [
 ];
 
 export async function launchChromium(
-  opts: { blockThirdPartyCookies?: boolean; fakeMedia?: boolean } = {},
+  opts: { blockThirdPartyCookies?: boolean; fakeMedia?: boolean; args?: string[] } = {},
 ): Promise<Browser> {
-  const args = [...BASE_ARGS];
+  const args = [...BASE_ARGS, ...(opts.args ?? [])];
   // Camera and microphone from Chromium's fake devices (a test pattern and a beep), permission granted,
   // and the screen picker answered by itself.
   if (opts.fakeMedia)

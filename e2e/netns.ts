@@ -1,7 +1,10 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
-import net from 'node:net';
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+
+const FORWARDER = path.resolve('e2e/tcp-forward.mjs');
 
 /**
  * A small network of Linux network namespaces for a test: one bridge in the root namespace
@@ -14,8 +17,6 @@ export class NetnsLab {
   readonly bridge = `lxbr${this.id}`;
   readonly namespaces: string[] = [];
   private readonly procs: ChildProcess[] = [];
-  private readonly servers: net.Server[] = [];
-  private readonly sockets = new Set<net.Socket>();
   private closed = false;
   readonly subnet: number;
 
@@ -68,32 +69,35 @@ export class NetnsLab {
     return { ns, address };
   }
 
+  /**
+   * Names resolved inside a namespace (its own /etc/hosts: `ip netns exec` bind-mounts
+   * /etc/netns/<ns>/hosts over /etc/hosts for what it starts), as a DNS server would answer them.
+   */
+  setHosts(ns: string, entries: Record<string, string>): void {
+    const dir = `/etc/netns/${ns}`;
+    fs.mkdirSync(dir, { recursive: true });
+    const lines = Object.entries(entries).map(([name, address]) => `${address} ${name}`);
+    fs.writeFileSync(`${dir}/hosts`, ['127.0.0.1 localhost', ...lines, ''].join('\n'));
+  }
+
   /** Cuts a namespace off the network (its link goes down: packets neither leave nor arrive). */
   cutOff(ns: string): void {
     this.ip('-n', ns, 'link', 'set', 'eth0', 'down');
   }
 
-  /** A TCP forwarder on the bridge address to a service on the root namespace's loopback (Redis, Postgres). */
+  /**
+   * A TCP forwarder on the bridge address to a service on the root namespace's loopback (Redis,
+   * Postgres), in a process of its own (e2e/tcp-forward.mjs): the test process, busy driving browsers,
+   * is not on the instances' path to their database.
+   */
   async forward(targetPort: number): Promise<number> {
-    const server = net.createServer((inbound) => {
-      const upstream = net.connect(targetPort, '127.0.0.1');
-      for (const s of [inbound, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => {
-          inbound.destroy();
-          upstream.destroy();
-        });
-      }
-      inbound.pipe(upstream);
-      upstream.pipe(inbound);
+    const p = this.spawnIn(null, process.execPath, [FORWARDER, this.gateway, String(targetPort)], {
+      PATH: process.env.PATH,
     });
-    this.servers.push(server);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, this.gateway, () => resolve());
+    return new Promise<number>((resolve, reject) => {
+      p.once('exit', (code) => reject(new Error(`the forwarder to port ${targetPort} exited (${code})`)));
+      p.stdout!.once('data', (d) => resolve(Number(String(d).trim())));
     });
-    return (server.address() as net.AddressInfo).port;
   }
 
   /** Runs a command inside a namespace (its process is stopped by `close()`). */
@@ -124,8 +128,6 @@ export class NetnsLab {
           : null,
       ),
     );
-    for (const s of this.sockets) s.destroy();
-    await Promise.all(this.servers.map((s) => new Promise((r) => s.close(r))));
     this.closeSync();
   }
 
@@ -140,6 +142,12 @@ export class NetnsLab {
       } catch {
         // Already gone.
       }
+      fs.rmSync(`/etc/netns/${ns}`, { recursive: true, force: true });
+    }
+    try {
+      fs.rmdirSync('/etc/netns'); // only when no one else keeps names there
+    } catch {
+      // Not empty, or not there.
     }
     try {
       execFileSync('ip', ['link', 'del', this.bridge], { stdio: 'pipe' });

@@ -67,6 +67,32 @@ describe('WhiteboardClient', () => {
     expect(wb.board.seq).toBe(1);
   });
 
+  it('catches up by itself, without a reconnect, when an answer times out after the server applied the op', async () => {
+    // The server applied op-1 as sequence 1 but its answer was lost (TIMEOUT); the socket stays up.
+    let applied = false;
+    const { room, requests, emit } = fakeRoom((event) => {
+      if (event === WhiteboardEvents.sync)
+        return { ok: true, data: syncAnswer({ seq: 1, entries: [{ seq: 1, effects: [addPage('p-new')] }] }) };
+      if (!applied) {
+        applied = true;
+        return { ok: false, error: { code: 'TIMEOUT', message: 'The server did not answer' } };
+      }
+      return { ok: true, data: { seq: 1, effects: [addPage('p-new')], duplicate: true } };
+    });
+    const wb = new WhiteboardClient(room);
+    expect(await wb.send({ type: 'add-page' as const, opId: 'op-1', page: 'p-new' })).toBe(false);
+    // Someone else's effect after it waits behind the missing sequence number...
+    emit(WhiteboardEvents.effects, { seq: 2, effects: [addPage('p-other')] });
+    expect(wb.board.pages.has('p-other')).toBe(false);
+    // ...until the catch-up a second later brings sequence 1 and resends op-1 (answered as a duplicate).
+    await new Promise((r) => setTimeout(r, 1300));
+    expect(requests.filter((r) => r.event === WhiteboardEvents.sync)).toHaveLength(1);
+    const ops = requests.filter((r) => r.event === WhiteboardEvents.op);
+    expect(ops.map((r) => (r.payload as { opId: string }).opId)).toEqual(['op-1', 'op-1']);
+    expect(wb.board.seq).toBe(2);
+    expect(wb.board.pageOrder.slice(-2)).toEqual(['p-new', 'p-other']);
+  });
+
   it('shows a refusal and does not send the refused op again', async () => {
     const { room, requests } = fakeRoom((event) =>
       event === WhiteboardEvents.sync

@@ -15,6 +15,8 @@ type Applied = WhiteboardAckData[typeof WhiteboardEvents.op];
 type SyncAnswer = WhiteboardAckData[typeof WhiteboardEvents.sync];
 
 const newId = (prefix: string) => `${prefix}-${crypto.randomUUID().replace(/-/g, '').slice(0, 20)}`;
+/** How soon after a timed-out op the board catches up (long enough for a slow answer to stop mattering). */
+const CATCH_UP_AFTER_TIMEOUT_MS = 1000;
 
 /**
  * The client side of the whiteboard: a local board built from the server's effects (in sequence
@@ -29,6 +31,7 @@ export class WhiteboardClient {
   readonly error = signal<string | null>(null);
   private pendingRemote = new Map<number, Effect[]>();
   private unsent: BoardOp[] = [];
+  private catchUpTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly room: RoomSocket) {
     room.listen(WhiteboardEvents.effects, (m: { seq: number; effects: Effect[] }) => this.receive(m.seq, m.effects));
@@ -41,6 +44,8 @@ export class WhiteboardClient {
     this.board = emptyBoard();
     this.pendingRemote.clear();
     this.unsent = [];
+    if (this.catchUpTimer) clearTimeout(this.catchUpTimer);
+    this.catchUpTimer = null;
     this.teacherView.set(null);
     this.version.update((v) => v + 1);
   }
@@ -97,10 +102,25 @@ export class WhiteboardClient {
     if (!ack.ok) {
       if (ack.error.code === 'OFFLINE' || ack.error.code === 'TIMEOUT') this.unsent.push(op);
       else this.error.set(ack.error.message);
+      if (ack.error.code === 'TIMEOUT') this.catchUpSoon();
       return false;
     }
     if (!ack.data.duplicate) this.receive(ack.data.seq, ack.data.effects);
     return true;
+  }
+
+  /**
+   * An op whose answer timed out while the socket stayed up may well have been applied: its effects came
+   * only in the lost answer (the room's broadcast skips the author), so this board misses that sequence
+   * number and every later effect would wait behind it. A sync soon after (no reconnect needed) brings the
+   * entries and sends the op again under the same id, which the server answers as a duplicate.
+   */
+  private catchUpSoon() {
+    if (this.catchUpTimer) return;
+    this.catchUpTimer = setTimeout(() => {
+      this.catchUpTimer = null;
+      void this.sync();
+    }, CATCH_UP_AFTER_TIMEOUT_MS);
   }
 
   id(prefix: string) {
