@@ -6,7 +6,8 @@ import { ClientEvents } from '../contracts/realtime';
 import { BoardOp, MIN_WHITEBOARD_PROTOCOL, WHITEBOARD_PROTOCOL, WhiteboardEvents } from '../contracts/whiteboard';
 import { LaunchClient } from '../testing/lti-client';
 import { RoomClient } from '../testing/room-client';
-import { createTestDatabase, startTestApp, TestApp } from '../testing/test-app';
+import type { TestApp } from '../testing/test-app';
+import { startTestDeployment, type TestDeployment } from '../testing/test-deployment';
 import { waitFor } from '../testing/wait-for';
 import { applyEffect, Effect, emptyBoard, PageData, pagesToData } from './domain/board';
 
@@ -23,6 +24,7 @@ let n = 0;
 const opId = () => `op-${crypto.randomBytes(6).toString('hex')}-${++n}`;
 
 describe('whiteboard over the live room, two instances on one Redis', () => {
+  let deployment: TestDeployment;
   let a: TestApp;
   let b: TestApp;
   let launch: LaunchClient;
@@ -39,16 +41,9 @@ describe('whiteboard over the live room, two instances on one Redis', () => {
     }>;
 
   beforeAll(async () => {
-    const databaseUrl = await createTestDatabase();
-    const shared = {
-      DATABASE_URL: databaseUrl,
-      QUEUE_PREFIX: `wb-${crypto.randomBytes(4).toString('hex')}`,
-      SESSION_SECRET: crypto.randomBytes(24).toString('hex'),
-      LTI_KEY: crypto.randomBytes(24).toString('hex'),
-    };
-    a = await startTestApp(shared);
     // Instance B of the same deployment: same public URL (behind one balancer), its own port.
-    b = await startTestApp({ ...shared, PUBLIC_URL: a.url, DEV_PLATFORM_URL: a.platformUrl });
+    deployment = await startTestDeployment();
+    [a, b] = deployment.apps as [TestApp, TestApp];
     launch = new LaunchClient(a);
     const teacherToken = await launch.launch('phys-101', 'dev-ada');
     const studentToken = await launch.launch('phys-101', 'dev-grace');
@@ -66,8 +61,7 @@ describe('whiteboard over the live room, two instances on one Redis', () => {
   afterAll(async () => {
     teacher?.close();
     student?.close();
-    await a?.close();
-    await b?.close();
+    await deployment?.close();
   });
 
   it('sends only the deltas of a stroke drawn on one instance to a client on the other, in order', async () => {

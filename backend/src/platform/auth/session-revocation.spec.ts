@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientEvents } from '../../contracts/realtime';
 import { decodeClaims, LaunchClient } from '../../testing/lti-client';
 import { RoomClient } from '../../testing/room-client';
-import { createTestDatabase, startTestApp, TestApp } from '../../testing/test-app';
+import type { TestApp } from '../../testing/test-app';
+import { startTestDeployment, type TestDeployment } from '../../testing/test-deployment';
 import { waitFor } from '../../testing/wait-for';
 import { SessionTokens } from './session-token';
 
@@ -17,6 +18,7 @@ const HOUR = 3600_000;
  * minute, so a socket on B closed within seconds of a disable on A was closed by the Redis announcement.
  */
 describe('sessions end (real Postgres, Redis and sockets)', () => {
+  let deployment: TestDeployment;
   let a: TestApp;
   let b: TestApp;
   let launch: LaunchClient;
@@ -53,27 +55,16 @@ describe('sessions end (real Postgres, Redis and sockets)', () => {
   };
 
   beforeAll(async () => {
-    const shared = {
-      DATABASE_URL: await createTestDatabase(),
-      QUEUE_PREFIX: `sess-${crypto.randomBytes(4).toString('hex')}`,
-      SESSION_SECRET: crypto.randomBytes(24).toString('hex'),
-      LTI_KEY: crypto.randomBytes(24).toString('hex'),
+    deployment = await startTestDeployment([{ SESSION_SWEEP_MS: '300' }, { SESSION_SWEEP_MS: '60000' }], {
       ADMIN_TOKEN: ADMIN,
-    };
-    a = await startTestApp({ ...shared, SESSION_SWEEP_MS: '300' });
-    b = await startTestApp({
-      ...shared,
-      PUBLIC_URL: a.url,
-      DEV_PLATFORM_URL: a.platformUrl,
-      SESSION_SWEEP_MS: '60000',
     });
+    [a, b] = deployment.apps as [TestApp, TestApp];
     launch = new LaunchClient(a);
     [{ id: platformId }] = await a.db.query(`SELECT id FROM lti_platform WHERE issuer = $1`, [a.platformUrl]);
   });
   afterAll(async () => {
     for (const c of sockets) c.close();
-    await a?.close();
-    await b?.close();
+    await deployment?.close();
   });
 
   it('refreshes a session in good standing, keeping its launch time, never past launch + 12 h', async () => {
