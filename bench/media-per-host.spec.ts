@@ -16,6 +16,8 @@ interface Step {
   participants: number;
   hosts: Record<'A' | 'B', HostReading>;
   packetsReceivedPerSecond: number;
+  packetsSentPerSecond: number;
+  failures: number;
 }
 interface Lecture {
   steps: Step[];
@@ -78,6 +80,8 @@ describe.skipIf(mediaTestsOptedOut())('bench/media-per-host.mjs (a tiny lecture)
     const host = steps[2].hosts.A.consumers > 0 ? 'A' : 'B';
     expect(steps.map((s) => s.hosts[host].consumers)).toEqual([0, 40, 80]);
     // The consumers really send: about 50 video + 50 audio packets a second each reach the students.
+    expect(steps.map((s) => s.failures)).toEqual([0, 0, 0]);
+    expect(steps[1].packetsSentPerSecond).toBeGreaterThan(50);
     expect(steps[0].packetsReceivedPerSecond).toBe(0);
     expect(steps[1].packetsReceivedPerSecond).toBeGreaterThan(40 * 20);
     expect(steps[2].packetsReceivedPerSecond).toBeGreaterThan(steps[1].packetsReceivedPerSecond);
