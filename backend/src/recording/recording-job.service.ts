@@ -2,6 +2,7 @@ import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
 import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { Subject, type Subscription } from 'rxjs';
 import type { RecordingProgressUpdate } from '../contracts/recording-playback';
@@ -11,8 +12,10 @@ import { WhiteboardService } from '../whiteboard/whiteboard.service';
 import { Compositor, probeRecording, workFiles } from './composite/compositor';
 import { stopLeftoverFfmpeg } from './composite/ffmpeg-process';
 import { buildBoardTimeline, BoardTimeline } from './domain/board-timeline';
-import { CaptureRunInput, pausedIntervals, placeRuns } from './domain/capture-timeline';
+import { pausedIntervals, placeRuns } from './domain/capture-timeline';
 import { parseSegmentList } from './domain/segment-list';
+import { CaptureFilesMissing, captureFilesMissingMessage } from './domain/capture-files';
+import { missingCaptureFiles } from './infra/capture-files';
 import { buildChapters, ChapterMark, ChapterMarkKind, chaptersToWebVtt } from './domain/chapters';
 import { overallPercent, Step, STEPS } from './domain/job-steps';
 import { RecordingRow, RecordingsRepository } from './infra/recordings.repository';
@@ -189,7 +192,7 @@ export class RecordingJobService implements OnModuleInit, OnModuleDestroy {
       board = await this.whiteboard.timeline(row.sessionId);
     }
     if (!board) throw new Error("the board's final save has not run yet");
-    const runs: CaptureRunInput[] = await Promise.all(
+    const runs = await Promise.all(
       capture.runs.map(async (r) => ({
         ...r,
         segments: parseSegmentList(
@@ -200,6 +203,13 @@ export class RecordingJobService implements OnModuleInit, OnModuleDestroy {
     const startMark = capture.marks.find((m) => m.kind === 'start');
     // No start mark: the class was not recorded (recording off for its platform or classroom).
     if (!startMark) return null;
+    // Runs captured into another host's RECORDING_DIR: a clear failure (retried), never a recording without them.
+    const missing = await missingCaptureFiles(this.config.recordings.captureDir, runs);
+    if (missing.length)
+      throw new CaptureFilesMissing(
+        missing,
+        captureFilesMissingMessage(this.config.recordings.captureDir, hostname(), missing, runs.length),
+      );
     const stopMark = [...capture.marks].reverse().find((m) => m.kind === 'stop');
     const origin = startMark.at;
     const end = stopMark?.at ?? endedAt;

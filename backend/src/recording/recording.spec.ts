@@ -19,6 +19,7 @@ import { probeRecording } from './composite/compositor';
 import { viewerKey } from './domain/signed-url';
 import { PlaybackLinks } from './playback/playback-links';
 import { makeFixtureClass } from './testing/class-fixture';
+import { seedRecordedClass } from './testing/seed-class';
 import { startS3rver } from './testing/s3rver';
 
 /**
@@ -406,4 +407,31 @@ describe('recording after class (real processes, FFmpeg, s3rver)', () => {
     expect(await count()).toBe(0);
     client.destroy();
   });
+  it("fails the job with a clear reason naming RECORDING_DIR when a class's runs were captured into another host's RECORDING_DIR", async () => {
+    const started = await api<{ session: { id: string } }>('/api/classroom/sessions', teacher, { method: 'POST' });
+    expect(started.status).toBe(200);
+    const sid = started.body.session.id;
+    // A media host with its own RECORDING_DIR (not shared): the runs' rows are in Postgres, their files there only.
+    const otherHost = path.join(dir, 'other-host');
+    await seedRecordedClass((sql, params) => db.query(sql, params).then((r) => r.rows), otherHost, sid, 6);
+    expect((await api(`/api/classroom/sessions/${sid}/end`, teacher, { method: 'POST' })).status).toBeLessThan(300);
+    const row = await waitFor(
+      async () =>
+        (await db.query(`SELECT status, error FROM recording WHERE session_id = $1 AND error IS NOT NULL`, [sid]))
+          .rows[0] as { status: string; error: string } | undefined,
+      'the try failed with its reason',
+      120_000,
+    );
+    expect(row.status).not.toBe('ready');
+    expect(row.error).toContain(`capture files missing from RECORDING_DIR (${path.join(dir, 'capture')})`);
+    expect(row.error).toMatch(new RegExp(`: 5 of 5 capture runs, 5 files: run folder ${sid}/`));
+    expect(row.error).toContain('must be one storage shared by every instance that hosts media');
+    expect(row.error).not.toMatch(/ffmpeg/i);
+    // The instructor's list shows it as not ready, with the reason.
+    const listed = (await api<RecordingSummary[]>('/api/recordings', teacher)).body.find((r) =>
+      r.progress?.error?.includes('RECORDING_DIR'),
+    );
+    expect(listed).toBeDefined();
+    expect(listed!.status).not.toBe('ready');
+  }, 180_000);
 });

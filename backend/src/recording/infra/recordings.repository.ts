@@ -218,11 +218,11 @@ export class RecordingsRepository {
 
   /** What capture wrote for a class: its runs (segment lists still to read) and its chapter marks. */
   async captureOf(sessionId: string): Promise<{
-    runs: Array<Omit<CaptureRunInput, 'segments'> & { endedAt: Date | null }>;
+    runs: Array<Omit<CaptureRunInput, 'segments'> & { endedAt: Date | null; instance: string | null }>;
     marks: Array<{ at: Date; kind: string; label: string | null }>;
   }> {
     const runs = await this.db.query(
-      `SELECT id, kind, role, user_id, playlist, started_at, ended_at FROM recording_track WHERE session_id = $1 ORDER BY started_at`,
+      `SELECT id, kind, role, user_id, playlist, instance, started_at, ended_at FROM recording_track WHERE session_id = $1 ORDER BY started_at`,
       [sessionId],
     );
     const marks = await this.db.query(`SELECT at, kind, label FROM recording_mark WHERE session_id = $1 ORDER BY at`, [
@@ -235,6 +235,7 @@ export class RecordingsRepository {
         role: r.role as string,
         userId: (r.user_id as string) ?? null,
         playlist: r.playlist as string,
+        instance: (r.instance as string) ?? null,
         startedAt: new Date(r.started_at as string),
         endedAt: r.ended_at ? new Date(r.ended_at as string) : null,
       })),
