@@ -16,8 +16,8 @@
 //     [--lecture-max 300] [--discussion-step 2] [--discussion-max 16] [--spread-cap 100] [--spread-max 200] [--spread-step 40] [--seconds 5]
 //     [--threshold 0.8] [--nice 0] [--out bench/results/media-per-host.json]
 // --nice N renices the instances and their workers (root only; e.g. -10 on a machine shared with
-// other work, so the worker can get the CPU a dedicated host would give it), and the bench itself
-// (its openssl and FFmpeg children too) half as much. Loopback only; bounded
+// other work, so the worker can get the CPU a dedicated host would give it) and the senders' FFmpeg
+// alike, and the bench itself (its openssl children too) half as much. Loopback only; bounded
 // by the step limits and --budget seconds per scenario (default 600). Needs `npm run build:backend`.
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -120,6 +120,11 @@ async function startInstances(base, extraEnv) {
   return hosts;
 }
 
+/** A sender's FFmpeg gets the worker's priority: at a lower one it falls behind on a busy machine and the worker has less to forward. */
+function reniceSender(p) {
+  if (NICE && p.ffmpeg?.pid) spawnSync('renice', ['-n', String(NICE), '-p', String(p.ffmpeg.pid)]);
+}
+
 async function stopInstances(hosts) {
   for (const h of hosts) h.proc.kill('SIGTERM');
   await Promise.all(hosts.map((h) => (h.proc.exitCode !== null ? null : new Promise((r) => h.proc.once('exit', r)))));
@@ -183,6 +188,7 @@ async function runSteps({ hosts, newSession, certificate, clip, kind }) {
     if (kind !== 'discussion') {
       const teacher = await join(true);
       await teacher.produce(clip);
+      reniceSender(teacher);
       everyone.push(teacher);
       senders.push(teacher);
     }
@@ -223,7 +229,7 @@ async function runSteps({ hosts, newSession, certificate, clip, kind }) {
       ).then((ps) => ps.filter(Boolean));
       everyone.push(...added);
       if (sends) {
-        for (const p of added) await p.produce(clip).then(() => senders.push(p), failed);
+        for (const p of added) await p.produce(clip).then(() => (senders.push(p), reniceSender(p)), failed);
         const all = senders.flatMap((s) => s.producerIds);
         await inBatches(everyone, 8, (p) => p.consume(all).catch(failed));
       } else {
