@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -13,7 +12,8 @@ import { MediaAckData, MediaEvents } from '../contracts/media';
 import { ClientEvents } from '../contracts/realtime';
 import { LaunchClient } from '../testing/lti-client';
 import { RoomClient } from '../testing/room-client';
-import { createTestDatabase, startTestApp, TestApp } from '../testing/test-app';
+import type { TestApp } from '../testing/test-app';
+import { startTestDeployment, type TestDeployment } from '../testing/test-deployment';
 import { waitFor } from '../testing/wait-for';
 import { APP_CONFIG } from '../config/config';
 import { hlsLinkPrefix } from './domain/hls-links';
@@ -30,6 +30,7 @@ import { mediaTestsOptedOut, requireWorker } from './testing/worker-check';
  * (600 ms, a sample every 100 ms) so the test runs in seconds; the policy's own spec covers the defaults.
  */
 describe.skipIf(mediaTestsOptedOut())('big lectures: HLS hand-off with a real worker', () => {
+  let deployment: TestDeployment;
   let t: TestApp;
   let b: TestApp;
   let launch: LaunchClient;
@@ -42,19 +43,13 @@ describe.skipIf(mediaTestsOptedOut())('big lectures: HLS hand-off with a real wo
     requireWorker();
     // Two instances of one deployment: A hosts the class's media, B only signals and serves files
     // (MEDIA_ROLE=off); both read and write the same Redis, and share HLS_DIR (the shared storage).
-    const shared = {
-      DATABASE_URL: await createTestDatabase(),
-      QUEUE_PREFIX: `hls-${crypto.randomBytes(4).toString('hex')}`,
-      SESSION_SECRET: crypto.randomBytes(24).toString('hex'),
-      LTI_KEY: crypto.randomBytes(24).toString('hex'),
-      HLS_DIR: path.join(os.tmpdir(), `lectern-hls-${crypto.randomBytes(4).toString('hex')}`),
+    deployment = await startTestDeployment([{}, { MEDIA_ROLE: 'off' }], {
       HLS_WINDOW_MS: '600',
       HLS_CALM_MS: '600',
       MEDIA_LOAD_SAMPLE_MS: '100',
       HLS_MAX_WEBRTC_VIEWERS: '50',
-    };
-    t = await startTestApp(shared);
-    b = await startTestApp({ ...shared, PUBLIC_URL: t.url, DEV_PLATFORM_URL: t.platformUrl, MEDIA_ROLE: 'off' });
+    });
+    [t, b] = deployment.apps as [TestApp, TestApp];
     media = t.app.get(MediaService);
     // Injected readings (see above): the monitor publishes whatever `cpu` holds at each sample.
     t.app.get(LoadMonitor).useSource({ read: () => Promise.resolve(cpu) });
@@ -67,8 +62,7 @@ describe.skipIf(mediaTestsOptedOut())('big lectures: HLS hand-off with a real wo
   });
   afterAll(async () => {
     for (const c of clients) c.close();
-    await b?.close();
-    await t?.close();
+    await deployment?.close();
   });
 
   async function member(token: string, via: TestApp = t) {
