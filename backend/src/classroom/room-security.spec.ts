@@ -171,7 +171,7 @@ describe('room security: every realtime action is authorised against its class (
    * Events this suite does not send through attackEvents, and where they are attacked instead: the join and
    * the leave are the vehicle of every attack here; recordings:watch is not a class event (below, by role).
    */
-  const NOT_CLASS_EVENTS = new Set(['room:join', 'room:leave', 'recordings:watch']);
+  const NOT_CLASS_EVENTS = new Set(['room:join', 'room:leave', 'recordings:watch', 'recordings:follow']);
   const TEACHER_EVENTS = new Set([
     'chat:delete',
     'wb:follow',
@@ -428,6 +428,24 @@ describe('room security: every realtime action is authorised against its class (
         expect(ack, `${who}: alone`).toMatchObject({ ok: false, error: { code } });
       s.close();
     }
+    // Following the list (no progress, nothing about a recording): the course's members and observers, never guests.
+    for (const [who, token] of [
+      ['a learner of the class', tokens.grace],
+      ['a learner of another course (their own course)', tokens.outsiderLearner],
+      ['an observer of the course', observer],
+    ] as const)
+      expect(await (await raw(token)).emit('recordings:follow', {}), who).toMatchObject({
+        ok: true,
+        data: { following: true },
+      });
+    expect(await (await raw(guest.token)).emit('recordings:follow', {})).toMatchObject({
+      ok: false,
+      error: { code: 'GUEST_NOT_ALLOWED' },
+    });
+    expect(await (await raw(tokens.grace)).emit('recordings:follow', { courseId: 'hist-210' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_PAYLOAD' },
+    });
     // The course is the socket's own session's: a payload naming one is refused, whoever sends it.
     const t = await raw(tokens.teacher);
     const named = await t.pipeline([

@@ -62,18 +62,27 @@ export type SavePositionBody = z.infer<typeof savePositionSchema>;
  */
 export const RecordingsEvents = {
   watch: 'recordings:watch',
+  /**
+   * Anyone of the course who may list its recordings (not guests): the socket hears `recordings:changed`
+   * when the list may have changed for them (a recording became ready, was hidden or shown again), and
+   * reads the list again; nothing about a recording travels with it.
+   */
+  follow: 'recordings:follow',
 } as const;
 
 export const RecordingsServerEvents = {
   progress: 'recordings:progress',
+  changed: 'recordings:changed',
 } as const;
 
 export const recordingsSchemas = {
   [RecordingsEvents.watch]: z.object({}).strict(),
+  [RecordingsEvents.follow]: z.object({}).strict(),
 } as const;
 
 export interface RecordingsAckData {
   [RecordingsEvents.watch]: { watching: true };
+  [RecordingsEvents.follow]: { following: true };
 }
 
 /** A recording's job as it goes: its status, the step under way and the overall percent, tries, the last failure. */
@@ -88,4 +97,5 @@ export interface RecordingProgressUpdate {
 
 export interface RecordingsServerPayloads {
   [RecordingsServerEvents.progress]: RecordingProgressUpdate;
+  [RecordingsServerEvents.changed]: Record<string, never>;
 }

@@ -107,6 +107,28 @@ describe('recording after class (real processes, FFmpeg, s3rver)', () => {
     return { port, updates, ack };
   };
 
+  /** A student's Recordings page: follows its course's list and counts `recordings:changed` (with when). */
+  const follow = async (port: number, token: string) => {
+    const socket = io(`http://127.0.0.1:${port}`, {
+      path: '/socket.io',
+      transports: ['websocket'],
+      auth: { token },
+      reconnection: false,
+    });
+    watchers.push(socket);
+    const heard: number[] = [];
+    socket.on(RecordingsServerEvents.changed, () => heard.push(Date.now()));
+    await new Promise((resolve, reject) => {
+      socket.once('connect', () => resolve(undefined));
+      socket.once('connect_error', reject);
+    });
+    const ack = (await socket.timeout(10_000).emitWithAck(RecordingsEvents.follow, {})) as {
+      ok: boolean;
+      error?: { code: string };
+    };
+    return { heard, ack };
+  };
+
   afterAll(async () => {
     for (const w of watchers) w.disconnect();
     await db?.end();
@@ -166,6 +188,10 @@ describe('recording after class (real processes, FFmpeg, s3rver)', () => {
       cluster.ports.map(async (port) => watch(port, await cluster.launch.launch('hist-210', 'dev-ada'))),
     );
     expect(otherCourse.map((p) => p.ack.ok)).toEqual([true, true]);
+    // Students' pages follow the list (no progress): one on each instance, and one of another course.
+    const students = await Promise.all(cluster.ports.map((port) => follow(port, student)));
+    const otherStudent = await follow(cluster.ports[1], outsider);
+    expect([...students, otherStudent].map((f) => f.ack.ok)).toEqual([true, true, true]);
 
     const ended = await api(`/api/classroom/sessions/${sessionId}/end`, teacher, { method: 'POST' });
     expect(ended.status).toBeLessThan(300);
@@ -204,6 +230,20 @@ describe('recording after class (real processes, FFmpeg, s3rver)', () => {
       'the ready recording pushed to the page',
     );
     expect(otherCourse.flatMap((p) => p.updates)).toEqual([]);
+    // The students hear that their list changed (once the job is ready, not at each step), within seconds of
+    // it being ready, wherever their socket is; the other course's student hears nothing.
+    const readyAt = Date.now();
+    await waitFor(
+      () => students.every((f) => f.heard.length > 0),
+      "the students' pages told of the new recording",
+      10_000,
+    );
+    console.log(
+      `student page told of the new recording ${Date.now() - readyAt} ms after the instructor's page saw it ready`,
+    );
+    expect(students.map((f) => f.heard.length)).toEqual([1, 1]);
+    expect(otherStudent.heard).toEqual([]);
+    expect(students[0].ack).toMatchObject({ ok: true });
     const stages = new Set(survivor.updates.map((u) => u.stage));
     // Audio and board run side by side (either may be the row's stage); the later steps one after another.
     for (const s of ['composite', 'renditions', 'upload']) expect(stages).toContain(s);
@@ -348,6 +388,7 @@ describe('recording after class (real processes, FFmpeg, s3rver)', () => {
   });
 
   it('lets the instructor hide a recording from students, and keeps each viewer’s place', async () => {
+    const page = await follow(cluster.ports[1], student); // the student's page open on the other instance
     expect(
       (await api(`/api/recordings/${recording.id}/hidden`, student, { method: 'PUT', body: '{"hidden":true}' })).status,
     ).toBe(403);
@@ -362,6 +403,8 @@ describe('recording after class (real processes, FFmpeg, s3rver)', () => {
       recording.id,
     );
     expect((await api(`/api/recordings/${recording.id}`, student)).status).toBe(404);
+    // Refused attempts told nobody; the hide told the student's page (which then reads its list without it).
+    await waitFor(() => page.heard.length === 1, "the student's page told of the hidden recording", 10_000);
     expect(
       (await api<RecordingSummary[]>('/api/recordings', teacher)).body.find((r) => r.id === recording.id)?.hidden,
     ).toBe(true);
@@ -408,13 +451,17 @@ describe('recording after class (real processes, FFmpeg, s3rver)', () => {
     client.destroy();
   });
   it("fails the job with a clear reason naming RECORDING_DIR when a class's runs were captured into another host's RECORDING_DIR", async () => {
-    const started = await api<{ session: { id: string } }>('/api/classroom/sessions', teacher, { method: 'POST' });
+    // Straight to an instance still running (the first test SIGKILLed one; the test balancer replays no POST).
+    const port = cluster.ports[cluster.procs.findIndex((p) => p.exitCode === null && p.signalCode === null)];
+    const post = (p: string) =>
+      fetch(`http://127.0.0.1:${port}${p}`, { method: 'POST', headers: { authorization: `Bearer ${teacher}` } });
+    const started = await post('/api/classroom/sessions');
     expect(started.status).toBe(200);
-    const sid = started.body.session.id;
+    const sid = ((await started.json()) as { session: { id: string } }).session.id;
     // A media host with its own RECORDING_DIR (not shared): the runs' rows are in Postgres, their files there only.
     const otherHost = path.join(dir, 'other-host');
     await seedRecordedClass((sql, params) => db.query(sql, params).then((r) => r.rows), otherHost, sid, 6);
-    expect((await api(`/api/classroom/sessions/${sid}/end`, teacher, { method: 'POST' })).status).toBeLessThan(300);
+    expect((await post(`/api/classroom/sessions/${sid}/end`)).status).toBeLessThan(300);
     const row = await waitFor(
       async () =>
         (await db.query(`SELECT status, error FROM recording WHERE session_id = $1 AND error IS NOT NULL`, [sid]))

@@ -4,6 +4,7 @@ import { MediaEvents } from '../../contracts/media';
 import { QuizEvents } from '../../contracts/quiz';
 import { ClientEvents } from '../../contracts/realtime';
 import { RecordingEvents } from '../../contracts/recording';
+import { RecordingsEvents } from '../../contracts/recording-playback';
 import { WhiteboardClientEvents } from '../../contracts/whiteboard';
 
 /**
@@ -32,4 +33,6 @@ export const OBSERVER_EVENTS: ReadonlySet<string> = new Set<string>([
   QuizEvents.sync,
   RecordingEvents.sync,
   AttendanceEvents.visibility,
+  // The Recordings page hearing that its list changed (observers may list and play a course's recordings).
+  RecordingsEvents.follow,
 ]);

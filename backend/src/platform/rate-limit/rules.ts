@@ -99,7 +99,7 @@ export const RATE_RULES = {
   'breakout.help': { points: 5, perMs: 60_000 },
   /** breakout:sync: after a join, a reconnect or a move. */
   'breakout.sync': { points: 30, perMs: 10_000 },
-  /** recordings:watch: once per opening of the Recordings page and per reconnect. */
+  /** recordings:watch / recordings:follow: once per opening of the Recordings page and per reconnect. */
   'recordings.watch': { points: 10, perMs: 60_000 },
   /** teacher:* and media:set-policy: a teacher muting or removing students one after another. */
   teacher: { points: 60, perMs: 10_000 },
@@ -238,6 +238,7 @@ const BREAKOUT_RULES = {
 
 const RECORDINGS_RULES = {
   [RecordingsEvents.watch]: 'recordings.watch',
+  [RecordingsEvents.follow]: 'recordings.watch',
 } as const satisfies Record<(typeof RecordingsEvents)[keyof typeof RecordingsEvents], RateRuleName>;
 
 /** Big lectures: asking the path comes before each media join and costs like one. */

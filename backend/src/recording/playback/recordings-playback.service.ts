@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Subject } from 'rxjs';
 import type { RecordingPlayback, RecordingSummary } from '../../contracts/recording-playback';
 import type { SessionClaims } from '../../platform/auth/session-token';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../platform/domain-error';
@@ -17,6 +18,9 @@ const notFound = () => new NotFoundError('RECORDING_NOT_FOUND', 'No such recordi
  */
 @Injectable()
 export class RecordingsPlaybackService {
+  /** Courses whose members' lists changed here (a recording hidden or shown again): pushed by the gateway. */
+  readonly listChanges = new Subject<string>();
+
   constructor(
     private readonly recordings: RecordingsRepository,
     private readonly jobs: RecordingJobService,
@@ -61,6 +65,7 @@ export class RecordingsPlaybackService {
   async setHidden(session: SessionClaims, id: string, hidden: boolean): Promise<RecordingSummary> {
     this.teacherOnly(session);
     if (!(await this.recordings.setHidden(id, session.courseId, hidden))) throw notFound();
+    this.listChanges.next(session.courseId);
     return this.summary((await this.viewable(session, id))!, true);
   }
 

@@ -1,20 +1,24 @@
-import { inject, Injectable, OnDestroy, signal } from '@angular/core';
+import { inject, Injectable, OnDestroy, signal, type WritableSignal } from '@angular/core';
 import { RecordingsEvents, RecordingsServerEvents, type RecordingProgressUpdate } from '@contracts/recording-playback';
 import { io, Socket } from 'socket.io-client';
 import { LtiSession } from '../../core/lti-session.service';
 
 /**
- * The instructor's Recordings page listening to its course's recording jobs: a socket (the session token
- * at every (re)connection) that asks `recordings:watch` each time it connects and hands every
- * `recordings:progress` to the page. `watching` is false while it is not (the page polls instead).
+ * The Recordings page listening to its course: a socket (the session token at every (re)connection) that
+ * asks `recordings:follow` each time it connects, and hands each `recordings:changed` (a recording became
+ * ready, was hidden or shown) to the page, which reads its list again. An instructor's page also asks
+ * `recordings:watch` and gets every `recordings:progress` of the course's jobs. `following` / `watching`
+ * are false while they are not (the page polls instead).
  */
 @Injectable()
 export class RecordingsWatch implements OnDestroy {
   private readonly session = inject(LtiSession);
   private socket?: Socket;
+  private onUpdate?: (u: RecordingProgressUpdate) => void;
+  readonly following = signal(false);
   readonly watching = signal(false);
 
-  start(onUpdate: (u: RecordingProgressUpdate) => void): void {
+  start(onChanged: () => void): void {
     if (this.socket || !this.session.token()) return;
     const socket = io({
       path: '/socket.io',
@@ -25,16 +29,32 @@ export class RecordingsWatch implements OnDestroy {
     });
     this.socket = socket;
     socket.on('connect', () => {
-      socket
-        .timeout(8000)
-        .emitWithAck(RecordingsEvents.watch, {})
-        .then(
-          (ack: { ok: boolean }) => this.watching.set(ack.ok),
-          () => this.watching.set(false),
-        );
+      this.ask(RecordingsEvents.follow, this.following);
+      if (this.onUpdate) this.ask(RecordingsEvents.watch, this.watching);
     });
-    socket.on('disconnect', () => this.watching.set(false));
-    socket.on(RecordingsServerEvents.progress, (u: RecordingProgressUpdate) => onUpdate(u));
+    socket.on('disconnect', () => {
+      this.following.set(false);
+      this.watching.set(false);
+    });
+    socket.on(RecordingsServerEvents.changed, () => onChanged());
+    socket.on(RecordingsServerEvents.progress, (u: RecordingProgressUpdate) => this.onUpdate?.(u));
+  }
+
+  /** An instructor's page: the course's jobs' progress too (from now and at every reconnection). */
+  watchProgress(onUpdate: (u: RecordingProgressUpdate) => void): void {
+    if (this.onUpdate) return;
+    this.onUpdate = onUpdate;
+    if (this.socket?.connected) this.ask(RecordingsEvents.watch, this.watching);
+  }
+
+  private ask(event: string, done: WritableSignal<boolean>): void {
+    this.socket
+      ?.timeout(8000)
+      .emitWithAck(event, {})
+      .then(
+        (ack: { ok: boolean }) => done.set(ack.ok),
+        () => done.set(false),
+      );
   }
 
   ngOnDestroy(): void {

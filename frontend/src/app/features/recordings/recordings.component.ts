@@ -171,13 +171,14 @@ export class RecordingsComponent implements OnInit, OnDestroy {
   private readonly watch = inject(RecordingsWatch);
 
   constructor() {
-    // An instructor's page follows its jobs over the socket; each (re)start of watching reads the list
-    // again (updates missed while disconnected).
+    // Every page follows its course's list over the socket (told when a recording is ready, hidden, shown);
+    // an instructor's also its jobs' progress. Each (re)start reads the list again (changes missed meanwhile).
+    this.watch.start(() => void this.refresh());
     effect(() => {
-      if (this.teacher()) untracked(() => this.watch.start((u) => this.onProgress(u)));
+      if (this.teacher()) untracked(() => this.watch.watchProgress((u) => this.onProgress(u)));
     });
     effect(() => {
-      if (this.watch.watching()) untracked(() => void this.refresh());
+      if (this.watch.following() || this.watch.watching()) untracked(() => void this.refresh());
     });
   }
 
@@ -201,8 +202,8 @@ export class RecordingsComponent implements OnInit, OnDestroy {
   }
 
   /**
-   * Reads the list; while a recording is being made, again every 2 s unless its progress is pushed (then
-   * every 30 s, in case an update was lost).
+   * Reads the list; while a recording is being made, again every 2 s unless its progress is pushed; else
+   * every 30 s while the socket does not follow the list, every 5 minutes while it does (a lost push).
    */
   private async refresh(): Promise<void> {
     clearTimeout(this.timer);
@@ -215,7 +216,8 @@ export class RecordingsComponent implements OnInit, OnDestroy {
     this.loaded.set(true);
     const busy = this.recordings().some((r) => r.status === 'queued' || r.status === 'processing');
     const fast = busy && !this.watch.watching();
-    if (!this.stopped) this.timer = setTimeout(() => void this.refresh(), fast ? 2000 : 30_000);
+    const every = fast ? 2000 : this.watch.following() ? 300_000 : 30_000;
+    if (!this.stopped) this.timer = setTimeout(() => void this.refresh(), every);
   }
 
   protected minutes(ms: number): string {
