@@ -190,8 +190,8 @@ describe('recording after class (real processes, FFmpeg, s3rver)', () => {
     expect(otherCourse.map((p) => p.ack.ok)).toEqual([true, true]);
     // Students' pages follow the list (no progress): one on each instance, and one of another course.
     const students = await Promise.all(cluster.ports.map((port) => follow(port, student)));
-    const otherStudent = await follow(cluster.ports[1], outsider);
-    expect([...students, otherStudent].map((f) => f.ack.ok)).toEqual([true, true, true]);
+    const otherStudents = await Promise.all(cluster.ports.map((port) => follow(port, outsider)));
+    expect([...students, ...otherStudents].map((f) => f.ack.ok)).toEqual([true, true, true, true]);
 
     const ended = await api(`/api/classroom/sessions/${sessionId}/end`, teacher, { method: 'POST' });
     expect(ended.status).toBeLessThan(300);
@@ -230,20 +230,17 @@ describe('recording after class (real processes, FFmpeg, s3rver)', () => {
       'the ready recording pushed to the page',
     );
     expect(otherCourse.flatMap((p) => p.updates)).toEqual([]);
-    // The students hear that their list changed (once the job is ready, not at each step), within seconds of
-    // it being ready, wherever their socket is; the other course's student hears nothing.
+    // The student whose page is on the surviving instance hears that the list changed (once the job is ready,
+    // not at each step) within seconds of it being ready; the other course's student hears nothing. (The
+    // other student's socket was on the killed instance; its page would reconnect, follow again and re-read.)
+    const studentPage = students[pages.indexOf(survivor)];
     const readyAt = Date.now();
-    await waitFor(
-      () => students.every((f) => f.heard.length > 0),
-      "the students' pages told of the new recording",
-      10_000,
-    );
+    await waitFor(() => studentPage.heard.length > 0, "the student's page told of the new recording", 10_000);
     console.log(
       `student page told of the new recording ${Date.now() - readyAt} ms after the instructor's page saw it ready`,
     );
-    expect(students.map((f) => f.heard.length)).toEqual([1, 1]);
-    expect(otherStudent.heard).toEqual([]);
-    expect(students[0].ack).toMatchObject({ ok: true });
+    expect(studentPage.heard).toHaveLength(1);
+    expect(otherStudents[pages.indexOf(survivor)].heard).toEqual([]);
     const stages = new Set(survivor.updates.map((u) => u.stage));
     // Audio and board run side by side (either may be the row's stage); the later steps one after another.
     for (const s of ['composite', 'renditions', 'upload']) expect(stages).toContain(s);
