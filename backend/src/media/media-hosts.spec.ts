@@ -5,7 +5,8 @@ import { MediaEvents, MediaServerEvents } from '../contracts/media';
 import { ClientEvents } from '../contracts/realtime';
 import { LaunchClient } from '../testing/lti-client';
 import { RoomClient } from '../testing/room-client';
-import { createTestDatabase, startTestApp, TestApp } from '../testing/test-app';
+import type { TestApp } from '../testing/test-app';
+import { startTestDeployment, type TestDeployment } from '../testing/test-deployment';
 import { waitFor } from '../testing/wait-for';
 import { MediaCluster } from './media-cluster.service';
 import { MediaService } from './media.service';
@@ -18,6 +19,7 @@ import { mediaTestsOptedOut, requireWorker } from './testing/worker-check';
  * and drains it (its classes move: their people are told to rejoin and land on another host).
  */
 describe.skipIf(mediaTestsOptedOut())('media hosts: placement by load, cordon and drain (real workers)', () => {
+  let deployment: TestDeployment;
   let front: TestApp;
   let hosts: TestApp[];
   let launch: LaunchClient;
@@ -31,18 +33,12 @@ describe.skipIf(mediaTestsOptedOut())('media hosts: placement by load, cordon an
 
   beforeAll(async () => {
     requireWorker();
-    const shared = {
-      DATABASE_URL: await createTestDatabase(),
-      QUEUE_PREFIX: `mhosts-${crypto.randomBytes(4).toString('hex')}`,
-      SESSION_SECRET: crypto.randomBytes(24).toString('hex'),
-      LTI_KEY: crypto.randomBytes(24).toString('hex'),
+    deployment = await startTestDeployment([{ MEDIA_ROLE: 'off' }, { MEDIA_ROLE: 'only' }, {}], {
       ADMIN_TOKEN: adminToken,
       PRESENCE_BEAT_MS: '200',
       PRESENCE_TTL_MS: '1500',
-    };
-    front = await startTestApp({ ...shared, MEDIA_ROLE: 'off' });
-    const more = { ...shared, PUBLIC_URL: front.url, DEV_PLATFORM_URL: front.platformUrl };
-    hosts = [await startTestApp({ ...more, MEDIA_ROLE: 'only' }), await startTestApp(more)];
+    });
+    [front, ...hosts] = deployment.apps as [TestApp, ...TestApp[]];
     redis = new Redis(front.config.redisUrl);
     launch = new LaunchClient(front);
     for (const course of ['phys-101', 'hist-210']) teachers.set(course, await launch.launch(course, 'dev-ada'));
@@ -50,8 +46,7 @@ describe.skipIf(mediaTestsOptedOut())('media hosts: placement by load, cordon an
   afterAll(async () => {
     for (const c of clients) c.close();
     redis?.disconnect();
-    for (const h of hosts ?? []) await h.close();
-    await front?.close();
+    await deployment?.close();
   });
 
   /** Starts the class of the course's classroom (one live class per classroom) and joins its media on the front instance. */
