@@ -6,6 +6,7 @@ import express from 'express';
 import fs from 'node:fs';
 import path from 'node:path';
 import { NativeLogger } from 'nestjs-pino';
+import { quietStartup } from './platform/logging';
 import { AppModule } from './app.module';
 import { httpMetrics } from './platform/metrics/http-metrics';
 import { Metrics } from './platform/metrics/metrics';
@@ -36,7 +37,7 @@ export async function createApp(
     bodyParser: true,
   });
   // JSON log lines through pino (platform/logging.ts) for every Nest Logger call, at LOG_LEVEL.
-  if (opts.json) app.useLogger(app.get(NativeLogger));
+  if (opts.json) app.useLogger(quietStartup(app.get(NativeLogger)));
   // Every HTTP answer counted with its latency (Prometheus, platform/metrics), before any other middleware.
   app.use(httpMetrics(app.get(Metrics)));
   // LTI services speak JSON under vendor media types (application/vnd.ims.lis.v1.score+json, ...).

@@ -1,4 +1,4 @@
-import type { DynamicModule } from '@nestjs/common';
+import type { DynamicModule, LoggerService } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import crypto from 'node:crypto';
 import os from 'node:os';
@@ -53,4 +53,28 @@ export function loggingModule(config: AppConfig): DynamicModule {
       },
     },
   });
+}
+
+/** Nest's own start-up chatter (a line per module, route and gateway): debug, so the ready line stands out at info. */
+const STARTUP_CONTEXTS = new Set([
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'WebSocketsController',
+  'NestFactory',
+  'NestApplication',
+]);
+
+/** The logger with Nest's start-up lines (about 150 "Mapped {/api/...} route" and the like) moved to debug. */
+export function quietStartup(logger: LoggerService): LoggerService {
+  const context = (rest: unknown[]) => (typeof rest.at(-1) === 'string' ? (rest.at(-1) as string) : '');
+  return {
+    log: (message: unknown, ...rest: unknown[]) =>
+      STARTUP_CONTEXTS.has(context(rest)) ? logger.debug?.(message, ...rest) : logger.log(message, ...rest),
+    error: (message: unknown, ...rest: unknown[]) => logger.error(message, ...rest),
+    warn: (message: unknown, ...rest: unknown[]) => logger.warn(message, ...rest),
+    debug: (message: unknown, ...rest: unknown[]) => logger.debug?.(message, ...rest),
+    verbose: (message: unknown, ...rest: unknown[]) => logger.verbose?.(message, ...rest),
+    fatal: (message: unknown, ...rest: unknown[]) => (logger.fatal ?? logger.error).call(logger, message, ...rest),
+  };
 }
