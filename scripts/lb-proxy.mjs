@@ -35,7 +35,13 @@ export function startProxy({ port = 0, backends, log = () => {}, downForMs = 500
 
   const server = http.createServer((req, res) => {
     const tried = new Set();
-    const attempt = () => {
+    // The body is read whole first, so a request whose backend refused the connection (nothing of it was
+    // delivered) can go to the next backend whatever its method, as HAProxy's `retry-on conn-failure` does.
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.once('end', () => attempt(Buffer.concat(chunks)));
+    req.once('error', () => res.destroy());
+    const attempt = (body) => {
       const b = pick(tried);
       if (!b) {
         res.writeHead(502, { 'content-type': 'text/plain' });
@@ -52,16 +58,16 @@ export function startProxy({ port = 0, backends, log = () => {}, downForMs = 500
       res.once('close', () => up.destroy());
       up.on('error', (e) => {
         markDown(b, e.code);
-        // Only requests without a body can be replayed safely.
-        if (!res.headersSent && (req.method === 'GET' || req.method === 'HEAD')) attempt();
+        // Replayed: a refused connection (never delivered), or a request without a body.
+        if (!res.headersSent && (e.code === 'ECONNREFUSED' || req.method === 'GET' || req.method === 'HEAD'))
+          attempt(body);
         else if (!res.headersSent) {
           res.writeHead(502);
           res.end();
         } else res.destroy();
       });
-      req.pipe(up);
+      up.end(body);
     };
-    attempt();
   });
 
   server.on('upgrade', (req, socket, head) => {
