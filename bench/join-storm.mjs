@@ -28,8 +28,18 @@ const LB = stringArg('lb', 'node');
 if (process.argv[2] === '--worker') {
   // A worker: connects its share of participants at their scheduled times and reports each join.
   const { io } = await import('socket.io-client');
-  process.once('message', async ({ url, jobs, t0, ca }) => {
-    const sockets = [];
+  // Runs one storm per message (a warm-up, then the timed storm, from the same warmed-up processes);
+  // 'leave' disconnects what the last run connected, 'close' also ends the worker.
+  let sockets = [];
+  process.on('message', async (m) => {
+    if (m === 'leave' || m === 'close') {
+      for (const s of sockets) s.disconnect();
+      sockets = [];
+      if (m === 'close') setTimeout(() => process.exit(0), 200);
+      else setTimeout(() => process.send({ left: true }), 200);
+      return;
+    }
+    const { url, jobs, t0, ca } = m;
     let received = 0;
     await Promise.all(
       jobs.map(
@@ -83,12 +93,6 @@ if (process.argv[2] === '--worker') {
     );
     // What reached the clients until the last join was answered (presence of others, chat, state...).
     process.send({ done: true, received });
-    process.on('message', (m) => {
-      if (m === 'close') {
-        for (const s of sockets) s.disconnect();
-        setTimeout(() => process.exit(0), 200);
-      }
-    });
   });
 } else {
   await main();
@@ -190,35 +194,38 @@ async function main() {
     const cpu0 = cpuParts();
     const load0 = os.loadavg()[0];
 
+    const workers = Array.from({ length: WORKERS }, () =>
+      fork(fileURLToPath(import.meta.url), ['--worker'], { stdio: 'inherit' }),
+    );
     const storm = (stormJobs, seconds) => {
       const results = [];
-      const workers = Array.from({ length: WORKERS }, () =>
-        fork(fileURLToPath(import.meta.url), ['--worker'], { stdio: 'inherit' }),
-      );
       const t0 = Date.now();
       let done = 0;
       let delivered = 0;
       return new Promise((resolve, reject) => {
         const guard = setTimeout(() => reject(new Error('the storm did not finish in time')), (seconds + 90) * 1000);
         workers.forEach((w, k) => {
-          w.on('message', (m) => {
+          const onMessage = (m) => {
             if (m.done) {
               delivered += m.received;
               if (++done === WORKERS) {
                 clearTimeout(guard);
-                resolve({ results, delivered, workers, t0 });
+                for (const x of workers) x.removeAllListeners('message');
+                resolve({ results, delivered, t0 });
               }
             } else results.push(m);
-          });
+          };
+          w.on('message', onMessage);
           w.send({ url: publicUrl, jobs: stormJobs.filter((_, i) => i % WORKERS === k), t0, ca });
         });
       });
     };
     if (WARMUP) {
       // Instances just started run the join path unoptimised (V8 compiles hot code after a while) and with
-      // cold caches: untimed joins into a room of their own course first, who then leave.
+      // cold caches, and so do the bench's own client processes: untimed joins into a room of another
+      // course first, from the same client processes, who then leave.
       const warm = await seedCourse(stack, { key: 'warmup', rooms: 1, students: WARMUP });
-      const w = await storm(
+      await storm(
         warm.students.map((s, i) => ({
           token: s.token,
           sessionId: s.sessionId,
@@ -226,10 +233,19 @@ async function main() {
         })),
         10,
       );
-      for (const k of w.workers) k.send('close');
+      await Promise.all(
+        workers.map(
+          (w) =>
+            new Promise((r) => {
+              w.once('message', r);
+              w.send('leave');
+            }),
+        ),
+      );
       await new Promise((r) => setTimeout(r, 3000));
     }
-    const { results, delivered, workers, t0 } = await storm(jobs, SECONDS);
+    const clientCpu0 = workers.reduce((a, w) => a + treeCpuSeconds(w.pid), 0);
+    const { results, delivered, t0 } = await storm(jobs, SECONDS);
     const wall = (Date.now() - t0) / 1000;
     await new Promise((r) => setTimeout(r, 1500));
     const rss1 = await Promise.all(procs.map((p) => rssKb(p.pid)));
@@ -295,7 +311,7 @@ async function main() {
       roomJoinMs: part('joinMs'),
       bySlice: slices,
       clientCpuMsPerJoin: +(
-        (workers.reduce((a, w) => a + treeCpuSeconds(w.pid), 0) * 1000) /
+        ((workers.reduce((a, w) => a + treeCpuSeconds(w.pid), 0) - clientCpu0) * 1000) /
         Math.max(1, ok.length)
       ).toFixed(2),
       postgresTransactionsPerJoin: +((Number(pg1) - Number(pg0)) / Math.max(1, ok.length)).toFixed(2),
