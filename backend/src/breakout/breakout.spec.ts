@@ -152,7 +152,7 @@ describe('breakout rooms (real Postgres, Redis, Bull)', () => {
   }, 30_000);
 
   it('the instructor visits a room (seen arriving), answers a help request there, moves a student, broadcasts a note', async () => {
-    let state = await ok(people.ada, BreakoutEvents.sync);
+    let state: BreakoutState = await ok(people.ada, BreakoutEvents.sync);
     const pair = state.rooms.find((r) => r.students.length === 2)!;
     const single = state.rooms.find((r) => r.students.length === 1)!;
     const asker = Object.keys(ids).find((k) => ids[k] === single.students[0].userId)!;
@@ -247,7 +247,7 @@ describe('breakout rooms (real Postgres, Redis, Bull)', () => {
     expect(rooms.flatMap((r) => r.chat.map((m) => m.text)).some((x) => x.startsWith('in '))).toBe(true);
     await waitFor(
       async () =>
-        (await (await api(`/api/breakouts/sessions/${sessionId}/rooms`)).json()).some(
+        ((await (await api(`/api/breakouts/sessions/${sessionId}/rooms`)).json()) as BreakoutRoomRecord[]).some(
           (r: BreakoutRoomRecord) => r.hasBoard,
         ),
       'a breakout board saved',

@@ -218,7 +218,7 @@ describe('LTI Dynamic Registration with the dev LMS', () => {
     const res = await fetch(`${t.url}/lti/canvas.json`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    const json = await res.json();
+    const json = (await res.json()) as Parameters<typeof canvasConfigurationProblems>[0];
     expect(canvasConfigurationProblems(json, t.url)).toEqual([]);
     expect(JSON.stringify(json)).not.toContain('example.edu');
     // Other paths under /lti still answer 404.

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MediaEvents, MediaServerEvents } from '../contracts/media';
+import { MediaEvents, MediaServerEvents, type MediaServerPayloads } from '../contracts/media';
 import { ClientEvents } from '../contracts/realtime';
 import { LaunchClient } from '../testing/lti-client';
 import { RoomClient } from '../testing/room-client';
@@ -108,7 +108,11 @@ describe.skipIf(mediaTestsOptedOut())('media hosts: placement by load, cordon an
     expect(x.app.get(MediaService).hostedClasses()).toContain(first.sessionId);
 
     expect((await admin(`/${idOf(x)}/drain`, 'POST')).status).toBe(201);
-    const notice = await first.c.waitFor(MediaServerEvents.rejoin, () => true, 5000);
+    const notice = await first.c.waitFor<MediaServerPayloads, typeof MediaServerEvents.rejoin>(
+      MediaServerEvents.rejoin,
+      () => true,
+      5000,
+    );
     expect(notice.reason).toMatch(/moving/);
     await waitFor(() => !x.app.get(MediaService).hostedClasses().includes(first.sessionId), 'x let the class go');
     const ready = await fetch(`http://localhost:${x.config.port}/api/health/ready`);

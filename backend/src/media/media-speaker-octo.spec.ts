@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { types } from 'mediasoup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MediaServerEvents, type MediaServerPayloads } from '../contracts/media';
+import { MediaServerEvents, type MediaServerPayloads, type RtpCapabilitiesWire } from '../contracts/media';
 import type { MediaCaller } from '../contracts/media-host';
 import { ClientEvents } from '../contracts/realtime';
 import { LaunchClient } from '../testing/lti-client';
@@ -106,13 +106,17 @@ describe.skipIf(mediaTestsOptedOut())('media: one active speaker for a class ove
     expect([...roomB.peers.keys()]).toEqual([student.peerId]);
     expect([roomA.activeSpeaker, roomB.activeSpeaker]).toEqual([null, null]);
 
-    const said = (tab: RoomClient) => tab.got<MediaServerPayloads>(MediaServerEvents.activeSpeaker);
+    const said = (tab: RoomClient) =>
+      tab.got<MediaServerPayloads, typeof MediaServerEvents.activeSpeaker>(MediaServerEvents.activeSpeaker);
     const agreed = new Map<string | null, number>();
     const speakerEverywhere = async (peerId: string | null, what: string) => {
       await waitFor(() => roomA.activeSpeaker === peerId && roomB.activeSpeaker === peerId, `${what}: both hosts`);
       agreed.set(peerId, Date.now());
       for (const tab of [teacherTab, studentTab])
-        await tab.waitFor<MediaServerPayloads>(MediaServerEvents.activeSpeaker, (m) => m.peerId === peerId);
+        await tab.waitFor<MediaServerPayloads, typeof MediaServerEvents.activeSpeaker>(
+          MediaServerEvents.activeSpeaker,
+          (m) => m.peerId === peerId,
+        );
     };
 
     // The teacher speaks on A (-20 dBov): host B, which hears nobody, has the teacher as the speaker too.
@@ -121,9 +125,11 @@ describe.skipIf(mediaTestsOptedOut())('media: one active speaker for a class ove
     teacherVoice.voice.start();
     await speakerEverywhere(teacher.peerId!, 'the teacher speaking on A');
     expect(roomB.activeSpeakerUserId).toBe(teacher.userId);
-    const ready = await b.app
-      .get(MediaCluster)
-      .call({ op: 'ready', caller: student, rtpCapabilities: { codecs: roomB.router(0).rtpCapabilities.codecs! } });
+    const ready = await b.app.get(MediaCluster).call({
+      op: 'ready',
+      caller: student,
+      rtpCapabilities: { codecs: roomB.router(0).rtpCapabilities.codecs! as RtpCapabilitiesWire['codecs'] },
+    });
     expect(ready.activeSpeaker).toBe(teacher.peerId);
 
     // The student answers on B, louder, while the teacher falls quiet: after the hold, the student everywhere.

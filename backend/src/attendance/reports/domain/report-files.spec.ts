@@ -165,7 +165,9 @@ describe('attendance report files', () => {
     const [row] = parse(sessionReportCsv(evil), { columns: true }) as Record<string, string>[];
     expect(row.student).toBe(`'=HYPERLINK("http://evil.test","x")`);
     expect(row.user_id).toBe("'@SUM(1)");
-    expect(parse(sessionReportCsv(session), { columns: true })[0].student).toBe('Grace Hopper');
+    expect((parse(sessionReportCsv(session), { columns: true }) as Record<string, string>[])[0].student).toBe(
+      'Grace Hopper',
+    );
   });
 
   it('course CSV parses back to each student status counts and minutes', () => {
