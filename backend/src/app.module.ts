@@ -44,7 +44,7 @@ class CoreModule implements OnApplicationShutdown {
   static forRoot(config: AppConfig): DynamicModule {
     const providers = [
       { provide: APP_CONFIG, useValue: config },
-      { provide: REDIS, useFactory: () => createRedis(config.redisUrl, { pipelined: true }) },
+      { provide: REDIS, useFactory: () => createRedis(config.redisUrl) },
       {
         provide: SESSION_TOKENS,
         useValue: new SessionTokens(

@@ -2,8 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config/config';
-import { DataSource } from 'typeorm';
-import { pendingMigrations, runMigrations, warmPool } from './platform/database';
+import { pendingMigrations, runMigrations } from './platform/database';
 import { Readiness } from './platform/readiness';
 
 async function main() {
@@ -28,7 +27,6 @@ async function main() {
     process.exit(1);
   }
   const app = await createApp(config, { json: true });
-  await warmPool(app.get(DataSource));
   // From here on every line is JSON at LOG_LEVEL (nestjs-pino); what failed before it is plain text on stderr.
   const boot = new Logger('Lectern');
   if (applied.length) boot.log(`applied migrations: ${applied.join(', ')}`);

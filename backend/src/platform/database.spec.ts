@@ -2,8 +2,7 @@ import crypto from 'node:crypto';
 import { Client } from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { MIGRATIONS } from '../../../migrations';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions, POOL_SIZE, runMigrations, warmPool } from './database';
+import { runMigrations } from './database';
 
 /** A new, empty database on the run's PostgreSQL (no migrations applied). */
 async function emptyDatabase(): Promise<string> {
@@ -52,32 +51,5 @@ describe('runMigrations', () => {
     const url = await emptyDatabase();
     expect(await runMigrations(url)).toHaveLength(MIGRATIONS.length);
     expect(await runMigrations(url)).toEqual([]);
-  });
-});
-
-describe('warmPool', () => {
-  it('opens the whole pool before the instance takes traffic', async () => {
-    const url = await emptyDatabase();
-    const ds = new DataSource(dataSourceOptions(url));
-    await ds.initialize();
-    const db = new Client({ connectionString: url });
-    await db.connect();
-    const open = async () =>
-      Number(
-        (
-          await db.query(
-            `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
-          )
-        ).rows[0].n,
-      );
-    try {
-      const before = await open();
-      expect(before).toBeLessThan(POOL_SIZE);
-      await warmPool(ds);
-      expect(await open()).toBe(POOL_SIZE);
-    } finally {
-      await db.end();
-      await ds.destroy();
-    }
   });
 });

@@ -15,23 +15,12 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
     migrationsTableName: 'schema_migrations',
     synchronize: false,
     logging: ['error'],
-    // Connections stay open a minute idle (node-postgres closes them after 10 s by default), and two
-    // always: a burst after a quiet spell does not pay PostgreSQL a new backend per query.
-    extra: { max: POOL_SIZE, min: 2, idleTimeoutMillis: 60_000 },
+    extra: { max: POOL_SIZE },
   };
 }
 
 /** Connections per instance (node-postgres pool). */
 export const POOL_SIZE = 10;
-
-/**
- * Opens the pool's connections before the instance takes traffic: the first joins of a storm after a
- * deploy otherwise each wait for a new PostgreSQL backend.
- */
-export async function warmPool(ds: Pick<DataSource, 'query'>, size = POOL_SIZE): Promise<void> {
-  // Queries in flight together each hold their own connection; pg_sleep keeps them overlapping.
-  await Promise.all(Array.from({ length: size }, () => ds.query('SELECT pg_sleep(0.02)')));
-}
 
 /**
  * The key of the session-level advisory lock held while migrations run (any fixed number: it only has to

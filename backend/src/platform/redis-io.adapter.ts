@@ -26,7 +26,7 @@ export class RedisIoAdapter extends IoAdapter {
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    this.pub = new Redis(this.redisUrl, { maxRetriesPerRequest: null, enableAutoPipelining: true });
+    this.pub = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
     this.sub = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
     for (const c of [this.pub, this.sub])
       c.on('error', (e) => this.adapterLogger.warn(`socket.io Redis adapter: ${e.message}`));
