@@ -127,7 +127,9 @@ describe('attendance across two backend instances', () => {
         ).rows[0] ?? null,
       'grace span closed by the sweep',
       40_000,
-    );
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}\n${cluster.logs.join('').slice(-6000)}`);
+    });
     const noticedAt = Date.now();
     expect(left.left_reason).toBe('lost');
     // Ended at A's last beat: before the kill (within a TTL of it, however late a loaded machine ran the beats),
