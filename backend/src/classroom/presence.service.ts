@@ -16,9 +16,6 @@ export const presentPeopleKey = countsKey;
 /** One field per person and flag (`userId:handRaised`), so two changes at once never overwrite each other. */
 const flagsKey = (sid: string) => `presence:room:${sid}:flags`;
 const instanceKey = (id: string) => `presence:instance:${id}`;
-const ACTIVE_ROOMS = 'presence:rooms';
-/** Each instance's last beat (ms), kept after its key expires: when a dead instance died. */
-const BEATS = 'presence:beats';
 const FLAG_NAMES = ['camera', 'mic', 'handRaised'] as const;
 
 /**
@@ -45,10 +42,22 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
     left: Array<{ userId: string; at: Date }>;
   }>();
 
+  /**
+   * The deployment's index of rooms with people in them (what the sweep walks), and each instance's last
+   * beat (ms, kept after its key expires: when a dead instance died). Both under QUEUE_PREFIX: another
+   * deployment on the same Redis must not sweep this one's rooms (its instances would end the spans of
+   * our dead instance's people in its own database, and ours would never hear of them).
+   */
+  private readonly activeRooms: string;
+  private readonly beats: string;
+
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.activeRooms = `${config.queuePrefix}:presence:rooms`;
+    this.beats = `${config.queuePrefix}:presence:beats`;
+  }
 
   async onModuleInit(): Promise<void> {
     await this.pruneBeats();
@@ -65,7 +74,7 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
     clearInterval(this.timer);
     // A clean shutdown removes this instance at once; a crash is caught by the sweep.
     await this.redis.del(instanceKey(this.instanceId)).catch(() => undefined);
-    await this.redis.hdel(BEATS, this.instanceId).catch(() => undefined);
+    await this.redis.hdel(this.beats, this.instanceId).catch(() => undefined);
   }
 
   private async beat(): Promise<void> {
@@ -73,13 +82,17 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
     const [[, previous]] = (await this.redis
       .multi()
       .set(instanceKey(this.instanceId), '1', 'PX', this.config.presence.ttlMs, 'GET')
-      .hset(BEATS, this.instanceId, String(now))
+      .hset(this.beats, this.instanceId, String(now))
       .exec()) as [[Error | null, string | null], unknown];
     if (previous === null && this.local.size > 0) {
       // The key had expired: other instances may have swept our live sockets as ghosts. Put them back.
       for (const { sessionId, entry } of this.local.values()) {
         if (await this.redis.hsetnx(socketsKey(sessionId), entry.socketId, JSON.stringify(entry))) {
-          await this.redis.multi().hincrby(countsKey(sessionId), entry.userId, 1).sadd(ACTIVE_ROOMS, sessionId).exec();
+          await this.redis
+            .multi()
+            .hincrby(countsKey(sessionId), entry.userId, 1)
+            .sadd(this.activeRooms, sessionId)
+            .exec();
         }
       }
       this.logger.warn(`missed heartbeats: re-asserted ${this.local.size} sockets`);
@@ -94,7 +107,7 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
       .multi()
       .hset(socketsKey(sessionId), entry.socketId, JSON.stringify(entry))
       .hincrby(countsKey(sessionId), entry.userId, 1)
-      .sadd(ACTIVE_ROOMS, sessionId)
+      .sadd(this.activeRooms, sessionId)
       .exec();
     return Number(res?.[1]?.[1]) === 1;
   }
@@ -143,7 +156,7 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
 
   /** Removes the sockets of dead instances from every active room (one sweeper per room at a time). */
   async sweep(): Promise<void> {
-    for (const sid of await this.redis.smembers(ACTIVE_ROOMS)) {
+    for (const sid of await this.redis.smembers(this.activeRooms)) {
       if (
         !(await this.redis.set(`presence:room:${sid}:sweep`, this.instanceId, 'PX', this.config.presence.beatMs, 'NX'))
       )
@@ -155,7 +168,7 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
           `if redis.call('HLEN', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[1]); redis.call('DEL', KEYS[3], KEYS[4]) end return 0`,
           4,
           socketsKey(sid),
-          ACTIVE_ROOMS,
+          this.activeRooms,
           flagsKey(sid),
           countsKey(sid),
           sid,
@@ -183,15 +196,15 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   /** Forgets the last beats of instances gone for a day (their rooms were swept long ago). */
   private async pruneBeats(): Promise<void> {
     const old = Date.now() - 24 * 3_600_000;
-    const beats = await this.redis.hgetall(BEATS);
+    const beats = await this.redis.hgetall(this.beats);
     const gone = Object.entries(beats).filter(([, at]) => Number(at) < old);
-    if (gone.length) await this.redis.hdel(BEATS, ...gone.map(([id]) => id));
+    if (gone.length) await this.redis.hdel(this.beats, ...gone.map(([id]) => id));
   }
 
   /** When each instance last beat (unknown: one TTL ago, the latest it can have been alive). */
   private async lastBeats(instanceIds: string[]): Promise<Map<string, number>> {
     const ids = [...new Set(instanceIds)];
-    const beats = await this.redis.hmget(BEATS, ...ids);
+    const beats = await this.redis.hmget(this.beats, ...ids);
     const fallback = Date.now() - this.config.presence.ttlMs;
     return new Map(ids.map((id, i) => [id, beats[i] === null ? fallback : Number(beats[i])]));
   }
@@ -202,7 +215,7 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
     await this.redis
       .multi()
       .del(socketsKey(sessionId), flagsKey(sessionId), countsKey(sessionId))
-      .srem(ACTIVE_ROOMS, sessionId)
+      .srem(this.activeRooms, sessionId)
       .exec();
   }
 

@@ -32,13 +32,15 @@ export class KeyRotationService {
   async rotate(
     platformId?: string,
   ): Promise<Array<{ platformId: string; oldKid: string; newKid: string; activatesAt: string }>> {
-    if (!(await this.redis.set('lti:key-rotation-lock', '1', 'EX', 120, 'NX'))) {
+    // One rotation at a time in this deployment (QUEUE_PREFIX: another deployment on the same Redis has its own).
+    const lock = `${this.config.queuePrefix}:lti:key-rotation-lock`;
+    if (!(await this.redis.set(lock, '1', 'EX', 120, 'NX'))) {
       throw new ConflictError('ROTATION_IN_PROGRESS', 'A key rotation is already running');
     }
     try {
       return await this.rotateUnlocked(platformId);
     } finally {
-      await this.redis.del('lti:key-rotation-lock');
+      await this.redis.del(lock);
     }
   }
 

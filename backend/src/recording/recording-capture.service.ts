@@ -14,7 +14,7 @@ import { RoomRecorder } from './capture/room-recorder';
 import { DEFAULT_RESTART } from './domain/capture-policy';
 import { parseSegmentList, runEndedAt } from './domain/segment-list';
 import { CaptureRepository } from './infra/capture.repository';
-import { CONTROL_CHANNEL, RecordingService, type RecordingControl } from './recording.service';
+import { controlChannel, RecordingService, type RecordingControl } from './recording.service';
 
 const aliveKey = (instance: string) => `recording:alive:${instance}`;
 
@@ -79,7 +79,7 @@ export class RecordingCaptureService implements OnModuleInit, OnModuleDestroy {
     this.media.on('roomOpened', this.roomOpened);
     this.sub = createRedis(this.config.redisUrl);
     this.sub.on('message', (_channel: string, raw: string) => void this.control(raw));
-    await this.sub.subscribe(CONTROL_CHANNEL);
+    await this.sub.subscribe(controlChannel(this.config.queuePrefix));
     // Alive at the presence beat; orphans looked for once per presence TTL (an instance silent that long is dead).
     this.timer = setInterval(() => void this.beat(), Math.max(250, this.config.presence.beatMs));
     this.timer.unref();

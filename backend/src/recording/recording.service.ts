@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { Subject, type Subscription } from 'rxjs';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { ClassroomRecordingSettings, PlatformRecordingSettings, RecordingState } from '../contracts/recording';
 import type { SessionClaims } from '../platform/auth/session-token';
 import { classroomOf } from '../platform/auth/session-token';
@@ -14,7 +15,8 @@ import { CaptureRepository } from './infra/capture.repository';
 
 const pauseKey = (sessionId: string) => `recording:pause:${sessionId}`;
 /** Every instance hears pauses and switch changes here (the class's media host acts on them). */
-export const CONTROL_CHANNEL = 'recording:control';
+/** The deployment's channel for recording switches (QUEUE_PREFIX: not heard by another deployment on the same Redis). */
+export const controlChannel = (queuePrefix: string) => `${queuePrefix}:recording:control`;
 const PAUSE_TTL_S = 7 * 24 * 3600;
 
 interface PauseEntry {
@@ -44,6 +46,7 @@ export class RecordingService implements OnModuleInit, OnModuleDestroy {
     private readonly repo: CaptureRepository,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly events: DomainEvents,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
@@ -170,7 +173,7 @@ export class RecordingService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async control(message: RecordingControl): Promise<void> {
-    await this.redis.publish(CONTROL_CHANNEL, JSON.stringify(message));
+    await this.redis.publish(controlChannel(this.config.queuePrefix), JSON.stringify(message));
   }
 
   private async pause(sessionId: string): Promise<PauseEntry | null> {
