@@ -31,7 +31,11 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    maxWorkers: 2,
+    // One spec file at a time. Most integration and browser specs start several processes of their own
+    // (instances, mediasoup workers, FFmpeg, Chromium) that fill this 2-core machine by themselves: two
+    // such files side by side starved each other into timing failures (a heartbeat missed, a bench past
+    // its limit) that neither showed alone, on CI runs that took longer than the files in a row do.
+    fileParallelism: false,
     reporters: ['default', ['json', { outputFile: '.cache/test-results.json' }]],
   },
 });

@@ -86,7 +86,14 @@ async function frameAt(page, prefix, timeoutMs = 30_000) {
   for (;;) {
     for (const f of page.frames()) {
       if (f === page.mainFrame()) continue;
-      const where = await f.evaluate(() => location.pathname).catch(() => '');
+      // The frame's URL as Playwright last saw it, else (it can lag a pushState) the document's own,
+      // asked for one second at most: an evaluate can wait without end on a frame between two documents.
+      let where = URL.canParse(f.url()) ? new URL(f.url()).pathname : '';
+      if (!where.startsWith(prefix))
+        where = await Promise.race([
+          f.evaluate(() => location.pathname).catch(() => ''),
+          new Promise((r) => setTimeout(() => r(''), 1000)),
+        ]);
       if (where.startsWith(prefix)) return f;
     }
     if (Date.now() > deadline) throw new Error(`no frame at ${prefix}`);
@@ -120,6 +127,7 @@ async function webrtcPath(browser, tmp) {
   const main = path.join(root, 'dist/backend/src/main.js');
   if (!fs.existsSync(main) || !fs.existsSync(path.join(root, 'dist/frontend/browser/index.html')))
     throw new Error('build the backend and frontend first (npm run -s build:backend; npx ng build)');
+  say('Chromium up; starting PostgreSQL, Redis and the backend');
   const pgServer = await startPostgres({ dir: path.join(tmp, 'pg'), port: await freePort(), persistent: false });
   await pgServer.ensureDatabase('bench');
   const redisServer = await startRedis({ dir: path.join(tmp, 'redis'), port: await freePort(), persistent: false });
@@ -148,10 +156,13 @@ async function webrtcPath(browser, tmp) {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {
-    for (let i = 0; i < 600; i++) {
-      if ((await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.ok) break;
-      await sleep(100);
+    let healthy = false;
+    for (let i = 0; i < 600 && !healthy; i++) {
+      healthy = !!(await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.ok;
+      if (!healthy) await sleep(100);
     }
+    if (!healthy) throw new Error('the backend did not answer /api/health');
+    say('backend up; the instructor launches and starts the class');
     const platform = `http://127.0.0.1:${port}/dev-platform`;
     const teacherCtx = await browser.newContext();
     await teacherCtx.addInitScript({ content: clockInitScript({ camera: true }) });
@@ -164,6 +175,7 @@ async function webrtcPath(browser, tmp) {
     await teacher.getByTestId('toggle-camera').click();
     await teacher.locator('[data-testid=video-tile][data-self=true][data-has-video=true]').waitFor({ timeout: 20_000 });
 
+    say('instructor on camera; the student launches');
     const studentCtx = await browser.newContext();
     await studentCtx.addInitScript({ content: clockInitScript({ camera: false }) });
     const studentPage = await studentCtx.newPage();

@@ -29,7 +29,14 @@ async function frameAt(page, prefix, timeoutMs = 20_000) {
   for (;;) {
     for (const f of page.frames()) {
       if (f === page.mainFrame()) continue;
-      const where = await f.evaluate(() => location.pathname).catch(() => '');
+      // The frame's URL as Playwright last saw it, else (it can lag a pushState) the document's own,
+      // asked for one second at most: an evaluate can wait without end on a frame between two documents.
+      let where = URL.canParse(f.url()) ? new URL(f.url()).pathname : '';
+      if (!where.startsWith(prefix))
+        where = await Promise.race([
+          f.evaluate(() => location.pathname).catch(() => ''),
+          new Promise((r) => setTimeout(() => r(''), 1000)),
+        ]);
       if (where.startsWith(prefix)) return f;
     }
     if (Date.now() > deadline) throw new Error(`no frame at ${prefix}`);

@@ -183,7 +183,11 @@ describe('attendance in Chromium: a student behind another tab flagged inactive 
     expect(await zone.getByTestId('zone-default').textContent()).toContain("the platform's default");
     await zone.getByTestId('zone-input').fill('Paris');
     await zone.getByTestId('zone-save').click();
-    expect(await zone.getByTestId('zone-problem').textContent()).toContain('"Paris" is not a time zone');
+    // Rendered on Angular's next change detection, not within the click: waited for, not read at once.
+    await zone
+      .getByTestId('zone-problem')
+      .filter({ hasText: '"Paris" is not a time zone' })
+      .waitFor({ timeout: 10_000 });
     await zone.getByTestId('zone-input').fill('Europe/Paris');
     await zone.getByTestId('zone-save').click();
     await zone.getByTestId('zone-saved').waitFor({ timeout: 10_000 });

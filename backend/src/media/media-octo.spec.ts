@@ -255,8 +255,12 @@ describe.skipIf(mediaTestsOptedOut())('media: one class spread over two hosts (p
     const sessionId = crypto.randomUUID();
     const teacher = mediaCaller(sessionId, true);
     await a.app.get(MediaCluster).call({ op: 'join', caller: teacher, peerId: teacher.peerId! });
-    const viaB = b.app.get(MediaCluster);
-    const hostA = a.app.get(MediaCluster).instanceId;
+    // Whichever host took the class's first person (placement follows load, which another test can
+    // leave uneven), the other one asks it for the link.
+    const [host, other] = mediaA.room(sessionId) ? [a, b] : [b, a];
+    expect(host.app.get(MediaService).room(sessionId)).toBeDefined();
+    const viaB = other.app.get(MediaCluster);
+    const hostA = host.app.get(MediaCluster).instanceId;
     const base = { op: 'pipeConnect' as const, sessionId, from: viaB.instanceId, linkId: crypto.randomUUID() };
     await expect(viaB.callHost(hostA, { ...base, tuple: { ip: '127.0.0.1', port: 5000 } })).rejects.toMatchObject({
       code: 'PIPE_SRTP_MISMATCH',

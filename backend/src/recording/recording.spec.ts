@@ -385,7 +385,11 @@ describe('recording after class (real processes, FFmpeg, s3rver)', () => {
   });
 
   it('lets the instructor hide a recording from students, and keeps each viewer’s place', async () => {
-    const page = await follow(cluster.ports[1], student); // the student's page open on the other instance
+    // The student's page, on an instance still running (the first test SIGKILLed whichever ran the composite).
+    const page = await follow(
+      cluster.ports[cluster.procs.findIndex((p) => p.exitCode === null && p.signalCode === null)],
+      student,
+    );
     expect(
       (await api(`/api/recordings/${recording.id}/hidden`, student, { method: 'PUT', body: '{"hidden":true}' })).status,
     ).toBe(403);

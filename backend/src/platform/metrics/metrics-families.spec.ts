@@ -5,6 +5,7 @@ import { ClientEvents } from '../../contracts/realtime';
 import { WhiteboardEvents } from '../../contracts/whiteboard';
 import { DevLmsServices } from '../../dev-platform/dev-lms-services';
 import { GRADES_QUEUE } from '../../grades/grades.service';
+import { MediaService } from '../../media/media.service';
 import { fingerprint, heard, ok, opus } from '../../media/testing/signalling';
 import { mediaTestsOptedOut, requireWorker } from '../../media/testing/worker-check';
 import { LaunchClient } from '../../testing/lti-client';
@@ -167,14 +168,28 @@ describe.skipIf(mediaTestsOptedOut())('every metric family the operator is promi
       pending: total(after, 'lectern_grades', { status: 'pending' }),
       failed: total(after, 'lectern_grades', { status: 'failed' }),
     };
-    console.log(`[metrics-families] ${JSON.stringify(report)}`);
+    // Said beside the figures, so that a media count of 0 tells whether the sockets (and with them the
+    // media peers) were dropped, or the class's media closed with its people still connected.
+    const context = {
+      socketsUp: clients.map((c) => c.socket.connected),
+      hostedHere: t.app.get(MediaService).hostedClasses(),
+      mediaServerNotices: clients.flatMap((c) => c.got<Record<string, unknown>>(MediaServerEvents.rejoin)),
+    };
+    console.log(`[metrics-families] ${JSON.stringify(report)} ${JSON.stringify(context)}`);
     expect(report.http).toBeGreaterThanOrEqual(3);
     expect(report.httpLatency).toBeGreaterThanOrEqual(3);
     expect(report.joins).toBe(2);
     expect(report.joinLatency).toBe(2);
     expect(report.wbOps).toBe(1);
     expect(report.wbLatency).toBe(1);
-    expect(report).toMatchObject({ rooms: 1, participants: 2, mediaRooms: 1, consumers: 1, pending: 1, failed: 1 });
+    expect(report, JSON.stringify(context)).toMatchObject({
+      rooms: 1,
+      participants: 2,
+      mediaRooms: 1,
+      consumers: 1,
+      pending: 1,
+      failed: 1,
+    });
     expect(report.workerCpu).toBeGreaterThan(0);
     expect(report.gradesQueued).toBeGreaterThanOrEqual(1);
     // The 503 attempt failed its job (retryable: thrown); the 401 is the domain's own 'failed', not a job failure.
