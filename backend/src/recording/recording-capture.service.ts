@@ -174,7 +174,8 @@ export class RecordingCaptureService implements OnModuleInit, OnModuleDestroy {
     try {
       const open = await this.repo.openRunsNotOf(this.instance);
       const alive = new Map<string, boolean>();
-      const gaps = new Map<string, Date>();
+      /** The dead instances whose runs this sweep closed, per class. */
+      const lostIn = new Map<string, Set<string | null>>();
       for (const run of open) {
         const owner = run.instance ?? '';
         if (!alive.has(owner)) alive.set(owner, owner !== '' && (await this.redis.exists(aliveKey(owner))) === 1);
@@ -192,18 +193,24 @@ export class RecordingCaptureService implements OnModuleInit, OnModuleDestroy {
         const endedAt = runEndedAt(run.startedAt, parseSegmentList(text));
         if (await this.repo.endRun(run.id, endedAt, 'instance-lost')) {
           closed++;
-          const first = gaps.get(run.sessionId);
-          if (!first || endedAt < first) gaps.set(run.sessionId, endedAt);
+          lostIn.set(run.sessionId, (lostIn.get(run.sessionId) ?? new Set()).add(run.instance));
         }
       }
-      for (const [sessionId, at] of gaps)
-        await this.repo.mark(
-          sessionId,
-          'gap',
-          at,
-          "Recording interrupted: the server hosting the class's media stopped",
-          null,
-        );
+      // One gap per dead instance and class, at the end of the first run it lost there, marked once all of
+      // its runs there are closed: a run whose FFmpeg was still finishing its list is closed by a later
+      // sweep (or by another instance's), and must not make a second gap a moment later.
+      for (const [sessionId, instances] of lostIn)
+        for (const instance of instances) {
+          const { open, firstEnd } = await this.repo.lostRunsOf(sessionId, instance);
+          if (open === 0 && firstEnd)
+            await this.repo.mark(
+              sessionId,
+              'gap',
+              firstEnd,
+              "Recording interrupted: the server hosting the class's media stopped",
+              null,
+            );
+        }
     } catch (e) {
       this.logger.warn(`closing runs of dead instances failed: ${(e as Error).message}`);
     } finally {

@@ -117,13 +117,30 @@ export class CaptureRepository {
   /** A mark; `start` and `stop` once per class (a second one is ignored). */
   async mark(sessionId: string, kind: MarkKind, at: Date, label: string | null, userId: string | null): Promise<void> {
     const once = kind === 'start' || kind === 'stop';
+    // A gap is one per moment: two instances sweeping the same dead host's runs mark it once.
+    const oncePerMoment = kind === 'gap';
     await this.db.query(
       `INSERT INTO recording_mark (session_id, at, kind, label, user_id)
        SELECT $1, $2, $3, $4, $5
-        WHERE NOT $6 OR NOT EXISTS (SELECT 1 FROM recording_mark WHERE session_id = $1 AND kind = $3)
+        WHERE (NOT $6 OR NOT EXISTS (SELECT 1 FROM recording_mark WHERE session_id = $1 AND kind = $3))
+          AND (NOT $7 OR NOT EXISTS (SELECT 1 FROM recording_mark WHERE session_id = $1 AND kind = $3 AND at = $2))
        ON CONFLICT DO NOTHING`,
-      [sessionId, at, kind, label, userId, once],
+      [sessionId, at, kind, label, userId, once, oncePerMoment],
     );
+  }
+
+  /**
+   * A dead instance's runs in a class: how many are still open, and where the first of those it lost
+   * ended (where the class's recording gap begins).
+   */
+  async lostRunsOf(sessionId: string, instance: string | null): Promise<{ open: number; firstEnd: Date | null }> {
+    const [row] = (await this.db.query(
+      `SELECT count(*) FILTER (WHERE ended_at IS NULL)::int AS open,
+              min(ended_at) FILTER (WHERE end_reason = 'instance-lost') AS first_end
+         FROM recording_track WHERE session_id = $1 AND instance IS NOT DISTINCT FROM $2`,
+      [sessionId, instance],
+    )) as Array<{ open: number; first_end: Date | null }>;
+    return { open: row.open, firstEnd: row.first_end ? new Date(row.first_end) : null };
   }
 
   async marks(sessionId: string): Promise<Array<{ kind: MarkKind; at: Date; label: string | null }>> {
