@@ -13,6 +13,8 @@ const view: AttendanceSettingsView = {
   autoGrade: true,
   points: 10,
   timeZone: 'Europe/Paris',
+  courseTimeZone: 'Europe/Paris',
+  platformTimeZone: null,
 };
 const own: SettingsForm = {
   ownThresholds: true,

@@ -122,14 +122,14 @@ describe('the question editor', () => {
   });
 
   it('editing a saved question starts from it and gives it back unchanged', () => {
-    const drafts = [
+    const drafts: Array<Parameters<typeof fromDraft>[0]> = [
       { type: 'single', prompt: 'p', options: ['a', 'b'], correct: 1 },
       { type: 'multiple', prompt: 'p', options: ['a', 'b', 'c'], correct: [0, 2] },
       { type: 'true_false', prompt: 'p', correct: false },
       { type: 'short', prompt: 'p', accepted: ['x', 'y'] },
       { type: 'numeric', prompt: 'p', value: -2.5, tolerance: 0.5 },
       { type: 'poll', prompt: 'p', options: ['a', 'b'], multiple: false },
-    ] as const;
+    ];
     for (const d of drafts) expect(toDraft(fromDraft(d))).toEqual({ ok: true, draft: d });
   });
 
