@@ -13,6 +13,7 @@ import { MediaEvents } from '../contracts/media';
 import { QuizEvents } from '../contracts/quiz';
 import { ClientEvents, RoomState } from '../contracts/realtime';
 import { RecordingEvents } from '../contracts/recording';
+import { SessionEvents } from '../contracts/session';
 import { RecordingsEvents } from '../contracts/recording-playback';
 import { WhiteboardEvents } from '../contracts/whiteboard';
 import { startCluster, Cluster } from '../testing/cluster';
@@ -169,9 +170,17 @@ describe('room security: every realtime action is authorised against its class (
   ];
   /**
    * Events this suite does not send through attackEvents, and where they are attacked instead: the join and
-   * the leave are the vehicle of every attack here; recordings:watch is not a class event (below, by role).
+   * the leave are the vehicle of every attack here; recordings:watch is not a class event (below, by role);
+   * session:renew is not either: platform/auth/session-renewal-sockets.spec.ts sends it forged, another person's,
+   * another class's and another launch's tokens.
    */
-  const NOT_CLASS_EVENTS = new Set(['room:join', 'room:leave', 'recordings:watch', 'recordings:follow']);
+  const NOT_CLASS_EVENTS = new Set([
+    'room:join',
+    'room:leave',
+    'recordings:watch',
+    'recordings:follow',
+    'session:renew',
+  ]);
   const TEACHER_EVENTS = new Set([
     'chat:delete',
     'wb:follow',
@@ -374,6 +383,7 @@ describe('room security: every realtime action is authorised against its class (
       ['AttendanceEvents', AttendanceEvents],
       ['RecordingEvents', RecordingEvents],
       ['RecordingsEvents', RecordingsEvents],
+      ['SessionEvents', SessionEvents],
       ['BreakoutEvents', BreakoutEvents],
     ]);
     const root = path.resolve(__dirname, '..');

@@ -5,6 +5,7 @@ import { QuizEvents } from '../../contracts/quiz';
 import { ClientEvents } from '../../contracts/realtime';
 import { RecordingEvents } from '../../contracts/recording';
 import { RecordingsEvents } from '../../contracts/recording-playback';
+import { SessionEvents } from '../../contracts/session';
 import { WhiteboardClientEvents } from '../../contracts/whiteboard';
 
 /**
@@ -35,4 +36,6 @@ export const OBSERVER_EVENTS: ReadonlySet<string> = new Set<string>([
   AttendanceEvents.visibility,
   // The Recordings page hearing that its list changed (observers may list and play a course's recordings).
   RecordingsEvents.follow,
+  // Keeping the connection past one token (a refreshed token handed to the socket).
+  SessionEvents.renew,
 ]);

@@ -6,6 +6,7 @@ import { QuizEvents } from '../../contracts/quiz';
 import { BreakoutEvents, type BreakoutEventName } from '../../contracts/breakout';
 import { RecordingEvents } from '../../contracts/recording';
 import { RecordingsEvents } from '../../contracts/recording-playback';
+import { SessionEvents } from '../../contracts/session';
 import { WhiteboardEvents, whiteboardSchemas } from '../../contracts/whiteboard';
 /**
  * Rate limits: the rule table, which rule guards which socket event or HTTP path, and how bucket keys
@@ -101,6 +102,8 @@ export const RATE_RULES = {
   'breakout.sync': { points: 30, perMs: 10_000 },
   /** recordings:watch / recordings:follow: once per opening of the Recordings page and per reconnect. */
   'recordings.watch': { points: 10, perMs: 60_000 },
+  /** session:renew: each of a person's sockets once per token lifetime (minutes at the least), tabs and reconnects included. */
+  'session.renew': { points: 10, perMs: 60_000 },
   /** teacher:* and media:set-policy: a teacher muting or removing students one after another. */
   teacher: { points: 60, perMs: 10_000 },
   /** Any socket event not listed below (a new domain's events are limited before anyone remembers to). */
@@ -241,6 +244,10 @@ const RECORDINGS_RULES = {
   [RecordingsEvents.follow]: 'recordings.watch',
 } as const satisfies Record<(typeof RecordingsEvents)[keyof typeof RecordingsEvents], RateRuleName>;
 
+const SESSION_RULES = {
+  [SessionEvents.renew]: 'session.renew',
+} as const satisfies Record<(typeof SessionEvents)[keyof typeof SessionEvents], RateRuleName>;
+
 /** Big lectures: asking the path comes before each media join and costs like one. */
 const BROADCAST_RULES = {
   [BroadcastEvents.route]: 'media.join',
@@ -257,6 +264,7 @@ const SOCKET_EVENT_RULES = new Map<string, RateRuleName>(
     ATTENDANCE_RULES,
     RECORDING_RULES,
     RECORDINGS_RULES,
+    SESSION_RULES,
     BREAKOUT_RULES,
     BROADCAST_RULES,
   ].flatMap((table) => Object.entries(table) as [string, RateRuleName][]),

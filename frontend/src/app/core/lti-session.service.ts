@@ -2,7 +2,7 @@ import { HttpClient } from '@angular/common/http';
 import { computed, inject, Injectable, signal } from '@angular/core';
 import { HttpHeaders } from '@angular/common/http';
 import type { SessionExchangeResponse } from '@contracts/api';
-import { firstValueFrom } from 'rxjs';
+import { firstValueFrom, Subject } from 'rxjs';
 
 const STORAGE_KEY = 'lectern.session';
 
@@ -31,6 +31,9 @@ export class LtiSession {
 
   private refreshTimer?: ReturnType<typeof setTimeout>;
 
+  /** Each token a refresh brought: the open sockets hand it to the server (`session:renew`), or they end with the old one. */
+  readonly refreshed = new Subject<string>();
+
   /** Five minutes before the token expires, trade it for a fresh one (a class outlasts one token). */
   private scheduleRefresh(session: SessionExchangeResponse) {
     clearTimeout(this.refreshTimer);
@@ -52,6 +55,7 @@ export class LtiSession {
         ),
       );
       this.store(session);
+      this.refreshed.next(session.token);
     } catch {
       /* expired meanwhile: the next call says so, and the person launches again */
     }

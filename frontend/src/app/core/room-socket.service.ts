@@ -14,10 +14,12 @@ import {
   WaitingPerson,
 } from '@contracts/realtime';
 import { BreakoutEnterAck, BreakoutEvents } from '@contracts/breakout';
+import type { Subscription } from 'rxjs';
 import { io, Socket } from 'socket.io-client';
 import { TranslocoService } from '@jsverse/transloco';
 import { LanguageService } from './i18n/i18n';
 import { LtiSession } from './lti-session.service';
+import { keepSessionRenewed } from './session-renewal';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'closed';
 
@@ -58,6 +60,7 @@ export class RoomSocket implements OnDestroy {
   private sessionId?: string;
   private pending: PendingMessage[] = [];
   private joined = false;
+  private renewal?: Subscription;
   readonly pendingCount = signal(0);
 
   readonly connection = signal<ConnectionState>('connecting');
@@ -112,6 +115,11 @@ export class RoomSocket implements OnDestroy {
       reconnectionDelayMax: 5000,
     });
     this.socket = socket;
+    this.renewal?.unsubscribe();
+    this.renewal = keepSessionRenewed(socket, this.session, () => {
+      this.fatal.set(this.i18n.translate('roomNotices.sessionEnded'));
+      this.connection.set('closed');
+    });
     socket.on('connect', () => void this.join());
     socket.on('disconnect', (reason) => {
       this.joined = false;
@@ -291,6 +299,7 @@ export class RoomSocket implements OnDestroy {
 
   close(): void {
     this.connection.set('closed');
+    this.renewal?.unsubscribe();
     this.socket?.disconnect();
   }
 

@@ -1,6 +1,8 @@
 import { inject, Injectable, OnDestroy, signal, type WritableSignal } from '@angular/core';
 import { RecordingsEvents, RecordingsServerEvents, type RecordingProgressUpdate } from '@contracts/recording-playback';
+import type { Subscription } from 'rxjs';
 import { io, Socket } from 'socket.io-client';
+import { keepSessionRenewed } from '../../core/session-renewal';
 import { LtiSession } from '../../core/lti-session.service';
 
 /**
@@ -14,6 +16,7 @@ import { LtiSession } from '../../core/lti-session.service';
 export class RecordingsWatch implements OnDestroy {
   private readonly session = inject(LtiSession);
   private socket?: Socket;
+  private renewal?: Subscription;
   private onUpdate?: (u: RecordingProgressUpdate) => void;
   readonly following = signal(false);
   readonly watching = signal(false);
@@ -28,6 +31,11 @@ export class RecordingsWatch implements OnDestroy {
       reconnectionDelayMax: 10_000,
     });
     this.socket = socket;
+    // Its session ended (past its lifetime, platform disabled): no more pushes; the page's own calls say why.
+    this.renewal = keepSessionRenewed(socket, this.session, () => {
+      this.following.set(false);
+      this.watching.set(false);
+    });
     socket.on('connect', () => {
       this.ask(RecordingsEvents.follow, this.following);
       if (this.onUpdate) this.ask(RecordingsEvents.watch, this.watching);
@@ -58,6 +66,7 @@ export class RecordingsWatch implements OnDestroy {
   }
 
   ngOnDestroy(): void {
+    this.renewal?.unsubscribe();
     this.socket?.disconnect();
     this.socket = undefined;
   }
