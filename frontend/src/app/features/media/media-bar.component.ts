@@ -224,15 +224,16 @@ import type { MediaClient } from './media-client';
     .menu select {
       max-width: 16rem;
     }
+    /* The bar sits on the page's light background: dark amber and blue, readable there (AA). */
     .state {
-      color: #fde68a;
+      color: #92400e;
       font-size: 0.8rem;
     }
     .state:empty {
       display: none;
     }
     .route {
-      color: #bfdbfe;
+      color: #1d4ed8;
       font-size: 0.75rem;
       border: 1px solid #3b82f6;
       border-radius: 999px;
