@@ -11,12 +11,23 @@ export class MediaMetrics implements OnModuleInit {
     private readonly media: MediaService,
   ) {}
 
-  /** One reading of the workers per scrape, shared by the three gauges (each would otherwise ask every worker). */
-  private reading: { at: number; load: ReturnType<MediaService['load']> } | null = null;
+  /**
+   * One reading of the workers per scrape, shared by the three gauges (each would otherwise ask every
+   * worker): kept while it is under way, never for the next scrape (a reading kept for a second once
+   * served a scrape the rooms and consumers of before a class started).
+   */
+  private reading: ReturnType<MediaService['load']> | null = null;
   private load(): ReturnType<MediaService['load']> {
-    const now = Date.now();
-    if (!this.reading || now - this.reading.at > 1000) this.reading = { at: now, load: this.media.load() };
-    return this.reading.load;
+    if (!this.reading) {
+      const reading = this.media.load();
+      this.reading = reading;
+      // prom-client starts every gauge's collect in one pass, so the three share it while it is under way.
+      const forget = () => {
+        if (this.reading === reading) this.reading = null;
+      };
+      reading.then(forget, forget);
+    }
+    return this.reading;
   }
 
   onModuleInit(): void {
